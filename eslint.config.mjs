@@ -1,0 +1,90 @@
+// Lint for the whole workspace. Architecture rules (ARCHITECTURE.md "Layout") are enforced here:
+// Nx's module-boundary rule for project tags, plus an import/global ban for `runtime:std` sources
+// derived from each project's own tags, so a new std library is covered without editing this file.
+import js from '@eslint/js';
+import nx from '@nx/eslint-plugin';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import tseslint from 'typescript-eslint';
+
+const FRAMEWORKS = ['react', 'react/*', 'react-dom', 'react-dom/*', 'solid-js', 'solid-js/*'];
+const NODE_ONLY = ['ws', 'better-sqlite3', 'fastify', 'fastify/*', '@fastify/*', 'pino', '@signalapp/libsignal-client'];
+const NODE_BUILTINS = ['node:*', 'fs', 'fs/*', 'path', 'os', 'crypto', 'http', 'https', 'net', 'tls', 'child_process', 'worker_threads', 'stream', 'buffer', 'url', 'util', 'events'];
+const DOM_GLOBALS = ['window', 'document', 'navigator', 'localStorage', 'sessionStorage', 'indexedDB', 'location', 'HTMLElement', 'Element', 'Node'];
+
+function projectsWithTag(tag) {
+  const roots = [];
+  for (const group of ['apps', 'libs', 'tools']) {
+    if (!existsSync(group)) continue;
+    for (const name of readdirSync(group)) {
+      const file = `${group}/${name}/project.json`;
+      if (!existsSync(file)) continue;
+      const project = JSON.parse(readFileSync(file, 'utf8'));
+      if ((project.tags ?? []).includes(tag)) roots.push(`${group}/${name}`);
+    }
+  }
+  return roots;
+}
+
+const stdRoots = projectsWithTag('runtime:std');
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', '.nx/**', 'data/**', '**/test-results/**', '**/playwright-report/**', '.tmp/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    plugins: { '@nx': nx },
+    files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.mjs'],
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:app', notDependOnLibsWithTags: ['type:app'] },
+            { sourceTag: 'scope:shell', onlyDependOnLibsWithTags: ['scope:shell', 'scope:shared'] },
+            { sourceTag: 'scope:chat', onlyDependOnLibsWithTags: ['scope:chat', 'scope:shared'] },
+            { sourceTag: 'scope:call', onlyDependOnLibsWithTags: ['scope:call', 'scope:shared'] },
+            { sourceTag: 'scope:server', onlyDependOnLibsWithTags: ['scope:server', 'scope:shared'] },
+            { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:tools', 'scope:shared', 'scope:server'] },
+            { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:e2e', 'scope:shared', 'scope:server', 'scope:tools'] },
+            {
+              sourceTag: 'runtime:react',
+              notDependOnLibsWithTags: ['runtime:solid'],
+              bannedExternalImports: ['solid-js', 'solid-js/*'],
+            },
+            {
+              sourceTag: 'runtime:solid',
+              notDependOnLibsWithTags: ['runtime:react'],
+              bannedExternalImports: ['react', 'react/*', 'react-dom', 'react-dom/*'],
+            },
+            {
+              sourceTag: 'runtime:std',
+              onlyDependOnLibsWithTags: ['runtime:std'],
+              bannedExternalImports: [...FRAMEWORKS, ...NODE_ONLY],
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // runtime:std sources run in a page, a worker and Node: no framework, no Node built-in, no DOM.
+  // Their tests run in Node and may use Node (a real WebSocket server, the libsignal oracle).
+  ...stdRoots.map((root) => ({
+    files: [`${root}/src/**/*.ts`],
+    ignores: [`${root}/src/**/*.test.ts`, `${root}/src/testing/**`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: FRAMEWORKS, message: 'runtime:std libraries import no UI framework.' },
+            { group: [...NODE_BUILTINS, ...NODE_ONLY], message: 'runtime:std libraries import no Node-only module.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', ...DOM_GLOBALS.map((name) => ({ name, message: 'runtime:std libraries touch no DOM.' }))],
+    },
+  })),
+);

@@ -1,0 +1,110 @@
+/**
+ * The event bus contract: every event the apps exchange, with the contract version of its payload.
+ * Events are either moments (`kind: 'event'`, delivered to whoever listens now) or states
+ * (`kind: 'state'`, a current value every newcomer reads first).
+ */
+import type { CallSignalingContent, GroupKeyContent, ReceiptContent, TextContent } from './content.js';
+
+/** Who a conversation is with; enough for the call app to show and ring them. */
+export interface Peer {
+  readonly userId: string;
+  readonly displayName: string;
+}
+
+export type CallMedia = 'audio' | 'video';
+
+/** Pressing "Voice call" or "Video call" in a chat. */
+export interface CallRequest {
+  readonly conversationId: string;
+  readonly peer: Peer;
+  readonly media: CallMedia;
+}
+
+export type CallPhase = 'idle' | 'outgoing' | 'incoming' | 'connecting' | 'active' | 'ended';
+
+/** What the call app is doing right now; the shell and chat render badges from it. */
+export interface CallState {
+  readonly phase: CallPhase;
+  readonly callId: string | null;
+  readonly conversationId: string | null;
+  readonly media: CallMedia | null;
+  readonly peer: Peer | null;
+}
+
+export const IDLE_CALL_STATE: CallState = {
+  phase: 'idle',
+  callId: null,
+  conversationId: null,
+  media: null,
+  peer: null,
+};
+
+/** The signed-in identity as the shell sees it. `temporary` marks the development identity. */
+export interface Session {
+  readonly userId: string;
+  readonly displayName: string;
+  readonly temporary: boolean;
+}
+
+export type RelayStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** A decrypted content item routed to the app that handles its type. */
+export interface Delivered<C> {
+  readonly from: { readonly userId: string; readonly deviceId: number };
+  readonly messageId: string;
+  readonly content: C;
+}
+
+interface EventSpec<Kind extends 'event' | 'state', Payload> {
+  readonly kind: Kind;
+  readonly payload: Payload;
+}
+
+/** The whole bus: event type → kind and payload. */
+export interface BusEventMap {
+  'session.current': EventSpec<'state', Session | null>;
+  'relay.status': EventSpec<'state', RelayStatus>;
+  'call.available': EventSpec<'state', boolean>;
+  'call.state': EventSpec<'state', CallState>;
+  'call.requested': EventSpec<'event', CallRequest>;
+  'content.text': EventSpec<'event', Delivered<TextContent>>;
+  'content.receipt': EventSpec<'event', Delivered<ReceiptContent>>;
+  'content.call-signaling': EventSpec<'event', Delivered<CallSignalingContent>>;
+  'content.group-key': EventSpec<'event', Delivered<GroupKeyContent>>;
+}
+
+export type BusEventType = keyof BusEventMap;
+export type PayloadOf<K extends BusEventType> = BusEventMap[K]['payload'];
+export type StateType = { [K in BusEventType]: BusEventMap[K]['kind'] extends 'state' ? K : never }[BusEventType];
+export type MomentType = Exclude<BusEventType, StateType>;
+
+/**
+ * Contract version of each event's payload, and for states the value before anyone published.
+ * A subscriber compares the version it was built for with the one it receives.
+ */
+export const BUS_EVENTS: { readonly [K in BusEventType]: { readonly version: number; readonly kind: BusEventMap[K]['kind'] } } = {
+  'session.current': { version: 1, kind: 'state' },
+  'relay.status': { version: 1, kind: 'state' },
+  'call.available': { version: 1, kind: 'state' },
+  'call.state': { version: 1, kind: 'state' },
+  'call.requested': { version: 1, kind: 'event' },
+  'content.text': { version: 1, kind: 'event' },
+  'content.receipt': { version: 1, kind: 'event' },
+  'content.call-signaling': { version: 1, kind: 'event' },
+  'content.group-key': { version: 1, kind: 'event' },
+};
+
+/** Initial values of the states, so a Behavior always has a value. */
+export const INITIAL_STATES: { readonly [K in StateType]: PayloadOf<K> } = {
+  'session.current': null,
+  'relay.status': 'closed',
+  'call.available': false,
+  'call.state': IDLE_CALL_STATE,
+};
+
+/** One event as it travels on the bus. */
+export interface BusEvent<K extends BusEventType = BusEventType> {
+  readonly type: K;
+  readonly version: number;
+  readonly payload: PayloadOf<K>;
+}

@@ -1,0 +1,59 @@
+/**
+ * The content envelope: what is inside a Signal-decrypted message. Its `type` routes it, after
+ * decryption, to the app that handles it (chat for text and receipts, call for call signaling and
+ * group keys). The server never sees these: they travel encrypted.
+ */
+import { z } from 'zod';
+
+export const CONTENT_MAX_TEXT_CHARS = 65_536;
+
+export const TextContentSchema = z.object({
+  type: z.literal('text'),
+  conversationId: z.string().min(1).max(128),
+  body: z.string().min(1).max(CONTENT_MAX_TEXT_CHARS),
+  sentAt: z.number().int().nonnegative(),
+});
+
+export const ReceiptContentSchema = z.object({
+  type: z.literal('receipt'),
+  kind: z.enum(['delivered', 'read']),
+  messageIds: z.array(z.string().min(1).max(128)).min(1).max(1000),
+  at: z.number().int().nonnegative(),
+});
+
+/** Offer, answer, ICE and hang-up: opaque to everyone but the two call apps. */
+export const CallSignalingContentSchema = z.object({
+  type: z.literal('call-signaling'),
+  callId: z.string().min(1).max(128),
+  signal: z.object({ kind: z.string().min(1).max(64) }).loose(),
+});
+
+/** A sender's media key for a group call, sent over the pairwise Signal session. */
+export const GroupKeyContentSchema = z.object({
+  type: z.literal('group-key'),
+  callId: z.string().min(1).max(128),
+  keyId: z.number().int().nonnegative(),
+  key: z.string().min(1).max(1024),
+});
+
+export const ContentSchema = z.discriminatedUnion('type', [
+  TextContentSchema,
+  ReceiptContentSchema,
+  CallSignalingContentSchema,
+  GroupKeyContentSchema,
+]);
+
+export type TextContent = z.infer<typeof TextContentSchema>;
+export type ReceiptContent = z.infer<typeof ReceiptContentSchema>;
+export type CallSignalingContent = z.infer<typeof CallSignalingContentSchema>;
+export type GroupKeyContent = z.infer<typeof GroupKeyContentSchema>;
+export type Content = z.infer<typeof ContentSchema>;
+export type ContentType = Content['type'];
+
+/** The bus event each content type is delivered on. */
+export const CONTENT_ROUTES = {
+  text: 'content.text',
+  receipt: 'content.receipt',
+  'call-signaling': 'content.call-signaling',
+  'group-key': 'content.group-key',
+} as const satisfies Record<ContentType, string>;

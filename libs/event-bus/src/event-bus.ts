@@ -1,0 +1,98 @@
+import {
+  BUS_EVENTS,
+  type BusEvent,
+  type BusEventType,
+  INITIAL_STATES,
+  type MomentType,
+  type PayloadOf,
+  type StateType,
+} from '@parley/contracts';
+import { BehaviorSubject, type Observable, Subject, filter } from 'rxjs';
+import { type Behavior, readOnly } from './behavior.js';
+
+/**
+ * The typed bus the shell and its remotes talk over. Moments are fire-and-forget; states keep a
+ * current value that late subscribers read first. Every event carries its contract version.
+ */
+export class EventBus {
+  private readonly moments = new Map<MomentType, Subject<unknown>>();
+  private readonly states = new Map<StateType, BehaviorSubject<unknown>>();
+  private readonly behaviors = new Map<StateType, Behavior<unknown>>();
+  private readonly all = new Subject<BusEvent>();
+
+  /** Every event and state change, in order, for diagnostics and telemetry. */
+  readonly events$: Observable<BusEvent> = this.all.asObservable();
+
+  /** Publishes a moment to whoever listens now. */
+  publish<K extends MomentType>(type: K, payload: PayloadOf<K>): void {
+    this.assertKind(type, 'event');
+    this.all.next({ type, version: BUS_EVENTS[type].version, payload } as BusEvent);
+    this.momentSubject(type).next(payload);
+  }
+
+  /** Moments of one type, from now on. */
+  on<K extends MomentType>(type: K): Observable<PayloadOf<K>> {
+    this.assertKind(type, 'event');
+    return this.momentSubject(type).asObservable() as Observable<PayloadOf<K>>;
+  }
+
+  /** Sets a state's current value; subscribers get it only when it changed. */
+  set<K extends StateType>(type: K, value: PayloadOf<K>): void {
+    this.assertKind(type, 'state');
+    const subject = this.stateSubject(type);
+    if (Object.is(subject.getValue(), value)) return;
+    this.all.next({ type, version: BUS_EVENTS[type].version, payload: value } as BusEvent);
+    subject.next(value);
+  }
+
+  /** A read-only view of a state. */
+  state<K extends StateType>(type: K): Behavior<PayloadOf<K>> {
+    this.assertKind(type, 'state');
+    let behavior = this.behaviors.get(type);
+    if (!behavior) {
+      behavior = readOnly(this.stateSubject(type));
+      this.behaviors.set(type, behavior);
+    }
+    return behavior as Behavior<PayloadOf<K>>;
+  }
+
+  /** Moments of one type with their versions, for consumers that check compatibility. */
+  versioned<K extends MomentType>(type: K): Observable<BusEvent<K>> {
+    return this.all.pipe(filter((event): event is BusEvent<K> => event.type === type));
+  }
+
+  /**
+   * The underlying subjects, so tests and the debug panel can count real observers (RxJS's own
+   * `observers`), rather than trusting a counter the bus keeps itself.
+   */
+  inspectSubjects(): ReadonlyMap<BusEventType | '*', Subject<unknown>> {
+    const subjects = new Map<BusEventType | '*', Subject<unknown>>([['*', this.all as Subject<unknown>]]);
+    for (const [type, subject] of this.moments) subjects.set(type, subject);
+    for (const [type, subject] of this.states) subjects.set(type, subject);
+    return subjects;
+  }
+
+  private momentSubject(type: MomentType): Subject<unknown> {
+    let subject = this.moments.get(type);
+    if (!subject) {
+      subject = new Subject<unknown>();
+      this.moments.set(type, subject);
+    }
+    return subject;
+  }
+
+  private stateSubject(type: StateType): BehaviorSubject<unknown> {
+    let subject = this.states.get(type);
+    if (!subject) {
+      subject = new BehaviorSubject<unknown>(INITIAL_STATES[type]);
+      this.states.set(type, subject);
+    }
+    return subject;
+  }
+
+  private assertKind(type: BusEventType, kind: 'event' | 'state'): void {
+    const spec = BUS_EVENTS[type];
+    if (!spec) throw new Error(`EventBus: unknown event type "${String(type)}"`);
+    if (spec.kind !== kind) throw new Error(`EventBus: "${type}" is a ${spec.kind}, not a ${kind}`);
+  }
+}

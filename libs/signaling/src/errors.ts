@@ -1,0 +1,59 @@
+/**
+ * What can go wrong on the relay connection, as values: a code a program can switch on and a
+ * message a developer can read. The messages are diagnostics, not UI text; apps map codes to
+ * localized strings. Nothing here ever carries ciphertext or plaintext.
+ */
+
+/** Every failure the relay client reports, by cause. */
+export type RelayErrorCode =
+  /** The server closed with RELAY_CLOSE.authFailed: the token is bad; no more reconnects. */
+  | 'auth-failed'
+  /** The server closed with RELAY_CLOSE.replaced: this device connected elsewhere; no more reconnects. */
+  | 'replaced'
+  /** The token callback threw or returned nothing; the attempt counts as a drop. */
+  | 'token-unavailable'
+  /** No `ready` within the handshake timeout. */
+  | 'handshake-timeout'
+  /** No `pong` within the pong timeout; the connection counted as dropped. */
+  | 'pong-timeout'
+  /** The server sent an `error` frame. */
+  | 'server-error'
+  /** A server frame that is not JSON or fails ServerFrameSchema; it was ignored. */
+  | 'invalid-frame'
+  /** `decrypt` threw for a delivered message; it was acked since it can never succeed. */
+  | 'undecryptable'
+  /** Decrypted content failed ContentSchema; it was acked since it can never succeed. */
+  | 'invalid-content'
+  /** Publishing delivered content on the bus threw; not acked, so the server redelivers it. */
+  | 'handler-failed'
+  /** A `send` frame that fails SendFrameSchema, is too large, or reuses a pending id. */
+  | 'invalid-send'
+  /** The server answered a `send` with `ok: false`; `serverCode` says why. */
+  | 'send-rejected'
+  /** No `result` for a `send` within the send timeout. */
+  | 'send-timeout'
+  /** The client was closed (or stopped for good) before the send completed. */
+  | 'closed';
+
+/** A relay failure: a code, a human message and, when it concerns one message, its id. */
+export class RelayError extends Error {
+  override readonly name = 'RelayError';
+
+  constructor(
+    readonly code: RelayErrorCode,
+    message: string,
+    readonly details: { readonly messageId?: string; readonly serverCode?: string } = {},
+  ) {
+    super(message);
+  }
+
+  /** Id of the message concerned (a delivered message or a send), if any. */
+  get messageId(): string | undefined {
+    return this.details.messageId;
+  }
+
+  /** The server's own code, for `send-rejected` and `server-error`. */
+  get serverCode(): string | undefined {
+    return this.details.serverCode;
+  }
+}

@@ -1,0 +1,13 @@
+export { Backoff, type BackoffOptions, DEFAULT_BACKOFF, backoffCeiling } from './backoff.js';
+export { type Clock, type TimerHandle, systemClock } from './clock.js';
+export { RelayError, type RelayErrorCode } from './errors.js';
+export { RecentMessageIds } from './recent-message-ids.js';
+export {
+  DEFAULT_RELAY_TIMEOUTS,
+  RelayClient,
+  type RelayClientOptions,
+  type RelayConnection,
+  type RelayTimeouts,
+} from './relay-client.js';
+export type { RelaySocket, RelaySocketConstructor } from './relay-socket.js';
+export { provideRelayConnection, relayConnection } from './singleton.js';

@@ -3,7 +3,8 @@
 // derived from each project's own tags, so a new std library is covered without editing this file.
 import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import tseslint from 'typescript-eslint';
 
 const FRAMEWORKS = ['react', 'react/*', 'react-dom', 'react-dom/*', 'solid-js', 'solid-js/*'];
@@ -11,12 +12,15 @@ const NODE_ONLY = ['ws', 'better-sqlite3', 'fastify', 'fastify/*', '@fastify/*',
 const NODE_BUILTINS = ['node:*', 'fs', 'fs/*', 'path', 'os', 'crypto', 'http', 'https', 'net', 'tls', 'child_process', 'worker_threads', 'stream', 'buffer', 'url', 'util', 'events'];
 const DOM_GLOBALS = ['window', 'document', 'navigator', 'localStorage', 'sessionStorage', 'indexedDB', 'location', 'HTMLElement', 'Element', 'Node'];
 
+// Paths are relative to this file, whatever directory ESLint was started from.
+const workspace = fileURLToPath(new URL('.', import.meta.url));
+
 function projectsWithTag(tag) {
   const roots = [];
   for (const group of ['apps', 'libs', 'tools']) {
-    if (!existsSync(group)) continue;
-    for (const name of readdirSync(group)) {
-      const file = `${group}/${name}/project.json`;
+    if (!existsSync(`${workspace}${group}`)) continue;
+    for (const name of readdirSync(`${workspace}${group}`)) {
+      const file = `${workspace}${group}/${name}/project.json`;
       if (!existsSync(file)) continue;
       const project = JSON.parse(readFileSync(file, 'utf8'));
       if ((project.tags ?? []).includes(tag)) roots.push(`${group}/${name}`);
@@ -62,7 +66,8 @@ export default tseslint.config(
             {
               sourceTag: 'runtime:std',
               onlyDependOnLibsWithTags: ['runtime:std'],
-              bannedExternalImports: [...FRAMEWORKS, ...NODE_ONLY],
+              // Node-only packages are banned below for sources only: tests run in Node.
+              bannedExternalImports: FRAMEWORKS,
             },
           ],
         },

@@ -31,13 +31,13 @@ export interface CallState {
   readonly peer: Peer | null;
 }
 
-export const IDLE_CALL_STATE: CallState = {
+export const IDLE_CALL_STATE: CallState = Object.freeze({
   phase: 'idle',
   callId: null,
   conversationId: null,
   media: null,
   peer: null,
-};
+});
 
 /** The signed-in identity as the shell sees it. `temporary` marks the development identity. */
 export interface Session {

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { BUS_EVENTS, INITIAL_STATES } from './bus-events.js';
+import { CONTENT_ROUTES, ContentSchema } from './content.js';
+import { CONTRACT_VERSION, majorOf } from './contract-version.js';
+import { EvaluatedManifestSchema, SignedManifestSchema } from './manifest.js';
+import { ClientFrameSchema, ServerFrameSchema } from './relay-frames.js';
+
+const manifest = {
+  schemaVersion: 1,
+  userId: 'dev-0123456789abcdef',
+  issuedAt: 1_700_000_000_000,
+  expiresAt: 1_700_000_300_000,
+  contractVersion: CONTRACT_VERSION,
+  remotes: {
+    call: {
+      entry: 'http://127.0.0.1:4202/remoteEntry.js',
+      version: '0.1.0',
+      integrity: 'sha384-oqVuAfXRKap7fdgcCY5uykM6+R9GqQ8K/uxy9rx7HNQlGYl1kPzQho1wx4JwY8wC',
+    },
+  },
+};
+
+describe('evaluated manifest schema', () => {
+  it('accepts a manifest in its final shape', () => {
+    expect(EvaluatedManifestSchema.parse(manifest)).toEqual(manifest);
+    expect(SignedManifestSchema.parse({ manifest: JSON.stringify(manifest), signature: null }).signature).toBeNull();
+  });
+
+  it.each([
+    ['an unknown remote', { remotes: { mail: manifest.remotes.call } }],
+    ['a non-http entry', { remotes: { call: { ...manifest.remotes.call, entry: 'javascript:alert(1)' } } }],
+    ['a non-SRI integrity', { remotes: { call: { ...manifest.remotes.call, integrity: 'md5-abc' } } }],
+    ['a version that is not semver', { remotes: { call: { ...manifest.remotes.call, version: 'latest' } } }],
+    ['another schema version', { schemaVersion: 2 }],
+  ])('rejects %s', (_label, change) => {
+    expect(EvaluatedManifestSchema.safeParse({ ...manifest, ...change }).success).toBe(false);
+  });
+});
+
+describe('content envelope', () => {
+  it('routes every content type to a bus event that exists and is a moment', () => {
+    for (const event of Object.values(CONTENT_ROUTES)) expect(BUS_EVENTS[event].kind).toBe('event');
+  });
+
+  it('parses text and refuses an empty body or unknown type', () => {
+    const text = { type: 'text', conversationId: 'c', body: 'hi', sentAt: 1 };
+    expect(ContentSchema.parse(text)).toEqual(text);
+    expect(ContentSchema.safeParse({ ...text, body: '' }).success).toBe(false);
+    expect(ContentSchema.safeParse({ ...text, type: 'html' }).success).toBe(false);
+  });
+});
+
+describe('relay frames', () => {
+  it('accepts base64 ciphertext only', () => {
+    const send = { t: 'send', id: 'm1', to: 'u2', messages: [{ deviceId: 1, ciphertext: 'AAEC' }] };
+    expect(ClientFrameSchema.parse(send)).toEqual(send);
+    expect(ClientFrameSchema.safeParse({ ...send, messages: [{ deviceId: 1, ciphertext: 'not base64!' }] }).success).toBe(false);
+    expect(ServerFrameSchema.safeParse({ t: 'deliver', id: 'm1', from: { userId: 'u1', deviceId: 0 }, ciphertext: 'AA==' }).success).toBe(false);
+  });
+});
+
+describe('bus contract', () => {
+  it('gives every state an initial value and every event a positive version', () => {
+    for (const [type, spec] of Object.entries(BUS_EVENTS)) {
+      expect(spec.version).toBeGreaterThan(0);
+      if (spec.kind === 'state') expect(type in INITIAL_STATES).toBe(true);
+    }
+  });
+
+  it('reads the major of a version', () => {
+    expect(majorOf('1.4.2')).toBe(1);
+    expect(majorOf('x')).toBeNaN();
+  });
+});

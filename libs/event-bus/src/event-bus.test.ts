@@ -1,0 +1,111 @@
+import { IDLE_CALL_STATE, type CallRequest } from '@parley/contracts';
+import { TestScheduler } from 'rxjs/testing';
+import { describe, expect, it } from 'vitest';
+import { EventBus } from './event-bus.js';
+import { ObservableScope } from './observable-scope.js';
+
+const request = (media: 'audio' | 'video'): CallRequest => ({
+  conversationId: 'c1',
+  peer: { userId: 'u2', displayName: 'Ada' },
+  media,
+});
+
+function scheduler() {
+  return new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+}
+
+describe('EventBus moments', () => {
+  it('delivers a moment to listeners subscribed at the time, not to late ones', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const bus = new EventBus();
+      const a = request('audio');
+      const v = request('video');
+      cold('-a-v|', { a, v }).subscribe((req) => bus.publish('call.requested', req));
+      expectObservable(bus.on('call.requested')).toBe('-a-v', { a, v });
+      expectObservable(bus.on('call.requested'), '--^').toBe('---v', { v });
+    });
+  });
+
+  it('stamps every event with its contract version on events$', () => {
+    const bus = new EventBus();
+    const seen: unknown[] = [];
+    bus.events$.subscribe((event) => seen.push(event));
+    bus.publish('call.requested', request('audio'));
+    bus.set('call.available', true);
+    expect(seen).toEqual([
+      { type: 'call.requested', version: 1, payload: request('audio') },
+      { type: 'call.available', version: 1, payload: true },
+    ]);
+  });
+
+  it('refuses to publish a state as a moment and the reverse', () => {
+    const bus = new EventBus();
+    expect(() => bus.publish('call.available' as never, true as never)).toThrow(/is a state/);
+    expect(() => bus.set('call.requested' as never, request('audio') as never)).toThrow(/is a event/);
+    expect(() => bus.on('no.such.event' as never)).toThrow(/unknown event type/);
+  });
+});
+
+describe('EventBus states', () => {
+  it('gives a late subscriber the current value first, then changes only', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const bus = new EventBus();
+      cold('-t-t-f', { t: true, f: false }).subscribe((value) => bus.set('call.available', value));
+      expectObservable(bus.state('call.available')).toBe('ft---f', { t: true, f: false });
+      expectObservable(bus.state('call.available'), '--^').toBe('--t--f', { t: true, f: false });
+    });
+  });
+
+  it('starts every state at its contract initial value', () => {
+    const bus = new EventBus();
+    expect(bus.state('call.state').value).toBe(IDLE_CALL_STATE);
+    expect(bus.state('relay.status').value).toBe('closed');
+    expect(bus.state('session.current').value).toBeNull();
+  });
+
+  it('hands out a Behavior that cannot be written through', () => {
+    const bus = new EventBus();
+    const available = bus.state('call.available');
+    expect('next' in available).toBe(false);
+    bus.set('call.available', true);
+    expect(available.value).toBe(true);
+    expect(() => {
+      (available as unknown as { value: boolean }).value = false;
+    }).toThrow(TypeError);
+    expect(available.value).toBe(true);
+  });
+});
+
+describe('ObservableScope', () => {
+  it('ends every subscription bound to it, leaving the subjects without observers', () => {
+    const bus = new EventBus();
+    const scope = new ObservableScope();
+    const received: CallRequest[] = [];
+    scope.bind(bus.on('call.requested'), (req) => received.push(req));
+    scope.bind(bus.state('call.available'), () => {});
+    const subjects = bus.inspectSubjects();
+    expect(subjects.get('call.requested')?.observers.length).toBe(1);
+    expect(subjects.get('call.available')?.observers.length).toBe(1);
+
+    bus.publish('call.requested', request('audio'));
+    scope.end();
+    bus.publish('call.requested', request('video'));
+
+    expect(received).toEqual([request('audio')]);
+    expect(subjects.get('call.requested')?.observers.length).toBe(0);
+    expect(subjects.get('call.available')?.observers.length).toBe(0);
+    expect(scope.isEnded).toBe(true);
+  });
+
+  it('runs teardowns once, emits ended$ once and refuses new work after the end', () => {
+    const scope = new ObservableScope();
+    let teardowns = 0;
+    let ends = 0;
+    scope.onEnd(() => (teardowns += 1));
+    scope.ended$.subscribe(() => (ends += 1));
+    scope.end();
+    scope.end();
+    expect([teardowns, ends]).toEqual([1, 1]);
+    expect(() => scope.bind(new EventBus().on('call.requested'), () => {})).toThrow(/after end/);
+  });
+});

@@ -1,0 +1,40 @@
+export { murmur3_x86_32 } from './murmur3.js';
+export { ROLLOUT_SEED, VARIANT_SEED, inRollout, rolloutBucket, selectVariant, type WeightedVariant } from './bucket.js';
+export {
+  compareSemanticVersions,
+  parseContractRange,
+  parseSemanticVersion,
+  satisfiesContractRange,
+  type ContractComparator,
+  type ContractRange,
+  type SemanticVersion,
+} from './contract-range.js';
+export {
+  MAX_ID_LENGTH,
+  validateRolloutRules,
+  type AllowlistEntry,
+  type PercentageRollout,
+  type RolloutRelease,
+  type RolloutRules,
+  type RulesValidation,
+} from './rules.js';
+export {
+  describeEvaluation,
+  evaluateRemote,
+  type NoReleaseReason,
+  type ReleaseOffer,
+  type ReleaseRule,
+  type RemoteEvaluation,
+  type RolloutPlacement,
+  type RolloutUser,
+} from './evaluate.js';
+export {
+  ED25519_PUBLIC_KEY_LENGTH,
+  ED25519_SIGNATURE_LENGTH,
+  MANIFEST_SIGNATURE_ALG,
+  verifySignedManifest,
+  type ManifestRejectionCode,
+  type ManifestVerification,
+  type PinnedManifestKey,
+} from './signature.js';
+export { decodeBase64, encodeBase64 } from './base64.js';

@@ -1,0 +1,39 @@
+export { type KeyUsage } from './aead.js';
+export { CipherSuite, type CipherSuiteId, type CipherSuiteParams, DEFAULT_CIPHER_SUITE, cipherSuiteParams, isCipherSuiteId } from './cipher-suite.js';
+export {
+  SFrameError,
+  type SFrameErrorCode,
+  type SFrameFailure,
+  type SFrameFailureCode,
+  type SFrameResult,
+  isSFrameError,
+} from './errors.js';
+export {
+  type DecryptedMediaFrame,
+  type MediaCodec,
+  VP8_DELTA_FRAME_CLEAR_BYTES,
+  VP8_KEY_FRAME_CLEAR_BYTES,
+  clearPrefixLength,
+  decryptFrame,
+  encryptFrame,
+  isVp8KeyFrame,
+} from './frame-transform.js';
+export { type DecodedHeader, MAX_HEADER_LENGTH, type SFrameHeader, decodeHeader, encodeHeader } from './header.js';
+export {
+  MAX_KEY_GENERATION,
+  MAX_SENDER_INDEX,
+  MAX_TRACK_SLOT,
+  type MediaKeyId,
+  SENDER_SECRET_LENGTH,
+  TrackSlot,
+  composeKeyId,
+  deriveTrackBaseKey,
+  deriveTrackKey,
+  generateSenderSecret,
+  parseKeyId,
+} from './key-id.js';
+export { SFrameKeyRing, type SFrameKeyRingOptions } from './key-ring.js';
+export { type SFrameKey, importSFrameKey } from './key-schedule.js';
+export { DEFAULT_REPLAY_WINDOW, ReplayWindow, type ReplayVerdict } from './replay-window.js';
+export { SFrameSender, type SFrameSenderOptions } from './sender.js';
+export { type DecryptedSFrame, sframeDecrypt, sframeEncrypt, sframeNonce } from './sframe.js';

@@ -1,0 +1,89 @@
+import { type AeadKey, type KeyUsage, importAeadKey } from './aead.js';
+import { bigintToBytes, bufferSource, concatBytes, isUint64, subtle } from './bytes.js';
+import { type CipherSuiteId, type CipherSuiteParams, cipherSuiteParams } from './cipher-suite.js';
+import { SFrameError } from './errors.js';
+
+// RFC 9605 §4.4.2. The labels end in a space, then the KID as 8 bytes and the suite as 2 bytes, both
+// big-endian (not the compact header form).
+
+/** HKDF-Expand label prefix for `sframe_key`. */
+export const SFRAME_KEY_LABEL = 'SFrame 1.0 Secret key ';
+/** HKDF-Expand label prefix for `sframe_salt`. */
+export const SFRAME_SALT_LABEL = 'SFrame 1.0 Secret salt ';
+
+const encoder = new TextEncoder();
+
+/** The raw outputs of the key schedule; only tests and diagnostics should ever see these bytes. */
+export interface SFrameKeyMaterial {
+  readonly secret: Uint8Array;
+  readonly key: Uint8Array;
+  readonly salt: Uint8Array;
+}
+
+/** An SFrame key ready for one direction: the imported AEAD key and the nonce salt for one KID. */
+export interface SFrameKey {
+  readonly suite: CipherSuiteId;
+  readonly kid: bigint;
+  readonly usage: KeyUsage;
+  /** `sframe_salt`, XORed with the CTR to form each nonce. */
+  readonly salt: Uint8Array;
+  readonly aead: AeadKey;
+}
+
+/** The full label: prefix ‖ KID (8 bytes BE) ‖ cipher suite (2 bytes BE). */
+export function keyScheduleLabel(prefix: string, kid: bigint, suite: CipherSuiteId): Uint8Array<ArrayBuffer> {
+  return concatBytes(encoder.encode(prefix), bigintToBytes(kid, 8), bigintToBytes(BigInt(suite), 2));
+}
+
+async function hmac(params: CipherSuiteParams, key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
+  const cryptoKey = await subtle().importKey('raw', bufferSource(key), { name: 'HMAC', hash: params.hash }, false, ['sign']);
+  return new Uint8Array(await subtle().sign('HMAC', cryptoKey, bufferSource(data)));
+}
+
+/** HKDF-Extract with an empty salt, which RFC 5869 defines as Nh zero bytes (what HMAC pads "" to). */
+async function hkdfExtract(params: CipherSuiteParams, ikm: Uint8Array): Promise<Uint8Array> {
+  return hmac(params, new Uint8Array(params.Nh), ikm);
+}
+
+/** HKDF-Expand (RFC 5869 §2.3). */
+async function hkdfExpand(params: CipherSuiteParams, prk: Uint8Array, info: Uint8Array, length: number): Promise<Uint8Array> {
+  const out = new Uint8Array(length);
+  let previous = new Uint8Array(0);
+  for (let i = 1, offset = 0; offset < length; i++) {
+    previous = new Uint8Array(await hmac(params, prk, concatBytes(previous, info, new Uint8Array([i]))));
+    out.set(previous.subarray(0, Math.min(previous.length, length - offset)), offset);
+    offset += previous.length;
+  }
+  return out;
+}
+
+function checkKid(kid: bigint): void {
+  if (!isUint64(kid)) throw new SFrameError('invalid-argument', `KID ${String(kid)} is outside [0, 2^64 − 1]`);
+}
+
+/** Runs the key schedule of §4.4.2 and returns the raw bytes (for test vectors; use {@link importSFrameKey} otherwise). */
+export async function deriveKeyMaterial(suite: CipherSuiteId, kid: bigint, baseKey: Uint8Array): Promise<SFrameKeyMaterial> {
+  const params = cipherSuiteParams(suite);
+  checkKid(kid);
+  if (baseKey.length === 0) throw new SFrameError('invalid-argument', 'base_key is empty');
+  const secret = await hkdfExtract(params, baseKey);
+  const key = await hkdfExpand(params, secret, keyScheduleLabel(SFRAME_KEY_LABEL, kid, suite), params.Nk);
+  const salt = await hkdfExpand(params, secret, keyScheduleLabel(SFRAME_SALT_LABEL, kid, suite), params.Nn);
+  return { secret, key, salt };
+}
+
+/**
+ * Derives the SFrame key and salt for `kid` from `base_key` and imports the key, non-extractable, for
+ * one direction only. The intermediate raw bytes are overwritten once imported.
+ */
+export async function importSFrameKey(suite: CipherSuiteId, kid: bigint, baseKey: Uint8Array, usage: KeyUsage): Promise<SFrameKey> {
+  const params = cipherSuiteParams(suite);
+  const material = await deriveKeyMaterial(suite, kid, baseKey);
+  try {
+    const aead = await importAeadKey(params, material.key, usage);
+    return Object.freeze({ suite, kid, usage, salt: material.salt, aead });
+  } finally {
+    material.secret.fill(0);
+    material.key.fill(0);
+  }
+}

@@ -1,0 +1,54 @@
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, SERVER_VERSION, configFromEnv } from './config.js';
+
+describe('configFromEnv', () => {
+  it('uses the defaults of ARCHITECTURE "Defaults" when nothing is set', () => {
+    const config = configFromEnv({}, '/repo');
+    expect(config).toMatchObject({
+      dataDir: resolve('./data'),
+      host: '127.0.0.1',
+      apiPort: 8080,
+      apps: {
+        shell: { port: 4200, distDir: '/repo/apps/shell/dist' },
+        chat: { port: 4201, distDir: '/repo/apps/chat/dist' },
+        call: { port: 4202, distDir: '/repo/apps/call/dist' },
+      },
+      relayAuthTimeoutMs: 5_000,
+      version: SERVER_VERSION,
+      logLevel: 'info',
+      writeDefaultManifest: true,
+    });
+  });
+
+  it('reads every PARLEY_ variable', () => {
+    const config = configFromEnv({
+      PARLEY_DATA_DIR: '/var/lib/parley',
+      PARLEY_HOST: '0.0.0.0',
+      PARLEY_API_PORT: '9000',
+      PARLEY_SHELL_PORT: '5000',
+      PARLEY_CHAT_PORT: '5001',
+      PARLEY_CALL_PORT: '0',
+      PARLEY_CALL_DIST: '/srv/call',
+      PARLEY_LOG_LEVEL: 'warn',
+    });
+    expect(config.dataDir).toBe('/var/lib/parley');
+    expect(config.host).toBe('0.0.0.0');
+    expect([config.apiPort, config.apps.shell?.port, config.apps.chat?.port, config.apps.call?.port]).toEqual([9000, 5000, 5001, 0]);
+    expect(config.apps.call?.distDir).toBe('/srv/call');
+    expect(config.logLevel).toBe('warn');
+  });
+
+  it.each(['80a', '-1', '70000', '1.5'])('rejects the port "%s" with the variable name', (value) => {
+    expect(() => configFromEnv({ PARLEY_CHAT_PORT: value })).toThrow(`PARLEY_CHAT_PORT must be a port number (0-65535), got "${value}"`);
+  });
+
+  it('rejects an unknown log level', () => {
+    expect(() => configFromEnv({ PARLEY_LOG_LEVEL: 'loud' })).toThrow(/PARLEY_LOG_LEVEL/);
+  });
+
+  it('finds the repository root and this server version', () => {
+    expect(join(REPO_ROOT, 'apps', 'server', 'src')).toBe(resolve(import.meta.dirname));
+    expect(SERVER_VERSION).toBe('0.1.0');
+  });
+});

@@ -1,0 +1,92 @@
+/**
+ * The server's configuration: one plain object, so tests build it directly (port 0, a temp data
+ * folder, a fake clock) and `main.ts` is the only place that reads the environment.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DestinationStream, Level } from 'pino';
+
+/** Apps served from their own origin, as if each were deployed separately. */
+export const APP_NAMES = ['shell', 'chat', 'call'] as const;
+export type AppName = (typeof APP_NAMES)[number];
+
+/** Where one app's origin listens and which built folder it serves. */
+export interface AppOriginConfig {
+  port: number;
+  distDir: string;
+}
+
+/** A source of wall-clock time in milliseconds; injectable so tests control expiry. */
+export interface Clock {
+  now(): number;
+}
+
+export interface ServerConfig {
+  /** Holds the database and `manifest.json`; created on first start. */
+  dataDir: string;
+  host: string;
+  /** API and relay WebSocket; 0 picks a free port. */
+  apiPort: number;
+  /** The app origins to start; leave one out (or all) to serve only the API. */
+  apps: Partial<Record<AppName, AppOriginConfig>>;
+  /** How long a new relay connection may take to send its `auth` frame. */
+  relayAuthTimeoutMs: number;
+  /** How long an evaluated manifest stays valid: short, so a kill switch takes effect soon. */
+  manifestTtlMs: number;
+  clock: Clock;
+  /** Reported by `/api/health`. */
+  version: string;
+  logLevel: Level | 'silent';
+  /** Write the embedded default `manifest.json` (every remote from this server) at start. */
+  writeDefaultManifest: boolean;
+  /** Where log lines go; stdout when absent. Tests pass a stream to read them. */
+  logDestination?: DestinationStream;
+}
+
+/** Version of this server, from its package.json. */
+export const SERVER_VERSION: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+/** The repository root, two levels above this app; default dist folders are relative to it. */
+export const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Reads the configuration from `PARLEY_*` variables, with the defaults of ARCHITECTURE "Defaults". */
+export function configFromEnv(env: NodeJS.ProcessEnv, repoRoot: string = REPO_ROOT): ServerConfig {
+  const app = (name: AppName, defaultPort: number): AppOriginConfig => ({
+    port: port(env, `PARLEY_${name.toUpperCase()}_PORT`, defaultPort),
+    distDir: resolve(env[`PARLEY_${name.toUpperCase()}_DIST`] ?? resolve(repoRoot, 'apps', name, 'dist')),
+  });
+  const logLevel = env.PARLEY_LOG_LEVEL ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new Error(`PARLEY_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  return {
+    dataDir: resolve(env.PARLEY_DATA_DIR ?? './data'),
+    host: env.PARLEY_HOST ?? '127.0.0.1',
+    apiPort: port(env, 'PARLEY_API_PORT', 8080),
+    apps: { shell: app('shell', 4200), chat: app('chat', 4201), call: app('call', 4202) },
+    relayAuthTimeoutMs: 5_000,
+    manifestTtlMs: 5 * 60_000,
+    clock: systemClock,
+    version: SERVER_VERSION,
+    logLevel: logLevel as ServerConfig['logLevel'],
+    writeDefaultManifest: true,
+  };
+}
+
+function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  // A typo here would otherwise surface later as a confusing listen error.
+  if (!Number.isInteger(value) || value < 0 || value > 65_535) {
+    throw new Error(`${name} must be a port number (0-65535), got "${raw}"`);
+  }
+  return value;
+}

@@ -1,0 +1,131 @@
+/**
+ * Wires the server together: one store, one relay hub and one set of API routes, served on the
+ * API port and again on the shell's origin (so the shell calls `/api/…` and `/ws` same-origin),
+ * plus an origin per built app.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { APP_NAMES, type AppName, type ServerConfig } from './config.js';
+import { closeGracefully, createFastifyApp } from './fastify-app.js';
+import { registerHealthRoute } from './health-route.js';
+import { sendError } from './http-errors.js';
+import { createLogger } from './logger.js';
+import { registerManifestRoute } from './manifest-route.js';
+import { RelayHub } from './relay-hub.js';
+import { registerRelaySocket } from './relay-socket.js';
+import { SqliteStorage } from './sqlite-storage.js';
+import { type StaticOrigin, originUrl, serveStatic } from './static-origin.js';
+import { writeDefaultManifest } from './default-manifest.js';
+import type { Storage } from './storage.js';
+
+/** Base URLs the running server answers on; an app is absent when its origin is not served. */
+export interface Addresses {
+  api: string;
+  shell?: string;
+  chat?: string;
+  call?: string;
+}
+
+/** A server that can be started and stopped, e.g. once per test on port 0. */
+export interface ParleyServer {
+  start(): Promise<Addresses>;
+  /** Closes every listener and the store; safe to call when not started. */
+  stop(): Promise<void>;
+  /** The store, open between `start` and `stop`. */
+  readonly storage: Storage;
+}
+
+/** How long `stop` lets requests in flight finish before cutting their connections. */
+const SHUTDOWN_GRACE_MS = 5_000;
+
+/** The URL a browser on this machine uses: `localhost` rather than a loopback address. */
+export function browserFacing(address: string): string {
+  return address.replace(/^http:\/\/(127\.0\.0\.1|0\.0\.0\.0|\[::1?\])(?=:)/, 'http://localhost');
+}
+
+/** Meta key holding when this data folder was first used (ms since the epoch). */
+export const META_CREATED_AT = 'created_at';
+
+/** Creates the Parley server from a configuration; nothing listens until `start`. */
+export function createParleyServer(config: ServerConfig, deps: { storage?: Storage } = {}): ParleyServer {
+  const storage = deps.storage ?? new SqliteStorage({ dataDir: config.dataDir, clock: config.clock });
+  let running: { logger: Logger; apps: FastifyInstance[] } | null = null;
+
+  async function start(): Promise<Addresses> {
+    if (running) throw new Error('the server is already started');
+    const logger = createLogger(config);
+    await storage.open();
+    if ((await storage.getMeta(META_CREATED_AT)) === undefined) {
+      await storage.setMeta(META_CREATED_AT, String(config.clock.now()));
+    }
+
+    const hub = new RelayHub();
+    const registerApi = async (app: FastifyInstance) => {
+      registerHealthRoute(app, { version: config.version, storage: storage.kind });
+      registerManifestRoute(app, { dataDir: config.dataDir, clock: config.clock, ttlMs: config.manifestTtlMs });
+      await registerRelaySocket(app, { hub, authTimeoutMs: config.relayAuthTimeoutMs });
+    };
+
+    const api = createFastifyApp(logger, 'api');
+    await registerApi(api);
+    const origins: Array<[AppName, StaticOrigin]> = [];
+    for (const name of APP_NAMES) {
+      const app = config.apps[name];
+      if (!app) continue;
+      const origin = serveStatic({
+        appName: name,
+        root: app.distDir,
+        host: config.host,
+        port: app.port,
+        logger,
+        cors: name !== 'shell',
+        spaFallback: name === 'shell',
+      });
+      if (name === 'shell') {
+        await registerApi(origin.app);
+        // Without this, an unknown API path on the shell's origin would get the SPA's index.html.
+        origin.app.all('/api/*', async (request, reply) =>
+          sendError(reply, 404, 'not_found', `No route for ${request.method} ${request.url.split('?')[0]}`),
+        );
+      }
+      origins.push([name, origin]);
+    }
+
+    running = { logger, apps: [api, ...origins.map(([, origin]) => origin.app)] };
+    try {
+      await api.listen({ host: config.host, port: config.apiPort });
+      const addresses: Addresses = { api: originUrl(api, config.host) };
+      for (const [name, origin] of origins) addresses[name] = await origin.listen();
+      if (config.writeDefaultManifest) writeLocalManifest(addresses, logger);
+      logger.info({ addresses, dataDir: config.dataDir }, 'parley server started');
+      return addresses;
+    } catch (error) {
+      // A port already in use must not leave the other listeners or the store open.
+      await stop();
+      throw error;
+    }
+  }
+
+  async function stop(): Promise<void> {
+    if (!running) return;
+    const { logger, apps } = running;
+    running = null;
+    await Promise.allSettled(apps.map((app) => closeGracefully(app, SHUTDOWN_GRACE_MS)));
+    await storage.close();
+    logger.info('parley server stopped');
+  }
+
+  function writeLocalManifest(addresses: Addresses, logger: Logger): void {
+    const remotes: Parameters<typeof writeDefaultManifest>[1] = {};
+    for (const name of ['chat', 'call'] as const) {
+      const app = config.apps[name];
+      const origin = addresses[name];
+      if (app && origin) remotes[name] = { distDir: app.distDir, origin: browserFacing(origin) };
+    }
+    const { written, missing } = writeDefaultManifest(config.dataDir, remotes);
+    if (missing.length > 0) logger.warn({ missing }, 'not built, left out of the default manifest: run `npm run build`');
+    if (written) logger.info('wrote the default manifest: every remote from this server');
+  }
+
+  return { start, stop, storage };
+}

@@ -13,5 +13,7 @@ export function useBehavior<T>(behavior: Behavior<T>): T {
     },
     [behavior],
   );
-  return useSyncExternalStore(subscribe, () => behavior.value);
+  const current = () => behavior.value;
+  // The bus holds the current value wherever it renders, so the server snapshot is the same read.
+  return useSyncExternalStore(subscribe, current, current);
 }

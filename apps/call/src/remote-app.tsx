@@ -1,0 +1,55 @@
+import { IDLE_CALL_STATE, type MountArgs, type MountElement, type RemoteApp, type RemoteModule, type RemoteProps } from '@parley/contracts';
+import { ObservableScope, bus, busEvaluations } from '@parley/event-bus';
+import { Observable } from 'rxjs';
+import { createSignal } from 'solid-js';
+import { render as solidRender } from 'solid-js/web';
+import { CallPanel } from './CallPanel.jsx';
+import { createCallStore } from './call-store.js';
+
+interface Mounted {
+  readonly dispose: () => void;
+  readonly scope: ObservableScope;
+  readonly setProps: (props: RemoteProps) => void;
+}
+
+const mounted = new WeakMap<MountElement, Mounted>();
+let mountCount = 0;
+
+function propsOf({ dom: _dom, ...props }: MountArgs): RemoteProps {
+  return props;
+}
+
+/** The call app's mount contract: render twice on one element updates props in place. */
+export const app: RemoteApp = {
+  render(args) {
+    const existing = mounted.get(args.dom);
+    if (existing) {
+      existing.setProps(propsOf(args));
+      return;
+    }
+    const element = args.dom as unknown as HTMLElement;
+    const scope = new ObservableScope();
+    const [props, setProps] = createSignal<RemoteProps>(propsOf(args));
+    const store = createCallStore(bus, scope, () => crypto.randomUUID());
+    mountCount += 1;
+    element.dataset.callMount = String(mountCount);
+    const dispose = solidRender(() => <CallPanel store={store} remote={props()} />, element);
+    mounted.set(args.dom, { dispose, scope, setProps });
+    bus.set('call.available', true);
+  },
+  destroy({ dom }) {
+    const entry = mounted.get(dom);
+    if (!entry) return;
+    mounted.delete(dom);
+    entry.dispose();
+    entry.scope.end();
+    bus.set('call.available', false);
+    bus.set('call.state', IDLE_CALL_STATE);
+  },
+};
+
+/** The call app's release version, shown in the shell's debug panel. */
+export const version: RemoteModule['version'] = __CALL_VERSION__;
+
+/** The singletons this bundle imported, so the shell can prove they are the shared ones. */
+export const probe: RemoteModule['probe'] = () => ({ bus, Observable, busEvaluations: busEvaluations() });

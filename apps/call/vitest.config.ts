@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+// Solid's reactivity is off in its server build, which Node's resolution picks; tests need the
+// browser build, so solid-js is inlined and resolved with the browser condition.
+export default defineConfig({
+  resolve: { conditions: ['browser', 'development'] },
+  ssr: { resolve: { conditions: ['browser', 'development'], externalConditions: ['browser', 'development'] } },
+  test: { include: ['src/**/*.test.ts'], server: { deps: { inline: [/solid-js/] } } },
+});

@@ -1,0 +1,23 @@
+import { pluginModuleFederation } from '@module-federation/rsbuild-plugin';
+import { defineConfig } from '@rsbuild/core';
+import { pluginReact } from '@rsbuild/plugin-react';
+import { sharedDependencies } from '../../tools/mf-build/shared-dependencies.mjs';
+import pkg from './package.json' with { type: 'json' };
+
+export default defineConfig({
+  plugins: [
+    pluginReact(),
+    pluginModuleFederation({
+      name: 'chat',
+      filename: 'remoteEntry.js',
+      exposes: { './App': './src/remote-app.tsx' },
+      shared: sharedDependencies({ framework: 'react' }),
+      dts: false,
+    }),
+  ],
+  source: { define: { __CHAT_VERSION__: JSON.stringify(pkg.version) } },
+  // Served from its own origin: chunks resolve against wherever remoteEntry.js came from.
+  output: { assetPrefix: 'auto', cleanDistPath: true },
+  server: { port: 4201, headers: { 'Access-Control-Allow-Origin': '*' } },
+  dev: { assetPrefix: 'auto' },
+});

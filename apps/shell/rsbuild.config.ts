@@ -1,0 +1,28 @@
+import { pluginModuleFederation } from '@module-federation/rsbuild-plugin';
+import { defineConfig } from '@rsbuild/core';
+import { pluginReact } from '@rsbuild/plugin-react';
+import { sharedDependencies } from '../../tools/mf-build/shared-dependencies.mjs';
+import pkg from './package.json' with { type: 'json' };
+
+export default defineConfig({
+  plugins: [
+    pluginReact(),
+    pluginModuleFederation({
+      name: 'shell',
+      // No remote is known at build time: the cohort manifest names them at run time.
+      remotes: {},
+      shared: sharedDependencies({ framework: 'react' }),
+      // A remote that is down must never block the shell's start-up.
+      shareStrategy: 'loaded-first',
+      dts: false,
+    }),
+  ],
+  source: { define: { __SHELL_VERSION__: JSON.stringify(pkg.version) } },
+  html: { title: 'Parley', template: './src/index.html' },
+  output: { cleanDistPath: true },
+  server: {
+    port: 4200,
+    // `nx serve shell` talks to a server started separately (npm start or nx serve server).
+    proxy: { '/api': 'http://127.0.0.1:8080', '/ws': { target: 'ws://127.0.0.1:8080', ws: true } },
+  },
+});

@@ -1,0 +1,170 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, openShell, test } from '../support/fixtures.js';
+import type { DebugWindow } from '../support/debug.js';
+import { distOf } from '../support/system.js';
+
+const originOf = (url: string) => new URL(url).origin;
+
+/** sha256 of every file of a built app, keyed by path: "byte-identical" made checkable. */
+function fingerprint(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (sub: string) => {
+    for (const name of readdirSync(join(dir, sub))) {
+      const rel = join(sub, name);
+      if (statSync(join(dir, rel)).isDirectory()) walk(rel);
+      else out[rel] = createHash('sha256').update(readFileSync(join(dir, rel))).digest('hex');
+    }
+  };
+  walk('');
+  return out;
+}
+
+function allText(dir: string): string {
+  return Object.keys(fingerprint(dir))
+    .map((rel) => readFileSync(join(dir, rel), 'utf8'))
+    .join('\n');
+}
+
+test('the shell loads chat and call at run time, each from its own origin', async ({ page, system, requests }) => {
+  await openShell(page, system);
+  const { shell, chat, call } = system.addresses;
+  expect(new Set([originOf(shell), originOf(chat), originOf(call)]).size).toBe(3);
+  expect(requests).toContain(`${chat}/remoteEntry.js`);
+  expect(requests).toContain(`${call}/remoteEntry.js`);
+  // Each remote's own chunks come from its origin too (assetPrefix: auto).
+  expect(requests.some((url) => url.startsWith(`${call}/static/js/`))).toBe(true);
+  expect(requests.some((url) => url.startsWith(`${chat}/static/js/`))).toBe(true);
+  await expect(page.getByTestId('shell-identity')).toContainText('development identity (temporary)');
+  // The relay WebSocket on the shell's origin accepted the development identity.
+  await expect(page.getByTestId('shell-relay')).toHaveAttribute('data-status', 'open');
+});
+
+test('one bus and one rxjs are shared by the three apps', async ({ page, system }) => {
+  await openShell(page, system);
+  const verdict = await page.evaluate(() => {
+    const debug = (window as unknown as DebugWindow).parleyDebug;
+    const shell = debug.probe();
+    const chat = debug.remotes.chat!.probe();
+    const call = debug.remotes.call!.probe();
+    return {
+      busSame: shell.bus === chat.bus && chat.bus === call.bus,
+      observableSame: shell.Observable === chat.Observable && chat.Observable === call.Observable,
+      evaluations: [shell.busEvaluations, chat.busEvaluations, call.busEvaluations],
+    };
+  });
+  expect(verdict).toEqual({ busSame: true, observableSame: true, evaluations: [1, 1, 1] });
+});
+
+test('negative control: a call build that does not share rxjs fails the same check', async ({ page, system }) => {
+  const origin = await system.extraOrigin(distOf('call', 'dist-unshared-rxjs'));
+  system.writeManifest({ ...system.defaultRemotes(), call: { ...system.defaultRemotes().call!, entry: `${origin}/remoteEntry.js` } });
+  await openShell(page, system);
+  const observableSame = await page.evaluate(() => {
+    const debug = (window as unknown as DebugWindow).parleyDebug;
+    return debug.probe().Observable === debug.remotes.call!.probe().Observable;
+  });
+  expect(observableSame).toBe(false);
+});
+
+test('events cross apps: chat asks for a call, call answers, shell and chat see its state', async ({ page, system }) => {
+  await openShell(page, system);
+  await page.getByRole('button', { name: 'Video call' }).click();
+  const panel = page.getByTestId('call-panel');
+  await expect(panel).toHaveAttribute('data-phase', 'outgoing');
+  await expect(panel).toContainText('Calling Ada Lovelace');
+  await expect(panel).toContainText('Video call');
+  await expect(page.getByTestId('shell-call-status')).toHaveText('Calling…');
+  await expect(page.getByTestId('chat-in-call')).toBeVisible();
+  await page.getByRole('button', { name: 'Hang up' }).click();
+  await expect(panel).toHaveAttribute('data-phase', 'ended');
+  await expect(page.getByTestId('chat-in-call')).toHaveCount(0);
+});
+
+test('without the call app, call.available stays false and the chat shows no call buttons', async ({ page, system }) => {
+  system.writeManifest({ chat: system.defaultRemotes().chat });
+  await openShell(page, system, { call: false });
+  await expect(page.getByText('No messages yet')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Voice call' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Video call' })).toHaveCount(0);
+  expect(await page.evaluate(() => (window as unknown as DebugWindow).parleyDebug.probe().bus.state('call.available').value)).toBe(false);
+});
+
+test('a call origin that is down leaves shell and chat working and shows a notice', async ({ page, system }) => {
+  // Port 9 (discard) on loopback: nothing listens, the connection is refused.
+  system.writeManifest({ ...system.defaultRemotes(), call: { ...system.defaultRemotes().call!, entry: 'http://127.0.0.1:9/remoteEntry.js' } });
+  await openShell(page, system, { call: false });
+  await expect(page.getByTestId('call-unavailable')).toHaveText('Calls are unavailable right now.');
+  await expect(page.getByTestId('chat-app')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Voice call' })).toHaveCount(0);
+});
+
+test('a call entry that throws while loading leaves the rest working', async ({ page, system }) => {
+  const broken = mkdtempSync(join(tmpdir(), 'parley-broken-'));
+  writeFileSync(join(broken, 'remoteEntry.js'), 'throw new Error("broken release");\n');
+  const origin = await system.extraOrigin(broken);
+  system.writeManifest({ ...system.defaultRemotes(), call: { ...system.defaultRemotes().call!, entry: `${origin}/remoteEntry.js` } });
+  await openShell(page, system, { call: false });
+  await expect(page.getByTestId('call-unavailable')).toBeVisible();
+  await expect(page.getByTestId('chat-app')).toBeVisible();
+});
+
+test('moving call to another origin takes only a manifest edit', async ({ page, system, requests }) => {
+  const shellBefore = fingerprint(distOf('shell'));
+  const chatBefore = fingerprint(distOf('chat'));
+  await openShell(page, system);
+
+  // 127.0.0.2 is a different origin (host differs) on the same loopback interface.
+  const moved = await system.extraOrigin(distOf('call'), '127.0.0.2');
+  system.writeManifest({ ...system.defaultRemotes(), call: { ...system.defaultRemotes().call!, entry: `${moved}/remoteEntry.js` } });
+  requests.length = 0;
+  await openShell(page, system);
+
+  expect(requests).toContain(`${moved}/remoteEntry.js`);
+  expect(requests.some((url) => url.startsWith(`${moved}/static/js/`))).toBe(true);
+  expect(requests.some((url) => url.startsWith(system.addresses.call))).toBe(false);
+  expect(fingerprint(distOf('shell'))).toEqual(shellBefore);
+  expect(fingerprint(distOf('chat'))).toEqual(chatBefore);
+  const callVersion = JSON.parse(readFileSync(join(distOf('call'), '..', 'package.json'), 'utf8')).version as string;
+  for (const app of ['shell', 'chat']) {
+    const text = allText(distOf(app));
+    for (const origin of [system.addresses.call, moved, 'localhost:4202', '127.0.0.1:4202']) {
+      expect(text.includes(origin), `${app} mentions ${origin}`).toBe(false);
+    }
+    const versionPattern = new RegExp(`(?<![\\d.])${callVersion.replaceAll('.', '\\.')}(?![\\d.])`);
+    expect(versionPattern.test(text), `${app} mentions call's version ${callVersion}`).toBe(false);
+  }
+});
+
+test('destroy ends every subscription the call app made', async ({ page, system }) => {
+  await openShell(page, system);
+  const observers = () =>
+    page.evaluate(() => {
+      const subjects = (window as unknown as DebugWindow).parleyDebug.probe().bus.inspectSubjects();
+      return Object.fromEntries([...subjects].map(([type, subject]) => [type, subject.observers.length]));
+    });
+  const before = await observers();
+  expect(before['call.requested']).toBe(1);
+  await page.evaluate(() => (window as unknown as DebugWindow).parleyDebug.unmount('call'));
+  await expect(page.getByTestId('call-app')).toHaveCount(0);
+  const after = await observers();
+  expect(after['call.requested']).toBe(0);
+  // The chat is still subscribed to call.available and sees it false: its buttons are gone.
+  expect(after['call.available']).toBeGreaterThan(0);
+  await expect(page.getByRole('button', { name: 'Voice call' })).toHaveCount(0);
+});
+
+test('a second render updates the call app in place, never remounting it', async ({ page, system }) => {
+  await openShell(page, system);
+  const mount = page.locator('[data-call-mount]');
+  await expect(mount).toHaveAttribute('data-call-mount', '1');
+  await page.getByRole('button', { name: 'Voice call' }).click();
+  await page.getByTestId('shell-locale').selectOption('ru-RU');
+  // The call in progress survives (state kept) and its text switched language.
+  await expect(page.getByTestId('call-panel')).toContainText('Звоним: Ada Lovelace');
+  await expect(page.getByTestId('call-panel')).toHaveAttribute('data-phase', 'outgoing');
+  await expect(mount).toHaveAttribute('data-call-mount', '1');
+  await expect(page.getByRole('button', { name: 'Аудиозвонок' })).toBeVisible();
+});

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `npm test`: every check and every test, the same on a laptop and in CI.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export NX_NATIVE_FILE_CACHE_DIRECTORY="$PWD/.nx/native" NX_SOCKET_DIR="$PWD/.nx/socket" NX_DAEMON=false
+export NX_TUI=false
+
+started=$(date +%s)
+bash tools/test/ensure-system-packages.sh
+
+echo "== lint, typecheck, unit tests"
+npx nx run-many -t lint typecheck test --outputStyle=stream
+
+echo "== build every app (and the negative-control build of call)"
+npx nx run-many -t build build-negative-control --outputStyle=stream
+
+echo "== browser tests (Playwright in Debian Chromium)"
+bash tools/test/in-loopback-namespace.sh npx nx run e2e:e2e --outputStyle=stream
+
+echo "== size report"
+npm run --silent size
+
+echo "All tests passed in $(( $(date +%s) - started )) s."

@@ -26,6 +26,7 @@ export default defineConfig({
     distPath: { root: unshare.length ? `dist-unshared-${unshare.join('-')}` : 'dist' },
     cleanDistPath: true,
   },
+  security: { sri: { enable: true, algorithm: 'sha384' } },
   server: { port: 4202, headers: { 'Access-Control-Allow-Origin': '*' } },
   dev: { assetPrefix: 'auto' },
 });

@@ -1,2 +1,3 @@
 export { fallbackPlugin } from './fallback-plugin.js';
+export { FAIL_CLOSED_INTEGRITY, integrityPlugin } from './integrity-plugin.js';
 export { type RemoteUnavailable, describeLoadError, isRemoteUnavailable } from './remote-unavailable.js';

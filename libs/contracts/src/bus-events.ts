@@ -39,6 +39,29 @@ export const IDLE_CALL_STATE: CallState = Object.freeze({
   peer: null,
 });
 
+/**
+ * How a call ended, from this device's point of view. `hung-up`: answered, then ended by either
+ * side (has a duration); `declined`: the callee declined; `busy`: the callee was in another call;
+ * `missed`: nobody answered in time, or (for the callee) the caller cancelled; `cancelled`: the
+ * caller gave up before an answer; `answered-elsewhere`: another device of this user took it;
+ * `failed`: media never connected or broke down.
+ */
+export type CallOutcome = 'hung-up' | 'declined' | 'busy' | 'missed' | 'cancelled' | 'answered-elsewhere' | 'failed';
+
+/** A finished call, for the chat to show in the conversation (one per call per device). */
+export interface CallEntry {
+  readonly callId: string;
+  readonly conversationId: string;
+  readonly peer: Peer;
+  readonly direction: 'outgoing' | 'incoming';
+  readonly media: CallMedia;
+  readonly outcome: CallOutcome;
+  /** When the call started ringing, ms since the epoch. */
+  readonly startedAt: number;
+  /** Answered calls: ms from connection to the end; null for calls never answered here. */
+  readonly durationMs: number | null;
+}
+
 /** The signed-in identity as the shell sees it. `temporary` marks the development identity. */
 export interface Session {
   readonly userId: string;
@@ -67,6 +90,7 @@ export interface BusEventMap {
   'call.available': EventSpec<'state', boolean>;
   'call.state': EventSpec<'state', CallState>;
   'call.requested': EventSpec<'event', CallRequest>;
+  'call.entry': EventSpec<'event', CallEntry>;
   'content.text': EventSpec<'event', Delivered<TextContent>>;
   'content.receipt': EventSpec<'event', Delivered<ReceiptContent>>;
   'content.call-signaling': EventSpec<'event', Delivered<CallSignalingContent>>;
@@ -88,6 +112,7 @@ export const BUS_EVENTS: { readonly [K in BusEventType]: { readonly version: num
   'call.available': { version: 1, kind: 'state' },
   'call.state': { version: 1, kind: 'state' },
   'call.requested': { version: 1, kind: 'event' },
+  'call.entry': { version: 1, kind: 'event' },
   'content.text': { version: 1, kind: 'event' },
   'content.receipt': { version: 1, kind: 'event' },
   'content.call-signaling': { version: 1, kind: 'event' },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BUS_EVENTS, INITIAL_STATES } from './bus-events.js';
+import { CreateAccountRequestSchema } from './accounts-api.js';
 import { CONTENT_ROUTES, ContentSchema } from './content.js';
 import { CONTRACT_VERSION, majorOf } from './contract-version.js';
 import { EvaluatedManifestSchema, SignedManifestSchema } from './manifest.js';
@@ -52,10 +53,37 @@ describe('content envelope', () => {
 
 describe('relay frames', () => {
   it('accepts base64 ciphertext only', () => {
-    const send = { t: 'send', id: 'm1', to: 'u2', messages: [{ deviceId: 1, ciphertext: 'AAEC' }] };
+    const send = { t: 'send', id: 'm1', to: 'u2', messages: [{ deviceId: 1, type: 3, ciphertext: 'AAEC' }] };
     expect(ClientFrameSchema.parse(send)).toEqual(send);
-    expect(ClientFrameSchema.safeParse({ ...send, messages: [{ deviceId: 1, ciphertext: 'not base64!' }] }).success).toBe(false);
+    expect(ClientFrameSchema.safeParse({ ...send, messages: [{ deviceId: 1, type: 3, ciphertext: 'not base64!' }] }).success).toBe(false);
+    expect(ClientFrameSchema.safeParse({ ...send, messages: [{ deviceId: 1, type: 1, ciphertext: 'AAEC' }] }).success).toBe(false);
     expect(ServerFrameSchema.safeParse({ t: 'deliver', id: 'm1', from: { userId: 'u1', deviceId: 0 }, ciphertext: 'AA==' }).success).toBe(false);
+  });
+});
+
+describe('accounts API', () => {
+  const key33 = Buffer.alloc(33, 5).toString('base64');
+  const sig = Buffer.alloc(64, 1).toString('base64');
+  const kyber = Buffer.alloc(1569, 8).toString('base64');
+  const device = {
+    registrationId: 1234,
+    signedPreKey: { keyId: 1, publicKey: key33, signature: sig },
+    kyberLastResortPreKey: { keyId: 2, publicKey: kyber, signature: sig },
+    oneTimePreKeys: [{ keyId: 3, publicKey: key33 }],
+    kyberOneTimePreKeys: [],
+  };
+
+  it('accepts an account with keys of the exact serialized lengths', () => {
+    expect(CreateAccountRequestSchema.safeParse({ handle: 'ada.l', displayName: 'Ada', identityKey: key33, device }).success).toBe(true);
+  });
+
+  it.each([
+    ['an uppercase handle', { handle: 'Ada' }],
+    ['a handle ending in a dot', { handle: 'ada.' }],
+    ['a 32-byte identity key', { identityKey: Buffer.alloc(32).toString('base64') }],
+    ['a blank display name', { displayName: '   ' }],
+  ])('rejects %s', (_label, change) => {
+    expect(CreateAccountRequestSchema.safeParse({ handle: 'ada', displayName: 'Ada', identityKey: key33, device, ...change }).success).toBe(false);
   });
 });
 

@@ -4,3 +4,4 @@ export * from './content.js';
 export * from './manifest.js';
 export * from './mount.js';
 export * from './relay-frames.js';
+export * from './accounts-api.js';

@@ -13,13 +13,22 @@ const ciphertext = z.string().min(1).max(200_000).regex(/^[A-Za-z0-9+/]+={0,2}$/
 /** First frame on every connection. */
 export const AuthFrameSchema = z.object({ t: z.literal('auth'), token: z.string().min(1).max(512) });
 
+/** libsignal's CiphertextMessageType: 2 a SignalMessage, 3 a PreKeySignalMessage. */
+export const CiphertextTypeSchema = z.union([z.literal(2), z.literal(3)]);
+
+/**
+ * One message to every device of one user: `to` is the recipient, or the sender's own user id for
+ * the copy to its other devices. The server accepts it only when `messages` covers exactly the
+ * current devices (own sending device excluded), else answers `devices_changed` with the lists.
+ * Sending the same `id` again from the same device is idempotent (a retry, not a new message).
+ */
 export const SendFrameSchema = z.object({
   t: z.literal('send'),
   /** Client message id: the recipient de-duplicates on it. */
   id,
   to: id,
   messages: z
-    .array(z.object({ deviceId: z.number().int().positive(), ciphertext }))
+    .array(z.object({ deviceId: z.number().int().positive(), type: CiphertextTypeSchema, ciphertext }))
     .min(1)
     .max(64),
 });
@@ -35,11 +44,18 @@ export const ClientFrameSchema = z.discriminatedUnion('t', [
 ]);
 
 export const ReadyFrameSchema = z.object({ t: z.literal('ready'), userId: id, deviceId: z.number().int().positive() });
+/** A queued envelope for this device; kept by the server until this device acks `id`. */
 export const DeliverFrameSchema = z.object({
   t: z.literal('deliver'),
+  /** Server envelope id: stable across redeliveries; what the device acks and de-duplicates on. */
   id,
+  /** The sender's client message id (the same on every device the message went to). */
+  messageId: id.optional(),
   from: z.object({ userId: id, deviceId: z.number().int().positive() }),
+  type: CiphertextTypeSchema.optional(),
   ciphertext,
+  /** When the server accepted it, ms since the epoch. */
+  serverTimestamp: z.number().int().nonnegative().optional(),
 });
 /** The server's answer to a `send`: accepted, or why not. */
 export const SendResultFrameSchema = z.object({
@@ -48,9 +64,23 @@ export const SendResultFrameSchema = z.object({
   ok: z.boolean(),
   code: z.string().max(64).optional(),
   message: z.string().max(500).optional(),
+  /** With `devices_changed`: devices to add, devices to drop, devices whose session is stale. */
+  missing: z.array(z.number().int().positive()).optional(),
+  extra: z.array(z.number().int().positive()).optional(),
+  stale: z.array(z.number().int().positive()).optional(),
 });
 export const ErrorFrameSchema = z.object({ t: z.literal('error'), code: z.string().max(64), message: z.string().max(500) });
 export const PongFrameSchema = z.object({ t: z.literal('pong') });
+/** This device's one-time prekeys ran low: upload more (PUT /api/keys). */
+export const PreKeysLowFrameSchema = z.object({ t: z.literal('prekeys-low'), oneTimePreKeys: z.number().int(), kyberOneTimePreKeys: z.number().int() });
+/** A new device asks to be linked to this account (see accounts-api.ts, device linking). */
+export const LinkRequestFrameSchema = z.object({
+  t: z.literal('link-request'),
+  linkId: z.string().max(64),
+  requestId: z.string().max(64),
+  ephemeralPublicKey: z.string().max(64),
+  mac: z.string().max(64),
+});
 
 export const ServerFrameSchema = z.discriminatedUnion('t', [
   ReadyFrameSchema,
@@ -58,16 +88,25 @@ export const ServerFrameSchema = z.discriminatedUnion('t', [
   SendResultFrameSchema,
   ErrorFrameSchema,
   PongFrameSchema,
+  PreKeysLowFrameSchema,
+  LinkRequestFrameSchema,
 ]);
 
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 export type ServerFrame = z.infer<typeof ServerFrameSchema>;
 export type DeliverFrame = z.infer<typeof DeliverFrameSchema>;
 export type SendFrame = z.infer<typeof SendFrameSchema>;
+export type SendResultFrame = z.infer<typeof SendResultFrameSchema>;
+export type LinkRequestFrame = z.infer<typeof LinkRequestFrameSchema>;
+
+/** Codes of a `result` with ok: false; `server_error`: the server could not store it, send it again. */
+export const SEND_ERROR_CODES = ['devices_changed', 'unknown_user', 'rate_limited', 'too_large', 'bad_frame', 'not_authenticated', 'server_error'] as const;
 
 /** Close codes the server uses; 4xxx is the application range of RFC 6455. */
 export const RELAY_CLOSE = {
   authFailed: 4001,
   badFrame: 4002,
   replaced: 4003,
+  /** The device was removed from its account. */
+  deviceRemoved: 4004,
 } as const;

@@ -1,45 +1,69 @@
 // Benchmark: this library vs @signalapp/libsignal-client (native) in one Node process, single
-// thread. Writes bench/results-node.json and prints a table. Run: npx nx run signal-protocol:bench
-// (or `node --import tsx libs/signal-protocol/bench/run.ts`). Native sessions also run SPQR
-// (its ML-KEM-768 epochs); ours run SPQR's epoch-0 chain only — see README.md "SPQR".
+// thread, then the same measurements in Chromium. Writes bench/results-node.json and prints a
+// table. Run: npx nx run signal-protocol:bench (BENCH_SECONDS per measurement, default 3).
+// Ours and native run in alternating slices so that load from other processes hits both alike.
+// Native sessions also run SPQR's ML-KEM-768 epochs; ours run SPQR's epoch-0 chain only (README "SPQR").
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   createSenderKeyDistributionMessage,
   groupDecrypt,
   groupEncrypt,
-  InMemorySignalProtocolStore,
   IdentityKeyPair,
+  InMemorySignalProtocolStore,
+  type PreKeyBundle,
   processPreKeyBundle,
   processSenderKeyDistributionMessage,
-  type PreKeyBundle,
   SessionCipher,
 } from '../src/index.js';
+import { hasChromium, runInChromium } from '../src/testing/chromium.js';
 import { TestDevice } from '../src/testing/devices.js';
 import { LibsignalPeer } from '../src/testing/libsignal-peer.js';
 import { buf, libsignal, OracleStores } from '../src/testing/libsignal-oracle.js';
 
-const seconds = Number(process.env.BENCH_SECONDS ?? 2);
+const seconds = Number(process.env.BENCH_SECONDS ?? 3);
+const SLICES = 10;
 const payload = new TextEncoder().encode('A typical chat message, about a hundred bytes long, with a little bit of punctuation! ok?');
 
-/** Runs `step` once per item and returns items per second. */
-async function rateOver<T>(items: T[], step: (item: T) => Promise<unknown>): Promise<number> {
-  const start = performance.now();
-  for (const item of items) await step(item);
-  return items.length / ((performance.now() - start) / 1000);
+type Step = () => Promise<unknown>;
+
+/** Ops per second of two open-ended steps, measured in alternating time slices. */
+async function duel(ours: Step, native: Step): Promise<[number, number]> {
+  const ops = [0, 0];
+  const time = [0, 0];
+  for (const step of [ours, native]) for (let i = 0; i < 20; i++) await step();
+  for (let slice = 0; slice < SLICES; slice++) {
+    for (const [i, step] of [ours, native].entries()) {
+      const start = performance.now();
+      while (performance.now() - start < (seconds * 1000) / SLICES) {
+        await step();
+        ops[i]!++;
+      }
+      time[i]! += performance.now() - start;
+    }
+  }
+  return [(ops[0]! / time[0]!) * 1000, (ops[1]! / time[1]!) * 1000];
 }
 
-/** Runs `step` for about `seconds` and returns operations per second. */
-async function rate(step: () => Promise<unknown>, opsPerStep = 1): Promise<number> {
-  for (let i = 0; i < 20; i++) await step();
-  let ops = 0;
-  const start = performance.now();
-  while (performance.now() - start < seconds * 1000) {
-    await step();
-    ops += opsPerStep;
+/** Items per second of two fixed workloads, processed in alternating chunks. */
+async function duelOver<A, B>(ours: A[], oursStep: (a: A) => Promise<unknown>, native: B[], nativeStep: (b: B) => Promise<unknown>): Promise<[number, number]> {
+  const time = [0, 0];
+  for (let slice = 0; slice < SLICES; slice++) {
+    const parts = [
+      [ours, oursStep],
+      [native, nativeStep],
+    ] as const;
+    for (const [i, [items, step]] of parts.entries()) {
+      const from = Math.floor((items.length * slice) / SLICES);
+      const to = Math.floor((items.length * (slice + 1)) / SLICES);
+      const start = performance.now();
+      for (let k = from; k < to; k++) await (step as (x: unknown) => Promise<unknown>)(items[k]);
+      time[i]! += performance.now() - start;
+    }
   }
-  return ops / ((performance.now() - start) / 1000);
+  return [(ours.length / time[0]!) * 1000, (native.length / time[1]!) * 1000];
 }
 
 async function oursPair() {
@@ -62,8 +86,8 @@ async function nativePair() {
   return { a, b };
 }
 
-const results: Record<string, { ours: number; native: number; unit: string }> = {};
-const record = (name: string, ours: number, native: number, unit: string) => {
+const results: Record<string, { ours: number; native: number; unit: string; chromium?: number }> = {};
+const record = (name: string, [ours, native]: [number, number], unit: string) => {
   results[name] = { ours, native, unit };
   console.log(`${name.padEnd(36)} ours ${ours.toFixed(0).padStart(8)}  native ${native.toFixed(0).padStart(8)}  ratio ${(ours / native).toFixed(2)}  ${unit}`);
 };
@@ -71,20 +95,25 @@ const record = (name: string, ours: number, native: number, unit: string) => {
 // 1. encrypt+decrypt pairs, direction alternating: every decrypt is a DH ratchet step
 {
   const o = await oursPair();
-  let flip = false;
-  const ours = await rate(async () => {
-    flip = !flip;
-    if (flip) await o.ba.decrypt(await o.ab.encrypt(payload));
-    else await o.ab.decrypt(await o.ba.encrypt(payload));
-  });
   const n = await nativePair();
-  let flip2 = false;
-  const native = await rate(async () => {
-    flip2 = !flip2;
-    if (flip2) await n.b.decrypt(n.a.address, await n.a.encrypt(n.b.address, payload));
-    else await n.a.decrypt(n.b.address, await n.b.encrypt(n.a.address, payload));
-  });
-  record('alternating encrypt+decrypt pairs', ours, native, 'pairs/s');
+  let flipOurs = false;
+  let flipNative = false;
+  record(
+    'alternating encrypt+decrypt pairs',
+    await duel(
+      async () => {
+        flipOurs = !flipOurs;
+        if (flipOurs) await o.ba.decrypt(await o.ab.encrypt(payload));
+        else await o.ab.decrypt(await o.ba.encrypt(payload));
+      },
+      async () => {
+        flipNative = !flipNative;
+        if (flipNative) await n.b.decrypt(n.a.address, await n.a.encrypt(n.b.address, payload));
+        else await n.a.decrypt(n.b.address, await n.b.encrypt(n.a.address, payload));
+      },
+    ),
+    'pairs/s',
+  );
 }
 
 // 2. same chain: encrypt only, then decrypt only (no ratchet step)
@@ -93,37 +122,46 @@ const record = (name: string, ours: number, native: number, unit: string) => {
   const n = await nativePair();
   const oursMessages: Awaited<ReturnType<typeof o.ab.encrypt>>[] = [];
   const nativeMessages: Awaited<ReturnType<typeof n.a.encrypt>>[] = [];
-  const oursEnc = await rate(async () => oursMessages.push(await o.ab.encrypt(payload)));
-  const nativeEnc = await rate(async () => nativeMessages.push(await n.a.encrypt(n.b.address, payload)));
-  record('same-chain encrypt', oursEnc, nativeEnc, 'msg/s');
-  const oursDec = await rateOver(oursMessages, (m) => o.ba.decrypt(m));
-  const nativeDec = await rateOver(nativeMessages, (m) => n.b.decrypt(n.a.address, m));
-  record('same-chain decrypt', oursDec, nativeDec, 'msg/s');
+  record(
+    'same-chain encrypt',
+    await duel(
+      async () => oursMessages.push(await o.ab.encrypt(payload)),
+      async () => nativeMessages.push(await n.a.encrypt(n.b.address, payload)),
+    ),
+    'msg/s',
+  );
+  record('same-chain decrypt', await duelOver(oursMessages, (m) => o.ba.decrypt(m), nativeMessages, (m) => n.b.decrypt(n.a.address, m)), 'msg/s');
 }
 
-// 3. session setup: initiator processes a bundle and encrypts, responder decrypts (PQXDH both sides).
-//    Bundles are made beforehand (prekey generation is not part of a setup).
+// 3. session setup: initiator (new identity) processes a bundle and encrypts, responder decrypts:
+//    PQXDH on both sides. Bundles are made beforehand (prekey generation is not part of a setup).
 {
+  const count = Math.round(100 * seconds);
   const bob = await TestDevice.create('bob');
   const bundles: PreKeyBundle[] = [];
-  for (let i = 0; i < 600 * seconds; i++) bundles.push(await bob.bundle());
-  let k = 0;
-  const ours = await rate(async () => {
-    const address = { name: `alice${k}`, deviceId: 1 };
-    const store = new InMemorySignalProtocolStore(await IdentityKeyPair.generate(), 1 + k);
-    await processPreKeyBundle(store, bob.address, bundles[k++]!);
-    await bob.cipher(address).decrypt(await new SessionCipher(store, address, bob.address).encrypt(payload));
-  });
+  for (let i = 0; i < count; i++) bundles.push(await bob.bundle());
   const nbob = new LibsignalPeer({ name: 'bob', deviceId: 1 });
   const nbundles: PreKeyBundle[] = [];
-  for (let i = 0; i < 1500 * seconds; i++) nbundles.push(nbob.bundle());
-  let m = 0;
-  const native = await rate(async () => {
-    const alice = new LibsignalPeer({ name: `alice${m}`, deviceId: 1 });
-    await alice.processBundle(nbob.address, nbundles[m++]!);
-    await nbob.decrypt(alice.address, await alice.encrypt(nbob.address, payload));
-  });
-  record('session setups (both sides)', ours, native, 'setups/s');
+  for (let i = 0; i < count * 4; i++) nbundles.push(nbob.bundle());
+  record(
+    'session setups (both sides)',
+    await duelOver(
+      bundles,
+      async (bundle) => {
+        const address = { name: `alice${bundle.kyberPreKeyId}`, deviceId: 1 };
+        const store = new InMemorySignalProtocolStore(await IdentityKeyPair.generate(), bundle.kyberPreKeyId);
+        await processPreKeyBundle(store, bob.address, bundle);
+        await bob.cipher(address).decrypt(await new SessionCipher(store, address, bob.address).encrypt(payload));
+      },
+      nbundles,
+      async (bundle) => {
+        const alice = new LibsignalPeer({ name: `alice${bundle.kyberPreKeyId}`, deviceId: 1 });
+        await alice.processBundle(nbob.address, bundle);
+        await nbob.decrypt(alice.address, await alice.encrypt(nbob.address, payload));
+      },
+    ),
+    'setups/s',
+  );
 }
 
 // 4. group messages
@@ -133,18 +171,25 @@ const record = (name: string, ours: number, native: number, unit: string) => {
   const us = new InMemorySignalProtocolStore(await IdentityKeyPair.generate(), 1);
   const them = new InMemorySignalProtocolStore(await IdentityKeyPair.generate(), 2);
   await processSenderKeyDistributionMessage(them, sender, await createSenderKeyDistributionMessage(us, sender, distributionId));
-  const oursMessages: Uint8Array[] = [];
-  const oursEnc = await rate(async () => oursMessages.push((await groupEncrypt(us, sender, distributionId, payload)).serialized));
   const nsender = libsignal.ProtocolAddress.new('alice', 1);
   const ns = OracleStores.create(1);
   const nr = OracleStores.create(2);
   await libsignal.processSenderKeyDistributionMessage(nsender, await libsignal.SenderKeyDistributionMessage.create(nsender, distributionId, ns.senderKey), nr.senderKey);
+  const oursMessages: Uint8Array[] = [];
   const nativeMessages: Uint8Array[] = [];
-  const nativeEnc = await rate(async () => nativeMessages.push((await libsignal.groupEncrypt(nsender, distributionId, ns.senderKey, buf(payload))).serialize()));
-  record('group encrypt', oursEnc, nativeEnc, 'msg/s');
-  const oursDec = await rateOver(oursMessages, (m) => groupDecrypt(them, sender, m));
-  const nativeDec = await rateOver(nativeMessages, (m) => libsignal.groupDecrypt(nsender, nr.senderKey, buf(m)));
-  record('group decrypt', oursDec, nativeDec, 'msg/s');
+  record(
+    'group encrypt',
+    await duel(
+      async () => oursMessages.push((await groupEncrypt(us, sender, distributionId, payload)).serialized),
+      async () => nativeMessages.push((await libsignal.groupEncrypt(nsender, distributionId, ns.senderKey, buf(payload))).serialize()),
+    ),
+    'msg/s',
+  );
+  record(
+    'group decrypt',
+    await duelOver(oursMessages, (m) => groupDecrypt(them, sender, m), nativeMessages, (m) => libsignal.groupDecrypt(nsender, nr.senderKey, buf(m))),
+    'msg/s',
+  );
 }
 
 // 5. session record size after the same conversation (10 alternating rounds after setup)
@@ -157,16 +202,30 @@ const record = (name: string, ours: number, native: number, unit: string) => {
     await n.b.decrypt(n.a.address, await n.a.encrypt(n.b.address, payload));
     await n.a.decrypt(n.b.address, await n.b.encrypt(n.a.address, payload));
   }
-  const ours = (await o.a.store.loadSession(o.b.address))!.serialize().length;
-  const native = n.a.record(n.b.address).length;
-  record('session record size', ours, native, 'bytes');
+  record('session record size', [(await o.a.store.loadSession(o.b.address))!.serialize().length, n.a.record(n.b.address).length], 'bytes');
+}
+
+// 6. the same in Chromium (ours only: libsignal-client has no browser build), as ratios to this
+//    run's native numbers
+let chromium: string | undefined;
+if (hasChromium()) {
+  const browser = await runInChromium({ seed: 1, schedules: 0, benchSeconds: seconds });
+  chromium = `Chromium ${browser.browser}`;
+  for (const [name, value] of Object.entries(browser.bench ?? {})) {
+    const entry = results[name];
+    if (entry === undefined) continue;
+    entry.chromium = value;
+    console.log(`${name.padEnd(36)} chromium ${value.toFixed(0).padStart(8)}  ratio to native ${(value / entry.native).toFixed(2)}`);
+  }
 }
 
 const out = {
   date: new Date().toISOString(),
   platform: `Node ${process.version} ${process.platform}/${process.arch}`,
+  chromium,
   secondsPerMeasurement: seconds,
-  note: 'single thread; native sessions also run SPQR ML-KEM-768 epochs, ours the SPQR epoch-0 chain only',
+  loadAverageAtEnd: loadavg().map((x) => Number(x.toFixed(2))),
+  note: 'single thread; ours and native in alternating slices; native sessions also run SPQR ML-KEM-768 epochs, ours the SPQR epoch-0 chain only',
   results,
 };
 writeFileSync(join(dirname(fileURLToPath(import.meta.url)), 'results-node.json'), `${JSON.stringify(out, null, 2)}\n`);

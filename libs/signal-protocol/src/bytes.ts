@@ -71,3 +71,16 @@ export function copyBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   out.set(bytes);
   return out;
 }
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/**
+ * Makes instances of a class print as `[label]` in String(), JSON.stringify and Node's inspect, so
+ * an object holding keys can be logged by mistake without leaking them.
+ */
+export function redactWhenPrinted(target: { prototype: object }, label: string): void {
+  const text = `[${label}]`;
+  for (const key of ['toString', 'toJSON', INSPECT] as const) {
+    Object.defineProperty(target.prototype, key, { value: () => text, enumerable: false, configurable: true, writable: true });
+  }
+}

@@ -20,6 +20,22 @@ describe('source hygiene', () => {
     expect(shipped.filter(([, s]) => /Math\.random/.test(s)).map(([f]) => f)).toEqual([]);
   });
 
+  it('objects that hold keys print redacted (String, JSON, inspect)', async () => {
+    const { inspect } = await import('node:util');
+    const { toHex } = await import('./bytes.js');
+    const { processPreKeyBundle } = await import('./session-cipher.js');
+    const { TestDevice } = await import('./testing/devices.js');
+    const alice = await TestDevice.create('alice');
+    const bob = await TestDevice.create('bob');
+    await processPreKeyBundle(alice.store, bob.address, await bob.bundle());
+    const record = (await alice.store.loadSession(bob.address))!;
+    const secret = toHex(record.current!.rootKey);
+    for (const printed of [String(record), JSON.stringify({ record }), inspect(record, { depth: 10 }), inspect(record.current, { depth: 10 }), inspect(alice.identity, { depth: 10 })]) {
+      expect(printed).not.toContain(secret);
+      expect(printed).toContain('redacted');
+    }
+  });
+
   it('every exported symbol of the barrel resolves', async () => {
     const api = await import('./index.js');
     expect(Object.values(api).every((v) => v !== undefined)).toBe(true);

@@ -1,4 +1,4 @@
-import { copyBytes, constantTimeEqual } from './bytes.js';
+import { copyBytes, constantTimeEqual, redactWhenPrinted } from './bytes.js';
 import { SignalProtocolError } from './errors.js';
 import { ProtoReader, ProtoWriter } from './protobuf.js';
 import { EcPublicKey } from './public-keys.js';
@@ -146,3 +146,6 @@ export class IdentityKeyPair {
     return new IdentityKeyPair(EcKeyPair.fromKeys(publicKey, privateKey));
   }
 }
+
+redactWhenPrinted(EcKeyPair, 'redacted key pair');
+redactWhenPrinted(IdentityKeyPair, 'redacted identity key pair');

@@ -1,3 +1,4 @@
+import { redactWhenPrinted } from './bytes.js';
 import type { PreKeyBundle } from './bundle.js';
 import { SignalProtocolError } from './errors.js';
 import { KemKeyPair, KemSecretKey } from './kem.js';
@@ -148,3 +149,7 @@ export function createPreKeyBundle(params: {
     kyberPreKeySignature: params.kyberPreKey.signature,
   };
 }
+
+redactWhenPrinted(PreKeyRecord, 'redacted prekey record');
+redactWhenPrinted(SignedPreKeyRecord, 'redacted signed prekey record');
+redactWhenPrinted(KyberPreKeyRecord, 'redacted Kyber prekey record');

@@ -1,6 +1,6 @@
 import { type ProtocolAddress } from './address.js';
 import { aes256CbcDecrypt, aes256CbcEncrypt } from './aes.js';
-import { randomBytes, randomUint32 } from './bytes.js';
+import { randomBytes, randomUint32, redactWhenPrinted } from './bytes.js';
 import { SignalProtocolError } from './errors.js';
 import { hkdfSha256, hmacSha256, label } from './kdf.js';
 import { EcKeyPair, EcPrivateKey } from './keys.js';
@@ -227,3 +227,6 @@ export async function groupDecrypt(store: SenderKeyStore, sender: ProtocolAddres
   await store.storeSenderKey(sender, message.distributionId, record);
   return plaintext;
 }
+
+redactWhenPrinted(SenderKeyState, 'redacted sender key state');
+redactWhenPrinted(SenderKeyRecord, 'redacted sender key record');

@@ -169,7 +169,7 @@ describe('sessions between two devices of this library', () => {
     await processPreKeyBundle(imposter.store, bob.address, await bob.bundle());
     const m = await imposter.cipher(bob.address).encrypt(text('it is me'));
     await expect(b.decrypt(m)).rejects.toSatisfy(code('untrusted-identity'));
-    bob.store.trustIdentity(alice.address, imposter.identity.publicKey);
+    bob.memoryStore().trustIdentity(alice.address, imposter.identity.publicKey);
     expect(str(await b.decrypt(m))).toBe('it is me');
   });
 

@@ -305,14 +305,20 @@ export class SessionCipher {
         }
       }
     }
-    for (let i = 0; i < record.previous.length; i++) {
-      const previous = record.previous[i]!;
+    for (let i = 0; i < record.previousCount; i++) {
+      let previous: SessionState;
+      try {
+        previous = record.previousAt(i);
+      } catch (error) {
+        // A corrupt archived session must not block the others (libsignal skips it too).
+        errors.push(error);
+        continue;
+      }
       if (previous.version !== message.version) continue;
       const attempt = previous.clone();
       try {
         const plaintext = await this.decryptWithState(attempt, message);
-        record.previous.splice(i, 1);
-        record.promoteState(attempt);
+        record.promotePrevious(i, attempt);
         return plaintext;
       } catch (error) {
         if (isFinalDuplicate(error)) throw error;

@@ -1,4 +1,4 @@
-import { constantTimeEqual } from './bytes.js';
+import { constantTimeEqual, redactWhenPrinted } from './bytes.js';
 import { SignalProtocolError } from './errors.js';
 import { EcKeyPair, EcPrivateKey } from './keys.js';
 import { ProtoReader, ProtoWriter } from './protobuf.js';
@@ -191,6 +191,35 @@ function encodeChain(ratchetKey: EcPublicKey, privateKey: EcPrivateKey | undefin
   return w.finish();
 }
 
+// Records can hold thousands of skipped keys and are parsed on every message: read the two-field
+// `MessageKey` (index = 1, seed = 5) directly, falling back to the general decoder otherwise.
+function decodeSkippedKey(b: Uint8Array): SkippedMessageKey {
+  let index = 0;
+  let pos = 0;
+  if (b[0] === 0x08) {
+    let shift = 0;
+    pos = 1;
+    for (;;) {
+      const byte = b[pos++];
+      if (byte === undefined || shift > 28) return decodeSkippedKeySlow(b);
+      index += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+      if ((byte & 0x80) === 0) break;
+    }
+  }
+  if (b.length === pos + 34 && b[pos] === 0x2a && b[pos + 1] === 32 && index <= 0xffffffff) return { index, seed: b.slice(pos + 2) };
+  return decodeSkippedKeySlow(b);
+}
+
+function decodeSkippedKeySlow(b: Uint8Array): SkippedMessageKey {
+  const m = ProtoReader.decode(b);
+  const seed = m.bytes(5);
+  if (seed === undefined || seed.length !== 32) {
+    throw new SignalProtocolError('invalid-state', 'skipped message key without seed (pre-0.92 libsignal form is not supported)');
+  }
+  return { index: m.uint32(1) ?? 0, seed: seed.slice() };
+}
+
 function decodeChain(bytes: Uint8Array): { ratchetKey: EcPublicKey; privateKey: EcPrivateKey | undefined; chainKey: ChainKey; messageKeys: SkippedMessageKey[] } {
   const r = ProtoReader.decode(bytes);
   const priv = r.bytes(2);
@@ -201,31 +230,57 @@ function decodeChain(bytes: Uint8Array): { ratchetKey: EcPublicKey; privateKey: 
     ratchetKey: EcPublicKey.deserialize(r.requiredBytes(1, 'chain ratchet key')),
     privateKey: priv === undefined || priv.length === 0 ? undefined : EcPrivateKey.deserialize(priv),
     chainKey: { key: key.slice(), index: ck.uint32(1) ?? 0 },
-    messageKeys: r.repeatedBytes(4).map((b) => {
-      const m = ProtoReader.decode(b);
-      const seed = m.bytes(5);
-      if (seed === undefined || seed.length !== 32) {
-        throw new SignalProtocolError('invalid-state', 'skipped message key without seed (pre-0.92 libsignal form is not supported)');
-      }
-      return { index: m.uint32(1) ?? 0, seed: seed.slice() };
-    }),
+    messageKeys: r.repeatedBytes(4).map(decodeSkippedKey),
   };
 }
 
+/** An archived session, kept serialized until a message needs it (as libsignal keeps them). */
+type ArchivedSession = SessionState | Uint8Array;
+
 /** All sessions with one address: the current one and up to 40 archived ones (newest first). */
 export class SessionRecord {
+  private archived: ArchivedSession[];
+
   constructor(
     public current: SessionState | undefined = undefined,
-    public previous: SessionState[] = [],
-  ) {}
+    previous: ArchivedSession[] = [],
+  ) {
+    this.archived = previous;
+  }
+
+  /** Number of archived sessions. */
+  get previousCount(): number {
+    return this.archived.length;
+  }
+
+  /** Archived session `index` (0 = most recently archived), parsed on first use. */
+  previousAt(index: number): SessionState {
+    const entry = this.archived[index];
+    if (entry === undefined) throw new RangeError(`no archived session ${index}`);
+    if (entry instanceof SessionState) return entry;
+    const state = SessionState.deserialize(entry);
+    this.archived[index] = state;
+    return state;
+  }
+
+  /** All archived sessions, parsed (newest first). */
+  get previous(): readonly SessionState[] {
+    return this.archived.map((_, i) => this.previousAt(i));
+  }
+
+  /** Removes archived session `index` from the archive and makes `state` (its updated copy) current. */
+  promotePrevious(index: number, state: SessionState): void {
+    this.archived.splice(index, 1);
+    this.promoteState(state);
+  }
 
   /** Moves the current session to the archive (as on an identity change or a reset). */
   archiveCurrentState(): void {
     if (this.current === undefined) return;
     const archived = this.current;
     archived.pendingPreKey = undefined;
-    this.previous.unshift(archived);
-    if (this.previous.length > ARCHIVED_STATES_MAX_LENGTH) this.previous.length = ARCHIVED_STATES_MAX_LENGTH;
+    this.archived.unshift(archived);
+    if (this.archived.length > ARCHIVED_STATES_MAX_LENGTH) this.archived.length = ARCHIVED_STATES_MAX_LENGTH;
     this.current = undefined;
   }
 
@@ -238,24 +293,35 @@ export class SessionRecord {
   /** The session a PreKeySignalMessage with this base key already created, promoted if archived. */
   promoteMatchingSession(version: number, aliceBaseKey: Uint8Array): boolean {
     if (this.current !== undefined && this.current.version === version && constantTimeEqual(this.current.aliceBaseKey, aliceBaseKey)) return true;
-    const index = this.previous.findIndex((s) => s.version === version && constantTimeEqual(s.aliceBaseKey, aliceBaseKey));
+    const index = this.archived.findIndex((entry) => {
+      // Peek at version and base key without building the whole state.
+      const [v, base] = entry instanceof SessionState ? [entry.version, entry.aliceBaseKey] : peekIdentity(entry);
+      return v === version && constantTimeEqual(base, aliceBaseKey);
+    });
     if (index < 0) return false;
-    const [state] = this.previous.splice(index, 1);
-    this.promoteState(state!);
+    this.promotePrevious(index, this.previousAt(index));
     return true;
   }
 
-  /** libsignal `RecordStructure` bytes. */
+  /** libsignal `RecordStructure` bytes (archived sessions never parsed are copied as they are). */
   serialize(): Uint8Array {
     const w = new ProtoWriter();
     if (this.current !== undefined) w.bytes(1, this.current.serialize());
-    for (const s of this.previous) w.bytes(2, s.serialize());
+    for (const entry of this.archived) w.bytes(2, entry instanceof SessionState ? entry.serialize() : entry);
     return w.finish();
   }
 
   static deserialize(bytes: Uint8Array): SessionRecord {
     const r = ProtoReader.decode(bytes);
     const current = r.bytes(1);
-    return new SessionRecord(current === undefined ? undefined : SessionState.deserialize(current), r.repeatedBytes(2).map((b) => SessionState.deserialize(b)));
+    return new SessionRecord(current === undefined ? undefined : SessionState.deserialize(current), r.repeatedBytes(2));
   }
 }
+
+function peekIdentity(bytes: Uint8Array): [number, Uint8Array] {
+  const r = ProtoReader.decode(bytes);
+  return [r.uint32(1) ?? 0, r.bytes(13) ?? new Uint8Array()];
+}
+
+redactWhenPrinted(SessionState, 'redacted session state');
+redactWhenPrinted(SessionRecord, 'redacted session record');

@@ -1,4 +1,4 @@
-import { concatBytes, uint32BE } from './bytes.js';
+import { concatBytes, uint32BE, redactWhenPrinted } from './bytes.js';
 import { SignalProtocolError } from './errors.js';
 import { hkdfSha256, label } from './kdf.js';
 import { ProtoReader, ProtoWriter } from './protobuf.js';
@@ -205,3 +205,5 @@ export function parseSpqrMessage(bytes: Uint8Array): SpqrMessageHeader {
   if (epoch !== 1) throw spqrError(`epoch ${epoch} needs SPQR's ML-KEM exchange, which is not implemented`);
   return { epoch, index, payloadType };
 }
+
+redactWhenPrinted(SpqrChain, 'redacted SPQR chain');

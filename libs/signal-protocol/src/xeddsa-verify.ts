@@ -1,5 +1,5 @@
 import { sha512 } from '@noble/hashes/sha2.js';
-import { concatBytes, constantTimeEqual, copyBytes } from './bytes.js';
+import { concatBytes, constantTimeEqual, copyBytes, toHex } from './bytes.js';
 import { Edwards, type EdwardsPoint, GROUP_ORDER, leToNumber, montgomeryToEdwards } from './curve25519.js';
 import type { EcPublicKey } from './public-keys.js';
 
@@ -13,10 +13,26 @@ interface Parsed {
   readonly s: Uint8Array;
 }
 
+// Identity and signing keys verify many signatures: keep their Edwards form (public data; the
+// conversion costs a field inversion and a square root).
+const EDWARDS_CACHE_SIZE = 256;
+const edwardsForm = new Map<string, EdwardsPoint | null>();
+
+function edwards(publicKey: EcPublicKey, signBit: 0 | 1): EdwardsPoint | undefined {
+  const id = `${signBit}${toHex(publicKey.publicKeyBytes())}`;
+  let point = edwardsForm.get(id);
+  if (point === undefined) {
+    point = montgomeryToEdwards(publicKey.publicKeyBytes(), signBit) ?? null;
+    edwardsForm.set(id, point);
+    if (edwardsForm.size > EDWARDS_CACHE_SIZE) edwardsForm.delete(edwardsForm.keys().next().value!);
+  }
+  return point ?? undefined;
+}
+
 function parse(publicKey: EcPublicKey, signature: Uint8Array): Parsed | undefined {
   if (signature.length !== SIGNATURE_LENGTH) return undefined;
   const signBit = ((signature[63]! & 0x80) >> 7) as 0 | 1;
-  const a = montgomeryToEdwards(publicKey.publicKeyBytes(), signBit);
+  const a = edwards(publicKey, signBit);
   if (a === undefined) return undefined;
   const s = Uint8Array.from(signature.subarray(32));
   s[31]! &= 0x7f;

@@ -1,6 +1,8 @@
 import type { ProtocolAddress } from '../address.js';
+import { randomUint32 } from '../bytes.js';
 import type { PreKeyBundle } from '../bundle.js';
 import { InMemorySignalProtocolStore } from '../in-memory-store.js';
+import type { SignalProtocolStore } from '../store.js';
 import { IdentityKeyPair } from '../keys.js';
 import { createPreKeyBundle, generateKyberPreKey, generatePreKeys, generateSignedPreKey } from '../prekeys.js';
 import { SessionCipher } from '../session-cipher.js';
@@ -14,17 +16,33 @@ export class TestDevice {
     readonly address: ProtocolAddress,
     readonly identity: IdentityKeyPair,
     readonly registrationId: number,
-    public store: InMemorySignalProtocolStore,
+    public store: SignalProtocolStore,
   ) {}
 
   /** Simulates a restart: the store goes through its persisted form and comes back. */
-  restart(): void {
-    this.store = InMemorySignalProtocolStore.restore(structuredClone(this.store.snapshot()));
+  async restart(): Promise<void> {
+    if (TestDevice.storeFactory !== undefined) {
+      this.store = await TestDevice.storeFactory.reopen(this.store);
+      return;
+    }
+    this.store = InMemorySignalProtocolStore.restore(structuredClone(this.memoryStore().snapshot()));
   }
 
-  static async create(name: string, deviceId = 1, registrationId = 1 + Math.floor(Math.random() * 16000)): Promise<TestDevice> {
+  /** The store as the in-memory implementation (Node tests). */
+  memoryStore(): InMemorySignalProtocolStore {
+    if (!(this.store instanceof InMemorySignalProtocolStore)) throw new Error('not an in-memory store');
+    return this.store;
+  }
+
+  /** Lets the Chromium run put devices on IndexedDB instead of memory. */
+  static storeFactory:
+    | { create(identity: IdentityKeyPair, registrationId: number): Promise<SignalProtocolStore>; reopen(store: SignalProtocolStore): Promise<SignalProtocolStore> }
+    | undefined;
+
+  static async create(name: string, deviceId = 1, registrationId = 1 + (randomUint32() % 16000)): Promise<TestDevice> {
     const identity = await IdentityKeyPair.generate();
-    const device = new TestDevice({ name, deviceId }, identity, registrationId, new InMemorySignalProtocolStore(identity, registrationId));
+    const store = TestDevice.storeFactory === undefined ? new InMemorySignalProtocolStore(identity, registrationId) : await TestDevice.storeFactory.create(identity, registrationId);
+    const device = new TestDevice({ name, deviceId }, identity, registrationId, store);
     await device.store.storeSignedPreKey(1, await generateSignedPreKey(identity, 1, Date.now()));
     return device;
   }

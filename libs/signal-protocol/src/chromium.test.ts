@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { randomUint32 } from './bytes.js';
+import { hasChromium, runInChromium } from './testing/chromium.js';
+
+// The session suite in Chromium: the library bundled into a page, every device on its own
+// IndexedDB store, device restarts reopening the database. Replay with SIGNAL_SCHEDULE_SEED.
+
+const SEED = Number(process.env.SIGNAL_SCHEDULE_SEED ?? randomUint32());
+const SCHEDULES = Number(process.env.SIGNAL_BROWSER_SCHEDULES ?? 500);
+
+describe.skipIf(!hasChromium())('in Chromium', () => {
+  it(`${SCHEDULES} randomized schedules on IndexedDB stores, vectors and a group round trip`, async () => {
+    console.log(`chromium schedules: seed ${SEED} (replay with SIGNAL_SCHEDULE_SEED=${SEED})`);
+    const result = await runInChromium({ seed: SEED, schedules: SCHEDULES });
+    console.log(`chromium ${result.browser}: ${JSON.stringify(result.schedules)}`);
+    expect(result.webCryptoX25519).toBe(true);
+    expect(result.checks).toEqual({
+      'signature vector (sync)': true,
+      'signature vector (platform Ed25519)': true,
+      'fingerprint vector': true,
+      'group round trip on IndexedDB': true,
+    });
+    expect(result.schedules.delivered + result.schedules.dropped).toBe(result.schedules.sent);
+    expect(result.schedules.restarts).toBeGreaterThan(0);
+  }, 120_000);
+});

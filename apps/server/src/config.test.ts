@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, SERVER_VERSION, configFromEnv } from './config.js';
+import { DEFAULT_RATE_LIMITS, REPO_ROOT, SERVER_VERSION, configFromEnv } from './config.js';
 
 describe('configFromEnv', () => {
   it('uses the defaults of ARCHITECTURE "Defaults" when nothing is set', () => {
@@ -18,7 +18,16 @@ describe('configFromEnv', () => {
       version: SERVER_VERSION,
       logLevel: 'info',
       writeDefaultManifest: true,
+      allowDevTokens: false,
+      rateLimits: DEFAULT_RATE_LIMITS,
+      relayCommitThread: true,
     });
+  });
+
+  it('accepts development tokens only with PARLEY_DEV_TOKENS=1, and drops rate limits only with PARLEY_RATE_LIMITS=off', () => {
+    expect(configFromEnv({ PARLEY_DEV_TOKENS: '1' }).allowDevTokens).toBe(true);
+    expect(configFromEnv({ PARLEY_DEV_TOKENS: 'true' }).allowDevTokens).toBe(false);
+    expect(configFromEnv({ PARLEY_RATE_LIMITS: 'off' }).rateLimits).toBeNull();
   });
 
   it('reads every PARLEY_ variable', () => {

@@ -42,7 +42,42 @@ export interface ServerConfig {
   writeDefaultManifest: boolean;
   /** Where log lines go; stdout when absent. Tests pass a stream to read them. */
   logDestination?: DestinationStream;
+  /**
+   * Accept the TEMPORARY development tokens `dev.<userId>` (device 1 of a user with no account)
+   * next to real device tokens. Off unless `PARLEY_DEV_TOKENS=1`; the e2e suite turns it on until
+   * the shell has moved to real accounts.
+   */
+  allowDevTokens: boolean;
+  /** Per-device (per-address before sign-in) token buckets; `null` turns limiting off (benchmarks). */
+  rateLimits: RateLimits | null;
+  /** How long `GET /api/link/requests/:id` holds the request open while waiting for the provision. */
+  linkPollTimeoutMs: number;
+  /** Commit relay writes on a worker thread, so the event loop never waits for an fsync. */
+  relayCommitThread: boolean;
 }
+
+/** A token bucket: `burst` requests at once, refilled at `perSecond`. */
+export interface RateLimit {
+  burst: number;
+  perSecond: number;
+}
+
+/** The limits per kind of caller. */
+export interface RateLimits {
+  /** Authenticated HTTP requests, per device. */
+  api: RateLimit;
+  /** Requests without a device token (account creation, the new device's side of linking), per address. */
+  anonymous: RateLimit;
+  /** Relay `send` frames, per device. */
+  relaySends: RateLimit;
+}
+
+/** Generous for a person, tight for a script: a flood is slowed, a chat never is. */
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  api: { burst: 60, perSecond: 10 },
+  anonymous: { burst: 20, perSecond: 1 },
+  relaySends: { burst: 300, perSecond: 50 },
+};
 
 /** Version of this server, from its package.json. */
 export const SERVER_VERSION: string = (
@@ -77,6 +112,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv, repoRoot: string = REPO_RO
     version: SERVER_VERSION,
     logLevel: logLevel as ServerConfig['logLevel'],
     writeDefaultManifest: true,
+    allowDevTokens: env.PARLEY_DEV_TOKENS === '1',
+    // Off only for load tests and benchmarks that flood on purpose.
+    rateLimits: env.PARLEY_RATE_LIMITS === 'off' ? null : DEFAULT_RATE_LIMITS,
+    linkPollTimeoutMs: 25_000,
+    relayCommitThread: true,
   };
 }
 

@@ -17,6 +17,12 @@ import { SqliteStorage } from './sqlite-storage.js';
 import { type StaticOrigin, originUrl, serveStatic } from './static-origin.js';
 import { writeDefaultManifest } from './default-manifest.js';
 import type { Storage } from './storage.js';
+import { registerAccountsRoutes } from './accounts-routes.js';
+import type { ApiContext } from './api-support.js';
+import { DeviceAuthenticator } from './device-auth.js';
+import { registerLinkRoutes } from './link-routes.js';
+import { RateLimiter } from './rate-limiter.js';
+import { RelayWriter } from './relay-writer.js';
 
 /** Base URLs the running server answers on; an app is absent when its origin is not served. */
 export interface Addresses {
@@ -33,6 +39,8 @@ export interface ParleyServer {
   stop(): Promise<void>;
   /** The store, open between `start` and `stop`. */
   readonly storage: Storage;
+  /** Relay WebSockets open right now, authenticated or not (a leak check for tests). */
+  openRelaySockets(): number;
 }
 
 /** How long `stop` lets requests in flight finish before cutting their connections. */
@@ -48,22 +56,42 @@ export const META_CREATED_AT = 'created_at';
 
 /** Creates the Parley server from a configuration; nothing listens until `start`. */
 export function createParleyServer(config: ServerConfig, deps: { storage?: Storage } = {}): ParleyServer {
-  const storage = deps.storage ?? new SqliteStorage({ dataDir: config.dataDir, clock: config.clock });
-  let running: { logger: Logger; apps: FastifyInstance[] } | null = null;
+  let warn = (message: string) => process.emitWarning(message);
+  const storage =
+    deps.storage ??
+    new SqliteStorage({ dataDir: config.dataDir, clock: config.clock, commitThread: config.relayCommitThread, onWarning: (m) => warn(m) });
+  let running: { logger: Logger; apps: FastifyInstance[]; writer: RelayWriter } | null = null;
+  let openSockets = 0;
 
   async function start(): Promise<Addresses> {
     if (running) throw new Error('the server is already started');
     const logger = createLogger(config);
+    warn = (message) => logger.warn(message);
     await storage.open();
     if ((await storage.getMeta(META_CREATED_AT)) === undefined) {
       await storage.setMeta(META_CREATED_AT, String(config.clock.now()));
     }
 
     const hub = new RelayHub();
+    const writer = new RelayWriter(storage, config.clock, (envelopes) => hub.offer(envelopes));
+    const auth = new DeviceAuthenticator(storage, { allowDevTokens: config.allowDevTokens, clock: config.clock });
+    const limits = config.rateLimits;
+    // One set of buckets for every listener: the shell's origin is no way around a limit.
+    const context: ApiContext = {
+      auth,
+      deviceLimiter: new RateLimiter(limits?.api ?? null, config.clock),
+      anonymousLimiter: new RateLimiter(limits?.anonymous ?? null, config.clock),
+    };
+    const sendLimiter = new RateLimiter(limits?.relaySends ?? null, config.clock);
+    const onSession = (event: 'open' | 'close') => {
+      openSockets += event === 'open' ? 1 : -1;
+    };
     const registerApi = async (app: FastifyInstance) => {
       registerHealthRoute(app, { version: config.version, storage: storage.kind });
-      registerManifestRoute(app, { dataDir: config.dataDir, clock: config.clock, ttlMs: config.manifestTtlMs });
-      await registerRelaySocket(app, { hub, authTimeoutMs: config.relayAuthTimeoutMs });
+      registerManifestRoute(app, { dataDir: config.dataDir, clock: config.clock, ttlMs: config.manifestTtlMs, auth });
+      registerAccountsRoutes(app, { ...context, storage, hub, clock: config.clock });
+      registerLinkRoutes(app, { ...context, storage, hub, clock: config.clock, pollTimeoutMs: config.linkPollTimeoutMs });
+      await registerRelaySocket(app, { hub, storage, writer, auth, sendLimiter, authTimeoutMs: config.relayAuthTimeoutMs, onSession });
     };
 
     const api = createFastifyApp(logger, 'api');
@@ -91,7 +119,7 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
       origins.push([name, origin]);
     }
 
-    running = { logger, apps: [api, ...origins.map(([, origin]) => origin.app)] };
+    running = { logger, apps: [api, ...origins.map(([, origin]) => origin.app)], writer };
     try {
       await api.listen({ host: config.host, port: config.apiPort });
       const addresses: Addresses = { api: originUrl(api, config.host) };
@@ -108,9 +136,11 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
 
   async function stop(): Promise<void> {
     if (!running) return;
-    const { logger, apps } = running;
+    const { logger, apps, writer } = running;
     running = null;
     await Promise.allSettled(apps.map((app) => closeGracefully(app, SHUTDOWN_GRACE_MS)));
+    // Sends accepted before the close are committed (and were or will not be acknowledged) first.
+    await writer.drain();
     await storage.close();
     logger.info('parley server stopped');
   }
@@ -127,5 +157,5 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
     if (written) logger.info('wrote the default manifest: every remote from this server');
   }
 
-  return { start, stop, storage };
+  return { start, stop, storage, openRelaySockets: () => openSockets };
 }

@@ -20,6 +20,18 @@ export const REDACTED_PATHS = [
   '*.ciphertext',
   'messages[*].ciphertext',
   '*.messages[*].ciphertext',
+  // Key material and link secrets, should a body or frame ever be logged whole.
+  'provisioningToken',
+  '*.provisioningToken',
+  'envelope',
+  '*.envelope',
+  'identityKey',
+  '*.identityKey',
+  'ephemeralPublicKey',
+  '*.ephemeralPublicKey',
+  'mac',
+  '*.mac',
+  'body',
 ];
 
 /** Creates the server's logger from its configuration. */

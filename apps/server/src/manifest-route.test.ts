@@ -4,7 +4,8 @@ import { CONTRACT_VERSION, EvaluatedManifestSchema, SignedManifestSchema } from 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ParleyServer, createParleyServer } from './create-server.js';
 import { MANIFEST_FILE_NAME } from './manifest-route.js';
-import { ManualClock, errorOf, tempFolder, testConfig } from './test-support.js';
+import { TestIdentity } from './test-keys.js';
+import { ManualClock, TestApi, errorOf, tempFolder, testConfig } from './test-support.js';
 
 const NOW = 1_750_000_000_000;
 const CHAT = {
@@ -23,7 +24,8 @@ describe('GET /api/manifest', () => {
   beforeEach(async () => {
     folder = await tempFolder();
     clock.time = NOW;
-    server = createParleyServer(testConfig(folder.path, { clock }));
+    // Development tokens keep these cases short; real tokens are covered below.
+    server = createParleyServer(testConfig(folder.path, { clock, allowDevTokens: true }));
     ({ api } = await server.start());
   });
   afterEach(async () => {
@@ -61,6 +63,13 @@ describe('GET /api/manifest', () => {
     expect(JSON.parse(body.manifest).userId).toBe('Bob_42');
   });
 
+  it('takes the account\'s user id from a real device token', async () => {
+    const device = await new TestApi(api).register(new TestIdentity().account('manifest.user'));
+    const response = await get(`?contract=${CONTRACT_VERSION}`, device.token);
+    expect(response.status).toBe(200);
+    expect(JSON.parse(SignedManifestSchema.parse(await response.json()).manifest).userId).toBe(device.userId);
+  });
+
   it('lists no remote when there is no manifest file yet', async () => {
     const body = SignedManifestSchema.parse(await (await get('?contract=1.0.0')).json());
     expect(JSON.parse(body.manifest).remotes).toEqual({});
@@ -80,14 +89,22 @@ describe('GET /api/manifest', () => {
 
   it.each([
     ['no Authorization header', null],
-    ['a token that is not a development token', 'secret-token'],
+    ['a token that belongs to no device', 'secret-token'],
+    ['a well-formed device token that is not registered', 'A'.repeat(43)],
     ['a user id that is too short', 'dev.ab'],
     ['a user id with forbidden characters', 'dev.al!ce'],
   ])('answers 401 for %s', async (_case, token) => {
     const response = await get('?contract=1.0.0', token);
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBe('Bearer');
-    expect(await response.json()).toEqual({ error: { code: 'unauthorized', message: expect.stringContaining('Bearer dev.<userId>') } });
+    expect(await response.json()).toEqual({ error: { code: 'unauthorized', message: expect.stringContaining('Bearer <device token>') } });
+  });
+
+  it('refuses development tokens when the server does not allow them', async () => {
+    await server.stop();
+    server = createParleyServer(testConfig(folder.path, { clock }));
+    ({ api } = await server.start());
+    expect((await get('?contract=1.0.0', 'dev.alice')).status).toBe(401);
   });
 
   it('answers 401 for a scheme other than Bearer', async () => {

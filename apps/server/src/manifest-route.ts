@@ -16,7 +16,7 @@ import {
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Clock } from './config.js';
-import { authenticateHeader } from './dev-auth.js';
+import type { DeviceAuthenticator } from './device-auth.js';
 import { sendError } from './http-errors.js';
 
 export const MANIFEST_PATH = '/api/manifest';
@@ -31,6 +31,7 @@ export interface ManifestRouteOptions {
   dataDir: string;
   clock: Clock;
   ttlMs: number;
+  auth: DeviceAuthenticator;
 }
 
 /** Evaluates the manifest for one user and shell contract version at time `now`. */
@@ -59,10 +60,11 @@ export function registerManifestRoute(app: FastifyInstance, options: ManifestRou
     // Evaluated per user and per moment: no cache may keep it, errors included.
     reply.header('cache-control', 'no-store');
 
-    const device = authenticateHeader(request.headers.authorization);
+    // The manifest's user id is the account's: cohorts follow the person, not the device.
+    const device = await options.auth.authenticateHeader(request.headers.authorization);
     if (!device) {
       reply.header('www-authenticate', 'Bearer');
-      return sendError(reply, 401, 'unauthorized', 'Send "Authorization: Bearer dev.<userId>" (development sign-in).');
+      return sendError(reply, 401, 'unauthorized', 'Send "Authorization: Bearer <device token>".');
     }
 
     const contractVersion = checkContractVersion(request.query.contract, reply);

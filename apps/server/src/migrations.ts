@@ -21,6 +21,97 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: 'accounts, devices, prekeys, relay queue, device linking',
+    // Keys and ciphertext are BLOBs: opaque bytes, never text the server could search or log.
+    sql: `
+      CREATE TABLE accounts (
+        user_id        TEXT    PRIMARY KEY,
+        handle         TEXT    NOT NULL UNIQUE CHECK (handle = lower(handle)),
+        display_name   TEXT    NOT NULL,
+        identity_key   BLOB    NOT NULL,
+        -- Device ids are never reused: a contact's old session must not meet a new device.
+        next_device_id INTEGER NOT NULL DEFAULT 2,
+        created_at     INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE devices (
+        user_id         TEXT    NOT NULL REFERENCES accounts (user_id) ON DELETE CASCADE,
+        device_id       INTEGER NOT NULL CHECK (device_id BETWEEN 1 AND 127),
+        registration_id INTEGER NOT NULL,
+        -- SHA-256 of the 256-bit bearer token: a copy of the database signs no one in.
+        token_hash      BLOB    NOT NULL UNIQUE,
+        created_at      INTEGER NOT NULL,
+        last_seen_at    INTEGER NOT NULL,
+        PRIMARY KEY (user_id, device_id)
+      ) STRICT;
+
+      -- The signed EC prekey ('ec') and the last-resort Kyber prekey ('kyber'): one of each per device.
+      CREATE TABLE signed_prekeys (
+        user_id    TEXT    NOT NULL,
+        device_id  INTEGER NOT NULL,
+        kind       TEXT    NOT NULL CHECK (kind IN ('ec', 'kyber')),
+        key_id     INTEGER NOT NULL,
+        public_key BLOB    NOT NULL,
+        signature  BLOB    NOT NULL,
+        PRIMARY KEY (user_id, device_id, kind),
+        FOREIGN KEY (user_id, device_id) REFERENCES devices (user_id, device_id) ON DELETE CASCADE
+      ) STRICT;
+
+      -- One-time prekeys, EC (no signature) and Kyber (signed); each handed out once.
+      CREATE TABLE one_time_prekeys (
+        user_id    TEXT    NOT NULL,
+        device_id  INTEGER NOT NULL,
+        kind       TEXT    NOT NULL CHECK (kind IN ('ec', 'kyber')),
+        key_id     INTEGER NOT NULL,
+        public_key BLOB    NOT NULL,
+        signature  BLOB,
+        PRIMARY KEY (user_id, device_id, kind, key_id),
+        FOREIGN KEY (user_id, device_id) REFERENCES devices (user_id, device_id) ON DELETE CASCADE
+      ) STRICT;
+
+      -- The relay queue: one row per recipient device, deleted when that device acks it. seq is
+      -- AUTOINCREMENT so an id is never reused: a late ack can never delete a newer envelope.
+      CREATE TABLE envelopes (
+        seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+        recipient_user   TEXT    NOT NULL,
+        recipient_device INTEGER NOT NULL,
+        sender_user      TEXT    NOT NULL,
+        sender_device    INTEGER NOT NULL,
+        message_id       TEXT    NOT NULL,
+        type             INTEGER NOT NULL,
+        ciphertext       BLOB    NOT NULL,
+        server_timestamp INTEGER NOT NULL,
+        -- A retried send (same sender device, same client message id) queues nothing twice.
+        UNIQUE (recipient_user, recipient_device, sender_user, sender_device, message_id),
+        FOREIGN KEY (recipient_user, recipient_device) REFERENCES devices (user_id, device_id) ON DELETE CASCADE
+      ) STRICT;
+      CREATE INDEX envelopes_by_recipient ON envelopes (recipient_user, recipient_device, seq);
+
+      CREATE TABLE link_codes (
+        link_id    TEXT    PRIMARY KEY,
+        user_id    TEXT    NOT NULL,
+        device_id  INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used       INTEGER NOT NULL DEFAULT 0,
+        FOREIGN KEY (user_id, device_id) REFERENCES devices (user_id, device_id) ON DELETE CASCADE
+      ) STRICT;
+
+      -- Stored under SHA-256 of the request id and of the provisioning token: whoever reads the
+      -- database cannot poll for a provisioning message nor complete a link.
+      CREATE TABLE link_requests (
+        request_hash            BLOB    PRIMARY KEY,
+        link_id                 TEXT    NOT NULL REFERENCES link_codes (link_id) ON DELETE CASCADE,
+        ephemeral_public_key    BLOB    NOT NULL,
+        mac                     BLOB    NOT NULL,
+        expires_at              INTEGER NOT NULL,
+        envelope                BLOB,
+        provisioning_token_hash BLOB    UNIQUE,
+        completed_device_id     INTEGER
+      ) STRICT;
+    `,
+  },
 ];
 
 /** Checks that versions start at 1 and increase by one, so a merge mistake fails at start-up. */

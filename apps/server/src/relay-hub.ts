@@ -1,76 +1,81 @@
 /**
- * The relay's in-memory registry of authenticated connections, shared by every listener that
- * accepts relay sockets (the API port and the shell's origin), so a device reaches any other
- * whichever port each connected to.
- *
- * Foundation scope: delivery is live only. Nothing is stored for offline devices and a delivery
- * needs no ack; the per-device queue and acks come with the chat issue. Scaling out later puts
- * Redis pub/sub behind this same surface.
+ * The relay's in-memory registry of authenticated connections, one per device, shared by every
+ * listener that accepts relay sockets (the API port and the shell's origin), so a device reaches
+ * any other whichever port each connected to. The queue itself lives in the store; the hub only
+ * tells a connected device that something new was queued for it. Scaling out later puts Redis
+ * pub/sub behind this same surface.
  */
-import type { DeliverFrame, SendFrame, ServerFrame } from '@parley/contracts';
+import type { ServerFrame } from '@parley/contracts';
+import type { DeviceAddress, QueuedEnvelope } from './storage.js';
 
 /** One authenticated relay connection, as the hub sees it. */
-export interface RelayConnection {
-  readonly userId: string;
-  readonly deviceId: number;
+export interface RelayConnection extends DeviceAddress {
   /** Queues a frame to this connection; must not throw when it is closing. */
   deliver(frame: ServerFrame): void;
+  /** Envelopes just queued (durably) for this device, oldest first. */
+  offer(envelopes: QueuedEnvelope[]): void;
+  /** Closes the connection with a relay close code. */
+  close(code: number, reason: string): void;
 }
 
-/** Live relay connections, by user. */
+const keyOf = (device: DeviceAddress) => `${device.userId}\u0000${device.deviceId}`;
+
+/** Live relay connections, by device. */
 export class RelayHub {
-  private readonly byUser = new Map<string, Set<RelayConnection>>();
-
-  /** Registers an authenticated connection; a user may hold several (tabs, devices). */
-  add(connection: RelayConnection): void {
-    let set = this.byUser.get(connection.userId);
-    if (!set) this.byUser.set(connection.userId, (set = new Set()));
-    set.add(connection);
-  }
-
-  /** Forgets a connection; safe to call twice. */
-  remove(connection: RelayConnection): void {
-    const set = this.byUser.get(connection.userId);
-    if (!set) return;
-    set.delete(connection);
-    if (set.size === 0) this.byUser.delete(connection.userId);
-  }
-
-  /** Connections of one user right now. */
-  connectionsOf(userId: string): RelayConnection[] {
-    return [...(this.byUser.get(userId) ?? [])];
-  }
-
-  /** Number of live connections, all users together. */
-  get size(): number {
-    let total = 0;
-    for (const set of this.byUser.values()) total += set.size;
-    return total;
-  }
+  private readonly byDevice = new Map<string, RelayConnection>();
 
   /**
-   * Delivers a `send` to every connection of the recipient and to the sender's other connections
-   * (so a user's other tabs see what was sent), each getting the ciphertext addressed to its
-   * device id. Returns how many deliveries were made. Until devices are registered every
-   * connection is device 1, so all of them get the device-1 ciphertext; with real devices the
-   * sender addresses its own other devices explicitly (the chat issue).
+   * Registers an authenticated connection. A device has one relay connection (ARCHITECTURE "Who
+   * owns what"): an older one of the same device is returned so the caller closes it as replaced.
    */
-  fanOut(sender: RelayConnection, frame: SendFrame): number {
-    const targets = new Set([...this.connectionsOf(frame.to), ...this.connectionsOf(sender.userId)]);
-    targets.delete(sender);
-    let delivered = 0;
-    for (const target of targets) {
-      const message = frame.messages.find((m) => m.deviceId === target.deviceId);
-      if (!message) continue;
-      const deliver: DeliverFrame = {
-        t: 'deliver',
-        id: frame.id,
-        from: { userId: sender.userId, deviceId: sender.deviceId },
-        ciphertext: message.ciphertext,
-      };
-      target.deliver(deliver);
-      delivered += 1;
+  add(connection: RelayConnection): RelayConnection | undefined {
+    const key = keyOf(connection);
+    const previous = this.byDevice.get(key);
+    this.byDevice.set(key, connection);
+    return previous === connection ? undefined : previous;
+  }
+
+  /** Forgets a connection (not a newer one of the same device); safe to call twice. */
+  remove(connection: RelayConnection): void {
+    const key = keyOf(connection);
+    if (this.byDevice.get(key) === connection) this.byDevice.delete(key);
+  }
+
+  /** The connection of one device right now. */
+  connectionOf(device: DeviceAddress): RelayConnection | undefined {
+    return this.byDevice.get(keyOf(device));
+  }
+
+  /** Number of live connections. */
+  get size(): number {
+    return this.byDevice.size;
+  }
+
+  /** Sends a frame to a device if it is connected; true when it was. */
+  notify(device: DeviceAddress, frame: ServerFrame): boolean {
+    const connection = this.connectionOf(device);
+    connection?.deliver(frame);
+    return connection !== undefined;
+  }
+
+  /** Hands newly queued envelopes to their recipients' connections, in queue order per device. */
+  offer(envelopes: QueuedEnvelope[]): void {
+    const byRecipient = new Map<RelayConnection, QueuedEnvelope[]>();
+    for (const envelope of envelopes) {
+      const connection = this.connectionOf(envelope.recipient);
+      if (!connection) continue;
+      let list = byRecipient.get(connection);
+      if (!list) byRecipient.set(connection, (list = []));
+      list.push(envelope);
     }
-    return delivered;
+    for (const [connection, list] of byRecipient) connection.offer(list);
+  }
+
+  /** Closes a device's connection, e.g. when the device was removed. */
+  closeDevice(device: DeviceAddress, code: number, reason: string): void {
+    const connection = this.connectionOf(device);
+    if (!connection) return;
+    this.remove(connection);
+    connection.close(code, reason);
   }
 }

@@ -1,24 +1,31 @@
 /**
  * The relay WebSocket endpoint (`/ws`): authenticates a connection with its first frame, then
- * passes ciphertext between connections through the shared `RelayHub`. The server never reads a
- * payload and never logs one. The Origin header is not checked: no cookie or ambient credential
- * rides on the upgrade, so another site's page gains nothing without the device's token.
+ * accepts `send` frames into the durable queue (through the group-committing RelayWriter) and
+ * delivers queued envelopes to this device in queue order until it acks them. The server never
+ * reads a payload and never logs one. The Origin header is not checked: no cookie or ambient
+ * credential rides on the upgrade, so another site's page gains nothing without the device's token.
  */
 import fastifyWebsocket from '@fastify/websocket';
 import {
   type ClientFrame,
   ClientFrameSchema,
+  type DeliverFrame,
+  PREKEY_LOW_WATERMARK,
   RELAY_CLOSE,
   RELAY_MAX_FRAME_BYTES,
   RELAY_PATH,
+  type SendFrame,
   type ServerFrame,
 } from '@parley/contracts';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import type { z } from 'zod';
-import { authenticateToken } from './dev-auth.js';
+import type { AuthenticatedDevice, DeviceAuthenticator } from './device-auth.js';
 import { sendError } from './http-errors.js';
+import type { RateLimiter } from './rate-limiter.js';
 import type { RelayConnection, RelayHub } from './relay-hub.js';
+import type { RelayWriter } from './relay-writer.js';
+import type { QueuedEnvelope, Storage } from './storage.js';
 
 /**
  * Hard limit at which `ws` itself drops a frame (closing with 1009) before buffering it whole.
@@ -34,9 +41,25 @@ const CLOSE_GOING_AWAY = 1001;
 
 export interface RelaySocketOptions {
   hub: RelayHub;
+  storage: Storage;
+  writer: RelayWriter;
+  auth: DeviceAuthenticator;
+  /** Relay `send` frames, per device. */
+  sendLimiter: RateLimiter;
   /** Time a new connection has to authenticate before it is closed. */
   authTimeoutMs: number;
+  /** Called with every session, so the server can count open sockets (tests, fuzzing). */
+  onSession?: (event: 'open' | 'close') => void;
 }
+
+/**
+ * Envelopes delivered and not yet acked, per connection: past it, delivery waits for acks, so a
+ * device that stopped reading cannot make the server buffer its whole queue in memory.
+ */
+export const DELIVERY_WINDOW = 256;
+
+/** Frames a client may send behind its auth frame before `ready`; a real client sends a few. */
+const MAX_FRAMES_DURING_AUTH = 64;
 
 /** Registers the relay WebSocket route (and the websocket plugin it needs) on a Fastify instance. */
 export async function registerRelaySocket(app: FastifyInstance, options: RelaySocketOptions): Promise<void> {
@@ -65,7 +88,24 @@ export async function registerRelaySocket(app: FastifyInstance, options: RelaySo
   });
 }
 
-type SessionState = { kind: 'awaiting-auth'; timer: NodeJS.Timeout } | { kind: 'ready'; connection: RelayConnection } | { kind: 'closed' };
+type SessionState =
+  | { kind: 'awaiting-auth'; timer: NodeJS.Timeout }
+  | { kind: 'authenticating'; frames: RawData[] }
+  | { kind: 'ready'; connection: ReadyConnection }
+  | { kind: 'closed' };
+
+/** Delivery bookkeeping of an authenticated connection. */
+interface ReadyConnection extends RelayConnection {
+  device: AuthenticatedDevice;
+  /** Highest envelope seq sent on this connection; the queue is read after it. */
+  lastSentSeq: number;
+  /** Sent and not acked yet. */
+  inFlight: Set<number>;
+  /** True while nothing queued for this device is left unsent (new envelopes may go out at once). */
+  caughtUp: boolean;
+  pumping: boolean;
+  pumpAgain: boolean;
+}
 
 /** One relay connection from accept to close. */
 class RelaySession {
@@ -80,6 +120,7 @@ class RelaySession {
   start(): void {
     const timer = setTimeout(() => this.fail(RELAY_CLOSE.authFailed, 'auth_timeout', 'No auth frame in time.'), this.options.authTimeoutMs);
     this.state = { kind: 'awaiting-auth', timer };
+    this.options.onSession?.('open');
     this.socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     this.socket.on('close', () => this.onClose());
   }
@@ -90,6 +131,12 @@ class RelaySession {
     if (isBinary) return this.close(RELAY_CLOSE.badFrame, 'binary frames are not accepted');
     const size = byteLength(data);
     if (size > RELAY_MAX_FRAME_BYTES) return this.close(RELAY_CLOSE.badFrame, `frame of ${size} bytes exceeds ${RELAY_MAX_FRAME_BYTES}`);
+    // Frames sent right behind the auth frame wait for its answer, then run in order.
+    if (this.state.kind === 'authenticating') {
+      if (this.state.frames.length >= MAX_FRAMES_DURING_AUTH) return this.close(RELAY_CLOSE.badFrame, 'too many frames before ready');
+      this.state.frames.push(data);
+      return;
+    }
     let json: unknown;
     try {
       json = JSON.parse(rawText(data));
@@ -102,38 +149,176 @@ class RelaySession {
       if (!parsed.success || parsed.data.t !== 'auth') {
         return this.fail(RELAY_CLOSE.authFailed, 'auth_required', 'The first frame must be {"t":"auth","token":…}.');
       }
-      return this.authenticate(parsed.data.token, this.state.timer);
+      clearTimeout(this.state.timer);
+      this.state = { kind: 'authenticating', frames: [] };
+      void this.authenticate(parsed.data.token).catch((error: unknown) => {
+        this.log.error({ err: { message: (error as Error).message } }, 'relay authentication failed');
+        this.fail(RELAY_CLOSE.authFailed, 'unavailable', 'The server could not check the token; try again.');
+      });
+      return;
     }
     if (!parsed.success) return this.send({ t: 'error', code: 'bad_frame', message: describeIssues(json, parsed.error) });
     this.handle(parsed.data, this.state.connection);
   }
 
-  private authenticate(token: string, timer: NodeJS.Timeout): void {
-    clearTimeout(timer);
-    const device = authenticateToken(token);
+  private async authenticate(token: string): Promise<void> {
+    const device = await this.options.auth.authenticate(token);
+    if (this.state.kind !== 'authenticating') return;
     if (!device) return this.fail(RELAY_CLOSE.authFailed, 'unauthorized', 'The token is not valid.');
-    const connection: RelayConnection = { ...device, deliver: (frame) => this.send(frame) };
+    const buffered = this.state.frames;
+    const connection: ReadyConnection = {
+      userId: device.userId,
+      deviceId: device.deviceId,
+      device,
+      lastSentSeq: 0,
+      inFlight: new Set(),
+      caughtUp: false,
+      pumping: false,
+      pumpAgain: false,
+      deliver: (frame) => this.send(frame),
+      offer: (envelopes) => this.offer(connection, envelopes),
+      close: (code, reason) => this.close(code, reason),
+    };
     this.state = { kind: 'ready', connection };
-    this.options.hub.add(connection);
+    const replaced = this.options.hub.add(connection);
+    replaced?.close(RELAY_CLOSE.replaced, 'this device connected again elsewhere');
     this.log.debug({ userId: device.userId, deviceId: device.deviceId }, 'relay connection authenticated');
     this.send({ t: 'ready', userId: device.userId, deviceId: device.deviceId });
+    // Before any await: frames arriving from now on must not overtake the buffered ones.
+    for (const data of buffered) this.onMessage(data, false);
+    if (!device.dev) await this.reportLowPreKeys(connection);
+    await this.pump(connection);
   }
 
-  private handle(frame: ClientFrame, connection: RelayConnection): void {
+  private async reportLowPreKeys(connection: ReadyConnection): Promise<void> {
+    const counts = await this.options.storage.preKeyCounts(connection);
+    if (counts.oneTimePreKeys < PREKEY_LOW_WATERMARK || counts.kyberOneTimePreKeys < PREKEY_LOW_WATERMARK) {
+      this.send({ t: 'prekeys-low', ...counts });
+    }
+  }
+
+  private handle(frame: ClientFrame, connection: ReadyConnection): void {
     switch (frame.t) {
       case 'ping':
         return this.send({ t: 'pong' });
       case 'send':
-        // Accepted as soon as it is handed to whoever is online: there is no queue yet, so an
-        // offline recipient misses it. Storing it first and acking after comes with the chat issue.
-        this.options.hub.fanOut(connection, frame);
-        return this.send({ t: 'result', ref: frame.id, ok: true });
+        return this.accept(frame, connection);
       case 'ack':
-        // Nothing is queued yet, so there is nothing to remove; accepted so clients can ack already.
-        return;
+        return this.acknowledge(frame.id, connection);
       case 'auth':
         return this.send({ t: 'error', code: 'bad_frame', message: 'This connection is already authenticated.' });
     }
+  }
+
+  /** Queues a send durably, then answers; frames of one connection are committed in order. */
+  private accept(frame: SendFrame, connection: ReadyConnection): void {
+    const retryAfter = this.options.sendLimiter.take(`${connection.userId}\u0000${connection.deviceId}`);
+    if (retryAfter > 0) {
+      return this.send({ t: 'result', ref: frame.id, ok: false, code: 'rate_limited', message: `Too many sends; retry in ${retryAfter} ms.` });
+    }
+    const submitted = this.options.writer.submit({
+      sender: { userId: connection.userId, deviceId: connection.deviceId },
+      to: frame.to,
+      messageId: frame.id,
+      messages: frame.messages.map((m) => ({ deviceId: m.deviceId, type: m.type, ciphertext: Buffer.from(m.ciphertext, 'base64') })),
+    });
+    submitted.then(
+      (outcome) => {
+        switch (outcome.kind) {
+          case 'queued':
+            return this.send({ t: 'result', ref: frame.id, ok: true });
+          case 'unknown_user':
+            return this.send({ t: 'result', ref: frame.id, ok: false, code: 'unknown_user', message: 'No account has this user id.' });
+          case 'devices_changed':
+            return this.send({
+              t: 'result',
+              ref: frame.id,
+              ok: false,
+              code: 'devices_changed',
+              message: 'The recipient\'s devices differ from those addressed: refresh them and send again.',
+              missing: outcome.missing,
+              extra: outcome.extra,
+            });
+        }
+      },
+      (error: unknown) => {
+        // Not stored, so not acknowledged: the client keeps the message and retries.
+        this.log.error({ err: { message: (error as Error).message } }, 'relay commit failed');
+        this.send({ t: 'result', ref: frame.id, ok: false, code: 'server_error', message: 'The message was not stored; send it again.' });
+      },
+    );
+  }
+
+  private acknowledge(id: string, connection: ReadyConnection): void {
+    // Ids are the decimal seq this server handed out; anything else cannot name an envelope.
+    if (!/^[1-9][0-9]{0,15}$/.test(id)) return;
+    const seq = Number(id);
+    this.options.writer.ack(connection, seq);
+    connection.inFlight.delete(seq);
+    if (!connection.caughtUp) void this.pump(connection);
+  }
+
+  /** Takes newly queued envelopes: sent at once when nothing older waits, else read from the queue. */
+  private offer(connection: ReadyConnection, envelopes: QueuedEnvelope[]): void {
+    if (this.state.kind !== 'ready' || this.state.connection !== connection) return;
+    for (const envelope of envelopes) {
+      if (envelope.seq <= connection.lastSentSeq) continue;
+      if (!connection.caughtUp || connection.pumping || connection.inFlight.size >= DELIVERY_WINDOW) {
+        connection.caughtUp = false;
+        void this.pump(connection);
+        return;
+      }
+      this.deliverEnvelope(connection, envelope);
+    }
+  }
+
+  /** Sends queued envelopes after the last one sent, up to the window, until none is left. */
+  private async pump(connection: ReadyConnection): Promise<void> {
+    if (connection.pumping) {
+      connection.pumpAgain = true;
+      return;
+    }
+    connection.pumping = true;
+    try {
+      do {
+        connection.pumpAgain = false;
+        for (;;) {
+          if (this.state.kind !== 'ready' || this.state.connection !== connection) return;
+          const room = DELIVERY_WINDOW - connection.inFlight.size;
+          if (room <= 0) {
+            connection.caughtUp = false;
+            break;
+          }
+          const envelopes = await this.options.storage.pendingEnvelopes(connection, connection.lastSentSeq, room);
+          for (const envelope of envelopes) this.deliverEnvelope(connection, envelope);
+          if (envelopes.length < room) {
+            connection.caughtUp = true;
+            break;
+          }
+        }
+      } while (connection.pumpAgain);
+    } catch (error) {
+      this.log.error({ err: { message: (error as Error).message } }, 'relay delivery failed');
+      this.close(CLOSE_INTERNAL_ERROR, 'delivery failed; reconnect');
+    } finally {
+      connection.pumping = false;
+    }
+  }
+
+  private deliverEnvelope(connection: ReadyConnection, envelope: QueuedEnvelope): void {
+    connection.lastSentSeq = envelope.seq;
+    connection.inFlight.add(envelope.seq);
+    const ciphertext = envelope.ciphertext;
+    const frame: DeliverFrame = {
+      t: 'deliver',
+      id: String(envelope.seq),
+      messageId: envelope.messageId,
+      from: envelope.sender,
+      type: envelope.type as DeliverFrame['type'],
+      ciphertext: Buffer.from(ciphertext.buffer, ciphertext.byteOffset, ciphertext.byteLength).toString('base64'),
+      serverTimestamp: envelope.serverTimestamp,
+    };
+    this.send(frame);
   }
 
   /** Tells the client why, then closes: an error frame carries more than a close reason may. */
@@ -150,6 +335,7 @@ class RelaySession {
 
   private onClose(): void {
     this.leave();
+    this.options.onSession?.('close');
   }
 
   private leave(): void {
@@ -163,6 +349,9 @@ class RelaySession {
     this.socket.send(JSON.stringify(frame));
   }
 }
+
+/** Close code for an unexpected server failure (RFC 6455 "internal error"); clients reconnect. */
+const CLOSE_INTERNAL_ERROR = 1011;
 
 function byteLength(data: RawData): number {
   if (Array.isArray(data)) return data.reduce((sum, chunk) => sum + chunk.length, 0);

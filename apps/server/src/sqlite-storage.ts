@@ -6,7 +6,31 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Clock } from './config.js';
 import { MIGRATIONS, type Migration, assertMigrationsOrdered } from './migrations.js';
-import type { AppliedMigration, Storage } from './storage.js';
+import { RelayCommitThread, configureConnection, relayCommitter } from './relay-commit.js';
+import {
+  type AccountRecord,
+  type AppliedMigration,
+  type CompleteLinkOutcome,
+  type DeviceAddress,
+  type DeviceBundle,
+  type DeviceKeysUpdate,
+  type DeviceRecord,
+  type LinkCodeRecord,
+  type LinkRequestOutcome,
+  type LinkRequestRecord,
+  type NewLinkRequest,
+  MAX_DEVICE_ID,
+  type NewAccount,
+  type NewDevice,
+  type PreKeyCounts,
+  type QueuedEnvelope,
+  type RelayWrites,
+  type Storage,
+  type StoredPreKey,
+  type StoredSignedPreKey,
+  type SubmitOutcome,
+  type TokenOwner,
+} from './storage.js';
 
 /** File name of the database inside the data folder. */
 export const SQLITE_FILE_NAME = 'parley.sqlite';
@@ -16,6 +40,14 @@ export interface SqliteStorageOptions {
   clock: Clock;
   /** Defaults to the real schema; tests pass their own to exercise upgrades. */
   migrations?: readonly Migration[];
+  /**
+   * Commit the relay's writes on a worker thread with its own connection, so the event loop keeps
+   * reading and delivering while a commit waits for its fsync. The server turns it on; unit tests
+   * leave it off (a worker costs a start-up per store).
+   */
+  commitThread?: boolean;
+  /** Told about a degraded but working setup (e.g. no commit thread). */
+  onWarning?: (message: string) => void;
 }
 
 /** `Storage` on a SQLite file in WAL mode. */
@@ -24,6 +56,9 @@ export class SqliteStorage implements Storage {
   readonly path: string;
   private readonly migrations: readonly Migration[];
   private db: Database.Database | undefined;
+  private statements: Statements | undefined;
+  private relayCommit: ((writes: RelayWrites) => SubmitOutcome[]) | undefined;
+  private commitThread: RelayCommitThread | undefined;
 
   constructor(private readonly options: SqliteStorageOptions) {
     this.path = join(options.dataDir, SQLITE_FILE_NAME);
@@ -37,17 +72,7 @@ export class SqliteStorage implements Storage {
     mkdirSync(this.options.dataDir, { recursive: true, mode: 0o700 });
     const db = new Database(this.path);
     try {
-      // WAL: readers never block the writer, which matters once the relay queues messages while
-      // the API reads them.
-      db.pragma('journal_mode = WAL');
-      // FULL rather than WAL's usual NORMAL: the relay will acknowledge a `send` only once it is
-      // stored, so a commit must survive a power cut, not just a crash of this process. NORMAL
-      // can lose the last commits on power loss; FULL costs one fsync per commit, which this
-      // single-machine default affords.
-      db.pragma('synchronous = FULL');
-      db.pragma('foreign_keys = ON');
-      // Another process (the release CLI) may hold the write lock briefly; wait instead of failing.
-      db.pragma('busy_timeout = 5000');
+      configureConnection(db);
       db.exec(`
         CREATE TABLE IF NOT EXISTS schema_migrations (
           version    INTEGER PRIMARY KEY,
@@ -57,6 +82,16 @@ export class SqliteStorage implements Storage {
       `);
       this.db = db;
       await this.migrate();
+      this.statements = prepareStatements(db);
+      this.relayCommit = relayCommitter(db);
+      if (this.options.commitThread) {
+        try {
+          this.commitThread = await RelayCommitThread.start(this.path);
+        } catch (error) {
+          // Slower, not wrong: the same transaction runs on the main connection instead.
+          this.options.onWarning?.(`relay commits stay on the main thread: ${(error as Error).message}`);
+        }
+      }
     } catch (error) {
       db.close();
       this.db = undefined;
@@ -106,12 +141,333 @@ export class SqliteStorage implements Storage {
   }
 
   async close(): Promise<void> {
+    await this.commitThread?.stop();
+    this.commitThread = undefined;
     this.db?.close();
     this.db = undefined;
+    this.statements = undefined;
+  }
+
+  // Accounts and devices. Every check-then-write transaction is IMMEDIATE: it takes the write
+  // lock first, so the relay's commit thread (another connection) cannot commit between its read
+  // and its write, which SQLite would answer with SQLITE_BUSY_SNAPSHOT instead of waiting.
+
+  async createAccount(account: NewAccount, now: number): Promise<'created' | 'handle_taken'> {
+    const q = this.q();
+    return this.handle().transaction(() => {
+      const inserted = q.insertAccount.run(account.userId, account.handle, account.displayName, account.identityKey, now);
+      if (inserted.changes === 0) return 'handle_taken' as const;
+      this.insertDevice({ userId: account.userId, deviceId: 1 }, account.device, now);
+      return 'created' as const;
+    }).immediate();
+  }
+
+  async accountById(userId: string): Promise<AccountRecord | undefined> {
+    return toAccount(this.q().accountById.get(userId) as AccountRow | undefined);
+  }
+
+  async accountByHandle(handle: string): Promise<AccountRecord | undefined> {
+    return toAccount(this.q().accountByHandle.get(handle) as AccountRow | undefined);
+  }
+
+  async devices(userId: string): Promise<DeviceRecord[]> {
+    return this.q().devices.all(userId) as DeviceRecord[];
+  }
+
+  async deviceByTokenHash(tokenHash: Uint8Array): Promise<TokenOwner | undefined> {
+    const row = this.q().deviceByToken.get(tokenHash) as (TokenOwner & { tokenHash: Buffer }) | undefined;
+    return row ? { ...row, tokenHash: new Uint8Array(row.tokenHash) } : undefined;
+  }
+
+  async touchDevice(device: DeviceAddress, now: number): Promise<void> {
+    this.q().touchDevice.run(now, device.userId, device.deviceId);
+  }
+
+  async removeDevice(device: DeviceAddress): Promise<boolean> {
+    // Keys, queue and link codes go with it (ON DELETE CASCADE).
+    return this.q().deleteDevice.run(device.userId, device.deviceId).changes > 0;
+  }
+
+  // Prekeys.
+
+  async storeKeys(device: DeviceAddress, keys: DeviceKeysUpdate): Promise<void> {
+    this.handle().transaction(() => this.writeKeys(device, keys)).immediate();
+  }
+
+  async preKeyCounts(device: DeviceAddress): Promise<PreKeyCounts> {
+    return this.counts(device);
+  }
+
+  async takePreKeyBundles(userId: string, deviceId?: number): Promise<DeviceBundle[]> {
+    const q = this.q();
+    return this.handle().transaction(() => {
+      const devices = (q.devices.all(userId) as DeviceRecord[]).filter((d) => deviceId === undefined || d.deviceId === deviceId);
+      const bundles: DeviceBundle[] = [];
+      for (const device of devices) {
+        const address = { userId, deviceId: device.deviceId };
+        const signed = q.signedPreKey.get(userId, device.deviceId, 'ec') as KeyRow | undefined;
+        const lastResort = q.signedPreKey.get(userId, device.deviceId, 'kyber') as KeyRow | undefined;
+        // A device always has both (registration requires them); a half-written one is skipped.
+        if (!signed || !lastResort) continue;
+        // DELETE … RETURNING picks and consumes in one statement: no other fetch can see the key.
+        const preKey = q.takeOneTimePreKey.get(userId, device.deviceId, 'ec', userId, device.deviceId, 'ec') as KeyRow | undefined;
+        const kyber = q.takeOneTimePreKey.get(userId, device.deviceId, 'kyber', userId, device.deviceId, 'kyber') as KeyRow | undefined;
+        bundles.push({
+          deviceId: device.deviceId,
+          registrationId: device.registrationId,
+          signedPreKey: toSignedKey(signed),
+          ...(preKey ? { preKey: toKey(preKey) } : {}),
+          kyberPreKey: toSignedKey(kyber ?? lastResort),
+          remaining: this.counts(address),
+        });
+      }
+      return bundles;
+    }).immediate();
+  }
+
+  // Relay queue.
+
+  async commitRelayWrites(writes: RelayWrites): Promise<SubmitOutcome[]> {
+    if (this.commitThread) return this.commitThread.commit(writes);
+    return this.relayCommit!(writes);
+  }
+
+  async pendingEnvelopes(device: DeviceAddress, afterSeq: number, limit: number): Promise<QueuedEnvelope[]> {
+    const rows = this.q().pending.all(device.userId, device.deviceId, afterSeq, limit) as EnvelopeRow[];
+    return rows.map((row) => toEnvelope(row, device));
+  }
+
+  // Device linking.
+
+  async createLinkCode(code: LinkCodeRecord): Promise<void> {
+    this.q().insertLinkCode.run(code.linkId, code.owner.userId, code.owner.deviceId, code.expiresAt);
+  }
+
+  async createLinkRequest(request: NewLinkRequest, now: number): Promise<LinkRequestOutcome> {
+    const q = this.q();
+    return this.handle().transaction((): LinkRequestOutcome => {
+      const code = q.linkCode.get(request.linkId) as { userId: string; deviceId: number; expiresAt: number; used: number } | undefined;
+      if (!code) return { kind: 'not_found' };
+      if (code.expiresAt <= now) return { kind: 'expired' };
+      if (code.used) return { kind: 'used' };
+      q.useLinkCode.run(request.linkId);
+      q.insertLinkRequest.run(request.requestHash, request.linkId, request.ephemeralPublicKey, request.mac, code.expiresAt);
+      return { kind: 'created', owner: { userId: code.userId, deviceId: code.deviceId } };
+    }).immediate();
+  }
+
+  async linkRequest(requestHash: Uint8Array): Promise<LinkRequestRecord | undefined> {
+    const row = this.q().linkRequest.get(requestHash) as LinkRequestRow | undefined;
+    return row ? toLinkRequest(row) : undefined;
+  }
+
+  async linkRequestByProvisioningToken(tokenHash: Uint8Array): Promise<LinkRequestRecord | undefined> {
+    const row = this.q().linkRequestByToken.get(tokenHash) as LinkRequestRow | undefined;
+    return row && row.completedDeviceId === null ? toLinkRequest(row) : undefined;
+  }
+
+  async provisionLinkRequest(requestHash: Uint8Array, envelope: Uint8Array): Promise<boolean> {
+    return this.q().provision.run(envelope, requestHash).changes > 0;
+  }
+
+  async setProvisioningToken(requestHash: Uint8Array, tokenHash: Uint8Array): Promise<void> {
+    this.q().setProvisioningToken.run(tokenHash, requestHash);
+  }
+
+  async completeLink(provisioningTokenHash: Uint8Array, device: NewDevice, now: number): Promise<CompleteLinkOutcome> {
+    const q = this.q();
+    return this.handle().transaction((): CompleteLinkOutcome => {
+      const row = q.linkRequestByToken.get(provisioningTokenHash) as LinkRequestRow | undefined;
+      if (!row || row.completedDeviceId !== null) return { kind: 'not_found' };
+      if (row.expiresAt <= now) return { kind: 'expired' };
+      const account = q.nextDeviceId.get(row.userId) as { next: number } | undefined;
+      if (!account) return { kind: 'not_found' };
+      if (account.next > MAX_DEVICE_ID) return { kind: 'too_many_devices' };
+      const address = { userId: row.userId, deviceId: account.next };
+      this.insertDevice(address, device, now);
+      q.bumpDeviceId.run(row.userId);
+      // The provisioning message has done its job; only the fact of completion is kept.
+      q.completeLinkRequest.run(address.deviceId, row.requestHash);
+      return { kind: 'linked', ...address };
+    }).immediate();
+  }
+
+  private insertDevice(device: DeviceAddress, registration: NewDevice, now: number): void {
+    this.q().insertDevice.run(device.userId, device.deviceId, registration.registrationId, registration.tokenHash, now, now);
+    this.writeKeys(device, registration.keys);
+  }
+
+  private writeKeys({ userId, deviceId }: DeviceAddress, keys: DeviceKeysUpdate): void {
+    const q = this.q();
+    if (keys.signedPreKey) q.putSignedPreKey.run(userId, deviceId, 'ec', keys.signedPreKey.keyId, keys.signedPreKey.publicKey, keys.signedPreKey.signature);
+    if (keys.kyberLastResortPreKey) {
+      const key = keys.kyberLastResortPreKey;
+      q.putSignedPreKey.run(userId, deviceId, 'kyber', key.keyId, key.publicKey, key.signature);
+    }
+    for (const key of keys.oneTimePreKeys ?? []) q.putOneTimePreKey.run(userId, deviceId, 'ec', key.keyId, key.publicKey, null);
+    for (const key of keys.kyberOneTimePreKeys ?? []) q.putOneTimePreKey.run(userId, deviceId, 'kyber', key.keyId, key.publicKey, key.signature);
+  }
+
+  private counts({ userId, deviceId }: DeviceAddress): PreKeyCounts {
+    const rows = this.q().countOneTime.all(userId, deviceId) as Array<{ kind: 'ec' | 'kyber'; n: number }>;
+    return {
+      oneTimePreKeys: rows.find((r) => r.kind === 'ec')?.n ?? 0,
+      kyberOneTimePreKeys: rows.find((r) => r.kind === 'kyber')?.n ?? 0,
+    };
   }
 
   private handle(): Database.Database {
     if (!this.db) throw new Error('storage is not open: call open() first');
     return this.db;
   }
+
+  private q(): Statements {
+    if (!this.statements) throw new Error('storage is not open: call open() first');
+    return this.statements;
+  }
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+/** Every query, prepared once per open database. */
+function prepareStatements(db: Database.Database) {
+  return {
+    insertAccount: db.prepare(
+      'INSERT INTO accounts (user_id, handle, display_name, identity_key, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (handle) DO NOTHING',
+    ),
+    accountById: db.prepare(
+      'SELECT user_id AS userId, handle, display_name AS displayName, identity_key AS identityKey, created_at AS createdAt FROM accounts WHERE user_id = ?',
+    ),
+    accountByHandle: db.prepare(
+      'SELECT user_id AS userId, handle, display_name AS displayName, identity_key AS identityKey, created_at AS createdAt FROM accounts WHERE handle = ?',
+    ),
+    nextDeviceId: db.prepare('SELECT next_device_id AS next FROM accounts WHERE user_id = ?'),
+    bumpDeviceId: db.prepare('UPDATE accounts SET next_device_id = next_device_id + 1 WHERE user_id = ?'),
+    insertDevice: db.prepare(
+      'INSERT INTO devices (user_id, device_id, registration_id, token_hash, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    devices: db.prepare(
+      'SELECT device_id AS deviceId, registration_id AS registrationId, created_at AS createdAt, last_seen_at AS lastSeenAt FROM devices WHERE user_id = ? ORDER BY device_id',
+    ),
+    deviceByToken: db.prepare(
+      'SELECT user_id AS userId, device_id AS deviceId, token_hash AS tokenHash, last_seen_at AS lastSeenAt FROM devices WHERE token_hash = ?',
+    ),
+    touchDevice: db.prepare('UPDATE devices SET last_seen_at = ? WHERE user_id = ? AND device_id = ?'),
+    deleteDevice: db.prepare('DELETE FROM devices WHERE user_id = ? AND device_id = ?'),
+    putSignedPreKey: db.prepare(
+      `INSERT INTO signed_prekeys (user_id, device_id, kind, key_id, public_key, signature) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (user_id, device_id, kind) DO UPDATE SET key_id = excluded.key_id, public_key = excluded.public_key, signature = excluded.signature`,
+    ),
+    putOneTimePreKey: db.prepare(
+      `INSERT INTO one_time_prekeys (user_id, device_id, kind, key_id, public_key, signature) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (user_id, device_id, kind, key_id) DO UPDATE SET public_key = excluded.public_key, signature = excluded.signature`,
+    ),
+    signedPreKey: db.prepare(
+      'SELECT key_id AS keyId, public_key AS publicKey, signature FROM signed_prekeys WHERE user_id = ? AND device_id = ? AND kind = ?',
+    ),
+    takeOneTimePreKey: db.prepare(
+      `DELETE FROM one_time_prekeys WHERE rowid = (
+         SELECT rowid FROM one_time_prekeys WHERE user_id = ? AND device_id = ? AND kind = ? ORDER BY key_id LIMIT 1
+       ) AND user_id = ? AND device_id = ? AND kind = ?
+       RETURNING key_id AS keyId, public_key AS publicKey, signature`,
+    ),
+    countOneTime: db.prepare('SELECT kind, count(*) AS n FROM one_time_prekeys WHERE user_id = ? AND device_id = ? GROUP BY kind'),
+    pending: db.prepare(
+      `SELECT seq, sender_user AS senderUser, sender_device AS senderDevice, message_id AS messageId, type, ciphertext,
+              server_timestamp AS serverTimestamp
+       FROM envelopes WHERE recipient_user = ? AND recipient_device = ? AND seq > ? ORDER BY seq LIMIT ?`,
+    ),
+    insertLinkCode: db.prepare('INSERT INTO link_codes (link_id, user_id, device_id, expires_at) VALUES (?, ?, ?, ?)'),
+    linkCode: db.prepare('SELECT user_id AS userId, device_id AS deviceId, expires_at AS expiresAt, used FROM link_codes WHERE link_id = ?'),
+    useLinkCode: db.prepare('UPDATE link_codes SET used = 1 WHERE link_id = ?'),
+    insertLinkRequest: db.prepare(
+      'INSERT INTO link_requests (request_hash, link_id, ephemeral_public_key, mac, expires_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    linkRequest: db.prepare(`${LINK_REQUEST_SELECT} WHERE r.request_hash = ?`),
+    linkRequestByToken: db.prepare(`${LINK_REQUEST_SELECT} WHERE r.provisioning_token_hash = ?`),
+    provision: db.prepare('UPDATE link_requests SET envelope = ? WHERE request_hash = ? AND envelope IS NULL AND completed_device_id IS NULL'),
+    setProvisioningToken: db.prepare('UPDATE link_requests SET provisioning_token_hash = ? WHERE request_hash = ?'),
+    completeLinkRequest: db.prepare(
+      'UPDATE link_requests SET completed_device_id = ?, envelope = NULL, provisioning_token_hash = NULL WHERE request_hash = ?',
+    ),
+  };
+}
+
+const LINK_REQUEST_SELECT = `
+  SELECT r.request_hash AS requestHash, r.link_id AS linkId, c.user_id AS userId, c.device_id AS deviceId,
+         r.ephemeral_public_key AS ephemeralPublicKey, r.mac, r.expires_at AS expiresAt, r.envelope,
+         r.completed_device_id AS completedDeviceId
+  FROM link_requests r JOIN link_codes c ON c.link_id = r.link_id`;
+
+interface AccountRow {
+  userId: string;
+  handle: string;
+  displayName: string;
+  identityKey: Buffer;
+  createdAt: number;
+}
+
+interface KeyRow {
+  keyId: number;
+  publicKey: Buffer;
+  signature: Buffer | null;
+}
+
+interface EnvelopeRow {
+  seq: number;
+  senderUser: string;
+  senderDevice: number;
+  messageId: string;
+  type: number;
+  ciphertext: Buffer;
+  serverTimestamp: number;
+}
+
+interface LinkRequestRow {
+  requestHash: Buffer;
+  linkId: string;
+  userId: string;
+  deviceId: number;
+  ephemeralPublicKey: Buffer;
+  mac: Buffer;
+  expiresAt: number;
+  envelope: Buffer | null;
+  completedDeviceId: number | null;
+}
+
+function toAccount(row: AccountRow | undefined): AccountRecord | undefined {
+  return row && { ...row, identityKey: new Uint8Array(row.identityKey) };
+}
+
+function toKey(row: KeyRow): StoredPreKey {
+  return { keyId: row.keyId, publicKey: new Uint8Array(row.publicKey) };
+}
+
+function toSignedKey(row: KeyRow): StoredSignedPreKey {
+  return { ...toKey(row), signature: new Uint8Array(row.signature ?? []) };
+}
+
+function toEnvelope(row: EnvelopeRow, recipient: DeviceAddress): QueuedEnvelope {
+  return {
+    seq: row.seq,
+    recipient,
+    sender: { userId: row.senderUser, deviceId: row.senderDevice },
+    messageId: row.messageId,
+    type: row.type,
+    ciphertext: row.ciphertext,
+    serverTimestamp: row.serverTimestamp,
+  };
+}
+
+function toLinkRequest(row: LinkRequestRow): LinkRequestRecord {
+  return {
+    requestHash: new Uint8Array(row.requestHash),
+    linkId: row.linkId,
+    owner: { userId: row.userId, deviceId: row.deviceId },
+    ephemeralPublicKey: new Uint8Array(row.ephemeralPublicKey),
+    mac: new Uint8Array(row.mac),
+    expiresAt: row.expiresAt,
+    ...(row.envelope ? { envelope: new Uint8Array(row.envelope) } : {}),
+    ...(row.completedDeviceId !== null ? { completedDeviceId: row.completedDeviceId } : {}),
+  };
 }

@@ -2,6 +2,10 @@
  * What the server keeps between restarts, behind an interface so the SQLite default can be
  * swapped for PostgreSQL when scaling out (ARCHITECTURE "Storage and scale"). Methods are async
  * even though SQLite answers synchronously: a network database will not.
+ *
+ * Keys, signatures and ciphertext cross this interface as bytes; the store never interprets them.
+ * Every method that checks and then writes does both in one transaction, so two servers on one
+ * PostgreSQL database later keep the same guarantees.
  */
 
 /** Which backend is in use; reported by `/api/health`. */
@@ -13,6 +17,155 @@ export interface AppliedMigration {
   name: string;
   appliedAt: number;
 }
+
+/** One device of one account. */
+export interface DeviceAddress {
+  userId: string;
+  deviceId: number;
+}
+
+/** An account as stored: the handle is lowercase, the identity key its 33 serialized bytes. */
+export interface AccountRecord {
+  userId: string;
+  handle: string;
+  displayName: string;
+  identityKey: Uint8Array;
+  createdAt: number;
+}
+
+export interface DeviceRecord {
+  deviceId: number;
+  registrationId: number;
+  createdAt: number;
+  lastSeenAt: number;
+}
+
+/** A device found by its token hash. */
+export interface TokenOwner extends DeviceAddress {
+  tokenHash: Uint8Array;
+  lastSeenAt: number;
+}
+
+export interface StoredPreKey {
+  keyId: number;
+  publicKey: Uint8Array;
+}
+
+export interface StoredSignedPreKey extends StoredPreKey {
+  signature: Uint8Array;
+}
+
+/** Keys as uploaded, signatures already checked by the caller. Absent parts are left unchanged. */
+export interface DeviceKeysUpdate {
+  signedPreKey?: StoredSignedPreKey;
+  kyberLastResortPreKey?: StoredSignedPreKey;
+  oneTimePreKeys?: StoredPreKey[];
+  kyberOneTimePreKeys?: StoredSignedPreKey[];
+}
+
+/** A new device's registration: every part present. */
+export interface NewDevice {
+  registrationId: number;
+  tokenHash: Uint8Array;
+  keys: Required<DeviceKeysUpdate>;
+}
+
+export interface NewAccount {
+  userId: string;
+  handle: string;
+  displayName: string;
+  identityKey: Uint8Array;
+  device: NewDevice;
+}
+
+export interface PreKeyCounts {
+  oneTimePreKeys: number;
+  kyberOneTimePreKeys: number;
+}
+
+/** One device's bundle, with the one-time keys this fetch consumed and what it left behind. */
+export interface DeviceBundle {
+  deviceId: number;
+  registrationId: number;
+  signedPreKey: StoredSignedPreKey;
+  preKey?: StoredPreKey;
+  /** A one-time Kyber prekey, or the last-resort one when none was left. */
+  kyberPreKey: StoredSignedPreKey;
+  remaining: PreKeyCounts;
+}
+
+/** Ciphertext for one device, as a `send` carries it. */
+export interface OutgoingCiphertext {
+  deviceId: number;
+  type: number;
+  ciphertext: Uint8Array;
+}
+
+/** A `send` frame from an authenticated device. */
+export interface OutgoingMessage {
+  sender: DeviceAddress;
+  to: string;
+  messageId: string;
+  messages: OutgoingCiphertext[];
+}
+
+/** A queued envelope for one device; `seq` orders the queue and is the envelope id on the wire. */
+export interface QueuedEnvelope {
+  seq: number;
+  recipient: DeviceAddress;
+  sender: DeviceAddress;
+  messageId: string;
+  type: number;
+  ciphertext: Uint8Array;
+  serverTimestamp: number;
+}
+
+/** What became of one `send`. `envelopes` holds only those queued now (a retry queues none twice). */
+export type SubmitOutcome =
+  | { kind: 'queued'; envelopes: QueuedEnvelope[] }
+  | { kind: 'unknown_user' }
+  | { kind: 'devices_changed'; missing: number[]; extra: number[] };
+
+/** Writes of the relay committed together (group commit): new messages and acknowledgements. */
+export interface RelayWrites {
+  sends: OutgoingMessage[];
+  acks: Array<DeviceAddress & { seq: number }>;
+  now: number;
+}
+
+export interface LinkCodeRecord {
+  linkId: string;
+  owner: DeviceAddress;
+  expiresAt: number;
+}
+
+/** A new device's request to join an account, stored under the hash of its id. */
+export interface LinkRequestRecord {
+  requestHash: Uint8Array;
+  linkId: string;
+  owner: DeviceAddress;
+  ephemeralPublicKey: Uint8Array;
+  mac: Uint8Array;
+  expiresAt: number;
+  /** The existing device's encrypted provisioning message, once sent. */
+  envelope?: Uint8Array;
+  /** Set once the new device registered. */
+  completedDeviceId?: number;
+}
+
+/** A request as the new device makes it; it inherits owner and expiry from its code. */
+export type NewLinkRequest = Pick<LinkRequestRecord, 'requestHash' | 'linkId' | 'ephemeralPublicKey' | 'mac'>;
+
+export type LinkRequestOutcome = { kind: 'created'; owner: DeviceAddress } | { kind: 'not_found' } | { kind: 'expired' } | { kind: 'used' };
+
+export type CompleteLinkOutcome =
+  | { kind: 'linked'; userId: string; deviceId: number }
+  | { kind: 'not_found' }
+  | { kind: 'expired' }
+  | { kind: 'too_many_devices' };
+
+/** The highest device id an account may reach (Signal's limit, a 7-bit field). */
+export const MAX_DEVICE_ID = 127;
 
 export interface Storage {
   readonly kind: StorageKind;
@@ -26,4 +179,50 @@ export interface Storage {
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
   close(): Promise<void>;
+
+  // Accounts and devices.
+  /** Creates an account with its first device (id 1); `handle_taken` when the handle exists. */
+  createAccount(account: NewAccount, now: number): Promise<'created' | 'handle_taken'>;
+  accountById(userId: string): Promise<AccountRecord | undefined>;
+  accountByHandle(handle: string): Promise<AccountRecord | undefined>;
+  devices(userId: string): Promise<DeviceRecord[]>;
+  /** The device holding a token with this SHA-256 hash. */
+  deviceByTokenHash(tokenHash: Uint8Array): Promise<TokenOwner | undefined>;
+  touchDevice(device: DeviceAddress, now: number): Promise<void>;
+  /** Removes a device with its keys, its token and its queue; false when there was none. */
+  removeDevice(device: DeviceAddress): Promise<boolean>;
+
+  // Prekeys.
+  /** Replaces the signed and last-resort keys given and adds one-time keys (same id: replaced). */
+  storeKeys(device: DeviceAddress, keys: DeviceKeysUpdate): Promise<void>;
+  preKeyCounts(device: DeviceAddress): Promise<PreKeyCounts>;
+  /**
+   * One bundle per device of the user (or only `deviceId`), each consuming one one-time EC and one
+   * one-time Kyber prekey in the same transaction: two fetches never get the same key.
+   */
+  takePreKeyBundles(userId: string, deviceId?: number): Promise<DeviceBundle[]>;
+
+  // Relay queue.
+  /**
+   * Checks each send against the recipient's devices and queues the accepted ones, and deletes
+   * the acknowledged envelopes, all in ONE durable transaction: once it resolves, every queued
+   * envelope survives a crash. Outcomes are in the order of `writes.sends`.
+   */
+  commitRelayWrites(writes: RelayWrites): Promise<SubmitOutcome[]>;
+  /** Queued envelopes of a device after `afterSeq`, oldest first. */
+  pendingEnvelopes(device: DeviceAddress, afterSeq: number, limit: number): Promise<QueuedEnvelope[]>;
+
+  // Device linking.
+  createLinkCode(code: LinkCodeRecord): Promise<void>;
+  /** Uses a link code (once) for a new request; answers why not when it cannot. */
+  createLinkRequest(request: NewLinkRequest, now: number): Promise<LinkRequestOutcome>;
+  linkRequest(requestHash: Uint8Array): Promise<LinkRequestRecord | undefined>;
+  /** The request a provisioning token (by its hash) completes, if not completed yet. */
+  linkRequestByProvisioningToken(tokenHash: Uint8Array): Promise<LinkRequestRecord | undefined>;
+  /** Stores the provisioning message; false when the request already has one. */
+  provisionLinkRequest(requestHash: Uint8Array, envelope: Uint8Array): Promise<boolean>;
+  /** Replaces the hash of the provisioning token that will complete this request. */
+  setProvisioningToken(requestHash: Uint8Array, tokenHash: Uint8Array): Promise<void>;
+  /** Registers the new device of a provisioned request, found by its provisioning token's hash. */
+  completeLink(provisioningTokenHash: Uint8Array, device: NewDevice, now: number): Promise<CompleteLinkOutcome>;
 }

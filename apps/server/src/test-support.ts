@@ -2,12 +2,13 @@
  * Helpers for this app's tests: a throwaway data folder, a configuration on port 0, and a relay
  * client that lets a test await the next frame or the close.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServerFrame } from '@parley/contracts';
 import { WebSocket } from 'ws';
-import { type Clock, type ServerConfig, SERVER_VERSION } from './config.js';
+import { type Clock, DEFAULT_RATE_LIMITS, type ServerConfig, SERVER_VERSION } from './config.js';
 
 /** A clock a test moves by hand. */
 export class ManualClock implements Clock {
@@ -17,9 +18,14 @@ export class ManualClock implements Clock {
   }
 }
 
-/** Creates an empty temp folder and returns it with its cleanup. */
-export async function tempFolder(): Promise<{ path: string; remove(): Promise<void> }> {
-  const path = await mkdtemp(join(tmpdir(), 'parley-server-'));
+/**
+ * Creates an empty temp folder and returns it with its cleanup. `inMemory` puts it on tmpfs when
+ * there is one: for tests that stress the relay rather than the disk, where an fsync per commit
+ * (synchronous = FULL) would only make them slow.
+ */
+export async function tempFolder(options: { inMemory?: boolean } = {}): Promise<{ path: string; remove(): Promise<void> }> {
+  const base = options.inMemory && existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  const path = await mkdtemp(join(base, 'parley-server-'));
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }
 
@@ -36,6 +42,11 @@ export function testConfig(dataDir: string, overrides: Partial<ServerConfig> = {
     version: SERVER_VERSION,
     logLevel: 'silent',
     writeDefaultManifest: false,
+    allowDevTokens: false,
+    rateLimits: DEFAULT_RATE_LIMITS,
+    linkPollTimeoutMs: 25_000,
+    // A worker per test server costs its start-up; the thread has its own tests.
+    relayCommitThread: false,
     ...overrides,
   };
 }
@@ -98,6 +109,41 @@ export class TestRelayClient {
     });
   }
 
+  /** Reads frames until one of type `t` and returns it, dropping those before it. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read the fields of the frame they waited for
+  async until(t: string, timeoutMs = 2_000): Promise<any> {
+    for (;;) {
+      const frame = (await this.next(timeoutMs)) as { t?: string };
+      if (frame.t === t) return frame;
+    }
+  }
+
+  /** Drops the next frame if it is of type `t` (e.g. an expected `prekeys-low` after `ready`). */
+  async skip(t: string, timeoutMs = 200): Promise<void> {
+    const queued = this.frames[0] as { t?: string } | undefined;
+    if (queued) {
+      if (queued.t === t) this.frames.shift();
+      return;
+    }
+    const frame = await this.next(timeoutMs).catch(() => undefined);
+    if (frame !== undefined && (frame as { t?: string }).t !== t) this.frames.unshift(frame);
+  }
+
+  /**
+   * Round-trips a ping and drops the `prekeys-low` frames before the pong (the one that follows
+   * `ready` when a test device has few keys); other frames stay to be read.
+   */
+  async settle(): Promise<void> {
+    this.send({ t: 'ping' });
+    const kept: unknown[] = [];
+    for (;;) {
+      const frame = (await this.next()) as { t?: string };
+      if (frame.t === 'pong') break;
+      if (frame.t !== 'prekeys-low') kept.push(frame);
+    }
+    this.frames.unshift(...kept);
+  }
+
   /** Frames received and not read yet. */
   get pending(): number {
     return this.frames.length;
@@ -115,4 +161,37 @@ export async function errorOf(response: Response): Promise<{ code: string; messa
     throw new Error(`not an error body: ${JSON.stringify(body)}`);
   }
   return { code: body.error.code, message: body.error.message };
+}
+
+/** A registered device as a test holds it. */
+export interface TestDevice {
+  userId: string;
+  deviceId: number;
+  token: string;
+}
+
+/** A small HTTP client for the API, answering status and parsed body. */
+export class TestApi {
+  constructor(readonly base: string) {}
+
+  async request(method: string, path: string, options: { token?: string; body?: unknown; raw?: string } = {}) {
+    const headers: Record<string, string> = {};
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | undefined;
+    if (options.raw !== undefined || options.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = options.raw ?? JSON.stringify(options.body);
+    }
+    const response = await fetch(`${this.base}${path}`, { method, headers, body });
+    const text = await response.text();
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read whatever the route answered
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as any, headers: response.headers };
+  }
+
+  /** Creates an account and returns its first device. */
+  async register(body: unknown): Promise<TestDevice> {
+    const { status, body: created } = await this.request('POST', '/api/accounts', { body });
+    if (status !== 201) throw new Error(`account creation answered ${status}: ${JSON.stringify(created)}`);
+    return created as TestDevice;
+  }
 }

@@ -1,0 +1,75 @@
+/**
+ * Checks uploaded prekeys before they are stored: key types and lengths, and every signature
+ * against the account's identity key, with the verify-only entry point of the protocol library
+ * (the server never imports private-key code).
+ */
+import type { UploadKeysRequest } from '@parley/contracts';
+import { EcPublicKey, KemPublicKey, isSignalProtocolError, verifySignedPublicPreKey } from '@parley/signal-protocol/verify';
+import type { DeviceKeysUpdate, StoredSignedPreKey } from './storage.js';
+
+/** Why an upload was refused: `invalid_key` (type or length) or `invalid_signature`. */
+export class PreKeyRejected extends Error {
+  constructor(
+    readonly code: 'invalid_key' | 'invalid_signature',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Decodes standard base64 (already validated by the schema) to bytes. */
+export function fromBase64(text: string): Uint8Array {
+  return new Uint8Array(Buffer.from(text, 'base64'));
+}
+
+/** The identity key's bytes if they are a serialized EC public key; throws PreKeyRejected otherwise. */
+export function parseIdentityKey(base64: string): { key: EcPublicKey; bytes: Uint8Array } {
+  const bytes = fromBase64(base64);
+  return { key: parse('identityKey', () => EcPublicKey.deserialize(bytes)), bytes };
+}
+
+/**
+ * Checks every key of an upload and returns them as bytes for the store; rejects with
+ * PreKeyRejected naming the first key that fails.
+ */
+export async function checkDeviceKeys(identityKey: EcPublicKey, keys: UploadKeysRequest): Promise<DeviceKeysUpdate> {
+  const update: DeviceKeysUpdate = {};
+  const pending: Array<Promise<void>> = [];
+  const signed = (name: string, key: { keyId: number; publicKey: string; signature: string }, kind: 'ec' | 'kyber'): StoredSignedPreKey => {
+    const publicKey = fromBase64(key.publicKey);
+    parse(name, () => (kind === 'ec' ? EcPublicKey.deserialize(publicKey) : KemPublicKey.deserialize(publicKey)));
+    const signature = fromBase64(key.signature);
+    pending.push(
+      verifySignedPublicPreKey(identityKey, publicKey, signature).then((ok) => {
+        if (!ok) throw new PreKeyRejected('invalid_signature', `${name}: the signature does not verify with the identity key`);
+      }),
+    );
+    return { keyId: key.keyId, publicKey, signature };
+  };
+  if (keys.signedPreKey) update.signedPreKey = signed('signedPreKey', keys.signedPreKey, 'ec');
+  if (keys.kyberLastResortPreKey) update.kyberLastResortPreKey = signed('kyberLastResortPreKey', keys.kyberLastResortPreKey, 'kyber');
+  if (keys.oneTimePreKeys) {
+    update.oneTimePreKeys = keys.oneTimePreKeys.map((key, index) => {
+      const publicKey = fromBase64(key.publicKey);
+      parse(`oneTimePreKeys.${index}`, () => EcPublicKey.deserialize(publicKey));
+      return { keyId: key.keyId, publicKey };
+    });
+  }
+  if (keys.kyberOneTimePreKeys) {
+    update.kyberOneTimePreKeys = keys.kyberOneTimePreKeys.map((key, index) => signed(`kyberOneTimePreKeys.${index}`, key, 'kyber'));
+  }
+  // Every check runs; the first failure (in upload order) is the one reported.
+  const results = await Promise.allSettled(pending);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return update;
+}
+
+function parse<T>(name: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (isSignalProtocolError(error)) throw new PreKeyRejected('invalid_key', `${name}: ${error.message}`);
+    throw error;
+  }
+}

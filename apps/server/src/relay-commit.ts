@@ -1,0 +1,145 @@
+/**
+ * The relay's write path on SQLite: one transaction that checks each send against the
+ * recipient's devices, queues the accepted envelopes and deletes the acknowledged ones. It runs
+ * on the main connection, or on a worker thread with its own connection (RelayCommitThread) so
+ * the event loop is not blocked while a commit waits for its fsync.
+ */
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
+import type { QueuedEnvelope, RelayWrites, SubmitOutcome } from './storage.js';
+
+/** Settings every connection to the database uses, the worker's included. */
+export function configureConnection(db: Database.Database): void {
+  // WAL: readers never block the writer, which matters as the relay queues messages while the
+  // API reads them.
+  db.pragma('journal_mode = WAL');
+  // FULL rather than WAL's usual NORMAL: the relay acknowledges a `send` only once it is stored,
+  // so a commit must survive a power cut, not just a crash of this process. NORMAL can lose the
+  // last commits on power loss; FULL costs one fsync per commit, which group commit (one
+  // transaction per batch of sends, see relay-writer.ts) and the commit thread make affordable.
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  // Another connection (the commit thread, the release CLI) may hold the write lock briefly;
+  // wait instead of failing.
+  db.pragma('busy_timeout = 5000');
+}
+
+/** Prepares the relay's statements on `db` and returns the commit function. */
+export function relayCommitter(db: Database.Database): (writes: RelayWrites) => SubmitOutcome[] {
+  const accountExists = db.prepare('SELECT 1 FROM accounts WHERE user_id = ?').pluck();
+  const deviceIds = db.prepare('SELECT device_id FROM devices WHERE user_id = ?').pluck();
+  const insertEnvelope = db.prepare(
+    `INSERT INTO envelopes (recipient_user, recipient_device, sender_user, sender_device, message_id, type, ciphertext, server_timestamp)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING seq`,
+  ).pluck();
+  const deleteEnvelope = db.prepare('DELETE FROM envelopes WHERE seq = ? AND recipient_user = ? AND recipient_device = ?');
+
+  // One transaction, so one fsync (synchronous = FULL) covers a whole batch.
+  const commit = db.transaction((writes: RelayWrites): SubmitOutcome[] => {
+    for (const ack of writes.acks) deleteEnvelope.run(ack.seq, ack.userId, ack.deviceId);
+    // A batch often holds several sends to one user: read each user's devices once.
+    const devices = new Map<string, number[] | null>();
+    const devicesOf = (userId: string) => {
+      let ids = devices.get(userId);
+      if (ids === undefined) {
+        const rows = deviceIds.all(userId) as number[];
+        // Every account has a device, so no row means no account (or a half-removed one).
+        ids = rows.length > 0 || accountExists.get(userId) ? rows : null;
+        devices.set(userId, ids);
+      }
+      return ids;
+    };
+    return writes.sends.map((send): SubmitOutcome => {
+      const ids = devicesOf(send.to);
+      if (ids === null) return { kind: 'unknown_user' };
+      const current = new Set(ids);
+      // A copy to the sender's own other devices never goes back to the sending device.
+      if (send.to === send.sender.userId) current.delete(send.sender.deviceId);
+      const addressed = new Set(send.messages.map((m) => m.deviceId));
+      const missing = [...current].filter((id) => !addressed.has(id)).sort((a, b) => a - b);
+      const extra = [...addressed].filter((id) => !current.has(id)).sort((a, b) => a - b);
+      if (missing.length > 0 || extra.length > 0 || addressed.size !== send.messages.length) {
+        return { kind: 'devices_changed', missing, extra };
+      }
+      const envelopes: QueuedEnvelope[] = [];
+      for (const message of send.messages) {
+        const seq = insertEnvelope.get(
+          send.to,
+          message.deviceId,
+          send.sender.userId,
+          send.sender.deviceId,
+          send.messageId,
+          message.type,
+          message.ciphertext,
+          writes.now,
+        ) as number | undefined;
+        // No row: the same send was queued before (a retry) and is still waiting for its ack.
+        if (seq === undefined) continue;
+        envelopes.push({
+          seq,
+          recipient: { userId: send.to, deviceId: message.deviceId },
+          sender: send.sender,
+          messageId: send.messageId,
+          type: message.type,
+          ciphertext: message.ciphertext,
+          serverTimestamp: writes.now,
+        });
+      }
+      return { kind: 'queued', envelopes };
+    });
+  });
+  // IMMEDIATE: the write lock is taken before the device check reads, so no other connection
+  // commits in between (see sqlite-storage.ts).
+  return (writes) => commit.immediate(writes);
+}
+
+type Reply = { id: number; outcomes: SubmitOutcome[] } | { id: number; error: string };
+
+/** The commit function on a worker thread with its own connection to the same database file. */
+export class RelayCommitThread {
+  private readonly pending = new Map<number, { resolve(outcomes: SubmitOutcome[]): void; reject(error: Error): void }>();
+  private nextId = 1;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (reply: Reply) => {
+      const waiter = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      if ('error' in reply) waiter?.reject(new Error(reply.error));
+      else waiter?.resolve(reply.outcomes);
+    });
+    worker.on('error', (error) => this.failAll(error));
+    worker.on('exit', () => this.failAll(new Error('the relay commit thread stopped')));
+  }
+
+  /** Starts the thread on the database at `path` (already created and migrated). */
+  static async start(path: string): Promise<RelayCommitThread> {
+    // A plain-JS entry that registers tsx's loader, then imports the TypeScript worker.
+    const entry = fileURLToPath(new URL('./relay-commit-worker.mjs', import.meta.url));
+    const worker = new Worker(entry, { workerData: { path } });
+    await new Promise<void>((resolve, reject) => {
+      worker.once('message', (message: { ready?: true; error?: string }) =>
+        message.ready ? resolve() : reject(new Error(message.error ?? 'relay commit thread failed to start')),
+      );
+      worker.once('error', reject);
+    });
+    return new RelayCommitThread(worker);
+  }
+
+  commit(writes: RelayWrites): Promise<SubmitOutcome[]> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, writes });
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.worker.terminate();
+  }
+
+  private failAll(error: Error): void {
+    for (const waiter of this.pending.values()) waiter.reject(error);
+    this.pending.clear();
+  }
+}

@@ -24,7 +24,7 @@ export type RelayErrorCode =
   | 'undecryptable'
   /** Decrypted content failed ContentSchema; it was acked since it can never succeed. */
   | 'invalid-content'
-  /** Publishing delivered content on the bus threw; not acked, so the server redelivers it. */
+  /** Publishing delivered content on the bus, or an `onControlFrame` handler, threw; content is not acked, so the server redelivers it. */
   | 'handler-failed'
   /** A `send` frame that fails SendFrameSchema, is too large, or reuses a pending id. */
   | 'invalid-send'
@@ -35,6 +35,20 @@ export type RelayErrorCode =
   /** The client was closed (or stopped for good) before the send completed. */
   | 'closed';
 
+/** With a `devices_changed` rejection: which devices the send must add, drop, or start a new session with. */
+export interface DevicesChanged {
+  readonly missing: readonly number[];
+  readonly extra: readonly number[];
+  readonly stale: readonly number[];
+}
+
+/** What a RelayError may say beyond its code. */
+export interface RelayErrorDetails {
+  readonly messageId?: string | undefined;
+  readonly serverCode?: string | undefined;
+  readonly devices?: DevicesChanged | undefined;
+}
+
 /** A relay failure: a code, a human message and, when it concerns one message, its id. */
 export class RelayError extends Error {
   override readonly name = 'RelayError';
@@ -42,7 +56,7 @@ export class RelayError extends Error {
   constructor(
     readonly code: RelayErrorCode,
     message: string,
-    readonly details: { readonly messageId?: string; readonly serverCode?: string } = {},
+    readonly details: RelayErrorDetails = {},
   ) {
     super(message);
   }
@@ -55,5 +69,10 @@ export class RelayError extends Error {
   /** The server's own code, for `send-rejected` and `server-error`. */
   get serverCode(): string | undefined {
     return this.details.serverCode;
+  }
+
+  /** For a `send-rejected` with server code `devices_changed`: the device lists to fix. */
+  get devices(): DevicesChanged | undefined {
+    return this.details.devices;
   }
 }

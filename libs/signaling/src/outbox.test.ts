@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Outbox, type PendingSend } from './outbox.js';
 
 function pending(id: string): PendingSend {
-  const frame: SendFrame = { t: 'send', id, to: 'bob', messages: [{ deviceId: 1, ciphertext: 'AAAA' }] };
+  const frame: SendFrame = { t: 'send', id, to: 'bob', messages: [{ deviceId: 1, type: 2, ciphertext: 'AAAA' }] };
   return { frame, resolve: () => {}, reject: () => {}, timer: null };
 }
 

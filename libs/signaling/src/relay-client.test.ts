@@ -32,7 +32,7 @@ const receipt = { type: 'receipt', kind: 'read', messageIds: ['m0'], at: 2 } as 
 const callSignaling = { type: 'call-signaling', callId: 'k1', signal: { kind: 'offer', sdp: 'v=0' } } as const;
 const groupKey = { type: 'group-key', callId: 'k1', keyId: 3, key: 'a2V5' } as const;
 
-const sendFrame = (id: string): SendFrame => ({ t: 'send', id, to: 'bob', messages: [{ deviceId: 2, ciphertext: seal(id) }] });
+const sendFrame = (id: string): SendFrame => ({ t: 'send', id, to: 'bob', messages: [{ deviceId: 2, type: 2, ciphertext: seal(id) }] });
 
 /** A ws WebSocket that logs every frame the client writes, at the moment it writes it. */
 function recordingWebSocket(wire: string[]): RelaySocketConstructor {
@@ -268,6 +268,50 @@ describe('RelayClient receiving', () => {
     expect(client.status.value).toBe('open');
   });
 
+  it('acks a message the decrypter recognises as already handled, publishing nothing and reporting nothing', async () => {
+    const decrypt = async (frame: DeliverFrame) => (frame.id === 'dup' ? null : decryptJson(frame));
+    const { server, bus, errors } = await connected({ decrypt });
+    const seen = published(bus);
+    server.push(deliver('dup', text));
+    server.push(deliver('m1', text));
+    await vi.waitFor(() => expect(acks(server)).toEqual(['dup', 'm1']));
+    expect(seen).toEqual(['content.text m1']);
+    expect(errors).toEqual([]);
+  });
+
+  it('hands prekeys-low and link-request frames to onControlFrame, not to the bus', async () => {
+    const control: unknown[] = [];
+    const { server, bus, errors } = await connected({ onControlFrame: (frame) => void control.push(frame) });
+    const seen = published(bus);
+    const low = { t: 'prekeys-low', oneTimePreKeys: 3, kyberOneTimePreKeys: 9 } as const;
+    const link = { t: 'link-request', linkId: 'link0001', requestId: 'r1', ephemeralPublicKey: 'BQ==', mac: 'AA==' } as const;
+    server.push(low);
+    server.push(link);
+    await vi.waitFor(() => expect(control).toEqual([low, link]));
+    expect(seen).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('reports a control frame handler that fails and carries on', async () => {
+    const { server, client, errors } = await connected({
+      onControlFrame: async () => {
+        throw new Error('upload failed');
+      },
+    });
+    server.push({ t: 'prekeys-low', oneTimePreKeys: 0, kyberOneTimePreKeys: 0 });
+    await vi.waitFor(() => expect(codes(errors)).toEqual(['handler-failed']));
+    expect(errors[0]?.message).toContain('prekeys-low');
+    expect(client.status.value).toBe('open');
+  });
+
+  it('ignores control frames when nobody handles them', async () => {
+    const { server, errors } = await connected();
+    server.push({ t: 'prekeys-low', oneTimePreKeys: 0, kyberOneTimePreKeys: 0 });
+    server.push(deliver('m1', text));
+    await vi.waitFor(() => expect(acks(server)).toEqual(['m1']));
+    expect(errors).toEqual([]);
+  });
+
   it('reports error frames from the server with their code', async () => {
     const { server, errors } = await connected();
     server.push({ t: 'error', code: 'rate-limited', message: 'slow down' });
@@ -288,14 +332,22 @@ describe('RelayClient sending', () => {
 
   it('rejects a send the server refuses with its code and message', async () => {
     const { server, client } = await connected();
-    server.answerSend = () => ({ ok: false, code: 'unknown-recipient', message: 'no such user' });
+    server.answerSend = () => ({ ok: false, code: 'unknown_user', message: 'no such user' });
     await expect(client.send(sendFrame('s1'))).rejects.toMatchObject({
       name: 'RelayError',
       code: 'send-rejected',
-      serverCode: 'unknown-recipient',
+      serverCode: 'unknown_user',
       messageId: 's1',
       message: 'no such user',
     });
+  });
+
+  it('rejects a devices_changed send with the device lists to fix', async () => {
+    const { server, client } = await connected();
+    server.answerSend = () => ({ ok: false, code: 'devices_changed', message: 'devices changed', missing: [3], extra: [2] });
+    const error = await client.send(sendFrame('s1')).catch((rejected: RelayError) => rejected);
+    expect(error).toMatchObject({ code: 'send-rejected', serverCode: 'devices_changed', messageId: 's1' });
+    expect((error as RelayError).devices).toEqual({ missing: [3], extra: [2], stale: [] });
   });
 
   it('rejects a send the server never answers once the send timeout passes', async () => {
@@ -318,7 +370,7 @@ describe('RelayClient sending', () => {
     const empty = { ...sendFrame('e1'), messages: [] };
     const huge: SendFrame = {
       ...sendFrame('h1'),
-      messages: Array.from({ length: 2 }, (_, i) => ({ deviceId: i + 1, ciphertext: 'A'.repeat(150_000) })),
+      messages: Array.from({ length: 2 }, (_, i) => ({ deviceId: i + 1, type: 2 as const, ciphertext: 'A'.repeat(150_000) })),
     };
     await expect(client.send(empty)).rejects.toMatchObject({ code: 'invalid-send', messageId: 'e1' });
     await expect(client.send(huge)).rejects.toMatchObject({ code: 'invalid-send', message: expect.stringContaining('bytes') });

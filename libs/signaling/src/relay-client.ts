@@ -4,11 +4,13 @@ import {
   type Content,
   ContentSchema,
   type DeliverFrame,
+  type LinkRequestFrame,
   RELAY_CLOSE,
   RELAY_MAX_FRAME_BYTES,
   type RelayStatus,
   type SendFrame,
   SendFrameSchema,
+  type SendResultFrame,
   type ServerFrame,
   ServerFrameSchema,
 } from '@parley/contracts';
@@ -41,6 +43,9 @@ export const DEFAULT_RELAY_TIMEOUTS: RelayTimeouts = {
   sendTimeoutMs: 10_000,
 };
 
+/** Server frames about the account rather than content: handed to `onControlFrame`, never to the bus. */
+export type ControlFrame = Extract<ServerFrame, { t: 'prekeys-low' }> | LinkRequestFrame;
+
 /** What a RelayClient needs from the shell that owns it. */
 export interface RelayClientOptions {
   /** The relay endpoint, e.g. `wss://parley.example/ws`. */
@@ -49,8 +54,14 @@ export interface RelayClientOptions {
   readonly token: () => string | Promise<string>;
   /** The bus delivered content and `relay.status` are published on. */
   readonly bus: EventBus;
-  /** Turns a delivered ciphertext into content (Signal decryption); may throw. */
+  /**
+   * Turns a delivered ciphertext into content (Signal decryption); may throw. Resolving `null`
+   * says the message was already handled (a duplicate the decrypter recognised): it is acked and
+   * nothing is published.
+   */
   readonly decrypt: (frame: DeliverFrame) => Promise<unknown>;
+  /** Receives `prekeys-low` and `link-request` frames; a throw or rejection is reported as `handler-failed`. */
+  readonly onControlFrame?: (frame: ControlFrame) => void | Promise<void>;
   /** The WebSocket class; `globalThis.WebSocket` when omitted. */
   readonly WebSocketImpl?: RelaySocketConstructor;
   /** Where timers run; the system clock when omitted. */
@@ -368,7 +379,7 @@ export class RelayClient implements RelayConnection {
         this.deliveries = this.deliveries.then(() => this.deliver(frame));
         return;
       case 'result':
-        this.result(frame.ref, frame.ok, frame.code, frame.message);
+        this.result(frame);
         return;
       case 'error':
         this.report('server-error', `the relay reported: ${frame.message}`, { serverCode: frame.code });
@@ -376,12 +387,17 @@ export class RelayClient implements RelayConnection {
       case 'pong':
         this.clearTimer('pongTimer');
         return;
+      case 'prekeys-low':
+      case 'link-request':
+        this.control(frame);
+        return;
       default:
         assertNever(frame);
     }
   }
 
-  private result(ref: string, ok: boolean, code: string | undefined, message: string | undefined): void {
+  private result(frame: SendResultFrame): void {
+    const { ref, ok, code, message } = frame;
     const send = this.outbox.settle(ref);
     // A result for nothing we wait on: a send that already timed out. Nobody is left to tell.
     if (!send) return;
@@ -389,9 +405,22 @@ export class RelayClient implements RelayConnection {
     if (ok) {
       send.resolve();
     } else {
+      const devices =
+        code === 'devices_changed' ? { missing: frame.missing ?? [], extra: frame.extra ?? [], stale: frame.stale ?? [] } : undefined;
       send.reject(
-        new RelayError('send-rejected', message ?? 'the relay rejected the message', { messageId: ref, serverCode: code }),
+        new RelayError('send-rejected', message ?? 'the relay rejected the message', { messageId: ref, serverCode: code, devices }),
       );
+    }
+  }
+
+  private control(frame: ControlFrame): void {
+    const handler = this.options.onControlFrame;
+    if (!handler) return;
+    const failed = () => this.report('handler-failed', `the ${frame.t} handler failed`);
+    try {
+      void Promise.resolve(handler(frame)).catch(failed);
+    } catch {
+      failed();
     }
   }
 
@@ -407,6 +436,12 @@ export class RelayClient implements RelayConnection {
       plaintext = await this.options.decrypt(frame);
     } catch {
       this.giveUp(messageId, 'undecryptable', 'a delivered message could not be decrypted');
+      return;
+    }
+    if (plaintext === null) {
+      // The decrypter recognised a message it already handled (e.g. redelivered after a reload).
+      this.seen.remember(messageId);
+      this.ack(messageId);
       return;
     }
     const parsed = ContentSchema.safeParse(plaintext);

@@ -4,7 +4,10 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { type ClientFrame, ClientFrameSchema, RELAY_CLOSE, type SendFrame, type ServerFrame } from '@parley/contracts';
 
 /** How the stub answers a `send`: a result, or silence (to provoke a timeout). */
-export type SendAnswer = { ok: true } | { ok: false; code: string; message: string } | 'silent';
+export type SendAnswer =
+  | { ok: true }
+  | { ok: false; code: string; message: string; missing?: number[]; extra?: number[]; stale?: number[] }
+  | 'silent';
 
 /** One client connection as the stub saw it. */
 export interface StubConnection {

@@ -1,0 +1,71 @@
+/**
+ * The messenger's public surface: the one seam between the shell (which creates and owns the
+ * messenger, its Signal store and its history store) and the chat app (which only reads history,
+ * sends, and watches). Agreed before either side was written; change it only additively.
+ */
+import type { Content, Peer, TextContent } from '@parley/contracts';
+import type { Observable } from 'rxjs';
+
+/** Delivery state of an outgoing message, as the ticks show it. */
+export type DeliveryState = 'sending' | 'sent' | 'delivered' | 'read' | 'failed';
+
+/** One message in a conversation's history. */
+export interface HistoryMessage {
+  /** The sender's client message id (unique per sender). */
+  readonly messageId: string;
+  readonly conversationId: string;
+  readonly direction: 'in' | 'out';
+  readonly from: { readonly userId: string; readonly deviceId: number };
+  readonly body: string;
+  /** Sender's clock, ms. */
+  readonly sentAt: number;
+  /** This device's clock when stored, ms. */
+  readonly storedAt: number;
+  /** Outgoing only. */
+  readonly delivery?: DeliveryState;
+  /** Incoming only: this user has seen it (a read receipt went out). */
+  readonly read?: boolean;
+}
+
+/** A conversation as the list shows it. For 1:1 chats the id is the peer's user id. */
+export interface ConversationSummary {
+  readonly conversationId: string;
+  readonly peer: Peer & { readonly handle: string };
+  readonly lastMessage: HistoryMessage | null;
+  readonly unread: number;
+}
+
+/** Something the user must see about a contact's keys. */
+export type ContactNotice =
+  | { readonly kind: 'identity-changed'; readonly userId: string; readonly at: number }
+  | { readonly kind: 'new-device'; readonly userId: string; readonly deviceId: number; readonly at: number };
+
+/** Typed failure of a messenger operation. */
+export interface MessengerFailure {
+  readonly code: 'user-not-found' | 'network' | 'identity-untrusted' | 'devices-changed-loop' | 'rate-limited' | 'invalid';
+  readonly message: string;
+}
+
+/** What the chat app uses. The shell provides the page's one instance (see `provideMessenger`). */
+export interface Messenger {
+  /** The signed-in user. */
+  readonly self: { readonly userId: string; readonly deviceId: number; readonly handle: string; readonly displayName: string };
+  /** Looks a user up by handle and starts (or opens) the conversation with them. */
+  findUser(handle: string): Promise<ConversationSummary>;
+  /** Every conversation, most recent first; emits again on any change. */
+  readonly conversations$: Observable<readonly ConversationSummary[]>;
+  /** One conversation's history, oldest first; emits again on any change. */
+  history$(conversationId: string): Observable<readonly HistoryMessage[]>;
+  /** Encrypts and sends a text to every device of the peer and to this user's other devices. */
+  sendText(conversationId: string, body: string): Promise<HistoryMessage>;
+  /** Marks incoming messages read (sends read receipts). */
+  markRead(conversationId: string, messageIds: readonly string[]): Promise<void>;
+  /** Safety number for a contact (60 digits, grouped by 5), the same on both sides. */
+  safetyNumber(userId: string): Promise<string>;
+  /** Accepts a contact's new identity key after the user saw the warning. */
+  acceptIdentity(userId: string): Promise<void>;
+  /** Notices to show (identity changed, new device), per contact. */
+  readonly notices$: Observable<readonly ContactNotice[]>;
+  /** Sends arbitrary content (call signaling, group keys) to every device of a user. */
+  sendContent(toUserId: string, content: Exclude<Content, TextContent>): Promise<void>;
+}

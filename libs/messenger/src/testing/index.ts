@@ -1,0 +1,108 @@
+// Test helpers for the messenger and for the shell's tests: an in-process server and devices
+// wired exactly as the shell wires them (RelayClient → decrypt / onControlFrame → messenger).
+import { EventBus } from '@parley/event-bus';
+import { InMemorySignalProtocolStore } from '@parley/signal-protocol';
+import { RelayClient, type RelayError } from '@parley/signaling';
+import { type AccountSetup, createAccount, type CreateSignalStore, type PreKeyCounts } from '../account-setup.js';
+import { ParleyApiClient } from '../api-client.js';
+import { linkDevice } from '../device-link.js';
+import { type HistoryStore, InMemoryHistoryStore } from '../history-store.js';
+import type { MessengerFailure } from '../messenger-api.js';
+import { MessengerClient } from '../messenger-client.js';
+import { FakeParleyServer } from './fake-parley-server.js';
+
+export { FakeParleyServer, type LinkRequestTamper, type QueuedEnvelope } from './fake-parley-server.js';
+
+/** Few one-time prekeys, so tests are fast and reach `prekeys-low`. */
+export const TEST_PREKEY_COUNTS: PreKeyCounts = { oneTimePreKeys: 12, kyberOneTimePreKeys: 12 };
+
+/** In-memory Signal stores, as the shell's IndexedDB store would be created. */
+export const inMemoryStore: CreateSignalStore = (identity, registrationId) => new InMemorySignalProtocolStore(identity, registrationId);
+
+/** One running device: its messenger, relay client, stores, and what went wrong in the background. */
+export interface TestDevice {
+  readonly setup: AccountSetup;
+  readonly messenger: MessengerClient;
+  readonly relay: RelayClient;
+  readonly bus: EventBus;
+  readonly history: HistoryStore;
+  readonly failures: MessengerFailure[];
+  readonly relayErrors: RelayError[];
+  /** Closes the relay connection and the messenger. */
+  stop(): void;
+}
+
+/** An API client for `server` (without a token unless given). */
+export function apiFor(server: FakeParleyServer, token?: string): ParleyApiClient {
+  return new ParleyApiClient({ baseUrl: server.baseUrl, fetch: server.fetch, token });
+}
+
+/** Starts a device for an account setup: relay client wired to the messenger, connected. */
+export async function startDevice(
+  server: FakeParleyServer,
+  setup: AccountSetup,
+  options: { history?: HistoryStore; now?: () => number } = {},
+): Promise<TestDevice> {
+  const { credentials } = setup;
+  const history = options.history ?? new InMemoryHistoryStore();
+  const bus = new EventBus();
+  const api = apiFor(server, credentials.token);
+  let client: MessengerClient | null = null;
+  const relay = new RelayClient({
+    url: server.relayUrl,
+    token: () => credentials.token,
+    bus,
+    WebSocketImpl: server.WebSocket,
+    decrypt: (frame) => client!.decrypt(frame),
+    onControlFrame: (frame) => client!.handleControlFrame(frame),
+  });
+  client = await MessengerClient.open({
+    self: { userId: credentials.userId, deviceId: credentials.deviceId, handle: credentials.handle, displayName: credentials.displayName },
+    api,
+    store: setup.store,
+    history,
+    relay,
+    preKeyTarget: TEST_PREKEY_COUNTS,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const failures: MessengerFailure[] = [];
+  const relayErrors: RelayError[] = [];
+  client.failures$.subscribe((failure) => failures.push(failure));
+  relay.errors$.subscribe((error) => relayErrors.push(error));
+  relay.connect();
+  await new Promise<void>((resolve) => {
+    const subscription = relay.status.subscribe((status) => {
+      if (status === 'open') {
+        queueMicrotask(() => subscription.unsubscribe());
+        resolve();
+      }
+    });
+  });
+  const messenger = client;
+  return {
+    setup,
+    messenger,
+    relay,
+    bus,
+    history,
+    failures,
+    relayErrors,
+    stop: () => {
+      relay.close();
+      messenger.close();
+    },
+  };
+}
+
+/** Creates an account on `server` and starts its first device. */
+export async function registerDevice(server: FakeParleyServer, handle: string, displayName = handle): Promise<TestDevice> {
+  const setup = await createAccount({ api: apiFor(server), createStore: inMemoryStore, handle, displayName, preKeyCounts: TEST_PREKEY_COUNTS });
+  return startDevice(server, setup);
+}
+
+/** Links a new device to `existing`'s account through a code, and starts it. */
+export async function linkNewDevice(server: FakeParleyServer, existing: TestDevice): Promise<TestDevice> {
+  const { code } = await existing.messenger.createLinkCode();
+  const setup = await linkDevice({ api: apiFor(server), code, createStore: inMemoryStore, preKeyCounts: TEST_PREKEY_COUNTS });
+  return startDevice(server, setup);
+}

@@ -18,6 +18,8 @@ export default defineConfig({
   source: { define: { __CHAT_VERSION__: JSON.stringify(pkg.version) } },
   // Served from its own origin: chunks resolve against wherever remoteEntry.js came from.
   output: { assetPrefix: 'auto', cleanDistPath: true },
+  // Every chunk this build loads at run time is checked against its sha384 (Subresource Integrity).
+  security: { sri: { enable: true, algorithm: 'sha384' } },
   server: { port: 4201, headers: { 'Access-Control-Allow-Origin': '*' } },
   dev: { assetPrefix: 'auto' },
 });

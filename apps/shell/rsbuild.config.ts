@@ -20,6 +20,8 @@ export default defineConfig({
   source: { define: { __SHELL_VERSION__: JSON.stringify(pkg.version) } },
   html: { title: 'Parley', template: './src/index.html' },
   output: { cleanDistPath: true },
+  // Every chunk this build loads at run time is checked against its sha384 (Subresource Integrity).
+  security: { sri: { enable: true, algorithm: 'sha384' } },
   server: {
     port: 4200,
     // `nx serve shell` talks to a server started separately (npm start or nx serve server).

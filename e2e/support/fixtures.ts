@@ -1,5 +1,6 @@
 import { test as base, expect, type Page, type Request } from '@playwright/test';
 import { type RunningSystem, startSystem } from './system.js';
+import { onboard, openConversation, registerContact, uniqueHandle } from './users.js';
 
 /** A fresh system per test, and a log of every request the page made. */
 export const test = base.extend<{ system: RunningSystem; requests: string[] }>({
@@ -18,9 +19,25 @@ export const test = base.extend<{ system: RunningSystem; requests: string[] }>({
 
 export { expect };
 
-/** Opens the shell and waits until chat (and call, unless told otherwise) are mounted. */
+/** The contact the foundation tests talk to and call, registered through the API. */
+export const ADA = { handle: 'ada.lovelace', displayName: 'Ada Lovelace' } as const;
+
+const signedIn = new WeakSet<Page>();
+
+/**
+ * Opens the shell signed in as a real account and waits until chat (and call, unless told
+ * otherwise) are mounted, with the conversation with Ada open. The first call on a page registers
+ * Ada and onboards the page's user; later calls reload the page, which keeps the session.
+ */
 export async function openShell(page: Page, system: RunningSystem, { call = true } = {}) {
-  await page.goto(system.addresses.shell);
+  if (signedIn.has(page)) {
+    await page.goto(system.addresses.shell);
+  } else {
+    await registerContact(system, ADA.handle, ADA.displayName);
+    await onboard(page, system, uniqueHandle('grace'), 'Grace Hopper');
+    signedIn.add(page);
+  }
   await expect(page.getByTestId('chat-app')).toBeVisible();
   if (call) await expect(page.getByTestId('call-app')).toBeVisible();
+  await openConversation(page, ADA.handle);
 }

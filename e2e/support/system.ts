@@ -20,15 +20,30 @@ export interface RunningSystem {
   defaultRemotes(): ManifestFile['remotes'];
   /** Serves a folder as one more remote origin, e.g. on another loopback address. */
   extraOrigin(root: string, host?: string): Promise<string>;
-  stop(): Promise<void>;
+  /** Stops the server (once); removes the data folder unless `keepData` (to inspect it after). */
+  stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
-export async function startSystem(): Promise<RunningSystem> {
+/** How to start a system: the default logs warnings only, to the test's output. */
+export interface SystemOptions {
+  /** Log level for this run (e.g. `debug` to check what logging on writes). */
+  readonly logLevel?: 'trace' | 'debug' | 'info' | 'warn';
+  /** Where log lines go instead of stdout. */
+  readonly logDestination?: { write(line: string): void };
+}
+
+export async function startSystem(options: SystemOptions = {}): Promise<RunningSystem> {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-'));
   const env = { PARLEY_DATA_DIR: dataDir, PARLEY_API_PORT: '0', PARLEY_SHELL_PORT: '0', PARLEY_CHAT_PORT: '0', PARLEY_CALL_PORT: '0', PARLEY_LOG_LEVEL: 'warn' };
-  const server = createParleyServer({ ...configFromEnv(env, REPO_ROOT), writeDefaultManifest: false });
+  const server = createParleyServer({
+    ...configFromEnv(env, REPO_ROOT),
+    writeDefaultManifest: false,
+    ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+    ...(options.logDestination ? { logDestination: options.logDestination } : {}),
+  });
   const addresses = (await server.start()) as Required<Addresses>;
   const extras: StaticOrigin[] = [];
+  let stopped = false;
 
   const system: RunningSystem = {
     addresses,
@@ -45,10 +60,13 @@ export async function startSystem(): Promise<RunningSystem> {
       extras.push(origin);
       return origin.listen();
     },
-    async stop() {
-      await Promise.all(extras.map((origin) => origin.close()));
-      await server.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+    async stop({ keepData = false } = {}) {
+      if (!stopped) {
+        stopped = true;
+        await Promise.all(extras.map((origin) => origin.close()));
+        await server.stop();
+      }
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
   system.writeManifest(system.defaultRemotes());

@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, openShell, test } from '../support/fixtures.js';
 import type { DebugWindow } from '../support/debug.js';
+import { localRelease } from '@parley/server';
 import { distOf } from '../support/system.js';
+
+const sri = (bytes: Buffer | string) => `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
 
 const originOf = (url: string) => new URL(url).origin;
 
@@ -37,8 +40,8 @@ test('the shell loads chat and call at run time, each from its own origin', asyn
   // Each remote's own chunks come from its origin too (assetPrefix: auto).
   expect(requests.some((url) => url.startsWith(`${call}/static/js/`))).toBe(true);
   expect(requests.some((url) => url.startsWith(`${chat}/static/js/`))).toBe(true);
-  await expect(page.getByTestId('shell-identity')).toContainText('development identity (temporary)');
-  // The relay WebSocket on the shell's origin accepted the development identity.
+  await expect(page.getByTestId('shell-identity')).toHaveText('Grace Hopper');
+  // The relay WebSocket on the shell's origin accepted this device's token.
   await expect(page.getByTestId('shell-relay')).toHaveAttribute('data-status', 'open');
 });
 
@@ -60,7 +63,7 @@ test('one bus and one rxjs are shared by the three apps', async ({ page, system 
 
 test('negative control: a call build that does not share rxjs fails the same check', async ({ page, system }) => {
   const origin = await system.extraOrigin(distOf('call', 'dist-unshared-rxjs'));
-  system.writeManifest({ ...system.defaultRemotes(), call: { ...system.defaultRemotes().call!, entry: `${origin}/remoteEntry.js` } });
+  system.writeManifest({ ...system.defaultRemotes(), call: localRelease(distOf('call', 'dist-unshared-rxjs'), origin, 'call') });
   await openShell(page, system);
   const observableSame = await page.evaluate(() => {
     const debug = (window as unknown as DebugWindow).parleyDebug;
@@ -103,12 +106,41 @@ test('a call origin that is down leaves shell and chat working and shows a notic
 
 test('a call entry that throws while loading leaves the rest working', async ({ page, system }) => {
   const broken = mkdtempSync(join(tmpdir(), 'parley-broken-'));
-  writeFileSync(join(broken, 'remoteEntry.js'), 'throw new Error("broken release");\n');
+  const script = 'throw new Error("broken release");\n';
+  writeFileSync(join(broken, 'remoteEntry.js'), script);
   const origin = await system.extraOrigin(broken);
-  system.writeManifest({ ...system.defaultRemotes(), call: { ...system.defaultRemotes().call!, entry: `${origin}/remoteEntry.js` } });
+  // The right integrity: the entry loads, then throws.
+  system.writeManifest({ ...system.defaultRemotes(), call: { entry: `${origin}/remoteEntry.js`, version: '9.9.9', integrity: sri(script) } });
   await openShell(page, system, { call: false });
   await expect(page.getByTestId('call-unavailable')).toBeVisible();
   await expect(page.getByTestId('chat-app')).toBeVisible();
+});
+
+test('a call entry that does not match the manifest integrity is refused', async ({ page, system, requests }) => {
+  const call = system.defaultRemotes().call!;
+  system.writeManifest({ ...system.defaultRemotes(), call: { ...call, integrity: sri('some other release') } });
+  await openShell(page, system, { call: false });
+  await expect(page.getByTestId('call-unavailable')).toBeVisible();
+  await expect(page.getByTestId('chat-app')).toBeVisible();
+  // The entry was fetched and refused by the browser: no chunk of call was ever requested.
+  expect(requests).toContain(call.entry);
+  expect(requests.some((url) => url.startsWith(`${system.addresses.call}/static/`))).toBe(false);
+});
+
+test('a tampered chunk of the call release is refused by the integrity its entry carries', async ({ page, system }) => {
+  const tampered = mkdtempSync(join(tmpdir(), 'parley-tampered-'));
+  cpSync(distOf('call'), tampered, { recursive: true });
+  const asyncDir = join(tampered, 'static', 'js', 'async');
+  const exposed = readdirSync(asyncDir).find((name) => name.startsWith('__federation_expose_App'));
+  expect(exposed).toBeDefined();
+  appendFileSync(join(asyncDir, exposed!), '\n;globalThis.__tampered = true;\n');
+  const origin = await system.extraOrigin(tampered);
+  // The entry itself is untouched, so it passes its own check and then refuses the altered chunk.
+  system.writeManifest({ ...system.defaultRemotes(), call: localRelease(tampered, origin, 'call') });
+  await openShell(page, system, { call: false });
+  await expect(page.getByTestId('call-unavailable').or(page.getByTestId('call-crashed'))).toBeVisible();
+  await expect(page.getByTestId('chat-app')).toBeVisible();
+  expect(await page.evaluate(() => (globalThis as { __tampered?: boolean }).__tampered ?? false)).toBe(false);
 });
 
 test('moving call to another origin takes only a manifest edit', async ({ page, system, requests }) => {
@@ -161,6 +193,7 @@ test('a second render updates the call app in place, never remounting it', async
   const mount = page.locator('[data-call-mount]');
   await expect(mount).toHaveAttribute('data-call-mount', '1');
   await page.getByRole('button', { name: 'Voice call' }).click();
+  await page.getByRole('button', { name: 'Settings' }).click();
   await page.getByTestId('shell-locale').selectOption('ru-RU');
   // The call in progress survives (state kept) and its text switched language.
   await expect(page.getByTestId('call-panel')).toContainText('Звоним: Ada Lovelace');

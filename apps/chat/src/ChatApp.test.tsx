@@ -1,31 +1,160 @@
+// @vitest-environment happy-dom
 import { EventBus } from '@parley/event-bus';
+import { act } from 'react';
+import { type Root, createRoot } from 'react-dom/client';
 import { renderToStaticMarkup } from 'react-dom/server';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChatApp } from './ChatApp.js';
+import { FakeMessenger } from './testing/fake-messenger.js';
 
-const remote = { session: { userId: 'dev-1', displayName: 'Me', temporary: true }, locale: 'en-US' };
+(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+const remote = { session: { userId: 'me', displayName: 'Me', temporary: false }, locale: 'en-US' };
+const ada = { userId: 'u-ada', handle: 'ada', displayName: 'Ada Lovelace' };
+
+let container: HTMLDivElement;
+let root: Root;
+
+beforeEach(() => {
+  container = document.createElement('div');
+  document.body.append(container);
+  root = createRoot(container);
+});
+
+afterEach(() => {
+  act(() => root.unmount());
+  container.remove();
+});
+
+const flush = () => act(async () => {
+  await new Promise((resolve) => setTimeout(resolve, 0));
+});
+
+function render(bus: EventBus, messenger: FakeMessenger, locale = 'en-US') {
+  act(() => root.render(<ChatApp bus={bus} remote={{ ...remote, locale }} messenger={messenger} />));
+}
+
+const button = (name: string) => [...container.querySelectorAll('button')].find((b) => b.textContent === name || b.getAttribute('aria-label') === name);
+
+function type(element: HTMLInputElement | HTMLTextAreaElement, value: string) {
+  const setter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(element), 'value')!.set!;
+  act(() => {
+    setter.call(element, value);
+    element.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+}
+
+function press(element: HTMLElement, key: string, init: KeyboardEventInit = {}) {
+  act(() => {
+    element.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true, ...init }));
+  });
+}
+
+async function openAda(bus: EventBus, messenger: FakeMessenger) {
+  messenger.addUser(ada);
+  render(bus, messenger);
+  type(container.querySelector('input')!, '@Ada');
+  act(() => container.querySelector('form')!.requestSubmit());
+  await flush();
+}
 
 describe('ChatApp', () => {
-  it('shows no call buttons while the call app is not available', () => {
-    const html = renderToStaticMarkup(<ChatApp bus={new EventBus()} remote={remote} />);
-    expect(html).toContain('Ada Lovelace');
-    expect(html).not.toContain('Voice call');
-    expect(html).not.toContain('Video call');
+  it('without a signed-in messenger shows a notice, no conversation', () => {
+    const html = renderToStaticMarkup(<ChatApp bus={new EventBus()} remote={remote} messenger={null} />);
+    expect(html).toContain('Sign in to Parley to chat.');
   });
 
-  it('shows both call buttons once call.available is true, in the chosen language', () => {
-    const bus = new EventBus();
-    bus.set('call.available', true);
-    expect(renderToStaticMarkup(<ChatApp bus={bus} remote={remote} />)).toMatch(/Voice call.*Video call/);
-    expect(renderToStaticMarkup(<ChatApp bus={bus} remote={{ ...remote, locale: 'ru-RU' }} />)).toMatch(/Аудиозвонок.*Видеозвонок/);
+  it('finds a user by handle and opens the conversation; unknown handles get a clear answer', async () => {
+    const messenger = new FakeMessenger();
+    await openAda(new EventBus(), messenger);
+    expect(container.querySelector('[data-testid="conversation"] h2')!.textContent).toContain('Ada Lovelace');
+    expect(container.textContent).toContain('No messages yet');
+    type(container.querySelector('input')!, 'nobody');
+    act(() => container.querySelector('form')!.requestSubmit());
+    await flush();
+    expect(container.querySelector('[data-testid="find-user-error"]')!.textContent).toBe('Nobody has that handle.');
   });
 
-  it('marks the conversation in a call and disables the buttons while one is on', () => {
+  it('shows call buttons only while call.available is true, and asks for a call with the peer', async () => {
     const bus = new EventBus();
-    bus.set('call.available', true);
-    bus.set('call.state', { phase: 'outgoing', callId: 'c', conversationId: 'placeholder', media: 'audio', peer: null });
-    const html = renderToStaticMarkup(<ChatApp bus={bus} remote={remote} />);
-    expect(html).toContain('data-testid="chat-in-call"');
-    expect(html.match(/disabled=""/g)).toHaveLength(2);
+    const messenger = new FakeMessenger();
+    const requests: unknown[] = [];
+    bus.on('call.requested').subscribe((event) => requests.push(event));
+    await openAda(bus, messenger);
+    expect(button('Voice call')).toBeUndefined();
+    act(() => bus.set('call.available', true));
+    act(() => button('Video call')!.click());
+    expect(requests).toEqual([{ conversationId: 'u-ada', peer: { userId: 'u-ada', displayName: 'Ada Lovelace' }, media: 'video' }]);
+    act(() => bus.set('call.state', { phase: 'outgoing', callId: 'c', conversationId: 'u-ada', media: 'video', peer: null }));
+    expect(container.querySelector('[data-testid="chat-in-call"]')).not.toBeNull();
+    expect(button('Voice call')!.disabled).toBe(true);
+  });
+
+  it('sends on Enter, keeps Shift+Enter as a new line, and shows ticks as receipts arrive', async () => {
+    const messenger = new FakeMessenger();
+    await openAda(new EventBus(), messenger);
+    const composer = container.querySelector('textarea')!;
+    type(composer, 'line one');
+    press(composer, 'Enter', { shiftKey: true });
+    expect(messenger.sent).toEqual([]);
+    type(composer, 'line one\nline two');
+    press(composer, 'Enter');
+    await flush();
+    expect(messenger.sent).toEqual([{ conversationId: 'u-ada', body: 'line one\nline two' }]);
+    expect(composer.value).toBe('');
+    const bubble = () => container.querySelector('[data-direction="out"]')!;
+    expect(bubble().querySelector('.bubble__body')!.textContent).toBe('line one\nline two');
+    expect(bubble().getAttribute('data-delivery')).toBe('sent');
+    act(() => messenger.deliver('out-1', 'delivered'));
+    expect(bubble().querySelector('[data-testid="ticks"]')!.getAttribute('aria-label')).toBe('Delivered');
+    act(() => messenger.deliver('out-1', 'read'));
+    expect(bubble().getAttribute('data-delivery')).toBe('read');
+  });
+
+  it('lists conversations with preview and unread count, and marks messages read once opened', async () => {
+    const messenger = new FakeMessenger();
+    messenger.addUser(ada);
+    render(new EventBus(), messenger);
+    act(() => {
+      messenger.receive('u-ada', 'first');
+      messenger.receive('u-ada', 'second');
+    });
+    const item = container.querySelector('[data-testid="conversation-item"]')!;
+    expect(item.querySelector('[data-testid="conversation-preview"]')!.textContent).toBe('second');
+    expect(item.querySelector('[data-testid="conversation-unread"]')!.getAttribute('aria-label')).toBe('2 unread messages');
+    act(() => (item as HTMLButtonElement).click());
+    await flush();
+    expect(messenger.markedRead).toHaveLength(2);
+    expect(container.querySelector('[data-testid="conversation-unread"]')).toBeNull();
+    expect([...container.querySelectorAll('[data-testid="message"] .bubble__body')].map((b) => b.textContent)).toEqual(['first', 'second']);
+  });
+
+  it('warns when a contact’s identity changed until accepted; a new device is only a notice', async () => {
+    const messenger = new FakeMessenger();
+    await openAda(new EventBus(), messenger);
+    act(() => messenger.notice({ kind: 'new-device', userId: 'u-ada', deviceId: 2, at: 1 }));
+    expect(container.querySelector('[data-testid="new-device"]')!.textContent).toContain('Ada Lovelace added a new device.');
+    expect(container.querySelector('[data-testid="identity-changed"]')).toBeNull();
+    act(() => messenger.receive('u-ada', 'hello'));
+    act(() => messenger.notice({ kind: 'identity-changed', userId: 'u-ada', at: 2 }));
+    expect(container.querySelector('[role="alert"]')!.textContent).toContain('safety number has changed');
+    expect(container.querySelector('[data-testid="conversation-identity-changed"]')!.getAttribute('aria-label')).toBe('Safety number changed');
+    act(() => button('Accept')!.click());
+    await flush();
+    expect(messenger.accepted).toEqual(['u-ada']);
+    expect(container.querySelector('[data-testid="identity-changed"]')).toBeNull();
+    expect(container.querySelector('[data-testid="conversation-identity-changed"]')).toBeNull();
+  });
+
+  it('shows the safety number in groups of five, in the chosen language', async () => {
+    const messenger = new FakeMessenger();
+    await openAda(new EventBus(), messenger);
+    act(() => button('Safety number')!.click());
+    await flush();
+    const digits = container.querySelector('[data-testid="safety-number-digits"]')!;
+    expect(digits.querySelectorAll('span')).toHaveLength(12);
+    act(() => button('Back')!.click());
+    render(new EventBus(), messenger, 'ru-RU');
+    expect(button('Код безопасности')).toBeDefined();
   });
 });

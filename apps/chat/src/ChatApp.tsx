@@ -1,43 +1,151 @@
-import { useBehavior } from '@parley/bus-react';
-import type { CallMedia, Peer, RemoteProps } from '@parley/contracts';
+import { useBehavior, useObservable } from '@parley/bus-react';
+import type { CallMedia, RemoteProps } from '@parley/contracts';
 import type { EventBus } from '@parley/event-bus';
+import type { ContactNotice, ConversationSummary, HistoryMessage, Messenger } from '@parley/messenger';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { CHAT_STYLES } from './chat-styles.js';
+import { Composer } from './Composer.js';
+import { ContactNotices } from './ContactNotices.js';
 import { ConversationHeader } from './ConversationHeader.js';
-import { messagesFor } from './messages.js';
+import { ConversationList } from './ConversationList.js';
+import { FindUserForm } from './FindUserForm.js';
+import { MessageList } from './MessageList.js';
+import { type ChatMessages, messagesFor } from './messages.js';
+import { SafetyNumberView } from './SafetyNumberView.js';
 
-// A placeholder conversation until accounts and contacts arrive with the chat issue.
-const PLACEHOLDER_CONVERSATION = {
-  id: 'placeholder',
-  peer: { userId: 'placeholder-peer', displayName: 'Ada Lovelace' } satisfies Peer,
-};
+const NO_CONVERSATIONS: readonly ConversationSummary[] = [];
+const NO_NOTICES: readonly ContactNotice[] = [];
+const NO_MESSAGES: readonly HistoryMessage[] = [];
 
-/** The chat app: conversation list and the open conversation. */
-export function ChatApp({ bus, remote }: { bus: EventBus; remote: RemoteProps }) {
+function subscribeVisibility(onChange: () => void): () => void {
+  document.addEventListener('visibilitychange', onChange);
+  return () => document.removeEventListener('visibilitychange', onChange);
+}
+
+const pageVisible = () => document.visibilityState !== 'hidden';
+
+/** The chat app: find people, the conversation list and the open conversation. */
+export function ChatApp({ bus, remote, messenger }: { bus: EventBus; remote: RemoteProps; messenger: Messenger | null }) {
   const t = messagesFor(remote.locale);
-  const callsAvailable = useBehavior(bus.state('call.available'));
-  const callState = useBehavior(bus.state('call.state'));
-  const conversation = PLACEHOLDER_CONVERSATION;
-  const inCall = callState.conversationId === conversation.id && callState.phase !== 'idle' && callState.phase !== 'ended';
+  if (!messenger) {
+    return (
+      <div className="chat-app" data-testid="chat-app">
+        <style>{CHAT_STYLES}</style>
+        <p className="chat-app__signed-out">{t.signedOut}</p>
+      </div>
+    );
+  }
+  return <SignedInChat bus={bus} remote={remote} messenger={messenger} t={t} />;
+}
 
-  const requestCall = (media: CallMedia) =>
-    bus.publish('call.requested', { conversationId: conversation.id, peer: conversation.peer, media });
+function SignedInChat({ bus, remote, messenger, t }: { bus: EventBus; remote: RemoteProps; messenger: Messenger; t: ChatMessages }) {
+  const conversations = useObservable(messenger.conversations$, NO_CONVERSATIONS);
+  const notices = useObservable(messenger.notices$, NO_NOTICES);
+  const [openId, setOpenId] = useState<string | null>(null);
+  // findUser's answer, until the conversation shows up in the list (it has no message yet).
+  const [found, setFound] = useState<ConversationSummary | null>(null);
+  const open = conversations.find((c) => c.conversationId === openId) ?? (found?.conversationId === openId ? found : null);
 
   return (
     <div className="chat-app" data-testid="chat-app">
+      <style>{CHAT_STYLES}</style>
       <nav className="chat-app__list" aria-label={t.conversations}>
-        <ul>
-          <li aria-current="true">{conversation.peer.displayName}</li>
-        </ul>
-      </nav>
-      <section className="conversation" aria-label={conversation.peer.displayName}>
-        <ConversationHeader
-          peer={conversation.peer}
+        <FindUserForm
           t={t}
-          callsAvailable={callsAvailable}
-          inCall={inCall}
-          onCall={requestCall}
+          findUser={(handle) => messenger.findUser(handle)}
+          onFound={(summary) => {
+            setFound(summary);
+            setOpenId(summary.conversationId);
+          }}
         />
-        <p className="conversation__empty">{t.noMessages}</p>
-      </section>
+        <ConversationList
+          t={t}
+          locale={remote.locale}
+          conversations={conversations}
+          openId={openId}
+          onOpen={setOpenId}
+          identityChanged={new Set(notices.filter((n) => n.kind === 'identity-changed').map((n) => n.userId))}
+        />
+      </nav>
+      {open ? (
+        <ConversationView
+          key={open.conversationId}
+          bus={bus}
+          messenger={messenger}
+          conversation={open}
+          notices={notices.filter((notice) => notice.userId === open.peer.userId)}
+          locale={remote.locale}
+          t={t}
+        />
+      ) : (
+        <section className="conversation conversation--none">
+          <p className="conversation__empty">{t.noConversationOpen}</p>
+        </section>
+      )}
     </div>
+  );
+}
+
+function ConversationView(props: {
+  bus: EventBus;
+  messenger: Messenger;
+  conversation: ConversationSummary;
+  notices: readonly ContactNotice[];
+  locale: string;
+  t: ChatMessages;
+}) {
+  const { bus, messenger, conversation, notices, locale, t } = props;
+  const { conversationId, peer } = conversation;
+  const callsAvailable = useBehavior(bus.state('call.available'));
+  const callState = useBehavior(bus.state('call.state'));
+  const history$ = useMemo(() => messenger.history$(conversationId), [messenger, conversationId]);
+  const history = useObservable(history$, NO_MESSAGES);
+  const [showSafetyNumber, setShowSafetyNumber] = useState(false);
+  const inCall = callState.conversationId === conversationId && callState.phase !== 'idle' && callState.phase !== 'ended';
+  const loadSafetyNumber = useCallback(() => messenger.safetyNumber(peer.userId), [messenger, peer.userId]);
+
+  // Incoming messages shown in an open conversation of a visible page are read: send the
+  // receipts once each (again when the page comes back into view).
+  const visible = useSyncExternalStore(subscribeVisibility, pageVisible, () => true);
+  const receipted = useRef(new Set<string>());
+  useEffect(() => {
+    const unread = history.filter((m) => m.direction === 'in' && !m.read && !receipted.current.has(m.messageId)).map((m) => m.messageId);
+    if (unread.length === 0 || !visible) return;
+    for (const id of unread) receipted.current.add(id);
+    messenger.markRead(conversationId, unread).catch(() => {
+      for (const id of unread) receipted.current.delete(id);
+    });
+  }, [history, messenger, conversationId, visible]);
+
+  const requestCall = (media: CallMedia) =>
+    bus.publish('call.requested', { conversationId, peer: { userId: peer.userId, displayName: peer.displayName }, media });
+
+  if (showSafetyNumber) {
+    return (
+      <section className="conversation" aria-label={peer.displayName}>
+        <SafetyNumberView t={t} name={peer.displayName} load={loadSafetyNumber} onBack={() => setShowSafetyNumber(false)} />
+      </section>
+    );
+  }
+  return (
+    <section className="conversation" aria-label={peer.displayName} data-testid="conversation" data-handle={peer.handle}>
+      <ConversationHeader
+        peer={peer}
+        t={t}
+        callsAvailable={callsAvailable}
+        inCall={inCall}
+        onCall={requestCall}
+        onSafetyNumber={() => setShowSafetyNumber(true)}
+      />
+      <ContactNotices
+        t={t}
+        name={peer.displayName}
+        notices={notices}
+        onAccept={() => messenger.acceptIdentity(peer.userId)}
+        onSafetyNumber={() => setShowSafetyNumber(true)}
+      />
+      <MessageList t={t} locale={locale} peerName={peer.displayName} messages={history} />
+      <Composer t={t} onSend={(body) => messenger.sendText(conversationId, body)} />
+    </section>
   );
 }

@@ -1,29 +1,40 @@
 import type { CallMedia, Peer } from '@parley/contracts';
 import type { ChatMessages } from './messages.js';
 
-/** A conversation's header: who it is with, and the call buttons when calling is available. */
+/** A conversation's header: who it is with, the safety number, and the call buttons when calling is available. */
 export function ConversationHeader(props: {
-  peer: Peer;
+  peer: Peer & { handle?: string };
   t: ChatMessages;
   callsAvailable: boolean;
   inCall: boolean;
   onCall: (media: CallMedia) => void;
+  onSafetyNumber?: () => void;
 }) {
-  const { peer, t, callsAvailable, inCall, onCall } = props;
+  const { peer, t, callsAvailable, inCall, onCall, onSafetyNumber } = props;
   return (
     <header className="conversation__header">
-      <h2 className="conversation__peer">{peer.displayName}</h2>
+      <h2 className="conversation__peer">
+        {peer.displayName}
+        {peer.handle && <small className="conversation__handle"> @{peer.handle}</small>}
+      </h2>
       {inCall && <span className="conversation__badge" data-testid="chat-in-call">{t.inCall}</span>}
-      {callsAvailable && (
-        <div className="conversation__actions">
-          <button type="button" onClick={() => onCall('audio')} disabled={inCall}>
-            {t.voiceCall}
+      <div className="conversation__actions">
+        {callsAvailable && (
+          <>
+            <button type="button" onClick={() => onCall('audio')} disabled={inCall}>
+              {t.voiceCall}
+            </button>
+            <button type="button" onClick={() => onCall('video')} disabled={inCall}>
+              {t.videoCall}
+            </button>
+          </>
+        )}
+        {onSafetyNumber && (
+          <button type="button" onClick={onSafetyNumber}>
+            {t.safetyNumber}
           </button>
-          <button type="button" onClick={() => onCall('video')} disabled={inCall}>
-            {t.videoCall}
-          </button>
-        </div>
-      )}
+        )}
+      </div>
     </header>
   );
 }

@@ -1,10 +1,47 @@
+import type { DeliveryState } from '@parley/messenger';
+
 /** User-facing text of the chat app, per language. */
 const en = {
   conversations: 'Conversations',
   voiceCall: 'Voice call',
   videoCall: 'Video call',
   noMessages: 'No messages yet. Messages are end-to-end encrypted.',
+  noConversations: 'No conversations yet. Find someone by their handle.',
+  noConversationOpen: 'Choose a conversation, or find someone by their handle.',
   inCall: 'In a call',
+  findHandle: 'Handle',
+  findHandlePlaceholder: 'e.g. ada.lovelace',
+  startChat: 'Start chat',
+  finding: 'Looking…',
+  findFailed: {
+    'user-not-found': 'Nobody has that handle.',
+    network: 'Parley could not reach the server. Try again.',
+    'identity-untrusted': 'This contact’s safety number changed. Accept it first.',
+    'devices-changed-loop': 'This contact’s devices keep changing. Try again later.',
+    'rate-limited': 'Too many requests. Wait a moment.',
+    invalid: 'That is not a valid handle.',
+  } as Record<string, string>,
+  unread: (count: number): string => (count === 1 ? '1 unread message' : `${count} unread messages`),
+  you: 'You',
+  message: 'Message',
+  messagePlaceholder: 'Write a message (Enter sends, Shift+Enter for a new line)',
+  send: 'Send',
+  sendFailed: 'The message could not be sent.',
+  delivery: { sending: 'Sending', sent: 'Sent', delivered: 'Delivered', read: 'Read', failed: 'Not sent' } satisfies Record<DeliveryState, string>,
+  messages: (name: string): string => `Messages with ${name}`,
+  safetyNumber: 'Safety number',
+  safetyNumberTitle: (name: string): string => `Safety number with ${name}`,
+  safetyNumberHelp: (name: string): string =>
+    `Compare these numbers with ${name}, in person or on a call. If they match on both devices, your conversation is end-to-end encrypted with nobody in between.`,
+  back: 'Back',
+  identityChanged: (name: string): string =>
+    `${name}’s safety number has changed. This can mean they reinstalled Parley, or that someone is trying to intercept the conversation. Verify the new safety number before sending anything sensitive.`,
+  acceptIdentity: 'Accept',
+  safetyNumberChanged: 'Safety number changed',
+  viewSafetyNumber: 'View safety number',
+  newDevice: (name: string): string => `${name} added a new device.`,
+  dismiss: 'Dismiss',
+  signedOut: 'Sign in to Parley to chat.',
 };
 
 export type ChatMessages = typeof en;
@@ -14,10 +51,52 @@ const ru: ChatMessages = {
   voiceCall: 'Аудиозвонок',
   videoCall: 'Видеозвонок',
   noMessages: 'Сообщений пока нет. Сообщения защищены сквозным шифрованием.',
+  noConversations: 'Чатов пока нет. Найдите собеседника по имени пользователя.',
+  noConversationOpen: 'Выберите чат или найдите собеседника по имени пользователя.',
   inCall: 'Идёт звонок',
+  findHandle: 'Имя пользователя',
+  findHandlePlaceholder: 'например, ada.lovelace',
+  startChat: 'Начать чат',
+  finding: 'Поиск…',
+  findFailed: {
+    'user-not-found': 'Пользователя с таким именем нет.',
+    network: 'Не удалось связаться с сервером. Попробуйте ещё раз.',
+    'identity-untrusted': 'Код безопасности собеседника изменился. Сначала примите его.',
+    'devices-changed-loop': 'Устройства собеседника постоянно меняются. Попробуйте позже.',
+    'rate-limited': 'Слишком много запросов. Подождите немного.',
+    invalid: 'Недопустимое имя пользователя.',
+  },
+  unread: (count) => `Непрочитанных сообщений: ${count}`,
+  you: 'Вы',
+  message: 'Сообщение',
+  messagePlaceholder: 'Напишите сообщение (Enter — отправить, Shift+Enter — новая строка)',
+  send: 'Отправить',
+  sendFailed: 'Сообщение не удалось отправить.',
+  delivery: { sending: 'Отправляется', sent: 'Отправлено', delivered: 'Доставлено', read: 'Прочитано', failed: 'Не отправлено' },
+  messages: (name) => `Переписка с ${name}`,
+  safetyNumber: 'Код безопасности',
+  safetyNumberTitle: (name) => `Код безопасности: ${name}`,
+  safetyNumberHelp: (name) =>
+    `Сравните эти числа с собеседником (${name}) лично или во время звонка. Если на обоих устройствах они совпадают, переписка защищена сквозным шифрованием и посредника нет.`,
+  back: 'Назад',
+  identityChanged: (name) =>
+    `Код безопасности собеседника (${name}) изменился. Возможно, он переустановил Parley, а возможно, кто-то пытается перехватить переписку. Проверьте новый код, прежде чем отправлять что-то важное.`,
+  acceptIdentity: 'Принять',
+  safetyNumberChanged: 'Код безопасности изменился',
+  viewSafetyNumber: 'Показать код безопасности',
+  newDevice: (name) => `${name}: добавлено новое устройство.`,
+  dismiss: 'Скрыть',
+  signedOut: 'Войдите в Parley, чтобы переписываться.',
 };
 
 /** Messages for a BCP 47 locale, English when the language is not translated. */
 export function messagesFor(locale: string): ChatMessages {
   return locale.toLowerCase().startsWith('ru') ? ru : en;
+}
+
+/** "14:05" today, otherwise a short date, in the chosen language. */
+export function formatTime(at: number, locale: string, now = Date.now()): string {
+  const date = new Date(at);
+  const sameDay = new Date(now).toDateString() === date.toDateString();
+  return new Intl.DateTimeFormat(locale, sameDay ? { hour: '2-digit', minute: '2-digit' } : { day: 'numeric', month: 'short' }).format(date);
 }

@@ -2,28 +2,55 @@ import { getInstance } from '@module-federation/enhanced/runtime';
 import { useBehavior } from '@parley/bus-react';
 import type { EvaluatedManifest, RemoteModule, RemoteName, RemoteProps, Session } from '@parley/contracts';
 import { bus } from '@parley/event-bus';
-import { fallbackPlugin } from '@parley/mf-runtime';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { fallbackPlugin, integrityPlugin } from '@parley/mf-runtime';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { createDiagnostics } from './diagnostics.js';
 import { ManifestError, fetchManifest } from './manifest/manifest-client.js';
-import { LOCALES, messagesFor } from './messages.js';
+import { messagesFor } from './messages.js';
 import { RemoteErrorBoundary } from './remotes/RemoteErrorBoundary.js';
 import { RemoteSlot } from './remotes/RemoteSlot.js';
+import { type SettingsActions, SettingsPanel } from './screens/SettingsPanel.js';
 
 const LAST_MANIFEST_KEY = 'parley.manifest.last-issued-at';
+
+// The manifest the remotes were registered from; the integrity plugin reads each entry's hash here.
+let acceptedManifest: EvaluatedManifest | null = null;
+
+/** The integrity the accepted manifest gives for a remote entry URL, if it names that entry. */
+function manifestIntegrity(remoteName: string, url: string): string | undefined {
+  const release = acceptedManifest?.remotes[remoteName as RemoteName];
+  return release && release.entry === url ? release.integrity : undefined;
+}
 
 function federationInstance() {
   const instance = getInstance();
   if (!instance) throw new Error('Module Federation runtime is not initialised');
-  instance.registerPlugins([fallbackPlugin()]);
+  instance.registerPlugins([integrityPlugin(manifestIntegrity), fallbackPlugin()]);
   return instance;
 }
 
 type ManifestState = { status: 'loading' } | { status: 'ready'; manifest: EvaluatedManifest } | { status: 'failed'; error: ManifestError };
 
-/** The shell: header, session, manifest, and a slot per remote the manifest names. */
-export function Shell({ session, token }: { session: Session; token: string }) {
-  const [locale, setLocale] = useState<string>(navigator.language.startsWith('ru') ? 'ru-RU' : 'en-US');
+/** The signed-in shell's props: who is signed in, with which device token, and the settings' actions. */
+export interface ShellProps {
+  readonly session: Session;
+  /** This device's bearer token, for the manifest request. */
+  readonly token: string;
+  readonly account: { readonly handle: string; readonly displayName: string; readonly deviceId: number };
+  readonly settings: SettingsActions;
+  readonly locale: string;
+  readonly onLocale: (locale: string) => void;
+}
+
+/** The shell: header, session, manifest, settings, and a slot per remote the manifest names. */
+export function Shell({ session, token, account, settings, locale, onLocale }: ShellProps) {
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const settingsButton = useRef<HTMLButtonElement>(null);
+  const closeSettings = useCallback(() => {
+    setSettingsOpen(false);
+    // Back where the keyboard user was before opening the panel.
+    settingsButton.current?.focus();
+  }, []);
   const [manifestState, setManifestState] = useState<ManifestState>({ status: 'loading' });
   const [disabled, setDisabled] = useState<ReadonlySet<RemoteName>>(new Set());
   const federation = useMemo(federationInstance, []);
@@ -54,6 +81,7 @@ export function Shell({ session, token }: { session: Session; token: string }) {
     })
       .then((manifest) => {
         localStorage.setItem(LAST_MANIFEST_KEY, String(manifest.issuedAt));
+        acceptedManifest = manifest;
         diagnostics.manifest = manifest;
         setManifestState({ status: 'ready', manifest });
       })
@@ -102,17 +130,19 @@ export function Shell({ session, token }: { session: Session; token: string }) {
         <span className="shell__call-status" data-testid="shell-call-status" data-phase={callState.phase}>
           {t.callStatus[callState.phase] ?? ''}
         </span>
-        <label>
-          {t.language}{' '}
-          <select value={locale} onChange={(event) => setLocale(event.target.value)} data-testid="shell-locale">
-            {LOCALES.map((option) => (
-              <option key={option.tag} value={option.tag}>
-                {option.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <button
+          ref={settingsButton}
+          type="button"
+          className="shell__settings-button"
+          aria-expanded={settingsOpen}
+          onClick={() => setSettingsOpen((open) => !open)}
+        >
+          {t.settings}
+        </button>
       </header>
+      {settingsOpen && (
+        <SettingsPanel t={t} locale={locale} onLocale={onLocale} account={account} actions={settings} onClose={closeSettings} />
+      )}
       {manifestState.status === 'failed' && (
         <p role="alert" data-testid="manifest-failed">
           {t.manifestFailed} <button type="button" onClick={loadManifest}>{t.retry}</button>

@@ -1,19 +1,22 @@
-import { bus } from '@parley/event-bus';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { Shell } from './Shell.js';
-import { devToken, loadDevIdentity } from './session/dev-identity.js';
-import { startRelay } from './session/relay.js';
+import { BehaviorSubject } from 'rxjs';
+import { ShellRoot } from './ShellRoot.js';
+import { ActiveTabLock, type TabStatus } from './session/tab-lock.js';
 import './shell.css';
 
-const session = loadDevIdentity(localStorage);
-bus.set('session.current', session);
-startRelay(session, bus, window.location);
+// The active-tab lock lives for the page, outside React, so re-renders never drop or re-request it.
+const tab$ = new BehaviorSubject<TabStatus>('acquiring');
+const lock = navigator.locks ? new ActiveTabLock(navigator.locks, (status) => tab$.next(status)) : null;
+if (lock) lock.acquire();
+// Without Web Locks (very old browsers) every tab is active; the relay's "replaced" close still
+// keeps one connection per device.
+else tab$.next('active');
 
 const container = document.getElementById('root');
 if (!container) throw new Error('The page has no #root element');
 createRoot(container).render(
   <StrictMode>
-    <Shell session={session} token={devToken(session)} />
+    <ShellRoot tab$={tab$} onUseHere={() => lock?.takeOver()} />
   </StrictMode>,
 );

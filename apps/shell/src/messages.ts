@@ -11,6 +11,58 @@ const en = {
   retry: 'Try again',
   relay: { connecting: 'Connecting…', open: 'Connected', reconnecting: 'Reconnecting…', closed: 'Offline' },
   callStatus: { outgoing: 'Calling…', incoming: 'Incoming call', connecting: 'Connecting call…', active: 'In a call' } as Record<string, string>,
+  // One active tab per device.
+  otherTab: 'Parley is open in another tab',
+  otherTabHelp: 'Parley works in one tab at a time on this device. Use it here instead? The other tab will pause.',
+  useHere: 'Use here',
+  // Onboarding.
+  welcome: 'Welcome to Parley',
+  welcomeHelp: 'Messages and calls are end-to-end encrypted: your keys are made in this browser and never leave it.',
+  createAccount: 'Create an account',
+  handle: 'Handle',
+  handleHelp: '3–32 characters: lowercase letters, digits, “_” and “.”. Others find you by it.',
+  displayName: 'Display name',
+  create: 'Create account',
+  creating: 'Creating keys…',
+  linkThisBrowser: 'Link this browser to an account you already have',
+  linkThisBrowserHelp: 'On a device where you are signed in, open Settings → “Link a device” and enter the code shown there.',
+  linkCode: 'Link code',
+  link: 'Link this browser',
+  linking: 'Waiting for your other device…',
+  failures: {
+    handle_taken: 'That handle is taken. Pick another one.',
+    invalid: 'Check the handle and display name.',
+    link_not_found: 'That code is not valid. Check it, or make a new one.',
+    link_expired: 'That code has expired. Make a new one on your other device.',
+    link_refused: 'Your other device did not confirm this link.',
+    'invalid-code': 'That is not a link code. Copy it exactly as your other device shows it.',
+    'link-not-found': 'That code is not valid. Check it, or make a new one.',
+    'link-expired': 'That code has expired. Make a new one on your other device.',
+    'bad-envelope': 'Your other device did not confirm this link. Make a new code and try again.',
+    'wrong-account': 'The server answered for another account. This browser was not linked.',
+    timeout: 'Your other device did not answer in time. Make a new code and try again.',
+    network: 'Parley could not reach the server. Try again.',
+    rate_limited: 'Too many attempts. Wait a moment.',
+  } as Record<string, string>,
+  // Settings.
+  settings: 'Settings',
+  closeSettings: 'Close settings',
+  account: 'Account',
+  thisDevice: (id: number): string => `This device (device ${id})`,
+  devices: 'Devices',
+  device: (id: number): string => `Device ${id}`,
+  lastSeen: 'last seen',
+  added: 'added',
+  removeDevice: (id: number): string => `Remove device ${id}`,
+  remove: 'Remove',
+  devicesFailed: 'The device list could not be loaded.',
+  linkDevice: 'Link a device',
+  linkDeviceHelp: 'On the new device, open Parley, choose “Link this browser” and enter this code:',
+  linkCodeExpires: (time: string): string => `Valid until ${time}, once.`,
+  linkDone: 'The new device is linked.',
+  deviceRemoved: 'This device was removed from your account.',
+  setUpAgain: 'Set up this browser again',
+  deviceFailed: 'Parley could not start on this device (its storage or the server failed).',
 };
 
 export type ShellMessages = typeof en;
@@ -25,6 +77,55 @@ const ru: ShellMessages = {
   retry: 'Повторить',
   relay: { connecting: 'Подключение…', open: 'Подключено', reconnecting: 'Переподключение…', closed: 'Нет связи' },
   callStatus: { outgoing: 'Вызов…', incoming: 'Входящий звонок', connecting: 'Соединение…', active: 'Идёт звонок' },
+  otherTab: 'Parley открыт в другой вкладке',
+  otherTabHelp: 'На этом устройстве Parley работает в одной вкладке. Открыть здесь? Другая вкладка приостановится.',
+  useHere: 'Открыть здесь',
+  welcome: 'Добро пожаловать в Parley',
+  welcomeHelp: 'Сообщения и звонки защищены сквозным шифрованием: ключи создаются в этом браузере и не покидают его.',
+  createAccount: 'Создать учётную запись',
+  handle: 'Имя пользователя',
+  handleHelp: 'От 3 до 32 символов: строчные латинские буквы, цифры, «_» и «.». По нему вас найдут другие.',
+  displayName: 'Отображаемое имя',
+  create: 'Создать',
+  creating: 'Создаём ключи…',
+  linkThisBrowser: 'Подключить этот браузер к существующей учётной записи',
+  linkThisBrowserHelp: 'На устройстве, где вы уже вошли, откройте «Настройки» → «Подключить устройство» и введите показанный там код.',
+  linkCode: 'Код подключения',
+  link: 'Подключить браузер',
+  linking: 'Ждём подтверждения на другом устройстве…',
+  failures: {
+    handle_taken: 'Это имя уже занято. Выберите другое.',
+    invalid: 'Проверьте имя пользователя и отображаемое имя.',
+    link_not_found: 'Код недействителен. Проверьте его или создайте новый.',
+    link_expired: 'Срок действия кода истёк. Создайте новый на другом устройстве.',
+    link_refused: 'Другое устройство не подтвердило подключение.',
+    'invalid-code': 'Это не код подключения. Скопируйте его точно так, как он показан на другом устройстве.',
+    'link-not-found': 'Код недействителен. Проверьте его или создайте новый.',
+    'link-expired': 'Срок действия кода истёк. Создайте новый на другом устройстве.',
+    'bad-envelope': 'Другое устройство не подтвердило подключение. Создайте новый код и попробуйте снова.',
+    'wrong-account': 'Сервер ответил от имени другой учётной записи. Браузер не подключён.',
+    timeout: 'Другое устройство не ответило вовремя. Создайте новый код и попробуйте снова.',
+    network: 'Не удалось связаться с сервером. Попробуйте ещё раз.',
+    rate_limited: 'Слишком много попыток. Подождите немного.',
+  },
+  settings: 'Настройки',
+  closeSettings: 'Закрыть настройки',
+  account: 'Учётная запись',
+  thisDevice: (id) => `Это устройство (устройство ${id})`,
+  devices: 'Устройства',
+  device: (id) => `Устройство ${id}`,
+  lastSeen: 'в сети',
+  added: 'добавлено',
+  removeDevice: (id) => `Удалить устройство ${id}`,
+  remove: 'Удалить',
+  devicesFailed: 'Не удалось загрузить список устройств.',
+  linkDevice: 'Подключить устройство',
+  linkDeviceHelp: 'На новом устройстве откройте Parley, выберите «Подключить этот браузер» и введите код:',
+  linkCodeExpires: (time) => `Действует до ${time}, один раз.`,
+  linkDone: 'Новое устройство подключено.',
+  deviceRemoved: 'Это устройство удалено из вашей учётной записи.',
+  setUpAgain: 'Настроить браузер заново',
+  deviceFailed: 'Parley не удалось запустить на этом устройстве (ошибка хранилища или сервера).',
 };
 
 export const LOCALES = [
@@ -35,4 +136,15 @@ export const LOCALES = [
 /** Messages for a BCP 47 locale, English when the language is not translated. */
 export function messagesFor(locale: string): ShellMessages {
   return locale.toLowerCase().startsWith('ru') ? ru : en;
+}
+
+/** The supported locale closest to the browser's language. */
+export function defaultLocale(browserLanguage: string): string {
+  return browserLanguage.toLowerCase().startsWith('ru') ? 'ru-RU' : 'en-US';
+}
+
+/** A failure's code as the screens know it: the server's or the messenger's code, else "network". */
+export function failureCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'network';
 }

@@ -1,5 +1,6 @@
 import type { Behavior } from '@parley/event-bus';
-import { useCallback, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
+import type { Observable } from 'rxjs';
 
 /**
  * Reads a bus Behavior in a React component and re-renders when it changes. The subscription lives
@@ -16,4 +17,18 @@ export function useBehavior<T>(behavior: Behavior<T>): T {
   const current = () => behavior.value;
   // The bus holds the current value wherever it renders, so the server snapshot is the same read.
   return useSyncExternalStore(subscribe, current, current);
+}
+
+/**
+ * The latest value of an Observable in a React component (`initial` until it first emits). The
+ * subscription lives exactly as long as the component and is renewed when `source$` changes, so
+ * pass a stable Observable (memoize one built from props).
+ */
+export function useObservable<T>(source$: Observable<T>, initial: T): T {
+  const [value, setValue] = useState<T>(initial);
+  useEffect(() => {
+    const subscription = source$.subscribe({ next: (next) => setValue(() => next) });
+    return () => subscription.unsubscribe();
+  }, [source$]);
+  return value;
 }

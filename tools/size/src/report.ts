@@ -55,7 +55,7 @@ async function firstVisit(): Promise<{ chat: Bytes; call: Bytes }> {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   try {
-    const page = await browser.newPage();
+    const page = await browser.newPage({ locale: 'en-US' });
     let downloaded = ZERO;
     const pending: Promise<void>[] = [];
     page.on('response', (response) => {
@@ -73,6 +73,11 @@ async function firstVisit(): Promise<{ chat: Bytes; call: Bytes }> {
       return downloaded;
     };
     await page.goto(addresses.shell);
+    // A first visit is a new browser: it onboards (keys are made in the page) before the chat shows.
+    const onboarding = page.getByTestId('onboarding');
+    await onboarding.getByLabel('Handle', { exact: true }).fill('size_report');
+    await onboarding.getByLabel('Display name').fill('Size Report');
+    await onboarding.getByRole('button', { name: 'Create account' }).click();
     await page.getByTestId('chat-app').waitFor();
     const chat = await settled();
     await page.getByTestId('call-app').waitFor();

@@ -1,25 +1,29 @@
-import { RELAY_PATH, type Session } from '@parley/contracts';
+import { type DeliverFrame, RELAY_PATH } from '@parley/contracts';
 import type { EventBus } from '@parley/event-bus';
-import { RelayClient, provideRelayConnection } from '@parley/signaling';
-import { devToken } from './dev-identity.js';
+import { type ControlFrame, RelayClient } from '@parley/signaling';
+
+/** The relay endpoint on the shell's own origin, so it follows wherever the shell is deployed. */
+export function relayUrl(location: Pick<Location, 'protocol' | 'host'>): string {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}${RELAY_PATH}`;
+}
 
 /**
- * Opens this device's one relay connection and provides it to chat and call. The relay is served
- * on the shell's own origin, so the URL follows wherever the shell is deployed.
+ * Creates this device's one relay connection, authenticated with the device token. The device
+ * session provides it to chat and call and connects it once the messenger listens.
  */
-export function startRelay(session: Session, bus: EventBus, location: Location): RelayClient {
-  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const client = new RelayClient({
-    url: `${scheme}//${location.host}${RELAY_PATH}`,
-    token: () => devToken(session),
-    bus,
-    // Placeholder until Signal sessions arrive with the chat issue: nothing can be decrypted yet,
-    // so anything delivered is reported and acknowledged, never shown.
-    decrypt: async () => {
-      throw new Error('no Signal session yet');
-    },
+export function createRelay(options: {
+  token: string;
+  bus: EventBus;
+  location: Pick<Location, 'protocol' | 'host'>;
+  decrypt: (frame: DeliverFrame) => Promise<unknown>;
+  onControlFrame: (frame: ControlFrame) => Promise<void>;
+}): RelayClient {
+  return new RelayClient({
+    url: relayUrl(options.location),
+    token: () => options.token,
+    bus: options.bus,
+    decrypt: options.decrypt,
+    onControlFrame: options.onControlFrame,
   });
-  provideRelayConnection(client);
-  client.connect();
-  return client;
 }

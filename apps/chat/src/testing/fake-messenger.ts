@@ -1,0 +1,106 @@
+import type { ContactNotice, ConversationSummary, HistoryMessage, Messenger } from '@parley/messenger';
+import { BehaviorSubject, type Observable, map } from 'rxjs';
+
+type Peer = ConversationSummary['peer'];
+
+/**
+ * A Messenger for the chat's tests: keeps everything in memory, records what the chat asked for,
+ * and lets a test play the other side (`receive`, `deliver`, `notice`).
+ */
+export class FakeMessenger implements Messenger {
+  readonly self = { userId: 'me', deviceId: 1, handle: 'me', displayName: 'Me' };
+  readonly sent: { conversationId: string; body: string }[] = [];
+  readonly markedRead: string[] = [];
+  readonly accepted: string[] = [];
+  private readonly users = new Map<string, Peer>();
+  private readonly messages = new BehaviorSubject<readonly HistoryMessage[]>([]);
+  private readonly summaries = new BehaviorSubject<readonly ConversationSummary[]>([]);
+  private readonly noticeList = new BehaviorSubject<readonly ContactNotice[]>([]);
+  private clock = 1_700_000_000_000;
+
+  readonly conversations$: Observable<readonly ConversationSummary[]> = this.summaries;
+  readonly notices$: Observable<readonly ContactNotice[]> = this.noticeList;
+
+  /** Someone the chat can find by handle. */
+  addUser(peer: Peer): void {
+    this.users.set(peer.handle, peer);
+  }
+
+  async findUser(handle: string): Promise<ConversationSummary> {
+    const peer = this.users.get(handle);
+    if (!peer) throw Object.assign(new Error('nobody'), { code: 'user-not-found' });
+    return this.summary(peer.userId) ?? { conversationId: peer.userId, peer, lastMessage: null, unread: 0 };
+  }
+
+  history$(conversationId: string): Observable<readonly HistoryMessage[]> {
+    return this.messages.pipe(map((all) => all.filter((m) => m.conversationId === conversationId)));
+  }
+
+  async sendText(conversationId: string, body: string): Promise<HistoryMessage> {
+    this.sent.push({ conversationId, body });
+    const message: HistoryMessage = {
+      messageId: `out-${this.sent.length}`,
+      conversationId,
+      direction: 'out',
+      from: { userId: 'me', deviceId: 1 },
+      body,
+      sentAt: ++this.clock,
+      storedAt: this.clock,
+      delivery: 'sent',
+    };
+    this.put(message);
+    return message;
+  }
+
+  /** The peer's message arrives. */
+  receive(fromUserId: string, body: string, messageId = `in-${++this.clock}`): void {
+    this.put({ messageId, conversationId: fromUserId, direction: 'in', from: { userId: fromUserId, deviceId: 1 }, body, sentAt: ++this.clock, storedAt: this.clock, read: false });
+  }
+
+  /** A receipt for an outgoing message arrives. */
+  deliver(messageId: string, delivery: 'delivered' | 'read'): void {
+    this.messages.next(this.messages.value.map((m) => (m.messageId === messageId ? { ...m, delivery } : m)));
+    this.refresh();
+  }
+
+  notice(notice: ContactNotice): void {
+    this.noticeList.next([...this.noticeList.value, notice]);
+  }
+
+  async markRead(_conversationId: string, messageIds: readonly string[]): Promise<void> {
+    this.markedRead.push(...messageIds);
+    this.messages.next(this.messages.value.map((m) => (messageIds.includes(m.messageId) ? { ...m, read: true } : m)));
+    this.refresh();
+  }
+
+  async safetyNumber(userId: string): Promise<string> {
+    return `${userId.length}`.padStart(5, '1').repeat(12);
+  }
+
+  async acceptIdentity(userId: string): Promise<void> {
+    this.accepted.push(userId);
+    this.noticeList.next(this.noticeList.value.filter((n) => !(n.kind === 'identity-changed' && n.userId === userId)));
+  }
+
+  async sendContent(): Promise<void> {}
+
+  private put(message: HistoryMessage): void {
+    this.messages.next([...this.messages.value, message]);
+    this.refresh();
+  }
+
+  private summary(conversationId: string): ConversationSummary | undefined {
+    return this.summaries.value.find((s) => s.conversationId === conversationId);
+  }
+
+  private refresh(): void {
+    const ids = [...new Set(this.messages.value.map((m) => m.conversationId))];
+    const summaries = ids.map((conversationId): ConversationSummary => {
+      const history = this.messages.value.filter((m) => m.conversationId === conversationId);
+      const peer = [...this.users.values()].find((p) => p.userId === conversationId) ?? { userId: conversationId, handle: conversationId, displayName: conversationId };
+      return { conversationId, peer, lastMessage: history.at(-1) ?? null, unread: history.filter((m) => m.direction === 'in' && !m.read).length };
+    });
+    summaries.sort((a, b) => (b.lastMessage?.sentAt ?? 0) - (a.lastMessage?.sentAt ?? 0));
+    this.summaries.next(summaries);
+  }
+}

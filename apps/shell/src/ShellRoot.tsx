@@ -1,0 +1,145 @@
+import { useObservable } from '@parley/bus-react';
+import { bus } from '@parley/event-bus';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { Observable } from 'rxjs';
+import { defaultLocale, messagesFor } from './messages.js';
+import { OnboardingScreen, type OnboardingActions } from './screens/OnboardingScreen.js';
+import { OtherTabScreen } from './screens/OtherTabScreen.js';
+import {
+  type DeviceSession,
+  type OpenedDevice,
+  type SignedInDevice,
+  createAccountHere,
+  linkThisBrowser,
+  openDevice,
+  startDeviceSession,
+} from './session/device-session.js';
+import type { TabStatus } from './session/tab-lock.js';
+import { Shell } from './Shell.js';
+
+const LOCALE_KEY = 'parley.locale';
+
+type DeviceState =
+  | { status: 'opening' }
+  | { status: 'onboarding'; device: OpenedDevice }
+  | { status: 'signed-in'; device: OpenedDevice; session: DeviceSession }
+  | { status: 'removed'; device: OpenedDevice }
+  | { status: 'failed'; message: string };
+
+function initialLocale(): string {
+  return localStorage.getItem(LOCALE_KEY) ?? defaultLocale(navigator.language);
+}
+
+/**
+ * The shell's root: one active tab per device (Web Locks), then onboarding for a fresh browser or
+ * the signed-in shell with its device session (store, messenger, relay). The device session exists
+ * only while this tab is the active one.
+ */
+export function ShellRoot({ tab$, onUseHere }: { tab$: Observable<TabStatus>; onUseHere: () => void }) {
+  const [locale, setLocaleState] = useState(initialLocale);
+  const tab = useObservable(tab$, 'acquiring');
+  const [device, setDevice] = useState<DeviceState>({ status: 'opening' });
+  const t = messagesFor(locale);
+  const setLocale = useCallback((next: string) => {
+    localStorage.setItem(LOCALE_KEY, next);
+    setLocaleState(next);
+  }, []);
+
+  useEffect(() => {
+    document.documentElement.lang = locale;
+  }, [locale]);
+
+  // Whatever runs now, so the tab's teardown (another tab took over) can stop it.
+  const current = useRef<DeviceState>(device);
+  current.current = device;
+  const alive = useRef(false);
+
+  const signIn = useCallback(async (opened: OpenedDevice, signedIn: SignedInDevice) => {
+    const session = await startDeviceSession(opened.db, signedIn, bus, window.location, () => {
+      if (current.current.status === 'signed-in' && current.current.session === session) {
+        session.stop();
+        setDevice({ status: 'removed', device: opened });
+      }
+    });
+    if (!alive.current) {
+      session.stop();
+      return;
+    }
+    setDevice({ status: 'signed-in', device: opened, session });
+  }, []);
+
+  useEffect(() => {
+    if (tab !== 'active') return;
+    alive.current = true;
+    let cancelled = false;
+    openDevice()
+      .then(async (opened) => {
+        if (cancelled) {
+          opened.db.close();
+          return;
+        }
+        if (opened.signedIn) await signIn(opened, opened.signedIn);
+        else setDevice({ status: 'onboarding', device: opened });
+      })
+      .catch((error: unknown) => !cancelled && setDevice({ status: 'failed', message: String(error) }));
+    return () => {
+      cancelled = true;
+      alive.current = false;
+      const state = current.current;
+      if (state.status === 'signed-in') state.session.stop();
+      if (state.status !== 'opening' && state.status !== 'failed') state.device.db.close();
+      setDevice({ status: 'opening' });
+    };
+  }, [tab, signIn]);
+
+  const onboarding = useMemo<OnboardingActions | null>(() => {
+    if (device.status !== 'onboarding') return null;
+    const opened = device.device;
+    return {
+      createAccount: async (handle, displayName) => signIn(opened, await createAccountHere(opened.db, handle, displayName, window.location)),
+      linkThisBrowser: async (code) => signIn(opened, await linkThisBrowser(opened.db, code, window.location)),
+    };
+  }, [device, signIn]);
+
+  if (tab === 'elsewhere') return <OtherTabScreen t={t} onUseHere={onUseHere} />;
+  if (device.status === 'failed') {
+    return (
+      <main className="screen" role="alert">
+        <p>{t.deviceFailed}</p>
+        <pre>{device.message}</pre>
+        <button type="button" onClick={() => window.location.reload()}>
+          {t.retry}
+        </button>
+      </main>
+    );
+  }
+  if (device.status === 'removed') {
+    return (
+      <main className="screen" data-testid="device-removed">
+        <h1>{t.deviceRemoved}</h1>
+        <button type="button" onClick={() => setDevice({ status: 'onboarding', device: device.device })}>
+          {t.setUpAgain}
+        </button>
+      </main>
+    );
+  }
+  if (device.status === 'onboarding' && onboarding) return <OnboardingScreen t={t} locale={locale} onLocale={setLocale} actions={onboarding} />;
+  if (device.status === 'signed-in') {
+    const { session } = device;
+    return (
+      <Shell
+        session={session.session}
+        token={session.credentials.token}
+        account={session.credentials}
+        settings={session.settings}
+        locale={locale}
+        onLocale={setLocale}
+      />
+    );
+  }
+  return (
+    <main className="screen" aria-busy="true">
+      <p role="status">{t.loading}</p>
+    </main>
+  );
+}

@@ -1,0 +1,111 @@
+import { type FormEvent, useId, useState } from 'react';
+import { HandleSchema, DisplayNameSchema } from '@parley/contracts';
+import { failureCode, type ShellMessages } from '../messages.js';
+import { LanguageSelect } from './LanguageSelect.js';
+
+/** What onboarding asks of the session layer. Both resolve once this browser is a signed-in device. */
+export interface OnboardingActions {
+  createAccount(handle: string, displayName: string): Promise<void>;
+  linkThisBrowser(code: string): Promise<void>;
+}
+
+type Busy = null | 'create' | 'link';
+
+/** First start in a browser: create an account, or link this browser to an existing one with a code. */
+export function OnboardingScreen(props: { t: ShellMessages; locale: string; onLocale: (locale: string) => void; actions: OnboardingActions }) {
+  const { t, locale, onLocale, actions } = props;
+  const ids = { handle: useId(), handleHelp: useId(), name: useId(), code: useId(), codeHelp: useId(), createError: useId(), linkError: useId() };
+  const [handle, setHandle] = useState('');
+  const [displayName, setDisplayName] = useState('');
+  const [code, setCode] = useState('');
+  const [busy, setBusy] = useState<Busy>(null);
+  const [createError, setCreateError] = useState<string | null>(null);
+  const [linkError, setLinkError] = useState<string | null>(null);
+  const message = (error: unknown) => t.failures[failureCode(error)] ?? t.failures.network!;
+
+  const create = (event: FormEvent) => {
+    event.preventDefault();
+    if (busy) return;
+    const wanted = handle.trim().toLowerCase();
+    if (!HandleSchema.safeParse(wanted).success || !DisplayNameSchema.safeParse(displayName).success) {
+      setCreateError(t.failures.invalid!);
+      return;
+    }
+    setBusy('create');
+    setCreateError(null);
+    actions
+      .createAccount(wanted, displayName.trim())
+      .catch((error: unknown) => setCreateError(message(error)))
+      .finally(() => setBusy(null));
+  };
+
+  const link = (event: FormEvent) => {
+    event.preventDefault();
+    if (busy || code.trim() === '') return;
+    setBusy('link');
+    setLinkError(null);
+    actions
+      .linkThisBrowser(code.trim())
+      .catch((error: unknown) => setLinkError(message(error)))
+      .finally(() => setBusy(null));
+  };
+
+  return (
+    <main className="screen screen--onboarding" lang={locale} data-testid="onboarding">
+      <header className="screen__header">
+        <h1>{t.welcome}</h1>
+        <LanguageSelect t={t} locale={locale} onChange={onLocale} />
+      </header>
+      <p>{t.welcomeHelp}</p>
+      <form className="card" onSubmit={create} aria-labelledby={`${ids.handle}-title`}>
+        <h2 id={`${ids.handle}-title`}>{t.createAccount}</h2>
+        <label htmlFor={ids.handle}>{t.handle}</label>
+        <input
+          id={ids.handle}
+          value={handle}
+          onChange={(event) => setHandle(event.target.value)}
+          autoComplete="username"
+          spellCheck={false}
+          autoCapitalize="none"
+          required
+          aria-describedby={ids.handleHelp}
+          disabled={busy !== null}
+        />
+        <small id={ids.handleHelp}>{t.handleHelp}</small>
+        <label htmlFor={ids.name}>{t.displayName}</label>
+        <input id={ids.name} value={displayName} onChange={(event) => setDisplayName(event.target.value)} autoComplete="name" required disabled={busy !== null} />
+        <button type="submit" disabled={busy !== null}>
+          {busy === 'create' ? t.creating : t.create}
+        </button>
+        {createError && (
+          <p role="alert" id={ids.createError} data-testid="create-account-error">
+            {createError}
+          </p>
+        )}
+      </form>
+      <form className="card" onSubmit={link} aria-labelledby={`${ids.code}-title`}>
+        <h2 id={`${ids.code}-title`}>{t.linkThisBrowser}</h2>
+        <p id={ids.codeHelp}>{t.linkThisBrowserHelp}</p>
+        <label htmlFor={ids.code}>{t.linkCode}</label>
+        <input
+          id={ids.code}
+          value={code}
+          onChange={(event) => setCode(event.target.value)}
+          autoComplete="one-time-code"
+          spellCheck={false}
+          aria-describedby={ids.codeHelp}
+          disabled={busy !== null}
+        />
+        <button type="submit" disabled={busy !== null}>
+          {t.link}
+        </button>
+        {busy === 'link' && <p role="status">{t.linking}</p>}
+        {linkError && (
+          <p role="alert" id={ids.linkError} data-testid="link-error">
+            {linkError}
+          </p>
+        )}
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,136 @@
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import type { ShellMessages } from '../messages.js';
+import { LanguageSelect } from './LanguageSelect.js';
+
+/** One device of the account as the list shows it. */
+export interface DeviceEntry {
+  readonly deviceId: number;
+  readonly createdAt: number;
+  readonly lastSeenAt: number;
+}
+
+/** A link code this device shows while it waits for the new device. */
+export interface PendingLink {
+  /** What the user types on the new device. */
+  readonly code: string;
+  readonly expiresAt: number;
+  /** Resolves when the new device was provisioned; rejects when the code expired or failed. */
+  readonly linked: Promise<void>;
+  cancel(): void;
+}
+
+/** What the settings panel asks of the session layer. */
+export interface SettingsActions {
+  listDevices(): Promise<readonly DeviceEntry[]>;
+  removeDevice(deviceId: number): Promise<void>;
+  startLinking(): Promise<PendingLink>;
+}
+
+type LinkState = { status: 'idle' } | { status: 'starting' } | { status: 'showing'; link: PendingLink } | { status: 'done' } | { status: 'failed' };
+
+/** Settings: language, this account's devices (remove others), and "Link a device" with a code. */
+export function SettingsPanel(props: {
+  t: ShellMessages;
+  locale: string;
+  onLocale: (locale: string) => void;
+  account: { handle: string; displayName: string; deviceId: number };
+  actions: SettingsActions;
+  onClose: () => void;
+}) {
+  const { t, locale, onLocale, account, actions, onClose } = props;
+  const titleId = useId();
+  const [devices, setDevices] = useState<readonly DeviceEntry[] | null>(null);
+  const [devicesFailed, setDevicesFailed] = useState(false);
+  const [link, setLink] = useState<LinkState>({ status: 'idle' });
+  const pending = useRef<PendingLink | null>(null);
+  const format = (at: number) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(at);
+
+  const refresh = useCallback(() => {
+    actions
+      .listDevices()
+      .then((list) => {
+        setDevices(list);
+        setDevicesFailed(false);
+      })
+      .catch(() => setDevicesFailed(true));
+  }, [actions]);
+  useEffect(refresh, [refresh]);
+  useEffect(() => () => pending.current?.cancel(), []);
+
+  const startLinking = () => {
+    setLink({ status: 'starting' });
+    actions
+      .startLinking()
+      .then((started) => {
+        pending.current = started;
+        setLink({ status: 'showing', link: started });
+        started.linked
+          .then(() => {
+            setLink({ status: 'done' });
+            refresh();
+          })
+          .catch(() => setLink({ status: 'failed' }))
+          .finally(() => {
+            pending.current = null;
+          });
+      })
+      .catch(() => setLink({ status: 'failed' }));
+  };
+
+  return (
+    <section className="settings" aria-labelledby={titleId} data-testid="settings" onKeyDown={(event) => event.key === 'Escape' && onClose()}>
+      <header className="settings__header">
+        <h2 id={titleId}>{t.settings}</h2>
+        <button type="button" onClick={onClose}>
+          {t.closeSettings}
+        </button>
+      </header>
+      <LanguageSelect t={t} locale={locale} onChange={onLocale} />
+      <h3>{t.account}</h3>
+      <p data-testid="settings-account">
+        {account.displayName} · @{account.handle}
+      </p>
+      <h3>{t.devices}</h3>
+      {devicesFailed && <p role="alert">{t.devicesFailed}</p>}
+      {devices && (
+        <ul className="settings__devices" data-testid="device-list">
+          {devices.map((device) => (
+            <li key={device.deviceId} data-testid="device" data-device-id={device.deviceId}>
+              <span>{device.deviceId === account.deviceId ? t.thisDevice(device.deviceId) : t.device(device.deviceId)}</span>{' '}
+              <small>
+                {t.added} {format(device.createdAt)} · {t.lastSeen} {format(device.lastSeenAt)}
+              </small>
+              {device.deviceId !== account.deviceId && (
+                <button type="button" aria-label={t.removeDevice(device.deviceId)} onClick={() => void actions.removeDevice(device.deviceId).then(refresh, refresh)}>
+                  {t.remove}
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      <h3>{t.linkDevice}</h3>
+      {(link.status === 'idle' || link.status === 'done' || link.status === 'failed') && (
+        <button type="button" onClick={startLinking}>
+          {t.linkDevice}
+        </button>
+      )}
+      {link.status === 'starting' && <p role="status">{t.loading}</p>}
+      {link.status === 'showing' && (
+        <div role="status" className="settings__link-code">
+          <p>{t.linkDeviceHelp}</p>
+          <p>
+            <code data-testid="link-code">{link.link.code}</code>
+          </p>
+          <p>{t.linkCodeExpires(new Intl.DateTimeFormat(locale, { timeStyle: 'short' }).format(link.link.expiresAt))}</p>
+        </div>
+      )}
+      {link.status === 'done' && (
+        <p role="status" data-testid="link-done">
+          {t.linkDone}
+        </p>
+      )}
+      {link.status === 'failed' && <p role="alert">{t.failures.link_expired}</p>}
+    </section>
+  );
+}

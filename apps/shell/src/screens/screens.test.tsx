@@ -1,0 +1,128 @@
+// @vitest-environment happy-dom
+import { act } from 'react';
+import { type Root, createRoot } from 'react-dom/client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { messagesFor } from '../messages.js';
+import { OnboardingScreen } from './OnboardingScreen.js';
+import { OtherTabScreen } from './OtherTabScreen.js';
+import { type PendingLink, SettingsPanel } from './SettingsPanel.js';
+
+(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+let container: HTMLDivElement;
+let root: Root;
+beforeEach(() => {
+  container = document.createElement('div');
+  document.body.append(container);
+  root = createRoot(container);
+});
+afterEach(() => {
+  act(() => root.unmount());
+  container.remove();
+});
+
+const flush = () => act(async () => new Promise((resolve) => setTimeout(resolve, 0)));
+const byLabel = (text: string) => {
+  const label = [...container.querySelectorAll('label')].find((l) => l.textContent === text)!;
+  return container.querySelector<HTMLInputElement>(`#${CSS.escape(label.htmlFor)}`)!;
+};
+const button = (name: string) => [...container.querySelectorAll('button')].find((b) => b.textContent === name || b.getAttribute('aria-label') === name)!;
+function type(element: HTMLInputElement, value: string) {
+  const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
+  act(() => {
+    setter.call(element, value);
+    element.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+}
+
+describe('OnboardingScreen', () => {
+  it('creates an account with a lowercase handle, and says why when the server refuses', async () => {
+    const created: string[][] = [];
+    const actions = {
+      createAccount: async (handle: string, name: string) => {
+        created.push([handle, name]);
+        throw Object.assign(new Error('taken'), { code: 'handle_taken' });
+      },
+      linkThisBrowser: async () => {},
+    };
+    act(() => root.render(<OnboardingScreen t={messagesFor('en-US')} locale="en-US" onLocale={() => {}} actions={actions} />));
+    type(byLabel('Handle'), 'Ada.Lovelace');
+    type(byLabel('Display name'), ' Ada ');
+    act(() => button('Create account').click());
+    await flush();
+    expect(created).toEqual([['ada.lovelace', 'Ada']]);
+    expect(container.querySelector('[data-testid="create-account-error"]')!.textContent).toBe('That handle is taken. Pick another one.');
+  });
+
+  it('refuses a malformed handle before asking anyone, and links with a code', async () => {
+    const codes: string[] = [];
+    const actions = {
+      createAccount: async () => {
+        throw new Error('must not be called');
+      },
+      linkThisBrowser: async (code: string) => {
+        codes.push(code);
+        throw Object.assign(new Error('expired'), { code: 'link-expired' });
+      },
+    };
+    act(() => root.render(<OnboardingScreen t={messagesFor('ru-RU')} locale="ru-RU" onLocale={() => {}} actions={actions} />));
+    type(byLabel('Имя пользователя'), 'no spaces allowed');
+    type(byLabel('Отображаемое имя'), 'Ада');
+    act(() => button('Создать').click());
+    expect(container.querySelector('[data-testid="create-account-error"]')!.textContent).toBe('Проверьте имя пользователя и отображаемое имя.');
+    type(byLabel('Код подключения'), ' abcdefgh-xyz ');
+    act(() => button('Подключить браузер').click());
+    await flush();
+    expect(codes).toEqual(['abcdefgh-xyz']);
+    expect(container.querySelector('[data-testid="link-error"]')!.textContent).toContain('Срок действия кода истёк');
+  });
+});
+
+describe('SettingsPanel', () => {
+  it('lists devices, offers removal of the others only, and shows a link code until the device is linked', async () => {
+    let devices = [
+      { deviceId: 1, createdAt: 0, lastSeenAt: 0 },
+      { deviceId: 2, createdAt: 0, lastSeenAt: 0 },
+    ];
+    const removed: number[] = [];
+    let linked: () => void = () => {};
+    const actions = {
+      listDevices: async () => devices,
+      removeDevice: async (id: number) => {
+        removed.push(id);
+        devices = devices.filter((d) => d.deviceId !== id);
+      },
+      startLinking: async (): Promise<PendingLink> => ({
+        code: 'abcdefgh-secret',
+        expiresAt: Date.now() + 60_000,
+        linked: new Promise<void>((resolve) => (linked = resolve)),
+        cancel: () => {},
+      }),
+    };
+    const account = { handle: 'ada', displayName: 'Ada', deviceId: 1 };
+    act(() => root.render(<SettingsPanel t={messagesFor('en-US')} locale="en-US" onLocale={() => {}} account={account} actions={actions} onClose={() => {}} />));
+    await flush();
+    expect([...container.querySelectorAll('[data-testid="device"] > span')].map((s) => s.textContent)).toEqual(['This device (device 1)', 'Device 2']);
+    expect(button('Remove device 1')).toBeUndefined();
+    act(() => button('Remove device 2').click());
+    await flush();
+    expect(removed).toEqual([2]);
+    expect(container.querySelectorAll('[data-testid="device"]')).toHaveLength(1);
+    act(() => button('Link a device').click());
+    await flush();
+    expect(container.querySelector('[data-testid="link-code"]')!.textContent).toBe('abcdefgh-secret');
+    await act(async () => linked());
+    await flush();
+    expect(container.querySelector('[data-testid="link-done"]')!.textContent).toBe('The new device is linked.');
+  });
+});
+
+describe('OtherTabScreen', () => {
+  it('offers "Use here"', () => {
+    let used = 0;
+    act(() => root.render(<OtherTabScreen t={messagesFor('en-US')} onUseHere={() => used++} />));
+    expect(container.querySelector('h1')!.textContent).toBe('Parley is open in another tab');
+    act(() => button('Use here').click());
+    expect(used).toBe(1);
+  });
+});

@@ -1,0 +1,174 @@
+import type { Session } from '@parley/contracts';
+import type { EventBus } from '@parley/event-bus';
+import { MessengerClient, ParleyApiClient, type SessionCredentials, createAccount, linkDevice, provideMessenger } from '@parley/messenger';
+import type { IdentityKeyPair, SignalProtocolStore } from '@parley/signal-protocol';
+import { provideRelayConnection } from '@parley/signaling';
+import type { DeviceEntry, PendingLink, SettingsActions } from '../screens/SettingsPanel.js';
+import { CredentialsStore } from '../storage/credentials-store.js';
+import { DeviceDatabase, STORES } from '../storage/device-database.js';
+import { IndexedDbHistoryStore } from '../storage/indexeddb-history-store.js';
+import { IndexedDbSignalStore } from '../storage/indexeddb-signal-store.js';
+import { createRelay } from './relay.js';
+
+/** A signed-in device: its credentials and Signal store, both from IndexedDB. */
+export interface SignedInDevice {
+  readonly credentials: SessionCredentials;
+  readonly store: SignalProtocolStore;
+}
+
+/** The device database of this browser, and the signed-in device when onboarding is done. */
+export interface OpenedDevice {
+  readonly db: DeviceDatabase;
+  readonly signedIn: SignedInDevice | null;
+}
+
+/** What the shell runs while this tab is the active one on a signed-in device. */
+export interface DeviceSession {
+  readonly credentials: SessionCredentials;
+  readonly session: Session;
+  readonly settings: SettingsActions;
+  /** Closes the relay and withdraws the messenger and relay from chat and call. */
+  stop(): void;
+}
+
+type Place = Pick<Location, 'origin' | 'protocol' | 'host'>;
+
+/** How often the settings panel looks for the newly linked device while it shows a code. */
+const LINK_POLL_MS = 1500;
+
+function apiClient(place: Place, token?: string): ParleyApiClient {
+  return new ParleyApiClient({ baseUrl: place.origin, fetch: (input, init) => fetch(input, init), token });
+}
+
+// Every store of the Signal protocol and the history: cleared before a new identity is written,
+// so a failed earlier attempt (or another account's data) leaves nothing behind.
+const DEVICE_STORES = [
+  STORES.identities,
+  STORES.sessions,
+  STORES.preKeys,
+  STORES.signedPreKeys,
+  STORES.kyberPreKeys,
+  STORES.kyberPreKeyUses,
+  STORES.senderKeys,
+  STORES.messages,
+  STORES.contacts,
+  STORES.meta,
+];
+
+/** Opens this browser's device database and reads what onboarding left there. */
+export async function openDevice(factory: IDBFactory = indexedDB): Promise<OpenedDevice> {
+  const db = await DeviceDatabase.open(factory);
+  const credentials = await new CredentialsStore(db).load();
+  const store = credentials ? await IndexedDbSignalStore.load(db) : undefined;
+  return { db, signedIn: credentials && store ? { credentials, store } : null };
+}
+
+async function freshStore(db: DeviceDatabase) {
+  await db.clear(DEVICE_STORES);
+  return (identity: IdentityKeyPair, registrationId: number) => IndexedDbSignalStore.create(db, identity, registrationId);
+}
+
+/** Onboarding: a new account with this browser as its first device; keys go into IndexedDB. */
+export async function createAccountHere(db: DeviceDatabase, handle: string, displayName: string, place: Place): Promise<SignedInDevice> {
+  const setup = await createAccount({ api: apiClient(place), createStore: await freshStore(db), handle, displayName });
+  await new CredentialsStore(db).save(setup.credentials);
+  return setup;
+}
+
+/** "Link this browser": joins an existing account with the code its other device shows. */
+export async function linkThisBrowser(db: DeviceDatabase, code: string, place: Place): Promise<SignedInDevice> {
+  const setup = await linkDevice({ api: apiClient(place), code, createStore: await freshStore(db) });
+  await new CredentialsStore(db).save(setup.credentials);
+  return setup;
+}
+
+/**
+ * Starts the device session: the messenger over the IndexedDB stores and the one relay connection
+ * authenticated with the device token, both provided to chat and call. `onRemoved` hears that the
+ * server dropped this device from its account.
+ */
+export async function startDeviceSession(
+  db: DeviceDatabase,
+  device: SignedInDevice,
+  bus: EventBus,
+  place: Place,
+  onRemoved: () => void = () => {},
+): Promise<DeviceSession> {
+  const { credentials, store } = device;
+  const api = apiClient(place, credentials.token);
+  let messenger: MessengerClient | null = null;
+  const relay = createRelay({
+    token: credentials.token,
+    bus,
+    location: place,
+    // The relay connects only once the messenger exists (below), so these never see null.
+    decrypt: (frame) => messenger!.decrypt(frame),
+    onControlFrame: (frame) => messenger!.handleControlFrame(frame),
+  });
+  // A removed device's token is refused: the relay stops with `auth-failed`. Other failures nobody
+  // awaits go to the console for developers (their messages carry no text, ciphertext or key).
+  const watch = relay.errors$.subscribe((error) => {
+    if (error.code === 'auth-failed') onRemoved();
+    else console.warn(`[shell] relay: ${error.code}: ${error.message}`);
+  });
+  messenger = await MessengerClient.open({
+    self: { userId: credentials.userId, deviceId: credentials.deviceId, handle: credentials.handle, displayName: credentials.displayName },
+    api,
+    store,
+    history: new IndexedDbHistoryStore(db),
+    relay,
+  });
+  watch.add(messenger.failures$.subscribe((failure) => console.warn(`[shell] messenger: ${failure.code}: ${failure.message}`)));
+  const withdrawRelay = provideRelayConnection(relay);
+  const withdrawMessenger = provideMessenger(messenger);
+  const session: Session = { userId: credentials.userId, displayName: credentials.displayName, temporary: false };
+  bus.set('session.current', session);
+  relay.connect();
+
+  const listDevices = async (): Promise<readonly DeviceEntry[]> => (await api.listDevices()).devices;
+  const settings: SettingsActions = {
+    listDevices,
+    removeDevice: (deviceId) => api.removeDevice(deviceId),
+    startLinking: async (): Promise<PendingLink> => {
+      const known = new Set((await listDevices()).map((d) => d.deviceId));
+      const { code, expiresAt } = await messenger!.createLinkCode();
+      let cancel = () => {};
+      // The messenger provisions the new device when its request arrives over the relay; the
+      // panel learns it is done when the account lists a device it did not have.
+      const linked = new Promise<void>((resolve, reject) => {
+        const timer = setInterval(() => {
+          if (Date.now() > expiresAt) {
+            clearInterval(timer);
+            reject(new Error('link code expired'));
+            return;
+          }
+          listDevices().then(
+            (devices) => {
+              if (devices.some((d) => !known.has(d.deviceId))) {
+                clearInterval(timer);
+                resolve();
+              }
+            },
+            () => {},
+          );
+        }, LINK_POLL_MS);
+        cancel = () => clearInterval(timer);
+      });
+      return { code, expiresAt, linked, cancel: () => cancel() };
+    },
+  };
+
+  return {
+    credentials,
+    session,
+    settings,
+    stop() {
+      watch.unsubscribe();
+      relay.close();
+      withdrawMessenger();
+      withdrawRelay();
+      messenger?.close();
+      bus.set('session.current', null);
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import {
+  IdentityKeyPair,
+  type ProtocolAddress,
+  SessionCipher,
+  createPreKeyBundle,
+  generateKyberPreKey,
+  generatePreKeys,
+  generateSignedPreKey,
+  isSignalProtocolError,
+  processPreKeyBundle,
+} from '@parley/signal-protocol';
+import { IDBFactory } from 'fake-indexeddb';
+import { describe, expect, it } from 'vitest';
+import { DeviceDatabase } from './device-database.js';
+import { IndexedDbSignalStore } from './indexeddb-signal-store.js';
+
+const text = (s: string) => new TextEncoder().encode(s);
+const str = (b: Uint8Array) => new TextDecoder().decode(b);
+
+/** A device whose store lives in its own (fake) IndexedDB, and can be reopened like a reload. */
+async function device(name: string, registrationId: number) {
+  const factory = new IDBFactory();
+  const identity = await IdentityKeyPair.generate();
+  const store = await IndexedDbSignalStore.create(await DeviceDatabase.open(factory), identity, registrationId);
+  const address: ProtocolAddress = { name, deviceId: 1 };
+  await store.storeSignedPreKey(1, await generateSignedPreKey(identity, 1, Date.now()));
+  const reopen = async () => (await IndexedDbSignalStore.load(await DeviceDatabase.open(factory)))!;
+  const bundle = async () => {
+    const [preKey] = await generatePreKeys(1, 1);
+    await store.storePreKey(1, preKey!);
+    const kyberPreKey = generateKyberPreKey(identity, 1, Date.now());
+    await store.storeKyberPreKey(1, kyberPreKey);
+    return createPreKeyBundle({ registrationId, deviceId: 1, identity, signedPreKey: (await store.loadSignedPreKey(1))!, kyberPreKey, preKey });
+  };
+  return { factory, identity, store, address, reopen, bundle };
+}
+
+describe('IndexedDbSignalStore', () => {
+  it('is empty on a fresh browser and keeps identity and registration id across a reopen', async () => {
+    const factory = new IDBFactory();
+    expect(await IndexedDbSignalStore.load(await DeviceDatabase.open(factory))).toBeUndefined();
+    const identity = await IdentityKeyPair.generate();
+    await IndexedDbSignalStore.create(await DeviceDatabase.open(factory), identity, 4242);
+    const reopened = (await IndexedDbSignalStore.load(await DeviceDatabase.open(factory)))!;
+    expect((await reopened.getIdentityKeyPair()).serialize()).toEqual(identity.serialize());
+    expect(await reopened.getLocalRegistrationId()).toBe(4242);
+  });
+
+  it('carries a real session through reloads on both sides, one-time prekeys consumed', async () => {
+    const alice = await device('alice', 11);
+    const bob = await device('bob', 22);
+    await processPreKeyBundle(alice.store, bob.address, await bob.bundle());
+    const first = await new SessionCipher(alice.store, alice.address, bob.address).encrypt(text('hello'));
+
+    // Both browsers reload: everything below reads what IndexedDB kept.
+    const bobStore = await bob.reopen();
+    expect(str(await new SessionCipher(bobStore, bob.address, alice.address).decrypt(first))).toBe('hello');
+    expect(await bobStore.loadPreKey(1)).toBeUndefined();
+    expect(await bobStore.loadKyberPreKey(1)).toBeUndefined();
+
+    const reply = await new SessionCipher(await bob.reopen(), bob.address, alice.address).encrypt(text('hi alice'));
+    const aliceStore = await alice.reopen();
+    expect(str(await new SessionCipher(aliceStore, alice.address, bob.address).decrypt(reply))).toBe('hi alice');
+    const again = await new SessionCipher(aliceStore, alice.address, bob.address).encrypt(text('again'));
+    expect(str(await new SessionCipher(await bob.reopen(), bob.address, alice.address).decrypt(again))).toBe('again');
+    await expect(new SessionCipher(await bob.reopen(), bob.address, alice.address).decrypt(again)).rejects.toSatisfy(
+      (error) => isSignalProtocolError(error) && error.code === 'duplicate-message',
+    );
+  });
+
+  it('trusts a first identity, refuses a changed one until it is accepted', async () => {
+    const { store } = await device('me', 1);
+    const peer: ProtocolAddress = { name: 'peer', deviceId: 1 };
+    const original = (await IdentityKeyPair.generate()).publicKey;
+    const replaced = (await IdentityKeyPair.generate()).publicKey;
+    expect(await store.isTrustedIdentity(peer, original, 'sending')).toBe(true);
+    expect(await store.saveIdentity(peer, original)).toBe(false);
+    expect(await store.isTrustedIdentity(peer, replaced, 'sending')).toBe(false);
+    await store.trustIdentity(peer, replaced);
+    expect(await store.isTrustedIdentity(peer, replaced, 'sending')).toBe(true);
+    expect((await store.getIdentity(peer))!.equals(replaced)).toBe(true);
+    expect(await store.saveIdentity(peer, original)).toBe(true);
+  });
+
+  it('removes a used one-time Kyber prekey, keeps a last-resort one and refuses its replay', async () => {
+    const { store, identity } = await device('me', 1);
+    const baseKey = (await IdentityKeyPair.generate()).publicKey;
+    await store.storeKyberPreKey(5, generateKyberPreKey(identity, 5, 0));
+    await store.storeKyberPreKey(6, generateKyberPreKey(identity, 6, 0), { lastResort: true });
+    await store.markKyberPreKeyUsed(5, 1, baseKey);
+    expect(await store.loadKyberPreKey(5)).toBeUndefined();
+    await store.markKyberPreKeyUsed(6, 1, baseKey);
+    expect(await store.loadKyberPreKey(6)).toBeDefined();
+    await expect(store.markKyberPreKeyUsed(6, 1, baseKey)).rejects.toSatisfy((error) => isSignalProtocolError(error) && error.code === 'invalid-message');
+  });
+
+  it('refuses a record written in an unknown format version instead of misreading it', async () => {
+    const factory = new IDBFactory();
+    const db = await DeviceDatabase.open(factory);
+    const store = await IndexedDbSignalStore.create(db, await IdentityKeyPair.generate(), 1);
+    await db.put('sessions', 'peer.1', { version: 99, data: new Uint8Array([1, 2, 3]) });
+    await expect(store.loadSession({ name: 'peer', deviceId: 1 })).rejects.toSatisfy((error) => isSignalProtocolError(error) && error.code === 'invalid-state');
+  });
+});

@@ -1,0 +1,162 @@
+import {
+  type Direction,
+  EcPublicKey,
+  IdentityKeyPair,
+  KyberPreKeyRecord,
+  PreKeyRecord,
+  type ProtocolAddress,
+  RECORD_FORMAT_VERSION,
+  SenderKeyRecord,
+  SessionRecord,
+  type SignalProtocolStore,
+  SignalProtocolError,
+  SignedPreKeyRecord,
+  type StoredRecord,
+  addressKey,
+  toHex,
+} from '@parley/signal-protocol';
+import { type DeviceDatabase, STORES } from './device-database.js';
+
+const IDENTITY_KEY_PAIR = 'identity-key-pair';
+const REGISTRATION_ID = 'registration-id';
+
+interface StoredKyberPreKey {
+  readonly record: StoredRecord;
+  readonly lastResort: boolean;
+}
+
+const stored = (data: Uint8Array): StoredRecord => ({ version: RECORD_FORMAT_VERSION, data });
+
+function read<T>(record: StoredRecord | undefined, parse: (data: Uint8Array) => T): T | undefined {
+  if (record === undefined) return undefined;
+  if (record.version !== RECORD_FORMAT_VERSION) throw new SignalProtocolError('invalid-state', `unsupported record version ${record.version}`);
+  return parse(record.data);
+}
+
+const senderKeyId = (sender: ProtocolAddress, distributionId: string) => `${addressKey(sender)}/${distributionId.toLowerCase()}`;
+
+/**
+ * The device's {@link SignalProtocolStore} in IndexedDB. Every record is persisted as its own
+ * `serialize()` bytes stamped with RECORD_FORMAT_VERSION (a `StoredRecord`), and read back with the
+ * record class's `deserialize()`, so a library upgrade that changes a format is detected, never
+ * misread. Identity policy as `InMemorySignalProtocolStore`: trust on first use; a changed identity
+ * is untrusted until {@link IndexedDbSignalStore.trustIdentity} (the user saw the warning).
+ */
+export class IndexedDbSignalStore implements SignalProtocolStore {
+  private constructor(
+    private readonly db: DeviceDatabase,
+    private readonly identityKeyPair: IdentityKeyPair,
+    private readonly registrationId: number,
+  ) {}
+
+  /** Writes this device's identity and registration id (account creation or linking) and opens the store. */
+  static async create(db: DeviceDatabase, identityKeyPair: IdentityKeyPair, registrationId: number): Promise<IndexedDbSignalStore> {
+    await db.write([
+      { store: STORES.meta, key: IDENTITY_KEY_PAIR, value: stored(identityKeyPair.serialize()) },
+      { store: STORES.meta, key: REGISTRATION_ID, value: registrationId },
+    ]);
+    return new IndexedDbSignalStore(db, identityKeyPair, registrationId);
+  }
+
+  /** The store of a device that has an identity already, or undefined for a fresh browser. */
+  static async load(db: DeviceDatabase): Promise<IndexedDbSignalStore | undefined> {
+    const identity = read(await db.get<StoredRecord>(STORES.meta, IDENTITY_KEY_PAIR), IdentityKeyPair.deserialize);
+    const registrationId = await db.get<number>(STORES.meta, REGISTRATION_ID);
+    if (identity === undefined || registrationId === undefined) return undefined;
+    return new IndexedDbSignalStore(db, identity, registrationId);
+  }
+
+  async getIdentityKeyPair(): Promise<IdentityKeyPair> {
+    return this.identityKeyPair;
+  }
+
+  async getLocalRegistrationId(): Promise<number> {
+    return this.registrationId;
+  }
+
+  async saveIdentity(address: ProtocolAddress, identityKey: EcPublicKey): Promise<boolean> {
+    const existing = await this.getIdentity(address);
+    await this.db.put(STORES.identities, addressKey(address), identityKey.serialize());
+    return existing !== undefined && !existing.equals(identityKey);
+  }
+
+  async isTrustedIdentity(address: ProtocolAddress, identityKey: EcPublicKey, _direction: Direction): Promise<boolean> {
+    const existing = await this.getIdentity(address);
+    return existing === undefined || existing.equals(identityKey);
+  }
+
+  /** Accepts a changed identity (after the user saw the change). */
+  async trustIdentity(address: ProtocolAddress, identityKey: EcPublicKey): Promise<void> {
+    await this.db.put(STORES.identities, addressKey(address), identityKey.serialize());
+  }
+
+  async getIdentity(address: ProtocolAddress): Promise<EcPublicKey | undefined> {
+    const bytes = await this.db.get<Uint8Array>(STORES.identities, addressKey(address));
+    return bytes === undefined ? undefined : EcPublicKey.deserialize(bytes);
+  }
+
+  async loadSession(address: ProtocolAddress): Promise<SessionRecord | undefined> {
+    return read(await this.db.get<StoredRecord>(STORES.sessions, addressKey(address)), SessionRecord.deserialize);
+  }
+
+  async storeSession(address: ProtocolAddress, record: SessionRecord): Promise<void> {
+    await this.db.put(STORES.sessions, addressKey(address), stored(record.serialize()));
+  }
+
+  /** Forgets the session with a device (it was removed, or its identity changed). */
+  async removeSession(address: ProtocolAddress): Promise<void> {
+    await this.db.delete(STORES.sessions, addressKey(address));
+  }
+
+  async loadPreKey(id: number): Promise<PreKeyRecord | undefined> {
+    return read(await this.db.get<StoredRecord>(STORES.preKeys, id), PreKeyRecord.deserialize);
+  }
+
+  async storePreKey(id: number, record: PreKeyRecord): Promise<void> {
+    await this.db.put(STORES.preKeys, id, stored(record.serialize()));
+  }
+
+  async removePreKey(id: number): Promise<void> {
+    await this.db.delete(STORES.preKeys, id);
+  }
+
+  async loadSignedPreKey(id: number): Promise<SignedPreKeyRecord | undefined> {
+    return read(await this.db.get<StoredRecord>(STORES.signedPreKeys, id), SignedPreKeyRecord.deserialize);
+  }
+
+  async storeSignedPreKey(id: number, record: SignedPreKeyRecord): Promise<void> {
+    await this.db.put(STORES.signedPreKeys, id, stored(record.serialize()));
+  }
+
+  async loadKyberPreKey(id: number): Promise<KyberPreKeyRecord | undefined> {
+    return read((await this.db.get<StoredKyberPreKey>(STORES.kyberPreKeys, id))?.record, KyberPreKeyRecord.deserialize);
+  }
+
+  async storeKyberPreKey(id: number, record: KyberPreKeyRecord, options: { lastResort?: boolean } = {}): Promise<void> {
+    const value: StoredKyberPreKey = { record: stored(record.serialize()), lastResort: options.lastResort ?? false };
+    await this.db.put(STORES.kyberPreKeys, id, value);
+  }
+
+  async markKyberPreKeyUsed(id: number, signedPreKeyId: number, baseKey: EcPublicKey): Promise<void> {
+    const entry = await this.db.get<StoredKyberPreKey>(STORES.kyberPreKeys, id);
+    if (entry === undefined) return;
+    if (!entry.lastResort) {
+      await this.db.delete(STORES.kyberPreKeys, id);
+      return;
+    }
+    // A last-resort key serves many sessions, but one (signed prekey, base key) pair only once.
+    const use = `${id}/${signedPreKeyId}/${toHex(baseKey.serialize())}`;
+    if ((await this.db.get<true>(STORES.kyberPreKeyUses, use)) !== undefined) {
+      throw new SignalProtocolError('invalid-message', 'last-resort Kyber prekey reused with the same base key');
+    }
+    await this.db.put(STORES.kyberPreKeyUses, use, true);
+  }
+
+  async loadSenderKey(sender: ProtocolAddress, distributionId: string): Promise<SenderKeyRecord | undefined> {
+    return read(await this.db.get<StoredRecord>(STORES.senderKeys, senderKeyId(sender, distributionId)), SenderKeyRecord.deserialize);
+  }
+
+  async storeSenderKey(sender: ProtocolAddress, distributionId: string, record: SenderKeyRecord): Promise<void> {
+    await this.db.put(STORES.senderKeys, senderKeyId(sender, distributionId), stored(record.serialize()));
+  }
+}

@@ -26,7 +26,11 @@ export default defineConfig({
     distPath: { root: unshare.length ? `dist-unshared-${unshare.join('-')}` : 'dist' },
     cleanDistPath: true,
   },
+  // Every chunk this build loads at run time is checked against its sha384 (Subresource Integrity).
   security: { sri: { enable: true, algorithm: 'sha384' } },
+  // `new CrossOriginWorker(new URL(...))` bundles a worker like `new Worker(...)` does
+  // (src/media/sframe-worker-client.ts explains why the app cannot use `Worker` directly).
+  tools: { rspack: { module: { parser: { javascript: { worker: ['CrossOriginWorker from ./cross-origin-worker.js', '...'] } } } } },
   server: { port: 4202, headers: { 'Access-Control-Allow-Origin': '*' } },
   dev: { assetPrefix: 'auto' },
 });

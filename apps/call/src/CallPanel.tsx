@@ -1,33 +1,91 @@
 import type { RemoteProps } from '@parley/contracts';
-import { Show } from 'solid-js';
+import { Match, Show, Switch, onCleanup, onMount } from 'solid-js';
 import type { CallStore } from './call-store.js';
-import { messagesFor } from './messages.js';
+import type { RtcCallMedia } from './media/call-media.js';
+import { formatElapsed, messagesFor } from './messages.js';
+import { InCall } from './ui/InCall.js';
+import { startRingtone } from './ui/ringtone.js';
 
-/** The call panel: nothing while idle, the outgoing call while one is on. */
-export function CallPanel(props: { store: CallStore; remote: RemoteProps }) {
+/** The call panel: nothing while idle; the outgoing, incoming, in-call or ended screen otherwise. */
+export function CallPanel(props: { store: CallStore<RtcCallMedia>; remote: RemoteProps }) {
   const t = () => messagesFor(props.remote.locale);
   const call = () => props.store.state.call;
+  const snapshot = () => props.store.state.snapshot;
+  const peerName = () => call().peer?.displayName ?? '';
   return (
-    <section class="call-app" data-testid="call-app" aria-label="Call">
+    <section class="call-app" data-testid="call-app" aria-label={t().region}>
       <p class="call-app__identity" data-testid="call-identity">
         {t().signedInAs(props.remote.session.displayName)}
       </p>
       <Show when={call().phase !== 'idle'}>
-        <div class="call-panel" role="dialog" data-testid="call-panel" data-phase={call().phase}>
-          <p class="call-panel__title">
-            {call().phase === 'ended' ? t().callEnded : t().calling(call().peer?.displayName ?? '')}
+        <div class="call-panel" role="dialog" aria-label={call().media === 'video' ? t().videoCall : t().voiceCall} data-testid="call-panel" data-phase={call().phase} data-outcome={snapshot().outcome ?? undefined}>
+          <p class="call-panel__title" data-testid="call-title">
+            <Switch>
+              <Match when={call().phase === 'outgoing'}>{t().calling(peerName())}</Match>
+              <Match when={call().phase === 'incoming'}>{t().incoming(peerName())}</Match>
+              <Match when={call().phase === 'connecting'}>{t().connecting(peerName())}</Match>
+              <Match when={call().phase === 'active'}>{t().inCallWith(peerName())}</Match>
+              <Match when={call().phase === 'ended'}>
+                {snapshot().outcome === 'missed' && snapshot().role === 'callee'
+                  ? t().missedIncoming(peerName())
+                  : snapshot().outcome
+                    ? t().outcome(snapshot().outcome!, peerName())
+                    : t().callEnded}
+              </Match>
+            </Switch>
           </p>
           <p class="call-panel__media">{call().media === 'video' ? t().videoCall : t().voiceCall}</p>
-          <Show
-            when={call().phase !== 'ended'}
-            fallback={<button type="button" onClick={() => props.store.dismiss()}>OK</button>}
-          >
-            <button type="button" class="call-panel__hangup" onClick={() => props.store.hangUp()}>
-              {t().hangUp}
-            </button>
-          </Show>
+          <Switch>
+            <Match when={call().phase === 'incoming'}>
+              <IncomingControls accept={() => props.store.accept()} decline={() => props.store.decline()} acceptLabel={t().accept} declineLabel={t().decline} />
+            </Match>
+            <Match when={call().phase === 'ended'}>
+              <Show when={snapshot().answeredAt !== null && snapshot().endedAt !== null}>
+                <p data-testid="call-duration">{formatElapsed(snapshot().endedAt! - snapshot().answeredAt!)}</p>
+              </Show>
+              <button type="button" onClick={() => props.store.dismiss()}>
+                {t().ok}
+              </button>
+            </Match>
+            <Match when={true}>
+              <Show when={props.store.state.media} keyed>
+                {(session) => (
+                  <InCall
+                    session={session}
+                    peer={call().peer!}
+                    media={call().media ?? 'audio'}
+                    active={call().phase === 'active'}
+                    answeredAt={snapshot().answeredAt}
+                    reconnecting={snapshot().reconnecting}
+                    now={props.store.now}
+                    t={t()}
+                  />
+                )}
+              </Show>
+              <button type="button" class="call-panel__hangup" onClick={() => props.store.hangUp()}>
+                {t().hangUp}
+              </button>
+            </Match>
+          </Switch>
         </div>
       </Show>
     </section>
+  );
+}
+
+/** Accept and Decline, with the ringtone playing while they are shown; Accept takes the focus. */
+function IncomingControls(props: { accept: () => void; decline: () => void; acceptLabel: string; declineLabel: string }) {
+  let accept!: HTMLButtonElement;
+  onMount(() => accept.focus());
+  onCleanup(startRingtone());
+  return (
+    <div class="call-incoming" role="group">
+      <button type="button" ref={accept} class="call-panel__accept" onClick={() => props.accept()}>
+        {props.acceptLabel}
+      </button>
+      <button type="button" class="call-panel__decline" onClick={() => props.decline()}>
+        {props.declineLabel}
+      </button>
+    </div>
   );
 }

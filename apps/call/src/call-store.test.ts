@@ -3,15 +3,30 @@ import { EventBus, ObservableScope } from '@parley/event-bus';
 import { createRoot } from 'solid-js';
 import { describe, expect, it } from 'vitest';
 import { createCallStore } from './call-store.js';
+import { ManualClock } from './engine/clock.js';
+import { FakeCallMedia, FakeSignalingNetwork, settle } from './engine/testing.js';
 
 const peer = { userId: 'u2', displayName: 'Ada' };
 
-function withStore(run: (bus: EventBus, store: ReturnType<typeof createCallStore>, scope: ObservableScope) => void) {
+type Store = ReturnType<typeof createCallStore<FakeCallMedia>>;
+
+function makeStore(bus: EventBus, scope: ObservableScope, network = new FakeSignalingNetwork(), userId = 'u1') {
+  let n = 0;
+  return createCallStore(bus, scope, {
+    self: { userId, deviceId: 1, displayName: userId },
+    channel: network.channel(userId, 1),
+    clock: new ManualClock(),
+    newCallId: () => `call-${++n}`,
+    createMedia: (init) => new FakeCallMedia(init, { autoConnect: true }),
+  });
+}
+
+function withStore(run: (bus: EventBus, store: Store, scope: ObservableScope) => void) {
   createRoot((dispose) => {
     const bus = new EventBus();
     const scope = new ObservableScope();
-    let n = 0;
-    run(bus, createCallStore(bus, scope, () => `call-${++n}`), scope);
+    run(bus, makeStore(bus, scope), scope);
+    scope.end();
     dispose();
   });
 }
@@ -35,6 +50,48 @@ describe('call store', () => {
       expect(bus.state('call.state').value.phase).toBe('ended');
       store.dismiss();
       expect(bus.state('call.state').value).toBe(IDLE_CALL_STATE);
+    });
+  });
+
+  it('publishes a call.entry when a call ends', () => {
+    withStore((bus, store) => {
+      const entries: unknown[] = [];
+      const sub = bus.on('call.entry').subscribe((entry) => entries.push(entry));
+      bus.publish('call.requested', { conversationId: 'c1', peer, media: 'audio' });
+      store.hangUp();
+      expect(entries).toEqual([expect.objectContaining({ callId: 'call-1', conversationId: 'c1', outcome: 'cancelled', direction: 'outgoing', durationMs: null })]);
+      sub.unsubscribe();
+    });
+  });
+
+  it('rings on a call-signaling offer from the bus network and answers through it', async () => {
+    const network = new FakeSignalingNetwork();
+    const bus = new EventBus();
+    const scopes = [new ObservableScope(), new ObservableScope()];
+    const [caller, callee] = createRoot(() => [makeStore(bus, scopes[0]!, network, 'u1'), makeStore(new EventBus(), scopes[1]!, network, 'u2')]);
+    bus.publish('call.requested', { conversationId: 'u2', peer: { userId: 'u2', displayName: 'Bo' }, media: 'video' });
+    await settle();
+    expect(callee!.state.call.phase).toBe('incoming');
+    callee!.accept();
+    await settle();
+    expect(caller!.state.call.phase).toBe('active');
+    expect(bus.state('call.state').value.phase).toBe('active');
+    expect(caller!.state.media).not.toBeNull();
+    scopes.forEach((scope) => scope.end());
+  });
+
+  it('a call cut short by the app ending is still logged and hung up', () => {
+    createRoot((dispose) => {
+      const bus = new EventBus();
+      const scope = new ObservableScope();
+      makeStore(bus, scope);
+      const entries: unknown[] = [];
+      const sub = bus.on('call.entry').subscribe((entry) => entries.push(entry));
+      bus.publish('call.requested', { conversationId: 'c1', peer, media: 'audio' });
+      scope.end();
+      expect(entries).toEqual([expect.objectContaining({ outcome: 'cancelled' })]);
+      sub.unsubscribe();
+      dispose();
     });
   });
 

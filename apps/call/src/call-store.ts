@@ -1,49 +1,77 @@
-import { type CallRequest, type CallState, IDLE_CALL_STATE } from '@parley/contracts';
+import { type CallState, IDLE_CALL_STATE } from '@parley/contracts';
 import type { EventBus, ObservableScope } from '@parley/event-bus';
 import { createSignal } from 'solid-js';
+import { CallEngine, type CallSelf, type CallSnapshot, IDLE_SNAPSHOT, toCallState } from './engine/call-engine.js';
+import { type Clock, systemClock } from './engine/clock.js';
+import type { CallMediaFactory, CallMediaSession } from './engine/media-port.js';
+import type { CallSignalingChannel } from './engine/signaling-channel.js';
+
+/** What the store needs besides the bus: who this device is, how to reach the peer, and media. */
+export interface CallStoreDeps<S extends CallMediaSession> {
+  readonly self: CallSelf;
+  readonly channel: CallSignalingChannel;
+  readonly createMedia: CallMediaFactory<S>;
+  readonly newCallId: () => string;
+  readonly clock?: Clock;
+}
 
 /**
- * The call app's state and actions. The store is the source of truth inside the app; every change
- * is mirrored to the bus's `call.state` so the shell and chat can show it.
+ * The call app's state and actions: a thin Solid layer over the `CallEngine`. Every change is
+ * mirrored to the bus's `call.state` so the shell and chat can show it, and every finished call
+ * is published as `call.entry` for the chat to render. All subscriptions belong to `scope`.
  */
-export function createCallStore(bus: EventBus, scope: ObservableScope, newCallId: () => string) {
-  // A signal of immutable values, not a store: a store would merge updates into (and so mutate)
+export function createCallStore<S extends CallMediaSession>(bus: EventBus, scope: ObservableScope, deps: CallStoreDeps<S>) {
+  const clock = deps.clock ?? systemClock;
+  const engine = new CallEngine<S>({
+    self: deps.self,
+    channel: deps.channel,
+    clock,
+    newCallId: deps.newCallId,
+    createMedia: deps.createMedia,
+    onWarning: (message) => console.warn(`[call] ${message}`),
+  });
+  // Signals of immutable values, not a store: a store would merge updates into (and so mutate)
   // the shared IDLE_CALL_STATE object.
+  const [snapshot, setSnapshot] = createSignal<CallSnapshot>(IDLE_SNAPSHOT);
   const [call, setCall] = createSignal<CallState>(IDLE_CALL_STATE);
+  const [media, setMedia] = createSignal<S | null>(null);
   const state = {
+    /** The bus view of the call (phase `incoming` while ringing). */
     get call(): CallState {
       return call();
     },
+    /** The engine's view: role, outcome, times, reconnecting. */
+    get snapshot(): CallSnapshot {
+      return snapshot();
+    },
+    /** The current call's media session, while it has one. */
+    get media(): S | null {
+      return media();
+    },
   };
 
-  function publish(next: CallState): void {
-    setCall(next);
-    bus.set('call.state', next);
-  }
+  // First on the scope, so it runs first when the scope ends: a call cut short by the app's
+  // destruction still reaches the bus as ended, with its call entry, before the listeners go.
+  scope.onEnd(() => engine.dispose());
+  scope.bind(engine.snapshot$, (next) => {
+    setSnapshot(next);
+    const callState = next.phase === 'idle' ? IDLE_CALL_STATE : toCallState(next);
+    setCall(callState);
+    bus.set('call.state', callState);
+  });
+  scope.bind(engine.media$, (session) => setMedia(() => session));
+  scope.bind(engine.entries$, (entry) => bus.publish('call.entry', entry));
+  scope.bind(bus.on('call.requested'), (request) => engine.call(request));
 
-  /** A chat asked for a call: show the outgoing call panel. Ignored while a call is on. */
-  function request(req: CallRequest): void {
-    if (state.call.phase !== 'idle' && state.call.phase !== 'ended') return;
-    publish({
-      phase: 'outgoing',
-      callId: newCallId(),
-      conversationId: req.conversationId,
-      media: req.media,
-      peer: req.peer,
-    });
-  }
-
-  function hangUp(): void {
-    if (state.call.phase === 'idle') return;
-    publish({ ...state.call, phase: 'ended' });
-  }
-
-  function dismiss(): void {
-    publish(IDLE_CALL_STATE);
-  }
-
-  scope.bind(bus.on('call.requested'), request);
-  return { state, hangUp, dismiss };
+  return {
+    state,
+    accept: () => engine.accept(),
+    decline: () => engine.decline(),
+    hangUp: () => engine.hangUp(),
+    dismiss: () => engine.dismiss(),
+    /** The engine's clock, so the elapsed time the UI shows agrees with the call entry's duration. */
+    now: () => clock.now(),
+  };
 }
 
-export type CallStore = ReturnType<typeof createCallStore>;
+export type CallStore<S extends CallMediaSession = CallMediaSession> = ReturnType<typeof createCallStore<S>>;

@@ -1,10 +1,14 @@
 import { IDLE_CALL_STATE, type MountArgs, type MountElement, type RemoteApp, type RemoteModule, type RemoteProps } from '@parley/contracts';
 import { ObservableScope, bus, busEvaluations } from '@parley/event-bus';
+import { type Messenger, messenger } from '@parley/messenger';
 import { Observable } from 'rxjs';
 import { createSignal } from 'solid-js';
 import { render as solidRender } from 'solid-js/web';
 import { CallPanel } from './CallPanel.jsx';
 import { createCallStore } from './call-store.js';
+import { createMessengerSignalingChannel } from './engine/signaling-channel.js';
+import { RtcCallMedia } from './media/call-media.js';
+import { startSFrameWorker } from './media/sframe-worker-client.js';
 
 interface Mounted {
   readonly dispose: () => void;
@@ -14,6 +18,15 @@ interface Mounted {
 
 const mounted = new WeakMap<MountElement, Mounted>();
 let mountCount = 0;
+
+function pageMessenger(): Messenger | null {
+  try {
+    return messenger();
+  } catch {
+    console.warn('[call] no messenger on this page: calls cannot reach anyone');
+    return null;
+  }
+}
 
 function propsOf({ dom: _dom, ...props }: MountArgs): RemoteProps {
   return props;
@@ -30,7 +43,17 @@ export const app: RemoteApp = {
     const element = args.dom as unknown as HTMLElement;
     const scope = new ObservableScope();
     const [props, setProps] = createSignal<RemoteProps>(propsOf(args));
-    const store = createCallStore(bus, scope, () => crypto.randomUUID());
+    const session = props().session;
+    // Call signaling travels Signal-encrypted through the page's one messenger, which the shell
+    // provides before it mounts any remote. Only the standalone development page has none: it can
+    // show the UI but reaches nobody.
+    const signaling = pageMessenger();
+    const store = createCallStore(bus, scope, {
+      self: { userId: session.userId, deviceId: signaling?.self.deviceId ?? 0, displayName: session.displayName },
+      channel: createMessengerSignalingChannel(bus, signaling),
+      newCallId: () => crypto.randomUUID(),
+      createMedia: ({ role, media }) => new RtcCallMedia({ role, media, startWorker: startSFrameWorker }),
+    });
     mountCount += 1;
     element.dataset.callMount = String(mountCount);
     const dispose = solidRender(() => <CallPanel store={store} remote={props()} />, element);

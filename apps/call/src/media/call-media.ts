@@ -1,0 +1,345 @@
+/**
+ * The media of one 1:1 call: an RTCPeerConnection, local microphone and camera, and SFrame on every
+ * sender and receiver through encoded transforms in a worker (sframe-worker.ts).
+ *
+ * Keys: each side draws a fresh 32-byte sender secret per call and sends it only inside its
+ * (Signal-encrypted) offer or answer. The worker derives one key and KID per sender and track slot
+ * (libs/media-e2ee `deriveTrackKey`): caller = participant 0, callee = participant 1.
+ *
+ * Transforms are set before negotiation (Chromium ignores `RTCRtpScriptTransform` set from
+ * `ontrack`): the caller adds its transceivers and their transforms before `createOffer`; the callee
+ * adds its tracks with `addTrack` before applying the offer, so the offer's m-lines reuse those
+ * transceivers (JSEP §5.10) and their receivers already carry a transform.
+ */
+import type { CallMedia } from '@parley/contracts';
+import { BehaviorSubject, type Observable, Subject } from 'rxjs';
+import type { CallMediaSession, MediaConnectionState, SessionDescription } from '../engine/media-port.js';
+import type { IceCandidateInit, MediaKeyGrant } from '../engine/signals.js';
+import type { FromWorker, ToWorker, TransformCounters, TransformOptions } from './sframe-protocol.js';
+
+/** SFrame AES_128_GCM_SHA256_128 (RFC 9605 §4.5). */
+const SUITE = 4;
+const SECRET_BYTES = 32;
+/** Track slots of the KID scheme (libs/media-e2ee TrackSlot). */
+const SLOT = { microphone: 0, camera: 1, screenAudio: 2 } as const;
+
+/** Receive-side decryption health: the UI names the peer while `failing`. */
+export interface DecryptionHealth {
+  /** Frames decrypted and dropped, over the whole call. */
+  readonly decrypted: number;
+  readonly dropped: number;
+  /** Frames keep failing: drops in the last reporting period and nothing decrypted in it. */
+  readonly failing: boolean;
+  readonly lastFailure: string | null;
+}
+
+export interface CallMediaOptions {
+  readonly role: 'caller' | 'callee';
+  readonly media: CallMedia;
+  /** STUN/TURN servers (TURN credentials come from the server). */
+  readonly iceServers?: RTCIceServer[];
+  readonly microphoneId?: string;
+  readonly cameraId?: string;
+  /** Starts the SFrame worker; see sframe-worker-client.ts. */
+  readonly startWorker: () => Worker;
+  /** Injected for tests; defaults to navigator.mediaDevices.getUserMedia. */
+  readonly getUserMedia?: (constraints: MediaStreamConstraints) => Promise<MediaStream>;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+function fromBase64(text: string): Uint8Array {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}
+
+/** The real `CallMediaSession`: WebRTC with SFrame. */
+export class RtcCallMedia implements CallMediaSession {
+  readonly pc: RTCPeerConnection;
+  readonly remoteStream = new MediaStream();
+  private readonly worker: Worker;
+  private readonly secret = crypto.getRandomValues(new Uint8Array(SECRET_BYTES));
+  private readonly localIndex: number;
+  private readonly peerIndex: number;
+  private readonly candidates = new Subject<IceCandidateInit | null>();
+  private readonly connection = new BehaviorSubject<MediaConnectionState>('connecting');
+  private readonly countersSubject = new BehaviorSubject<readonly TransformCounters[]>([]);
+  private readonly healthSubject = new BehaviorSubject<DecryptionHealth>({ decrypted: 0, dropped: 0, failing: false, lastFailure: null });
+  private readonly localStreamSubject = new BehaviorSubject<MediaStream | null>(null);
+  private readonly remoteTracksSubject = new BehaviorSubject<readonly MediaStreamTrack[]>([]);
+  private readonly mutedSubject = new BehaviorSubject(false);
+  private readonly cameraOnSubject = new BehaviorSubject(true);
+  private audioSender: RTCRtpSender | null = null;
+  private videoSender: RTCRtpSender | null = null;
+  /** Video calls: a sender kept ready for a shared screen's audio (no track until then). */
+  private screenAudioSender: RTCRtpSender | null = null;
+  private closed = false;
+  private sharingScreen = false;
+
+  readonly localCandidates$: Observable<IceCandidateInit | null> = this.candidates.asObservable();
+  readonly connection$: Observable<MediaConnectionState> = this.connection.asObservable();
+  /** Per-transform frame counters from the worker, twice a second. */
+  readonly counters$: Observable<readonly TransformCounters[]> = this.countersSubject.asObservable();
+  readonly decryption$: Observable<DecryptionHealth> = this.healthSubject.asObservable();
+  readonly localStream$: Observable<MediaStream | null> = this.localStreamSubject.asObservable();
+  /** Remote tracks so far (the UI attaches audio to an <audio>: Chromium decodes audio only then). */
+  readonly remoteTracks$: Observable<readonly MediaStreamTrack[]> = this.remoteTracksSubject.asObservable();
+  readonly muted$: Observable<boolean> = this.mutedSubject.asObservable();
+  readonly cameraOn$: Observable<boolean> = this.cameraOnSubject.asObservable();
+
+  constructor(private readonly options: CallMediaOptions) {
+    this.localIndex = options.role === 'caller' ? 0 : 1;
+    this.peerIndex = 1 - this.localIndex;
+    this.pc = new RTCPeerConnection({ iceServers: options.iceServers ?? [] });
+    this.worker = options.startWorker();
+    this.worker.onmessage = (event: MessageEvent<FromWorker>) => this.receiveCounters(event.data.transforms);
+    this.post({ type: 'local-key', key: { suite: SUITE, generation: 0, sender: this.localIndex, secret: this.secret } });
+    this.pc.onicecandidate = ({ candidate }) => this.candidates.next(candidate ? (candidate.toJSON() as IceCandidateInit) : null);
+    this.pc.onconnectionstatechange = () => {
+      const state = this.pc.connectionState;
+      if (state === 'connected' || state === 'disconnected' || state === 'failed') this.connection.next(state);
+    };
+    this.pc.ontrack = ({ track }) => {
+      this.remoteStream.addTrack(track);
+      this.remoteTracksSubject.next([...this.remoteTracksSubject.getValue(), track]);
+    };
+  }
+
+  get localStream(): MediaStream | null {
+    return this.localStreamSubject.getValue();
+  }
+
+  /** The grant for this side's key, sent inside the offer or answer. */
+  private grant(): MediaKeyGrant {
+    return { suite: SUITE, generation: 0, secret: toBase64(this.secret) };
+  }
+
+  async createOffer(): Promise<SessionDescription> {
+    const stream = await this.openLocalMedia();
+    const audio = stream.getAudioTracks()[0];
+    const video = stream.getVideoTracks()[0];
+    const audioTransceiver = this.pc.addTransceiver(audio ?? 'audio', { direction: 'sendrecv', streams: [stream] });
+    this.protect(audioTransceiver, 'audio', SLOT.microphone);
+    this.audioSender = audioTransceiver.sender;
+    if (this.options.media === 'video') {
+      const videoTransceiver = this.pc.addTransceiver(video ?? 'video', { direction: 'sendrecv', streams: [stream] });
+      this.protect(videoTransceiver, 'video', SLOT.camera);
+      preferVp8(videoTransceiver);
+      this.videoSender = videoTransceiver.sender;
+      // Negotiated now, so sharing a screen with sound later needs no renegotiation.
+      const screenAudio = this.pc.addTransceiver('audio', { direction: 'sendrecv', streams: [stream] });
+      this.protect(screenAudio, 'audio', SLOT.screenAudio);
+      this.screenAudioSender = screenAudio.sender;
+    }
+    await this.pc.setLocalDescription(await this.pc.createOffer());
+    return { sdp: this.pc.localDescription!.sdp, key: this.grant() };
+  }
+
+  async acceptOffer(offer: SessionDescription): Promise<SessionDescription> {
+    await this.addPeerKey(offer.key);
+    const stream = await this.openLocalMedia();
+    // Same order as the caller's m-lines: microphone, camera, screen audio (video calls).
+    const slots: { kind: 'audio' | 'video'; slot: number }[] =
+      this.options.media === 'video'
+        ? [{ kind: 'audio', slot: SLOT.microphone }, { kind: 'video', slot: SLOT.camera }, { kind: 'audio', slot: SLOT.screenAudio }]
+        : [{ kind: 'audio', slot: SLOT.microphone }];
+    for (const { kind, slot } of slots) {
+      // Every m-line gets a transceiver from addTrack now, so the offer reuses it (JSEP §5.10) and
+      // its receiver already has a transform. Without a track for it (no camera; the screen audio
+      // before any sharing) a placeholder creates it and is swapped for nothing.
+      const track = slot === SLOT.screenAudio ? undefined : (kind === 'audio' ? stream.getAudioTracks() : stream.getVideoTracks())[0];
+      const placeholder = track ? null : placeholderTrack(kind);
+      const sender = this.pc.addTrack(track ?? placeholder!.track, stream);
+      const transceiver = this.pc.getTransceivers().find((t) => t.sender === sender)!;
+      this.protect(transceiver, kind, slot);
+      if (kind === 'video') preferVp8(transceiver);
+      if (slot === SLOT.microphone) this.audioSender = sender;
+      else if (slot === SLOT.camera) this.videoSender = sender;
+      else this.screenAudioSender = sender;
+      // The transforms go on first: set after the await below, Chromium never fed frames to the
+      // receiver's transform (seen with Chromium 156).
+      if (placeholder) {
+        await sender.replaceTrack(null);
+        placeholder.release();
+      }
+    }
+    await this.pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
+    await this.pc.setLocalDescription(await this.pc.createAnswer());
+    return { sdp: this.pc.localDescription!.sdp, key: this.grant() };
+  }
+
+  async acceptAnswer(answer: SessionDescription): Promise<void> {
+    await this.addPeerKey(answer.key);
+    await this.pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+  }
+
+  async restartIce(): Promise<string> {
+    await this.pc.setLocalDescription(await this.pc.createOffer({ iceRestart: true }));
+    return this.pc.localDescription!.sdp;
+  }
+
+  async acceptIceRestart(sdp: string): Promise<string> {
+    await this.pc.setRemoteDescription({ type: 'offer', sdp });
+    await this.pc.setLocalDescription(await this.pc.createAnswer());
+    this.reportIfConnected();
+    return this.pc.localDescription!.sdp;
+  }
+
+  async acceptIceRestartAnswer(sdp: string): Promise<void> {
+    await this.pc.setRemoteDescription({ type: 'answer', sdp });
+    this.reportIfConnected();
+  }
+
+  /** A restart over a path that never broke leaves the state `connected` without a change event. */
+  private reportIfConnected(): void {
+    if (this.pc.connectionState === 'connected' && !this.closed) this.connection.next('connected');
+  }
+
+  async addRemoteCandidate(candidate: IceCandidateInit | null): Promise<void> {
+    if (this.closed) return;
+    await this.pc.addIceCandidate(candidate ?? undefined);
+  }
+
+  async addPeerKey(key: MediaKeyGrant): Promise<void> {
+    this.post({ type: 'peer-key', key: { suite: key.suite, generation: key.generation, sender: this.peerIndex, secret: fromBase64(key.secret) } });
+  }
+
+  /** Mutes or unmutes the microphone (the track keeps running, silence is sent). */
+  setMuted(muted: boolean): void {
+    for (const track of this.localStream?.getAudioTracks() ?? []) track.enabled = !muted;
+    this.mutedSubject.next(muted);
+  }
+
+  /** Turns the camera on or off. Off sends no frames at all (a disabled track would still send black ones). */
+  async setCameraOn(on: boolean): Promise<void> {
+    this.cameraOnSubject.next(on);
+    const camera = this.localStream?.getVideoTracks()[0] ?? null;
+    if (camera) camera.enabled = on;
+    if (!this.sharingScreen) await this.videoSender?.replaceTrack(on ? camera : null);
+  }
+
+  /** Switches microphone or camera to another device, without renegotiation. */
+  async useDevice(kind: 'audioinput' | 'videoinput', deviceId: string): Promise<void> {
+    const stream = this.localStream;
+    if (!stream) return;
+    const getUserMedia = this.options.getUserMedia ?? ((c) => navigator.mediaDevices.getUserMedia(c));
+    const fresh = await getUserMedia(kind === 'audioinput' ? { audio: { deviceId: { exact: deviceId } } } : { video: { deviceId: { exact: deviceId } } });
+    const track = (kind === 'audioinput' ? fresh.getAudioTracks() : fresh.getVideoTracks())[0];
+    if (!track) return;
+    const sender = kind === 'audioinput' ? this.audioSender : this.videoSender;
+    if (kind === 'audioinput' || (this.cameraOnSubject.getValue() && !this.sharingScreen)) await sender?.replaceTrack(track);
+    const old = kind === 'audioinput' ? stream.getAudioTracks() : stream.getVideoTracks();
+    for (const previous of old) {
+      stream.removeTrack(previous);
+      previous.stop();
+    }
+    track.enabled = kind === 'audioinput' ? !this.mutedSubject.getValue() : this.cameraOnSubject.getValue();
+    stream.addTrack(track);
+    this.localStreamSubject.next(stream);
+  }
+
+  /**
+   * Sends a shared screen (from getDisplayMedia) instead of the camera, with its tab or system
+   * audio when it has some; null returns to the camera (if on).
+   */
+  async shareScreen(screen: MediaStream | null): Promise<void> {
+    const video = screen?.getVideoTracks()[0] ?? null;
+    this.sharingScreen = video !== null;
+    const camera = this.cameraOnSubject.getValue() ? (this.localStream?.getVideoTracks()[0] ?? null) : null;
+    await this.videoSender?.replaceTrack(video ?? camera);
+    await this.screenAudioSender?.replaceTrack(screen?.getAudioTracks()[0] ?? null);
+  }
+
+  /** Test hook (E2EE tests): decrypt with a wrong peer key from now on. */
+  corruptPeerKey(): void {
+    this.post({ type: 'corrupt-peer-key' });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const track of this.localStream?.getTracks() ?? []) track.stop();
+    this.pc.close();
+    this.worker.terminate();
+    this.candidates.complete();
+    this.connection.complete();
+  }
+
+  private async openLocalMedia(): Promise<MediaStream> {
+    const getUserMedia = this.options.getUserMedia ?? ((c) => navigator.mediaDevices.getUserMedia(c));
+    const audio: MediaTrackConstraints | boolean = this.options.microphoneId ? { deviceId: { exact: this.options.microphoneId } } : true;
+    const video: MediaTrackConstraints | boolean =
+      this.options.media === 'video' ? (this.options.cameraId ? { deviceId: { exact: this.options.cameraId } } : true) : false;
+    let stream: MediaStream;
+    try {
+      stream = await getUserMedia({ audio, video });
+    } catch (error) {
+      // No camera (or it is busy): a video call still works with the microphone, receiving video.
+      if (!video || !isMissingDevice(error)) throw error;
+      stream = await getUserMedia({ audio, video: false });
+    }
+    if (this.closed) {
+      for (const track of stream.getTracks()) track.stop();
+      throw new Error('call ended while opening media');
+    }
+    this.localStreamSubject.next(stream);
+    return stream;
+  }
+
+  private protect(transceiver: RTCRtpTransceiver, kind: 'audio' | 'video', slot: number): void {
+    const send: TransformOptions = { side: 'send', kind, slot };
+    const receive: TransformOptions = { side: 'receive', kind, slot };
+    transceiver.sender.transform = new RTCRtpScriptTransform(this.worker, send);
+    transceiver.receiver.transform = new RTCRtpScriptTransform(this.worker, receive);
+  }
+
+  private post(message: ToWorker): void {
+    this.worker.postMessage(message);
+  }
+
+  private receiveCounters(transforms: readonly TransformCounters[]): void {
+    const before = this.healthSubject.getValue();
+    const receiving = transforms.filter((t) => t.side === 'receive');
+    const decrypted = receiving.reduce((sum, t) => sum + t.ok, 0);
+    const dropped = receiving.reduce((sum, t) => sum + t.dropped, 0);
+    const lastFailure = receiving.find((t) => t.lastFailure)?.lastFailure ?? null;
+    const failing = dropped > before.dropped && decrypted === before.decrypted;
+    this.countersSubject.next(transforms);
+    this.healthSubject.next({ decrypted, dropped, failing, lastFailure });
+  }
+}
+
+function isMissingDevice(error: unknown): boolean {
+  const name = (error as { name?: string } | null)?.name;
+  return name === 'NotFoundError' || name === 'OverconstrainedError' || name === 'NotReadableError';
+}
+
+/** A short-lived track of `kind`, only to create a transceiver with addTrack. */
+function placeholderTrack(kind: 'audio' | 'video'): { track: MediaStreamTrack; release: () => void } {
+  if (kind === 'video') {
+    const canvas = document.createElement('canvas');
+    canvas.width = 16;
+    canvas.height = 16;
+    const track = canvas.captureStream(1).getVideoTracks()[0]!;
+    return { track, release: () => track.stop() };
+  }
+  const context = new AudioContext();
+  const track = context.createMediaStreamDestination().stream.getAudioTracks()[0]!;
+  return {
+    track,
+    release: () => {
+      track.stop();
+      void context.close();
+    },
+  };
+}
+
+/** VP8 only for video: libs/media-e2ee knows which VP8 bytes must stay in clear. */
+function preferVp8(transceiver: RTCRtpTransceiver): void {
+  const codecs = RTCRtpReceiver.getCapabilities('video')?.codecs ?? [];
+  const vp8 = codecs.filter((c) => /^video\/(vp8|rtx)$/i.test(c.mimeType));
+  if (vp8.length && typeof transceiver.setCodecPreferences === 'function') transceiver.setCodecPreferences(vp8);
+}

@@ -1,0 +1,125 @@
+/**
+ * The SFrame worker of one call: every encoded transform (`RTCRtpScriptTransform`) of the call's
+ * peer connection runs here, on both directions and both kinds. Send transforms encrypt with this
+ * side's key (own KID per track slot), receive transforms decrypt with the peer's; a frame that
+ * cannot be encrypted is dropped (never sent in clear), one that cannot be decrypted is dropped and
+ * counted. Counters go to the page twice a second.
+ */
+import { SFrameKeyRing, SFrameSender, decryptFrame, deriveTrackKey, encryptFrame, generateSenderSecret, parseKeyId, type CipherSuiteId, type MediaCodec } from '@parley/media-e2ee';
+import type { FromWorker, ToWorker, TransformCounters, TransformOptions, WorkerKey } from './sframe-protocol.js';
+
+// The app compiles against the DOM library; these are the few worker-side shapes used here.
+interface EncodedFrame {
+  data: ArrayBuffer;
+}
+interface ScriptTransformer {
+  readonly options: TransformOptions;
+  readonly readable: ReadableStream<EncodedFrame>;
+  readonly writable: WritableStream<EncodedFrame>;
+}
+interface WorkerScope {
+  onrtctransform: ((event: { transformer: ScriptTransformer }) => void) | null;
+  onmessage: ((event: { data: ToWorker }) => void) | null;
+  postMessage(message: FromWorker): void;
+}
+
+const scope = globalThis as unknown as WorkerScope;
+const COUNTERS_EVERY_MS = 500;
+
+interface Endpoint {
+  readonly options: TransformOptions;
+  counters: { ok: number; dropped: number; lastFailure: string | null; lastFailedSender: number | null };
+  /** Send side: the track's sender; receive side: the ring of the peer's keys for this slot. */
+  sender: SFrameSender | null;
+  ring: SFrameKeyRing | null;
+  /** KIDs installed in the ring, to replace them on a corrupt-key test. */
+  ringKids: bigint[];
+}
+
+const endpoints: Endpoint[] = [];
+let localKey: WorkerKey | null = null;
+let peerKey: WorkerKey | null = null;
+/** Serialises key installation so frames never see half-installed keys. */
+let keyWork: Promise<void> = Promise.resolve();
+
+const codecOf = (kind: 'audio' | 'video'): MediaCodec => (kind === 'audio' ? 'opus' : 'vp8');
+
+async function installSendKey(endpoint: Endpoint, key: WorkerKey): Promise<void> {
+  const trackKey = await deriveTrackKey(key.suite as CipherSuiteId, key.secret, { generation: BigInt(key.generation), sender: key.sender, track: endpoint.options.slot }, 'encrypt');
+  const sender = endpoint.sender ?? new SFrameSender();
+  sender.setKey(trackKey);
+  endpoint.sender = sender;
+}
+
+async function installReceiveKey(endpoint: Endpoint, key: WorkerKey): Promise<void> {
+  const trackKey = await deriveTrackKey(key.suite as CipherSuiteId, key.secret, { generation: BigInt(key.generation), sender: key.sender, track: endpoint.options.slot }, 'decrypt');
+  const ring = endpoint.ring ?? new SFrameKeyRing({ capacity: 4 });
+  if (ring.has(trackKey.kid)) ring.remove(trackKey.kid);
+  ring.add(trackKey);
+  endpoint.ring = ring;
+  endpoint.ringKids = [...endpoint.ringKids.filter((kid) => kid !== trackKey.kid), trackKey.kid];
+}
+
+function installKeys(endpoint: Endpoint): Promise<void> {
+  keyWork = keyWork.then(async () => {
+    if (endpoint.options.side === 'send' && localKey) await installSendKey(endpoint, localKey);
+    if (endpoint.options.side === 'receive' && peerKey) await installReceiveKey(endpoint, peerKey);
+  });
+  return keyWork;
+}
+
+function failed(endpoint: Endpoint, code: string, kid: bigint | undefined): void {
+  endpoint.counters.dropped += 1;
+  endpoint.counters.lastFailure = code;
+  endpoint.counters.lastFailedSender = kid === undefined ? null : parseKeyId(kid).sender;
+}
+
+scope.onrtctransform = ({ transformer }) => {
+  const options = transformer.options;
+  const endpoint: Endpoint = { options, counters: { ok: 0, dropped: 0, lastFailure: null, lastFailedSender: null }, sender: null, ring: null, ringKids: [] };
+  endpoints.push(endpoint);
+  void installKeys(endpoint);
+  const codec = codecOf(options.kind);
+  const transform = new TransformStream<EncodedFrame, EncodedFrame>({
+    async transform(frame, controller) {
+      const bytes = new Uint8Array(frame.data);
+      if (options.side === 'send') {
+        if (!endpoint.sender) return failed(endpoint, 'no-sending-key', undefined);
+        const sealed = await encryptFrame(endpoint.sender, codec, bytes);
+        if (!sealed.ok) return failed(endpoint, sealed.failure.code, sealed.failure.kid);
+        frame.data = sealed.value.buffer;
+      } else {
+        if (!endpoint.ring) return failed(endpoint, 'unknown-key-id', undefined);
+        const opened = await decryptFrame(endpoint.ring, codec, bytes);
+        if (!opened.ok) return failed(endpoint, opened.failure.code, opened.failure.kid);
+        frame.data = opened.value.data.buffer;
+      }
+      endpoint.counters.ok += 1;
+      controller.enqueue(frame);
+    },
+  });
+  void transformer.readable.pipeThrough(transform).pipeTo(transformer.writable).catch(() => {});
+};
+
+scope.onmessage = ({ data }) => {
+  switch (data.type) {
+    case 'local-key':
+      localKey = data.key;
+      for (const endpoint of endpoints) if (endpoint.options.side === 'send') void installKeys(endpoint);
+      return;
+    case 'peer-key':
+      peerKey = data.key;
+      for (const endpoint of endpoints) if (endpoint.options.side === 'receive') void installKeys(endpoint);
+      return;
+    case 'corrupt-peer-key':
+      if (!peerKey) return;
+      peerKey = { ...peerKey, secret: generateSenderSecret() };
+      for (const endpoint of endpoints) if (endpoint.options.side === 'receive') void installKeys(endpoint);
+      return;
+  }
+};
+
+setInterval(() => {
+  const transforms: TransformCounters[] = endpoints.map(({ options, counters }) => ({ side: options.side, kind: options.kind, slot: options.slot, ...counters }));
+  scope.postMessage({ type: 'counters', transforms });
+}, COUNTERS_EVERY_MS);

@@ -1,0 +1,94 @@
+/**
+ * A browser test page for the whole call app without accounts or a server (e2e/tests/call-app.spec.ts
+ * builds it into a temporary folder): two users' call apps side by side, each with its own bus, the
+ * real engine, UI and WebRTC media with SFrame, their signaling carried by an in-page fake network
+ * (engine/testing.ts) and their timers on a manual clock. Not part of the app.
+ */
+import { type CallEntry, type RemoteProps } from '@parley/contracts';
+import { EventBus, ObservableScope } from '@parley/event-bus';
+import { render } from 'solid-js/web';
+import { CallPanel } from '../CallPanel.jsx';
+import { createCallStore } from '../call-store.js';
+import { ManualClock } from '../engine/clock.js';
+import { FakeSignalingNetwork } from '../engine/testing.js';
+import { RtcCallMedia } from '../media/call-media.js';
+import { startSFrameWorker } from '../media/sframe-worker-client.js';
+
+const params = new URLSearchParams(location.search);
+const locale = params.get('locale') ?? 'en-US';
+const clock = new ManualClock(Date.now());
+const network = new FakeSignalingNetwork();
+const people = { alice: 'Alice', bob: 'Bob' } as const;
+type Who = keyof typeof people;
+
+const apps = {} as Record<Who, { bus: EventBus; store: ReturnType<typeof createCallStore<RtcCallMedia>>; entries: CallEntry[] }>;
+let callIds = 0;
+
+for (const who of Object.keys(people) as Who[]) {
+  const bus = new EventBus();
+  const scope = new ObservableScope();
+  const entries: CallEntry[] = [];
+  bus.on('call.entry').subscribe((entry) => entries.push(entry));
+  const store = createCallStore<RtcCallMedia>(bus, scope, {
+    self: { userId: who, deviceId: 1, displayName: people[who] },
+    channel: network.channel(who, 1),
+    clock,
+    newCallId: () => `${String(++callIds).padStart(4, '0')}-${who}`,
+    createMedia: ({ role, media }) => new RtcCallMedia({ role, media, startWorker: startSFrameWorker }),
+  });
+  apps[who] = { bus, store, entries };
+  const host = document.createElement('div');
+  host.id = who;
+  host.style.cssText = 'display:inline-block;vertical-align:top;width:48%;border:1px solid #ccc;margin:2px;padding:4px';
+  document.body.append(host);
+  const props: RemoteProps = { locale, session: { userId: who, displayName: people[who], temporary: false } };
+  render(() => <CallPanel store={store} remote={props} />, host);
+}
+
+/** What the tests drive and read. */
+const lab = {
+  /** The chat's "Voice call" / "Video call" button of `from`. */
+  call(from: Who, media: 'audio' | 'video') {
+    const to: Who = from === 'alice' ? 'bob' : 'alice';
+    apps[from].bus.publish('call.requested', { conversationId: to, peer: { userId: to, displayName: people[to] }, media });
+  },
+  entries: (who: Who) => apps[who].entries,
+  advance: (ms: number) => clock.advance(ms),
+  corruptKeyOf: (who: Who) => apps[who].store.state.media?.corruptPeerKey(),
+  /** Tells `who`'s engine its media failed, as ICE does after a network loss (the path itself stays up). */
+  simulateMediaFailure(who: Who) {
+    const session = apps[who].store.state.media as unknown as { connection: { next(state: string): void } } | null;
+    session?.connection.next('failed');
+  },
+  /** The SFrame worker's frame counters of `who`'s call, per transform. */
+  counters(who: Who) {
+    let counters: unknown[] = [];
+    apps[who].store.state.media?.counters$.subscribe((value) => (counters = [...value])).unsubscribe();
+    return counters;
+  },
+  /** Kinds of the signals carried so far. */
+  signalKinds: () => network.log.map((carried) => carried.signal.kind),
+  /** The ICE username fragment `who` uses now. */
+  iceUfrag: (who: Who) => /a=ice-ufrag:(\S+)/.exec(apps[who].store.state.media?.pc.localDescription?.sdp ?? '')?.[1] ?? null,
+  /** Inbound RTP of one side's call: what its receivers decoded. */
+  async inbound(who: Who) {
+    const session = apps[who].store.state.media;
+    const out: Record<string, Record<string, number>> = {};
+    if (!session) return out;
+    (await session.pc.getStats()).forEach((stat: Record<string, unknown>) => {
+      if (stat.type !== 'inbound-rtp') return;
+      out[String(stat.kind)] = {
+        packetsReceived: Number(stat.packetsReceived ?? 0),
+        framesDecoded: Number(stat.framesDecoded ?? 0),
+        frameWidth: Number(stat.frameWidth ?? 0),
+        frameHeight: Number(stat.frameHeight ?? 0),
+        totalSamplesReceived: Number(stat.totalSamplesReceived ?? 0),
+        totalAudioEnergy: Number(stat.totalAudioEnergy ?? 0),
+      };
+    });
+    return out;
+  },
+};
+
+(window as unknown as { callLab: typeof lab }).callLab = lab;
+document.title = 'call lab ready';

@@ -1,0 +1,66 @@
+import { For, createEffect, onCleanup } from 'solid-js';
+
+/** A <video> showing a stream (muted: audio plays through the <audio> element). */
+export function StreamVideo(props: { stream: MediaStream | null; label: string; testId: string; mirrored?: boolean }) {
+  let video!: HTMLVideoElement;
+  createEffect(() => {
+    const stream = props.stream;
+    if (video.srcObject !== stream) video.srcObject = stream;
+  });
+  onCleanup(() => {
+    video.srcObject = null;
+  });
+  return (
+    <video
+      ref={video}
+      class="call-video"
+      data-testid={props.testId}
+      aria-label={props.label}
+      autoplay
+      playsinline
+      muted
+      style={{ 'max-width': '100%', 'background-color': '#111', transform: props.mirrored ? 'scaleX(-1)' : undefined }}
+    />
+  );
+}
+
+/** The remote audio. Chromium decodes received audio only when the track plays in a media element. */
+export function StreamAudio(props: { stream: MediaStream | null; sinkId: string }) {
+  let audio!: HTMLAudioElement;
+  createEffect(() => {
+    const stream = props.stream;
+    if (audio.srcObject !== stream) audio.srcObject = stream;
+  });
+  createEffect(() => {
+    const sinkId = props.sinkId;
+    const element = audio as HTMLAudioElement & { setSinkId?: (id: string) => Promise<void> };
+    if (element.setSinkId) void element.setSinkId(sinkId).catch(() => {});
+  });
+  onCleanup(() => {
+    audio.srcObject = null;
+  });
+  return <audio ref={audio} data-testid="remote-audio" autoplay />;
+}
+
+/** Signal-strength bars (0–4) with the rating as its accessible name. */
+export function QualityBars(props: { bars: number; label: string }) {
+  return (
+    <span class="call-quality" role="img" aria-label={props.label} title={props.label} data-testid="call-quality" data-bars={props.bars}>
+      <For each={[1, 2, 3, 4]}>
+        {(bar) => (
+          <span
+            aria-hidden="true"
+            style={{
+              display: 'inline-block',
+              width: '4px',
+              height: `${bar * 4}px`,
+              'margin-right': '1px',
+              'vertical-align': 'bottom',
+              'background-color': props.bars >= bar ? '#2e7d32' : '#bbb',
+            }}
+          />
+        )}
+      </For>
+    </span>
+  );
+}

@@ -28,6 +28,10 @@ export function sharedDependencies({ framework, unshare = [] }) {
     '@parley/contracts': singleton('@parley/contracts'),
     '@parley/event-bus': singleton('@parley/event-bus'),
     '@parley/signaling': singleton('@parley/signaling'),
+    // The shell creates the page's one messenger; chat and call reach it through `messenger()`.
+    '@parley/messenger': singleton('@parley/messenger'),
+    // The crypto lib fails loudly on a version mismatch rather than running two protocol copies.
+    '@parley/signal-protocol': singleton('@parley/signal-protocol', { strictVersion: true }),
   };
   if (framework === 'react') {
     shared.react = singleton('react');

@@ -1,6 +1,7 @@
 import { pluginModuleFederation } from '@module-federation/rsbuild-plugin';
 import { defineConfig } from '@rsbuild/core';
 import { pluginReact } from '@rsbuild/plugin-react';
+import { pinnedManifestKeys } from '../../tools/mf-build/manifest-keys.mjs';
 import { sharedDependencies } from '../../tools/mf-build/shared-dependencies.mjs';
 import pkg from './package.json' with { type: 'json' };
 
@@ -17,7 +18,13 @@ export default defineConfig({
       dts: false,
     }),
   ],
-  source: { define: { __SHELL_VERSION__: JSON.stringify(pkg.version) } },
+  source: {
+    define: {
+      __SHELL_VERSION__: JSON.stringify(pkg.version),
+      // Pinned at build time (PARLEY_MANIFEST_KEYS, or the committed dev keys): see manifest-keys.mjs.
+      __MANIFEST_KEYS__: JSON.stringify(pinnedManifestKeys()),
+    },
+  },
   html: { title: 'Parley', template: './src/index.html' },
   output: { cleanDistPath: true },
   // Every chunk this build loads at run time is checked against its sha384 (Subresource Integrity).

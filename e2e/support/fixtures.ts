@@ -1,12 +1,13 @@
 import { test as base, expect, type Page, type Request } from '@playwright/test';
-import { type RunningSystem, startSystem } from './system.js';
+import { type RunningSystem, type SystemOptions, startSystem } from './system.js';
 import { onboard, openConversation, registerContact, uniqueHandle } from './users.js';
 
 /** A fresh system per test, and a log of every request the page made. */
-export const test = base.extend<{ system: RunningSystem; requests: string[] }>({
-  // eslint-disable-next-line no-empty-pattern -- Playwright fixtures take a destructured first argument.
-  system: async ({}, use) => {
-    const system = await startSystem();
+export const test = base.extend<{ system: RunningSystem; requests: string[]; systemOptions: SystemOptions }>({
+  /** How this test's system starts; `test.use({ systemOptions: … })` changes it. */
+  systemOptions: [{}, { option: true }],
+  system: async ({ systemOptions }, use) => {
+    const system = await startSystem(systemOptions);
     await use(system);
     await system.stop();
   },

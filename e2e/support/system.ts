@@ -1,24 +1,40 @@
 /**
  * Starts the real Parley server (API, relay, and each built app on its own origin) in this test
- * process, on free loopback ports and a temporary data folder, and edits its manifest file the way
- * an operator would.
+ * process, on free loopback ports and a temporary data folder. On start it publishes the built chat
+ * and call as releases and makes them the default (what `npm start` does); tests then drive the
+ * release registry the way the release CLI does (publish, promote, roll back, kill).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Addresses, type ManifestFile, type StaticOrigin, configFromEnv, createParleyServer, localRelease, serveStatic } from '@parley/server';
+import {
+  type Addresses,
+  type ReleaseRegistry,
+  type StaticOrigin,
+  browserFacing,
+  configFromEnv,
+  createParleyServer,
+  serveStatic,
+} from '@parley/server';
 import { pino } from 'pino';
 
 export const REPO_ROOT = new URL('../..', import.meta.url).pathname;
 export const distOf = (app: string, folder = 'dist') => join(REPO_ROOT, 'apps', app, folder);
+/** The committed DEVELOPMENT key pair: the shell build pins its public half when PARLEY_MANIFEST_KEYS is unset. */
+export const DEV_MANIFEST_KEY_FILE = join(REPO_ROOT, 'tools', 'dev', 'manifest-dev-keys.json');
 
 export interface RunningSystem {
   readonly addresses: Required<Addresses>;
   readonly dataDir: string;
-  writeManifest(remotes: ManifestFile['remotes']): void;
-  /** The default remotes: chat and call from their own origins. */
-  defaultRemotes(): ManifestFile['remotes'];
-  /** Serves a folder as one more remote origin, e.g. on another loopback address. */
+  /** The release registry of this server (what `tools/release` drives). */
+  readonly registry: ReleaseRegistry;
+  /** The origin a browser loads a remote's releases from. */
+  remoteOrigin(remote: 'chat' | 'call'): string;
+  /** The URL of a published release's entry. */
+  releaseEntry(remote: 'chat' | 'call', version: string): string;
+  /** Where a published release's files are. */
+  releaseDir(remote: 'chat' | 'call', version: string): string;
+  /** Serves a folder as one more origin, e.g. on another loopback address. */
   extraOrigin(root: string, host?: string): Promise<string>;
   /** Stops the server (once); removes the data folder unless `keepData` (to inspect it after). */
   stop(options?: { keepData?: boolean }): Promise<void>;
@@ -30,6 +46,8 @@ export interface SystemOptions {
   readonly logLevel?: 'trace' | 'debug' | 'info' | 'warn';
   /** Where log lines go instead of stdout. */
   readonly logDestination?: { write(line: string): void };
+  /** Publish the built remotes as the default releases at start (true). */
+  readonly publishLocalBuilds?: boolean;
 }
 
 export async function startSystem(options: SystemOptions = {}): Promise<RunningSystem> {
@@ -37,7 +55,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   const env = { PARLEY_DATA_DIR: dataDir, PARLEY_API_PORT: '0', PARLEY_SHELL_PORT: '0', PARLEY_CHAT_PORT: '0', PARLEY_CALL_PORT: '0', PARLEY_LOG_LEVEL: 'warn' };
   const server = createParleyServer({
     ...configFromEnv(env, REPO_ROOT),
-    writeDefaultManifest: false,
+    publishLocalBuilds: options.publishLocalBuilds ?? true,
+    manifestKeyFile: DEV_MANIFEST_KEY_FILE,
     ...(options.logLevel ? { logLevel: options.logLevel } : {}),
     ...(options.logDestination ? { logDestination: options.logDestination } : {}),
   });
@@ -48,13 +67,10 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   const system: RunningSystem = {
     addresses,
     dataDir,
-    writeManifest(remotes) {
-      writeFileSync(join(dataDir, 'manifest.json'), JSON.stringify({ remotes }, null, 2));
-    },
-    defaultRemotes: () => ({
-      chat: localRelease(distOf('chat'), addresses.chat, 'chat'),
-      call: localRelease(distOf('call'), addresses.call, 'call'),
-    }),
+    registry: server.registry,
+    remoteOrigin: (remote) => browserFacing(addresses[remote]),
+    releaseEntry: (remote, version) => `${browserFacing(addresses[remote])}/releases/${version}/remoteEntry.js`,
+    releaseDir: (remote, version) => join(dataDir, 'releases', remote, version),
     async extraOrigin(root, host = '127.0.0.1') {
       const origin = serveStatic({ appName: 'extra', root, cors: true, spaFallback: false, host, port: 0, logger: pino({ level: 'silent' }) });
       extras.push(origin);
@@ -69,6 +85,5 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
-  system.writeManifest(system.defaultRemotes());
   return system;
 }

@@ -1,15 +1,17 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, openShell, test } from '../support/fixtures.js';
 import type { DebugWindow } from '../support/debug.js';
-import { localRelease } from '@parley/server';
+import { DEFAULT_CONTRACTS, builtVersion } from '@parley/server';
 import { distOf } from '../support/system.js';
 
 const sri = (bytes: Buffer | string) => `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
 
 const originOf = (url: string) => new URL(url).origin;
+const CHAT_VERSION = builtVersion(distOf('chat'))!;
+const CALL_VERSION = builtVersion(distOf('call'))!;
 
 /** sha256 of every file of a built app, keyed by path: "byte-identical" made checkable. */
 function fingerprint(dir: string): Record<string, string> {
@@ -33,13 +35,15 @@ function allText(dir: string): string {
 
 test('the shell loads chat and call at run time, each from its own origin', async ({ page, system, requests }) => {
   await openShell(page, system);
-  const { shell, chat, call } = system.addresses;
+  const shell = system.addresses.shell;
+  const chat = system.remoteOrigin('chat');
+  const call = system.remoteOrigin('call');
   expect(new Set([originOf(shell), originOf(chat), originOf(call)]).size).toBe(3);
-  expect(requests).toContain(`${chat}/remoteEntry.js`);
-  expect(requests).toContain(`${call}/remoteEntry.js`);
-  // Each remote's own chunks come from its origin too (assetPrefix: auto).
-  expect(requests.some((url) => url.startsWith(`${call}/static/js/`))).toBe(true);
-  expect(requests.some((url) => url.startsWith(`${chat}/static/js/`))).toBe(true);
+  // Each remote loads from its release's own path on its origin, entry and chunks (assetPrefix: auto).
+  expect(requests).toContain(system.releaseEntry('chat', CHAT_VERSION));
+  expect(requests).toContain(system.releaseEntry('call', CALL_VERSION));
+  expect(requests.some((url) => url.startsWith(`${call}/releases/${CALL_VERSION}/static/js/`))).toBe(true);
+  expect(requests.some((url) => url.startsWith(`${chat}/releases/${CHAT_VERSION}/static/js/`))).toBe(true);
   await expect(page.getByTestId('shell-identity')).toHaveText('Grace Hopper');
   // The relay WebSocket on the shell's origin accepted this device's token.
   await expect(page.getByTestId('shell-relay')).toHaveAttribute('data-status', 'open');
@@ -62,8 +66,8 @@ test('one bus and one rxjs are shared by the three apps', async ({ page, system 
 });
 
 test('negative control: a call build that does not share rxjs fails the same check', async ({ page, system }) => {
-  const origin = await system.extraOrigin(distOf('call', 'dist-unshared-rxjs'));
-  system.writeManifest({ ...system.defaultRemotes(), call: localRelease(distOf('call', 'dist-unshared-rxjs'), origin, 'call') });
+  await system.registry.publish({ remote: 'call', version: `${CALL_VERSION}-unshared-rxjs`, distDir: distOf('call', 'dist-unshared-rxjs') });
+  await system.registry.setDefault('call', `${CALL_VERSION}-unshared-rxjs`);
   await openShell(page, system);
   const observableSame = await page.evaluate(() => {
     const debug = (window as unknown as DebugWindow).parleyDebug;
@@ -87,7 +91,7 @@ test('events cross apps: chat asks for a call, call answers, shell and chat see 
 });
 
 test('without the call app, call.available stays false and the chat shows no call buttons', async ({ page, system }) => {
-  system.writeManifest({ chat: system.defaultRemotes().chat });
+  await system.registry.kill('call');
   await openShell(page, system, { call: false });
   await expect(page.getByText('No messages yet')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Voice call' })).toHaveCount(0);
@@ -97,7 +101,9 @@ test('without the call app, call.available stays false and the chat shows no cal
 
 test('a call origin that is down leaves shell and chat working and shows a notice', async ({ page, system }) => {
   // Port 9 (discard) on loopback: nothing listens, the connection is refused.
-  system.writeManifest({ ...system.defaultRemotes(), call: { ...system.defaultRemotes().call!, entry: 'http://127.0.0.1:9/remoteEntry.js' } });
+  const v1 = (await system.registry.releases('call'))[0]!;
+  await system.registry.register({ ...v1, version: '9.9.7', entry: 'http://127.0.0.1:9/remoteEntry.js' });
+  await system.registry.setDefault('call', '9.9.7');
   await openShell(page, system, { call: false });
   await expect(page.getByTestId('call-unavailable')).toHaveText('Calls are unavailable right now.');
   await expect(page.getByTestId('chat-app')).toBeVisible();
@@ -108,61 +114,72 @@ test('a call entry that throws while loading leaves the rest working', async ({ 
   const broken = mkdtempSync(join(tmpdir(), 'parley-broken-'));
   const script = 'throw new Error("broken release");\n';
   writeFileSync(join(broken, 'remoteEntry.js'), script);
-  const origin = await system.extraOrigin(broken);
-  // The right integrity: the entry loads, then throws.
-  system.writeManifest({ ...system.defaultRemotes(), call: { entry: `${origin}/remoteEntry.js`, version: '9.9.9', integrity: sri(script) } });
+  // Published as a release, so its integrity is right: the entry loads, then throws.
+  await system.registry.publish({ remote: 'call', version: '9.9.9', distDir: broken });
+  await system.registry.setDefault('call', '9.9.9');
   await openShell(page, system, { call: false });
   await expect(page.getByTestId('call-unavailable')).toBeVisible();
   await expect(page.getByTestId('chat-app')).toBeVisible();
 });
 
 test('a call entry that does not match the manifest integrity is refused', async ({ page, system, requests }) => {
-  const call = system.defaultRemotes().call!;
-  system.writeManifest({ ...system.defaultRemotes(), call: { ...call, integrity: sri('some other release') } });
+  const v1 = (await system.registry.releases('call'))[0]!;
+  await system.registry.register({ ...v1, version: '9.9.8', integrity: sri('some other release') });
+  await system.registry.setDefault('call', '9.9.8');
   await openShell(page, system, { call: false });
   await expect(page.getByTestId('call-unavailable')).toBeVisible();
   await expect(page.getByTestId('chat-app')).toBeVisible();
   // The entry was fetched and refused by the browser: no chunk of call was ever requested.
-  expect(requests).toContain(call.entry);
-  expect(requests.some((url) => url.startsWith(`${system.addresses.call}/static/`))).toBe(false);
+  expect(requests).toContain(system.releaseEntry('call', CALL_VERSION));
+  expect(requests.some((url) => url.startsWith(`${system.remoteOrigin('call')}/releases/${CALL_VERSION}/static/`))).toBe(false);
 });
 
-test('a tampered chunk of the call release is refused by the integrity its entry carries', async ({ page, system }) => {
-  const tampered = mkdtempSync(join(tmpdir(), 'parley-tampered-'));
-  cpSync(distOf('call'), tampered, { recursive: true });
-  const asyncDir = join(tampered, 'static', 'js', 'async');
+test('a release entry changed on disk after publishing is refused with a notice; chat keeps working', async ({ page, system }) => {
+  await system.registry.publish({ remote: 'call', version: '0.9.0', distDir: distOf('call') });
+  await system.registry.setDefault('call', '0.9.0');
+  appendFileSync(join(system.releaseDir('call', '0.9.0'), 'remoteEntry.js'), '\n;globalThis.__tamperedEntry = true;\n');
+  await openShell(page, system, { call: false });
+  await expect(page.getByTestId('call-unavailable')).toHaveText('Calls are unavailable right now.');
+  await expect(page.getByTestId('chat-app')).toBeVisible();
+  expect(await page.evaluate(() => (globalThis as { __tamperedEntry?: boolean }).__tamperedEntry ?? false)).toBe(false);
+});
+
+test('a chunk of the call release changed after publishing is refused by the integrity its entry carries', async ({ page, system }) => {
+  await system.registry.publish({ remote: 'call', version: '0.9.1', distDir: distOf('call') });
+  await system.registry.setDefault('call', '0.9.1');
+  const asyncDir = join(system.releaseDir('call', '0.9.1'), 'static', 'js', 'async');
   const exposed = readdirSync(asyncDir).find((name) => name.startsWith('__federation_expose_App'));
   expect(exposed).toBeDefined();
   appendFileSync(join(asyncDir, exposed!), '\n;globalThis.__tampered = true;\n');
-  const origin = await system.extraOrigin(tampered);
   // The entry itself is untouched, so it passes its own check and then refuses the altered chunk.
-  system.writeManifest({ ...system.defaultRemotes(), call: localRelease(tampered, origin, 'call') });
   await openShell(page, system, { call: false });
   await expect(page.getByTestId('call-unavailable').or(page.getByTestId('call-crashed'))).toBeVisible();
   await expect(page.getByTestId('chat-app')).toBeVisible();
   expect(await page.evaluate(() => (globalThis as { __tampered?: boolean }).__tampered ?? false)).toBe(false);
 });
 
-test('moving call to another origin takes only a manifest edit', async ({ page, system, requests }) => {
+test('moving call to another origin takes only a release registered there', async ({ page, system, requests }) => {
   const shellBefore = fingerprint(distOf('shell'));
   const chatBefore = fingerprint(distOf('chat'));
   await openShell(page, system);
 
   // 127.0.0.2 is a different origin (host differs) on the same loopback interface.
   const moved = await system.extraOrigin(distOf('call'), '127.0.0.2');
-  system.writeManifest({ ...system.defaultRemotes(), call: { ...system.defaultRemotes().call!, entry: `${moved}/remoteEntry.js` } });
+  const v1 = (await system.registry.releases('call'))[0]!;
+  await system.registry.register({ remote: 'call', version: '0.9.2', entry: `${moved}/remoteEntry.js`, integrity: v1.integrity, contracts: DEFAULT_CONTRACTS });
+  await system.registry.setDefault('call', '0.9.2');
   requests.length = 0;
   await openShell(page, system);
 
   expect(requests).toContain(`${moved}/remoteEntry.js`);
   expect(requests.some((url) => url.startsWith(`${moved}/static/js/`))).toBe(true);
-  expect(requests.some((url) => url.startsWith(system.addresses.call))).toBe(false);
+  expect(requests.some((url) => url.startsWith(system.remoteOrigin('call')))).toBe(false);
   expect(fingerprint(distOf('shell'))).toEqual(shellBefore);
   expect(fingerprint(distOf('chat'))).toEqual(chatBefore);
   const callVersion = JSON.parse(readFileSync(join(distOf('call'), '..', 'package.json'), 'utf8')).version as string;
   for (const app of ['shell', 'chat']) {
     const text = allText(distOf(app));
-    for (const origin of [system.addresses.call, moved, 'localhost:4202', '127.0.0.1:4202']) {
+    for (const origin of [system.addresses.call, system.remoteOrigin('call'), moved, 'localhost:4202', '127.0.0.1:4202']) {
       expect(text.includes(origin), `${app} mentions ${origin}`).toBe(false);
     }
     const versionPattern = new RegExp(`(?<![\\d.])${callVersion.replaceAll('.', '\\.')}(?![\\d.])`);

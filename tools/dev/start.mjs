@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// `npm start`: build the three apps (Nx skips what is up to date) and start the server, which
-// serves the API, the relay and each app from its own origin, then prints the URL to open.
+// `npm start`: make sure the data folder has its manifest signing keys (generated on first start),
+// build the three apps with the shell pinning those public keys (Nx skips what is up to date), and
+// start the server, which publishes the built chat and call as the default releases, serves the
+// API, the relay and each app from its own origin, then prints the URL to open.
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -12,6 +14,14 @@ const env = {
   NX_DAEMON: 'false',
   NX_TUI: 'false',
 };
+
+// The shell pins the keys at build time: read them from the data folder here, never from the server.
+const keys = spawnSync('npx', ['tsx', 'tools/release/src/cli.ts', 'keys'], { cwd: root, env, encoding: 'utf8' });
+if (keys.status !== 0) {
+  console.error(`Preparing the manifest signing keys failed:\n${keys.stderr}`);
+  process.exit(keys.status ?? 1);
+}
+env.PARLEY_MANIFEST_KEYS = keys.stdout.trim();
 
 const build = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '--projects=shell,chat,call', '--outputStyle=static'], {
   cwd: root,

@@ -17,11 +17,16 @@ describe('configFromEnv', () => {
       relayAuthTimeoutMs: 5_000,
       version: SERVER_VERSION,
       logLevel: 'info',
-      writeDefaultManifest: true,
+      publishLocalBuilds: true,
       allowDevTokens: false,
       rateLimits: DEFAULT_RATE_LIMITS,
       relayCommitThread: true,
     });
+  });
+
+  it('takes the manifest signing key file from PARLEY_MANIFEST_KEY_FILE, else the data folder', () => {
+    expect(configFromEnv({}).manifestKeyFile).toBeUndefined();
+    expect(configFromEnv({ PARLEY_MANIFEST_KEY_FILE: '/secrets/manifest.json' }).manifestKeyFile).toBe('/secrets/manifest.json');
   });
 
   it('accepts development tokens only with PARLEY_DEV_TOKENS=1, and drops rate limits only with PARLEY_RATE_LIMITS=off', () => {

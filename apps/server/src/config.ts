@@ -23,7 +23,7 @@ export interface Clock {
 }
 
 export interface ServerConfig {
-  /** Holds the database and `manifest.json`; created on first start. */
+  /** Holds the database, the manifest signing keys and `releases/`; created on first start. */
   dataDir: string;
   host: string;
   /** API and relay WebSocket; 0 picks a free port. */
@@ -38,8 +38,15 @@ export interface ServerConfig {
   /** Reported by `/api/health`. */
   version: string;
   logLevel: Level | 'silent';
-  /** Write the embedded default `manifest.json` (every remote from this server) at start. */
-  writeDefaultManifest: boolean;
+  /**
+   * The embedded default: publish the remotes built in their `distDir` as releases at start and make
+   * them the default (see local-builds.ts).
+   */
+  publishLocalBuilds: boolean;
+  /** The manifest signing keys (generated there on first start); `<dataDir>/manifest-signing-keys.json` when absent. */
+  manifestKeyFile?: string;
+  /** Public base URLs of the remote origins, when they differ from the addresses they listen on. */
+  remoteOrigins?: Partial<Record<'chat' | 'call', string>>;
   /** Where log lines go; stdout when absent. Tests pass a stream to read them. */
   logDestination?: DestinationStream;
   /**
@@ -54,6 +61,19 @@ export interface ServerConfig {
   linkPollTimeoutMs: number;
   /** Commit relay writes on a worker thread, so the event loop never waits for an fsync. */
   relayCommitThread: boolean;
+  /** coturn with `use-auth-secret`: `GET /api/turn` issues credentials for it; absent = no TURN. */
+  turn?: TurnConfig | null;
+}
+
+/** A TURN server sharing its `static-auth-secret` with this server (TURN REST credentials). */
+export interface TurnConfig {
+  /** e.g. `turn:turn.example:3478?transport=udp`. */
+  readonly urls: readonly string[];
+  readonly secret: string;
+  /** How long an issued credential works. */
+  readonly ttlSeconds: number;
+  /** Tell clients to use relay candidates only (hides their addresses from the peer). */
+  readonly relayOnly: boolean;
 }
 
 /** A token bucket: `burst` requests at once, refilled at `perSecond`. */
@@ -111,13 +131,28 @@ export function configFromEnv(env: NodeJS.ProcessEnv, repoRoot: string = REPO_RO
     clock: systemClock,
     version: SERVER_VERSION,
     logLevel: logLevel as ServerConfig['logLevel'],
-    writeDefaultManifest: true,
+    publishLocalBuilds: true,
+    ...(env.PARLEY_MANIFEST_KEY_FILE ? { manifestKeyFile: resolve(env.PARLEY_MANIFEST_KEY_FILE) } : {}),
     allowDevTokens: env.PARLEY_DEV_TOKENS === '1',
     // Off only for load tests and benchmarks that flood on purpose.
     rateLimits: env.PARLEY_RATE_LIMITS === 'off' ? null : DEFAULT_RATE_LIMITS,
     linkPollTimeoutMs: 25_000,
     relayCommitThread: true,
+    turn: turnFromEnv(env),
   };
+}
+
+/** `PARLEY_TURN_URLS` (comma-separated) and `PARLEY_TURN_SECRET` together, or no TURN. */
+function turnFromEnv(env: NodeJS.ProcessEnv): TurnConfig | null {
+  const urls = (env.PARLEY_TURN_URLS ?? '').split(',').map((url) => url.trim()).filter(Boolean);
+  const secret = env.PARLEY_TURN_SECRET ?? '';
+  if (urls.length === 0 && secret === '') return null;
+  if (urls.length === 0 || secret === '') throw new Error('PARLEY_TURN_URLS and PARLEY_TURN_SECRET go together: set both, or neither');
+  const bad = urls.find((url) => !/^turns?:/.test(url));
+  if (bad) throw new Error(`PARLEY_TURN_URLS must hold turn: or turns: URLs, got "${bad}"`);
+  const ttl = env.PARLEY_TURN_TTL_SECONDS ? Number(env.PARLEY_TURN_TTL_SECONDS) : 6 * 3600;
+  if (!Number.isInteger(ttl) || ttl < 60 || ttl > 7 * 86_400) throw new Error(`PARLEY_TURN_TTL_SECONDS must be 60-604800, got "${env.PARLEY_TURN_TTL_SECONDS}"`);
+  return { urls, secret, ttlSeconds: ttl, relayOnly: env.PARLEY_TURN_RELAY_ONLY === '1' };
 }
 
 function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -3,6 +3,7 @@
  * API port and again on the shell's origin (so the shell calls `/api/…` and `/ws` same-origin),
  * plus an origin per built app.
  */
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { APP_NAMES, type AppName, type ServerConfig } from './config.js';
@@ -15,7 +16,10 @@ import { RelayHub } from './relay-hub.js';
 import { registerRelaySocket } from './relay-socket.js';
 import { SqliteStorage } from './sqlite-storage.js';
 import { type StaticOrigin, originUrl, serveStatic } from './static-origin.js';
-import { writeDefaultManifest } from './default-manifest.js';
+import { publishLocalBuilds } from './local-builds.js';
+import { MANIFEST_KEY_FILE_NAME, loadOrCreateManifestKeys, writePublicKeys } from './manifest-keys.js';
+import { ReleaseRegistry } from './release-registry.js';
+import { registerSettingsRoutes } from './settings-routes.js';
 import type { Storage } from './storage.js';
 import { registerAccountsRoutes } from './accounts-routes.js';
 import type { ApiContext } from './api-support.js';
@@ -23,6 +27,7 @@ import { DeviceAuthenticator } from './device-auth.js';
 import { registerLinkRoutes } from './link-routes.js';
 import { RateLimiter } from './rate-limiter.js';
 import { RelayWriter } from './relay-writer.js';
+import { registerTurnRoute } from './turn-route.js';
 
 /** Base URLs the running server answers on; an app is absent when its origin is not served. */
 export interface Addresses {
@@ -39,6 +44,8 @@ export interface ParleyServer {
   stop(): Promise<void>;
   /** The store, open between `start` and `stop`. */
   readonly storage: Storage;
+  /** Releases and rollout rules (what the release CLI drives), over the same store. */
+  readonly registry: ReleaseRegistry;
   /** Relay WebSockets open right now, authenticated or not (a leak check for tests). */
   openRelaySockets(): number;
 }
@@ -60,6 +67,7 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
   const storage =
     deps.storage ??
     new SqliteStorage({ dataDir: config.dataDir, clock: config.clock, commitThread: config.relayCommitThread, onWarning: (m) => warn(m) });
+  const registry = new ReleaseRegistry(storage, { dataDir: config.dataDir, clock: config.clock });
   let running: { logger: Logger; apps: FastifyInstance[]; writer: RelayWriter } | null = null;
   let openSockets = 0;
 
@@ -71,6 +79,12 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
     if ((await storage.getMeta(META_CREATED_AT)) === undefined) {
       await storage.setMeta(META_CREATED_AT, String(config.clock.now()));
     }
+
+    const keys = loadOrCreateManifestKeys(config.manifestKeyFile ?? join(config.dataDir, MANIFEST_KEY_FILE_NAME));
+    writePublicKeys(config.dataDir, keys);
+    if (keys.created) logger.info({ keyIds: keys.pinned.map((key) => key.keyId) }, 'generated the manifest signing keys (current and next)');
+    // Filled in once the remote origins listen; the manifest route resolves release URLs with it.
+    const remoteOrigins: Partial<Record<'chat' | 'call', string>> = {};
 
     const hub = new RelayHub();
     const writer = new RelayWriter(storage, config.clock, (envelopes) => hub.offer(envelopes));
@@ -88,9 +102,19 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
     };
     const registerApi = async (app: FastifyInstance) => {
       registerHealthRoute(app, { version: config.version, storage: storage.kind });
-      registerManifestRoute(app, { dataDir: config.dataDir, clock: config.clock, ttlMs: config.manifestTtlMs, auth });
+      registerManifestRoute(app, {
+        registry,
+        storage,
+        keys,
+        clock: config.clock,
+        ttlMs: config.manifestTtlMs,
+        auth,
+        originFor: (name) => config.remoteOrigins?.[name] ?? remoteOrigins[name],
+      });
+      registerSettingsRoutes(app, { ...context, storage, clock: config.clock });
       registerAccountsRoutes(app, { ...context, storage, hub, clock: config.clock });
       registerLinkRoutes(app, { ...context, storage, hub, clock: config.clock, pollTimeoutMs: config.linkPollTimeoutMs });
+      registerTurnRoute(app, { ...context, turn: config.turn ?? null, clock: config.clock });
       await registerRelaySocket(app, { hub, storage, writer, auth, sendLimiter, authTimeoutMs: config.relayAuthTimeoutMs, onSession });
     };
 
@@ -108,6 +132,7 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
         logger,
         cors: name !== 'shell',
         spaFallback: name === 'shell',
+        ...(name === 'shell' ? {} : { releasesRoot: registry.releasesDir(name) }),
       });
       if (name === 'shell') {
         await registerApi(origin.app);
@@ -124,7 +149,9 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
       await api.listen({ host: config.host, port: config.apiPort });
       const addresses: Addresses = { api: originUrl(api, config.host) };
       for (const [name, origin] of origins) addresses[name] = await origin.listen();
-      if (config.writeDefaultManifest) writeLocalManifest(addresses, logger);
+      if (addresses.chat) remoteOrigins.chat = browserFacing(addresses.chat);
+      if (addresses.call) remoteOrigins.call = browserFacing(addresses.call);
+      if (config.publishLocalBuilds) await publishLocalReleases(logger);
       logger.info({ addresses, dataDir: config.dataDir }, 'parley server started');
       return addresses;
     } catch (error) {
@@ -145,17 +172,19 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
     logger.info('parley server stopped');
   }
 
-  function writeLocalManifest(addresses: Addresses, logger: Logger): void {
-    const remotes: Parameters<typeof writeDefaultManifest>[1] = {};
+  async function publishLocalReleases(logger: Logger): Promise<void> {
+    const builds: Parameters<typeof publishLocalBuilds>[2] = {};
     for (const name of ['chat', 'call'] as const) {
       const app = config.apps[name];
-      const origin = addresses[name];
-      if (app && origin) remotes[name] = { distDir: app.distDir, origin: browserFacing(origin) };
+      if (app) builds[name] = app.distDir;
     }
-    const { written, missing } = writeDefaultManifest(config.dataDir, remotes);
-    if (missing.length > 0) logger.warn({ missing }, 'not built, left out of the default manifest: run `npm run build`');
-    if (written) logger.info('wrote the default manifest: every remote from this server');
+    for (const outcome of await publishLocalBuilds(registry, storage, builds)) {
+      if (outcome.status === 'missing') logger.warn({ remote: outcome.remote }, 'not built, no release published: run `npm run build`');
+      else if (outcome.renamed) {
+        logger.warn(outcome, 'the build differs from the release already published under its version (releases are immutable): published it as a local version');
+      } else if (outcome.status === 'published' || outcome.madeDefault) logger.info(outcome, 'published the local build as a release');
+    }
   }
 
-  return { start, stop, storage, openRelaySockets: () => openSockets };
+  return { start, stop, storage, registry, openRelaySockets: () => openSockets };
 }

@@ -1,19 +1,25 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONTRACT_VERSION, EvaluatedManifestSchema, SignedManifestSchema } from '@parley/contracts';
+import { inRollout, verifySignedManifest } from '@parley/rollout';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ParleyServer, createParleyServer } from './create-server.js';
-import { MANIFEST_FILE_NAME } from './manifest-route.js';
+import { MANIFEST_KEY_FILE_NAME, MANIFEST_PUBLIC_KEYS_FILE_NAME } from './manifest-keys.js';
 import { TestIdentity } from './test-keys.js';
 import { ManualClock, TestApi, errorOf, tempFolder, testConfig } from './test-support.js';
 
 const NOW = 1_750_000_000_000;
-const CHAT = {
-  entry: 'http://localhost:4201/remoteEntry.js',
-  version: '1.0.0',
-  integrity: 'sha384-oqVuAfXRKap7fdgcCY5uykM6+R9GqQ8K/uxy9rx7HNQlGYl1kPzQho1wx4JwY8wC',
-};
-const CALL = { ...CHAT, entry: 'http://localhost:4202/remoteEntry.js', version: '0.3.1' };
+const CHAT_ORIGIN = 'http://localhost:4201';
+const CALL_ORIGIN = 'http://localhost:4202';
+
+/** A minimal build of a remote: an entry and the Module Federation manifest naming it. */
+function fakeBuild(root: string, name: string, entry: string): string {
+  const dir = join(root, `build-${name}-${Math.random().toString(36).slice(2)}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'remoteEntry.js'), entry);
+  writeFileSync(join(dir, 'mf-manifest.json'), JSON.stringify({ metaData: { name } }));
+  return dir;
+}
 
 describe('GET /api/manifest', () => {
   let folder: Awaited<ReturnType<typeof tempFolder>>;
@@ -25,7 +31,9 @@ describe('GET /api/manifest', () => {
     folder = await tempFolder();
     clock.time = NOW;
     // Development tokens keep these cases short; real tokens are covered below.
-    server = createParleyServer(testConfig(folder.path, { clock, allowDevTokens: true }));
+    server = createParleyServer(
+      testConfig(folder.path, { clock, allowDevTokens: true, remoteOrigins: { chat: CHAT_ORIGIN, call: CALL_ORIGIN } }),
+    );
     ({ api } = await server.start());
   });
   afterEach(async () => {
@@ -33,29 +41,67 @@ describe('GET /api/manifest', () => {
     await folder.remove();
   });
 
-  const writeManifestFile = (content: unknown) =>
-    writeFile(join(folder.path, MANIFEST_FILE_NAME), typeof content === 'string' ? content : JSON.stringify(content));
+  const pinned = () => JSON.parse(readFileSync(join(folder.path, MANIFEST_PUBLIC_KEYS_FILE_NAME), 'utf8'));
 
   const get = (query: string, token: string | null = 'dev.alice') =>
     fetch(`${api}/api/manifest${query}`, { headers: token === null ? {} : { authorization: `Bearer ${token}` } });
 
-  it('evaluates the file for the signed-in user and the shell contract version, unsigned, uncacheable', async () => {
-    await writeManifestFile({ remotes: { chat: CHAT, call: CALL } });
+  const manifestFor = async (userId: string, contract = '1.0.0') => {
+    const signed = SignedManifestSchema.parse(await (await get(`?contract=${contract}`, `dev.${userId}`)).json());
+    return EvaluatedManifestSchema.parse(JSON.parse(signed.manifest));
+  };
+
+  const publishBoth = async () => {
+    const chat = await server.registry.publish({ remote: 'chat', version: '1.0.0', distDir: fakeBuild(folder.path, 'chat', 'var chat;') });
+    const call = await server.registry.publish({ remote: 'call', version: '0.3.1', distDir: fakeBuild(folder.path, 'call', 'var call;') });
+    await server.registry.setDefault('chat', '1.0.0');
+    await server.registry.setDefault('call', '0.3.1');
+    return { chat: chat.release, call: call.release };
+  };
+
+  it('evaluates the registry for the signed-in user and contract version, signed over the exact bytes, uncacheable', async () => {
+    const { chat, call } = await publishBoth();
     const response = await get('?contract=1.4.2');
 
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
     const signed = SignedManifestSchema.parse(await response.json());
-    expect(signed.signature).toBeNull();
-    const manifest = EvaluatedManifestSchema.parse(JSON.parse(signed.manifest));
-    expect(manifest).toEqual({
+    const verified = verifySignedManifest(signed, pinned());
+    expect(verified).toMatchObject({ ok: true });
+    expect(JSON.parse(signed.manifest)).toEqual({
       schemaVersion: 1,
       userId: 'alice',
       issuedAt: NOW,
       expiresAt: NOW + 5 * 60_000,
       contractVersion: '1.4.2',
-      remotes: { chat: CHAT, call: CALL },
+      remotes: {
+        chat: { entry: `${CHAT_ORIGIN}/releases/1.0.0/remoteEntry.js`, version: '1.0.0', integrity: chat.integrity },
+        call: { entry: `${CALL_ORIGIN}/releases/0.3.1/remoteEntry.js`, version: '0.3.1', integrity: call.integrity },
+      },
     });
+  });
+
+  it('keeps its signing keys in the data folder, private file mode 0600, and signs with the current one', async () => {
+    const keyFile = join(folder.path, MANIFEST_KEY_FILE_NAME);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    const keys = JSON.parse(readFileSync(keyFile, 'utf8'));
+    expect(pinned().map((key: { keyId: string }) => key.keyId)).toEqual([keys.current.keyId, keys.next.keyId]);
+    const signed = SignedManifestSchema.parse(await (await get('?contract=1.0.0')).json());
+    expect(signed.signature?.keyId).toBe(keys.current.keyId);
+
+    // A restart keeps the same keys: shells pinned them.
+    await server.stop();
+    server = createParleyServer(testConfig(folder.path, { clock, allowDevTokens: true }));
+    ({ api } = await server.start());
+    expect(JSON.parse(readFileSync(keyFile, 'utf8'))).toEqual(keys);
+  });
+
+  it('a manifest changed after signing, or checked against other keys, does not verify', async () => {
+    await publishBoth();
+    const signed = SignedManifestSchema.parse(await (await get('?contract=1.0.0')).json());
+    const tampered = { ...signed, manifest: signed.manifest.replace('0.3.1', '0.3.2') };
+    expect(verifySignedManifest(tampered, pinned())).toMatchObject({ ok: false, code: 'bad-signature' });
+    expect(verifySignedManifest(signed, [{ keyId: 'other', publicKey: pinned()[0].publicKey }])).toMatchObject({ ok: false, code: 'unknown-key' });
   });
 
   it('takes the user id from the token', async () => {
@@ -70,22 +116,79 @@ describe('GET /api/manifest', () => {
     expect(JSON.parse(SignedManifestSchema.parse(await response.json()).manifest).userId).toBe(device.userId);
   });
 
-  it('lists no remote when there is no manifest file yet', async () => {
-    const body = SignedManifestSchema.parse(await (await get('?contract=1.0.0')).json());
-    expect(JSON.parse(body.manifest).remotes).toEqual({});
+  it('lists no remote before anything is published', async () => {
+    expect((await manifestFor('alice')).remotes).toEqual({});
   });
 
-  it('reads the file again on every request, so an edit takes effect without a restart', async () => {
-    await writeManifestFile({ remotes: { chat: CHAT } });
-    const before = JSON.parse(SignedManifestSchema.parse(await (await get('?contract=1.0.0')).json()).manifest);
-    await writeManifestFile({ remotes: { chat: CHAT, call: CALL } });
-    clock.time = NOW + 1_000;
-    const after = JSON.parse(SignedManifestSchema.parse(await (await get('?contract=1.0.0')).json()).manifest);
+  it('evaluates on every request, so a promotion or the kill switch reaches the next fetch', async () => {
+    await publishBoth();
+    await server.registry.publish({ remote: 'call', version: '0.4.0', distDir: fakeBuild(folder.path, 'call', 'var call4;') });
+    expect((await manifestFor('alice')).remotes.call?.version).toBe('0.3.1');
 
-    expect(Object.keys(before.remotes)).toEqual(['chat']);
-    expect(after.remotes.call).toEqual(CALL);
-    expect(after.issuedAt).toBe(NOW + 1_000);
+    await server.registry.promoteUsers('call', '0.4.0', ['alice']);
+    expect((await manifestFor('alice')).remotes.call?.version).toBe('0.4.0');
+    expect((await manifestFor('bob')).remotes.call?.version).toBe('0.3.1');
+
+    await server.registry.kill('call');
+    expect((await manifestFor('alice')).remotes.call).toBeUndefined();
+    expect((await manifestFor('alice')).remotes.chat?.version).toBe('1.0.0');
+    await server.registry.rollback('call');
+    expect((await manifestFor('alice')).remotes.call?.version).toBe('0.4.0');
   });
+
+  it('offers the beta release to users who opted in through PUT /api/settings/beta', async () => {
+    await publishBoth();
+    await server.registry.publish({ remote: 'call', version: '0.4.0', distDir: fakeBuild(folder.path, 'call', 'var beta;') });
+    await server.registry.promoteBeta('call', '0.4.0');
+    const beta = (enabled: boolean, user = 'dev.alice') =>
+      fetch(`${api}/api/settings/beta`, { method: 'PUT', headers: { authorization: `Bearer ${user}`, 'content-type': 'application/json' }, body: JSON.stringify({ enabled }) });
+
+    expect((await manifestFor('alice')).remotes.call?.version).toBe('0.3.1');
+    expect(await (await beta(true)).json()).toEqual({ enabled: true });
+    expect(await (await fetch(`${api}/api/settings/beta`, { headers: { authorization: 'Bearer dev.alice' } })).json()).toEqual({ enabled: true });
+    expect((await manifestFor('alice')).remotes.call?.version).toBe('0.4.0');
+    expect((await manifestFor('bob')).remotes.call?.version).toBe('0.3.1');
+    await beta(false);
+    expect((await manifestFor('alice')).remotes.call?.version).toBe('0.3.1');
+
+    expect((await fetch(`${api}/api/settings/beta`, { method: 'PUT', body: '{"enabled":true}', headers: { 'content-type': 'application/json' } })).status).toBe(401);
+    expect((await errorOf(await fetch(`${api}/api/settings/beta`, { method: 'PUT', headers: { authorization: 'Bearer dev.alice', 'content-type': 'application/json' }, body: '{"enabled":"yes"}' }))).code).toBe('invalid_request');
+  });
+
+  it('never offers a release the shell\'s contract version cannot host', async () => {
+    await publishBoth();
+    await server.registry.publish({ remote: 'call', version: '0.5.0', distDir: fakeBuild(folder.path, 'call', 'var c5;'), contracts: '^1.3.0' });
+    await server.registry.setDefault('call', '0.5.0');
+    expect((await manifestFor('alice', '1.4.0')).remotes.call?.version).toBe('0.5.0');
+    // An older shell is not offered 0.5.0, and nothing else is the default: no call for it.
+    expect((await manifestFor('alice', '1.2.0')).remotes.call).toBeUndefined();
+    await server.registry.promotePercent('call', '0.3.1', 100);
+    expect((await manifestFor('alice', '1.2.0')).remotes.call?.version).toBe('0.3.1');
+  });
+
+  it('a 50% rollout over 1,000 synthetic users enables 453..547 of them, stickily, and widening evicts no one', async () => {
+    await server.stop();
+    server = createParleyServer(testConfig(folder.path, { clock, allowDevTokens: true, rateLimits: null, remoteOrigins: { chat: CHAT_ORIGIN, call: CALL_ORIGIN } }));
+    ({ api } = await server.start());
+    await server.registry.publish({ remote: 'call', version: '2.0.0', distDir: fakeBuild(folder.path, 'call', 'var v2;') });
+    await server.registry.promotePercent('call', '2.0.0', 50);
+    const users = Array.from({ length: 1_000 }, (_, i) => `synthetic-${i.toString(36)}-${(i * 7919) % 1000}`);
+    const enabled = async () => {
+      const answers = await Promise.all(users.map(async (user) => [user, (await manifestFor(user)).remotes.call !== undefined] as const));
+      return new Set(answers.filter(([, on]) => on).map(([user]) => user));
+    };
+    const half = await enabled();
+    expect(half.size).toBeGreaterThanOrEqual(453);
+    expect(half.size).toBeLessThanOrEqual(547);
+    // The server's answer is the library's bucket (Unleash-compatible) for the rollout's group.
+    for (const user of users.slice(0, 50)) expect(half.has(user)).toBe(inRollout('call-2.0.0', user, 50));
+    expect(await enabled()).toEqual(half);
+
+    await server.registry.promotePercent('call', '2.0.0', 75);
+    const wider = await enabled();
+    for (const user of half) expect(wider.has(user)).toBe(true);
+    expect(wider.size).toBeGreaterThan(half.size);
+  }, 60_000);
 
   it.each([
     ['no Authorization header', null],
@@ -140,15 +243,4 @@ describe('GET /api/manifest', () => {
     expect(error.message).toContain(version);
   });
 
-  it.each([
-    ['not JSON', '{"remotes": {'],
-    ['a remote with a bad integrity', { remotes: { chat: { ...CHAT, integrity: 'md5-abc' } } }],
-    ['an unknown remote', { remotes: { video: CHAT } }],
-    ['no remotes object', { chat: CHAT }],
-  ])('answers 500 manifest_invalid when the file has %s', async (_case, content) => {
-    await writeManifestFile(content);
-    const response = await get('?contract=1.0.0');
-    expect(response.status).toBe(500);
-    expect(await response.json()).toEqual({ error: { code: 'manifest_invalid', message: expect.stringContaining('server log') } });
-  });
 });

@@ -1,61 +1,72 @@
 /**
- * `GET /api/manifest`: which release of each remote this user's shell loads. For now the releases
- * come from `<dataDir>/manifest.json`, read on every request so an edit takes effect at once; the
- * release-train issue replaces the file with the release registry, cohort rules and a signature.
+ * `GET /api/manifest`: which release of each remote this user's shell loads. The rules in the release
+ * registry are evaluated for the signed-in user (beta opt-in, sticky percentage buckets, allowlists,
+ * the kill switch) and the shell's contract version, on every request, so a `promote` or `kill` is
+ * visible to the next fetch. The answer is serialized once and those exact bytes are signed (Ed25519).
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import {
   CONTRACT_VERSION,
   type EvaluatedManifest,
   EvaluatedManifestSchema,
   MANIFEST_SCHEMA_VERSION,
+  REMOTE_NAMES,
+  type RemoteName,
   type SignedManifest,
   majorOf,
 } from '@parley/contracts';
+import { evaluateRemote } from '@parley/rollout';
+import { signManifest } from '@parley/rollout/sign';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import type { Clock } from './config.js';
 import type { DeviceAuthenticator } from './device-auth.js';
 import { sendError } from './http-errors.js';
+import type { ManifestKeys } from './manifest-keys.js';
+import type { ReleaseRegistry } from './release-registry.js';
+import type { ReleaseRecord, Storage } from './storage.js';
 
 export const MANIFEST_PATH = '/api/manifest';
-/** Name of the releases file in the data folder. */
-export const MANIFEST_FILE_NAME = 'manifest.json';
-
-/** `manifest.json`: the release each remote serves to everyone, until cohorts exist. */
-export const ManifestFileSchema = z.object({ remotes: EvaluatedManifestSchema.shape.remotes });
-export type ManifestFile = z.infer<typeof ManifestFileSchema>;
 
 export interface ManifestRouteOptions {
-  dataDir: string;
+  registry: ReleaseRegistry;
+  storage: Storage;
+  keys: ManifestKeys;
   clock: Clock;
   ttlMs: number;
   auth: DeviceAuthenticator;
+  /** Base URL of a remote's own origin, which serves its releases under `/releases/<version>/`. */
+  originFor(remote: RemoteName): string | undefined;
 }
 
-/** Evaluates the manifest for one user and shell contract version at time `now`. */
-export function evaluateManifest(input: {
-  userId: string;
-  contractVersion: string;
-  remotes: ManifestFile['remotes'];
-  now: number;
-  ttlMs: number;
-}): EvaluatedManifest {
+/** The release URL a browser loads: relative entries live on the remote's own origin. */
+export function entryUrl(release: ReleaseRecord, origin: string | undefined): string | null {
+  if (/^https?:\/\//.test(release.entry)) return release.entry;
+  return origin ? `${origin.replace(/\/$/, '')}${release.entry}` : null;
+}
+
+/** Evaluates every remote's rules for one user at time `now`. */
+export async function evaluateManifest(
+  options: Pick<ManifestRouteOptions, 'registry' | 'originFor'>,
+  input: { userId: string; beta: boolean; contractVersion: string; now: number; ttlMs: number },
+): Promise<EvaluatedManifest> {
+  const remotes: EvaluatedManifest['remotes'] = {};
+  for (const name of REMOTE_NAMES) {
+    const evaluation = evaluateRemote(await options.registry.rolloutRules(name), { userId: input.userId, beta: input.beta }, input.contractVersion);
+    if (!evaluation.release) continue;
+    const entry = entryUrl(evaluation.release, options.originFor(name));
+    if (entry) remotes[name] = { entry, version: evaluation.release.version, integrity: evaluation.release.integrity };
+  }
   return {
     schemaVersion: MANIFEST_SCHEMA_VERSION,
     userId: input.userId,
     issuedAt: input.now,
     expiresAt: input.now + input.ttlMs,
     contractVersion: input.contractVersion,
-    remotes: input.remotes,
+    remotes,
   };
 }
 
 /** Registers `GET /api/manifest` on a Fastify instance. */
 export function registerManifestRoute(app: FastifyInstance, options: ManifestRouteOptions): void {
-  const file = join(options.dataDir, MANIFEST_FILE_NAME);
-
   app.get(MANIFEST_PATH, async (request: FastifyRequest<{ Querystring: { contract?: unknown } }>, reply) => {
     // Evaluated per user and per moment: no cache may keep it, errors included.
     reply.header('cache-control', 'no-store');
@@ -70,18 +81,16 @@ export function registerManifestRoute(app: FastifyInstance, options: ManifestRou
     const contractVersion = checkContractVersion(request.query.contract, reply);
     if (contractVersion === null) return reply;
 
-    const remotes = await readReleases(file, request, reply);
-    if (remotes === null) return reply;
-
-    const manifest = evaluateManifest({
+    const manifest = await evaluateManifest(options, {
       userId: device.userId,
+      beta: await options.storage.betaOptIn(device.userId),
       contractVersion,
-      remotes,
       now: options.clock.now(),
       ttlMs: options.ttlMs,
     });
     // The serialized string is the unit that gets signed, so it is built once here and sent as is.
-    const signed: SignedManifest = { manifest: JSON.stringify(manifest), signature: null };
+    const manifestJson = JSON.stringify(manifest);
+    const signed: SignedManifest = { manifest: manifestJson, signature: signManifest(manifestJson, options.keys.signing.privateKey, options.keys.signing.keyId) };
     return reply.type('application/json; charset=utf-8').send(signed);
   });
 }
@@ -107,33 +116,4 @@ function checkContractVersion(raw: unknown, reply: FastifyReply): string | null 
     return null;
   }
   return raw;
-}
-
-/** The releases in `manifest.json` (none when the file is absent); otherwise answers and returns null. */
-async function readReleases(file: string, request: FastifyRequest, reply: FastifyReply): Promise<ManifestFile['remotes'] | null> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    // No file yet is a normal state on a fresh install: the shell runs with no remotes.
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw error;
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // JSON.parse's message quotes the file, which is why only the fact is logged.
-    request.log.error({ file }, 'manifest file is not valid JSON');
-    sendError(reply, 500, 'manifest_invalid', 'The server\'s manifest file is not valid JSON; see the server log.');
-    return null;
-  }
-  const parsed = ManifestFileSchema.safeParse(json);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), code: issue.code, message: issue.message }));
-    request.log.error({ file, issues }, 'manifest file does not match the schema');
-    sendError(reply, 500, 'manifest_invalid', 'The server\'s manifest file does not match the schema; see the server log.');
-    return null;
-  }
-  return parsed.data.remotes;
 }

@@ -112,6 +112,41 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    name: 'release registry, rollout rules, beta program',
+    sql: `
+      -- A release is immutable: (remote, version) is written once and never updated.
+      CREATE TABLE releases (
+        remote       TEXT    NOT NULL,
+        version      TEXT    NOT NULL,
+        -- '/releases/<version>/remoteEntry.js' on the remote's own origin, or an absolute URL.
+        entry        TEXT    NOT NULL,
+        integrity    TEXT    NOT NULL,
+        contracts    TEXT    NOT NULL,
+        published_at INTEGER NOT NULL,
+        PRIMARY KEY (remote, version)
+      ) STRICT;
+
+      -- Every change to a remote's rules is a new revision; the newest is in effect. Kept whole, so
+      -- a rollback restores an earlier revision exactly.
+      CREATE TABLE rollout_rules (
+        remote        TEXT    NOT NULL,
+        revision      INTEGER NOT NULL,
+        rules         TEXT    NOT NULL,
+        change        TEXT    NOT NULL,
+        -- Set on a rollback: the revision whose rules it restored.
+        restores      INTEGER,
+        changed_at    INTEGER NOT NULL,
+        PRIMARY KEY (remote, revision)
+      ) STRICT;
+
+      CREATE TABLE beta_program (
+        user_id   TEXT    PRIMARY KEY,
+        joined_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 /** Checks that versions start at 1 and increase by one, so a merge mistake fails at start-up. */

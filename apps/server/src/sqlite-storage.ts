@@ -24,6 +24,8 @@ import {
   type NewDevice,
   type PreKeyCounts,
   type QueuedEnvelope,
+  type ReleaseRecord,
+  type RuleRevision,
   type RelayWrites,
   type Storage,
   type StoredPreKey,
@@ -292,6 +294,47 @@ export class SqliteStorage implements Storage {
     }).immediate();
   }
 
+  // Release registry and rollout rules.
+
+  async insertRelease(release: ReleaseRecord): Promise<'published' | 'exists'> {
+    const inserted = this.q().insertRelease.run(
+      release.remote,
+      release.version,
+      release.entry,
+      release.integrity,
+      release.contracts,
+      release.publishedAt,
+    );
+    return inserted.changes > 0 ? 'published' : 'exists';
+  }
+
+  async releases(remote: string): Promise<ReleaseRecord[]> {
+    return this.q().releases.all(remote) as ReleaseRecord[];
+  }
+
+  async ruleRevisions(remote: string, limit: number): Promise<RuleRevision[]> {
+    return this.q().ruleRevisions.all(remote, limit) as RuleRevision[];
+  }
+
+  async appendRuleRevision(revision: RuleRevision, expectedRevision: number): Promise<'saved' | 'conflict'> {
+    const q = this.q();
+    return this.handle().transaction(() => {
+      const newest = (q.newestRevision.get(revision.remote) as { revision: number | null }).revision ?? 0;
+      if (newest !== expectedRevision || revision.revision !== newest + 1) return 'conflict' as const;
+      q.insertRuleRevision.run(revision.remote, revision.revision, revision.rules, revision.change, revision.restores, revision.changedAt);
+      return 'saved' as const;
+    }).immediate();
+  }
+
+  async betaOptIn(userId: string): Promise<boolean> {
+    return this.q().betaOptIn.get(userId) !== undefined;
+  }
+
+  async setBetaOptIn(userId: string, enabled: boolean, now: number): Promise<void> {
+    if (enabled) this.q().joinBeta.run(userId, now);
+    else this.q().leaveBeta.run(userId);
+  }
+
   private insertDevice(device: DeviceAddress, registration: NewDevice, now: number): void {
     this.q().insertDevice.run(device.userId, device.deviceId, registration.registrationId, registration.tokenHash, now, now);
     this.writeKeys(device, registration.keys);
@@ -332,6 +375,22 @@ type Statements = ReturnType<typeof prepareStatements>;
 /** Every query, prepared once per open database. */
 function prepareStatements(db: Database.Database) {
   return {
+    insertRelease: db.prepare(
+      'INSERT INTO releases (remote, version, entry, integrity, contracts, published_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+    ),
+    releases: db.prepare(
+      'SELECT remote, version, entry, integrity, contracts, published_at AS publishedAt FROM releases WHERE remote = ? ORDER BY published_at, rowid',
+    ),
+    ruleRevisions: db.prepare(
+      'SELECT remote, revision, rules, change, restores, changed_at AS changedAt FROM rollout_rules WHERE remote = ? ORDER BY revision DESC LIMIT ?',
+    ),
+    newestRevision: db.prepare('SELECT max(revision) AS revision FROM rollout_rules WHERE remote = ?'),
+    insertRuleRevision: db.prepare(
+      'INSERT INTO rollout_rules (remote, revision, rules, change, restores, changed_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    betaOptIn: db.prepare('SELECT 1 FROM beta_program WHERE user_id = ?'),
+    joinBeta: db.prepare('INSERT INTO beta_program (user_id, joined_at) VALUES (?, ?) ON CONFLICT DO NOTHING'),
+    leaveBeta: db.prepare('DELETE FROM beta_program WHERE user_id = ?'),
     insertAccount: db.prepare(
       'INSERT INTO accounts (user_id, handle, display_name, identity_key, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (handle) DO NOTHING',
     ),

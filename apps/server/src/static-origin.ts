@@ -21,6 +21,11 @@ export interface StaticFilesOptions {
   cors: boolean;
   /** Answer unknown page paths with `index.html`, so client-side routes survive a reload. */
   spaFallback: boolean;
+  /**
+   * The remote's published releases (`<dataDir>/releases/<remote>`), served under `/releases/`: each
+   * version under its own path prefix, so any number of releases live side by side on one origin.
+   */
+  releasesRoot?: string;
 }
 
 export interface StaticOriginOptions extends StaticFilesOptions {
@@ -126,10 +131,20 @@ export function registerStaticFiles(app: FastifyInstance, options: StaticFilesOp
 
   // HEAD is handled here rather than by Fastify's automatic HEAD route, which would read the
   // whole file only to throw it away.
-  app.route({ method: ['GET', 'HEAD'], url: '/*', exposeHeadRoute: false, handler: serveFile });
+  app.route({ method: ['GET', 'HEAD'], url: '/*', exposeHeadRoute: false, handler: (request, reply) => serveFile(request, reply, root, '') });
+  const releasesRoot = options.releasesRoot;
+  if (releasesRoot !== undefined) {
+    app.route({
+      method: ['GET', 'HEAD'],
+      url: '/releases/*',
+      exposeHeadRoute: false,
+      handler: (request, reply) => serveFile(request, reply, resolve(releasesRoot), '/releases'),
+    });
+  }
 
-  async function serveFile(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    const rootReal = await realpath(root).catch(() => null);
+  async function serveFile(request: FastifyRequest, reply: FastifyReply, folder: string, prefix: string): Promise<FastifyReply> {
+    const rootReal = await realpath(folder).catch(() => null);
+    if (rootReal === null && prefix !== '') return sendError(reply, 404, 'not_found', `No release of ${options.appName} is published.`);
     if (rootReal === null) {
       return reply
         .code(503)
@@ -138,7 +153,7 @@ export function registerStaticFiles(app: FastifyInstance, options: StaticFilesOp
         .send(`${options.appName} is not built yet: run \`npm run build\`\n`);
     }
 
-    const relative = requestedPath(request);
+    const relative = requestedPath(request, prefix);
     if (relative === null) return sendError(reply, 400, 'bad_path', 'The path is not valid.');
     if (relative === 'forbidden') return sendError(reply, 403, 'path_forbidden', 'The path leaves the app folder.');
 
@@ -147,7 +162,7 @@ export function registerStaticFiles(app: FastifyInstance, options: StaticFilesOp
 
     // Only page-like paths (no extension) fall back: a missing `.js` answered with HTML would
     // surface as a baffling MIME-type error in the browser instead of a clear 404.
-    if (options.spaFallback && extname(relative) === '') {
+    if (options.spaFallback && prefix === '' && extname(relative) === '') {
       const index = await findFile(rootReal, 'index.html');
       if (index) return sendFile(request, reply, index);
     }
@@ -159,8 +174,8 @@ export function registerStaticFiles(app: FastifyInstance, options: StaticFilesOp
  * The request's path relative to the app folder, decoded; 'forbidden' when it tries to climb out
  * or reach a hidden file, null when it cannot be decoded.
  */
-function requestedPath(request: FastifyRequest): string | 'forbidden' | null {
-  const rawPath = request.url.split('?')[0] ?? '/';
+function requestedPath(request: FastifyRequest, prefix: string): string | 'forbidden' | null {
+  const rawPath = (request.url.split('?')[0] ?? '/').slice(prefix.length);
   let decoded: string;
   try {
     decoded = decodeURIComponent(rawPath);

@@ -41,7 +41,7 @@ export function testConfig(dataDir: string, overrides: Partial<ServerConfig> = {
     clock: new ManualClock(1_700_000_000_000),
     version: SERVER_VERSION,
     logLevel: 'silent',
-    writeDefaultManifest: false,
+    publishLocalBuilds: false,
     allowDevTokens: false,
     rateLimits: DEFAULT_RATE_LIMITS,
     linkPollTimeoutMs: 25_000,

@@ -1,17 +1,24 @@
 import { getInstance } from '@module-federation/enhanced/runtime';
 import { useBehavior } from '@parley/bus-react';
-import type { EvaluatedManifest, RemoteModule, RemoteName, RemoteProps, Session } from '@parley/contracts';
+import { BETA_SETTING_PATH, BetaSettingSchema, type EvaluatedManifest, REMOTE_NAMES, type RemoteModule, type RemoteName, type RemoteProps, type Session } from '@parley/contracts';
 import { bus } from '@parley/event-bus';
-import { fallbackPlugin, integrityPlugin } from '@parley/mf-runtime';
+import { fallbackPlugin, integrityPlugin, retryPlugin } from '@parley/mf-runtime';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { createDiagnostics } from './diagnostics.js';
-import { ManifestError, fetchManifest } from './manifest/manifest-client.js';
+import { ManifestError, fetchManifest, safeDefault } from './manifest/manifest-client.js';
+import { PINNED_MANIFEST_KEYS } from './manifest/pinned-keys.js';
 import { messagesFor } from './messages.js';
 import { RemoteErrorBoundary } from './remotes/RemoteErrorBoundary.js';
 import { RemoteSlot } from './remotes/RemoteSlot.js';
+import { type BetaActions, BetaToggle } from './screens/BetaToggle.js';
+import { ReleaseInfo, type SharedLibraryInfo } from './screens/ReleaseInfo.js';
 import { type SettingsActions, SettingsPanel } from './screens/SettingsPanel.js';
 
 const LAST_MANIFEST_KEY = 'parley.manifest.last-issued-at';
+/** The signed envelope of the last accepted manifest: the safe default's source (see safeDefault). */
+const LAST_SIGNED_MANIFEST_KEY = 'parley.manifest.last-accepted';
+/** Never refresh the manifest more often than this, whatever its lifetime. */
+const MIN_REFRESH_MS = 5_000;
 
 // The manifest the remotes were registered from; the integrity plugin reads each entry's hash here.
 let acceptedManifest: EvaluatedManifest | null = null;
@@ -25,11 +32,29 @@ function manifestIntegrity(remoteName: string, url: string): string | undefined 
 function federationInstance() {
   const instance = getInstance();
   if (!instance) throw new Error('Module Federation runtime is not initialised');
-  instance.registerPlugins([integrityPlugin(manifestIntegrity), fallbackPlugin()]);
+  // One plugin per concern, in order: check every entry, retry a failed one, then fall back to a notice.
+  instance.registerPlugins([integrityPlugin(manifestIntegrity), retryPlugin({ retries: 2, delayMs: 250 }), fallbackPlugin()]);
   return instance;
 }
 
-type ManifestState = { status: 'loading' } | { status: 'ready'; manifest: EvaluatedManifest } | { status: 'failed'; error: ManifestError };
+type ManifestState =
+  | { status: 'loading' }
+  | { status: 'ready'; manifest: EvaluatedManifest }
+  /** `fallback`: the safe default (the last accepted manifest's chat only), or null. */
+  | { status: 'failed'; error: ManifestError; fallback: EvaluatedManifest | null };
+
+/** The shared singletons the Module Federation runtime has loaded, and which app provided each. */
+function loadedSharedLibraries(federation: ReturnType<typeof federationInstance>): SharedLibraryInfo[] {
+  const libraries: SharedLibraryInfo[] = [];
+  for (const scope of Object.values(federation.shareScopeMap)) {
+    for (const [name, versions] of Object.entries(scope)) {
+      for (const [version, shared] of Object.entries(versions)) {
+        if (shared.loaded || shared.lib) libraries.push({ name, version, from: shared.from });
+      }
+    }
+  }
+  return libraries.sort((a, b) => a.name.localeCompare(b.name));
+}
 
 /** The signed-in shell's props: who is signed in, with which device token, and the settings' actions. */
 export interface ShellProps {
@@ -71,28 +96,76 @@ export function Shell({ session, token, account, settings, locale, onLocale }: S
   const relayStatus = useBehavior(bus.state('relay.status'));
   const remoteProps = useMemo<RemoteProps>(() => ({ session, locale }), [session, locale]);
 
-  const loadManifest = useCallback(() => {
-    setManifestState({ status: 'loading' });
+  const [manifestFetches, setManifestFetches] = useState(0);
+  const loadManifest = useCallback(() => setManifestFetches((count) => count + 1), []);
+
+  useEffect(() => {
+    let cancelled = false;
+    // A refresh keeps the mounted remotes until the answer is in.
+    setManifestState((current) => (current.status === 'ready' ? current : { status: 'loading' }));
     fetchManifest({
       token,
       userId: session.userId,
       now: Date.now,
       lastAcceptedIssuedAt: Number(localStorage.getItem(LAST_MANIFEST_KEY) ?? 0),
+      pinnedKeys: PINNED_MANIFEST_KEYS,
     })
-      .then((manifest) => {
+      .then(({ manifest, signed }) => {
+        if (cancelled) return;
         localStorage.setItem(LAST_MANIFEST_KEY, String(manifest.issuedAt));
+        localStorage.setItem(LAST_SIGNED_MANIFEST_KEY, JSON.stringify(signed));
         acceptedManifest = manifest;
         diagnostics.manifest = manifest;
         setManifestState({ status: 'ready', manifest });
       })
       .catch((error: unknown) => {
+        if (cancelled) return;
         const failure = error instanceof ManifestError ? error : new ManifestError('network', String(error));
         console.warn(`[shell] manifest refused (${failure.code}): ${failure.message}`);
-        setManifestState({ status: 'failed', error: failure });
+        let stored: unknown = null;
+        try {
+          stored = JSON.parse(localStorage.getItem(LAST_SIGNED_MANIFEST_KEY) ?? 'null');
+        } catch {
+          stored = null;
+        }
+        const fallback = safeDefault(stored, session.userId, PINNED_MANIFEST_KEYS);
+        acceptedManifest = fallback;
+        diagnostics.manifest = fallback;
+        setManifestState({ status: 'failed', error: failure, fallback });
       });
-  }, [token, session.userId, diagnostics]);
+    return () => {
+      cancelled = true;
+    };
+  }, [token, session.userId, diagnostics, manifestFetches]);
 
-  useEffect(loadManifest, [loadManifest]);
+  // Fetched again halfway through its lifetime, so a kill switch or promotion reaches open pages.
+  useEffect(() => {
+    if (manifestState.status !== 'ready') return;
+    const { issuedAt, expiresAt } = manifestState.manifest;
+    const timer = setTimeout(loadManifest, Math.max(MIN_REFRESH_MS, (expiresAt - issuedAt) / 2));
+    return () => clearTimeout(timer);
+  }, [manifestState, loadManifest]);
+
+  const betaActions = useMemo<BetaActions>(
+    () => ({
+      async get() {
+        const response = await fetch(BETA_SETTING_PATH, { headers: { Authorization: `Bearer ${token}` }, cache: 'no-store' });
+        if (!response.ok) throw new Error(`beta setting: ${response.status}`);
+        return BetaSettingSchema.parse(await response.json()).enabled;
+      },
+      async set(enabled) {
+        const response = await fetch(BETA_SETTING_PATH, {
+          method: 'PUT',
+          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ enabled }),
+        });
+        if (!response.ok) throw new Error(`beta setting: ${response.status}`);
+        // The next manifest is evaluated with the new choice.
+        loadManifest();
+      },
+    }),
+    [token, loadManifest],
+  );
 
   const onModule = useCallback(
     (name: RemoteName, module: RemoteModule | null) => {
@@ -102,9 +175,11 @@ export function Shell({ session, token, account, settings, locale, onLocale }: S
     [diagnostics],
   );
 
+  const shownManifest = manifestState.status === 'ready' ? manifestState.manifest : manifestState.status === 'failed' ? manifestState.fallback : null;
+
   const slot = (name: RemoteName) => {
-    if (manifestState.status !== 'ready' || disabled.has(name)) return null;
-    const release = manifestState.manifest.remotes[name];
+    if (!shownManifest || disabled.has(name)) return null;
+    const release = shownManifest.remotes[name];
     if (!release) return null;
     return (
       <RemoteErrorBoundary
@@ -141,11 +216,23 @@ export function Shell({ session, token, account, settings, locale, onLocale }: S
         </button>
       </header>
       {settingsOpen && (
-        <SettingsPanel t={t} locale={locale} onLocale={onLocale} account={account} actions={settings} onClose={closeSettings} />
+        <SettingsPanel t={t} locale={locale} onLocale={onLocale} account={account} actions={settings} onClose={closeSettings}>
+          <BetaToggle t={t} actions={betaActions} />
+          <ReleaseInfo
+            t={t}
+            remotes={REMOTE_NAMES.map((name) => ({
+              name,
+              ...(shownManifest?.remotes[name] ? { version: shownManifest.remotes[name].version, entry: shownManifest.remotes[name].entry } : {}),
+              ...(diagnostics.remotes[name] ? { loadedVersion: diagnostics.remotes[name].version } : {}),
+            }))}
+            shared={loadedSharedLibraries(federation)}
+          />
+        </SettingsPanel>
       )}
       {manifestState.status === 'failed' && (
-        <p role="alert" data-testid="manifest-failed">
-          {t.manifestFailed} <button type="button" onClick={loadManifest}>{t.retry}</button>
+        <p role="alert" data-testid="manifest-failed" data-code={manifestState.error.code}>
+          {['network', 'http'].includes(manifestState.error.code) ? t.manifestFailed : t.manifestRejected}{' '}
+          <button type="button" onClick={loadManifest}>{t.retry}</button>
         </p>
       )}
       <main className="shell__main">

@@ -1,2 +1,4 @@
 /** The shell's own version, injected at build time from its package.json. */
 declare const __SHELL_VERSION__: string;
+/** The manifest signing keys this build trusts (current, then next), pinned at build time. */
+declare const __MANIFEST_KEYS__: ReadonlyArray<{ keyId: string; publicKey: string }>;

@@ -63,6 +63,16 @@ const en = {
   deviceRemoved: 'This device was removed from your account.',
   setUpAgain: 'Set up this browser again',
   deviceFailed: 'Parley could not start on this device (its storage or the server failed).',
+  // Release train.
+  manifestRejected: 'Parley refused an unverified configuration from the server: calls are off until it is fixed.',
+  betaProgram: 'Beta program',
+  betaHelp: 'Get new releases (such as a new call app) before everyone else. They may have rough edges.',
+  betaFailed: 'The beta setting could not be saved.',
+  releaseInfo: 'Release information',
+  releaseInfoHelp: 'Which release of each app this page runs, and the shared libraries it loaded.',
+  notLoaded: 'not loaded',
+  sharedLibraries: 'Shared libraries',
+  loadedFrom: (app: string): string => `from ${app}`,
 };
 
 export type ShellMessages = typeof en;
@@ -126,6 +136,15 @@ const ru: ShellMessages = {
   deviceRemoved: 'Это устройство удалено из вашей учётной записи.',
   setUpAgain: 'Настроить браузер заново',
   deviceFailed: 'Parley не удалось запустить на этом устройстве (ошибка хранилища или сервера).',
+  manifestRejected: 'Parley отклонил непроверенную конфигурацию сервера: звонки отключены, пока это не исправят.',
+  betaProgram: 'Бета-программа',
+  betaHelp: 'Получайте новые версии (например, нового приложения звонков) раньше всех. Возможны недоработки.',
+  betaFailed: 'Не удалось сохранить настройку бета-программы.',
+  releaseInfo: 'Сведения о версиях',
+  releaseInfoHelp: 'Какая версия каждого приложения работает на странице и какие общие библиотеки загружены.',
+  notLoaded: 'не загружено',
+  sharedLibraries: 'Общие библиотеки',
+  loadedFrom: (app) => `из ${app}`,
 };
 
 export const LOCALES = [

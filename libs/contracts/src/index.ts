@@ -5,3 +5,4 @@ export * from './manifest.js';
 export * from './mount.js';
 export * from './relay-frames.js';
 export * from './accounts-api.js';
+export * from './settings-api.js';

@@ -1,17 +1,27 @@
-import { CONTRACT_VERSION, type EvaluatedManifest } from '@parley/contracts';
+import { CONTRACT_VERSION, type EvaluatedManifest, type SignedManifest } from '@parley/contracts';
+import { encodeBase64 } from '@parley/rollout';
+import { createSignedManifest, generateManifestSigningKey } from '@parley/rollout/sign';
 import { describe, expect, it } from 'vitest';
-import { ManifestError, checkManifest, fetchManifest } from './manifest-client.js';
+import { ManifestError, checkManifest, fetchManifest, safeDefault } from './manifest-client.js';
 
 const NOW = 1_700_000_000_000;
+const current = generateManifestSigningKey('k-current');
+const next = generateManifestSigningKey('k-next');
+const stranger = generateManifestSigningKey('k-current');
+const pinnedKeys = [current, next].map(({ keyId, publicKey }) => ({ keyId, publicKey: encodeBase64(publicKey) }));
+
+const CHAT = { entry: 'http://localhost:4201/releases/0.1.0/remoteEntry.js', version: '0.1.0', integrity: 'sha384-abc' };
+const CALL = { entry: 'http://localhost:4202/releases/0.2.0/remoteEntry.js', version: '0.2.0', integrity: 'sha384-def' };
 const manifest: EvaluatedManifest = {
   schemaVersion: 1,
   userId: 'dev-aaaaaaaaaaaaaaaa',
   issuedAt: NOW - 1000,
   expiresAt: NOW + 60_000,
   contractVersion: CONTRACT_VERSION,
-  remotes: {},
+  remotes: { chat: CHAT, call: CALL },
 };
-const request = { token: 'dev.dev-aaaaaaaaaaaaaaaa', userId: manifest.userId, now: () => NOW, lastAcceptedIssuedAt: 0 };
+const request = { token: 'dev.dev-aaaaaaaaaaaaaaaa', userId: manifest.userId, now: () => NOW, lastAcceptedIssuedAt: 0, pinnedKeys };
+const signedBy = (key: typeof current, m: EvaluatedManifest = manifest): SignedManifest => createSignedManifest(m, key.privateKey, key.keyId);
 
 function serverAnswering(status: number, body: unknown): typeof fetch {
   return async () => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
@@ -28,23 +38,40 @@ async function refusal(promise: Promise<unknown>): Promise<string> {
 }
 
 describe('fetchManifest', () => {
-  it('returns the evaluated manifest and sends the contract version and token', async () => {
+  it('returns a manifest signed with a pinned key and sends the contract version and token', async () => {
     let seen: { url: string; auth: string | null } | null = null;
+    const signed = signedBy(current);
     const fetchImpl: typeof fetch = async (input, init) => {
       seen = { url: String(input), auth: new Headers(init?.headers).get('authorization') };
-      return new Response(JSON.stringify({ manifest: JSON.stringify(manifest), signature: null }));
+      return new Response(JSON.stringify(signed));
     };
-    await expect(fetchManifest({ ...request, fetchImpl })).resolves.toEqual(manifest);
+    await expect(fetchManifest({ ...request, fetchImpl })).resolves.toEqual({ manifest, signed });
     expect(seen).toEqual({ url: `/api/manifest?contract=${CONTRACT_VERSION}`, auth: `Bearer ${request.token}` });
   });
 
-  it('turns every failure into a typed refusal', async () => {
+  it('accepts the pinned next key, so the server can rotate without a shell release', async () => {
+    await expect(fetchManifest({ ...request, fetchImpl: serverAnswering(200, signedBy(next)) })).resolves.toMatchObject({ manifest });
+  });
+
+  it('refuses unsigned, wrongly signed, altered and unknown-key manifests before parsing them', async () => {
+    const signed = signedBy(current);
+    expect(await refusal(fetchManifest({ ...request, fetchImpl: serverAnswering(200, { ...signed, signature: null }) }))).toBe('unsigned');
+    expect(await refusal(fetchManifest({ ...request, fetchImpl: serverAnswering(200, signedBy(stranger)) }))).toBe('bad-signature');
+    const altered = { ...signed, manifest: signed.manifest.replace('0.2.0', '0.2.1') };
+    expect(await refusal(fetchManifest({ ...request, fetchImpl: serverAnswering(200, altered) }))).toBe('bad-signature');
+    const unknown = createSignedManifest(manifest, stranger.privateKey, 'k-other');
+    expect(await refusal(fetchManifest({ ...request, fetchImpl: serverAnswering(200, unknown) }))).toBe('unknown-key');
+    // Nothing pinned: nothing verifies.
+    expect(await refusal(fetchManifest({ ...request, pinnedKeys: [], fetchImpl: serverAnswering(200, signed) }))).toBe('unknown-key');
+  });
+
+  it('turns every other failure into a typed refusal', async () => {
     expect(await refusal(fetchManifest({ ...request, fetchImpl: async () => Promise.reject(new TypeError('down')) }))).toBe('network');
     expect(await refusal(fetchManifest({ ...request, fetchImpl: serverAnswering(500, {}) }))).toBe('http');
     expect(await refusal(fetchManifest({ ...request, fetchImpl: serverAnswering(200, { nope: 1 }) }))).toBe('invalid');
-    expect(await refusal(fetchManifest({ ...request, fetchImpl: serverAnswering(200, { manifest: '{not json', signature: null }) }))).toBe('invalid');
-    const wrongShape = JSON.stringify({ ...manifest, remotes: { call: { entry: 'ftp://x' } } });
-    expect(await refusal(fetchManifest({ ...request, fetchImpl: serverAnswering(200, { manifest: wrongShape, signature: null }) }))).toBe('invalid');
+    const expired = signedBy(current, { ...manifest, expiresAt: NOW });
+    expect(await refusal(fetchManifest({ ...request, fetchImpl: serverAnswering(200, expired) }))).toBe('expired');
+    expect(await refusal(fetchManifest({ ...request, lastAcceptedIssuedAt: NOW, fetchImpl: serverAnswering(200, signedBy(current)) }))).toBe('stale');
   });
 });
 
@@ -63,5 +90,16 @@ describe('checkManifest', () => {
     expect(code({ ...manifest, expiresAt: NOW })).toBe('expired');
     expect(code(manifest, manifest.issuedAt + 1)).toBe('stale');
     expect(code({ ...manifest, contractVersion: '2.0.0' })).toBe('contract');
+  });
+});
+
+describe('safeDefault', () => {
+  it('keeps only the chat of the last accepted manifest, even expired, if it still verifies for this user', () => {
+    const old = signedBy(current, { ...manifest, expiresAt: NOW - 1 });
+    expect(safeDefault(old, manifest.userId, pinnedKeys)?.remotes).toEqual({ chat: CHAT });
+    expect(safeDefault(old, 'someone-else', pinnedKeys)).toBeNull();
+    expect(safeDefault(signedBy(stranger), manifest.userId, pinnedKeys)).toBeNull();
+    expect(safeDefault(null, manifest.userId, pinnedKeys)).toBeNull();
+    expect(safeDefault(signedBy(current, { ...manifest, remotes: { call: CALL } }), manifest.userId, pinnedKeys)).toBeNull();
   });
 });

@@ -1,12 +1,17 @@
-import {
-  CONTRACT_VERSION,
-  type EvaluatedManifest,
-  EvaluatedManifestSchema,
-  SignedManifestSchema,
-  majorOf,
-} from '@parley/contracts';
+import { CONTRACT_VERSION, type EvaluatedManifest, type SignedManifest, majorOf } from '@parley/contracts';
+import { type PinnedManifestKey, verifySignedManifest } from '@parley/rollout';
 
-export type ManifestErrorCode = 'network' | 'http' | 'invalid' | 'unsigned' | 'expired' | 'wrong-user' | 'stale' | 'contract';
+export type ManifestErrorCode =
+  | 'network'
+  | 'http'
+  | 'invalid'
+  | 'unsigned'
+  | 'unknown-key'
+  | 'bad-signature'
+  | 'expired'
+  | 'wrong-user'
+  | 'stale'
+  | 'contract';
 
 /** Why the shell refused or could not get a manifest. */
 export class ManifestError extends Error {
@@ -25,14 +30,23 @@ export interface ManifestRequest {
   readonly now: () => number;
   /** `issuedAt` of the last manifest this browser accepted: an older one is a replay. */
   readonly lastAcceptedIssuedAt: number;
+  /** The keys pinned in this shell build (current and next). */
+  readonly pinnedKeys: readonly PinnedManifestKey[];
   readonly fetchImpl?: typeof fetch;
 }
 
+/** A manifest that passed every check, with the signed envelope it came in (kept for the safe default). */
+export interface AcceptedManifest {
+  readonly manifest: EvaluatedManifest;
+  readonly signed: SignedManifest;
+}
+
 /**
- * Fetches the cohort manifest evaluated for this user and checks it before anything is loaded
- * from it: shape, user, expiry, freshness and contract version.
+ * Fetches the cohort manifest evaluated for this user and checks it before anything is loaded from
+ * it: the Ed25519 signature over the exact bytes against the pinned keys (before parsing), then user,
+ * expiry, freshness and contract version.
  */
-export async function fetchManifest(request: ManifestRequest): Promise<EvaluatedManifest> {
+export async function fetchManifest(request: ManifestRequest): Promise<AcceptedManifest> {
   const fetchImpl = request.fetchImpl ?? fetch;
   let response: Response;
   try {
@@ -44,22 +58,19 @@ export async function fetchManifest(request: ManifestRequest): Promise<Evaluated
     throw new ManifestError('network', `The server could not be reached (${String(error)}).`);
   }
   if (!response.ok) throw new ManifestError('http', `The server answered ${response.status}.`);
-  const signed = SignedManifestSchema.safeParse(await response.json().catch(() => null));
-  if (!signed.success) throw new ManifestError('invalid', 'The manifest response is malformed.');
-  // Signatures arrive with the release-train issue; until then no key is pinned and the shell
-  // accepts the server's unsigned manifest over its own origin.
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(signed.data.manifest);
-  } catch {
-    throw new ManifestError('invalid', 'The manifest is not JSON.');
-  }
-  const manifest = EvaluatedManifestSchema.safeParse(parsed);
-  if (!manifest.success) throw new ManifestError('invalid', 'The manifest does not match its schema.');
-  return checkManifest(manifest.data, request);
+  const body: unknown = await response.json().catch(() => null);
+  const manifest = verifyManifest(body, request.pinnedKeys);
+  return { manifest: checkManifest(manifest, request), signed: body as SignedManifest };
 }
 
-/** The checks on a well-formed manifest, separate so they are tested without a server. */
+/** The signature check alone: the verified manifest, or a typed refusal. */
+export function verifyManifest(signed: unknown, pinnedKeys: readonly PinnedManifestKey[]): EvaluatedManifest {
+  const verified = verifySignedManifest(signed, pinnedKeys);
+  if (!verified.ok) throw new ManifestError(verified.code, verified.message);
+  return verified.manifest;
+}
+
+/** The checks on a verified manifest, separate so they are tested without a server. */
 export function checkManifest(manifest: EvaluatedManifest, request: Pick<ManifestRequest, 'userId' | 'now' | 'lastAcceptedIssuedAt'>): EvaluatedManifest {
   if (manifest.userId !== request.userId) throw new ManifestError('wrong-user', 'The manifest was evaluated for another user.');
   if (manifest.expiresAt <= request.now()) throw new ManifestError('expired', 'The manifest has expired.');
@@ -68,4 +79,17 @@ export function checkManifest(manifest: EvaluatedManifest, request: Pick<Manifes
     throw new ManifestError('contract', `The manifest is for contract ${manifest.contractVersion}, the shell speaks ${CONTRACT_VERSION}.`);
   }
   return manifest;
+}
+
+/**
+ * The safe default when a manifest is refused: only the chat, from the last manifest this browser
+ * accepted — re-verified against the pinned keys and for this user, but past its expiry (the chat
+ * must keep working; its entry is still integrity-pinned). Never the call app or any other remote:
+ * those need a fresh, valid manifest. Null when there is nothing trustworthy to fall back to.
+ */
+export function safeDefault(lastAccepted: unknown, userId: string, pinnedKeys: readonly PinnedManifestKey[]): EvaluatedManifest | null {
+  const verified = verifySignedManifest(lastAccepted, pinnedKeys);
+  if (!verified.ok || verified.manifest.userId !== userId) return null;
+  const chat = verified.manifest.remotes.chat;
+  return chat ? { ...verified.manifest, remotes: { chat } } : null;
 }

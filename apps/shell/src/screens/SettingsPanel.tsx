@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { ShellMessages } from '../messages.js';
 import { LanguageSelect } from './LanguageSelect.js';
 
@@ -36,8 +36,10 @@ export function SettingsPanel(props: {
   account: { handle: string; displayName: string; deviceId: number };
   actions: SettingsActions;
   onClose: () => void;
+  /** More sections from the shell (beta program, release information). */
+  children?: ReactNode;
 }) {
-  const { t, locale, onLocale, account, actions, onClose } = props;
+  const { t, locale, onLocale, account, actions, onClose, children } = props;
   const titleId = useId();
   const [devices, setDevices] = useState<readonly DeviceEntry[] | null>(null);
   const [devicesFailed, setDevicesFailed] = useState(false);
@@ -131,6 +133,7 @@ export function SettingsPanel(props: {
         </p>
       )}
       {link.status === 'failed' && <p role="alert">{t.failures.link_expired}</p>}
+      {children}
     </section>
   );
 }

@@ -1,0 +1,94 @@
+/**
+ * The Ed25519 keys that sign cohort manifests. Generated on first start into the data folder (mode
+ * 0600): a current key that signs and a next key that shells already pin, so the server can rotate to
+ * it without a shell release. The public halves are written next to them
+ * (`manifest-public-keys.json`) for the shell build to pin (see the README, "Releasing the call app").
+ */
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { type PinnedManifestKey, decodeBase64, encodeBase64 } from '@parley/rollout';
+import { type ManifestSigningKey, generateManifestSigningKey, manifestPublicKey } from '@parley/rollout/sign';
+import { z } from 'zod';
+
+/** Default name of the private key file in the data folder. */
+export const MANIFEST_KEY_FILE_NAME = 'manifest-signing-keys.json';
+/** Name of the public key set written next to it, for the shell build. */
+export const MANIFEST_PUBLIC_KEYS_FILE_NAME = 'manifest-public-keys.json';
+
+const StoredKey = z.object({ keyId: z.string().min(1).max(64), privateKey: z.string().min(1) });
+const KeyFileSchema = z.object({ current: StoredKey, next: StoredKey.nullable() });
+type KeyFile = z.infer<typeof KeyFileSchema>;
+
+/** The signing key and the public keys a shell should pin (current first, then next). */
+export interface ManifestKeys {
+  readonly signing: ManifestSigningKey;
+  readonly pinned: readonly PinnedManifestKey[];
+}
+
+/** A key id derived from the public key, so two keys never share one by accident. */
+function keyIdFor(publicKey: Uint8Array): string {
+  return `ed25519-${createHash('sha256').update(publicKey).digest('hex').slice(0, 12)}`;
+}
+
+function freshKey(): z.infer<typeof StoredKey> {
+  const generated = generateManifestSigningKey('pending');
+  return { keyId: keyIdFor(generated.publicKey), privateKey: encodeBase64(generated.privateKey) };
+}
+
+function toKeys(file: KeyFile): ManifestKeys {
+  const load = (stored: z.infer<typeof StoredKey>): ManifestSigningKey => {
+    const privateKey = decodeBase64(stored.privateKey);
+    if (!privateKey || privateKey.length !== 32) throw new Error(`manifest key "${stored.keyId}" is not 32 bytes of base64`);
+    return { keyId: stored.keyId, privateKey, publicKey: manifestPublicKey(privateKey) };
+  };
+  const current = load(file.current);
+  const next = file.next ? load(file.next) : null;
+  const pinned = [current, ...(next ? [next] : [])].map(({ keyId, publicKey }) => ({ keyId, publicKey: encodeBase64(publicKey) }));
+  return { signing: current, pinned };
+}
+
+function writePrivate(file: string, content: KeyFile): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const staging = `${file}.${process.pid}.tmp`;
+  writeFileSync(staging, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(staging, 0o600);
+  renameSync(staging, file);
+}
+
+function readKeyFile(file: string): KeyFile {
+  const parsed = KeyFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  if (!parsed.success) throw new Error(`${file} is not a manifest key file ({ current: {keyId, privateKey}, next })`);
+  return parsed.data;
+}
+
+/** Writes the public key set a shell build pins (no secret in it). */
+export function writePublicKeys(dataDir: string, keys: ManifestKeys): string {
+  const file = join(dataDir, MANIFEST_PUBLIC_KEYS_FILE_NAME);
+  writeFileSync(file, `${JSON.stringify(keys.pinned, null, 2)}\n`);
+  return file;
+}
+
+/**
+ * Loads the manifest keys from `file`, generating a current and a next key (mode 0600) when it does
+ * not exist yet. `created` says whether this call made them.
+ */
+export function loadOrCreateManifestKeys(file: string): ManifestKeys & { created: boolean } {
+  if (existsSync(file)) return { ...toKeys(readKeyFile(file)), created: false };
+  const content: KeyFile = { current: freshKey(), next: freshKey() };
+  writePrivate(file, content);
+  return { ...toKeys(content), created: true };
+}
+
+/**
+ * Rotation: the next key (already pinned by shells) becomes the signing key and a fresh next key is
+ * generated. Shells built before have both old keys pinned, so they keep verifying; build and deploy
+ * a shell that pins the new pair before rotating again.
+ */
+export function rotateManifestKeys(file: string): ManifestKeys {
+  const content = readKeyFile(file);
+  if (!content.next) throw new Error(`${file} has no next key to rotate to`);
+  const rotated: KeyFile = { current: content.next, next: freshKey() };
+  writePrivate(file, rotated);
+  return toKeys(rotated);
+}

@@ -1,0 +1,1 @@
+export function pinnedManifestKeys(env?: NodeJS.ProcessEnv): { keyId: string; publicKey: string }[];

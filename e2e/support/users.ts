@@ -14,7 +14,7 @@ export function uniqueHandle(prefix: string): string {
 }
 
 /** Onboards a new account in `page` (the shell's onboarding screen) and waits for the chat. */
-export async function onboard(page: Page, system: RunningSystem, handle: string, displayName: string): Promise<void> {
+export async function onboard(page: Page, system: Pick<RunningSystem, 'addresses'>, handle: string, displayName: string): Promise<void> {
   await page.goto(system.addresses.shell);
   const onboarding = page.getByTestId('onboarding');
   await onboarding.getByLabel('Handle', { exact: true }).fill(handle);

@@ -40,6 +40,8 @@ const en = {
   statsResolution: 'Received resolution',
   statsFrames: 'Frames decoded',
   statsDecryptDrops: 'Undecryptable frames',
+  statsRoute: 'Route',
+  route: { direct: 'Direct', relay: 'Relayed (TURN)' } as Record<'direct' | 'relay', string>,
   cantDecrypt: (name: string) => `Can't decrypt media from ${name}. Their audio and video are dropped.`,
   callEnded: 'Call ended',
   outcome: (outcome: CallOutcome, name: string) =>
@@ -98,6 +100,8 @@ const ru: CallMessages = {
   statsResolution: 'Принимаемое разрешение',
   statsFrames: 'Декодировано кадров',
   statsDecryptDrops: 'Нерасшифрованные кадры',
+  statsRoute: 'Маршрут',
+  route: { direct: 'Напрямую', relay: 'Через ретранслятор (TURN)' },
   cantDecrypt: (name) => `Не удаётся расшифровать медиа от собеседника ${name}. Его звук и видео отбрасываются.`,
   callEnded: 'Звонок завершён',
   outcome: (outcome, name) =>

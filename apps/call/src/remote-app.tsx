@@ -8,6 +8,7 @@ import { CallPanel } from './CallPanel.jsx';
 import { createCallStore } from './call-store.js';
 import { createMessengerSignalingChannel } from './engine/signaling-channel.js';
 import { RtcCallMedia } from './media/call-media.js';
+import { IceConfigSource } from './media/ice-config.js';
 import { startSFrameWorker } from './media/sframe-worker-client.js';
 
 interface Mounted {
@@ -48,11 +49,16 @@ export const app: RemoteApp = {
     // provides before it mounts any remote. Only the standalone development page has none: it can
     // show the UI but reaches nobody.
     const signaling = pageMessenger();
+    // TURN credentials through the messenger (it holds the device token); asked now, so a call
+    // never waits for them.
+    const turnCredentials = signaling?.turnCredentials?.bind(signaling) ?? null;
+    const ice = new IceConfigSource(turnCredentials, Date.now, (message) => console.warn(`[call] ${message}`));
+    void ice.current();
     const store = createCallStore(bus, scope, {
       self: { userId: session.userId, deviceId: signaling?.self.deviceId ?? 0, displayName: session.displayName },
       channel: createMessengerSignalingChannel(bus, signaling),
       newCallId: () => crypto.randomUUID(),
-      createMedia: ({ role, media }) => new RtcCallMedia({ role, media, startWorker: startSFrameWorker }),
+      createMedia: ({ role, media }) => new RtcCallMedia({ role, media, startWorker: startSFrameWorker, iceConfig: ice.current() }),
     });
     mountCount += 1;
     element.dataset.callMount = String(mountCount);

@@ -90,6 +90,26 @@ describe('ChatApp', () => {
     expect(button('Voice call')!.disabled).toBe(true);
   });
 
+  it('shows the calls the call app reports as call log lines, with outcome and duration, in English and Russian', async () => {
+    const bus = new EventBus();
+    const messenger = new FakeMessenger();
+    await openAda(bus, messenger);
+    const peer = { userId: 'u-ada', displayName: 'Ada Lovelace' };
+    const call = { conversationId: 'u-ada', peer, startedAt: Date.now() };
+    act(() => {
+      bus.publish('call.entry', { ...call, callId: 'c1', direction: 'outgoing', media: 'audio', outcome: 'hung-up', durationMs: 83_000 });
+      bus.publish('call.entry', { ...call, callId: 'c2', direction: 'incoming', media: 'video', outcome: 'missed', durationMs: null });
+      bus.publish('call.entry', { ...call, callId: 'c2', direction: 'incoming', media: 'video', outcome: 'missed', durationMs: null });
+      bus.publish('call.entry', { ...call, callId: 'c3', direction: 'outgoing', media: 'audio', outcome: 'declined', durationMs: null });
+      bus.publish('call.entry', { ...call, conversationId: 'u-other', callId: 'c4', direction: 'outgoing', media: 'audio', outcome: 'busy', durationMs: null });
+    });
+    const lines = () => [...container.querySelectorAll('[data-testid="call-entry"]')].map((li) => li.querySelector('.call-entry__text')!.textContent + (li.querySelector('[data-testid="call-duration"]')?.textContent ?? ''));
+    expect(lines()).toEqual(['Outgoing voice call1:23', 'Missed video call', 'Ada Lovelace declined the voice call']);
+    expect(container.querySelector('[data-testid="call-entry"][data-outcome="missed"]')!.className).toContain('call-entry--missed');
+    render(bus, messenger, 'ru-RU');
+    expect(lines()).toEqual(['Исходящий аудиозвонок1:23', 'Пропущенный видеозвонок', 'Ada Lovelace: аудиозвонок отклонён']);
+  });
+
   it('sends on Enter, keeps Shift+Enter as a new line, and shows ticks as receipts arrive', async () => {
     const messenger = new FakeMessenger();
     await openAda(new EventBus(), messenger);

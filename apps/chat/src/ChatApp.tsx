@@ -1,8 +1,9 @@
 import { useBehavior, useObservable } from '@parley/bus-react';
-import type { CallMedia, RemoteProps } from '@parley/contracts';
+import type { CallEntry, CallMedia, RemoteProps } from '@parley/contracts';
 import type { EventBus } from '@parley/event-bus';
 import type { ContactNotice, ConversationSummary, HistoryMessage, Messenger } from '@parley/messenger';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { CallLog } from './call-log.js';
 import { CHAT_STYLES } from './chat-styles.js';
 import { Composer } from './Composer.js';
 import { ContactNotices } from './ContactNotices.js';
@@ -16,6 +17,7 @@ import { SafetyNumberView } from './SafetyNumberView.js';
 const NO_CONVERSATIONS: readonly ConversationSummary[] = [];
 const NO_NOTICES: readonly ContactNotice[] = [];
 const NO_MESSAGES: readonly HistoryMessage[] = [];
+const NO_CALLS: readonly CallEntry[] = [];
 
 function subscribeVisibility(onChange: () => void): () => void {
   document.addEventListener('visibilitychange', onChange);
@@ -24,8 +26,12 @@ function subscribeVisibility(onChange: () => void): () => void {
 
 const pageVisible = () => document.visibilityState !== 'hidden';
 
-/** The chat app: find people, the conversation list and the open conversation. */
-export function ChatApp({ bus, remote, messenger }: { bus: EventBus; remote: RemoteProps; messenger: Messenger | null }) {
+/**
+ * The chat app: find people, the conversation list and the open conversation. `callLog` keeps the
+ * calls the call app reports (`call.entry`); the remote passes the page's one, so entries survive a
+ * remount; without it the app keeps its own.
+ */
+export function ChatApp({ bus, remote, messenger, callLog }: { bus: EventBus; remote: RemoteProps; messenger: Messenger | null; callLog?: CallLog }) {
   const t = messagesFor(remote.locale);
   if (!messenger) {
     return (
@@ -35,10 +41,14 @@ export function ChatApp({ bus, remote, messenger }: { bus: EventBus; remote: Rem
       </div>
     );
   }
-  return <SignedInChat bus={bus} remote={remote} messenger={messenger} t={t} />;
+  return <SignedInChat bus={bus} remote={remote} messenger={messenger} t={t} callLog={callLog} />;
 }
 
-function SignedInChat({ bus, remote, messenger, t }: { bus: EventBus; remote: RemoteProps; messenger: Messenger; t: ChatMessages }) {
+function SignedInChat(props: { bus: EventBus; remote: RemoteProps; messenger: Messenger; t: ChatMessages; callLog: CallLog | undefined }) {
+  const { bus, remote, messenger, t } = props;
+  const ownLog = useMemo(() => new CallLog(), []);
+  const callLog = props.callLog ?? ownLog;
+  useEffect(() => callLog.listen(bus), [callLog, bus]);
   const conversations = useObservable(messenger.conversations$, NO_CONVERSATIONS);
   const notices = useObservable(messenger.notices$, NO_NOTICES);
   const [openId, setOpenId] = useState<string | null>(null);
@@ -72,6 +82,7 @@ function SignedInChat({ bus, remote, messenger, t }: { bus: EventBus; remote: Re
           key={open.conversationId}
           bus={bus}
           messenger={messenger}
+          callLog={callLog}
           conversation={open}
           notices={notices.filter((notice) => notice.userId === open.peer.userId)}
           locale={remote.locale}
@@ -89,17 +100,20 @@ function SignedInChat({ bus, remote, messenger, t }: { bus: EventBus; remote: Re
 function ConversationView(props: {
   bus: EventBus;
   messenger: Messenger;
+  callLog: CallLog;
   conversation: ConversationSummary;
   notices: readonly ContactNotice[];
   locale: string;
   t: ChatMessages;
 }) {
-  const { bus, messenger, conversation, notices, locale, t } = props;
+  const { bus, messenger, callLog, conversation, notices, locale, t } = props;
   const { conversationId, peer } = conversation;
   const callsAvailable = useBehavior(bus.state('call.available'));
   const callState = useBehavior(bus.state('call.state'));
   const history$ = useMemo(() => messenger.history$(conversationId), [messenger, conversationId]);
   const history = useObservable(history$, NO_MESSAGES);
+  const calls$ = useMemo(() => callLog.entries$(conversationId), [callLog, conversationId]);
+  const calls = useObservable(calls$, NO_CALLS);
   const [showSafetyNumber, setShowSafetyNumber] = useState(false);
   const inCall = callState.conversationId === conversationId && callState.phase !== 'idle' && callState.phase !== 'ended';
   const loadSafetyNumber = useCallback(() => messenger.safetyNumber(peer.userId), [messenger, peer.userId]);
@@ -144,7 +158,7 @@ function ConversationView(props: {
         onAccept={() => messenger.acceptIdentity(peer.userId)}
         onSafetyNumber={() => setShowSafetyNumber(true)}
       />
-      <MessageList t={t} locale={locale} peerName={peer.displayName} messages={history} />
+      <MessageList t={t} locale={locale} peerName={peer.displayName} messages={history} calls={calls} />
       <Composer t={t} onSend={(body) => messenger.sendText(conversationId, body)} />
     </section>
   );

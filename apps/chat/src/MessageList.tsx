@@ -1,14 +1,33 @@
+import type { CallEntry } from '@parley/contracts';
 import type { DeliveryState, HistoryMessage } from '@parley/messenger';
 import { useEffect, useRef } from 'react';
-import { type ChatMessages, formatTime } from './messages.js';
+import { type ChatMessages, formatDuration, formatTime } from './messages.js';
 
 const TICKS: Record<DeliveryState, string> = { sending: '🕓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '!' };
 
-/** One conversation's messages as bubbles, oldest first, with time and (outgoing) delivery ticks. */
-export function MessageList(props: { t: ChatMessages; locale: string; peerName: string; messages: readonly HistoryMessage[] }) {
+const NO_CALLS: readonly CallEntry[] = [];
+
+type TimelineItem = { readonly at: number; readonly message: HistoryMessage } | { readonly at: number; readonly call: CallEntry };
+
+/**
+ * One conversation's messages as bubbles, oldest first, with time and (outgoing) delivery ticks,
+ * and its calls in between as call log lines (outcome, and duration for answered calls).
+ */
+export function MessageList(props: {
+  t: ChatMessages;
+  locale: string;
+  peerName: string;
+  messages: readonly HistoryMessage[];
+  calls?: readonly CallEntry[];
+}) {
   const { t, locale, peerName, messages } = props;
+  const calls = props.calls ?? NO_CALLS;
   const end = useRef<HTMLLIElement>(null);
-  const count = messages.length;
+  const count = messages.length + calls.length;
+  const timeline: TimelineItem[] = [
+    ...messages.map((message) => ({ at: message.sentAt, message })),
+    ...calls.map((call) => ({ at: call.startedAt, call })),
+  ].sort((a, b) => a.at - b.at);
   useEffect(() => {
     end.current?.scrollIntoView?.({ block: 'end' });
   }, [count]);
@@ -18,7 +37,9 @@ export function MessageList(props: { t: ChatMessages; locale: string; peerName: 
   return (
     <div className="message-list" role="log" aria-label={t.messages(peerName)}>
       <ol className="message-list__items" data-testid="message-list">
-        {messages.map((message) => {
+        {timeline.map((item) => {
+          if ('call' in item) return <CallLine key={`call-${item.call.callId}`} t={t} locale={locale} call={item.call} />;
+          const { message } = item;
           const delivery = message.direction === 'out' ? (message.delivery ?? 'sent') : undefined;
           return (
             <li
@@ -49,5 +70,35 @@ export function MessageList(props: { t: ChatMessages; locale: string; peerName: 
         <li ref={end} aria-hidden="true" className="message-list__end" />
       </ol>
     </div>
+  );
+}
+
+/** A call in the conversation: direction, kind and outcome, with the duration of an answered call. */
+function CallLine({ t, locale, call }: { t: ChatMessages; locale: string; call: CallEntry }) {
+  const missed = call.direction === 'incoming' && (call.outcome === 'missed' || call.outcome === 'busy');
+  return (
+    <li
+      className={`call-entry call-entry--${call.direction}${missed ? ' call-entry--missed' : ''}`}
+      data-testid="call-entry"
+      data-outcome={call.outcome}
+      data-direction={call.direction}
+      data-media={call.media}
+    >
+      <span className="call-entry__icon" aria-hidden="true">
+        {call.media === 'video' ? '🎥' : '📞'}
+      </span>{' '}
+      <span className="call-entry__text">{t.callEntry(call)}</span>
+      {call.durationMs !== null && (
+        <>
+          {' · '}
+          <span className="call-entry__duration" data-testid="call-duration" aria-label={t.callDuration(formatDuration(call.durationMs))}>
+            {formatDuration(call.durationMs)}
+          </span>
+        </>
+      )}{' '}
+      <time className="call-entry__time" dateTime={new Date(call.startedAt).toISOString()}>
+        {formatTime(call.startedAt, locale)}
+      </time>
+    </li>
   );
 }

@@ -33,6 +33,9 @@ export const CHAT_STYLES = `
 .chat-app .bubble--out { align-self: flex-end; background: #36c3; }
 .chat-app .bubble__body { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 .chat-app .bubble__meta { display: flex; gap: 0.3rem; justify-content: flex-end; font-size: 0.75em; opacity: 0.75; }
+.chat-app .call-entry { align-self: center; font-size: 0.85em; padding: 0.2rem 0.6rem; border-radius: 0.8rem; background: #8882; }
+.chat-app .call-entry--missed { color: #c33; }
+.chat-app .call-entry__time { opacity: 0.75; font-size: 0.85em; }
 .chat-app .bubble__ticks--read { color: #36c; }
 .chat-app .bubble__ticks--failed { color: #c33; }
 .chat-app .composer { display: flex; gap: 0.5rem; padding: 0.5rem 1rem; border-top: 1px solid #8884; align-items: flex-end; flex-wrap: wrap; }

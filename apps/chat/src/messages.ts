@@ -1,3 +1,4 @@
+import type { CallEntry } from '@parley/contracts';
 import type { DeliveryState } from '@parley/messenger';
 
 /** User-facing text of the chat app, per language. */
@@ -42,6 +43,27 @@ const en = {
   newDevice: (name: string): string => `${name} added a new device.`,
   dismiss: 'Dismiss',
   signedOut: 'Sign in to Parley to chat.',
+  callEntry: (entry: CallEntry): string => {
+    const kind = entry.media === 'video' ? 'video call' : 'voice call';
+    const name = entry.peer.displayName;
+    switch (entry.outcome) {
+      case 'hung-up':
+        return `${entry.direction === 'outgoing' ? 'Outgoing' : 'Incoming'} ${kind}`;
+      case 'declined':
+        return entry.direction === 'outgoing' ? `${name} declined the ${kind}` : `You declined the ${kind}`;
+      case 'busy':
+        return entry.direction === 'outgoing' ? `${name} was busy` : `Missed ${kind} (you were busy)`;
+      case 'missed':
+        return entry.direction === 'outgoing' ? `${name} did not answer` : `Missed ${kind}`;
+      case 'cancelled':
+        return `Cancelled ${kind}`;
+      case 'answered-elsewhere':
+        return `${kind[0]!.toUpperCase()}${kind.slice(1)} answered on another device`;
+      case 'failed':
+        return `${kind[0]!.toUpperCase()}${kind.slice(1)} failed to connect`;
+    }
+  },
+  callDuration: (duration: string): string => `duration ${duration}`,
 };
 
 export type ChatMessages = typeof en;
@@ -87,6 +109,27 @@ const ru: ChatMessages = {
   newDevice: (name) => `${name}: добавлено новое устройство.`,
   dismiss: 'Скрыть',
   signedOut: 'Войдите в Parley, чтобы переписываться.',
+  callEntry: (entry) => {
+    const kind = entry.media === 'video' ? 'видеозвонок' : 'аудиозвонок';
+    const name = entry.peer.displayName;
+    switch (entry.outcome) {
+      case 'hung-up':
+        return `${entry.direction === 'outgoing' ? 'Исходящий' : 'Входящий'} ${kind}`;
+      case 'declined':
+        return entry.direction === 'outgoing' ? `${name}: ${kind} отклонён` : `Вы отклонили ${kind}`;
+      case 'busy':
+        return entry.direction === 'outgoing' ? `${name}: линия занята` : `Пропущенный ${kind} (вы были заняты)`;
+      case 'missed':
+        return entry.direction === 'outgoing' ? `${name}: нет ответа` : `Пропущенный ${kind}`;
+      case 'cancelled':
+        return `Отменённый ${kind}`;
+      case 'answered-elsewhere':
+        return `${kind[0]!.toUpperCase()}${kind.slice(1)} принят на другом устройстве`;
+      case 'failed':
+        return `${kind[0]!.toUpperCase()}${kind.slice(1)}: не удалось соединиться`;
+    }
+  },
+  callDuration: (duration) => `длительность ${duration}`,
 };
 
 /** Messages for a BCP 47 locale, English when the language is not translated. */
@@ -99,4 +142,13 @@ export function formatTime(at: number, locale: string, now = Date.now()): string
   const date = new Date(at);
   const sameDay = new Date(now).toDateString() === date.toDateString();
   return new Intl.DateTimeFormat(locale, sameDay ? { hour: '2-digit', minute: '2-digit' } : { day: 'numeric', month: 'short' }).format(date);
+}
+
+/** A call's duration as m:ss, or h:mm:ss from an hour on. */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }

@@ -5,6 +5,7 @@ import { StrictMode } from 'react';
 import { type Root, createRoot } from 'react-dom/client';
 import { Observable } from 'rxjs';
 import { ChatApp } from './ChatApp.js';
+import { pageCallLog } from './call-log.js';
 
 const roots = new WeakMap<MountElement, Root>();
 
@@ -31,7 +32,7 @@ export const app: RemoteApp = {
     }
     root.render(
       <StrictMode>
-        <ChatApp bus={bus} remote={propsOf(args)} messenger={currentMessenger()} />
+        <ChatApp bus={bus} remote={propsOf(args)} messenger={currentMessenger()} callLog={pageCallLog} />
       </StrictMode>,
     );
   },

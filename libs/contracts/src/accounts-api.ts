@@ -143,3 +143,17 @@ export type User = z.infer<typeof UserSchema>;
 export type PreKeyBundles = z.infer<typeof PreKeyBundlesSchema>;
 export type UploadKeysRequest = z.infer<typeof UploadKeysRequestSchema>;
 export type LinkRequest = z.infer<typeof LinkRequestSchema>;
+
+/**
+ * GET /api/turn (authenticated) → the ICE servers a call may use: short-lived TURN REST credentials
+ * for coturn (`use-auth-secret`), or none when the server has no TURN configured (host candidates
+ * only). `iceTransportPolicy: 'relay'` when the operator wants every call relayed.
+ */
+export const TurnCredentialsSchema = z.object({
+  iceServers: z.array(z.object({ urls: z.array(z.string().min(1).max(256)).min(1).max(8), username: z.string().max(256), credential: z.string().max(256) })).max(4),
+  iceTransportPolicy: z.enum(['all', 'relay']),
+  /** When the credentials stop working, ms since the epoch; null without TURN. */
+  expiresAt: z.number().nullable(),
+});
+
+export type TurnCredentials = z.infer<typeof TurnCredentialsSchema>;

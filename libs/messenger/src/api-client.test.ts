@@ -34,6 +34,17 @@ describe('ParleyApiClient', () => {
     expect(calls[0]?.[1].headers.authorization).toBe('Bearer tok');
   });
 
+  it('fetches TURN credentials with the device token', async () => {
+    const turn = { iceServers: [{ urls: ['turn:t:3478'], username: '9:u1', credential: 'c' }], iceTransportPolicy: 'relay', expiresAt: 9000 };
+    const urls: string[] = [];
+    const api = client(async (url, init) => {
+      urls.push(`${init.method} ${url} ${init.headers.authorization}`);
+      return answer(200, turn);
+    }, 'tok');
+    await expect(api.turnCredentials()).resolves.toEqual(turn);
+    expect(urls).toEqual(['GET https://parley.test/api/turn Bearer tok']);
+  });
+
   it("turns the server's error body into a ParleyApiError with its code and status", async () => {
     const api = client(() => answer(409, { error: { code: 'handle_taken', message: 'taken' } }));
     const error = await api

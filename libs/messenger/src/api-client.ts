@@ -10,6 +10,8 @@ import {
   PreKeyBundlesSchema,
   type PreKeyBundles,
   PreKeyCountSchema,
+  type TurnCredentials,
+  TurnCredentialsSchema,
   type UploadKeysRequest,
   type User,
   UserSchema,
@@ -130,6 +132,11 @@ export class ParleyApiClient {
   /** POST /api/link/complete (new device): registers it as a device of the account. */
   completeLink(request: CompleteLinkRequest): Promise<AccountCreated> {
     return this.call('POST', '/api/link/complete', AccountCreatedSchema, { body: request, auth: false });
+  }
+
+  /** GET /api/turn: TURN credentials for a call, or no ICE servers. */
+  turnCredentials(): Promise<TurnCredentials> {
+    return this.call('GET', '/api/turn', TurnCredentialsSchema);
   }
 
   private async call<T>(method: string, path: string, schema: z.ZodType<T>, options: { body?: unknown; auth?: boolean } = {}): Promise<T> {

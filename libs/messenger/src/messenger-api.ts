@@ -3,7 +3,7 @@
  * messenger, its Signal store and its history store) and the chat app (which only reads history,
  * sends, and watches). Agreed before either side was written; change it only additively.
  */
-import type { Content, Peer, TextContent } from '@parley/contracts';
+import type { Content, Peer, TextContent, TurnCredentials } from '@parley/contracts';
 import type { Observable } from 'rxjs';
 
 /** Delivery state of an outgoing message, as the ticks show it. */
@@ -68,4 +68,9 @@ export interface Messenger {
   readonly notices$: Observable<readonly ContactNotice[]>;
   /** Sends arbitrary content (call signaling, group keys) to every device of a user. */
   sendContent(toUserId: string, content: Exclude<Content, TextContent>): Promise<void>;
+  /**
+   * Short-lived TURN credentials for a call (GET /api/turn with this device's token); no ICE
+   * servers when the server has no TURN. Optional: added after the chat, fakes may leave it out.
+   */
+  turnCredentials?(): Promise<TurnCredentials>;
 }

@@ -1,4 +1,4 @@
-import { type Content, ContentSchema, type DeliverFrame, type ReceiptContent, type SendFrame, type TextContent, type User } from '@parley/contracts';
+import { type Content, ContentSchema, type DeliverFrame, type ReceiptContent, type SendFrame, type TextContent, type TurnCredentials, type User } from '@parley/contracts';
 import {
   createFingerprint,
   decodePreKeySignalMessage,
@@ -271,6 +271,10 @@ export class MessengerClient implements Messenger {
     await this.sendToAccount(toUserId, this.newMessageId(), utf8(JSON.stringify(content))).catch((error) => {
       throw this.toFailure(error);
     });
+  }
+
+  async turnCredentials(): Promise<TurnCredentials> {
+    return this.apiCall(() => this.api.turnCredentials());
   }
 
   // ── wiring for the shell ────────────────────────────────────────────────────────────────────

@@ -3,11 +3,11 @@
  * built folders; the "before usable" figures are measured in Chromium against the real server, by
  * summing every response body until the chat (then the call app) has rendered.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { type Addresses, configFromEnv, createParleyServer, localRelease, REPO_ROOT } from '@parley/server';
+import { type Addresses, configFromEnv, createParleyServer, REPO_ROOT } from '@parley/server';
 import { chromium } from 'playwright-core';
 
 const APPS = ['shell', 'chat', 'call'] as const;
@@ -39,17 +39,14 @@ function staticSizes(): Record<string, Bytes> {
 async function firstVisit(): Promise<{ chat: Bytes; call: Bytes }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-size-'));
   const env = { PARLEY_DATA_DIR: dataDir, PARLEY_API_PORT: '0', PARLEY_SHELL_PORT: '0', PARLEY_CHAT_PORT: '0', PARLEY_CALL_PORT: '0', PARLEY_LOG_LEVEL: 'warn' };
-  const server = createParleyServer({ ...configFromEnv(env), writeDefaultManifest: false });
+  // The built chat and call are published as the default releases at start (as with npm start),
+  // signed with the committed development keys the shell build pins when PARLEY_MANIFEST_KEYS is unset.
+  const server = createParleyServer({
+    ...configFromEnv(env),
+    publishLocalBuilds: true,
+    manifestKeyFile: join(REPO_ROOT, 'tools/dev/manifest-dev-keys.json'),
+  });
   const addresses = (await server.start()) as Required<Addresses>;
-  writeFileSync(
-    join(dataDir, 'manifest.json'),
-    JSON.stringify({
-      remotes: {
-        chat: localRelease(join(REPO_ROOT, 'apps/chat/dist'), addresses.chat, 'chat'),
-        call: localRelease(join(REPO_ROOT, 'apps/call/dist'), addresses.call, 'call'),
-      },
-    }),
-  );
   const browser = await chromium.launch({
     executablePath: process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],

@@ -15,6 +15,7 @@ import type { CallMedia } from '@parley/contracts';
 import { BehaviorSubject, type Observable, Subject } from 'rxjs';
 import type { CallMediaSession, MediaConnectionState, SessionDescription } from '../engine/media-port.js';
 import type { IceCandidateInit, MediaKeyGrant } from '../engine/signals.js';
+import type { IceConfig } from './ice-config.js';
 import type { FromWorker, ToWorker, TransformCounters, TransformOptions } from './sframe-protocol.js';
 
 /** SFrame AES_128_GCM_SHA256_128 (RFC 9605 §4.5). */
@@ -36,8 +37,13 @@ export interface DecryptionHealth {
 export interface CallMediaOptions {
   readonly role: 'caller' | 'callee';
   readonly media: CallMedia;
-  /** STUN/TURN servers (TURN credentials come from the server). */
+  /** STUN/TURN servers known now (tests); see `iceConfig` for the server's TURN credentials. */
   readonly iceServers?: RTCIceServer[];
+  /**
+   * The ICE configuration from the server (ice-config.ts), applied before gathering starts: it is
+   * awaited alongside opening the microphone and camera, so a cached answer costs nothing.
+   */
+  readonly iceConfig?: Promise<IceConfig>;
   readonly microphoneId?: string;
   readonly cameraId?: string;
   /** Starts the SFrame worker; see sframe-worker-client.ts. */
@@ -118,7 +124,7 @@ export class RtcCallMedia implements CallMediaSession {
   }
 
   async createOffer(): Promise<SessionDescription> {
-    const stream = await this.openLocalMedia();
+    const [stream] = await Promise.all([this.openLocalMedia(), this.applyIceConfig()]);
     const audio = stream.getAudioTracks()[0];
     const video = stream.getVideoTracks()[0];
     const audioTransceiver = this.pc.addTransceiver(audio ?? 'audio', { direction: 'sendrecv', streams: [stream] });
@@ -140,7 +146,7 @@ export class RtcCallMedia implements CallMediaSession {
 
   async acceptOffer(offer: SessionDescription): Promise<SessionDescription> {
     await this.addPeerKey(offer.key);
-    const stream = await this.openLocalMedia();
+    const [stream] = await Promise.all([this.openLocalMedia(), this.applyIceConfig()]);
     // Same order as the caller's m-lines: microphone, camera, screen audio (video calls).
     const slots: { kind: 'audio' | 'video'; slot: number }[] =
       this.options.media === 'video'
@@ -266,6 +272,14 @@ export class RtcCallMedia implements CallMediaSession {
     this.worker.terminate();
     this.candidates.complete();
     this.connection.complete();
+  }
+
+  /** Candidates are gathered from setLocalDescription on, so the servers must be in place before. */
+  private async applyIceConfig(): Promise<void> {
+    if (!this.options.iceConfig) return;
+    const { iceServers, iceTransportPolicy } = await this.options.iceConfig;
+    if (this.closed) return;
+    this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers: [...(this.options.iceServers ?? []), ...iceServers], iceTransportPolicy });
   }
 
   private async openLocalMedia(): Promise<MediaStream> {

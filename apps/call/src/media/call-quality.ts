@@ -17,7 +17,12 @@ export interface StatsSample {
   readonly framesDecoded: number;
   readonly frameWidth: number;
   readonly frameHeight: number;
+  /** How media flows on the selected pair: `relay` through TURN, `direct` otherwise; null before a pair. */
+  readonly route: MediaRoute | null;
 }
+
+/** Through a TURN relay, or straight between the two browsers (host, srflx, prflx). */
+export type MediaRoute = 'direct' | 'relay';
 
 /** What the quality indicator and the stats panel show. */
 export interface CallQuality {
@@ -29,9 +34,10 @@ export interface CallQuality {
   readonly rttMs: number | null;
   readonly framesDecoded: number;
   readonly resolution: string | null;
+  readonly route: MediaRoute | null;
 }
 
-export const NO_QUALITY: CallQuality = { bars: 0, inKbps: 0, outKbps: 0, loss: 0, rttMs: null, framesDecoded: 0, resolution: null };
+export const NO_QUALITY: CallQuality = { bars: 0, inKbps: 0, outKbps: 0, loss: 0, rttMs: null, framesDecoded: 0, resolution: null, route: null };
 
 /** Sums inbound/outbound RTP and reads the selected candidate pair of a stats report. */
 export function sampleStats(report: Iterable<Record<string, unknown>>, at: number): StatsSample {
@@ -43,6 +49,8 @@ export function sampleStats(report: Iterable<Record<string, unknown>>, at: numbe
   let frameWidth = 0;
   let frameHeight = 0;
   let rttSeconds: number | null = null;
+  let selectedLocalId: unknown = null;
+  const candidateTypes = new Map<unknown, unknown>();
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
   for (const stat of report) {
     if (stat.type === 'inbound-rtp') {
@@ -58,9 +66,14 @@ export function sampleStats(report: Iterable<Record<string, unknown>>, at: numbe
       bytesSent += num(stat.bytesSent);
     } else if (stat.type === 'candidate-pair' && (stat.nominated || stat.selected) && stat.state === 'succeeded' && typeof stat.currentRoundTripTime === 'number') {
       rttSeconds = stat.currentRoundTripTime;
+      selectedLocalId = stat.localCandidateId;
+    } else if (stat.type === 'local-candidate') {
+      candidateTypes.set(stat.id, stat.candidateType);
     }
   }
-  return { at, bytesReceived, bytesSent, packetsReceived, packetsLost, rttSeconds, framesDecoded, frameWidth, frameHeight };
+  const localType = candidateTypes.get(selectedLocalId);
+  const route: MediaRoute | null = typeof localType !== 'string' ? null : localType === 'relay' ? 'relay' : 'direct';
+  return { at, bytesReceived, bytesSent, packetsReceived, packetsLost, rttSeconds, framesDecoded, frameWidth, frameHeight, route };
 }
 
 /**
@@ -83,5 +96,5 @@ export function rateQuality(previous: StatsSample, current: StatsSample): CallQu
   else if (loss < 0.1 && rtt < 500) bars = 2;
   else bars = 1;
   const resolution = current.frameWidth > 0 ? `${current.frameWidth}×${current.frameHeight}` : null;
-  return { bars, inKbps: Math.round(inKbps), outKbps: Math.round(outKbps), loss, rttMs, framesDecoded: current.framesDecoded, resolution };
+  return { bars, inKbps: Math.round(inKbps), outKbps: Math.round(outKbps), loss, rttMs, framesDecoded: current.framesDecoded, resolution, route: current.route };
 }

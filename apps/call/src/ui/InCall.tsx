@@ -215,6 +215,10 @@ export function InCall(props: InCallProps) {
               <dt>{props.t.statsFrames}</dt>
               <dd data-testid="stats-frames">{quality().framesDecoded}</dd>
             </Show>
+            <dt>{props.t.statsRoute}</dt>
+            <dd data-testid="stats-route" data-route={quality().route ?? ''}>
+              {quality().route ? props.t.route[quality().route!] : '—'}
+            </dd>
             <dt>{props.t.statsDecryptDrops}</dt>
             <dd data-testid="stats-decrypt-drops">{decryption()?.dropped ?? 0}</dd>
           </dl>

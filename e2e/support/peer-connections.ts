@@ -1,0 +1,81 @@
+/**
+ * A window into the calls of a real shell page, from the test side only: an init script records
+ * every RTCPeerConnection the page creates, so a test can read its stats (audio decoded, the
+ * selected route) and its SDP without any hook in the apps.
+ */
+import type { BrowserContext, Page } from '@playwright/test';
+
+interface RecordingWindow {
+  __parleyPeerConnections: RTCPeerConnection[];
+}
+
+/** Records the page's RTCPeerConnections (call before the page loads). */
+export async function recordPeerConnections(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const Native = window.RTCPeerConnection;
+    const recorded: RTCPeerConnection[] = [];
+    (window as unknown as RecordingWindow).__parleyPeerConnections = recorded;
+    window.RTCPeerConnection = class extends Native {
+      constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
+        super(...args);
+        recorded.push(this);
+      }
+    } as typeof RTCPeerConnection;
+  });
+}
+
+/** What the latest call's connection reports. */
+export interface CallStats {
+  /** Audio samples decoded, over every inbound audio stream. */
+  readonly audioSamples: number;
+  readonly videoFrames: number;
+  readonly connectionState: string;
+  /** The selected pair's local candidate type (`host`, `relay`, …); null before one. */
+  readonly localCandidateType: string | null;
+  readonly iceTransportPolicy: string | null;
+}
+
+/** Stats of the page's latest RTCPeerConnection. */
+export function callStats(page: Page): Promise<CallStats> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as RecordingWindow).__parleyPeerConnections;
+    const pc = pcs[pcs.length - 1];
+    if (!pc) return { audioSamples: 0, videoFrames: 0, connectionState: 'none', localCandidateType: null, iceTransportPolicy: null };
+    const stats: Record<string, unknown>[] = [];
+    (await pc.getStats()).forEach((stat: Record<string, unknown>) => stats.push(stat));
+    let audioSamples = 0;
+    let videoFrames = 0;
+    let localId: unknown = null;
+    for (const s of stats) {
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') audioSamples += Number(s.totalSamplesReceived ?? 0);
+      if (s.type === 'inbound-rtp' && s.kind === 'video') videoFrames += Number(s.framesDecoded ?? 0);
+      if (s.type === 'transport' && s.selectedCandidatePairId) {
+        const pair = stats.find((p) => p.id === s.selectedCandidatePairId);
+        localId = pair?.localCandidateId ?? null;
+      }
+    }
+    const local = stats.find((s) => s.id === localId);
+    return {
+      audioSamples,
+      videoFrames,
+      connectionState: pc.connectionState,
+      localCandidateType: typeof local?.candidateType === 'string' ? local.candidateType : null,
+      iceTransportPolicy: pc.getConfiguration().iceTransportPolicy ?? null,
+    };
+  });
+}
+
+/** The local and remote SDP of every connection the page made (to look for them on the server). */
+export function sessionDescriptions(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    (window as unknown as RecordingWindow).__parleyPeerConnections.flatMap((pc) => [pc.localDescription?.sdp ?? '', pc.remoteDescription?.sdp ?? '']).filter(Boolean),
+  );
+}
+
+/** The ICE servers of the page's latest RTCPeerConnection (as the call app configured it). */
+export function iceServers(page: Page): Promise<RTCIceServer[]> {
+  return page.evaluate(() => {
+    const pcs = (window as unknown as RecordingWindow).__parleyPeerConnections;
+    return pcs[pcs.length - 1]?.getConfiguration().iceServers ?? [];
+  });
+}

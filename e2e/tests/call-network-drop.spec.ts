@@ -1,0 +1,64 @@
+/**
+ * A short network drop in the middle of a call: every UDP packet is dropped (nftables, inside the
+ * suite's loopback-only namespace) until both sides show the inline "Reconnecting…", then a few
+ * seconds more; the call restarts ICE by itself (the offer travels over the relay's TCP, which
+ * the drop spares) and video flows again, with no one pressing anything.
+ */
+import type { Page } from '@playwright/test';
+import { expect, test } from '../support/fixtures.js';
+import { callStats, recordPeerConnections } from '../support/peer-connections.js';
+import { dropUdp, udpBlackoutUnavailable } from '../support/udp-blackout.js';
+import { newPerson, onboard, openConversation, uniqueHandle } from '../support/users.js';
+
+const panel = (page: Page) => page.getByTestId('call-panel');
+
+test('a call survives a few seconds without UDP: "Reconnecting…" inline meanwhile, then media flows again by itself', async ({ browser, system }) => {
+  const unavailable = udpBlackoutUnavailable();
+  test.skip(unavailable !== null, unavailable ?? '');
+  test.setTimeout(120_000);
+  const people = [];
+  for (const name of ['Alice Liddell', 'Bob Dylan']) {
+    const { context, page } = await newPerson(browser);
+    await recordPeerConnections(context);
+    const handle = uniqueHandle(name.split(' ')[0]!.toLowerCase());
+    await onboard(page, system, handle, name);
+    people.push({ context, page, handle });
+  }
+  const [alice, bob] = people as [(typeof people)[0], (typeof people)[0]];
+  await openConversation(alice.page, bob.handle);
+  await alice.page.getByRole('button', { name: 'Video call' }).click();
+  await expect(panel(bob.page)).toHaveAttribute('data-phase', 'incoming', { timeout: 20_000 });
+  await bob.page.getByRole('button', { name: 'Accept' }).click();
+  for (const { page } of people) {
+    await expect(panel(page)).toHaveAttribute('data-phase', 'active', { timeout: 20_000 });
+    await expect.poll(async () => (await callStats(page)).videoFrames, { timeout: 15_000 }).toBeGreaterThan(10);
+  }
+
+  const blackout = dropUdp();
+  try {
+    for (const { page } of people) {
+      // Inline status, not a modal: the call panel and its controls stay usable.
+      await expect(page.getByTestId('call-reconnecting')).toHaveText('Reconnecting…', { timeout: 20_000 });
+      await expect(page.getByTestId('call-reconnecting')).toHaveAttribute('role', 'status');
+      await expect(page.getByRole('button', { name: 'Hang up' })).toBeEnabled();
+    }
+    const stalled = await Promise.all(people.map(async ({ page }) => (await callStats(page)).videoFrames));
+    await alice.page.waitForTimeout(3_000);
+    // Nothing got through meanwhile (a frame or two in flight at most).
+    const during = await Promise.all(people.map(async ({ page }) => (await callStats(page)).videoFrames));
+    during.forEach((frames, i) => expect(frames - stalled[i]!).toBeLessThan(5));
+    blackout.restore();
+
+    for (const [i, { page }] of people.entries()) {
+      await expect(page.getByTestId('call-reconnecting')).toHaveCount(0, { timeout: 30_000 });
+      await expect(panel(page)).toHaveAttribute('data-phase', 'active');
+      await expect.poll(async () => (await callStats(page)).videoFrames, { timeout: 15_000 }).toBeGreaterThan(during[i]! + 30);
+      await expect(page.getByTestId('decrypt-failing')).toHaveCount(0);
+    }
+  } finally {
+    blackout.restore();
+  }
+  await alice.page.getByRole('button', { name: 'Hang up' }).click();
+  await expect(panel(bob.page)).toHaveAttribute('data-outcome', 'hung-up', { timeout: 20_000 });
+  for (const { context } of people) await context.close();
+});

@@ -1,0 +1,68 @@
+/**
+ * A relay-only call through a real coturn started by the test: the server is configured with
+ * PARLEY_TURN_URLS / PARLEY_TURN_SECRET / PARLEY_TURN_RELAY_ONLY=1, so each call app fetches
+ * short-lived TURN REST credentials from `GET /api/turn` (with its device token) and may use relay
+ * candidates only. The call connecting at all proves coturn accepted the HMAC credentials.
+ */
+import { expect, test } from '@playwright/test';
+import { type ConfiguredSystem, startConfiguredSystem } from '../support/configured-system.js';
+import { type RunningCoturn, coturnMissing, startCoturn } from '../support/coturn.js';
+import { callStats, iceServers, recordPeerConnections } from '../support/peer-connections.js';
+import { newPerson, onboard, openConversation, uniqueHandle } from '../support/users.js';
+
+test('video call relayed through coturn with TURN REST credentials from the server, both ways encrypted', async ({ browser }) => {
+  const missing = coturnMissing();
+  test.skip(missing !== null, missing ?? '');
+  let coturn: RunningCoturn | null = null;
+  let system: ConfiguredSystem | null = null;
+  try {
+    coturn = await startCoturn();
+    system = await startConfiguredSystem({ PARLEY_TURN_URLS: coturn.url, PARLEY_TURN_SECRET: coturn.secret, PARLEY_TURN_RELAY_ONLY: '1' });
+    const people = [];
+    for (const name of ['Alice Liddell', 'Bob Dylan']) {
+      const { context, page } = await newPerson(browser);
+      await recordPeerConnections(context);
+      const handle = uniqueHandle(name.split(' ')[0]!.toLowerCase());
+      await onboard(page, system, handle, name);
+      people.push({ context, page, handle });
+    }
+    const [alice, bob] = people as [(typeof people)[0], (typeof people)[0]];
+
+    await openConversation(alice.page, bob.handle);
+    await alice.page.getByRole('button', { name: 'Video call' }).click();
+    await expect(bob.page.getByTestId('call-panel')).toHaveAttribute('data-phase', 'incoming', { timeout: 20_000 });
+    await bob.page.getByRole('button', { name: 'Accept' }).click();
+    for (const { page } of [alice, bob]) {
+      await expect(page.getByTestId('call-panel')).toHaveAttribute('data-phase', 'active', { timeout: 20_000 });
+    }
+    for (const { page } of [alice, bob]) {
+      await expect.poll(async () => (await callStats(page)).videoFrames, { timeout: 15_000 }).toBeGreaterThan(10);
+      await expect.poll(async () => (await callStats(page)).audioSamples, { timeout: 15_000 }).toBeGreaterThan(0);
+      // The credential the call app got from the server: `<expiry>:<userId>`, valid for hours, not days.
+      const [server] = await iceServers(page);
+      expect(server?.urls).toEqual([coturn.url]);
+      const [expiry, userId] = String(server?.username).split(':');
+      expect(userId).toMatch(/^[\w-]{8,}$/);
+      expect(Number(expiry) * 1000).toBeGreaterThan(Date.now());
+      expect(Number(expiry) * 1000).toBeLessThan(Date.now() + 7 * 3_600_000);
+      const stats = await callStats(page);
+      expect(stats.iceTransportPolicy).toBe('relay');
+      expect(stats.localCandidateType).toBe('relay');
+      // The stats panel says so too.
+      await page.getByTestId('call-stats').locator('summary').click();
+      await expect(page.getByTestId('stats-route')).toHaveAttribute('data-route', 'relay', { timeout: 5_000 });
+      await expect(page.getByTestId('stats-route')).toHaveText('Relayed (TURN)');
+      await expect(page.getByTestId('decrypt-failing')).toHaveCount(0);
+    }
+    // coturn authenticated both users with the REST scheme and relayed their media.
+    const log = coturn.log();
+    expect(log).toMatch(/ALLOCATE processed, success/);
+
+    await alice.page.getByRole('button', { name: 'Hang up' }).click();
+    await expect(bob.page.getByTestId('call-panel')).toHaveAttribute('data-outcome', 'hung-up', { timeout: 20_000 });
+    for (const { context } of [alice, bob]) await context.close();
+  } finally {
+    await system?.stop();
+    await coturn?.stop();
+  }
+});

@@ -1,0 +1,375 @@
+/**
+ * `npm run bench` (second part): how long a Parley video call takes to show the other person, and
+ * what SFrame costs, against a bare WebRTC page in the same run.
+ *
+ * - Parley: the real server, shell, chat and call apps; two Chromium pages with real accounts.
+ *   Alice clicks "Video call"; Bob's page accepts as soon as it rings (an observer clicks
+ *   "Accept"). Signaling is Signal-encrypted through the relay, media SFrame-encrypted in a worker.
+ * - Bare: one static page per side with a plain RTCPeerConnection (audio + VP8 video, no
+ *   encryption), its offer, answer and candidates sent in clear through the same relay WebSocket
+ *   (same server, real device tokens), auto-accepted the same way.
+ * - Time from the click to the first remote video frame decoded and the first remote audio decoded
+ *   on the caller (the newest RTCPeerConnection's getStats, polled every 10 ms on both pages),
+ *   median of BENCH_CALL_RUNS (≥ 10) runs each, interleaved, after one warm-up each.
+ * - CPU: Chromium's CPU time (every browser process) over BENCH_CPU_SECONDS of a steady call, each
+ *   kind; the difference spread over the 4 encrypted streams of a 1:1 video call (audio and video,
+ *   each way; each stream is encrypted by its sender and decrypted by its receiver). It also
+ *   counts the Parley UI (meter, stats, timer), so it is an upper bound for SFrame itself.
+ *
+ * Goal from the calls issue: Parley ≤ 1.2× the bare page. Printed, not asserted.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, type Page, chromium } from '@playwright/test';
+import { ParleyApiClient, createAccount } from '@parley/messenger';
+import { type Addresses, configFromEnv, createParleyServer } from '@parley/server';
+import { InMemorySignalProtocolStore } from '@parley/signal-protocol';
+
+const RUNS = Math.max(10, Number(process.env.BENCH_CALL_RUNS ?? 10));
+const CPU_SECONDS = Number(process.env.BENCH_CPU_SECONDS ?? 10);
+const ENCRYPTED_STREAMS = 4;
+const CHROMIUM = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
+const ARGS = [
+  '--no-sandbox',
+  '--headless',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+  // Both kinds play remote audio without a user gesture (the caller is clicked from script).
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+interface FirstMedia {
+  videoMs: number;
+  audioMs: number;
+}
+
+interface BenchWindow {
+  __benchArm(): Promise<FirstMedia>;
+}
+
+/**
+ * In every page: record RTCPeerConnections; `__benchArm()` times the first decoded media. A string,
+ * not a function: tsx would add helpers to a function that the page does not have.
+ */
+const INSTRUMENT = `(() => {
+  const Native = window.RTCPeerConnection;
+  const pcs = [];
+  window.__benchPcs = pcs;
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args) { super(...args); pcs.push(this); }
+  };
+  window.__benchArm = () => {
+    const start = performance.now();
+    const known = pcs.length;
+    return new Promise((resolve, reject) => {
+      let videoMs = NaN, audioMs = NaN;
+      const deadline = start + 30000;
+      const poll = async () => {
+        const pc = pcs.length > known ? pcs[pcs.length - 1] : undefined;
+        if (pc) {
+          const now = performance.now();
+          for (const s of (await pc.getStats()).values()) {
+            if (s.type !== 'inbound-rtp') continue;
+            if (s.kind === 'video' && Number.isNaN(videoMs) && (s.framesDecoded ?? 0) > 0) videoMs = now - start;
+            if (s.kind === 'audio' && Number.isNaN(audioMs) && (s.totalSamplesReceived ?? 0) > 0) audioMs = now - start;
+          }
+        }
+        if (!Number.isNaN(videoMs) && !Number.isNaN(audioMs)) resolve({ videoMs, audioMs });
+        else if (performance.now() > deadline) reject(new Error('no media after 30 s (video ' + videoMs + ', audio ' + audioMs + ')'));
+        else setTimeout(poll, 10);
+      };
+      poll();
+    });
+  };
+})();`;
+
+/** The bare page: plain WebRTC, signaling in clear through the Parley relay. */
+const BARE_PAGE = `<!doctype html><meta charset="utf-8"><title>bare call</title>
+<button id="call">Video call</button><video id="remote" autoplay muted playsinline></video><audio id="audio" autoplay></audio>
+<script>
+const q = new URLSearchParams(location.search);
+const ws = new WebSocket(q.get('relay'));
+let pc = null, stream = null, answered = false, pending = [];
+const send = (signal) => ws.send(JSON.stringify({ t: 'send', id: crypto.randomUUID(), to: q.get('peer'),
+  messages: [{ deviceId: 1, type: 2, ciphertext: btoa(JSON.stringify(signal)) }] }));
+ws.onopen = () => ws.send(JSON.stringify({ t: 'auth', token: q.get('token') }));
+ws.onmessage = async (event) => {
+  const frame = JSON.parse(event.data);
+  if (frame.t === 'ready') document.title = 'ready';
+  if (frame.t !== 'deliver') return;
+  ws.send(JSON.stringify({ t: 'ack', id: frame.id }));
+  await handle(JSON.parse(atob(frame.ciphertext)));
+};
+function vp8(t) {
+  const codecs = RTCRtpReceiver.getCapabilities('video').codecs.filter((c) => /^video\\/(vp8|rtx)$/i.test(c.mimeType));
+  t.setCodecPreferences(codecs);
+}
+function newPc() {
+  pc = new RTCPeerConnection({ iceServers: [] });
+  pc.onicecandidate = ({ candidate }) => {
+    const s = { kind: 'ice', candidate: candidate ? candidate.toJSON() : null };
+    if (answered) send(s); else pending.push(s);
+  };
+  pc.ontrack = ({ track }) => {
+    const el = document.getElementById(track.kind === 'video' ? 'remote' : 'audio');
+    el.srcObject = new MediaStream([track]);
+    el.play().catch(() => {});
+  };
+}
+function flush() { answered = true; for (const s of pending.splice(0)) send(s); }
+document.getElementById('call').onclick = async () => {
+  stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+  newPc();
+  pc.addTransceiver(stream.getAudioTracks()[0], { direction: 'sendrecv', streams: [stream] });
+  vp8(pc.addTransceiver(stream.getVideoTracks()[0], { direction: 'sendrecv', streams: [stream] }));
+  await pc.setLocalDescription(await pc.createOffer());
+  send({ kind: 'offer', sdp: pc.localDescription.sdp });
+};
+async function handle(signal) {
+  if (signal.kind === 'offer') {
+    stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+    newPc();
+    for (const track of stream.getTracks()) pc.addTrack(track, stream);
+    for (const t of pc.getTransceivers()) if (t.sender.track && t.sender.track.kind === 'video') vp8(t);
+    await pc.setRemoteDescription({ type: 'offer', sdp: signal.sdp });
+    await pc.setLocalDescription(await pc.createAnswer());
+    send({ kind: 'answer', sdp: pc.localDescription.sdp });
+    flush();
+  } else if (signal.kind === 'answer') {
+    await pc.setRemoteDescription({ type: 'answer', sdp: signal.sdp });
+    flush();
+  } else if (signal.kind === 'ice' && pc) {
+    await pc.addIceCandidate(signal.candidate ?? undefined).catch(() => {});
+  } else if (signal.kind === 'hangup') {
+    hangUp(false);
+  }
+}
+window.hangUp = (tell = true) => {
+  if (tell) send({ kind: 'hangup' });
+  if (pc) pc.close();
+  if (stream) for (const t of stream.getTracks()) t.stop();
+  pc = null; stream = null; answered = false; pending = [];
+};
+</script>`;
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** CPU seconds used so far by every process under this one (the Chromium processes). */
+function browserCpuSeconds(): number {
+  const parents = new Map<number, number>();
+  const ticks = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const fields = readFileSync(`/proc/${name}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      parents.set(Number(name), Number(fields[1]));
+      ticks.set(Number(name), Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const isDescendant = (pid: number): boolean => {
+    for (let p = parents.get(pid); p !== undefined && p > 1; p = parents.get(p)) if (p === process.pid) return true;
+    return false;
+  };
+  let total = 0;
+  for (const [pid, t] of ticks) if (isDescendant(pid)) total += t;
+  return total / 100;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitFor(page: Page, predicate: string, timeout = 20_000): Promise<void> {
+  await page.waitForFunction(predicate, undefined, { timeout, polling: 20 });
+}
+
+/** A Parley person: onboarded in the shell, conversation open, or auto-accepting calls. */
+async function parleyPerson(browser: Browser, shell: string, handle: string, name: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ locale: 'en-US' });
+  await context.addInitScript(INSTRUMENT);
+  const page = await context.newPage();
+  await page.goto(shell);
+  const onboarding = page.getByTestId('onboarding');
+  await onboarding.getByLabel('Handle', { exact: true }).fill(handle);
+  await onboarding.getByLabel('Display name').fill(name);
+  await onboarding.getByRole('button', { name: 'Create account' }).click();
+  await page.getByTestId('chat-app').waitFor({ timeout: 20_000 });
+  await page.getByTestId('call-app').waitFor({ timeout: 20_000 });
+  return { context, page };
+}
+
+/** Clicks "Accept" the moment an incoming call shows (the fastest possible callee). */
+async function autoAccept(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    new MutationObserver(() => {
+      const accept = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Accept');
+      accept?.click();
+    }).observe(document.body, { childList: true, subtree: true });
+  });
+}
+
+async function clickAndTime(page: Page): Promise<FirstMedia> {
+  return page.evaluate(() => {
+    const timing = (window as unknown as BenchWindow).__benchArm();
+    [...document.querySelectorAll('button')].find((b) => b.textContent === 'Video call')!.click();
+    return timing;
+  });
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-call-'));
+  const server = createParleyServer(
+    configFromEnv({
+      PARLEY_DATA_DIR: dataDir,
+      PARLEY_API_PORT: '0',
+      PARLEY_SHELL_PORT: '0',
+      PARLEY_CHAT_PORT: '0',
+      PARLEY_CALL_PORT: '0',
+      PARLEY_LOG_LEVEL: 'warn',
+      PARLEY_RATE_LIMITS: 'off',
+      // The committed development keys: the shell built without PARLEY_MANIFEST_KEYS pins them.
+      PARLEY_MANIFEST_KEY_FILE: new URL('../dev/manifest-dev-keys.json', import.meta.url).pathname,
+    }),
+  );
+  const addresses = (await server.start()) as Required<Addresses>;
+  const bare = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(BARE_PAGE));
+  await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+  const bareOrigin = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  try {
+    // Parley: two onboarded people; Alice opens the chat with Bob; Bob accepts at once.
+    const suffix = Math.random().toString(36).slice(2, 7);
+    const alice = await parleyPerson(browser, addresses.shell, `alice_${suffix}`, 'Alice Liddell');
+    const bob = await parleyPerson(browser, addresses.shell, `bob_${suffix}`, 'Bob Dylan');
+    const chat = alice.page.getByTestId('chat-app');
+    await chat.getByRole('search').getByLabel('Handle').fill(`bob_${suffix}`);
+    await chat.getByRole('button', { name: 'Start chat' }).click();
+    await alice.page.getByRole('button', { name: 'Video call' }).waitFor();
+    await autoAccept(bob.page);
+
+    // Bare: two accounts with real device tokens on the same server.
+    const bareAccounts = await Promise.all(['carol', 'dave'].map((who) => bareAccount(addresses, `${who}_${suffix}`)));
+    const [carol, dave] = bareAccounts as [BareAccount, BareAccount];
+    const relay = `${addresses.api.replace(/^http/, 'ws')}/ws`;
+    const bareSide = async (me: BareAccount, peer: BareAccount) => {
+      const context = await browser.newContext({ locale: 'en-US' });
+      await context.addInitScript(INSTRUMENT);
+      const page = await context.newPage();
+      await page.goto(`${bareOrigin}/?relay=${encodeURIComponent(relay)}&token=${encodeURIComponent(me.token)}&peer=${encodeURIComponent(peer.userId)}`);
+      await waitFor(page, "document.title === 'ready'");
+      return { context, page };
+    };
+    const bareCaller = await bareSide(carol, dave);
+    // Dave's page answers by itself.
+    await bareSide(dave, carol);
+
+    const parleyCall = async (): Promise<FirstMedia> => {
+      const timing = await clickAndTime(alice.page);
+      await alice.page.getByRole('button', { name: 'Hang up' }).click();
+      for (const { page } of [alice, bob]) {
+        await waitFor(page, `document.querySelector('[data-testid="call-panel"]')?.dataset.phase === 'ended'`);
+        await page.getByTestId('call-panel').getByRole('button', { name: 'OK' }).click();
+        await waitFor(page, `!document.querySelector('[data-testid="call-panel"]')`);
+      }
+      return timing;
+    };
+    const bareCall = async (): Promise<FirstMedia> => {
+      const timing = await clickAndTime(bareCaller.page);
+      await bareCaller.page.evaluate(() => (window as unknown as { hangUp(): void }).hangUp());
+      await sleep(300);
+      return timing;
+    };
+
+    process.stdout.write(`call bench: ${RUNS} runs each, interleaved, after a warm-up\n`);
+    await parleyCall();
+    await bareCall();
+    const parley: FirstMedia[] = [];
+    const plain: FirstMedia[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      parley.push(await parleyCall());
+      plain.push(await bareCall());
+      await sleep(200);
+    }
+
+    // CPU: a steady call of each kind, measured alone.
+    const cpuOf = async (start: () => Promise<unknown>, stop: () => Promise<unknown>) => {
+      await start();
+      await sleep(3_000);
+      const before = browserCpuSeconds();
+      await sleep(CPU_SECONDS * 1000);
+      const used = browserCpuSeconds() - before;
+      await stop();
+      return used / CPU_SECONDS;
+    };
+    const parleyCpu = await cpuOf(
+      () => clickAndTime(alice.page),
+      async () => {
+        await alice.page.getByRole('button', { name: 'Hang up' }).click();
+        await sleep(500);
+      },
+    );
+    const bareCpu = await cpuOf(
+      () => clickAndTime(bareCaller.page),
+      () => bareCaller.page.evaluate(() => (window as unknown as { hangUp(): void }).hangUp()),
+    );
+
+    const row = (label: string, p: number, b: number, unit = 'ms') =>
+      `| ${label.padEnd(34)} | ${`${p.toFixed(0)} ${unit}`.padStart(9)} | ${`${b.toFixed(0)} ${unit}`.padStart(9)} | ${(p / b).toFixed(2).padStart(5)}× |`;
+    const lines = [
+      '',
+      `| median of ${String(RUNS).padEnd(2)} runs (click → caller)     |    Parley |      bare | ratio |`,
+      '|------------------------------------|-----------|-----------|-------|',
+      row('first remote video frame decoded', median(parley.map((r) => r.videoMs)), median(plain.map((r) => r.videoMs))),
+      row('first remote audio decoded', median(parley.map((r) => r.audioMs)), median(plain.map((r) => r.audioMs))),
+      '',
+      `| CPU of Chromium in a steady 1:1 video call (both pages) | Parley ${(parleyCpu * 100).toFixed(1)} % | bare ${(bareCpu * 100).toFixed(1)} % of a core |`,
+      `| per SFrame-encrypted stream (difference / ${ENCRYPTED_STREAMS}, encrypt + decrypt, UI included) | ${(((parleyCpu - bareCpu) / ENCRYPTED_STREAMS) * 100).toFixed(2)} % of a core |`,
+      '',
+      `runs (video/audio ms) Parley: ${parley.map((r) => `${r.videoMs.toFixed(0)}/${r.audioMs.toFixed(0)}`).join(' ')}`,
+      `runs (video/audio ms) bare:   ${plain.map((r) => `${r.videoMs.toFixed(0)}/${r.audioMs.toFixed(0)}`).join(' ')}`,
+      `goal: Parley ≤ 1.2× bare (first frame ${((median(parley.map((r) => r.videoMs)) / median(plain.map((r) => r.videoMs)))).toFixed(2)}×)`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    await browser.close();
+    bare.close();
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+interface BareAccount {
+  userId: string;
+  token: string;
+}
+
+/** A real account and device token, made through the accounts API (the bare pages only use the token). */
+async function bareAccount(addresses: Required<Addresses>, handle: string): Promise<BareAccount> {
+  const api = new ParleyApiClient({ baseUrl: addresses.api, fetch: (input, init) => fetch(input, init) });
+  const setup = await createAccount({
+    api,
+    createStore: (identity, registrationId) => new InMemorySignalProtocolStore(identity, registrationId),
+    handle,
+    displayName: handle,
+    preKeyCounts: { oneTimePreKeys: 2, kyberOneTimePreKeys: 1 },
+  });
+  return { userId: setup.credentials.userId, token: setup.credentials.token };
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# `npm run bench`: the relay benchmark, then the call benchmark (needs the built apps and Chromium;
+# run in a loopback-only network namespace when root, like the browser tests).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export NX_NATIVE_FILE_CACHE_DIRECTORY="$PWD/.nx/native" NX_SOCKET_DIR="$PWD/.nx/socket" NX_DAEMON=false NX_TUI=false
+
+echo "== relay: Parley relay vs a raw ws echo server"
+npx tsx tools/bench/relay.ts
+
+echo "== calls: click \"Video call\" → first remote frame and audio, Parley vs bare WebRTC"
+npx nx run-many -t build -p shell chat call --outputStyle=stream >/dev/null
+bash tools/test/in-loopback-namespace.sh npx tsx tools/bench/call.ts
+
+echo "== release train: GET /api/manifest per request, and promote → visible"
+npx tsx tools/bench/manifest.ts

@@ -237,3 +237,30 @@ test('unsigned, wrongly signed, expired and replayed manifests are refused: chat
   await expect(user.page.getByTestId('manifest-failed')).toHaveCount(0);
   await user.context.close();
 });
+
+test('version skew: a call release built for another shell contract is never offered; the shell keeps the release it can host', async ({ browser, system }) => {
+  await registerContact(system, ADA.handle, ADA.displayName);
+  const tester = await person(browser, system, 'Tess');
+  await setBeta(tester.page, true);
+  // A call release for contract 2 (a newer shell) and one for contract 0.9 (an older one), both promoted
+  // to the beta cohort in turn: the 1.x shell of this build can host neither.
+  for (const [version, contracts] of [
+    ['2.0.0', '^2.0.0'],
+    ['0.9.0', '^0.9.0'],
+  ] as const) {
+    await system.registry.publish({ remote: 'call', version, distDir: distOf('call'), contracts });
+    await system.registry.promoteBeta('call', version);
+    tester.requests.length = 0;
+    await reload(tester.page, { call: true });
+    expect(tester.requests).toContain(system.releaseEntry('call', CALL_V1));
+    expect(tester.requests.some((url) => url.includes(`/releases/${version}/`))).toBe(false);
+    await expect(tester.page.getByRole('button', { name: 'Voice call' })).toBeVisible();
+  }
+  // The same release declared for the shell's own contract range is offered at once.
+  await system.registry.publish({ remote: 'call', version: '1.5.0', distDir: distOf('call'), contracts: '^1.0.0' });
+  await system.registry.promoteBeta('call', '1.5.0');
+  tester.requests.length = 0;
+  await reload(tester.page, { call: true });
+  expect(tester.requests).toContain(system.releaseEntry('call', '1.5.0'));
+  await tester.context.close();
+});

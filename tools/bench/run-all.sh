@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# `npm run bench`: the relay benchmark, then the call benchmark (needs the built apps and Chromium;
+# `npm run bench`: protocol and SFrame benchmarks, the relay benchmark, then the call benchmark (needs the built apps and Chromium;
 # run in a loopback-only network namespace when root, like the browser tests).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export NX_NATIVE_FILE_CACHE_DIRECTORY="$PWD/.nx/native" NX_SOCKET_DIR="$PWD/.nx/socket" NX_DAEMON=false NX_TUI=false
+
+# 1,000 relay clients need more than the default 1,024 file descriptors.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" || true
+
+echo "== signal protocol: ours vs libsignal-client (ratios); SFrame frame transforms"
+npx nx run-many -t bench -p signal-protocol media-e2ee --parallel=1 --outputStyle=stream
 
 echo "== relay: Parley relay vs a raw ws echo server"
 npx tsx tools/bench/relay.ts

@@ -177,4 +177,58 @@ describe('ChatApp', () => {
     render(new EventBus(), messenger, 'ru-RU');
     expect(button('Код безопасности')).toBeDefined();
   });
+
+  it('creates a group, shows its members and senders, adds and removes members, and asks for a group call', async () => {
+    const bus = new EventBus();
+    const messenger = new FakeMessenger();
+    const bob = { userId: 'u-bob', handle: 'bob', displayName: 'Bob' };
+    const cat = { userId: 'u-cat', handle: 'cat', displayName: 'Cat' };
+    for (const user of [ada, bob, cat]) messenger.addUser(user);
+    const requests: unknown[] = [];
+    bus.on('call.group-requested').subscribe((event) => requests.push(event));
+    render(bus, messenger);
+    act(() => button('New group')!.click());
+    type(container.querySelector<HTMLInputElement>('[data-testid="group-name"]')!, 'Climbers');
+    type(container.querySelector<HTMLInputElement>('[data-testid="group-members"]')!, '@Ada, bob');
+    act(() => container.querySelector<HTMLFormElement>('[data-testid="new-group-form"]')!.requestSubmit());
+    await flush();
+    expect(messenger.groupActions).toEqual(['create Climbers: ada bob']);
+    const view = () => container.querySelector('[data-testid="conversation"]')!;
+    expect(view().getAttribute('data-kind')).toBe('group');
+    expect(view().querySelector('h2')!.textContent).toContain('Climbers');
+    expect(view().querySelector('h2')!.textContent).toContain('3 members');
+    expect([...container.querySelectorAll('[data-testid="group-member"]')].map((m) => m.getAttribute('data-handle'))).toEqual(['me', 'ada', 'bob']);
+    expect(container.querySelector('[data-testid="conversation-item"]')!.getAttribute('data-kind')).toBe('group');
+
+    act(() => messenger.receiveInGroup('g.1', 'u-ada', 'hello group'));
+    expect(container.querySelector('[data-testid="message-sender"]')!.textContent).toBe('Ada Lovelace');
+
+    type(container.querySelector<HTMLInputElement>('[data-testid="add-member-handle"]')!, 'cat');
+    act(() => button('Add')!.click());
+    await flush();
+    act(() => button('Remove Bob')!.click());
+    await flush();
+    expect(messenger.groupActions.slice(1)).toEqual(['add cat', 'remove u-bob']);
+    expect([...container.querySelectorAll('[data-testid="group-member"]')].map((m) => m.getAttribute('data-handle'))).toEqual(['me', 'ada', 'cat']);
+
+    act(() => button('Start group call')!.click());
+    expect(requests).toEqual([
+      { groupId: 'g.1', name: 'Climbers', media: 'video', members: [{ userId: 'u-ada', displayName: 'Ada Lovelace' }, { userId: 'u-cat', displayName: 'Cat' }] },
+    ]);
+  });
+
+  it('names the group controls in Russian', async () => {
+    const messenger = new FakeMessenger();
+    messenger.addUser(ada);
+    render(new EventBus(), messenger, 'ru-RU');
+    act(() => button('Новая группа')!.click());
+    expect(container.querySelector('[data-testid="new-group-form"]')!.textContent).toContain('Название группы');
+    await act(async () => {
+      await messenger.createGroup('Клуб', ['ada']);
+    });
+    await flush();
+    act(() => (container.querySelector('[data-testid="conversation-item"]') as HTMLButtonElement).click());
+    expect(button('Начать групповой звонок')).toBeDefined();
+    expect(container.querySelector('[data-testid="conversation"]')!.textContent).toContain('Участников: 2');
+  });
 });

@@ -10,8 +10,10 @@ import { ContactNotices } from './ContactNotices.js';
 import { ConversationHeader } from './ConversationHeader.js';
 import { ConversationList } from './ConversationList.js';
 import { FindUserForm } from './FindUserForm.js';
+import { GroupConversationView } from './GroupConversation.js';
 import { MessageList } from './MessageList.js';
 import { type ChatMessages, messagesFor } from './messages.js';
+import { NewGroupForm } from './NewGroupForm.js';
 import { SafetyNumberView } from './SafetyNumberView.js';
 
 const NO_CONVERSATIONS: readonly ConversationSummary[] = [];
@@ -55,6 +57,7 @@ function SignedInChat(props: { bus: EventBus; remote: RemoteProps; messenger: Me
   // findUser's answer, until the conversation shows up in the list (it has no message yet).
   const [found, setFound] = useState<ConversationSummary | null>(null);
   const open = conversations.find((c) => c.conversationId === openId) ?? (found?.conversationId === openId ? found : null);
+  const visible = useSyncExternalStore(subscribeVisibility, pageVisible, () => true);
 
   return (
     <div className="chat-app" data-testid="chat-app">
@@ -68,6 +71,16 @@ function SignedInChat(props: { bus: EventBus; remote: RemoteProps; messenger: Me
             setOpenId(summary.conversationId);
           }}
         />
+        {messenger.createGroup && (
+          <NewGroupForm
+            t={t}
+            createGroup={(name, handles) => messenger.createGroup!(name, handles)}
+            onCreated={(summary) => {
+              setFound(summary);
+              setOpenId(summary.conversationId);
+            }}
+          />
+        )}
         <ConversationList
           t={t}
           locale={remote.locale}
@@ -77,7 +90,17 @@ function SignedInChat(props: { bus: EventBus; remote: RemoteProps; messenger: Me
           identityChanged={new Set(notices.filter((n) => n.kind === 'identity-changed').map((n) => n.userId))}
         />
       </nav>
-      {open ? (
+      {open?.kind === 'group' && open.group ? (
+        <GroupConversationView
+          key={open.conversationId}
+          bus={bus}
+          messenger={messenger}
+          conversation={{ ...open, group: open.group }}
+          locale={remote.locale}
+          t={t}
+          visible={visible}
+        />
+      ) : open ? (
         <ConversationView
           key={open.conversationId}
           bus={bus}

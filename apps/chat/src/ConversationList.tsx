@@ -28,11 +28,17 @@ export function ConversationList(props: {
               onClick={() => onOpen(conversation.conversationId)}
               data-testid="conversation-item"
               data-handle={conversation.peer.handle}
+              data-kind={conversation.kind ?? 'direct'}
             >
               <span className="conversation-list__name">
                 {identityChanged.has(conversation.peer.userId) && (
                   <span role="img" aria-label={t.safetyNumberChanged} title={t.safetyNumberChanged} data-testid="conversation-identity-changed">
                     ⚠{' '}
+                  </span>
+                )}
+                {conversation.kind === 'group' && (
+                  <span role="img" aria-label={t.groupLabel} title={t.groupLabel}>
+                    👥{' '}
                   </span>
                 )}
                 {conversation.peer.displayName}

@@ -19,6 +19,8 @@ export function MessageList(props: {
   peerName: string;
   messages: readonly HistoryMessage[];
   calls?: readonly CallEntry[];
+  /** Group chats: the sender's name shown on incoming messages. */
+  senderName?: (message: HistoryMessage) => string;
 }) {
   const { t, locale, peerName, messages } = props;
   const calls = props.calls ?? NO_CALLS;
@@ -49,6 +51,11 @@ export function MessageList(props: {
               data-direction={message.direction}
               data-delivery={delivery}
             >
+              {props.senderName && message.direction === 'in' && (
+                <span className="bubble__sender" data-testid="message-sender">
+                  {props.senderName(message)}
+                </span>
+              )}
               <p className="bubble__body">{message.body}</p>
               <span className="bubble__meta">
                 <time dateTime={new Date(message.sentAt).toISOString()}>{formatTime(message.sentAt, locale)}</time>

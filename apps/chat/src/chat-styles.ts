@@ -43,4 +43,10 @@ export const CHAT_STYLES = `
 .chat-app .composer__error { flex-basis: 100%; margin: 0; color: #c33; }
 .chat-app .safety-number { padding: 1rem; }
 .chat-app .safety-number__digits { display: grid; grid-template-columns: repeat(4, max-content); gap: 0.3rem 1rem; font: 1.2rem ui-monospace, monospace; }
+.chat-app .new-group { display: flex; flex-direction: column; gap: 0.25rem; padding: 0.5rem; }
+.chat-app .new-group__actions { display: flex; gap: 0.25rem; }
+.chat-app .group-members { padding: 0.25rem 0.5rem; border-bottom: 1px solid #8882; }
+.chat-app .group-members__list { list-style: none; margin: 0; padding: 0; }
+.chat-app .group-members__list li { display: flex; gap: 0.5rem; align-items: baseline; padding: 0.15rem 0; }
+.chat-app .bubble__sender { display: block; font-size: 0.8em; font-weight: 600; opacity: 0.8; }
 `;

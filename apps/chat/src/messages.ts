@@ -64,6 +64,25 @@ const en = {
     }
   },
   callDuration: (duration: string): string => `duration ${duration}`,
+  newGroup: 'New group',
+  groupName: 'Group name',
+  groupMembers: 'Members (handles, separated by commas or spaces)',
+  groupMembersPlaceholder: 'e.g. ada, grace',
+  createGroup: 'Create group',
+  creatingGroup: 'Creating…',
+  cancel: 'Cancel',
+  groupLabel: 'Group',
+  memberCount: (count: number): string => (count === 1 ? '1 member' : `${count} members`),
+  members: 'Members',
+  addMember: 'Add member',
+  addMemberHandle: 'Handle to add',
+  add: 'Add',
+  removeMember: (name: string): string => `Remove ${name}`,
+  remove: 'Remove',
+  startGroupCall: 'Start group call',
+  groupMessages: (name: string): string => `Messages in ${name}`,
+  notAMember: 'You are no longer a member of this group.',
+  groupFailed: 'That did not work. Check the handles and try again.',
 };
 
 export type ChatMessages = typeof en;
@@ -130,6 +149,25 @@ const ru: ChatMessages = {
     }
   },
   callDuration: (duration) => `длительность ${duration}`,
+  newGroup: 'Новая группа',
+  groupName: 'Название группы',
+  groupMembers: 'Участники (имена пользователей через запятую или пробел)',
+  groupMembersPlaceholder: 'например, ada, grace',
+  createGroup: 'Создать группу',
+  creatingGroup: 'Создание…',
+  cancel: 'Отмена',
+  groupLabel: 'Группа',
+  memberCount: (count) => `Участников: ${count}`,
+  members: 'Участники',
+  addMember: 'Добавить участника',
+  addMemberHandle: 'Имя пользователя',
+  add: 'Добавить',
+  removeMember: (name) => `Удалить: ${name}`,
+  remove: 'Удалить',
+  startGroupCall: 'Начать групповой звонок',
+  groupMessages: (name) => `Сообщения в группе «${name}»`,
+  notAMember: 'Вы больше не участник этой группы.',
+  groupFailed: 'Не получилось. Проверьте имена пользователей и попробуйте ещё раз.',
 };
 
 /** Messages for a BCP 47 locale, English when the language is not translated. */

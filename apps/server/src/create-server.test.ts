@@ -204,6 +204,23 @@ describe('createParleyServer', () => {
       alice.close();
       bob.close();
     });
+
+    it('relays a group message (SenderKeyMessage, type 7) with its type, and refuses unknown types', async () => {
+      const { addresses } = await start(testConfig(folder.path, { apps: apps(folder.path) }));
+      const api = new TestApi(addresses.api);
+      const aliceDevice = await api.register(new TestIdentity().account('alice', 0));
+      const bobDevice = await api.register(new TestIdentity().account('bob', 0));
+      const alice = await TestRelayClient.signedIn(addresses.api, RELAY_PATH, aliceDevice.token);
+      const bob = await TestRelayClient.signedIn(addresses.api, RELAY_PATH, bobDevice.token);
+      await bob.skip('prekeys-low');
+      alice.send({ t: 'send', id: 'g-1', to: bobDevice.userId, messages: [{ deviceId: 1, type: 7, ciphertext: 'BBBB' }] });
+      expect(await bob.next()).toMatchObject({ t: 'deliver', messageId: 'g-1', type: 7, ciphertext: 'BBBB' });
+      expect(await alice.until('result')).toMatchObject({ ref: 'g-1', ok: true });
+      alice.send({ t: 'send', id: 'g-2', to: bobDevice.userId, messages: [{ deviceId: 1, type: 5, ciphertext: 'BBBB' }] });
+      expect(await alice.until('error')).toMatchObject({ code: 'bad_frame' });
+      alice.close();
+      bob.close();
+    });
   });
 
   describe('logging', () => {

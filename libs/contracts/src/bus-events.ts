@@ -3,7 +3,7 @@
  * Events are either moments (`kind: 'event'`, delivered to whoever listens now) or states
  * (`kind: 'state'`, a current value every newcomer reads first).
  */
-import type { CallSignalingContent, GroupKeyContent, ReceiptContent, TextContent } from './content.js';
+import type { CallSignalingContent, GroupKeyContent, GroupUpdateContent, ReceiptContent, SenderKeyContent, TextContent } from './content.js';
 
 /** Who a conversation is with; enough for the call app to show and ring them. */
 export interface Peer {
@@ -17,6 +17,15 @@ export type CallMedia = 'audio' | 'video';
 export interface CallRequest {
   readonly conversationId: string;
   readonly peer: Peer;
+  readonly media: CallMedia;
+}
+
+/** "Start group call" in a group chat's header: the call app answers it (group calls, issue 8). */
+export interface GroupCallRequest {
+  readonly groupId: string;
+  readonly name: string;
+  /** Every member but the requester. */
+  readonly members: readonly Peer[];
   readonly media: CallMedia;
 }
 
@@ -91,10 +100,13 @@ export interface BusEventMap {
   'call.state': EventSpec<'state', CallState>;
   'call.requested': EventSpec<'event', CallRequest>;
   'call.entry': EventSpec<'event', CallEntry>;
+  'call.group-requested': EventSpec<'event', GroupCallRequest>;
   'content.text': EventSpec<'event', Delivered<TextContent>>;
   'content.receipt': EventSpec<'event', Delivered<ReceiptContent>>;
   'content.call-signaling': EventSpec<'event', Delivered<CallSignalingContent>>;
   'content.group-key': EventSpec<'event', Delivered<GroupKeyContent>>;
+  'content.group-update': EventSpec<'event', Delivered<GroupUpdateContent>>;
+  'content.sender-key': EventSpec<'event', Delivered<SenderKeyContent>>;
 }
 
 export type BusEventType = keyof BusEventMap;
@@ -113,10 +125,13 @@ export const BUS_EVENTS: { readonly [K in BusEventType]: { readonly version: num
   'call.state': { version: 1, kind: 'state' },
   'call.requested': { version: 1, kind: 'event' },
   'call.entry': { version: 1, kind: 'event' },
+  'call.group-requested': { version: 1, kind: 'event' },
   'content.text': { version: 1, kind: 'event' },
   'content.receipt': { version: 1, kind: 'event' },
   'content.call-signaling': { version: 1, kind: 'event' },
   'content.group-key': { version: 1, kind: 'event' },
+  'content.group-update': { version: 1, kind: 'event' },
+  'content.sender-key': { version: 1, kind: 'event' },
 };
 
 /** Initial values of the states, so a Behavior always has a value. */

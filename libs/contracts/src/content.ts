@@ -36,17 +36,46 @@ export const GroupKeyContentSchema = z.object({
   key: z.string().min(1).max(1024),
 });
 
+/** Most members of a group chat. */
+export const GROUP_MAX_MEMBERS = 64;
+
+/**
+ * A group chat's state (Signal's design: the server knows no groups): its id, name and members,
+ * sent by the member who changed it to every member's devices, and to a removed member so they
+ * know. Group texts are `text` content with `conversationId` the group id, sender-key encrypted.
+ */
+export const GroupUpdateContentSchema = z.object({
+  type: z.literal('group-update'),
+  groupId: z.string().min(1).max(128),
+  name: z.string().min(1).max(128),
+  /** Member user ids, the sender included (unless they left). */
+  members: z.array(z.string().min(1).max(128)).min(1).max(GROUP_MAX_MEMBERS),
+  /** Sender's clock, ms: a receiver keeps the latest update. */
+  updatedAt: z.number().int().nonnegative(),
+});
+
+/** A member device's sender key for a group chat (a SenderKeyDistributionMessage, base64), over the pairwise session. */
+export const SenderKeyContentSchema = z.object({
+  type: z.literal('sender-key'),
+  groupId: z.string().min(1).max(128),
+  distribution: z.string().min(1).max(4096),
+});
+
 export const ContentSchema = z.discriminatedUnion('type', [
   TextContentSchema,
   ReceiptContentSchema,
   CallSignalingContentSchema,
   GroupKeyContentSchema,
+  GroupUpdateContentSchema,
+  SenderKeyContentSchema,
 ]);
 
 export type TextContent = z.infer<typeof TextContentSchema>;
 export type ReceiptContent = z.infer<typeof ReceiptContentSchema>;
 export type CallSignalingContent = z.infer<typeof CallSignalingContentSchema>;
 export type GroupKeyContent = z.infer<typeof GroupKeyContentSchema>;
+export type GroupUpdateContent = z.infer<typeof GroupUpdateContentSchema>;
+export type SenderKeyContent = z.infer<typeof SenderKeyContentSchema>;
 export type Content = z.infer<typeof ContentSchema>;
 export type ContentType = Content['type'];
 
@@ -56,4 +85,6 @@ export const CONTENT_ROUTES = {
   receipt: 'content.receipt',
   'call-signaling': 'content.call-signaling',
   'group-key': 'content.group-key',
+  'group-update': 'content.group-update',
+  'sender-key': 'content.sender-key',
 } as const satisfies Record<ContentType, string>;

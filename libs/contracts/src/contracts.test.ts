@@ -100,3 +100,23 @@ describe('bus contract', () => {
     expect(majorOf('x')).toBeNaN();
   });
 });
+
+describe('group chats (issue 8)', () => {
+  it('send and deliver frames carry SenderKeyMessages (type 7), nothing else new', () => {
+    const send = { t: 'send', id: 'm~0', to: 'u-bob', messages: [{ deviceId: 1, type: 7, ciphertext: 'AAAA' }] };
+    expect(ClientFrameSchema.safeParse(send).success).toBe(true);
+    expect(ClientFrameSchema.safeParse({ ...send, messages: [{ deviceId: 1, type: 4, ciphertext: 'AAAA' }] }).success).toBe(false);
+    const deliver = { t: 'deliver', id: 'e1', messageId: 'm~0', from: { userId: 'u-ada', deviceId: 1 }, type: 7, ciphertext: 'AAAA' };
+    expect(ServerFrameSchema.safeParse(deliver).success).toBe(true);
+  });
+
+  it('group-update and sender-key content parse and are routed; a group without members does not', () => {
+    const update = { type: 'group-update', groupId: 'g.1', name: 'Climbers', members: ['u-ada', 'u-bob'], updatedAt: 1 };
+    expect(ContentSchema.parse(update)).toEqual(update);
+    expect(ContentSchema.safeParse({ ...update, members: [] }).success).toBe(false);
+    expect(ContentSchema.safeParse({ ...update, name: '' }).success).toBe(false);
+    expect(ContentSchema.parse({ type: 'sender-key', groupId: 'g.1', distribution: 'AAAA' }).type).toBe('sender-key');
+    expect(CONTENT_ROUTES['group-update']).toBe('content.group-update');
+    expect(BUS_EVENTS['call.group-requested'].kind).toBe('event');
+  });
+});

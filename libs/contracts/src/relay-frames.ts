@@ -13,8 +13,11 @@ const ciphertext = z.string().min(1).max(200_000).regex(/^[A-Za-z0-9+/]+={0,2}$/
 /** First frame on every connection. */
 export const AuthFrameSchema = z.object({ t: z.literal('auth'), token: z.string().min(1).max(512) });
 
-/** libsignal's CiphertextMessageType: 2 a SignalMessage, 3 a PreKeySignalMessage. */
-export const CiphertextTypeSchema = z.union([z.literal(2), z.literal(3)]);
+/**
+ * libsignal's CiphertextMessageType: 2 a SignalMessage, 3 a PreKeySignalMessage, 7 a
+ * SenderKeyMessage (a group text, the same bytes to every member device).
+ */
+export const CiphertextTypeSchema = z.union([z.literal(2), z.literal(3), z.literal(7)]);
 
 /**
  * One message to every device of one user: `to` is the recipient, or the sender's own user id for

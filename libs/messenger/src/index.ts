@@ -5,6 +5,8 @@ export type {
   ContactNotice,
   ConversationSummary,
   DeliveryState,
+  GroupInfo,
+  GroupMember,
   HistoryMessage,
   Messenger,
   MessengerFailure,
@@ -61,3 +63,11 @@ export {
   SELF_COPY_SUFFIX,
 } from './messenger-client.js';
 export { messenger, provideMessenger } from './singleton.js';
+export {
+  GROUP_FRAME_SEPARATOR,
+  GroupMessenger,
+  type GroupMessengerOptions,
+  MAX_HELD_GROUP_MESSAGES,
+  SENDER_KEY_MESSAGE_TYPE,
+} from './group-messenger.js';
+export { type GroupRecord, type GroupStore, InMemoryGroupStore } from './group-store.js';

@@ -30,9 +30,31 @@ export interface HistoryMessage {
 /** A conversation as the list shows it. For 1:1 chats the id is the peer's user id. */
 export interface ConversationSummary {
   readonly conversationId: string;
+  /** For a group: the group itself (its id, its name as display name, no handle). */
   readonly peer: Peer & { readonly handle: string };
   readonly lastMessage: HistoryMessage | null;
   readonly unread: number;
+  /** `'group'` for a group chat; absent (or `'direct'`) for a 1:1 chat. Added with group chats. */
+  readonly kind?: 'direct' | 'group';
+  /** Group chats only. */
+  readonly group?: GroupInfo;
+}
+
+/** A member of a group chat. */
+export interface GroupMember {
+  readonly userId: string;
+  readonly handle: string;
+  readonly displayName: string;
+}
+
+/** A group chat as this device knows it (Signal's design: groups live on the clients, not the server). */
+export interface GroupInfo {
+  readonly groupId: string;
+  readonly name: string;
+  /** Every member, this user included while a member. */
+  readonly members: readonly GroupMember[];
+  /** False once this user was removed: the history stays, nothing more arrives. */
+  readonly active: boolean;
 }
 
 /** Something the user must see about a contact's keys. */
@@ -73,4 +95,16 @@ export interface Messenger {
    * servers when the server has no TURN. Optional: added after the chat, fakes may leave it out.
    */
   turnCredentials?(): Promise<TurnCredentials>;
+  /**
+   * Group chats (optional: added after the 1:1 chat, fakes may leave them out). Creates a group
+   * with this user and the users with these handles; its conversation shows in `conversations$`
+   * with `kind: 'group'`, its texts in `history$(groupId)`.
+   */
+  createGroup?(name: string, handles: readonly string[]): Promise<ConversationSummary>;
+  /** Adds users (by handle): they receive texts sent from now on, never earlier ones. */
+  addMembers?(groupId: string, handles: readonly string[]): Promise<void>;
+  /** Removes a member: every remaining member's next text uses a new sender key the removed one never gets. */
+  removeMember?(groupId: string, userId: string): Promise<void>;
+  /** Encrypts a text once with this device's sender key and sends the same ciphertext to every member device. */
+  sendGroupText?(groupId: string, body: string): Promise<HistoryMessage>;
 }

@@ -484,6 +484,12 @@ export class RelayClient implements RelayConnection {
       case 'group-key':
         this.bus.publish(CONTENT_ROUTES['group-key'], { from, messageId, content });
         return;
+      case 'group-update':
+        this.bus.publish(CONTENT_ROUTES['group-update'], { from, messageId, content });
+        return;
+      case 'sender-key':
+        this.bus.publish(CONTENT_ROUTES['sender-key'], { from, messageId, content });
+        return;
       default:
         assertNever(content);
     }

@@ -1,4 +1,4 @@
-import type { ContactNotice, ConversationSummary, HistoryMessage, Messenger } from '@parley/messenger';
+import type { ContactNotice, ConversationSummary, GroupInfo, HistoryMessage, Messenger } from '@parley/messenger';
 import { BehaviorSubject, type Observable, map } from 'rxjs';
 
 type Peer = ConversationSummary['peer'];
@@ -17,6 +17,9 @@ export class FakeMessenger implements Messenger {
   private readonly summaries = new BehaviorSubject<readonly ConversationSummary[]>([]);
   private readonly noticeList = new BehaviorSubject<readonly ContactNotice[]>([]);
   private clock = 1_700_000_000_000;
+  /** Groups by id (group chats). */
+  readonly groups = new Map<string, GroupInfo>();
+  readonly groupActions: string[] = [];
 
   readonly conversations$: Observable<readonly ConversationSummary[]> = this.summaries;
   readonly notices$: Observable<readonly ContactNotice[]> = this.noticeList;
@@ -84,6 +87,43 @@ export class FakeMessenger implements Messenger {
 
   async sendContent(): Promise<void> {}
 
+  async createGroup(name: string, handles: readonly string[]): Promise<ConversationSummary> {
+    const members = handles.map((handle) => {
+      const peer = this.users.get(handle);
+      if (!peer) throw Object.assign(new Error('nobody'), { code: 'user-not-found' });
+      return peer;
+    });
+    const groupId = `g.${this.groups.size + 1}`;
+    this.groups.set(groupId, { groupId, name, members: [this.self, ...members], active: true });
+    this.groupActions.push(`create ${name}: ${handles.join(' ')}`);
+    this.refresh();
+    return this.summary(groupId)!;
+  }
+
+  async addMembers(groupId: string, handles: readonly string[]): Promise<void> {
+    const group = this.groups.get(groupId)!;
+    const added = handles.map((handle) => this.users.get(handle)!);
+    this.groups.set(groupId, { ...group, members: [...group.members, ...added] });
+    this.groupActions.push(`add ${handles.join(' ')}`);
+    this.refresh();
+  }
+
+  async removeMember(groupId: string, userId: string): Promise<void> {
+    const group = this.groups.get(groupId)!;
+    this.groups.set(groupId, { ...group, members: group.members.filter((m) => m.userId !== userId) });
+    this.groupActions.push(`remove ${userId}`);
+    this.refresh();
+  }
+
+  async sendGroupText(groupId: string, body: string): Promise<HistoryMessage> {
+    return this.sendText(groupId, body);
+  }
+
+  /** A group member's message arrives. */
+  receiveInGroup(groupId: string, fromUserId: string, body: string): void {
+    this.put({ messageId: `in-${++this.clock}`, conversationId: groupId, direction: 'in', from: { userId: fromUserId, deviceId: 1 }, body, sentAt: ++this.clock, storedAt: this.clock, read: false });
+  }
+
   private put(message: HistoryMessage): void {
     this.messages.next([...this.messages.value, message]);
     this.refresh();
@@ -94,9 +134,14 @@ export class FakeMessenger implements Messenger {
   }
 
   private refresh(): void {
-    const ids = [...new Set(this.messages.value.map((m) => m.conversationId))];
+    const ids = [...new Set([...this.groups.keys(), ...this.messages.value.map((m) => m.conversationId)])];
     const summaries = ids.map((conversationId): ConversationSummary => {
       const history = this.messages.value.filter((m) => m.conversationId === conversationId);
+      const group = this.groups.get(conversationId);
+      if (group) {
+        const peer = { userId: group.groupId, handle: '', displayName: group.name };
+        return { conversationId, peer, lastMessage: history.at(-1) ?? null, unread: history.filter((m) => m.direction === 'in' && !m.read).length, kind: 'group', group };
+      }
       const peer = [...this.users.values()].find((p) => p.userId === conversationId) ?? { userId: conversationId, handle: conversationId, displayName: conversationId };
       return { conversationId, peer, lastMessage: history.at(-1) ?? null, unread: history.filter((m) => m.direction === 'in' && !m.read).length };
     });

@@ -1,12 +1,13 @@
 import type { Session } from '@parley/contracts';
 import type { EventBus } from '@parley/event-bus';
-import { MessengerClient, ParleyApiClient, type SessionCredentials, createAccount, linkDevice, provideMessenger } from '@parley/messenger';
+import { GroupMessenger, MessengerClient, ParleyApiClient, type SessionCredentials, createAccount, linkDevice, provideMessenger } from '@parley/messenger';
 import type { IdentityKeyPair, SignalProtocolStore } from '@parley/signal-protocol';
 import { provideRelayConnection } from '@parley/signaling';
 import type { DeviceEntry, PendingLink, SettingsActions } from '../screens/SettingsPanel.js';
 import { CredentialsStore } from '../storage/credentials-store.js';
 import { DeviceDatabase, STORES } from '../storage/device-database.js';
 import { IndexedDbHistoryStore } from '../storage/indexeddb-history-store.js';
+import { IndexedDbGroupStore } from '../storage/indexeddb-group-store.js';
 import { IndexedDbSignalStore } from '../storage/indexeddb-signal-store.js';
 import { createRelay } from './relay.js';
 
@@ -97,12 +98,14 @@ export async function startDeviceSession(
   const { credentials, store } = device;
   const api = apiClient(place, credentials.token);
   let messenger: MessengerClient | null = null;
+  let groupMessenger: GroupMessenger | null = null;
+  const history = new IndexedDbHistoryStore(db);
   const relay = createRelay({
     token: credentials.token,
     bus,
     location: place,
     // The relay connects only once the messenger exists (below), so these never see null.
-    decrypt: (frame) => messenger!.decrypt(frame),
+    decrypt: (frame) => groupMessenger!.decrypt(frame),
     onControlFrame: (frame) => messenger!.handleControlFrame(frame),
   });
   // A removed device's token is refused: the relay stops with `auth-failed`. Other failures nobody
@@ -115,12 +118,22 @@ export async function startDeviceSession(
     self: { userId: credentials.userId, deviceId: credentials.deviceId, handle: credentials.handle, displayName: credentials.displayName },
     api,
     store,
-    history: new IndexedDbHistoryStore(db),
+    history,
     relay,
   });
-  watch.add(messenger.failures$.subscribe((failure) => console.warn(`[shell] messenger: ${failure.code}: ${failure.message}`)));
+  // Group chats over the 1:1 messenger: this is the page's messenger, and the relay decrypts through it.
+  groupMessenger = new GroupMessenger({
+    client: messenger,
+    self: messenger.self,
+    api,
+    store,
+    history,
+    relay,
+    groups: new IndexedDbGroupStore(db),
+  });
+  watch.add(groupMessenger.failures$.subscribe((failure) => console.warn(`[shell] messenger: ${failure.code}: ${failure.message}`)));
   const withdrawRelay = provideRelayConnection(relay);
-  const withdrawMessenger = provideMessenger(messenger);
+  const withdrawMessenger = provideMessenger(groupMessenger);
   const session: Session = { userId: credentials.userId, displayName: credentials.displayName, temporary: false };
   bus.set('session.current', session);
   relay.connect();
@@ -167,6 +180,7 @@ export async function startDeviceSession(
       relay.close();
       withdrawMessenger();
       withdrawRelay();
+      groupMessenger?.close();
       messenger?.close();
       bus.set('session.current', null);
     },

@@ -6,6 +6,8 @@ import { RelayClient, type RelayError } from '@parley/signaling';
 import { type AccountSetup, createAccount, type CreateSignalStore, type PreKeyCounts } from '../account-setup.js';
 import { ParleyApiClient } from '../api-client.js';
 import { linkDevice } from '../device-link.js';
+import { GroupMessenger } from '../group-messenger.js';
+import { type GroupStore, InMemoryGroupStore } from '../group-store.js';
 import { type HistoryStore, InMemoryHistoryStore } from '../history-store.js';
 import type { MessengerFailure } from '../messenger-api.js';
 import { MessengerClient } from '../messenger-client.js';
@@ -23,6 +25,8 @@ export const inMemoryStore: CreateSignalStore = (identity, registrationId) => ne
 export interface TestDevice {
   readonly setup: AccountSetup;
   readonly messenger: MessengerClient;
+  /** The page's messenger with group chats, over `messenger`; the relay decrypts through it. */
+  readonly groups: GroupMessenger;
   readonly relay: RelayClient;
   readonly bus: EventBus;
   readonly history: HistoryStore;
@@ -41,19 +45,20 @@ export function apiFor(server: FakeParleyServer, token?: string): ParleyApiClien
 export async function startDevice(
   server: FakeParleyServer,
   setup: AccountSetup,
-  options: { history?: HistoryStore; now?: () => number } = {},
+  options: { history?: HistoryStore; now?: () => number; groups?: GroupStore } = {},
 ): Promise<TestDevice> {
   const { credentials } = setup;
   const history = options.history ?? new InMemoryHistoryStore();
   const bus = new EventBus();
   const api = apiFor(server, credentials.token);
   let client: MessengerClient | null = null;
+  let groups: GroupMessenger | null = null;
   const relay = new RelayClient({
     url: server.relayUrl,
     token: () => credentials.token,
     bus,
     WebSocketImpl: server.WebSocket,
-    decrypt: (frame) => client!.decrypt(frame),
+    decrypt: (frame) => groups!.decrypt(frame),
     onControlFrame: (frame) => client!.handleControlFrame(frame),
   });
   client = await MessengerClient.open({
@@ -65,9 +70,19 @@ export async function startDevice(
     preKeyTarget: TEST_PREKEY_COUNTS,
     ...(options.now ? { now: options.now } : {}),
   });
+  groups = new GroupMessenger({
+    client,
+    self: client.self,
+    api,
+    store: setup.store,
+    history,
+    relay,
+    groups: options.groups ?? new InMemoryGroupStore(),
+    ...(options.now ? { now: options.now } : {}),
+  });
   const failures: MessengerFailure[] = [];
   const relayErrors: RelayError[] = [];
-  client.failures$.subscribe((failure) => failures.push(failure));
+  groups.failures$.subscribe((failure) => failures.push(failure));
   relay.errors$.subscribe((error) => relayErrors.push(error));
   relay.connect();
   await new Promise<void>((resolve) => {
@@ -79,9 +94,11 @@ export async function startDevice(
     });
   });
   const messenger = client;
+  const groupMessenger = groups;
   return {
     setup,
     messenger,
+    groups: groupMessenger,
     relay,
     bus,
     history,
@@ -89,6 +106,7 @@ export async function startDevice(
     relayErrors,
     stop: () => {
       relay.close();
+      groupMessenger.close();
       messenger.close();
     },
   };

@@ -1,0 +1,137 @@
+import { useObservable } from '@parley/bus-react';
+import type { CallMedia } from '@parley/contracts';
+import type { EventBus } from '@parley/event-bus';
+import type { ConversationSummary, GroupInfo, HistoryMessage, Messenger } from '@parley/messenger';
+import { type FormEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { Composer } from './Composer.js';
+import { MessageList } from './MessageList.js';
+import type { ChatMessages } from './messages.js';
+import { parseHandles } from './NewGroupForm.js';
+
+const NO_MESSAGES: readonly HistoryMessage[] = [];
+
+/**
+ * An open group chat: name and members in the header with "Start group call" (published as
+ * `call.group-requested` for the call app), the member list with add and remove, the messages
+ * with their senders' names, and the composer while this user is a member.
+ */
+export function GroupConversationView(props: { bus: EventBus; messenger: Messenger; conversation: ConversationSummary & { group: GroupInfo }; locale: string; t: ChatMessages; visible: boolean }) {
+  const { bus, messenger, conversation, locale, t, visible } = props;
+  const { conversationId, group } = conversation;
+  const history$ = useMemo(() => messenger.history$(conversationId), [messenger, conversationId]);
+  const history = useObservable(history$, NO_MESSAGES);
+  const [error, setError] = useState<string | null>(null);
+  const names = useMemo(() => new Map(group.members.map((m) => [m.userId, m.displayName])), [group.members]);
+  const selfId = messenger.self.userId;
+
+  const receipted = useRef(new Set<string>());
+  useEffect(() => {
+    const unread = history.filter((m) => m.direction === 'in' && !m.read && !receipted.current.has(m.messageId)).map((m) => m.messageId);
+    if (unread.length === 0 || !visible) return;
+    for (const id of unread) receipted.current.add(id);
+    messenger.markRead(conversationId, unread).catch(() => {
+      for (const id of unread) receipted.current.delete(id);
+    });
+  }, [history, messenger, conversationId, visible]);
+
+  const act = (task: Promise<unknown>) => {
+    setError(null);
+    task.catch(() => setError(t.groupFailed));
+  };
+  const startCall = (media: CallMedia) =>
+    bus.publish('call.group-requested', {
+      groupId: conversationId,
+      name: group.name,
+      members: group.members.filter((m) => m.userId !== selfId).map((m) => ({ userId: m.userId, displayName: m.displayName })),
+      media,
+    });
+
+  return (
+    <section className="conversation conversation--group" aria-label={group.name} data-testid="conversation" data-kind="group">
+      <header className="conversation__header">
+        <h2 className="conversation__peer">
+          {group.name}
+          <small className="conversation__handle"> {t.memberCount(group.members.length)}</small>
+        </h2>
+        <div className="conversation__actions">
+          <button type="button" onClick={() => startCall('video')} disabled={!group.active} data-testid="start-group-call">
+            {t.startGroupCall}
+          </button>
+        </div>
+      </header>
+      <details className="group-members" data-testid="group-members-panel">
+        <summary>{t.members}</summary>
+        <ul className="group-members__list" data-testid="group-member-list">
+          {group.members.map((member) => (
+            <li key={member.userId} data-testid="group-member" data-handle={member.handle}>
+              {member.displayName}
+              {member.handle && <small className="conversation__handle"> @{member.handle}</small>}
+              {group.active && member.userId !== selfId && messenger.removeMember && (
+                <button
+                  type="button"
+                  aria-label={t.removeMember(member.displayName)}
+                  onClick={() => act(messenger.removeMember!(conversationId, member.userId))}
+                  data-testid="remove-member"
+                >
+                  {t.remove}
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+        {group.active && messenger.addMembers && <AddMemberForm t={t} onAdd={(handles) => messenger.addMembers!(conversationId, handles)} />}
+        {error && (
+          <p role="alert" className="find-user__error">
+            {error}
+          </p>
+        )}
+      </details>
+      <MessageList
+        t={{ ...t, messages: t.groupMessages }}
+        locale={locale}
+        peerName={group.name}
+        messages={history}
+        senderName={(message) => names.get(message.from.userId) ?? message.from.userId}
+      />
+      {group.active ? (
+        <Composer t={t} onSend={(body) => messenger.sendText(conversationId, body)} />
+      ) : (
+        <p className="conversation__empty" data-testid="group-not-member">
+          {t.notAMember}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function AddMemberForm({ t, onAdd }: { t: ChatMessages; onAdd: (handles: readonly string[]) => Promise<void> }) {
+  const inputId = useId();
+  const [value, setValue] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const handles = parseHandles(value);
+    if (handles.length === 0 || busy) return;
+    setBusy(true);
+    setError(null);
+    onAdd(handles)
+      .then(() => setValue(''))
+      .catch(() => setError(t.groupFailed))
+      .finally(() => setBusy(false));
+  };
+  return (
+    <form className="find-user" onSubmit={submit} aria-label={t.addMember}>
+      <label htmlFor={inputId}>{t.addMemberHandle}</label>
+      <input id={inputId} value={value} onChange={(event) => setValue(event.target.value)} autoComplete="off" spellCheck={false} data-testid="add-member-handle" />
+      <button type="submit" disabled={busy || parseHandles(value).length === 0} data-testid="add-member">
+        {t.add}
+      </button>
+      {error && (
+        <p role="alert" className="find-user__error">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}

@@ -74,9 +74,14 @@ test('video call: accepted from the keyboard, video and audio decode both ways, 
       const stats = await inbound(page, who);
       return (stats.video?.framesDecoded ?? 0) > 10 && (stats.audio?.totalSamplesReceived ?? 0) > 0;
     }, { timeout: 15_000 }).toBe(true);
-    const stats = await inbound(page, who);
-    // The fake camera's frames arrive at its size.
-    expect([stats.video!.frameWidth, stats.video!.frameHeight]).toEqual([640, 480]);
+    // The fake camera's frames arrive at its size, once the sender's bandwidth estimate has ramped
+    // up (WebRTC may start a call at a lower resolution).
+    await expect
+      .poll(async () => {
+        const stats = await inbound(page, who);
+        return [stats.video!.frameWidth, stats.video!.frameHeight];
+      }, { timeout: 15_000 })
+      .toEqual([640, 480]);
   }
   for (const side of [alice, bob]) {
     for (const name of ['Mute', 'Camera', 'Share screen', 'Hang up']) await expect(side.getByRole('button', { name, exact: true })).toBeVisible();

@@ -23,9 +23,11 @@
  * so the two sides never restart at once. The call shows `reconnecting` meanwhile and fails only if
  * media is not back within RECONNECT_TIMEOUT_MS.
  *
- * Candidates: the caller keeps its ICE candidates until an answer names the device to talk to (it
- * never fans them out to every ringing device), the callee sends its own right after its answer,
- * and received candidates wait until the remote description is applied.
+ * Candidates: the media session puts the candidates gathered before the offer or answer is sent
+ * inside its SDP (one message, not one per candidate); any later ones trickle. The caller keeps
+ * trickled candidates until an answer names the device to talk to (it never fans them out to every
+ * ringing device), the callee sends its own right after its answer, and received candidates wait
+ * until the remote description is applied.
  */
 import type { CallEntry, CallMedia, CallOutcome, CallRequest, CallState, Peer } from '@parley/contracts';
 import { BehaviorSubject, type Observable, Subject, Subscription } from 'rxjs';
@@ -408,11 +410,13 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
     if (this.snapshot.phase !== 'outgoing' || !call.session) return;
     call.peerDeviceId = from.deviceId;
     this.enterConnecting(call, { startTimer: true });
+    // The answer goes to WebRTC first: encrypting the messages below must not delay connecting.
+    const session = call.session;
+    const applied = session.acceptAnswer(answer);
     this.sendTo(call.peer.userId, call.id, { kind: 'accepted-elsewhere', deviceId: from.deviceId });
     call.localReady = true;
     this.flushLocalCandidates(call);
-    const session = call.session;
-    void session.acceptAnswer(answer).then(
+    void applied.then(
       () => {
         if (this.live !== call) return;
         call.remoteReady = true;

@@ -23,6 +23,14 @@ const SUITE = 4;
 const SECRET_BYTES = 32;
 /** Track slots of the KID scheme (libs/media-e2ee TrackSlot). */
 const SLOT = { microphone: 0, camera: 1, screenAudio: 2 } as const;
+/**
+ * The offer and the answer wait for ICE gathering, so they carry the candidates gathered by then
+ * (inside the Signal-encrypted SDP) instead of one message each: until gathering completes, or no
+ * new candidate came for GATHERING_QUIET_MS after one did (Chromium's host UDP candidates come
+ * within 2 ms, its TCP ones ~120 ms later), or GATHERING_CAP_MS at most. Later ones still trickle.
+ */
+export const GATHERING_CAP_MS = 300;
+export const GATHERING_QUIET_MS = 5;
 
 /** Receive-side decryption health: the UI names the peer while `failing`. */
 export interface DecryptionHealth {
@@ -84,6 +92,9 @@ export class RtcCallMedia implements CallMediaSession {
   private screenAudioSender: RTCRtpSender | null = null;
   private closed = false;
   private sharingScreen = false;
+  /** While a description is being prepared: its candidates go inside its SDP, not out one by one. */
+  private bundlingCandidates = false;
+  private onBundledCandidate: (() => void) | null = null;
 
   readonly localCandidates$: Observable<IceCandidateInit | null> = this.candidates.asObservable();
   readonly connection$: Observable<MediaConnectionState> = this.connection.asObservable();
@@ -103,7 +114,14 @@ export class RtcCallMedia implements CallMediaSession {
     this.worker = options.startWorker();
     this.worker.onmessage = (event: MessageEvent<FromWorker>) => this.receiveCounters(event.data.transforms);
     this.post({ type: 'local-key', key: { suite: SUITE, generation: 0, sender: this.localIndex, secret: this.secret } });
-    this.pc.onicecandidate = ({ candidate }) => this.candidates.next(candidate ? (candidate.toJSON() as IceCandidateInit) : null);
+    this.pc.onicecandidate = ({ candidate }) => {
+      // A candidate gathered before the description is read is in its SDP already.
+      if (this.bundlingCandidates) {
+        this.onBundledCandidate?.();
+        return;
+      }
+      this.candidates.next(candidate ? (candidate.toJSON() as IceCandidateInit) : null);
+    };
     this.pc.onconnectionstatechange = () => {
       const state = this.pc.connectionState;
       if (state === 'connected' || state === 'disconnected' || state === 'failed') this.connection.next(state);
@@ -124,14 +142,17 @@ export class RtcCallMedia implements CallMediaSession {
   }
 
   async createOffer(): Promise<SessionDescription> {
-    const [stream] = await Promise.all([this.openLocalMedia(), this.applyIceConfig()]);
-    const audio = stream.getAudioTracks()[0];
-    const video = stream.getVideoTracks()[0];
-    const audioTransceiver = this.pc.addTransceiver(audio ?? 'audio', { direction: 'sendrecv', streams: [stream] });
+    // The caller asked for this call: its microphone and camera open while the offer is prepared,
+    // and their tracks go onto the transceivers once they are open (no renegotiation needed).
+    const opening = this.openLocalMedia();
+    opening.catch(() => {}); // awaited below
+    await this.applyIceConfig();
+    const stream = new MediaStream();
+    const audioTransceiver = this.pc.addTransceiver('audio', { direction: 'sendrecv', streams: [stream] });
     this.protect(audioTransceiver, 'audio', SLOT.microphone);
     this.audioSender = audioTransceiver.sender;
     if (this.options.media === 'video') {
-      const videoTransceiver = this.pc.addTransceiver(video ?? 'video', { direction: 'sendrecv', streams: [stream] });
+      const videoTransceiver = this.pc.addTransceiver('video', { direction: 'sendrecv', streams: [stream] });
       this.protect(videoTransceiver, 'video', SLOT.camera);
       preferVp8(videoTransceiver);
       this.videoSender = videoTransceiver.sender;
@@ -140,8 +161,12 @@ export class RtcCallMedia implements CallMediaSession {
       this.protect(screenAudio, 'audio', SLOT.screenAudio);
       this.screenAudioSender = screenAudio.sender;
     }
-    await this.pc.setLocalDescription(await this.pc.createOffer());
-    return { sdp: this.pc.localDescription!.sdp, key: this.grant() };
+    const [sdp, local] = await Promise.all([this.describeWithCandidates(async () => this.pc.setLocalDescription(await this.pc.createOffer())), opening]);
+    await Promise.all([
+      this.audioSender.replaceTrack(local.getAudioTracks()[0] ?? null),
+      this.videoSender?.replaceTrack(local.getVideoTracks()[0] ?? null),
+    ]);
+    return { sdp, key: this.grant() };
   }
 
   async acceptOffer(offer: SessionDescription): Promise<SessionDescription> {
@@ -157,7 +182,7 @@ export class RtcCallMedia implements CallMediaSession {
       // its receiver already has a transform. Without a track for it (no camera; the screen audio
       // before any sharing) a placeholder creates it and is swapped for nothing.
       const track = slot === SLOT.screenAudio ? undefined : (kind === 'audio' ? stream.getAudioTracks() : stream.getVideoTracks())[0];
-      const placeholder = track ? null : placeholderTrack(kind);
+      const placeholder = track ? null : placeholderTrack(kind, stream);
       const sender = this.pc.addTrack(track ?? placeholder!.track, stream);
       const transceiver = this.pc.getTransceivers().find((t) => t.sender === sender)!;
       this.protect(transceiver, kind, slot);
@@ -173,8 +198,49 @@ export class RtcCallMedia implements CallMediaSession {
       }
     }
     await this.pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
-    await this.pc.setLocalDescription(await this.pc.createAnswer());
-    return { sdp: this.pc.localDescription!.sdp, key: this.grant() };
+    return { sdp: await this.describeWithCandidates(async () => this.pc.setLocalDescription(await this.pc.createAnswer())), key: this.grant() };
+  }
+
+  /**
+   * Sets the local description with `apply` and returns its SDP once gathering is done enough (see
+   * GATHERING_CAP_MS): the candidates gathered by then are in it, so they travel in the one
+   * Signal-encrypted offer or answer instead of one message each; later ones trickle as usual.
+   */
+  private async describeWithCandidates(apply: () => Promise<void>): Promise<string> {
+    this.bundlingCandidates = true;
+    try {
+      await apply();
+      await this.gatheringDone();
+      return this.pc.localDescription!.sdp;
+    } finally {
+      this.bundlingCandidates = false;
+    }
+  }
+
+  /** Resolves when gathering is complete, quiet after a first candidate, or at the cap. */
+  private gatheringDone(): Promise<void> {
+    if (this.pc.iceGatheringState === 'complete' || this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      let quiet: ReturnType<typeof setTimeout> | undefined;
+      const done = () => {
+        clearTimeout(cap);
+        clearTimeout(quiet);
+        this.onBundledCandidate = null;
+        this.pc.removeEventListener('icegatheringstatechange', check);
+        resolve();
+      };
+      const check = () => {
+        if (this.pc.iceGatheringState === 'complete' || this.closed) done();
+      };
+      const cap = setTimeout(done, GATHERING_CAP_MS);
+      this.onBundledCandidate = () => {
+        clearTimeout(quiet);
+        quiet = setTimeout(done, GATHERING_QUIET_MS);
+      };
+      // Candidates gathered while the description was being set count too.
+      if (this.pc.localDescription?.sdp.includes('a=candidate:')) this.onBundledCandidate();
+      this.pc.addEventListener('icegatheringstatechange', check);
+    });
   }
 
   async acceptAnswer(answer: SessionDescription): Promise<void> {
@@ -331,8 +397,17 @@ function isMissingDevice(error: unknown): boolean {
   return name === 'NotFoundError' || name === 'OverconstrainedError' || name === 'NotReadableError';
 }
 
-/** A short-lived track of `kind`, only to create a transceiver with addTrack. */
-function placeholderTrack(kind: 'audio' | 'video'): { track: MediaStreamTrack; release: () => void } {
+/**
+ * A short-lived track of `kind`, only to create a transceiver with addTrack: a clone of an already
+ * open track of that kind when there is one (cheap, and nothing captured that was not already),
+ * else a synthetic one.
+ */
+function placeholderTrack(kind: 'audio' | 'video', stream: MediaStream): { track: MediaStreamTrack; release: () => void } {
+  const open = (kind === 'audio' ? stream.getAudioTracks() : stream.getVideoTracks())[0];
+  if (open) {
+    const track = open.clone();
+    return { track, release: () => track.stop() };
+  }
   if (kind === 'video') {
     const canvas = document.createElement('canvas');
     canvas.width = 16;

@@ -10,7 +10,7 @@ import {
   SessionCipher,
   type SignalProtocolStore,
 } from '@parley/signal-protocol';
-import { type ControlFrame, type DevicesChanged, type RelayConnection, RelayError } from '@parley/signaling';
+import { type ControlFrame, DeliveryDeferred, type DevicesChanged, type RelayConnection, RelayError } from '@parley/signaling';
 import { filter, from, merge, type Observable, of, shareReplay, Subject, switchMap } from 'rxjs';
 import { DEFAULT_PREKEY_COUNTS, type PreKeyCounts, replenishPreKeys } from './account-setup.js';
 import type { ParleyApiClient } from './api-client.js';
@@ -291,7 +291,16 @@ export class MessengerClient implements Messenger {
     if (frame.type === undefined) throw new MessengerError('invalid', 'a delivered message without its ciphertext type');
     const address = { name: userId, deviceId };
     const bytes = fromBase64(frame.ciphertext);
-    let contact = await this.contactFor(userId);
+    let contact: ContactRecord;
+    try {
+      contact = await this.contactFor(userId);
+    } catch (error) {
+      // Nothing is spent yet (no key used, nothing stored): defer rather than lose the message.
+      if (error instanceof MessengerError && error.code === 'network') {
+        throw new DeliveryDeferred('looking up the sender failed on the network', { cause: error });
+      }
+      throw error;
+    }
     if (frame.type === 3) {
       const claimed = decodePreKeySignalMessage(bytes).identityKey;
       if (!claimed.equals(keyOf(contact.identityKey))) {

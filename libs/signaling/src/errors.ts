@@ -22,6 +22,8 @@ export type RelayErrorCode =
   | 'invalid-frame'
   /** `decrypt` threw for a delivered message; it was acked since it can never succeed. */
   | 'undecryptable'
+  /** `decrypt` threw a DeliveryDeferred (e.g. the network was down): not acked, so it comes again after a reconnect. */
+  | 'delivery-deferred'
   /** Decrypted content failed ContentSchema; it was acked since it can never succeed. */
   | 'invalid-content'
   /** Publishing delivered content on the bus, or an `onControlFrame` handler, threw; content is not acked, so the server redelivers it. */
@@ -74,5 +76,17 @@ export class RelayError extends Error {
   /** For a `send-rejected` with server code `devices_changed`: the device lists to fix. */
   get devices(): DevicesChanged | undefined {
     return this.details.devices;
+  }
+}
+
+/**
+ * Thrown by a `decrypt` callback for a message that cannot be handled *yet* (nothing was consumed:
+ * no key spent, nothing stored), e.g. because looking its sender up failed on the network. The
+ * relay client does not ack it, so the server keeps it and delivers it again after a reconnect.
+ */
+export class DeliveryDeferred extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DeliveryDeferred';
   }
 }

@@ -11,7 +11,7 @@ import {
 import { EventBus } from '@parley/event-bus';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
-import type { RelayError } from './errors.js';
+import { DeliveryDeferred, type RelayError } from './errors.js';
 import { RelayClient, type RelayClientOptions } from './relay-client.js';
 import type { RelaySocketConstructor } from './relay-socket.js';
 import { ManualClock } from './testing/manual-clock.js';
@@ -233,6 +233,25 @@ describe('RelayClient receiving', () => {
     expect(errors.map((error) => [error.code, error.messageId])).toEqual([['undecryptable', 'bad1']]);
     expect(JSON.stringify(errors[0])).not.toContain(frame.ciphertext);
     expect(errors[0]?.message).not.toContain(frame.ciphertext);
+  });
+
+  it('does not ack a message whose decryption was deferred, so the server delivers it again', async () => {
+    let networkUp = false;
+    const decrypt = async (frame: DeliverFrame) => {
+      if (!networkUp) throw new DeliveryDeferred('sender lookup failed: network down');
+      return decryptJson(frame);
+    };
+    const { server, bus, errors } = await connected({ decrypt });
+    const seen = published(bus);
+    server.push(deliver('m1', text));
+    await vi.waitFor(() => expect(errors.map((error) => [error.code, error.messageId])).toEqual([['delivery-deferred', 'm1']]));
+    networkUp = true;
+    server.push(deliver('m2', receipt));
+    await vi.waitFor(() => expect(acks(server)).toEqual(['m2']));
+    // The redelivery (after a reconnect, in real life) is decrypted and published: nothing was lost.
+    server.push(deliver('m1', text));
+    await vi.waitFor(() => expect(acks(server)).toEqual(['m2', 'm1']));
+    expect(seen).toEqual(['content.receipt m2', 'content.text m1']);
   });
 
   it('reports decrypted content that fails the content schema, acks it and publishes nothing', async () => {

@@ -18,7 +18,7 @@ import type { Behavior, EventBus } from '@parley/event-bus';
 import { type Observable, Subject } from 'rxjs';
 import { Backoff, type BackoffOptions, DEFAULT_BACKOFF } from './backoff.js';
 import { type Clock, type TimerHandle, systemClock } from './clock.js';
-import { RelayError, type RelayErrorCode } from './errors.js';
+import { DeliveryDeferred, RelayError, type RelayErrorCode } from './errors.js';
 import { Outbox, type PendingSend } from './outbox.js';
 import { RecentMessageIds } from './recent-message-ids.js';
 import { NORMAL_CLOSURE, type RelaySocket, type RelaySocketConstructor } from './relay-socket.js';
@@ -434,7 +434,12 @@ export class RelayClient implements RelayConnection {
     let plaintext: unknown;
     try {
       plaintext = await this.options.decrypt(frame);
-    } catch {
+    } catch (error) {
+      if (error instanceof DeliveryDeferred) {
+        // Not acked and not remembered: the server delivers it again after the next reconnect.
+        this.report('delivery-deferred', 'a delivered message was deferred; it will come again after a reconnect', { messageId });
+        return;
+      }
       this.giveUp(messageId, 'undecryptable', 'a delivered message could not be decrypted');
       return;
     }

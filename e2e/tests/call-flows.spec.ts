@@ -5,42 +5,14 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { type CallPerson as Person, callPanel as panel, callPerson as person, connect, ring } from '../support/calls.js';
 import { expect, test } from '../support/fixtures.js';
 import { callStats, recordPeerConnections, sessionDescriptions } from '../support/peer-connections.js';
 import { startSystem } from '../support/system.js';
-import { newPerson, onboard, openConversation, uniqueHandle } from '../support/users.js';
+import { openConversation, uniqueHandle } from '../support/users.js';
 
-type System = Parameters<typeof onboard>[1];
-
-const panel = (page: Page) => page.getByTestId('call-panel');
 const callEntries = (page: Page) => page.getByTestId('conversation').getByTestId('call-entry');
-
-/** A person signed in to a fresh account, with their RTCPeerConnections recorded. */
-async function person(browser: Browser, system: System, name: string) {
-  const { context, page } = await newPerson(browser);
-  await recordPeerConnections(context);
-  const handle = uniqueHandle(name.split(' ')[0]!.toLowerCase());
-  await onboard(page, system, handle, name);
-  return { context, page, handle, name };
-}
-
-type Person = Awaited<ReturnType<typeof person>>;
-
-/** `caller` opens the chat with `callee` and calls; the callee's browser rings. */
-async function ring(caller: Person, callee: Person, media: 'Voice call' | 'Video call') {
-  await openConversation(caller.page, callee.handle);
-  await caller.page.getByRole('button', { name: media }).click();
-  await expect(panel(caller.page)).toHaveAttribute('data-phase', 'outgoing');
-  await expect(panel(callee.page)).toHaveAttribute('data-phase', 'incoming', { timeout: 20_000 });
-  await expect(panel(callee.page)).toContainText(caller.name);
-}
-
-async function connect(caller: Person, callee: Person, media: 'Voice call' | 'Video call') {
-  await ring(caller, callee, media);
-  await callee.page.getByRole('button', { name: 'Accept' }).click();
-  for (const who of [caller, callee]) await expect(panel(who.page)).toHaveAttribute('data-phase', 'active', { timeout: 20_000 });
-}
 
 /** Audio decoded both ways: the samples each side decoded keep growing. */
 async function expectAudioBothWays(...people: Person[]) {

@@ -4,33 +4,20 @@
  * seconds more; the call restarts ICE by itself (the offer travels over the relay's TCP, which
  * the drop spares) and video flows again, with no one pressing anything.
  */
-import type { Page } from '@playwright/test';
 import { expect, test } from '../support/fixtures.js';
-import { callStats, recordPeerConnections } from '../support/peer-connections.js';
+import { callPanel as panel, callPerson, connect } from '../support/calls.js';
+import { callStats } from '../support/peer-connections.js';
 import { dropUdp, udpBlackoutUnavailable } from '../support/udp-blackout.js';
-import { newPerson, onboard, openConversation, uniqueHandle } from '../support/users.js';
-
-const panel = (page: Page) => page.getByTestId('call-panel');
 
 test('a call survives a few seconds without UDP: "Reconnecting…" inline meanwhile, then media flows again by itself', async ({ browser, system }) => {
   const unavailable = udpBlackoutUnavailable();
   test.skip(unavailable !== null, unavailable ?? '');
   test.setTimeout(120_000);
-  const people = [];
-  for (const name of ['Alice Liddell', 'Bob Dylan']) {
-    const { context, page } = await newPerson(browser);
-    await recordPeerConnections(context);
-    const handle = uniqueHandle(name.split(' ')[0]!.toLowerCase());
-    await onboard(page, system, handle, name);
-    people.push({ context, page, handle });
-  }
-  const [alice, bob] = people as [(typeof people)[0], (typeof people)[0]];
-  await openConversation(alice.page, bob.handle);
-  await alice.page.getByRole('button', { name: 'Video call' }).click();
-  await expect(panel(bob.page)).toHaveAttribute('data-phase', 'incoming', { timeout: 20_000 });
-  await bob.page.getByRole('button', { name: 'Accept' }).click();
+  const alice = await callPerson(browser, system, 'Alice Liddell');
+  const bob = await callPerson(browser, system, 'Bob Dylan');
+  const people = [alice, bob];
+  await connect(alice, bob, 'Video call');
   for (const { page } of people) {
-    await expect(panel(page)).toHaveAttribute('data-phase', 'active', { timeout: 20_000 });
     await expect.poll(async () => (await callStats(page)).videoFrames, { timeout: 15_000 }).toBeGreaterThan(10);
   }
 

@@ -7,8 +7,8 @@
 import { expect, test } from '@playwright/test';
 import { type ConfiguredSystem, startConfiguredSystem } from '../support/configured-system.js';
 import { type RunningCoturn, coturnMissing, startCoturn } from '../support/coturn.js';
-import { callStats, iceServers, recordPeerConnections } from '../support/peer-connections.js';
-import { newPerson, onboard, openConversation, uniqueHandle } from '../support/users.js';
+import { callPerson, connect } from '../support/calls.js';
+import { callStats, iceServers } from '../support/peer-connections.js';
 
 test('video call relayed through coturn with TURN REST credentials from the server, both ways encrypted', async ({ browser }) => {
   const missing = coturnMissing();
@@ -18,23 +18,9 @@ test('video call relayed through coturn with TURN REST credentials from the serv
   try {
     coturn = await startCoturn();
     system = await startConfiguredSystem({ PARLEY_TURN_URLS: coturn.url, PARLEY_TURN_SECRET: coturn.secret, PARLEY_TURN_RELAY_ONLY: '1' });
-    const people = [];
-    for (const name of ['Alice Liddell', 'Bob Dylan']) {
-      const { context, page } = await newPerson(browser);
-      await recordPeerConnections(context);
-      const handle = uniqueHandle(name.split(' ')[0]!.toLowerCase());
-      await onboard(page, system, handle, name);
-      people.push({ context, page, handle });
-    }
-    const [alice, bob] = people as [(typeof people)[0], (typeof people)[0]];
-
-    await openConversation(alice.page, bob.handle);
-    await alice.page.getByRole('button', { name: 'Video call' }).click();
-    await expect(bob.page.getByTestId('call-panel')).toHaveAttribute('data-phase', 'incoming', { timeout: 20_000 });
-    await bob.page.getByRole('button', { name: 'Accept' }).click();
-    for (const { page } of [alice, bob]) {
-      await expect(page.getByTestId('call-panel')).toHaveAttribute('data-phase', 'active', { timeout: 20_000 });
-    }
+    const alice = await callPerson(browser, system, 'Alice Liddell');
+    const bob = await callPerson(browser, system, 'Bob Dylan');
+    await connect(alice, bob, 'Video call');
     for (const { page } of [alice, bob]) {
       await expect.poll(async () => (await callStats(page)).videoFrames, { timeout: 15_000 }).toBeGreaterThan(10);
       await expect.poll(async () => (await callStats(page)).audioSamples, { timeout: 15_000 }).toBeGreaterThan(0);

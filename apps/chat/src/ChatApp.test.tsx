@@ -1,40 +1,27 @@
 // @vitest-environment happy-dom
 import { EventBus } from '@parley/event-bus';
 import { act } from 'react';
-import { type Root, createRoot } from 'react-dom/client';
 import { renderToStaticMarkup } from 'react-dom/server';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ChatApp } from './ChatApp.js';
 import { FakeMessenger } from './testing/fake-messenger.js';
+import { reactTestRoot } from '@parley/bus-react/testing';
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
 const remote = { session: { userId: 'me', displayName: 'Me', temporary: false }, locale: 'en-US' };
 const ada = { userId: 'u-ada', handle: 'ada', displayName: 'Ada Lovelace' };
 
-let container: HTMLDivElement;
-let root: Root;
-
-beforeEach(() => {
-  container = document.createElement('div');
-  document.body.append(container);
-  root = createRoot(container);
-});
-
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
-});
+const dom = reactTestRoot();
 
 const flush = () => act(async () => {
   await new Promise((resolve) => setTimeout(resolve, 0));
 });
 
 function render(bus: EventBus, messenger: FakeMessenger, locale = 'en-US') {
-  act(() => root.render(<ChatApp bus={bus} remote={{ ...remote, locale }} messenger={messenger} />));
+  act(() => dom.root.render(<ChatApp bus={bus} remote={{ ...remote, locale }} messenger={messenger} />));
 }
 
-const button = (name: string) => [...container.querySelectorAll('button')].find((b) => b.textContent === name || b.getAttribute('aria-label') === name);
+const button = (name: string) => [...dom.container.querySelectorAll('button')].find((b) => b.textContent === name || b.getAttribute('aria-label') === name);
 
 function type(element: HTMLInputElement | HTMLTextAreaElement, value: string) {
   const setter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(element), 'value')!.set!;
@@ -53,8 +40,8 @@ function press(element: HTMLElement, key: string, init: KeyboardEventInit = {}) 
 async function openAda(bus: EventBus, messenger: FakeMessenger) {
   messenger.addUser(ada);
   render(bus, messenger);
-  type(container.querySelector('input')!, '@Ada');
-  act(() => container.querySelector('form')!.requestSubmit());
+  type(dom.container.querySelector('input')!, '@Ada');
+  act(() => dom.container.querySelector('form')!.requestSubmit());
   await flush();
 }
 
@@ -67,12 +54,12 @@ describe('ChatApp', () => {
   it('finds a user by handle and opens the conversation; unknown handles get a clear answer', async () => {
     const messenger = new FakeMessenger();
     await openAda(new EventBus(), messenger);
-    expect(container.querySelector('[data-testid="conversation"] h2')!.textContent).toContain('Ada Lovelace');
-    expect(container.textContent).toContain('No messages yet');
-    type(container.querySelector('input')!, 'nobody');
-    act(() => container.querySelector('form')!.requestSubmit());
+    expect(dom.container.querySelector('[data-testid="conversation"] h2')!.textContent).toContain('Ada Lovelace');
+    expect(dom.container.textContent).toContain('No messages yet');
+    type(dom.container.querySelector('input')!, 'nobody');
+    act(() => dom.container.querySelector('form')!.requestSubmit());
     await flush();
-    expect(container.querySelector('[data-testid="find-user-error"]')!.textContent).toBe('Nobody has that handle.');
+    expect(dom.container.querySelector('[data-testid="find-user-error"]')!.textContent).toBe('Nobody has that handle.');
   });
 
   it('shows call buttons only while call.available is true, and asks for a call with the peer', async () => {
@@ -86,7 +73,7 @@ describe('ChatApp', () => {
     act(() => button('Video call')!.click());
     expect(requests).toEqual([{ conversationId: 'u-ada', peer: { userId: 'u-ada', displayName: 'Ada Lovelace' }, media: 'video' }]);
     act(() => bus.set('call.state', { phase: 'outgoing', callId: 'c', conversationId: 'u-ada', media: 'video', peer: null }));
-    expect(container.querySelector('[data-testid="chat-in-call"]')).not.toBeNull();
+    expect(dom.container.querySelector('[data-testid="chat-in-call"]')).not.toBeNull();
     expect(button('Voice call')!.disabled).toBe(true);
   });
 
@@ -103,9 +90,9 @@ describe('ChatApp', () => {
       bus.publish('call.entry', { ...call, callId: 'c3', direction: 'outgoing', media: 'audio', outcome: 'declined', durationMs: null });
       bus.publish('call.entry', { ...call, conversationId: 'u-other', callId: 'c4', direction: 'outgoing', media: 'audio', outcome: 'busy', durationMs: null });
     });
-    const lines = () => [...container.querySelectorAll('[data-testid="call-entry"]')].map((li) => li.querySelector('.call-entry__text')!.textContent + (li.querySelector('[data-testid="call-duration"]')?.textContent ?? ''));
+    const lines = () => [...dom.container.querySelectorAll('[data-testid="call-entry"]')].map((li) => li.querySelector('.call-entry__text')!.textContent + (li.querySelector('[data-testid="call-duration"]')?.textContent ?? ''));
     expect(lines()).toEqual(['Outgoing voice call1:23', 'Missed video call', 'Ada Lovelace declined the voice call']);
-    expect(container.querySelector('[data-testid="call-entry"][data-outcome="missed"]')!.className).toContain('call-entry--missed');
+    expect(dom.container.querySelector('[data-testid="call-entry"][data-outcome="missed"]')!.className).toContain('call-entry--missed');
     render(bus, messenger, 'ru-RU');
     expect(lines()).toEqual(['Исходящий аудиозвонок1:23', 'Пропущенный видеозвонок', 'Ada Lovelace: аудиозвонок отклонён']);
   });
@@ -113,7 +100,7 @@ describe('ChatApp', () => {
   it('sends on Enter, keeps Shift+Enter as a new line, and shows ticks as receipts arrive', async () => {
     const messenger = new FakeMessenger();
     await openAda(new EventBus(), messenger);
-    const composer = container.querySelector('textarea')!;
+    const composer = dom.container.querySelector('textarea')!;
     type(composer, 'line one');
     press(composer, 'Enter', { shiftKey: true });
     expect(messenger.sent).toEqual([]);
@@ -122,7 +109,7 @@ describe('ChatApp', () => {
     await flush();
     expect(messenger.sent).toEqual([{ conversationId: 'u-ada', body: 'line one\nline two' }]);
     expect(composer.value).toBe('');
-    const bubble = () => container.querySelector('[data-direction="out"]')!;
+    const bubble = () => dom.container.querySelector('[data-direction="out"]')!;
     expect(bubble().querySelector('.bubble__body')!.textContent).toBe('line one\nline two');
     expect(bubble().getAttribute('data-delivery')).toBe('sent');
     act(() => messenger.deliver('out-1', 'delivered'));
@@ -139,31 +126,31 @@ describe('ChatApp', () => {
       messenger.receive('u-ada', 'first');
       messenger.receive('u-ada', 'second');
     });
-    const item = container.querySelector('[data-testid="conversation-item"]')!;
+    const item = dom.container.querySelector('[data-testid="conversation-item"]')!;
     expect(item.querySelector('[data-testid="conversation-preview"]')!.textContent).toBe('second');
     expect(item.querySelector('[data-testid="conversation-unread"]')!.getAttribute('aria-label')).toBe('2 unread messages');
     act(() => (item as HTMLButtonElement).click());
     await flush();
     expect(messenger.markedRead).toHaveLength(2);
-    expect(container.querySelector('[data-testid="conversation-unread"]')).toBeNull();
-    expect([...container.querySelectorAll('[data-testid="message"] .bubble__body')].map((b) => b.textContent)).toEqual(['first', 'second']);
+    expect(dom.container.querySelector('[data-testid="conversation-unread"]')).toBeNull();
+    expect([...dom.container.querySelectorAll('[data-testid="message"] .bubble__body')].map((b) => b.textContent)).toEqual(['first', 'second']);
   });
 
   it('warns when a contact’s identity changed until accepted; a new device is only a notice', async () => {
     const messenger = new FakeMessenger();
     await openAda(new EventBus(), messenger);
     act(() => messenger.notice({ kind: 'new-device', userId: 'u-ada', deviceId: 2, at: 1 }));
-    expect(container.querySelector('[data-testid="new-device"]')!.textContent).toContain('Ada Lovelace added a new device.');
-    expect(container.querySelector('[data-testid="identity-changed"]')).toBeNull();
+    expect(dom.container.querySelector('[data-testid="new-device"]')!.textContent).toContain('Ada Lovelace added a new device.');
+    expect(dom.container.querySelector('[data-testid="identity-changed"]')).toBeNull();
     act(() => messenger.receive('u-ada', 'hello'));
     act(() => messenger.notice({ kind: 'identity-changed', userId: 'u-ada', at: 2 }));
-    expect(container.querySelector('[role="alert"]')!.textContent).toContain('safety number has changed');
-    expect(container.querySelector('[data-testid="conversation-identity-changed"]')!.getAttribute('aria-label')).toBe('Safety number changed');
+    expect(dom.container.querySelector('[role="alert"]')!.textContent).toContain('safety number has changed');
+    expect(dom.container.querySelector('[data-testid="conversation-identity-changed"]')!.getAttribute('aria-label')).toBe('Safety number changed');
     act(() => button('Accept')!.click());
     await flush();
     expect(messenger.accepted).toEqual(['u-ada']);
-    expect(container.querySelector('[data-testid="identity-changed"]')).toBeNull();
-    expect(container.querySelector('[data-testid="conversation-identity-changed"]')).toBeNull();
+    expect(dom.container.querySelector('[data-testid="identity-changed"]')).toBeNull();
+    expect(dom.container.querySelector('[data-testid="conversation-identity-changed"]')).toBeNull();
   });
 
   it('shows the safety number in groups of five, in the chosen language', async () => {
@@ -171,7 +158,7 @@ describe('ChatApp', () => {
     await openAda(new EventBus(), messenger);
     act(() => button('Safety number')!.click());
     await flush();
-    const digits = container.querySelector('[data-testid="safety-number-digits"]')!;
+    const digits = dom.container.querySelector('[data-testid="safety-number-digits"]')!;
     expect(digits.querySelectorAll('span')).toHaveLength(12);
     act(() => button('Back')!.click());
     render(new EventBus(), messenger, 'ru-RU');
@@ -188,28 +175,28 @@ describe('ChatApp', () => {
     bus.on('call.group-requested').subscribe((event) => requests.push(event));
     render(bus, messenger);
     act(() => button('New group')!.click());
-    type(container.querySelector<HTMLInputElement>('[data-testid="group-name"]')!, 'Climbers');
-    type(container.querySelector<HTMLInputElement>('[data-testid="group-members"]')!, '@Ada, bob');
-    act(() => container.querySelector<HTMLFormElement>('[data-testid="new-group-form"]')!.requestSubmit());
+    type(dom.container.querySelector<HTMLInputElement>('[data-testid="group-name"]')!, 'Climbers');
+    type(dom.container.querySelector<HTMLInputElement>('[data-testid="group-members"]')!, '@Ada, bob');
+    act(() => dom.container.querySelector<HTMLFormElement>('[data-testid="new-group-form"]')!.requestSubmit());
     await flush();
     expect(messenger.groupActions).toEqual(['create Climbers: ada bob']);
-    const view = () => container.querySelector('[data-testid="conversation"]')!;
+    const view = () => dom.container.querySelector('[data-testid="conversation"]')!;
     expect(view().getAttribute('data-kind')).toBe('group');
     expect(view().querySelector('h2')!.textContent).toContain('Climbers');
     expect(view().querySelector('h2')!.textContent).toContain('3 members');
-    expect([...container.querySelectorAll('[data-testid="group-member"]')].map((m) => m.getAttribute('data-handle'))).toEqual(['me', 'ada', 'bob']);
-    expect(container.querySelector('[data-testid="conversation-item"]')!.getAttribute('data-kind')).toBe('group');
+    expect([...dom.container.querySelectorAll('[data-testid="group-member"]')].map((m) => m.getAttribute('data-handle'))).toEqual(['me', 'ada', 'bob']);
+    expect(dom.container.querySelector('[data-testid="conversation-item"]')!.getAttribute('data-kind')).toBe('group');
 
     act(() => messenger.receiveInGroup('g.1', 'u-ada', 'hello group'));
-    expect(container.querySelector('[data-testid="message-sender"]')!.textContent).toBe('Ada Lovelace');
+    expect(dom.container.querySelector('[data-testid="message-sender"]')!.textContent).toBe('Ada Lovelace');
 
-    type(container.querySelector<HTMLInputElement>('[data-testid="add-member-handle"]')!, 'cat');
+    type(dom.container.querySelector<HTMLInputElement>('[data-testid="add-member-handle"]')!, 'cat');
     act(() => button('Add')!.click());
     await flush();
     act(() => button('Remove Bob')!.click());
     await flush();
     expect(messenger.groupActions.slice(1)).toEqual(['add cat', 'remove u-bob']);
-    expect([...container.querySelectorAll('[data-testid="group-member"]')].map((m) => m.getAttribute('data-handle'))).toEqual(['me', 'ada', 'cat']);
+    expect([...dom.container.querySelectorAll('[data-testid="group-member"]')].map((m) => m.getAttribute('data-handle'))).toEqual(['me', 'ada', 'cat']);
 
     act(() => button('Start group call')!.click());
     expect(requests).toEqual([
@@ -222,13 +209,13 @@ describe('ChatApp', () => {
     messenger.addUser(ada);
     render(new EventBus(), messenger, 'ru-RU');
     act(() => button('Новая группа')!.click());
-    expect(container.querySelector('[data-testid="new-group-form"]')!.textContent).toContain('Название группы');
+    expect(dom.container.querySelector('[data-testid="new-group-form"]')!.textContent).toContain('Название группы');
     await act(async () => {
       await messenger.createGroup('Клуб', ['ada']);
     });
     await flush();
-    act(() => (container.querySelector('[data-testid="conversation-item"]') as HTMLButtonElement).click());
+    act(() => (dom.container.querySelector('[data-testid="conversation-item"]') as HTMLButtonElement).click());
     expect(button('Начать групповой звонок')).toBeDefined();
-    expect(container.querySelector('[data-testid="conversation"]')!.textContent).toContain('Участников: 2');
+    expect(dom.container.querySelector('[data-testid="conversation"]')!.textContent).toContain('Участников: 2');
   });
 });

@@ -1,27 +1,16 @@
 // @vitest-environment happy-dom
 import { act } from 'react';
-import { type Root, createRoot } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { messagesFor } from '../messages.js';
 import { BetaToggle } from './BetaToggle.js';
 import { ReleaseInfo } from './ReleaseInfo.js';
+import { reactTestRoot } from '@parley/bus-react/testing';
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
-let container: HTMLDivElement;
-let root: Root;
-beforeEach(() => {
-  container = document.createElement('div');
-  document.body.append(container);
-  root = createRoot(container);
-});
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
-});
+const dom = reactTestRoot();
 
 const flush = () => act(async () => new Promise((resolve) => setTimeout(resolve, 0)));
-const checkbox = () => container.querySelector<HTMLInputElement>('input[type="checkbox"]')!;
+const checkbox = () => dom.container.querySelector<HTMLInputElement>('input[type="checkbox"]')!;
 
 describe('BetaToggle', () => {
   it('shows the saved choice, saves a change, and undoes it with a notice when saving fails', async () => {
@@ -34,7 +23,7 @@ describe('BetaToggle', () => {
         saved.push(enabled);
       },
     };
-    act(() => root.render(<BetaToggle t={messagesFor('en-US')} actions={actions} />));
+    act(() => dom.root.render(<BetaToggle t={messagesFor('en-US')} actions={actions} />));
     expect(checkbox().disabled).toBe(true);
     await flush();
     expect(checkbox().checked).toBe(false);
@@ -47,13 +36,13 @@ describe('BetaToggle', () => {
     act(() => checkbox().click());
     await flush();
     expect(checkbox().checked).toBe(true);
-    expect(container.querySelector('[role="alert"]')?.textContent).toBe('The beta setting could not be saved.');
+    expect(dom.container.querySelector('[role="alert"]')?.textContent).toBe('The beta setting could not be saved.');
   });
 
   it('speaks Russian', async () => {
-    act(() => root.render(<BetaToggle t={messagesFor('ru-RU')} actions={{ get: async () => true, set: async () => {} }} />));
+    act(() => dom.root.render(<BetaToggle t={messagesFor('ru-RU')} actions={{ get: async () => true, set: async () => {} }} />));
     await flush();
-    expect(container.querySelector('label')?.textContent).toBe('Бета-программа');
+    expect(dom.container.querySelector('label')?.textContent).toBe('Бета-программа');
     expect(checkbox().checked).toBe(true);
   });
 });
@@ -61,7 +50,7 @@ describe('BetaToggle', () => {
 describe('ReleaseInfo', () => {
   it('lists each remote with its release and entry, and the shared versions loaded', () => {
     act(() =>
-      root.render(
+      dom.root.render(
         <ReleaseInfo
           t={messagesFor('en-US')}
           remotes={[
@@ -72,8 +61,8 @@ describe('ReleaseInfo', () => {
         />,
       ),
     );
-    const rows = [...container.querySelectorAll('[data-testid="release-info-remote"]')].map((row) => row.textContent);
+    const rows = [...dom.container.querySelectorAll('[data-testid="release-info-remote"]')].map((row) => row.textContent);
     expect(rows).toEqual(['chat 0.1.0 http://localhost:4201/releases/0.1.0/remoteEntry.js', 'call not loaded']);
-    expect(container.querySelector('[data-testid="shared-library"]')?.textContent).toBe('rxjs@7.8.2 from shell');
+    expect(dom.container.querySelector('[data-testid="shared-library"]')?.textContent).toBe('rxjs@7.8.2 from shell');
   });
 });

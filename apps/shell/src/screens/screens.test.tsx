@@ -1,32 +1,21 @@
 // @vitest-environment happy-dom
 import { act } from 'react';
-import { type Root, createRoot } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { messagesFor } from '../messages.js';
 import { OnboardingScreen } from './OnboardingScreen.js';
 import { OtherTabScreen } from './OtherTabScreen.js';
 import { type PendingLink, SettingsPanel } from './SettingsPanel.js';
+import { reactTestRoot } from '@parley/bus-react/testing';
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
-let container: HTMLDivElement;
-let root: Root;
-beforeEach(() => {
-  container = document.createElement('div');
-  document.body.append(container);
-  root = createRoot(container);
-});
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
-});
+const dom = reactTestRoot();
 
 const flush = () => act(async () => new Promise((resolve) => setTimeout(resolve, 0)));
 const byLabel = (text: string) => {
-  const label = [...container.querySelectorAll('label')].find((l) => l.textContent === text)!;
-  return container.querySelector<HTMLInputElement>(`#${CSS.escape(label.htmlFor)}`)!;
+  const label = [...dom.container.querySelectorAll('label')].find((l) => l.textContent === text)!;
+  return dom.container.querySelector<HTMLInputElement>(`#${CSS.escape(label.htmlFor)}`)!;
 };
-const button = (name: string) => [...container.querySelectorAll('button')].find((b) => b.textContent === name || b.getAttribute('aria-label') === name)!;
+const button = (name: string) => [...dom.container.querySelectorAll('button')].find((b) => b.textContent === name || b.getAttribute('aria-label') === name)!;
 function type(element: HTMLInputElement, value: string) {
   const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
   act(() => {
@@ -45,13 +34,13 @@ describe('OnboardingScreen', () => {
       },
       linkThisBrowser: async () => {},
     };
-    act(() => root.render(<OnboardingScreen t={messagesFor('en-US')} locale="en-US" onLocale={() => {}} actions={actions} />));
+    act(() => dom.root.render(<OnboardingScreen t={messagesFor('en-US')} locale="en-US" onLocale={() => {}} actions={actions} />));
     type(byLabel('Handle'), 'Ada.Lovelace');
     type(byLabel('Display name'), ' Ada ');
     act(() => button('Create account').click());
     await flush();
     expect(created).toEqual([['ada.lovelace', 'Ada']]);
-    expect(container.querySelector('[data-testid="create-account-error"]')!.textContent).toBe('That handle is taken. Pick another one.');
+    expect(dom.container.querySelector('[data-testid="create-account-error"]')!.textContent).toBe('That handle is taken. Pick another one.');
   });
 
   it('refuses a malformed handle before asking anyone, and links with a code', async () => {
@@ -65,16 +54,16 @@ describe('OnboardingScreen', () => {
         throw Object.assign(new Error('expired'), { code: 'link-expired' });
       },
     };
-    act(() => root.render(<OnboardingScreen t={messagesFor('ru-RU')} locale="ru-RU" onLocale={() => {}} actions={actions} />));
+    act(() => dom.root.render(<OnboardingScreen t={messagesFor('ru-RU')} locale="ru-RU" onLocale={() => {}} actions={actions} />));
     type(byLabel('Имя пользователя'), 'no spaces allowed');
     type(byLabel('Отображаемое имя'), 'Ада');
     act(() => button('Создать').click());
-    expect(container.querySelector('[data-testid="create-account-error"]')!.textContent).toBe('Проверьте имя пользователя и отображаемое имя.');
+    expect(dom.container.querySelector('[data-testid="create-account-error"]')!.textContent).toBe('Проверьте имя пользователя и отображаемое имя.');
     type(byLabel('Код подключения'), ' abcdefgh-xyz ');
     act(() => button('Подключить браузер').click());
     await flush();
     expect(codes).toEqual(['abcdefgh-xyz']);
-    expect(container.querySelector('[data-testid="link-error"]')!.textContent).toContain('Срок действия кода истёк');
+    expect(dom.container.querySelector('[data-testid="link-error"]')!.textContent).toContain('Срок действия кода истёк');
   });
 });
 
@@ -100,28 +89,28 @@ describe('SettingsPanel', () => {
       }),
     };
     const account = { handle: 'ada', displayName: 'Ada', deviceId: 1 };
-    act(() => root.render(<SettingsPanel t={messagesFor('en-US')} locale="en-US" onLocale={() => {}} account={account} actions={actions} onClose={() => {}} />));
+    act(() => dom.root.render(<SettingsPanel t={messagesFor('en-US')} locale="en-US" onLocale={() => {}} account={account} actions={actions} onClose={() => {}} />));
     await flush();
-    expect([...container.querySelectorAll('[data-testid="device"] > span')].map((s) => s.textContent)).toEqual(['This device (device 1)', 'Device 2']);
+    expect([...dom.container.querySelectorAll('[data-testid="device"] > span')].map((s) => s.textContent)).toEqual(['This device (device 1)', 'Device 2']);
     expect(button('Remove device 1')).toBeUndefined();
     act(() => button('Remove device 2').click());
     await flush();
     expect(removed).toEqual([2]);
-    expect(container.querySelectorAll('[data-testid="device"]')).toHaveLength(1);
+    expect(dom.container.querySelectorAll('[data-testid="device"]')).toHaveLength(1);
     act(() => button('Link a device').click());
     await flush();
-    expect(container.querySelector('[data-testid="link-code"]')!.textContent).toBe('abcdefgh-secret');
+    expect(dom.container.querySelector('[data-testid="link-code"]')!.textContent).toBe('abcdefgh-secret');
     await act(async () => linked());
     await flush();
-    expect(container.querySelector('[data-testid="link-done"]')!.textContent).toBe('The new device is linked.');
+    expect(dom.container.querySelector('[data-testid="link-done"]')!.textContent).toBe('The new device is linked.');
   });
 });
 
 describe('OtherTabScreen', () => {
   it('offers "Use here"', () => {
     let used = 0;
-    act(() => root.render(<OtherTabScreen t={messagesFor('en-US')} onUseHere={() => used++} />));
-    expect(container.querySelector('h1')!.textContent).toBe('Parley is open in another tab');
+    act(() => dom.root.render(<OtherTabScreen t={messagesFor('en-US')} onUseHere={() => used++} />));
+    expect(dom.container.querySelector('h1')!.textContent).toBe('Parley is open in another tab');
     act(() => button('Use here').click());
     expect(used).toBe(1);
   });

@@ -48,11 +48,13 @@ export interface SystemOptions {
   readonly logDestination?: { write(line: string): void };
   /** Publish the built remotes as the default releases at start (true). */
   readonly publishLocalBuilds?: boolean;
+  /** More `PARLEY_*` variables, read as `npm start` reads them (e.g. a TURN server). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export async function startSystem(options: SystemOptions = {}): Promise<RunningSystem> {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-'));
-  const env = { PARLEY_DATA_DIR: dataDir, PARLEY_API_PORT: '0', PARLEY_SHELL_PORT: '0', PARLEY_CHAT_PORT: '0', PARLEY_CALL_PORT: '0', PARLEY_LOG_LEVEL: 'warn' };
+  const env = { PARLEY_DATA_DIR: dataDir, PARLEY_API_PORT: '0', PARLEY_SHELL_PORT: '0', PARLEY_CHAT_PORT: '0', PARLEY_CALL_PORT: '0', PARLEY_LOG_LEVEL: 'warn', ...options.env };
   const server = createParleyServer({
     ...configFromEnv(env, REPO_ROOT),
     publishLocalBuilds: options.publishLocalBuilds ?? true,

@@ -5,7 +5,7 @@
  * candidates only. The call connecting at all proves coturn accepted the HMAC credentials.
  */
 import { expect, test } from '@playwright/test';
-import { type ConfiguredSystem, startConfiguredSystem } from '../support/configured-system.js';
+import { type RunningSystem, startSystem } from '../support/system.js';
 import { type RunningCoturn, coturnMissing, startCoturn } from '../support/coturn.js';
 import { callPerson, connect } from '../support/calls.js';
 import { callStats, iceServers } from '../support/peer-connections.js';
@@ -14,10 +14,10 @@ test('video call relayed through coturn with TURN REST credentials from the serv
   const missing = coturnMissing();
   test.skip(missing !== null, missing ?? '');
   let coturn: RunningCoturn | null = null;
-  let system: ConfiguredSystem | null = null;
+  let system: RunningSystem | null = null;
   try {
     coturn = await startCoturn();
-    system = await startConfiguredSystem({ PARLEY_TURN_URLS: coturn.url, PARLEY_TURN_SECRET: coturn.secret, PARLEY_TURN_RELAY_ONLY: '1' });
+    system = await startSystem({ env: { PARLEY_TURN_URLS: coturn.url, PARLEY_TURN_SECRET: coturn.secret, PARLEY_TURN_RELAY_ONLY: '1' } });
     const alice = await callPerson(browser, system, 'Alice Liddell');
     const bob = await callPerson(browser, system, 'Bob Dylan');
     await connect(alice, bob, 'Video call');

@@ -70,6 +70,27 @@ const lab = {
   signalKinds: () => network.log.map((carried) => carried.signal.kind),
   /** The ICE username fragment `who` uses now. */
   iceUfrag: (who: Who) => /a=ice-ufrag:(\S+)/.exec(apps[who].store.state.media?.pc.localDescription?.sdp ?? '')?.[1] ?? null,
+  /**
+   * What one side's video sender captures (media-source) and encodes (outbound-rtp): WebRTC may
+   * encode below the camera's size when the CPU or bandwidth is short.
+   */
+  async outboundVideo(who: Who) {
+    const session = apps[who].store.state.media;
+    const out = { sourceWidth: 0, sourceHeight: 0, frameWidth: 0, frameHeight: 0 };
+    if (!session) return out;
+    (await session.pc.getStats()).forEach((stat: Record<string, unknown>) => {
+      if (stat.kind !== 'video') return;
+      if (stat.type === 'media-source' && Number(stat.width ?? 0) > 0) {
+        out.sourceWidth = Number(stat.width);
+        out.sourceHeight = Number(stat.height ?? 0);
+      }
+      if (stat.type === 'outbound-rtp' && Number(stat.frameWidth ?? 0) > 0) {
+        out.frameWidth = Number(stat.frameWidth);
+        out.frameHeight = Number(stat.frameHeight ?? 0);
+      }
+    });
+    return out;
+  },
   /** Inbound RTP of one side's call: what its receivers decoded. */
   async inbound(who: Who) {
     const session = apps[who].store.state.media;

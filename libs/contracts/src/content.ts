@@ -28,12 +28,21 @@ export const CallSignalingContentSchema = z.object({
   signal: z.object({ kind: z.string().min(1).max(64) }).loose(),
 });
 
-/** A sender's media key for a group call, sent over the pairwise Signal session. */
+/**
+ * A participant's SFrame sender secret for a group call, sent over the pairwise Signal session to
+ * the other participants' devices (the SFU never sees it). `sender` is the participant index in the
+ * call (the sender field of its KIDs), `generation` the key generation the secret belongs to:
+ * `join` — the sender ratcheted forward for a newcomer, who gets only this generation; `leave` — a
+ * fresh secret for those who remain, used after a short delay; `initial` — the sender's first key.
+ */
 export const GroupKeyContentSchema = z.object({
   type: z.literal('group-key'),
-  callId: z.string().min(1).max(128),
-  keyId: z.number().int().nonnegative(),
-  key: z.string().min(1).max(1024),
+  callId: z.string().min(1).max(64),
+  sender: z.number().int().min(0).max(65_535),
+  generation: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  /** 32 bytes, base64. */
+  secret: z.string().length(44).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64'),
+  reason: z.enum(['initial', 'join', 'leave']),
 });
 
 /** Most members of a group chat. */

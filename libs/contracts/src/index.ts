@@ -6,3 +6,4 @@ export * from './mount.js';
 export * from './relay-frames.js';
 export * from './accounts-api.js';
 export * from './settings-api.js';
+export * from './sfu.js';

@@ -3,6 +3,7 @@
  * ciphertext (base64): the server routes and queues them, never reads them.
  */
 import { z } from 'zod';
+import { SfuEventFrameSchema, SfuRequestFrameSchema, SfuResultFrameSchema } from './sfu.js';
 
 export const RELAY_PATH = '/ws';
 export const RELAY_MAX_FRAME_BYTES = 256 * 1024;
@@ -44,6 +45,8 @@ export const ClientFrameSchema = z.discriminatedUnion('t', [
   SendFrameSchema,
   AckFrameSchema,
   PingFrameSchema,
+  /** Group calls: the device asks the server to drive the SFU for it (sfu.ts). */
+  SfuRequestFrameSchema,
 ]);
 
 export const ReadyFrameSchema = z.object({ t: z.literal('ready'), userId: id, deviceId: z.number().int().positive() });
@@ -93,6 +96,8 @@ export const ServerFrameSchema = z.discriminatedUnion('t', [
   PongFrameSchema,
   PreKeysLowFrameSchema,
   LinkRequestFrameSchema,
+  SfuResultFrameSchema,
+  SfuEventFrameSchema,
 ]);
 
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;

@@ -35,7 +35,13 @@ export type RelayErrorCode =
   /** No `result` for a `send` within the send timeout. */
   | 'send-timeout'
   /** The client was closed (or stopped for good) before the send completed. */
-  | 'closed';
+  | 'closed'
+  /** An SFU request made while the relay is not connected, or in flight when it dropped. */
+  | 'offline'
+  /** The server answered an SFU request with `ok: false`; `serverCode` says why (SFU_ERROR_CODES). */
+  | 'sfu-rejected'
+  /** No `sfu-result` within the send timeout. */
+  | 'sfu-timeout';
 
 /** With a `devices_changed` rejection: which devices the send must add, drop, or start a new session with. */
 export interface DevicesChanged {

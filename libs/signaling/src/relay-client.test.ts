@@ -30,7 +30,7 @@ const deliver = (id: string, content: unknown): DeliverFrame => ({ t: 'deliver',
 const text = { type: 'text', conversationId: 'c1', body: 'hello', sentAt: 1 } as const;
 const receipt = { type: 'receipt', kind: 'read', messageIds: ['m0'], at: 2 } as const;
 const callSignaling = { type: 'call-signaling', callId: 'k1', signal: { kind: 'offer', sdp: 'v=0' } } as const;
-const groupKey = { type: 'group-key', callId: 'k1', keyId: 3, key: 'a2V5' } as const;
+const groupKey = { type: 'group-key', callId: 'k1', sender: 3, generation: 1, secret: 'A'.repeat(43) + '=', reason: 'join' } as const;
 
 const sendFrame = (id: string): SendFrame => ({ t: 'send', id, to: 'bob', messages: [{ deviceId: 2, type: 2, ciphertext: seal(id) }] });
 
@@ -624,5 +624,65 @@ describe('RelayClient stopping', () => {
     client.connect();
     await vi.waitFor(() => expect(client.status.value).toBe('open'));
     expect(server.connections).toHaveLength(2);
+  });
+});
+
+// ── group calls: SFU requests ─────────────────────────────────────────────────────────────────
+
+describe('RelayClient SFU requests', () => {
+  it('answers a request with the body of its sfu-result, and refusals as sfu-rejected with the server code', async () => {
+    const { server, client } = await connected();
+    const joined = client.sfu({ op: 'join', callId: 'call-1' });
+    await vi.waitFor(() => expect(server.framesOf('sfu')).toHaveLength(1));
+    const [join] = server.framesOf('sfu');
+    expect(join?.request).toEqual({ op: 'join', callId: 'call-1' });
+    const self = { index: 0, userId: 'alice', deviceId: 1, publishing: false, joinedAt: 5 };
+    server.push({ t: 'sfu-result', ref: join!.id, ok: true, body: { self, participants: [] } });
+    await expect(joined).resolves.toEqual({ self, participants: [] });
+
+    const refused = client.sfu({ op: 'join', callId: 'call-2' });
+    await vi.waitFor(() => expect(server.framesOf('sfu')).toHaveLength(2));
+    server.push({ t: 'sfu-result', ref: server.framesOf('sfu')[1]!.id, ok: false, code: 'not_invited', message: 'not invited' });
+    await expect(refused).rejects.toMatchObject({ code: 'sfu-rejected', serverCode: 'not_invited' });
+  });
+
+  it('fails at once while offline and when the connection drops mid-request; never resends', async () => {
+    const { server, client } = await setup();
+    await expect(client.sfu({ op: 'leave', callId: 'c' })).rejects.toMatchObject({ code: 'offline' });
+    expect(server.connections).toHaveLength(0);
+
+    client.connect();
+    await vi.waitFor(() => expect(client.status.value).toBe('open'));
+    const pending = client.sfu({ op: 'leave', callId: 'c' });
+    await vi.waitFor(() => expect(server.framesOf('sfu')).toHaveLength(1));
+    const first = server.latest;
+    server.drop();
+    await expect(pending).rejects.toMatchObject({ code: 'offline' });
+    expect(server.framesOf('sfu', first)).toHaveLength(1);
+  });
+
+  it('times out a request the server never answers', async () => {
+    const { server, client, clock } = await connected();
+    const pending = client.sfu({ op: 'substream', callId: 'c', participant: 2, substream: 0 });
+    await vi.waitFor(() => expect(server.framesOf('sfu')).toHaveLength(1));
+    clock.advance(10_000);
+    await expect(pending).rejects.toMatchObject({ code: 'sfu-timeout' });
+  });
+
+  it('refuses a malformed request without writing it', async () => {
+    const { server, client } = await connected();
+    await expect(client.sfu({ op: 'substream', callId: 'c', participant: 2, substream: 7 })).rejects.toMatchObject({ code: 'sfu-rejected', serverCode: 'bad_request' });
+    expect(server.framesOf('sfu')).toHaveLength(0);
+  });
+
+  it('publishes sfu-event frames on sfuEvents$, not on the bus', async () => {
+    const { server, client, bus } = await connected();
+    const events: unknown[] = [];
+    client.sfuEvents$.subscribe((frame) => events.push(frame));
+    const contents = published(bus);
+    const frame = { t: 'sfu-event', callId: 'c', event: { kind: 'left', participant: 3 } } as const;
+    server.push(frame);
+    await vi.waitFor(() => expect(events).toEqual([frame]));
+    expect(contents).toEqual([]);
   });
 });

@@ -13,6 +13,10 @@ import {
   type SendResultFrame,
   type ServerFrame,
   ServerFrameSchema,
+  type SfuAnswers,
+  type SfuEventFrame,
+  type SfuRequest,
+  SfuRequestFrameSchema,
 } from '@parley/contracts';
 import type { Behavior, EventBus } from '@parley/event-bus';
 import { type Observable, Subject } from 'rxjs';
@@ -21,6 +25,7 @@ import { type Clock, type TimerHandle, systemClock } from './clock.js';
 import { DeliveryDeferred, RelayError, type RelayErrorCode } from './errors.js';
 import { Outbox, type PendingSend } from './outbox.js';
 import { RecentMessageIds } from './recent-message-ids.js';
+import { SfuRequests } from './sfu-requests.js';
 import { NORMAL_CLOSURE, type RelaySocket, type RelaySocketConstructor } from './relay-socket.js';
 
 /** How long the client waits for the server, in milliseconds. */
@@ -82,6 +87,14 @@ export interface RelayConnection {
   readonly errors$: Observable<RelayError>;
   /** Sends ciphertext; resolves when the server accepted it, rejects with a RelayError. */
   send(frame: SendFrame): Promise<void>;
+  /**
+   * Asks the server to drive the SFU for this device (group calls, sfu.ts); rejects with a
+   * RelayError (`offline`, `sfu-rejected`, `sfu-timeout`, `closed`). Optional: a shell older than
+   * group calls has no such method, and the call app then offers no group calls.
+   */
+  sfu?<Op extends SfuRequest['op']>(request: Extract<SfuRequest, { op: Op }>): Promise<SfuAnswers[Op]>;
+  /** Events of the group calls this device joined. */
+  readonly sfuEvents$?: Observable<SfuEventFrame>;
 }
 
 // Where the client is in its life. 'idle': never connected, sends queue up. 'active': connected
@@ -98,7 +111,10 @@ const encoder = new TextEncoder();
 export class RelayClient implements RelayConnection {
   readonly status: Behavior<RelayStatus>;
   readonly errors$: Observable<RelayError>;
+  readonly sfuEvents$: Observable<SfuEventFrame>;
 
+  private readonly sfuEvents = new Subject<SfuEventFrame>();
+  private readonly sfuRequests: SfuRequests;
   private readonly bus: EventBus;
   private readonly clock: Clock;
   private readonly timeouts: RelayTimeouts;
@@ -133,6 +149,8 @@ export class RelayClient implements RelayConnection {
     this.seen = new RecentMessageIds(options.dedupeCapacity);
     this.status = this.bus.state('relay.status');
     this.errors$ = this.errors.asObservable();
+    this.sfuEvents$ = this.sfuEvents.asObservable();
+    this.sfuRequests = new SfuRequests(this.clock, this.timeouts.sendTimeoutMs);
   }
 
   /** Starts connecting; does nothing while already connected or trying to be. */
@@ -160,6 +178,19 @@ export class RelayClient implements RelayConnection {
       this.outbox.enqueue({ frame, resolve, reject, timer: null });
       if (this.ready) this.flushOutbox();
     });
+  }
+
+  sfu<Op extends SfuRequest['op']>(request: Extract<SfuRequest, { op: Op }>): Promise<SfuAnswers[Op]> {
+    if (this.lifecycle === 'stopped') return Promise.reject(new RelayError('closed', 'the relay client is closed'));
+    if (!this.ready) return Promise.reject(new RelayError('offline', 'the relay is not connected'));
+    const { id, answer } = this.sfuRequests.open(request.op as Op);
+    const frame = { t: 'sfu' as const, id, request };
+    if (!SfuRequestFrameSchema.safeParse(frame).success) {
+      this.sfuRequests.settle({ t: 'sfu-result', ref: id, ok: false, code: 'bad_request', message: `the SFU ${request.op} request does not match SfuRequestSchema` });
+    } else {
+      this.write(frame);
+    }
+    return answer;
   }
 
   private checkSend(frame: SendFrame): RelayError | null {
@@ -276,6 +307,7 @@ export class RelayClient implements RelayConnection {
     this.clearTimer('handshakeTimer');
     this.clearTimer('pingTimer');
     this.clearTimer('pongTimer');
+    this.sfuRequests.failAll('offline', 'the relay connection dropped before the SFU answered');
     for (const send of this.outbox.requeueInFlight()) {
       if (send.timer !== null) this.clock.clearTimeout(send.timer);
       send.timer = null;
@@ -390,6 +422,12 @@ export class RelayClient implements RelayConnection {
       case 'prekeys-low':
       case 'link-request':
         this.control(frame);
+        return;
+      case 'sfu-result':
+        this.sfuRequests.settle(frame);
+        return;
+      case 'sfu-event':
+        this.sfuEvents.next(frame);
         return;
       default:
         assertNever(frame);

@@ -1,0 +1,150 @@
+/**
+ * Group calls through the SFU (Janus VideoRoom), as seen on the wire between a device and the
+ * server. Browsers never talk to Janus: they send these requests on their one relay WebSocket and
+ * the server drives Janus for them. Everything here is media plumbing the SFU needs anyway (SDP of
+ * the device ↔ Janus legs, ICE candidates, who publishes which feed); media keys never appear here,
+ * they travel as Signal-encrypted `group-key` content between the participants.
+ *
+ * Participants are named by their index in the call (`SfuParticipant.index`): it is also the sender
+ * index of their SFrame key ids, so a frame's KID says whose it is. Janus's own ids stay on the server.
+ */
+import { z } from 'zod';
+
+/** Most participants in one group call, the creator included. */
+export const GROUP_CALL_MAX_PARTICIPANTS = 32;
+
+const id = z.string().min(1).max(128);
+const callId = z.string().min(1).max(64);
+const participantIndex = z.number().int().min(0).max(65_535);
+const sdp = z.string().min(1).max(64 * 1024);
+
+/** A session description of the device ↔ Janus leg. */
+export const SfuJsepSchema = z.object({ type: z.enum(['offer', 'answer']), sdp });
+/** One trickled ICE candidate; `null` says gathering completed. */
+export const SfuIceCandidateSchema = z.object({
+  candidate: z.string().max(1024),
+  sdpMid: z.string().max(64).nullable().optional(),
+  sdpMLineIndex: z.number().int().min(0).max(1024).nullable().optional(),
+});
+
+/** Someone in the call (joined, possibly not yet publishing). */
+export const SfuParticipantSchema = z.object({
+  index: participantIndex,
+  userId: id,
+  deviceId: z.number().int().positive(),
+  /** Publishing media now: the others may subscribe. */
+  publishing: z.boolean(),
+  /** When the server let them in, ms since the epoch. */
+  joinedAt: z.number().int().nonnegative(),
+});
+
+/** One m-line of a subscriber offer: whose track it carries. */
+export const SfuStreamSchema = z.object({
+  mid: z.string().min(1).max(64),
+  participant: participantIndex,
+  kind: z.enum(['audio', 'video']),
+});
+
+/** Requests a device sends (`{ t: 'sfu', id, request }`); each gets one `sfu-result`. */
+export const SfuRequestSchema = z.discriminatedUnion('op', [
+  /**
+   * Opens a group call and invites these users (ids; the sender is invited implicitly). Only
+   * invited users' devices may join. Answer: `{ callId }`.
+   */
+  z.object({ op: z.literal('create'), invitees: z.array(id).min(1).max(GROUP_CALL_MAX_PARTICIPANTS - 1) }),
+  /** Invites more users to a running call (any participant may). Answer: `{}`. */
+  z.object({ op: z.literal('invite'), callId, invitees: z.array(id).min(1).max(GROUP_CALL_MAX_PARTICIPANTS - 1) }),
+  /**
+   * Enters the call as this device. Answer: `{ self: SfuParticipant, participants: SfuParticipant[] }`
+   * (the others). Joining again from the same device replaces its earlier presence (a rejoin).
+   */
+  z.object({ op: z.literal('join'), callId }),
+  /** Starts or renegotiates this device's media: the device's offer. Answer: `{ jsep }` (Janus's answer). */
+  z.object({ op: z.literal('publish'), callId, jsep: SfuJsepSchema }),
+  /**
+   * Subscribes to these participants' media on this device's one subscriber connection (created on
+   * first use). Answer: `{ jsep, streams }`: Janus's offer and which m-line carries whose track.
+   */
+  z.object({ op: z.literal('subscribe'), callId, participants: z.array(participantIndex).min(1).max(GROUP_CALL_MAX_PARTICIPANTS) }),
+  /** Stops receiving these participants. Answer: `{ jsep?, streams }` when Janus renegotiates. */
+  z.object({ op: z.literal('unsubscribe'), callId, participants: z.array(participantIndex).min(1).max(GROUP_CALL_MAX_PARTICIPANTS) }),
+  /** The device's answer to a subscriber offer. Answer: `{}`. */
+  z.object({ op: z.literal('answer'), callId, jsep: SfuJsepSchema }),
+  /** Picks a simulcast layer of one participant's video: 0 lowest … 2 highest. Answer: `{}`. */
+  z.object({ op: z.literal('substream'), callId, participant: participantIndex, substream: z.number().int().min(0).max(2) }),
+  /** An ICE candidate of the publisher or the subscriber connection. Answer: `{}`. */
+  z.object({ op: z.literal('trickle'), callId, pc: z.enum(['publisher', 'subscriber']), candidate: SfuIceCandidateSchema.nullable() }),
+  /** Leaves the call; the last one out ends it. Answer: `{}`. */
+  z.object({ op: z.literal('leave'), callId }),
+]);
+
+export const SfuRequestFrameSchema = z.object({ t: z.literal('sfu'), id, request: SfuRequestSchema });
+
+/** Why the server refused an SFU request. */
+export const SFU_ERROR_CODES = [
+  /** Group calls are off on this server (no Janus configured or installed). */
+  'sfu_unavailable',
+  'call_not_found',
+  /** This user was not invited to the call. */
+  'not_invited',
+  'call_full',
+  /** The request needs a joined device (join first). */
+  'not_joined',
+  'bad_request',
+  /** Janus refused or failed; the message says what it answered. */
+  'sfu_error',
+  'rate_limited',
+] as const;
+export type SfuErrorCode = (typeof SFU_ERROR_CODES)[number];
+
+/** The answer to one `sfu` request; `body` depends on the op (see SfuRequestSchema). */
+export const SfuResultFrameSchema = z.object({
+  t: z.literal('sfu-result'),
+  ref: id,
+  ok: z.boolean(),
+  body: z.record(z.string(), z.unknown()).optional(),
+  code: z.enum(SFU_ERROR_CODES).optional(),
+  message: z.string().max(500).optional(),
+});
+
+/** Something happened in a call this device joined. */
+export const SfuEventSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('joined'), participant: SfuParticipantSchema }),
+  /** A participant started publishing (or republished after a reconnect): subscribe to see them. */
+  z.object({ kind: z.literal('published'), participant: SfuParticipantSchema }),
+  z.object({ kind: z.literal('left'), participant: participantIndex }),
+  /** Janus renegotiates the subscriber connection (a feed went away): answer with op `answer`. */
+  z.object({ kind: z.literal('subscriber-offer'), jsep: SfuJsepSchema, streams: z.array(SfuStreamSchema) }),
+  /** Voice activity from Janus's audio levels: drives the active-speaker highlight. */
+  z.object({ kind: z.literal('talking'), participant: participantIndex, talking: z.boolean() }),
+  /** The SFU instance holding the call was restarted: every device joins again (op `join`). */
+  z.object({ kind: z.literal('restarted') }),
+  /** The call ended for everyone. */
+  z.object({ kind: z.literal('ended') }),
+]);
+
+export const SfuEventFrameSchema = z.object({ t: z.literal('sfu-event'), callId, event: SfuEventSchema });
+
+export type SfuJsep = z.infer<typeof SfuJsepSchema>;
+export type SfuIceCandidate = z.infer<typeof SfuIceCandidateSchema>;
+export type SfuParticipant = z.infer<typeof SfuParticipantSchema>;
+export type SfuStream = z.infer<typeof SfuStreamSchema>;
+export type SfuRequest = z.infer<typeof SfuRequestSchema>;
+export type SfuRequestFrame = z.infer<typeof SfuRequestFrameSchema>;
+export type SfuResultFrame = z.infer<typeof SfuResultFrameSchema>;
+export type SfuEvent = z.infer<typeof SfuEventSchema>;
+export type SfuEventFrame = z.infer<typeof SfuEventFrameSchema>;
+
+/** Typed answers per op, for clients. */
+export interface SfuAnswers {
+  create: { callId: string };
+  invite: Record<string, never>;
+  join: { self: SfuParticipant; participants: SfuParticipant[] };
+  publish: { jsep: SfuJsep };
+  subscribe: { jsep: SfuJsep; streams: SfuStream[] };
+  unsubscribe: { jsep?: SfuJsep; streams: SfuStream[] };
+  answer: Record<string, never>;
+  substream: Record<string, never>;
+  trickle: Record<string, never>;
+  leave: Record<string, never>;
+}

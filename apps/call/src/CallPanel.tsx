@@ -1,13 +1,16 @@
 import type { RemoteProps } from '@parley/contracts';
 import { Match, Show, Switch, onCleanup, onMount } from 'solid-js';
 import type { CallStore } from './call-store.js';
+import type { GroupCallStore } from './group/group-call-store.js';
+import type { RtcGroupMedia } from './group/group-media.js';
 import type { RtcCallMedia } from './media/call-media.js';
 import { formatElapsed, messagesFor } from './messages.js';
+import { GroupCallPanel } from './ui/GroupCallView.js';
 import { InCall } from './ui/InCall.js';
 import { startRingtone } from './ui/ringtone.js';
 
 /** The call panel: nothing while idle; the outgoing, incoming, in-call or ended screen otherwise. */
-export function CallPanel(props: { store: CallStore<RtcCallMedia>; remote: RemoteProps }) {
+export function CallPanel(props: { store: CallStore<RtcCallMedia>; groups?: GroupCallStore<RtcGroupMedia>; remote: RemoteProps }) {
   const t = () => messagesFor(props.remote.locale);
   const call = () => props.store.state.call;
   const snapshot = () => props.store.state.snapshot;
@@ -69,6 +72,7 @@ export function CallPanel(props: { store: CallStore<RtcCallMedia>; remote: Remot
           </Switch>
         </div>
       </Show>
+      <Show when={props.groups}>{(groups) => <GroupCallPanel store={groups()} t={t()} />}</Show>
     </section>
   );
 }

@@ -57,6 +57,20 @@ const en = {
   missedIncoming: (name: string) => `Missed call from ${name}`,
   ok: 'OK',
   signedInAs: (name: string) => `Signed in as ${name}`,
+  groupIncoming: (caller: string, group: string) => `${caller} is calling ${group}`,
+  join: 'Join',
+  leave: 'Leave',
+  groupCall: (group: string) => `Group call: ${group}`,
+  joiningGroup: 'Joining…',
+  rejoining: 'Reconnecting…',
+  participants: (count: number) => `${count} ${count === 1 ? 'participant' : 'participants'}`,
+  you: 'You',
+  talking: 'Talking',
+  page: (page: number, pages: number) => `Page ${page} of ${pages}`,
+  previousPage: 'Previous page',
+  nextPage: 'Next page',
+  groupCallFailed: (why: string) => `Could not join the call: ${why}`,
+  groupCallsUnavailable: 'Group calls are not available on this server.',
 };
 
 export type CallMessages = typeof en;
@@ -117,6 +131,20 @@ const ru: CallMessages = {
   missedIncoming: (name) => `Пропущенный звонок: ${name}`,
   ok: 'ОК',
   signedInAs: (name) => `Вы вошли как ${name}`,
+  groupIncoming: (caller, group) => `${caller} звонит в группу ${group}`,
+  join: 'Присоединиться',
+  leave: 'Выйти',
+  groupCall: (group) => `Групповой звонок: ${group}`,
+  joiningGroup: 'Подключаемся…',
+  rejoining: 'Переподключение…',
+  participants: (count) => `Участников: ${count}`,
+  you: 'Вы',
+  talking: 'Говорит',
+  page: (page, pages) => `Страница ${page} из ${pages}`,
+  previousPage: 'Предыдущая страница',
+  nextPage: 'Следующая страница',
+  groupCallFailed: (why) => `Не удалось подключиться к звонку: ${why}`,
+  groupCallsUnavailable: 'Групповые звонки на этом сервере недоступны.',
 };
 
 /** Messages for a BCP 47 locale, English when the language is not translated. */

@@ -1,12 +1,17 @@
 import { IDLE_CALL_STATE, type MountArgs, type MountElement, type RemoteApp, type RemoteModule, type RemoteProps } from '@parley/contracts';
 import { ObservableScope, bus, busEvaluations } from '@parley/event-bus';
 import { type Messenger, messenger } from '@parley/messenger';
-import { Observable } from 'rxjs';
+import { type RelayConnection, relayConnection } from '@parley/signaling';
+import { Observable, map } from 'rxjs';
 import { createSignal } from 'solid-js';
 import { render as solidRender } from 'solid-js/web';
 import { CallPanel } from './CallPanel.jsx';
 import { createCallStore } from './call-store.js';
+import { systemClock } from './engine/clock.js';
 import { createMessengerSignalingChannel } from './engine/signaling-channel.js';
+import { createGroupCallStore } from './group/group-call-store.js';
+import { RtcGroupMedia } from './group/group-media.js';
+import { messengerGroupKeyChannel, relaySfuClient } from './group/group-ports.js';
 import { RtcCallMedia } from './media/call-media.js';
 import { IceConfigSource } from './media/ice-config.js';
 import { startSFrameWorker } from './media/sframe-worker-client.js';
@@ -25,6 +30,14 @@ function pageMessenger(): Messenger | null {
     return messenger();
   } catch {
     console.warn('[call] no messenger on this page: calls cannot reach anyone');
+    return null;
+  }
+}
+
+function pageRelay(): RelayConnection | null {
+  try {
+    return relayConnection();
+  } catch {
     return null;
   }
 }
@@ -54,15 +67,26 @@ export const app: RemoteApp = {
     const turnCredentials = signaling?.turnCredentials?.bind(signaling) ?? null;
     const ice = new IceConfigSource(turnCredentials, Date.now, (message) => console.warn(`[call] ${message}`));
     void ice.current();
+    const self = { userId: session.userId, deviceId: signaling?.self.deviceId ?? 0, displayName: session.displayName };
+    const channel = createMessengerSignalingChannel(bus, signaling);
     const store = createCallStore(bus, scope, {
-      self: { userId: session.userId, deviceId: signaling?.self.deviceId ?? 0, displayName: session.displayName },
-      channel: createMessengerSignalingChannel(bus, signaling),
+      self,
+      channel,
       newCallId: () => crypto.randomUUID(),
       createMedia: ({ role, media }) => new RtcCallMedia({ role, media, startWorker: startSFrameWorker, iceConfig: ice.current() }),
     });
+    const groups = createGroupCallStore(bus, scope, {
+      self,
+      sfu: relaySfuClient(pageRelay()),
+      keys: messengerGroupKeyChannel(bus, signaling),
+      ringChannel: channel,
+      incomingSignals$: bus.on('content.call-signaling').pipe(map(({ from, content }) => ({ callId: content.callId, from, signal: content.signal }))),
+      createMedia: (media) => new RtcGroupMedia({ media, startWorker: startSFrameWorker, iceConfig: ice.current() }),
+      clock: systemClock,
+    });
     mountCount += 1;
     element.dataset.callMount = String(mountCount);
-    const dispose = solidRender(() => <CallPanel store={store} remote={props()} />, element);
+    const dispose = solidRender(() => <CallPanel store={store} groups={groups} remote={props()} />, element);
     mounted.set(args.dom, { dispose, scope, setProps });
     bus.set('call.available', true);
   },

@@ -18,6 +18,27 @@ export {
   encryptFrame,
   isVp8KeyFrame,
 } from './frame-transform.js';
+export {
+  type Clock,
+  type GroupKeyMessage,
+  type GroupKeyReason,
+  LocalSenderKey,
+  type LocalSenderKeyOptions,
+  type PendingSenderSecret,
+  ROTATION_DELAY_MS,
+  type SenderSecret,
+  type SenderSecretListener,
+} from './group-sender-keys.js';
+export {
+  type GroupFrameSource,
+  GroupReceiveKeys,
+  type GroupReceiveKeysOptions,
+  MAX_RATCHET_AHEAD,
+  RECEIVE_GENERATION_WINDOW,
+  type SenderFrameStats,
+  type SenderSecretOrigin,
+  decryptGroupFrame,
+} from './group-receive-keys.js';
 export { type DecodedHeader, MAX_HEADER_LENGTH, type SFrameHeader, decodeHeader, encodeHeader } from './header.js';
 export {
   MAX_KEY_GENERATION,
@@ -35,5 +56,6 @@ export {
 export { SFrameKeyRing, type SFrameKeyRingOptions } from './key-ring.js';
 export { type SFrameKey, importSFrameKey } from './key-schedule.js';
 export { DEFAULT_REPLAY_WINDOW, ReplayWindow, type ReplayVerdict } from './replay-window.js';
+export { SENDER_RATCHET_LABEL, ratchetSenderSecret } from './sender-secret-ratchet.js';
 export { SFrameSender, type SFrameSenderOptions } from './sender.js';
 export { type DecryptedSFrame, sframeDecrypt, sframeEncrypt, sframeNonce } from './sframe.js';

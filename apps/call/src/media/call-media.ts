@@ -60,13 +60,15 @@ export interface CallMediaOptions {
   readonly getUserMedia?: (constraints: MediaStreamConstraints) => Promise<MediaStream>;
 }
 
-function toBase64(bytes: Uint8Array): string {
+/** Bytes as base64 (key grants travel as text inside Signal messages). */
+export function toBase64(bytes: Uint8Array): string {
   let binary = '';
   for (const byte of bytes) binary += String.fromCharCode(byte);
   return btoa(binary);
 }
 
-function fromBase64(text: string): Uint8Array {
+/** The bytes of a base64 text. */
+export function fromBase64(text: string): Uint8Array {
   return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 }
 
@@ -392,7 +394,8 @@ export class RtcCallMedia implements CallMediaSession {
   }
 }
 
-function isMissingDevice(error: unknown): boolean {
+/** getUserMedia failed for want of a device (none, or busy): the call goes on without it. */
+export function isMissingDevice(error: unknown): boolean {
   const name = (error as { name?: string } | null)?.name;
   return name === 'NotFoundError' || name === 'OverconstrainedError' || name === 'NotReadableError';
 }
@@ -427,7 +430,7 @@ function placeholderTrack(kind: 'audio' | 'video', stream: MediaStream): { track
 }
 
 /** VP8 only for video: libs/media-e2ee knows which VP8 bytes must stay in clear. */
-function preferVp8(transceiver: RTCRtpTransceiver): void {
+export function preferVp8(transceiver: RTCRtpTransceiver): void {
   const codecs = RTCRtpReceiver.getCapabilities('video')?.codecs ?? [];
   const vp8 = codecs.filter((c) => /^video\/(vp8|rtx)$/i.test(c.mimeType));
   if (vp8.length && typeof transceiver.setCodecPreferences === 'function') transceiver.setCodecPreferences(vp8);

@@ -9,6 +9,11 @@ export interface TransformOptions {
   readonly kind: 'audio' | 'video';
   /** Track slot of the KID scheme (TrackSlot in libs/media-e2ee): 0 microphone, 1 camera/screen, 2 screen audio. */
   readonly slot: number;
+  /**
+   * Group call: receive transforms decrypt any participant's frames, finding the key by the KID
+   * (sender, slot, generation) among the keys given with `group-peer-key`.
+   */
+  readonly group?: boolean;
 }
 
 /** A participant's sender secret for one generation. */
@@ -25,8 +30,12 @@ export type ToWorker =
   | { readonly type: 'local-key'; readonly key: WorkerKey }
   /** The peer's key: every receive transform decrypts with it. */
   | { readonly type: 'peer-key'; readonly key: WorkerKey }
-  /** Test hook: replaces the peer's keys with a random secret under the same KIDs. */
-  | { readonly type: 'corrupt-peer-key' };
+  /** Group call: a participant's secret for one generation (later generations ratchet from it). */
+  | { readonly type: 'group-peer-key'; readonly key: WorkerKey }
+  /** Group call: a participant left; their keys go. */
+  | { readonly type: 'forget-peer'; readonly sender: number }
+  /** Test hook: replaces the peer's keys (in a group call: this sender's) with a random secret under the same KIDs. */
+  | { readonly type: 'corrupt-peer-key'; readonly sender?: number };
 
 /** Frame counters of one transform. */
 export interface TransformCounters {
@@ -43,4 +52,16 @@ export interface TransformCounters {
   readonly lastFailedSender: number | null;
 }
 
-export type FromWorker = { readonly type: 'counters'; readonly transforms: readonly TransformCounters[] };
+/** Group call: frames of one participant (by the KID's sender) decrypted and dropped. */
+export interface SenderCounters {
+  readonly sender: number;
+  readonly ok: number;
+  readonly dropped: number;
+}
+
+export type FromWorker = {
+  readonly type: 'counters';
+  readonly transforms: readonly TransformCounters[];
+  /** Group calls only. */
+  readonly senders?: readonly SenderCounters[];
+};

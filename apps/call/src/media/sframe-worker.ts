@@ -5,8 +5,8 @@
  * cannot be encrypted is dropped (never sent in clear), one that cannot be decrypted is dropped and
  * counted. Counters go to the page twice a second.
  */
-import { SFrameKeyRing, SFrameSender, decryptFrame, deriveTrackKey, encryptFrame, generateSenderSecret, parseKeyId, type CipherSuiteId, type MediaCodec } from '@parley/media-e2ee';
-import type { FromWorker, ToWorker, TransformCounters, TransformOptions, WorkerKey } from './sframe-protocol.js';
+import { GroupReceiveKeys, SFrameKeyRing, SFrameSender, decryptFrame, decryptGroupFrame, deriveTrackKey, encryptFrame, generateSenderSecret, parseKeyId, type CipherSuiteId, type MediaCodec } from '@parley/media-e2ee';
+import type { FromWorker, SenderCounters, ToWorker, TransformCounters, TransformOptions, WorkerKey } from './sframe-protocol.js';
 
 // The app compiles against the DOM library; these are the few worker-side shapes used here.
 interface EncodedFrame {
@@ -39,6 +39,9 @@ interface Endpoint {
 const endpoints: Endpoint[] = [];
 let localKey: WorkerKey | null = null;
 let peerKey: WorkerKey | null = null;
+/** Group calls: every other participant's keys, found by each frame's KID (libs/media-e2ee). */
+let groupKeys: GroupReceiveKeys | null = null;
+const group = (): GroupReceiveKeys => (groupKeys ??= new GroupReceiveKeys());
 /** Serialises key installation so frames never see half-installed keys. */
 let keyWork: Promise<void> = Promise.resolve();
 
@@ -88,6 +91,10 @@ scope.onrtctransform = ({ transformer }) => {
         const sealed = await encryptFrame(endpoint.sender, codec, bytes);
         if (!sealed.ok) return failed(endpoint, sealed.failure.code, sealed.failure.kid);
         frame.data = sealed.value.buffer;
+      } else if (options.group) {
+        const opened = await decryptGroupFrame(group(), codec, bytes);
+        if (!opened.ok) return failed(endpoint, opened.failure.code, opened.failure.kid);
+        frame.data = opened.value.data.buffer;
       } else {
         if (!endpoint.ring) return failed(endpoint, 'unknown-key-id', undefined);
         const opened = await decryptFrame(endpoint.ring, codec, bytes);
@@ -111,7 +118,18 @@ scope.onmessage = ({ data }) => {
       peerKey = data.key;
       for (const endpoint of endpoints) if (endpoint.options.side === 'receive') void installKeys(endpoint);
       return;
+    case 'group-peer-key':
+      group().addKey(data.key.sender, BigInt(data.key.generation), data.key.secret);
+      return;
+    case 'forget-peer':
+      group().forget(data.sender);
+      return;
     case 'corrupt-peer-key':
+      if (data.sender !== undefined) {
+        const keys = group();
+        for (const { generation } of keys.generationsOf(data.sender)) keys.addKey(data.sender, generation, generateSenderSecret());
+        return;
+      }
       if (!peerKey) return;
       peerKey = { ...peerKey, secret: generateSenderSecret() };
       for (const endpoint of endpoints) if (endpoint.options.side === 'receive') void installKeys(endpoint);
@@ -121,5 +139,9 @@ scope.onmessage = ({ data }) => {
 
 setInterval(() => {
   const transforms: TransformCounters[] = endpoints.map(({ options, counters }) => ({ side: options.side, kind: options.kind, slot: options.slot, ...counters }));
-  scope.postMessage({ type: 'counters', transforms });
+  const senders: SenderCounters[] = (groupKeys?.senders ?? []).map((sender) => {
+    const stats = groupKeys!.statsOf(sender);
+    return { sender, ok: stats?.decrypted ?? 0, dropped: stats?.dropped ?? 0 };
+  });
+  scope.postMessage({ type: 'counters', transforms, senders });
 }, COUNTERS_EVERY_MS);

@@ -1,0 +1,208 @@
+/**
+ * The call app's group calls: starting one from a group chat ("Start group call" on the bus),
+ * the incoming ring, and the call itself (GroupCall), as Solid signals for the UI. The call's
+ * state goes to the bus (`call.state`) while it runs, and a call entry when it ends.
+ */
+import type { CallMedia, CallState, GroupCallRequest, Peer } from '@parley/contracts';
+import { IDLE_CALL_STATE } from '@parley/contracts';
+import type { EventBus, ObservableScope } from '@parley/event-bus';
+import type { Observable } from 'rxjs';
+import { createSignal } from 'solid-js';
+import type { Clock } from '../engine/clock.js';
+import type { CallSignalingChannel } from '../engine/signaling-channel.js';
+import { GROUP_REACTIONS, GroupCall, type GroupCallSnapshot, type GroupKeyChannel, type GroupSignalChannel, type SfuClient } from './group-call.js';
+import type { GroupMediaSession } from './group-media.js';
+import { type GroupRing, parseGroupRing } from './group-ring.js';
+
+/** A ring being shown: Join or Decline. */
+export interface IncomingGroupCall {
+  readonly callId: string;
+  readonly ring: GroupRing;
+}
+
+/** What the group calls need besides the bus. */
+export interface GroupCallStoreDeps<M extends GroupMediaSession> {
+  readonly self: { readonly userId: string; readonly deviceId: number; readonly displayName: string };
+  /** Null when the shell's relay connection has no SFU support: no group calls then. */
+  readonly sfu: SfuClient | null;
+  readonly keys: GroupKeyChannel;
+  /** Sends the ring (Signal-encrypted call signaling). */
+  readonly ringChannel: Pick<CallSignalingChannel, 'send'>;
+  /** Ring signals received (raw `signal` objects of call-signaling content). */
+  readonly incomingSignals$: Observable<{ readonly callId: string; readonly from: { readonly userId: string; readonly deviceId: number }; readonly signal: unknown }>;
+  readonly createMedia: (media: CallMedia) => M;
+  readonly clock: Clock;
+}
+
+interface Running<M extends GroupMediaSession> {
+  readonly call: GroupCall<M>;
+  readonly ring: GroupRing;
+  readonly direction: 'outgoing' | 'incoming';
+  readonly startedAt: number;
+}
+
+export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus, scope: ObservableScope, deps: GroupCallStoreDeps<M>) {
+  const [incoming, setIncoming] = createSignal<IncomingGroupCall | null>(null);
+  const [snapshot, setSnapshot] = createSignal<GroupCallSnapshot | null>(null);
+  const [media, setMedia] = createSignal<M | null>(null);
+  const [ring, setRing] = createSignal<GroupRing | null>(null);
+  const [failure, setFailure] = createSignal<string | null>(null);
+  const [current, setCurrent] = createSignal<GroupCall<M> | null>(null);
+  let running: Running<M> | null = null;
+  const signals: GroupSignalChannel = {
+    send: (toUserId, callId, signal) => deps.ringChannel.send(toUserId, { callId, signal: signal as never }),
+    incoming$: deps.incomingSignals$,
+  };
+
+  const names = (): ReadonlyMap<string, string> => new Map((ring()?.members ?? []).map((m) => [m.userId, m.displayName]));
+
+  function callState(next: GroupCallSnapshot, current: Running<M>): CallState {
+    const peer: Peer = { userId: current.ring.groupId, displayName: current.ring.groupName };
+    const phase = next.phase === 'ended' ? 'ended' : next.phase === 'active' ? 'active' : 'connecting';
+    return { phase, callId: next.callId, conversationId: current.ring.groupId, media: next.media, peer };
+  }
+
+  function start(callId: string, groupRing: GroupRing, direction: 'outgoing' | 'incoming'): void {
+    if (!deps.sfu || running) return;
+    const call = new GroupCall<M>({
+      callId,
+      media: groupRing.media,
+      self: deps.self,
+      sfu: deps.sfu,
+      keys: deps.keys,
+      signals,
+      clock: deps.clock,
+      createMedia: () => deps.createMedia(groupRing.media),
+      onWarning: (message) => console.warn(`[call] group call: ${message}`),
+    });
+    const current: Running<M> = { call, ring: groupRing, direction, startedAt: deps.clock.now() };
+    running = current;
+    setCurrent(() => call);
+    setRing(groupRing);
+    setFailure(null);
+    const subscriptions = [
+      call.snapshot$.subscribe((next) => {
+        setSnapshot(next);
+        bus.set('call.state', next.phase === 'ended' ? IDLE_CALL_STATE : callState(next, current));
+        if (next.phase === 'ended') finish(current, next);
+      }),
+      call.media$.subscribe((session) => setMedia(() => session)),
+    ];
+    scope.onEnd(() => subscriptions.forEach((s) => s.unsubscribe()));
+    void call.join();
+  }
+
+  function finish(current: Running<M>, last: GroupCallSnapshot): void {
+    if (running !== current) return;
+    running = null;
+    setCurrent(null);
+    setMedia(null);
+    if (last.error) setFailure(last.error);
+    const durationMs = last.joinedAt === null ? null : deps.clock.now() - last.joinedAt;
+    bus.publish('call.entry', {
+      callId: last.callId,
+      conversationId: current.ring.groupId,
+      peer: { userId: current.ring.groupId, displayName: current.ring.groupName },
+      direction: current.direction,
+      media: last.media,
+      outcome: last.joinedAt === null ? 'failed' : 'hung-up',
+      startedAt: current.startedAt,
+      durationMs,
+    });
+  }
+
+  async function create(request: GroupCallRequest): Promise<void> {
+    if (!deps.sfu || running) return;
+    const members: Peer[] = [{ userId: deps.self.userId, displayName: deps.self.displayName }, ...request.members];
+    const groupRing: GroupRing = { kind: 'group-ring', groupId: request.groupId, groupName: request.name, media: request.media, callerName: deps.self.displayName, members };
+    let callId: string;
+    try {
+      ({ callId } = await deps.sfu.request({ op: 'create', invitees: request.members.map((m) => m.userId) }));
+    } catch (error) {
+      setRing(groupRing);
+      setFailure(error instanceof Error ? error.message : String(error));
+      return;
+    }
+    start(callId, groupRing, 'outgoing');
+    for (const member of request.members) {
+      deps.ringChannel.send(member.userId, { callId, signal: groupRing as never }).catch((error: unknown) => console.warn(`[call] a group ring could not be sent: ${String(error)}`));
+    }
+  }
+
+  scope.bind(bus.on('call.group-requested'), (request) => void create(request));
+  scope.bind(deps.incomingSignals$, ({ callId, from, signal }) => {
+    const parsed = parseGroupRing(signal);
+    if (!parsed || from.userId === deps.self.userId || running || incoming()) return;
+    setIncoming({ callId, ring: parsed });
+  });
+  scope.onEnd(() => running?.call.dispose());
+
+  return {
+    state: {
+      get incoming() {
+        return incoming();
+      },
+      get snapshot() {
+        return snapshot();
+      },
+      get media() {
+        return media();
+      },
+      /** The running call, for actions the UI takes on it (layers). */
+      get call() {
+        return current();
+      },
+      get ring() {
+        return ring();
+      },
+      get failure() {
+        return failure();
+      },
+      /** Display names by user id (from the ring's member list). */
+      get names() {
+        return names();
+      },
+      /** Whether this device can take part in group calls at all. */
+      available: deps.sfu !== null,
+    },
+    join(): void {
+      const ringing = incoming();
+      if (!ringing) return;
+      setIncoming(null);
+      start(ringing.callId, ringing.ring, 'incoming');
+    },
+    decline(): void {
+      setIncoming(null);
+    },
+    /** Mutes this device and tells the others. */
+    setMuted(muted: boolean): void {
+      const call = current();
+      if (!call) return;
+      media()?.setMuted(muted);
+      call.setPresence({ muted });
+    },
+    async setCameraOn(on: boolean): Promise<void> {
+      const call = current();
+      if (!call) return;
+      await media()?.setCameraOn(on);
+      call.setPresence({ cameraOn: on });
+    },
+    setHandRaised(raised: boolean): void {
+      current()?.setPresence({ handRaised: raised });
+    },
+    react(emoji: (typeof GROUP_REACTIONS)[number]): void {
+      current()?.react(emoji);
+    },
+    leave(): void {
+      void running?.call.leave();
+    },
+    dismiss(): void {
+      setSnapshot(null);
+      setRing(null);
+      setFailure(null);
+    },
+    now: () => deps.clock.now(),
+  };
+}
+
+export type GroupCallStore<M extends GroupMediaSession = GroupMediaSession> = ReturnType<typeof createGroupCallStore<M>>;

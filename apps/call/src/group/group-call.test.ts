@@ -1,0 +1,235 @@
+import type { GroupKeyContent, SfuEventFrame, SfuParticipant, SfuRequest, SfuStream } from '@parley/contracts';
+import { ROTATION_DELAY_MS } from '@parley/media-e2ee';
+import { BehaviorSubject, Subject } from 'rxjs';
+import { describe, expect, it, vi } from 'vitest';
+import { ManualClock } from '../engine/clock.js';
+import { GroupCall, type KeyOrigin } from './group-call.js';
+import type { GroupMediaSession } from './group-media.js';
+
+const CALL = 'call-1';
+const participant = (index: number, userId: string, publishing = true): SfuParticipant => ({ index, userId, deviceId: 1, publishing, joinedAt: index });
+
+/** Media without WebRTC: records what the call asked of it. */
+class FakeMedia implements GroupMediaSession {
+  readonly candidates$ = new Subject<{ pc: 'publisher' | 'subscriber'; candidate: null }>();
+  readonly failed$ = new Subject<void>();
+  readonly localKeys: { sender: number; generation: number; secret: string }[] = [];
+  readonly peerKeys: { sender: number; generation: number }[] = [];
+  readonly forgotten: number[] = [];
+  readonly subscriberOffers: { sdp: string; streams: readonly SfuStream[] }[] = [];
+  closed = false;
+  createPublishOffer = async () => 'publisher-offer';
+  acceptPublishAnswer = async () => {};
+  async applySubscriberOffer(sdp: string, streams: readonly SfuStream[]) {
+    this.subscriberOffers.push({ sdp, streams });
+    return `answer-to-${sdp}`;
+  }
+  setLocalKey(sender: number, generation: number, secret: Uint8Array) {
+    this.localKeys.push({ sender, generation, secret: Buffer.from(secret).toString('hex') });
+  }
+  addPeerKey(sender: number, generation: number) {
+    this.peerKeys.push({ sender, generation });
+  }
+  forgetPeer(sender: number) {
+    this.forgotten.push(sender);
+  }
+  setMuted() {}
+  async setCameraOn() {}
+  close() {
+    this.closed = true;
+  }
+}
+
+function setup(others: SfuParticipant[] = [participant(0, 'alice'), participant(1, 'bob')]) {
+  const clock = new ManualClock();
+  const requests: SfuRequest[] = [];
+  const events = new Subject<SfuEventFrame>();
+  const connected = new BehaviorSubject(true);
+  const self = participant(2, 'carol', false);
+  let joinCount = 0;
+  const sfu = {
+    events$: events,
+    connected$: connected,
+    request: vi.fn(async (request: SfuRequest) => {
+      requests.push(request);
+      switch (request.op) {
+        case 'join':
+          joinCount += 1;
+          return { self: { ...self, index: self.index + 10 * (joinCount - 1) }, participants: others };
+        case 'publish':
+          return { jsep: { type: 'answer', sdp: 'publisher-answer' } };
+        case 'subscribe':
+          return { jsep: { type: 'offer', sdp: `offer-${request.participants.join(',')}` }, streams: request.participants.map((p) => ({ mid: String(p), participant: p, kind: 'video' })) };
+        default:
+          return {};
+      }
+    }),
+  };
+  const sentKeys: { to: string; content: GroupKeyContent }[] = [];
+  const incomingKeys = new Subject<{ from: KeyOrigin; content: GroupKeyContent }>();
+  const keys = { send: async (to: string, content: GroupKeyContent) => void sentKeys.push({ to, content }), incoming$: incomingKeys };
+  const medias: FakeMedia[] = [];
+  const sentSignals: { to: string; signal: unknown }[] = [];
+  const incomingSignals = new Subject<{ from: KeyOrigin; callId: string; signal: unknown }>();
+  const signals = { send: async (to: string, _callId: string, signal: unknown) => void sentSignals.push({ to, signal }), incoming$: incomingSignals };
+  const call = new GroupCall<FakeMedia>({
+    callId: CALL,
+    media: 'video',
+    self: { userId: 'carol', deviceId: 1 },
+    sfu: sfu as never,
+    keys,
+    signals,
+    clock,
+    createMedia: () => {
+      const media = new FakeMedia();
+      medias.push(media);
+      return media;
+    },
+  });
+  const event = (e: SfuEventFrame['event']) => events.next({ t: 'sfu-event', callId: CALL, event: e });
+  const key = (fromUser: string, sender: number, generation = 0): { from: KeyOrigin; content: GroupKeyContent } => ({
+    from: { userId: fromUser, deviceId: 1 },
+    content: { type: 'group-key', callId: CALL, sender, generation, secret: Buffer.alloc(32, sender + 1).toString('base64'), reason: 'initial' },
+  });
+  return { call, clock, requests, event, sentKeys, incomingKeys, key, medias, connected, sentSignals, incomingSignals, ops: () => requests.map((r) => r.op) };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('GroupCall', () => {
+  it('joins, publishes, gives its first key to everyone there, and subscribes to those publishing', async () => {
+    const { call, requests, sentKeys, medias, ops } = setup([participant(0, 'alice'), participant(1, 'bob', false)]);
+    await call.join();
+    await settle();
+    expect(ops()).toEqual(['join', 'publish', 'subscribe', 'answer']);
+    expect(requests[1]).toMatchObject({ jsep: { type: 'offer', sdp: 'publisher-offer' } });
+    expect(requests[2]).toMatchObject({ participants: [0] });
+    expect(requests[3]).toMatchObject({ jsep: { type: 'answer', sdp: 'answer-to-offer-0' } });
+    expect(sentKeys.map((k) => [k.to, k.content.sender, k.content.generation, k.content.reason])).toEqual([
+      ['alice', 2, 0, 'initial'],
+      ['bob', 2, 0, 'initial'],
+    ]);
+    expect(medias[0]!.localKeys).toHaveLength(1);
+    expect(medias[0]!.localKeys[0]).toMatchObject({ sender: 2, generation: 0 });
+    expect(call.snapshot.phase).toBe('active');
+    expect(call.snapshot.participants.map((p) => [p.index, p.self])).toEqual([[0, false], [1, false], [2, true]]);
+  });
+
+  it('gives a newcomer only the next, ratcheted generation, and switches to it at once', async () => {
+    const { call, event, sentKeys, medias } = setup();
+    await call.join();
+    sentKeys.length = 0;
+    event({ kind: 'joined', participant: participant(3, 'dave', false) });
+    await vi.waitFor(() => expect(sentKeys.map((k) => [k.to, k.content.generation, k.content.reason])).toEqual([['dave', 1, 'join']]));
+    const media = medias[0]!;
+    expect(media.localKeys.map((k) => k.generation)).toEqual([0, 1]);
+    expect(media.localKeys[1]!.secret).not.toBe(media.localKeys[0]!.secret);
+  });
+
+  it('after a leave, sends a fresh key to those who remain only and uses it after the rotation delay', async () => {
+    const { call, event, sentKeys, medias, clock } = setup();
+    await call.join();
+    sentKeys.length = 0;
+    event({ kind: 'left', participant: 1 });
+    await vi.waitFor(() => expect(sentKeys).toHaveLength(1));
+    expect(sentKeys.map((k) => [k.to, k.content.generation, k.content.reason])).toEqual([['alice', 1, 'leave']]);
+    const media = medias[0]!;
+    expect(media.forgotten).toEqual([1]);
+    expect(media.localKeys.map((k) => k.generation)).toEqual([0]);
+    clock.advance(ROTATION_DELAY_MS);
+    expect(media.localKeys.map((k) => k.generation)).toEqual([0, 1]);
+    expect(media.localKeys[1]!.secret).toBe(Buffer.from(sentKeys[0]!.content.secret, 'base64').toString('hex'));
+    expect(call.snapshot.participants.map((p) => p.index)).toEqual([0, 2]);
+  });
+
+  it("accepts a participant's key only from the user holding that index; keys that come before the SFU's event wait", async () => {
+    const { call, event, incomingKeys, key, medias } = setup();
+    await call.join();
+    const media = medias[0]!;
+    incomingKeys.next(key('alice', 0));
+    incomingKeys.next(key('mallory', 1)); // index 1 is bob's
+    expect(media.peerKeys).toEqual([{ sender: 0, generation: 0 }]);
+
+    incomingKeys.next(key('dave', 3)); // dave's key overtook the SFU's 'joined'
+    expect(media.peerKeys).toHaveLength(1);
+    event({ kind: 'joined', participant: participant(3, 'dave', false) });
+    expect(media.peerKeys).toEqual([{ sender: 0, generation: 0 }, { sender: 3, generation: 0 }]);
+  });
+
+  it('answers the SFU when it renegotiates, and subscribes to whoever starts publishing', async () => {
+    const { call, event, requests, medias } = setup([participant(0, 'alice')]);
+    await call.join();
+    await settle();
+    requests.length = 0;
+    event({ kind: 'published', participant: participant(1, 'bob') });
+    await vi.waitFor(() => expect(requests.map((r) => r.op)).toEqual(['subscribe', 'answer']));
+    expect(requests[0]).toMatchObject({ participants: [1] });
+    event({ kind: 'subscriber-offer', jsep: { type: 'offer', sdp: 'renegotiated' }, streams: [] });
+    await vi.waitFor(() => expect(requests.map((r) => r.op)).toEqual(['subscribe', 'answer', 'answer']));
+    expect(medias[0]!.subscriberOffers.map((o) => o.sdp)).toEqual(['offer-0', 'offer-1', 'renegotiated']);
+  });
+
+  it('switches simulcast layers only for subscribed participants, once per change', async () => {
+    const { call, requests } = setup([participant(0, 'alice')]);
+    await call.join();
+    await settle();
+    requests.length = 0;
+    call.chooseLayer(0, 0);
+    call.chooseLayer(0, 0);
+    call.chooseLayer(5, 2); // not subscribed: remembered, not sent
+    expect(requests).toEqual([{ op: 'substream', callId: CALL, participant: 0, substream: 0 }]);
+  });
+
+  it('joins again with new media and a new key when the SFU restarts or the relay comes back', async () => {
+    const { call, event, medias, ops, connected } = setup([]);
+    await call.join();
+    event({ kind: 'restarted' });
+    await vi.waitFor(() => expect(medias).toHaveLength(2));
+    expect(medias[0]!.closed).toBe(true);
+    await vi.waitFor(() => expect(call.snapshot.phase).toBe('active'));
+    expect(call.snapshot.selfIndex).toBe(12);
+    expect(medias[1]!.localKeys[0]!.secret).not.toBe(medias[0]!.localKeys[0]!.secret);
+
+    connected.next(false);
+    connected.next(true);
+    await vi.waitFor(() => expect(medias).toHaveLength(3));
+    expect(ops().filter((op) => op === 'join')).toHaveLength(3);
+  });
+
+  it('leaving tells the SFU, closes the media and ends; a refused join ends with the reason', async () => {
+    const { call, medias, ops } = setup([]);
+    await call.join();
+    await call.leave();
+    expect(ops()).toContain('leave');
+    expect(medias[0]!.closed).toBe(true);
+    expect(call.snapshot.phase).toBe('ended');
+
+    const refused = setup([]);
+    (refused.call as unknown as { deps: { sfu: { request: (r: SfuRequest) => Promise<unknown> } } }).deps.sfu.request = async () => {
+      throw new Error('not invited');
+    };
+    await refused.call.join();
+    expect(refused.call.snapshot).toMatchObject({ phase: 'ended', error: 'not invited' });
+  });
+
+  it('shares mute, camera and raised hand with the others and shows their reactions for a while', async () => {
+    const { call, sentSignals, incomingSignals, clock, event } = setup();
+    await call.join();
+    call.setPresence({ muted: true, handRaised: true });
+    expect(sentSignals.map((s) => s.to)).toEqual(['alice', 'bob']);
+    expect(sentSignals[0]!.signal).toEqual({ kind: 'group-presence', muted: true, cameraOn: true, handRaised: true });
+    expect(call.snapshot.participants.find((p) => p.self)).toMatchObject({ muted: true, handRaised: true });
+
+    incomingSignals.next({ from: { userId: 'alice', deviceId: 1 }, callId: CALL, signal: { kind: 'group-reaction', emoji: '👏' } });
+    incomingSignals.next({ from: { userId: 'mallory', deviceId: 1 }, callId: CALL, signal: { kind: 'group-presence', muted: true, cameraOn: false, handRaised: false } });
+    incomingSignals.next({ from: { userId: 'bob', deviceId: 1 }, callId: CALL, signal: { kind: 'group-reaction', emoji: '<script>' } });
+    expect(call.snapshot.participants.map((p) => [p.index, p.reaction, p.muted])).toEqual([[0, '👏', false], [1, null, false], [2, null, true]]);
+    clock.advance(4_000);
+    expect(call.snapshot.participants[0]!.reaction).toBeNull();
+
+    // A newcomer learns this device is muted with a raised hand.
+    sentSignals.length = 0;
+    event({ kind: 'joined', participant: participant(3, 'dave', false) });
+    expect(sentSignals).toEqual([{ to: 'dave', signal: { kind: 'group-presence', muted: true, cameraOn: true, handRaised: true } }]);
+  });
+});

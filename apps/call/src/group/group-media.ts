@@ -1,0 +1,294 @@
+/**
+ * The media of one device in a group call: two RTCPeerConnections to the SFU (Janus) — a
+ * publisher that sends this device's microphone and camera, and a subscriber that receives the
+ * others' tracks (Janus multistream: one connection, one m-line per remote track, Janus offers) —
+ * and SFrame on every sender and receiver in one worker (sframe-worker.ts, group mode).
+ *
+ * Janus forwards frames it cannot read: every frame is encrypted with its sender's key, whose KID
+ * names the sender (participant index) and track slot, so the receive transforms need not know
+ * which m-line carries whom. The camera is sent simulcast (three layers, VP8 with its payload
+ * header in clear, see libs/media-e2ee) so thumbnails can take the low layer.
+ *
+ * Receive transforms go on right after the subscriber offer is applied and before the answer:
+ * Chromium then feeds them every frame (checked with Chromium 156; set later, from `ontrack`,
+ * they never see one).
+ */
+import type { CallMedia, SfuStream } from '@parley/contracts';
+import { BehaviorSubject, type Observable, Subject } from 'rxjs';
+import type { IceCandidateInit } from '../engine/signals.js';
+import { GATHERING_CAP_MS, GATHERING_QUIET_MS, isMissingDevice, preferVp8 } from '../media/call-media.js';
+import type { IceConfig } from '../media/ice-config.js';
+import type { FromWorker, SenderCounters, ToWorker, TransformOptions } from '../media/sframe-protocol.js';
+
+/** SFrame AES_128_GCM_SHA256_128 (RFC 9605 §4.5). */
+const SUITE = 4;
+const SLOT = { microphone: 0, camera: 1 } as const;
+
+/** Simulcast layers of the camera, lowest first (Janus substream 0, 1, 2). */
+export const SIMULCAST_LAYERS: readonly RTCRtpEncodingParameters[] = [
+  { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 120_000 },
+  { rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 350_000 },
+  { rid: 'h', scaleResolutionDownBy: 1, maxBitrate: 1_000_000 },
+];
+
+export interface GroupMediaOptions {
+  readonly media: CallMedia;
+  /** The ICE configuration (TURN from the server), applied before gathering. */
+  readonly iceConfig?: Promise<IceConfig>;
+  readonly startWorker: () => Worker;
+  readonly getUserMedia?: (constraints: MediaStreamConstraints) => Promise<MediaStream>;
+}
+
+/** Decryption of one participant's frames, for the "can't decrypt" notice. */
+export interface ParticipantDecryption {
+  readonly decrypted: number;
+  readonly dropped: number;
+  /** Dropped frames in the last period and none decrypted. */
+  readonly failing: boolean;
+}
+
+/** What the group call needs of its media (a fake in unit tests). */
+export interface GroupMediaSession {
+  /** The publisher's offer, with the candidates gathered so far. */
+  createPublishOffer(): Promise<string>;
+  acceptPublishAnswer(sdp: string): Promise<void>;
+  /** Applies a subscriber offer from the SFU and returns the answer. */
+  applySubscriberOffer(sdp: string, streams: readonly SfuStream[]): Promise<string>;
+  /** Candidates to trickle to the SFU, per connection (null: gathering done). */
+  readonly candidates$: Observable<{ pc: 'publisher' | 'subscriber'; candidate: IceCandidateInit | null }>;
+  /** Encrypt this device's frames with this sender secret from now on. */
+  setLocalKey(sender: number, generation: number, secret: Uint8Array): void;
+  /** A participant's sender secret for one generation. */
+  addPeerKey(sender: number, generation: number, secret: Uint8Array): void;
+  /** A participant left: drop their keys. */
+  forgetPeer(sender: number): void;
+  setMuted(muted: boolean): void;
+  setCameraOn(on: boolean): Promise<void>;
+  /** Both connections lost: the call must join again. */
+  readonly failed$: Observable<void>;
+  close(): void;
+}
+
+function describeCandidate(candidate: RTCIceCandidate | null): IceCandidateInit | null {
+  return candidate ? (candidate.toJSON() as IceCandidateInit) : null;
+}
+
+/** The real group media: WebRTC to Janus with SFrame. */
+export class RtcGroupMedia implements GroupMediaSession {
+  readonly publisher = new RTCPeerConnection();
+  readonly subscriber = new RTCPeerConnection();
+  private readonly worker: Worker;
+  private readonly candidates = new Subject<{ pc: 'publisher' | 'subscriber'; candidate: IceCandidateInit | null }>();
+  private readonly failed = new Subject<void>();
+  private readonly localStreamSubject = new BehaviorSubject<MediaStream | null>(null);
+  private readonly participantStreams = new BehaviorSubject<ReadonlyMap<number, MediaStream>>(new Map());
+  private readonly decryption = new BehaviorSubject<ReadonlyMap<number, ParticipantDecryption>>(new Map());
+  private readonly mutedSubject = new BehaviorSubject(false);
+  private readonly cameraOnSubject = new BehaviorSubject(true);
+  private videoSender: RTCRtpSender | null = null;
+  private closed = false;
+  /** Which subscriber m-line carries whose track, from the SFU's latest offer. */
+  private streams: readonly SfuStream[] = [];
+
+  readonly candidates$ = this.candidates.asObservable();
+  readonly failed$ = this.failed.asObservable();
+  readonly localStream$ = this.localStreamSubject.asObservable();
+  /** Each participant's received tracks, as one stream per participant index. */
+  readonly participantStreams$ = this.participantStreams.asObservable();
+  readonly decryption$ = this.decryption.asObservable();
+  readonly muted$ = this.mutedSubject.asObservable();
+  readonly cameraOn$ = this.cameraOnSubject.asObservable();
+
+  constructor(private readonly options: GroupMediaOptions) {
+    this.worker = options.startWorker();
+    this.worker.onmessage = (event: MessageEvent<FromWorker>) => this.receiveCounters(event.data.senders ?? []);
+    for (const [name, pc] of [['publisher', this.publisher], ['subscriber', this.subscriber]] as const) {
+      pc.onicecandidate = ({ candidate }) => this.candidates.next({ pc: name, candidate: describeCandidate(candidate) });
+      pc.onconnectionstatechange = () => {
+        if (pc.connectionState === 'failed' && !this.closed) this.failed.next();
+      };
+    }
+    this.subscriber.ontrack = () => this.mapStreams();
+  }
+
+  get localStream(): MediaStream | null {
+    return this.localStreamSubject.getValue();
+  }
+
+  async createPublishOffer(): Promise<string> {
+    const [stream] = await Promise.all([this.openLocalMedia(), this.applyIceConfig()]);
+    const audio = stream.getAudioTracks()[0];
+    if (audio) this.protect(this.publisher.addTransceiver(audio, { direction: 'sendonly', streams: [stream] }), 'audio', SLOT.microphone);
+    const video = stream.getVideoTracks()[0];
+    if (video) {
+      const transceiver = this.publisher.addTransceiver(video, { direction: 'sendonly', streams: [stream], sendEncodings: SIMULCAST_LAYERS.map((layer) => ({ ...layer })) });
+      preferVp8(transceiver);
+      this.protect(transceiver, 'video', SLOT.camera);
+      this.videoSender = transceiver.sender;
+    }
+    await this.publisher.setLocalDescription(await this.publisher.createOffer());
+    await gatheringDone(this.publisher);
+    return this.publisher.localDescription!.sdp;
+  }
+
+  async acceptPublishAnswer(sdp: string): Promise<void> {
+    await this.publisher.setRemoteDescription({ type: 'answer', sdp });
+  }
+
+  async applySubscriberOffer(sdp: string, streams: readonly SfuStream[]): Promise<string> {
+    this.streams = streams;
+    await this.subscriber.setRemoteDescription({ type: 'offer', sdp });
+    for (const transceiver of this.subscriber.getTransceivers()) {
+      const receiver = transceiver.receiver;
+      if (receiver.transform) continue;
+      const kind = receiver.track.kind === 'video' ? 'video' : 'audio';
+      const options: TransformOptions = { side: 'receive', kind, slot: kind === 'video' ? SLOT.camera : SLOT.microphone, group: true };
+      receiver.transform = new RTCRtpScriptTransform(this.worker, options);
+    }
+    await this.subscriber.setLocalDescription(await this.subscriber.createAnswer());
+    this.mapStreams();
+    return this.subscriber.localDescription!.sdp;
+  }
+
+  setLocalKey(sender: number, generation: number, secret: Uint8Array): void {
+    this.post({ type: 'local-key', key: { suite: SUITE, generation, sender, secret } });
+  }
+
+  addPeerKey(sender: number, generation: number, secret: Uint8Array): void {
+    this.post({ type: 'group-peer-key', key: { suite: SUITE, generation, sender, secret } });
+  }
+
+  forgetPeer(sender: number): void {
+    this.post({ type: 'forget-peer', sender });
+    const next = new Map(this.decryption.getValue());
+    next.delete(sender);
+    this.decryption.next(next);
+  }
+
+  async addRemoteCandidate(pc: 'publisher' | 'subscriber', candidate: IceCandidateInit | null): Promise<void> {
+    if (this.closed) return;
+    await (pc === 'publisher' ? this.publisher : this.subscriber).addIceCandidate(candidate ?? undefined);
+  }
+
+  /** Mutes or unmutes the microphone (silence is sent; the track keeps running). */
+  setMuted(muted: boolean): void {
+    for (const track of this.localStream?.getAudioTracks() ?? []) track.enabled = !muted;
+    this.mutedSubject.next(muted);
+  }
+
+  /** Camera off sends no frames at all. */
+  async setCameraOn(on: boolean): Promise<void> {
+    this.cameraOnSubject.next(on);
+    const camera = this.localStream?.getVideoTracks()[0] ?? null;
+    if (camera) camera.enabled = on;
+    await this.videoSender?.replaceTrack(on ? camera : null);
+  }
+
+  /** Test hook: receive with wrong keys for this participant from now on. */
+  corruptPeerKey(sender: number): void {
+    this.post({ type: 'corrupt-peer-key', sender });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const track of this.localStream?.getTracks() ?? []) track.stop();
+    this.publisher.close();
+    this.subscriber.close();
+    this.worker.terminate();
+    this.candidates.complete();
+    this.participantStreams.next(new Map());
+  }
+
+  /** Rebuilds each participant's stream from the subscriber's transceivers and the SFU's mid map. */
+  private mapStreams(): void {
+    const previous = this.participantStreams.getValue();
+    const tracks = new Map<number, MediaStreamTrack[]>();
+    for (const { mid, participant } of this.streams) {
+      const transceiver = this.subscriber.getTransceivers().find((t) => t.mid === mid);
+      if (!transceiver || transceiver.currentDirection === 'inactive' || transceiver.direction === 'inactive') continue;
+      tracks.set(participant, [...(tracks.get(participant) ?? []), transceiver.receiver.track]);
+    }
+    const next = new Map<number, MediaStream>();
+    let changed = previous.size !== tracks.size;
+    for (const [participant, list] of tracks) {
+      const existing = previous.get(participant);
+      const same = existing && existing.getTracks().length === list.length && list.every((track) => existing.getTracks().includes(track));
+      if (same) {
+        next.set(participant, existing);
+      } else {
+        next.set(participant, new MediaStream(list));
+        changed = true;
+      }
+    }
+    if (changed) this.participantStreams.next(next);
+  }
+
+  private async applyIceConfig(): Promise<void> {
+    if (!this.options.iceConfig) return;
+    const { iceServers, iceTransportPolicy } = await this.options.iceConfig;
+    for (const pc of [this.publisher, this.subscriber]) pc.setConfiguration({ ...pc.getConfiguration(), iceServers, iceTransportPolicy });
+  }
+
+  private async openLocalMedia(): Promise<MediaStream> {
+    const getUserMedia = this.options.getUserMedia ?? ((c) => navigator.mediaDevices.getUserMedia(c));
+    const video = this.options.media === 'video';
+    let stream: MediaStream;
+    try {
+      stream = await getUserMedia({ audio: true, video });
+    } catch (error) {
+      if (!video || !isMissingDevice(error)) throw error;
+      stream = await getUserMedia({ audio: true, video: false });
+    }
+    if (this.closed) {
+      for (const track of stream.getTracks()) track.stop();
+      throw new Error('call ended while opening media');
+    }
+    this.localStreamSubject.next(stream);
+    return stream;
+  }
+
+  private protect(transceiver: RTCRtpTransceiver, kind: 'audio' | 'video', slot: number): void {
+    transceiver.sender.transform = new RTCRtpScriptTransform(this.worker, { side: 'send', kind, slot, group: true } satisfies TransformOptions);
+  }
+
+  private post(message: ToWorker): void {
+    if (!this.closed) this.worker.postMessage(message);
+  }
+
+  private receiveCounters(senders: readonly SenderCounters[]): void {
+    const before = this.decryption.getValue();
+    const next = new Map<number, ParticipantDecryption>();
+    for (const { sender, ok, dropped } of senders) {
+      const previous = before.get(sender);
+      const failing = dropped > (previous?.dropped ?? 0) && ok === (previous?.decrypted ?? 0);
+      next.set(sender, { decrypted: ok, dropped, failing });
+    }
+    this.decryption.next(next);
+  }
+}
+
+/** Resolves once gathering is complete, quiet after a candidate, or at the cap (as for 1:1 calls). */
+function gatheringDone(pc: RTCPeerConnection): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => {
+    let quiet: ReturnType<typeof setTimeout> | undefined;
+    const done = () => {
+      clearTimeout(cap);
+      clearTimeout(quiet);
+      pc.removeEventListener('icecandidate', onCandidate);
+      pc.removeEventListener('icegatheringstatechange', check);
+      resolve();
+    };
+    const onCandidate = () => {
+      clearTimeout(quiet);
+      quiet = setTimeout(done, GATHERING_QUIET_MS);
+    };
+    const check = () => {
+      if (pc.iceGatheringState === 'complete') done();
+    };
+    const cap = setTimeout(done, GATHERING_CAP_MS);
+    pc.addEventListener('icecandidate', onCandidate);
+    pc.addEventListener('icegatheringstatechange', check);
+  });
+}

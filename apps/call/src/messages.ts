@@ -71,6 +71,12 @@ const en = {
   nextPage: 'Next page',
   groupCallFailed: (why: string) => `Could not join the call: ${why}`,
   groupCallsUnavailable: 'Group calls are not available on this server.',
+  raiseHand: 'Raise hand',
+  reactions: 'Reactions',
+  react: (emoji: string) => `React with ${emoji}`,
+  reacted: (name: string, emoji: string) => `${name} reacted ${emoji}`,
+  mutedBadge: 'Muted',
+  handRaisedBadge: 'Hand raised',
 };
 
 export type CallMessages = typeof en;
@@ -145,6 +151,12 @@ const ru: CallMessages = {
   nextPage: 'Следующая страница',
   groupCallFailed: (why) => `Не удалось подключиться к звонку: ${why}`,
   groupCallsUnavailable: 'Групповые звонки на этом сервере недоступны.',
+  raiseHand: 'Поднять руку',
+  reactions: 'Реакции',
+  react: (emoji) => `Реакция ${emoji}`,
+  reacted: (name, emoji) => `${name}: реакция ${emoji}`,
+  mutedBadge: 'Микрофон выключен',
+  handRaisedBadge: 'Рука поднята',
 };
 
 /** Messages for a BCP 47 locale, English when the language is not translated. */

@@ -24,11 +24,14 @@ import type { FromWorker, SenderCounters, ToWorker, TransformOptions } from '../
 const SUITE = 4;
 const SLOT = { microphone: 0, camera: 1 } as const;
 
-/** Simulcast layers of the camera, lowest first (Janus substream 0, 1, 2). */
+/**
+ * Simulcast layers of the camera, highest first: Janus takes the rids in SDP order as high, medium,
+ * low (its substreams 2, 1, 0), whatever they are called (meetecho/janus-gateway#2385).
+ */
 export const SIMULCAST_LAYERS: readonly RTCRtpEncodingParameters[] = [
-  { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 120_000 },
-  { rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 350_000 },
   { rid: 'h', scaleResolutionDownBy: 1, maxBitrate: 1_000_000 },
+  { rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 350_000 },
+  { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 120_000 },
 ];
 
 export interface GroupMediaOptions {

@@ -1,6 +1,6 @@
 import { For, Show, createEffect, createMemo, createSignal, from, onCleanup, onMount } from 'solid-js';
 import type { GroupCallStore } from '../group/group-call-store.js';
-import type { GroupParticipantView } from '../group/group-call.js';
+import { GROUP_REACTIONS, type GroupParticipantView } from '../group/group-call.js';
 import type { RtcGroupMedia } from '../group/group-media.js';
 import { type CallMessages, formatElapsed } from '../messages.js';
 import { StreamAudio, StreamVideo } from './media-views.js';
@@ -93,6 +93,7 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
 
   const snapshot = () => props.store.state.snapshot;
   const participants = () => snapshot()?.participants ?? [];
+  const self = () => participants().find((p) => p.self);
   const others = createMemo(() => participants().filter((p) => !p.self));
   const spotlight = createMemo<GroupParticipantView | null>(() => {
     const list = others();
@@ -151,15 +152,40 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
         <StreamVideo stream={localStream() ?? null} label={props.t.localPreview} testId="group-call-local-preview" mirrored />
       </Show>
       <div class="group-call__controls" role="group">
-        <button type="button" aria-pressed={muted() ? 'true' : 'false'} onClick={() => media.setMuted(!muted())}>
+        <button type="button" aria-pressed={muted() ? 'true' : 'false'} onClick={() => props.store.setMuted(!muted())}>
           {props.t.mute}
         </button>
         <Show when={snapshot()?.media === 'video'}>
-          <button type="button" aria-pressed={cameraOn() ? 'true' : 'false'} onClick={() => void media.setCameraOn(!cameraOn())}>
+          <button type="button" aria-pressed={cameraOn() ? 'true' : 'false'} onClick={() => void props.store.setCameraOn(!cameraOn())}>
             {props.t.camera}
           </button>
         </Show>
+        <button type="button" aria-pressed={self()?.handRaised ? 'true' : 'false'} onClick={() => props.store.setHandRaised(!self()?.handRaised)}>
+          {props.t.raiseHand}
+        </button>
+        <span role="group" aria-label={props.t.reactions}>
+          <For each={GROUP_REACTIONS}>
+            {(emoji) => (
+              <button type="button" aria-label={props.t.react(emoji)} onClick={() => props.store.react(emoji)}>
+                {emoji}
+              </button>
+            )}
+          </For>
+        </span>
       </div>
+      <details class="group-call__participants" data-testid="group-call-participants">
+        <summary>{props.t.participants(participants().length)}</summary>
+        <ul>
+          <For each={participants()}>
+            {(p) => (
+              <li data-testid="group-call-participant" data-participant={p.index}>
+                {nameOf(p)}
+                <ParticipantBadges participant={p} t={props.t} />
+              </li>
+            )}
+          </For>
+        </ul>
+      </details>
     </div>
   );
 }
@@ -182,10 +208,36 @@ function Tile(props: { participant: GroupParticipantView; stream: MediaStream | 
       </button>
       <figcaption>
         {props.name}
+        <ParticipantBadges participant={props.participant} t={props.t} />
         <Show when={props.participant.talking}>
           <span class="visually-hidden"> · {props.t.talking}</span>
         </Show>
+        <Show when={props.participant.reaction}>
+          {(emoji) => (
+            <span class="group-call__reaction" data-testid="group-call-reaction" role="img" aria-label={props.t.reacted(props.name, emoji())}>
+              {emoji()}
+            </span>
+          )}
+        </Show>
       </figcaption>
     </figure>
+  );
+}
+
+/** Mute and raised-hand marks, each with its own accessible name. */
+function ParticipantBadges(props: { participant: GroupParticipantView; t: CallMessages }) {
+  return (
+    <>
+      <Show when={props.participant.muted}>
+        <span data-testid="group-call-muted" role="img" aria-label={props.t.mutedBadge}>
+          {' '}🔇
+        </span>
+      </Show>
+      <Show when={props.participant.handRaised}>
+        <span data-testid="group-call-hand" role="img" aria-label={props.t.handRaisedBadge}>
+          {' '}✋
+        </span>
+      </Show>
+    </>
   );
 }

@@ -66,9 +66,14 @@ describe('call engine: an answered call', () => {
     expect(toCallState(bob.engine.snapshot).phase).toBe('incoming');
     // The caller keeps its candidates until an answer says which device to talk to.
     expect(network.kinds('ice')).toHaveLength(0);
+    // While it rings, the callee's media prepares the answer, unseen and without opening a device.
+    expect(bob.sessions.map((s) => ({ prepared: s.prepared?.sdp, answered: s.answered }))).toEqual([{ prepared: expect.stringContaining('offer-sdp'), answered: false }]);
+    expect(bob.engine.media).toBeNull();
 
     bob.engine.accept();
     expect(bob.engine.snapshot.phase).toBe('connecting');
+    expect(bob.engine.media).toBe(bob.sessions[0]);
+    expect(bob.sessions).toHaveLength(1);
     await settle();
     expect(alice.engine.snapshot.phase).toBe('active');
     expect(bob.engine.snapshot.phase).toBe('active');
@@ -333,7 +338,10 @@ describe('call engine: several devices', () => {
     expect(bobLaptop.engine.snapshot.phase).toBe('active');
     expect(bobPhone.engine.snapshot).toMatchObject({ phase: 'ended', outcome: 'answered-elsewhere' });
     expect(bobPhone.entries[0]).toMatchObject({ outcome: 'answered-elsewhere', durationMs: null });
-    expect(bobPhone.sessions).toHaveLength(0); // never opened camera or microphone
+    // The phone prepared an answer while ringing, but never answered (no camera or microphone) and let it go.
+    expect(bobPhone.sessions.map((s) => ({ prepared: s.prepared !== null, answered: s.answered, closed: s.closed }))).toEqual([
+      { prepared: true, answered: false, closed: true },
+    ]);
     // The caller's candidates went out only after the answer, and only the answering device used them.
     expect(network.kinds('ice').filter((s) => s.from.userId === 'alice').length).toBeGreaterThan(0);
     expect(bobLaptop.sessions[0]!.remoteCandidates).toHaveLength(1);

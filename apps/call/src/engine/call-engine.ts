@@ -23,6 +23,11 @@
  * so the two sides never restart at once. The call shows `reconnecting` meanwhile and fails only if
  * media is not back within RECONNECT_TIMEOUT_MS.
  *
+ * Set-up latency: a ringing callee's media session is created at once and prepares the answer
+ * (`prepareAnswer`: connection, SFrame worker and transforms, the offer applied) while the user
+ * decides; it opens no device and sends nothing until Accept. It is published on `media$` only on
+ * Accept, and closed with the call otherwise.
+ *
  * Candidates: the media session puts the candidates gathered before the offer or answer is sent
  * inside its SDP (one message, not one per candidate); any later ones trickle. The caller keeps
  * trickled candidates until an answer names the device to talk to (it never fans them out to every
@@ -180,6 +185,7 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
       this.end(call, 'missed');
     });
     const session = this.attachSession(call);
+    this.mediaSubject.next(session);
     void session.createOffer().then(
       async (offer) => {
         if (this.live !== call) return;
@@ -210,7 +216,8 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
     // The connect timer starts once the answer is out: opening the microphone and camera may wait
     // on the browser's permission prompt for as long as the user takes.
     this.enterConnecting(call, { startTimer: false });
-    const session = this.attachSession(call);
+    const session = call.session ?? this.attachSession(call);
+    this.mediaSubject.next(session);
     void session.acceptOffer(offer).then(
       async (answer) => {
         if (this.live !== call) return;
@@ -399,6 +406,7 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
     call.cancelTimer = this.options.clock.schedule(this.ringTimeoutMs, () => {
       if (this.live === call && this.snapshot.phase === 'ringing') this.end(call, 'missed');
     });
+    this.attachSession(call).prepareAnswer(call.offer);
   }
 
   private receiveAnswer(call: LiveCall<S>, from: SignalOrigin, answer: SessionDescription): void {
@@ -459,7 +467,6 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
       }),
     );
     call.subscriptions.add(session.connection$.subscribe((state) => this.mediaConnection(call, state)));
-    this.mediaSubject.next(session);
     return session;
   }
 

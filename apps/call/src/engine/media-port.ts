@@ -18,7 +18,12 @@ export type MediaConnectionState = 'connecting' | 'connected' | 'disconnected' |
 export interface CallMediaSession {
   /** Caller: local media, transforms, offer (ICE gathering starts). */
   createOffer(): Promise<SessionDescription>;
-  /** Callee: applies the caller's offer and key, returns the answer. */
+  /**
+   * Callee, while it rings: gets ready to answer `offer` without opening a device or sending
+   * anything, so Accept has less to do. Failures surface from `acceptOffer`.
+   */
+  prepareAnswer(offer: SessionDescription): void;
+  /** Callee, on Accept: opens the devices, applies the caller's offer and key (unless prepared), returns the answer. */
   acceptOffer(offer: SessionDescription): Promise<SessionDescription>;
   /** Caller: applies the callee's answer and key. */
   acceptAnswer(answer: SessionDescription): Promise<void>;

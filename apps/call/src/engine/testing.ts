@@ -60,6 +60,9 @@ export class FakeCallMedia implements CallMediaSession {
   readonly connection$ = new Subject<MediaConnectionState>();
   readonly remoteCandidates: (IceCandidateInit | null)[] = [];
   readonly peerKeys: MediaKeyGrant[] = [];
+  /** The offer prepared while ringing, and whether Accept answered it (opened the devices). */
+  prepared: SessionDescription | null = null;
+  answered = false;
   closed = false;
 
   constructor(
@@ -81,7 +84,12 @@ export class FakeCallMedia implements CallMediaSession {
     return { sdp: `offer-sdp ${this.init.callId}`, key: this.key() };
   }
 
+  prepareAnswer(offer: SessionDescription): void {
+    this.prepared = offer;
+  }
+
   async acceptOffer(offer: SessionDescription): Promise<SessionDescription> {
+    this.answered = true;
     await this.behaviour.mediaOpened; // e.g. the browser's permission prompt
     this.peerKeys.push(offer.key);
     queueMicrotask(() => this.localCandidates$.next(this.candidate(2)));

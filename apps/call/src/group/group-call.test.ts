@@ -87,11 +87,18 @@ function setup(others: SfuParticipant[] = [participant(0, 'alice'), participant(
     },
   });
   const event = (e: SfuEventFrame['event']) => events.next({ t: 'sfu-event', callId: CALL, event: e });
+  /** Events the server sends before it answers the next join (someone joined at the same moment). */
+  const beforeJoinAnswer: SfuEventFrame['event'][] = [];
+  const answerJoin = sfu.request.getMockImplementation()!;
+  sfu.request.mockImplementation(async (request: SfuRequest) => {
+    if (request.op === 'join') for (const e of beforeJoinAnswer.splice(0)) event(e);
+    return answerJoin(request);
+  });
   const key = (fromUser: string, sender: number, generation = 0): { from: KeyOrigin; content: GroupKeyContent } => ({
     from: { userId: fromUser, deviceId: 1 },
     content: { type: 'group-key', callId: CALL, sender, generation, secret: Buffer.alloc(32, sender + 1).toString('base64'), reason: 'initial' },
   });
-  return { call, clock, requests, event, sentKeys, incomingKeys, key, medias, connected, sentSignals, incomingSignals, ops: () => requests.map((r) => r.op) };
+  return { call, clock, requests, event, beforeJoinAnswer, sentKeys, incomingKeys, key, medias, connected, sentSignals, incomingSignals, ops: () => requests.map((r) => r.op) };
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -231,5 +238,14 @@ describe('GroupCall', () => {
     sentSignals.length = 0;
     event({ kind: 'joined', participant: participant(3, 'dave', false) });
     expect(sentSignals).toEqual([{ to: 'dave', signal: { kind: 'group-presence', muted: true, cameraOn: true, handRaised: true } }]);
+  });
+
+  it('someone announced while our join is in flight (and missing from its answer) is met as a newcomer', async () => {
+    const { call, beforeJoinAnswer, sentKeys, requests } = setup([]);
+    beforeJoinAnswer.push({ kind: 'joined', participant: participant(5, 'erin', false) }, { kind: 'published', participant: participant(5, 'erin') });
+    await call.join();
+    await vi.waitFor(() => expect(sentKeys.map((k) => [k.to, k.content.generation, k.content.reason])).toEqual([['erin', 1, 'join']]));
+    await vi.waitFor(() => expect(requests.filter((r) => r.op === 'subscribe')).toEqual([{ op: 'subscribe', callId: CALL, participants: [5] }]));
+    expect(call.snapshot.participants.map((p) => p.index)).toEqual([2, 5]);
   });
 });

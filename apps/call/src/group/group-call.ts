@@ -117,6 +117,11 @@ export class GroupCall<M extends GroupMediaSession> {
   /** SFU work that must not interleave (subscriber negotiations, rejoins), one after another. */
   private work: Promise<void> = Promise.resolve();
   private wantSubscribe = new Set<number>();
+  /**
+   * Events that come while a join is in flight: the server may announce someone who joined at
+   * the same moment before it answers our join (without them). Replayed once the join is set up.
+   */
+  private eventsDuringJoin: SfuEvent[] | null = null;
   /** Simulcast layer wanted per participant (0 low … 2 high), and what the SFU was last told. */
   private readonly layers = new Map<number, number>();
   private readonly layersSent = new Map<number, number>();
@@ -232,9 +237,11 @@ export class GroupCall<M extends GroupMediaSession> {
   private async enter(): Promise<void> {
     const { sfu, callId } = this.deps;
     let answer: SfuAnswers['join'];
+    this.eventsDuringJoin = [];
     try {
       answer = await sfu.request({ op: 'join', callId });
     } catch (error) {
+      this.eventsDuringJoin = null;
       this.end(error instanceof Error ? error.message : String(error));
       return;
     }
@@ -258,6 +265,9 @@ export class GroupCall<M extends GroupMediaSession> {
     this.presence.set(answer.self.index, this.localPresence);
     if (this.localPresence.muted || !this.localPresence.cameraOn || this.localPresence.handRaised) this.broadcast(answer.participants, { kind: 'group-presence', ...this.localPresence });
     this.applyEarlyKeys();
+    const held = this.eventsDuringJoin ?? [];
+    this.eventsDuringJoin = null;
+    for (const event of held) this.onEvent(event);
     try {
       const offer = await media.createPublishOffer();
       if (this.session !== session) return;
@@ -275,21 +285,19 @@ export class GroupCall<M extends GroupMediaSession> {
 
   private onEvent(event: SfuEvent): void {
     if (this.phase === 'ended') return;
+    if (this.eventsDuringJoin && event.kind !== 'restarted' && event.kind !== 'ended') {
+      this.eventsDuringJoin.push(event);
+      return;
+    }
     const session = this.session;
     switch (event.kind) {
       case 'joined':
         if (!session || event.participant.index === session.selfIndex) return;
-        this.participants.set(event.participant.index, event.participant);
-        this.refresh();
-        // The newcomer gets the next generation only: it cannot decrypt what was sent before.
-        void session.keys.onJoin([event.participant.index]).then((messages) => this.sendKeys(messages));
-        if (this.localPresence.muted || !this.localPresence.cameraOn || this.localPresence.handRaised) this.broadcast([event.participant], { kind: 'group-presence', ...this.localPresence });
-        this.applyEarlyKeys();
+        this.meet(session, event.participant);
         return;
       case 'published':
         if (!session || event.participant.index === session.selfIndex) return;
-        this.participants.set(event.participant.index, event.participant);
-        this.refresh();
+        this.meet(session, event.participant);
         this.wantSubscribe.add(event.participant.index);
         void this.serially(() => this.subscribePending(session));
         return;
@@ -326,6 +334,20 @@ export class GroupCall<M extends GroupMediaSession> {
         this.end(null);
         return;
     }
+  }
+
+  /**
+   * Someone is in the call whom this device learnt of after joining: a newcomer. They get the
+   * next generation of our key only, so they cannot decrypt what was sent before they came.
+   */
+  private meet(session: NonNullable<GroupCall<M>['session']>, participant: SfuParticipant): void {
+    const known = this.participants.has(participant.index);
+    this.participants.set(participant.index, participant);
+    this.refresh();
+    if (known) return;
+    void session.keys.onJoin([participant.index]).then((messages) => this.sendKeys(messages));
+    if (this.localPresence.muted || !this.localPresence.cameraOn || this.localPresence.handRaised) this.broadcast([participant], { kind: 'group-presence', ...this.localPresence });
+    this.applyEarlyKeys();
   }
 
   private onKey(from: KeyOrigin, content: GroupKeyContent): void {

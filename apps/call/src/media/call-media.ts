@@ -10,6 +10,9 @@
  * `ontrack`): the caller adds its transceivers and their transforms before `createOffer`; the callee
  * adds its tracks with `addTrack` before applying the offer, so the offer's m-lines reuse those
  * transceivers (JSEP §5.10) and their receivers already carry a transform.
+ *
+ * Set-up latency: each side builds its description while its microphone and camera open, and the
+ * callee does everything that opens no device and sends nothing while it rings (`prepareAnswer`).
  */
 import type { CallMedia } from '@parley/contracts';
 import { BehaviorSubject, type Observable, Subject } from 'rxjs';
@@ -97,6 +100,8 @@ export class RtcCallMedia implements CallMediaSession {
   /** While a description is being prepared: its candidates go inside its SDP, not out one by one. */
   private bundlingCandidates = false;
   private onBundledCandidate: (() => void) | null = null;
+  /** Callee: the ring-time half of answering, once started (see prepareAnswer). */
+  private preparing: Promise<void> | null = null;
 
   readonly localCandidates$: Observable<IceCandidateInit | null> = this.candidates.asObservable();
   readonly connection$: Observable<MediaConnectionState> = this.connection.asObservable();
@@ -171,36 +176,63 @@ export class RtcCallMedia implements CallMediaSession {
     return { sdp, key: this.grant() };
   }
 
+  /**
+   * Callee, while it rings: applies the offer's key and the offer itself onto transceivers that
+   * already carry their transforms, so Accept only has to open the devices and answer. Nothing is
+   * captured (the tracks that create the transceivers are synthetic and dropped at once) and nothing
+   * is sent: ICE gathers only from the answer's setLocalDescription, so before Accept the caller
+   * learns nothing about this device, not even its addresses.
+   */
+  prepareAnswer(offer: SessionDescription): void {
+    if (this.preparing) return;
+    this.preparing = this.prepare(offer);
+    this.preparing.catch(() => {}); // acceptOffer awaits it and reports the failure
+  }
+
   async acceptOffer(offer: SessionDescription): Promise<SessionDescription> {
+    // The user accepted: the microphone and camera open while the answer is prepared, and their
+    // tracks go onto the senders once they are open (no renegotiation needed).
+    const opening = this.openLocalMedia();
+    opening.catch(() => {}); // awaited below
+    this.prepareAnswer(offer);
+    await this.preparing;
+    const [sdp, local] = await Promise.all([this.describeWithCandidates(async () => this.pc.setLocalDescription(await this.pc.createAnswer())), opening]);
+    await Promise.all([
+      this.audioSender?.replaceTrack(local.getAudioTracks()[0] ?? null),
+      this.videoSender?.replaceTrack(local.getVideoTracks()[0] ?? null),
+    ]);
+    return { sdp, key: this.grant() };
+  }
+
+  private async prepare(offer: SessionDescription): Promise<void> {
     await this.addPeerKey(offer.key);
-    const [stream] = await Promise.all([this.openLocalMedia(), this.applyIceConfig()]);
+    await this.applyIceConfig();
+    const stream = new MediaStream();
     // Same order as the caller's m-lines: microphone, camera, screen audio (video calls).
     const slots: { kind: 'audio' | 'video'; slot: number }[] =
       this.options.media === 'video'
         ? [{ kind: 'audio', slot: SLOT.microphone }, { kind: 'video', slot: SLOT.camera }, { kind: 'audio', slot: SLOT.screenAudio }]
         : [{ kind: 'audio', slot: SLOT.microphone }];
-    for (const { kind, slot } of slots) {
-      // Every m-line gets a transceiver from addTrack now, so the offer reuses it (JSEP §5.10) and
-      // its receiver already has a transform. Without a track for it (no camera; the screen audio
-      // before any sharing) a placeholder creates it and is swapped for nothing.
-      const track = slot === SLOT.screenAudio ? undefined : (kind === 'audio' ? stream.getAudioTracks() : stream.getVideoTracks())[0];
-      const placeholder = track ? null : placeholderTrack(kind, stream);
-      const sender = this.pc.addTrack(track ?? placeholder!.track, stream);
-      const transceiver = this.pc.getTransceivers().find((t) => t.sender === sender)!;
-      this.protect(transceiver, kind, slot);
-      if (kind === 'video') preferVp8(transceiver);
-      if (slot === SLOT.microphone) this.audioSender = sender;
-      else if (slot === SLOT.camera) this.videoSender = sender;
-      else this.screenAudioSender = sender;
-      // The transforms go on first: set after the await below, Chromium never fed frames to the
-      // receiver's transform (seen with Chromium 156).
-      if (placeholder) {
+    const placeholders = new PlaceholderTracks();
+    try {
+      for (const { kind, slot } of slots) {
+        // addTrack, not addTransceiver: only a transceiver made by addTrack is reused by the
+        // offer's m-line (JSEP §5.10), so its receiver already has a transform when media comes.
+        const sender = this.pc.addTrack(placeholders.track(kind), stream);
+        const transceiver = this.pc.getTransceivers().find((t) => t.sender === sender)!;
+        this.protect(transceiver, kind, slot);
+        if (kind === 'video') preferVp8(transceiver);
+        if (slot === SLOT.microphone) this.audioSender = sender;
+        else if (slot === SLOT.camera) this.videoSender = sender;
+        else this.screenAudioSender = sender;
+        // The transforms go on first: set after this await, Chromium never fed frames to the
+        // receiver's transform (seen with Chromium 156).
         await sender.replaceTrack(null);
-        placeholder.release();
       }
+    } finally {
+      placeholders.release();
     }
     await this.pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
-    return { sdp: await this.describeWithCandidates(async () => this.pc.setLocalDescription(await this.pc.createAnswer())), key: this.grant() };
   }
 
   /**
@@ -401,32 +433,32 @@ export function isMissingDevice(error: unknown): boolean {
 }
 
 /**
- * A short-lived track of `kind`, only to create a transceiver with addTrack: a clone of an already
- * open track of that kind when there is one (cheap, and nothing captured that was not already),
- * else a synthetic one.
+ * Short-lived synthetic tracks, only to create transceivers with addTrack before anything is
+ * captured: a 16×16 canvas for video, one silent audio graph for every audio track.
  */
-function placeholderTrack(kind: 'audio' | 'video', stream: MediaStream): { track: MediaStreamTrack; release: () => void } {
-  const open = (kind === 'audio' ? stream.getAudioTracks() : stream.getVideoTracks())[0];
-  if (open) {
-    const track = open.clone();
-    return { track, release: () => track.stop() };
+class PlaceholderTracks {
+  private readonly tracks: MediaStreamTrack[] = [];
+  private audio: AudioContext | null = null;
+
+  track(kind: 'audio' | 'video'): MediaStreamTrack {
+    let track: MediaStreamTrack;
+    if (kind === 'video') {
+      const canvas = document.createElement('canvas');
+      canvas.width = 16;
+      canvas.height = 16;
+      track = canvas.captureStream(1).getVideoTracks()[0]!;
+    } else {
+      this.audio ??= new AudioContext();
+      track = this.audio.createMediaStreamDestination().stream.getAudioTracks()[0]!;
+    }
+    this.tracks.push(track);
+    return track;
   }
-  if (kind === 'video') {
-    const canvas = document.createElement('canvas');
-    canvas.width = 16;
-    canvas.height = 16;
-    const track = canvas.captureStream(1).getVideoTracks()[0]!;
-    return { track, release: () => track.stop() };
+
+  release(): void {
+    for (const track of this.tracks) track.stop();
+    void this.audio?.close();
   }
-  const context = new AudioContext();
-  const track = context.createMediaStreamDestination().stream.getAudioTracks()[0]!;
-  return {
-    track,
-    release: () => {
-      track.stop();
-      void context.close();
-    },
-  };
 }
 
 /** VP8 only for video: libs/media-e2ee knows which VP8 bytes must stay in clear. */

@@ -2,9 +2,24 @@
 # Runs a command in a fresh network namespace with only loopback up, so servers and browsers
 # started by tests keep every packet on this machine (ENVIRONMENT "Network isolation").
 # Without root (or without unshare) it runs the command as is, on the host's loopback.
+#
+# Inside the namespace it also adds `jlo`, an ifb link holding 127.0.0.1/32, and exports
+# PARLEY_JANUS_INTERFACE=jlo: Janus never gathers ICE candidates on a loopback-flagged interface
+# (ENVIRONMENT "Network isolation for tests"), and this one is not flagged so. Without ifb (no
+# kernel module) Janus-dependent tests skip, saying so.
 set -euo pipefail
 if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null && unshare -n true 2>/dev/null; then
-  exec unshare -n bash -c 'ip link set lo up && exec "$@"' bash "$@"
+  # ifb may be a module not loaded yet; harmless when it is built in or loaded.
+  command -v modprobe >/dev/null && modprobe ifb numifbs=0 2>/dev/null || true
+  exec unshare -n bash -c '
+    ip link set lo up
+    if ip link add jlo type ifb 2>/dev/null && ip link set jlo addrgenmode none \
+      && ip addr add 127.0.0.1/32 dev jlo && ip link set jlo up; then
+      export PARLEY_JANUS_INTERFACE=jlo
+    else
+      echo "(no ifb link in the test namespace: tests that need Janus will skip)" >&2
+    fi
+    exec "$@"' bash "$@"
 fi
 echo "(not root: running on the host's loopback, without a private network namespace)" >&2
 exec "$@"

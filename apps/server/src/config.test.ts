@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RATE_LIMITS, REPO_ROOT, SERVER_VERSION, configFromEnv } from './config.js';
+import { DEFAULT_RATE_LIMITS, REPO_ROOT, SERVER_VERSION, configFromEnv, janusFromEnv } from './config.js';
 
 describe('configFromEnv', () => {
   it('uses the defaults of ARCHITECTURE "Defaults" when nothing is set', () => {
@@ -59,6 +59,21 @@ describe('configFromEnv', () => {
 
   it('rejects an unknown log level', () => {
     expect(() => configFromEnv({ PARLEY_LOG_LEVEL: 'loud' })).toThrow(/PARLEY_LOG_LEVEL/);
+  });
+
+  it('reads PARLEY_JANUS: auto when Janus is installed, else off with a hint; off; or ws:// URLs', () => {
+    expect(janusFromEnv({}, '/no/such/janus')).toEqual({ mode: 'off', notInstalled: true });
+    expect(janusFromEnv({ PARLEY_JANUS: 'auto' }, '/no/such/janus')).toEqual({ mode: 'off', notInstalled: true });
+    expect(janusFromEnv({ PARLEY_JANUS_INTERFACE: 'jlo' }, process.execPath)).toEqual({ mode: 'auto', binary: process.execPath, iceInterface: 'jlo' });
+    expect(janusFromEnv({ PARLEY_JANUS: 'off' }, process.execPath)).toEqual({ mode: 'off' });
+    expect(janusFromEnv({ PARLEY_JANUS: 'ws://127.0.0.1:8188, ws://10.0.0.2:8188', PARLEY_JANUS_API_SECRET: 's' })).toEqual({
+      mode: 'urls',
+      urls: ['ws://127.0.0.1:8188', 'ws://10.0.0.2:8188'],
+      apiSecret: 's',
+    });
+    expect(() => janusFromEnv({ PARLEY_JANUS: 'http://127.0.0.1:8088' })).toThrow(/PARLEY_JANUS must be off, auto or ws:\/\/ URLs/);
+    expect(configFromEnv({ PARLEY_SFU_GRACE_MS: '2000' }).sfuDisconnectGraceMs).toBe(2000);
+    expect(() => configFromEnv({ PARLEY_SFU_GRACE_MS: 'soon' })).toThrow(/PARLEY_SFU_GRACE_MS/);
   });
 
   it('finds the repository root and this server version', () => {

@@ -2,7 +2,7 @@
  * The server's configuration: one plain object, so tests build it directly (port 0, a temp data
  * folder, a fake clock) and `main.ts` is the only place that reads the environment.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DestinationStream, Level } from 'pino';
@@ -63,7 +63,25 @@ export interface ServerConfig {
   relayCommitThread: boolean;
   /** coturn with `use-auth-secret`: `GET /api/turn` issues credentials for it; absent = no TURN. */
   turn?: TurnConfig | null;
+  /** The SFU for group calls (Janus VideoRoom); absent = off. */
+  janus?: JanusConfig;
+  /** How long a device whose relay WebSocket closed stays in its group calls (default 15 s). */
+  sfuDisconnectGraceMs?: number;
+  /** An empty group call (nobody joined yet, or all gone after an SFU restart) ends after this (default 5 min). */
+  sfuEmptyCallTimeoutMs?: number;
 }
+
+/**
+ * Where group calls get their SFU: `off`; `auto` starts the installed Janus as a child process;
+ * `urls` uses Janus instances already running (their WebSocket API, on loopback or a private network).
+ */
+export type JanusConfig =
+  | { mode: 'off'; /** Set when `auto` found no Janus: the server logs how to install it. */ notInstalled?: boolean }
+  | { mode: 'auto'; binary: string; /** The only interface Janus uses for ICE (`-E`). */ iceInterface?: string }
+  | { mode: 'urls'; urls: string[]; /** Janus's `api_secret`, when it has one. */ apiSecret?: string };
+
+/** Where Debian's `janus` package puts the binary. */
+export const DEFAULT_JANUS_BINARY = '/usr/bin/janus';
 
 /** A TURN server sharing its `static-auth-secret` with this server (TURN REST credentials). */
 export interface TurnConfig {
@@ -90,6 +108,8 @@ export interface RateLimits {
   anonymous: RateLimit;
   /** Relay `send` frames, per device. */
   relaySends: RateLimit;
+  /** Relay `sfu` frames (group-call signaling, ICE candidates included), per device. */
+  sfuRequests?: RateLimit;
 }
 
 /** Generous for a person, tight for a script: a flood is slowed, a chat never is. */
@@ -97,6 +117,8 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   api: { burst: 60, perSecond: 10 },
   anonymous: { burst: 20, perSecond: 1 },
   relaySends: { burst: 300, perSecond: 50 },
+  // A join trickles a few dozen candidates at once; renegotiations come in short bursts.
+  sfuRequests: { burst: 120, perSecond: 20 },
 };
 
 /** Version of this server, from its package.json. */
@@ -139,7 +161,33 @@ export function configFromEnv(env: NodeJS.ProcessEnv, repoRoot: string = REPO_RO
     linkPollTimeoutMs: 25_000,
     relayCommitThread: true,
     turn: turnFromEnv(env),
+    janus: janusFromEnv(env),
+    ...(env.PARLEY_SFU_GRACE_MS ? { sfuDisconnectGraceMs: milliseconds(env, 'PARLEY_SFU_GRACE_MS') } : {}),
   };
+}
+
+/**
+ * `PARLEY_JANUS`: `off`, `auto` (the default when /usr/bin/janus exists) or comma-separated `ws://`
+ * URLs of running instances; `PARLEY_JANUS_INTERFACE` is the ICE interface of an auto-started Janus.
+ */
+export function janusFromEnv(env: NodeJS.ProcessEnv, binary: string = DEFAULT_JANUS_BINARY): JanusConfig {
+  const value = (env.PARLEY_JANUS ?? '').trim();
+  const iceInterface = env.PARLEY_JANUS_INTERFACE?.trim();
+  if (value === 'off') return { mode: 'off' };
+  if (value === '' || value === 'auto') {
+    if (!existsSync(binary)) return { mode: 'off', notInstalled: true };
+    return { mode: 'auto', binary, ...(iceInterface ? { iceInterface } : {}) };
+  }
+  const urls = value.split(',').map((url) => url.trim()).filter(Boolean);
+  const bad = urls.find((url) => !/^wss?:\/\/./.test(url));
+  if (bad) throw new Error(`PARLEY_JANUS must be off, auto or ws:// URLs, got "${bad}"`);
+  return { mode: 'urls', urls, ...(env.PARLEY_JANUS_API_SECRET ? { apiSecret: env.PARLEY_JANUS_API_SECRET } : {}) };
+}
+
+function milliseconds(env: NodeJS.ProcessEnv, name: string): number {
+  const value = Number(env[name]);
+  if (!Number.isInteger(value) || value < 0 || value > 3_600_000) throw new Error(`${name} must be 0-3600000 (ms), got "${env[name]}"`);
+  return value;
 }
 
 /** `PARLEY_TURN_URLS` (comma-separated) and `PARLEY_TURN_SECRET` together, or no TURN. */

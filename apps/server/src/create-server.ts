@@ -28,6 +28,7 @@ import { registerLinkRoutes } from './link-routes.js';
 import { RateLimiter } from './rate-limiter.js';
 import { RelayWriter } from './relay-writer.js';
 import { registerTurnRoute } from './turn-route.js';
+import { type SfuService, sfuRateLimit, startSfuService } from './sfu/sfu-service.js';
 
 /** Base URLs the running server answers on; an app is absent when its origin is not served. */
 export interface Addresses {
@@ -48,6 +49,8 @@ export interface ParleyServer {
   readonly registry: ReleaseRegistry;
   /** Relay WebSockets open right now, authenticated or not (a leak check for tests). */
   openRelaySockets(): number;
+  /** Group calls while started, when an SFU is configured (tests reach Janus through it). */
+  sfu(): SfuService | null;
 }
 
 /** How long `stop` lets requests in flight finish before cutting their connections. */
@@ -68,8 +71,9 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
     deps.storage ??
     new SqliteStorage({ dataDir: config.dataDir, clock: config.clock, commitThread: config.relayCommitThread, onWarning: (m) => warn(m) });
   const registry = new ReleaseRegistry(storage, { dataDir: config.dataDir, clock: config.clock });
-  let running: { logger: Logger; apps: FastifyInstance[]; writer: RelayWriter } | null = null;
+  let running: { logger: Logger; apps: FastifyInstance[]; writer: RelayWriter; sfu: SfuService | null } | null = null;
   let openSockets = 0;
+  let sfuService: SfuService | null = null;
 
   async function start(): Promise<Addresses> {
     if (running) throw new Error('the server is already started');
@@ -97,6 +101,19 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
       anonymousLimiter: new RateLimiter(limits?.anonymous ?? null, config.clock),
     };
     const sendLimiter = new RateLimiter(limits?.relaySends ?? null, config.clock);
+    // Group calls: Janus started or connected here, so relay sockets can hand it `sfu` frames.
+    const sfu = await startSfuService({
+      janus: config.janus ?? { mode: 'off' },
+      dataDir: config.dataDir,
+      storage,
+      hub,
+      clock: config.clock,
+      log: logger.child({ component: 'sfu' }),
+      rateLimit: sfuRateLimit(limits),
+      ...(config.sfuDisconnectGraceMs !== undefined ? { disconnectGraceMs: config.sfuDisconnectGraceMs } : {}),
+      ...(config.sfuEmptyCallTimeoutMs !== undefined ? { emptyCallTimeoutMs: config.sfuEmptyCallTimeoutMs } : {}),
+    });
+    sfuService = sfu;
     const onSession = (event: 'open' | 'close') => {
       openSockets += event === 'open' ? 1 : -1;
     };
@@ -115,7 +132,7 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
       registerAccountsRoutes(app, { ...context, storage, hub, clock: config.clock });
       registerLinkRoutes(app, { ...context, storage, hub, clock: config.clock, pollTimeoutMs: config.linkPollTimeoutMs });
       registerTurnRoute(app, { ...context, turn: config.turn ?? null, clock: config.clock });
-      await registerRelaySocket(app, { hub, storage, writer, auth, sendLimiter, authTimeoutMs: config.relayAuthTimeoutMs, onSession });
+      await registerRelaySocket(app, { hub, storage, writer, auth, sendLimiter, authTimeoutMs: config.relayAuthTimeoutMs, onSession, sfu: sfu?.gateway ?? null });
     };
 
     const api = createFastifyApp(logger, 'api');
@@ -144,7 +161,7 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
       origins.push([name, origin]);
     }
 
-    running = { logger, apps: [api, ...origins.map(([, origin]) => origin.app)], writer };
+    running = { logger, apps: [api, ...origins.map(([, origin]) => origin.app)], writer, sfu };
     try {
       await api.listen({ host: config.host, port: config.apiPort });
       const addresses: Addresses = { api: originUrl(api, config.host) };
@@ -163,9 +180,11 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
 
   async function stop(): Promise<void> {
     if (!running) return;
-    const { logger, apps, writer } = running;
+    const { logger, apps, writer, sfu } = running;
     running = null;
+    sfuService = null;
     await Promise.allSettled(apps.map((app) => closeGracefully(app, SHUTDOWN_GRACE_MS)));
+    await sfu?.stop();
     // Sends accepted before the close are committed (and were or will not be acknowledged) first.
     await writer.drain();
     await storage.close();
@@ -186,5 +205,5 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
     }
   }
 
-  return { start, stop, storage, registry, openRelaySockets: () => openSockets };
+  return { start, stop, storage, registry, openRelaySockets: () => openSockets, sfu: () => sfuService };
 }

@@ -30,4 +30,14 @@ describe('createLogger', () => {
     expect(log).not.toContain('QUJDRA==');
     expect(JSON.parse(lines[1]!).frame.messages[0]).toEqual({ deviceId: 1, ciphertext: '[redacted]' });
   });
+
+  it('redacts SDP and room secrets in a logged SFU frame', () => {
+    const { lines, logger } = capture();
+    logger.info({ frame: { t: 'sfu', id: '1', request: { op: 'publish', callId: 'c', jsep: { type: 'offer', sdp: 'v=0 a=candidate' } } } }, 'sfu');
+    logger.info({ room: { secret: 'room-secret-value' }, sdp: 'v=0' }, 'room');
+    const log = lines.join('');
+    expect(log).not.toContain('a=candidate');
+    expect(log).not.toContain('room-secret-value');
+    expect(JSON.parse(lines[0]!).frame.request.jsep).toBe('[redacted]');
+  });
 });

@@ -32,6 +32,14 @@ export const REDACTED_PATHS = [
   'mac',
   '*.mac',
   'body',
+  // Group calls (sfu/): SDP says which addresses a device has; room secrets and join tokens open rooms.
+  'jsep',
+  '*.jsep',
+  '*.request.jsep',
+  'sdp',
+  '*.sdp',
+  'secret',
+  '*.secret',
 ];
 
 /** Creates the server's logger from its configuration. */

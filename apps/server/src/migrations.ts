@@ -147,6 +147,29 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 4,
+    name: 'group calls',
+    // No room secret and no join token here: the secret is derived from a key kept outside the
+    // database (sfu/room-secret.ts) and tokens live in memory only, so a copy of the file lets no
+    // one into a call's Janus room.
+    sql: `
+      CREATE TABLE group_calls (
+        call_id      TEXT    PRIMARY KEY,
+        room_id      INTEGER NOT NULL UNIQUE,
+        creator_user TEXT    NOT NULL,
+        -- Participant indexes (SFrame sender indexes) are never reused within a call, restarts included.
+        next_index   INTEGER NOT NULL DEFAULT 0,
+        created_at   INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE group_call_invitees (
+        call_id TEXT NOT NULL REFERENCES group_calls (call_id) ON DELETE CASCADE,
+        user_id TEXT NOT NULL,
+        PRIMARY KEY (call_id, user_id)
+      ) STRICT;
+    `,
+  },
 ];
 
 /** Checks that versions start at 1 and increase by one, so a merge mistake fails at start-up. */

@@ -25,6 +25,7 @@ import { sendError } from './http-errors.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { RelayConnection, RelayHub } from './relay-hub.js';
 import type { RelayWriter } from './relay-writer.js';
+import type { SfuGateway } from './sfu/sfu-gateway.js';
 import type { QueuedEnvelope, Storage } from './storage.js';
 
 /**
@@ -50,6 +51,8 @@ export interface RelaySocketOptions {
   authTimeoutMs: number;
   /** Called with every session, so the server can count open sockets (tests, fuzzing). */
   onSession?: (event: 'open' | 'close') => void;
+  /** Group calls (sfu frames); absent when no SFU is configured. */
+  sfu?: SfuGateway | null;
 }
 
 /**
@@ -207,6 +210,9 @@ class RelaySession {
         return this.acknowledge(frame.id, connection);
       case 'auth':
         return this.send({ t: 'error', code: 'bad_frame', message: 'This connection is already authenticated.' });
+      case 'sfu':
+        if (!this.options.sfu) return this.send({ t: 'sfu-result', ref: frame.id, ok: false, code: 'sfu_unavailable', message: 'Group calls are off on this server.' });
+        return this.options.sfu.handle(connection, frame, (reply) => this.send(reply));
     }
   }
 
@@ -340,7 +346,12 @@ class RelaySession {
 
   private leave(): void {
     if (this.state.kind === 'awaiting-auth') clearTimeout(this.state.timer);
-    if (this.state.kind === 'ready') this.options.hub.remove(this.state.connection);
+    if (this.state.kind === 'ready') {
+      const connection = this.state.connection;
+      this.options.hub.remove(connection);
+      // Its group calls wait a grace period for the device to reconnect (sfu-gateway.ts).
+      this.options.sfu?.disconnected(connection, () => this.options.hub.connectionOf(connection) !== undefined);
+    }
     this.state = { kind: 'closed' };
   }
 

@@ -15,6 +15,7 @@ import {
   type DeviceBundle,
   type DeviceKeysUpdate,
   type DeviceRecord,
+  type GroupCallRecord,
   type LinkCodeRecord,
   type LinkRequestOutcome,
   type LinkRequestRecord,
@@ -335,6 +336,46 @@ export class SqliteStorage implements Storage {
     else this.q().leaveBeta.run(userId);
   }
 
+  async createGroupCall(call: GroupCallRecord): Promise<void> {
+    const q = this.q();
+    this.handle().transaction(() => {
+      q.insertGroupCall.run(call.callId, call.roomId, call.creator, call.createdAt);
+      for (const userId of new Set(call.invitees)) q.insertGroupCallInvitee.run(call.callId, userId);
+    })();
+  }
+
+  async groupCall(callId: string): Promise<GroupCallRecord | undefined> {
+    const row = this.q().groupCall.get(callId) as GroupCallRow | undefined;
+    return row && this.toGroupCall(row);
+  }
+
+  async groupCalls(): Promise<GroupCallRecord[]> {
+    return (this.q().groupCalls.all() as GroupCallRow[]).map((row) => this.toGroupCall(row));
+  }
+
+  async addGroupCallInvitees(callId: string, userIds: readonly string[]): Promise<boolean> {
+    const q = this.q();
+    return this.handle().transaction(() => {
+      if (!q.groupCall.get(callId)) return false;
+      for (const userId of userIds) q.insertGroupCallInvitee.run(callId, userId);
+      return true;
+    })();
+  }
+
+  async takeGroupCallIndex(callId: string): Promise<number | undefined> {
+    const row = this.q().takeGroupCallIndex.get(callId) as { index: number } | undefined;
+    return row?.index;
+  }
+
+  async deleteGroupCall(callId: string): Promise<void> {
+    this.q().deleteGroupCall.run(callId);
+  }
+
+  private toGroupCall(row: GroupCallRow): GroupCallRecord {
+    const invitees = (this.q().groupCallInvitees.all(row.callId) as Array<{ userId: string }>).map((r) => r.userId);
+    return { callId: row.callId, roomId: row.roomId, creator: row.creator, invitees, createdAt: row.createdAt };
+  }
+
   private insertDevice(device: DeviceAddress, registration: NewDevice, now: number): void {
     this.q().insertDevice.run(device.userId, device.deviceId, registration.registrationId, registration.tokenHash, now, now);
     this.writeKeys(device, registration.keys);
@@ -436,6 +477,13 @@ function prepareStatements(db: Database.Database) {
               server_timestamp AS serverTimestamp
        FROM envelopes WHERE recipient_user = ? AND recipient_device = ? AND seq > ? ORDER BY seq LIMIT ?`,
     ),
+    insertGroupCall: db.prepare('INSERT INTO group_calls (call_id, room_id, creator_user, created_at) VALUES (?, ?, ?, ?)'),
+    insertGroupCallInvitee: db.prepare('INSERT INTO group_call_invitees (call_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING'),
+    groupCall: db.prepare('SELECT call_id AS callId, room_id AS roomId, creator_user AS creator, created_at AS createdAt FROM group_calls WHERE call_id = ?'),
+    groupCalls: db.prepare('SELECT call_id AS callId, room_id AS roomId, creator_user AS creator, created_at AS createdAt FROM group_calls ORDER BY created_at'),
+    groupCallInvitees: db.prepare('SELECT user_id AS userId FROM group_call_invitees WHERE call_id = ? ORDER BY rowid'),
+    takeGroupCallIndex: db.prepare('UPDATE group_calls SET next_index = next_index + 1 WHERE call_id = ? RETURNING next_index - 1 AS "index"'),
+    deleteGroupCall: db.prepare('DELETE FROM group_calls WHERE call_id = ?'),
     insertLinkCode: db.prepare('INSERT INTO link_codes (link_id, user_id, device_id, expires_at) VALUES (?, ?, ?, ?)'),
     linkCode: db.prepare('SELECT user_id AS userId, device_id AS deviceId, expires_at AS expiresAt, used FROM link_codes WHERE link_id = ?'),
     useLinkCode: db.prepare('UPDATE link_codes SET used = 1 WHERE link_id = ?'),
@@ -457,6 +505,13 @@ const LINK_REQUEST_SELECT = `
          r.ephemeral_public_key AS ephemeralPublicKey, r.mac, r.expires_at AS expiresAt, r.envelope,
          r.completed_device_id AS completedDeviceId
   FROM link_requests r JOIN link_codes c ON c.link_id = r.link_id`;
+
+interface GroupCallRow {
+  callId: string;
+  roomId: number;
+  creator: string;
+  createdAt: number;
+}
 
 interface AccountRow {
   userId: string;

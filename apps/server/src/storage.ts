@@ -190,6 +190,18 @@ export interface RuleRevision {
   changedAt: number;
 }
 
+/** A group call as stored (ARCHITECTURE "Calls"): who may join and which Janus room carries it. */
+export interface GroupCallRecord {
+  /** Random and unguessable; also the name devices use on the wire. */
+  callId: string;
+  /** The Janus VideoRoom id (recreated with the same id after a Janus restart). */
+  roomId: number;
+  creator: string;
+  /** Users whose devices may join, the creator included. */
+  invitees: string[];
+  createdAt: number;
+}
+
 /** The highest device id an account may reach (Signal's limit, a 7-bit field). */
 export const MAX_DEVICE_ID = 127;
 
@@ -267,4 +279,16 @@ export interface Storage {
   /** Whether the user opted in to the beta program. */
   betaOptIn(userId: string): Promise<boolean>;
   setBetaOptIn(userId: string, enabled: boolean, now: number): Promise<void>;
+
+  // Group calls.
+  /** Stores a new call with its invitees (the creator among them). */
+  createGroupCall(call: GroupCallRecord): Promise<void>;
+  groupCall(callId: string): Promise<GroupCallRecord | undefined>;
+  /** Every call still running, e.g. to end the abandoned ones after a restart. */
+  groupCalls(): Promise<GroupCallRecord[]>;
+  /** Adds invitees (already invited ones are ignored); false when the call does not exist. */
+  addGroupCallInvitees(callId: string, userIds: readonly string[]): Promise<boolean>;
+  /** Hands out the call's next participant index, never the same twice; undefined when no such call. */
+  takeGroupCallIndex(callId: string): Promise<number | undefined>;
+  deleteGroupCall(callId: string): Promise<void>;
 }

@@ -1,0 +1,304 @@
+/**
+ * Group calls against a real Janus (the Debian package), started by the server as in production.
+ * Needs the test network namespace with its `ifb` link (tools/test/in-loopback-namespace.sh sets
+ * PARLEY_JANUS_INTERFACE): run it with `nx run server:test-janus`. Skipped, saying why, elsewhere.
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { RTCPeerConnection } from 'werift';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_JANUS_BINARY } from '../config.js';
+import { type ParleyServer, createParleyServer } from '../create-server.js';
+import { tempFolder, testConfig } from '../test-support.js';
+import { pino } from 'pino';
+import { JanusPool } from './janus-pool.js';
+import { JanusSupervisor } from './janus-process.js';
+import { JanusRooms } from './janus-rooms.js';
+import { RoomSecrets } from './room-secret.js';
+import type { SfuService } from './sfu-service.js';
+import { SfuTestDevice } from './sfu-test-client.js';
+
+const iceInterface = process.env.PARLEY_JANUS_INTERFACE;
+const skipReason = !existsSync(DEFAULT_JANUS_BINARY)
+  ? `Janus is not installed (${DEFAULT_JANUS_BINARY}): apt-get install janus`
+  : !iceInterface
+    ? 'PARLEY_JANUS_INTERFACE is not set: run through tools/test/in-loopback-namespace.sh (nx run server:test-janus)'
+    : null;
+if (skipReason) console.warn(`group-calls.janus.test.ts skipped: ${skipReason}`);
+
+/** A real publisher (audio + video, send only) in werift, as a browser would publish. */
+async function publisher(): Promise<{ sdp: string; answer(sdp: string): Promise<void>; connected: Promise<void>; close(): Promise<void> }> {
+  const pc = new RTCPeerConnection();
+  pc.addTransceiver('audio', { direction: 'sendonly' });
+  pc.addTransceiver('video', { direction: 'sendonly' });
+  const offer = await pc.createOffer();
+  await pc.setLocalDescription(offer);
+  const connected = new Promise<void>((resolve) => {
+    pc.connectionStateChange.subscribe((state) => {
+      if (state === 'connected') resolve();
+    });
+  });
+  return {
+    sdp: pc.localDescription?.sdp ?? offer.sdp,
+    answer: async (sdp) => {
+      await pc.setRemoteDescription({ type: 'answer', sdp });
+    },
+    connected,
+    close: () => pc.close(),
+  };
+}
+
+describe.skipIf(skipReason !== null)('group calls through a real Janus', () => {
+  let folder: Awaited<ReturnType<typeof tempFolder>>;
+  let server: ParleyServer;
+  let sfu: SfuService;
+  let api: string;
+  const log: string[] = [];
+  const tokens: string[] = [];
+  const devices: SfuTestDevice[] = [];
+  const connect = async (userId: string) => {
+    const device = await SfuTestDevice.connect(api, `dev.${userId}`);
+    devices.push(device);
+    return device;
+  };
+  /** Janus's own view, through a separate janode connection (with its API secret). */
+  const janus = async () => {
+    const instance = sfu.pool.all()[0]!;
+    return instance.manager();
+  };
+
+  beforeAll(async () => {
+    folder = await tempFolder();
+    const logDestination = new Writable({
+      write(chunk, _encoding, done) {
+        log.push(String(chunk));
+        done();
+      },
+    });
+    server = createParleyServer(
+      testConfig(folder.path, {
+        logLevel: 'debug',
+        logDestination,
+        allowDevTokens: true,
+        janus: { mode: 'auto', binary: DEFAULT_JANUS_BINARY, ...(iceInterface ? { iceInterface } : {}) },
+        sfuDisconnectGraceMs: 300,
+      }),
+    );
+    api = (await server.start()).api;
+    const service = server.sfu();
+    if (!service) throw new Error('the SFU did not start');
+    sfu = service;
+    // Records every join token handed out, to prove none reaches the database or the log.
+    const join = sfu.calls.join.bind(sfu.calls);
+    sfu.calls.join = async (...args) => {
+      const joined = await join(...args);
+      tokens.push(joined.self.token);
+      return joined;
+    };
+  }, 30_000);
+
+  afterAll(async () => {
+    for (const device of devices) device.close();
+    await server?.stop();
+    await folder?.remove();
+  });
+
+  it('runs a call: rooms, tokens, e2ee publishing, a Janus crash, the end, and keeps secrets out of the database and log', async () => {
+    const alice = await connect('alice');
+    const bob = await connect('bob');
+    const mallory = await connect('mallory');
+
+    // Create: a room exists in Janus, requiring e2ee.
+    const { callId } = await alice.ok({ op: 'create', invitees: ['bob'] });
+    expect(callId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    const stored = await server.storage.groupCall(callId);
+    expect(stored?.invitees).toEqual(['alice', 'bob']);
+    const roomId = stored!.roomId;
+    const manager = await janus();
+    expect((await manager.exists({ room: roomId })).exists).toBe(true);
+    const listed = (await manager.list()).list.find((room) => room.room === roomId);
+    expect(listed?.require_e2ee).toBe(true);
+
+    // Join: the first participant gets index 0; the server refuses the uninvited.
+    const aliceJoin = await alice.ok({ op: 'join', callId });
+    expect(aliceJoin.self).toMatchObject({ index: 0, userId: 'alice', deviceId: 1, publishing: false });
+    expect(aliceJoin.participants).toEqual([]);
+    expect(await mallory.request({ op: 'join', callId })).toMatchObject({ ok: false, code: 'not_invited' });
+    expect(await mallory.request({ op: 'publish', callId, jsep: { type: 'offer', sdp: 'v=0' } })).toMatchObject({ ok: false, code: 'not_joined' });
+    expect(await mallory.request({ op: 'join', callId: 'no-such-call' })).toMatchObject({ ok: false, code: 'call_not_found' });
+
+    // Janus itself refuses a join token it was not given (janode directly, past the server).
+    const intruder = await sfu.pool.all()[0]!.attach();
+    await expect(intruder.joinPublisher({ room: roomId, feed: 999, display: 'x', token: 'not-a-granted-token' })).rejects.toThrow(/433|unauthorized|allowed/i);
+    await expect(intruder.joinPublisher({ room: roomId, feed: 998, display: 'x' })).rejects.toThrow(/433|unauthorized|allowed/i);
+    await intruder.detach();
+
+    const bobJoin = await bob.ok({ op: 'join', callId });
+    expect(bobJoin.self.index).toBe(1);
+    expect(bobJoin.participants.map((p) => p.index)).toEqual([0]);
+    expect((await alice.event('joined')).participant).toMatchObject({ index: 1, userId: 'bob' });
+
+    // Publish a real offer (marked e2ee by the server): Janus answers, bob hears of it.
+    const offer = await publisher();
+    try {
+      const published = await alice.ok({ op: 'publish', callId, jsep: { type: 'offer', sdp: offer.sdp } });
+      expect(published.jsep.type).toBe('answer');
+      expect(published.jsep.sdp).toMatch(/^v=0/);
+      // Media flows to Janus over the ifb interface: then (webrtcup) the others hear `published`.
+      await offer.answer(published.jsep.sdp);
+      await offer.connected;
+      expect((await bob.event('published')).participant).toMatchObject({ index: 0, publishing: true });
+
+      // Bob subscribes to alice: Janus's offer, its m-lines named by participant index.
+      const subscribed = await bob.ok({ op: 'subscribe', callId, participants: [0] });
+      expect(subscribed.jsep.type).toBe('offer');
+      expect(subscribed.streams.map((s) => [s.participant, s.kind]).sort()).toEqual([
+        [0, 'audio'],
+        [0, 'video'],
+      ]);
+      expect(await bob.request({ op: 'subscribe', callId, participants: [7] })).toMatchObject({ ok: false, code: 'bad_request' });
+
+      // Bob's answer (werift again) starts the subscription; dropping alice renegotiates it.
+      const receiver = new RTCPeerConnection();
+      try {
+        await receiver.setRemoteDescription({ type: 'offer', sdp: subscribed.jsep.sdp });
+        const answer = await receiver.createAnswer();
+        await receiver.setLocalDescription(answer);
+        expect(await bob.request({ op: 'answer', callId, jsep: { type: 'answer', sdp: receiver.localDescription?.sdp ?? answer.sdp } })).toMatchObject({ ok: true });
+        expect(await bob.request({ op: 'trickle', callId, pc: 'subscriber', candidate: null })).toMatchObject({ ok: true });
+        const unsubscribed = await bob.ok({ op: 'unsubscribe', callId, participants: [0] });
+        expect(unsubscribed.streams).toEqual([]);
+      } finally {
+        await receiver.close();
+      }
+      expect(await alice.request({ op: 'trickle', callId, pc: 'publisher', candidate: null })).toMatchObject({ ok: true });
+    } finally {
+      await offer.close();
+    }
+
+    // The database holds the call id (a positive control) and neither the room secret nor a token.
+    const secret = RoomSecrets.fromDataDir(folder.path).secretFor(callId);
+    const database = () =>
+      readdirSync(folder.path)
+        .filter((name) => name.startsWith('parley.sqlite'))
+        .map((name) => readFileSync(join(folder.path, name)).toString('latin1'))
+        .join('\n');
+    expect(database()).toContain(callId);
+    expect(tokens).toHaveLength(2);
+    for (const hidden of [secret, ...tokens]) expect(database()).not.toContain(hidden);
+
+    // Janus dies: the supervisor starts it again and every joined device hears `restarted`.
+    const supervisor = sfu.supervisor!;
+    const pid = supervisor.pid!;
+    process.kill(pid, 'SIGKILL');
+    await Promise.all([alice.event('restarted', 15_000), bob.event('restarted', 15_000)]);
+    expect(supervisor.pid).not.toBe(pid);
+    expect(supervisor.restartCount).toBe(1);
+
+    // Rejoining recreates the room with the same settings; indexes are never reused.
+    const rejoined = await alice.ok({ op: 'join', callId });
+    expect(rejoined.self.index).toBe(2);
+    const managerAfter = await janus();
+    expect((await managerAfter.exists({ room: roomId })).exists).toBe(true);
+    expect((await managerAfter.list()).list.find((room) => room.room === roomId)?.require_e2ee).toBe(true);
+    const offerAgain = await publisher();
+    const receiver = new RTCPeerConnection();
+    try {
+      const answer = await alice.ok({ op: 'publish', callId, jsep: { type: 'offer', sdp: offerAgain.sdp } });
+      expect(answer.jsep.type).toBe('answer');
+      await offerAgain.answer(answer.jsep.sdp);
+      await offerAgain.connected;
+
+      // Bob rejoins and subscribes to alice again (she is publishing, so he is told in the join answer).
+      const bobAgain = await bob.ok({ op: 'join', callId });
+      expect(bobAgain.self.index).toBe(3);
+      await expect.poll(async () => (await sfu.calls.participants(callId)).find((p) => p.index === 2)?.publishing).toBe(true);
+      const subscribed = await bob.ok({ op: 'subscribe', callId, participants: [2] });
+      await receiver.setRemoteDescription({ type: 'offer', sdp: subscribed.jsep.sdp });
+      const local = await receiver.createAnswer();
+      await receiver.setLocalDescription(local);
+      await bob.ok({ op: 'answer', callId, jsep: { type: 'answer', sdp: receiver.localDescription?.sdp ?? local.sdp } });
+
+      // Alice leaves: bob hears it, and Janus renegotiates his subscription (her m-lines go inactive).
+      await alice.ok({ op: 'leave', callId });
+      expect((await bob.event('left')).participant).toBe(2);
+      const renegotiation = await bob.event('subscriber-offer');
+      expect(renegotiation.jsep.type).toBe('offer');
+      expect(renegotiation.streams).toEqual([]);
+    } finally {
+      await offerAgain.close();
+      await receiver.close();
+    }
+
+    // Bob, the last one, leaves: the room is destroyed and the call ended.
+    await bob.ok({ op: 'leave', callId });
+    expect((await managerAfter.exists({ room: roomId })).exists).toBe(false);
+    expect(await server.storage.groupCall(callId)).toBeUndefined();
+    expect(await alice.request({ op: 'join', callId })).toMatchObject({ ok: false, code: 'call_not_found' });
+
+    // The log (debug level, Janus's own output included) names the call and holds no secret.
+    const logText = log.join('');
+    expect(logText).toContain(callId);
+    expect(logText).toContain('janus output');
+    expect(tokens).toHaveLength(4);
+    for (const hidden of [secret, ...tokens]) {
+      expect(logText).not.toContain(hidden);
+      expect(database()).not.toContain(hidden);
+    }
+    expect(logText).not.toMatch(/a=fingerprint|m=audio/);
+  }, 60_000);
+
+  it('places rooms on the least-loaded of several Janus instances', async () => {
+    const supervisors = [new JanusSupervisor({ iceInterface }), new JanusSupervisor({ iceInterface })];
+    const pool = new JanusPool(await Promise.all(supervisors.map((s) => s.start())), { log: pino({ level: 'silent' }) });
+    try {
+      await pool.start();
+      const rooms = new JanusRooms(pool);
+      const [a, b] = pool.all().map((instance) => instance.url);
+      const first = await rooms.createRoom(1001, 'secret-1');
+      expect(first).toBe(a);
+      rooms.adjustLoad(first, 3);
+      expect(await rooms.createRoom(1002, 'secret-2')).toBe(b);
+      rooms.adjustLoad(b!, 5);
+      expect(await rooms.createRoom(1003, 'secret-3')).toBe(a);
+      // Creating a room id again (after a server restart) replaces the stale room wherever it is.
+      expect(await rooms.createRoom(1002, 'secret-2')).toBe(a);
+      expect((await (await pool.all()[1]!.manager()).exists({ room: 1002 })).exists).toBe(false);
+    } finally {
+      await pool.stop();
+      await Promise.all(supervisors.map((s) => s.stop()));
+    }
+  }, 30_000);
+
+  it('takes a disconnected device out of its calls after the grace period', async () => {
+    const alice = await connect('alice');
+    const bob = await connect('bob');
+    const { callId } = await alice.ok({ op: 'create', invitees: ['bob'] });
+    await alice.ok({ op: 'join', callId });
+    const bobIndex = (await bob.ok({ op: 'join', callId })).self.index;
+    await alice.event('joined');
+    bob.close();
+    expect((await alice.event('left', 5_000)).participant).toBe(bobIndex);
+    await alice.ok({ op: 'leave', callId });
+    expect(await server.storage.groupCall(callId)).toBeUndefined();
+  }, 30_000);
+  it('keeps a call across a server restart: the room comes back on the first join, indexes continue', async () => {
+    const alice = await connect('alice');
+    const { callId } = await alice.ok({ op: 'create', invitees: ['bob'] });
+    const roomId = (await server.storage.groupCall(callId))!.roomId;
+    expect((await alice.ok({ op: 'join', callId })).self.index).toBe(0);
+    alice.close();
+    await server.stop();
+
+    api = (await server.start()).api;
+    sfu = server.sfu()!;
+    expect((await (await janus()).exists({ room: roomId })).exists).toBe(false);
+    const again = await connect('alice');
+    const joined = await again.ok({ op: 'join', callId });
+    expect(joined.self.index).toBe(1);
+    expect((await (await janus()).exists({ room: roomId })).exists).toBe(true);
+    await again.ok({ op: 'leave', callId });
+    expect(await server.storage.groupCall(callId)).toBeUndefined();
+  }, 30_000);
+});

@@ -1,0 +1,323 @@
+/**
+ * The group-call registry: who is invited, who is in, which index each participant has, and the
+ * lifetime of the call's Janus room. Calls are stored (storage.ts, migration 4) so they survive a
+ * server restart; who is joined right now, and their join tokens, live in memory only.
+ *
+ * Rules (ARCHITECTURE "Calls", issue 8): only invited users' devices join; at most
+ * GROUP_CALL_MAX_PARTICIPANTS; a participant index is never reused within a call (it is the
+ * SFrame sender index); every joining device gets its own random token on the room's `allowed`
+ * list, removed when it leaves; the last one out ends the call, and so does nobody joining within
+ * `emptyCallTimeoutMs`.
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import { GROUP_CALL_MAX_PARTICIPANTS, type SfuEvent, type SfuParticipant } from '@parley/contracts';
+import type { Logger } from 'pino';
+import type { Clock } from '../config.js';
+import type { DeviceAddress, GroupCallRecord, Storage } from '../storage.js';
+import type { RoomBackend, RoomPlacement } from './janus-rooms.js';
+import type { RoomSecrets } from './room-secret.js';
+import { SfuError } from './sfu-error.js';
+
+/** Receives the events of one joined participant's call (the device's gateway session). */
+export type ParticipantSink = (event: SfuEvent) => void;
+
+/** A joined participant as the gateway sees it: its token goes to Janus, nowhere else. */
+export interface JoinedParticipant extends SfuParticipant {
+  token: string;
+  /** The Janus feed id of its publisher (index + 1: Janus reserves 0). */
+  feed: number;
+  placement: RoomPlacement;
+  roomId: number;
+}
+
+interface LiveParticipant {
+  info: SfuParticipant;
+  token: string;
+  talking: boolean;
+  sink: ParticipantSink;
+}
+
+interface LiveCall {
+  record: GroupCallRecord;
+  /** Where the room is now; null until (re)created. */
+  placement: RoomPlacement | null;
+  /** A room creation in flight, so concurrent first joins create it once. */
+  creating: Promise<RoomPlacement> | null;
+  participants: Map<number, LiveParticipant>;
+  /** When the call last had no participant (its creation at first). */
+  emptySince: number;
+}
+
+export interface GroupCallsOptions {
+  storage: Storage;
+  rooms: RoomBackend;
+  secrets: RoomSecrets;
+  clock: Clock;
+  log: Logger;
+  /** An empty call (nobody joined yet, or everyone gone after an SFU restart) ends after this long. */
+  emptyCallTimeoutMs: number;
+}
+
+/** Janus feed id of a participant index. */
+export const feedOf = (index: number): number => index + 1;
+/** Participant index of a Janus feed id. */
+export const indexOfFeed = (feed: number): number => feed - 1;
+
+/** The registry; one per server. */
+export class GroupCalls {
+  private readonly live = new Map<string, LiveCall>();
+  /** Devices of rooms lost with their SFU instance, told `restarted` once one is reachable. */
+  private readonly awaitingRestart: ParticipantSink[] = [];
+
+  /** Calls stored before this start count as empty from here: their devices need time to come back. */
+  private readonly startedAt: number;
+
+  constructor(private readonly options: GroupCallsOptions) {
+    this.startedAt = options.clock.now();
+  }
+
+  /** Opens a call from `creator` inviting these users (the creator is invited implicitly). */
+  async create(creator: DeviceAddress, invitees: readonly string[]): Promise<{ callId: string }> {
+    const users = unique([creator.userId, ...invitees]);
+    if (users.length > GROUP_CALL_MAX_PARTICIPANTS) {
+      throw new SfuError('call_full', `A group call holds at most ${GROUP_CALL_MAX_PARTICIPANTS} participants; ${users.length} were invited.`);
+    }
+    if (!this.options.rooms.available()) throw unavailable();
+    // 128 random bits: knowing a call id must not be guessable from another one.
+    const callId = randomBytes(16).toString('base64url');
+    const record: GroupCallRecord = {
+      callId,
+      // Below 2^53 so it is exact in JSON and JavaScript; random so ids say nothing about other calls.
+      roomId: randomInt(1, 2 ** 48),
+      creator: creator.userId,
+      invitees: users,
+      createdAt: this.options.clock.now(),
+    };
+    const placement = await this.options.rooms.createRoom(record.roomId, this.options.secrets.secretFor(callId));
+    try {
+      await this.options.storage.createGroupCall(record);
+    } catch (error) {
+      await this.options.rooms.destroyRoom(placement, record.roomId, this.options.secrets.secretFor(callId)).catch(() => undefined);
+      throw error;
+    }
+    this.live.set(callId, { record, placement, creating: null, participants: new Map(), emptySince: record.createdAt });
+    this.options.log.info({ callId, invitees: users.length }, 'group call created');
+    return { callId };
+  }
+
+  /** Invites more users; the device must be in the call. */
+  async invite(device: DeviceAddress, callId: string, invitees: readonly string[]): Promise<void> {
+    const call = await this.call(callId);
+    this.participantOf(call, device);
+    const users = unique([...call.record.invitees, ...invitees]);
+    if (users.length > GROUP_CALL_MAX_PARTICIPANTS) {
+      throw new SfuError('call_full', `A group call holds at most ${GROUP_CALL_MAX_PARTICIPANTS} participants.`);
+    }
+    const added = users.filter((user) => !call.record.invitees.includes(user));
+    if (added.length === 0) return;
+    if (!(await this.options.storage.addGroupCallInvitees(callId, added))) throw notFound();
+    call.record.invitees = users;
+  }
+
+  /**
+   * Lets a device in: checks the invitation and the size, (re)creates the room when needed, hands
+   * out a new index and a new token (added to the room's allowed list). A device already in is
+   * replaced (a rejoin). The caller joins Janus with the token, and calls `leave` if that fails.
+   */
+  async join(device: DeviceAddress, callId: string, sink: ParticipantSink): Promise<{ self: JoinedParticipant; participants: SfuParticipant[] }> {
+    const call = await this.call(callId);
+    if (!call.record.invitees.includes(device.userId)) throw new SfuError('not_invited', 'You were not invited to this call.');
+    const earlier = [...call.participants.values()].find((p) => sameDevice(p.info, device));
+    if (earlier) await this.leave(callId, earlier.info.index, { keepCall: true });
+    if (call.participants.size >= GROUP_CALL_MAX_PARTICIPANTS) {
+      throw new SfuError('call_full', `This call already has ${GROUP_CALL_MAX_PARTICIPANTS} participants.`);
+    }
+    const placement = await this.ensureRoom(call);
+    const index = await this.options.storage.takeGroupCallIndex(callId);
+    if (index === undefined) throw notFound();
+    const token = randomBytes(24).toString('base64url');
+    await this.options.rooms.setTokenAllowed(placement, call.record.roomId, this.secretOf(call), token, true);
+    if (!this.live.has(callId)) {
+      // The call ended while the room was prepared (the empty-call sweep): take the token back.
+      await this.options.rooms.setTokenAllowed(placement, call.record.roomId, this.secretOf(call), token, false).catch(() => undefined);
+      throw notFound();
+    }
+    const info: SfuParticipant = { index, userId: device.userId, deviceId: device.deviceId, publishing: false, joinedAt: this.options.clock.now() };
+    const others = [...call.participants.values()].map((p) => ({ ...p.info }));
+    call.participants.set(index, { info, token, talking: false, sink });
+    this.options.rooms.adjustLoad(placement, 1);
+    this.broadcast(call, { kind: 'joined', participant: { ...info } }, index);
+    this.options.log.info({ callId, index, participants: call.participants.size }, 'group call participant joined');
+    return { self: { ...info, token, feed: feedOf(index), placement, roomId: call.record.roomId }, participants: others };
+  }
+
+  /** The participant of a device in a call, or `not_joined`. */
+  async participant(device: DeviceAddress, callId: string): Promise<JoinedParticipant> {
+    const call = await this.call(callId);
+    const participant = this.participantOf(call, device);
+    if (!call.placement) throw new SfuError('not_joined', 'The SFU restarted: join the call again.');
+    return { ...participant.info, token: participant.token, feed: feedOf(participant.info.index), placement: call.placement, roomId: call.record.roomId };
+  }
+
+  /** Participants of a call by index (to subscribe to them). */
+  async participants(callId: string): Promise<SfuParticipant[]> {
+    const call = await this.call(callId);
+    return [...call.participants.values()].map((p) => ({ ...p.info }));
+  }
+
+  /** Marks a participant as publishing and tells the others (again after a renegotiation is fine). */
+  published(callId: string, index: number): void {
+    const call = this.live.get(callId);
+    const participant = call?.participants.get(index);
+    if (!call || !participant) return;
+    participant.info.publishing = true;
+    this.broadcast(call, { kind: 'published', participant: { ...participant.info } }, index);
+  }
+
+  /** Voice activity from Janus; every publisher handle reports it, so only changes go out. */
+  talking(callId: string, index: number, talking: boolean): void {
+    const call = this.live.get(callId);
+    const participant = call?.participants.get(index);
+    if (!call || !participant || participant.talking === talking) return;
+    participant.talking = talking;
+    this.broadcast(call, { kind: 'talking', participant: index, talking });
+  }
+
+  /**
+   * Takes a participant out: revokes its token, tells the others, and ends the call when it was the
+   * last one (unless `keepCall`, for a rejoin).
+   */
+  async leave(callId: string, index: number, options: { keepCall?: boolean } = {}): Promise<void> {
+    const call = this.live.get(callId);
+    const participant = call?.participants.get(index);
+    if (!call || !participant) return;
+    call.participants.delete(index);
+    if (call.placement) {
+      this.options.rooms.adjustLoad(call.placement, -1);
+      await this.options.rooms
+        .setTokenAllowed(call.placement, call.record.roomId, this.secretOf(call), participant.token, false)
+        .catch((error: unknown) => this.options.log.warn({ callId, err: { message: (error as Error).message } }, 'could not revoke a join token'));
+    }
+    this.broadcast(call, { kind: 'left', participant: index });
+    this.options.log.info({ callId, index, participants: call.participants.size }, 'group call participant left');
+    if (call.participants.size === 0) {
+      call.emptySince = this.options.clock.now();
+      if (!options.keepCall) await this.end(callId, 'the last participant left');
+    }
+  }
+
+  /** Ends a call for everyone: destroys its room and forgets it. */
+  async end(callId: string, reason: string): Promise<void> {
+    const call = this.live.get(callId);
+    const record = call?.record ?? (await this.options.storage.groupCall(callId));
+    if (!record) return;
+    this.live.delete(callId);
+    if (call) {
+      for (const participant of call.participants.values()) participant.sink({ kind: 'ended' });
+      if (call.placement) {
+        this.options.rooms.adjustLoad(call.placement, -call.participants.size);
+        await this.options.rooms
+          .destroyRoom(call.placement, record.roomId, this.secretOf(call))
+          .catch((error: unknown) => this.options.log.warn({ callId, err: { message: (error as Error).message } }, 'could not destroy a janus room'));
+      }
+    }
+    await this.options.storage.deleteGroupCall(callId);
+    this.options.log.info({ callId, reason }, 'group call ended');
+  }
+
+  /** Ends the calls nobody is in since `emptyCallTimeoutMs` (stored ones from before a restart too). */
+  async sweep(): Promise<void> {
+    const now = this.options.clock.now();
+    for (const record of await this.options.storage.groupCalls()) {
+      const call = this.live.get(record.callId);
+      const emptySince = call ? (call.participants.size === 0 ? call.emptySince : undefined) : Math.max(record.createdAt, this.startedAt);
+      if (emptySince !== undefined && now - emptySince >= this.options.emptyCallTimeoutMs) {
+        await this.end(record.callId, call ? 'nobody joined in time' : 'nobody rejoined after a restart');
+      }
+    }
+  }
+
+  /**
+   * An SFU instance went away: its rooms are gone with every participant's Janus state. The
+   * participants are told to join again (`restarted`); the first rejoin recreates the room.
+   */
+  roomsLost(placement: RoomPlacement): void {
+    for (const call of this.live.values()) {
+      if (call.placement !== placement) continue;
+      call.placement = null;
+      const participants = [...call.participants.values()];
+      call.participants.clear();
+      call.emptySince = this.options.clock.now();
+      this.awaitingRestart.push(...participants.map((participant) => participant.sink));
+    }
+    // Another instance can take the rooms now; otherwise the devices hear it once one is back.
+    if (this.options.rooms.available()) this.roomsRestored();
+  }
+
+  /** An SFU instance is reachable again: the devices of lost rooms may join again now. */
+  roomsRestored(): void {
+    const sinks = this.awaitingRestart.splice(0);
+    for (const sink of sinks) sink({ kind: 'restarted' });
+  }
+
+  /** Calls known in memory (tests, shutdown). */
+  liveCallIds(): string[] {
+    return [...this.live.keys()];
+  }
+
+  private async call(callId: string): Promise<LiveCall> {
+    const known = this.live.get(callId);
+    if (known) return known;
+    // A call from before a restart of this server: its room is recreated on the first join.
+    const record = await this.options.storage.groupCall(callId);
+    if (!record) throw notFound();
+    const again = this.live.get(callId);
+    if (again) return again;
+    const call: LiveCall = { record, placement: null, creating: null, participants: new Map(), emptySince: this.options.clock.now() };
+    this.live.set(callId, call);
+    return call;
+  }
+
+  private async ensureRoom(call: LiveCall): Promise<RoomPlacement> {
+    if (call.placement) return call.placement;
+    if (!this.options.rooms.available()) throw unavailable();
+    call.creating ??= this.options.rooms.createRoom(call.record.roomId, this.secretOf(call)).finally(() => {
+      call.creating = null;
+    });
+    const placement = await call.creating;
+    call.placement = placement;
+    return placement;
+  }
+
+  private participantOf(call: LiveCall, device: DeviceAddress): LiveParticipant {
+    const participant = [...call.participants.values()].find((p) => sameDevice(p.info, device));
+    if (!participant) throw new SfuError('not_joined', 'Join the call first.');
+    return participant;
+  }
+
+  private secretOf(call: LiveCall): string {
+    return this.options.secrets.secretFor(call.record.callId);
+  }
+
+  private broadcast(call: LiveCall, event: SfuEvent, except?: number): void {
+    for (const [index, participant] of call.participants) {
+      if (index !== except) participant.sink(event);
+    }
+  }
+}
+
+function sameDevice(a: DeviceAddress, b: DeviceAddress): boolean {
+  return a.userId === b.userId && a.deviceId === b.deviceId;
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
+function notFound(): SfuError {
+  return new SfuError('call_not_found', 'No running call has this id.');
+}
+
+function unavailable(): SfuError {
+  return new SfuError('sfu_unavailable', 'Group calls are not available right now: no SFU is reachable.');
+}

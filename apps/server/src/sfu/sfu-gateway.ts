@@ -1,0 +1,333 @@
+/**
+ * Drives Janus for the devices: every `sfu` frame a device sends on its relay WebSocket becomes
+ * janode calls on that device's VideoRoom handles (one publisher and one multistream subscriber per
+ * call), and the answer goes back as `sfu-result`. Janus's ids never leave the server: feeds are
+ * named by participant index on the wire. No SDP, candidate, token or secret is ever logged.
+ *
+ * Requests of one device run one after another (a `publish` must not overtake its `join`, nor a
+ * trickle its `publish`); devices do not wait for each other.
+ */
+import {
+  type SfuEvent,
+  type SfuIceCandidate,
+  type SfuJsep,
+  type SfuRequest,
+  type SfuRequestFrame,
+  type SfuResultFrame,
+  type SfuStream,
+  type ServerFrame,
+} from '@parley/contracts';
+import Janode from 'janode';
+import VideoRoomPlugin, { type JanusSubscriberStream, type VideoRoomHandle } from 'janode/plugins/videoroom';
+import type { Logger } from 'pino';
+import type { RateLimiter } from '../rate-limiter.js';
+import type { DeviceAddress } from '../storage.js';
+import { type GroupCalls, feedOf, indexOfFeed } from './group-calls.js';
+import type { JanusRooms } from './janus-rooms.js';
+import { SfuError, janusRefusal } from './sfu-error.js';
+
+export interface SfuGatewayOptions {
+  calls: GroupCalls;
+  /** Opens the device's handles on the instance holding its call. */
+  rooms: Pick<JanusRooms, 'attach'>;
+  /** Pushes a frame to the device's current relay connection, if any. */
+  notify: (device: DeviceAddress, frame: ServerFrame) => void;
+  limiter: RateLimiter;
+  log: Logger;
+  /**
+   * How long a device whose WebSocket closed stays in its calls, so a reconnecting device can join
+   * again without the others seeing it leave and come back.
+   */
+  disconnectGraceMs: number;
+}
+
+/** Janus's state for one device in one call. */
+interface DeviceCall {
+  index: number;
+  publisher: VideoRoomHandle;
+  published: boolean;
+  subscriber: VideoRoomHandle | null;
+  /** The subscriber's current m-lines, Janus's view. */
+  streams: SfuStream[];
+}
+
+/** One device's SFU state across its calls. */
+class DeviceSession {
+  readonly calls = new Map<string, DeviceCall>();
+  queue: Promise<void> = Promise.resolve();
+  leaveTimer: NodeJS.Timeout | null = null;
+
+  constructor(readonly device: DeviceAddress) {}
+}
+
+const keyOf = (device: DeviceAddress) => `${device.userId}\u0000${device.deviceId}`;
+
+export class SfuGateway {
+  private readonly sessions = new Map<string, DeviceSession>();
+  private stopped = false;
+
+  constructor(private readonly options: SfuGatewayOptions) {}
+
+  /** Takes one `sfu` frame of an authenticated device; `reply` sends its `sfu-result`. */
+  handle(device: DeviceAddress, frame: SfuRequestFrame, reply: (frame: ServerFrame) => void): void {
+    const retryAfter = this.options.limiter.take(keyOf(device));
+    if (retryAfter > 0) {
+      return reply(failure(frame.id, new SfuError('rate_limited', `Too many SFU requests; retry in ${retryAfter} ms.`)));
+    }
+    const session = this.session(device);
+    const run = session.queue.then(async () => {
+      try {
+        const body = await this.run(session, frame.request);
+        reply({ t: 'sfu-result', ref: frame.id, ok: true, body });
+      } catch (error) {
+        const refusal = error instanceof SfuError ? error : janusRefusal(error);
+        if (!(error instanceof SfuError)) {
+          this.options.log.warn({ op: frame.request.op, err: { message: (error as Error).message } }, 'sfu request failed');
+        }
+        reply(failure(frame.id, refusal));
+      }
+    });
+    session.queue = run;
+    // A device in no call keeps no state here once its last request is done.
+    void run.then(() => {
+      if (session.queue === run && session.calls.size === 0 && !session.leaveTimer) this.sessions.delete(keyOf(session.device));
+    });
+  }
+
+  /**
+   * The device's relay connection closed: after the grace period it leaves its calls, unless it
+   * came back (`handle` with a new connection cancels the timer; a rejoin replaces its presence).
+   */
+  disconnected(device: DeviceAddress, stillConnected: () => boolean): void {
+    const session = this.sessions.get(keyOf(device));
+    // Even with no call yet: a join still in flight must not leave the device in a call it dropped.
+    if (!session || this.stopped) return;
+    if (session.leaveTimer) clearTimeout(session.leaveTimer);
+    session.leaveTimer = setTimeout(() => {
+      session.leaveTimer = null;
+      if (stillConnected()) return;
+      session.queue = session.queue.then(() => this.leaveAll(session));
+    }, this.options.disconnectGraceMs);
+    session.leaveTimer.unref();
+  }
+
+  /**
+   * Server shutdown: lets requests in flight finish, and leaves the calls stored (they survive the
+   * restart; devices join again when they reconnect). The handles go with the janode connection.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.allSettled(
+      [...this.sessions.values()].map(async (session) => {
+        if (session.leaveTimer) clearTimeout(session.leaveTimer);
+        await session.queue;
+      }),
+    );
+  }
+
+  private session(device: DeviceAddress): DeviceSession {
+    const key = keyOf(device);
+    let session = this.sessions.get(key);
+    if (!session) this.sessions.set(key, (session = new DeviceSession({ userId: device.userId, deviceId: device.deviceId })));
+    if (session.leaveTimer) {
+      clearTimeout(session.leaveTimer);
+      session.leaveTimer = null;
+    }
+    return session;
+  }
+
+  private async run(session: DeviceSession, request: SfuRequest): Promise<Record<string, unknown>> {
+    const { calls } = this.options;
+    switch (request.op) {
+      case 'create':
+        return calls.create(session.device, request.invitees);
+      case 'invite':
+        await calls.invite(session.device, request.callId, request.invitees);
+        return {};
+      case 'join':
+        return this.join(session, request.callId);
+      case 'publish':
+        return this.publish(session, request.callId, request.jsep);
+      case 'subscribe':
+        return this.subscribe(session, request.callId, request.participants);
+      case 'unsubscribe':
+        return this.unsubscribe(session, request.callId, request.participants);
+      case 'answer': {
+        const { state } = await this.joined(session, request.callId);
+        if (!state.subscriber) throw new SfuError('bad_request', 'There is no subscriber offer to answer: subscribe first.');
+        await state.subscriber.start({ jsep: { ...request.jsep }, e2ee: true });
+        return {};
+      }
+      case 'substream':
+        return this.substream(session, request.callId, request.participant, request.substream);
+      case 'trickle':
+        return this.trickle(session, request.callId, request.pc, request.candidate);
+      case 'leave':
+        await this.leave(session, request.callId);
+        return {};
+    }
+  }
+
+  private async join(session: DeviceSession, callId: string): Promise<Record<string, unknown>> {
+    // A rejoin from this device: its old handles go, the registry replaces its presence.
+    const previous = session.calls.get(callId);
+    if (previous) {
+      session.calls.delete(callId);
+      await detach(previous);
+    }
+    const sink = (event: SfuEvent) => this.onCallEvent(session, callId, event);
+    const { self, participants } = await this.options.calls.join(session.device, callId, sink);
+    let publisher: VideoRoomHandle | null = null;
+    try {
+      publisher = await this.options.rooms.attach(self.placement);
+      const handle = publisher;
+      const state: DeviceCall = { index: self.index, publisher: handle, published: false, subscriber: null, streams: [] };
+      handle.on(VideoRoomPlugin.EVENT.VIDEOROOM_TALKING, (data: { feed?: number; talking?: boolean }) => {
+        if (typeof data.feed === 'number') this.options.calls.talking(callId, indexOfFeed(data.feed), data.talking === true);
+      });
+      // Janus lets subscribers in only once the publisher's connection is up: `published` waits for it.
+      handle.on(Janode.EVENT.HANDLE_WEBRTCUP, () => {
+        if (session.calls.get(callId) === state) this.options.calls.published(callId, state.index);
+      });
+      await handle.joinPublisher({ room: self.roomId, feed: self.feed, display: String(self.index), token: self.token });
+      session.calls.set(callId, state);
+    } catch (error) {
+      if (publisher) await publisher.detach().catch(() => undefined);
+      await this.options.calls.leave(callId, self.index, { keepCall: true });
+      throw error;
+    }
+    const { token: _token, feed: _feed, placement: _placement, roomId: _roomId, ...wireSelf } = self;
+    return { self: wireSelf, participants };
+  }
+
+  private async publish(session: DeviceSession, callId: string, jsep: SfuJsep): Promise<Record<string, unknown>> {
+    const { state } = await this.joined(session, callId);
+    if (jsep.type !== 'offer') throw new SfuError('bad_request', 'publish takes the device\'s offer.');
+    // e2ee: Janus forwards the SFrame payloads untouched; a room with require_e2ee refuses without it.
+    const params = { jsep: { ...jsep }, e2ee: true };
+    const result = state.published ? await state.publisher.configure(params) : await state.publisher.publish(params);
+    if (!result.jsep) throw new SfuError('sfu_error', 'Janus answered the offer without an answer SDP.');
+    state.published = true;
+    return { jsep: { type: result.jsep.type, sdp: result.jsep.sdp } };
+  }
+
+  private async subscribe(session: DeviceSession, callId: string, indexes: number[]): Promise<Record<string, unknown>> {
+    const { state, participant } = await this.joined(session, callId);
+    const publishing = new Set((await this.options.calls.participants(callId)).filter((p) => p.publishing).map((p) => p.index));
+    const missing = indexes.filter((index) => !publishing.has(index) || index === state.index);
+    if (missing.length > 0) throw new SfuError('bad_request', `Not publishing (or yourself): ${missing.join(', ')}.`);
+    const feeds = unique(indexes).map((index) => ({ feed: feedOf(index) }));
+    let result;
+    if (!state.subscriber) {
+      const subscriber = await this.options.rooms.attach(participant.placement);
+      state.subscriber = subscriber;
+      subscriber.on(VideoRoomPlugin.EVENT.VIDEOROOM_UPDATED, (data: { jsep?: { type: 'offer' | 'answer'; sdp: string }; streams?: JanusSubscriberStream[] }) => {
+        if (!data.jsep) return;
+        state.streams = toStreams(data.streams);
+        this.push(session, callId, { kind: 'subscriber-offer', jsep: { type: data.jsep.type, sdp: data.jsep.sdp }, streams: state.streams });
+      });
+      try {
+        result = await subscriber.joinSubscriber({ room: participant.roomId, streams: feeds, token: participant.token });
+      } catch (error) {
+        state.subscriber = null;
+        await subscriber.detach().catch(() => undefined);
+        throw error;
+      }
+    } else {
+      result = await state.subscriber.update({ subscribe: feeds });
+    }
+    state.streams = toStreams(result.streams);
+    if (!result.jsep) throw new SfuError('sfu_error', 'Janus sent no offer for the subscription.');
+    return { jsep: { type: result.jsep.type, sdp: result.jsep.sdp }, streams: state.streams };
+  }
+
+  private async unsubscribe(session: DeviceSession, callId: string, indexes: number[]): Promise<Record<string, unknown>> {
+    const { state } = await this.joined(session, callId);
+    if (!state.subscriber) return { streams: [] };
+    const result = await state.subscriber.update({ unsubscribe: unique(indexes).map((index) => ({ feed: feedOf(index) })) });
+    state.streams = toStreams(result.streams);
+    return { ...(result.jsep ? { jsep: { type: result.jsep.type, sdp: result.jsep.sdp } } : {}), streams: state.streams };
+  }
+
+  private async substream(session: DeviceSession, callId: string, index: number, substream: number): Promise<Record<string, unknown>> {
+    const { state } = await this.joined(session, callId);
+    const stream = state.streams.find((s) => s.participant === index && s.kind === 'video');
+    if (!state.subscriber || !stream) throw new SfuError('bad_request', `You receive no video of participant ${index}.`);
+    await state.subscriber.configure({ streams: [{ mid: stream.mid, substream }] });
+    return {};
+  }
+
+  private async trickle(session: DeviceSession, callId: string, pc: 'publisher' | 'subscriber', candidate: SfuIceCandidate | null): Promise<Record<string, unknown>> {
+    const { state } = await this.joined(session, callId);
+    const handle = pc === 'publisher' ? state.publisher : state.subscriber;
+    if (!handle) throw new SfuError('bad_request', 'No subscriber connection yet: subscribe first.');
+    if (candidate === null) await handle.trickleComplete();
+    else await handle.trickle({ ...candidate });
+    return {};
+  }
+
+  private async leave(session: DeviceSession, callId: string): Promise<void> {
+    const state = session.calls.get(callId);
+    if (!state) {
+      // Says call_not_found or not_joined, whichever applies.
+      await this.options.calls.participant(session.device, callId);
+      throw new SfuError('not_joined', 'This device is not in the call.');
+    }
+    session.calls.delete(callId);
+    await detach(state);
+    await this.options.calls.leave(callId, state.index);
+  }
+
+  private async leaveAll(session: DeviceSession): Promise<void> {
+    for (const callId of [...session.calls.keys()]) {
+      await this.leave(session, callId).catch((error: unknown) =>
+        this.options.log.warn({ callId, err: { message: (error as Error).message } }, 'leaving a call after a disconnect failed'),
+      );
+    }
+    if (session.calls.size === 0 && !session.leaveTimer) this.sessions.delete(keyOf(session.device));
+  }
+
+  /** The device's state in a call it joined, or `not_joined` / `call_not_found`. */
+  private async joined(session: DeviceSession, callId: string) {
+    const participant = await this.options.calls.participant(session.device, callId);
+    const state = session.calls.get(callId);
+    if (!state || state.index !== participant.index) throw new SfuError('not_joined', 'Join the call first.');
+    return { state, participant };
+  }
+
+  private onCallEvent(session: DeviceSession, callId: string, event: SfuEvent): void {
+    if (event.kind === 'restarted' || event.kind === 'ended') {
+      const state = session.calls.get(callId);
+      session.calls.delete(callId);
+      // After a restart the handles died with Janus; after an end, detaching is courtesy.
+      if (state) void detach(state);
+    }
+    this.push(session, callId, event);
+  }
+
+  private push(session: DeviceSession, callId: string, event: SfuEvent): void {
+    this.options.notify(session.device, { t: 'sfu-event', callId, event });
+  }
+}
+
+/** Janus's subscriber streams as the wire names them: m-line → participant index and kind. */
+export function toStreams(streams: readonly JanusSubscriberStream[] | undefined): SfuStream[] {
+  const result: SfuStream[] = [];
+  for (const stream of streams ?? []) {
+    if ((stream.type !== 'audio' && stream.type !== 'video') || typeof stream.feed_id !== 'number' || stream.active === false) continue;
+    result.push({ mid: String(stream.mid), participant: indexOfFeed(stream.feed_id), kind: stream.type });
+  }
+  return result;
+}
+
+async function detach(state: DeviceCall): Promise<void> {
+  await Promise.allSettled([state.publisher.detach(), state.subscriber?.detach()]);
+}
+
+function unique(values: readonly number[]): number[] {
+  return [...new Set(values)];
+}
+
+function failure(ref: string, error: SfuError): SfuResultFrame {
+  return { t: 'sfu-result', ref, ok: false, code: error.code, message: error.message.slice(0, 500) };
+}

@@ -1,0 +1,132 @@
+/**
+ * Puts group calls together from the configuration: the supervised Janus (`auto`) or the configured
+ * instances (`urls`), the pool, the registry and the gateway the relay socket hands `sfu` frames to,
+ * plus the periodic sweep that ends abandoned calls. `off` gives no service: the relay socket then
+ * answers `sfu_unavailable`.
+ */
+import type { Logger } from 'pino';
+import { type Clock, DEFAULT_RATE_LIMITS, type JanusConfig, type RateLimit } from '../config.js';
+import { RateLimiter } from '../rate-limiter.js';
+import type { RelayHub } from '../relay-hub.js';
+import type { Storage } from '../storage.js';
+import { GroupCalls } from './group-calls.js';
+import { JanusPool } from './janus-pool.js';
+import { type JanusEndpoint, JanusSupervisor } from './janus-process.js';
+import { JanusRooms } from './janus-rooms.js';
+import { RoomSecrets } from './room-secret.js';
+import { SfuGateway } from './sfu-gateway.js';
+
+/** Group calls while the server runs. */
+export interface SfuService {
+  readonly gateway: SfuGateway;
+  readonly calls: GroupCalls;
+  readonly pool: JanusPool;
+  /** The auto-started Janus, if any (tests kill it to prove the restart path). */
+  readonly supervisor: JanusSupervisor | null;
+  stop(): Promise<void>;
+}
+
+export interface SfuServiceOptions {
+  janus: JanusConfig;
+  dataDir: string;
+  storage: Storage;
+  hub: RelayHub;
+  clock: Clock;
+  log: Logger;
+  /** Per-device limit on `sfu` frames; null = unlimited. */
+  rateLimit: RateLimit | null;
+  disconnectGraceMs?: number;
+  emptyCallTimeoutMs?: number;
+}
+
+/** How often abandoned calls are looked for. */
+const SWEEP_INTERVAL_MS = 30_000;
+
+/** Starts group calls, or returns null (with one log line saying why) when they are off. */
+export async function startSfuService(options: SfuServiceOptions): Promise<SfuService | null> {
+  const { janus, log } = options;
+  if (janus.mode === 'off') {
+    if (janus.notInstalled) log.info('group calls are off: Janus is not installed (install it with `apt-get install janus`, or set PARLEY_JANUS to ws:// URLs)');
+    else log.info('group calls are off (PARLEY_JANUS=off)');
+    return null;
+  }
+
+  let supervisor: JanusSupervisor | null = null;
+  let endpoints: JanusEndpoint[];
+  if (janus.mode === 'auto') {
+    const janusLog = log.child({ janus: 'process' });
+    supervisor = new JanusSupervisor({
+      binary: janus.binary,
+      ...(janus.iceInterface ? { iceInterface: janus.iceInterface } : {}),
+      // Janus's errors matter at the default level; the rest is noise unless debugging.
+      onOutput: (line) => (line.includes('[ERR]') ? janusLog.warn({ line }, 'janus output') : janusLog.debug({ line }, 'janus output')),
+    });
+    try {
+      endpoints = [await supervisor.start()];
+    } catch (error) {
+      log.error({ err: { message: (error as Error).message } }, 'could not start janus: group calls are off');
+      await supervisor.stop();
+      return null;
+    }
+    log.info({ janus: endpoints[0]?.url, iceInterface: janus.iceInterface ?? null }, 'started janus for group calls');
+  } else {
+    endpoints = janus.urls.map((url) => ({ url, apiSecret: janus.apiSecret ?? '' }));
+  }
+
+  const pool = new JanusPool(endpoints, { log });
+  await pool.start();
+  const rooms = new JanusRooms(pool);
+  const calls = new GroupCalls({
+    storage: options.storage,
+    rooms,
+    secrets: RoomSecrets.fromDataDir(options.dataDir),
+    clock: options.clock,
+    log,
+    emptyCallTimeoutMs: options.emptyCallTimeoutMs ?? 5 * 60_000,
+  });
+  const unsubscribe = pool.subscribe({
+    lost: (instance) => calls.roomsLost(instance.url),
+    restored: () => calls.roomsRestored(),
+  });
+  if (supervisor) {
+    const running = supervisor;
+    running.onExit = (code, signal) => log.warn({ code, signal }, 'janus exited; restarting it');
+    running.onRestart = () => {
+      log.info({ restarts: running.restartCount }, 'janus restarted');
+      void pool.reconnectNow(endpoints[0]?.url ?? '');
+    };
+  }
+  const gateway = new SfuGateway({
+    calls,
+    rooms,
+    notify: (device, frame) => {
+      options.hub.notify(device, frame);
+    },
+    limiter: new RateLimiter(options.rateLimit, options.clock),
+    log,
+    disconnectGraceMs: options.disconnectGraceMs ?? 15_000,
+  });
+  const sweep = setInterval(() => {
+    calls.sweep().catch((error: unknown) => log.warn({ err: { message: (error as Error).message } }, 'group call sweep failed'));
+  }, SWEEP_INTERVAL_MS);
+  sweep.unref();
+
+  return {
+    gateway,
+    calls,
+    pool,
+    supervisor,
+    async stop() {
+      clearInterval(sweep);
+      await gateway.stop();
+      unsubscribe();
+      await pool.stop();
+      await supervisor?.stop();
+    },
+  };
+}
+
+/** The SFU rate limit of a server's limits (null = unlimited). */
+export function sfuRateLimit(limits: { sfuRequests?: RateLimit } | null): RateLimit | null {
+  return limits ? (limits.sfuRequests ?? DEFAULT_RATE_LIMITS.sfuRequests ?? null) : null;
+}

@@ -1,0 +1,79 @@
+/**
+ * Group calls through the real system: people in one group chat, the call started from its
+ * header, the others joining from the ring, and what each page's media reports.
+ */
+import { type Page, expect } from '@playwright/test';
+import { type CallPerson, callPerson } from './calls.js';
+
+type System = Parameters<typeof callPerson>[1];
+
+export const groupCall = (page: Page) => page.getByTestId('group-call');
+
+/** Opens the group chat named `name` in the conversation list. */
+export async function openGroup(page: Page, name: string): Promise<void> {
+  await page.getByTestId('conversation-item').filter({ hasText: name }).click();
+  await expect(page.getByTestId('conversation')).toHaveAttribute('data-kind', 'group');
+}
+
+/** `people[0]` creates a group chat with the others; it opens for everyone. */
+export async function createGroup(people: readonly CallPerson[], name: string): Promise<void> {
+  const [creator, ...others] = people;
+  await creator!.page.getByTestId('new-group').click();
+  await creator!.page.getByTestId('group-name').fill(name);
+  await creator!.page.getByTestId('group-members').fill(others.map((p) => p.handle).join(', '));
+  await creator!.page.getByRole('button', { name: 'Create group' }).click();
+  await expect(creator!.page.getByTestId('conversation')).toHaveAttribute('data-kind', 'group');
+  for (const person of others) await openGroup(person.page, name);
+}
+
+/** People with recorded peer connections, in one group chat. */
+export async function groupOf(browser: Parameters<typeof callPerson>[0], system: System, names: readonly string[], group: string): Promise<CallPerson[]> {
+  const people: CallPerson[] = [];
+  for (const name of names) people.push(await callPerson(browser, system, name));
+  await createGroup(people, group);
+  return people;
+}
+
+/** `person` answers the ring of a group call with Join. */
+export async function joinFromRing(person: CallPerson): Promise<void> {
+  const ring = person.page.getByTestId('group-call-incoming');
+  await expect(ring).toBeVisible({ timeout: 20_000 });
+  await ring.getByRole('button', { name: 'Join' }).click();
+  await expect(groupCall(person.page)).toHaveAttribute('data-phase', 'active', { timeout: 20_000 });
+}
+
+/** What one page receives in its group call, per remote track. */
+export interface GroupMediaStats {
+  /** Video frames decoded per inbound video stream (non-zero ones only). */
+  readonly videoFrames: number[];
+  readonly audioSamples: number[];
+}
+
+/** Inbound decode counters over every peer connection of the page. */
+export function groupMediaStats(page: Page): Promise<GroupMediaStats> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __parleyPeerConnections: RTCPeerConnection[] }).__parleyPeerConnections;
+    const videoFrames: number[] = [];
+    const audioSamples: number[] = [];
+    for (const pc of pcs) {
+      if (pc.connectionState === 'closed') continue;
+      (await pc.getStats()).forEach((s: Record<string, unknown>) => {
+        if (s.type !== 'inbound-rtp') return;
+        if (s.kind === 'video' && Number(s.framesDecoded ?? 0) > 0) videoFrames.push(Number(s.framesDecoded));
+        if (s.kind === 'audio' && Number(s.totalSamplesReceived ?? 0) > 0) audioSamples.push(Number(s.totalSamplesReceived));
+      });
+    }
+    return { videoFrames, audioSamples };
+  });
+}
+
+/** Decoded sizes of the spotlight's and the thumbnails' video elements. */
+export function tileWidths(page: Page): Promise<{ spotlight: number; thumbnails: number[] }> {
+  return page.evaluate(() => {
+    const width = (el: Element | null) => (el as HTMLVideoElement | null)?.videoWidth ?? 0;
+    return {
+      spotlight: width(document.querySelector('[data-testid="group-call-spotlight-video"]')),
+      thumbnails: Array.from(document.querySelectorAll('[data-testid="group-call-tile-video"]'), width),
+    };
+  });
+}

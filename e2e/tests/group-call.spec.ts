@@ -1,0 +1,88 @@
+import { execFileSync } from 'node:child_process';
+import { expect, test } from '../support/fixtures.js';
+import { groupCall, groupMediaStats, groupOf, joinFromRing, tileWidths } from '../support/group-calls.js';
+
+test('three people in a group video call through Janus hear and see each other; thumbnails take the low layer', async ({ browser, system }) => {
+  test.setTimeout(180_000);
+  const [alice, bob, carol] = await groupOf(browser, system, ['Alice Liddell', 'Bob Dylan', 'Carol King'], 'Climbers');
+  await alice!.page.getByRole('button', { name: 'Start group call' }).click();
+  await expect(groupCall(alice!.page)).toHaveAttribute('data-phase', 'active', { timeout: 20_000 });
+  await joinFromRing(bob!);
+  await joinFromRing(carol!);
+
+  for (const person of [alice!, bob!, carol!]) {
+    await expect(person.page.getByTestId('group-call-count')).toContainText('3 participants', { timeout: 20_000 });
+    // Two others, each with audio and video, all SFrame-decrypted (an encrypted frame decodes to nothing).
+    await expect
+      .poll(async () => {
+        const stats = await groupMediaStats(person.page);
+        return stats.videoFrames.filter((n) => n > 10).length >= 2 && stats.audioSamples.filter((n) => n > 10_000).length >= 2;
+      }, { timeout: 45_000, message: `${person.name} decodes both others' audio and video` })
+      .toBe(true);
+    await expect(person.page.getByTestId('group-call-cant-decrypt')).toHaveCount(0);
+  }
+
+  // Alice's spotlight gets the high layer, her thumbnail the low one; pinning the thumbnail swaps them.
+  await expect.poll(async () => {
+    const { spotlight, thumbnails } = await tileWidths(alice!.page);
+    return spotlight > 0 && thumbnails.length === 1 && thumbnails[0]! > 0 && thumbnails[0]! < spotlight;
+  }, { timeout: 30_000, message: 'the thumbnail is received smaller than the spotlight' }).toBe(true);
+  const before = await alice!.page.getByTestId('group-call-spotlight').getAttribute('data-participant');
+  await alice!.page.getByTestId('group-call-tile').first().getByRole('button').click();
+  await expect(alice!.page.getByTestId('group-call-spotlight')).not.toHaveAttribute('data-participant', before!);
+  await expect.poll(async () => {
+    const { spotlight, thumbnails } = await tileWidths(alice!.page);
+    return spotlight > 0 && thumbnails[0]! > 0 && thumbnails[0]! < spotlight;
+  }, { timeout: 30_000, message: 'after the swap, the new thumbnail is the smaller one' }).toBe(true);
+
+  // Mute, raised hand and reactions reach the others (over Signal, not through the SFU).
+  await groupCall(bob!.page).getByRole('button', { name: 'Mute' }).click();
+  await groupCall(carol!.page).getByRole('button', { name: 'Raise hand' }).click();
+  await groupCall(alice!.page).getByRole('button', { name: 'React with 👏' }).click();
+  const aliceList = alice!.page.getByTestId('group-call-participants');
+  await aliceList.locator('summary').click();
+  await expect(aliceList.getByTestId('group-call-participant').filter({ hasText: 'Bob Dylan' }).getByRole('img', { name: 'Muted' })).toBeVisible();
+  await expect(aliceList.getByTestId('group-call-participant').filter({ hasText: 'Carol King' }).getByRole('img', { name: 'Hand raised' })).toBeVisible();
+  await expect(bob!.page.getByRole('img', { name: 'Alice Liddell reacted 👏' })).toBeVisible();
+
+  // Carol leaves: the others see two participants.
+  await groupCall(carol!.page).getByRole('button', { name: 'Leave' }).click();
+  for (const person of [alice!, bob!]) await expect(person.page.getByTestId('group-call-count')).toContainText('2 participants', { timeout: 20_000 });
+
+  for (const person of [alice!, bob!, carol!]) await person.context.close();
+});
+
+test('Janus killed mid-call: the server restarts it and both participants are back in the call', async ({ browser, system }) => {
+  test.setTimeout(180_000);
+  const [alice, bob] = await groupOf(browser, system, ['Alice Liddell', 'Bob Dylan'], 'Pair');
+  await alice!.page.getByRole('button', { name: 'Start group call' }).click();
+  await joinFromRing(bob!);
+  const decodingBoth = async () => {
+    for (const person of [alice!, bob!]) {
+      const baseline = await groupMediaStats(person.page);
+      await expect
+        .poll(async () => {
+          const stats = await groupMediaStats(person.page);
+          return Math.max(0, ...stats.videoFrames) > Math.max(0, ...baseline.videoFrames) + 10;
+        }, { timeout: 45_000, message: `${person.name} decodes video` })
+        .toBe(true);
+    }
+  };
+  await decodingBoth();
+
+  // The Janus this test's server started is a child of this test process.
+  const janus = execFileSync('pgrep', ['-P', String(process.pid), '-x', 'janus'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+  expect(janus).toHaveLength(1);
+  process.kill(Number(janus[0]), 'SIGKILL');
+
+  for (const person of [alice!, bob!]) {
+    await expect(groupCall(person.page)).toHaveAttribute('data-phase', 'rejoining', { timeout: 20_000 }).catch(() => {});
+    await expect(groupCall(person.page)).toHaveAttribute('data-phase', 'active', { timeout: 45_000 });
+    await expect(person.page.getByTestId('group-call-count')).toContainText('2 participants', { timeout: 45_000 });
+  }
+  await decodingBoth();
+  const restarted = execFileSync('pgrep', ['-P', String(process.pid), '-x', 'janus'], { encoding: 'utf8' }).trim();
+  expect(restarted).not.toBe(janus[0]);
+
+  for (const person of [alice!, bob!]) await person.context.close();
+});

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { expect, test } from '../support/fixtures.js';
+import { callPanel, callPerson, connect } from '../support/calls.js';
 import { groupCall, groupMediaStats, groupOf, joinFromRing, tileWidths } from '../support/group-calls.js';
 
 test('three people in a group video call through Janus hear and see each other; thumbnails take the low layer', async ({ browser, system }) => {
@@ -85,4 +86,30 @@ test('Janus killed mid-call: the server restarts it and both participants are ba
   expect(restarted).not.toBe(janus[0]);
 
   for (const person of [alice!, bob!]) await person.context.close();
+});
+
+test('adding someone to a 1:1 call moves it to the SFU: the peer follows without ringing, the newcomer joins from the ring', async ({ browser, system }) => {
+  test.setTimeout(180_000);
+  const alice = await callPerson(browser, system, 'Alice Liddell');
+  const bob = await callPerson(browser, system, 'Bob Dylan');
+  const carol = await callPerson(browser, system, 'Carol King');
+  await connect(alice, bob, 'Video call');
+
+  const add = callPanel(alice.page).getByRole('form', { name: 'Add person' });
+  await add.getByLabel('Handle').fill(`@${carol.handle}`);
+  await add.getByRole('button', { name: 'Add person' }).click();
+
+  await expect(groupCall(alice.page)).toHaveAttribute('data-phase', 'active', { timeout: 20_000 });
+  await expect(groupCall(bob.page)).toHaveAttribute('data-phase', 'active', { timeout: 20_000 });
+  await expect(bob.page.getByTestId('group-call-incoming')).toHaveCount(0);
+  await expect(callPanel(bob.page)).toHaveCount(0);
+  await joinFromRing(carol);
+  await expect(carol.page.getByTestId('group-call-incoming-title')).toHaveCount(0);
+  for (const person of [alice, bob, carol]) {
+    await expect(person.page.getByTestId('group-call-count')).toContainText('3 participants', { timeout: 20_000 });
+    await expect
+      .poll(async () => (await groupMediaStats(person.page)).videoFrames.filter((n) => n > 10).length, { timeout: 45_000, message: `${person.name} decodes both others` })
+      .toBeGreaterThanOrEqual(2);
+  }
+  for (const person of [alice, bob, carol]) await person.context.close();
 });

@@ -62,6 +62,7 @@ export function CallPanel(props: { store: CallStore<RtcCallMedia>; groups?: Grou
                     reconnecting={snapshot().reconnecting}
                     now={props.store.now}
                     t={t()}
+                    {...(props.groups?.canAddPerson() ? { addPerson: props.groups.addPerson } : {})}
                   />
                 )}
               </Show>

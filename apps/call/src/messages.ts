@@ -77,6 +77,9 @@ const en = {
   reacted: (name: string, emoji: string) => `${name} reacted ${emoji}`,
   mutedBadge: 'Muted',
   handRaisedBadge: 'Hand raised',
+  addPerson: 'Add person',
+  addPersonHandle: 'Handle',
+  addPersonFailed: (why: string) => `Could not add them: ${why}`,
 };
 
 export type CallMessages = typeof en;
@@ -157,6 +160,9 @@ const ru: CallMessages = {
   reacted: (name, emoji) => `${name}: реакция ${emoji}`,
   mutedBadge: 'Микрофон выключен',
   handRaisedBadge: 'Рука поднята',
+  addPerson: 'Добавить участника',
+  addPersonHandle: 'Имя пользователя',
+  addPersonFailed: (why) => `Не удалось добавить: ${why}`,
 };
 
 /** Messages for a BCP 47 locale, English when the language is not translated. */

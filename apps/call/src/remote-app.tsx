@@ -83,6 +83,25 @@ export const app: RemoteApp = {
       incomingSignals$: bus.on('content.call-signaling').pipe(map(({ from, content }) => ({ callId: content.callId, from, signal: content.signal }))),
       createMedia: (media) => new RtcGroupMedia({ media, startWorker: startSFrameWorker, iceConfig: ice.current() }),
       clock: systemClock,
+      oneToOne: {
+        current: () => {
+          const call = store.state.call;
+          if ((call.phase !== 'connecting' && call.phase !== 'active') || !call.callId || !call.peer || !call.media) return null;
+          return { callId: call.callId, conversationId: call.conversationId, peer: call.peer, media: call.media };
+        },
+        end: () => {
+          store.hangUp();
+          store.dismiss();
+        },
+      },
+      ...(signaling
+        ? {
+            findUser: async (handle: string) => {
+              const { peer } = await signaling.findUser(handle);
+              return { userId: peer.userId, displayName: peer.displayName };
+            },
+          }
+        : {}),
     });
     mountCount += 1;
     element.dataset.callMount = String(mountCount);

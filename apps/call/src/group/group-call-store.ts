@@ -32,7 +32,22 @@ export interface GroupCallStoreDeps<M extends GroupMediaSession> {
   readonly incomingSignals$: Observable<{ readonly callId: string; readonly from: { readonly userId: string; readonly deviceId: number }; readonly signal: unknown }>;
   readonly createMedia: (media: CallMedia) => M;
   readonly clock: Clock;
+  /** The 1:1 call, so someone can be added to it (it then moves to the SFU). */
+  readonly oneToOne?: OneToOneCallPort;
+  /** Looks a user up by handle (the messenger). */
+  readonly findUser?: (handle: string) => Promise<Peer>;
 }
+
+/** What the group calls need of the 1:1 call app. */
+export interface OneToOneCallPort {
+  /** The 1:1 call in progress (connecting or active), if any. */
+  current(): { readonly callId: string; readonly conversationId: string | null; readonly peer: Peer; readonly media: CallMedia } | null;
+  /** Ends it quietly: the conversation goes on in the group call. */
+  end(): void;
+}
+
+/** How long after a 1:1 call ended its peer may still move it to the SFU (their hang-up can overtake the move). */
+export const MOVE_WINDOW_MS = 60_000;
 
 interface Running<M extends GroupMediaSession> {
   readonly call: GroupCall<M>;
@@ -129,10 +144,50 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
     }
   }
 
+  // The latest 1:1 call, kept a while after it ends: its peer's move can arrive after their hang-up.
+  let lastOneToOne: { callId: string; peerUserId: string; seenAt: number } | null = null;
+  const noteOneToOne = () => {
+    const one = deps.oneToOne?.current();
+    if (one) lastOneToOne = { callId: one.callId, peerUserId: one.peer.userId, seenAt: deps.clock.now() };
+  };
+  scope.bind(bus.state('call.state'), noteOneToOne);
+
+  async function addPerson(handle: string): Promise<void> {
+    const one = deps.oneToOne?.current();
+    if (!one || !deps.sfu || !deps.findUser || running) throw new Error('there is no 1:1 call to add someone to');
+    const newcomer = await deps.findUser(handle);
+    const members: Peer[] = [{ userId: deps.self.userId, displayName: deps.self.displayName }, one.peer, newcomer];
+    const { callId } = await deps.sfu.request({ op: 'create', invitees: [one.peer.userId, newcomer.userId] });
+    // The others file the call under their chat with this user; this user under the 1:1 chat.
+    const ringFor = (moveFrom?: string): GroupRing => ({
+      kind: 'group-ring',
+      groupId: deps.self.userId,
+      groupName: members.map((m) => m.displayName).join(', '),
+      media: one.media,
+      callerName: deps.self.displayName,
+      members,
+      ...(moveFrom ? { moveFrom } : {}),
+    });
+    const warn = (error: unknown) => console.warn(`[call] a group ring could not be sent: ${String(error)}`);
+    deps.ringChannel.send(one.peer.userId, { callId, signal: ringFor(one.callId) as never }).catch(warn);
+    deps.ringChannel.send(newcomer.userId, { callId, signal: ringFor() as never }).catch(warn);
+    deps.oneToOne?.end();
+    start(callId, { ...ringFor(), groupId: one.conversationId ?? one.peer.userId }, 'outgoing');
+  }
+
   scope.bind(bus.on('call.group-requested'), (request) => void create(request));
   scope.bind(deps.incomingSignals$, ({ callId, from, signal }) => {
     const parsed = parseGroupRing(signal);
     if (!parsed || from.userId === deps.self.userId || running || incoming()) return;
+    noteOneToOne();
+    const moved = lastOneToOne;
+    if (parsed.moveFrom && moved && moved.callId === parsed.moveFrom && moved.peerUserId === from.userId && deps.clock.now() - moved.seenAt < MOVE_WINDOW_MS) {
+      // Our 1:1 call became a group call: go along without ringing.
+      lastOneToOne = null;
+      deps.oneToOne?.end();
+      start(callId, parsed, 'incoming');
+      return;
+    }
     setIncoming({ callId, ring: parsed });
   });
   scope.onEnd(() => running?.call.dispose());
@@ -193,6 +248,10 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
     react(emoji: (typeof GROUP_REACTIONS)[number]): void {
       current()?.react(emoji);
     },
+    /** Adds someone to the 1:1 call in progress: it moves to the SFU with both of you. */
+    addPerson,
+    /** Whether someone can be added to the current 1:1 call. */
+    canAddPerson: () => deps.sfu !== null && deps.findUser !== undefined && deps.oneToOne !== undefined,
     leave(): void {
       void running?.call.leave();
     },

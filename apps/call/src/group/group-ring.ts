@@ -13,6 +13,11 @@ export interface GroupRing {
   readonly callerName: string;
   /** Everyone invited, the caller included. */
   readonly members: readonly Peer[];
+  /**
+   * A 1:1 call moving to the SFU because someone was added: the id of that call. The peer of that
+   * call joins at once instead of ringing (only for a ring from that very peer).
+   */
+  readonly moveFrom?: string;
 }
 
 const MAX_TEXT = 128;
@@ -31,5 +36,7 @@ export function parseGroupRing(signal: unknown): GroupRing | null {
     if (!m || !isText(m.userId) || !isText(m.displayName)) return null;
     members.push({ userId: m.userId, displayName: m.displayName });
   }
-  return { kind: 'group-ring', groupId: s.groupId, groupName: s.groupName, media: s.media, callerName: s.callerName, members };
+  const ring: GroupRing = { kind: 'group-ring', groupId: s.groupId, groupName: s.groupName, media: s.media, callerName: s.callerName, members };
+  if (s.moveFrom === undefined) return ring;
+  return isText(s.moveFrom) ? { ...ring, moveFrom: s.moveFrom } : null;
 }

@@ -218,6 +218,8 @@ export class RtcCallMedia implements CallMediaSession {
       for (const { kind, slot } of slots) {
         // addTrack, not addTransceiver: only a transceiver made by addTrack is reused by the
         // offer's m-line (JSEP §5.10), so its receiver already has a transform when media comes.
+        // Every placeholder stays on its sender until all are added: addTrack reuses a transceiver
+        // whose sender has no track, which would leave an m-line without a transform.
         const sender = this.pc.addTrack(placeholders.track(kind), stream);
         const transceiver = this.pc.getTransceivers().find((t) => t.sender === sender)!;
         this.protect(transceiver, kind, slot);
@@ -225,14 +227,18 @@ export class RtcCallMedia implements CallMediaSession {
         if (slot === SLOT.microphone) this.audioSender = sender;
         else if (slot === SLOT.camera) this.videoSender = sender;
         else this.screenAudioSender = sender;
-        // The transforms go on first: set after this await, Chromium never fed frames to the
-        // receiver's transform (seen with Chromium 156).
-        await sender.replaceTrack(null);
       }
+      // The transforms went on first: set after this await, Chromium never fed frames to the
+      // receiver's transform (seen with Chromium 156).
+      await Promise.all(this.pc.getSenders().map((sender) => sender.replaceTrack(null)));
     } finally {
       placeholders.release();
     }
     await this.pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
+    // An m-line the offer added beyond ours would carry media that no transform decrypts.
+    if (this.pc.getTransceivers().some((t) => !t.sender.transform || !t.receiver.transform)) {
+      throw new Error('the offer has an m-line without an SFrame transform');
+    }
   }
 
   /**

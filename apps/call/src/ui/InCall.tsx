@@ -19,6 +19,8 @@ interface InCallProps {
   /** The call engine's clock. */
   readonly now: () => number;
   readonly t: CallMessages;
+  /** Adds someone by handle: the call moves to the SFU (group calls). Absent: no such control. */
+  readonly addPerson?: (handle: string) => Promise<void>;
 }
 
 /**
@@ -169,6 +171,7 @@ export function InCall(props: InCallProps) {
           </Show>
         </Show>
       </div>
+      <Show when={props.active && props.addPerson}>{(add) => <AddPersonForm add={add()} t={props.t} />}</Show>
       <Show when={warning()}>
         <ShareWarning peer={props.peer} t={props.t} onConfirm={() => void shareScreen()} onCancel={() => setWarning(false)} />
       </Show>
@@ -251,5 +254,37 @@ function ShareWarning(props: { peer: Peer; t: CallMessages; onConfirm: () => voi
         {props.t.cancel}
       </button>
     </div>
+  );
+}
+
+/** "Add person" by handle: the call moves to the SFU with everyone in it. */
+function AddPersonForm(props: { add: (handle: string) => Promise<void>; t: CallMessages }) {
+  const [handle, setHandle] = createSignal('');
+  const [failed, setFailed] = createSignal<string | null>(null);
+  const [busy, setBusy] = createSignal(false);
+  const submit = async (event: SubmitEvent) => {
+    event.preventDefault();
+    if (!handle().trim() || busy()) return;
+    setBusy(true);
+    setFailed(null);
+    try {
+      await props.add(handle().trim().replace(/^@/, ''));
+    } catch (error) {
+      setFailed(error instanceof Error ? error.message : String(error));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="call-add-person" onSubmit={(event) => void submit(event)} aria-label={props.t.addPerson}>
+      <label>
+        {props.t.addPersonHandle}{' '}
+        <input value={handle()} onInput={(event) => setHandle(event.currentTarget.value)} autocomplete="off" />
+      </label>{' '}
+      <button type="submit" disabled={busy()}>
+        {props.t.addPerson}
+      </button>
+      <Show when={failed()}>{(why) => <p role="alert">{props.t.addPersonFailed(why())}</p>}</Show>
+    </form>
   );
 }

@@ -1,3 +1,5 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- janode ships no types; this pulls ours into every program that compiles this file (e2e, tools), not only the server's.
+/// <reference path="./janode.d.ts" />
 /**
  * The Janus instances this server drives, each over one janode connection and session. Rooms go to
  * the instance with the fewest participants (ARCHITECTURE "Storage and scale": several Janus, rooms

@@ -1,3 +1,5 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- janode ships no types; this pulls ours into every program that compiles this file (e2e, tools), not only the server's.
+/// <reference path="./janode.d.ts" />
 /**
  * Room management on Janus through the pool: create a call's room on the least-loaded instance,
  * grant and revoke join tokens, destroy it. The group-call registry talks to this interface only,

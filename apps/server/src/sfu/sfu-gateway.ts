@@ -1,3 +1,5 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- janode ships no types; this pulls ours into every program that compiles this file (e2e, tools), not only the server's.
+/// <reference path="./janode.d.ts" />
 /**
  * Drives Janus for the devices: every `sfu` frame a device sends on its relay WebSocket becomes
  * janode calls on that device's VideoRoom handles (one publisher and one multistream subscriber per

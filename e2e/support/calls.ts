@@ -2,7 +2,7 @@
  * People placing calls to each other through the real system: fresh accounts onboarded in their
  * own browser contexts (their RTCPeerConnections recorded for `callStats`), and the steps of a call.
  */
-import { type Browser, type Page, expect } from '@playwright/test';
+import { type Browser, type BrowserContext, type Page, expect } from '@playwright/test';
 import { recordPeerConnections } from './peer-connections.js';
 import { newPerson, onboard, openConversation, uniqueHandle } from './users.js';
 
@@ -11,10 +11,11 @@ export type CallMediaButton = 'Voice call' | 'Video call';
 
 export const callPanel = (page: Page) => page.getByTestId('call-panel');
 
-/** A person signed in to a fresh account, with their RTCPeerConnections recorded. */
-export async function callPerson(browser: Browser, system: System, name: string) {
+/** A person signed in to a fresh account, with their RTCPeerConnections recorded; `prepare` runs before the first page load. */
+export async function callPerson(browser: Browser, system: System, name: string, prepare?: (context: BrowserContext) => Promise<void>) {
   const { context, page } = await newPerson(browser);
   await recordPeerConnections(context);
+  await prepare?.(context);
   const handle = uniqueHandle(name.split(' ')[0]!.toLowerCase());
   await onboard(page, system, handle, name);
   return { context, page, handle, name };

@@ -27,9 +27,9 @@ export async function createGroup(people: readonly CallPerson[], name: string): 
 }
 
 /** People with recorded peer connections, in one group chat. */
-export async function groupOf(browser: Parameters<typeof callPerson>[0], system: System, names: readonly string[], group: string): Promise<CallPerson[]> {
+export async function groupOf(browser: Parameters<typeof callPerson>[0], system: System, names: readonly string[], group: string, prepare?: Parameters<typeof callPerson>[3]): Promise<CallPerson[]> {
   const people: CallPerson[] = [];
-  for (const name of names) people.push(await callPerson(browser, system, name));
+  for (const name of names) people.push(await callPerson(browser, system, name, prepare));
   await createGroup(people, group);
   return people;
 }

@@ -5,35 +5,11 @@
  * design, is found by the same scan: the positive control that shows the scan can fail.
  */
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { type Page, expect, test } from '@playwright/test';
+import { filesUnder, foundTexts as found } from '../support/server-scan.js';
 import { startSystem } from '../support/system.js';
 import { newPerson, onboard, openConversation, uniqueHandle } from '../support/users.js';
-
-/** Every form the scan looks for: the text in clear, hex (both cases) and base64 at each alignment. */
-function encodings(text: string): string[] {
-  const bytes = Buffer.from(text, 'utf8');
-  const hex = bytes.toString('hex');
-  const base64 = [0, 1, 2].map((pad) => {
-    const encoded = Buffer.concat([Buffer.alloc(pad), bytes]).toString('base64');
-    // Only the groups made of marker bytes alone: the first and last depend on what surrounds it.
-    return encoded.slice(4, encoded.length - 4);
-  });
-  return [text, hex, hex.toUpperCase(), ...base64, ...base64.map((b) => b.replace(/\+/g, '-').replace(/\//g, '_'))];
-}
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : [path];
-  });
-}
-
-/** Which of `texts` occur, in any encoding, in `haystack` (read as latin1 so bytes map 1:1). */
-function found(haystack: string, texts: readonly string[]): string[] {
-  return texts.filter((text) => encodings(text).some((form) => haystack.includes(form)));
-}
 
 async function send(page: Page, text: string) {
   const composer = page.getByRole('textbox', { name: 'Message' });

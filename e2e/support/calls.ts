@@ -12,7 +12,7 @@ export type CallMediaButton = 'Voice call' | 'Video call';
 export const callPanel = (page: Page) => page.getByTestId('call-panel');
 
 /** A person signed in to a fresh account, with their RTCPeerConnections recorded; `prepare` runs before the first page load. */
-export async function callPerson(browser: Browser, system: System, name: string, prepare?: (context: BrowserContext) => Promise<void>) {
+export async function callPerson(browser: Browser, system: System, name: string, prepare?: (context: BrowserContext) => Promise<unknown>) {
   const { context, page } = await newPerson(browser);
   await recordPeerConnections(context);
   await prepare?.(context);

@@ -2,7 +2,7 @@
  * Group calls through the real system: people in one group chat, the call started from its
  * header, the others joining from the ring, and what each page's media reports.
  */
-import { type Page, expect } from '@playwright/test';
+import { type BrowserContext, type Page, expect } from '@playwright/test';
 import { type CallPerson, callPerson } from './calls.js';
 
 type System = Parameters<typeof callPerson>[1];
@@ -76,4 +76,26 @@ export function tileWidths(page: Page): Promise<{ spotlight: number; thumbnails:
       thumbnails: Array.from(document.querySelectorAll('[data-testid="group-call-tile-video"]'), width),
     };
   });
+}
+
+/** Keeps every Worker the page starts (before it loads), so a test can talk to the SFrame worker. */
+export function recordWorkers(context: BrowserContext): Promise<unknown> {
+  return context.addInitScript(() => {
+    const Native = window.Worker;
+    const workers: Worker[] = [];
+    (window as unknown as { __parleyWorkers: Worker[] }).__parleyWorkers = workers;
+    window.Worker = class extends Native {
+      constructor(...args: ConstructorParameters<typeof Worker>) {
+        super(...args);
+        workers.push(this);
+      }
+    } as typeof Worker;
+  });
+}
+
+/** Test hook of the SFrame worker: decrypt this participant's frames with a wrong key from now on. */
+export function corruptKeyOf(page: Page, participant: number): Promise<void> {
+  return page.evaluate((sender) => {
+    for (const worker of (window as unknown as { __parleyWorkers: Worker[] }).__parleyWorkers) worker.postMessage({ type: 'corrupt-peer-key', sender });
+  }, participant);
 }

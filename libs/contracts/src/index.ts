@@ -7,3 +7,4 @@ export * from './relay-frames.js';
 export * from './accounts-api.js';
 export * from './settings-api.js';
 export * from './sfu.js';
+export * from './call-links.js';

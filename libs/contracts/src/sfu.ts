@@ -34,6 +34,12 @@ export const SfuParticipantSchema = z.object({
   deviceId: z.number().int().positive(),
   /** Publishing media now: the others may subscribe. */
   publishing: z.boolean(),
+  /** Joined through a call link (issue 9); absent for invitees. */
+  viaLink: z.boolean().optional(),
+  /** A guest (temporary account, no handle). */
+  guest: z.boolean().optional(),
+  /** The name the server knows them by (guests have no other), for the participant list. */
+  displayName: z.string().max(64).optional(),
   /** When the server let them in, ms since the epoch. */
   joinedAt: z.number().int().nonnegative(),
 });
@@ -76,6 +82,16 @@ export const SfuRequestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('trickle'), callId, pc: z.enum(['publisher', 'subscriber']), candidate: SfuIceCandidateSchema.nullable() }),
   /** Leaves the call; the last one out ends it. Answer: `{}`. */
   z.object({ op: z.literal('leave'), callId }),
+  /**
+   * Joins the call of a call link (call-links.ts), starting it if nobody is in it. Answer: the
+   * `join` answer plus `{ callId }`, or `{ waiting: true, requestId }` when the link needs the
+   * creator's approval: then a `link-admission` event says whether to send `join-link` again.
+   */
+  z.object({ op: z.literal('join-link'), roomId: z.string().min(1).max(64), verifier: z.string().min(1).max(64) }),
+  /** The link's creator admits or refuses someone waiting (`join-request` event). Answer: `{}`. */
+  z.object({ op: z.literal('admit'), callId, requestId: id, admit: z.boolean() }),
+  /** The link's creator removes a participant from the call. Answer: `{}`. */
+  z.object({ op: z.literal('remove'), callId, participant: participantIndex }),
 ]);
 
 export const SfuRequestFrameSchema = z.object({ t: z.literal('sfu'), id, request: SfuRequestSchema });
@@ -94,6 +110,12 @@ export const SFU_ERROR_CODES = [
   /** Janus refused or failed; the message says what it answered. */
   'sfu_error',
   'rate_limited',
+  /** Call links: see call-links.ts for what each means. */
+  'link_not_found',
+  'link_revoked',
+  'link_expired',
+  /** Only the link's creator may do that. */
+  'not_link_admin',
 ] as const;
 export type SfuErrorCode = (typeof SFU_ERROR_CODES)[number];
 
@@ -121,6 +143,12 @@ export const SfuEventSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('restarted') }),
   /** The call ended for everyone. */
   z.object({ kind: z.literal('ended') }),
+  /** To the link's creator: someone opened the link and waits to be admitted. */
+  z.object({ kind: z.literal('join-request'), requestId: id, userId: id, displayName: z.string().max(64), guest: z.boolean() }),
+  /** To the one waiting: admitted (send `join-link` again) or refused. */
+  z.object({ kind: z.literal('link-admission'), requestId: id, admitted: z.boolean() }),
+  /** To a participant the link's creator removed (then `left` goes to the others). */
+  z.object({ kind: z.literal('removed') }),
 ]);
 
 export const SfuEventFrameSchema = z.object({ t: z.literal('sfu-event'), callId, event: SfuEventSchema });
@@ -147,4 +175,7 @@ export interface SfuAnswers {
   substream: Record<string, never>;
   trickle: Record<string, never>;
   leave: Record<string, never>;
+  'join-link': ({ callId: string } & { self: SfuParticipant; participants: SfuParticipant[] }) | { waiting: true; requestId: string };
+  admit: Record<string, never>;
+  remove: Record<string, never>;
 }

@@ -167,6 +167,11 @@ export class SfuGateway {
       case 'leave':
         await this.leave(session, request.callId);
         return {};
+      case 'join-link':
+      case 'admit':
+      case 'remove':
+        // Call links land with issue 9's server part.
+        throw new SfuError('bad_request', 'Call links are not available on this server yet.');
     }
   }
 

@@ -135,7 +135,8 @@ export interface AccountSetup {
 export async function createAccount(params: {
   readonly api: ParleyApiClient;
   readonly createStore: CreateSignalStore;
-  readonly handle: string;
+  /** The chosen handle; `null` makes a guest: a temporary account for a call link, with a generated handle. */
+  readonly handle: string | null;
   readonly displayName: string;
   readonly now?: () => number;
   readonly preKeyCounts?: PreKeyCounts;
@@ -145,14 +146,10 @@ export async function createAccount(params: {
   const material = await generateDeviceKeys(identity, now(), params.preKeyCounts);
   const store = await params.createStore(identity, material.registrationId);
   await storeDeviceKeys(store, material);
-  const created: AccountCreated = await params.api.createAccount({
-    handle: params.handle,
-    displayName: params.displayName,
-    identityKey: toBase64(identity.publicKey.serialize()),
-    device: deviceKeysForUpload(material),
-  });
+  const keys = { displayName: params.displayName, identityKey: toBase64(identity.publicKey.serialize()), device: deviceKeysForUpload(material) };
+  const created: AccountCreated = params.handle === null ? await params.api.createGuest(keys) : await params.api.createAccount({ handle: params.handle, ...keys });
   return {
-    credentials: { userId: created.userId, deviceId: created.deviceId, token: created.token, handle: params.handle, displayName: params.displayName },
+    credentials: { userId: created.userId, deviceId: created.deviceId, token: created.token, handle: params.handle ?? '', displayName: params.displayName },
     store,
   };
 }

@@ -1,6 +1,12 @@
 import {
   type AccountCreated,
   AccountCreatedSchema,
+  type CallLink,
+  CallLinkListSchema,
+  CallLinkSchema,
+  type CreateCallLinkRequest,
+  type ResetCallLinkRequest,
+  type UpdateCallLinkRequest,
   type CompleteLinkRequestSchema,
   type CreateAccountRequest,
   DeviceListSchema,
@@ -139,13 +145,53 @@ export class ParleyApiClient {
     return this.call('GET', '/api/turn', TurnCredentialsSchema);
   }
 
-  private async call<T>(method: string, path: string, schema: z.ZodType<T>, options: { body?: unknown; auth?: boolean } = {}): Promise<T> {
+  /** POST /api/guests (no auth): a temporary account for someone who opened a call link. */
+  createGuest(request: Omit<CreateAccountRequest, 'handle'>): Promise<AccountCreated> {
+    return this.call('POST', '/api/guests', AccountCreatedSchema, { body: request, auth: false });
+  }
+
+  /** DELETE /api/accounts/self: removes this account (a guest leaving). */
+  async deleteSelf(): Promise<void> {
+    await this.call('DELETE', '/api/accounts/self', NoContent);
+  }
+
+  /** POST /api/call-links: registers a link (its room id and verifier; never its secret). */
+  createCallLink(request: CreateCallLinkRequest): Promise<CallLink> {
+    return this.call('POST', '/api/call-links', CallLinkSchema, { body: request });
+  }
+
+  /** GET /api/call-links: this user's live links. */
+  async listCallLinks(): Promise<CallLink[]> {
+    return (await this.call('GET', '/api/call-links', CallLinkListSchema)).links;
+  }
+
+  /** GET /api/call-links/:roomId, proving the link with its verifier. */
+  getCallLink(roomId: string, verifier: string): Promise<CallLink> {
+    return this.call('GET', `/api/call-links/${encodeURIComponent(roomId)}`, CallLinkSchema, { headers: { 'x-call-link-verifier': verifier } });
+  }
+
+  /** PATCH /api/call-links/:roomId (creator). */
+  updateCallLink(roomId: string, change: UpdateCallLinkRequest): Promise<CallLink> {
+    return this.call('PATCH', `/api/call-links/${encodeURIComponent(roomId)}`, CallLinkSchema, { body: change });
+  }
+
+  /** POST /api/call-links/:roomId/reset (creator): the link moves to a new secret. */
+  resetCallLink(roomId: string, next: ResetCallLinkRequest): Promise<CallLink> {
+    return this.call('POST', `/api/call-links/${encodeURIComponent(roomId)}/reset`, CallLinkSchema, { body: next });
+  }
+
+  /** DELETE /api/call-links/:roomId (creator): revokes it. */
+  async revokeCallLink(roomId: string): Promise<void> {
+    await this.call('DELETE', `/api/call-links/${encodeURIComponent(roomId)}`, NoContent);
+  }
+
+  private async call<T>(method: string, path: string, schema: z.ZodType<T>, options: { body?: unknown; auth?: boolean; headers?: Record<string, string> } = {}): Promise<T> {
     const { json } = await this.request(method, path, options);
     return parse(schema, json, `${method} ${path.split('?')[0]}`);
   }
 
-  private async request(method: string, path: string, options: { body?: unknown; auth?: boolean }): Promise<{ status: number; json: unknown }> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+  private async request(method: string, path: string, options: { body?: unknown; auth?: boolean; headers?: Record<string, string> }): Promise<{ status: number; json: unknown }> {
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (options.auth !== false) {
       const token = typeof this.options.token === 'function' ? this.options.token() : this.options.token;
       if (!token) throw new ParleyApiError('not_authenticated', `${method} ${path} needs this device's token`);

@@ -27,7 +27,7 @@ import type { GroupRecord, GroupStore } from './group-store.js';
 import { InMemoryGroupStore } from './group-store.js';
 import type { HistoryStore } from './history-store.js';
 import { KeyedQueue } from './keyed-queue.js';
-import type { ContactNotice, ConversationSummary, GroupInfo, GroupMember, HistoryMessage, Messenger, MessengerFailure } from './messenger-api.js';
+import type { CallLinkApi, ContactNotice, ConversationSummary, GroupInfo, GroupMember, HistoryMessage, Messenger, MessengerFailure } from './messenger-api.js';
 import { MAX_DEVICE_ROUNDS, type MessengerClient, type MessengerSelf } from './messenger-client.js';
 
 /** libsignal's CiphertextMessageType of a SenderKeyMessage. */
@@ -167,6 +167,10 @@ export class GroupMessenger implements Messenger {
 
   turnCredentials(): Promise<TurnCredentials> {
     return this.client.turnCredentials();
+  }
+
+  callLinks(): CallLinkApi {
+    return this.client.callLinks();
   }
 
   // ── groups ──────────────────────────────────────────────────────────────────────────────────

@@ -2,6 +2,7 @@
 // and contact notices over the one relay connection. The shell owns the instance; chat and call
 // reach it through `messenger()`.
 export type {
+  CallLinkApi,
   ContactNotice,
   ConversationSummary,
   DeliveryState,

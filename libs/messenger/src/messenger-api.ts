@@ -3,7 +3,7 @@
  * messenger, its Signal store and its history store) and the chat app (which only reads history,
  * sends, and watches). Agreed before either side was written; change it only additively.
  */
-import type { Content, Peer, TextContent, TurnCredentials } from '@parley/contracts';
+import type { CallLink, Content, CreateCallLinkRequest, Peer, ResetCallLinkRequest, TextContent, TurnCredentials, UpdateCallLinkRequest } from '@parley/contracts';
 import type { Observable } from 'rxjs';
 
 /** Delivery state of an outgoing message, as the ticks show it. */
@@ -107,4 +107,19 @@ export interface Messenger {
   removeMember?(groupId: string, userId: string): Promise<void>;
   /** Encrypts a text once with this device's sender key and sends the same ciphertext to every member device. */
   sendGroupText?(groupId: string, body: string): Promise<HistoryMessage>;
+  /**
+   * The call-link routes with this device's token (optional: added with call links). Failures are
+   * ParleyApiErrors carrying the server's code (`link_revoked`, `link_expired`, …) for the UI to say why.
+   */
+  callLinks?(): CallLinkApi;
+}
+
+/** Call links on the server (libs/contracts call-links.ts): the server sees room ids and verifiers, never secrets. */
+export interface CallLinkApi {
+  create(request: CreateCallLinkRequest): Promise<CallLink>;
+  list(): Promise<CallLink[]>;
+  get(roomId: string, verifier: string): Promise<CallLink>;
+  update(roomId: string, change: UpdateCallLinkRequest): Promise<CallLink>;
+  reset(roomId: string, next: ResetCallLinkRequest): Promise<CallLink>;
+  revoke(roomId: string): Promise<void>;
 }

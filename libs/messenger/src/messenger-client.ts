@@ -20,6 +20,7 @@ import { MessengerError, ParleyApiError } from './errors.js';
 import type { ContactRecord, HistoryStore } from './history-store.js';
 import { KeyedQueue } from './keyed-queue.js';
 import type {
+  CallLinkApi,
   ContactNotice,
   ConversationSummary,
   DeliveryState,
@@ -265,9 +266,8 @@ export class MessengerClient implements Messenger {
 
   async sendContent(toUserId: string, content: Exclude<Content, TextContent>): Promise<void> {
     if (!ContentSchema.safeParse(content).success) throw new MessengerError('invalid', `the ${content.type} content fails its schema`);
-    if ((await this.history.getContact(toUserId)) === undefined) {
-      await this.learnContact(await this.apiCall(() => this.api.getUser(toUserId)));
-    }
+    // A user not known yet is looked up by sendToAccount (contactFor). Call signaling goes this
+    // way, one message per step of a call's set-up, so each read saved here shortens it.
     await this.sendToAccount(toUserId, this.newMessageId(), utf8(JSON.stringify(content))).catch((error) => {
       throw this.toFailure(error);
     });
@@ -275,6 +275,19 @@ export class MessengerClient implements Messenger {
 
   async turnCredentials(): Promise<TurnCredentials> {
     return this.apiCall(() => this.api.turnCredentials());
+  }
+
+  callLinks(): CallLinkApi {
+    // Errors pass through as ParleyApiErrors: the call app tells revoked from expired from unknown.
+    const api = this.api;
+    return {
+      create: (request) => api.createCallLink(request),
+      list: () => api.listCallLinks(),
+      get: (roomId, verifier) => api.getCallLink(roomId, verifier),
+      update: (roomId, change) => api.updateCallLink(roomId, change),
+      reset: (roomId, next) => api.resetCallLink(roomId, next),
+      revoke: (roomId) => api.revokeCallLink(roomId),
+    };
   }
 
   // ── wiring for the shell ────────────────────────────────────────────────────────────────────

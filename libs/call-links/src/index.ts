@@ -1,0 +1,11 @@
+export {
+  CallLinkFormatError,
+  type CallLinkKeys,
+  MAX_CALL_NAME_LENGTH,
+  callLinkUrl,
+  decryptCallName,
+  deriveCallLinkKeys,
+  encryptCallName,
+  newCallLinkSecret,
+  secretFromLink,
+} from './link-secret.js';

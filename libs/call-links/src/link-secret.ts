@@ -1,0 +1,104 @@
+/**
+ * A call link's root secret and what is derived from it (libs/contracts call-links.ts): the URL
+ * fragment carries the secret, browsers never send a fragment to a server, and the server gets
+ * only the room id and the verifier. WebCrypto only, so it runs in browsers, workers and Node.
+ */
+import { CALL_LINK_LABELS, CALL_LINK_SECRET_BYTES } from '@parley/contracts';
+
+const subtle = (): SubtleCrypto => globalThis.crypto.subtle;
+const encoder = new TextEncoder();
+/** AES-GCM IV length for the call name. */
+const NAME_IV_BYTES = 12;
+/** Longest call name, in characters. */
+export const MAX_CALL_NAME_LENGTH = 128;
+
+/** Why a link could not be read: the text after `#` is not a link secret. */
+export class CallLinkFormatError extends Error {
+  readonly code = 'invalid-link';
+}
+
+/** What the holder of a link can compute. */
+export interface CallLinkKeys {
+  /** The root secret, as it appears in the fragment. */
+  readonly secret: string;
+  readonly roomId: string;
+  readonly verifier: string;
+  /** AES-128-GCM key of the call name. */
+  readonly nameKey: CryptoKey;
+}
+
+function toBase64Url(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
+  const base64 = text.replace(/-/g, '+').replace(/_/g, '/');
+  return Uint8Array.from(atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4)), (c) => c.charCodeAt(0));
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+/** A fresh root secret (128 bits), base64url as it goes into the fragment. */
+export function newCallLinkSecret(): string {
+  return toBase64Url(globalThis.crypto.getRandomValues(new Uint8Array(CALL_LINK_SECRET_BYTES)));
+}
+
+/** The secret in a link (`…/call#<secret>`, or the bare fragment); throws CallLinkFormatError. */
+export function secretFromLink(link: string): string {
+  const fragment = link.includes('#') ? link.slice(link.indexOf('#') + 1) : link;
+  if (!/^[A-Za-z0-9_-]{22}$/.test(fragment) || fromBase64Url(fragment).length !== CALL_LINK_SECRET_BYTES) {
+    throw new CallLinkFormatError('This is not a Parley call link: the part after # should be 22 letters, digits, - or _.');
+  }
+  return fragment;
+}
+
+/** The link to share: the shell's call page with the secret in the fragment. */
+export function callLinkUrl(shellOrigin: string, secret: string): string {
+  return `${shellOrigin.replace(/\/+$/, '')}/call#${secret}`;
+}
+
+async function expand(secret: Uint8Array<ArrayBuffer>, label: string, bytes: number): Promise<Uint8Array<ArrayBuffer>> {
+  const key = await subtle().importKey('raw', secret, 'HKDF', false, ['deriveBits']);
+  return new Uint8Array(await subtle().deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: encoder.encode(label) }, key, bytes * 8));
+}
+
+/** Derives room id, verifier and name key from a link secret (HKDF-SHA256, no salt, CALL_LINK_LABELS). */
+export async function deriveCallLinkKeys(secret: string): Promise<CallLinkKeys> {
+  const root = fromBase64Url(secretFromLink(secret));
+  const [roomId, verifier, nameKeyBytes] = await Promise.all([
+    expand(root, CALL_LINK_LABELS.roomId, 16),
+    expand(root, CALL_LINK_LABELS.verifier, 32),
+    expand(root, CALL_LINK_LABELS.nameKey, 16),
+  ]);
+  const nameKey = await subtle().importKey('raw', nameKeyBytes, 'AES-GCM', false, ['encrypt', 'decrypt']);
+  return { secret, roomId: toBase64Url(roomId), verifier: toBase64Url(verifier), nameKey };
+}
+
+/** The call name encrypted for the server: base64 of IV ‖ AES-GCM ciphertext ‖ tag. */
+export async function encryptCallName(keys: CallLinkKeys, name: string): Promise<string> {
+  const trimmed = name.trim();
+  if (trimmed.length === 0 || trimmed.length > MAX_CALL_NAME_LENGTH) throw new RangeError(`a call name has 1 to ${MAX_CALL_NAME_LENGTH} characters`);
+  const iv = globalThis.crypto.getRandomValues(new Uint8Array(NAME_IV_BYTES));
+  const sealed = new Uint8Array(await subtle().encrypt({ name: 'AES-GCM', iv }, keys.nameKey, encoder.encode(trimmed)));
+  const out = new Uint8Array(iv.length + sealed.length);
+  out.set(iv);
+  out.set(sealed, iv.length);
+  return toBase64(out);
+}
+
+/** The call name, or null when it does not decrypt with this link's key (tampered, or another link's). */
+export async function decryptCallName(keys: CallLinkKeys, encrypted: string): Promise<string | null> {
+  try {
+    const bytes = Uint8Array.from(atob(encrypted), (c) => c.charCodeAt(0));
+    const plain = await subtle().decrypt({ name: 'AES-GCM', iv: bytes.subarray(0, NAME_IV_BYTES) }, keys.nameKey, bytes.subarray(NAME_IV_BYTES));
+    return new TextDecoder().decode(plain);
+  } catch {
+    return null;
+  }
+}

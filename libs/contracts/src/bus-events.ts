@@ -71,6 +71,11 @@ export interface CallEntry {
   readonly durationMs: number | null;
 }
 
+/** A call link to join: its root secret (the URL fragment; never sent to a server). */
+export interface CallLinkOpened {
+  readonly secret: string;
+}
+
 /** The signed-in identity as the shell sees it. `temporary` marks the development identity. */
 export interface Session {
   readonly userId: string;
@@ -101,6 +106,13 @@ export interface BusEventMap {
   'call.requested': EventSpec<'event', CallRequest>;
   'call.entry': EventSpec<'event', CallEntry>;
   'call.group-requested': EventSpec<'event', GroupCallRequest>;
+  /** Someone pressed a call link's Join (a scheduled call's card): the call app joins it. */
+  'call.link-opened': EventSpec<'event', CallLinkOpened>;
+  /**
+   * A call link the page was opened with (`/call#<secret>`), set by the shell before the call app
+   * may be mounted; the call app joins it and sets it back to null.
+   */
+  'call.link-pending': EventSpec<'state', CallLinkOpened | null>;
   'content.text': EventSpec<'event', Delivered<TextContent>>;
   'content.receipt': EventSpec<'event', Delivered<ReceiptContent>>;
   'content.call-signaling': EventSpec<'event', Delivered<CallSignalingContent>>;
@@ -126,6 +138,8 @@ export const BUS_EVENTS: { readonly [K in BusEventType]: { readonly version: num
   'call.requested': { version: 1, kind: 'event' },
   'call.entry': { version: 1, kind: 'event' },
   'call.group-requested': { version: 1, kind: 'event' },
+  'call.link-opened': { version: 1, kind: 'event' },
+  'call.link-pending': { version: 1, kind: 'state' },
   'content.text': { version: 1, kind: 'event' },
   'content.receipt': { version: 1, kind: 'event' },
   'content.call-signaling': { version: 1, kind: 'event' },
@@ -140,6 +154,7 @@ export const INITIAL_STATES: { readonly [K in StateType]: PayloadOf<K> } = {
   'relay.status': 'closed',
   'call.available': false,
   'call.state': IDLE_CALL_STATE,
+  'call.link-pending': null,
 };
 
 /** One event as it travels on the bus. */

@@ -5,16 +5,20 @@ import type { GroupCallStore } from './group/group-call-store.js';
 import type { RtcGroupMedia } from './group/group-media.js';
 import type { RtcCallMedia } from './media/call-media.js';
 import { formatElapsed, messagesFor } from './messages.js';
+import type { CallLinksStore } from './links/call-links-store.js';
+import { CallLinksPanel } from './ui/CallLinksPanel.js';
 import { GroupCallPanel } from './ui/GroupCallView.js';
 import { InCall } from './ui/InCall.js';
 import { startRingtone } from './ui/ringtone.js';
 
 /** The call panel: nothing while idle; the outgoing, incoming, in-call or ended screen otherwise. */
-export function CallPanel(props: { store: CallStore<RtcCallMedia>; groups?: GroupCallStore<RtcGroupMedia>; remote: RemoteProps }) {
+export function CallPanel(props: { store: CallStore<RtcCallMedia>; groups?: GroupCallStore<RtcGroupMedia>; links?: CallLinksStore | null; remote: RemoteProps }) {
   const t = () => messagesFor(props.remote.locale);
   const call = () => props.store.state.call;
   const snapshot = () => props.store.state.snapshot;
   const peerName = () => call().peer?.displayName ?? '';
+  // A pasted link or the Join of a listed one: the secret is what follows '#'.
+  const openLink = (link: string) => void props.groups?.openLink(link.includes('#') ? link.slice(link.indexOf('#') + 1) : link);
   return (
     <section class="call-app" data-testid="call-app" aria-label={t().region}>
       <p class="call-app__identity" data-testid="call-identity">
@@ -74,6 +78,9 @@ export function CallPanel(props: { store: CallStore<RtcCallMedia>; groups?: Grou
         </div>
       </Show>
       <Show when={props.groups}>{(groups) => <GroupCallPanel store={groups()} t={t()} />}</Show>
+      <Show when={props.groups && props.links}>
+        {(links) => <CallLinksPanel store={links() as CallLinksStore} open={(link) => openLink(link)} locale={props.remote.locale} t={t()} />}
+      </Show>
     </section>
   );
 }

@@ -12,9 +12,11 @@ import { createMessengerSignalingChannel } from './engine/signaling-channel.js';
 import { createGroupCallStore } from './group/group-call-store.js';
 import { RtcGroupMedia } from './group/group-media.js';
 import { messengerGroupKeyChannel, relaySfuClient } from './group/group-ports.js';
+import { createCallLinksStore } from './links/call-links-store.js';
+import { CallLinkBook } from './links/link-book.js';
 import { RtcCallMedia } from './media/call-media.js';
 import { IceConfigSource } from './media/ice-config.js';
-import { startSFrameWorker } from './media/sframe-worker-client.js';
+import { prestartSFrameWorker, startSFrameWorker } from './media/sframe-worker-client.js';
 
 interface Mounted {
   readonly dispose: () => void;
@@ -94,6 +96,7 @@ export const app: RemoteApp = {
           store.dismiss();
         },
       },
+      links: signaling?.callLinks?.() ?? null,
       ...(signaling
         ? {
             findUser: async (handle: string) => {
@@ -103,11 +106,15 @@ export const app: RemoteApp = {
           }
         : {}),
     });
+    const linkApi = signaling?.callLinks?.() ?? null;
+    const links = linkApi ? createCallLinksStore(linkApi, new CallLinkBook(window.localStorage, session.userId), window.location.origin) : null;
     mountCount += 1;
     element.dataset.callMount = String(mountCount);
-    const dispose = solidRender(() => <CallPanel store={store} groups={groups} remote={props()} />, element);
+    const dispose = solidRender(() => <CallPanel store={store} groups={groups} links={links} remote={props()} />, element);
     mounted.set(args.dom, { dispose, scope, setProps });
     bus.set('call.available', true);
+    // The first call's SFrame worker, once the page has settled.
+    prestartSFrameWorker(1_000);
   },
   destroy({ dom }) {
     const entry = mounted.get(dom);

@@ -10,7 +10,9 @@ import type { Observable } from 'rxjs';
 import { createSignal } from 'solid-js';
 import type { Clock } from '../engine/clock.js';
 import type { CallSignalingChannel } from '../engine/signaling-channel.js';
-import { GROUP_REACTIONS, GroupCall, type GroupCallSnapshot, type GroupKeyChannel, type GroupSignalChannel, type SfuClient } from './group-call.js';
+import { decryptCallName, deriveCallLinkKeys } from '@parley/call-links';
+import type { CallLinkApi } from '@parley/messenger';
+import { GROUP_REACTIONS, GroupCall, type GroupCallSnapshot, type GroupCallTarget, type GroupKeyChannel, type GroupSignalChannel, type SfuClient } from './group-call.js';
 import type { GroupMediaSession } from './group-media.js';
 import { type GroupRing, parseGroupRing } from './group-ring.js';
 
@@ -36,6 +38,8 @@ export interface GroupCallStoreDeps<M extends GroupMediaSession> {
   readonly oneToOne?: OneToOneCallPort;
   /** Looks a user up by handle (the messenger). */
   readonly findUser?: (handle: string) => Promise<Peer>;
+  /** Call-link routes (the messenger); absent: links cannot be opened. */
+  readonly links?: CallLinkApi | null;
 }
 
 /** What the group calls need of the 1:1 call app. */
@@ -54,7 +58,12 @@ interface Running<M extends GroupMediaSession> {
   readonly ring: GroupRing;
   readonly direction: 'outgoing' | 'incoming';
   readonly startedAt: number;
+  /** This user created the call link the call runs on: admits, removes. */
+  readonly linkAdmin: boolean;
 }
+
+/** The conversation id call entries of a link's call are filed under. */
+export const linkConversationId = (roomId: string) => `link:${roomId}`;
 
 export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus, scope: ObservableScope, deps: GroupCallStoreDeps<M>) {
   const [incoming, setIncoming] = createSignal<IncomingGroupCall | null>(null);
@@ -63,6 +72,7 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
   const [ring, setRing] = createSignal<GroupRing | null>(null);
   const [failure, setFailure] = createSignal<string | null>(null);
   const [current, setCurrent] = createSignal<GroupCall<M> | null>(null);
+  const [linkAdmin, setLinkAdmin] = createSignal(false);
   let running: Running<M> | null = null;
   const signals: GroupSignalChannel = {
     send: (toUserId, callId, signal) => deps.ringChannel.send(toUserId, { callId, signal: signal as never }),
@@ -77,10 +87,10 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
     return { phase, callId: next.callId, conversationId: current.ring.groupId, media: next.media, peer };
   }
 
-  function start(callId: string, groupRing: GroupRing, direction: 'outgoing' | 'incoming'): void {
+  function start(target: GroupCallTarget, groupRing: GroupRing, direction: 'outgoing' | 'incoming', linkAdminHere = false): void {
     if (!deps.sfu || running) return;
     const call = new GroupCall<M>({
-      callId,
+      target,
       media: groupRing.media,
       self: deps.self,
       sfu: deps.sfu,
@@ -90,9 +100,10 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
       createMedia: () => deps.createMedia(groupRing.media),
       onWarning: (message) => console.warn(`[call] group call: ${message}`),
     });
-    const current: Running<M> = { call, ring: groupRing, direction, startedAt: deps.clock.now() };
+    const current: Running<M> = { call, ring: groupRing, direction, startedAt: deps.clock.now(), linkAdmin: linkAdminHere };
     running = current;
     setCurrent(() => call);
+    setLinkAdmin(linkAdminHere);
     setRing(groupRing);
     setFailure(null);
     const subscriptions = [
@@ -115,7 +126,7 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
     if (last.error) setFailure(last.error);
     const durationMs = last.joinedAt === null ? null : deps.clock.now() - last.joinedAt;
     bus.publish('call.entry', {
-      callId: last.callId,
+      callId: last.callId ?? current.ring.groupId,
       conversationId: current.ring.groupId,
       peer: { userId: current.ring.groupId, displayName: current.ring.groupName },
       direction: current.direction,
@@ -138,7 +149,7 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
       setFailure(error instanceof Error ? error.message : String(error));
       return;
     }
-    start(callId, groupRing, 'outgoing');
+    start({ callId }, groupRing, 'outgoing');
     for (const member of request.members) {
       deps.ringChannel.send(member.userId, { callId, signal: groupRing as never }).catch((error: unknown) => console.warn(`[call] a group ring could not be sent: ${String(error)}`));
     }
@@ -172,10 +183,49 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
     deps.ringChannel.send(one.peer.userId, { callId, signal: ringFor(one.callId) as never }).catch(warn);
     deps.ringChannel.send(newcomer.userId, { callId, signal: ringFor() as never }).catch(warn);
     deps.oneToOne?.end();
-    start(callId, { ...ringFor(), groupId: one.conversationId ?? one.peer.userId }, 'outgoing');
+    start({ callId }, { ...ringFor(), groupId: one.conversationId ?? one.peer.userId }, 'outgoing');
+  }
+
+  /**
+   * Opens a call link: checks it with the server (to say why it cannot be joined: unknown, revoked,
+   * expired), reads its name, and joins — at once, or once its creator admits this device.
+   */
+  async function openLink(secret: string): Promise<void> {
+    if (!deps.sfu || running) return;
+    const linkRing = (roomId: string, name: string, creator: string): GroupRing => ({ kind: 'group-ring', groupId: linkConversationId(roomId), groupName: name, media: 'video', callerName: creator, members: [] });
+    let keys;
+    try {
+      keys = await deriveCallLinkKeys(secret);
+    } catch {
+      setRing(linkRing('', '', ''));
+      setFailure('invalid-link');
+      return;
+    }
+    let name = '';
+    let admin = false;
+    let creator = '';
+    if (deps.links) {
+      try {
+        const info = await deps.links.get(keys.roomId, keys.verifier);
+        name = (info.encryptedName && (await decryptCallName(keys, info.encryptedName))) || '';
+        admin = info.creator.userId === deps.self.userId;
+        creator = info.creator.displayName;
+      } catch (error) {
+        setRing(linkRing(keys.roomId, '', ''));
+        setFailure((error as { code?: string }).code ?? String(error));
+        return;
+      }
+    }
+    start({ link: { roomId: keys.roomId, verifier: keys.verifier } }, linkRing(keys.roomId, name, creator), 'outgoing', admin);
   }
 
   scope.bind(bus.on('call.group-requested'), (request) => void create(request));
+  scope.bind(bus.on('call.link-opened'), ({ secret }) => void openLink(secret));
+  scope.bind(bus.state('call.link-pending'), (pending) => {
+    if (!pending) return;
+    bus.set('call.link-pending', null);
+    void openLink(pending.secret);
+  });
   scope.bind(deps.incomingSignals$, ({ callId, from, signal }) => {
     const parsed = parseGroupRing(signal);
     if (!parsed || from.userId === deps.self.userId || running || incoming()) return;
@@ -185,7 +235,7 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
       // Our 1:1 call became a group call: go along without ringing.
       lastOneToOne = null;
       deps.oneToOne?.end();
-      start(callId, parsed, 'incoming');
+      start({ callId }, parsed, 'incoming');
       return;
     }
     setIncoming({ callId, ring: parsed });
@@ -202,6 +252,10 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
       },
       get media() {
         return media();
+      },
+      /** This user created the link the running call is on. */
+      get linkAdmin() {
+        return linkAdmin();
       },
       /** The running call, for actions the UI takes on it (layers). */
       get call() {
@@ -224,7 +278,7 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
       const ringing = incoming();
       if (!ringing) return;
       setIncoming(null);
-      start(ringing.callId, ringing.ring, 'incoming');
+      start({ callId: ringing.callId }, ringing.ring, 'incoming');
     },
     decline(): void {
       setIncoming(null);
@@ -250,6 +304,15 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
     },
     /** Adds someone to the 1:1 call in progress: it moves to the SFU with both of you. */
     addPerson,
+    openLink,
+    /** The link's creator admits (or refuses) someone waiting. */
+    admit(requestId: string, admit: boolean): void {
+      void current()?.admit(requestId, admit);
+    },
+    /** The link's creator removes someone. */
+    remove(participant: number): void {
+      void current()?.remove(participant);
+    },
     /** Whether someone can be added to the current 1:1 call. */
     canAddPerson: () => deps.sfu !== null && deps.findUser !== undefined && deps.oneToOne !== undefined,
     leave(): void {

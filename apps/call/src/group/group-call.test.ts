@@ -3,7 +3,7 @@ import { ROTATION_DELAY_MS } from '@parley/media-e2ee';
 import { BehaviorSubject, Subject } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../engine/clock.js';
-import { GroupCall, type KeyOrigin } from './group-call.js';
+import { GroupCall, type GroupCallTarget, type KeyOrigin } from './group-call.js';
 import type { GroupMediaSession } from './group-media.js';
 
 const CALL = 'call-1';
@@ -40,7 +40,9 @@ class FakeMedia implements GroupMediaSession {
   }
 }
 
-function setup(others: SfuParticipant[] = [participant(0, 'alice'), participant(1, 'bob')]) {
+function setup(others: SfuParticipant[] = [participant(0, 'alice'), participant(1, 'bob')], target: GroupCallTarget = { callId: CALL }) {
+  /** Answers to `join-link`, in order (then: joined). */
+  const linkAnswers: ('waiting' | 'joined')[] = [];
   const clock = new ManualClock();
   const requests: SfuRequest[] = [];
   const events = new Subject<SfuEventFrame>();
@@ -56,6 +58,10 @@ function setup(others: SfuParticipant[] = [participant(0, 'alice'), participant(
         case 'join':
           joinCount += 1;
           return { self: { ...self, index: self.index + 10 * (joinCount - 1) }, participants: others };
+        case 'join-link':
+          if ((linkAnswers.shift() ?? 'joined') === 'waiting') return { waiting: true, requestId: 'req-1' };
+          joinCount += 1;
+          return { callId: CALL, self, participants: others };
         case 'publish':
           return { jsep: { type: 'answer', sdp: 'publisher-answer' } };
         case 'subscribe':
@@ -73,7 +79,7 @@ function setup(others: SfuParticipant[] = [participant(0, 'alice'), participant(
   const incomingSignals = new Subject<{ from: KeyOrigin; callId: string; signal: unknown }>();
   const signals = { send: async (to: string, _callId: string, signal: unknown) => void sentSignals.push({ to, signal }), incoming$: incomingSignals };
   const call = new GroupCall<FakeMedia>({
-    callId: CALL,
+    target,
     media: 'video',
     self: { userId: 'carol', deviceId: 1 },
     sfu: sfu as never,
@@ -98,7 +104,8 @@ function setup(others: SfuParticipant[] = [participant(0, 'alice'), participant(
     from: { userId: fromUser, deviceId: 1 },
     content: { type: 'group-key', callId: CALL, sender, generation, secret: Buffer.alloc(32, sender + 1).toString('base64'), reason: 'initial' },
   });
-  return { call, clock, requests, event, beforeJoinAnswer, sentKeys, incomingKeys, key, medias, connected, sentSignals, incomingSignals, ops: () => requests.map((r) => r.op) };
+  const linkEvent = (e: SfuEventFrame['event']) => events.next({ t: 'sfu-event', callId: 'whatever-the-server-calls-it', event: e });
+  return { linkAnswers, linkEvent, call, clock, requests, event, beforeJoinAnswer, sentKeys, incomingKeys, key, medias, connected, sentSignals, incomingSignals, ops: () => requests.map((r) => r.op) };
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -247,5 +254,67 @@ describe('GroupCall', () => {
     await vi.waitFor(() => expect(sentKeys.map((k) => [k.to, k.content.generation, k.content.reason])).toEqual([['erin', 1, 'join']]));
     await vi.waitFor(() => expect(requests.filter((r) => r.op === 'subscribe')).toEqual([{ op: 'subscribe', callId: CALL, participants: [5] }]));
     expect(call.snapshot.participants.map((p) => p.index)).toEqual([2, 5]);
+  });
+
+  describe('through a call link', () => {
+    const link: GroupCallTarget = { link: { roomId: 'r'.repeat(22), verifier: 'v'.repeat(43) } };
+
+    it('joins at once when no approval is needed, and learns the call id from the answer', async () => {
+      const { call, requests, ops } = setup([participant(0, 'alice')], link);
+      await call.join();
+      expect(requests[0]).toEqual({ op: 'join-link', roomId: 'r'.repeat(22), verifier: 'v'.repeat(43) });
+      expect(call.snapshot).toMatchObject({ phase: 'active', callId: CALL });
+      expect(ops().slice(1, 2)).toEqual(['publish']);
+    });
+
+    it('waits for the creator, then joins when admitted', async () => {
+      const { call, linkAnswers, linkEvent, ops, sentKeys } = setup([participant(0, 'alice')], link);
+      linkAnswers.push('waiting');
+      await call.join();
+      expect(call.snapshot.phase).toBe('waiting');
+      expect(sentKeys).toEqual([]); // no keys to anyone before being let in
+      linkEvent({ kind: 'link-admission', requestId: 'someone-else', admitted: true });
+      expect(call.snapshot.phase).toBe('waiting');
+      linkEvent({ kind: 'link-admission', requestId: 'req-1', admitted: true });
+      await vi.waitFor(() => expect(call.snapshot.phase).toBe('active'));
+      expect(ops().filter((op) => op === 'join-link')).toHaveLength(2);
+      expect(sentKeys.map((k) => k.to)).toEqual(['alice']);
+    });
+
+    it('ends saying so when refused, or removed', async () => {
+      const refused = setup([], link);
+      refused.linkAnswers.push('waiting');
+      await refused.call.join();
+      refused.linkEvent({ kind: 'link-admission', requestId: 'req-1', admitted: false });
+      expect(refused.call.snapshot).toMatchObject({ phase: 'ended', error: 'refused' });
+
+      const removed = setup([], link);
+      await removed.call.join();
+      removed.event({ kind: 'removed' });
+      expect(removed.call.snapshot).toMatchObject({ phase: 'ended', error: 'removed' });
+    });
+
+    it("a server refusal ends the call with the server's code (revoked, expired, …)", async () => {
+      const { call } = setup([], link);
+      (call as unknown as { deps: { sfu: { request: (r: SfuRequest) => Promise<unknown> } } }).deps.sfu.request = async () => {
+        throw Object.assign(new Error('This call link was revoked.'), { serverCode: 'link_revoked' });
+      };
+      await call.join();
+      expect(call.snapshot).toMatchObject({ phase: 'ended', error: 'link_revoked' });
+    });
+
+    it("shows the creator who waits, and sends the creator's decisions", async () => {
+      const { call, event, requests } = setup([], link);
+      await call.join();
+      event({ kind: 'join-request', requestId: 'q1', userId: 'guest-1', displayName: 'Visitor', guest: true });
+      expect(call.snapshot.joinRequests).toEqual([{ requestId: 'q1', userId: 'guest-1', displayName: 'Visitor', guest: true }]);
+      await call.admit('q1', true);
+      expect(call.snapshot.joinRequests).toEqual([]);
+      await call.remove(4);
+      expect(requests.slice(-2)).toEqual([
+        { op: 'admit', callId: CALL, requestId: 'q1', admit: true },
+        { op: 'remove', callId: CALL, participant: 4 },
+      ]);
+    });
   });
 });

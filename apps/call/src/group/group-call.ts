@@ -66,7 +66,8 @@ function parseGroupSignal(signal: unknown): GroupSignal | null {
   return null;
 }
 
-export type GroupCallPhase = 'joining' | 'active' | 'rejoining' | 'ended';
+/** `waiting`: a call link with admin approval, until its creator admits this device. */
+export type GroupCallPhase = 'joining' | 'waiting' | 'active' | 'rejoining' | 'ended';
 
 /** A participant as the UI shows them. */
 export interface GroupParticipantView extends SfuParticipant, GroupPresence {
@@ -78,18 +79,32 @@ export interface GroupParticipantView extends SfuParticipant, GroupPresence {
 
 export interface GroupCallSnapshot {
   readonly phase: GroupCallPhase;
-  readonly callId: string;
+  /** Known once joined (a link's call id comes with the join). */
+  readonly callId: string | null;
   readonly media: CallMedia;
   readonly selfIndex: number | null;
   /** Everyone in the call, this device included, in join order. */
   readonly participants: readonly GroupParticipantView[];
   readonly joinedAt: number | null;
-  /** Why the call could not be joined or ended early. */
+  /** Why the call could not be joined or ended early: a server code (`link_revoked`, `removed`, …) or a message. */
   readonly error: string | null;
+  /** For a call link's creator: people waiting to be admitted. */
+  readonly joinRequests: readonly JoinRequest[];
+}
+
+/** What to join: a call by id (invited), or a call link (its room id and verifier; the call id comes with the join). */
+export type GroupCallTarget = { readonly callId: string } | { readonly link: { readonly roomId: string; readonly verifier: string } };
+
+/** Someone who opened the link and waits for the link's creator to let them in. */
+export interface JoinRequest {
+  readonly requestId: string;
+  readonly userId: string;
+  readonly displayName: string;
+  readonly guest: boolean;
 }
 
 export interface GroupCallDeps<M extends GroupMediaSession> {
-  readonly callId: string;
+  readonly target: GroupCallTarget;
   readonly media: CallMedia;
   readonly self: KeyOrigin;
   readonly sfu: SfuClient;
@@ -105,6 +120,9 @@ const MAX_EARLY_KEYS = 64;
 
 export class GroupCall<M extends GroupMediaSession> {
   private readonly state: BehaviorSubject<GroupCallSnapshot>;
+  private callId: string | null;
+  /** While waiting for admission to a link's call: the request the server's answer will name. */
+  private admission: string | null = null;
   private readonly mediaSubject = new BehaviorSubject<M | null>(null);
   private readonly subscriptions = new Subscription();
   private readonly participants = new Map<number, SfuParticipant>();
@@ -131,11 +149,17 @@ export class GroupCall<M extends GroupMediaSession> {
   readonly media$: Observable<M | null> = this.mediaSubject.asObservable();
 
   constructor(private readonly deps: GroupCallDeps<M>) {
-    this.state = new BehaviorSubject<GroupCallSnapshot>({ phase: 'joining', callId: deps.callId, media: deps.media, selfIndex: null, participants: [], joinedAt: null, error: null });
+    this.callId = 'callId' in deps.target ? deps.target.callId : null;
+    this.state = new BehaviorSubject<GroupCallSnapshot>({ phase: 'joining', callId: this.callId, media: deps.media, selfIndex: null, participants: [], joinedAt: null, error: null, joinRequests: [] });
     this.snapshot$ = this.state.asObservable();
-    this.subscriptions.add(deps.sfu.events$.pipe(filter((frame) => frame.callId === deps.callId)).subscribe((frame) => this.onEvent(frame.event)));
-    this.subscriptions.add(deps.keys.incoming$.pipe(filter(({ content }) => content.callId === deps.callId)).subscribe((message) => this.onKey(message.from, message.content)));
-    this.subscriptions.add(deps.signals.incoming$.pipe(filter(({ callId }) => callId === deps.callId)).subscribe(({ from, signal }) => this.onSignal(from, signal)));
+    this.subscriptions.add(
+      deps.sfu.events$
+        .pipe(filter((frame) => frame.callId === this.callId || (frame.event.kind === 'link-admission' && frame.event.requestId === this.admission)))
+        .subscribe((frame) => this.onEvent(frame.event)),
+    );
+    // Keys can come before this device learns a link call's id: kept as early keys until then.
+    this.subscriptions.add(deps.keys.incoming$.pipe(filter(({ content }) => this.callId === null || content.callId === this.callId)).subscribe((message) => this.onKey(message.from, message.content)));
+    this.subscriptions.add(deps.signals.incoming$.pipe(filter(({ callId }) => callId === this.callId)).subscribe(({ from, signal }) => this.onSignal(from, signal)));
     let wasConnected = true;
     this.subscriptions.add(
       deps.sfu.connected$.subscribe((connected) => {
@@ -199,7 +223,7 @@ export class GroupCall<M extends GroupMediaSession> {
 
   private broadcast(to: readonly SfuParticipant[], signal: GroupSignal): void {
     for (const userId of new Set(to.map((p) => p.userId))) {
-      this.deps.signals.send(userId, this.deps.callId, signal).catch((error: unknown) => this.warn(`a call update could not be sent: ${error instanceof Error ? error.message : String(error)}`));
+      this.deps.signals.send(userId, this.callId!, signal).catch((error: unknown) => this.warn(`a call update could not be sent: ${error instanceof Error ? error.message : String(error)}`));
     }
   }
 
@@ -215,7 +239,7 @@ export class GroupCall<M extends GroupMediaSession> {
     for (const [participant, substream] of this.layers) {
       if (!session.subscribed.has(participant) || this.layersSent.get(participant) === substream) continue;
       this.layersSent.set(participant, substream);
-      this.deps.sfu.request({ op: 'substream', callId: this.deps.callId, participant, substream }).catch((error: unknown) => {
+      this.deps.sfu.request({ op: 'substream', callId: this.callId!, participant, substream }).catch((error: unknown) => {
         this.layersSent.delete(participant);
         this.warn(`the SFU did not switch layers: ${error instanceof Error ? error.message : String(error)}`);
       });
@@ -225,8 +249,9 @@ export class GroupCall<M extends GroupMediaSession> {
   /** Leaves the call (the last one out ends it on the server). */
   async leave(): Promise<void> {
     if (this.phase === 'ended') return;
+    const callId = this.callId;
     this.end(null);
-    await this.deps.sfu.request({ op: 'leave', callId: this.deps.callId }).catch(() => {});
+    if (callId !== null) await this.deps.sfu.request({ op: 'leave', callId }).catch(() => {});
   }
 
   /** Ends this object's life without telling the server (the app is going away): the server's grace period removes us. */
@@ -234,18 +259,38 @@ export class GroupCall<M extends GroupMediaSession> {
     this.end(null);
   }
 
+  /** Joins by call id, or through the link until this device knows the call id (then rejoins use the id). */
+  private async requestJoin(): Promise<SfuAnswers['join'] | 'waiting'> {
+    const { sfu, target } = this.deps;
+    if (this.callId !== null) return sfu.request({ op: 'join', callId: this.callId });
+    if (!('link' in target)) throw new Error('no call to join');
+    const answer = await sfu.request({ op: 'join-link', roomId: target.link.roomId, verifier: target.link.verifier });
+    if ('waiting' in answer) {
+      this.admission = answer.requestId;
+      return 'waiting';
+    }
+    this.callId = answer.callId;
+    return answer;
+  }
+
   private async enter(): Promise<void> {
-    const { sfu, callId } = this.deps;
-    let answer: SfuAnswers['join'];
+    const { sfu } = this.deps;
+    let answer: SfuAnswers['join'] | 'waiting';
     this.eventsDuringJoin = [];
     try {
-      answer = await sfu.request({ op: 'join', callId });
+      answer = await this.requestJoin();
     } catch (error) {
       this.eventsDuringJoin = null;
-      this.end(error instanceof Error ? error.message : String(error));
+      this.end(failureOf(error));
       return;
     }
     if (this.phase === 'ended') return;
+    if (answer === 'waiting') {
+      this.eventsDuringJoin = null;
+      this.publish({ phase: 'waiting' });
+      return;
+    }
+    const callId = this.callId!;
     this.participants.clear();
     this.talking.clear();
     this.presence.clear();
@@ -333,7 +378,32 @@ export class GroupCall<M extends GroupMediaSession> {
       case 'ended':
         this.end(null);
         return;
+      case 'link-admission':
+        if (event.requestId !== this.admission) return;
+        this.admission = null;
+        if (event.admitted) void this.serially(() => this.enter());
+        else this.end('refused');
+        return;
+      case 'join-request':
+        this.publish({ joinRequests: [...this.snapshot.joinRequests.filter((r) => r.requestId !== event.requestId), { requestId: event.requestId, userId: event.userId, displayName: event.displayName, guest: event.guest }] });
+        return;
+      case 'removed':
+        this.end('removed');
+        return;
     }
+  }
+
+  /** The link's creator lets someone in, or not. */
+  async admit(requestId: string, admit: boolean): Promise<void> {
+    if (this.callId === null) return;
+    this.publish({ joinRequests: this.snapshot.joinRequests.filter((r) => r.requestId !== requestId) });
+    await this.deps.sfu.request({ op: 'admit', callId: this.callId, requestId, admit });
+  }
+
+  /** The link's creator removes someone from the call. */
+  async remove(participant: number): Promise<void> {
+    if (this.callId === null) return;
+    await this.deps.sfu.request({ op: 'remove', callId: this.callId, participant });
   }
 
   /**
@@ -351,6 +421,7 @@ export class GroupCall<M extends GroupMediaSession> {
   }
 
   private onKey(from: KeyOrigin, content: GroupKeyContent): void {
+    if (this.callId !== null && content.callId !== this.callId) return;
     const session = this.session;
     const holder = this.participants.get(content.sender);
     if (!session || !holder) {
@@ -378,7 +449,7 @@ export class GroupCall<M extends GroupMediaSession> {
     for (const message of messages) {
       const userId = this.participants.get(message.to)?.userId;
       if (!userId) continue;
-      const content: GroupKeyContent = { type: 'group-key', callId: this.deps.callId, sender: message.sender, generation: Number(message.generation), secret: toBase64(message.secret), reason: message.reason };
+      const content: GroupKeyContent = { type: 'group-key', callId: this.callId!, sender: message.sender, generation: Number(message.generation), secret: toBase64(message.secret), reason: message.reason };
       const key = `${userId} ${content.generation}`;
       if (sent.has(key)) continue;
       sent.add(key);
@@ -392,7 +463,7 @@ export class GroupCall<M extends GroupMediaSession> {
     this.wantSubscribe.clear();
     if (wanted.length === 0) return;
     try {
-      const answer = await this.deps.sfu.request({ op: 'subscribe', callId: this.deps.callId, participants: wanted });
+      const answer = await this.deps.sfu.request({ op: 'subscribe', callId: this.callId!, participants: wanted });
       for (const index of wanted) session.subscribed.add(index);
       if (this.session !== session) return;
       await this.answerSubscriberOffer(session, answer.jsep.sdp, answer.streams);
@@ -404,7 +475,7 @@ export class GroupCall<M extends GroupMediaSession> {
   private async answerSubscriberOffer(session: NonNullable<GroupCall<M>['session']>, sdp: string, streams: readonly SfuStream[]): Promise<void> {
     const answerSdp = await session.media.applySubscriberOffer(sdp, streams);
     if (this.session !== session) return;
-    await this.deps.sfu.request({ op: 'answer', callId: this.deps.callId, jsep: { type: 'answer', sdp: answerSdp } });
+    await this.deps.sfu.request({ op: 'answer', callId: this.callId!, jsep: { type: 'answer', sdp: answerSdp } });
     session.subscriberReady = true;
     this.flushCandidates(session, 'subscriber');
     this.sendLayers();
@@ -416,7 +487,7 @@ export class GroupCall<M extends GroupMediaSession> {
       session.pendingCandidates.push({ pc, candidate });
       return;
     }
-    this.deps.sfu.request({ op: 'trickle', callId: this.deps.callId, pc, candidate: candidate as never }).catch(() => {});
+    this.deps.sfu.request({ op: 'trickle', callId: this.callId!, pc, candidate: candidate as never }).catch(() => {});
   }
 
   private flushCandidates(session: NonNullable<GroupCall<M>['session']>, pc: 'publisher' | 'subscriber'): void {
@@ -471,7 +542,7 @@ export class GroupCall<M extends GroupMediaSession> {
         talking: this.talking.has(p.index),
         reaction: this.reactions.get(p.index)?.emoji ?? null,
       }));
-    this.state.next({ ...this.snapshot, ...change, participants });
+    this.state.next({ ...this.snapshot, ...change, callId: this.callId, participants });
   }
 
   private serially(task: () => Promise<void>): Promise<void> {
@@ -483,4 +554,11 @@ export class GroupCall<M extends GroupMediaSession> {
   private warn(message: string): void {
     this.deps.onWarning?.(message);
   }
+}
+
+/** A failure as the snapshot's `error`: the server's code when it gave one (the UI words it), else the message. */
+function failureOf(error: unknown): string {
+  const serverCode = (error as { serverCode?: unknown } | null)?.serverCode;
+  if (typeof serverCode === 'string') return serverCode;
+  return error instanceof Error ? error.message : String(error);
 }

@@ -117,7 +117,9 @@ export class RtcCallMedia implements CallMediaSession {
   constructor(private readonly options: CallMediaOptions) {
     this.localIndex = options.role === 'caller' ? 0 : 1;
     this.peerIndex = 1 - this.localIndex;
-    this.pc = new RTCPeerConnection({ iceServers: options.iceServers ?? [] });
+    // Both ends are Parley: every m-line shares one transport, so candidates are gathered (and
+    // checked, and signaled) once instead of once per media kind.
+    this.pc = new RTCPeerConnection({ iceServers: options.iceServers ?? [], bundlePolicy: 'max-bundle' });
     this.worker = options.startWorker();
     this.worker.onmessage = (event: MessageEvent<FromWorker>) => this.receiveCounters(event.data.transforms);
     this.post({ type: 'local-key', key: { suite: SUITE, generation: 0, sender: this.localIndex, secret: this.secret } });
@@ -127,6 +129,9 @@ export class RtcCallMedia implements CallMediaSession {
         this.onBundledCandidate?.();
         return;
       }
+      // An active TCP candidate pairs only with a passive one, which a browser never gathers: for
+      // the peer it is useless, and each would cost a Signal message during the call's set-up.
+      if (candidate && isActiveTcp(candidate.candidate)) return;
       this.candidates.next(candidate ? (candidate.toJSON() as IceCandidateInit) : null);
     };
     this.pc.onconnectionstatechange = () => {
@@ -432,23 +437,35 @@ export class RtcCallMedia implements CallMediaSession {
   }
 }
 
+/** An ICE candidate of TCP type `active` (RFC 6544), as browsers gather them (port 9). */
+export function isActiveTcp(candidate: string): boolean {
+  return / tcp /i.test(candidate) && / tcptype active(?: |$)/.test(candidate);
+}
+
 /** getUserMedia failed for want of a device (none, or busy): the call goes on without it. */
 export function isMissingDevice(error: unknown): boolean {
   const name = (error as { name?: string } | null)?.name;
   return name === 'NotFoundError' || name === 'OverconstrainedError' || name === 'NotReadableError';
 }
 
+/** Chromium's `MediaStreamTrackGenerator` (insertable streams for raw media), where it exists. */
+type TrackGeneratorConstructor = new (init: { kind: 'audio' | 'video' }) => MediaStreamTrack;
+
 /**
  * Short-lived synthetic tracks, only to create transceivers with addTrack before anything is
- * captured: a 16×16 canvas for video, one silent audio graph for every audio track.
+ * captured. Chromium's track generator makes one in about a millisecond; elsewhere a 16×16 canvas
+ * for video and one silent audio graph for audio (a first AudioContext costs ~150 ms here).
  */
 class PlaceholderTracks {
   private readonly tracks: MediaStreamTrack[] = [];
   private audio: AudioContext | null = null;
+  private readonly Generator = (globalThis as { MediaStreamTrackGenerator?: TrackGeneratorConstructor }).MediaStreamTrackGenerator;
 
   track(kind: 'audio' | 'video'): MediaStreamTrack {
     let track: MediaStreamTrack;
-    if (kind === 'video') {
+    if (this.Generator) {
+      track = new this.Generator({ kind });
+    } else if (kind === 'video') {
       const canvas = document.createElement('canvas');
       canvas.width = 16;
       canvas.height = 16;

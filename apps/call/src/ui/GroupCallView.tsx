@@ -26,11 +26,43 @@ export function GroupCallPanel(props: { store: GroupCallStore<RtcGroupMedia>; t:
       <Show when={state.snapshot ?? (state.failure ? true : null)}>
         <div class="call-panel group-call" role="dialog" aria-label={t().groupCall(state.ring?.groupName ?? '')} data-testid="group-call" data-phase={state.snapshot?.phase ?? 'ended'}>
           <p class="call-panel__title" data-testid="group-call-title">
-            {t().groupCall(state.ring?.groupName ?? '')}
+            {t().groupCall(state.ring?.groupName || t().callLink)}
           </p>
-          <Show when={state.failure}>{(why) => <p role="alert" data-testid="group-call-error">{t().groupCallFailed(why())}</p>}</Show>
+          <Show when={state.failure ?? state.snapshot?.error}>
+            {(why) => (
+              <p role="alert" data-testid="group-call-error" data-code={why()}>
+                {t().linkFailure(why())}
+              </p>
+            )}
+          </Show>
           <Show when={state.snapshot?.phase === 'joining'}>
             <p>{t().joiningGroup}</p>
+          </Show>
+          <Show when={state.snapshot?.phase === 'waiting'}>
+            <p role="status" data-testid="group-call-waiting">
+              {t().waitingForAdmission(state.ring?.callerName ?? '')}
+            </p>
+          </Show>
+          <Show when={(state.snapshot?.joinRequests.length ?? 0) > 0}>
+            <section aria-label={t().joinRequests} data-testid="group-call-join-requests">
+              <p>{t().joinRequests}</p>
+              <ul>
+                <For each={state.snapshot?.joinRequests ?? []}>
+                  {(request) => (
+                    <li data-testid="group-call-join-request">
+                      {request.displayName}
+                      {request.guest ? ` (${t().guestBadge})` : ''}{' '}
+                      <button type="button" onClick={() => props.store.admit(request.requestId, true)}>
+                        {t().admit(request.displayName)}
+                      </button>{' '}
+                      <button type="button" onClick={() => props.store.admit(request.requestId, false)}>
+                        {t().refuse(request.displayName)}
+                      </button>
+                    </li>
+                  )}
+                </For>
+              </ul>
+            </section>
           </Show>
           <Show when={state.snapshot?.phase === 'rejoining'}>
             <p role="status" data-testid="group-call-rejoining">{t().rejoining}</p>
@@ -102,7 +134,7 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
   const thumbnails = createMemo(() => others().filter((p) => p.index !== spotlight()?.index));
   const pages = createMemo(() => Math.max(1, Math.ceil(thumbnails().length / TILES_PER_PAGE)));
   const visibleThumbnails = createMemo(() => thumbnails().slice(Math.min(page(), pages() - 1) * TILES_PER_PAGE, (Math.min(page(), pages() - 1) + 1) * TILES_PER_PAGE));
-  const nameOf = (p: GroupParticipantView) => (p.self ? props.t.you : (props.store.state.names.get(p.userId) ?? p.userId));
+  const nameOf = (p: GroupParticipantView) => (p.self ? props.t.you : (props.store.state.names.get(p.userId) ?? p.displayName ?? p.userId));
 
   // Layers: spotlight high, visible thumbnails low; the SFU stops forwarding what nobody asked for.
   createEffect(() => {
@@ -181,6 +213,18 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
               <li data-testid="group-call-participant" data-participant={p.index}>
                 {nameOf(p)}
                 <ParticipantBadges participant={p} t={props.t} />
+                <Show when={p.viaLink}>
+                  <small data-testid="group-call-via-link"> · {props.t.viaLink}</small>
+                </Show>
+                <Show when={p.guest}>
+                  <small data-testid="group-call-guest"> · {props.t.guestBadge}</small>
+                </Show>
+                <Show when={props.store.state.linkAdmin && !p.self}>
+                  {' '}
+                  <button type="button" onClick={() => props.store.remove(p.index)}>
+                    {props.t.remove(nameOf(p))}
+                  </button>
+                </Show>
               </li>
             )}
           </For>

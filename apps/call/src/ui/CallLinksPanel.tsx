@@ -1,0 +1,95 @@
+import { For, Show, createSignal, onMount } from 'solid-js';
+import type { CallLinksStore, CallLinkView } from '../links/call-links-store.js';
+import type { CallMessages } from '../messages.js';
+
+/**
+ * "Call links": make a link (optional name, admin approval), copy it, join its call, change
+ * approval, reset it to a new secret or revoke it; and open a link someone sent.
+ */
+export function CallLinksPanel(props: { store: CallLinksStore; open: (link: string) => void; locale: string; t: CallMessages }) {
+  const [name, setName] = createSignal('');
+  const [approval, setApproval] = createSignal(false);
+  const [opening, setOpening] = createSignal('');
+  onMount(() => void props.store.refresh());
+
+  const create = async (event: SubmitEvent) => {
+    event.preventDefault();
+    const made = await props.store.create(name(), approval());
+    if (made) setName('');
+  };
+
+  return (
+    <details class="call-links" data-testid="call-links">
+      <summary>{props.t.callLinks}</summary>
+      <form aria-label={props.t.newCallLink} onSubmit={(event) => void create(event)}>
+        <label>
+          {props.t.callName}{' '}
+          <input value={name()} maxLength={128} onInput={(event) => setName(event.currentTarget.value)} />
+        </label>{' '}
+        <label>
+          <input type="checkbox" checked={approval()} onChange={(event) => setApproval(event.currentTarget.checked)} /> {props.t.approvalMode}
+        </label>{' '}
+        <button type="submit">{props.t.createLink}</button>
+      </form>
+      <Show when={props.store.error}>{(why) => <p role="alert">{props.t.linkFailed(props.t.linkFailure(why()))}</p>}</Show>
+      <Show when={props.store.links.length > 0} fallback={<p>{props.t.noLinks}</p>}>
+        <ul>
+          <For each={props.store.links}>{(link) => <LinkRow link={link} store={props.store} open={props.open} locale={props.locale} t={props.t} />}</For>
+        </ul>
+      </Show>
+      <form
+        aria-label={props.t.openLinkLabel}
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (opening().trim()) props.open(opening().trim());
+          setOpening('');
+        }}
+      >
+        <label>
+          {props.t.openLinkLabel}{' '}
+          <input value={opening()} onInput={(event) => setOpening(event.currentTarget.value)} autocomplete="off" />
+        </label>{' '}
+        <button type="submit">{props.t.openLink}</button>
+      </form>
+    </details>
+  );
+}
+
+function LinkRow(props: { link: CallLinkView; store: CallLinksStore; open: (link: string) => void; locale: string; t: CallMessages }) {
+  const [copied, setCopied] = createSignal(false);
+  const label = () => props.link.name || props.t.callLink;
+  const copy = async () => {
+    if (!props.link.url) return;
+    await navigator.clipboard?.writeText(props.link.url).catch(() => {});
+    setCopied(true);
+    setTimeout(() => setCopied(false), 2000);
+  };
+  return (
+    <li data-testid="call-link" data-room={props.link.roomId}>
+      <strong>{label()}</strong>{' '}
+      <Show when={props.link.url}>
+        {(url) => (
+          <>
+            <input readOnly value={url()} aria-label={`${props.t.linkUrl}: ${label()}`} data-testid="call-link-url" size={40} />{' '}
+            <button type="button" onClick={() => void copy()}>
+              {copied() ? props.t.copied : props.t.copyLink}
+            </button>{' '}
+            <button type="button" onClick={() => props.open(url())}>
+              {props.t.joinLink}
+            </button>{' '}
+          </>
+        )}
+      </Show>
+      <label>
+        <input type="checkbox" checked={props.link.approval} onChange={(event) => void props.store.setApproval(props.link.roomId, event.currentTarget.checked)} /> {props.t.approvalMode}
+      </label>{' '}
+      <button type="button" onClick={() => void props.store.reset(props.link.roomId, props.link.name)}>
+        {props.t.resetLink}
+      </button>{' '}
+      <button type="button" onClick={() => void props.store.revoke(props.link.roomId)}>
+        {props.t.revokeLink}
+      </button>
+      <small> {props.t.linkExpires(new Date(props.link.expiresAt).toLocaleDateString(props.locale))}</small>
+    </li>
+  );
+}

@@ -18,5 +18,8 @@ echo "== calls: click \"Video call\" → first remote frame and audio, Parley vs
 npx nx run-many -t build -p shell chat call --outputStyle=stream >/dev/null
 bash tools/test/in-loopback-namespace.sh npx tsx tools/bench/call.ts
 
+echo "== group calls: 2 browsers + werift bots at 4, 8, 16, 32 people through Janus"
+bash tools/test/in-loopback-namespace.sh npx tsx tools/bench/group-call.ts
+
 echo "== release train: GET /api/manifest per request, and promote → visible"
 npx tsx tools/bench/manifest.ts

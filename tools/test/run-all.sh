@@ -15,7 +15,7 @@ echo "== build every app (and the negative-control build of call)"
 npx nx run-many -t build build-negative-control --outputStyle=stream
 
 echo "== group calls against a real Janus (in the loopback namespace)"
-npx nx run server:test-janus --outputStyle=stream
+npx nx run-many -t test-janus -p server bots --outputStyle=stream
 
 echo "== browser tests (Playwright in Debian Chromium)"
 bash tools/test/in-loopback-namespace.sh npx nx run e2e:e2e --outputStyle=stream

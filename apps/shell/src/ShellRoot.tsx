@@ -10,10 +10,14 @@ import {
   type OpenedDevice,
   type SignedInDevice,
   createAccountHere,
+  createGuestHere,
+  isGuest,
   linkThisBrowser,
   openDevice,
+  removeGuestHere,
   startDeviceSession,
 } from './session/device-session.js';
+import { takeCallLinkFromLocation } from './session/call-link-route.js';
 import type { TabStatus } from './session/tab-lock.js';
 import { Shell } from './Shell.js';
 
@@ -24,6 +28,8 @@ type DeviceState =
   | { status: 'onboarding'; device: OpenedDevice }
   | { status: 'signed-in'; device: OpenedDevice; session: DeviceSession }
   | { status: 'removed'; device: OpenedDevice }
+  /** A guest left their call: their temporary account is gone. */
+  | { status: 'guest-left'; device: OpenedDevice }
   | { status: 'failed'; message: string };
 
 function initialLocale(): string {
@@ -39,6 +45,12 @@ export function ShellRoot({ tab$, onUseHere }: { tab$: Observable<TabStatus>; on
   const [locale, setLocaleState] = useState(initialLocale);
   const tab = useObservable(tab$, 'acquiring');
   const [device, setDevice] = useState<DeviceState>({ status: 'opening' });
+  // A page opened at /call#<secret>: the call app joins it once mounted (bus `call.link-pending`).
+  const [linkInvite] = useState(() => {
+    const secret = takeCallLinkFromLocation(window.location, window.history);
+    if (secret) bus.set('call.link-pending', { secret });
+    return secret !== null;
+  });
   const t = messagesFor(locale);
   const setLocale = useCallback((next: string) => {
     localStorage.setItem(LOCALE_KEY, next);
@@ -98,8 +110,26 @@ export function ShellRoot({ tab$, onUseHere }: { tab$: Observable<TabStatus>; on
     return {
       createAccount: async (handle, displayName) => signIn(opened, await createAccountHere(opened.db, handle, displayName, window.location)),
       linkThisBrowser: async (code) => signIn(opened, await linkThisBrowser(opened.db, code, window.location)),
+      ...(linkInvite ? { joinAsGuest: async (displayName: string) => signIn(opened, await createGuestHere(opened.db, displayName, window.location)) } : {}),
     };
-  }, [device, signIn]);
+  }, [device, signIn, linkInvite]);
+
+  // A guest's stay ends with their call: the temporary account goes (server and browser).
+  useEffect(() => {
+    if (device.status !== 'signed-in' || !isGuest(device.session.credentials)) return;
+    let inCall = false;
+    const subscription = bus.state('call.state').subscribe((call) => {
+      if (call.phase !== 'idle') inCall = true;
+      else if (inCall) {
+        subscription?.unsubscribe();
+        device.session.stop();
+        void removeGuestHere(device.device.db, device.session.credentials, window.location)
+          .catch((error: unknown) => console.warn(`[shell] the guest account could not be removed: ${String(error)}`))
+          .finally(() => setDevice({ status: 'guest-left', device: device.device }));
+      }
+    });
+    return () => subscription.unsubscribe();
+  }, [device]);
 
   if (tab === 'elsewhere') return <OtherTabScreen t={t} onUseHere={onUseHere} />;
   if (device.status === 'failed') {
@@ -119,6 +149,17 @@ export function ShellRoot({ tab$, onUseHere }: { tab$: Observable<TabStatus>; on
         <h1>{t.deviceRemoved}</h1>
         <button type="button" onClick={() => setDevice({ status: 'onboarding', device: device.device })}>
           {t.setUpAgain}
+        </button>
+      </main>
+    );
+  }
+  if (device.status === 'guest-left') {
+    return (
+      <main className="screen" data-testid="guest-left">
+        <h1>{t.guestLeft}</h1>
+        <p>{t.guestLeftHelp}</p>
+        <button type="button" onClick={() => setDevice({ status: 'onboarding', device: device.device })}>
+          {t.startOver}
         </button>
       </main>
     );

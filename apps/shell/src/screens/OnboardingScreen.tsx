@@ -7,14 +7,18 @@ import { LanguageSelect } from './LanguageSelect.js';
 export interface OnboardingActions {
   createAccount(handle: string, displayName: string): Promise<void>;
   linkThisBrowser(code: string): Promise<void>;
+  /** Present when the page was opened with a call link: join it as a guest. */
+  joinAsGuest?(displayName: string): Promise<void>;
 }
 
-type Busy = null | 'create' | 'link';
+type Busy = null | 'create' | 'link' | 'guest';
 
 /** First start in a browser: create an account, or link this browser to an existing one with a code. */
 export function OnboardingScreen(props: { t: ShellMessages; locale: string; onLocale: (locale: string) => void; actions: OnboardingActions }) {
   const { t, locale, onLocale, actions } = props;
-  const ids = { handle: useId(), handleHelp: useId(), name: useId(), code: useId(), codeHelp: useId(), createError: useId(), linkError: useId() };
+  const ids = { handle: useId(), handleHelp: useId(), name: useId(), code: useId(), codeHelp: useId(), createError: useId(), linkError: useId(), guestName: useId(), guestHelp: useId() };
+  const [guestName, setGuestName] = useState('');
+  const [guestError, setGuestError] = useState<string | null>(null);
   const [handle, setHandle] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [code, setCode] = useState('');
@@ -39,6 +43,21 @@ export function OnboardingScreen(props: { t: ShellMessages; locale: string; onLo
       .finally(() => setBusy(null));
   };
 
+  const joinAsGuest = (event: FormEvent) => {
+    event.preventDefault();
+    if (busy || !actions.joinAsGuest) return;
+    if (!DisplayNameSchema.safeParse(guestName).success) {
+      setGuestError(t.failures.invalid!);
+      return;
+    }
+    setBusy('guest');
+    setGuestError(null);
+    actions
+      .joinAsGuest(guestName.trim())
+      .catch((error: unknown) => setGuestError(message(error)))
+      .finally(() => setBusy(null));
+  };
+
   const link = (event: FormEvent) => {
     event.preventDefault();
     if (busy || code.trim() === '') return;
@@ -57,6 +76,22 @@ export function OnboardingScreen(props: { t: ShellMessages; locale: string; onLo
         <LanguageSelect t={t} locale={locale} onChange={onLocale} />
       </header>
       <p>{t.welcomeHelp}</p>
+      {actions.joinAsGuest && (
+        <form className="card" onSubmit={joinAsGuest} aria-labelledby={`${ids.guestName}-title`} data-testid="guest-join">
+          <h2 id={`${ids.guestName}-title`}>{t.guestTitle}</h2>
+          <p id={ids.guestHelp}>{t.guestHelp}</p>
+          <label htmlFor={ids.guestName}>{t.guestName}</label>
+          <input id={ids.guestName} value={guestName} onChange={(event) => setGuestName(event.target.value)} autoComplete="name" required aria-describedby={ids.guestHelp} disabled={busy !== null} />
+          <button type="submit" disabled={busy !== null}>
+            {busy === 'guest' ? t.joiningAsGuest : t.joinAsGuest}
+          </button>
+          {guestError && (
+            <p role="alert" data-testid="guest-error">
+              {guestError}
+            </p>
+          )}
+        </form>
+      )}
       <form className="card" onSubmit={create} aria-labelledby={`${ids.handle}-title`}>
         <h2 id={`${ids.handle}-title`}>{t.createAccount}</h2>
         <label htmlFor={ids.handle}>{t.handle}</label>

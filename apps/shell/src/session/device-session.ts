@@ -76,6 +76,28 @@ export async function createAccountHere(db: DeviceDatabase, handle: string, disp
   return setup;
 }
 
+/**
+ * A guest who opened a call link without an account: a temporary account (no handle) with real
+ * keys, so the call's media keys reach it over Signal like anyone's. Removed when the guest leaves.
+ */
+export async function createGuestHere(db: DeviceDatabase, displayName: string, place: Place): Promise<SignedInDevice> {
+  const setup = await createAccount({ api: apiClient(place), createStore: await freshStore(db), handle: null, displayName });
+  await new CredentialsStore(db).save(setup.credentials);
+  return setup;
+}
+
+/** Whether these credentials are a guest's (guests have no handle). */
+export const isGuest = (credentials: SessionCredentials): boolean => credentials.handle === '';
+
+/** The guest left: the server forgets the temporary account, this browser its keys and history. */
+export async function removeGuestHere(db: DeviceDatabase, credentials: SessionCredentials, place: Place): Promise<void> {
+  try {
+    await apiClient(place, credentials.token).deleteSelf();
+  } finally {
+    await db.clear(DEVICE_STORES);
+  }
+}
+
 /** "Link this browser": joins an existing account with the code its other device shows. */
 export async function linkThisBrowser(db: DeviceDatabase, code: string, place: Place): Promise<SignedInDevice> {
   const setup = await linkDevice({ api: apiClient(place), code, createStore: await freshStore(db) });

@@ -5,16 +5,17 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { configureConnection, relayCommitter } from './relay-commit.js';
-import type { RelayWrites } from './storage.js';
+import { type PackedWrites, packOutcomes, unpackWrites } from './relay-commit-wire.js';
 
 const port = parentPort!;
 try {
   const db = new Database((workerData as { path: string }).path);
   configureConnection(db);
   const commit = relayCommitter(db);
-  port.on('message', ({ id, writes }: { id: number; writes: RelayWrites }) => {
+  port.on('message', ({ id, writes: packed }: { id: number; writes: PackedWrites }) => {
     try {
-      port.postMessage({ id, outcomes: commit(writes) });
+      const writes = unpackWrites(packed);
+      port.postMessage({ id, outcomes: packOutcomes(writes, commit(writes)) });
     } catch (error) {
       port.postMessage({ id, error: (error as Error).message });
     }

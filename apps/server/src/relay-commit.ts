@@ -7,6 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
+import { packWrites, unpackOutcomes } from './relay-commit-wire.js';
 import type { QueuedEnvelope, RelayWrites, SubmitOutcome } from './storage.js';
 
 /** Settings every connection to the database uses, the worker's included. */
@@ -94,11 +95,12 @@ export function relayCommitter(db: Database.Database): (writes: RelayWrites) => 
   return (writes) => commit.immediate(writes);
 }
 
-type Reply = { id: number; outcomes: SubmitOutcome[] } | { id: number; error: string };
+/** The commit thread's answer: packed outcomes (relay-commit-wire.ts) or why the commit failed. */
+type Reply = { id: number; outcomes: number[] } | { id: number; error: string };
 
 /** The commit function on a worker thread with its own connection to the same database file. */
 export class RelayCommitThread {
-  private readonly pending = new Map<number, { resolve(outcomes: SubmitOutcome[]): void; reject(error: Error): void }>();
+  private readonly pending = new Map<number, { resolve(outcomes: number[]): void; reject(error: Error): void }>();
   private nextId = 1;
 
   private constructor(private readonly worker: Worker) {
@@ -128,10 +130,12 @@ export class RelayCommitThread {
 
   commit(writes: RelayWrites): Promise<SubmitOutcome[]> {
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
+    const packed = packWrites(writes);
+    const outcomes = new Promise<number[]>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, writes });
+      this.worker.postMessage({ id, writes: packed }, [packed.ciphertexts]);
     });
+    return outcomes.then((numbers) => unpackOutcomes(writes, numbers));
   }
 
   async stop(): Promise<void> {

@@ -5,6 +5,7 @@
  * reads a payload and never logs one. The Origin header is not checked: no cookie or ambient
  * credential rides on the upgrade, so another site's page gains nothing without the device's token.
  */
+import type { Socket } from 'node:net';
 import fastifyWebsocket from '@fastify/websocket';
 import {
   type ClientFrame,
@@ -23,10 +24,12 @@ import type { z } from 'zod';
 import type { AuthenticatedDevice, DeviceAuthenticator } from './device-auth.js';
 import { sendError } from './http-errors.js';
 import type { RateLimiter } from './rate-limiter.js';
+import { parseFrequentFrame } from './relay-frame-fast-path.js';
 import type { RelayConnection, RelayHub } from './relay-hub.js';
 import type { RelayWriter } from './relay-writer.js';
 import type { SfuGateway } from './sfu/sfu-gateway.js';
 import type { QueuedEnvelope, Storage } from './storage.js';
+import { corkForThisTurn } from './turn-corking.js';
 
 /**
  * Hard limit at which `ws` itself drops a frame (closing with 1009) before buffering it whole.
@@ -86,7 +89,8 @@ export async function registerRelaySocket(app: FastifyInstance, options: RelaySo
     handler: (_request, reply) =>
       sendError(reply, 426, 'upgrade_required', `${RELAY_PATH} is the relay WebSocket; connect with a WebSocket client.`),
     wsHandler: (socket, request) => {
-      new RelaySession(socket, options, request.log).start();
+      // The TCP socket under the WebSocket (absent on an injected test connection): see RelaySession.send.
+      new RelaySession(socket, options, request.log, request.raw.socket as Socket | undefined).start();
     },
   });
 }
@@ -118,6 +122,7 @@ class RelaySession {
     private readonly socket: WebSocket,
     private readonly options: RelaySocketOptions,
     private readonly log: FastifyBaseLogger,
+    private readonly tcp: Socket | undefined,
   ) {}
 
   start(): void {
@@ -146,7 +151,9 @@ class RelaySession {
     } catch {
       return this.close(RELAY_CLOSE.badFrame, 'frame is not JSON');
     }
-    const parsed = ClientFrameSchema.safeParse(json);
+    // The schema decides whenever the fast path does not accept the frame outright.
+    const frequent = parseFrequentFrame(json);
+    const parsed = frequent ? ({ success: true, data: frequent } as const) : ClientFrameSchema.safeParse(json);
 
     if (this.state.kind === 'awaiting-auth') {
       if (!parsed.success || parsed.data.t !== 'auth') {
@@ -228,17 +235,19 @@ class RelaySession {
       messageId: frame.id,
       messages: frame.messages.map((m) => ({ deviceId: m.deviceId, type: m.type, ciphertext: Buffer.from(m.ciphertext, 'base64') })),
     });
+    // Only the id waits for the commit: the parsed frame, ciphertext and all, is garbage at once.
+    const ref = frame.id;
     submitted.then(
       (outcome) => {
         switch (outcome.kind) {
           case 'queued':
-            return this.send({ t: 'result', ref: frame.id, ok: true });
+            return this.send({ t: 'result', ref, ok: true });
           case 'unknown_user':
-            return this.send({ t: 'result', ref: frame.id, ok: false, code: 'unknown_user', message: 'No account has this user id.' });
+            return this.send({ t: 'result', ref, ok: false, code: 'unknown_user', message: 'No account has this user id.' });
           case 'devices_changed':
             return this.send({
               t: 'result',
-              ref: frame.id,
+              ref,
               ok: false,
               code: 'devices_changed',
               message: 'The recipient\'s devices differ from those addressed: refresh them and send again.',
@@ -250,7 +259,7 @@ class RelaySession {
       (error: unknown) => {
         // Not stored, so not acknowledged: the client keeps the message and retries.
         this.log.error({ err: { message: (error as Error).message } }, 'relay commit failed');
-        this.send({ t: 'result', ref: frame.id, ok: false, code: 'server_error', message: 'The message was not stored; send it again.' });
+        this.send({ t: 'result', ref, ok: false, code: 'server_error', message: 'The message was not stored; send it again.' });
       },
     );
   }
@@ -357,6 +366,9 @@ class RelaySession {
 
   private send(frame: ServerFrame): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
+    // A commit answers many sends and delivers many envelopes at once, several to each
+    // connection: one write for all of them (turn-corking.ts).
+    if (this.tcp) corkForThisTurn(this.tcp);
     this.socket.send(JSON.stringify(frame));
   }
 }

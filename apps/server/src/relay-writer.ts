@@ -62,18 +62,19 @@ export class RelayWriter {
 
   private flush(): Promise<void> {
     const run = async () => {
-      while (this.sends.length > 0 || this.acks.length > 0) {
-        const sends = this.sends.splice(0, MAX_SENDS_PER_COMMIT);
-        const acks = this.acks.splice(0);
-        let outcomes: SubmitOutcome[];
-        try {
-          outcomes = await this.storage.commitRelayWrites({ sends: sends.map((s) => s.message), acks, now: this.clock.now() });
-        } catch (error) {
-          for (const send of sends) send.reject(error);
+      let commit = this.startCommit();
+      while (commit) {
+        const { sends, result } = await commit;
+        // The next batch goes to the commit thread before this one is answered and delivered,
+        // so its fsync overlaps that work instead of waiting for it. Batches still commit, and
+        // are answered, one after the other in submission order.
+        commit = this.startCommit();
+        if (result.failed) {
+          for (const send of sends) send.reject(result.error);
           continue;
         }
         const queued: QueuedEnvelope[] = [];
-        outcomes.forEach((outcome, index) => {
+        result.outcomes.forEach((outcome, index) => {
           sends[index]!.resolve(outcome);
           if (outcome.kind === 'queued') queued.push(...outcome.envelopes);
         });
@@ -85,4 +86,17 @@ export class RelayWriter {
     });
     return this.flushing;
   }
+
+  /** Commits what is waiting as one batch; null when nothing is. */
+  private startCommit(): Promise<{ sends: PendingSend[]; result: CommitResult }> | null {
+    if (this.sends.length === 0 && this.acks.length === 0) return null;
+    const sends = this.sends.splice(0, MAX_SENDS_PER_COMMIT);
+    const acks = this.acks.splice(0);
+    return this.storage.commitRelayWrites({ sends: sends.map((s) => s.message), acks, now: this.clock.now() }).then(
+      (outcomes) => ({ sends, result: { failed: false, outcomes } }),
+      (error: unknown) => ({ sends, result: { failed: true, error } }),
+    );
+  }
 }
+
+type CommitResult = { failed: false; outcomes: SubmitOutcome[] } | { failed: true; error: unknown };

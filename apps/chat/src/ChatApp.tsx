@@ -4,6 +4,7 @@ import type { EventBus } from '@parley/event-bus';
 import type { ContactNotice, ConversationSummary, HistoryMessage, Messenger } from '@parley/messenger';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { CallLog } from './call-log.js';
+import { CallReminders } from './CallReminders.js';
 import { CHAT_STYLES } from './chat-styles.js';
 import { Composer } from './Composer.js';
 import { ContactNotices } from './ContactNotices.js';
@@ -15,6 +16,8 @@ import { MessageList } from './MessageList.js';
 import { type ChatMessages, messagesFor } from './messages.js';
 import { NewGroupForm } from './NewGroupForm.js';
 import { SafetyNumberView } from './SafetyNumberView.js';
+import { type ScheduleEnvironment, ScheduleEnvironmentProvider } from './schedule-environment.js';
+import { ScheduledCallsPanel } from './ScheduledCallsPanel.js';
 
 const NO_CONVERSATIONS: readonly ConversationSummary[] = [];
 const NO_NOTICES: readonly ContactNotice[] = [];
@@ -31,9 +34,22 @@ const pageVisible = () => document.visibilityState !== 'hidden';
 /**
  * The chat app: find people, the conversation list and the open conversation. `callLog` keeps the
  * calls the call app reports (`call.entry`); the remote passes the page's one, so entries survive a
- * remount; without it the app keeps its own.
+ * remount; without it the app keeps its own. `scheduleEnvironment` (clock, time zone, link origin,
+ * notifications) is the browser's unless a test gives its own.
  */
-export function ChatApp({ bus, remote, messenger, callLog }: { bus: EventBus; remote: RemoteProps; messenger: Messenger | null; callLog?: CallLog }) {
+export function ChatApp({
+  bus,
+  remote,
+  messenger,
+  callLog,
+  scheduleEnvironment,
+}: {
+  bus: EventBus;
+  remote: RemoteProps;
+  messenger: Messenger | null;
+  callLog?: CallLog;
+  scheduleEnvironment?: ScheduleEnvironment;
+}) {
   const t = messagesFor(remote.locale);
   if (!messenger) {
     return (
@@ -43,7 +59,8 @@ export function ChatApp({ bus, remote, messenger, callLog }: { bus: EventBus; re
       </div>
     );
   }
-  return <SignedInChat bus={bus} remote={remote} messenger={messenger} t={t} callLog={callLog} />;
+  const chat = <SignedInChat bus={bus} remote={remote} messenger={messenger} t={t} callLog={callLog} />;
+  return scheduleEnvironment ? <ScheduleEnvironmentProvider value={scheduleEnvironment}>{chat}</ScheduleEnvironmentProvider> : chat;
 }
 
 function SignedInChat(props: { bus: EventBus; remote: RemoteProps; messenger: Messenger; t: ChatMessages; callLog: CallLog | undefined }) {
@@ -58,10 +75,13 @@ function SignedInChat(props: { bus: EventBus; remote: RemoteProps; messenger: Me
   const [found, setFound] = useState<ConversationSummary | null>(null);
   const open = conversations.find((c) => c.conversationId === openId) ?? (found?.conversationId === openId ? found : null);
   const visible = useSyncExternalStore(subscribeVisibility, pageVisible, () => true);
+  const schedules = messenger.scheduledCalls?.();
+  const callsAvailable = useBehavior(bus.state('call.available'));
 
   return (
     <div className="chat-app" data-testid="chat-app">
       <style>{CHAT_STYLES}</style>
+      {schedules && <CallReminders bus={bus} schedules={schedules} t={t} callsAvailable={callsAvailable} />}
       <nav className="chat-app__list" aria-label={t.conversations}>
         <FindUserForm
           t={t}
@@ -138,6 +158,8 @@ function ConversationView(props: {
   const calls$ = useMemo(() => callLog.entries$(conversationId), [callLog, conversationId]);
   const calls = useObservable(calls$, NO_CALLS);
   const [showSafetyNumber, setShowSafetyNumber] = useState(false);
+  const [scheduling, setScheduling] = useState(false);
+  const schedules = messenger.scheduledCalls?.();
   const inCall = callState.conversationId === conversationId && callState.phase !== 'idle' && callState.phase !== 'ended';
   const loadSafetyNumber = useCallback(() => messenger.safetyNumber(peer.userId), [messenger, peer.userId]);
 
@@ -173,7 +195,22 @@ function ConversationView(props: {
         inCall={inCall}
         onCall={requestCall}
         onSafetyNumber={() => setShowSafetyNumber(true)}
+        {...(schedules ? { onSchedule: () => setScheduling(true) } : {})}
       />
+      {schedules && (
+        <ScheduledCallsPanel
+          bus={bus}
+          schedules={schedules}
+          conversationId={conversationId}
+          selfId={messenger.self.userId}
+          invitees={[peer.displayName]}
+          t={t}
+          locale={locale}
+          callsAvailable={callsAvailable}
+          formOpen={scheduling}
+          onCloseForm={() => setScheduling(false)}
+        />
+      )}
       <ContactNotices
         t={t}
         name={peer.displayName}

@@ -9,8 +9,10 @@ export function ConversationHeader(props: {
   inCall: boolean;
   onCall: (media: CallMedia) => void;
   onSafetyNumber?: () => void;
+  /** Opens the form to schedule a call in this conversation (absent when the messenger cannot). */
+  onSchedule?: () => void;
 }) {
-  const { peer, t, callsAvailable, inCall, onCall, onSafetyNumber } = props;
+  const { peer, t, callsAvailable, inCall, onCall, onSafetyNumber, onSchedule } = props;
   return (
     <header className="conversation__header">
       <h2 className="conversation__peer">
@@ -28,6 +30,11 @@ export function ConversationHeader(props: {
               {t.videoCall}
             </button>
           </>
+        )}
+        {onSchedule && (
+          <button type="button" onClick={onSchedule} data-testid="schedule-call">
+            {t.scheduleCall}
+          </button>
         )}
         {onSafetyNumber && (
           <button type="button" onClick={onSafetyNumber}>

@@ -1,4 +1,4 @@
-import { useObservable } from '@parley/bus-react';
+import { useBehavior, useObservable } from '@parley/bus-react';
 import type { CallMedia } from '@parley/contracts';
 import type { EventBus } from '@parley/event-bus';
 import type { ConversationSummary, GroupInfo, HistoryMessage, Messenger } from '@parley/messenger';
@@ -7,6 +7,7 @@ import { Composer } from './Composer.js';
 import { MessageList } from './MessageList.js';
 import type { ChatMessages } from './messages.js';
 import { parseHandles } from './NewGroupForm.js';
+import { ScheduledCallsPanel } from './ScheduledCallsPanel.js';
 
 const NO_MESSAGES: readonly HistoryMessage[] = [];
 
@@ -23,6 +24,9 @@ export function GroupConversationView(props: { bus: EventBus; messenger: Messeng
   const [error, setError] = useState<string | null>(null);
   const names = useMemo(() => new Map(group.members.map((m) => [m.userId, m.displayName])), [group.members]);
   const selfId = messenger.self.userId;
+  const schedules = messenger.scheduledCalls?.();
+  const [scheduling, setScheduling] = useState(false);
+  const callsAvailable = useBehavior(bus.state('call.available'));
 
   const receipted = useRef(new Set<string>());
   useEffect(() => {
@@ -57,8 +61,27 @@ export function GroupConversationView(props: { bus: EventBus; messenger: Messeng
           <button type="button" onClick={() => startCall('video')} disabled={!group.active} data-testid="start-group-call">
             {t.startGroupCall}
           </button>
+          {schedules && (
+            <button type="button" onClick={() => setScheduling(true)} disabled={!group.active} data-testid="schedule-call">
+              {t.scheduleCall}
+            </button>
+          )}
         </div>
       </header>
+      {schedules && (
+        <ScheduledCallsPanel
+          bus={bus}
+          schedules={schedules}
+          conversationId={conversationId}
+          selfId={selfId}
+          invitees={group.members.filter((m) => m.userId !== selfId).map((m) => m.displayName)}
+          t={t}
+          locale={locale}
+          callsAvailable={callsAvailable}
+          formOpen={scheduling && group.active}
+          onCloseForm={() => setScheduling(false)}
+        />
+      )}
       <details className="group-members" data-testid="group-members-panel">
         <summary>{t.members}</summary>
         <ul className="group-members__list" data-testid="group-member-list">

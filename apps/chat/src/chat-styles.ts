@@ -49,4 +49,23 @@ export const CHAT_STYLES = `
 .chat-app .group-members__list { list-style: none; margin: 0; padding: 0; }
 .chat-app .group-members__list li { display: flex; gap: 0.5rem; align-items: baseline; padding: 0.15rem 0; }
 .chat-app .bubble__sender { display: block; font-size: 0.8em; font-weight: 600; opacity: 0.8; }
+.chat-app .scheduled-calls { padding: 0.5rem 1rem; border-bottom: 1px solid #8882; max-height: 45%; overflow-y: auto; }
+.chat-app .scheduled-calls__list { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 0.5rem; }
+.chat-app .scheduled-call { padding: 0.5rem 0.75rem; border: 1px solid #36c6; border-radius: 0.5rem; background: #36c1; }
+.chat-app .scheduled-call--cancelled { border-color: #8886; background: #8881; }
+.chat-app .scheduled-call--cancelled .scheduled-call__title [data-testid="scheduled-call-title"] { text-decoration: line-through; }
+.chat-app .scheduled-call__title { margin: 0 0 0.25rem; font-size: 1rem; }
+.chat-app .scheduled-call__badge { color: #c33; font-size: 0.85em; }
+.chat-app .scheduled-call p { margin: 0.15rem 0; }
+.chat-app .scheduled-call__zone, .chat-app .scheduled-call__organizer-time, .chat-app .scheduled-call__organizer, .chat-app .scheduled-call__state { font-size: 0.85em; opacity: 0.8; }
+.chat-app .scheduled-call__description { white-space: pre-wrap; overflow-wrap: anywhere; }
+.chat-app .scheduled-call__actions, .chat-app .scheduled-call__confirm { display: flex; flex-wrap: wrap; gap: 0.25rem; margin-top: 0.35rem; align-items: center; }
+.chat-app .schedule-form { display: flex; flex-direction: column; gap: 0.25rem; padding: 0.5rem 0; }
+.chat-app .schedule-form h3 { margin: 0; font-size: 1rem; }
+.chat-app .schedule-form__times { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; }
+.chat-app .schedule-form__zone, .chat-app .schedule-form__invitees { margin: 0; font-size: 0.85em; opacity: 0.8; }
+.chat-app .schedule-form__actions { display: flex; gap: 0.25rem; }
+.chat-app .call-reminders { position: fixed; right: 1rem; bottom: 1rem; z-index: 10; display: flex; flex-direction: column; gap: 0.5rem; max-width: 24rem; }
+.chat-app .call-reminder { padding: 0.75rem; border-radius: 0.5rem; background: #235; color: #fff; box-shadow: 0 0.25rem 1rem #0006; }
+.chat-app button:focus-visible, .chat-app input:focus-visible, .chat-app textarea:focus-visible { outline: 2px solid #36c; outline-offset: 1px; }
 `;

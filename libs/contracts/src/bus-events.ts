@@ -3,7 +3,15 @@
  * Events are either moments (`kind: 'event'`, delivered to whoever listens now) or states
  * (`kind: 'state'`, a current value every newcomer reads first).
  */
-import type { CallSignalingContent, GroupKeyContent, GroupUpdateContent, ReceiptContent, SenderKeyContent, TextContent } from './content.js';
+import type {
+  CallSignalingContent,
+  GroupKeyContent,
+  GroupUpdateContent,
+  ReceiptContent,
+  ScheduledCallContent,
+  SenderKeyContent,
+  TextContent,
+} from './content.js';
 
 /** Who a conversation is with; enough for the call app to show and ring them. */
 export interface Peer {
@@ -119,6 +127,8 @@ export interface BusEventMap {
   'content.group-key': EventSpec<'event', Delivered<GroupKeyContent>>;
   'content.group-update': EventSpec<'event', Delivered<GroupUpdateContent>>;
   'content.sender-key': EventSpec<'event', Delivered<SenderKeyContent>>;
+  /** A scheduled call (new, edited or cancelled), already kept by the messenger: for whoever wants to react. */
+  'content.scheduled-call': EventSpec<'event', Delivered<ScheduledCallContent>>;
 }
 
 export type BusEventType = keyof BusEventMap;
@@ -146,6 +156,7 @@ export const BUS_EVENTS: { readonly [K in BusEventType]: { readonly version: num
   'content.group-key': { version: 1, kind: 'event' },
   'content.group-update': { version: 1, kind: 'event' },
   'content.sender-key': { version: 1, kind: 'event' },
+  'content.scheduled-call': { version: 1, kind: 'event' },
 };
 
 /** Initial values of the states, so a Behavior always has a value. */

@@ -70,6 +70,46 @@ export const SenderKeyContentSchema = z.object({
   distribution: z.string().min(1).max(4096),
 });
 
+/** Longest title and description of a scheduled call, in characters. */
+export const SCHEDULED_CALL_TITLE_MAX_CHARS = 128;
+export const SCHEDULED_CALL_DESCRIPTION_MAX_CHARS = 4096;
+/** Longest scheduled call, from start to end: a day. */
+export const SCHEDULED_CALL_MAX_DURATION_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A call planned ahead (issue 9), sent by its organizer to the conversation's members (1:1: the
+ * peer; group: every member, over the pairwise sessions) and to their own other devices. Under
+ * the hood a call link: `linkSecret` is the link's root secret (call-links.ts), which travels only
+ * inside this end-to-end encrypted content. A receiver keeps the highest `revision` per
+ * (organizer, scheduleId); an edit or a cancellation is the same content with a higher revision.
+ * `conversationId` is the organizer's: the receiver's 1:1 conversation is the organizer's user id.
+ */
+export const ScheduledCallContentSchema = z
+  .object({
+    type: z.literal('scheduled-call'),
+    scheduleId: z.string().min(1).max(128),
+    conversationId: z.string().min(1).max(128),
+    title: z.string().trim().min(1).max(SCHEDULED_CALL_TITLE_MAX_CHARS),
+    description: z.string().max(SCHEDULED_CALL_DESCRIPTION_MAX_CHARS),
+    /** ms since the epoch, UTC. */
+    startsAt: z.number().int().nonnegative(),
+    endsAt: z.number().int().nonnegative(),
+    /** The organizer's IANA time zone, in which start and end were entered (e.g. `Europe/Moscow`). */
+    timeZone: z.string().min(1).max(64),
+    /** The call link's root secret, base64url (16 bytes). */
+    linkSecret: z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'a call link secret'),
+    organizer: z.object({ userId: z.string().min(1).max(128), displayName: z.string().max(128) }),
+    status: z.enum(['scheduled', 'cancelled']),
+    /** 1 when created, +1 on every edit or the cancellation. */
+    revision: z.number().int().min(1).max(1_000_000),
+    /** Organizer's clock of this revision, ms. */
+    updatedAt: z.number().int().nonnegative(),
+  })
+  .refine((c) => c.endsAt > c.startsAt && c.endsAt - c.startsAt <= SCHEDULED_CALL_MAX_DURATION_MS, {
+    message: 'a scheduled call ends after it starts, within a day',
+    path: ['endsAt'],
+  });
+
 export const ContentSchema = z.discriminatedUnion('type', [
   TextContentSchema,
   ReceiptContentSchema,
@@ -77,6 +117,7 @@ export const ContentSchema = z.discriminatedUnion('type', [
   GroupKeyContentSchema,
   GroupUpdateContentSchema,
   SenderKeyContentSchema,
+  ScheduledCallContentSchema,
 ]);
 
 export type TextContent = z.infer<typeof TextContentSchema>;
@@ -85,6 +126,7 @@ export type CallSignalingContent = z.infer<typeof CallSignalingContentSchema>;
 export type GroupKeyContent = z.infer<typeof GroupKeyContentSchema>;
 export type GroupUpdateContent = z.infer<typeof GroupUpdateContentSchema>;
 export type SenderKeyContent = z.infer<typeof SenderKeyContentSchema>;
+export type ScheduledCallContent = z.infer<typeof ScheduledCallContentSchema>;
 export type Content = z.infer<typeof ContentSchema>;
 export type ContentType = Content['type'];
 
@@ -96,4 +138,5 @@ export const CONTENT_ROUTES = {
   'group-key': 'content.group-key',
   'group-update': 'content.group-update',
   'sender-key': 'content.sender-key',
+  'scheduled-call': 'content.scheduled-call',
 } as const satisfies Record<ContentType, string>;

@@ -120,3 +120,35 @@ describe('group chats (issue 8)', () => {
     expect(BUS_EVENTS['call.group-requested'].kind).toBe('event');
   });
 });
+
+describe('scheduled calls (issue 9)', () => {
+  const call = {
+    type: 'scheduled-call',
+    scheduleId: 's-1',
+    conversationId: 'u-bob',
+    title: 'Planning',
+    description: 'Agenda: roadmap',
+    startsAt: Date.UTC(2026, 11, 1, 15),
+    endsAt: Date.UTC(2026, 11, 1, 16),
+    timeZone: 'Europe/Moscow',
+    linkSecret: 'AAAAAAAAAAAAAAAAAAAAAA',
+    organizer: { userId: 'u-ada', displayName: 'Ada' },
+    status: 'scheduled',
+    revision: 1,
+    updatedAt: 1,
+  };
+
+  it('parses and is routed to its own bus event', () => {
+    expect(ContentSchema.parse(call)).toEqual(call);
+    expect(CONTENT_ROUTES['scheduled-call']).toBe('content.scheduled-call');
+    expect(BUS_EVENTS['content.scheduled-call'].kind).toBe('event');
+  });
+
+  it('refuses an end before the start, a call longer than a day, an empty title and a malformed link secret', () => {
+    expect(ContentSchema.safeParse({ ...call, endsAt: call.startsAt }).success).toBe(false);
+    expect(ContentSchema.safeParse({ ...call, endsAt: call.startsAt + 25 * 3_600_000 }).success).toBe(false);
+    expect(ContentSchema.safeParse({ ...call, title: '  ' }).success).toBe(false);
+    expect(ContentSchema.safeParse({ ...call, linkSecret: 'short' }).success).toBe(false);
+    expect(ContentSchema.safeParse({ ...call, status: 'moved' }).success).toBe(false);
+  });
+});

@@ -29,6 +29,7 @@ import type { HistoryStore } from './history-store.js';
 import { KeyedQueue } from './keyed-queue.js';
 import type { CallLinkApi, ContactNotice, ConversationSummary, GroupInfo, GroupMember, HistoryMessage, Messenger, MessengerFailure } from './messenger-api.js';
 import { MAX_DEVICE_ROUNDS, type MessengerClient, type MessengerSelf } from './messenger-client.js';
+import { InMemoryScheduledCallStore, type ScheduledCallApi, ScheduledCalls, type ScheduledCallStore } from './scheduled-calls.js';
 
 /** libsignal's CiphertextMessageType of a SenderKeyMessage. */
 export const SENDER_KEY_MESSAGE_TYPE = 7;
@@ -52,6 +53,8 @@ export interface GroupMessengerOptions {
   readonly history: HistoryStore;
   readonly relay: Pick<RelayConnection, 'send'>;
   readonly groups?: GroupStore;
+  /** Where scheduled calls are kept on this device. */
+  readonly scheduledCalls?: ScheduledCallStore;
   readonly now?: () => number;
   readonly newMessageId?: () => string;
   /** New group ids and sender key distribution ids; random UUIDs by default. */
@@ -93,6 +96,7 @@ export class GroupMessenger implements Messenger {
   private readonly changed = new Subject<string | null>();
   private readonly groupQueue = new KeyedQueue();
   private held: DeliverFrame[] = [];
+  private readonly schedules: ScheduledCalls;
 
   constructor(options: GroupMessengerOptions) {
     this.client = options.client;
@@ -107,6 +111,16 @@ export class GroupMessenger implements Messenger {
     this.newId = options.newId ?? (() => crypto.randomUUID());
     this.notices$ = this.client.notices$;
     this.failures$ = merge(this.client.failures$, this.failures);
+    this.schedules = new ScheduledCalls({
+      self: this.self,
+      store: options.scheduledCalls ?? new InMemoryScheduledCallStore(),
+      sendContent: (toUserId, content) => this.client.sendContent(toUserId, content),
+      groupMembers: async (conversationId) => (await this.groups.getGroup(conversationId))?.members.map((m) => m.userId),
+      callLinks: () => this.client.callLinks(),
+      onFailure: (failure) => this.failures.next(failure),
+      now: this.now,
+      newId: this.newId,
+    });
     const groupSummaries$ = merge(of(null), this.changed).pipe(switchMap(() => from(this.loadGroupSummaries())));
     this.conversations$ = combineLatest([this.client.conversations$, groupSummaries$]).pipe(
       switchMap(([direct, groups]) => {
@@ -171,6 +185,10 @@ export class GroupMessenger implements Messenger {
 
   callLinks(): CallLinkApi {
     return this.client.callLinks();
+  }
+
+  scheduledCalls(): ScheduledCallApi {
+    return this.schedules;
   }
 
   // ── groups ──────────────────────────────────────────────────────────────────────────────────
@@ -299,6 +317,10 @@ export class GroupMessenger implements Messenger {
       await this.retryHeld();
       return content;
     }
+    if (content?.type === 'scheduled-call') {
+      // Kept before the relay acks it; on the bus only when it was news.
+      return (await this.schedules.receive(frame.from, content)) === null ? null : content;
+    }
     if (content?.type === 'sender-key') {
       await processSenderKeyDistributionMessage(this.store, { name: frame.from.userId, deviceId: frame.from.deviceId }, fromBase64(content.distribution));
       await this.retryHeld();
@@ -308,6 +330,7 @@ export class GroupMessenger implements Messenger {
   };
 
   close(): void {
+    this.schedules.close();
     this.changed.complete();
     this.failures.complete();
   }

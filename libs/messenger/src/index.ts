@@ -72,3 +72,25 @@ export {
   SENDER_KEY_MESSAGE_TYPE,
 } from './group-messenger.js';
 export { type GroupRecord, type GroupStore, InMemoryGroupStore } from './group-store.js';
+export {
+  byStart,
+  canJoin,
+  JOIN_EARLY_MS,
+  joinWindow,
+  MAX_TIMER_MS,
+  runAt,
+  type ScheduleClock,
+  type ScheduledCall,
+  type ScheduledCallDraft,
+  type ScheduledCallReminder,
+  ScheduledCallReminders,
+  supersedes,
+  systemScheduleClock,
+} from './scheduled-call.js';
+export {
+  InMemoryScheduledCallStore,
+  type ScheduledCallApi,
+  ScheduledCalls,
+  type ScheduledCallsOptions,
+  type ScheduledCallStore,
+} from './scheduled-calls.js';

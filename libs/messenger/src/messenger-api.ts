@@ -5,6 +5,7 @@
  */
 import type { CallLink, Content, CreateCallLinkRequest, Peer, ResetCallLinkRequest, TextContent, TurnCredentials, UpdateCallLinkRequest } from '@parley/contracts';
 import type { Observable } from 'rxjs';
+import type { ScheduledCallApi } from './scheduled-calls.js';
 
 /** Delivery state of an outgoing message, as the ticks show it. */
 export type DeliveryState = 'sending' | 'sent' | 'delivered' | 'read' | 'failed';
@@ -112,6 +113,11 @@ export interface Messenger {
    * ParleyApiErrors carrying the server's code (`link_revoked`, `link_expired`, …) for the UI to say why.
    */
   callLinks?(): CallLinkApi;
+  /**
+   * Calls planned ahead in a conversation (optional: added with scheduled calls, fakes may leave
+   * it out): call links under the hood, sent as `scheduled-call` content, kept on this device.
+   */
+  scheduledCalls?(): ScheduledCallApi;
 }
 
 /** Call links on the server (libs/contracts call-links.ts): the server sees room ids and verifiers, never secrets. */

@@ -533,6 +533,9 @@ export class RelayClient implements RelayConnection {
       case 'sender-key':
         this.bus.publish(CONTENT_ROUTES['sender-key'], { from, messageId, content });
         return;
+      case 'scheduled-call':
+        this.bus.publish(CONTENT_ROUTES['scheduled-call'], { from, messageId, content });
+        return;
       default:
         assertNever(content);
     }

@@ -1,4 +1,4 @@
-import type { ContactNotice, ConversationSummary, GroupInfo, HistoryMessage, Messenger } from '@parley/messenger';
+import type { ContactNotice, ConversationSummary, GroupInfo, HistoryMessage, Messenger, ScheduledCall, ScheduledCallApi, ScheduledCallDraft } from '@parley/messenger';
 import { BehaviorSubject, type Observable, map } from 'rxjs';
 
 type Peer = ConversationSummary['peer'];
@@ -119,6 +119,13 @@ export class FakeMessenger implements Messenger {
     return this.sendText(groupId, body);
   }
 
+  /** Scheduled calls, kept in memory; a test plays the organizer with `schedules.receive`. */
+  readonly schedules = new FakeScheduledCalls(this.self);
+
+  scheduledCalls(): ScheduledCallApi {
+    return this.schedules;
+  }
+
   /** A group member's message arrives. */
   receiveInGroup(groupId: string, fromUserId: string, body: string): void {
     this.put({ messageId: `in-${++this.clock}`, conversationId: groupId, direction: 'in', from: { userId: fromUserId, deviceId: 1 }, body, sentAt: ++this.clock, storedAt: this.clock, read: false });
@@ -147,5 +154,64 @@ export class FakeMessenger implements Messenger {
     });
     summaries.sort((a, b) => (b.lastMessage?.sentAt ?? 0) - (a.lastMessage?.sentAt ?? 0));
     this.summaries.next(summaries);
+  }
+}
+
+/** Scheduled calls for the chat's tests: what the chat asked for, and calls arriving from others. */
+export class FakeScheduledCalls implements ScheduledCallApi {
+  readonly actions: string[] = [];
+  /** Make the next `schedule`, `edit` or `cancel` fail (the organizer's network is down). */
+  failNext = false;
+  private readonly calls = new BehaviorSubject<readonly ScheduledCall[]>([]);
+  readonly all$: Observable<readonly ScheduledCall[]> = this.calls;
+  private count = 0;
+
+  constructor(private readonly self: { userId: string; displayName: string }) {}
+
+  async schedule(conversationId: string, draft: ScheduledCallDraft): Promise<ScheduledCall> {
+    this.check();
+    const call: ScheduledCall = {
+      scheduleId: `s-${++this.count}`,
+      conversationId,
+      ...draft,
+      linkSecret: 'AAAAAAAAAAAAAAAAAAAAAA',
+      organizer: { userId: this.self.userId, displayName: this.self.displayName },
+      status: 'scheduled',
+      revision: 1,
+      updatedAt: 1,
+    };
+    this.actions.push(`schedule ${conversationId}: ${draft.title}`);
+    this.receive(call);
+    return call;
+  }
+
+  async edit(scheduleId: string, draft: ScheduledCallDraft): Promise<ScheduledCall> {
+    this.check();
+    const known = this.calls.value.find((c) => c.scheduleId === scheduleId)!;
+    const next = { ...known, ...draft, revision: known.revision + 1 };
+    this.actions.push(`edit ${scheduleId}: ${draft.title}`);
+    this.receive(next);
+    return next;
+  }
+
+  async cancel(scheduleId: string): Promise<ScheduledCall> {
+    this.check();
+    const known = this.calls.value.find((c) => c.scheduleId === scheduleId)!;
+    const next: ScheduledCall = { ...known, status: 'cancelled', revision: known.revision + 1 };
+    this.actions.push(`cancel ${scheduleId}`);
+    this.receive(next);
+    return next;
+  }
+
+  /** A call (or its new revision) arrives: it replaces the one with its id. */
+  receive(call: ScheduledCall): void {
+    this.calls.next([...this.calls.value.filter((c) => c.scheduleId !== call.scheduleId), call].sort((a, b) => a.startsAt - b.startsAt));
+  }
+
+  private check(): void {
+    if (this.failNext) {
+      this.failNext = false;
+      throw Object.assign(new Error('offline'), { code: 'network' });
+    }
   }
 }

@@ -7,6 +7,7 @@ import type { DeviceEntry, PendingLink, SettingsActions } from '../screens/Setti
 import { CredentialsStore } from '../storage/credentials-store.js';
 import { DeviceDatabase, STORES } from '../storage/device-database.js';
 import { IndexedDbHistoryStore } from '../storage/indexeddb-history-store.js';
+import { IndexedDbScheduledCallStore } from '../storage/indexeddb-scheduled-call-store.js';
 import { IndexedDbGroupStore } from '../storage/indexeddb-group-store.js';
 import { IndexedDbSignalStore } from '../storage/indexeddb-signal-store.js';
 import { createRelay } from './relay.js';
@@ -152,6 +153,7 @@ export async function startDeviceSession(
     history,
     relay,
     groups: new IndexedDbGroupStore(db),
+    scheduledCalls: new IndexedDbScheduledCallStore(db),
   });
   watch.add(groupMessenger.failures$.subscribe((failure) => console.warn(`[shell] messenger: ${failure.code}: ${failure.message}`)));
   const withdrawRelay = provideRelayConnection(relay);

@@ -5,8 +5,10 @@
 // Test-only: excluded from the library's tsconfig and from the runtime:std lint.
 import {
   ClientFrameSchema,
+  type CallLink,
   CompleteLinkRequestSchema,
   CreateAccountRequestSchema,
+  CreateCallLinkRequestSchema,
   type DeliverFrame,
   type DeviceKeys,
   DeviceKeysSchema,
@@ -16,6 +18,7 @@ import {
   RELAY_CLOSE,
   type SendFrame,
   type ServerFrame,
+  UpdateCallLinkRequestSchema,
   UploadKeysRequestSchema,
 } from '@parley/contracts';
 import { EcPublicKey, verifySignedPublicPreKey } from '@parley/signal-protocol';
@@ -117,6 +120,8 @@ export class FakeParleyServer {
   onAck: ((device: { userId: string; deviceId: number }, envelope: QueuedEnvelope) => void) | null = null;
   /** Every `send` frame the relay received, in order (what a test inspects for ciphertext only). */
   readonly sends: SendFrame[] = [];
+  /** Call links by room id (create, update and revoke only; what a test inspects), with their verifier and revocation. */
+  readonly callLinks = new Map<string, { link: CallLink; verifier: string; revoked: boolean }>();
 
   private readonly accounts = new Map<string, FakeAccount>();
   private readonly tokens = new Map<string, { userId: string; deviceId: number }>();
@@ -295,6 +300,38 @@ export class FakeParleyServer {
         }
         case 'POST /api/link/complete':
           return respond(200, await this.completeLink(body));
+        case 'POST /api/call-links': {
+          const me = auth();
+          const request = parseOr400(CreateCallLinkRequestSchema, body);
+          if (this.callLinks.has(request.roomId)) throw new HttpError(409, 'link_exists', 'room id in use');
+          const at = this.now();
+          const link: CallLink = {
+            roomId: request.roomId,
+            encryptedName: request.encryptedName ?? null,
+            approval: request.approval,
+            creator: { userId: me.userId, displayName: this.account(me.userId).displayName },
+            createdAt: at,
+            lastUsedAt: at,
+            expiresAt: at + 90 * 24 * 3_600_000,
+          };
+          this.callLinks.set(request.roomId, { link, verifier: request.verifier, revoked: false });
+          return respond(201, link);
+        }
+        case 'PATCH /api/call-links/:':
+        case 'DELETE /api/call-links/:': {
+          const me = auth();
+          const known = this.callLinks.get(decodeURIComponent(path[2]!));
+          if (known === undefined) throw new HttpError(404, 'link_not_found', 'no such link');
+          if (known.revoked) throw new HttpError(410, 'link_revoked', 'revoked');
+          if (known.link.creator.userId !== me.userId) throw new HttpError(403, 'not_link_admin', 'not the creator');
+          if (init.method === 'DELETE') {
+            known.revoked = true;
+            return respond(204);
+          }
+          const change = parseOr400(UpdateCallLinkRequestSchema, body);
+          known.link = { ...known.link, ...change };
+          return respond(200, known.link);
+        }
         default:
           throw new HttpError(404, 'not_found', `no route ${route}`);
       }

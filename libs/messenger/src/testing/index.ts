@@ -11,9 +11,11 @@ import { type GroupStore, InMemoryGroupStore } from '../group-store.js';
 import { type HistoryStore, InMemoryHistoryStore } from '../history-store.js';
 import type { MessengerFailure } from '../messenger-api.js';
 import { MessengerClient } from '../messenger-client.js';
+import type { ScheduledCallStore } from '../scheduled-calls.js';
 import { FakeParleyServer } from './fake-parley-server.js';
 
 export { FakeParleyServer, type LinkRequestTamper, type QueuedEnvelope } from './fake-parley-server.js';
+export { ManualClock } from './manual-clock.js';
 
 /** Few one-time prekeys, so tests are fast and reach `prekeys-low`. */
 export const TEST_PREKEY_COUNTS: PreKeyCounts = { oneTimePreKeys: 12, kyberOneTimePreKeys: 12 };
@@ -45,7 +47,7 @@ export function apiFor(server: FakeParleyServer, token?: string): ParleyApiClien
 export async function startDevice(
   server: FakeParleyServer,
   setup: AccountSetup,
-  options: { history?: HistoryStore; now?: () => number; groups?: GroupStore } = {},
+  options: { history?: HistoryStore; now?: () => number; groups?: GroupStore; scheduledCalls?: ScheduledCallStore } = {},
 ): Promise<TestDevice> {
   const { credentials } = setup;
   const history = options.history ?? new InMemoryHistoryStore();
@@ -78,6 +80,7 @@ export async function startDevice(
     history,
     relay,
     groups: options.groups ?? new InMemoryGroupStore(),
+    ...(options.scheduledCalls ? { scheduledCalls: options.scheduledCalls } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
   const failures: MessengerFailure[] = [];

@@ -74,7 +74,9 @@ export function registerAccountsRoutes(app: FastifyInstance, options: AccountsRo
     handled(async (request, reply) => {
       await requireDevice(options, request, reply);
       const { handle } = parseOr400(reply, HandleQuery, request.query, 'query');
-      return userOr404(reply, storage, await storage.accountByHandle(handle));
+      const account = await storage.accountByHandle(handle);
+      // Guests (call links) have a generated handle nobody should find them by.
+      return userOr404(reply, storage, account?.guest ? undefined : account);
     }),
   );
 

@@ -29,6 +29,10 @@ import { RateLimiter } from './rate-limiter.js';
 import { RelayWriter } from './relay-writer.js';
 import { registerTurnRoute } from './turn-route.js';
 import { type SfuService, sfuRateLimit, startSfuService } from './sfu/sfu-service.js';
+import { CallLinkDirectory } from './call-links/call-link-directory.js';
+import { registerCallLinkRoutes } from './call-links/call-link-routes.js';
+import { startCallLinkSweeps } from './call-links/call-link-sweeps.js';
+import { registerGuestRoutes } from './call-links/guest-accounts.js';
 
 /** Base URLs the running server answers on; an app is absent when its origin is not served. */
 export interface Addresses {
@@ -71,7 +75,7 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
     deps.storage ??
     new SqliteStorage({ dataDir: config.dataDir, clock: config.clock, commitThread: config.relayCommitThread, onWarning: (m) => warn(m) });
   const registry = new ReleaseRegistry(storage, { dataDir: config.dataDir, clock: config.clock });
-  let running: { logger: Logger; apps: FastifyInstance[]; writer: RelayWriter; sfu: SfuService | null } | null = null;
+  let running: { logger: Logger; apps: FastifyInstance[]; writer: RelayWriter; sfu: SfuService | null; stopSweeps: () => Promise<void> } | null = null;
   let openSockets = 0;
   let sfuService: SfuService | null = null;
 
@@ -101,8 +105,16 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
       anonymousLimiter: new RateLimiter(limits?.anonymous ?? null, config.clock),
     };
     const sendLimiter = new RateLimiter(limits?.relaySends ?? null, config.clock);
+    // Call links end their calls through the SFU, which is started just below (null when off).
+    let sfu: SfuService | null = null;
+    const callLinks = new CallLinkDirectory({
+      storage,
+      clock: config.clock,
+      log: logger.child({ component: 'call-links' }),
+      endCall: async (callId, reason) => sfu?.calls.end(callId, reason),
+    });
     // Group calls: Janus started or connected here, so relay sockets can hand it `sfu` frames.
-    const sfu = await startSfuService({
+    sfu = await startSfuService({
       janus: config.janus ?? { mode: 'off' },
       dataDir: config.dataDir,
       storage,
@@ -112,7 +124,9 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
       rateLimit: sfuRateLimit(limits),
       ...(config.sfuDisconnectGraceMs !== undefined ? { disconnectGraceMs: config.sfuDisconnectGraceMs } : {}),
       ...(config.sfuEmptyCallTimeoutMs !== undefined ? { emptyCallTimeoutMs: config.sfuEmptyCallTimeoutMs } : {}),
+      callLinks,
     });
+    const stopSweeps = startCallLinkSweeps({ links: callLinks, storage, hub, clock: config.clock, log: logger.child({ component: 'call-links' }) });
     sfuService = sfu;
     const onSession = (event: 'open' | 'close') => {
       openSockets += event === 'open' ? 1 : -1;
@@ -132,6 +146,8 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
       registerAccountsRoutes(app, { ...context, storage, hub, clock: config.clock });
       registerLinkRoutes(app, { ...context, storage, hub, clock: config.clock, pollTimeoutMs: config.linkPollTimeoutMs });
       registerTurnRoute(app, { ...context, turn: config.turn ?? null, clock: config.clock });
+      registerCallLinkRoutes(app, { ...context, storage, links: callLinks });
+      registerGuestRoutes(app, { ...context, storage, hub, clock: config.clock });
       await registerRelaySocket(app, { hub, storage, writer, auth, sendLimiter, authTimeoutMs: config.relayAuthTimeoutMs, onSession, sfu: sfu?.gateway ?? null });
     };
 
@@ -161,7 +177,7 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
       origins.push([name, origin]);
     }
 
-    running = { logger, apps: [api, ...origins.map(([, origin]) => origin.app)], writer, sfu };
+    running = { logger, apps: [api, ...origins.map(([, origin]) => origin.app)], writer, sfu, stopSweeps };
     try {
       await api.listen({ host: config.host, port: config.apiPort });
       const addresses: Addresses = { api: originUrl(api, config.host) };
@@ -180,8 +196,9 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
 
   async function stop(): Promise<void> {
     if (!running) return;
-    const { logger, apps, writer, sfu } = running;
+    const { logger, apps, writer, sfu, stopSweeps } = running;
     running = null;
+    await stopSweeps();
     sfuService = null;
     await Promise.allSettled(apps.map((app) => closeGracefully(app, SHUTDOWN_GRACE_MS)));
     await sfu?.stop();

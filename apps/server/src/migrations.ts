@@ -170,6 +170,42 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 5,
+    name: 'call links, guest accounts',
+    // A call link is known by its room id and the SHA-256 of its verifier only (call-links.ts in
+    // the contracts): the root secret and the call name never reach the server in clear, so a copy
+    // of this file lets no one join a link's call nor read what it is called.
+    sql: `
+      CREATE TABLE call_links (
+        room_id        TEXT    PRIMARY KEY,
+        verifier_hash  BLOB    NOT NULL,
+        -- IV ‖ AES-GCM ciphertext ‖ tag under a key derived from the secret; opaque here.
+        encrypted_name BLOB,
+        approval       INTEGER NOT NULL CHECK (approval IN (0, 1)),
+        creator_user   TEXT    NOT NULL,
+        created_at     INTEGER NOT NULL,
+        last_used_at   INTEGER NOT NULL,
+        -- Set on revocation and on a reset (the old room id): such a row answers link_revoked.
+        revoked_at     INTEGER,
+        -- The running group call of the link, if any; stale once that call ended (checked on use).
+        call_id        TEXT
+      ) STRICT;
+      CREATE INDEX call_links_by_creator ON call_links (creator_user);
+      CREATE INDEX call_links_by_call ON call_links (call_id);
+
+      -- Users the link's creator removed from a link's call: they need admitting again to come
+      -- back. Gone with the call.
+      CREATE TABLE call_link_removals (
+        call_id TEXT NOT NULL REFERENCES group_calls (call_id) ON DELETE CASCADE,
+        user_id TEXT NOT NULL,
+        PRIMARY KEY (call_id, user_id)
+      ) STRICT;
+
+      -- Guests (a person without an account opening a link) get a temporary account.
+      ALTER TABLE accounts ADD COLUMN guest INTEGER NOT NULL DEFAULT 0 CHECK (guest IN (0, 1));
+    `,
+  },
 ];
 
 /** Checks that versions start at 1 and increase by one, so a merge mistake fails at start-up. */

@@ -10,6 +10,9 @@ import { RelayCommitThread, configureConnection, relayCommitter } from './relay-
 import {
   type AccountRecord,
   type AppliedMigration,
+  type CallLinkChanges,
+  type CallLinkRecord,
+  type CallLinkSweepTimes,
   type CompleteLinkOutcome,
   type DeviceAddress,
   type DeviceBundle,
@@ -158,7 +161,7 @@ export class SqliteStorage implements Storage {
   async createAccount(account: NewAccount, now: number): Promise<'created' | 'handle_taken'> {
     const q = this.q();
     return this.handle().transaction(() => {
-      const inserted = q.insertAccount.run(account.userId, account.handle, account.displayName, account.identityKey, now);
+      const inserted = q.insertAccount.run(account.userId, account.handle, account.displayName, account.identityKey, now, account.guest ? 1 : 0);
       if (inserted.changes === 0) return 'handle_taken' as const;
       this.insertDevice({ userId: account.userId, deviceId: 1 }, account.device, now);
       return 'created' as const;
@@ -371,6 +374,96 @@ export class SqliteStorage implements Storage {
     this.q().deleteGroupCall.run(callId);
   }
 
+  async removeGroupCallInvitee(callId: string, userId: string): Promise<void> {
+    this.q().deleteGroupCallInvitee.run(callId, userId);
+  }
+
+  // Call links.
+
+  async createCallLink(link: CallLinkRecord): Promise<'created' | 'exists'> {
+    const inserted = this.q().insertCallLink.run(...callLinkValues(link));
+    return inserted.changes > 0 ? 'created' : 'exists';
+  }
+
+  async callLink(roomId: string): Promise<CallLinkRecord | undefined> {
+    return toCallLink(this.q().callLink.get(roomId) as CallLinkRow | undefined);
+  }
+
+  async callLinkOfCall(callId: string): Promise<CallLinkRecord | undefined> {
+    return toCallLink(this.q().callLinkOfCall.get(callId) as CallLinkRow | undefined);
+  }
+
+  async callLinksOf(userId: string): Promise<CallLinkRecord[]> {
+    return (this.q().callLinksOf.all(userId) as CallLinkRow[]).map((row) => toCallLink(row)!);
+  }
+
+  async updateCallLink(roomId: string, changes: CallLinkChanges): Promise<boolean> {
+    const q = this.q();
+    return this.handle().transaction(() => {
+      const row = q.callLink.get(roomId) as CallLinkRow | undefined;
+      if (!row || row.revokedAt !== null) return false;
+      const link = { ...toCallLink(row)!, ...changes };
+      q.updateCallLink.run(link.approval ? 1 : 0, link.encryptedName, link.lastUsedAt, link.callId, roomId);
+      return true;
+    }).immediate();
+  }
+
+  async resetCallLink(
+    roomId: string,
+    next: { roomId: string; verifierHash: Uint8Array; encryptedName: Uint8Array | null },
+    now: number,
+  ): Promise<'reset' | 'not_found' | 'exists'> {
+    const q = this.q();
+    return this.handle().transaction(() => {
+      const row = q.callLink.get(roomId) as CallLinkRow | undefined;
+      if (!row || row.revokedAt !== null) return 'not_found' as const;
+      const old = toCallLink(row)!;
+      const moved: CallLinkRecord = { ...old, ...next, lastUsedAt: now, revokedAt: null };
+      if (q.insertCallLink.run(...callLinkValues(moved)).changes === 0) return 'exists' as const;
+      q.revokeCallLink.run(now, roomId);
+      return 'reset' as const;
+    }).immediate();
+  }
+
+  async revokeCallLink(roomId: string, now: number): Promise<boolean> {
+    return this.q().revokeCallLink.run(now, roomId).changes > 0;
+  }
+
+  async sweepCallLinks(times: CallLinkSweepTimes): Promise<{ expired: CallLinkRecord[]; forgotten: number }> {
+    const q = this.q();
+    return this.handle().transaction(() => {
+      const expired = (q.expiringCallLinks.all(times.expireUnusedSince) as CallLinkRow[]).map((row) => toCallLink(row)!);
+      for (const link of expired) q.scrubCallLink.run(link.roomId);
+      const forgotten = q.forgetCallLinks.run(times.forgetRevokedSince, times.forgetUnusedSince).changes;
+      return { expired, forgotten };
+    }).immediate();
+  }
+
+  async setCallLinkRemoval(callId: string, userId: string, removed: boolean): Promise<void> {
+    if (removed) this.q().insertCallLinkRemoval.run(callId, userId);
+    else this.q().deleteCallLinkRemoval.run(callId, userId);
+  }
+
+  async callLinkRemoved(callId: string, userId: string): Promise<boolean> {
+    return this.q().callLinkRemoval.get(callId, userId) !== undefined;
+  }
+
+  // Guests and account deletion.
+
+  async deleteAccount(userId: string): Promise<boolean> {
+    const q = this.q();
+    return this.handle().transaction(() => {
+      // Devices, their prekeys, queued envelopes and link codes go with it (ON DELETE CASCADE).
+      const deleted = q.deleteAccount.run(userId).changes > 0;
+      q.leaveBeta.run(userId);
+      return deleted;
+    }).immediate();
+  }
+
+  async guestAccountsCreatedBefore(time: number): Promise<string[]> {
+    return (this.q().guestsCreatedBefore.all(time) as Array<{ userId: string }>).map((row) => row.userId);
+  }
+
   private toGroupCall(row: GroupCallRow): GroupCallRecord {
     const invitees = (this.q().groupCallInvitees.all(row.callId) as Array<{ userId: string }>).map((r) => r.userId);
     return { callId: row.callId, roomId: row.roomId, creator: row.creator, invitees, createdAt: row.createdAt };
@@ -433,14 +526,35 @@ function prepareStatements(db: Database.Database) {
     joinBeta: db.prepare('INSERT INTO beta_program (user_id, joined_at) VALUES (?, ?) ON CONFLICT DO NOTHING'),
     leaveBeta: db.prepare('DELETE FROM beta_program WHERE user_id = ?'),
     insertAccount: db.prepare(
-      'INSERT INTO accounts (user_id, handle, display_name, identity_key, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (handle) DO NOTHING',
+      'INSERT INTO accounts (user_id, handle, display_name, identity_key, created_at, guest) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (handle) DO NOTHING',
     ),
     accountById: db.prepare(
-      'SELECT user_id AS userId, handle, display_name AS displayName, identity_key AS identityKey, created_at AS createdAt FROM accounts WHERE user_id = ?',
+      'SELECT user_id AS userId, handle, display_name AS displayName, identity_key AS identityKey, created_at AS createdAt, guest FROM accounts WHERE user_id = ?',
     ),
     accountByHandle: db.prepare(
-      'SELECT user_id AS userId, handle, display_name AS displayName, identity_key AS identityKey, created_at AS createdAt FROM accounts WHERE handle = ?',
+      'SELECT user_id AS userId, handle, display_name AS displayName, identity_key AS identityKey, created_at AS createdAt, guest FROM accounts WHERE handle = ?',
     ),
+    deleteAccount: db.prepare('DELETE FROM accounts WHERE user_id = ?'),
+    guestsCreatedBefore: db.prepare('SELECT user_id AS userId FROM accounts WHERE guest = 1 AND created_at < ? ORDER BY created_at'),
+    insertCallLink: db.prepare(
+      `INSERT INTO call_links (room_id, verifier_hash, encrypted_name, approval, creator_user, created_at, last_used_at, revoked_at, call_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (room_id) DO NOTHING`,
+    ),
+    callLink: db.prepare(`${CALL_LINK_SELECT} WHERE room_id = ?`),
+    callLinkOfCall: db.prepare(`${CALL_LINK_SELECT} WHERE call_id = ? AND revoked_at IS NULL`),
+    callLinksOf: db.prepare(`${CALL_LINK_SELECT} WHERE creator_user = ? AND revoked_at IS NULL ORDER BY created_at DESC, rowid DESC`),
+    updateCallLink: db.prepare('UPDATE call_links SET approval = ?, encrypted_name = ?, last_used_at = ?, call_id = ? WHERE room_id = ?'),
+    // A revoked link keeps only what it takes to answer link_revoked to a holder of the old link.
+    revokeCallLink: db.prepare('UPDATE call_links SET revoked_at = ?, encrypted_name = NULL, call_id = NULL WHERE room_id = ? AND revoked_at IS NULL'),
+    // Read before the scrub: RETURNING would give the call ids already cleared.
+    expiringCallLinks: db.prepare(
+      `${CALL_LINK_SELECT} WHERE revoked_at IS NULL AND last_used_at <= ? AND (encrypted_name IS NOT NULL OR call_id IS NOT NULL)`,
+    ),
+    scrubCallLink: db.prepare('UPDATE call_links SET encrypted_name = NULL, call_id = NULL WHERE room_id = ?'),
+    forgetCallLinks: db.prepare('DELETE FROM call_links WHERE revoked_at <= ? OR (revoked_at IS NULL AND last_used_at <= ?)'),
+    insertCallLinkRemoval: db.prepare('INSERT INTO call_link_removals (call_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING'),
+    deleteCallLinkRemoval: db.prepare('DELETE FROM call_link_removals WHERE call_id = ? AND user_id = ?'),
+    callLinkRemoval: db.prepare('SELECT 1 FROM call_link_removals WHERE call_id = ? AND user_id = ?'),
     nextDeviceId: db.prepare('SELECT next_device_id AS next FROM accounts WHERE user_id = ?'),
     bumpDeviceId: db.prepare('UPDATE accounts SET next_device_id = next_device_id + 1 WHERE user_id = ?'),
     insertDevice: db.prepare(
@@ -484,6 +598,7 @@ function prepareStatements(db: Database.Database) {
     groupCallInvitees: db.prepare('SELECT user_id AS userId FROM group_call_invitees WHERE call_id = ? ORDER BY rowid'),
     takeGroupCallIndex: db.prepare('UPDATE group_calls SET next_index = next_index + 1 WHERE call_id = ? RETURNING next_index - 1 AS "index"'),
     deleteGroupCall: db.prepare('DELETE FROM group_calls WHERE call_id = ?'),
+    deleteGroupCallInvitee: db.prepare('DELETE FROM group_call_invitees WHERE call_id = ? AND user_id = ?'),
     insertLinkCode: db.prepare('INSERT INTO link_codes (link_id, user_id, device_id, expires_at) VALUES (?, ?, ?, ?)'),
     linkCode: db.prepare('SELECT user_id AS userId, device_id AS deviceId, expires_at AS expiresAt, used FROM link_codes WHERE link_id = ?'),
     useLinkCode: db.prepare('UPDATE link_codes SET used = 1 WHERE link_id = ?'),
@@ -498,6 +613,47 @@ function prepareStatements(db: Database.Database) {
       'UPDATE link_requests SET completed_device_id = ?, envelope = NULL, provisioning_token_hash = NULL WHERE request_hash = ?',
     ),
   };
+}
+
+const CALL_LINK_COLUMNS = `room_id AS roomId, verifier_hash AS verifierHash, encrypted_name AS encryptedName, approval,
+  creator_user AS creator, created_at AS createdAt, last_used_at AS lastUsedAt, revoked_at AS revokedAt, call_id AS callId`;
+const CALL_LINK_SELECT = `SELECT ${CALL_LINK_COLUMNS} FROM call_links`;
+
+interface CallLinkRow {
+  roomId: string;
+  verifierHash: Buffer;
+  encryptedName: Buffer | null;
+  approval: number;
+  creator: string;
+  createdAt: number;
+  lastUsedAt: number;
+  revokedAt: number | null;
+  callId: string | null;
+}
+
+function toCallLink(row: CallLinkRow | undefined): CallLinkRecord | undefined {
+  return (
+    row && {
+      ...row,
+      verifierHash: new Uint8Array(row.verifierHash),
+      encryptedName: row.encryptedName ? new Uint8Array(row.encryptedName) : null,
+      approval: row.approval === 1,
+    }
+  );
+}
+
+function callLinkValues(link: CallLinkRecord) {
+  return [
+    link.roomId,
+    link.verifierHash,
+    link.encryptedName,
+    link.approval ? 1 : 0,
+    link.creator,
+    link.createdAt,
+    link.lastUsedAt,
+    link.revokedAt,
+    link.callId,
+  ] as const;
 }
 
 const LINK_REQUEST_SELECT = `
@@ -519,6 +675,7 @@ interface AccountRow {
   displayName: string;
   identityKey: Buffer;
   createdAt: number;
+  guest: number;
 }
 
 interface KeyRow {
@@ -550,7 +707,7 @@ interface LinkRequestRow {
 }
 
 function toAccount(row: AccountRow | undefined): AccountRecord | undefined {
-  return row && { ...row, identityKey: new Uint8Array(row.identityKey) };
+  return row && { ...row, identityKey: new Uint8Array(row.identityKey), guest: row.guest === 1 };
 }
 
 function toKey(row: KeyRow): StoredPreKey {

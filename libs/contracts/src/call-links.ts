@@ -17,6 +17,7 @@
  * participants, and one is a participant only after the server let them join).
  */
 import { z } from 'zod';
+import { AccountCreatedSchema, CreateAccountRequestSchema, HandleSchema } from './accounts-api.js';
 
 /** HKDF info labels of the values derived from a link's root secret. */
 export const CALL_LINK_LABELS = {
@@ -60,9 +61,10 @@ export const CallLinkSchema = z.object({
  * GET /api/call-links/:roomId with header `X-Call-Link-Verifier` → 200 CallLink. The same 404
  * `link_not_found` for an unknown, wrong-verifier, revoked or expired link would hide which it
  * is; the client needs to say why, so: 404 `link_not_found` (unknown room id or wrong verifier),
- * 410 `link_revoked`, 410 `link_expired`.
+ * 410 `link_revoked`, 410 `link_expired`. 403 `not_link_admin`: PATCH, reset or DELETE by anyone but
+ * the creator. 403 `guest_not_allowed`: a guest account creating a link (guests only join).
  */
-export const CALL_LINK_ERROR_CODES = ['link_not_found', 'link_revoked', 'link_expired', 'link_exists', 'not_link_admin'] as const;
+export const CALL_LINK_ERROR_CODES = ['link_not_found', 'link_revoked', 'link_expired', 'link_exists', 'not_link_admin', 'guest_not_allowed'] as const;
 
 /** PATCH /api/call-links/:roomId (creator's token) → 200 CallLink: approval mode or name. */
 export const UpdateCallLinkRequestSchema = z.object({
@@ -90,8 +92,15 @@ export const CallLinkListSchema = z.object({ links: z.array(CallLinkSchema) });
  */
 export const GUEST_ACCOUNT_TTL_MS = 24 * 60 * 60 * 1000;
 
+/** POST /api/guests (no token; rate-limited per address): an account request without a handle. */
+export const CreateGuestRequestSchema = CreateAccountRequestSchema.omit({ handle: true });
+/** The guest's account: AccountCreated plus its generated handle (never findable) and the flag. */
+export const GuestCreatedSchema = AccountCreatedSchema.extend({ handle: HandleSchema, guest: z.literal(true) });
+
 export type CreateCallLinkRequest = z.infer<typeof CreateCallLinkRequestSchema>;
 export type CallLink = z.infer<typeof CallLinkSchema>;
 export type UpdateCallLinkRequest = z.infer<typeof UpdateCallLinkRequestSchema>;
 export type ResetCallLinkRequest = z.infer<typeof ResetCallLinkRequestSchema>;
+export type CreateGuestRequest = z.infer<typeof CreateGuestRequestSchema>;
+export type GuestCreated = z.infer<typeof GuestCreatedSchema>;
 export type CallLinkErrorCode = (typeof CALL_LINK_ERROR_CODES)[number];

@@ -78,6 +78,11 @@ export const SfuRequestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('answer'), callId, jsep: SfuJsepSchema }),
   /** Picks a simulcast layer of one participant's video: 0 lowest … 2 highest. Answer: `{}`. */
   z.object({ op: z.literal('substream'), callId, participant: participantIndex, substream: z.number().int().min(0).max(2) }),
+  /**
+   * Stops or resumes forwarding one participant's video to this device, without renegotiating:
+   * what is not on screen costs neither downlink nor decoding. Answer: `{}`.
+   */
+  z.object({ op: z.literal('receive-video'), callId, participant: participantIndex, receive: z.boolean() }),
   /** An ICE candidate of the publisher or the subscriber connection. Answer: `{}`. */
   z.object({ op: z.literal('trickle'), callId, pc: z.enum(['publisher', 'subscriber']), candidate: SfuIceCandidateSchema.nullable() }),
   /** Leaves the call; the last one out ends it. Answer: `{}`. */
@@ -116,6 +121,8 @@ export const SFU_ERROR_CODES = [
   'link_expired',
   /** Only the link's creator may do that. */
   'not_link_admin',
+  /** Guest accounts join call links; they cannot start group calls. */
+  'guest_not_allowed',
 ] as const;
 export type SfuErrorCode = (typeof SFU_ERROR_CODES)[number];
 
@@ -173,6 +180,7 @@ export interface SfuAnswers {
   unsubscribe: { jsep?: SfuJsep; streams: SfuStream[] };
   answer: Record<string, never>;
   substream: Record<string, never>;
+  'receive-video': Record<string, never>;
   trickle: Record<string, never>;
   leave: Record<string, never>;
   'join-link': ({ callId: string } & { self: SfuParticipant; participants: SfuParticipant[] }) | { waiting: true; requestId: string };

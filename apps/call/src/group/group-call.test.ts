@@ -192,6 +192,16 @@ describe('GroupCall', () => {
     call.chooseLayer(0, 0);
     call.chooseLayer(5, 2); // not subscribed: remembered, not sent
     expect(requests).toEqual([{ op: 'substream', callId: CALL, participant: 0, substream: 0 }]);
+    // Off the page: not forwarded at all; back on it: forwarded again, on the layer asked for.
+    requests.length = 0;
+    call.chooseLayer(0, null);
+    call.chooseLayer(0, null);
+    call.chooseLayer(0, 2);
+    expect(requests).toEqual([
+      { op: 'receive-video', callId: CALL, participant: 0, receive: false },
+      { op: 'receive-video', callId: CALL, participant: 0, receive: true },
+      { op: 'substream', callId: CALL, participant: 0, substream: 2 },
+    ]);
   });
 
   it('joins again with new media and a new key when the SFU restarts or the relay comes back', async () => {

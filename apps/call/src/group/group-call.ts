@@ -141,8 +141,8 @@ export class GroupCall<M extends GroupMediaSession> {
    */
   private eventsDuringJoin: SfuEvent[] | null = null;
   /** Simulcast layer wanted per participant (0 low … 2 high), and what the SFU was last told. */
-  private readonly layers = new Map<number, number>();
-  private readonly layersSent = new Map<number, number>();
+  private readonly layers = new Map<number, number | null>();
+  private readonly layersSent = new Map<number, number | null>();
 
   readonly snapshot$: Observable<GroupCallSnapshot>;
   /** The media of the current join (a rejoin makes a new one). */
@@ -227,22 +227,35 @@ export class GroupCall<M extends GroupMediaSession> {
     }
   }
 
-  /** Receives this participant's video on this simulcast layer (0 lowest … 2 highest). */
-  chooseLayer(participant: number, substream: number): void {
+  /**
+   * Receives this participant's video on this simulcast layer (0 lowest … 2 highest), or not at
+   * all (`null`: not on screen — the SFU stops forwarding it, so it costs no downlink or decoding).
+   */
+  chooseLayer(participant: number, substream: number | null): void {
     this.layers.set(participant, substream);
     this.sendLayers();
   }
 
   private sendLayers(): void {
     const session = this.session;
-    if (!session) return;
-    for (const [participant, substream] of this.layers) {
-      if (!session.subscribed.has(participant) || this.layersSent.get(participant) === substream) continue;
-      this.layersSent.set(participant, substream);
-      this.deps.sfu.request({ op: 'substream', callId: this.callId!, participant, substream }).catch((error: unknown) => {
+    if (!session || this.callId === null) return;
+    const callId = this.callId;
+    for (const [participant, wanted] of this.layers) {
+      if (!session.subscribed.has(participant)) continue;
+      // Undefined: nothing told yet — the SFU forwards video by default.
+      const told = this.layersSent.get(participant);
+      if (told === wanted) continue;
+      this.layersSent.set(participant, wanted);
+      const failed = (error: unknown) => {
         this.layersSent.delete(participant);
-        this.warn(`the SFU did not switch layers: ${error instanceof Error ? error.message : String(error)}`);
-      });
+        this.warn(`the SFU did not switch video: ${error instanceof Error ? error.message : String(error)}`);
+      };
+      if (wanted === null) {
+        this.deps.sfu.request({ op: 'receive-video', callId, participant, receive: false }).catch(failed);
+        continue;
+      }
+      if (told === null) this.deps.sfu.request({ op: 'receive-video', callId, participant, receive: true }).catch(failed);
+      this.deps.sfu.request({ op: 'substream', callId, participant, substream: wanted }).catch(failed);
     }
   }
 

@@ -136,13 +136,14 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
   const visibleThumbnails = createMemo(() => thumbnails().slice(Math.min(page(), pages() - 1) * TILES_PER_PAGE, (Math.min(page(), pages() - 1) + 1) * TILES_PER_PAGE));
   const nameOf = (p: GroupParticipantView) => (p.self ? props.t.you : (props.store.state.names.get(p.userId) ?? p.displayName ?? p.userId));
 
-  // Layers: spotlight high, visible thumbnails low; the SFU stops forwarding what nobody asked for.
+  // Layers: spotlight high, thumbnails on this page low, everyone else's video not forwarded at all.
   createEffect(() => {
     const call = props.store.state.call;
-    const main = spotlight();
     if (!call) return;
+    const main = spotlight();
+    const shown = new Set(visibleThumbnails().map((p) => p.index));
     if (main) call.chooseLayer(main.index, 2);
-    for (const thumb of visibleThumbnails()) call.chooseLayer(thumb.index, 0);
+    for (const p of others()) if (p.index !== main?.index) call.chooseLayer(p.index, shown.has(p.index) ? 0 : null);
   });
 
   const failing = createMemo(() => others().filter((p) => decryption()?.get(p.index)?.failing));

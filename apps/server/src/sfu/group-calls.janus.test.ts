@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { RTCPeerConnection } from 'werift';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBody, testCallLink } from '../call-links/test-links.js';
 import { DEFAULT_JANUS_BINARY } from '../config.js';
 import { type ParleyServer, createParleyServer } from '../create-server.js';
 import { tempFolder, testConfig } from '../test-support.js';
@@ -283,6 +284,71 @@ describe.skipIf(skipReason !== null)('group calls through a real Janus', () => {
     await alice.ok({ op: 'leave', callId });
     expect(await server.storage.groupCall(callId)).toBeUndefined();
   }, 30_000);
+  it('runs a call link\'s call: the creator joins, a holder waits, is admitted, publishes, is removed; revoking ends the call', async () => {
+    const alice = await connect('alice');
+    const dave = await connect('dave');
+    const link = testCallLink();
+    const created = await fetch(`${api}/api/call-links`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer dev.alice', 'content-type': 'application/json' },
+      body: JSON.stringify(createBody(link, true)),
+    });
+    expect(created.status).toBe(201);
+    const joinLink = { op: 'join-link', roomId: link.roomId, verifier: link.verifier } as const;
+
+    // The creator starts the link's call: a real Janus room, requiring e2ee.
+    const aliceJoin = await alice.ok(joinLink);
+    if (!('callId' in aliceJoin)) throw new Error('the creator was made to wait');
+    const { callId } = aliceJoin;
+    const janusRoom = (await server.storage.groupCall(callId))!.roomId;
+    expect((await (await janus()).list()).list.find((room) => room.room === janusRoom)?.require_e2ee).toBe(true);
+
+    // Dave holds the link: he waits, alice hears of it and admits him.
+    const waiting = await dave.ok(joinLink);
+    expect(waiting).toEqual({ waiting: true, requestId: expect.any(String) });
+    const request = await alice.event('join-request');
+    expect(request).toMatchObject({ userId: 'dave', guest: false });
+    await alice.ok({ op: 'admit', callId, requestId: request.requestId, admit: true });
+    expect(await dave.event('link-admission')).toMatchObject({ requestId: request.requestId, admitted: true });
+    const daveJoin = await dave.ok(joinLink);
+    if (!('self' in daveJoin)) throw new Error('dave still waits after his admission');
+    expect(daveJoin.self).toMatchObject({ userId: 'dave', viaLink: true });
+    expect(daveJoin.participants.map((p) => p.userId)).toEqual(['alice']);
+    expect((await alice.event('joined')).participant).toMatchObject({ userId: 'dave', viaLink: true });
+
+    // His join token works in Janus: he publishes, alice hears it, flagged as joined through the link.
+    const offer = await publisher();
+    try {
+      const published = await dave.ok({ op: 'publish', callId, jsep: { type: 'offer', sdp: offer.sdp } });
+      await offer.answer(published.jsep.sdp);
+      await offer.connected;
+      expect((await alice.event('published')).participant).toMatchObject({ index: daveJoin.self.index, viaLink: true });
+      // Alice subscribes to him, and pauses and resumes his video (op receive-video) without renegotiating.
+      const subscribed = await alice.ok({ op: 'subscribe', callId, participants: [daveJoin.self.index] });
+      expect(subscribed.streams.map((s) => s.kind).sort()).toEqual(['audio', 'video']);
+      await alice.ok({ op: 'receive-video', callId, participant: daveJoin.self.index, receive: false });
+      await alice.ok({ op: 'receive-video', callId, participant: daveJoin.self.index, receive: true });
+      expect(await alice.request({ op: 'receive-video', callId, participant: 77, receive: false })).toMatchObject({ ok: false, code: 'bad_request' });
+
+      // Alice removes him: he hears it and is out; he cannot come back without asking again.
+      expect(await dave.request({ op: 'remove', callId, participant: aliceJoin.self.index })).toMatchObject({ ok: false, code: 'not_link_admin' });
+      await alice.ok({ op: 'remove', callId, participant: daveJoin.self.index });
+      await dave.event('removed');
+      expect((await alice.event('left')).participant).toBe(daveJoin.self.index);
+      expect(await dave.request({ op: 'join', callId })).toMatchObject({ ok: false, code: 'not_invited' });
+      expect(await dave.ok(joinLink)).toMatchObject({ waiting: true });
+    } finally {
+      await offer.close();
+    }
+
+    // Revoking the link ends its call: alice hears `ended`, the Janus room is gone, the link refuses.
+    const revoked = await fetch(`${api}/api/call-links/${link.roomId}`, { method: 'DELETE', headers: { authorization: 'Bearer dev.alice' } });
+    expect(revoked.status).toBe(204);
+    await alice.event('ended');
+    expect((await (await janus()).exists({ room: janusRoom })).exists).toBe(false);
+    expect(await dave.request(joinLink)).toMatchObject({ ok: false, code: 'link_revoked' });
+  }, 60_000);
+
   it('keeps a call across a server restart: the room comes back on the first join, indexes continue', async () => {
     const alice = await connect('alice');
     const { callId } = await alice.ok({ op: 'create', invitees: ['bob'] });

@@ -21,6 +21,9 @@ import { SfuError } from './sfu-error.js';
 /** Receives the events of one joined participant's call (the device's gateway session). */
 export type ParticipantSink = (event: SfuEvent) => void;
 
+/** What the others are told about a participant besides its address (issue 9: call links, guests). */
+export type ParticipantProfile = Pick<SfuParticipant, 'viaLink' | 'guest' | 'displayName'>;
+
 /** A joined participant as the gateway sees it: its token goes to Janus, nowhere else. */
 export interface JoinedParticipant extends SfuParticipant {
   token: string;
@@ -68,6 +71,8 @@ export class GroupCalls {
   private readonly live = new Map<string, LiveCall>();
   /** Devices of rooms lost with their SFU instance, told `restarted` once one is reachable. */
   private readonly awaitingRestart: ParticipantSink[] = [];
+  /** Told about every call that ended (call links drop the requests waiting for it). */
+  private readonly endListeners = new Set<(callId: string) => void>();
 
   /** Calls stored before this start count as empty from here: their devices need time to come back. */
   private readonly startedAt: number;
@@ -124,7 +129,12 @@ export class GroupCalls {
    * out a new index and a new token (added to the room's allowed list). A device already in is
    * replaced (a rejoin). The caller joins Janus with the token, and calls `leave` if that fails.
    */
-  async join(device: DeviceAddress, callId: string, sink: ParticipantSink): Promise<{ self: JoinedParticipant; participants: SfuParticipant[] }> {
+  async join(
+    device: DeviceAddress,
+    callId: string,
+    sink: ParticipantSink,
+    profile: ParticipantProfile = {},
+  ): Promise<{ self: JoinedParticipant; participants: SfuParticipant[] }> {
     const call = await this.call(callId);
     if (!call.record.invitees.includes(device.userId)) throw new SfuError('not_invited', 'You were not invited to this call.');
     const earlier = [...call.participants.values()].find((p) => sameDevice(p.info, device));
@@ -142,13 +152,53 @@ export class GroupCalls {
       await this.options.rooms.setTokenAllowed(placement, call.record.roomId, this.secretOf(call), token, false).catch(() => undefined);
       throw notFound();
     }
-    const info: SfuParticipant = { index, userId: device.userId, deviceId: device.deviceId, publishing: false, joinedAt: this.options.clock.now() };
+    const info: SfuParticipant = { index, userId: device.userId, deviceId: device.deviceId, publishing: false, ...profile, joinedAt: this.options.clock.now() };
     const others = [...call.participants.values()].map((p) => ({ ...p.info }));
     call.participants.set(index, { info, token, talking: false, sink });
     this.options.rooms.adjustLoad(placement, 1);
     this.broadcast(call, { kind: 'joined', participant: { ...info } }, index);
     this.options.log.info({ callId, index, participants: call.participants.size }, 'group call participant joined');
     return { self: { ...info, token, feed: feedOf(index), placement, roomId: call.record.roomId }, participants: others };
+  }
+
+  /** Whether a user may join a call (invited, or admitted through its link). */
+  async invited(callId: string, userId: string): Promise<boolean> {
+    return (await this.call(callId)).record.invitees.includes(userId);
+  }
+
+  /**
+   * Lets a user in or takes the invitation back, without being a participant (a link's call: the
+   * server admits whoever the link lets in, and the link's creator removes people).
+   */
+  async setInvited(callId: string, userId: string, invited: boolean): Promise<void> {
+    const call = await this.call(callId);
+    const has = call.record.invitees.includes(userId);
+    if (has === invited) return;
+    if (invited) {
+      if (call.record.invitees.length >= GROUP_CALL_MAX_PARTICIPANTS * 4) {
+        // Bounded so a link passed around widely cannot grow a call's row without end.
+        throw new SfuError('call_full', 'Too many people were let into this call.');
+      }
+      if (!(await this.options.storage.addGroupCallInvitees(callId, [userId]))) throw notFound();
+      call.record.invitees = [...call.record.invitees, userId];
+    } else {
+      await this.options.storage.removeGroupCallInvitee(callId, userId);
+      call.record.invitees = call.record.invitees.filter((user) => user !== userId);
+    }
+  }
+
+  /** Takes a participant out on the link creator's word: it hears `removed`, the others `left`. */
+  async remove(callId: string, index: number): Promise<void> {
+    const participant = this.live.get(callId)?.participants.get(index);
+    if (!participant) throw new SfuError('bad_request', `Nobody in the call has index ${index}.`);
+    participant.sink({ kind: 'removed' });
+    await this.leave(callId, index);
+  }
+
+  /** Calls `listener` with the id of every call that ends; returns the unsubscribe. */
+  onEnd(listener: (callId: string) => void): () => void {
+    this.endListeners.add(listener);
+    return () => this.endListeners.delete(listener);
   }
 
   /** The participant of a device in a call, or `not_joined`. */
@@ -223,6 +273,7 @@ export class GroupCalls {
     }
     await this.options.storage.deleteGroupCall(callId);
     this.options.log.info({ callId, reason }, 'group call ended');
+    for (const listener of this.endListeners) listener(callId);
   }
 
   /** Ends the calls nobody is in since `emptyCallTimeoutMs` (stored ones from before a restart too). */

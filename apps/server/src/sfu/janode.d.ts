@@ -79,7 +79,7 @@ declare module 'janode/plugins/videoroom' {
     configure(params: {
       jsep?: JanusJsep;
       e2ee?: boolean;
-      streams?: Array<{ mid: string; substream?: number }>;
+      streams?: Array<{ mid: string; substream?: number; send?: boolean }>;
     }): Promise<{ jsep?: JanusJsep }>;
     joinSubscriber(params: { room: number; streams: Array<{ feed: number; mid?: string }>; token?: string; use_msid?: boolean }): Promise<{
       jsep?: JanusJsep;

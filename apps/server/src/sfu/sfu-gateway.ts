@@ -24,12 +24,30 @@ import VideoRoomPlugin, { type JanusSubscriberStream, type VideoRoomHandle } fro
 import type { Logger } from 'pino';
 import type { RateLimiter } from '../rate-limiter.js';
 import type { DeviceAddress } from '../storage.js';
-import { type GroupCalls, feedOf, indexOfFeed } from './group-calls.js';
+import { type GroupCalls, type ParticipantProfile, feedOf, indexOfFeed } from './group-calls.js';
 import type { JanusRooms } from './janus-rooms.js';
 import { SfuError, janusRefusal } from './sfu-error.js';
 
+/** What `join-link` let the device do: join the link's call now, or wait for its creator. */
+export type LinkJoin = { kind: 'join'; callId: string } | { kind: 'waiting'; callId: string; requestId: string };
+
+/** Call links (issue 9) as the gateway uses them; call-links/link-calls.ts implements it. */
+export interface LinkCallsPort {
+  /** Checks the link and decides: join its call (started if none runs) or wait for approval. */
+  joinLink(device: DeviceAddress, roomId: string, verifier: string): Promise<LinkJoin>;
+  admit(device: DeviceAddress, callId: string, requestId: string, admit: boolean): Promise<void>;
+  remove(device: DeviceAddress, callId: string, participant: number): Promise<void>;
+  /** A device joined a call (answered already): the link's creator gets the requests waiting. */
+  joined(device: DeviceAddress, callId: string): Promise<void>;
+  /** Display name, guest and via-link flags of a device joining a call. */
+  profileOf(device: DeviceAddress, callId: string): Promise<ParticipantProfile>;
+  isGuest(userId: string): Promise<boolean>;
+}
+
 export interface SfuGatewayOptions {
   calls: GroupCalls;
+  /** Call links; without them `join-link`, `admit` and `remove` answer `bad_request`. */
+  links?: LinkCallsPort | null;
   /** Opens the device's handles on the instance holding its call. */
   rooms: Pick<JanusRooms, 'attach'>;
   /** Pushes a frame to the device's current relay connection, if any. */
@@ -81,6 +99,13 @@ export class SfuGateway {
       try {
         const body = await this.run(session, frame.request);
         reply({ t: 'sfu-result', ref: frame.id, ok: true, body });
+        // After the answer: a creator hears of people waiting only once it knows it is in the call.
+        const joinedCall = frame.request.op === 'join' ? frame.request.callId : frame.request.op === 'join-link' && !body.waiting ? body.callId : undefined;
+        if (typeof joinedCall === 'string') {
+          await this.options.links?.joined(session.device, joinedCall).catch((error: unknown) =>
+            this.options.log.warn({ err: { message: (error as Error).message } }, 'could not pass on waiting join requests'),
+          );
+        }
       } catch (error) {
         const refusal = error instanceof SfuError ? error : janusRefusal(error);
         if (!(error instanceof SfuError)) {
@@ -142,6 +167,9 @@ export class SfuGateway {
     const { calls } = this.options;
     switch (request.op) {
       case 'create':
+        if (await this.options.links?.isGuest(session.device.userId)) {
+          throw new SfuError('guest_not_allowed', 'Guests join calls through links; they cannot start group calls.');
+        }
         return calls.create(session.device, request.invitees);
       case 'invite':
         await calls.invite(session.device, request.callId, request.invitees);
@@ -162,17 +190,31 @@ export class SfuGateway {
       }
       case 'substream':
         return this.substream(session, request.callId, request.participant, request.substream);
+      case 'receive-video':
+        return this.receiveVideo(session, request.callId, request.participant, request.receive);
       case 'trickle':
         return this.trickle(session, request.callId, request.pc, request.candidate);
       case 'leave':
         await this.leave(session, request.callId);
         return {};
-      case 'join-link':
+      case 'join-link': {
+        const links = this.linksOrRefuse();
+        const outcome = await links.joinLink(session.device, request.roomId, request.verifier);
+        if (outcome.kind === 'waiting') return { waiting: true, requestId: outcome.requestId };
+        return { callId: outcome.callId, ...(await this.join(session, outcome.callId)) };
+      }
       case 'admit':
+        await this.linksOrRefuse().admit(session.device, request.callId, request.requestId, request.admit);
+        return {};
       case 'remove':
-        // Call links land with issue 9's server part.
-        throw new SfuError('bad_request', 'Call links are not available on this server yet.');
+        await this.linksOrRefuse().remove(session.device, request.callId, request.participant);
+        return {};
     }
+  }
+
+  private linksOrRefuse(): LinkCallsPort {
+    if (!this.options.links) throw new SfuError('bad_request', 'Call links are not available on this server.');
+    return this.options.links;
   }
 
   private async join(session: DeviceSession, callId: string): Promise<Record<string, unknown>> {
@@ -183,7 +225,8 @@ export class SfuGateway {
       await detach(previous);
     }
     const sink = (event: SfuEvent) => this.onCallEvent(session, callId, event);
-    const { self, participants } = await this.options.calls.join(session.device, callId, sink);
+    const profile = this.options.links ? await this.options.links.profileOf(session.device, callId) : {};
+    const { self, participants } = await this.options.calls.join(session.device, callId, sink, profile);
     let publisher: VideoRoomHandle | null = null;
     try {
       publisher = await this.options.rooms.attach(self.placement);
@@ -264,6 +307,15 @@ export class SfuGateway {
     return {};
   }
 
+  /** Pauses or resumes one participant's video to this device (Janus's per-stream `send`), without renegotiating. */
+  private async receiveVideo(session: DeviceSession, callId: string, index: number, receive: boolean): Promise<Record<string, unknown>> {
+    const { state } = await this.joined(session, callId);
+    const stream = state.streams.find((s) => s.participant === index && s.kind === 'video');
+    if (!state.subscriber || !stream) throw new SfuError('bad_request', `You receive no video of participant ${index}.`);
+    await state.subscriber.configure({ streams: [{ mid: stream.mid, send: receive }] });
+    return {};
+  }
+
   private async trickle(session: DeviceSession, callId: string, pc: 'publisher' | 'subscriber', candidate: SfuIceCandidate | null): Promise<Record<string, unknown>> {
     const { state } = await this.joined(session, callId);
     const handle = pc === 'publisher' ? state.publisher : state.subscriber;
@@ -303,7 +355,7 @@ export class SfuGateway {
   }
 
   private onCallEvent(session: DeviceSession, callId: string, event: SfuEvent): void {
-    if (event.kind === 'restarted' || event.kind === 'ended') {
+    if (event.kind === 'restarted' || event.kind === 'ended' || event.kind === 'removed') {
       const state = session.calls.get(callId);
       session.calls.delete(callId);
       // After a restart the handles died with Janus; after an end, detaching is courtesy.

@@ -5,6 +5,8 @@
  * answers `sfu_unavailable`.
  */
 import type { Logger } from 'pino';
+import type { CallLinkDirectory } from '../call-links/call-link-directory.js';
+import { LinkCalls } from '../call-links/link-calls.js';
 import { type Clock, DEFAULT_RATE_LIMITS, type JanusConfig, type RateLimit } from '../config.js';
 import { RateLimiter } from '../rate-limiter.js';
 import type { RelayHub } from '../relay-hub.js';
@@ -37,6 +39,8 @@ export interface SfuServiceOptions {
   rateLimit: RateLimit | null;
   disconnectGraceMs?: number;
   emptyCallTimeoutMs?: number;
+  /** Call links (issue 9): with them, devices join links' calls (`join-link`, `admit`, `remove`). */
+  callLinks?: CallLinkDirectory;
 }
 
 /** How often abandoned calls are looked for. */
@@ -96,12 +100,15 @@ export async function startSfuService(options: SfuServiceOptions): Promise<SfuSe
       void pool.reconnectNow(endpoints[0]?.url ?? '');
     };
   }
+  const notify = (device: Parameters<RelayHub['notify']>[0], frame: Parameters<RelayHub['notify']>[1]) => {
+    options.hub.notify(device, frame);
+  };
+  const links = options.callLinks ? new LinkCalls({ directory: options.callLinks, storage: options.storage, calls, notify, log }) : null;
   const gateway = new SfuGateway({
     calls,
+    links,
     rooms,
-    notify: (device, frame) => {
-      options.hub.notify(device, frame);
-    },
+    notify,
     limiter: new RateLimiter(options.rateLimit, options.clock),
     log,
     disconnectGraceMs: options.disconnectGraceMs ?? 15_000,
@@ -119,6 +126,7 @@ export async function startSfuService(options: SfuServiceOptions): Promise<SfuSe
     async stop() {
       clearInterval(sweep);
       await gateway.stop();
+      links?.stop();
       unsubscribe();
       await pool.stop();
       await supervisor?.stop();

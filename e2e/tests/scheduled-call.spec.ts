@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from '@playwright/test';
 import { expect, test } from '../support/fixtures.js';
+import { groupCall } from '../support/group-calls.js';
 import { onboard, openConversation, uniqueHandle } from '../support/users.js';
 
 /** A browser context in the suite's locale and a time zone of its own. */
@@ -75,6 +76,19 @@ test('Alice (Moscow) schedules a call in her chat with Bob (New York): Bob sees 
   expect(ics).toContain(`DTSTART:${utc(startsAt)}\r\n`);
   expect(ics).toContain(`DTEND:${utc(endsAt)}\r\n`);
   expect(ics).toContain('SUMMARY:Quarterly planning\r\n');
+
+  // Join works from both cards: the call runs on the schedule's link, under its title.
+  await card(alice.page).getByRole('button', { name: 'Join “Quarterly planning”' }).click();
+  await card(bob.page).getByRole('button', { name: 'Join “Quarterly planning”' }).click();
+  for (const person of [alice, bob]) {
+    await expect(groupCall(person.page)).toHaveAttribute('data-phase', 'active', { timeout: 30_000 });
+    await expect(groupCall(person.page).getByTestId('group-call-title')).toHaveText('Group call: Quarterly planning');
+    await expect(person.page.getByTestId('group-call-count')).toContainText('2 participants', { timeout: 20_000 });
+  }
+  for (const person of [alice, bob]) {
+    await groupCall(person.page).getByRole('button', { name: 'Leave' }).click();
+    await groupCall(person.page).getByRole('button', { name: 'OK' }).click();
+  }
 
   // Alice cancels: Bob's card says so, and Join is gone.
   await card(alice.page).getByRole('button', { name: 'Cancel call' }).click();

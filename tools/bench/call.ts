@@ -18,7 +18,7 @@
  *
  * Goal from the calls issue: Parley ≤ 1.2× the bare page. Printed, not asserted.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -56,6 +56,97 @@ interface BenchWindow {
   __benchArm(): Promise<FirstMedia>;
 }
 
+interface PhaseEvent {
+  readonly name: string;
+  readonly t: number;
+  readonly detail?: unknown;
+}
+
+interface PhaseWindow {
+  __benchEvents?: PhaseEvent[];
+  __benchMark?: (name: string) => void;
+}
+
+/** One run's steps: `A:` caller, `B:` callee, ms since the click; repeated relay frames numbered (`send#2`). */
+type PhaseRun = Map<string, number>;
+
+/** Where each step of a call's setup lands, in order, for the breakdown table. */
+const PHASE_ROWS: readonly [key: string, label: string][] = [
+  ['A:gum-start', 'caller getUserMedia called'],
+  ['A:gum-done', 'caller camera+mic open'],
+  ['A:worker-created', 'caller SFrame worker created'],
+  ['A:setLocalDescription-done', 'caller offer set'],
+  ['A:ws-send#1', 'caller offer sent'],
+  ['B:ws-deliver#1', 'callee offer received'],
+  ['B:worker-created', 'callee SFrame worker created'],
+  ['B:gum-start', 'callee getUserMedia called'],
+  ['B:gum-done', 'callee camera+mic open'],
+  ['B:setRemoteDescription-done', 'callee offer applied'],
+  ['B:setLocalDescription-done', 'callee answer set'],
+  ['B:ws-send#1', 'callee answer sent'],
+  ['A:ws-deliver#1', 'caller answer received'],
+  ['A:setRemoteDescription-done', 'caller answer applied'],
+  ['B:ice-connected', 'callee ICE connected'],
+  ['A:ice-connected', 'caller ICE connected'],
+  ['A:dtls-connected', 'caller DTLS connected'],
+  ['B:dtls-connected', 'callee DTLS connected'],
+  ['B:worker-in-send-video-1', 'callee first camera frame encoded'],
+  ['B:worker-out-send-video-1', 'callee first camera frame encrypted'],
+  ['A:video-packet', 'caller first video packet'],
+  ['A:worker-in-receive-video-1', 'caller first video frame into worker'],
+  ['A:worker-out-receive-video-1', 'caller first video frame decrypted'],
+  ['A:video-frame-received', 'caller framesReceived > 0'],
+  ['A:video-decoded', 'caller first video frame decoded'],
+  ['A:audio-packet', 'caller first audio packet'],
+  ['A:worker-out-receive-audio-0', 'caller first audio frame decrypted'],
+  ['A:audio-decoded', 'caller first audio decoded'],
+];
+
+async function clearPhases(...pages: Page[]): Promise<void> {
+  for (const page of pages) await page.evaluate(() => (window as unknown as PhaseWindow).__benchEvents?.splice(0));
+}
+
+/** Both pages' steps since the click, once the call settled for a moment. */
+async function collectPhases(caller: Page, callee: Page): Promise<PhaseRun> {
+  await sleep(1_000);
+  const run: PhaseRun = new Map();
+  const [a, b] = await Promise.all([caller, callee].map((page) => page.evaluate(() => [...((window as unknown as PhaseWindow).__benchEvents ?? [])])));
+  const click = a!.find((e) => e.name === 'click')?.t ?? NaN;
+  if (PHASES_FILE) appendFileSync(PHASES_FILE, `${JSON.stringify({ caller: a, callee: b, click })}\n`);
+  for (const [side, events] of [['A', a!], ['B', b!]] as const) {
+    const counts = new Map<string, number>();
+    const idb: { side: string; t: number; ms: number; mode: string }[] = [];
+    for (const { name, t, detail } of events) {
+      if (t < click) continue;
+      const n = (counts.get(name) ?? 0) + 1;
+      counts.set(name, n);
+      const key = name.startsWith('ws-') ? `${side}:${name}#${n}` : `${side}:${name}`;
+      if (!run.has(key)) run.set(key, t - click);
+      if (name.startsWith('idb-')) idb.push({ side, t: t - click, ms: Number(detail), mode: name.slice(4) });
+      if (name === 'worker-drops' && n === 1) process.stdout.write(`  (${side} worker drops ${String(detail)})\n`);
+      if (name === 'worker-out-receive-video-1' && Number(detail) > 0) process.stdout.write(`  (${side} ${String(detail)} video frame(s) dropped before the first decrypted one)\n`);
+    }
+    const upTo = run.get(`${side}:ws-send#1`) ?? 0;
+    const before = idb.filter((e) => e.t <= upTo);
+    const sum = (mode: string) => before.filter((e) => e.mode === mode).reduce((total, e) => total + e.ms, 0);
+    process.stdout.write(
+      `  (${side} IndexedDB before its first send: ${before.filter((e) => e.mode === 'readonly').length} reads ${sum('readonly').toFixed(0)} ms, ${before.filter((e) => e.mode === 'readwrite').length} writes ${sum('readwrite').toFixed(0)} ms)\n`,
+    );
+  }
+  return run;
+}
+
+/** Median ms since the click of each step, Parley and bare side by side. */
+function phaseTable(parley: readonly PhaseRun[], bare: readonly PhaseRun[]): string {
+  const med = (runs: readonly PhaseRun[], key: string) => {
+    const values = runs.map((r) => r.get(key)).filter((v): v is number => v !== undefined);
+    return values.length ? `${median(values).toFixed(0)} ms` : '—';
+  };
+  const lines = ['', '| step (median ms since the click)          |    Parley |      bare |', '|-------------------------------------------|-----------|-----------|'];
+  for (const [key, label] of PHASE_ROWS) lines.push(`| ${`${key.slice(0, 1)} ${label}`.padEnd(41)} | ${med(parley, key).padStart(9)} | ${med(bare, key).padStart(9)} |`);
+  return lines.join('\n');
+}
+
 /**
  * In every page: record RTCPeerConnections; `__benchArm()` times the first decoded media. A string,
  * not a function: tsx would add helpers to a function that the page does not have.
@@ -89,6 +180,114 @@ const INSTRUMENT = `(() => {
       };
       poll();
     });
+  };
+})();`;
+
+/**
+ * BENCH_CALL_PHASES=1: every page (both kinds, both sides) also records when each setup step
+ * happened, on one clock (`performance.timeOrigin + now()`, the same machine): getUserMedia,
+ * descriptions, relay frames sent (`send`) and delivered (`deliver`), ICE and DTLS connected, the
+ * first frame into and out of each SFrame transform in the worker (through a BroadcastChannel from a
+ * hook loaded before the worker's own script), the worker's drop counters, and the first packet,
+ * frame and decoded frame in getStats. Off by default: the hooks add a stream stage per transform.
+ */
+const PHASES = process.env.BENCH_CALL_PHASES === '1';
+/** With BENCH_CALL_PHASES: also append every run's raw events (both pages, one JSON line per call) to this file. */
+const PHASES_FILE = process.env.BENCH_CALL_PHASES_FILE;
+const PHASE_INSTRUMENT = `(() => {
+  const now = () => performance.timeOrigin + performance.now();
+  const events = [];
+  window.__benchEvents = events;
+  const mark = (name, detail) => events.push({ name, t: now(), detail });
+  window.__benchMark = mark;
+  const gum = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async (c) => { mark('gum-start'); const s = await gum(c); mark('gum-done'); return s; };
+  const sendNative = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    try { const f = JSON.parse(data); if (f.t === 'send') mark('ws-send'); } catch {}
+    return sendNative.call(this, data);
+  };
+  const NativeWs = window.WebSocket;
+  window.WebSocket = class extends NativeWs {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (e) => { try { const f = JSON.parse(e.data); if (f.t === 'deliver') mark('ws-deliver'); } catch {} });
+    }
+  };
+  const Pc = window.RTCPeerConnection;
+  const wrap = (name) => {
+    const native = Pc.prototype[name];
+    Pc.prototype[name] = async function (...args) {
+      const type = args[0]?.type ?? '';
+      mark(name + '-start', type);
+      const r = await native.apply(this, args);
+      mark(name + '-done', type || this.localDescription?.type);
+      return r;
+    };
+  };
+  for (const name of ['createOffer', 'createAnswer', 'setLocalDescription', 'setRemoteDescription']) wrap(name);
+  const Base = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Base {
+    constructor(...args) {
+      super(...args);
+      mark('pc-created');
+      this.addEventListener('iceconnectionstatechange', () => mark('ice-' + this.iceConnectionState));
+      this.addEventListener('connectionstatechange', () => mark('dtls-' + this.connectionState));
+      this.addEventListener('icegatheringstatechange', () => mark('gathering-' + this.iceGatheringState));
+      const seen = new Set();
+      const started = performance.now();
+      const poll = async () => {
+        if (this.connectionState === 'closed' || performance.now() - started > 30000) return;
+        for (const s of (await this.getStats()).values()) {
+          if (s.type !== 'inbound-rtp') continue;
+          const first = (key, ok) => { if (ok && !seen.has(key)) { seen.add(key); mark(key); } };
+          first(s.kind + '-packet', (s.packetsReceived ?? 0) > 0);
+          if (s.kind === 'video') {
+            first('video-frame-received', (s.framesReceived ?? 0) > 0);
+            first('video-decoded', (s.framesDecoded ?? 0) > 0);
+            first('video-keyframe-decoded', (s.keyFramesDecoded ?? 0) > 0);
+            if ((s.pliCount ?? 0) > 0 || (s.firCount ?? 0) > 0) first('video-pli-sent', true);
+          } else first('audio-decoded', (s.totalSamplesReceived ?? 0) > 0);
+        }
+        if (seen.size < 5) setTimeout(poll, 5);
+      };
+      poll();
+    }
+  };
+  const transaction = IDBDatabase.prototype.transaction;
+  IDBDatabase.prototype.transaction = function (...args) {
+    const tx = transaction.apply(this, args);
+    const start = now();
+    tx.addEventListener('complete', () => events.push({ name: 'idb-' + tx.mode, t: start, detail: now() - start }));
+    return tx;
+  };
+  new BroadcastChannel('bench-phases').onmessage = ({ data }) => events.push(data);
+  const hook = ${JSON.stringify(`(() => {
+    const now = () => performance.timeOrigin + performance.now();
+    const channel = new BroadcastChannel('bench-phases');
+    addEventListener('rtctransform', ({ transformer }) => {
+      const o = transformer.options;
+      const label = o.side + '-' + o.kind + '-' + o.slot;
+      let into = 0, out = 0;
+      const readable = transformer.readable, writable = transformer.writable;
+      const first = new TransformStream({ transform(f, c) { into += 1; if (into === 1) channel.postMessage({ name: 'worker-in-' + label, t: now() }); c.enqueue(f); } });
+      const last = new TransformStream({ transform(f, c) { out += 1; if (out === 1) channel.postMessage({ name: 'worker-out-' + label, t: now(), detail: into - out }); c.enqueue(f); } });
+      last.readable.pipeTo(writable).catch(() => {});
+      Object.defineProperty(transformer, 'readable', { value: readable.pipeThrough(first) });
+      Object.defineProperty(transformer, 'writable', { value: last.writable });
+    });
+  })();`)};
+  const NativeWorker = window.Worker;
+  window.Worker = class extends NativeWorker {
+    constructor(url, options) {
+      const boot = URL.createObjectURL(new Blob([hook + '\\nimportScripts(' + JSON.stringify(String(url)) + ');'], { type: 'text/javascript' }));
+      mark('worker-created');
+      super(boot, { ...options, type: 'classic' });
+      this.addEventListener('message', ({ data }) => {
+        if (data?.type !== 'counters') return;
+        for (const t of data.transforms) if (t.dropped > 0) mark('worker-drops', t.side + '-' + t.kind + '-' + t.slot + ':' + t.dropped + ':' + t.lastFailure);
+      });
+    }
   };
 })();`;
 
@@ -200,6 +399,7 @@ async function waitFor(page: Page, predicate: string, timeout = 20_000): Promise
 async function parleyPerson(browser: Browser, shell: string, handle: string, name: string): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ locale: 'en-US' });
   await context.addInitScript(INSTRUMENT);
+  if (PHASES) await context.addInitScript(PHASE_INSTRUMENT);
   const page = await context.newPage();
   await page.goto(shell);
   const onboarding = page.getByTestId('onboarding');
@@ -224,6 +424,7 @@ async function autoAccept(page: Page): Promise<void> {
 async function clickAndTime(page: Page): Promise<FirstMedia> {
   return page.evaluate(() => {
     const timing = (window as unknown as BenchWindow).__benchArm();
+    (window as unknown as PhaseWindow).__benchMark?.('click');
     [...document.querySelectorAll('button')].find((b) => b.textContent === 'Video call')!.click();
     return timing;
   });
@@ -267,6 +468,7 @@ async function main(): Promise<void> {
     const bareSide = async (me: BareAccount, peer: BareAccount) => {
       const context = await browser.newContext({ locale: 'en-US' });
       await context.addInitScript(INSTRUMENT);
+      if (PHASES) await context.addInitScript(PHASE_INSTRUMENT);
       const page = await context.newPage();
       await page.goto(`${bareOrigin}/?relay=${encodeURIComponent(relay)}&token=${encodeURIComponent(me.token)}&peer=${encodeURIComponent(peer.userId)}`);
       await waitFor(page, "document.title === 'ready'");
@@ -274,10 +476,14 @@ async function main(): Promise<void> {
     };
     const bareCaller = await bareSide(carol, dave);
     // Dave's page answers by itself.
-    await bareSide(dave, carol);
+    const bareCallee = await bareSide(dave, carol);
 
+    const parleyPhases: PhaseRun[] = [];
+    const barePhases: PhaseRun[] = [];
     const parleyCall = async (): Promise<FirstMedia> => {
+      if (PHASES) await clearPhases(alice.page, bob.page);
       const timing = await clickAndTime(alice.page);
+      if (PHASES) parleyPhases.push(await collectPhases(alice.page, bob.page));
       await alice.page.getByRole('button', { name: 'Hang up' }).click();
       for (const { page } of [alice, bob]) {
         await waitFor(page, `document.querySelector('[data-testid="call-panel"]')?.dataset.phase === 'ended'`);
@@ -287,7 +493,9 @@ async function main(): Promise<void> {
       return timing;
     };
     const bareCall = async (): Promise<FirstMedia> => {
+      if (PHASES) await clearPhases(bareCaller.page, bareCallee.page);
       const timing = await clickAndTime(bareCaller.page);
+      if (PHASES) barePhases.push(await collectPhases(bareCaller.page, bareCallee.page));
       await bareCaller.page.evaluate(() => (window as unknown as { hangUp(): void }).hangUp());
       await sleep(300);
       return timing;
@@ -298,6 +506,8 @@ async function main(): Promise<void> {
     await bareCall();
     const parley: FirstMedia[] = [];
     const plain: FirstMedia[] = [];
+    parleyPhases.length = 0;
+    barePhases.length = 0;
     for (let run = 0; run < RUNS; run++) {
       parley.push(await parleyCall());
       plain.push(await bareCall());
@@ -343,6 +553,7 @@ async function main(): Promise<void> {
       `goal: Parley ≤ 1.2× bare (first frame ${((median(parley.map((r) => r.videoMs)) / median(plain.map((r) => r.videoMs)))).toFixed(2)}×)`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
+    if (PHASES) process.stdout.write(`${phaseTable(parleyPhases, barePhases)}\n`);
   } finally {
     await browser.close();
     bare.close();

@@ -16,7 +16,7 @@ import { createCallLinksStore } from './links/call-links-store.js';
 import { CallLinkBook } from './links/link-book.js';
 import { RtcCallMedia } from './media/call-media.js';
 import { IceConfigSource } from './media/ice-config.js';
-import { prestartSFrameWorker, startSFrameWorker } from './media/sframe-worker-client.js';
+import { startSFrameWorker } from './media/sframe-worker-client.js';
 
 interface Mounted {
   readonly dispose: () => void;
@@ -113,8 +113,6 @@ export const app: RemoteApp = {
     const dispose = solidRender(() => <CallPanel store={store} groups={groups} links={links} remote={props()} />, element);
     mounted.set(args.dom, { dispose, scope, setProps });
     bus.set('call.available', true);
-    // The first call's SFrame worker, once the page has settled.
-    prestartSFrameWorker(1_000);
   },
   destroy({ dom }) {
     const entry = mounted.get(dom);

@@ -9,7 +9,7 @@ import { DeviceDatabase, STORES } from '../storage/device-database.js';
 import { IndexedDbHistoryStore } from '../storage/indexeddb-history-store.js';
 import { IndexedDbScheduledCallStore } from '../storage/indexeddb-scheduled-call-store.js';
 import { IndexedDbGroupStore } from '../storage/indexeddb-group-store.js';
-import { IndexedDbSignalStore } from '../storage/indexeddb-signal-store.js';
+import { IndexedDbSignalStore, type SignalStoreOptions } from '../storage/indexeddb-signal-store.js';
 import { createRelay } from './relay.js';
 
 /** A signed-in device: its credentials and Signal store, both from IndexedDB. */
@@ -38,6 +38,13 @@ type Place = Pick<Location, 'origin' | 'protocol' | 'host'>;
 /** How often the settings panel looks for the newly linked device while it shows a code. */
 const LINK_POLL_MS = 1500;
 
+/**
+ * A store is opened per activation of this tab, and with Web Locks only the tab holding the
+ * active-tab lock is active (bootstrap.tsx, tab-lock.ts): it is the only writer, so it may keep
+ * session records and identities in memory. Without Web Locks every tab is active: no cache.
+ */
+const SIGNAL_STORE_OPTIONS: SignalStoreOptions = { cacheRecords: typeof navigator !== 'undefined' && navigator.locks !== undefined };
+
 function apiClient(place: Place, token?: string): ParleyApiClient {
   return new ParleyApiClient({ baseUrl: place.origin, fetch: (input, init) => fetch(input, init), token });
 }
@@ -61,13 +68,13 @@ const DEVICE_STORES = [
 export async function openDevice(factory: IDBFactory = indexedDB): Promise<OpenedDevice> {
   const db = await DeviceDatabase.open(factory);
   const credentials = await new CredentialsStore(db).load();
-  const store = credentials ? await IndexedDbSignalStore.load(db) : undefined;
+  const store = credentials ? await IndexedDbSignalStore.load(db, SIGNAL_STORE_OPTIONS) : undefined;
   return { db, signedIn: credentials && store ? { credentials, store } : null };
 }
 
 async function freshStore(db: DeviceDatabase) {
   await db.clear(DEVICE_STORES);
-  return (identity: IdentityKeyPair, registrationId: number) => IndexedDbSignalStore.create(db, identity, registrationId);
+  return (identity: IdentityKeyPair, registrationId: number) => IndexedDbSignalStore.create(db, identity, registrationId, SIGNAL_STORE_OPTIONS);
 }
 
 /** Onboarding: a new account with this browser as its first device; keys go into IndexedDB. */

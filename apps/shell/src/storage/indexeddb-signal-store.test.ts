@@ -68,6 +68,41 @@ describe('IndexedDbSignalStore', () => {
     );
   });
 
+  it('with cacheRecords, sessions and identities are read from IndexedDB once, and every write still reaches it', async () => {
+    const aliceDb = await DeviceDatabase.open(new IDBFactory());
+    const alice = await IndexedDbSignalStore.create(aliceDb, await IdentityKeyPair.generate(), 11, { cacheRecords: true });
+    const bob = await device('bob', 22);
+    const aliceAddress: ProtocolAddress = { name: 'alice', deviceId: 1 };
+    await processPreKeyBundle(alice, bob.address, await bob.bundle());
+    const toBob = new SessionCipher(alice, aliceAddress, bob.address);
+    const fromAlice = new SessionCipher(bob.store, bob.address, aliceAddress);
+    expect(str(await fromAlice.decrypt(await toBob.encrypt(text('one'))))).toBe('one');
+
+    const reads: string[] = [];
+    const get = aliceDb.get.bind(aliceDb);
+    aliceDb.get = (store, key) => {
+      reads.push(store);
+      return get(store, key);
+    };
+    for (const word of ['two', 'three']) {
+      expect(str(await fromAlice.decrypt(await toBob.encrypt(text(word))))).toBe(word);
+      expect(str(await toBob.decrypt(await new SessionCipher(bob.store, bob.address, aliceAddress).encrypt(text(`re: ${word}`))))).toBe(`re: ${word}`);
+    }
+    expect(reads.filter((store) => store === 'sessions' || store === 'identities')).toEqual([]);
+
+    // A record read from the cache is a copy: changing it changes nothing stored.
+    const record = (await alice.loadSession(bob.address))!;
+    record.archiveCurrentState();
+    expect((await alice.loadSession(bob.address))!.current).toBeDefined();
+
+    // The database has every write: a store opened afresh (a reload) carries on the session.
+    const reopened = (await IndexedDbSignalStore.load(aliceDb))!;
+    expect(str(await fromAlice.decrypt(await new SessionCipher(reopened, aliceAddress, bob.address).encrypt(text('after reload'))))).toBe('after reload');
+    await alice.removeSession(bob.address);
+    expect(await alice.loadSession(bob.address)).toBeUndefined();
+    expect(await reopened.loadSession(bob.address)).toBeUndefined();
+  });
+
   it('trusts a first identity, refuses a changed one until it is accepted', async () => {
     const { store } = await device('me', 1);
     const peer: ProtocolAddress = { name: 'peer', deviceId: 1 };
@@ -75,6 +110,8 @@ describe('IndexedDbSignalStore', () => {
     const replaced = (await IdentityKeyPair.generate()).publicKey;
     expect(await store.isTrustedIdentity(peer, original, 'sending')).toBe(true);
     expect(await store.saveIdentity(peer, original)).toBe(false);
+    expect(await store.saveIdentity(peer, original)).toBe(false);
+    expect((await store.getIdentity(peer))!.equals(original)).toBe(true);
     expect(await store.isTrustedIdentity(peer, replaced, 'sending')).toBe(false);
     await store.trustIdentity(peer, replaced);
     expect(await store.isTrustedIdentity(peer, replaced, 'sending')).toBe(true);

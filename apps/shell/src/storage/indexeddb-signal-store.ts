@@ -35,6 +35,44 @@ function read<T>(record: StoredRecord | undefined, parse: (data: Uint8Array) => 
 
 const senderKeyId = (sender: ProtocolAddress, distributionId: string) => `${addressKey(sender)}/${distributionId.toLowerCase()}`;
 
+/** How a store is opened. */
+export interface SignalStoreOptions {
+  /**
+   * Keep the session records and identity keys this store read or wrote in memory, so the several
+   * reads each message makes of them cost no IndexedDB round trip (call set-up sends one message per
+   * step). Only for a store that is the sole writer of the database while it lives: the shell opens
+   * one per activation of the tab holding the active-tab Web Lock (tab-lock.ts) and drops it when
+   * another tab takes over, so no other tab writes meanwhile. Without Web Locks every tab is active:
+   * leave it off there, or a tab could encrypt with a stale chain.
+   */
+  readonly cacheRecords?: boolean;
+}
+
+/**
+ * The last known bytes per key (`null`: known to be absent). Filled by reads, and by writes only
+ * once IndexedDB committed them, so it never holds what the database does not. Bytes, not record
+ * objects: callers mutate the records they load.
+ */
+class RecordCache<T> {
+  private readonly entries = new Map<string, T | null>();
+
+  constructor(private readonly enabled: boolean) {}
+
+  async read(key: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
+    if (this.enabled && this.entries.has(key)) return this.entries.get(key) ?? undefined;
+    const value = await load();
+    if (this.enabled) this.entries.set(key, value ?? null);
+    return value;
+  }
+
+  async write(key: string, value: T | null, commit: () => Promise<void>): Promise<void> {
+    // Whatever happens to the write, the old value may be stale now: forget it first.
+    this.entries.delete(key);
+    await commit();
+    if (this.enabled) this.entries.set(key, value);
+  }
+}
+
 /**
  * The device's {@link SignalProtocolStore} in IndexedDB. Every record is persisted as its own
  * `serialize()` bytes stamped with RECORD_FORMAT_VERSION (a `StoredRecord`), and read back with the
@@ -43,27 +81,34 @@ const senderKeyId = (sender: ProtocolAddress, distributionId: string) => `${addr
  * is untrusted until {@link IndexedDbSignalStore.trustIdentity} (the user saw the warning).
  */
 export class IndexedDbSignalStore implements SignalProtocolStore {
+  private readonly sessions: RecordCache<StoredRecord>;
+  private readonly identities: RecordCache<Uint8Array>;
+
   private constructor(
     private readonly db: DeviceDatabase,
     private readonly identityKeyPair: IdentityKeyPair,
     private readonly registrationId: number,
-  ) {}
+    options: SignalStoreOptions,
+  ) {
+    this.sessions = new RecordCache(options.cacheRecords ?? false);
+    this.identities = new RecordCache(options.cacheRecords ?? false);
+  }
 
   /** Writes this device's identity and registration id (account creation or linking) and opens the store. */
-  static async create(db: DeviceDatabase, identityKeyPair: IdentityKeyPair, registrationId: number): Promise<IndexedDbSignalStore> {
+  static async create(db: DeviceDatabase, identityKeyPair: IdentityKeyPair, registrationId: number, options: SignalStoreOptions = {}): Promise<IndexedDbSignalStore> {
     await db.write([
       { store: STORES.meta, key: IDENTITY_KEY_PAIR, value: stored(identityKeyPair.serialize()) },
       { store: STORES.meta, key: REGISTRATION_ID, value: registrationId },
     ]);
-    return new IndexedDbSignalStore(db, identityKeyPair, registrationId);
+    return new IndexedDbSignalStore(db, identityKeyPair, registrationId, options);
   }
 
   /** The store of a device that has an identity already, or undefined for a fresh browser. */
-  static async load(db: DeviceDatabase): Promise<IndexedDbSignalStore | undefined> {
+  static async load(db: DeviceDatabase, options: SignalStoreOptions = {}): Promise<IndexedDbSignalStore | undefined> {
     const identity = read(await db.get<StoredRecord>(STORES.meta, IDENTITY_KEY_PAIR), IdentityKeyPair.deserialize);
     const registrationId = await db.get<number>(STORES.meta, REGISTRATION_ID);
     if (identity === undefined || registrationId === undefined) return undefined;
-    return new IndexedDbSignalStore(db, identity, registrationId);
+    return new IndexedDbSignalStore(db, identity, registrationId, options);
   }
 
   async getIdentityKeyPair(): Promise<IdentityKeyPair> {
@@ -76,8 +121,10 @@ export class IndexedDbSignalStore implements SignalProtocolStore {
 
   async saveIdentity(address: ProtocolAddress, identityKey: EcPublicKey): Promise<boolean> {
     const existing = await this.getIdentity(address);
-    await this.db.put(STORES.identities, addressKey(address), identityKey.serialize());
-    return existing !== undefined && !existing.equals(identityKey);
+    // Every message sent or received saves the peer's identity: the same key needs no write.
+    if (existing?.equals(identityKey)) return false;
+    await this.putIdentity(address, identityKey);
+    return existing !== undefined;
   }
 
   async isTrustedIdentity(address: ProtocolAddress, identityKey: EcPublicKey, _direction: Direction): Promise<boolean> {
@@ -87,25 +134,37 @@ export class IndexedDbSignalStore implements SignalProtocolStore {
 
   /** Accepts a changed identity (after the user saw the change). */
   async trustIdentity(address: ProtocolAddress, identityKey: EcPublicKey): Promise<void> {
-    await this.db.put(STORES.identities, addressKey(address), identityKey.serialize());
+    await this.putIdentity(address, identityKey);
   }
 
   async getIdentity(address: ProtocolAddress): Promise<EcPublicKey | undefined> {
-    const bytes = await this.db.get<Uint8Array>(STORES.identities, addressKey(address));
-    return bytes === undefined ? undefined : EcPublicKey.deserialize(bytes);
+    const key = addressKey(address);
+    const bytes = await this.identities.read(key, () => this.db.get<Uint8Array>(STORES.identities, key));
+    return bytes === undefined ? undefined : EcPublicKey.deserialize(bytes.slice());
+  }
+
+  private async putIdentity(address: ProtocolAddress, identityKey: EcPublicKey): Promise<void> {
+    const key = addressKey(address);
+    const bytes = identityKey.serialize();
+    await this.identities.write(key, bytes, () => this.db.put(STORES.identities, key, bytes));
   }
 
   async loadSession(address: ProtocolAddress): Promise<SessionRecord | undefined> {
-    return read(await this.db.get<StoredRecord>(STORES.sessions, addressKey(address)), SessionRecord.deserialize);
+    const key = addressKey(address);
+    // A copy of the bytes: the cached ones must not change with the record read from them.
+    return read(await this.sessions.read(key, () => this.db.get<StoredRecord>(STORES.sessions, key)), (data) => SessionRecord.deserialize(data.slice()));
   }
 
   async storeSession(address: ProtocolAddress, record: SessionRecord): Promise<void> {
-    await this.db.put(STORES.sessions, addressKey(address), stored(record.serialize()));
+    const key = addressKey(address);
+    const value = stored(record.serialize());
+    await this.sessions.write(key, value, () => this.db.put(STORES.sessions, key, value));
   }
 
   /** Forgets the session with a device (it was removed, or its identity changed). */
   async removeSession(address: ProtocolAddress): Promise<void> {
-    await this.db.delete(STORES.sessions, addressKey(address));
+    const key = addressKey(address);
+    await this.sessions.write(key, null, () => this.db.delete(STORES.sessions, key));
   }
 
   async loadPreKey(id: number): Promise<PreKeyRecord | undefined> {

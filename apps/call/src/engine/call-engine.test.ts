@@ -95,6 +95,21 @@ describe('call engine: an answered call', () => {
     expect(alice.engine.snapshot.phase).toBe('idle');
   });
 
+  it('devices that fail to open after the answer went out end the call as failed on both sides', async () => {
+    const { device } = setup();
+    const alice = device('alice', 1);
+    const bob = device('bob', 1);
+    call(alice, 'bob', 'video');
+    await settle();
+    bob.engine.accept();
+    await settle();
+    expect(bob.engine.snapshot.phase).toBe('active');
+    bob.sessions[0]!.localMediaFailed$.next(new Error('NotAllowedError: camera denied'));
+    await settle();
+    expect(bob.engine.snapshot).toMatchObject({ phase: 'ended', outcome: 'failed' });
+    expect(alice.engine.snapshot).toMatchObject({ phase: 'ended', outcome: 'failed' });
+  });
+
   it('ends on the callee hanging up too', async () => {
     const { clock, device } = setup();
     const alice = device('alice', 1);

@@ -467,6 +467,16 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
       }),
     );
     call.subscriptions.add(session.connection$.subscribe((state) => this.mediaConnection(call, state)));
+    if (session.localMediaFailed$) {
+      call.subscriptions.add(
+        session.localMediaFailed$.subscribe((error) => {
+          if (this.live !== call || this.snapshot.phase === 'ended') return;
+          this.warn(`could not open the microphone or camera: ${describe(error)}`);
+          this.sendTo(call.peer.userId, call.id, { kind: 'hangup', reason: 'failed' });
+          this.end(call, 'failed');
+        }),
+      );
+    }
     return session;
   }
 

@@ -40,6 +40,11 @@ export interface CallMediaSession {
   /** This side's candidates, as gathered. */
   readonly localCandidates$: Observable<IceCandidateInit | null>;
   readonly connection$: Observable<MediaConnectionState>;
+  /**
+   * The microphone and camera failed to open after the offer or answer went out (they open in
+   * parallel with signaling): the call cannot go on. Optional for fakes.
+   */
+  readonly localMediaFailed$?: Observable<Error>;
   /** Stops tracks, closes the connection and the transforms. Idempotent. */
   close(): void;
 }

@@ -58,6 +58,8 @@ const SECRET = 'A'.repeat(43) + '=';
 export class FakeCallMedia implements CallMediaSession {
   readonly localCandidates$ = new Subject<IceCandidateInit | null>();
   readonly connection$ = new Subject<MediaConnectionState>();
+  /** Emit to play a microphone or camera that failed to open after the offer or answer went out. */
+  readonly localMediaFailed$ = new Subject<Error>();
   readonly remoteCandidates: (IceCandidateInit | null)[] = [];
   readonly peerKeys: MediaKeyGrant[] = [];
   /** The offer prepared while ringing, and whether Accept answered it (opened the devices). */

@@ -91,6 +91,9 @@ export class RtcCallMedia implements CallMediaSession {
   private readonly remoteTracksSubject = new BehaviorSubject<readonly MediaStreamTrack[]>([]);
   private readonly mutedSubject = new BehaviorSubject(false);
   private readonly cameraOnSubject = new BehaviorSubject(true);
+  private readonly localMediaFailedSubject = new Subject<Error>();
+  /** The microphone and camera could not be opened after the offer or answer went out. */
+  readonly localMediaFailed$: Observable<Error> = this.localMediaFailedSubject.asObservable();
   private audioSender: RTCRtpSender | null = null;
   private videoSender: RTCRtpSender | null = null;
   /** Video calls: a sender kept ready for a shared screen's audio (no track until then). */
@@ -173,12 +176,27 @@ export class RtcCallMedia implements CallMediaSession {
       this.protect(screenAudio, 'audio', SLOT.screenAudio);
       this.screenAudioSender = screenAudio.sender;
     }
-    const [sdp, local] = await Promise.all([this.describeWithCandidates(async () => this.pc.setLocalDescription(await this.pc.createOffer())), opening]);
-    await Promise.all([
-      this.audioSender.replaceTrack(local.getAudioTracks()[0] ?? null),
-      this.videoSender?.replaceTrack(local.getVideoTracks()[0] ?? null),
-    ]);
+    const sdp = await this.describeWithCandidates(async () => this.pc.setLocalDescription(await this.pc.createOffer()));
+    this.attachWhenOpen(opening);
     return { sdp, key: this.grant() };
+  }
+
+  /**
+   * Puts the microphone and camera on the senders once they are open, without holding up the offer
+   * or answer: the SDP needs transceivers, not tracks, and the devices take tens of milliseconds
+   * (or a permission prompt) to open. If they cannot open, `localMediaFailed$` says so.
+   */
+  private attachWhenOpen(opening: Promise<MediaStream>): void {
+    opening.then(
+      (local) =>
+        Promise.all([
+          this.audioSender?.replaceTrack(local.getAudioTracks()[0] ?? null),
+          this.cameraOnSubject.getValue() && !this.sharingScreen ? this.videoSender?.replaceTrack(local.getVideoTracks()[0] ?? null) : undefined,
+        ]),
+      (error: unknown) => {
+        if (!this.closed) this.localMediaFailedSubject.next(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
   }
 
   /**
@@ -201,11 +219,8 @@ export class RtcCallMedia implements CallMediaSession {
     opening.catch(() => {}); // awaited below
     this.prepareAnswer(offer);
     await this.preparing;
-    const [sdp, local] = await Promise.all([this.describeWithCandidates(async () => this.pc.setLocalDescription(await this.pc.createAnswer())), opening]);
-    await Promise.all([
-      this.audioSender?.replaceTrack(local.getAudioTracks()[0] ?? null),
-      this.videoSender?.replaceTrack(local.getVideoTracks()[0] ?? null),
-    ]);
+    const sdp = await this.describeWithCandidates(async () => this.pc.setLocalDescription(await this.pc.createAnswer()));
+    this.attachWhenOpen(opening);
     return { sdp, key: this.grant() };
   }
 

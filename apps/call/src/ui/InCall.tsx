@@ -66,21 +66,20 @@ export function InCall(props: InCallProps) {
   let levelTrack: MediaStreamTrack | null = null;
   const levelWatch = setInterval(() => {
     const track = remoteAudioTrack();
-    if (!track || track === levelTrack) return;
+    // Only once connected: an AudioContext made during set-up competes with opening the devices.
+    if (!props.active || !track || track === levelTrack) return;
     stopLevel?.();
     levelTrack = track;
     stopLevel = watchAudioLevel(track, setLevel);
   }, 250);
 
   const listDevices = () => void navigator.mediaDevices?.enumerateDevices().then(setDevices).catch(() => {});
-  onMount(() => {
-    listDevices();
-    navigator.mediaDevices?.addEventListener('devicechange', listDevices);
-  });
-  // Labels are only known once a stream is open: list again when it is.
+  onMount(() => navigator.mediaDevices?.addEventListener('devicechange', listDevices));
+  // Listed once this call's stream is open (labels are only known then), not at mount: enumerating
+  // while getUserMedia opens the devices slowed opening them by tens of milliseconds.
   const deviceRefresh = setInterval(() => {
     if (localStream() && devices().every((d) => !d.label)) listDevices();
-  }, 500);
+  }, 250);
   onCleanup(() => {
     clearInterval(ticker);
     clearInterval(stats);

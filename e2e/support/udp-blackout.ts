@@ -20,7 +20,10 @@ export function udpBlackoutUnavailable(): string | null {
 
 /** Only loopback here, and (where /proc/1 is readable) another namespace than init's. */
 function inPrivateLoopbackNamespace(): boolean {
-  const onlyLoopback = Object.values(networkInterfaces()).every((addresses) => (addresses ?? []).every((address) => address.internal));
+  // By address, not by flag: the namespace's `jlo` link (for Janus) holds 127.0.0.1 without being
+  // flagged loopback, and is no way out of this machine either.
+  const loopbackAddress = (address: string) => address.startsWith('127.') || address === '::1';
+  const onlyLoopback = Object.values(networkInterfaces()).every((addresses) => (addresses ?? []).every((a) => a.internal || loopbackAddress(a.address)));
   if (!onlyLoopback) return false;
   try {
     return readlinkSync('/proc/self/ns/net') !== readlinkSync('/proc/1/ns/net');

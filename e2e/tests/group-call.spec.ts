@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { expect, test } from '../support/fixtures.js';
-import { callPanel, callPerson, connect } from '../support/calls.js';
+import { dropUdp, udpBlackoutUnavailable } from '../support/udp-blackout.js';
+import { type CallPerson, callPanel, callPerson, connect } from '../support/calls.js';
 import { corruptKeyOf, groupCall, groupMediaStats, groupOf, joinFromRing, recordWorkers, tileWidths } from '../support/group-calls.js';
 
 test('three people in a group video call through Janus hear and see each other; thumbnails take the low layer', async ({ browser, system }) => {
@@ -117,4 +118,31 @@ test('adding someone to a 1:1 call moves it to the SFU: the peer follows without
       .toBeGreaterThanOrEqual(2);
   }
   for (const person of [alice, bob, carol]) await person.context.close();
+});
+
+test('a group call survives seconds without UDP: media flows again by itself', async ({ browser, system }) => {
+  const unavailable = udpBlackoutUnavailable();
+  test.skip(unavailable !== null, unavailable ?? '');
+  test.setTimeout(180_000);
+  const [alice, bob] = await groupOf(browser, system, ['Alice Liddell', 'Bob Dylan'], 'Pair');
+  await alice!.page.getByRole('button', { name: 'Start group call' }).click();
+  await joinFromRing(bob!);
+  const frames = async (person: CallPerson) => Math.max(0, ...(await groupMediaStats(person.page)).videoFrames);
+  for (const person of [alice!, bob!]) await expect.poll(() => frames(person), { timeout: 45_000 }).toBeGreaterThan(10);
+
+  const blackout = dropUdp();
+  try {
+    await alice!.page.waitForTimeout(8_000);
+  } finally {
+    blackout.restore();
+  }
+  // Whether the connections recover or the call joins again by itself, both see each other again.
+  for (const person of [alice!, bob!]) {
+    const before = await frames(person);
+    await expect.poll(async () => (await frames(person)) > before + 30 || (await groupMediaStats(person.page)).videoFrames.length === 0, { timeout: 60_000 }).toBe(true);
+    await expect(groupCall(person.page)).toHaveAttribute('data-phase', 'active', { timeout: 60_000 });
+    await expect.poll(() => frames(person), { timeout: 60_000, message: `${person.name} decodes again` }).toBeGreaterThan(10);
+    await expect(person.page.getByTestId('group-call-count')).toContainText('2 participants');
+  }
+  for (const person of [alice!, bob!]) await person.context.close();
 });

@@ -16,7 +16,8 @@
 import type { CallMedia, SfuStream } from '@parley/contracts';
 import { BehaviorSubject, type Observable, Subject } from 'rxjs';
 import type { IceCandidateInit } from '../engine/signals.js';
-import { GATHERING_CAP_MS, GATHERING_QUIET_MS, isMissingDevice, preferVp8 } from '../media/call-media.js';
+import { cameraToSend, type GetUserMedia, muteMicrophone, openCallDevices } from '../media/call-devices.js';
+import { GATHERING_CAP_MS, GATHERING_QUIET_MS, preferVp8 } from '../media/call-media.js';
 import type { IceConfig } from '../media/ice-config.js';
 import type { FromWorker, SenderCounters, ToWorker, TransformOptions } from '../media/sframe-protocol.js';
 
@@ -39,7 +40,7 @@ export interface GroupMediaOptions {
   /** The ICE configuration (TURN from the server), applied before gathering. */
   readonly iceConfig?: Promise<IceConfig>;
   readonly startWorker: () => Worker;
-  readonly getUserMedia?: (constraints: MediaStreamConstraints) => Promise<MediaStream>;
+  readonly getUserMedia?: GetUserMedia;
 }
 
 /** Decryption of one participant's frames, for the "can't decrypt" notice. */
@@ -175,16 +176,14 @@ export class RtcGroupMedia implements GroupMediaSession {
 
   /** Mutes or unmutes the microphone (silence is sent; the track keeps running). */
   setMuted(muted: boolean): void {
-    for (const track of this.localStream?.getAudioTracks() ?? []) track.enabled = !muted;
+    muteMicrophone(this.localStream, muted);
     this.mutedSubject.next(muted);
   }
 
   /** Camera off sends no frames at all. */
   async setCameraOn(on: boolean): Promise<void> {
     this.cameraOnSubject.next(on);
-    const camera = this.localStream?.getVideoTracks()[0] ?? null;
-    if (camera) camera.enabled = on;
-    await this.videoSender?.replaceTrack(on ? camera : null);
+    await this.videoSender?.replaceTrack(cameraToSend(this.localStream, on));
   }
 
   /** Test hook: receive with wrong keys for this participant from now on. */
@@ -234,19 +233,7 @@ export class RtcGroupMedia implements GroupMediaSession {
   }
 
   private async openLocalMedia(): Promise<MediaStream> {
-    const getUserMedia = this.options.getUserMedia ?? ((c) => navigator.mediaDevices.getUserMedia(c));
-    const video = this.options.media === 'video';
-    let stream: MediaStream;
-    try {
-      stream = await getUserMedia({ audio: true, video });
-    } catch (error) {
-      if (!video || !isMissingDevice(error)) throw error;
-      stream = await getUserMedia({ audio: true, video: false });
-    }
-    if (this.closed) {
-      for (const track of stream.getTracks()) track.stop();
-      throw new Error('call ended while opening media');
-    }
+    const stream = await openCallDevices(this.options.getUserMedia, { audio: true, video: this.options.media === 'video' }, () => this.closed);
     this.localStreamSubject.next(stream);
     return stream;
   }

@@ -19,6 +19,7 @@ import { BehaviorSubject, type Observable, Subject } from 'rxjs';
 import type { CallMediaSession, MediaConnectionState, SessionDescription } from '../engine/media-port.js';
 import type { IceCandidateInit, MediaKeyGrant } from '../engine/signals.js';
 import type { IceConfig } from './ice-config.js';
+import { cameraToSend, muteMicrophone, openCallDevices } from './call-devices.js';
 import type { FromWorker, ToWorker, TransformCounters, TransformOptions } from './sframe-protocol.js';
 
 /** SFrame AES_128_GCM_SHA256_128 (RFC 9605 §4.5). */
@@ -341,16 +342,15 @@ export class RtcCallMedia implements CallMediaSession {
 
   /** Mutes or unmutes the microphone (the track keeps running, silence is sent). */
   setMuted(muted: boolean): void {
-    for (const track of this.localStream?.getAudioTracks() ?? []) track.enabled = !muted;
+    muteMicrophone(this.localStream, muted);
     this.mutedSubject.next(muted);
   }
 
   /** Turns the camera on or off. Off sends no frames at all (a disabled track would still send black ones). */
   async setCameraOn(on: boolean): Promise<void> {
     this.cameraOnSubject.next(on);
-    const camera = this.localStream?.getVideoTracks()[0] ?? null;
-    if (camera) camera.enabled = on;
-    if (!this.sharingScreen) await this.videoSender?.replaceTrack(on ? camera : null);
+    const camera = cameraToSend(this.localStream, on);
+    if (!this.sharingScreen) await this.videoSender?.replaceTrack(camera);
   }
 
   /** Switches microphone or camera to another device, without renegotiation. */
@@ -409,22 +409,10 @@ export class RtcCallMedia implements CallMediaSession {
   }
 
   private async openLocalMedia(): Promise<MediaStream> {
-    const getUserMedia = this.options.getUserMedia ?? ((c) => navigator.mediaDevices.getUserMedia(c));
     const audio: MediaTrackConstraints | boolean = this.options.microphoneId ? { deviceId: { exact: this.options.microphoneId } } : true;
     const video: MediaTrackConstraints | boolean =
       this.options.media === 'video' ? (this.options.cameraId ? { deviceId: { exact: this.options.cameraId } } : true) : false;
-    let stream: MediaStream;
-    try {
-      stream = await getUserMedia({ audio, video });
-    } catch (error) {
-      // No camera (or it is busy): a video call still works with the microphone, receiving video.
-      if (!video || !isMissingDevice(error)) throw error;
-      stream = await getUserMedia({ audio, video: false });
-    }
-    if (this.closed) {
-      for (const track of stream.getTracks()) track.stop();
-      throw new Error('call ended while opening media');
-    }
+    const stream = await openCallDevices(this.options.getUserMedia, { audio, video }, () => this.closed);
     this.localStreamSubject.next(stream);
     return stream;
   }
@@ -457,11 +445,6 @@ export function isActiveTcp(candidate: string): boolean {
   return / tcp /i.test(candidate) && / tcptype active(?: |$)/.test(candidate);
 }
 
-/** getUserMedia failed for want of a device (none, or busy): the call goes on without it. */
-export function isMissingDevice(error: unknown): boolean {
-  const name = (error as { name?: string } | null)?.name;
-  return name === 'NotFoundError' || name === 'OverconstrainedError' || name === 'NotReadableError';
-}
 
 /** Chromium's `MediaStreamTrackGenerator` (insertable streams for raw media), where it exists. */
 type TrackGeneratorConstructor = new (init: { kind: 'audio' | 'video' }) => MediaStreamTrack;

@@ -1,0 +1,51 @@
+/**
+ * Opening and switching this device's microphone and camera, the same for 1:1 calls
+ * (call-media.ts) and group calls (group/group-media.ts).
+ */
+
+export type GetUserMedia = (constraints: MediaStreamConstraints) => Promise<MediaStream>;
+
+/** getUserMedia failed for want of a device (none, or busy): the call goes on without it. */
+export function isMissingDevice(error: unknown): boolean {
+  const name = (error as { name?: string } | null)?.name;
+  return name === 'NotFoundError' || name === 'OverconstrainedError' || name === 'NotReadableError';
+}
+
+/**
+ * Opens microphone and camera. No camera (or a busy one): a video call still works with the
+ * microphone, receiving video. A stream that opens after the call ended is stopped at once.
+ */
+export async function openCallDevices(
+  getUserMedia: GetUserMedia | undefined,
+  constraints: { audio: MediaTrackConstraints | boolean; video: MediaTrackConstraints | boolean },
+  ended: () => boolean,
+): Promise<MediaStream> {
+  const open = getUserMedia ?? ((c: MediaStreamConstraints) => navigator.mediaDevices.getUserMedia(c));
+  let stream: MediaStream;
+  try {
+    stream = await open(constraints);
+  } catch (error) {
+    if (!constraints.video || !isMissingDevice(error)) throw error;
+    stream = await open({ audio: constraints.audio, video: false });
+  }
+  if (ended()) {
+    for (const track of stream.getTracks()) track.stop();
+    throw new Error('call ended while opening media');
+  }
+  return stream;
+}
+
+/** Mutes or unmutes the microphone: the track keeps running and silence is sent. */
+export function muteMicrophone(stream: MediaStream | null, muted: boolean): void {
+  for (const track of stream?.getAudioTracks() ?? []) track.enabled = !muted;
+}
+
+/**
+ * The camera track to send after turning the camera on or off: none when off, since a disabled
+ * track would still send black frames.
+ */
+export function cameraToSend(stream: MediaStream | null, on: boolean): MediaStreamTrack | null {
+  const camera = stream?.getVideoTracks()[0] ?? null;
+  if (camera) camera.enabled = on;
+  return on ? camera : null;
+}

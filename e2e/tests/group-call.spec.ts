@@ -83,7 +83,6 @@ test('Janus killed mid-call: the server restarts it and both participants are ba
   process.kill(Number(janus[0]), 'SIGKILL');
 
   for (const person of [alice!, bob!]) {
-    await expect(groupCall(person.page)).toHaveAttribute('data-phase', 'rejoining', { timeout: 20_000 }).catch(() => {});
     await expect(groupCall(person.page)).toHaveAttribute('data-phase', 'active', { timeout: 45_000 });
     await expect(person.page.getByTestId('group-call-count')).toContainText('2 participants', { timeout: 45_000 });
   }
@@ -127,21 +126,30 @@ test('a group call survives seconds without UDP: media flows again by itself', a
   const [alice, bob] = await groupOf(browser, system, ['Alice Liddell', 'Bob Dylan'], 'Pair');
   await alice!.page.getByRole('button', { name: 'Start group call' }).click();
   await joinFromRing(bob!);
-  const frames = async (person: CallPerson) => Math.max(0, ...(await groupMediaStats(person.page)).videoFrames);
-  for (const person of [alice!, bob!]) await expect.poll(() => frames(person), { timeout: 45_000 }).toBeGreaterThan(10);
+  for (const person of [alice!, bob!]) {
+    await expect.poll(async () => (await groupMediaStats(person.page)).videoFrames.some((n) => n > 10), { timeout: 45_000 }).toBe(true);
+  }
 
+  // Frames decoded over two seconds, on whatever connections are open by then.
+  const decodedOverTwoSeconds = async (person: CallPerson) => {
+    const sum = async () => (await groupMediaStats(person.page)).videoFrames.reduce((a, b) => a + b, 0);
+    const first = await sum();
+    await person.page.waitForTimeout(2_000);
+    return (await sum()) - first;
+  };
   const blackout = dropUdp();
   try {
-    await alice!.page.waitForTimeout(8_000);
+    await alice!.page.waitForTimeout(3_000);
+    // The drop is real: nothing decodes meanwhile (a frame or two in flight at most).
+    expect(await decodedOverTwoSeconds(alice!)).toBeLessThan(5);
+    await alice!.page.waitForTimeout(3_000);
   } finally {
     blackout.restore();
   }
-  // Whether the connections recover or the call joins again by itself, both see each other again.
+  // Both see each other again, whether the connections recover or the call joins again by itself.
   for (const person of [alice!, bob!]) {
-    const before = await frames(person);
-    await expect.poll(async () => (await frames(person)) > before + 30 || (await groupMediaStats(person.page)).videoFrames.length === 0, { timeout: 60_000 }).toBe(true);
-    await expect(groupCall(person.page)).toHaveAttribute('data-phase', 'active', { timeout: 60_000 });
-    await expect.poll(() => frames(person), { timeout: 60_000, message: `${person.name} decodes again` }).toBeGreaterThan(10);
+    await expect.poll(() => decodedOverTwoSeconds(person), { timeout: 60_000, message: `${person.name} decodes again` }).toBeGreaterThan(15);
+    await expect(groupCall(person.page)).toHaveAttribute('data-phase', 'active');
     await expect(person.page.getByTestId('group-call-count')).toContainText('2 participants');
   }
   for (const person of [alice!, bob!]) await person.context.close();

@@ -6,7 +6,7 @@
  * and one buffer of ciphertexts that is transferred, not copied; the answer is numbers only, and
  * the main thread rebuilds the envelopes from the writes it still holds.
  */
-import type { OutgoingMessage, QueuedEnvelope, RelayWrites, SubmitOutcome } from './storage.js';
+import type { OutgoingCiphertext, OutgoingMessage, QueuedEnvelope, RelayWrites, SubmitOutcome } from './storage.js';
 
 /** RelayWrites, flattened. */
 export interface PackedWrites {
@@ -131,16 +131,13 @@ export function unpackOutcomes(writes: RelayWrites, packed: readonly number[]): 
     for (const message of send.messages) {
       const seq = packed[n++]!;
       if (seq === NOT_QUEUED) continue;
-      envelopes.push({
-        seq,
-        recipient: { userId: send.to, deviceId: message.deviceId },
-        sender: send.sender,
-        messageId: send.messageId,
-        type: message.type,
-        ciphertext: message.ciphertext,
-        serverTimestamp: writes.now,
-      });
+      envelopes.push(envelopeOf(send, message, seq, writes.now));
     }
     return { kind: 'queued', envelopes };
   });
+}
+
+/** The queued envelope of one message of a send, as the commit stored it under `seq`. */
+export function envelopeOf(send: OutgoingMessage, message: OutgoingCiphertext, seq: number, now: number): QueuedEnvelope {
+  return { seq, recipient: { userId: send.to, deviceId: message.deviceId }, sender: send.sender, messageId: send.messageId, type: message.type, ciphertext: message.ciphertext, serverTimestamp: now };
 }

@@ -7,7 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
-import { packWrites, unpackOutcomes } from './relay-commit-wire.js';
+import { envelopeOf, packWrites, unpackOutcomes } from './relay-commit-wire.js';
 import type { QueuedEnvelope, RelayWrites, SubmitOutcome } from './storage.js';
 
 /** Settings every connection to the database uses, the worker's included. */
@@ -77,15 +77,7 @@ export function relayCommitter(db: Database.Database): (writes: RelayWrites) => 
         ) as number | undefined;
         // No row: the same send was queued before (a retry) and is still waiting for its ack.
         if (seq === undefined) continue;
-        envelopes.push({
-          seq,
-          recipient: { userId: send.to, deviceId: message.deviceId },
-          sender: send.sender,
-          messageId: send.messageId,
-          type: message.type,
-          ciphertext: message.ciphertext,
-          serverTimestamp: writes.now,
-        });
+        envelopes.push(envelopeOf(send, message, seq, writes.now));
       }
       return { kind: 'queued', envelopes };
     });

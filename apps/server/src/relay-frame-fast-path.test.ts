@@ -4,23 +4,12 @@
  * replays) every frame it takes parses to the same value with the schema.
  */
 import { AckFrameSchema, ClientFrameSchema, PingFrameSchema, SendFrameSchema } from '@parley/contracts';
+import { seededRandom as random } from '@parley/rollout/testing';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { FAST_PATH_LIMITS, parseFrequentFrame } from './relay-frame-fast-path.js';
 
 const FRAMES = 30_000;
-
-/** mulberry32, as in relay-fuzz.test.ts. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Expects the schema to parse `json` to exactly `fast`. */
 function expectSchemaAgrees(json: unknown, fast: unknown): void {

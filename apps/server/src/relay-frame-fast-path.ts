@@ -19,7 +19,8 @@ export const FAST_PATH_LIMITS = {
   ciphertextTypes: [2, 3, 7],
 } as const;
 
-const { idMaxLength, messagesMin, messagesMax, ciphertextMaxLength, ciphertextPattern } = FAST_PATH_LIMITS;
+const { idMaxLength, messagesMin, messagesMax, ciphertextMaxLength, ciphertextPattern, ciphertextTypes } = FAST_PATH_LIMITS;
+const isCiphertextType = (type: unknown): type is (typeof ciphertextTypes)[number] => (ciphertextTypes as readonly unknown[]).includes(type);
 
 /**
  * The parsed frame when `json` is a valid `send`, `ack` or `ping` frame, else `undefined` (not
@@ -50,7 +51,7 @@ function parseSend(frame: Record<string, unknown>): SendFrame | undefined {
     if (typeof message !== 'object' || message === null || Array.isArray(message)) return undefined;
     const { deviceId, type, ciphertext } = message as Record<string, unknown>;
     if (typeof deviceId !== 'number' || !Number.isSafeInteger(deviceId) || deviceId <= 0) return undefined;
-    if (type !== 2 && type !== 3 && type !== 7) return undefined;
+    if (!isCiphertextType(type)) return undefined;
     if (typeof ciphertext !== 'string' || ciphertext.length === 0 || ciphertext.length > ciphertextMaxLength) return undefined;
     if (!ciphertextPattern.test(ciphertext)) return undefined;
     parsed.push({ deviceId, type, ciphertext });

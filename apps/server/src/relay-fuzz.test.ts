@@ -6,6 +6,7 @@
  */
 import { Writable } from 'node:stream';
 import { RELAY_PATH } from '@parley/contracts';
+import { seededRandom as random } from '@parley/rollout/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ParleyServer, createParleyServer } from './create-server.js';
 import { TestIdentity } from './test-keys.js';
@@ -13,18 +14,6 @@ import { TestApi, type TestDevice, TestRelayClient, tempFolder, testConfig } fro
 
 const FRAMES = 10_000;
 const CONNECTIONS = 8;
-
-/** mulberry32: small, fast and good enough to drive a fuzzer reproducibly. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('relay fuzzing', () => {
   let folder: Awaited<ReturnType<typeof tempFolder>>;

@@ -42,12 +42,19 @@ describe('turn corking', () => {
     expect(received.join('')).toBe('one two three');
   });
 
-  it('leaves a socket closed in the meantime alone', async () => {
-    const { server } = await socketPair();
-    corkForThisTurn(server);
-    server.write('lost');
-    server.destroy();
+  it('skips a socket closed in the meantime and still uncorks the others of the turn', async () => {
+    const closed = await socketPair();
+    const live = await socketPair();
+    const received: string[] = [];
+    live.client.on('data', (chunk: Buffer) => received.push(chunk.toString()));
+    corkForThisTurn(closed.server);
+    corkForThisTurn(live.server);
+    closed.server.write('lost');
+    live.server.write('kept');
+    closed.server.destroy();
     await nextTurn();
-    expect(server.destroyed).toBe(true);
+    expect(live.server.writableCorked).toBe(0);
+    while (received.join('').length < 'kept'.length) await once(live.client, 'data');
+    expect(received.join('')).toBe('kept');
   });
 });

@@ -182,7 +182,8 @@ export class CallLinkDirectory {
   }
 }
 
-function notFound(): CallLinkError {
+/** The one answer for an unknown room id, a wrong verifier or a malformed room id. */
+export function notFound(): CallLinkError {
   return new CallLinkError('link_not_found', 'No call link has this room id and verifier.');
 }
 

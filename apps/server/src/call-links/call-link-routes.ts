@@ -17,7 +17,7 @@ import type { z } from 'zod';
 import { type ApiContext, Answered, handled, limitAnonymous, parseOr400, requireDevice } from '../api-support.js';
 import { sendError } from '../http-errors.js';
 import type { Storage } from '../storage.js';
-import type { CallLinkActor, CallLinkDirectory } from './call-link-directory.js';
+import { type CallLinkActor, type CallLinkDirectory, notFound } from './call-link-directory.js';
 import { CallLinkError } from './call-link-error.js';
 
 /** The header carrying a link's verifier (base64url). */
@@ -39,7 +39,7 @@ export function registerCallLinkRoutes(app: FastifyInstance, options: CallLinkRo
   const roomIdOf = (request: FastifyRequest): string => {
     const parsed = CallLinkRoomIdSchema.safeParse((request.params as { roomId?: unknown }).roomId);
     // A malformed room id names no link: the same answer as an unknown one.
-    if (!parsed.success) throw new CallLinkError('link_not_found', 'No call link has this room id and verifier.');
+    if (!parsed.success) throw notFound();
     return parsed.data;
   };
   const route = (handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>

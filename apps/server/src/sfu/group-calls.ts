@@ -311,11 +311,6 @@ export class GroupCalls {
     for (const sink of sinks) sink({ kind: 'restarted' });
   }
 
-  /** Calls known in memory (tests, shutdown). */
-  liveCallIds(): string[] {
-    return [...this.live.keys()];
-  }
-
   private async call(callId: string): Promise<LiveCall> {
     const known = this.live.get(callId);
     if (known) return known;

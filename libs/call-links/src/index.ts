@@ -1,6 +1,7 @@
 export {
   CallLinkFormatError,
   type CallLinkKeys,
+  callLinkRegistration,
   MAX_CALL_NAME_LENGTH,
   callLinkUrl,
   decryptCallName,

@@ -102,3 +102,8 @@ export async function decryptCallName(keys: CallLinkKeys, encrypted: string): Pr
     return null;
   }
 }
+
+/** What the server is told of a new link (or a link moved to a new secret): never the secret or the name in clear. */
+export async function callLinkRegistration(keys: CallLinkKeys, name: string): Promise<{ roomId: string; verifier: string; encryptedName?: string }> {
+  return { roomId: keys.roomId, verifier: keys.verifier, ...(name.trim() ? { encryptedName: await encryptCallName(keys, name) } : {}) };
+}

@@ -1,4 +1,4 @@
-import { deriveCallLinkKeys, encryptCallName, newCallLinkSecret } from '@parley/call-links';
+import { callLinkRegistration, deriveCallLinkKeys, encryptCallName, newCallLinkSecret } from '@parley/call-links';
 import { ContentSchema, type ScheduledCallContent } from '@parley/contracts';
 import { from, merge, type Observable, of, shareReplay, Subject, switchMap } from 'rxjs';
 import { MessengerError, isApiError } from './errors.js';
@@ -111,7 +111,7 @@ export class ScheduledCalls implements ScheduledCallApi {
     const keys = await deriveCallLinkKeys(linkSecret);
     // The link first: a schedule whose link the server refused would invite people to nothing.
     await this.apiCall(async () =>
-      this.options.callLinks().create({ roomId: keys.roomId, verifier: keys.verifier, encryptedName: await encryptCallName(keys, call.title), approval: false }),
+      this.options.callLinks().create({ ...(await callLinkRegistration(keys, call.title)), approval: false }),
     );
     await this.options.store.putScheduledCall(call);
     this.changed.next();

@@ -190,8 +190,20 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
    * Opens a call link: checks it with the server (to say why it cannot be joined: unknown, revoked,
    * expired), reads its name, and joins — at once, or once its creator admits this device.
    */
+  // A link being checked before its call starts: a second open (Join pressed again, or the page's
+  // pending link at the same moment) must not start a second call.
+  let openingLink = false;
   async function openLink(secret: string): Promise<void> {
-    if (!deps.sfu || running) return;
+    if (!deps.sfu || running || openingLink) return;
+    openingLink = true;
+    try {
+      await checkAndJoinLink(secret);
+    } finally {
+      openingLink = false;
+    }
+  }
+
+  async function checkAndJoinLink(secret: string): Promise<void> {
     const linkRing = (roomId: string, name: string, creator: string): GroupRing => ({ kind: 'group-ring', groupId: linkConversationId(roomId), groupName: name, media: 'video', callerName: creator, members: [] });
     let keys;
     try {

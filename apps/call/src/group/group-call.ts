@@ -11,9 +11,9 @@
  */
 import type { CallMedia, GroupKeyContent, SfuAnswers, SfuEvent, SfuEventFrame, SfuParticipant, SfuRequest, SfuStream } from '@parley/contracts';
 import { type GroupKeyMessage, LocalSenderKey } from '@parley/media-e2ee';
+import { fromBase64, toBase64 } from '@parley/messenger';
 import { BehaviorSubject, type Observable, Subscription, filter } from 'rxjs';
 import type { Clock } from '../engine/clock.js';
-import { fromBase64, toBase64 } from '../media/call-media.js';
 import type { GroupMediaSession } from './group-media.js';
 
 /** The server's SFU, through the page's relay connection. */
@@ -221,6 +221,12 @@ export class GroupCall<M extends GroupMediaSession> {
     this.refresh();
   }
 
+  /** Tells people who just met this device how it is, unless it is as everyone assumes (unmuted, camera on, no hand). */
+  private tellPresence(to: readonly SfuParticipant[]): void {
+    const { muted, cameraOn, handRaised } = this.localPresence;
+    if (muted || !cameraOn || handRaised) this.broadcast(to, { kind: 'group-presence', ...this.localPresence });
+  }
+
   private broadcast(to: readonly SfuParticipant[], signal: GroupSignal): void {
     for (const userId of new Set(to.map((p) => p.userId))) {
       this.deps.signals.send(userId, this.callId!, signal).catch((error: unknown) => this.warn(`a call update could not be sent: ${error instanceof Error ? error.message : String(error)}`));
@@ -321,7 +327,7 @@ export class GroupCall<M extends GroupMediaSession> {
     // Our first key to everyone already here; newcomers get it when they join (onEvent 'joined').
     this.sendKeys(keys.initialMessages(answer.participants.map((p) => p.index)));
     this.presence.set(answer.self.index, this.localPresence);
-    if (this.localPresence.muted || !this.localPresence.cameraOn || this.localPresence.handRaised) this.broadcast(answer.participants, { kind: 'group-presence', ...this.localPresence });
+    this.tellPresence(answer.participants);
     this.applyEarlyKeys();
     const held = this.eventsDuringJoin ?? [];
     this.eventsDuringJoin = null;
@@ -429,7 +435,7 @@ export class GroupCall<M extends GroupMediaSession> {
     this.refresh();
     if (known) return;
     void session.keys.onJoin([participant.index]).then((messages) => this.sendKeys(messages));
-    if (this.localPresence.muted || !this.localPresence.cameraOn || this.localPresence.handRaised) this.broadcast([participant], { kind: 'group-presence', ...this.localPresence });
+    this.tellPresence([participant]);
     this.applyEarlyKeys();
   }
 

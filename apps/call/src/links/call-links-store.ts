@@ -2,7 +2,7 @@
  * This user's call links: create (the secret made here, only its room id and verifier sent to the
  * server, the name encrypted), list, copy, change approval, reset to a new secret, revoke.
  */
-import { type CallLinkKeys, callLinkUrl, decryptCallName, deriveCallLinkKeys, encryptCallName, newCallLinkSecret } from '@parley/call-links';
+import { callLinkRegistration, callLinkUrl, decryptCallName, deriveCallLinkKeys, newCallLinkSecret } from '@parley/call-links';
 import type { CallLink } from '@parley/contracts';
 import type { CallLinkApi } from '@parley/messenger';
 import { createSignal } from 'solid-js';
@@ -19,14 +19,11 @@ export interface CallLinkView {
   readonly expiresAt: number;
 }
 
-async function viewOf(link: CallLink, secret: string | null, shellOrigin: string): Promise<CallLinkView> {
-  let name = '';
-  if (secret && link.encryptedName) name = (await decryptCallName(await deriveCallLinkKeys(secret), link.encryptedName)) ?? '';
+/** The link as shown; its name is decrypted only when the caller does not know it already. */
+async function viewOf(link: CallLink, secret: string | null, shellOrigin: string, knownName?: string): Promise<CallLinkView> {
+  let name = knownName ?? '';
+  if (knownName === undefined && secret && link.encryptedName) name = (await decryptCallName(await deriveCallLinkKeys(secret), link.encryptedName)) ?? '';
   return { roomId: link.roomId, url: secret ? callLinkUrl(shellOrigin, secret) : null, secret, name, approval: link.approval, expiresAt: link.expiresAt };
-}
-
-async function registration(keys: CallLinkKeys, name: string) {
-  return { roomId: keys.roomId, verifier: keys.verifier, ...(name.trim() ? { encryptedName: await encryptCallName(keys, name) } : {}) };
 }
 
 export function createCallLinksStore(api: CallLinkApi, book: CallLinkBook, shellOrigin: string) {
@@ -63,9 +60,9 @@ export function createCallLinksStore(api: CallLinkApi, book: CallLinkBook, shell
       return attempt(async () => {
         const secret = newCallLinkSecret();
         const keys = await deriveCallLinkKeys(secret);
-        const created = await api.create({ ...(await registration(keys, name)), approval });
+        const created = await api.create({ ...(await callLinkRegistration(keys, name)), approval });
         book.remember({ roomId: created.roomId, secret });
-        const view = await viewOf(created, secret, shellOrigin);
+        const view = await viewOf(created, secret, shellOrigin, name.trim());
         setLinks([view, ...links().filter((l) => l.roomId !== view.roomId)]);
         return view;
       });
@@ -73,7 +70,7 @@ export function createCallLinksStore(api: CallLinkApi, book: CallLinkBook, shell
     async setApproval(roomId: string, approval: boolean): Promise<void> {
       await attempt(async () => {
         const updated = await api.update(roomId, { approval });
-        const view = await viewOf(updated, book.secretOf(roomId), shellOrigin);
+        const view = await viewOf(updated, book.secretOf(roomId), shellOrigin, links().find((l) => l.roomId === roomId)?.name);
         setLinks(links().map((l) => (l.roomId === roomId ? view : l)));
       });
     },
@@ -82,10 +79,10 @@ export function createCallLinksStore(api: CallLinkApi, book: CallLinkBook, shell
       await attempt(async () => {
         const secret = newCallLinkSecret();
         const keys = await deriveCallLinkKeys(secret);
-        const moved = await api.reset(roomId, await registration(keys, name));
+        const moved = await api.reset(roomId, await callLinkRegistration(keys, name));
         book.forget(roomId);
         book.remember({ roomId: moved.roomId, secret });
-        const view = await viewOf(moved, secret, shellOrigin);
+        const view = await viewOf(moved, secret, shellOrigin, name.trim());
         setLinks(links().map((l) => (l.roomId === roomId ? view : l)));
       });
     },

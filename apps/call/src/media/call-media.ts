@@ -15,6 +15,7 @@
  * callee does everything that opens no device and sends nothing while it rings (`prepareAnswer`).
  */
 import type { CallMedia } from '@parley/contracts';
+import { fromBase64, toBase64 } from '@parley/messenger';
 import { BehaviorSubject, type Observable, Subject } from 'rxjs';
 import type { CallMediaSession, MediaConnectionState, SessionDescription } from '../engine/media-port.js';
 import type { IceCandidateInit, MediaKeyGrant } from '../engine/signals.js';
@@ -62,18 +63,6 @@ export interface CallMediaOptions {
   readonly startWorker: () => Worker;
   /** Injected for tests; defaults to navigator.mediaDevices.getUserMedia. */
   readonly getUserMedia?: (constraints: MediaStreamConstraints) => Promise<MediaStream>;
-}
-
-/** Bytes as base64 (key grants travel as text inside Signal messages). */
-export function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
-/** The bytes of a base64 text. */
-export function fromBase64(text: string): Uint8Array {
-  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 }
 
 /** The real `CallMediaSession`: WebRTC with SFrame. */

@@ -32,8 +32,6 @@ interface Endpoint {
   /** Send side: the track's sender; receive side: the ring of the peer's keys for this slot. */
   sender: SFrameSender | null;
   ring: SFrameKeyRing | null;
-  /** KIDs installed in the ring, to replace them on a corrupt-key test. */
-  ringKids: bigint[];
 }
 
 const endpoints: Endpoint[] = [];
@@ -60,7 +58,6 @@ async function installReceiveKey(endpoint: Endpoint, key: WorkerKey): Promise<vo
   if (ring.has(trackKey.kid)) ring.remove(trackKey.kid);
   ring.add(trackKey);
   endpoint.ring = ring;
-  endpoint.ringKids = [...endpoint.ringKids.filter((kid) => kid !== trackKey.kid), trackKey.kid];
 }
 
 function installKeys(endpoint: Endpoint): Promise<void> {
@@ -79,7 +76,7 @@ function failed(endpoint: Endpoint, code: string, kid: bigint | undefined): void
 
 scope.onrtctransform = ({ transformer }) => {
   const options = transformer.options;
-  const endpoint: Endpoint = { options, counters: { ok: 0, dropped: 0, lastFailure: null, lastFailedSender: null }, sender: null, ring: null, ringKids: [] };
+  const endpoint: Endpoint = { options, counters: { ok: 0, dropped: 0, lastFailure: null, lastFailedSender: null }, sender: null, ring: null };
   endpoints.push(endpoint);
   void installKeys(endpoint);
   const codec = codecOf(options.kind);

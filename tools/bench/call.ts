@@ -27,25 +27,11 @@ import { type Browser, type BrowserContext, type Page, chromium } from '@playwri
 import { ParleyApiClient, createAccount } from '@parley/messenger';
 import { type Addresses, configFromEnv, createParleyServer } from '@parley/server';
 import { InMemorySignalProtocolStore } from '@parley/signal-protocol';
+import { CHROMIUM, CHROMIUM_ARGS, median, sleep, statFields } from './bench-support.js';
 
 const RUNS = Math.max(10, Number(process.env.BENCH_CALL_RUNS ?? 10));
 const CPU_SECONDS = Number(process.env.BENCH_CPU_SECONDS ?? 10);
 const ENCRYPTED_STREAMS = 4;
-const CHROMIUM = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-  // Both kinds play remote audio without a user gesture (the caller is clicked from script).
-  '--autoplay-policy=no-user-gesture-required',
-];
 
 interface FirstMedia {
   videoMs: number;
@@ -360,11 +346,6 @@ window.hangUp = (tell = true) => {
 };
 </script>`;
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 /** CPU seconds used so far by every process under this one (the Chromium processes). */
 function browserCpuSeconds(): number {
@@ -373,7 +354,7 @@ function browserCpuSeconds(): number {
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      const fields = readFileSync(`/proc/${name}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      const fields = statFields(readFileSync(`/proc/${name}/stat`, 'utf8'));
       parents.set(Number(name), Number(fields[1]));
       ticks.set(Number(name), Number(fields[11]) + Number(fields[12]));
     } catch {
@@ -389,7 +370,6 @@ function browserCpuSeconds(): number {
   return total / 100;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function waitFor(page: Page, predicate: string, timeout = 20_000): Promise<void> {
   await page.waitForFunction(predicate, undefined, { timeout, polling: 20 });
@@ -449,7 +429,7 @@ async function main(): Promise<void> {
   const bare = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(BARE_PAGE));
   await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
   const bareOrigin = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   try {
     // Parley: two onboarded people; Alice opens the chat with Bob; Bob accepts at once.
     const suffix = Math.random().toString(36).slice(2, 7);

@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { type Browser, type Page, chromium } from '@playwright/test';
 import { type Addresses, configFromEnv, createParleyServer } from '@parley/server';
 import { GroupCallBot, type MediaClip, loadOrGenerateClip } from '../bots/src/index.js';
+import { CHROMIUM, CHROMIUM_ARGS, median, sleep, statFields } from './bench-support.js';
 
 const STEPS = (process.env.BENCH_GROUP_STEPS ?? '4,8,16,32').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_GROUP_SECONDS ?? 10);
@@ -36,21 +37,7 @@ const SUBSCRIBE = Number(process.env.BENCH_GROUP_SUBSCRIBE ?? 2);
 const BROWSERS = 2;
 /** A tile decoding fewer frames a second than this counts as not decoding (the clip runs at 15). */
 const DECODING_FPS = 5;
-const CHROMIUM = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
 const REPO = new URL('../..', import.meta.url).pathname;
-const ARGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-  '--autoplay-policy=no-user-gesture-required',
-];
 
 /** Records every RTCPeerConnection of a page. A string: tsx would add helpers the page lacks. */
 const INSTRUMENT = `(() => {
@@ -132,7 +119,7 @@ function processes(): Map<number, ProcInfo> {
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const fields = statFields(stat);
       all.set(Number(name), { parent: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]), comm });
     } catch {
       // Gone meanwhile.
@@ -179,18 +166,11 @@ function janusPid(): number | null {
 
 // ── people and the call ───────────────────────────────────────────────────────────────────────
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const median = (values: number[]) => {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 /** A person in their own Chromium (its own processes), onboarded in the shell. */
 async function person(shell: string, handle: string, name: string): Promise<Person> {
   const before = chromiumChildren();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   const pid = [...chromiumChildren()].find((p) => !before.has(p));
   if (pid === undefined) throw new Error('could not find the Chromium process just launched');
   const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } });

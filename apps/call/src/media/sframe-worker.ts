@@ -102,7 +102,12 @@ scope.onrtctransform = ({ transformer }) => {
       controller.enqueue(frame);
     },
   });
-  void transformer.readable.pipeThrough(transform).pipeTo(transformer.writable).catch(() => {});
+  // A transform whose sender or receiver went (renegotiation, a rejoin) stops being counted.
+  void transformer.readable
+    .pipeThrough(transform)
+    .pipeTo(transformer.writable)
+    .catch(() => {})
+    .finally(() => endpoints.splice(endpoints.indexOf(endpoint), 1));
 };
 
 scope.onmessage = ({ data }) => {

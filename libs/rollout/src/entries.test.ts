@@ -13,9 +13,10 @@ function localImports(entry: string, seen = new Set<string>()): Set<string> {
 }
 
 describe('package entries', () => {
-  it('exports the main entry as "." and signing as "./sign"', () => {
+  it('exports the main entry as ".", signing as "./sign" and the seeded test inputs as "./testing"', () => {
     const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { exports: Record<string, string> };
-    expect(manifest.exports).toEqual({ '.': './src/index.ts', './sign': './src/sign.ts' });
+    expect(manifest.exports).toEqual({ '.': './src/index.ts', './sign': './src/sign.ts', './testing': './src/testing/seeded-ids.ts' });
+    expect(localImports('./index.ts')).not.toContain('./testing/seeded-ids.ts');
     for (const file of Object.values(manifest.exports)) expect(existsSync(new URL(`.${file}`, import.meta.url))).toBe(true);
   });
 

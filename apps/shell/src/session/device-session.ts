@@ -129,7 +129,7 @@ export async function startDeviceSession(
   const api = apiClient(place, credentials.token);
   let messenger: MessengerClient | null = null;
   let groupMessenger: GroupMessenger | null = null;
-  const history = new IndexedDbHistoryStore(db);
+  const history = new IndexedDbHistoryStore(db, { cacheContacts: SIGNAL_STORE_OPTIONS.cacheRecords ?? false });
   const relay = createRelay({
     token: credentials.token,
     bus,

@@ -56,4 +56,31 @@ describe('IndexedDbHistoryStore', () => {
     expect(await after.listContacts()).toHaveLength(1);
     expect(await after.listNotices()).toEqual([{ kind: 'identity-changed', userId: 'bob', at: 5 }]);
   });
+
+  it('with cacheContacts, a contact is read from IndexedDB once, every write still reaches it, and readers cannot change it', async () => {
+    const factory = new IDBFactory();
+    const db = await DeviceDatabase.open(factory);
+    const store = new IndexedDbHistoryStore(db, { cacheContacts: true });
+    const bob = { userId: 'bob', handle: 'bob', displayName: 'Bob', identityKey: 'a2V5', deviceIds: [1] };
+    expect(await store.getContact('bob')).toBeUndefined();
+    await store.putContact(bob);
+
+    const reads: string[] = [];
+    const get = db.get.bind(db);
+    db.get = (name, key) => {
+      reads.push(`${name}/${String(key)}`);
+      return get(name, key);
+    };
+    expect(await store.getContact('bob')).toEqual(bob);
+    expect(await store.getContact('carol')).toBeUndefined();
+    expect(await store.getContact('carol')).toBeUndefined();
+    expect(reads).toEqual(['contacts/carol']);
+
+    const cached = await store.getContact('bob');
+    expect(() => (cached!.deviceIds as number[]).push(2)).toThrow();
+    await store.putContact({ ...bob, deviceIds: [1, 2] });
+    expect((await store.getContact('bob'))!.deviceIds).toEqual([1, 2]);
+    // A reload reads what was written.
+    expect((await (await reopened(factory)).getContact('bob'))!.deviceIds).toEqual([1, 2]);
+  });
 });

@@ -1,5 +1,6 @@
 import type { ContactNotice, ContactRecord, HistoryMessage, HistoryStore } from '@parley/messenger';
 import { type DeviceDatabase, MESSAGE_INDEXES, STORES } from './device-database.js';
+import { RecordCache } from './record-cache.js';
 
 const NOTICES = 'contact-notices';
 
@@ -12,7 +13,19 @@ const byTime = (a: HistoryMessage, b: HistoryMessage) => a.sentAt - b.sentAt || 
  * so an incoming message is on disk before the relay acks it.
  */
 export class IndexedDbHistoryStore implements HistoryStore {
-  constructor(private readonly db: DeviceDatabase) {}
+  private readonly contacts: RecordCache<ContactRecord>;
+
+  /**
+   * `cacheContacts`: keep contacts in memory (every message sent or received reads its contact,
+   * call set-up sends one per step). Only for the sole writer of the database, as
+   * `SignalStoreOptions.cacheRecords`.
+   */
+  constructor(
+    private readonly db: DeviceDatabase,
+    options: { readonly cacheContacts?: boolean } = {},
+  ) {
+    this.contacts = new RecordCache(options.cacheContacts ?? false);
+  }
 
   getMessage(senderUserId: string, messageId: string): Promise<HistoryMessage | undefined> {
     return this.db.get<HistoryMessage>(STORES.messages, [senderUserId, messageId]);
@@ -30,12 +43,12 @@ export class IndexedDbHistoryStore implements HistoryStore {
     return (await this.db.byIndex<HistoryMessage>(STORES.messages, MESSAGE_INDEXES.byConversation, conversationId)).sort(byTime);
   }
 
-  getContact(userId: string): Promise<ContactRecord | undefined> {
-    return this.db.get<ContactRecord>(STORES.contacts, userId);
+  async getContact(userId: string): Promise<ContactRecord | undefined> {
+    return this.contacts.read(userId, async () => frozen(await this.db.get<ContactRecord>(STORES.contacts, userId)));
   }
 
   putContact(contact: ContactRecord): Promise<void> {
-    return this.db.put(STORES.contacts, contact.userId, contact);
+    return this.contacts.write(contact.userId, frozen(contact) ?? null, () => this.db.put(STORES.contacts, contact.userId, contact));
   }
 
   async listContacts(): Promise<readonly ContactRecord[]> {
@@ -49,4 +62,9 @@ export class IndexedDbHistoryStore implements HistoryStore {
   putNotices(notices: readonly ContactNotice[]): Promise<void> {
     return this.db.put(STORES.meta, NOTICES, [...notices]);
   }
+}
+
+/** A copy nobody can change in place: the cache hands the same one to every reader. */
+function frozen(contact: ContactRecord | undefined): ContactRecord | undefined {
+  return contact === undefined ? undefined : Object.freeze({ ...contact, deviceIds: Object.freeze([...contact.deviceIds]) });
 }

@@ -16,6 +16,7 @@ import {
   toHex,
 } from '@parley/signal-protocol';
 import { type DeviceDatabase, STORES } from './device-database.js';
+import { RecordCache } from './record-cache.js';
 
 const IDENTITY_KEY_PAIR = 'identity-key-pair';
 const REGISTRATION_ID = 'registration-id';
@@ -46,31 +47,6 @@ export interface SignalStoreOptions {
    * leave it off there, or a tab could encrypt with a stale chain.
    */
   readonly cacheRecords?: boolean;
-}
-
-/**
- * The last known bytes per key (`null`: known to be absent). Filled by reads, and by writes only
- * once IndexedDB committed them, so it never holds what the database does not. Bytes, not record
- * objects: callers mutate the records they load.
- */
-class RecordCache<T> {
-  private readonly entries = new Map<string, T | null>();
-
-  constructor(private readonly enabled: boolean) {}
-
-  async read(key: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
-    if (this.enabled && this.entries.has(key)) return this.entries.get(key) ?? undefined;
-    const value = await load();
-    if (this.enabled) this.entries.set(key, value ?? null);
-    return value;
-  }
-
-  async write(key: string, value: T | null, commit: () => Promise<void>): Promise<void> {
-    // Whatever happens to the write, the old value may be stale now: forget it first.
-    this.entries.delete(key);
-    await commit();
-    if (this.enabled) this.entries.set(key, value);
-  }
 }
 
 /**

@@ -35,11 +35,16 @@ export interface CallStats {
   readonly iceTransportPolicy: string | null;
 }
 
-/** Stats of the page's latest RTCPeerConnection. */
+/**
+ * Stats of the page's call connection: its latest open RTCPeerConnection with a remote description,
+ * else its latest with one (a call that ended), else its latest. The call app keeps caller
+ * connections ready before any call; those have no remote description.
+ */
 export function callStats(page: Page): Promise<CallStats> {
   return page.evaluate(async () => {
     const pcs = (window as unknown as RecordingWindow).__parleyPeerConnections;
-    const pc = pcs[pcs.length - 1];
+    const described = pcs.filter((p) => p.remoteDescription);
+    const pc = described.filter((p) => p.connectionState !== 'closed').pop() ?? described.pop() ?? pcs[pcs.length - 1];
     if (!pc) return { audioSamples: 0, videoFrames: 0, connectionState: 'none', localCandidateType: null, iceTransportPolicy: null };
     const stats: Record<string, unknown>[] = [];
     (await pc.getStats()).forEach((stat: Record<string, unknown>) => stats.push(stat));
@@ -72,10 +77,12 @@ export function sessionDescriptions(page: Page): Promise<string[]> {
   );
 }
 
-/** The ICE servers of the page's latest RTCPeerConnection (as the call app configured it). */
+/** The ICE servers of the page's call connection (as the call app configured it; chosen as in `callStats`). */
 export function iceServers(page: Page): Promise<RTCIceServer[]> {
   return page.evaluate(() => {
     const pcs = (window as unknown as RecordingWindow).__parleyPeerConnections;
-    return pcs[pcs.length - 1]?.getConfiguration().iceServers ?? [];
+    const described = pcs.filter((p) => p.remoteDescription);
+    const pc = described.filter((p) => p.connectionState !== 'closed').pop() ?? described.pop() ?? pcs[pcs.length - 1];
+    return pc?.getConfiguration().iceServers ?? [];
   });
 }

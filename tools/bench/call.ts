@@ -18,7 +18,7 @@
  *
  * Goal from the calls issue: Parley ≤ 1.2× the bare page. Printed, not asserted.
  */
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -146,12 +146,13 @@ const INSTRUMENT = `(() => {
   };
   window.__benchArm = () => {
     const start = performance.now();
-    const known = pcs.length;
     return new Promise((resolve, reject) => {
       let videoMs = NaN, audioMs = NaN;
       const deadline = start + 30000;
       const poll = async () => {
-        const pc = pcs.length > known ? pcs[pcs.length - 1] : undefined;
+        // The call's connection: it may have been made before the click (Parley's ready offers),
+        // but only a call's has a remote description (the previous call's is closed).
+        const pc = pcs.filter((p) => p.connectionState !== 'closed' && p.remoteDescription).pop();
         if (pc) {
           const now = performance.now();
           for (const s of (await pc.getStats()).values()) {
@@ -180,6 +181,10 @@ const INSTRUMENT = `(() => {
 const PHASES = process.env.BENCH_CALL_PHASES === '1';
 /** With BENCH_CALL_PHASES: also append every run's raw events (both pages, one JSON line per call) to this file. */
 const PHASES_FILE = process.env.BENCH_CALL_PHASES_FILE;
+/** BENCH_CALL_PROFILE=<dir>: a JS CPU profile of each Parley page per call (100 µs sampling), from just before the click. */
+const PROFILE_DIR = process.env.BENCH_CALL_PROFILE;
+/** BENCH_CALL_TRACE=<file>: a Chromium trace (all processes) of the third measured Parley call. */
+const TRACE_FILE = process.env.BENCH_CALL_TRACE;
 const PHASE_INSTRUMENT = `(() => {
   const now = () => performance.timeOrigin + performance.now();
   const events = [];
@@ -204,6 +209,8 @@ const PHASE_INSTRUMENT = `(() => {
   const wrap = (name) => {
     const native = Pc.prototype[name];
     Pc.prototype[name] = async function (...args) {
+      // Polled from the remote description on: a ready connection may be made long before its call.
+      if (name === 'setRemoteDescription') this.startPoll?.();
       const type = args[0]?.type ?? '';
       mark(name + '-start', type);
       const r = await native.apply(this, args);
@@ -220,9 +227,13 @@ const PHASE_INSTRUMENT = `(() => {
       this.addEventListener('iceconnectionstatechange', () => mark('ice-' + this.iceConnectionState));
       this.addEventListener('connectionstatechange', () => mark('dtls-' + this.connectionState));
       this.addEventListener('icegatheringstatechange', () => mark('gathering-' + this.iceGatheringState));
-      const seen = new Set();
-      const started = performance.now();
-      const poll = async () => {
+      this.addEventListener('icecandidate', ({ candidate: c }) => mark('candidate', c ? c.protocol + ' ' + c.type + ' ' + c.address + ' ' + (c.tcpType ?? '') : 'end'));
+      this.startPoll = () => {
+        if (this.polling) return;
+        this.polling = true;
+        const seen = new Set();
+        const started = performance.now();
+        const poll = async () => {
         if (this.connectionState === 'closed' || performance.now() - started > 30000) return;
         for (const s of (await this.getStats()).values()) {
           if (s.type !== 'inbound-rtp') continue;
@@ -236,8 +247,9 @@ const PHASE_INSTRUMENT = `(() => {
           } else first('audio-decoded', (s.totalSamplesReceived ?? 0) > 0);
         }
         if (seen.size < 5) setTimeout(poll, 5);
+        };
+        poll();
       };
-      poll();
     }
   };
   const transaction = IDBDatabase.prototype.transaction;
@@ -460,10 +472,30 @@ async function main(): Promise<void> {
 
     const parleyPhases: PhaseRun[] = [];
     const barePhases: PhaseRun[] = [];
+    const profilers = PROFILE_DIR ? await Promise.all([alice.page, bob.page].map((page) => page.context().newCDPSession(page))) : [];
+    for (const session of profilers) {
+      await session.send('Profiler.enable');
+      await session.send('Profiler.setSamplingInterval', { interval: 100 });
+    }
+    let profiled = 0;
+    let calls = 0;
     const parleyCall = async (): Promise<FirstMedia> => {
       if (PHASES) await clearPhases(alice.page, bob.page);
+      for (const session of profilers) await session.send('Profiler.start');
+      const tracing = TRACE_FILE && ++calls === 4;
+      if (tracing) await browser.startTracing(undefined, { path: TRACE_FILE, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel', 'blink', 'v8', 'webrtc', 'media', 'disabled-by-default-v8.gc'] });
       const timing = await clickAndTime(alice.page);
+      if (tracing) {
+        await sleep(600);
+        await browser.stopTracing();
+      }
       if (PHASES) parleyPhases.push(await collectPhases(alice.page, bob.page));
+      else if (profilers.length) await sleep(1_000);
+      for (const [i, session] of profilers.entries()) {
+        const { profile } = await session.send('Profiler.stop');
+        writeFileSync(join(PROFILE_DIR!, `${profiled}-${i === 0 ? 'caller' : 'callee'}.cpuprofile`), JSON.stringify(profile));
+      }
+      if (profilers.length) profiled += 1;
       await alice.page.getByRole('button', { name: 'Hang up' }).click();
       for (const { page } of [alice, bob]) {
         await waitFor(page, `document.querySelector('[data-testid="call-panel"]')?.dataset.phase === 'ended'`);

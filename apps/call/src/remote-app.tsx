@@ -17,6 +17,8 @@ import { CallLinkBook } from './links/link-book.js';
 import { RtcCallMedia } from './media/call-media.js';
 import { IceConfigSource } from './media/ice-config.js';
 import { startSFrameWorker } from './media/sframe-worker-client.js';
+import { SFrameWorkerPool } from './media/sframe-worker-pool.js';
+import { READY_MEDIA_MAX_AGE_MS, ReadyCallerMedia } from './media/ready-caller-media.js';
 
 interface Mounted {
   readonly dispose: () => void;
@@ -71,11 +73,24 @@ export const app: RemoteApp = {
     void ice.current();
     const self = { userId: session.userId, deviceId: signaling?.self.deviceId ?? 0, displayName: session.displayName };
     const channel = createMessengerSignalingChannel(bus, signaling);
+    const workers = new SFrameWorkerPool(startSFrameWorker);
+    workers.warm();
+    const startWorker = () => workers.take();
+    const ready = new ReadyCallerMedia({
+      make: (media) => new RtcCallMedia({ role: 'caller', media, startWorker: startSFrameWorker, iceConfig: ice.current() }),
+      busy: () => workers.busy,
+    });
+    ready.warm();
+    const refresh = setInterval(() => ready.warm(), READY_MEDIA_MAX_AGE_MS);
+    const networkChanged = () => ready.discard();
+    const connection = (navigator as { connection?: EventTarget }).connection;
+    window.addEventListener('online', networkChanged);
+    connection?.addEventListener('change', networkChanged);
     const store = createCallStore(bus, scope, {
       self,
       channel,
       newCallId: () => crypto.randomUUID(),
-      createMedia: ({ role, media }) => new RtcCallMedia({ role, media, startWorker: startSFrameWorker, iceConfig: ice.current() }),
+      createMedia: ({ role, media }) => (role === 'caller' ? ready.take(media) : null) ?? new RtcCallMedia({ role, media, startWorker, iceConfig: ice.current() }),
     });
     const groups = createGroupCallStore(bus, scope, {
       self,
@@ -83,7 +98,7 @@ export const app: RemoteApp = {
       keys: messengerGroupKeyChannel(bus, signaling),
       ringChannel: channel,
       incomingSignals$: bus.on('content.call-signaling').pipe(map(({ from, content }) => ({ callId: content.callId, from, signal: content.signal }))),
-      createMedia: (media) => new RtcGroupMedia({ media, startWorker: startSFrameWorker, iceConfig: ice.current() }),
+      createMedia: (media) => new RtcGroupMedia({ media, startWorker, iceConfig: ice.current() }),
       clock: systemClock,
       oneToOne: {
         current: () => {
@@ -105,6 +120,14 @@ export const app: RemoteApp = {
             },
           }
         : {}),
+    });
+    // After the stores': their calls end (and reach the bus) before the spares go.
+    scope.onEnd(() => {
+      clearInterval(refresh);
+      window.removeEventListener('online', networkChanged);
+      connection?.removeEventListener('change', networkChanged);
+      ready.stop();
+      workers.stop();
     });
     const linkApi = signaling?.callLinks?.() ?? null;
     const links = linkApi ? createCallLinksStore(linkApi, new CallLinkBook(window.localStorage, session.userId), window.location.origin) : null;

@@ -1,6 +1,6 @@
 import type { CallEntry, CallMedia } from '@parley/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CONNECT_TIMEOUT_MS, CallEngine, RECONNECT_GRACE_MS, RECONNECT_TIMEOUT_MS, RING_TIMEOUT_MS, toCallState } from './call-engine.js';
+import { ACCEPTED_NOTICE_DELAY_MS, CONNECT_TIMEOUT_MS, CallEngine, RECONNECT_GRACE_MS, RECONNECT_TIMEOUT_MS, RING_TIMEOUT_MS, toCallState } from './call-engine.js';
 import { ManualClock } from './clock.js';
 import { FakeCallMedia, FakeSignalingNetwork, settle } from './testing.js';
 
@@ -339,7 +339,7 @@ describe('call engine: failures', () => {
 
 describe('call engine: several devices', () => {
   it('accepting on one device stops the ringing on the others (accepted-elsewhere)', async () => {
-    const { network, device } = setup();
+    const { clock, network, device } = setup();
     const alice = device('alice', 1);
     const bobPhone = device('bob', 1);
     const bobLaptop = device('bob', 2);
@@ -352,6 +352,12 @@ describe('call engine: several devices', () => {
     await settle();
     expect(bobLaptop.engine.snapshot.phase).toBe('active');
     expect(bobPhone.engine.snapshot).toMatchObject({ phase: 'ended', outcome: 'answered-elsewhere' });
+    // The laptop told Bob's other device at once; the caller's copy (to both) waits until the set-up is through.
+    const notices = () => network.kinds('accepted-elsewhere').map((s) => s.from.userId);
+    expect(notices()).toEqual(['bob']);
+    clock.advance(ACCEPTED_NOTICE_DELAY_MS);
+    await settle();
+    expect(notices()).toEqual(['bob', 'alice', 'alice']);
     expect(bobPhone.entries[0]).toMatchObject({ outcome: 'answered-elsewhere', durationMs: null });
     // The phone prepared an answer while ringing, but never answered (no camera or microphone) and let it go.
     expect(bobPhone.sessions.map((s) => ({ prepared: s.prepared !== null, answered: s.answered, closed: s.closed }))).toEqual([

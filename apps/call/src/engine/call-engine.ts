@@ -47,6 +47,12 @@ export const RING_TIMEOUT_MS = 45_000;
 export const CONNECT_TIMEOUT_MS = 30_000;
 /** An active call's media down this long → the caller restarts ICE. */
 export const RECONNECT_GRACE_MS = 2_000;
+/**
+ * Caller: how long after the answer it tells the callee's devices which one has the call. The
+ * answering device tells its own other devices at once; this copy is the caller's word for races,
+ * sent once the set-up's messages are through rather than among them.
+ */
+export const ACCEPTED_NOTICE_DELAY_MS = 1_000;
 /** An active call's media down this long → failed. */
 export const RECONNECT_TIMEOUT_MS = 30_000;
 
@@ -178,15 +184,17 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
     if (this.disposed || this.isBusy()) return false;
     const call = this.newLive(this.options.newCallId(), 'caller', request.peer, request.media, null);
     this.live = call;
+    // Media first: the connection, the worker and the devices get going before the UI renders.
+    const session = this.attachSession(call);
+    const offered = session.createOffer();
     this.publish(call, 'outgoing', { conversationId: request.conversationId });
     call.cancelTimer = this.options.clock.schedule(this.ringTimeoutMs, () => {
       if (this.live !== call || this.snapshot.phase !== 'outgoing') return;
       this.sendTo(call.peer.userId, call.id, { kind: 'hangup', reason: 'timeout' });
       this.end(call, 'missed');
     });
-    const session = this.attachSession(call);
     this.mediaSubject.next(session);
-    void session.createOffer().then(
+    void offered.then(
       async (offer) => {
         if (this.live !== call) return;
         call.localReady = false; // until an answer names the device
@@ -401,12 +409,13 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
     const call = this.newLive(callId, 'callee', peer, offer.media, from.deviceId);
     call.offer = { sdp: offer.sdp, key: offer.key };
     this.live = call;
+    // Preparing the answer starts before the incoming call renders: a quick Accept finds it further on.
+    this.attachSession(call).prepareAnswer(call.offer);
     // For a 1:1 chat the conversation id is the peer's user id (libs/messenger).
     this.publish(call, 'ringing', { conversationId: from.userId });
     call.cancelTimer = this.options.clock.schedule(this.ringTimeoutMs, () => {
       if (this.live === call && this.snapshot.phase === 'ringing') this.end(call, 'missed');
     });
-    this.attachSession(call).prepareAnswer(call.offer);
   }
 
   private receiveAnswer(call: LiveCall<S>, from: SignalOrigin, answer: SessionDescription): void {
@@ -421,7 +430,7 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
     // The answer goes to WebRTC first: encrypting the messages below must not delay connecting.
     const session = call.session;
     const applied = session.acceptAnswer(answer);
-    this.sendTo(call.peer.userId, call.id, { kind: 'accepted-elsewhere', deviceId: from.deviceId });
+    this.options.clock.schedule(ACCEPTED_NOTICE_DELAY_MS, () => this.sendTo(call.peer.userId, call.id, { kind: 'accepted-elsewhere', deviceId: from.deviceId }));
     call.localReady = true;
     this.flushLocalCandidates(call);
     void applied.then(

@@ -6,10 +6,9 @@
  * (Signal-encrypted) offer or answer. The worker derives one key and KID per sender and track slot
  * (libs/media-e2ee `deriveTrackKey`): caller = participant 0, callee = participant 1.
  *
- * Transforms are set before negotiation (Chromium ignores `RTCRtpScriptTransform` set from
+ * Transforms are set before any media can flow (Chromium ignores `RTCRtpScriptTransform` set from
  * `ontrack`): the caller adds its transceivers and their transforms before `createOffer`; the callee
- * adds its tracks with `addTrack` before applying the offer, so the offer's m-lines reuse those
- * transceivers (JSEP §5.10) and their receivers already carry a transform.
+ * sets them on the transceivers the offer created, before it answers.
  *
  * Set-up latency: each side builds its description while its microphone and camera open, and the
  * callee does everything that opens no device and sends nothing while it rings (`prepareAnswer`).
@@ -29,13 +28,15 @@ const SECRET_BYTES = 32;
 /** Track slots of the KID scheme (libs/media-e2ee TrackSlot). */
 const SLOT = { microphone: 0, camera: 1, screenAudio: 2 } as const;
 /**
- * The offer and the answer wait for ICE gathering, so they carry the candidates gathered by then
+ * The offer waits for ICE gathering, so it carries the candidates gathered by then
  * (inside the Signal-encrypted SDP) instead of one message each: until gathering completes, or no
  * new candidate came for GATHERING_QUIET_MS after one did (Chromium's host UDP candidates come
  * within 2 ms, its TCP ones ~120 ms later), or GATHERING_CAP_MS at most. Later ones still trickle.
  */
 export const GATHERING_CAP_MS = 300;
 export const GATHERING_QUIET_MS = 5;
+/** A candidate gathered once ICE is connected is sent this much later (see onicecandidate). */
+export const LATE_CANDIDATE_DELAY_MS = 1_000;
 
 /** Receive-side decryption health: the UI names the peer while `failing`. */
 export interface DecryptionHealth {
@@ -95,6 +96,8 @@ export class RtcCallMedia implements CallMediaSession {
   private onBundledCandidate: (() => void) | null = null;
   /** Callee: the ring-time half of answering, once started (see prepareAnswer). */
   private preparing: Promise<void> | null = null;
+  /** Caller: the offer, once started (see prepareOffer). */
+  private offering: Promise<void> | null = null;
 
   readonly localCandidates$: Observable<IceCandidateInit | null> = this.candidates.asObservable();
   readonly connection$: Observable<MediaConnectionState> = this.connection.asObservable();
@@ -125,7 +128,11 @@ export class RtcCallMedia implements CallMediaSession {
       // An active TCP candidate pairs only with a passive one, which a browser never gathers: for
       // the peer it is useless, and each would cost a Signal message during the call's set-up.
       if (candidate && isActiveTcp(candidate.candidate)) return;
-      this.candidates.next(candidate ? (candidate.toJSON() as IceCandidateInit) : null);
+      const init = candidate ? (candidate.toJSON() as IceCandidateInit) : null;
+      // Once a path works, a late candidate (TCP, end of candidates) only matters if that path
+      // breaks: it waits, so its Signal message does not compete with the call's first media.
+      if (this.iceConnected()) setTimeout(() => this.emitCandidate(init), LATE_CANDIDATE_DELAY_MS);
+      else this.emitCandidate(init);
     };
     this.pc.onconnectionstatechange = () => {
       const state = this.pc.connectionState;
@@ -135,6 +142,14 @@ export class RtcCallMedia implements CallMediaSession {
       this.remoteStream.addTrack(track);
       this.remoteTracksSubject.next([...this.remoteTracksSubject.getValue(), track]);
     };
+  }
+
+  private iceConnected(): boolean {
+    return this.pc.iceConnectionState === 'connected' || this.pc.iceConnectionState === 'completed';
+  }
+
+  private emitCandidate(candidate: IceCandidateInit | null): void {
+    if (!this.closed) this.candidates.next(candidate);
   }
 
   get localStream(): MediaStream | null {
@@ -147,10 +162,28 @@ export class RtcCallMedia implements CallMediaSession {
   }
 
   async createOffer(): Promise<SessionDescription> {
-    // The caller asked for this call: its microphone and camera open while the offer is prepared,
-    // and their tracks go onto the transceivers once they are open (no renegotiation needed).
+    // The caller asked for this call: its microphone and camera open while the offer is prepared
+    // (or was, see prepareOffer), and their tracks go onto the transceivers once they are open (no
+    // renegotiation needed).
     const opening = this.openLocalMedia();
     opening.catch(() => {}); // awaited below
+    await this.prepareOffer();
+    this.attachWhenOpen(opening);
+    // Read now, not when the offer was made: it holds every candidate gathered since.
+    return { sdp: this.pc.localDescription!.sdp, key: this.grant() };
+  }
+
+  /**
+   * Caller: everything of the offer that opens no device and sends nothing — transceivers with
+   * their transforms, the offer, its candidates. `createOffer` does it; ready-caller-media.ts does
+   * it ahead of a call, so a click only has to open the devices and send.
+   */
+  prepareOffer(): Promise<void> {
+    this.offering ??= this.makeOffer();
+    return this.offering;
+  }
+
+  private async makeOffer(): Promise<void> {
     await this.applyIceConfig();
     const stream = new MediaStream();
     const audioTransceiver = this.pc.addTransceiver('audio', { direction: 'sendrecv', streams: [stream] });
@@ -166,9 +199,7 @@ export class RtcCallMedia implements CallMediaSession {
       this.protect(screenAudio, 'audio', SLOT.screenAudio);
       this.screenAudioSender = screenAudio.sender;
     }
-    const sdp = await this.describeWithCandidates(async () => this.pc.setLocalDescription(await this.pc.createOffer()));
-    this.attachWhenOpen(opening);
-    return { sdp, key: this.grant() };
+    await this.describeWithCandidates(async () => this.pc.setLocalDescription(await this.pc.createOffer()));
   }
 
   /**
@@ -190,11 +221,10 @@ export class RtcCallMedia implements CallMediaSession {
   }
 
   /**
-   * Callee, while it rings: applies the offer's key and the offer itself onto transceivers that
-   * already carry their transforms, so Accept only has to open the devices and answer. Nothing is
-   * captured (the tracks that create the transceivers are synthetic and dropped at once) and nothing
-   * is sent: ICE gathers only from the answer's setLocalDescription, so before Accept the caller
-   * learns nothing about this device, not even its addresses.
+   * Callee, while it rings: applies the offer's key and the offer itself, and puts the transforms on
+   * its transceivers, so Accept only has to open the devices and answer. Nothing is captured and
+   * nothing is sent: ICE gathers only from the answer's setLocalDescription, so before Accept the
+   * caller learns nothing about this device, not even its addresses.
    */
   prepareAnswer(offer: SessionDescription): void {
     if (this.preparing) return;
@@ -209,59 +239,53 @@ export class RtcCallMedia implements CallMediaSession {
     opening.catch(() => {}); // awaited below
     this.prepareAnswer(offer);
     await this.preparing;
-    const sdp = await this.describeWithCandidates(async () => this.pc.setLocalDescription(await this.pc.createAnswer()));
+    // The answer goes out at once, without its candidates: this side already has the caller's
+    // (bundled in the offer) and starts its checks now, which the caller answers and learns this
+    // side's address from (peer-reflexive); the candidates trickle for the paths that need them.
+    await this.pc.setLocalDescription(await this.pc.createAnswer());
     this.attachWhenOpen(opening);
-    return { sdp, key: this.grant() };
+    return { sdp: this.pc.localDescription!.sdp, key: this.grant() };
   }
 
   private async prepare(offer: SessionDescription): Promise<void> {
     await this.addPeerKey(offer.key);
     await this.applyIceConfig();
-    const stream = new MediaStream();
-    // Same order as the caller's m-lines: microphone, camera, screen audio (video calls).
+    await this.pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
+    // The offer made one transceiver per m-line: in the caller's order, microphone, camera and screen
+    // audio (video calls). Anything else would carry media that no transform of ours handles.
     const slots: { kind: 'audio' | 'video'; slot: number }[] =
       this.options.media === 'video'
         ? [{ kind: 'audio', slot: SLOT.microphone }, { kind: 'video', slot: SLOT.camera }, { kind: 'audio', slot: SLOT.screenAudio }]
         : [{ kind: 'audio', slot: SLOT.microphone }];
-    const placeholders = new PlaceholderTracks();
-    try {
-      for (const { kind, slot } of slots) {
-        // addTrack, not addTransceiver: only a transceiver made by addTrack is reused by the
-        // offer's m-line (JSEP §5.10), so its receiver already has a transform when media comes.
-        // Every placeholder stays on its sender until all are added: addTrack reuses a transceiver
-        // whose sender has no track, which would leave an m-line without a transform.
-        const sender = this.pc.addTrack(placeholders.track(kind), stream);
-        const transceiver = this.pc.getTransceivers().find((t) => t.sender === sender)!;
-        this.protect(transceiver, kind, slot);
-        if (kind === 'video') preferVp8(transceiver);
-        if (slot === SLOT.microphone) this.audioSender = sender;
-        else if (slot === SLOT.camera) this.videoSender = sender;
-        else this.screenAudioSender = sender;
-      }
-      // The transforms went on first: set after this await, Chromium never fed frames to the
-      // receiver's transform (seen with Chromium 156).
-      await Promise.all(this.pc.getSenders().map((sender) => sender.replaceTrack(null)));
-    } finally {
-      placeholders.release();
+    const transceivers = this.pc.getTransceivers();
+    if (transceivers.length !== slots.length || transceivers.some((t, i) => t.receiver.track.kind !== slots[i]!.kind)) {
+      throw new Error(`the offer's m-lines are not those of a ${this.options.media} call`);
     }
-    await this.pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
-    // An m-line the offer added beyond ours would carry media that no transform decrypts.
-    if (this.pc.getTransceivers().some((t) => !t.sender.transform || !t.receiver.transform)) {
-      throw new Error('the offer has an m-line without an SFrame transform');
+    const stream = new MediaStream();
+    for (const [i, transceiver] of transceivers.entries()) {
+      const { kind, slot } = slots[i]!;
+      // Transforms go on before the answer exists: no media flows before it, and Chromium feeds
+      // transforms set here (set from `ontrack`, during the offer, it would not).
+      this.protect(transceiver, kind, slot);
+      transceiver.direction = 'sendrecv';
+      transceiver.sender.setStreams(stream);
+      if (kind === 'video') preferVp8(transceiver);
+      if (slot === SLOT.microphone) this.audioSender = transceiver.sender;
+      else if (slot === SLOT.camera) this.videoSender = transceiver.sender;
+      else this.screenAudioSender = transceiver.sender;
     }
   }
 
   /**
-   * Sets the local description with `apply` and returns its SDP once gathering is done enough (see
-   * GATHERING_CAP_MS): the candidates gathered by then are in it, so they travel in the one
-   * Signal-encrypted offer or answer instead of one message each; later ones trickle as usual.
+   * Sets the local description with `apply` and resolves once gathering is done enough (see
+   * GATHERING_CAP_MS): the candidates gathered by then are in the description, so they travel in
+   * the one Signal-encrypted offer instead of one message each; later ones trickle as usual.
    */
-  private async describeWithCandidates(apply: () => Promise<void>): Promise<string> {
+  private async describeWithCandidates(apply: () => Promise<void>): Promise<void> {
     this.bundlingCandidates = true;
     try {
       await apply();
       await this.gatheringDone();
-      return this.pc.localDescription!.sdp;
     } finally {
       this.bundlingCandidates = false;
     }
@@ -434,42 +458,6 @@ export function isActiveTcp(candidate: string): boolean {
   return / tcp /i.test(candidate) && / tcptype active(?: |$)/.test(candidate);
 }
 
-
-/** Chromium's `MediaStreamTrackGenerator` (insertable streams for raw media), where it exists. */
-type TrackGeneratorConstructor = new (init: { kind: 'audio' | 'video' }) => MediaStreamTrack;
-
-/**
- * Short-lived synthetic tracks, only to create transceivers with addTrack before anything is
- * captured. Chromium's track generator makes one in about a millisecond; elsewhere a 16×16 canvas
- * for video and one silent audio graph for audio (a first AudioContext costs ~150 ms here).
- */
-class PlaceholderTracks {
-  private readonly tracks: MediaStreamTrack[] = [];
-  private audio: AudioContext | null = null;
-  private readonly Generator = (globalThis as { MediaStreamTrackGenerator?: TrackGeneratorConstructor }).MediaStreamTrackGenerator;
-
-  track(kind: 'audio' | 'video'): MediaStreamTrack {
-    let track: MediaStreamTrack;
-    if (this.Generator) {
-      track = new this.Generator({ kind });
-    } else if (kind === 'video') {
-      const canvas = document.createElement('canvas');
-      canvas.width = 16;
-      canvas.height = 16;
-      track = canvas.captureStream(1).getVideoTracks()[0]!;
-    } else {
-      this.audio ??= new AudioContext();
-      track = this.audio.createMediaStreamDestination().stream.getAudioTracks()[0]!;
-    }
-    this.tracks.push(track);
-    return track;
-  }
-
-  release(): void {
-    for (const track of this.tracks) track.stop();
-    void this.audio?.close();
-  }
-}
 
 /** VP8 only for video: libs/media-e2ee knows which VP8 bytes must stay in clear. */
 export function preferVp8(transceiver: RTCRtpTransceiver): void {

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { SFrameWorkerPool } from './sframe-worker-pool.js';
+
+class FakeWorker {
+  terminated = 0;
+  constructor(readonly id: number) {}
+  terminate(): void {
+    this.terminated += 1;
+  }
+}
+
+function setup() {
+  const started: FakeWorker[] = [];
+  const idle: (() => void)[] = [];
+  const pool = new SFrameWorkerPool(
+    () => {
+      const worker = new FakeWorker(started.length + 1);
+      started.push(worker);
+      return worker as unknown as Worker;
+    },
+    (run) => {
+      idle.push(run);
+      return () => idle.splice(idle.indexOf(run), 1);
+    },
+  );
+  const runIdle = () => {
+    for (const run of idle.splice(0)) run();
+  };
+  return { pool, started, idle, runIdle };
+}
+
+describe('SFrameWorkerPool', () => {
+  it('starts a spare only when idle, and the next call takes it', () => {
+    const { pool, started, runIdle } = setup();
+    pool.warm();
+    expect(started).toHaveLength(0);
+    runIdle();
+    expect(started).toHaveLength(1);
+    const taken = pool.take() as unknown as FakeWorker;
+    expect(taken.id).toBe(1);
+    expect(started).toHaveLength(1);
+  });
+
+  it('starts no spare while a call holds a worker; the next one comes once it is terminated', () => {
+    const { pool, started, idle, runIdle } = setup();
+    const first = pool.take();
+    expect(started).toHaveLength(1);
+    pool.warm();
+    expect(idle).toHaveLength(0);
+    first.terminate();
+    first.terminate();
+    expect((started[0] as FakeWorker).terminated).toBe(2);
+    expect(idle).toHaveLength(1);
+    runIdle();
+    expect(started).toHaveLength(2);
+    expect((pool.take() as unknown as FakeWorker).id).toBe(2);
+  });
+
+  it('a call starting before the idle moment cancels the pending spare and gets a fresh worker', () => {
+    const { pool, started, idle } = setup();
+    pool.warm();
+    pool.warm();
+    expect(idle).toHaveLength(1);
+    pool.take();
+    expect(idle).toHaveLength(0);
+    expect(started).toHaveLength(1);
+  });
+
+  it('stop terminates the spare and starts no more', () => {
+    const { pool, started, runIdle } = setup();
+    pool.warm();
+    runIdle();
+    pool.stop();
+    expect((started[0] as FakeWorker).terminated).toBe(1);
+    pool.warm();
+    runIdle();
+    expect(started).toHaveLength(1);
+  });
+});

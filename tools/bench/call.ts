@@ -195,7 +195,7 @@ const PHASE_INSTRUMENT = `(() => {
   navigator.mediaDevices.getUserMedia = async (c) => { mark('gum-start'); const s = await gum(c); mark('gum-done'); return s; };
   const sendNative = WebSocket.prototype.send;
   WebSocket.prototype.send = function (data) {
-    try { const f = JSON.parse(data); if (f.t === 'send') mark('ws-send'); } catch {}
+    try { const f = JSON.parse(data); if (f.t === 'send') mark('ws-send', f.to.slice(0, 8) + ' x' + f.messages.length + ' ' + f.messages.map((m) => m.ciphertext.length).join(',')); } catch {}
     return sendNative.call(this, data);
   };
   const NativeWs = window.WebSocket;

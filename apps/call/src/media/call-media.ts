@@ -35,8 +35,10 @@ const SLOT = { microphone: 0, camera: 1, screenAudio: 2 } as const;
  */
 export const GATHERING_CAP_MS = 300;
 export const GATHERING_QUIET_MS = 5;
-/** A candidate gathered once ICE is connected is sent this much later (see onicecandidate). */
+/** A candidate gathered once ICE is connected is sent this much later (see `trickle`). */
 export const LATE_CANDIDATE_DELAY_MS = 1_000;
+/** A candidate gathered before waits this long for ICE to connect (see `trickle`). */
+export const CANDIDATE_HOLD_MS = 50;
 
 /** Receive-side decryption health: the UI names the peer while `failing`. */
 export interface DecryptionHealth {
@@ -128,11 +130,7 @@ export class RtcCallMedia implements CallMediaSession {
       // An active TCP candidate pairs only with a passive one, which a browser never gathers: for
       // the peer it is useless, and each would cost a Signal message during the call's set-up.
       if (candidate && isActiveTcp(candidate.candidate)) return;
-      const init = candidate ? (candidate.toJSON() as IceCandidateInit) : null;
-      // Once a path works, a late candidate (TCP, end of candidates) only matters if that path
-      // breaks: it waits, so its Signal message does not compete with the call's first media.
-      if (this.iceConnected()) setTimeout(() => this.emitCandidate(init), LATE_CANDIDATE_DELAY_MS);
-      else this.emitCandidate(init);
+      this.trickle(candidate ? (candidate.toJSON() as IceCandidateInit) : null);
     };
     this.pc.onconnectionstatechange = () => {
       const state = this.pc.connectionState;
@@ -142,6 +140,24 @@ export class RtcCallMedia implements CallMediaSession {
       this.remoteStream.addTrack(track);
       this.remoteTracksSubject.next([...this.remoteTracksSubject.getValue(), track]);
     };
+  }
+
+  /**
+   * Hands a candidate to the engine, which sends each as its own Signal message. Once a path works,
+   * a candidate only matters if that path breaks: it goes out LATE_CANDIDATE_DELAY_MS later, so its
+   * message does not compete with the call's first media. One gathered before waits
+   * CANDIDATE_HOLD_MS first: the checks this side started usually connect by then (the peer learns
+   * this side's address from them), and it becomes a late one.
+   */
+  private trickle(candidate: IceCandidateInit | null): void {
+    if (this.iceConnected()) {
+      setTimeout(() => this.emitCandidate(candidate), LATE_CANDIDATE_DELAY_MS);
+      return;
+    }
+    setTimeout(() => {
+      if (this.iceConnected()) setTimeout(() => this.emitCandidate(candidate), LATE_CANDIDATE_DELAY_MS - CANDIDATE_HOLD_MS);
+      else this.emitCandidate(candidate);
+    }, CANDIDATE_HOLD_MS);
   }
 
   private iceConnected(): boolean {

@@ -99,3 +99,10 @@ export function corruptKeyOf(page: Page, participant: number): Promise<void> {
     for (const worker of (window as unknown as { __parleyWorkers: Worker[] }).__parleyWorkers) worker.postMessage({ type: 'corrupt-peer-key', sender });
   }, participant);
 }
+
+/** Test hook of the SFrame worker: the page's subscriber m-lines are attributed to the wrong participants, as a lying SFU would. */
+export function misattributeStreams(page: Page): Promise<void> {
+  return page.evaluate(() => {
+    for (const worker of (window as unknown as { __parleyWorkers: Worker[] }).__parleyWorkers) worker.postMessage({ type: 'misattribute-streams' });
+  });
+}

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { expect, test } from '../support/fixtures.js';
 import { dropUdp, udpBlackoutUnavailable } from '../support/udp-blackout.js';
 import { type CallPerson, callPanel, callPerson, connect } from '../support/calls.js';
-import { corruptKeyOf, groupCall, groupMediaStats, groupOf, joinFromRing, recordWorkers, tileWidths } from '../support/group-calls.js';
+import { corruptKeyOf, groupCall, groupMediaStats, groupOf, joinFromRing, misattributeStreams, recordWorkers, tileWidths } from '../support/group-calls.js';
 
 test('three people in a group video call through Janus hear and see each other; thumbnails take the low layer', async ({ browser, system }) => {
   test.setTimeout(180_000);
@@ -51,6 +51,16 @@ test('three people in a group video call through Janus hear and see each other; 
   const bobIndex = Number(await aliceList.getByTestId('group-call-participant').filter({ hasText: 'Bob Dylan' }).getAttribute('data-participant'));
   await corruptKeyOf(alice!.page, bobIndex);
   await expect(alice!.page.getByTestId('group-call-cant-decrypt')).toHaveText(["Can't decrypt media from Bob Dylan. Their audio and video are dropped."], { timeout: 20_000 });
+
+  // The SFU passes one participant's media off as another's (Carol's worker hook swaps whose stream
+  // each m-line is): the KIDs name someone else, so Carol decodes nothing more and is told.
+  await misattributeStreams(carol!.page);
+  await expect(carol!.page.getByTestId('group-call-cant-decrypt')).toHaveCount(2, { timeout: 20_000 });
+  await expect(carol!.page.getByTestId('group-call-cant-decrypt').filter({ hasText: 'Alice Liddell' })).toHaveCount(1);
+  await expect(carol!.page.getByTestId('group-call-cant-decrypt').filter({ hasText: 'Bob Dylan' })).toHaveCount(1);
+  const carolStalled = await groupMediaStats(carol!.page);
+  await carol!.page.waitForTimeout(1_000);
+  expect((await groupMediaStats(carol!.page)).videoFrames).toEqual(carolStalled.videoFrames);
 
   // Carol leaves: the others see two participants.
   await groupCall(carol!.page).getByRole('button', { name: 'Leave' }).click();

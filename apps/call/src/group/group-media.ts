@@ -142,11 +142,19 @@ export class RtcGroupMedia implements GroupMediaSession {
   async applySubscriberOffer(sdp: string, streams: readonly SfuStream[]): Promise<string> {
     this.streams = streams;
     await this.subscriber.setRemoteDescription({ type: 'offer', sdp });
+    // Before the answer (no media of this offer can flow before it): whose frames each m-line may carry.
+    this.post({ type: 'stream-owners', owners: streams.map(({ mid, participant }) => ({ mid, participant })) });
     for (const transceiver of this.subscriber.getTransceivers()) {
       const receiver = transceiver.receiver;
       if (receiver.transform) continue;
       const kind = receiver.track.kind === 'video' ? 'video' : 'audio';
-      const options: TransformOptions = { side: 'receive', kind, slot: kind === 'video' ? SLOT.camera : SLOT.microphone, group: true };
+      const options: TransformOptions = {
+        side: 'receive',
+        kind,
+        slot: kind === 'video' ? SLOT.camera : SLOT.microphone,
+        group: true,
+        ...(transceiver.mid === null ? {} : { mid: transceiver.mid }),
+      };
       receiver.transform = new RTCRtpScriptTransform(this.worker, options);
     }
     await this.subscriber.setLocalDescription(await this.subscriber.createAnswer());

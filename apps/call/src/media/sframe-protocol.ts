@@ -14,6 +14,12 @@ export interface TransformOptions {
    * (sender, slot, generation) among the keys given with `group-peer-key`.
    */
   readonly group?: boolean;
+  /**
+   * Group call: the m-line this receive transform serves. Its frames must carry a KID of the
+   * participant the SFU's stream list names for it (`stream-owners`), so an SFU cannot show one
+   * participant's media under another's name.
+   */
+  readonly mid?: string;
 }
 
 /** A participant's sender secret for one generation. */
@@ -34,6 +40,10 @@ export type ToWorker =
   | { readonly type: 'group-peer-key'; readonly key: WorkerKey }
   /** Group call: a participant left; their keys go. */
   | { readonly type: 'forget-peer'; readonly sender: number }
+  /** Group call: which participant each subscriber m-line carries now (replaces the previous list). */
+  | { readonly type: 'stream-owners'; readonly owners: readonly { readonly mid: string; readonly participant: number }[] }
+  /** Test hook: attributes every subscriber m-line to another participant, as a lying SFU would. */
+  | { readonly type: 'misattribute-streams' }
   /** Test hook: replaces the peer's keys (in a group call: this sender's) with a random secret under the same KIDs. */
   | { readonly type: 'corrupt-peer-key'; readonly sender?: number };
 

@@ -7,6 +7,9 @@ import { watchAudioLevel } from './audio-level.js';
 import { QualityBars, StreamAudio, StreamVideo } from './media-views.js';
 
 const STATS_EVERY_MS = 1000;
+const LEVEL_WATCH_EVERY_MS = 250;
+/** The audio meter starts this long after the call connected (see levelWatch). */
+const METER_AFTER_MS = 1000;
 
 interface InCallProps {
   readonly session: RtcCallMedia;
@@ -64,14 +67,17 @@ export function InCall(props: InCallProps) {
   }, STATS_EVERY_MS);
   let stopLevel: (() => void) | null = null;
   let levelTrack: MediaStreamTrack | null = null;
+  let activeFor = 0;
   const levelWatch = setInterval(() => {
     const track = remoteAudioTrack();
-    // Only once connected: an AudioContext made during set-up competes with opening the devices.
-    if (!props.active || !track || track === levelTrack) return;
+    activeFor = props.active ? activeFor + LEVEL_WATCH_EVERY_MS : 0;
+    // Only a moment after the call connected: the meter's AudioContext costs the main thread tens
+    // of milliseconds, which set-up (opening the devices) and the first media arriving need more.
+    if (activeFor < METER_AFTER_MS || !track || track === levelTrack) return;
     stopLevel?.();
     levelTrack = track;
     stopLevel = watchAudioLevel(track, setLevel);
-  }, 250);
+  }, LEVEL_WATCH_EVERY_MS);
 
   const listDevices = () => void navigator.mediaDevices?.enumerateDevices().then(setDevices).catch(() => {});
   onMount(() => navigator.mediaDevices?.addEventListener('devicechange', listDevices));

@@ -29,12 +29,16 @@ export function StreamAudio(props: { stream: MediaStream | null; sinkId: string 
   let audio!: HTMLAudioElement;
   createEffect(() => {
     const stream = props.stream;
-    if (audio.srcObject !== stream) audio.srcObject = stream;
+    if (audio.srcObject === stream) return;
+    audio.srcObject = stream;
+    // At once rather than when autoplay gets to it: playing is what starts decoding.
+    if (stream) void audio.play().catch(() => {});
   });
   createEffect(() => {
     const sinkId = props.sinkId;
-    const element = audio as HTMLAudioElement & { setSinkId?: (id: string) => Promise<void> };
-    if (element.setSinkId) void element.setSinkId(sinkId).catch(() => {});
+    const element = audio as HTMLAudioElement & { sinkId?: string; setSinkId?: (id: string) => Promise<void> };
+    // Only a change: switching the output device restarts playout, even to the same device.
+    if (element.setSinkId && element.sinkId !== sinkId) void element.setSinkId(sinkId).catch(() => {});
   });
   onCleanup(() => {
     audio.srcObject = null;

@@ -264,9 +264,13 @@ export class RtcCallMedia implements CallMediaSession {
   }
 
   private async prepare(offer: SessionDescription): Promise<void> {
-    await this.addPeerKey(offer.key);
+    // The offer goes in before the first await, so before the incoming call renders. The ICE
+    // servers only have to be in place before the answer's description, which starts gathering.
+    this.postPeerKey(offer.key);
+    const applied = this.pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
+    applied.catch(() => {}); // awaited below
     await this.applyIceConfig();
-    await this.pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
+    await applied;
     // The offer made one transceiver per m-line: in the caller's order, microphone, camera and screen
     // audio (video calls). Anything else would carry media that no transform of ours handles.
     const slots: { kind: 'audio' | 'video'; slot: number }[] =
@@ -333,9 +337,14 @@ export class RtcCallMedia implements CallMediaSession {
     });
   }
 
-  async acceptAnswer(answer: SessionDescription): Promise<void> {
-    await this.addPeerKey(answer.key);
-    await this.pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+  acceptAnswer(answer: SessionDescription): Promise<void> {
+    // No await before the description: it starts now, while the engine goes on to update the UI.
+    try {
+      this.postPeerKey(answer.key);
+      return this.pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   async restartIce(): Promise<string> {
@@ -366,6 +375,10 @@ export class RtcCallMedia implements CallMediaSession {
   }
 
   async addPeerKey(key: MediaKeyGrant): Promise<void> {
+    this.postPeerKey(key);
+  }
+
+  private postPeerKey(key: MediaKeyGrant): void {
     this.post({ type: 'peer-key', key: { suite: key.suite, generation: key.generation, sender: this.peerIndex, secret: fromBase64(key.secret) } });
   }
 

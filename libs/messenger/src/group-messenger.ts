@@ -28,7 +28,7 @@ import { InMemoryGroupStore } from './group-store.js';
 import type { HistoryStore } from './history-store.js';
 import { KeyedQueue } from './keyed-queue.js';
 import type { CallLinkApi, ContactNotice, ConversationSummary, GroupInfo, GroupMember, HistoryMessage, Messenger, MessengerFailure } from './messenger-api.js';
-import { MAX_DEVICE_ROUNDS, type MessengerClient, type MessengerSelf } from './messenger-client.js';
+import { type EarlyContent, MAX_DEVICE_ROUNDS, type MessengerClient, type MessengerSelf } from './messenger-client.js';
 import { InMemoryScheduledCallStore, type ScheduledCallApi, ScheduledCalls, type ScheduledCallStore } from './scheduled-calls.js';
 
 /** libsignal's CiphertextMessageType of a SenderKeyMessage. */
@@ -306,12 +306,12 @@ export class GroupMessenger implements Messenger {
    * else by the client; `group-update` and `sender-key` content is handled here. Sender keys never
    * go on the bus (`null`); group texts are in the history (`null`, like a handled duplicate).
    */
-  readonly decrypt = async (frame: DeliverFrame): Promise<Content | null> => {
+  readonly decrypt = async (frame: DeliverFrame, early?: EarlyContent): Promise<Content | null> => {
     if (frame.type === SENDER_KEY_MESSAGE_TYPE) {
       await this.receiveGroupMessage(frame);
       return null;
     }
-    const content = await this.client.decrypt(frame);
+    const content = await this.client.decrypt(frame, early);
     if (content?.type === 'group-update') {
       await this.receiveUpdate(frame, content);
       await this.retryHeld();

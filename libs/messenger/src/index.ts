@@ -56,6 +56,7 @@ export {
 export { isApiError, MessengerError, ParleyApiError } from './errors.js';
 export { type ContactRecord, type HistoryStore, InMemoryHistoryStore } from './history-store.js';
 export {
+  type EarlyContent,
   MAX_DEVICE_ROUNDS,
   MessengerClient,
   type MessengerClientOptions,

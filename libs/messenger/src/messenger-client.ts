@@ -298,7 +298,7 @@ export class MessengerClient implements Messenger {
    * the content for the bus, or `null` for a message already handled (or held back because its
    * sender's identity changed); throws for one that can never be decrypted.
    */
-  readonly decrypt = async (frame: DeliverFrame): Promise<Content | null> => {
+  readonly decrypt = async (frame: DeliverFrame, early?: EarlyContent): Promise<Content | null> => {
     const { userId, deviceId } = frame.from;
     const isSelf = userId === this.self.userId;
     if (frame.type === undefined) throw new MessengerError('invalid', 'a delivered message without its ciphertext type');
@@ -327,8 +327,18 @@ export class MessengerClient implements Messenger {
       contact = await this.addDevices(userId, [deviceId]);
     }
     let plaintext: Uint8Array;
+    // Call signaling goes on the bus as soon as it is decrypted, while the session state is stored
+    // (a disk write): each step of a call's set-up is one message, and the call engine handles a
+    // message that comes twice (a failed store) harmlessly.
+    let publishedEarly = false;
+    const onPlaintext = early
+      ? (decrypted: Uint8Array) => {
+          const content = contentOrNull(decrypted);
+          if (content?.type === 'call-signaling') publishedEarly = early.publish(content);
+        }
+      : undefined;
     try {
-      plaintext = await this.cipher(address).decrypt({ type: frame.type, serialized: bytes });
+      plaintext = await this.cipher(address).decrypt({ type: frame.type, serialized: bytes }, { onPlaintext });
     } catch (error) {
       // Already decrypted once: a redelivery after a reload, or a second envelope of one send.
       if (isSignalProtocolError(error, 'duplicate-message')) return null;
@@ -339,15 +349,8 @@ export class MessengerClient implements Messenger {
       }
       throw error;
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(fromUtf8(plaintext));
-    } catch {
-      throw new MessengerError('invalid', 'a delivered message decrypted to something that is not JSON');
-    }
-    const parsed = ContentSchema.safeParse(json);
-    if (!parsed.success) throw new MessengerError('invalid', 'a delivered message decrypted to content that fails ContentSchema');
-    const content = parsed.data;
+    if (publishedEarly) return null;
+    const content = parseContent(plaintext);
     if (content.type === 'text') return (await this.receiveText(frame, content)) ? content : null;
     if (content.type === 'receipt') await this.receiveReceipt(frame, content);
     return content;
@@ -743,4 +746,31 @@ export class MessengerClient implements Messenger {
 function logicalMessageId(frame: DeliverFrame): string {
   const id = frame.messageId ?? frame.id;
   return frame.messageId !== undefined && id.endsWith(SELF_COPY_SUFFIX) ? id.slice(0, -SELF_COPY_SUFFIX.length) : id;
+}
+
+/** Where the relay lets a decrypter publish call signaling before it has finished (libs/signaling EarlyPublisher). */
+export interface EarlyContent {
+  publish(content: Content): boolean;
+}
+
+/** A delivered message's plaintext as content, or a MessengerError saying why it is not. */
+function parseContent(plaintext: Uint8Array): Content {
+  let json: unknown;
+  try {
+    json = JSON.parse(fromUtf8(plaintext));
+  } catch {
+    throw new MessengerError('invalid', 'a delivered message decrypted to something that is not JSON');
+  }
+  const parsed = ContentSchema.safeParse(json);
+  if (!parsed.success) throw new MessengerError('invalid', 'a delivered message decrypted to content that fails ContentSchema');
+  return parsed.data;
+}
+
+/** As parseContent, but null instead of throwing (the later, full parse reports it). */
+function contentOrNull(plaintext: Uint8Array): Content | null {
+  try {
+    return parseContent(plaintext);
+  } catch {
+    return null;
+  }
 }

@@ -207,6 +207,42 @@ describe('messaging between two users', () => {
   });
 });
 
+describe('call signaling', () => {
+  it('reaches the bus as soon as it is decrypted, before the session state is stored; the relay acks it once stored', async () => {
+    const { server, devices } = await world('ada', 'bob');
+    const [ada, bob] = devices as [TestDevice, TestDevice];
+    await ada.messenger.findUser('bob');
+    const published: string[] = [];
+    bob.bus.events$.subscribe((event) => {
+      if (event.type.startsWith('content.')) published.push(event.type);
+    });
+    // Bob's Signal store holds its session writes until released.
+    const store = bob.setup.store;
+    const storeSession = store.storeSession.bind(store);
+    let release!: () => void;
+    let held = new Promise<void>((resolve) => (release = resolve));
+    store.storeSession = async (address, record) => {
+      await held;
+      return storeSession(address, record);
+    };
+    const signal = { type: 'call-signaling', callId: 'call-1', signal: { kind: 'offer', media: 'video', sdp: 'v=0', callerName: 'ada', key: { suite: 4, generation: 0, secret: 'A'.repeat(43) + '=' } } } as const;
+    await ada.messenger.sendContent(self(bob).userId, signal);
+    await vi.waitFor(() => expect(published).toEqual(['content.call-signaling']));
+    expect(server.queued(self(bob).userId, self(bob).deviceId)).toHaveLength(1);
+    release();
+    await vi.waitFor(() => expect(server.queued(self(bob).userId, self(bob).deviceId)).toHaveLength(0));
+
+    // Anything else waits until the message is fully handled.
+    held = new Promise<void>((resolve) => (release = resolve));
+    await ada.messenger.sendText(self(bob).userId, 'are you there');
+    await sleep(50);
+    expect(published).toEqual(['content.call-signaling']);
+    release();
+    await vi.waitFor(() => expect(published).toEqual(['content.call-signaling', 'content.text']));
+    expect(published.filter((type) => type === 'content.call-signaling')).toHaveLength(1);
+  });
+});
+
 describe('safety numbers', () => {
   it('are the same 60 digits on both sides, grouped by five', async () => {
     const { devices } = await world('ada', 'bob');

@@ -35,7 +35,7 @@ export {
   processSenderKeyDistributionMessage,
   SenderKeyRecord,
 } from './sender-keys.js';
-export { type Clock, processPreKeyBundle, SessionCipher } from './session-cipher.js';
+export { type Clock, type DecryptOptions, processPreKeyBundle, SessionCipher } from './session-cipher.js';
 export { ARCHIVED_STATES_MAX_LENGTH, MAX_UNACKNOWLEDGED_SESSION_AGE_MS, SessionRecord } from './session-state.js';
 export {
   type Direction,

@@ -34,6 +34,38 @@ describe('sessions between two devices of this library', () => {
     expect(str(await b.decrypt(m3))).toBe('now whisper');
   });
 
+  it('hands the plaintext to onPlaintext before it stores the session; a failed store still fails the decryption', async () => {
+    const { a, b, bob } = await pair();
+    const steps: string[] = [];
+    const storeSession = bob.store.storeSession.bind(bob.store);
+    let failStore = false;
+    bob.store.storeSession = async (address, record) => {
+      steps.push('stored');
+      if (failStore) throw new Error('disk full');
+      return storeSession(address, record);
+    };
+    const onPlaintext = (plaintext: Uint8Array) => void steps.push(`plaintext ${str(plaintext)}`);
+    expect(str(await b.decrypt(await a.encrypt(text('offer')), { onPlaintext }))).toBe('offer');
+    expect(steps).toEqual(['plaintext offer', 'stored']);
+    await a.decrypt(await b.encrypt(text('answer')));
+    steps.length = 0;
+    const whisper = await a.encrypt(text('candidate'));
+    expect(whisper.type).toBe(CiphertextMessageType.Whisper);
+    failStore = true;
+    await expect(b.decrypt(whisper, { onPlaintext })).rejects.toThrow('disk full');
+    expect(steps).toEqual(['plaintext candidate', 'stored']);
+    // Nothing was stored: the same message decrypts again (the relay brings it again).
+    failStore = false;
+    steps.length = 0;
+    expect(str(await b.decrypt(whisper, { onPlaintext }))).toBe('candidate');
+    expect(steps).toEqual(['plaintext candidate', 'stored']);
+    // An inauthentic message never reaches onPlaintext.
+    const forged = await a.encrypt(text('forged'));
+    forged.serialized[forged.serialized.length - 1]! ^= 1;
+    await expect(b.decrypt(forged, { onPlaintext })).rejects.toThrow();
+    expect(steps).toEqual(['plaintext candidate', 'stored']);
+  });
+
   it('alternates directions for many rounds (a DH ratchet step each time)', async () => {
     const { a, b } = await pair();
     await b.decrypt(await a.encrypt(text('start')));

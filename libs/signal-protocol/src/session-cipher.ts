@@ -108,6 +108,17 @@ export async function processPreKeyBundle(
   });
 }
 
+/** Options of one decryption. */
+export interface DecryptOptions {
+  /**
+   * Called with the plaintext once it is decrypted and authentic and its sender's identity trusted,
+   * before the advanced session state is stored (which may take a disk write). For content that can
+   * be acted on twice harmlessly: if storing then fails, the message decrypts again when it comes
+   * again. Must not throw.
+   */
+  readonly onPlaintext?: (plaintext: Uint8Array) => void;
+}
+
 /** Encrypts and decrypts 1:1 messages between our device and one remote device. */
 export class SessionCipher {
   private readonly now: Clock;
@@ -179,19 +190,19 @@ export class SessionCipher {
   }
 
   /** Decrypts a message of either session type. */
-  decrypt(message: CiphertextMessage): Promise<Uint8Array> {
+  decrypt(message: CiphertextMessage, options: DecryptOptions = {}): Promise<Uint8Array> {
     switch (message.type) {
       case CiphertextMessageType.PreKey:
-        return this.decryptPreKeySignalMessage(message.serialized);
+        return this.decryptPreKeySignalMessage(message.serialized, options);
       case CiphertextMessageType.Whisper:
-        return this.decryptSignalMessage(message.serialized);
+        return this.decryptSignalMessage(message.serialized, options);
       default:
         return Promise.reject(new SignalProtocolError('invalid-argument', `message type ${message.type} is not a session message`));
     }
   }
 
   /** Decrypts the first message(s) of a session the peer started (PQXDH as responder). */
-  decryptPreKeySignalMessage(bytes: Uint8Array): Promise<Uint8Array> {
+  decryptPreKeySignalMessage(bytes: Uint8Array, options: DecryptOptions = {}): Promise<Uint8Array> {
     return serialized(this.store, this.remoteAddress, async () => {
       const message = decodePreKeySignalMessage(bytes);
       const record = (await this.store.loadSession(this.remoteAddress)) ?? new SessionRecord();
@@ -245,6 +256,7 @@ export class SessionCipher {
         used = { preKeyId: message.preKeyId, signedPreKeyId: message.signedPreKeyId, kyberPreKeyId };
       }
       const plaintext = await this.decryptWithRecord(record, message.message, CiphertextMessageType.PreKey);
+      options.onPlaintext?.(plaintext);
       await this.store.saveIdentity(this.remoteAddress, message.identityKey);
       if (used !== undefined) {
         await this.store.markKyberPreKeyUsed(used.kyberPreKeyId, used.signedPreKeyId, message.baseKey);
@@ -256,7 +268,7 @@ export class SessionCipher {
   }
 
   /** Decrypts a Double Ratchet message of an established session. */
-  decryptSignalMessage(bytes: Uint8Array): Promise<Uint8Array> {
+  decryptSignalMessage(bytes: Uint8Array, options: DecryptOptions = {}): Promise<Uint8Array> {
     return serialized(this.store, this.remoteAddress, async () => {
       const message = decodeSignalMessage(bytes);
       const record = await this.store.loadSession(this.remoteAddress);
@@ -266,6 +278,7 @@ export class SessionCipher {
       if (!(await this.store.isTrustedIdentity(this.remoteAddress, remoteIdentity, 'receiving'))) {
         throw new SignalProtocolError('untrusted-identity', `untrusted identity for ${addressKey(this.remoteAddress)}`);
       }
+      options.onPlaintext?.(plaintext);
       await this.store.saveIdentity(this.remoteAddress, remoteIdentity);
       await this.store.storeSession(this.remoteAddress, record);
       return plaintext;

@@ -5,6 +5,7 @@ export { RecentMessageIds } from './recent-message-ids.js';
 export {
   DEFAULT_RELAY_TIMEOUTS,
   type ControlFrame,
+  type EarlyPublisher,
   RelayClient,
   type RelayClientOptions,
   type RelayConnection,

@@ -12,7 +12,7 @@ import { EventBus } from '@parley/event-bus';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { DeliveryDeferred, type RelayError } from './errors.js';
-import { RelayClient, type RelayClientOptions } from './relay-client.js';
+import { type EarlyPublisher, RelayClient, type RelayClientOptions } from './relay-client.js';
 import type { RelaySocketConstructor } from './relay-socket.js';
 import { ManualClock } from './testing/manual-clock.js';
 import { RelayServerStub } from './testing/relay-server-stub.js';
@@ -296,6 +296,34 @@ describe('RelayClient receiving', () => {
     await vi.waitFor(() => expect(acks(server)).toEqual(['dup', 'm1']));
     expect(seen).toEqual(['content.text m1']);
     expect(errors).toEqual([]);
+  });
+
+  it('lets the decrypter publish call signaling early, before it has finished; acks once it has, publishing nothing twice', async () => {
+    let finish!: () => void;
+    const stored = new Promise<void>((resolve) => (finish = resolve));
+    const refused: boolean[] = [];
+    const decrypt = async (frame: DeliverFrame, early: EarlyPublisher) => {
+      const content = await decryptJson(frame);
+      if (frame.id === 'k') {
+        expect(early.publish(content)).toBe(true);
+        await stored; // the session state being written
+        return null;
+      }
+      // Only call signaling may go early: a text waits until the message is fully handled.
+      refused.push(early.publish(content));
+      return content;
+    };
+    const { server, bus } = await connected({ decrypt });
+    const seen = published(bus);
+    server.push(deliver('k', callSignaling));
+    await vi.waitFor(() => expect(seen).toEqual(['content.call-signaling k']));
+    expect(acks(server)).toEqual([]);
+    finish();
+    await vi.waitFor(() => expect(acks(server)).toEqual(['k']));
+    server.push(deliver('t', text));
+    await vi.waitFor(() => expect(acks(server)).toEqual(['k', 't']));
+    expect(refused).toEqual([false]);
+    expect(seen).toEqual(['content.call-signaling k', 'content.text t']);
   });
 
   it('hands prekeys-low and link-request frames to onControlFrame, not to the bus', async () => {

@@ -52,6 +52,22 @@ export const DEFAULT_RELAY_TIMEOUTS: RelayTimeouts = {
 export type ControlFrame = Extract<ServerFrame, { t: 'prekeys-low' }> | LinkRequestFrame;
 
 /** What a RelayClient needs from the shell that owns it. */
+/**
+ * Content types a decrypter may publish before it has finished with a message (see EarlyPublisher):
+ * call signaling, which the call engine handles idempotently and which is worth milliseconds.
+ */
+const EARLY_CONTENT_TYPES: ReadonlySet<Content['type']> = new Set(['call-signaling']);
+
+/**
+ * Given to `decrypt` with each delivery: `publish` puts the message's content on the bus at once,
+ * before the decrypter has stored what decrypting it changed (its Signal session). Only for
+ * EARLY_CONTENT_TYPES; anything else is refused (false). If the decrypter then fails in a way that
+ * brings the message again, it is published again.
+ */
+export interface EarlyPublisher {
+  publish(content: unknown): boolean;
+}
+
 export interface RelayClientOptions {
   /** The relay endpoint, e.g. `wss://parley.example/ws`. */
   readonly url: string;
@@ -61,10 +77,10 @@ export interface RelayClientOptions {
   readonly bus: EventBus;
   /**
    * Turns a delivered ciphertext into content (Signal decryption); may throw. Resolving `null`
-   * says the message was already handled (a duplicate the decrypter recognised): it is acked and
-   * nothing is published.
+   * says the message was already handled (a duplicate the decrypter recognised, or content it
+   * published early): it is acked and nothing (more) is published.
    */
-  readonly decrypt: (frame: DeliverFrame) => Promise<unknown>;
+  readonly decrypt: (frame: DeliverFrame, early: EarlyPublisher) => Promise<unknown>;
   /** Receives `prekeys-low` and `link-request` frames; a throw or rejection is reported as `handler-failed`. */
   readonly onControlFrame?: (frame: ControlFrame) => void | Promise<void>;
   /** The WebSocket class; `globalThis.WebSocket` when omitted. */
@@ -470,8 +486,21 @@ export class RelayClient implements RelayConnection {
       return;
     }
     let plaintext: unknown;
+    const early: EarlyPublisher = {
+      publish: (content) => {
+        const parsed = ContentSchema.safeParse(content);
+        if (!parsed.success || !EARLY_CONTENT_TYPES.has(parsed.data.type)) return false;
+        try {
+          this.publish(frame, parsed.data);
+          return true;
+        } catch {
+          this.report('handler-failed', 'publishing delivered content on the bus failed', { messageId });
+          return false;
+        }
+      },
+    };
     try {
-      plaintext = await this.options.decrypt(frame);
+      plaintext = await this.options.decrypt(frame, early);
     } catch (error) {
       if (error instanceof DeliveryDeferred) {
         // Not acked and not remembered: the server delivers it again after the next reconnect.

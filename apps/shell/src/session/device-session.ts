@@ -135,7 +135,7 @@ export async function startDeviceSession(
     bus,
     location: place,
     // The relay connects only once the messenger exists (below), so these never see null.
-    decrypt: (frame) => groupMessenger!.decrypt(frame),
+    decrypt: (frame, early) => groupMessenger!.decrypt(frame, early),
     onControlFrame: (frame) => messenger!.handleControlFrame(frame),
   });
   // A removed device's token is refused: the relay stops with `auth-failed`. Other failures nobody

@@ -1,6 +1,6 @@
 import { type DeliverFrame, RELAY_PATH } from '@parley/contracts';
 import type { EventBus } from '@parley/event-bus';
-import { type ControlFrame, RelayClient } from '@parley/signaling';
+import { type ControlFrame, type EarlyPublisher, RelayClient } from '@parley/signaling';
 
 /** The relay endpoint on the shell's own origin, so it follows wherever the shell is deployed. */
 export function relayUrl(location: Pick<Location, 'protocol' | 'host'>): string {
@@ -16,7 +16,7 @@ export function createRelay(options: {
   token: string;
   bus: EventBus;
   location: Pick<Location, 'protocol' | 'host'>;
-  decrypt: (frame: DeliverFrame) => Promise<unknown>;
+  decrypt: (frame: DeliverFrame, early: EarlyPublisher) => Promise<unknown>;
   onControlFrame: (frame: ControlFrame) => Promise<void>;
 }): RelayClient {
   return new RelayClient({

@@ -60,7 +60,7 @@ export async function startDevice(
     token: () => credentials.token,
     bus,
     WebSocketImpl: server.WebSocket,
-    decrypt: (frame) => groups!.decrypt(frame),
+    decrypt: (frame, early) => groups!.decrypt(frame, early),
     onControlFrame: (frame) => client!.handleControlFrame(frame),
   });
   client = await MessengerClient.open({

@@ -10,7 +10,8 @@
  * `ontrack`): the caller adds its transceivers and their transforms before `createOffer`; the callee
  * sets them on the transceivers the offer created, before it answers.
  *
- * Set-up latency: each side builds its description while its microphone and camera open, and the
+ * Set-up latency: each side builds its description while its microphone and camera open; the
+ * caller's offer may even be made before the click (`prepareOffer`, ready-caller-media.ts), and the
  * callee does everything that opens no device and sends nothing while it rings (`prepareAnswer`).
  */
 import type { CallMedia } from '@parley/contracts';

@@ -259,9 +259,14 @@ export class RtcCallMedia implements CallMediaSession {
     // The answer goes out at once, without its candidates: this side already has the caller's
     // (bundled in the offer) and starts its checks now, which the caller answers and learns this
     // side's address from (peer-reflexive); the candidates trickle for the paths that need them.
-    await this.pc.setLocalDescription(await this.pc.createAnswer());
+    // It goes while it is being applied here: what the caller needs of it (ICE credentials, DTLS
+    // fingerprint, media sections) is fixed once created. Applying it failing fails the connection.
+    const answer = await this.pc.createAnswer();
+    this.pc.setLocalDescription(answer).catch(() => {
+      if (!this.closed) this.connection.next('failed');
+    });
     this.attachWhenOpen(opening);
-    return { sdp: this.pc.localDescription!.sdp, key: this.grant() };
+    return { sdp: answer.sdp!, key: this.grant() };
   }
 
   private async prepare(offer: SessionDescription): Promise<void> {

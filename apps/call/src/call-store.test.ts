@@ -3,7 +3,7 @@ import { EventBus, ObservableScope } from '@parley/event-bus';
 import { createRoot } from 'solid-js';
 import { describe, expect, it } from 'vitest';
 import { createCallStore } from './call-store.js';
-import { ManualClock } from './engine/clock.js';
+import { ManualClock } from '@parley/messenger/testing';
 import { FakeCallMedia, FakeSignalingNetwork, settle } from './engine/testing.js';
 
 const peer = { userId: 'u2', displayName: 'Ada' };

@@ -1,7 +1,7 @@
 import type { CallEntry, CallMedia } from '@parley/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACCEPTED_NOTICE_DELAY_MS, CONNECT_TIMEOUT_MS, CallEngine, RECONNECT_GRACE_MS, RECONNECT_TIMEOUT_MS, RING_TIMEOUT_MS, toCallState } from './call-engine.js';
-import { ManualClock } from './clock.js';
+import { ManualClock } from '@parley/messenger/testing';
 import { FakeCallMedia, FakeSignalingNetwork, settle } from './testing.js';
 
 interface Device {

@@ -2,7 +2,7 @@ import type { GroupKeyContent, SfuEventFrame, SfuParticipant, SfuRequest, SfuStr
 import { ROTATION_DELAY_MS } from '@parley/media-e2ee';
 import { BehaviorSubject, Subject } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
-import { ManualClock } from '../engine/clock.js';
+import { ManualClock } from '@parley/messenger/testing';
 import { GroupCall, type GroupCallTarget, type KeyOrigin } from './group-call.js';
 import type { GroupMediaSession } from './group-media.js';
 

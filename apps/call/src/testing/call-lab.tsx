@@ -9,7 +9,7 @@ import { EventBus, ObservableScope } from '@parley/event-bus';
 import { render } from 'solid-js/web';
 import { CallPanel } from '../CallPanel.jsx';
 import { createCallStore } from '../call-store.js';
-import { ManualClock } from '../engine/clock.js';
+import { ManualClock } from '@parley/messenger/testing';
 import { FakeSignalingNetwork } from '../engine/testing.js';
 import { RtcCallMedia } from '../media/call-media.js';
 import { startSFrameWorker } from '../media/sframe-worker-client.js';

@@ -331,10 +331,12 @@ export class MessengerClient implements Messenger {
     // (a disk write): each step of a call's set-up is one message, and the call engine handles a
     // message that comes twice (a failed store) harmlessly.
     let publishedEarly = false;
+    // Parsed once, here when early publishing is on (null: invalid, reported by the parse below).
+    let parsed: Content | null = null;
     const onPlaintext = early
       ? (decrypted: Uint8Array) => {
-          const content = contentOrNull(decrypted);
-          if (content?.type === 'call-signaling') publishedEarly = early.publish(content);
+          parsed = contentOrNull(decrypted);
+          if (parsed?.type === 'call-signaling') publishedEarly = early.publish(parsed);
         }
       : undefined;
     try {
@@ -350,7 +352,7 @@ export class MessengerClient implements Messenger {
       throw error;
     }
     if (publishedEarly) return null;
-    const content = parseContent(plaintext);
+    const content = parsed ?? parseContent(plaintext);
     if (content.type === 'text') return (await this.receiveText(frame, content)) ? content : null;
     if (content.type === 'receipt') await this.receiveReceipt(frame, content);
     return content;

@@ -306,8 +306,10 @@ describe('RelayClient receiving', () => {
       const content = await decryptJson(frame);
       if (frame.id === 'k') {
         expect(early.publish(content)).toBe(true);
+        expect(early.publish(content)).toBe(false);
         await stored; // the session state being written
-        return null;
+        // Returned as well: the relay still puts it on the bus only once.
+        return content;
       }
       // Only call signaling may go early: a text waits until the message is fully handled.
       refused.push(early.publish(content));

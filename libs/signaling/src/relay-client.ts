@@ -77,8 +77,8 @@ export interface RelayClientOptions {
   readonly bus: EventBus;
   /**
    * Turns a delivered ciphertext into content (Signal decryption); may throw. Resolving `null`
-   * says the message was already handled (a duplicate the decrypter recognised, or content it
-   * published early): it is acked and nothing (more) is published.
+   * says the message was already handled (a duplicate the decrypter recognised): it is acked and
+   * nothing is published. Content published early through `early` is never published again.
    */
   readonly decrypt: (frame: DeliverFrame, early: EarlyPublisher) => Promise<unknown>;
   /** Receives `prekeys-low` and `link-request` frames; a throw or rejection is reported as `handler-failed`. */
@@ -486,12 +486,14 @@ export class RelayClient implements RelayConnection {
       return;
     }
     let plaintext: unknown;
+    let publishedEarly = false;
     const early: EarlyPublisher = {
       publish: (content) => {
         const parsed = ContentSchema.safeParse(content);
-        if (!parsed.success || !EARLY_CONTENT_TYPES.has(parsed.data.type)) return false;
+        if (publishedEarly || !parsed.success || !EARLY_CONTENT_TYPES.has(parsed.data.type)) return false;
         try {
           this.publish(frame, parsed.data);
+          publishedEarly = true;
           return true;
         } catch {
           this.report('handler-failed', 'publishing delivered content on the bus failed', { messageId });
@@ -510,8 +512,9 @@ export class RelayClient implements RelayConnection {
       this.giveUp(messageId, 'undecryptable', 'a delivered message could not be decrypted');
       return;
     }
-    if (plaintext === null) {
-      // The decrypter recognised a message it already handled (e.g. redelivered after a reload).
+    if (plaintext === null || publishedEarly) {
+      // The decrypter recognised a message it already handled (e.g. redelivered after a reload), or
+      // published it early: either way it is on the bus once.
       this.seen.remember(messageId);
       this.ack(messageId);
       return;

@@ -1,22 +1,11 @@
 /** What the browser benchmarks share: how Chromium is launched, and small statistics. */
+import { CHROMIUM_ARGS as TEST_CHROMIUM_ARGS } from '../../e2e/playwright.config.js';
 
 /** Debian's Chromium, unless PARLEY_CHROMIUM names another. */
 export const CHROMIUM = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
 
-/** ENVIRONMENT "Chromium in tests", plus autoplay: pages play remote audio without a user gesture. */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-  '--autoplay-policy=no-user-gesture-required',
-];
+/** The e2e suite's flags (ENVIRONMENT "Chromium in tests"), headless, and autoplay: pages play remote audio without a user gesture. */
+export const CHROMIUM_ARGS = [...TEST_CHROMIUM_ARGS, '--headless', '--autoplay-policy=no-user-gesture-required'];
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { randomBytes } from './bytes.js';
 import { isSignalProtocolError } from './errors.js';
 import { processPreKeyBundle } from './session-cipher.js';
@@ -34,36 +34,54 @@ describe('sessions between two devices of this library', () => {
     expect(str(await b.decrypt(m3))).toBe('now whisper');
   });
 
-  it('hands the plaintext to onPlaintext before it stores the session; a failed store still fails the decryption', async () => {
+  it('hands the plaintext to onPlaintext while the session is being stored; decryption ends with the store, and a failed store fails it', async () => {
     const { a, b, bob } = await pair();
     const steps: string[] = [];
     const storeSession = bob.store.storeSession.bind(bob.store);
     let failStore = false;
+    let releaseStore = (): void => {};
     bob.store.storeSession = async (address, record) => {
-      steps.push('stored');
+      steps.push('store started');
+      await new Promise<void>((resolve) => (releaseStore = resolve));
+      steps.push('store finished');
       if (failStore) throw new Error('disk full');
       return storeSession(address, record);
     };
     const onPlaintext = (plaintext: Uint8Array) => void steps.push(`plaintext ${str(plaintext)}`);
-    expect(str(await b.decrypt(await a.encrypt(text('offer')), { onPlaintext }))).toBe('offer');
-    expect(steps).toEqual(['plaintext offer', 'stored']);
+    const decrypting = b.decrypt(await a.encrypt(text('offer')), { onPlaintext });
+    let decrypted: string | undefined;
+    void decrypting.then((plaintext) => (decrypted = str(plaintext)));
+    await vi.waitFor(() => expect(steps).toEqual(['store started', 'plaintext offer']));
+    // The store is still writing: the decryption is not over until it is.
+    await Promise.resolve();
+    expect(decrypted).toBeUndefined();
+    releaseStore();
+    expect(str(await decrypting)).toBe('offer');
+    expect(steps).toEqual(['store started', 'plaintext offer', 'store finished']);
+
+    bob.store.storeSession = storeSession;
     await a.decrypt(await b.encrypt(text('answer')));
-    steps.length = 0;
     const whisper = await a.encrypt(text('candidate'));
     expect(whisper.type).toBe(CiphertextMessageType.Whisper);
+    bob.store.storeSession = async (address, record) => {
+      steps.push('store started');
+      if (failStore) throw new Error('disk full');
+      return storeSession(address, record);
+    };
+    steps.length = 0;
     failStore = true;
     await expect(b.decrypt(whisper, { onPlaintext })).rejects.toThrow('disk full');
-    expect(steps).toEqual(['plaintext candidate', 'stored']);
+    expect(steps).toEqual(['store started', 'plaintext candidate']);
     // Nothing was stored: the same message decrypts again (the relay brings it again).
     failStore = false;
     steps.length = 0;
     expect(str(await b.decrypt(whisper, { onPlaintext }))).toBe('candidate');
-    expect(steps).toEqual(['plaintext candidate', 'stored']);
-    // An inauthentic message never reaches onPlaintext.
+    expect(steps).toEqual(['store started', 'plaintext candidate']);
+    // An inauthentic message never reaches onPlaintext, nor the store.
     const forged = await a.encrypt(text('forged'));
     forged.serialized[forged.serialized.length - 1]! ^= 1;
     await expect(b.decrypt(forged, { onPlaintext })).rejects.toThrow();
-    expect(steps).toEqual(['plaintext candidate', 'stored']);
+    expect(steps).toEqual(['store started', 'plaintext candidate']);
   });
 
   it('alternates directions for many rounds (a DH ratchet step each time)', async () => {

@@ -112,8 +112,9 @@ export async function processPreKeyBundle(
 export interface DecryptOptions {
   /**
    * Called with the plaintext once it is decrypted and authentic and its sender's identity trusted,
-   * before the advanced session state is stored (which may take a disk write). For content that can
-   * be acted on twice harmlessly: if storing then fails, the message decrypts again when it comes
+   * while the advanced session state is being stored: the write is started first, so that it runs
+   * while the caller acts on the plaintext, but it may not have finished. For content that can be
+   * acted on twice harmlessly: if storing then fails, the message decrypts again when it comes
    * again. Must not throw.
    */
   readonly onPlaintext?: (plaintext: Uint8Array) => void;
@@ -256,14 +257,12 @@ export class SessionCipher {
         used = { preKeyId: message.preKeyId, signedPreKeyId: message.signedPreKeyId, kyberPreKeyId };
       }
       const plaintext = await this.decryptWithRecord(record, message.message, CiphertextMessageType.PreKey);
-      options.onPlaintext?.(plaintext);
       await this.store.saveIdentity(this.remoteAddress, message.identityKey);
       if (used !== undefined) {
         await this.store.markKyberPreKeyUsed(used.kyberPreKeyId, used.signedPreKeyId, message.baseKey);
         if (used.preKeyId !== undefined) await this.store.removePreKey(used.preKeyId);
       }
-      await this.store.storeSession(this.remoteAddress, record);
-      return plaintext;
+      return this.storeThenHandOver(record, plaintext, options);
     });
   }
 
@@ -278,11 +277,21 @@ export class SessionCipher {
       if (!(await this.store.isTrustedIdentity(this.remoteAddress, remoteIdentity, 'receiving'))) {
         throw new SignalProtocolError('untrusted-identity', `untrusted identity for ${addressKey(this.remoteAddress)}`);
       }
-      options.onPlaintext?.(plaintext);
       await this.store.saveIdentity(this.remoteAddress, remoteIdentity);
-      await this.store.storeSession(this.remoteAddress, record);
-      return plaintext;
+      return this.storeThenHandOver(record, plaintext, options);
     });
+  }
+
+  /**
+   * Stores the advanced session and hands the plaintext to `onPlaintext` as soon as the write is
+   * under way: what the caller does with it (a call answering) and the disk write overlap, and the
+   * next operation on this session, which waits for the write, starts sooner.
+   */
+  private async storeThenHandOver(record: SessionRecord, plaintext: Uint8Array, options: DecryptOptions): Promise<Uint8Array> {
+    const storing = this.store.storeSession(this.remoteAddress, record);
+    options.onPlaintext?.(plaintext);
+    await storing;
+    return plaintext;
   }
 
   /** Whether a current session exists that can send now. */

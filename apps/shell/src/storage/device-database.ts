@@ -105,6 +105,9 @@ export class DeviceDatabase {
       if (value === undefined) transaction.objectStore(store).delete(key);
       else transaction.objectStore(store).put(value, key);
     }
+    // Commit now rather than when this task ends: the caller may go on with long synchronous work
+    // (a decrypted call offer is acted on while its session is stored).
+    transaction.commit();
     await done;
   }
 

@@ -152,7 +152,9 @@ function ConversationView(props: {
   const { bus, messenger, callLog, conversation, notices, locale, t } = props;
   const { conversationId, peer } = conversation;
   const callsAvailable = useBehavior(bus.state('call.available'));
-  const callState = useBehavior(bus.state('call.state'));
+  // Only whether this conversation is in a call: the call state changes several times while a
+  // call sets up, and re-rendering the conversation each time takes the CPU the call needs.
+  const inCall = useBehavior(bus.state('call.state'), (call) => call.conversationId === conversationId && call.phase !== 'idle' && call.phase !== 'ended');
   const history$ = useMemo(() => messenger.history$(conversationId), [messenger, conversationId]);
   const history = useObservable(history$, NO_MESSAGES);
   const calls$ = useMemo(() => callLog.entries$(conversationId), [callLog, conversationId]);
@@ -160,7 +162,6 @@ function ConversationView(props: {
   const [showSafetyNumber, setShowSafetyNumber] = useState(false);
   const [scheduling, setScheduling] = useState(false);
   const schedules = messenger.scheduledCalls?.();
-  const inCall = callState.conversationId === conversationId && callState.phase !== 'idle' && callState.phase !== 'ended';
   const loadSafetyNumber = useCallback(() => messenger.safetyNumber(peer.userId), [messenger, peer.userId]);
 
   // Incoming messages shown in an open conversation of a visible page are read: send the

@@ -1,6 +1,6 @@
 import type { CallEntry } from '@parley/contracts';
 import type { DeliveryState, HistoryMessage } from '@parley/messenger';
-import { useEffect, useRef } from 'react';
+import { memo, useEffect, useRef } from 'react';
 import { type ChatMessages, formatDuration, formatTime } from './messages.js';
 
 const TICKS: Record<DeliveryState, string> = { sending: '🕓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '!' };
@@ -11,9 +11,11 @@ type TimelineItem = { readonly at: number; readonly message: HistoryMessage } | 
 
 /**
  * One conversation's messages as bubbles, oldest first, with time and (outgoing) delivery ticks,
- * and its calls in between as call log lines (outcome, and duration for answered calls).
+ * and its calls in between as call log lines (outcome, and duration for answered calls). Memoized:
+ * a long history is not rendered again when only the conversation around it changes (a call
+ * starting flips the header's call buttons while the call needs the CPU).
  */
-export function MessageList(props: {
+export const MessageList = memo(function MessageList(props: {
   t: ChatMessages;
   locale: string;
   peerName: string;
@@ -78,7 +80,7 @@ export function MessageList(props: {
       </ol>
     </div>
   );
-}
+});
 
 /** A call in the conversation: direction, kind and outcome, with the duration of an answered call. */
 function CallLine({ t, locale, call }: { t: ChatMessages; locale: string; call: CallEntry }) {

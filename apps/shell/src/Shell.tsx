@@ -92,7 +92,8 @@ export function Shell({ session, token, account, settings, locale, onLocale }: S
     [],
   );
   const t = messagesFor(locale);
-  const callState = useBehavior(bus.state('call.state'));
+  // Only the phase: the badge shows nothing else, and each render of the shell costs CPU that call set-up needs.
+  const callPhase = useBehavior(bus.state('call.state'), (call) => call.phase);
   const relayStatus = useBehavior(bus.state('relay.status'));
   const remoteProps = useMemo<RemoteProps>(() => ({ session, locale }), [session, locale]);
 
@@ -202,8 +203,8 @@ export function Shell({ session, token, account, settings, locale, onLocale }: S
         <span className="shell__relay" data-testid="shell-relay" data-status={relayStatus}>
           {t.relay[relayStatus]}
         </span>
-        <span className="shell__call-status" data-testid="shell-call-status" data-phase={callState.phase}>
-          {t.callStatus[callState.phase] ?? ''}
+        <span className="shell__call-status" data-testid="shell-call-status" data-phase={callPhase}>
+          {t.callStatus[callPhase] ?? ''}
         </span>
         <button
           ref={settingsButton}

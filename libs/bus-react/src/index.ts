@@ -5,8 +5,14 @@ import type { Observable } from 'rxjs';
 /**
  * Reads a bus Behavior in a React component and re-renders when it changes. The subscription lives
  * exactly as long as the component, so unmounting a remote's React root ends it.
+ *
+ * With `select`, the component reads only part of the value and re-renders only when that part
+ * changes (compared with `Object.is`, so select a primitive or a stable reference): a busy Behavior
+ * such as the call state then does not re-render a whole app during call set-up.
  */
-export function useBehavior<T>(behavior: Behavior<T>): T {
+export function useBehavior<T>(behavior: Behavior<T>): T;
+export function useBehavior<T, S>(behavior: Behavior<T>, select: (value: T) => S): S;
+export function useBehavior<T, S>(behavior: Behavior<T>, select?: (value: T) => S): T | S {
   const subscribe = useCallback(
     (onChange: () => void) => {
       const subscription = behavior.subscribe(onChange);
@@ -14,7 +20,7 @@ export function useBehavior<T>(behavior: Behavior<T>): T {
     },
     [behavior],
   );
-  const current = () => behavior.value;
+  const current = () => (select ? select(behavior.value) : behavior.value);
   // The bus holds the current value wherever it renders, so the server snapshot is the same read.
   return useSyncExternalStore(subscribe, current, current);
 }

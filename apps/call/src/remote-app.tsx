@@ -14,10 +14,10 @@ import { RtcGroupMedia } from './group/group-media.js';
 import { messengerGroupKeyChannel, relaySfuClient } from './group/group-ports.js';
 import { createCallLinksStore } from './links/call-links-store.js';
 import { CallLinkBook } from './links/link-book.js';
-import { RtcCallMedia } from './media/call-media.js';
+import { RtcCallMedia, newCallConnection } from './media/call-media.js';
 import { IceConfigSource } from './media/ice-config.js';
 import { startSFrameWorker } from './media/sframe-worker-client.js';
-import { SFrameWorkerPool } from './media/sframe-worker-pool.js';
+import { SFrameWorkerPool, SparePool } from './media/spare-pool.js';
 import { READY_MEDIA_MAX_AGE_MS, ReadyCallerMedia } from './media/ready-caller-media.js';
 
 interface Mounted {
@@ -86,11 +86,15 @@ export const app: RemoteApp = {
     const connection = (navigator as { connection?: EventTarget }).connection;
     window.addEventListener('online', networkChanged);
     connection?.addEventListener('change', networkChanged);
+    // The callee's connection, made ahead: an incoming offer is applied at once.
+    const connections = new SparePool(() => newCallConnection(), 'close', { busy: () => workers.busy || ready.busy });
+    connections.warm();
     const store = createCallStore(bus, scope, {
       self,
       channel,
       newCallId: () => crypto.randomUUID(),
-      createMedia: ({ role, media }) => (role === 'caller' ? ready.take(media) : null) ?? new RtcCallMedia({ role, media, startWorker, iceConfig: ice.current() }),
+      createMedia: ({ role, media }) =>
+        (role === 'caller' ? ready.take(media) : null) ?? new RtcCallMedia({ role, media, startWorker, iceConfig: ice.current(), ...(role === 'callee' ? { connection: connections.take() } : {}) }),
     });
     const groups = createGroupCallStore(bus, scope, {
       self,
@@ -128,6 +132,7 @@ export const app: RemoteApp = {
       connection?.removeEventListener('change', networkChanged);
       ready.stop();
       workers.stop();
+      connections.stop();
     });
     const linkApi = signaling?.callLinks?.() ?? null;
     const links = linkApi ? createCallLinksStore(linkApi, new CallLinkBook(window.localStorage, session.userId), window.location.origin) : null;

@@ -426,10 +426,11 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
     }
     if (this.snapshot.phase !== 'outgoing' || !call.session) return;
     call.peerDeviceId = from.deviceId;
-    this.enterConnecting(call, { startTimer: true });
-    // The answer goes to WebRTC first: encrypting the messages below must not delay connecting.
+    // The answer goes to WebRTC first: neither the UI (the connecting state) nor encrypting the
+    // messages below may delay connecting.
     const session = call.session;
     const applied = session.acceptAnswer(answer);
+    this.enterConnecting(call, { startTimer: true });
     this.options.clock.schedule(ACCEPTED_NOTICE_DELAY_MS, () => this.sendTo(call.peer.userId, call.id, { kind: 'accepted-elsewhere', deviceId: from.deviceId }));
     call.localReady = true;
     this.flushLocalCandidates(call);

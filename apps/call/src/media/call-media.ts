@@ -65,8 +65,18 @@ export interface CallMediaOptions {
   readonly cameraId?: string;
   /** Starts the SFrame worker; see sframe-worker-client.ts. */
   readonly startWorker: () => Worker;
+  /** A connection made ahead by `newCallConnection` and never used (spare-pool.ts); else one is made. */
+  readonly connection?: RTCPeerConnection;
   /** Injected for tests; defaults to navigator.mediaDevices.getUserMedia. */
   readonly getUserMedia?: (constraints: MediaStreamConstraints) => Promise<MediaStream>;
+}
+
+/**
+ * A connection as a 1:1 call uses it. Both ends are Parley: every m-line shares one transport, so
+ * candidates are gathered (and checked, and signaled) once instead of once per media kind.
+ */
+export function newCallConnection(iceServers: RTCIceServer[] = []): RTCPeerConnection {
+  return new RTCPeerConnection({ iceServers, bundlePolicy: 'max-bundle' });
 }
 
 /** The real `CallMediaSession`: WebRTC with SFrame. */
@@ -116,9 +126,7 @@ export class RtcCallMedia implements CallMediaSession {
   constructor(private readonly options: CallMediaOptions) {
     this.localIndex = options.role === 'caller' ? 0 : 1;
     this.peerIndex = 1 - this.localIndex;
-    // Both ends are Parley: every m-line shares one transport, so candidates are gathered (and
-    // checked, and signaled) once instead of once per media kind.
-    this.pc = new RTCPeerConnection({ iceServers: options.iceServers ?? [], bundlePolicy: 'max-bundle' });
+    this.pc = options.connection ?? newCallConnection(options.iceServers);
     this.worker = options.startWorker();
     this.worker.onmessage = (event: MessageEvent<FromWorker>) => this.receiveCounters(event.data.transforms);
     this.post({ type: 'local-key', key: { suite: SUITE, generation: 0, sender: this.localIndex, secret: this.secret } });
@@ -345,9 +353,11 @@ export class RtcCallMedia implements CallMediaSession {
 
   acceptAnswer(answer: SessionDescription): Promise<void> {
     // No await before the description: it starts now, while the engine goes on to update the UI.
+    // The peer's key goes to the worker just after: deriving it there must not hold up the start.
     try {
+      const applied = this.pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
       this.postPeerKey(answer.key);
-      return this.pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+      return applied;
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
@@ -453,7 +463,12 @@ export class RtcCallMedia implements CallMediaSession {
     if (!this.options.iceConfig) return;
     const { iceServers, iceTransportPolicy } = await this.options.iceConfig;
     if (this.closed) return;
-    this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers: [...(this.options.iceServers ?? []), ...iceServers], iceTransportPolicy });
+    const current = this.pc.getConfiguration();
+    // Setting the configuration waits on WebRTC's signaling thread (~2 ms while it applies the
+    // offer): only when it changes. The connection was made with `options.iceServers`, so without
+    // TURN servers from the server and with the same policy, nothing does.
+    if (iceServers.length === 0 && (iceTransportPolicy ?? 'all') === (current.iceTransportPolicy ?? 'all')) return;
+    this.pc.setConfiguration({ ...current, iceServers: [...(this.options.iceServers ?? []), ...iceServers], iceTransportPolicy });
   }
 
   private async openLocalMedia(): Promise<MediaStream> {

@@ -11,7 +11,7 @@
  */
 import type { CallMedia } from '@parley/contracts';
 import type { RtcCallMedia } from './call-media.js';
-import { type IdleScheduler, whenIdle } from './sframe-worker-pool.js';
+import { type IdleScheduler, whenIdle } from './spare-pool.js';
 
 export const READY_MEDIA_MAX_AGE_MS = 5 * 60_000;
 
@@ -42,6 +42,11 @@ export class ReadyCallerMedia<M extends ReadyMedia = RtcCallMedia> {
     this.kinds = deps.kinds ?? ['video', 'audio'];
     this.idle = deps.idle ?? whenIdle;
     this.now = deps.now ?? Date.now;
+  }
+
+  /** Whether a call that took one of these is on. */
+  get busy(): boolean {
+    return this.outstanding > 0;
   }
 
   /** Once the page is idle: makes each kind that is missing or too old, unless a call is on. */

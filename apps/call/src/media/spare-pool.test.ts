@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SFrameWorkerPool } from './sframe-worker-pool.js';
+import { SFrameWorkerPool, SparePool } from './spare-pool.js';
 
 class FakeWorker {
   terminated = 0;
@@ -75,5 +75,49 @@ describe('SFrameWorkerPool', () => {
     pool.warm();
     runIdle();
     expect(started).toHaveLength(1);
+  });
+});
+
+describe('SparePool', () => {
+  class FakeConnection {
+    closed = 0;
+    close(): void {
+      this.closed += 1;
+    }
+  }
+
+  it('pools anything a call ends with a named method, and makes no spare while a call it cannot see is on', () => {
+    const made: FakeConnection[] = [];
+    const idle: (() => void)[] = [];
+    let otherCall = true;
+    const pool = new SparePool(
+      () => {
+        const connection = new FakeConnection();
+        made.push(connection);
+        return connection;
+      },
+      'close',
+      { idle: (run) => (idle.push(run), () => idle.splice(idle.indexOf(run), 1)), busy: () => otherCall },
+    );
+    const runIdle = () => {
+      for (const run of idle.splice(0)) run();
+    };
+    pool.warm();
+    runIdle();
+    expect(made).toHaveLength(0);
+    otherCall = false;
+    pool.warm();
+    runIdle();
+    expect(made).toHaveLength(1);
+    const taken = pool.take();
+    expect(taken).toBe(made[0]);
+    expect(pool.busy).toBe(true);
+    taken.close();
+    expect(made[0]!.closed).toBe(1);
+    expect(pool.busy).toBe(false);
+    runIdle();
+    expect(made).toHaveLength(2);
+    pool.stop();
+    expect(made[1]!.closed).toBe(1);
   });
 });

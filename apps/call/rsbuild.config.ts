@@ -6,6 +6,8 @@ import { sharedDependencies, unsharedFromEnv } from '../../tools/mf-build/shared
 import pkg from './package.json' with { type: 'json' };
 
 const unshare = unsharedFromEnv();
+/** The worker chunk's name (`name` in src/media/sframe-worker-client.ts). */
+const SFRAME_WORKER_CHUNK = 'sframe-worker';
 
 export default defineConfig({
   plugins: [
@@ -30,7 +32,18 @@ export default defineConfig({
   security: { sri: { enable: true, algorithm: 'sha384' } },
   // `new CrossOriginWorker(new URL(...))` bundles a worker like `new Worker(...)` does
   // (src/media/sframe-worker-client.ts explains why the app cannot use `Worker` directly).
-  tools: { rspack: { module: { parser: { javascript: { worker: ['CrossOriginWorker from ./cross-origin-worker.js', '...'] } } } } },
+  tools: {
+    rspack: (config) => {
+      config.module = { ...config.module, parser: { ...config.module?.parser, javascript: { ...config.module?.parser?.javascript, worker: ['CrossOriginWorker from ./cross-origin-worker.js', '...'] } } };
+      // The worker starts from a blob URL (cross-origin-worker.ts), where the runtime cannot tell
+      // where chunks live: it must be one chunk, never split out into chunks shared with the app.
+      // rsbuild splits 'all' chunks; anything else is a configuration this was not written for.
+      const splitChunks = config.optimization?.splitChunks;
+      if (splitChunks && splitChunks.chunks !== 'all') throw new Error(`call: unexpected splitChunks.chunks ${String(splitChunks.chunks)}`);
+      if (splitChunks) splitChunks.chunks = (chunk) => chunk.name !== SFRAME_WORKER_CHUNK;
+      return config;
+    },
+  },
   server: { port: 4202, headers: { 'Access-Control-Allow-Origin': '*' } },
   dev: { assetPrefix: 'auto' },
 });

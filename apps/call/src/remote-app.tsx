@@ -16,7 +16,7 @@ import { createCallLinksStore } from './links/call-links-store.js';
 import { CallLinkBook } from './links/link-book.js';
 import { RtcCallMedia, newCallConnection } from './media/call-media.js';
 import { IceConfigSource } from './media/ice-config.js';
-import { startSFrameWorker } from './media/sframe-worker-client.js';
+import { startSFrameWorker, warmedUp } from './media/sframe-worker-client.js';
 import { SFrameWorkerPool, SparePool } from './media/spare-pool.js';
 import { READY_MEDIA_MAX_AGE_MS, ReadyCallerMedia } from './media/ready-caller-media.js';
 
@@ -73,11 +73,11 @@ export const app: RemoteApp = {
     void ice.current();
     const self = { userId: session.userId, deviceId: signaling?.self.deviceId ?? 0, displayName: session.displayName };
     const channel = createMessengerSignalingChannel(bus, signaling);
-    const workers = new SFrameWorkerPool(startSFrameWorker);
+    const workers = new SFrameWorkerPool(startSFrameWorker, { onSpare: warmedUp });
     workers.warm();
     const startWorker = () => workers.take();
     const ready = new ReadyCallerMedia({
-      make: (media) => new RtcCallMedia({ role: 'caller', media, startWorker: startSFrameWorker, iceConfig: ice.current() }),
+      make: (media) => new RtcCallMedia({ role: 'caller', media, startWorker: () => warmedUp(startSFrameWorker()), iceConfig: ice.current() }),
       busy: () => workers.busy,
     });
     ready.warm();

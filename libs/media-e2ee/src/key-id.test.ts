@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MAX_UINT64, toHex } from './bytes.js';
 import { CipherSuite } from './cipher-suite.js';
@@ -6,6 +7,7 @@ import {
   MAX_KEY_GENERATION,
   MAX_SENDER_INDEX,
   MAX_TRACK_SLOT,
+  TRACK_BASE_KEY_LABEL,
   TrackSlot,
   composeKeyId,
   deriveTrackBaseKey,
@@ -85,6 +87,14 @@ describe('Track keys from a sender secret', () => {
     const outsider = new SFrameKeyRing();
     outsider.add(await deriveTrackKey(gcm, generateSenderSecret(), id, 'decrypt'));
     expect(await outsider.decrypt(new Uint8Array(0), frame.value)).toMatchObject({ ok: false, failure: { code: 'authentication-failed' } });
+  });
+
+  it('are HKDF-SHA256 of the secret with an empty salt and the label ‖ KID as info (Node crypto as the oracle)', async () => {
+    const secret = generateSenderSecret();
+    const kid = composeKeyId({ generation: 2n, sender: 5, track: TrackSlot.screenAudio });
+    const info = Buffer.concat([Buffer.from(TRACK_BASE_KEY_LABEL), Buffer.from(kid.toString(16).padStart(16, '0'), 'hex')]);
+    const expected = new Uint8Array(hkdfSync('sha256', secret, new Uint8Array(0), info, 32));
+    expect(toHex(await deriveTrackBaseKey(secret, kid))).toBe(toHex(expected));
   });
 
   it('refuse a short sender secret', async () => {

@@ -1,5 +1,7 @@
 import { type AeadKey, type KeyUsage, importAeadKey } from './aead.js';
-import { bigintToBytes, bufferSource, concatBytes, isUint64, subtle } from './bytes.js';
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256, sha512 } from '@noble/hashes/sha2.js';
+import { bigintToBytes, concatBytes, isUint64 } from './bytes.js';
 import { type CipherSuiteId, type CipherSuiteParams, cipherSuiteParams } from './cipher-suite.js';
 import { SFrameError } from './errors.js';
 
@@ -35,22 +37,26 @@ export function keyScheduleLabel(prefix: string, kid: bigint, suite: CipherSuite
   return concatBytes(encoder.encode(prefix), bigintToBytes(kid, 8), bigintToBytes(BigInt(suite), 2));
 }
 
-async function hmac(params: CipherSuiteParams, key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
-  const cryptoKey = await subtle().importKey('raw', bufferSource(key), { name: 'HMAC', hash: params.hash }, false, ['sign']);
-  return new Uint8Array(await subtle().sign('HMAC', cryptoKey, bufferSource(data)));
+// HMAC runs synchronously on @noble/hashes: for these 32–80-byte inputs a WebCrypto round trip (a
+// key import, a promise and a hop to a crypto thread each) costs more than the hash, and a call's
+// set-up derives several keys on each side while the machine is busiest.
+const HASHES = { 'SHA-256': sha256, 'SHA-512': sha512 } as const;
+
+function hmacOf(params: CipherSuiteParams, key: Uint8Array, data: Uint8Array): Uint8Array {
+  return hmac(HASHES[params.hash], key, data);
 }
 
 /** HKDF-Extract with an empty salt, which RFC 5869 defines as Nh zero bytes (what HMAC pads "" to). */
-async function hkdfExtract(params: CipherSuiteParams, ikm: Uint8Array): Promise<Uint8Array> {
-  return hmac(params, new Uint8Array(params.Nh), ikm);
+function hkdfExtract(params: CipherSuiteParams, ikm: Uint8Array): Uint8Array {
+  return hmacOf(params, new Uint8Array(params.Nh), ikm);
 }
 
 /** HKDF-Expand (RFC 5869 §2.3). */
-async function hkdfExpand(params: CipherSuiteParams, prk: Uint8Array, info: Uint8Array, length: number): Promise<Uint8Array> {
+function hkdfExpand(params: CipherSuiteParams, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
   const out = new Uint8Array(length);
-  let previous = new Uint8Array(0);
+  let previous: Uint8Array = new Uint8Array(0);
   for (let i = 1, offset = 0; offset < length; i++) {
-    previous = new Uint8Array(await hmac(params, prk, concatBytes(previous, info, new Uint8Array([i]))));
+    previous = hmacOf(params, prk, concatBytes(previous, info, new Uint8Array([i])));
     out.set(previous.subarray(0, Math.min(previous.length, length - offset)), offset);
     offset += previous.length;
   }
@@ -66,9 +72,9 @@ export async function deriveKeyMaterial(suite: CipherSuiteId, kid: bigint, baseK
   const params = cipherSuiteParams(suite);
   checkKid(kid);
   if (baseKey.length === 0) throw new SFrameError('invalid-argument', 'base_key is empty');
-  const secret = await hkdfExtract(params, baseKey);
-  const key = await hkdfExpand(params, secret, keyScheduleLabel(SFRAME_KEY_LABEL, kid, suite), params.Nk);
-  const salt = await hkdfExpand(params, secret, keyScheduleLabel(SFRAME_SALT_LABEL, kid, suite), params.Nn);
+  const secret = hkdfExtract(params, baseKey);
+  const key = hkdfExpand(params, secret, keyScheduleLabel(SFRAME_KEY_LABEL, kid, suite), params.Nk);
+  const salt = hkdfExpand(params, secret, keyScheduleLabel(SFRAME_SALT_LABEL, kid, suite), params.Nn);
   return { secret, key, salt };
 }
 

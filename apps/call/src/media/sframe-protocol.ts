@@ -32,6 +32,8 @@ export interface WorkerKey {
 }
 
 export type ToWorker =
+  /** A worker made ahead: compile the crypto now, while the page is idle (no call state changes). */
+  | { readonly type: 'warm-up' }
   /** This side's key: every send transform encrypts with it (its own KID per slot). */
   | { readonly type: 'local-key'; readonly key: WorkerKey }
   /** The peer's key: every receive transform decrypts with it. */

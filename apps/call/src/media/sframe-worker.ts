@@ -25,6 +25,8 @@ interface WorkerScope {
 
 const scope = globalThis as unknown as WorkerScope;
 const COUNTERS_EVERY_MS = 500;
+/** The suite of 1:1 and group calls (call-media.ts SUITE): the one worth compiling ahead. */
+const WARM_UP_SUITE: CipherSuiteId = 0x0004;
 
 interface Endpoint {
   readonly options: TransformOptions;
@@ -115,8 +117,31 @@ scope.onrtctransform = ({ transformer }) => {
     .finally(() => endpoints.splice(endpoints.indexOf(endpoint), 1));
 };
 
+/**
+ * Runs the key schedule and one frame of each codec through encryption and decryption with a
+ * throwaway key, touching no call state: a worker made ahead has its crypto code compiled while
+ * the page is idle instead of during its call's set-up (every worker is a fresh script instance).
+ */
+async function warmUp(): Promise<void> {
+  const id = { generation: 0n, sender: 0, track: 0 };
+  const secret = generateSenderSecret();
+  const sender = new SFrameSender();
+  sender.setKey(await deriveTrackKey(WARM_UP_SUITE, secret, id, 'encrypt'));
+  const ring = new SFrameKeyRing();
+  ring.add(await deriveTrackKey(WARM_UP_SUITE, secret, id, 'decrypt'));
+  // A VP8 key frame's payload header (first byte's low bit clear), then some payload.
+  const frames: [MediaCodec, Uint8Array][] = [['opus', new Uint8Array(60)], ['vp8', new Uint8Array(200)]];
+  for (const [codec, frame] of frames) {
+    const sealed = await encryptFrame(sender, codec, frame);
+    if (sealed.ok) await decryptFrame(ring, codec, sealed.value);
+  }
+}
+
 scope.onmessage = ({ data }) => {
   switch (data.type) {
+    case 'warm-up':
+      void warmUp().catch(() => {});
+      return;
     case 'local-key':
       localKey = data.key;
       for (const endpoint of endpoints) if (endpoint.options.side === 'send') void installKeys(endpoint);

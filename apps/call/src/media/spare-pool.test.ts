@@ -18,9 +18,11 @@ function setup() {
       started.push(worker);
       return worker as unknown as Worker;
     },
-    (run) => {
-      idle.push(run);
-      return () => idle.splice(idle.indexOf(run), 1);
+    {
+      idle: (run) => {
+        idle.push(run);
+        return () => idle.splice(idle.indexOf(run), 1);
+      },
     },
   );
   const runIdle = () => {
@@ -86,10 +88,11 @@ describe('SparePool', () => {
     }
   }
 
-  it('pools anything a call ends with a named method, and makes no spare while a call it cannot see is on', () => {
+  it('pools anything a call ends with a named method, warms up spares, and makes none while a call it cannot see is on', () => {
     const made: FakeConnection[] = [];
     const idle: (() => void)[] = [];
     let otherCall = true;
+    const warmed: FakeConnection[] = [];
     const pool = new SparePool(
       () => {
         const connection = new FakeConnection();
@@ -97,7 +100,7 @@ describe('SparePool', () => {
         return connection;
       },
       'close',
-      { idle: (run) => (idle.push(run), () => idle.splice(idle.indexOf(run), 1)), busy: () => otherCall },
+      { idle: (run) => (idle.push(run), () => idle.splice(idle.indexOf(run), 1)), busy: () => otherCall, onSpare: (spare) => warmed.push(spare) },
     );
     const runIdle = () => {
       for (const run of idle.splice(0)) run();
@@ -109,6 +112,7 @@ describe('SparePool', () => {
     pool.warm();
     runIdle();
     expect(made).toHaveLength(1);
+    expect(warmed).toEqual([made[0]]);
     const taken = pool.take();
     expect(taken).toBe(made[0]);
     expect(pool.busy).toBe(true);
@@ -117,7 +121,13 @@ describe('SparePool', () => {
     expect(pool.busy).toBe(false);
     runIdle();
     expect(made).toHaveLength(2);
+    expect(warmed).toEqual([made[0], made[1]]);
+    // One made on demand (no spare) is not warmed up: its call is already setting up.
+    const onDemand = pool.take();
+    pool.take();
+    expect(warmed).toHaveLength(2);
+    expect(made).toHaveLength(3);
+    expect(onDemand).toBe(made[1]);
     pool.stop();
-    expect(made[1]!.closed).toBe(1);
   });
 });

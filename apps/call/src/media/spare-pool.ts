@@ -24,10 +24,12 @@ export const whenIdle: IdleScheduler = (run) => {
   return () => clearTimeout(id);
 };
 
-export interface SparePoolOptions {
+export interface SparePoolOptions<T = unknown> {
   readonly idle?: IdleScheduler;
   /** Whether a call this pool cannot see is on (its calls take from elsewhere): no spare is made meanwhile. */
   readonly busy?: () => boolean;
+  /** Called with each spare as it is made (idle time): to warm it up. Not for one made on demand. */
+  readonly onSpare?: (spare: T) => void;
 }
 
 export class SparePool<T extends Record<K, () => void>, K extends string> {
@@ -42,7 +44,7 @@ export class SparePool<T extends Record<K, () => void>, K extends string> {
     private readonly make: () => T,
     /** The method a call ends its use with (`terminate`, `close`): the pool hears of it. */
     private readonly release: K,
-    private readonly options: SparePoolOptions = {},
+    private readonly options: SparePoolOptions<T> = {},
   ) {
     this.idle = options.idle ?? whenIdle;
   }
@@ -57,7 +59,9 @@ export class SparePool<T extends Record<K, () => void>, K extends string> {
     if (this.stopped || this.spare || this.inUse > 0 || this.cancelPending) return;
     this.cancelPending = this.idle(() => {
       this.cancelPending = null;
-      if (!this.stopped && !this.spare && this.inUse === 0 && !this.options.busy?.()) this.spare = this.make();
+      if (this.stopped || this.spare || this.inUse > 0 || this.options.busy?.()) return;
+      this.spare = this.make();
+      this.options.onSpare?.(this.spare);
     });
   }
 
@@ -93,7 +97,7 @@ export class SparePool<T extends Record<K, () => void>, K extends string> {
 
 /** SFrame workers, one started ahead (see above). */
 export class SFrameWorkerPool extends SparePool<Worker, 'terminate'> {
-  constructor(start: () => Worker, idle: IdleScheduler = whenIdle) {
-    super(start, 'terminate', { idle });
+  constructor(start: () => Worker, options: SparePoolOptions<Worker> = {}) {
+    super(start, 'terminate', options);
   }
 }

@@ -88,7 +88,13 @@ export function CallPanel(props: { store: CallStore<RtcCallMedia>; groups?: Grou
 /** Accept and Decline, with the ringtone playing while they are shown; Accept takes the focus. */
 function IncomingControls(props: { accept: () => void; decline: () => void; acceptLabel: string; declineLabel: string }) {
   let accept!: HTMLButtonElement;
-  onMount(() => accept.focus());
+  // Focused with the next frame rather than at once: focusing forces a layout in the task that
+  // handles the incoming offer, which answering quickly needs more (it is painted then anyway).
+  let frame = 0;
+  onMount(() => {
+    frame = requestAnimationFrame(() => accept.focus());
+  });
+  onCleanup(() => cancelAnimationFrame(frame));
   onCleanup(startRingtone());
   return (
     <div class="call-incoming" role="group">

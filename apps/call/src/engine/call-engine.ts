@@ -221,12 +221,15 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
     const call = this.live;
     if (!call || call.role !== 'callee' || this.snapshot.phase !== 'ringing' || !call.offer) return;
     const offer = call.offer;
+    const session = call.session ?? this.attachSession(call);
+    // Opening the microphone and camera and answering start before the UI changes: the first audio
+    // the caller hears waits for this side's microphone to open.
+    const answering = session.acceptOffer(offer);
     // The connect timer starts once the answer is out: opening the microphone and camera may wait
     // on the browser's permission prompt for as long as the user takes.
     this.enterConnecting(call, { startTimer: false });
-    const session = call.session ?? this.attachSession(call);
     this.mediaSubject.next(session);
-    void session.acceptOffer(offer).then(
+    void answering.then(
       async (answer) => {
         if (this.live !== call) return;
         call.remoteReady = true;

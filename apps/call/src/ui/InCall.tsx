@@ -80,11 +80,17 @@ export function InCall(props: InCallProps) {
   }, LEVEL_WATCH_EVERY_MS);
 
   const listDevices = () => void navigator.mediaDevices?.enumerateDevices().then(setDevices).catch(() => {});
-  onMount(() => navigator.mediaDevices?.addEventListener('devicechange', listDevices));
-  // Listed once this call's stream is open (labels are only known then), not at mount: enumerating
-  // while getUserMedia opens the devices slowed opening them by tens of milliseconds.
+  // Listed, and watched for changes, once this call's stream is open (labels are only known then),
+  // not at mount: enumerating while getUserMedia opens the devices slowed opening them by tens of
+  // milliseconds, and so does subscribing to `devicechange` (the browser enumerates to start watching).
+  let watchingDevices = false;
   const deviceRefresh = setInterval(() => {
-    if (localStream() && devices().every((d) => !d.label)) listDevices();
+    if (!localStream()) return;
+    if (!watchingDevices) {
+      watchingDevices = true;
+      navigator.mediaDevices?.addEventListener('devicechange', listDevices);
+    }
+    if (devices().every((d) => !d.label)) listDevices();
   }, 250);
   onCleanup(() => {
     clearInterval(ticker);

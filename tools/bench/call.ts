@@ -73,6 +73,8 @@ const PHASE_ROWS: readonly [key: string, label: string][] = [
   ['B:worker-created', 'callee SFrame worker created'],
   ['B:gum-start', 'callee getUserMedia called'],
   ['B:gum-done', 'callee camera+mic open'],
+  ['B:gum-done-audio', 'callee microphone open (opened alone)'],
+  ['B:gum-done-video', 'callee camera open (opened alone)'],
   ['B:setRemoteDescription-done', 'callee offer applied'],
   ['B:setLocalDescription-done', 'callee answer set'],
   ['B:ws-send#1', 'callee answer sent'],
@@ -82,6 +84,8 @@ const PHASE_ROWS: readonly [key: string, label: string][] = [
   ['A:ice-connected', 'caller ICE connected'],
   ['A:dtls-connected', 'caller DTLS connected'],
   ['B:dtls-connected', 'callee DTLS connected'],
+  ['B:worker-in-send-audio-0', 'callee first microphone frame encoded'],
+  ['B:worker-out-send-audio-0', 'callee first microphone frame encrypted'],
   ['B:worker-in-send-video-1', 'callee first camera frame encoded'],
   ['B:worker-out-send-video-1', 'callee first camera frame encrypted'],
   ['A:video-packet', 'caller first video packet'],
@@ -89,9 +93,11 @@ const PHASE_ROWS: readonly [key: string, label: string][] = [
   ['A:worker-out-receive-video-1', 'caller first video frame decrypted'],
   ['A:video-frame-received', 'caller framesReceived > 0'],
   ['A:video-decoded', 'caller first video frame decoded'],
+  ['A:video-delivered', 'caller first video frame on the track (exact)'],
   ['A:audio-packet', 'caller first audio packet'],
   ['A:worker-out-receive-audio-0', 'caller first audio frame decrypted'],
   ['A:audio-decoded', 'caller first audio decoded'],
+  ['A:audio-delivered', 'caller first audio on the track (exact)'],
 ];
 
 async function clearPhases(...pages: Page[]): Promise<void> {
@@ -227,7 +233,14 @@ const PHASE_INSTRUMENT = `(() => {
   const mark = (name, detail) => events.push({ name, t: now(), detail });
   window.__benchMark = mark;
   const gum = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-  navigator.mediaDevices.getUserMedia = async (c) => { mark('gum-start'); const s = await gum(c); mark('gum-done'); return s; };
+  navigator.mediaDevices.getUserMedia = async (c) => {
+    const kinds = (c.audio ? 'audio' : '') + (c.video ? 'video' : '');
+    mark('gum-start', kinds);
+    const s = await gum(c);
+    mark('gum-done', kinds);
+    if (kinds !== 'audiovideo') mark('gum-done-' + kinds);
+    return s;
+  };
   const sendNative = WebSocket.prototype.send;
   WebSocket.prototype.send = function (data) {
     try { const f = JSON.parse(data); if (f.t === 'send') mark('ws-send', f.to.slice(0, 8) + ' x' + f.messages.length + ' ' + f.messages.map((m) => m.ciphertext.length).join(',')); } catch {}
@@ -270,6 +283,11 @@ const PHASE_INSTRUMENT = `(() => {
         const started = performance.now();
         const poll = async () => {
         if (this.connectionState === 'closed' || performance.now() - started > 30000) return;
+        for (const receiver of this.getReceivers()) {
+          const source = receiver.getSynchronizationSources()[0];
+          const key = receiver.track.kind + '-delivered';
+          if (source && !seen.has(key)) { seen.add(key); events.push({ name: key, t: source.timestamp }); }
+        }
         for (const s of (await this.getStats()).values()) {
           if (s.type !== 'inbound-rtp') continue;
           const first = (key, ok) => { if (ok && !seen.has(key)) { seen.add(key); mark(key); } };
@@ -281,7 +299,7 @@ const PHASE_INSTRUMENT = `(() => {
             if ((s.pliCount ?? 0) > 0 || (s.firCount ?? 0) > 0) first('video-pli-sent', true);
           } else first('audio-decoded', (s.totalSamplesReceived ?? 0) > 0);
         }
-        if (seen.size < 5) setTimeout(poll, 5);
+        if (seen.size < 7) setTimeout(poll, 5);
         };
         poll();
       };

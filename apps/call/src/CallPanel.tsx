@@ -1,5 +1,5 @@
 import type { RemoteProps } from '@parley/contracts';
-import { Match, Show, Switch, onCleanup, onMount } from 'solid-js';
+import { Match, Show, Switch, from, onCleanup, onMount } from 'solid-js';
 import type { CallStore } from './call-store.js';
 import type { GroupCallStore } from './group/group-call-store.js';
 import type { RtcGroupMedia } from './group/group-media.js';
@@ -56,19 +56,28 @@ export function CallPanel(props: { store: CallStore<RtcCallMedia>; groups?: Grou
             </Match>
             <Match when={true}>
               <Show when={props.store.state.media} keyed>
-                {(session) => (
-                  <InCall
-                    session={session}
-                    peer={call().peer!}
-                    media={call().media ?? 'audio'}
-                    active={call().phase === 'active'}
-                    answeredAt={snapshot().answeredAt}
-                    reconnecting={snapshot().reconnecting}
-                    now={props.store.now}
-                    t={t()}
-                    {...(props.groups?.canAddPerson() ? { addPerson: props.groups.addPerson } : {})}
-                  />
-                )}
+                {(session) => {
+                  // The in-call view (previews, device lists, meters) once the microphone and
+                  // camera are open: building it while they open slowed opening them, which the
+                  // first audio and video of the call wait for. Until then the title says where the
+                  // call is and Hang up is there; if they cannot open, the call ends.
+                  const local = from(session.localStream$);
+                  return (
+                    <Show when={local()}>
+                      <InCall
+                        session={session}
+                        peer={call().peer!}
+                        media={call().media ?? 'audio'}
+                        active={call().phase === 'active'}
+                        answeredAt={snapshot().answeredAt}
+                        reconnecting={snapshot().reconnecting}
+                        now={props.store.now}
+                        t={t()}
+                        {...(props.groups?.canAddPerson() ? { addPerson: props.groups.addPerson } : {})}
+                      />
+                    </Show>
+                  );
+                }}
               </Show>
               <button type="button" class="call-panel__hangup" onClick={() => props.store.hangUp()}>
                 {t().hangUp}

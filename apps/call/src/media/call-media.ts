@@ -96,9 +96,10 @@ export class RtcCallMedia implements CallMediaSession {
   private readonly receivedTracks: MediaStreamTrack[] = [];
   /**
    * Callee: remote tracks reach the UI (which plays them) only once this side's microphone and
-   * camera are open (or it connected first). Nothing can arrive before it connects, and an <audio> starting
-   * to play opens an audio output while getUserMedia opens the microphone: the two contend in the
-   * browser's audio service, and the microphone opening late delays the first audio the caller hears.
+   * camera are open, or the call connected first. Nothing can arrive before it connects, and an
+   * <audio> starting to play opens an audio output while getUserMedia opens the microphone: the two
+   * contend in the browser's audio service, and a microphone opening late delays the first audio
+   * the caller hears.
    */
   private showRemoteTracks: boolean;
   private readonly mutedSubject = new BehaviorSubject(false);
@@ -485,9 +486,13 @@ export class RtcCallMedia implements CallMediaSession {
     if (this.closed) return;
     const current = this.pc.getConfiguration();
     // Setting the configuration waits on WebRTC's signaling thread (~2 ms while it applies the
-    // offer): only when it changes. The connection was made with `options.iceServers`, so without
-    // TURN servers from the server and with the same policy, nothing does.
-    if (iceServers.length === 0 && (iceTransportPolicy ?? 'all') === (current.iceTransportPolicy ?? 'all')) return;
+    // offer): only when it changes. Without TURN servers from the server, the same policy and the
+    // connection holding just `options.iceServers`, nothing does.
+    const unchanged =
+      iceServers.length === 0 &&
+      (current.iceServers?.length ?? 0) === (this.options.iceServers?.length ?? 0) &&
+      (iceTransportPolicy ?? 'all') === (current.iceTransportPolicy ?? 'all');
+    if (unchanged) return;
     this.pc.setConfiguration({ ...current, iceServers: [...(this.options.iceServers ?? []), ...iceServers], iceTransportPolicy });
   }
 

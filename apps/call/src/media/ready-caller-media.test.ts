@@ -1,6 +1,7 @@
 import { BehaviorSubject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { READY_MEDIA_MAX_AGE_MS, ReadyCallerMedia, type ReadyMedia } from './ready-caller-media.js';
+import { manualIdle } from './testing/manual-idle.js';
 
 class FakeMedia implements ReadyMedia {
   readonly connection = new BehaviorSubject<'connecting' | 'connected' | 'disconnected' | 'failed'>('connecting');
@@ -25,7 +26,7 @@ function setup(options: { failOffers?: boolean } = {}) {
   let now = 1_000;
   let busy = false;
   const made: FakeMedia[] = [];
-  const idle: (() => void)[] = [];
+  const idle = manualIdle();
   const ready = new ReadyCallerMedia<FakeMedia>({
     make: (kind) => {
       const media = new FakeMedia(kind, options.failOffers ? Promise.reject(new Error('no transceivers')) : Promise.resolve());
@@ -33,19 +34,14 @@ function setup(options: { failOffers?: boolean } = {}) {
       return media;
     },
     busy: () => busy,
-    idle: (run) => {
-      idle.push(run);
-      return () => idle.splice(idle.indexOf(run), 1);
-    },
+    idle: idle.schedule,
     now: () => now,
   });
   return {
     ready,
     made,
-    runIdle: () => {
-      for (const run of idle.splice(0)) run();
-    },
-    pending: () => idle.length,
+    runIdle: idle.runIdle,
+    pending: idle.pending,
     advance: (ms: number) => (now += ms),
     setBusy: (value: boolean) => (busy = value),
   };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SFrameWorkerPool, SparePool } from './spare-pool.js';
+import { manualIdle } from './testing/manual-idle.js';
 
 class FakeWorker {
   terminated = 0;
@@ -11,24 +12,16 @@ class FakeWorker {
 
 function setup() {
   const started: FakeWorker[] = [];
-  const idle: (() => void)[] = [];
+  const idle = manualIdle();
   const pool = new SFrameWorkerPool(
     () => {
       const worker = new FakeWorker(started.length + 1);
       started.push(worker);
       return worker as unknown as Worker;
     },
-    {
-      idle: (run) => {
-        idle.push(run);
-        return () => idle.splice(idle.indexOf(run), 1);
-      },
-    },
+    { idle: idle.schedule },
   );
-  const runIdle = () => {
-    for (const run of idle.splice(0)) run();
-  };
-  return { pool, started, idle, runIdle };
+  return { pool, started, pending: idle.pending, runIdle: idle.runIdle };
 }
 
 describe('SFrameWorkerPool', () => {
@@ -44,27 +37,27 @@ describe('SFrameWorkerPool', () => {
   });
 
   it('starts no spare while a call holds a worker; the next one comes once it is terminated', () => {
-    const { pool, started, idle, runIdle } = setup();
+    const { pool, started, pending, runIdle } = setup();
     const first = pool.take();
     expect(started).toHaveLength(1);
     pool.warm();
-    expect(idle).toHaveLength(0);
+    expect(pending()).toBe(0);
     first.terminate();
     first.terminate();
     expect((started[0] as FakeWorker).terminated).toBe(2);
-    expect(idle).toHaveLength(1);
+    expect(pending()).toBe(1);
     runIdle();
     expect(started).toHaveLength(2);
     expect((pool.take() as unknown as FakeWorker).id).toBe(2);
   });
 
   it('a call starting before the idle moment cancels the pending spare and gets a fresh worker', () => {
-    const { pool, started, idle } = setup();
+    const { pool, started, pending } = setup();
     pool.warm();
     pool.warm();
-    expect(idle).toHaveLength(1);
+    expect(pending()).toBe(1);
     pool.take();
-    expect(idle).toHaveLength(0);
+    expect(pending()).toBe(0);
     expect(started).toHaveLength(1);
   });
 
@@ -90,7 +83,7 @@ describe('SparePool', () => {
 
   it('pools anything a call ends with a named method, warms up spares, and makes none while a call it cannot see is on', () => {
     const made: FakeConnection[] = [];
-    const idle: (() => void)[] = [];
+    const idle = manualIdle();
     let otherCall = true;
     const warmed: FakeConnection[] = [];
     const pool = new SparePool(
@@ -100,11 +93,9 @@ describe('SparePool', () => {
         return connection;
       },
       'close',
-      { idle: (run) => (idle.push(run), () => idle.splice(idle.indexOf(run), 1)), busy: () => otherCall, onSpare: (spare) => warmed.push(spare) },
+      { idle: idle.schedule, busy: () => otherCall, onSpare: (spare) => warmed.push(spare) },
     );
-    const runIdle = () => {
-      for (const run of idle.splice(0)) run();
-    };
+    const { runIdle } = idle;
     pool.warm();
     runIdle();
     expect(made).toHaveLength(0);

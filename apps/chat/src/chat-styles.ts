@@ -28,6 +28,7 @@ export const CHAT_STYLES = `
 .chat-app .notice--info { background: #36c2; }
 .chat-app .message-list { flex: 1; overflow-y: auto; min-height: 0; }
 .chat-app .message-list__items { list-style: none; margin: 0; padding: 0.5rem 1rem; display: flex; flex-direction: column; gap: 0.3rem; }
+.chat-app .message-list__items > li { content-visibility: auto; contain-intrinsic-size: auto 2rem; }
 .chat-app .bubble { max-width: 70%; padding: 0.35rem 0.6rem; border-radius: 0.8rem; }
 .chat-app .bubble--in { align-self: flex-start; background: #8883; }
 .chat-app .bubble--out { align-self: flex-end; background: #36c3; }

@@ -57,13 +57,16 @@ export function CallPanel(props: { store: CallStore<RtcCallMedia>; groups?: Grou
             <Match when={true}>
               <Show when={props.store.state.media} keyed>
                 {(session) => {
-                  // The in-call view (previews, device lists, meters) once the microphone and
-                  // camera are open: building it while they open slowed opening them, which the
-                  // first audio and video of the call wait for. Until then the title says where the
-                  // call is and Hang up is there; if they cannot open, the call ends.
+                  // The in-call view (previews, device lists, meters, the <audio> playing the peer)
+                  // once the microphone and camera are open: building it while they open slowed
+                  // opening them, which the first audio and video of the call wait for (a playing
+                  // <audio> opens an audio output in the same browser service as the microphone).
+                  // Until then the title says where the call is and Hang up is there; if they cannot
+                  // open, the call ends. Connected while a permission prompt still holds them: the
+                  // view comes anyway, so the peer is heard.
                   const local = from(session.localStream$);
                   return (
-                    <Show when={local()}>
+                    <Show when={local() || call().phase === 'active'}>
                       <InCall
                         session={session}
                         peer={call().peer!}

@@ -93,15 +93,6 @@ export class RtcCallMedia implements CallMediaSession {
   private readonly healthSubject = new BehaviorSubject<DecryptionHealth>({ decrypted: 0, dropped: 0, failing: false, lastFailure: null });
   private readonly localStreamSubject = new BehaviorSubject<MediaStream | null>(null);
   private readonly remoteTracksSubject = new BehaviorSubject<readonly MediaStreamTrack[]>([]);
-  private readonly receivedTracks: MediaStreamTrack[] = [];
-  /**
-   * Callee: remote tracks reach the UI (which plays them) only once this side's microphone and
-   * camera are open, or the call connected first. Nothing can arrive before it connects, and an
-   * <audio> starting to play opens an audio output while getUserMedia opens the microphone: the two
-   * contend in the browser's audio service, and a microphone opening late delays the first audio
-   * the caller hears.
-   */
-  private showRemoteTracks: boolean;
   private readonly mutedSubject = new BehaviorSubject(false);
   private readonly cameraOnSubject = new BehaviorSubject(true);
   private readonly localMediaFailedSubject = new Subject<Error>();
@@ -134,7 +125,6 @@ export class RtcCallMedia implements CallMediaSession {
 
   constructor(private readonly options: CallMediaOptions) {
     this.localIndex = options.role === 'caller' ? 0 : 1;
-    this.showRemoteTracks = options.role === 'caller';
     this.peerIndex = 1 - this.localIndex;
     this.pc = options.connection ?? newCallConnection(options.iceServers);
     this.worker = options.startWorker();
@@ -153,21 +143,12 @@ export class RtcCallMedia implements CallMediaSession {
     };
     this.pc.onconnectionstatechange = () => {
       const state = this.pc.connectionState;
-      // Connected while a permission prompt still holds the devices: the peer is heard anyway.
-      if (state === 'connected') this.revealRemoteTracks();
       if (state === 'connected' || state === 'disconnected' || state === 'failed') this.connection.next(state);
     };
     this.pc.ontrack = ({ track }) => {
       this.remoteStream.addTrack(track);
-      this.receivedTracks.push(track);
-      if (this.showRemoteTracks) this.remoteTracksSubject.next([...this.receivedTracks]);
+      this.remoteTracksSubject.next([...this.remoteTracksSubject.getValue(), track]);
     };
-  }
-
-  private revealRemoteTracks(): void {
-    if (this.showRemoteTracks) return;
-    this.showRemoteTracks = true;
-    if (!this.closed && this.receivedTracks.length > 0) this.remoteTracksSubject.next([...this.receivedTracks]);
   }
 
   /**
@@ -281,8 +262,6 @@ export class RtcCallMedia implements CallMediaSession {
     // tracks go onto the senders once they are open (no renegotiation needed).
     const opening = this.openLocalMedia();
     opening.catch(() => {}); // awaited below
-    const reveal = () => this.revealRemoteTracks();
-    opening.then(reveal, reveal);
     this.prepareAnswer(offer);
     await this.preparing;
     // The answer goes out at once, without its candidates: this side already has the caller's

@@ -17,7 +17,7 @@ import { CallLinkBook } from './links/link-book.js';
 import { RtcCallMedia, newCallConnection } from './media/call-media.js';
 import { IceConfigSource } from './media/ice-config.js';
 import { startSFrameWorker, warmedUp } from './media/sframe-worker-client.js';
-import { SFrameWorkerPool, SparePool } from './media/spare-pool.js';
+import { SparePool } from './media/spare-pool.js';
 import { READY_MEDIA_MAX_AGE_MS, ReadyCallerMedia } from './media/ready-caller-media.js';
 
 interface Mounted {
@@ -73,7 +73,7 @@ export const app: RemoteApp = {
     void ice.current();
     const self = { userId: session.userId, deviceId: signaling?.self.deviceId ?? 0, displayName: session.displayName };
     const channel = createMessengerSignalingChannel(bus, signaling);
-    const workers = new SFrameWorkerPool(startSFrameWorker, { onSpare: warmedUp });
+    const workers = new SparePool(startSFrameWorker, 'terminate', { onSpare: warmedUp });
     workers.warm();
     const startWorker = () => workers.take();
     const ready = new ReadyCallerMedia({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SFrameWorkerPool, SparePool } from './spare-pool.js';
+import { SparePool } from './spare-pool.js';
 import { manualIdle } from './testing/manual-idle.js';
 
 class FakeWorker {
@@ -13,18 +13,19 @@ class FakeWorker {
 function setup() {
   const started: FakeWorker[] = [];
   const idle = manualIdle();
-  const pool = new SFrameWorkerPool(
+  const pool = new SparePool(
     () => {
       const worker = new FakeWorker(started.length + 1);
       started.push(worker);
       return worker as unknown as Worker;
     },
+    'terminate',
     { idle: idle.schedule },
   );
   return { pool, started, pending: idle.pending, runIdle: idle.runIdle };
 }
 
-describe('SFrameWorkerPool', () => {
+describe('SparePool of SFrame workers', () => {
   it('starts a spare only when idle, and the next call takes it', () => {
     const { pool, started, runIdle } = setup();
     pool.warm();

@@ -94,10 +94,3 @@ export class SparePool<T extends Record<K, () => void>, K extends string> {
     this.spare = null;
   }
 }
-
-/** SFrame workers, one started ahead (see above). */
-export class SFrameWorkerPool extends SparePool<Worker, 'terminate'> {
-  constructor(start: () => Worker, options: SparePoolOptions<Worker> = {}) {
-    super(start, 'terminate', options);
-  }
-}

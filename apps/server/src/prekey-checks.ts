@@ -1,10 +1,11 @@
 /**
  * Checks uploaded prekeys before they are stored: key types and lengths, and every signature
  * against the account's identity key, with the verify-only entry point of the protocol library
- * (the server never imports private-key code).
+ * (the server never imports private-key code). Signatures must be canonical (s < ℓ): stricter than
+ * libsignal, so that a crafted body cannot make each of its ~100 checks take the slow JS path.
  */
 import type { UploadKeysRequest } from '@parley/contracts';
-import { EcPublicKey, KemPublicKey, isSignalProtocolError, verifySignedPublicPreKey } from '@parley/signal-protocol/verify';
+import { EcPublicKey, KemPublicKey, isSignalProtocolError, verifyUploadedPreKeySignature } from '@parley/signal-protocol/verify';
 import type { DeviceKeysUpdate, StoredSignedPreKey } from './storage.js';
 
 /** Why an upload was refused: `invalid_key` (type or length) or `invalid_signature`. */
@@ -40,7 +41,7 @@ export async function checkDeviceKeys(identityKey: EcPublicKey, keys: UploadKeys
     parse(name, () => (kind === 'ec' ? EcPublicKey.deserialize(publicKey) : KemPublicKey.deserialize(publicKey)));
     const signature = fromBase64(key.signature);
     pending.push(
-      verifySignedPublicPreKey(identityKey, publicKey, signature).then((ok) => {
+      verifyUploadedPreKeySignature(identityKey, publicKey, signature).then((ok) => {
         if (!ok) throw new PreKeyRejected('invalid_signature', `${name}: the signature does not verify with the identity key`);
       }),
     );

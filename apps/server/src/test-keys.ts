@@ -51,3 +51,26 @@ export class TestIdentity {
     return { handle, displayName: `Name of ${handle}`, identityKey: this.identityKey, device: this.deviceKeys(oneTime) };
   }
 }
+
+/** Ed25519's group order ℓ. */
+const GROUP_ORDER = 2n ** 252n + 27742317777372353535851937790883648493n;
+
+/**
+ * The same signature with ℓ added to its scalar: libsignal still accepts it (it allows s < 2^253),
+ * no honest signer makes it, and a verifier that takes it seriously must leave the platform's
+ * Ed25519 for slow pure-JS arithmetic — the shape of the hostile upload.
+ */
+export function withNonCanonicalScalar(signatureBase64: string): string {
+  const signature = Buffer.from(signatureBase64, 'base64');
+  const signBit = signature[63]! & 0x80;
+  signature[63]! &= 0x7f;
+  let s = 0n;
+  for (let i = 31; i >= 0; i--) s = (s << 8n) | BigInt(signature[32 + i]!);
+  s += GROUP_ORDER;
+  for (let i = 0; i < 32; i++) {
+    signature[32 + i] = Number(s & 0xffn);
+    s >>= 8n;
+  }
+  signature[63]! |= signBit;
+  return signature.toString('base64');
+}

@@ -1,6 +1,6 @@
 import { SignalProtocolError } from './errors.js';
 import { EcPublicKey, KemPublicKey } from './public-keys.js';
-import { verifySignatureAsync } from './xeddsa-verify.js';
+import { verifyCanonicalSignatureAsync, verifySignatureAsync } from './xeddsa-verify.js';
 
 // Bundle checks only use public keys: this file is part of the server's verify-only entry point.
 
@@ -44,6 +44,15 @@ const isUint32 = (n: number): boolean => Number.isInteger(n) && n >= 0 && n <= 0
  */
 export function verifySignedPublicPreKey(identityKey: EcPublicKey, serializedPublicKey: Uint8Array, signature: Uint8Array): Promise<boolean> {
   return verifySignatureAsync(identityKey, serializedPublicKey, signature);
+}
+
+/**
+ * The server's upload check: {@link verifySignedPublicPreKey}, refusing non-canonical signatures
+ * (s ≥ ℓ) that libsignal would accept but no honest signer makes, so a stranger's body cannot
+ * push checks onto the slow path (see verifyCanonicalSignatureAsync).
+ */
+export function verifyUploadedPreKeySignature(identityKey: EcPublicKey, serializedPublicKey: Uint8Array, signature: Uint8Array): Promise<boolean> {
+  return verifyCanonicalSignatureAsync(identityKey, serializedPublicKey, signature);
 }
 
 /** Checks both prekey signatures (EC and Kyber) and the ids; rejects with `invalid-signature` or `invalid-argument`. */

@@ -10,6 +10,7 @@ export {
   serializePreKeyBundle,
   verifyPreKeyBundle,
   verifySignedPublicPreKey,
+  verifyUploadedPreKeySignature,
 } from './bundle.js';
 export { SignalProtocolError, type SignalErrorCode, isSignalProtocolError } from './errors.js';
 export {
@@ -18,4 +19,4 @@ export {
   KemPublicKey,
   KYBER1024_KEY_TYPE,
 } from './public-keys.js';
-export { SIGNATURE_LENGTH, verifySignature, verifySignatureAsync } from './xeddsa-verify.js';
+export { SIGNATURE_LENGTH, verifyCanonicalSignatureAsync, verifySignature, verifySignatureAsync } from './xeddsa-verify.js';

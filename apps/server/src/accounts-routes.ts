@@ -19,10 +19,11 @@ import {
 import { EcPublicKey } from '@parley/signal-protocol/verify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { type ApiContext, Answered, handled, limitAnonymous, parseOr400, requireDevice } from './api-support.js';
+import { type ApiContext, Answered, KEY_UPLOAD_ROUTE, answerRateLimited, handled, parseOr400, requireDevice } from './api-support.js';
 import type { Clock } from './config.js';
 import { type AuthenticatedDevice, hashSecret, newDeviceToken, newRandomId } from './device-auth.js';
 import { sendError } from './http-errors.js';
+import type { RateLimiter } from './rate-limiter.js';
 import { PreKeyRejected, checkDeviceKeys, parseIdentityKey } from './prekey-checks.js';
 import type { RelayHub } from './relay-hub.js';
 import type { AccountRecord, DeviceBundle, NewDevice, Storage, StoredPreKey, StoredSignedPreKey } from './storage.js';
@@ -36,6 +37,8 @@ export interface AccountsRoutesOptions extends ApiContext {
   storage: Storage;
   hub: RelayHub;
   clock: Clock;
+  /** Bundle fetches per (requesting device, target user); absent: only the general limit. */
+  bundleFetchLimiter?: RateLimiter;
 }
 
 const UserIdParams = z.object({ userId: z.string().min(1).max(64) });
@@ -49,9 +52,8 @@ export function registerAccountsRoutes(app: FastifyInstance, options: AccountsRo
 
   app.post(
     '/api/accounts',
-    { bodyLimit: KEYS_BODY_LIMIT },
+    { bodyLimit: KEYS_BODY_LIMIT, ...KEY_UPLOAD_ROUTE },
     handled(async (request, reply) => {
-      limitAnonymous(options, request, reply);
       const body = parseOr400(reply, CreateAccountRequestSchema, request.body);
       const identity = await keysOr400(reply, () => parseIdentityKey(body.identityKey));
       const keys = await keysOr400(reply, () => checkDeviceKeys(identity.key, body.device));
@@ -89,7 +91,11 @@ export function registerAccountsRoutes(app: FastifyInstance, options: AccountsRo
     }),
   );
 
-  const bundles = async (request: FastifyRequest, reply: FastifyReply, userId: string, deviceId?: number) => {
+  const bundles = async (request: FastifyRequest, reply: FastifyReply, requester: AuthenticatedDevice, userId: string, deviceId?: number) => {
+    // Each fetch consumes one-time prekeys: one requester fetching one target over and over would
+    // leave that target's contacts with only the last-resort keys (weaker forward secrecy).
+    const wait = options.bundleFetchLimiter?.take(`${requester.userId}:${requester.deviceId}>${userId}`) ?? 0;
+    if (wait > 0) return answerRateLimited(reply, wait, 'key fetches for this user');
     const account = await storage.accountById(userId);
     if (!account) return sendError(reply, 404, 'user_not_found', 'No account has this user id.');
     const devices = await storage.takePreKeyBundles(userId, deviceId);
@@ -108,24 +114,24 @@ export function registerAccountsRoutes(app: FastifyInstance, options: AccountsRo
   app.get(
     '/api/keys/:userId',
     handled(async (request, reply) => {
-      await requireDevice(options, request, reply);
+      const requester = await requireDevice(options, request, reply);
       const { userId } = parseOr400(reply, UserIdParams, request.params, 'path');
-      return bundles(request, reply, userId);
+      return bundles(request, reply, requester, userId);
     }),
   );
 
   app.get(
     '/api/keys/:userId/:deviceId',
     handled(async (request, reply) => {
-      await requireDevice(options, request, reply);
+      const requester = await requireDevice(options, request, reply);
       const { userId, deviceId } = parseOr400(reply, DeviceParams, request.params, 'path');
-      return bundles(request, reply, userId, deviceId);
+      return bundles(request, reply, requester, userId, deviceId);
     }),
   );
 
   app.put(
     '/api/keys',
-    { bodyLimit: KEYS_BODY_LIMIT },
+    { bodyLimit: KEYS_BODY_LIMIT, ...KEY_UPLOAD_ROUTE },
     handled(async (request, reply) => {
       const device = await requireAccountDevice(options, storage, request, reply);
       const body = parseOr400(reply, UploadKeysRequestSchema, request.body);

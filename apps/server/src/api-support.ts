@@ -2,9 +2,13 @@
  * What every account, key and link route shares: the body and parameter checks against the
  * contracts' zod schemas, device authentication from the `Authorization` header and the rate
  * limits, each answering in the shared error shape.
+ *
+ * Rate limits are taken in an `onRequest` hook, before Fastify reads and parses a body: a caller
+ * over its limit costs a token lookup, never the parse of a 512 KB key upload.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import { addressBucket } from './client-address.js';
 import type { AuthenticatedDevice, DeviceAuthenticator } from './device-auth.js';
 import { sendError } from './http-errors.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -14,8 +18,48 @@ export interface ApiContext {
   auth: DeviceAuthenticator;
   /** Authenticated requests, per device. */
   deviceLimiter: RateLimiter;
-  /** Requests without a token, per address. */
+  /** Requests without a token, per address (IPv6: per /64). */
   anonymousLimiter: RateLimiter;
+  /**
+   * Routes whose body carries signatures to check (key uploads, account creation, linking, guests),
+   * per device or per address, on top of the general limit.
+   */
+  keyUploadLimiter?: RateLimiter;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The body carries prekeys whose signatures the server checks: limited by `keyUploadLimiter`. */
+    keyUpload?: boolean;
+    /** Not rate limited (health checks of a load balancer). */
+    unlimited?: boolean;
+  }
+}
+
+/** Route options of a route whose body carries signed prekeys. */
+export const KEY_UPLOAD_ROUTE = { config: { keyUpload: true } } as const;
+
+/** Who sent a request, as the limiting hook found out: a device, or nobody (no or a bad token). */
+const callers = new WeakMap<FastifyRequest, AuthenticatedDevice | null>();
+
+/**
+ * Limits every `/api/` request before its body is read: by device when the token is valid,
+ * otherwise by client address; key-upload routes also by `keyUploadLimiter`.
+ */
+export function registerCallerLimits(app: FastifyInstance, context: ApiContext): void {
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith('/api/') || request.routeOptions.config?.unlimited) return;
+    const device = request.headers.authorization === undefined ? null : await context.auth.authenticateHeader(request.headers.authorization);
+    callers.set(request, device);
+    const key = device ? `device:${device.userId}:${device.deviceId}` : `address:${addressBucket(request.ip)}`;
+    try {
+      limit(reply, (device ? context.deviceLimiter : context.anonymousLimiter).take(key));
+      if (request.routeOptions.config?.keyUpload && context.keyUploadLimiter) limit(reply, context.keyUploadLimiter.take(key));
+    } catch (error) {
+      if (error instanceof Answered) return reply;
+      throw error;
+    }
+  });
 }
 
 /** Marks a handled failure: the reply has been sent, the handler just returns it. */
@@ -39,26 +83,25 @@ export function describeIssues(what: string, error: z.ZodError): string {
   return `Invalid ${what}: ${parts.join('; ')}${more}`.slice(0, 500);
 }
 
-/** The calling device, rate-limited; answers 401 or 429 otherwise. */
+/** The calling device (rate-limited by the hook); answers 401 otherwise. */
 export async function requireDevice(context: ApiContext, request: FastifyRequest, reply: FastifyReply): Promise<AuthenticatedDevice> {
-  const device = await context.auth.authenticateHeader(request.headers.authorization);
+  const device = callers.has(request) ? callers.get(request) : await context.auth.authenticateHeader(request.headers.authorization);
   if (!device) {
     reply.header('www-authenticate', 'Bearer');
     throw new Answered(sendError(reply, 401, 'unauthorized', 'Send "Authorization: Bearer <device token>".'));
   }
-  limit(reply, context.deviceLimiter.take(`${device.userId}:${device.deviceId}`));
   return device;
 }
 
-/** Rate-limits a caller without a token by its address; answers 429 when over. */
-export function limitAnonymous(context: ApiContext, request: FastifyRequest, reply: FastifyReply): void {
-  limit(reply, context.anonymousLimiter.take(request.ip));
+function limit(reply: FastifyReply, retryAfterMs: number): void {
+  if (retryAfterMs > 0) throw new Answered(answerRateLimited(reply, retryAfterMs));
 }
 
-function limit(reply: FastifyReply, retryAfterMs: number): void {
-  if (retryAfterMs === 0) return;
-  reply.header('retry-after', String(Math.ceil(retryAfterMs / 1000)));
-  throw new Answered(sendError(reply, 429, 'rate_limited', `Too many requests; retry in ${Math.ceil(retryAfterMs / 1000)} s.`));
+/** Answers 429 `rate_limited` with the `retry-after` seconds a client should wait. */
+export function answerRateLimited(reply: FastifyReply, retryAfterMs: number, what = 'requests'): FastifyReply {
+  const seconds = Math.ceil(retryAfterMs / 1000);
+  reply.header('retry-after', String(seconds));
+  return sendError(reply, 429, 'rate_limited', `Too many ${what}; retry in ${seconds} s.`);
 }
 
 /**

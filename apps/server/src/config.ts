@@ -3,6 +3,7 @@
  * folder, a fake clock) and `main.ts` is the only place that reads the environment.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DestinationStream, Level } from 'pino';
@@ -57,6 +58,13 @@ export interface ServerConfig {
   allowDevTokens: boolean;
   /** Per-device (per-address before sign-in) token buckets; `null` turns limiting off (benchmarks). */
   rateLimits: RateLimits | null;
+  /**
+   * Addresses (or CIDR ranges) of the reverse proxies in front of this server: only requests from
+   * them have their `X-Forwarded-For` believed. Empty: every caller is who the socket says.
+   */
+  trustedProxies?: readonly string[];
+  /** Caps on relay WebSockets, so one address or account cannot hold thousands of sockets. */
+  relayConnectionCaps?: RelayConnectionCaps;
   /** How long `GET /api/link/requests/:id` holds the request open while waiting for the provision. */
   linkPollTimeoutMs: number;
   /** Commit relay writes on a worker thread, so the event loop never waits for an fsync. */
@@ -104,10 +112,16 @@ export interface RateLimit {
 export interface RateLimits {
   /** Authenticated HTTP requests, per device. */
   api: RateLimit;
-  /** Requests without a device token (account creation, the new device's side of linking), per address. */
+  /** Requests without a device token (account creation, the new device's side of linking), per address (IPv6: /64). */
   anonymous: RateLimit;
+  /** Absent (here and below): not limited. Bodies with signed prekeys (key uploads, account creation, linking, guests), per device or address. */
+  keyUploads?: RateLimit;
+  /** Prekey-bundle fetches per (requesting device, target user): nobody drains a victim's one-time keys. */
+  bundleFetches?: RateLimit;
   /** Relay `send` frames, per device. */
   relaySends: RateLimit;
+  /** Every relay frame of one connection (pings, acks, stray frames), on top of the per-kind limits. */
+  relayFrames?: RateLimit;
   /** Relay `sfu` frames (group-call signaling, ICE candidates included), per device. */
   sfuRequests?: RateLimit;
 }
@@ -116,9 +130,34 @@ export interface RateLimits {
 export const DEFAULT_RATE_LIMITS: RateLimits = {
   api: { burst: 60, perSecond: 10 },
   anonymous: { burst: 20, perSecond: 1 },
+  // A device uploads keys at registration, when its one-time keys run low and at a signed-prekey
+  // rotation: a few a day. Each body may carry ~100 signatures to check.
+  keyUploads: { burst: 10, perSecond: 1 / 30 },
+  // A session is set up once per contact device; a retry or a new device of theirs needs another.
+  bundleFetches: { burst: 10, perSecond: 1 / 30 },
   relaySends: { burst: 300, perSecond: 50 },
+  // Acks follow deliveries one for one, so this is above what a catching-up device receives.
+  relayFrames: { burst: 1_000, perSecond: 300 },
   // A join trickles a few dozen candidates at once; renegotiations come in short bursts.
   sfuRequests: { burst: 120, perSecond: 20 },
+};
+
+/** Most relay WebSockets open at once from one address (IPv6: /64), and per account. */
+export interface RelayConnectionCaps {
+  perAddress: number;
+  perAccount: number;
+  /** Bytes queued for a socket that is not reading, past which it is closed. */
+  maxBufferedBytes: number;
+  /** Ciphertext bytes delivered and not acked per socket (default 4 MiB, well under maxBufferedBytes). */
+  deliveryWindowBytes?: number;
+}
+
+export const DEFAULT_RELAY_CONNECTION_CAPS: RelayConnectionCaps = {
+  // An office or a carrier-grade NAT puts many people behind one address.
+  perAddress: 200,
+  // One socket per device (a newer one displaces the older), plus sockets still authenticating.
+  perAccount: 2 * 127,
+  maxBufferedBytes: 16 * 1024 * 1024,
 };
 
 /** Version of this server, from its package.json. */
@@ -158,6 +197,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv, repoRoot: string = REPO_RO
     allowDevTokens: env.PARLEY_DEV_TOKENS === '1',
     // Off only for load tests and benchmarks that flood on purpose.
     rateLimits: env.PARLEY_RATE_LIMITS === 'off' ? null : DEFAULT_RATE_LIMITS,
+    trustedProxies: trustedProxiesFromEnv(env),
+    relayConnectionCaps: DEFAULT_RELAY_CONNECTION_CAPS,
     linkPollTimeoutMs: 25_000,
     relayCommitThread: true,
     turn: turnFromEnv(env),
@@ -182,6 +223,18 @@ export function janusFromEnv(env: NodeJS.ProcessEnv, binary: string = DEFAULT_JA
   const bad = urls.find((url) => !/^wss?:\/\/./.test(url));
   if (bad) throw new Error(`PARLEY_JANUS must be off, auto or ws:// URLs, got "${bad}"`);
   return { mode: 'urls', urls, ...(env.PARLEY_JANUS_API_SECRET ? { apiSecret: env.PARLEY_JANUS_API_SECRET } : {}) };
+}
+
+/**
+ * `PARLEY_TRUSTED_PROXIES`: comma-separated addresses or CIDR ranges of the reverse proxies in
+ * front of the server (e.g. `127.0.0.1,::1` for Caddy on the same machine), or `loopback`.
+ */
+function trustedProxiesFromEnv(env: NodeJS.ProcessEnv): string[] {
+  const entries = (env.PARLEY_TRUSTED_PROXIES ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  const named = new Set(['loopback', 'linklocal', 'uniquelocal']);
+  const bad = entries.find((entry) => !named.has(entry) && !isIP(entry.split('/')[0]!));
+  if (bad) throw new Error(`PARLEY_TRUSTED_PROXIES must hold IP addresses, CIDR ranges or loopback, got "${bad}"`);
+  return entries;
 }
 
 function milliseconds(env: NodeJS.ProcessEnv, name: string): number {

@@ -22,10 +22,11 @@ import { ReleaseRegistry } from './release-registry.js';
 import { registerSettingsRoutes } from './settings-routes.js';
 import type { Storage } from './storage.js';
 import { registerAccountsRoutes } from './accounts-routes.js';
-import type { ApiContext } from './api-support.js';
+import { type ApiContext, registerCallerLimits } from './api-support.js';
 import { DeviceAuthenticator } from './device-auth.js';
 import { registerLinkRoutes } from './link-routes.js';
 import { RateLimiter } from './rate-limiter.js';
+import { RelayConnectionCounter } from './relay-connection-caps.js';
 import { RelayWriter } from './relay-writer.js';
 import { registerTurnRoute } from './turn-route.js';
 import { type SfuService, sfuRateLimit, startSfuService } from './sfu/sfu-service.js';
@@ -103,8 +104,13 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
       auth,
       deviceLimiter: new RateLimiter(limits?.api ?? null, config.clock),
       anonymousLimiter: new RateLimiter(limits?.anonymous ?? null, config.clock),
+      keyUploadLimiter: new RateLimiter(limits?.keyUploads ?? null, config.clock),
     };
     const sendLimiter = new RateLimiter(limits?.relaySends ?? null, config.clock);
+    const bundleFetchLimiter = new RateLimiter(limits?.bundleFetches ?? null, config.clock);
+    const frameLimiter = new RateLimiter(limits?.relayFrames ?? null, config.clock);
+    // One count for both listeners (API port and the shell's origin), like the rate limits.
+    const connections = config.relayConnectionCaps ? new RelayConnectionCounter(config.relayConnectionCaps) : undefined;
     // Call links end their calls through the SFU, which is started just below (null when off).
     let sfu: SfuService | null = null;
     const callLinks = new CallLinkDirectory({
@@ -132,6 +138,7 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
       openSockets += event === 'open' ? 1 : -1;
     };
     const registerApi = async (app: FastifyInstance) => {
+      registerCallerLimits(app, context);
       registerHealthRoute(app, { version: config.version, storage: storage.kind });
       registerManifestRoute(app, {
         registry,
@@ -143,15 +150,28 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
         originFor: (name) => config.remoteOrigins?.[name] ?? remoteOrigins[name],
       });
       registerSettingsRoutes(app, { ...context, storage, clock: config.clock });
-      registerAccountsRoutes(app, { ...context, storage, hub, clock: config.clock });
+      registerAccountsRoutes(app, { ...context, storage, hub, clock: config.clock, bundleFetchLimiter });
       registerLinkRoutes(app, { ...context, storage, hub, clock: config.clock, pollTimeoutMs: config.linkPollTimeoutMs });
       registerTurnRoute(app, { ...context, turn: config.turn ?? null, clock: config.clock });
       registerCallLinkRoutes(app, { ...context, storage, links: callLinks });
       registerGuestRoutes(app, { ...context, storage, hub, clock: config.clock });
-      await registerRelaySocket(app, { hub, storage, writer, auth, sendLimiter, authTimeoutMs: config.relayAuthTimeoutMs, onSession, sfu: sfu?.gateway ?? null });
+      await registerRelaySocket(app, {
+        hub,
+        storage,
+        writer,
+        auth,
+        sendLimiter,
+        frameLimiter,
+        ...(connections ? { connections } : {}),
+        ...(config.relayConnectionCaps ? { maxBufferedBytes: config.relayConnectionCaps.maxBufferedBytes } : {}),
+        ...(config.relayConnectionCaps?.deliveryWindowBytes ? { deliveryWindowBytes: config.relayConnectionCaps.deliveryWindowBytes } : {}),
+        authTimeoutMs: config.relayAuthTimeoutMs,
+        onSession,
+        sfu: sfu?.gateway ?? null,
+      });
     };
 
-    const api = createFastifyApp(logger, 'api');
+    const api = createFastifyApp(logger, 'api', config.trustedProxies);
     await registerApi(api);
     const origins: Array<[AppName, StaticOrigin]> = [];
     for (const name of APP_NAMES) {
@@ -163,6 +183,7 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
         host: config.host,
         port: app.port,
         logger,
+        ...(config.trustedProxies ? { trustedProxies: config.trustedProxies } : {}),
         cors: name !== 'shell',
         spaFallback: name === 'shell',
         ...(name === 'shell' ? {} : { releasesRoot: registry.releasesDir(name) }),

@@ -6,8 +6,11 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import type { Logger } from 'pino';
 import { handleFrameworkError, installErrorHandling } from './http-errors.js';
 
-/** A Fastify instance for one origin, logging through `logger` with the origin's name. */
-export function createFastifyApp(logger: Logger, origin: string): FastifyInstance {
+/**
+ * A Fastify instance for one origin, logging through `logger` with the origin's name.
+ * `trustedProxies`: the reverse proxies whose `X-Forwarded-For` sets `request.ip` (none: the socket's).
+ */
+export function createFastifyApp(logger: Logger, origin: string, trustedProxies: readonly string[] = []): FastifyInstance {
   // Typed as Fastify's logger interface so the instance has the plain `FastifyInstance` type.
   const loggerInstance: FastifyBaseLogger = logger.child({ origin }, { serializers: { req: describeRequest } });
   const app = Fastify({
@@ -17,6 +20,8 @@ export function createFastifyApp(logger: Logger, origin: string): FastifyInstanc
     bodyLimit: 64 * 1024,
     // Return to the client fast on shutdown instead of waiting for idle keep-alive sockets.
     forceCloseConnections: 'idle',
+    // Believing the header from anyone would let every caller pick its own rate-limit bucket.
+    trustProxy: trustedProxies.length > 0 ? [...trustedProxies] : false,
   });
   installErrorHandling(app);
   return app;

@@ -17,7 +17,7 @@ import { EcPublicKey } from '@parley/signal-protocol/verify';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { keysOr400, requireAccountDevice, base64, KEYS_BODY_LIMIT, SMALL_BODY_LIMIT } from './accounts-routes.js';
-import { type ApiContext, handled, limitAnonymous, parseOr400 } from './api-support.js';
+import { type ApiContext, KEY_UPLOAD_ROUTE, handled, parseOr400 } from './api-support.js';
 import type { Clock } from './config.js';
 import { hashSecret, newDeviceToken } from './device-auth.js';
 import { sendError } from './http-errors.js';
@@ -68,7 +68,6 @@ export function registerLinkRoutes(app: FastifyInstance, options: LinkRoutesOpti
     '/api/link/requests',
     { bodyLimit: SMALL_BODY_LIMIT },
     handled(async (request, reply) => {
-      limitAnonymous(options, request, reply);
       const body = parseOr400(reply, LinkRequestSchema, request.body);
       const requestId = randomBytes(16).toString('hex');
       const outcome = await storage.createLinkRequest(
@@ -124,7 +123,6 @@ export function registerLinkRoutes(app: FastifyInstance, options: LinkRoutesOpti
   app.get(
     '/api/link/requests/:requestId',
     handled(async (request, reply) => {
-      limitAnonymous(options, request, reply);
       const { requestId } = parseOr400(reply, RequestIdParams, request.params, 'path');
       const hash = hashSecret(requestId);
       const key = Buffer.from(hash).toString('hex');
@@ -160,9 +158,8 @@ export function registerLinkRoutes(app: FastifyInstance, options: LinkRoutesOpti
 
   app.post(
     '/api/link/complete',
-    { bodyLimit: KEYS_BODY_LIMIT },
+    { bodyLimit: KEYS_BODY_LIMIT, ...KEY_UPLOAD_ROUTE },
     handled(async (request, reply) => {
-      limitAnonymous(options, request, reply);
       const body = parseOr400(reply, CompleteLinkRequestSchema, request.body);
       const tokenHash = hashSecret(body.provisioningToken);
       const link = await storage.linkRequestByProvisioningToken(tokenHash);

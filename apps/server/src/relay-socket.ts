@@ -23,7 +23,9 @@ import type { RawData, WebSocket } from 'ws';
 import type { z } from 'zod';
 import type { AuthenticatedDevice, DeviceAuthenticator } from './device-auth.js';
 import { sendError } from './http-errors.js';
+import { addressBucket } from './client-address.js';
 import type { RateLimiter } from './rate-limiter.js';
+import type { ConnectionSlot, RelayConnectionCounter } from './relay-connection-caps.js';
 import { parseFrequentFrame } from './relay-frame-fast-path.js';
 import type { RelayConnection, RelayHub } from './relay-hub.js';
 import type { RelayWriter } from './relay-writer.js';
@@ -56,6 +58,14 @@ export interface RelaySocketOptions {
   onSession?: (event: 'open' | 'close') => void;
   /** Group calls (sfu frames); absent when no SFU is configured. */
   sfu?: SfuGateway | null;
+  /** Every frame of one connection, whatever its type (absent: only the per-kind limits). */
+  frameLimiter?: RateLimiter;
+  /** Sockets per address and per account; absent: uncapped. */
+  connections?: RelayConnectionCounter;
+  /** Bytes queued for a socket that does not read, past which it is cut. */
+  maxBufferedBytes?: number;
+  /** Ciphertext bytes delivered and not acked per connection (default DELIVERY_WINDOW_BYTES). */
+  deliveryWindowBytes?: number;
 }
 
 /**
@@ -63,6 +73,13 @@ export interface RelaySocketOptions {
  * device that stopped reading cannot make the server buffer its whole queue in memory.
  */
 export const DELIVERY_WINDOW = 256;
+
+/**
+ * The same window in ciphertext bytes: 256 envelopes of up to 256 KB would be 64 MB, far more than
+ * any healthy client needs in flight, and more than a socket may buffer before it counts as not
+ * reading (RelayConnectionCaps.maxBufferedBytes).
+ */
+export const DELIVERY_WINDOW_BYTES = 4 * 1024 * 1024;
 
 /** Frames a client may send behind its auth frame before `ready`; a real client sends a few. */
 const MAX_FRAMES_DURING_AUTH = 64;
@@ -89,8 +106,14 @@ export async function registerRelaySocket(app: FastifyInstance, options: RelaySo
     handler: (_request, reply) =>
       sendError(reply, 426, 'upgrade_required', `${RELAY_PATH} is the relay WebSocket; connect with a WebSocket client.`),
     wsHandler: (socket, request) => {
+      const slot = options.connections ? options.connections.admitAddress(addressBucket(request.ip)) : NO_CAP;
+      if (!slot) {
+        request.log.warn('relay socket refused: too many from one address');
+        socket.close(RELAY_CLOSE.tooManyConnections, 'too many connections from this address');
+        return;
+      }
       // The TCP socket under the WebSocket (absent on an injected test connection): see RelaySession.send.
-      new RelaySession(socket, options, request.log, request.raw.socket as Socket | undefined).start();
+      new RelaySession(socket, options, request.log, request.raw.socket as Socket | undefined, slot).start();
     },
   });
 }
@@ -106,23 +129,36 @@ interface ReadyConnection extends RelayConnection {
   device: AuthenticatedDevice;
   /** Highest envelope seq sent on this connection; the queue is read after it. */
   lastSentSeq: number;
-  /** Sent and not acked yet. */
-  inFlight: Set<number>;
+  /** Sent and not acked yet: seq → ciphertext bytes. */
+  inFlight: Map<number, number>;
+  inFlightBytes: number;
   /** True while nothing queued for this device is left unsent (new envelopes may go out at once). */
   caughtUp: boolean;
   pumping: boolean;
   pumpAgain: boolean;
 }
 
+let nextSessionNumber = 1;
+
+/** The slot of a socket when nothing is capped. */
+const NO_CAP: ConnectionSlot = { release: () => undefined };
+
 /** One relay connection from accept to close. */
 class RelaySession {
   private state: SessionState = { kind: 'closed' };
+  /** Its place under the per-account cap, once authenticated. */
+  private accountSlot: ConnectionSlot = NO_CAP;
+  /** A check of the bytes waiting for this socket is scheduled (see send). */
+  private bufferCheckPending = false;
+  /** Key of this connection in the frame limiter. */
+  private readonly frameKey = String(nextSessionNumber++);
 
   constructor(
     private readonly socket: WebSocket,
     private readonly options: RelaySocketOptions,
     private readonly log: FastifyBaseLogger,
     private readonly tcp: Socket | undefined,
+    private readonly addressSlot: ConnectionSlot,
   ) {}
 
   start(): void {
@@ -167,6 +203,12 @@ class RelaySession {
       });
       return;
     }
+    // No frame type is free to flood with (pings, stray acks, bad frames); acks of delivered
+    // envelopes are, since deliveries pace them and a catching-up device sends one per envelope.
+    const deliveredAck = parsed.success && parsed.data.t === 'ack' && this.state.connection.inFlight.has(Number(parsed.data.id));
+    if (!deliveredAck && (this.options.frameLimiter?.take(this.frameKey) ?? 0) > 0) {
+      return this.close(RELAY_CLOSE.tooManyFrames, 'too many frames; slow down');
+    }
     if (!parsed.success) return this.send({ t: 'error', code: 'bad_frame', message: describeIssues(json, parsed.error) });
     this.handle(parsed.data, this.state.connection);
   }
@@ -175,13 +217,17 @@ class RelaySession {
     const device = await this.options.auth.authenticate(token);
     if (this.state.kind !== 'authenticating') return;
     if (!device) return this.fail(RELAY_CLOSE.authFailed, 'unauthorized', 'The token is not valid.');
+    const accountSlot = this.options.connections ? this.options.connections.admitAccount(device.userId) : NO_CAP;
+    if (!accountSlot) return this.fail(RELAY_CLOSE.tooManyConnections, 'too_many_connections', 'Too many connections for this account.');
+    this.accountSlot = accountSlot;
     const buffered = this.state.frames;
     const connection: ReadyConnection = {
       userId: device.userId,
       deviceId: device.deviceId,
       device,
       lastSentSeq: 0,
-      inFlight: new Set(),
+      inFlight: new Map(),
+      inFlightBytes: 0,
       caughtUp: false,
       pumping: false,
       pumpAgain: false,
@@ -269,8 +315,16 @@ class RelaySession {
     if (!/^[1-9][0-9]{0,15}$/.test(id)) return;
     const seq = Number(id);
     this.options.writer.ack(connection, seq);
-    connection.inFlight.delete(seq);
+    const bytes = connection.inFlight.get(seq);
+    if (bytes !== undefined) {
+      connection.inFlight.delete(seq);
+      connection.inFlightBytes -= bytes;
+    }
     if (!connection.caughtUp) void this.pump(connection);
+  }
+
+  private windowFull(connection: ReadyConnection): boolean {
+    return connection.inFlight.size >= DELIVERY_WINDOW || connection.inFlightBytes >= (this.options.deliveryWindowBytes ?? DELIVERY_WINDOW_BYTES);
   }
 
   /** Takes newly queued envelopes: sent at once when nothing older waits, else read from the queue. */
@@ -278,7 +332,7 @@ class RelaySession {
     if (this.state.kind !== 'ready' || this.state.connection !== connection) return;
     for (const envelope of envelopes) {
       if (envelope.seq <= connection.lastSentSeq) continue;
-      if (!connection.caughtUp || connection.pumping || connection.inFlight.size >= DELIVERY_WINDOW) {
+      if (!connection.caughtUp || connection.pumping || this.windowFull(connection)) {
         connection.caughtUp = false;
         void this.pump(connection);
         return;
@@ -300,12 +354,15 @@ class RelaySession {
         for (;;) {
           if (this.state.kind !== 'ready' || this.state.connection !== connection) return;
           const room = DELIVERY_WINDOW - connection.inFlight.size;
-          if (room <= 0) {
+          if (this.windowFull(connection)) {
             connection.caughtUp = false;
             break;
           }
           const envelopes = await this.options.storage.pendingEnvelopes(connection, connection.lastSentSeq, room);
-          for (const envelope of envelopes) this.deliverEnvelope(connection, envelope);
+          // Envelopes read past a full window are read again later (lastSentSeq stays before them).
+          let delivered = 0;
+          while (delivered < envelopes.length && !this.windowFull(connection)) this.deliverEnvelope(connection, envelopes[delivered++]!);
+          if (delivered < envelopes.length) continue;
           if (envelopes.length < room) {
             connection.caughtUp = true;
             break;
@@ -322,7 +379,8 @@ class RelaySession {
 
   private deliverEnvelope(connection: ReadyConnection, envelope: QueuedEnvelope): void {
     connection.lastSentSeq = envelope.seq;
-    connection.inFlight.add(envelope.seq);
+    connection.inFlight.set(envelope.seq, envelope.ciphertext.byteLength);
+    connection.inFlightBytes += envelope.ciphertext.byteLength;
     const ciphertext = envelope.ciphertext;
     const frame: DeliverFrame = {
       t: 'deliver',
@@ -350,6 +408,8 @@ class RelaySession {
 
   private onClose(): void {
     this.leave();
+    this.addressSlot.release();
+    this.accountSlot.release();
     this.options.onSession?.('close');
   }
 
@@ -370,6 +430,20 @@ class RelaySession {
     // connection: one write for all of them (turn-corking.ts).
     if (this.tcp) corkForThisTurn(this.tcp);
     this.socket.send(JSON.stringify(frame));
+    // A client that stopped reading would make the server hold everything sent to it; the delivery
+    // window bounds envelopes, not results, pongs or events. Measured once this turn's corked
+    // writes went to the kernel: what it did not take waits here. The queue waits for the next connection.
+    const bound = this.options.maxBufferedBytes;
+    if (bound !== undefined && !this.bufferCheckPending && this.socket.bufferedAmount > bound) {
+      this.bufferCheckPending = true;
+      setImmediate(() => {
+        this.bufferCheckPending = false;
+        if (this.state.kind === 'closed' || this.socket.bufferedAmount <= bound) return;
+        this.log.warn('relay socket cut: it does not read');
+        this.leave();
+        this.socket.terminate();
+      });
+    }
   }
 }
 

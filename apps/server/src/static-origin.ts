@@ -32,6 +32,8 @@ export interface StaticOriginOptions extends StaticFilesOptions {
   host: string;
   port: number;
   logger: Logger;
+  /** Reverse proxies whose forwarded addresses are believed (see fastify-app.ts). */
+  trustedProxies?: readonly string[];
 }
 
 /** A listener serving one app folder; `app` is exposed so the shell's origin can add the API. */
@@ -87,7 +89,7 @@ export function contentTypeFor(fileName: string): string {
 
 /** Creates (without starting) an origin that serves one app folder. */
 export function serveStatic(options: StaticOriginOptions): StaticOrigin {
-  const app = createFastifyApp(options.logger, options.appName);
+  const app = createFastifyApp(options.logger, options.appName, options.trustedProxies);
   registerStaticFiles(app, options);
   return {
     app,

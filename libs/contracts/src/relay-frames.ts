@@ -107,8 +107,11 @@ export type SendFrame = z.infer<typeof SendFrameSchema>;
 export type SendResultFrame = z.infer<typeof SendResultFrameSchema>;
 export type LinkRequestFrame = z.infer<typeof LinkRequestFrameSchema>;
 
-/** Codes of a `result` with ok: false; `server_error`: the server could not store it, send it again. */
-export const SEND_ERROR_CODES = ['devices_changed', 'unknown_user', 'rate_limited', 'too_large', 'bad_frame', 'not_authenticated', 'server_error'] as const;
+/**
+ * Codes of a `result` with ok: false; `server_error`: the server could not store it, send it again;
+ * `queue_full`: a recipient device has too much undelivered (it has not connected for long).
+ */
+export const SEND_ERROR_CODES = ['devices_changed', 'unknown_user', 'queue_full', 'rate_limited', 'too_large', 'bad_frame', 'not_authenticated', 'server_error'] as const;
 
 /** Close codes the server uses; 4xxx is the application range of RFC 6455. */
 export const RELAY_CLOSE = {
@@ -117,4 +120,10 @@ export const RELAY_CLOSE = {
   replaced: 4003,
   /** The device was removed from its account. */
   deviceRemoved: 4004,
+  /** Too many relay sockets from this address or for this account; clients retry with backoff. */
+  tooManyConnections: 4005,
+  /** More frames than any client sends (e.g. a ping flood); clients retry with backoff. */
+  tooManyFrames: 4006,
+  /** The socket stopped reading while the server had more to send; the queue is kept for the next connection. */
+  notReading: 4007,
 } as const;

@@ -14,7 +14,7 @@ import {
 } from '@parley/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { type ApiContext, Answered, handled, limitAnonymous, parseOr400, requireDevice } from '../api-support.js';
+import { type ApiContext, Answered, handled, parseOr400, requireDevice } from '../api-support.js';
 import { sendError } from '../http-errors.js';
 import type { Storage } from '../storage.js';
 import { type CallLinkActor, type CallLinkDirectory, notFound } from './call-link-directory.js';
@@ -77,7 +77,6 @@ export function registerCallLinkRoutes(app: FastifyInstance, options: CallLinkRo
     '/api/call-links/:roomId',
     route(async (request, reply) => {
       if (request.headers.authorization !== undefined) await requireDevice(options, request, reply);
-      else limitAnonymous(options, request, reply);
       const verifier = request.headers[CALL_LINK_VERIFIER_HEADER];
       if (typeof verifier !== 'string' || verifier === '') {
         return sendError(reply, 400, 'invalid_request', 'Send the link\'s verifier in the X-Call-Link-Verifier header.');

@@ -10,7 +10,7 @@ import { CreateGuestRequestSchema, GUEST_ACCOUNT_TTL_MS, type GuestCreated, RELA
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { KEYS_BODY_LIMIT, keysOr400, requireAccountDevice } from '../accounts-routes.js';
-import { type ApiContext, handled, limitAnonymous, parseOr400 } from '../api-support.js';
+import { type ApiContext, KEY_UPLOAD_ROUTE, handled, parseOr400 } from '../api-support.js';
 import type { Clock } from '../config.js';
 import { hashSecret, newDeviceToken, newRandomId } from '../device-auth.js';
 import { sendError } from '../http-errors.js';
@@ -45,9 +45,8 @@ export function registerGuestRoutes(app: FastifyInstance, options: GuestRoutesOp
 
   app.post(
     '/api/guests',
-    { bodyLimit: KEYS_BODY_LIMIT },
+    { bodyLimit: KEYS_BODY_LIMIT, ...KEY_UPLOAD_ROUTE },
     handled(async (request, reply) => {
-      limitAnonymous(options, request, reply);
       const body = parseOr400(reply, CreateGuestRequestSchema, request.body);
       const identity = await keysOr400(reply, () => parseIdentityKey(body.identityKey));
       const keys = await keysOr400(reply, () => checkDeviceKeys(identity.key, body.device));

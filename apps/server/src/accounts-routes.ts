@@ -191,13 +191,14 @@ export async function requireAccountDevice(
   return { ...device, account };
 }
 
-/** Runs a key check, answering 400 `invalid_key` / `invalid_signature` when it fails. */
+/** Runs a key check, answering 400 `invalid_key` / `invalid_signature`, or 503 `busy`, when it fails. */
 export async function keysOr400<T>(reply: FastifyReply, check: () => T | Promise<T>): Promise<T> {
   try {
     return await check();
   } catch (error) {
-    if (error instanceof PreKeyRejected) throw new Answered(sendError(reply, 400, error.code, error.message));
-    throw error;
+    if (!(error instanceof PreKeyRejected)) throw error;
+    if (error.code === 'busy') reply.header('retry-after', '2');
+    throw new Answered(sendError(reply, error.code === 'busy' ? 503 : 400, error.code, error.message));
   }
 }
 

@@ -6,12 +6,13 @@
  */
 import type { UploadKeysRequest } from '@parley/contracts';
 import { EcPublicKey, KemPublicKey, isSignalProtocolError, verifyUploadedPreKeySignature } from '@parley/signal-protocol/verify';
+import { SignatureLane, SignatureLaneBusy } from './signature-lane.js';
 import type { DeviceKeysUpdate, StoredSignedPreKey } from './storage.js';
 
-/** Why an upload was refused: `invalid_key` (type or length) or `invalid_signature`. */
+/** Why an upload was refused: `invalid_key` (type or length), `invalid_signature`, or `busy` (retry later). */
 export class PreKeyRejected extends Error {
   constructor(
-    readonly code: 'invalid_key' | 'invalid_signature',
+    readonly code: 'invalid_key' | 'invalid_signature' | 'busy',
     message: string,
   ) {
     super(message);
@@ -29,22 +30,21 @@ export function parseIdentityKey(base64: string): { key: EcPublicKey; bytes: Uin
   return { key: parse('identityKey', () => EcPublicKey.deserialize(bytes)), bytes };
 }
 
+/** Every upload of this process checks its signatures through one lane (see signature-lane.ts). */
+const lane = new SignatureLane();
+
 /**
  * Checks every key of an upload and returns them as bytes for the store; rejects with
  * PreKeyRejected naming the first key that fails.
  */
 export async function checkDeviceKeys(identityKey: EcPublicKey, keys: UploadKeysRequest): Promise<DeviceKeysUpdate> {
   const update: DeviceKeysUpdate = {};
-  const pending: Array<Promise<void>> = [];
+  const checks: Array<{ name: string; verify: () => Promise<boolean> }> = [];
   const signed = (name: string, key: { keyId: number; publicKey: string; signature: string }, kind: 'ec' | 'kyber'): StoredSignedPreKey => {
     const publicKey = fromBase64(key.publicKey);
     parse(name, () => (kind === 'ec' ? EcPublicKey.deserialize(publicKey) : KemPublicKey.deserialize(publicKey)));
     const signature = fromBase64(key.signature);
-    pending.push(
-      verifyUploadedPreKeySignature(identityKey, publicKey, signature).then((ok) => {
-        if (!ok) throw new PreKeyRejected('invalid_signature', `${name}: the signature does not verify with the identity key`);
-      }),
-    );
+    checks.push({ name, verify: () => verifyUploadedPreKeySignature(identityKey, publicKey, signature) });
     return { keyId: key.keyId, publicKey, signature };
   };
   if (keys.signedPreKey) update.signedPreKey = signed('signedPreKey', keys.signedPreKey, 'ec');
@@ -59,10 +59,15 @@ export async function checkDeviceKeys(identityKey: EcPublicKey, keys: UploadKeys
   if (keys.kyberOneTimePreKeys) {
     update.kyberOneTimePreKeys = keys.kyberOneTimePreKeys.map((key, index) => signed(`kyberOneTimePreKeys.${index}`, key, 'kyber'));
   }
-  // Every check runs; the first failure (in upload order) is the one reported.
-  const results = await Promise.allSettled(pending);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
+  let results: boolean[];
+  try {
+    results = await lane.checkAll(checks.map((check) => check.verify));
+  } catch (error) {
+    if (error instanceof SignatureLaneBusy) throw new PreKeyRejected('busy', 'The server is checking many uploads; try again in a few seconds.');
+    throw error;
+  }
+  const failed = results.findIndex((ok) => !ok);
+  if (failed >= 0) throw new PreKeyRejected('invalid_signature', `${checks[failed]!.name}: the signature does not verify with the identity key`);
   return update;
 }
 

@@ -26,6 +26,8 @@ const skipReason = !existsSync(DEFAULT_JANUS_BINARY)
   : !iceInterface
     ? 'PARLEY_JANUS_INTERFACE is not set: run through tools/test/in-loopback-namespace.sh (nx run server:test-janus)'
     : null;
+// In CI a missing prerequisite is a broken runner, not a reason to pass: the run fails instead.
+if (skipReason && process.env.CI) throw new Error(`group-calls.janus.test.ts cannot run in CI: ${skipReason}`);
 if (skipReason) console.warn(`group-calls.janus.test.ts skipped: ${skipReason}`);
 
 /** A real publisher (audio + video, send only) in werift, as a browser would publish. */

@@ -15,6 +15,8 @@ export const CHROMIUM_ARGS = [
 
 export default defineConfig({
   testDir: './tests',
+  // A stray test.only must not turn a CI run into a run of one test.
+  forbidOnly: !!process.env.CI,
   // Two cores: one browser-heavy test at a time keeps timings honest.
   workers: 1,
   fullyParallel: false,

@@ -8,10 +8,11 @@ import { expect, test } from '../support/fixtures.js';
 import { callPanel as panel, callPerson, connect } from '../support/calls.js';
 import { callStats } from '../support/peer-connections.js';
 import { dropUdp, udpBlackoutUnavailable } from '../support/udp-blackout.js';
+import { skipWhenMissing } from '../support/prerequisites.js';
 
 test('a call survives a few seconds without UDP: "Reconnecting…" inline meanwhile, then media flows again by itself', async ({ browser, system }) => {
   const unavailable = udpBlackoutUnavailable();
-  test.skip(unavailable !== null, unavailable ?? '');
+  skipWhenMissing(unavailable);
   test.setTimeout(120_000);
   const alice = await callPerson(browser, system, 'Alice Liddell');
   const bob = await callPerson(browser, system, 'Bob Dylan');

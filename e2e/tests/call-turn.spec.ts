@@ -9,10 +9,11 @@ import { type RunningSystem, startSystem } from '../support/system.js';
 import { type RunningCoturn, coturnMissing, startCoturn } from '../support/coturn.js';
 import { callPerson, connect } from '../support/calls.js';
 import { callStats, iceServers } from '../support/peer-connections.js';
+import { skipWhenMissing } from '../support/prerequisites.js';
 
 test('video call relayed through coturn with TURN REST credentials from the server, both ways encrypted', async ({ browser }) => {
   const missing = coturnMissing();
-  test.skip(missing !== null, missing ?? '');
+  skipWhenMissing(missing);
   let coturn: RunningCoturn | null = null;
   let system: RunningSystem | null = null;
   try {

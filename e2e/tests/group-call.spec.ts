@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { expect, test } from '../support/fixtures.js';
 import { dropUdp, udpBlackoutUnavailable } from '../support/udp-blackout.js';
+import { skipWhenMissing } from '../support/prerequisites.js';
 import { type CallPerson, callPanel, callPerson, connect } from '../support/calls.js';
 import { corruptKeyOf, groupCall, groupMediaStats, groupOf, joinFromRing, misattributeStreams, recordWorkers, tileWidths } from '../support/group-calls.js';
 
@@ -131,7 +132,7 @@ test('adding someone to a 1:1 call moves it to the SFU: the peer follows without
 
 test('a group call survives seconds without UDP: media flows again by itself', async ({ browser, system }) => {
   const unavailable = udpBlackoutUnavailable();
-  test.skip(unavailable !== null, unavailable ?? '');
+  skipWhenMissing(unavailable);
   test.setTimeout(180_000);
   const [alice, bob] = await groupOf(browser, system, ['Alice Liddell', 'Bob Dylan'], 'Pair');
   await alice!.page.getByRole('button', { name: 'Start group call' }).click();

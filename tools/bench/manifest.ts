@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { IdentityKeyPair, KEMKeyPair, PrivateKey } from '@signalapp/libsignal-client';
 import { type Addresses, REPO_ROOT, configFromEnv, createParleyServer, evaluateManifest } from '@parley/server';
 
 const REQUESTS = 2_000;
@@ -23,13 +24,41 @@ function fakeBuild(root: string, entry: string): string {
   return dir;
 }
 
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+
+/**
+ * Signs up `count` accounts through the API (real device tokens; one identity signs every
+ * account's keys, the server checks signatures, not uniqueness) and returns user id and token of each.
+ */
+async function signUp(api: string, prefix: string, count: number): Promise<Array<{ userId: string; token: string }>> {
+  const identity = IdentityKeyPair.generate();
+  const sign = (bytes: Uint8Array<ArrayBuffer>) => b64(identity.privateKey.sign(bytes));
+  const ec = PrivateKey.generate().getPublicKey().serialize();
+  const kem = KEMKeyPair.generate().getPublicKey().serialize();
+  const device = {
+    registrationId: 1,
+    signedPreKey: { keyId: 1, publicKey: b64(ec), signature: sign(ec) },
+    kyberLastResortPreKey: { keyId: 2, publicKey: b64(kem), signature: sign(kem) },
+    oneTimePreKeys: [],
+    kyberOneTimePreKeys: [],
+  };
+  const accounts: Array<{ userId: string; token: string }> = [];
+  for (let i = 0; i < count; i += 1) {
+    const body = { handle: `${prefix}.${i}`, displayName: `${prefix} ${i}`, identityKey: b64(identity.publicKey.serialize()), device };
+    const response = await fetch(`${api}/api/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (response.status !== 201) throw new Error(`sign-up answered ${response.status}: ${await response.text()}`);
+    accounts.push((await response.json()) as { userId: string; token: string });
+  }
+  return accounts;
+}
+
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 const ms = (value: number) => `${value.toFixed(3)} ms`;
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-manifest-'));
   const server = createParleyServer({
-    ...configFromEnv({ PARLEY_DATA_DIR: dataDir, PARLEY_API_PORT: '0', PARLEY_LOG_LEVEL: 'warn', PARLEY_DEV_TOKENS: '1', PARLEY_RATE_LIMITS: 'off' }),
+    ...configFromEnv({ PARLEY_DATA_DIR: dataDir, PARLEY_API_PORT: '0', PARLEY_LOG_LEVEL: 'warn', PARLEY_RATE_LIMITS: 'off' }),
     apps: {},
     publishLocalBuilds: false,
     remoteOrigins: { chat: 'http://localhost:4201', call: 'http://localhost:4202' },
@@ -44,16 +73,17 @@ async function main(): Promise<void> {
     await server.registry.promotePercent('call', '2.0.0', 5);
     await server.registry.promoteUsers('call', '2.0.0', ['qa-1', 'qa-2', 'qa-3']);
 
-    const fetchManifest = async (user: string) => {
-      const response = await fetch(`${api}/api/manifest?contract=1.0.0`, { headers: { authorization: `Bearer dev.${user}` } });
+    const [warm, users, [promoted]] = [await signUp(api, 'warm', 200), await signUp(api, 'user', REQUESTS), await signUp(api, 'promoted', 1)];
+    const fetchManifest = async (user: { token: string }) => {
+      const response = await fetch(`${api}/api/manifest?contract=1.0.0`, { headers: { authorization: `Bearer ${user.token}` } });
       return JSON.parse(((await response.json()) as { manifest: string }).manifest) as { remotes: { call?: { version: string } } };
     };
-    for (let i = 0; i < 200; i += 1) await fetchManifest(`warm-${i}`);
+    for (const user of warm) await fetchManifest(user);
 
     const request: number[] = [];
     for (let i = 0; i < REQUESTS; i += 1) {
       const started = performance.now();
-      await fetchManifest(`user-${i}`);
+      await fetchManifest(users[i]!);
       request.push(performance.now() - started);
     }
     request.sort((a, b) => a - b);
@@ -63,7 +93,7 @@ async function main(): Promise<void> {
       const started = performance.now();
       await evaluateManifest(
         { registry: server.registry, originFor: () => 'http://localhost:4202' },
-        { userId: `user-${i}`, beta: false, contractVersion: '1.0.0', now: Date.now(), ttlMs: 300_000 },
+        { userId: users[i]!.userId, beta: false, contractVersion: '1.0.0', now: Date.now(), ttlMs: 300_000 },
       );
       evaluation.push(performance.now() - started);
     }
@@ -71,13 +101,13 @@ async function main(): Promise<void> {
 
     // promote → visible: the CLI as its own process, then fetch until the user sees the change.
     const cliStarted = performance.now();
-    const cli = spawnSync('npx', ['tsx', join(REPO_ROOT, 'tools/release/src/cli.ts'), 'promote', 'call', '2.0.0', '--users', 'promoted-user', '--data-dir', dataDir], {
+    const cli = spawnSync('npx', ['tsx', join(REPO_ROOT, 'tools/release/src/cli.ts'), 'promote', 'call', '2.0.0', '--users', promoted!.userId, '--data-dir', dataDir], {
       encoding: 'utf8',
     });
     if (cli.status !== 0) throw new Error(`release promote failed: ${cli.stderr}`);
     const cliDone = performance.now();
     let fetches = 0;
-    while ((await fetchManifest('promoted-user')).remotes.call?.version !== '2.0.0') fetches += 1;
+    while ((await fetchManifest(promoted!)).remotes.call?.version !== '2.0.0') fetches += 1;
     const visible = performance.now();
 
     console.log('| measure | p50 | p99 |');

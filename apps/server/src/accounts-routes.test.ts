@@ -233,14 +233,6 @@ describe('accounts, users, keys and devices API', () => {
       const bundle = await http.request('GET', `/api/keys/${alice.userId}`, { token: alice.token });
       expect(bundle.body.devices[0].signedPreKey).toEqual(signedPreKey);
     });
-
-    it('answers 403 no_account for a development identity uploading keys', async () => {
-      await server.stop();
-      await start({ allowDevTokens: true });
-      const answer = await http.request('PUT', '/api/keys', { token: 'dev.alice', body: {} });
-      expect(answer.status).toBe(403);
-      expect(answer.body.error.code).toBe('no_account');
-    });
   });
 
   describe('devices', () => {

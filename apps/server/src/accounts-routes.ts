@@ -178,7 +178,7 @@ export function registerAccountsRoutes(app: FastifyInstance, options: AccountsRo
   );
 }
 
-/** The calling device and its account; a development identity (no account) gets 403. */
+/** The calling device and its account; a device whose account is gone gets 403. */
 export async function requireAccountDevice(
   context: ApiContext,
   storage: Storage,
@@ -186,7 +186,7 @@ export async function requireAccountDevice(
   reply: FastifyReply,
 ): Promise<AuthenticatedDevice & { account: AccountRecord }> {
   const device = await requireDevice(context, request, reply);
-  const account = device.dev ? undefined : await storage.accountById(device.userId);
+  const account = await storage.accountById(device.userId);
   if (!account) throw new Answered(sendError(reply, 403, 'no_account', 'This identity has no account; create one first.'));
   return { ...device, account };
 }

@@ -18,7 +18,6 @@ describe('configFromEnv', () => {
       version: SERVER_VERSION,
       logLevel: 'info',
       publishLocalBuilds: true,
-      allowDevTokens: false,
       rateLimits: DEFAULT_RATE_LIMITS,
       relayCommitThread: true,
     });
@@ -29,9 +28,7 @@ describe('configFromEnv', () => {
     expect(configFromEnv({ PARLEY_MANIFEST_KEY_FILE: '/secrets/manifest.json' }).manifestKeyFile).toBe('/secrets/manifest.json');
   });
 
-  it('accepts development tokens only with PARLEY_DEV_TOKENS=1, and drops rate limits only with PARLEY_RATE_LIMITS=off', () => {
-    expect(configFromEnv({ PARLEY_DEV_TOKENS: '1' }).allowDevTokens).toBe(true);
-    expect(configFromEnv({ PARLEY_DEV_TOKENS: 'true' }).allowDevTokens).toBe(false);
+  it('drops rate limits only with PARLEY_RATE_LIMITS=off', () => {
     expect(configFromEnv({ PARLEY_RATE_LIMITS: 'off' }).rateLimits).toBeNull();
   });
 

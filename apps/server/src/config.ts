@@ -50,12 +50,6 @@ export interface ServerConfig {
   remoteOrigins?: Partial<Record<'chat' | 'call', string>>;
   /** Where log lines go; stdout when absent. Tests pass a stream to read them. */
   logDestination?: DestinationStream;
-  /**
-   * Accept the TEMPORARY development tokens `dev.<userId>` (device 1 of a user with no account)
-   * next to real device tokens. Off unless `PARLEY_DEV_TOKENS=1`; the e2e suite turns it on until
-   * the shell has moved to real accounts.
-   */
-  allowDevTokens: boolean;
   /** Per-device (per-address before sign-in) token buckets; `null` turns limiting off (benchmarks). */
   rateLimits: RateLimits | null;
   /**
@@ -194,7 +188,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv, repoRoot: string = REPO_RO
     logLevel: logLevel as ServerConfig['logLevel'],
     publishLocalBuilds: true,
     ...(env.PARLEY_MANIFEST_KEY_FILE ? { manifestKeyFile: resolve(env.PARLEY_MANIFEST_KEY_FILE) } : {}),
-    allowDevTokens: env.PARLEY_DEV_TOKENS === '1',
     // Off only for load tests and benchmarks that flood on purpose.
     rateLimits: env.PARLEY_RATE_LIMITS === 'off' ? null : DEFAULT_RATE_LIMITS,
     trustedProxies: trustedProxiesFromEnv(env),

@@ -97,7 +97,7 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
 
     const hub = new RelayHub();
     const writer = new RelayWriter(storage, config.clock, (envelopes) => hub.offer(envelopes));
-    const auth = new DeviceAuthenticator(storage, { allowDevTokens: config.allowDevTokens, clock: config.clock });
+    const auth = new DeviceAuthenticator(storage, { clock: config.clock });
     const limits = config.rateLimits;
     // One set of buckets for every listener: the shell's origin is no way around a limit.
     const context: ApiContext = {

@@ -25,7 +25,7 @@ describe('DeviceAuthenticator', () => {
   it('makes 256-bit base64url tokens and looks them up by SHA-256 only', async () => {
     expect(Buffer.from(token, 'base64url')).toHaveLength(32);
     const { storage, lookups } = storeWith(owner);
-    const auth = new DeviceAuthenticator(storage, { allowDevTokens: false, clock: new ManualClock(1) });
+    const auth = new DeviceAuthenticator(storage, { clock: new ManualClock(1) });
     expect(await auth.authenticate(token)).toEqual({ userId: 'u', deviceId: 3 });
     expect(Buffer.from(lookups[0]!).toString('hex')).toHaveLength(64);
     expect(Buffer.from(lookups[0]!).toString()).not.toContain(token);
@@ -33,24 +33,17 @@ describe('DeviceAuthenticator', () => {
 
   it('refuses unknown and malformed tokens without a lookup for the malformed', async () => {
     const { storage, lookups } = storeWith(owner);
-    const auth = new DeviceAuthenticator(storage, { allowDevTokens: false, clock: new ManualClock(1) });
+    const auth = new DeviceAuthenticator(storage, { clock: new ManualClock(1) });
     expect(await auth.authenticate(newDeviceToken())).toBeNull();
     expect(await auth.authenticate('short')).toBeNull();
     expect(await auth.authenticate('dev.alice')).toBeNull();
     expect(lookups).toHaveLength(1);
   });
 
-  it('accepts dev.<id> only when allowed', async () => {
-    const { storage } = storeWith(undefined);
-    const auth = new DeviceAuthenticator(storage, { allowDevTokens: true, clock: new ManualClock(1) });
-    expect(await auth.authenticate('dev.alice')).toEqual({ userId: 'alice', deviceId: 1, dev: true });
-    expect(await auth.authenticate('dev.a')).toBeNull();
-  });
-
   it('writes last-seen at most once a minute', async () => {
     const { storage, touched } = storeWith({ ...owner, lastSeenAt: 100_000 });
     const clock = new ManualClock(130_000);
-    const auth = new DeviceAuthenticator(storage, { allowDevTokens: false, clock });
+    const auth = new DeviceAuthenticator(storage, { clock });
     await auth.authenticate(token);
     clock.time = 160_000;
     await auth.authenticate(token);

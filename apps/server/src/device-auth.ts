@@ -8,10 +8,7 @@ import type { Clock } from './config.js';
 import type { DeviceAddress, Storage } from './storage.js';
 
 /** Who a request or a relay connection speaks for. */
-export interface AuthenticatedDevice extends DeviceAddress {
-  /** A TEMPORARY `dev.<userId>` identity: device 1 of a user with no account. */
-  dev?: true;
-}
+export type AuthenticatedDevice = DeviceAddress;
 
 /** 32 random bytes as base64url (43 characters). */
 export function newDeviceToken(): string {
@@ -29,7 +26,6 @@ export function hashSecret(secret: string): Uint8Array {
 }
 
 const DEVICE_TOKEN = /^[A-Za-z0-9_-]{43}$/;
-const DEV_TOKEN = /^dev\.([A-Za-z0-9_-]{3,64})$/;
 
 /** The token of an `Authorization: Bearer <token>` header, or null. */
 export function bearerToken(header: string | undefined): string | null {
@@ -44,15 +40,11 @@ const LAST_SEEN_RESOLUTION_MS = 60_000;
 export class DeviceAuthenticator {
   constructor(
     private readonly storage: Storage,
-    private readonly options: { allowDevTokens: boolean; clock: Clock },
+    private readonly options: { clock: Clock },
   ) {}
 
   /** The device a token belongs to, or null. */
   async authenticate(token: string): Promise<AuthenticatedDevice | null> {
-    if (this.options.allowDevTokens) {
-      const dev = DEV_TOKEN.exec(token);
-      if (dev?.[1]) return { userId: dev[1], deviceId: 1, dev: true };
-    }
     if (!DEVICE_TOKEN.test(token)) return null;
     const hash = hashSecret(token);
     // The lookup is by a hash of a 256-bit secret, so its timing reveals nothing usable; the

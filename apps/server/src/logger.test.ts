@@ -16,17 +16,17 @@ function capture() {
 describe('createLogger', () => {
   it('redacts the Authorization header of a logged request', () => {
     const { lines, logger } = capture();
-    logger.info({ req: { method: 'GET', headers: { authorization: 'Bearer dev.alice', host: 'x' } } }, 'request');
-    expect(lines.join('')).not.toContain('dev.alice');
+    logger.info({ req: { method: 'GET', headers: { authorization: 'Bearer secret-device-token-alice', host: 'x' } } }, 'request');
+    expect(lines.join('')).not.toContain('secret-device-token-alice');
     expect(JSON.parse(lines[0]!).req.headers).toEqual({ authorization: '[redacted]', host: 'x' });
   });
 
   it('redacts tokens and ciphertext in a logged frame', () => {
     const { lines, logger } = capture();
-    logger.info({ frame: { t: 'auth', token: 'dev.bob' } }, 'auth');
+    logger.info({ frame: { t: 'auth', token: 'secret-device-token-bob' } }, 'auth');
     logger.info({ frame: { t: 'send', messages: [{ deviceId: 1, ciphertext: 'QUJDRA==' }] } }, 'send');
     const log = lines.join('');
-    expect(log).not.toContain('dev.bob');
+    expect(log).not.toContain('secret-device-token-bob');
     expect(log).not.toContain('QUJDRA==');
     expect(JSON.parse(lines[1]!).frame.messages[0]).toEqual({ deviceId: 1, ciphertext: '[redacted]' });
   });

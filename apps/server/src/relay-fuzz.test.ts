@@ -1,11 +1,13 @@
 /**
  * Fuzzing the relay: at least 10,000 random and mutated frames from a printed seed (FUZZ_SEED=…
  * replays a run) against a real server. Passes with 0 crashes (no uncaught error, no error log
- * line), 0 leaked connections (no server-side socket left once the clients closed) and the server
- * still answering health and a fresh client.
+ * line), 0 leaked connections (no server-side socket left once the clients closed), every
+ * connection closed with the code its input calls for (RELAY_CLOSE: badFrame for bytes that are
+ * not a JSON frame, authFailed for a first frame that is not a valid auth; the client's own close
+ * otherwise), and the server still answering health and a fresh client.
  */
 import { Writable } from 'node:stream';
-import { RELAY_PATH } from '@parley/contracts';
+import { RELAY_CLOSE, RELAY_PATH } from '@parley/contracts';
 import { seededRandom as random } from '@parley/rollout/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ParleyServer, createParleyServer } from './create-server.js';
@@ -14,6 +16,8 @@ import { TestApi, type TestDevice, TestRelayClient, tempFolder, testConfig } fro
 
 const FRAMES = 10_000;
 const CONNECTIONS = 8;
+/** What the client sees when it closed first: 1005 (no status; `ws` closes without a code) or 1000. */
+const CLIENT_CLOSED = [1000, 1005];
 
 describe('relay fuzzing', () => {
   let folder: Awaited<ReturnType<typeof tempFolder>>;
@@ -48,6 +52,9 @@ describe('relay fuzzing', () => {
     const devices: TestDevice[] = [];
     for (const handle of ['fuzz.a', 'fuzz.b', 'fuzz.c']) devices.push(await http.register(new TestIdentity().account(handle, 0)));
     const userIds = devices.map((d) => d.userId);
+    // One device per worker for the signed-in connections, so none replaces another (4003).
+    const workerDevices: TestDevice[] = [];
+    for (let i = 0; i < CONNECTIONS; i++) workerDevices.push(await http.register(new TestIdentity().account(`fuzz.w${i}`, 0)));
 
     const b64 = () => Buffer.from(Array.from({ length: 1 + int(64) }, () => int(256))).toString('base64');
     const validFrames = (): unknown[] => [
@@ -113,14 +120,13 @@ describe('relay fuzzing', () => {
     // with the same frames (only the interleaving of the concurrent connections may differ).
     interface Script {
       signedIn: boolean;
-      device: number;
       frames: Array<string | Buffer>;
     }
     const scripts: Script[] = [];
     let frames = 0;
     while (frames < FRAMES) {
       // Most connections sign in first; some start with fuzz (the auth path is fuzzed too).
-      const script: Script = { signedIn: rand() < 0.9, device: int(devices.length), frames: [] };
+      const script: Script = { signedIn: rand() < 0.9, frames: [] };
       for (let i = 0; i < 400 && frames < FRAMES; i++) {
         const text = frameText();
         script.frames.push(text);
@@ -131,22 +137,53 @@ describe('relay fuzzing', () => {
       scripts.push(script);
     }
 
+    /**
+     * The close codes a connection may end with. Signed in: badFrame if its last frame is not JSON
+     * text, else the client's own close. Not signed in (its one frame is the first): badFrame for
+     * bytes that are not JSON, authFailed for anything else but a valid auth; after a valid auth
+     * (it got `ready`) the client's close, or replaced: other scripts may sign in as the same device.
+     */
+    const expectedCloses = (script: Script, ready: boolean): number[] => {
+      if (script.signedIn) return fatal(script.frames.at(-1)!) ? [RELAY_CLOSE.badFrame] : CLIENT_CLOSED;
+      if (fatal(script.frames[0]!)) return [RELAY_CLOSE.badFrame];
+      return ready ? [...CLIENT_CLOSED, RELAY_CLOSE.replaced] : [RELAY_CLOSE.authFailed];
+    };
+    const wrongCloses: string[] = [];
+    const closeCounts = new Map<number, number>();
+
     let next = 0;
-    const worker = async () => {
+    const worker = async (w: number) => {
       while (next < scripts.length) {
-        const script = scripts[next++]!;
+        const index = next++;
+        const script = scripts[index]!;
         const client = await TestRelayClient.connect(api, RELAY_PATH);
-        if (script.signedIn) client.send({ t: 'auth', token: devices[script.device]!.token });
+        let ready = false;
+        client.socket.on('message', (data) => {
+          if ((JSON.parse(String(data)) as { t?: string }).t === 'ready') ready = true;
+        });
+        if (script.signedIn) {
+          // Fuzz starts once signed in: frames piled up behind the auth frame are a case of their own.
+          client.send({ t: 'auth', token: workerDevices[w]!.token });
+          await client.until('ready');
+        }
         for (const [i, text] of script.frames.entries()) {
           if (typeof text === 'string') client.send(text);
           else client.socket.send(text, { binary: true });
           if (i % 50 === 49) await new Promise((resolve) => setImmediate(resolve));
         }
+        // Give the server the chance to close on the last frame before the client closes.
+        await Promise.race([client.closed, new Promise((resolve) => setTimeout(resolve, 20))]);
         client.close();
-        await client.closed;
+        const { code } = await client.closed;
+        closeCounts.set(code, (closeCounts.get(code) ?? 0) + 1);
+        const expected = expectedCloses(script, ready);
+        if (!expected.includes(code)) {
+          const last = script.frames.at(-1)!;
+          wrongCloses.push(`connection ${index} (${script.signedIn ? 'signed in' : 'not signed in'}, last frame ${typeof last === 'string' ? JSON.stringify(last.slice(0, 80)) : 'binary'}): closed ${code}, expected ${expected.join(' or ')}`);
+        }
       }
     };
-    await Promise.all(Array.from({ length: CONNECTIONS }, () => worker()));
+    await Promise.all(Array.from({ length: CONNECTIONS }, (_, w) => worker(w)));
     const connections = scripts.length;
 
     // Every server-side socket is gone once the clients closed.
@@ -156,11 +193,14 @@ describe('relay fuzzing', () => {
     const fresh = await TestRelayClient.signedIn(api, RELAY_PATH, devices[1]!.token);
     await fresh.settle();
     fresh.close();
-    console.log(`relay fuzz: ${frames} frames over ${connections} connections, ${errorLines.length} error log lines, ${leaked} leaked sockets`);
+    console.log(`relay fuzz: ${frames} frames over ${connections} connections, ${errorLines.length} error log lines, ${leaked} leaked sockets, closes ${JSON.stringify(Object.fromEntries(closeCounts))}`);
 
     expect(frames).toBeGreaterThanOrEqual(FRAMES);
     expect(leaked).toBe(0);
     expect(health.status).toBe(200);
     expect(errorLines).toEqual([]);
+    expect(wrongCloses).toEqual([]);
+    // Each kind of ending happened (a run that closed nothing with badFrame would prove little).
+    for (const code of [RELAY_CLOSE.badFrame, RELAY_CLOSE.authFailed]) expect(closeCounts.get(code) ?? 0).toBeGreaterThan(0);
   });
 });

@@ -100,7 +100,6 @@ describe('relay WebSocket', () => {
     it.each([
       ['an unknown token', 'A'.repeat(43)],
       ['a malformed token', 'not a token'],
-      ['a development token while they are off', 'dev.alice'],
     ])('closes with authFailed on %s', async (_case, token) => {
       const client = await connect();
       client.send({ t: 'auth', token });
@@ -122,15 +121,6 @@ describe('relay WebSocket', () => {
       expect((await first.closed).code).toBe(RELAY_CLOSE.replaced);
       second.send({ t: 'ping' });
       expect(await second.next()).toEqual({ t: 'pong' });
-    });
-
-    it('accepts development tokens only when configured, as device 1 of a user with no account', async () => {
-      await server.stop();
-      await start({ allowDevTokens: true });
-      const client = await TestRelayClient.signedIn(api, RELAY_PATH, 'dev.alice');
-      clients.push(client);
-      send(client, 'm', 'dev-bob', [1]);
-      expect(await client.next()).toMatchObject({ t: 'result', ref: 'm', ok: false, code: 'unknown_user' });
     });
   });
 

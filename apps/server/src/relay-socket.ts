@@ -242,7 +242,7 @@ class RelaySession {
     this.send({ t: 'ready', userId: device.userId, deviceId: device.deviceId });
     // Before any await: frames arriving from now on must not overtake the buffered ones.
     for (const data of buffered) this.onMessage(data, false);
-    if (!device.dev) await this.reportLowPreKeys(connection);
+    await this.reportLowPreKeys(connection);
     await this.pump(connection);
   }
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { ServerFrame } from '@parley/contracts';
 import { WebSocket } from 'ws';
 import { type Clock, DEFAULT_RATE_LIMITS, type ServerConfig, SERVER_VERSION } from './config.js';
+import { TestIdentity } from './test-keys.js';
 
 /** A clock a test moves by hand. */
 export class ManualClock implements Clock {
@@ -42,7 +43,6 @@ export function testConfig(dataDir: string, overrides: Partial<ServerConfig> = {
     version: SERVER_VERSION,
     logLevel: 'silent',
     publishLocalBuilds: false,
-    allowDevTokens: false,
     rateLimits: DEFAULT_RATE_LIMITS,
     linkPollTimeoutMs: 25_000,
     // A worker per test server costs its start-up; the thread has its own tests.
@@ -193,5 +193,39 @@ export class TestApi {
     const { status, body: created } = await this.request('POST', '/api/accounts', { body });
     if (status !== 201) throw new Error(`account creation answered ${status}: ${JSON.stringify(created)}`);
     return created as TestDevice;
+  }
+}
+
+/**
+ * Signs up a real account named `handle` through `POST /api/accounts` (libsignal keys, no one-time
+ * prekeys) and returns its first device, whose token is what every other request carries.
+ */
+export function registerAccount(api: string, handle: string, oneTimePreKeys = 0): Promise<TestDevice> {
+  return new TestApi(api).register(new TestIdentity().account(handle, oneTimePreKeys));
+}
+
+/** Signs up one account per handle, memoized per handle, for tests that speak for several users. */
+export class TestAccounts {
+  private readonly devices = new Map<string, Promise<TestDevice>>();
+  constructor(private readonly api: () => string) {}
+
+  /** The device of `handle`'s account, signed up on first use. */
+  of(handle: string): Promise<TestDevice> {
+    let device = this.devices.get(handle);
+    if (!device) {
+      device = registerAccount(this.api(), handle);
+      this.devices.set(handle, device);
+    }
+    return device;
+  }
+
+  /** The token of `handle`'s device. */
+  async token(handle: string): Promise<string> {
+    return (await this.of(handle)).token;
+  }
+
+  /** Forgets every account (after the server behind them was replaced with an empty one). */
+  clear(): void {
+    this.devices.clear();
   }
 }

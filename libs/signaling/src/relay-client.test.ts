@@ -64,7 +64,7 @@ async function setup(options: Partial<RelayClientOptions> = {}): Promise<Harness
   const log: string[] = [];
   const client = new RelayClient({
     url: server.url,
-    token: () => 'dev.alice',
+    token: () => 'token-of.alice',
     bus,
     decrypt: decryptJson,
     WebSocketImpl: recordingWebSocket(log),
@@ -113,12 +113,12 @@ afterEach(async () => {
 
 describe('RelayClient connecting', () => {
   it('authenticates with the token as its first frame and is open only after ready', async () => {
-    const { server, client, statuses } = await setup({ token: async () => 'dev.alice' });
+    const { server, client, statuses } = await setup({ token: async () => 'token-of.alice' });
     server.answerAuth = false;
     client.connect();
     expect(client.status.value).toBe('connecting');
     await vi.waitFor(() => expect(server.connections).toHaveLength(1));
-    await vi.waitFor(() => expect(server.latest.frames).toEqual<ClientFrame[]>([{ t: 'auth', token: 'dev.alice' }]));
+    await vi.waitFor(() => expect(server.latest.frames).toEqual<ClientFrame[]>([{ t: 'auth', token: 'token-of.alice' }]));
     expect(client.status.value).toBe('connecting');
 
     server.push({ t: 'ready', userId: 'alice', deviceId: 1 });
@@ -135,7 +135,7 @@ describe('RelayClient connecting', () => {
 
   it('uses globalThis.WebSocket when no implementation is given, and says so when there is none', async () => {
     const server = await RelayServerStub.start();
-    const base = { url: server.url, token: () => 'dev.alice', bus: new EventBus(), decrypt: decryptJson };
+    const base = { url: server.url, token: () => 'token-of.alice', bus: new EventBus(), decrypt: decryptJson };
     try {
       vi.stubGlobal('WebSocket', undefined);
       expect(() => new RelayClient(base)).toThrow(/no WebSocket/);
@@ -525,7 +525,7 @@ describe('RelayClient reconnecting', () => {
     const token = async () => {
       calls += 1;
       if (calls === 1) throw new Error('token store locked');
-      return 'dev.alice';
+      return 'token-of.alice';
     };
     const { client, clock, errors } = await setup({ token });
     client.connect();

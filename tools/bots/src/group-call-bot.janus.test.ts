@@ -21,6 +21,8 @@ const skipReason = !existsSync(JANUS_BINARY)
   : !iceInterface
     ? 'PARLEY_JANUS_INTERFACE is not set: run through tools/test/in-loopback-namespace.sh (nx run bots:test-janus)'
     : null;
+// In CI a missing prerequisite is a broken runner, not a reason to pass: the run fails instead.
+if (skipReason && process.env.CI) throw new Error(`group-call-bot.janus.test.ts cannot run in CI: ${skipReason}`);
 if (skipReason) console.warn(`group-call-bot.janus.test.ts skipped: ${skipReason}`);
 
 /** Stand-in frames: Janus and SFrame do not decode media, only the VP8 key-frame bit matters. */

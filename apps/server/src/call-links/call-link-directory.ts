@@ -156,7 +156,7 @@ export class CallLinkDirectory {
     if (expired.length > 0 || forgotten > 0) this.options.log.info({ expired: expired.length, forgotten }, 'call links swept');
   }
 
-  /** The wire form of a link, with its creator's display name (the user id for a dev identity). */
+  /** The wire form of a link, with its creator's display name (the user id once the account is gone). */
   async describe(link: CallLinkRecord): Promise<CallLink> {
     const creator = await this.options.storage.accountById(link.creator);
     return {

@@ -33,7 +33,7 @@ export function registerCallLinkRoutes(app: FastifyInstance, options: CallLinkRo
   const { links } = options;
   const actor = async (request: FastifyRequest, reply: FastifyReply): Promise<CallLinkActor> => {
     const device = await requireDevice(options, request, reply);
-    const account = device.dev ? undefined : await options.storage.accountById(device.userId);
+    const account = await options.storage.accountById(device.userId);
     return { userId: device.userId, guest: account?.guest ?? false };
   };
   const roomIdOf = (request: FastifyRequest): string => {

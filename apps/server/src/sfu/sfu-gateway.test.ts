@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ParleyServer, createParleyServer } from '../create-server.js';
 import { RateLimiter } from '../rate-limiter.js';
 import { SqliteStorage } from '../sqlite-storage.js';
-import { ManualClock, tempFolder, testConfig } from '../test-support.js';
+import { ManualClock, registerAccount, tempFolder, testConfig } from '../test-support.js';
 import { GroupCalls } from './group-calls.js';
 import { RoomSecrets } from './room-secret.js';
 import { SfuError } from './sfu-error.js';
@@ -108,11 +108,11 @@ describe('sfu frames on a server without Janus', () => {
       },
     });
     server = createParleyServer(
-      testConfig(folder.path, { allowDevTokens: true, janus: { mode: 'off', notInstalled: true }, logLevel: 'info', logDestination }),
+      testConfig(folder.path, { janus: { mode: 'off', notInstalled: true }, logLevel: 'info', logDestination }),
     );
     const { api } = await server.start();
     expect(log.filter((line) => line.includes('apt-get install janus'))).toHaveLength(1);
-    const device = await SfuTestDevice.connect(api, 'dev.alice');
+    const device = await SfuTestDevice.connect(api, (await registerAccount(api, 'alice')).token);
     expect(await device.request({ op: 'create', invitees: ['bob'] })).toMatchObject({ ok: false, code: 'sfu_unavailable' });
     device.close();
   });

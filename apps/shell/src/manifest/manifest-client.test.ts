@@ -20,7 +20,7 @@ const manifest: EvaluatedManifest = {
   contractVersion: CONTRACT_VERSION,
   remotes: { chat: CHAT, call: CALL },
 };
-const request = { token: 'dev.dev-aaaaaaaaaaaaaaaa', userId: manifest.userId, now: () => NOW, lastAcceptedIssuedAt: 0, pinnedKeys };
+const request = { token: 'device-token-aaaaaaaaaaaaaaaa', userId: manifest.userId, now: () => NOW, lastAcceptedIssuedAt: 0, pinnedKeys };
 const signedBy = (key: typeof current, m: EvaluatedManifest = manifest): SignedManifest => createSignedManifest(m, key.privateKey, key.keyId);
 
 function serverAnswering(status: number, body: unknown): typeof fetch {

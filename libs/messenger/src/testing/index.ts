@@ -2,9 +2,9 @@
 // wired exactly as the shell wires them (RelayClient → decrypt / onControlFrame → messenger).
 import { EventBus } from '@parley/event-bus';
 import { InMemorySignalProtocolStore } from '@parley/signal-protocol';
-import { RelayClient, type RelayError } from '@parley/signaling';
+import { RelayClient, type RelayError, type RelaySocketConstructor } from '@parley/signaling';
 import { type AccountSetup, createAccount, type CreateSignalStore, type PreKeyCounts } from '../account-setup.js';
-import { ParleyApiClient } from '../api-client.js';
+import { type FetchFunction, ParleyApiClient } from '../api-client.js';
 import { linkDevice } from '../device-link.js';
 import { GroupMessenger } from '../group-messenger.js';
 import { type GroupStore, InMemoryGroupStore } from '../group-store.js';
@@ -12,7 +12,6 @@ import { type HistoryStore, InMemoryHistoryStore } from '../history-store.js';
 import type { MessengerFailure } from '../messenger-api.js';
 import { MessengerClient } from '../messenger-client.js';
 import type { ScheduledCallStore } from '../scheduled-calls.js';
-import { FakeParleyServer } from './fake-parley-server.js';
 
 export { FakeParleyServer, type LinkRequestTamper, type QueuedEnvelope } from './fake-parley-server.js';
 export { ManualClock } from './manual-clock.js';
@@ -38,14 +37,25 @@ export interface TestDevice {
   stop(): void;
 }
 
+/**
+ * Where test devices connect: the in-process FakeParleyServer, or a real apps/server on loopback
+ * given as its base URL, relay URL, `fetch` and a WebSocket class (e.g. `ws`).
+ */
+export interface ParleyEndpoint {
+  readonly baseUrl: string;
+  readonly relayUrl: string;
+  readonly fetch: FetchFunction;
+  readonly WebSocket: RelaySocketConstructor;
+}
+
 /** An API client for `server` (without a token unless given). */
-export function apiFor(server: FakeParleyServer, token?: string): ParleyApiClient {
+export function apiFor(server: ParleyEndpoint, token?: string): ParleyApiClient {
   return new ParleyApiClient({ baseUrl: server.baseUrl, fetch: server.fetch, token });
 }
 
 /** Starts a device for an account setup: relay client wired to the messenger, connected. */
 export async function startDevice(
-  server: FakeParleyServer,
+  server: ParleyEndpoint,
   setup: AccountSetup,
   options: { history?: HistoryStore; now?: () => number; groups?: GroupStore; scheduledCalls?: ScheduledCallStore } = {},
 ): Promise<TestDevice> {
@@ -116,13 +126,13 @@ export async function startDevice(
 }
 
 /** Creates an account on `server` and starts its first device. */
-export async function registerDevice(server: FakeParleyServer, handle: string, displayName = handle): Promise<TestDevice> {
+export async function registerDevice(server: ParleyEndpoint, handle: string, displayName = handle): Promise<TestDevice> {
   const setup = await createAccount({ api: apiFor(server), createStore: inMemoryStore, handle, displayName, preKeyCounts: TEST_PREKEY_COUNTS });
   return startDevice(server, setup);
 }
 
 /** Links a new device to `existing`'s account through a code, and starts it. */
-export async function linkNewDevice(server: FakeParleyServer, existing: TestDevice): Promise<TestDevice> {
+export async function linkNewDevice(server: ParleyEndpoint, existing: TestDevice): Promise<TestDevice> {
   const { code } = await existing.messenger.createLinkCode();
   const setup = await linkDevice({ api: apiFor(server), code, createStore: inMemoryStore, preKeyCounts: TEST_PREKEY_COUNTS });
   return startDevice(server, setup);

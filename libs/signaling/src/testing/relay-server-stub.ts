@@ -18,7 +18,7 @@ export interface StubConnection {
 }
 
 /**
- * A relay server for tests: accepts `dev.<userId>` tokens with `ready`, refuses others with
+ * A relay server for tests: accepts `token-of.<userId>` tokens (a stand-in: the real server knows only registered device tokens) with `ready`, refuses others with
  * RELAY_CLOSE.authFailed, answers pings and sends, and lets a test deliver frames or drop sockets.
  */
 export class RelayServerStub {
@@ -107,7 +107,7 @@ export class RelayServerStub {
           this.transientRefusals.remaining -= 1;
           return socket.close(this.transientRefusals.code);
         }
-        const userId = /^dev\.(.+)$/.exec(frame.token)?.[1];
+        const userId = /^token-of\.(.+)$/.exec(frame.token)?.[1];
         if (!userId) return socket.close(RELAY_CLOSE.authFailed, 'unknown token');
         if (this.answerAuth) this.push({ t: 'ready', userId, deviceId: 1 }, connection);
         return;

@@ -20,10 +20,7 @@ export interface ApiContext {
   deviceLimiter: RateLimiter;
   /** Requests without a token, per address (IPv6: per /64). */
   anonymousLimiter: RateLimiter;
-  /**
-   * Routes whose body carries signatures to check (key uploads, account creation, linking, guests),
-   * per device or per address, on top of the general limit.
-   */
+  /** Routes whose body carries signatures to check, per device, on top of the general limit. */
   keyUploadLimiter?: RateLimiter;
 }
 
@@ -44,7 +41,7 @@ const callers = new WeakMap<FastifyRequest, AuthenticatedDevice | null>();
 
 /**
  * Limits every `/api/` request before its body is read: by device when the token is valid,
- * otherwise by client address; key-upload routes also by `keyUploadLimiter`.
+ * otherwise by client address; a device's key uploads also by `keyUploadLimiter`.
  */
 export function registerCallerLimits(app: FastifyInstance, context: ApiContext): void {
   app.addHook('onRequest', async (request, reply) => {
@@ -54,7 +51,8 @@ export function registerCallerLimits(app: FastifyInstance, context: ApiContext):
     const key = device ? `device:${device.userId}:${device.deviceId}` : `address:${addressBucket(request.ip)}`;
     try {
       limit(reply, (device ? context.deviceLimiter : context.anonymousLimiter).take(key));
-      if (request.routeOptions.config?.keyUpload && context.keyUploadLimiter) limit(reply, context.keyUploadLimiter.take(key));
+      // Without a device (account creation, linking, guests) the address's anonymous limit is the budget.
+      if (device && request.routeOptions.config?.keyUpload && context.keyUploadLimiter) limit(reply, context.keyUploadLimiter.take(key));
     } catch (error) {
       if (error instanceof Answered) return reply;
       throw error;

@@ -108,7 +108,10 @@ export interface RateLimits {
   api: RateLimit;
   /** Requests without a device token (account creation, the new device's side of linking), per address (IPv6: /64). */
   anonymous: RateLimit;
-  /** Absent (here and below): not limited. Bodies with signed prekeys (key uploads, account creation, linking, guests), per device or address. */
+  /**
+   * Absent (here and below): not limited. A device's key uploads (each ~100 signatures to check);
+   * account creation, linking and guests carry keys too and are held to `anonymous`.
+   */
   keyUploads?: RateLimit;
   /** Prekey-bundle fetches per (requesting device, target user): nobody drains a victim's one-time keys. */
   bundleFetches?: RateLimit;

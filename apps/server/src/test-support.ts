@@ -188,9 +188,14 @@ export class TestApi {
     return { status: response.status, body: (text ? JSON.parse(text) : undefined) as any, headers: response.headers };
   }
 
-  /** Creates an account and returns its first device. */
+  /** Creates an account and returns its first device; retries as a client does while the server is `busy` (503). */
   async register(body: unknown): Promise<TestDevice> {
-    const { status, body: created } = await this.request('POST', '/api/accounts', { body });
+    let answer = await this.request('POST', '/api/accounts', { body });
+    while (answer.status === 503) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      answer = await this.request('POST', '/api/accounts', { body });
+    }
+    const { status, body: created } = answer;
     if (status !== 201) throw new Error(`account creation answered ${status}: ${JSON.stringify(created)}`);
     return created as TestDevice;
   }

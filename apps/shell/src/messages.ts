@@ -43,6 +43,7 @@ const en = {
     timeout: 'Your other device did not answer in time. Make a new code and try again.',
     network: 'Parley could not reach the server. Try again.',
     rate_limited: 'Too many attempts. Wait a moment.',
+    busy: 'The server is busy. Try again in a few seconds.',
   } as Record<string, string>,
   // Settings.
   settings: 'Settings',
@@ -125,6 +126,7 @@ const ru: ShellMessages = {
     timeout: 'Другое устройство не ответило вовремя. Создайте новый код и попробуйте снова.',
     network: 'Не удалось связаться с сервером. Попробуйте ещё раз.',
     rate_limited: 'Слишком много попыток. Подождите немного.',
+    busy: 'Сервер перегружен. Попробуйте ещё раз через несколько секунд.',
   },
   settings: 'Настройки',
   closeSettings: 'Закрыть настройки',

@@ -5,6 +5,7 @@ import { type RelayConnection, relayConnection } from '@parley/signaling';
 import { Observable, map } from 'rxjs';
 import { createSignal } from 'solid-js';
 import { render as solidRender } from 'solid-js/web';
+import './call.css';
 import { CallPanel } from './CallPanel.jsx';
 import { createCallStore } from './call-store.js';
 import { systemClock } from './engine/clock.js';

@@ -17,6 +17,7 @@ import { registerRelaySocket } from './relay-socket.js';
 import { SqliteStorage } from './sqlite-storage.js';
 import { type StaticOrigin, originUrl, serveStatic } from './static-origin.js';
 import { publishLocalBuilds } from './local-builds.js';
+import { type ServedOrigins, registerSecurityHeaders } from './security-headers.js';
 import { MANIFEST_KEY_FILE_NAME, loadOrCreateManifestKeys, writePublicKeys } from './manifest-keys.js';
 import { ReleaseRegistry } from './release-registry.js';
 import { registerSettingsRoutes } from './settings-routes.js';
@@ -151,7 +152,10 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
       await registerRelaySocket(app, { hub, storage, writer, auth, sendLimiter, authTimeoutMs: config.relayAuthTimeoutMs, onSession, sfu: sfu?.gateway ?? null });
     };
 
+    // The public origins, once listening: what the manifest hands out and the CSP allows.
+    let served: ServedOrigins = { api: '' };
     const api = createFastifyApp(logger, 'api');
+    registerSecurityHeaders(api, 'api', () => served);
     await registerApi(api);
     const origins: Array<[AppName, StaticOrigin]> = [];
     for (const name of APP_NAMES) {
@@ -167,6 +171,7 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
         spaFallback: name === 'shell',
         ...(name === 'shell' ? {} : { releasesRoot: registry.releasesDir(name) }),
       });
+      registerSecurityHeaders(origin.app, name, () => served);
       if (name === 'shell') {
         await registerApi(origin.app);
         // Without this, an unknown API path on the shell's origin would get the SPA's index.html.
@@ -184,6 +189,8 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
       for (const [name, origin] of origins) addresses[name] = await origin.listen();
       if (addresses.chat) remoteOrigins.chat = browserFacing(addresses.chat);
       if (addresses.call) remoteOrigins.call = browserFacing(addresses.call);
+      const publicOrigin = (name: AppName) => (name === 'shell' ? config.publicOrigins?.shell : config.remoteOrigins?.[name]) ?? (addresses[name] && browserFacing(addresses[name]));
+      served = { api: config.publicOrigins?.api ?? browserFacing(addresses.api), shell: publicOrigin('shell'), chat: publicOrigin('chat'), call: publicOrigin('call') };
       if (config.publishLocalBuilds) await publishLocalReleases(logger);
       logger.info({ addresses, dataDir: config.dataDir }, 'parley server started');
       return addresses;

@@ -17,6 +17,8 @@ export interface ServedOrigins {
   readonly shell?: string | undefined;
   readonly chat?: string | undefined;
   readonly call?: string | undefined;
+  /** Origins of releases registered as hosted elsewhere (a CDN, `--entry-url`): the manifest hands them out too. */
+  readonly releaseOrigins?: readonly string[];
 }
 
 /** A year: long enough that HSTS means something, the value browsers' preload lists ask for. */
@@ -37,8 +39,9 @@ export function contentSecurityPolicy(role: OriginRole, origins: ServedOrigins):
     // JSON and a WebSocket: nothing here is a page that may load anything.
     return "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
   }
-  const code = unique([origins.shell, origins.chat, origins.call]);
-  const connect = unique([origins.shell, origins.shell && webSocketOrigin(origins.shell), origins.api, webSocketOrigin(origins.api), origins.chat, origins.call]);
+  const releases = origins.releaseOrigins ?? [];
+  const code = unique([origins.shell, origins.chat, origins.call, ...releases]);
+  const connect = unique([origins.shell, origins.shell && webSocketOrigin(origins.shell), origins.api, webSocketOrigin(origins.api), origins.chat, origins.call, ...releases]);
   return [
     "default-src 'none'",
     `script-src 'self' ${code.join(' ')}`,
@@ -80,9 +83,24 @@ export function securityHeaders(role: OriginRole, origins: ServedOrigins): Recor
   return headers;
 }
 
-/** Sends `role`'s security headers on every answer of `app`, errors included; `origins` is read per request. */
-export function registerSecurityHeaders(app: FastifyInstance, role: OriginRole, origins: () => ServedOrigins): void {
+/** Sends `role`'s security headers on every answer of `app`, errors included; `origins` is asked per request. */
+export function registerSecurityHeaders(app: FastifyInstance, role: OriginRole, origins: () => ServedOrigins | Promise<ServedOrigins>): void {
   app.addHook('onRequest', async (_request, reply) => {
-    reply.headers(securityHeaders(role, origins()));
+    reply.headers(securityHeaders(role, await origins()));
   });
+}
+
+/**
+ * The origins of releases hosted elsewhere, read from the registry at most every `maxAgeMs`: the
+ * release CLI registers them from another process, so there is nothing to be told by, and a read
+ * per static file would be a database round trip per chunk.
+ */
+export function releaseOriginsReader(read: () => Promise<readonly string[]>, now: () => number, maxAgeMs = 1_000): () => Promise<readonly string[]> {
+  let cached: { at: number; origins: readonly string[] } | null = null;
+  return async () => {
+    if (cached && now() - cached.at < maxAgeMs) return cached.origins;
+    const origins = await read();
+    cached = { at: now(), origins };
+    return origins;
+  };
 }

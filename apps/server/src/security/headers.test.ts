@@ -107,3 +107,23 @@ describe('security headers on every origin', () => {
     }
   });
 });
+
+describe('releases hosted elsewhere', () => {
+  it('the shell page may load a release the operator registered on another origin (a CDN), and only once it is registered', async () => {
+    const folder = await tempFolder();
+    const shellDist = join(folder.path, 'shell');
+    await mkdir(shellDist, { recursive: true });
+    await writeFile(join(shellDist, 'index.html'), '<!doctype html><title>shell</title>');
+    const server = createParleyServer(testConfig(join(folder.path, 'data'), { apps: { shell: { port: 0, distDir: shellDist } } }));
+    try {
+      const addresses = (await server.start()) as Required<Addresses>;
+      const policy = async () => (await fetch(addresses.shell)).headers.get('content-security-policy')!;
+      expect(await policy()).not.toContain('https://cdn.example');
+      await server.registry.register({ remote: 'call', version: '9.0.0', entry: 'https://cdn.example/call/9.0.0/remoteEntry.js', integrity: `sha384-${'A'.repeat(64)}`, contracts: '^1.0.0' });
+      await expect.poll(async () => (await policy()).match(/script-src [^;]*/)?.[0], { timeout: 3_000 }).toContain('https://cdn.example');
+    } finally {
+      await server.stop();
+      await folder.remove();
+    }
+  });
+});

@@ -4,6 +4,7 @@ import { pluginBabel } from '@rsbuild/plugin-babel';
 import { pluginSolid } from '@rsbuild/plugin-solid';
 import { sharedDependencies, unsharedFromEnv } from '../../tools/mf-build/shared-dependencies.mjs';
 import pkg from './package.json' with { type: 'json' };
+import { WORKER_INTEGRITY_PLACEHOLDER, workerIntegrityPlugin } from '../../tools/mf-build/worker-integrity-plugin.mjs';
 
 const unshare = unsharedFromEnv();
 /** The worker chunk's name (`name` in src/media/sframe-worker-client.ts). */
@@ -21,7 +22,7 @@ export default defineConfig({
       dts: false,
     }),
   ],
-  source: { define: { __CALL_VERSION__: JSON.stringify(pkg.version) } },
+  source: { define: { __CALL_VERSION__: JSON.stringify(pkg.version), __SFRAME_WORKER_INTEGRITY__: JSON.stringify(WORKER_INTEGRITY_PLACEHOLDER) } },
   // Served from its own origin: chunks resolve against wherever remoteEntry.js came from.
   output: {
     assetPrefix: 'auto',
@@ -30,12 +31,14 @@ export default defineConfig({
   },
   // Every chunk this build loads at run time is checked against its sha384 (Subresource Integrity).
   security: { sri: { enable: true, algorithm: 'sha384' } },
-  // `new CrossOriginWorker(new URL(...))` bundles a worker like `new Worker(...)` does
-  // (src/media/sframe-worker-client.ts explains why the app cannot use `Worker` directly).
+  // `new SFrameWorkerScript(new URL(...))` bundles a worker like `new Worker(...)` does, without
+  // starting it (src/media/sframe-worker-script.ts); the worker's sha384 goes into the chunk that
+  // starts it (src/media/worker-integrity.ts explains why).
   tools: {
     rspack: (config) => {
-      config.module = { ...config.module, parser: { ...config.module?.parser, javascript: { ...config.module?.parser?.javascript, worker: ['CrossOriginWorker from ./cross-origin-worker.js', '...'] } } };
-      // The worker starts from a blob URL (cross-origin-worker.ts), where the runtime cannot tell
+      config.module = { ...config.module, parser: { ...config.module?.parser, javascript: { ...config.module?.parser?.javascript, worker: ['SFrameWorkerScript from ./sframe-worker-script.js', '...'] } } };
+      config.plugins = [...(config.plugins ?? []), workerIntegrityPlugin(SFRAME_WORKER_CHUNK)];
+      // The worker starts from a blob URL (src/media/worker-integrity.ts), where the runtime cannot tell
       // where chunks live: it must be one chunk, never split out into chunks shared with the app.
       // rsbuild splits 'all' chunks; anything else is a configuration this was not written for.
       const splitChunks = config.optimization?.splitChunks;

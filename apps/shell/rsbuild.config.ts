@@ -5,7 +5,7 @@ import { pinnedManifestKeys } from '../../tools/mf-build/manifest-keys.mjs';
 import { sharedDependencies } from '../../tools/mf-build/shared-dependencies.mjs';
 import pkg from './package.json' with { type: 'json' };
 
-export default defineConfig({
+export default defineConfig(({ command }) => ({
   plugins: [
     pluginReact(),
     pluginModuleFederation({
@@ -21,8 +21,9 @@ export default defineConfig({
   source: {
     define: {
       __SHELL_VERSION__: JSON.stringify(pkg.version),
-      // Pinned at build time (PARLEY_MANIFEST_KEYS, or the committed dev keys): see manifest-keys.mjs.
-      __MANIFEST_KEYS__: JSON.stringify(pinnedManifestKeys()),
+      // Pinned at build time (PARLEY_MANIFEST_KEYS; the committed dev keys only when asked for, or
+      // on the dev server): see manifest-keys.mjs.
+      __MANIFEST_KEYS__: JSON.stringify(pinnedManifestKeys(process.env, { devServer: command === 'dev' })),
     },
   },
   html: { title: 'Parley', template: './src/index.html' },
@@ -34,4 +35,4 @@ export default defineConfig({
     // `nx serve shell` talks to a server started separately (npm start or nx serve server).
     proxy: { '/api': 'http://127.0.0.1:8080', '/ws': { target: 'ws://127.0.0.1:8080', ws: true } },
   },
-});
+}));

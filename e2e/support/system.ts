@@ -20,7 +20,7 @@ import { pino } from 'pino';
 
 export const REPO_ROOT = new URL('../..', import.meta.url).pathname;
 export const distOf = (app: string, folder = 'dist') => join(REPO_ROOT, 'apps', app, folder);
-/** The committed DEVELOPMENT key pair: the shell build pins its public half when PARLEY_MANIFEST_KEYS is unset. */
+/** The committed DEVELOPMENT key pair: a shell built with PARLEY_DEV_MANIFEST_KEYS=1 pins its public half. */
 export const DEV_MANIFEST_KEY_FILE = join(REPO_ROOT, 'tools', 'dev', 'manifest-dev-keys.json');
 
 export interface RunningSystem {

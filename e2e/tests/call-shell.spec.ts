@@ -1,7 +1,8 @@
 /**
  * The call app inside the shell, loaded from its own origin: its SFrame worker must start although
- * the worker script lives on the call origin (a page may not start a worker from another origin;
- * see apps/call/src/media/cross-origin-worker.ts), and the outgoing call shows the local preview.
+ * the worker script lives on the call origin (a page may not start a worker from another origin: it
+ * starts from a blob of the checked bytes, see apps/call/src/media/worker-integrity.ts), and the
+ * outgoing call shows the local preview.
  */
 import { expect, openShell, test } from '../support/fixtures.js';
 

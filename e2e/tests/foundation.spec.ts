@@ -168,6 +168,8 @@ test('moving call to another origin takes only a release registered there', asyn
   const v1 = (await system.registry.releases('call'))[0]!;
   await system.registry.register({ remote: 'call', version: '0.9.2', entry: `${moved}/remoteEntry.js`, integrity: v1.integrity, contracts: DEFAULT_CONTRACTS });
   await system.registry.setDefault('call', '0.9.2');
+  // The shell's Content-Security-Policy allows the new origin once the server has read the registry (within a second).
+  await expect.poll(async () => (await page.request.get(system.addresses.shell)).headers()['content-security-policy'], { timeout: 5_000 }).toContain(moved);
   requests.length = 0;
   await openShell(page, system);
 

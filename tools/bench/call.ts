@@ -486,7 +486,7 @@ async function main(): Promise<void> {
       PARLEY_CALL_PORT: '0',
       PARLEY_LOG_LEVEL: 'warn',
       PARLEY_RATE_LIMITS: 'off',
-      // The committed development keys: the shell built without PARLEY_MANIFEST_KEYS pins them.
+      // The committed development keys: the shell built with PARLEY_DEV_MANIFEST_KEYS=1 pins them.
       PARLEY_MANIFEST_KEY_FILE: new URL('../dev/manifest-dev-keys.json', import.meta.url).pathname,
     }),
   );

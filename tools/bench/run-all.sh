@@ -15,7 +15,8 @@ echo "== relay: Parley relay vs a raw ws echo server"
 npx tsx tools/bench/relay.ts
 
 echo "== calls: click \"Video call\" → first remote frame and audio, Parley vs bare WebRTC"
-npx nx run-many -t build -p shell chat call --outputStyle=stream >/dev/null
+# The benchmark's server signs with the committed development keys (tools/bench/call.ts).
+PARLEY_DEV_MANIFEST_KEYS=1 npx nx run-many -t build -p shell chat call --outputStyle=stream >/dev/null
 bash tools/test/in-loopback-namespace.sh npx tsx tools/bench/call.ts
 
 echo "== group calls: 2 browsers + werift bots at 4, 8, 16, 32 people through Janus"

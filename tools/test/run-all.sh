@@ -4,6 +4,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 export NX_NATIVE_FILE_CACHE_DIRECTORY="$PWD/.nx/native" NX_SOCKET_DIR="$PWD/.nx/socket" NX_DAEMON=false
 export NX_TUI=false
+# The browser tests' server signs with the committed development keys (e2e/support/system.ts), so
+# the shell built here pins them; only a build that asks for them by name may
+# (tools/mf-build/manifest-keys.mjs). Exported for the whole run: the e2e target builds too.
+export PARLEY_DEV_MANIFEST_KEYS=1
 
 started=$(date +%s)
 bash tools/test/ensure-system-packages.sh

@@ -1,4 +1,5 @@
 import type { CallOutcome } from '@parley/contracts';
+import type { WorkerIntegrityErrorCode } from './media/worker-integrity.js';
 
 /** User-facing text of the call app, per language. */
 const en = {
@@ -116,6 +117,11 @@ const en = {
   linkFailed: (why: string) => `That did not work: ${why}`,
   openLinkLabel: 'Open a call link',
   openLink: 'Open',
+  workerIntegrity: (code: WorkerIntegrityErrorCode) =>
+    ({
+      'worker-tampered': "Calls are turned off: the call app's encryption code is not the code this release was approved with.",
+      'worker-unavailable': "Calls are unavailable: the call app's encryption code could not be loaded. Reload the page to try again.",
+    })[code],
 };
 
 export type CallMessages = typeof en;
@@ -235,6 +241,11 @@ const ru: CallMessages = {
   linkFailed: (why) => `Не получилось: ${why}`,
   openLinkLabel: 'Открыть ссылку на звонок',
   openLink: 'Открыть',
+  workerIntegrity: (code) =>
+    ({
+      'worker-tampered': 'Звонки отключены: код шифрования приложения звонков не совпадает с одобренным для этого выпуска.',
+      'worker-unavailable': 'Звонки недоступны: не удалось загрузить код шифрования приложения звонков. Перезагрузите страницу.',
+    })[code],
 };
 
 /** Messages for a BCP 47 locale, English when the language is not translated. */

@@ -5,6 +5,7 @@ import { type RelayConnection, relayConnection } from '@parley/signaling';
 import { Observable, map } from 'rxjs';
 import { createSignal } from 'solid-js';
 import { render as solidRender } from 'solid-js/web';
+import './call.css';
 import { CallPanel } from './CallPanel.jsx';
 import { createCallStore } from './call-store.js';
 import { systemClock } from './engine/clock.js';
@@ -16,7 +17,8 @@ import { createCallLinksStore } from './links/call-links-store.js';
 import { CallLinkBook } from './links/link-book.js';
 import { RtcCallMedia, newCallConnection } from './media/call-media.js';
 import { IceConfigSource } from './media/ice-config.js';
-import { startSFrameWorker, warmedUp } from './media/sframe-worker-client.js';
+import { startSFrameWorker, warmedUp, workerIntegrityError } from './media/sframe-worker-client.js';
+import { WorkerIntegrityNotice } from './ui/WorkerIntegrityNotice.jsx';
 import { SparePool } from './media/spare-pool.js';
 import { READY_MEDIA_MAX_AGE_MS, ReadyCallerMedia } from './media/ready-caller-media.js';
 
@@ -61,6 +63,15 @@ export const app: RemoteApp = {
     const element = args.dom as unknown as HTMLElement;
     const scope = new ObservableScope();
     const [props, setProps] = createSignal<RemoteProps>(propsOf(args));
+    // Code the release does not vouch for never runs next to the keys: no calls, and say so.
+    const integrityError = workerIntegrityError();
+    if (integrityError) {
+      console.error(`[call] calls are off: ${integrityError.message}`);
+      const dispose = solidRender(() => <WorkerIntegrityNotice code={integrityError.code} locale={props().locale} />, element);
+      mounted.set(args.dom, { dispose, scope, setProps });
+      bus.set('call.available', false);
+      return;
+    }
     const session = props().session;
     // Call signaling travels Signal-encrypted through the page's one messenger, which the shell
     // provides before it mounts any remote. Only the standalone development page has none: it can

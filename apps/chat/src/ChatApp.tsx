@@ -5,7 +5,7 @@ import type { ContactNotice, ConversationSummary, HistoryMessage, Messenger } fr
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { CallLog } from './call-log.js';
 import { CallReminders } from './CallReminders.js';
-import { CHAT_STYLES } from './chat-styles.js';
+import './chat.css';
 import { Composer } from './Composer.js';
 import { ContactNotices } from './ContactNotices.js';
 import { ConversationHeader } from './ConversationHeader.js';
@@ -54,7 +54,6 @@ export function ChatApp({
   if (!messenger) {
     return (
       <div className="chat-app" data-testid="chat-app">
-        <style>{CHAT_STYLES}</style>
         <p className="chat-app__signed-out">{t.signedOut}</p>
       </div>
     );
@@ -80,7 +79,6 @@ function SignedInChat(props: { bus: EventBus; remote: RemoteProps; messenger: Me
 
   return (
     <div className="chat-app" data-testid="chat-app">
-      <style>{CHAT_STYLES}</style>
       {schedules && <CallReminders bus={bus} schedules={schedules} t={t} callsAvailable={callsAvailable} />}
       <nav className="chat-app__list" aria-label={t.conversations}>
         <FindUserForm

@@ -23,6 +23,27 @@ describe('configFromEnv', () => {
     });
   });
 
+  it('is a development server unless PARLEY_ENV=production, and only development publishes the local builds at start', () => {
+    expect(configFromEnv({})).toMatchObject({ environment: 'development', publishLocalBuilds: true });
+    expect(configFromEnv({ PARLEY_ENV: 'development' })).toMatchObject({ environment: 'development', publishLocalBuilds: true });
+    expect(configFromEnv({ PARLEY_ENV: 'production' })).toMatchObject({ environment: 'production', publishLocalBuilds: false });
+    expect(() => configFromEnv({ PARLEY_ENV: 'prod' })).toThrow('PARLEY_ENV must be development or production');
+  });
+
+  it('takes the public origins browsers use from PARLEY_<APP>_ORIGIN, bare origins only', () => {
+    const config = configFromEnv({
+      PARLEY_SHELL_ORIGIN: 'https://parley.example',
+      PARLEY_API_ORIGIN: 'https://api.parley.example',
+      PARLEY_CHAT_ORIGIN: 'https://chat.parley.example/',
+      PARLEY_CALL_ORIGIN: 'https://call.parley.example',
+    });
+    expect(config.publicOrigins).toEqual({ shell: 'https://parley.example', api: 'https://api.parley.example' });
+    expect(config.remoteOrigins).toEqual({ chat: 'https://chat.parley.example', call: 'https://call.parley.example' });
+    expect(configFromEnv({}).publicOrigins).toBeUndefined();
+    expect(() => configFromEnv({ PARLEY_CALL_ORIGIN: 'https://call.parley.example/releases' })).toThrow('PARLEY_CALL_ORIGIN must be an origin');
+    expect(() => configFromEnv({ PARLEY_SHELL_ORIGIN: "https://x.example; script-src 'unsafe-inline'" })).toThrow('PARLEY_SHELL_ORIGIN must be an origin');
+  });
+
   it('takes the manifest signing key file from PARLEY_MANIFEST_KEY_FILE, else the data folder', () => {
     expect(configFromEnv({}).manifestKeyFile).toBeUndefined();
     expect(configFromEnv({ PARLEY_MANIFEST_KEY_FILE: '/secrets/manifest.json' }).manifestKeyFile).toBe('/secrets/manifest.json');

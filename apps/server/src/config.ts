@@ -23,7 +23,22 @@ export interface Clock {
   now(): number;
 }
 
+/**
+ * `development` (the default, `npm start`): the embedded conveniences, such as publishing the local
+ * builds at start. `production` (`PARLEY_ENV=production`): none of them; releases come only from
+ * the release CLI, and HTTPS origins get HSTS.
+ */
+export type ServerEnvironment = 'development' | 'production';
+
+/** The public base URLs browsers use, when they differ from the addresses the server listens on (a proxy, TLS). */
+export interface PublicOrigins {
+  shell?: string;
+  api?: string;
+}
+
 export interface ServerConfig {
+  /** `development` or `production` (PARLEY_ENV); see ServerEnvironment. */
+  environment: ServerEnvironment;
   /** Holds the database, the manifest signing keys and `releases/`; created on first start. */
   dataDir: string;
   host: string;
@@ -48,6 +63,8 @@ export interface ServerConfig {
   manifestKeyFile?: string;
   /** Public base URLs of the remote origins, when they differ from the addresses they listen on. */
   remoteOrigins?: Partial<Record<'chat' | 'call', string>>;
+  /** Public base URLs of the shell and the API origins; the Content-Security-Policy names these. */
+  publicOrigins?: PublicOrigins;
   /** Where log lines go; stdout when absent. Tests pass a stream to read them. */
   logDestination?: DestinationStream;
   /** Per-device (per-address before sign-in) token buckets; `null` turns limiting off (benchmarks). */
@@ -175,11 +192,16 @@ export function configFromEnv(env: NodeJS.ProcessEnv, repoRoot: string = REPO_RO
     port: port(env, `PARLEY_${name.toUpperCase()}_PORT`, defaultPort),
     distDir: resolve(env[`PARLEY_${name.toUpperCase()}_DIST`] ?? resolve(repoRoot, 'apps', name, 'dist')),
   });
+  const environment = env.PARLEY_ENV ?? 'development';
+  if (environment !== 'development' && environment !== 'production') throw new Error(`PARLEY_ENV must be development or production, got "${environment}"`);
+  const remoteOrigins = definedOrigins(env, { chat: 'PARLEY_CHAT_ORIGIN', call: 'PARLEY_CALL_ORIGIN' });
+  const publicOrigins = definedOrigins(env, { shell: 'PARLEY_SHELL_ORIGIN', api: 'PARLEY_API_ORIGIN' });
   const logLevel = env.PARLEY_LOG_LEVEL ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new Error(`PARLEY_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
   return {
+    environment,
     dataDir: resolve(env.PARLEY_DATA_DIR ?? './data'),
     host: env.PARLEY_HOST ?? '127.0.0.1',
     apiPort: port(env, 'PARLEY_API_PORT', 8080),
@@ -189,7 +211,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv, repoRoot: string = REPO_RO
     clock: systemClock,
     version: SERVER_VERSION,
     logLevel: logLevel as ServerConfig['logLevel'],
-    publishLocalBuilds: true,
+    // A development convenience: in production only the release CLI publishes what browsers run.
+    publishLocalBuilds: environment === 'development',
+    ...(Object.keys(remoteOrigins).length > 0 ? { remoteOrigins } : {}),
+    ...(Object.keys(publicOrigins).length > 0 ? { publicOrigins } : {}),
     ...(env.PARLEY_MANIFEST_KEY_FILE ? { manifestKeyFile: resolve(env.PARLEY_MANIFEST_KEY_FILE) } : {}),
     // Off only for load tests and benchmarks that flood on purpose.
     rateLimits: env.PARLEY_RATE_LIMITS === 'off' ? null : DEFAULT_RATE_LIMITS,
@@ -250,6 +275,27 @@ function turnFromEnv(env: NodeJS.ProcessEnv): TurnConfig | null {
   const ttl = env.PARLEY_TURN_TTL_SECONDS ? Number(env.PARLEY_TURN_TTL_SECONDS) : 6 * 3600;
   if (!Number.isInteger(ttl) || ttl < 60 || ttl > 7 * 86_400) throw new Error(`PARLEY_TURN_TTL_SECONDS must be 60-604800, got "${env.PARLEY_TURN_TTL_SECONDS}"`);
   return { urls, secret, ttlSeconds: ttl, relayOnly: env.PARLEY_TURN_RELAY_ONLY === '1' };
+}
+
+/** The public origins set in `env` (`PARLEY_<APP>_ORIGIN`), each checked to be a bare http(s) origin. */
+function definedOrigins<K extends string>(env: NodeJS.ProcessEnv, names: Record<K, string>): Partial<Record<K, string>> {
+  const origins: Partial<Record<K, string>> = {};
+  for (const [key, name] of Object.entries(names) as Array<[K, string]>) {
+    const raw = env[name]?.trim();
+    if (!raw) continue;
+    let url: URL | null = null;
+    try {
+      url = new URL(raw);
+    } catch {
+      url = null;
+    }
+    // The origin goes into the Content-Security-Policy and the manifest verbatim: no path, no query.
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== raw.replace(/\/$/, '')) {
+      throw new Error(`${name} must be an origin such as https://chat.example.org, got "${raw}"`);
+    }
+    origins[key] = url.origin;
+  }
+  return origins;
 }
 
 function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

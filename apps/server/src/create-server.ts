@@ -17,6 +17,7 @@ import { registerRelaySocket } from './relay-socket.js';
 import { SqliteStorage } from './sqlite-storage.js';
 import { type StaticOrigin, originUrl, serveStatic } from './static-origin.js';
 import { publishLocalBuilds } from './local-builds.js';
+import { type ServedOrigins, registerSecurityHeaders, releaseOriginsReader } from './security-headers.js';
 import { MANIFEST_KEY_FILE_NAME, loadOrCreateManifestKeys, writePublicKeys } from './manifest-keys.js';
 import { ReleaseRegistry } from './release-registry.js';
 import { registerSettingsRoutes } from './settings-routes.js';
@@ -171,7 +172,16 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
       });
     };
 
+    // The public origins, once listening: what the manifest hands out and the CSP allows.
+    let served: ServedOrigins = { api: '' };
+    // Wall time, not the configured clock: it says how stale the cache may be, not a domain time.
+    const releaseOrigins = releaseOriginsReader(async () => {
+      const entries = (await Promise.all((['chat', 'call'] as const).map((remote) => registry.releases(remote)))).flat().map((release) => release.entry);
+      return [...new Set(entries.filter((entry) => /^https?:\/\//.test(entry)).map((entry) => new URL(entry).origin))];
+    }, Date.now);
+    const appOrigins = async (): Promise<ServedOrigins> => ({ ...served, releaseOrigins: await releaseOrigins() });
     const api = createFastifyApp(logger, 'api', config.trustedProxies);
+    registerSecurityHeaders(api, 'api', () => served);
     await registerApi(api);
     const origins: Array<[AppName, StaticOrigin]> = [];
     for (const name of APP_NAMES) {
@@ -188,6 +198,7 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
         spaFallback: name === 'shell',
         ...(name === 'shell' ? {} : { releasesRoot: registry.releasesDir(name) }),
       });
+      registerSecurityHeaders(origin.app, name, appOrigins);
       if (name === 'shell') {
         await registerApi(origin.app);
         // Without this, an unknown API path on the shell's origin would get the SPA's index.html.
@@ -205,6 +216,8 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
       for (const [name, origin] of origins) addresses[name] = await origin.listen();
       if (addresses.chat) remoteOrigins.chat = browserFacing(addresses.chat);
       if (addresses.call) remoteOrigins.call = browserFacing(addresses.call);
+      const publicOrigin = (name: AppName) => (name === 'shell' ? config.publicOrigins?.shell : config.remoteOrigins?.[name]) ?? (addresses[name] && browserFacing(addresses[name]));
+      served = { api: config.publicOrigins?.api ?? browserFacing(addresses.api), shell: publicOrigin('shell'), chat: publicOrigin('chat'), call: publicOrigin('call') };
       if (config.publishLocalBuilds) await publishLocalReleases(logger);
       logger.info({ addresses, dataDir: config.dataDir }, 'parley server started');
       return addresses;

@@ -3,6 +3,8 @@
  * 0600): a current key that signs and a next key that shells already pin, so the server can rotate to
  * it without a shell release. The public halves are written next to them
  * (`manifest-public-keys.json`) for the shell build to pin (see the README, "Releasing the call app").
+ * The server signs with the current key only: the next key's private half may be kept offline, the
+ * key file holding its public half (`next: { keyId, publicKey }`) until rotation brings it in.
  */
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -17,7 +19,9 @@ export const MANIFEST_KEY_FILE_NAME = 'manifest-signing-keys.json';
 export const MANIFEST_PUBLIC_KEYS_FILE_NAME = 'manifest-public-keys.json';
 
 const StoredKey = z.object({ keyId: z.string().min(1).max(64), privateKey: z.string().min(1) });
-const KeyFileSchema = z.object({ current: StoredKey, next: StoredKey.nullable() });
+/** The next key with its private half kept offline: enough to pin, not to sign. */
+const StoredPublicKey = z.object({ keyId: z.string().min(1).max(64), publicKey: z.string().min(1) }).strict();
+const KeyFileSchema = z.object({ current: StoredKey, next: z.union([StoredKey, StoredPublicKey]).nullable() });
 type KeyFile = z.infer<typeof KeyFileSchema>;
 
 /** The signing key and the public keys a shell should pin (current first, then next). */
@@ -42,9 +46,15 @@ function toKeys(file: KeyFile): ManifestKeys {
     if (!privateKey || privateKey.length !== 32) throw new Error(`manifest key "${stored.keyId}" is not 32 bytes of base64`);
     return { keyId: stored.keyId, privateKey, publicKey: manifestPublicKey(privateKey) };
   };
+  const loadPublic = (stored: z.infer<typeof StoredPublicKey>): PinnedManifestKey => {
+    const publicKey = decodeBase64(stored.publicKey);
+    if (!publicKey || publicKey.length !== 32) throw new Error(`manifest key "${stored.keyId}" has no 32-byte base64 public key`);
+    return { keyId: stored.keyId, publicKey: encodeBase64(publicKey) };
+  };
+  const pin = ({ keyId, publicKey }: ManifestSigningKey): PinnedManifestKey => ({ keyId, publicKey: encodeBase64(publicKey) });
   const current = load(file.current);
-  const next = file.next ? load(file.next) : null;
-  const pinned = [current, ...(next ? [next] : [])].map(({ keyId, publicKey }) => ({ keyId, publicKey: encodeBase64(publicKey) }));
+  const next = file.next === null ? null : 'privateKey' in file.next ? pin(load(file.next)) : loadPublic(file.next);
+  const pinned = [pin(current), ...(next ? [next] : [])];
   return { signing: current, pinned };
 }
 
@@ -58,7 +68,7 @@ function writePrivate(file: string, content: KeyFile): void {
 
 function readKeyFile(file: string): KeyFile {
   const parsed = KeyFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-  if (!parsed.success) throw new Error(`${file} is not a manifest key file ({ current: {keyId, privateKey}, next })`);
+  if (!parsed.success) throw new Error(`${file} is not a manifest key file ({ current: {keyId, privateKey}, next: {keyId, privateKey} or {keyId, publicKey} })`);
   return parsed.data;
 }
 
@@ -88,6 +98,9 @@ export function loadOrCreateManifestKeys(file: string): ManifestKeys & { created
 export function rotateManifestKeys(file: string): ManifestKeys {
   const content = readKeyFile(file);
   if (!content.next) throw new Error(`${file} has no next key to rotate to`);
+  if (!('privateKey' in content.next)) {
+    throw new Error(`${file} holds only the public half of the next key "${content.next.keyId}": put its private half (next.privateKey, kept offline) in the file to rotate`);
+  }
   const rotated: KeyFile = { current: content.next, next: freshKey() };
   writePrivate(file, rotated);
   return toKeys(rotated);

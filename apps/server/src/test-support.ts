@@ -33,6 +33,7 @@ export async function tempFolder(options: { inMemory?: boolean } = {}): Promise<
 /** A configuration for tests: loopback, port 0, no app origins, silent logs. */
 export function testConfig(dataDir: string, overrides: Partial<ServerConfig> = {}): ServerConfig {
   return {
+    environment: 'development',
     dataDir,
     host: '127.0.0.1',
     apiPort: 0,

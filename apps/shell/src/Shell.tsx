@@ -129,7 +129,7 @@ export function Shell({ session, token, account, settings, locale, onLocale }: S
         } catch {
           stored = null;
         }
-        const fallback = safeDefault(stored, session.userId, PINNED_MANIFEST_KEYS);
+        const fallback = safeDefault(stored, session.userId, PINNED_MANIFEST_KEYS, Date.now());
         acceptedManifest = fallback;
         diagnostics.manifest = fallback;
         setManifestState({ status: 'failed', error: failure, fallback });

@@ -40,7 +40,7 @@ async function firstVisit(): Promise<{ chat: Bytes; call: Bytes }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-size-'));
   const env = { PARLEY_DATA_DIR: dataDir, PARLEY_API_PORT: '0', PARLEY_SHELL_PORT: '0', PARLEY_CHAT_PORT: '0', PARLEY_CALL_PORT: '0', PARLEY_LOG_LEVEL: 'warn' };
   // The built chat and call are published as the default releases at start (as with npm start),
-  // signed with the committed development keys the shell build pins when PARLEY_MANIFEST_KEYS is unset.
+  // signed with the committed development keys the shell pins when built with PARLEY_DEV_MANIFEST_KEYS=1.
   const server = createParleyServer({
     ...configFromEnv(env),
     publishLocalBuilds: true,

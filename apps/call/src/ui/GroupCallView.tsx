@@ -246,9 +246,9 @@ function Tile(props: { participant: GroupParticipantView; stream: MediaStream | 
       data-testid={props.spotlight ? 'group-call-spotlight' : 'group-call-tile'}
       data-participant={props.participant.index}
       data-talking={props.participant.talking ? 'true' : 'false'}
-      style={{ outline: props.participant.talking ? '3px solid #2e7d32' : 'none', margin: '0.25rem', display: 'inline-block', width: props.spotlight ? '480px' : '160px' }}
+      style={{ outline: props.participant.talking ? '3px solid #2e7d32' : 'none', width: props.spotlight ? '480px' : '160px' }}
     >
-      <button type="button" onClick={() => props.onPin()} aria-label={props.name} style={{ padding: 0, border: 0, background: 'none', width: '100%' }}>
+      <button type="button" class="group-call__pin" onClick={() => props.onPin()} aria-label={props.name}>
         <StreamVideo stream={videoOnly()} label={props.t.remoteVideo(props.name)} testId={props.spotlight ? 'group-call-spotlight-video' : 'group-call-tile-video'} />
       </button>
       <figcaption>

@@ -144,7 +144,7 @@ export function InCall(props: InCallProps) {
         </p>
       </Show>
       <Show when={props.media === 'video'}>
-        <div class="call-videos" style={{ display: 'flex', gap: '8px', 'align-items': 'flex-start' }}>
+        <div class="call-videos">
           <StreamVideo stream={remoteVideo()} label={props.t.remoteVideo(props.peer.displayName)} testId="remote-video" />
           <StreamVideo stream={localStream() ?? null} label={props.t.localPreview} testId="local-preview" mirrored />
         </div>
@@ -159,7 +159,7 @@ export function InCall(props: InCallProps) {
           <meter data-testid="audio-level" aria-label={props.t.audioLevel(props.peer.displayName)} min={0} max={1} value={level()} />
         </p>
       </Show>
-      <div class="call-controls" role="group" style={{ display: 'flex', gap: '6px', 'flex-wrap': 'wrap' }}>
+      <div class="call-controls" role="group">
         <button type="button" aria-pressed={muted() ? 'true' : 'false'} onClick={() => session.setMuted(!muted())}>
           {props.t.mute}
         </button>
@@ -186,7 +186,7 @@ export function InCall(props: InCallProps) {
       <Show when={warning()}>
         <ShareWarning peer={props.peer} t={props.t} onConfirm={() => void shareScreen()} onCancel={() => setWarning(false)} />
       </Show>
-      <div class="call-devices" style={{ display: 'flex', gap: '6px', 'flex-wrap': 'wrap' }}>
+      <div class="call-devices">
         <label>
           {props.t.microphone}{' '}
           <select onChange={pick('audioinput')}>

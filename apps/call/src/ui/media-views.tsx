@@ -19,7 +19,7 @@ export function StreamVideo(props: { stream: MediaStream | null; label: string; 
       autoplay
       playsinline
       muted
-      style={{ 'max-width': '100%', 'background-color': '#111', transform: props.mirrored ? 'scaleX(-1)' : undefined }}
+      style={{ transform: props.mirrored ? 'scaleX(-1)' : undefined }}
     />
   );
 }
@@ -53,13 +53,10 @@ export function QualityBars(props: { bars: number; label: string }) {
       <For each={[1, 2, 3, 4]}>
         {(bar) => (
           <span
+            class="call-quality__bar"
             aria-hidden="true"
             style={{
-              display: 'inline-block',
-              width: '4px',
               height: `${bar * 4}px`,
-              'margin-right': '1px',
-              'vertical-align': 'bottom',
               'background-color': props.bars >= bar ? '#2e7d32' : '#bbb',
             }}
           />

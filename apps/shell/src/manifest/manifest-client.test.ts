@@ -2,7 +2,7 @@ import { CONTRACT_VERSION, type EvaluatedManifest, type SignedManifest } from '@
 import { encodeBase64 } from '@parley/rollout';
 import { createSignedManifest, generateManifestSigningKey } from '@parley/rollout/sign';
 import { describe, expect, it } from 'vitest';
-import { ManifestError, checkManifest, fetchManifest, safeDefault } from './manifest-client.js';
+import { ManifestError, SAFE_DEFAULT_MAX_AGE_MS, checkManifest, fetchManifest, safeDefault } from './manifest-client.js';
 
 const NOW = 1_700_000_000_000;
 const current = generateManifestSigningKey('k-current');
@@ -96,10 +96,18 @@ describe('checkManifest', () => {
 describe('safeDefault', () => {
   it('keeps only the chat of the last accepted manifest, even expired, if it still verifies for this user', () => {
     const old = signedBy(current, { ...manifest, expiresAt: NOW - 1 });
-    expect(safeDefault(old, manifest.userId, pinnedKeys)?.remotes).toEqual({ chat: CHAT });
-    expect(safeDefault(old, 'someone-else', pinnedKeys)).toBeNull();
-    expect(safeDefault(signedBy(stranger), manifest.userId, pinnedKeys)).toBeNull();
-    expect(safeDefault(null, manifest.userId, pinnedKeys)).toBeNull();
-    expect(safeDefault(signedBy(current, { ...manifest, remotes: { call: CALL } }), manifest.userId, pinnedKeys)).toBeNull();
+    expect(safeDefault(old, manifest.userId, pinnedKeys, NOW)?.remotes).toEqual({ chat: CHAT });
+    expect(safeDefault(old, 'someone-else', pinnedKeys, NOW)).toBeNull();
+    expect(safeDefault(signedBy(stranger), manifest.userId, pinnedKeys, NOW)).toBeNull();
+    expect(safeDefault(null, manifest.userId, pinnedKeys, NOW)).toBeNull();
+    expect(safeDefault(signedBy(current, { ...manifest, remotes: { call: CALL } }), manifest.userId, pinnedKeys, NOW)).toBeNull();
+  });
+
+  it('stops standing in once the last accepted manifest is older than a week: a pulled chat release does not run on forever', () => {
+    const lastAccepted = signedBy(current);
+    const weekAfterIssue = manifest.issuedAt + SAFE_DEFAULT_MAX_AGE_MS;
+    expect(SAFE_DEFAULT_MAX_AGE_MS).toBe(7 * 24 * 60 * 60 * 1000);
+    expect(safeDefault(lastAccepted, manifest.userId, pinnedKeys, weekAfterIssue)?.remotes).toEqual({ chat: CHAT });
+    expect(safeDefault(lastAccepted, manifest.userId, pinnedKeys, weekAfterIssue + 1)).toBeNull();
   });
 });

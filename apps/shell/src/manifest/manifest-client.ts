@@ -82,14 +82,24 @@ export function checkManifest(manifest: EvaluatedManifest, request: Pick<Manifes
 }
 
 /**
+ * How long the last accepted manifest may stand in as the safe default after it was issued. Its chat
+ * release was vouched for then; the longer it stands in, the longer a release the operator has since
+ * pulled (a vulnerable chat build) keeps running on a browser that is fed refusals, e.g. by someone
+ * blocking or forging the manifest. A week covers an outage or a botched key rotation.
+ */
+export const SAFE_DEFAULT_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
  * The safe default when a manifest is refused: only the chat, from the last manifest this browser
  * accepted — re-verified against the pinned keys and for this user, but past its expiry (the chat
- * must keep working; its entry is still integrity-pinned). Never the call app or any other remote:
- * those need a fresh, valid manifest. Null when there is nothing trustworthy to fall back to.
+ * must keep working; its entry is still integrity-pinned), if issued within SAFE_DEFAULT_MAX_AGE_MS
+ * of `now`. Never the call app or any other remote: those need a fresh, valid manifest. Null when
+ * there is nothing trustworthy to fall back to.
  */
-export function safeDefault(lastAccepted: unknown, userId: string, pinnedKeys: readonly PinnedManifestKey[]): EvaluatedManifest | null {
+export function safeDefault(lastAccepted: unknown, userId: string, pinnedKeys: readonly PinnedManifestKey[], now: number): EvaluatedManifest | null {
   const verified = verifySignedManifest(lastAccepted, pinnedKeys);
   if (!verified.ok || verified.manifest.userId !== userId) return null;
+  if (now - verified.manifest.issuedAt > SAFE_DEFAULT_MAX_AGE_MS) return null;
   const chat = verified.manifest.remotes.chat;
   return chat ? { ...verified.manifest, remotes: { chat } } : null;
 }

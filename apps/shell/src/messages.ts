@@ -32,6 +32,8 @@ const en = {
   failures: {
     handle_taken: 'That handle is taken. Pick another one.',
     invalid: 'Check the handle and display name.',
+    display_name_characters: 'The name contains invisible or text-direction characters. Type it again without them.',
+    handle_reserved: 'Handles starting with “guest.” are kept for guests. Pick another one.',
     link_not_found: 'That code is not valid. Check it, or make a new one.',
     link_expired: 'That code has expired. Make a new one on your other device.',
     link_refused: 'Your other device did not confirm this link.',
@@ -114,6 +116,8 @@ const ru: ShellMessages = {
   failures: {
     handle_taken: 'Это имя уже занято. Выберите другое.',
     invalid: 'Проверьте имя пользователя и отображаемое имя.',
+    display_name_characters: 'В имени есть невидимые символы или символы направления текста. Введите его заново без них.',
+    handle_reserved: 'Имена, начинающиеся с «guest.», зарезервированы для гостей. Выберите другое.',
     link_not_found: 'Код недействителен. Проверьте его или создайте новый.',
     link_expired: 'Срок действия кода истёк. Создайте новый на другом устройстве.',
     link_refused: 'Другое устройство не подтвердило подключение.',

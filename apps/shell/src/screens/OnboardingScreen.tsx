@@ -1,5 +1,5 @@
 import { type FormEvent, useId, useState } from 'react';
-import { HandleSchema, DisplayNameSchema } from '@parley/contracts';
+import { DisplayNameSchema, HandleSchema, hasHiddenCharacters, isGuestHandle } from '@parley/contracts';
 import { failureCode, type ShellMessages } from '../messages.js';
 import { LanguageSelect } from './LanguageSelect.js';
 
@@ -12,6 +12,18 @@ export interface OnboardingActions {
 }
 
 type Busy = null | 'create' | 'link' | 'guest';
+
+/** Why a display name is refused before asking the server (a key of `failures`), or null. */
+function displayNameProblem(name: string): string | null {
+  if (hasHiddenCharacters(name)) return 'display_name_characters';
+  return DisplayNameSchema.safeParse(name).success ? null : 'invalid';
+}
+
+/** Why a handle is refused before asking the server (a key of `failures`), or null. */
+function handleProblem(handle: string): string | null {
+  if (!HandleSchema.safeParse(handle).success) return 'invalid';
+  return isGuestHandle(handle) ? 'handle_reserved' : null;
+}
 
 /** First start in a browser: create an account, or link this browser to an existing one with a code. */
 export function OnboardingScreen(props: { t: ShellMessages; locale: string; onLocale: (locale: string) => void; actions: OnboardingActions }) {
@@ -31,8 +43,9 @@ export function OnboardingScreen(props: { t: ShellMessages; locale: string; onLo
     event.preventDefault();
     if (busy) return;
     const wanted = handle.trim().toLowerCase();
-    if (!HandleSchema.safeParse(wanted).success || !DisplayNameSchema.safeParse(displayName).success) {
-      setCreateError(t.failures.invalid!);
+    const problem = handleProblem(wanted) ?? displayNameProblem(displayName);
+    if (problem) {
+      setCreateError(t.failures[problem]!);
       return;
     }
     setBusy('create');
@@ -46,8 +59,9 @@ export function OnboardingScreen(props: { t: ShellMessages; locale: string; onLo
   const joinAsGuest = (event: FormEvent) => {
     event.preventDefault();
     if (busy || !actions.joinAsGuest) return;
-    if (!DisplayNameSchema.safeParse(guestName).success) {
-      setGuestError(t.failures.invalid!);
+    const problem = displayNameProblem(guestName);
+    if (problem) {
+      setGuestError(t.failures[problem]!);
       return;
     }
     setBusy('guest');

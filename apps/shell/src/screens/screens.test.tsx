@@ -65,6 +65,41 @@ describe('OnboardingScreen', () => {
     expect(codes).toEqual(['abcdefgh-xyz']);
     expect(dom.container.querySelector('[data-testid="link-error"]')!.textContent).toContain('Срок действия кода истёк');
   });
+
+  it('refuses a display name with invisible or bidi characters, and a guest. handle, saying why (issue 21)', () => {
+    const actions = {
+      createAccount: async () => {
+        throw new Error('must not be called');
+      },
+      linkThisBrowser: async () => {},
+      joinAsGuest: async () => {
+        throw new Error('must not be called');
+      },
+    };
+    const error = (id: string) => dom.container.querySelector(`[data-testid="${id}"]`)?.textContent;
+    act(() => dom.root.render(<OnboardingScreen t={messagesFor('en-US')} locale="en-US" onLocale={() => {}} actions={actions} />));
+    type(byLabel('Handle'), 'ada');
+    type(byLabel('Display name'), 'Ada\u202Egnp.exe');
+    act(() => button('Create account').click());
+    expect(error('create-account-error')).toBe('The name contains invisible or text-direction characters. Type it again without them.');
+    type(byLabel('Display name'), 'Ada');
+    type(byLabel('Handle'), 'guest.0123456789abcdef');
+    act(() => button('Create account').click());
+    expect(error('create-account-error')).toBe('Handles starting with “guest.” are kept for guests. Pick another one.');
+    type(byLabel('Your name'), 'Ada\u200B');
+    act(() => button('Join as guest').click());
+    expect(error('guest-error')).toBe('The name contains invisible or text-direction characters. Type it again without them.');
+
+    act(() => dom.root.render(<OnboardingScreen t={messagesFor('ru-RU')} locale="ru-RU" onLocale={() => {}} actions={actions} />));
+    type(byLabel('Имя пользователя'), 'ada');
+    type(byLabel('Отображаемое имя'), '\u2067Ада');
+    act(() => button('Создать').click());
+    expect(error('create-account-error')).toBe('В имени есть невидимые символы или символы направления текста. Введите его заново без них.');
+    type(byLabel('Отображаемое имя'), 'Ада');
+    type(byLabel('Имя пользователя'), 'guest.ada');
+    act(() => button('Создать').click());
+    expect(error('create-account-error')).toBe('Имена, начинающиеся с «guest.», зарезервированы для гостей. Выберите другое.');
+  });
 });
 
 describe('SettingsPanel', () => {

@@ -43,6 +43,7 @@ export const RegisteredHandleSchema = HandleSchema.refine((h) => !isGuestHandle(
  * zero-width characters (U+200B–U+200D, U+2060, U+FEFF). They let one name pass for another
  * ("Alice" with a zero-width space) or reorder what is shown around it (issue 21).
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const HIDDEN_OR_REORDERING = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060\u2066-\u2069\ufeff]/u;
 /** Whether a display name holds a control, bidi or zero-width character (see DisplayNameSchema). */
 export const hasHiddenCharacters = (text: string): boolean => HIDDEN_OR_REORDERING.test(text);

@@ -26,8 +26,15 @@ function handleProblem(handle: string): string | null {
 }
 
 /** First start in a browser: create an account, or link this browser to an existing one with a code. */
-export function OnboardingScreen(props: { t: ShellMessages; locale: string; onLocale: (locale: string) => void; actions: OnboardingActions }) {
-  const { t, locale, onLocale, actions } = props;
+export function OnboardingScreen(props: {
+  t: ShellMessages;
+  locale: string;
+  onLocale: (locale: string) => void;
+  actions: OnboardingActions;
+  /** Why this browser is back at onboarding (it was removed from its account), if it is. */
+  notice?: string | undefined;
+}) {
+  const { t, locale, onLocale, actions, notice } = props;
   const ids = { handle: useId(), handleHelp: useId(), name: useId(), code: useId(), codeHelp: useId(), createError: useId(), linkError: useId(), guestName: useId(), guestHelp: useId() };
   const [guestName, setGuestName] = useState('');
   const [guestError, setGuestError] = useState<string | null>(null);
@@ -89,6 +96,11 @@ export function OnboardingScreen(props: { t: ShellMessages; locale: string; onLo
         <h1>{t.welcome}</h1>
         <LanguageSelect t={t} locale={locale} onChange={onLocale} />
       </header>
+      {notice && (
+        <p role="status" className="notice notice--warning" data-testid="device-removed">
+          {notice}
+        </p>
+      )}
       <p>{t.welcomeHelp}</p>
       {actions.joinAsGuest && (
         <form className="card" onSubmit={joinAsGuest} aria-labelledby={`${ids.guestName}-title`} data-testid="guest-join">

@@ -122,6 +122,7 @@ describe('SettingsPanel', () => {
         linked: new Promise<void>((resolve) => (linked = resolve)),
         cancel: () => {},
       }),
+      signOut: async () => {},
     };
     const account = { handle: 'ada', displayName: 'Ada', deviceId: 1 };
     act(() => dom.root.render(<SettingsPanel t={messagesFor('en-US')} locale="en-US" onLocale={() => {}} account={account} actions={actions} onClose={() => {}} />));
@@ -138,6 +139,43 @@ describe('SettingsPanel', () => {
     await act(async () => linked());
     await flush();
     expect(dom.container.querySelector('[data-testid="link-done"]')!.textContent).toBe('The new device is linked.');
+  });
+});
+
+describe('SettingsPanel sign-out (issue 21)', () => {
+  const render = (locale: string, signOut: () => Promise<void>) => {
+    const actions = { listDevices: async () => [], removeDevice: async () => {}, startLinking: async () => Promise.reject(new Error('unused')), signOut };
+    const account = { handle: 'ada', displayName: 'Ada', deviceId: 1 };
+    act(() => dom.root.render(<SettingsPanel t={messagesFor(locale)} locale={locale} onLocale={() => {}} account={account} actions={actions} onClose={() => {}} />));
+  };
+  const dialog = () => dom.container.querySelector<HTMLDialogElement>('[data-testid="sign-out-dialog"]')!;
+
+  it('asks first, with the focus on Cancel; Cancel signs nothing out, confirming does', async () => {
+    let signedOut = 0;
+    render('en-US', async () => {
+      signedOut++;
+    });
+    await flush();
+    act(() => button('Sign out of this browser').click());
+    expect(dialog().open).toBe(true);
+    expect(dialog().textContent).toContain('Sign out of this browser? Your messages on this browser will be deleted.');
+    expect(document.activeElement?.textContent).toBe('Cancel');
+    act(() => button('Cancel').click());
+    expect(dialog().open).toBe(false);
+    expect(document.activeElement?.textContent).toBe('Sign out of this browser');
+    expect(signedOut).toBe(0);
+    act(() => button('Sign out of this browser').click());
+    await act(async () => button('Sign out').click());
+    expect(signedOut).toBe(1);
+  });
+
+  it('speaks Russian', async () => {
+    render('ru-RU', async () => {});
+    await flush();
+    act(() => button('Выйти из этого браузера').click());
+    expect(dialog().textContent).toContain('Выйти из этого браузера? Ваши сообщения в этом браузере будут удалены.');
+    expect(button('Выйти')).toBeDefined();
+    expect(button('Отмена')).toBeDefined();
   });
 });
 

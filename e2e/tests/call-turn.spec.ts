@@ -3,6 +3,10 @@
  * PARLEY_TURN_URLS / PARLEY_TURN_SECRET / PARLEY_TURN_RELAY_ONLY=1, so each call app fetches
  * short-lived TURN REST credentials from `GET /api/turn` (with its device token) and may use relay
  * candidates only. The call connecting at all proves coturn accepted the HMAC credentials.
+ *
+ * coturn runs with the deployment's configuration (deploy/coturn/turnserver.conf), which denies
+ * relaying to loopback and private peers: in the test namespace it relays on 198.51.100.1
+ * (e2e/support/coturn.ts), and a TURN client proves loopback peers are refused.
  */
 import { expect, test } from '@playwright/test';
 import { type RunningSystem, startSystem } from '../support/system.js';
@@ -10,6 +14,7 @@ import { type RunningCoturn, coturnMissing, startCoturn } from '../support/cotur
 import { callPerson, connect } from '../support/calls.js';
 import { callStats, iceServers } from '../support/peer-connections.js';
 import { skipWhenMissing } from '../support/prerequisites.js';
+import { TurnTestClient, turnRestCredentials } from '../support/turn-client.js';
 
 test('video call relayed through coturn with TURN REST credentials from the server, both ways encrypted', async ({ browser }) => {
   const missing = coturnMissing();
@@ -51,5 +56,24 @@ test('video call relayed through coturn with TURN REST credentials from the serv
   } finally {
     await system?.stop();
     await coturn?.stop();
+  }
+});
+
+test('coturn with the deployment configuration refuses to relay to loopback and private peers (issue 21)', async () => {
+  const missing = coturnMissing();
+  skipWhenMissing(missing);
+  skipWhenMissing(process.env.PARLEY_TEST_PUBLIC_IP ? null : 'needs the test namespace (tools/test/in-loopback-namespace.sh): outside it coturn runs on loopback with a test-only allowed-peer-ip');
+  const coturn = await startCoturn();
+  const { username, password } = turnRestCredentials(coturn.secret, 'mallory');
+  const client = await TurnTestClient.allocate(coturn.address, coturn.port, username, password);
+  try {
+    for (const peer of ['127.0.0.1', '10.1.2.3', '192.168.1.1', '172.16.0.1', '169.254.169.254', '100.64.0.1', '0.0.0.0']) {
+      expect(await client.createPermission(peer), peer).toMatchObject({ ok: false, code: 403 });
+    }
+    // The same client may relay to a public address: the refusals are the configuration's.
+    expect(await client.createPermission('198.51.100.7')).toEqual({ ok: true });
+  } finally {
+    client.close();
+    await coturn.stop();
   }
 });

@@ -18,6 +18,7 @@ export function ContactNotices(props: {
   const [accepting, setAccepting] = useState(false);
   const identityChanged = notices.some((notice) => notice.kind === 'identity-changed');
   const newDevices = notices.filter((notice) => notice.kind === 'new-device' && !dismissed.has(`${notice.deviceId}@${notice.at}`));
+  const dropped = notices.find((notice) => notice.kind === 'held-messages-dropped');
 
   return (
     <>
@@ -37,6 +38,11 @@ export function ContactNotices(props: {
           >
             {t.acceptIdentity}
           </button>
+        </div>
+      )}
+      {dropped?.kind === 'held-messages-dropped' && (
+        <div role="status" className="notice notice--warning" data-testid="held-messages-dropped">
+          <p>{t.heldMessagesDropped(name, dropped.count)}</p>
         </div>
       )}
       {newDevices.map((notice) =>

@@ -41,6 +41,8 @@ const en = {
   safetyNumberChanged: 'Safety number changed',
   viewSafetyNumber: 'View safety number',
   newDevice: (name: string): string => `${name} added a new device.`,
+  heldMessagesDropped: (name: string, count: number): string =>
+    `While ${name}'s safety number was unconfirmed, too many messages came in: the ${count === 1 ? 'oldest one was' : `${count} oldest were`} dropped.`,
   dismiss: 'Dismiss',
   signedOut: 'Sign in to Parley to chat.',
   callEntry: (entry: CallEntry): string => {
@@ -165,6 +167,7 @@ const ru: ChatMessages = {
   safetyNumberChanged: 'Код безопасности изменился',
   viewSafetyNumber: 'Показать код безопасности',
   newDevice: (name) => `${name}: добавлено новое устройство.`,
+  heldMessagesDropped: (name, count) => `Пока код безопасности собеседника (${name}) не подтверждён, пришло слишком много сообщений: самые старые (${count}) удалены.`,
   dismiss: 'Скрыть',
   signedOut: 'Войдите в Parley, чтобы переписываться.',
   callEntry: (entry) => {

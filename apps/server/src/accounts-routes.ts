@@ -160,6 +160,22 @@ export function registerAccountsRoutes(app: FastifyInstance, options: AccountsRo
     }),
   );
 
+  // "Sign out of this browser" (issue 21): the device goes with its token, prekeys and queue. The
+  // browser wipes its keys, so the last device leaving takes the account along: nobody holds its
+  // identity key any more, and a handle nobody can use is freed.
+  app.delete(
+    '/api/devices/self',
+    handled(async (request, reply) => {
+      const device = await requireAccountDevice(options, storage, request, reply);
+      const others = (await storage.devices(device.userId)).filter((d) => d.deviceId !== device.deviceId);
+      if (others.length === 0) await storage.deleteAccount(device.userId);
+      else await storage.removeDevice({ userId: device.userId, deviceId: device.deviceId });
+      hub.closeDevice({ userId: device.userId, deviceId: device.deviceId }, RELAY_CLOSE.deviceRemoved, 'this device signed out');
+      request.log.info({ userId: device.userId, deviceId: device.deviceId, accountDeleted: others.length === 0 }, 'device signed out');
+      return reply.code(204).send();
+    }),
+  );
+
   app.delete(
     '/api/devices/:deviceId',
     handled(async (request, reply) => {

@@ -84,14 +84,25 @@ describe('configFromEnv', () => {
     expect(janusFromEnv({ PARLEY_JANUS: 'auto' }, '/no/such/janus')).toEqual({ mode: 'off', notInstalled: true });
     expect(janusFromEnv({ PARLEY_JANUS_INTERFACE: 'jlo' }, process.execPath)).toEqual({ mode: 'auto', binary: process.execPath, iceInterface: 'jlo' });
     expect(janusFromEnv({ PARLEY_JANUS: 'off' }, process.execPath)).toEqual({ mode: 'off' });
-    expect(janusFromEnv({ PARLEY_JANUS: 'ws://127.0.0.1:8188, ws://10.0.0.2:8188', PARLEY_JANUS_API_SECRET: 's' })).toEqual({
+    expect(janusFromEnv({ PARLEY_JANUS: 'ws://127.0.0.1:8188, wss://10.0.0.2:8989', PARLEY_JANUS_API_SECRET: 's' })).toEqual({
       mode: 'urls',
-      urls: ['ws://127.0.0.1:8188', 'ws://10.0.0.2:8188'],
+      urls: ['ws://127.0.0.1:8188', 'wss://10.0.0.2:8989'],
       apiSecret: 's',
     });
     expect(() => janusFromEnv({ PARLEY_JANUS: 'http://127.0.0.1:8088' })).toThrow(/PARLEY_JANUS must be off, auto or ws:\/\/ URLs/);
     expect(configFromEnv({ PARLEY_SFU_GRACE_MS: '2000' }).sfuDisconnectGraceMs).toBe(2000);
     expect(() => configFromEnv({ PARLEY_SFU_GRACE_MS: 'soon' })).toThrow(/PARLEY_SFU_GRACE_MS/);
+  });
+
+  it('refuses a remote Janus over ws:// (its API carries room secrets and join tokens in clear); loopback may use ws:// (issue 21)', () => {
+    for (const url of ['ws://127.0.0.1:8188', 'ws://127.3.4.5:8188', 'ws://[::1]:8188', 'ws://localhost:8188', 'ws://LOCALHOST:8188/janus']) {
+      expect(janusFromEnv({ PARLEY_JANUS: url })).toMatchObject({ mode: 'urls', urls: [url] });
+    }
+    for (const url of ['ws://10.0.0.2:8188', 'ws://janus.internal:8188', 'ws://127.0.0.1.example.com:8188', 'ws://[::2]:8188', 'ws://128.0.0.1:8188', 'ws://localhost.evil.example:8188']) {
+      expect(() => janusFromEnv({ PARLEY_JANUS: url }), url).toThrow(/wss:\/\/ for a Janus that is not on loopback/);
+    }
+    expect(() => janusFromEnv({ PARLEY_JANUS: 'ws://127.0.0.1:8188,ws://10.0.0.3:8188' })).toThrow(/ws:\/\/10\.0\.0\.3:8188/);
+    expect(janusFromEnv({ PARLEY_JANUS: 'wss://janus.example.net:8989' })).toMatchObject({ mode: 'urls', urls: ['wss://janus.example.net:8989'] });
   });
 
   it('finds the repository root and this server version', () => {

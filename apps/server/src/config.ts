@@ -229,8 +229,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv, repoRoot: string = REPO_RO
 }
 
 /**
- * `PARLEY_JANUS`: `off`, `auto` (the default when /usr/bin/janus exists) or comma-separated `ws://`
- * URLs of running instances; `PARLEY_JANUS_INTERFACE` is the ICE interface of an auto-started Janus.
+ * `PARLEY_JANUS`: `off`, `auto` (the default when /usr/bin/janus exists) or comma-separated URLs of
+ * running instances — `ws://` on loopback, `wss://` anywhere else; `PARLEY_JANUS_INTERFACE` is the
+ * ICE interface of an auto-started Janus.
  */
 export function janusFromEnv(env: NodeJS.ProcessEnv, binary: string = DEFAULT_JANUS_BINARY): JanusConfig {
   const value = (env.PARLEY_JANUS ?? '').trim();
@@ -243,6 +244,9 @@ export function janusFromEnv(env: NodeJS.ProcessEnv, binary: string = DEFAULT_JA
   const urls = value.split(',').map((url) => url.trim()).filter(Boolean);
   const bad = urls.find((url) => !/^wss?:\/\/./.test(url));
   if (bad) throw new Error(`PARLEY_JANUS must be off, auto or ws:// URLs, got "${bad}"`);
+  // Janus's API carries the rooms' secrets and join tokens: in clear only on this machine (issue 21).
+  const remote = urls.find((url) => url.startsWith('ws://') && !onLoopback(url));
+  if (remote) throw new Error(`PARLEY_JANUS must use wss:// for a Janus that is not on loopback (127.0.0.0/8, ::1, localhost), got "${remote}"`);
   return { mode: 'urls', urls, ...(env.PARLEY_JANUS_API_SECRET ? { apiSecret: env.PARLEY_JANUS_API_SECRET } : {}) };
 }
 
@@ -256,6 +260,17 @@ function trustedProxiesFromEnv(env: NodeJS.ProcessEnv): string[] {
   const bad = entries.find((entry) => !named.has(entry) && !isIP(entry.split('/')[0]!));
   if (bad) throw new Error(`PARLEY_TRUSTED_PROXIES must hold IP addresses, CIDR ranges or loopback, got "${bad}"`);
   return entries;
+}
+
+/** Whether a ws:// URL's host is this machine: 127.0.0.0/8, ::1 or localhost. */
+function onLoopback(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 function milliseconds(env: NodeJS.ProcessEnv, name: string): number {

@@ -18,6 +18,7 @@ import {
   startDeviceSession,
 } from './session/device-session.js';
 import { takeCallLinkFromLocation } from './session/call-link-route.js';
+import { wipeThisBrowser } from './session/wipe-browser.js';
 import type { TabStatus } from './session/tab-lock.js';
 import { Shell } from './Shell.js';
 
@@ -25,9 +26,9 @@ const LOCALE_KEY = 'parley.locale';
 
 type DeviceState =
   | { status: 'opening' }
-  | { status: 'onboarding'; device: OpenedDevice }
+  /** `removed`: this browser was signed out by another device of the account (and wiped). */
+  | { status: 'onboarding'; device: OpenedDevice; removed?: boolean }
   | { status: 'signed-in'; device: OpenedDevice; session: DeviceSession }
-  | { status: 'removed'; device: OpenedDevice }
   /** A guest left their call: their temporary account is gone. */
   | { status: 'guest-left'; device: OpenedDevice }
   | { status: 'failed'; message: string };
@@ -67,12 +68,25 @@ export function ShellRoot({ tab$, onUseHere }: { tab$: Observable<TabStatus>; on
   const alive = useRef(false);
 
   const signIn = useCallback(async (opened: OpenedDevice, signedIn: SignedInDevice) => {
-    const session = await startDeviceSession(opened.db, signedIn, bus, window.location, () => {
-      if (current.current.status === 'signed-in' && current.current.session === session) {
-        session.stop();
-        setDevice({ status: 'removed', device: opened });
-      }
-    });
+    // Removed by another device, or signed out here: nothing of the account stays in this browser
+    // (keys, history, token), and onboarding starts on a fresh, empty device database.
+    const end = (removed: boolean) => {
+      if (current.current.status !== 'signed-in' || current.current.session !== session) return;
+      session.stop();
+      setDevice({ status: 'opening' });
+      wipeThisBrowser(opened.db)
+        .then(() => openDevice())
+        .then((fresh) => (alive.current ? setDevice({ status: 'onboarding', device: fresh, removed }) : fresh.db.close()))
+        .catch((error: unknown) => setDevice({ status: 'failed', message: String(error) }));
+    };
+    const session = await startDeviceSession(
+      opened.db,
+      signedIn,
+      bus,
+      window.location,
+      () => end(true),
+      () => end(false),
+    );
     if (!alive.current) {
       session.stop();
       return;
@@ -143,16 +157,6 @@ export function ShellRoot({ tab$, onUseHere }: { tab$: Observable<TabStatus>; on
       </main>
     );
   }
-  if (device.status === 'removed') {
-    return (
-      <main className="screen" data-testid="device-removed">
-        <h1>{t.deviceRemoved}</h1>
-        <button type="button" onClick={() => setDevice({ status: 'onboarding', device: device.device })}>
-          {t.setUpAgain}
-        </button>
-      </main>
-    );
-  }
   if (device.status === 'guest-left') {
     return (
       <main className="screen" data-testid="guest-left">
@@ -164,7 +168,9 @@ export function ShellRoot({ tab$, onUseHere }: { tab$: Observable<TabStatus>; on
       </main>
     );
   }
-  if (device.status === 'onboarding' && onboarding) return <OnboardingScreen t={t} locale={locale} onLocale={setLocale} actions={onboarding} />;
+  if (device.status === 'onboarding' && onboarding) {
+    return <OnboardingScreen t={t} locale={locale} onLocale={setLocale} actions={onboarding} notice={device.removed ? t.deviceRemoved : undefined} />;
+  }
   if (device.status === 'signed-in') {
     const { session } = device;
     return (

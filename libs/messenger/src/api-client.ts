@@ -112,6 +112,11 @@ export class ParleyApiClient {
     await this.call('DELETE', `/api/devices/${deviceId}`, NoContent);
   }
 
+  /** DELETE /api/devices/self: signs this device out (the account goes too when it was its last device). */
+  async removeThisDevice(): Promise<void> {
+    await this.call('DELETE', '/api/devices/self', NoContent);
+  }
+
   /** POST /api/link/codes (existing device): a one-use link id, valid 10 minutes. */
   createLinkCode(): Promise<LinkCodeIssued> {
     return this.call('POST', '/api/link/codes', LinkCodeSchema, { body: {} });

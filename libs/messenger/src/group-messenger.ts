@@ -40,6 +40,12 @@ export const SENDER_KEY_MESSAGE_TYPE = 7;
 export const GROUP_FRAME_SEPARATOR = '~';
 /** Group messages held until their sender's key or the group's state arrives. */
 export const MAX_HELD_GROUP_MESSAGES = 500;
+/**
+ * How far ahead of this device's clock a group update may be dated. Updates apply in date order
+ * (an older one is ignored), so one dated years ahead would pin the group's state: every honest
+ * update after it would count as older. Clocks differ by minutes, not days.
+ */
+export const MAX_GROUP_UPDATE_AHEAD_MS = 24 * 60 * 60_000;
 
 /** What the group messenger needs besides the 1:1 messenger it extends. */
 export interface GroupMessengerOptions {
@@ -409,6 +415,10 @@ export class GroupMessenger implements Messenger {
   /** Applies a group's new state from a member (or from this account's other device). */
   private async receiveUpdate(frame: DeliverFrame, update: GroupUpdateContent): Promise<void> {
     const senderId = frame.from.userId;
+    if (update.updatedAt > this.now() + MAX_GROUP_UPDATE_AHEAD_MS) {
+      this.failures.next(new MessengerError('invalid', `a group update dated more than ${MAX_GROUP_UPDATE_AHEAD_MS / 3_600_000} h ahead of this device's clock was ignored`));
+      return;
+    }
     const members = await this.profiles(update.members);
     const applied = await this.groupQueue.run(update.groupId, async () => {
       const known = await this.groups.getGroup(update.groupId);

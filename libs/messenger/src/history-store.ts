@@ -1,3 +1,4 @@
+import type { DeliverFrame } from '@parley/contracts';
 import type { ContactNotice, HistoryMessage } from './messenger-api.js';
 
 /** What this device knows of a contact (a 1:1 conversation's peer, or this account itself). */
@@ -35,6 +36,14 @@ export interface HistoryStore {
   listNotices(): Promise<readonly ContactNotice[]>;
   /** Replaces the notice list. */
   putNotices(notices: readonly ContactNotice[]): Promise<void>;
+  /**
+   * Messages held back (still encrypted) while their sender's identity change waits for the user,
+   * oldest first. Kept here, not in memory: the relay acks them once held, so a reload must not
+   * lose them.
+   */
+  listQuarantined(): Promise<readonly DeliverFrame[]>;
+  /** Replaces the held messages. */
+  putQuarantined(frames: readonly DeliverFrame[]): Promise<void>;
 }
 
 const byTime = (a: HistoryMessage, b: HistoryMessage) => a.sentAt - b.sentAt || a.storedAt - b.storedAt;
@@ -44,6 +53,7 @@ export class InMemoryHistoryStore implements HistoryStore {
   private readonly messages = new Map<string, HistoryMessage>();
   private readonly contacts = new Map<string, ContactRecord>();
   private notices: readonly ContactNotice[] = [];
+  private quarantined: readonly DeliverFrame[] = [];
 
   async getMessage(senderUserId: string, messageId: string): Promise<HistoryMessage | undefined> {
     return this.messages.get(`${senderUserId}\n${messageId}`);
@@ -79,5 +89,13 @@ export class InMemoryHistoryStore implements HistoryStore {
 
   async putNotices(notices: readonly ContactNotice[]): Promise<void> {
     this.notices = [...notices];
+  }
+
+  async listQuarantined(): Promise<readonly DeliverFrame[]> {
+    return this.quarantined;
+  }
+
+  async putQuarantined(frames: readonly DeliverFrame[]): Promise<void> {
+    this.quarantined = [...frames];
   }
 }

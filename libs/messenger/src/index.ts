@@ -58,6 +58,8 @@ export { type ContactRecord, type HistoryStore, InMemoryHistoryStore } from './h
 export {
   type EarlyContent,
   MAX_DEVICE_ROUNDS,
+  MAX_QUARANTINED,
+  MAX_QUARANTINED_PER_CONTACT,
   MessengerClient,
   type MessengerClientOptions,
   type MessengerSelf,
@@ -69,6 +71,7 @@ export {
   GROUP_FRAME_SEPARATOR,
   GroupMessenger,
   type GroupMessengerOptions,
+  MAX_GROUP_UPDATE_AHEAD_MS,
   MAX_HELD_GROUP_MESSAGES,
   SENDER_KEY_MESSAGE_TYPE,
 } from './group-messenger.js';

@@ -61,7 +61,9 @@ export interface GroupInfo {
 /** Something the user must see about a contact's keys. */
 export type ContactNotice =
   | { readonly kind: 'identity-changed'; readonly userId: string; readonly at: number }
-  | { readonly kind: 'new-device'; readonly userId: string; readonly deviceId: number; readonly at: number };
+  | { readonly kind: 'new-device'; readonly userId: string; readonly deviceId: number; readonly at: number }
+  /** Messages held during an identity change were over the bound: `count` of the oldest are gone. */
+  | { readonly kind: 'held-messages-dropped'; readonly userId: string; readonly count: number; readonly at: number };
 
 /** Typed failure of a messenger operation. */
 export interface MessengerFailure {

@@ -39,6 +39,12 @@ export const OWN_DEVICES_TTL_MS = 30_000;
  * peer's id; receivers strip it, so every device keys the message by the same id.
  */
 export const SELF_COPY_SUFFIX = '.self';
+/** Most messages held back per contact while its identity change waits for the user. */
+export const MAX_QUARANTINED_PER_CONTACT = 100;
+/** Most messages held back over every contact (a flood from many new identities stays bounded). */
+export const MAX_QUARANTINED = 500;
+/** The contact queue's key for the held messages (no user id is empty). */
+const QUARANTINE_QUEUE = '\u0000quarantine';
 
 /** Who this device is. */
 export interface MessengerSelf {
@@ -107,8 +113,6 @@ export class MessengerClient implements Messenger {
   private readonly contactQueue = new KeyedQueue();
   private readonly messageQueue = new KeyedQueue();
   private readonly sendQueue = new KeyedQueue();
-  /** Incoming messages held back while their sender's identity change waits for `acceptIdentity`. */
-  private readonly quarantine = new Map<string, DeliverFrame[]>();
   private ownDevicesCheckedAt = Number.NEGATIVE_INFINITY;
   private replenishing: Promise<unknown> | null = null;
 
@@ -252,9 +256,11 @@ export class MessengerClient implements Messenger {
       return next;
     });
     if (accepted === null) return;
-    await this.editNotices((notices) => notices.filter((notice) => !(notice.kind === 'identity-changed' && notice.userId === userId)));
-    const held = this.quarantine.get(userId) ?? [];
-    this.quarantine.delete(userId);
+    // The warning, and what was dropped while it showed, are settled by the user's decision.
+    await this.editNotices((notices) =>
+      notices.filter((notice) => !((notice.kind === 'identity-changed' || notice.kind === 'held-messages-dropped') && notice.userId === userId)),
+    );
+    const held = (await this.history.listQuarantined()).filter((frame) => frame.from.userId === userId);
     for (const frame of held) {
       try {
         await this.decrypt(frame);
@@ -262,6 +268,10 @@ export class MessengerClient implements Messenger {
         this.failures.next(this.toFailure(error));
       }
     }
+    // Only now: a reload in between decrypts them again, as duplicates.
+    await this.contactQueue.run(QUARANTINE_QUEUE, async () =>
+      this.history.putQuarantined((await this.history.listQuarantined()).filter((frame) => !sameFrame(frame, held))),
+    );
   }
 
   async sendContent(toUserId: string, content: Exclude<Content, TextContent>): Promise<void> {
@@ -319,7 +329,7 @@ export class MessengerClient implements Messenger {
       if (!claimed.equals(keyOf(contact.identityKey))) {
         if (isSelf) throw new MessengerError('identity-untrusted', 'a device of this account used another identity key');
         await this.identityChanged(userId, claimed);
-        this.hold(frame);
+        await this.hold(frame);
         return null;
       }
     }
@@ -346,7 +356,7 @@ export class MessengerClient implements Messenger {
       if (isSignalProtocolError(error, 'duplicate-message')) return null;
       if (isSignalProtocolError(error, 'untrusted-identity') && frame.type === 3 && !isSelf) {
         await this.identityChanged(userId, decodePreKeySignalMessage(bytes).identityKey);
-        this.hold(frame);
+        await this.hold(frame);
         return null;
       }
       throw error;
@@ -433,10 +443,31 @@ export class MessengerClient implements Messenger {
     }
   }
 
-  private hold(frame: DeliverFrame): void {
-    const held = this.quarantine.get(frame.from.userId) ?? [];
-    held.push(frame);
-    this.quarantine.set(frame.from.userId, held);
+  /**
+   * Keeps a message of a contact whose identity changed until the user decides, in the store
+   * before the relay acks it. Bounded per contact and overall: past a bound the oldest go, and the
+   * user is told how many (a `held-messages-dropped` notice).
+   */
+  private async hold(frame: DeliverFrame): Promise<void> {
+    const dropped = await this.contactQueue.run(QUARANTINE_QUEUE, async () => {
+      const earlier = await this.history.listQuarantined();
+      // A redelivery (the ack was lost) is held once.
+      if (sameFrame(frame, earlier)) return [];
+      const { kept, dropped } = boundQuarantine([...earlier, frame]);
+      await this.history.putQuarantined(kept);
+      return dropped;
+    });
+    if (dropped.length === 0) return;
+    const counts = new Map<string, number>();
+    for (const gone of dropped) counts.set(gone.from.userId, (counts.get(gone.from.userId) ?? 0) + 1);
+    const at = this.now();
+    await this.editNotices((notices) => [
+      ...notices.filter((notice) => !(notice.kind === 'held-messages-dropped' && counts.has(notice.userId))),
+      ...[...counts].map(([userId, count]) => {
+        const before = notices.find((notice) => notice.kind === 'held-messages-dropped' && notice.userId === userId);
+        return { kind: 'held-messages-dropped' as const, userId, count: count + (before?.kind === 'held-messages-dropped' ? before.count : 0), at };
+      }),
+    ]);
   }
 
   // ── sending ─────────────────────────────────────────────────────────────────────────────────
@@ -775,4 +806,28 @@ function contentOrNull(plaintext: Uint8Array): Content | null {
   } catch {
     return null;
   }
+}
+
+/** Whether `list` holds this frame already (the same envelope, from the same device). */
+function sameFrame(frame: DeliverFrame, list: readonly DeliverFrame[]): boolean {
+  return list.some((other) => other.id === frame.id && other.from.userId === frame.from.userId && other.from.deviceId === frame.from.deviceId);
+}
+
+/** Held messages within MAX_QUARANTINED_PER_CONTACT and MAX_QUARANTINED, the oldest dropped first. */
+export function boundQuarantine(frames: readonly DeliverFrame[]): { kept: DeliverFrame[]; dropped: DeliverFrame[] } {
+  const perContact = new Map<string, number>();
+  for (const frame of frames) perContact.set(frame.from.userId, (perContact.get(frame.from.userId) ?? 0) + 1);
+  const dropped: DeliverFrame[] = [];
+  let kept = frames.filter((frame) => {
+    const left = perContact.get(frame.from.userId)!;
+    if (left <= MAX_QUARANTINED_PER_CONTACT) return true;
+    perContact.set(frame.from.userId, left - 1);
+    dropped.push(frame);
+    return false;
+  });
+  if (kept.length > MAX_QUARANTINED) {
+    dropped.push(...kept.slice(0, kept.length - MAX_QUARANTINED));
+    kept = kept.slice(kept.length - MAX_QUARANTINED);
+  }
+  return { kept, dropped };
 }

@@ -8,6 +8,8 @@
 export type RelayErrorCode =
   /** The server closed with RELAY_CLOSE.authFailed: the token is bad; no more reconnects. */
   | 'auth-failed'
+  /** The server closed with RELAY_CLOSE.deviceRemoved: this device was removed (or signed out); no more reconnects. */
+  | 'device-removed'
   /** The server closed with RELAY_CLOSE.replaced: this device connected elsewhere; no more reconnects. */
   | 'replaced'
   /** The token callback threw or returned nothing; the attempt counts as a drop. */

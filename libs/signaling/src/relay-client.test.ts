@@ -648,6 +648,16 @@ describe('RelayClient stopping', () => {
     expect(server.connections).toHaveLength(1);
   });
 
+  it('stops for good and says so when this device was removed from its account', async () => {
+    const { server, client, clock, errors } = await connected();
+    server.latest.socket.close(RELAY_CLOSE.deviceRemoved, 'this device signed out');
+    await vi.waitFor(() => expect(client.status.value).toBe('closed'));
+    expect(codes(errors)).toEqual(['device-removed']);
+    clock.advance(120_000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(server.connections).toHaveLength(1);
+  });
+
   it('connects again when asked to after a close', async () => {
     const { server, client } = await connected();
     client.close();

@@ -279,6 +279,10 @@ export class RelayClient implements RelayConnection {
     if (code === RELAY_CLOSE.authFailed) {
       this.report('auth-failed', `the relay refused this device's token${reason ? `: ${reason}` : ''}`);
       this.stop();
+    } else if (code === RELAY_CLOSE.deviceRemoved) {
+      // Its token is gone with it: reconnecting would only be refused.
+      this.report('device-removed', `this device was removed from its account${reason ? `: ${reason}` : ''}`);
+      this.stop();
     } else if (code === RELAY_CLOSE.replaced) {
       // Reconnecting would take the connection back from the other tab or device, which would
       // then do the same: stop instead, and let the shell offer "Use here".

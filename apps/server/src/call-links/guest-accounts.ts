@@ -6,7 +6,7 @@
  * GUEST_ACCOUNT_TTL_MS at the latest (the sweep).
  */
 import { randomBytes } from 'node:crypto';
-import { CreateGuestRequestSchema, GUEST_ACCOUNT_TTL_MS, type GuestCreated, RELAY_CLOSE } from '@parley/contracts';
+import { CreateGuestRequestSchema, GUEST_ACCOUNT_TTL_MS, GUEST_HANDLE_PREFIX, type GuestCreated, RELAY_CLOSE } from '@parley/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { KEYS_BODY_LIMIT, keysOr400, requireAccountDevice } from '../accounts-routes.js';
@@ -18,9 +18,12 @@ import { checkDeviceKeys, parseIdentityKey } from '../prekey-checks.js';
 import type { RelayHub } from '../relay-hub.js';
 import type { NewDevice, Storage } from '../storage.js';
 
-/** Handles of guests: `guest.` and 16 random hex digits (a valid handle, and obviously a guest's). */
+/**
+ * Handles of guests: `guest.` and 16 random hex digits (a valid handle, and obviously a guest's;
+ * accounts cannot register one, so `guest.` always means a guest).
+ */
 export function guestHandle(): string {
-  return `guest.${randomBytes(8).toString('hex')}`;
+  return `${GUEST_HANDLE_PREFIX}${randomBytes(8).toString('hex')}`;
 }
 
 export interface GuestRoutesOptions extends ApiContext {

@@ -20,6 +20,9 @@
  *   creator removed from it: those still wait for the creator's word.
  * - `remove` takes a participant out (`removed`) and takes its user's invitation back for this
  *   call, whatever the approval mode: to come back they ask and the creator admits them again.
+ * - `invite` in a link's call is the creator's alone (it counts as admitting, and so lifts a
+ *   removal): a participant inviting someone would let them past approval or back in after a
+ *   removal. A `join` by call id from a removed user is refused as well, whatever the invitee list.
  */
 import type { ServerFrame, SfuEvent } from '@parley/contracts';
 import type { Logger } from 'pino';
@@ -110,6 +113,22 @@ export class LinkCalls implements LinkCallsPort {
     await this.options.calls.setInvited(callId, target.userId, false);
     await this.options.calls.remove(callId, index);
     this.options.log.info({ callId, index }, 'removed from a call link\'s call');
+  }
+
+  async invite(device: DeviceAddress, callId: string, invitees: readonly string[]): Promise<void> {
+    const link = await this.options.storage.callLinkOfCall(callId);
+    if (link && link.creator !== device.userId) {
+      throw new SfuError('not_link_admin', 'People join a call link\'s call through its link; only the link\'s creator may invite them.');
+    }
+    await this.options.calls.invite(device, callId, invitees);
+    // The creator inviting someone is the creator's word, as an admission is: it lifts a removal.
+    if (link) for (const userId of invitees) await this.options.storage.setCallLinkRemoval(callId, userId, false);
+  }
+
+  async authorizeJoin(device: DeviceAddress, callId: string): Promise<void> {
+    if (await this.options.storage.callLinkRemoved(callId, device.userId)) {
+      throw new SfuError('not_invited', 'You were removed from this call; ask through its link to come back.');
+    }
   }
 
   async joined(device: DeviceAddress, callId: string): Promise<void> {

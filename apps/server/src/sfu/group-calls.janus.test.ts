@@ -3,11 +3,12 @@
  * Needs the test network namespace with its `ifb` link (tools/test/in-loopback-namespace.sh sets
  * PARLEY_JANUS_INTERFACE): run it with `nx run server:test-janus`. Skipped, saying why, elsewhere.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { RTCPeerConnection } from 'werift';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { janusSkipReason } from './janus-test-prerequisites.js';
 import { createBody, testCallLink } from '../call-links/test-links.js';
 import { DEFAULT_JANUS_BINARY } from '../config.js';
 import { type ParleyServer, createParleyServer } from '../create-server.js';
@@ -21,14 +22,7 @@ import type { SfuService } from './sfu-service.js';
 import { SfuTestDevice } from './sfu-test-client.js';
 
 const iceInterface = process.env.PARLEY_JANUS_INTERFACE;
-const skipReason = !existsSync(DEFAULT_JANUS_BINARY)
-  ? `Janus is not installed (${DEFAULT_JANUS_BINARY}): apt-get install janus`
-  : !iceInterface
-    ? 'PARLEY_JANUS_INTERFACE is not set: run through tools/test/in-loopback-namespace.sh (nx run server:test-janus)'
-    : null;
-// In CI a missing prerequisite is a broken runner, not a reason to pass: the run fails instead.
-if (skipReason && process.env.CI) throw new Error(`group-calls.janus.test.ts cannot run in CI: ${skipReason}`);
-if (skipReason) console.warn(`group-calls.janus.test.ts skipped: ${skipReason}`);
+const skipReason = janusSkipReason('group-calls.janus.test.ts');
 
 /** A real publisher (audio + video, send only) in werift, as a browser would publish. */
 async function publisher(): Promise<{ sdp: string; answer(sdp: string): Promise<void>; connected: Promise<void>; close(): Promise<void> }> {

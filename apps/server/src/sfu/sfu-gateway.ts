@@ -37,6 +37,13 @@ export interface LinkCallsPort {
   joinLink(device: DeviceAddress, roomId: string, verifier: string): Promise<LinkJoin>;
   admit(device: DeviceAddress, callId: string, requestId: string, admit: boolean): Promise<void>;
   remove(device: DeviceAddress, callId: string, participant: number): Promise<void>;
+  /**
+   * `invite`: in a link's call only its creator may, as admitting people is theirs alone (issue
+   * 21); in any other call the registry's rule (a participant invites) applies unchanged.
+   */
+  invite(device: DeviceAddress, callId: string, invitees: readonly string[]): Promise<void>;
+  /** Refuses a `join` by call id from someone the link's creator removed from its call. */
+  authorizeJoin(device: DeviceAddress, callId: string): Promise<void>;
   /** A device joined a call (answered already): the link's creator gets the requests waiting. */
   joined(device: DeviceAddress, callId: string): Promise<void>;
   /** Display name, guest and via-link flags of a device joining a call. */
@@ -172,7 +179,8 @@ export class SfuGateway {
         }
         return calls.create(session.device, request.invitees);
       case 'invite':
-        await calls.invite(session.device, request.callId, request.invitees);
+        if (this.options.links) await this.options.links.invite(session.device, request.callId, request.invitees);
+        else await calls.invite(session.device, request.callId, request.invitees);
         return {};
       case 'join':
         return this.join(session, request.callId);
@@ -225,7 +233,9 @@ export class SfuGateway {
       await detach(previous);
     }
     const sink = (event: SfuEvent) => this.onCallEvent(session, callId, event);
-    const profile = this.options.links ? await this.options.links.profileOf(session.device, callId) : {};
+    const { links } = this.options;
+    if (links) await links.authorizeJoin(session.device, callId);
+    const profile = links ? await links.profileOf(session.device, callId) : {};
     const { self, participants } = await this.options.calls.join(session.device, callId, sink, profile);
     let publisher: VideoRoomHandle | null = null;
     try {

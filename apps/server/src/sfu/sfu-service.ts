@@ -50,7 +50,7 @@ const SWEEP_INTERVAL_MS = 30_000;
 export async function startSfuService(options: SfuServiceOptions): Promise<SfuService | null> {
   const { janus, log } = options;
   if (janus.mode === 'off') {
-    if (janus.notInstalled) log.info('group calls are off: Janus is not installed (install it with `apt-get install janus`, or set PARLEY_JANUS to ws:// URLs)');
+    if (janus.notInstalled) log.info('group calls are off: Janus is not installed (install it with `apt-get install janus`, or set PARLEY_JANUS to Janus URLs: ws:// on loopback, wss:// elsewhere)');
     else log.info('group calls are off (PARLEY_JANUS=off)');
     return null;
   }

@@ -1,5 +1,5 @@
 import { type FormEvent, useId, useState } from 'react';
-import { HandleSchema, DisplayNameSchema } from '@parley/contracts';
+import { DisplayNameSchema, HandleSchema, hasHiddenCharacters, isGuestHandle } from '@parley/contracts';
 import { failureCode, type ShellMessages } from '../messages.js';
 import { LanguageSelect } from './LanguageSelect.js';
 
@@ -13,9 +13,28 @@ export interface OnboardingActions {
 
 type Busy = null | 'create' | 'link' | 'guest';
 
+/** Why a display name is refused before asking the server (a key of `failures`), or null. */
+function displayNameProblem(name: string): string | null {
+  if (hasHiddenCharacters(name)) return 'display_name_characters';
+  return DisplayNameSchema.safeParse(name).success ? null : 'invalid';
+}
+
+/** Why a handle is refused before asking the server (a key of `failures`), or null. */
+function handleProblem(handle: string): string | null {
+  if (!HandleSchema.safeParse(handle).success) return 'invalid';
+  return isGuestHandle(handle) ? 'handle_reserved' : null;
+}
+
 /** First start in a browser: create an account, or link this browser to an existing one with a code. */
-export function OnboardingScreen(props: { t: ShellMessages; locale: string; onLocale: (locale: string) => void; actions: OnboardingActions }) {
-  const { t, locale, onLocale, actions } = props;
+export function OnboardingScreen(props: {
+  t: ShellMessages;
+  locale: string;
+  onLocale: (locale: string) => void;
+  actions: OnboardingActions;
+  /** Why this browser is back at onboarding (it was removed from its account), if it is. */
+  notice?: string | undefined;
+}) {
+  const { t, locale, onLocale, actions, notice } = props;
   const ids = { handle: useId(), handleHelp: useId(), name: useId(), code: useId(), codeHelp: useId(), createError: useId(), linkError: useId(), guestName: useId(), guestHelp: useId() };
   const [guestName, setGuestName] = useState('');
   const [guestError, setGuestError] = useState<string | null>(null);
@@ -31,8 +50,9 @@ export function OnboardingScreen(props: { t: ShellMessages; locale: string; onLo
     event.preventDefault();
     if (busy) return;
     const wanted = handle.trim().toLowerCase();
-    if (!HandleSchema.safeParse(wanted).success || !DisplayNameSchema.safeParse(displayName).success) {
-      setCreateError(t.failures.invalid!);
+    const problem = handleProblem(wanted) ?? displayNameProblem(displayName);
+    if (problem) {
+      setCreateError(t.failures[problem]!);
       return;
     }
     setBusy('create');
@@ -46,8 +66,9 @@ export function OnboardingScreen(props: { t: ShellMessages; locale: string; onLo
   const joinAsGuest = (event: FormEvent) => {
     event.preventDefault();
     if (busy || !actions.joinAsGuest) return;
-    if (!DisplayNameSchema.safeParse(guestName).success) {
-      setGuestError(t.failures.invalid!);
+    const problem = displayNameProblem(guestName);
+    if (problem) {
+      setGuestError(t.failures[problem]!);
       return;
     }
     setBusy('guest');
@@ -75,6 +96,11 @@ export function OnboardingScreen(props: { t: ShellMessages; locale: string; onLo
         <h1>{t.welcome}</h1>
         <LanguageSelect t={t} locale={locale} onChange={onLocale} />
       </header>
+      {notice && (
+        <p role="status" className="notice notice--warning" data-testid="device-removed">
+          {notice}
+        </p>
+      )}
       <p>{t.welcomeHelp}</p>
       {actions.joinAsGuest && (
         <form className="card" onSubmit={joinAsGuest} aria-labelledby={`${ids.guestName}-title`} data-testid="guest-join">

@@ -1,6 +1,7 @@
 import { type ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { ShellMessages } from '../messages.js';
 import { LanguageSelect } from './LanguageSelect.js';
+import { SignOutSection } from './SignOutSection.js';
 
 /** One device of the account as the list shows it. */
 export interface DeviceEntry {
@@ -24,6 +25,8 @@ export interface SettingsActions {
   listDevices(): Promise<readonly DeviceEntry[]>;
   removeDevice(deviceId: number): Promise<void>;
   startLinking(): Promise<PendingLink>;
+  /** Removes this device from the account and wipes this browser's keys, history and token. */
+  signOut(): Promise<void>;
 }
 
 type LinkState = { status: 'idle' } | { status: 'starting' } | { status: 'showing'; link: PendingLink } | { status: 'done' } | { status: 'failed' };
@@ -92,6 +95,7 @@ export function SettingsPanel(props: {
       <p data-testid="settings-account">
         {account.displayName} · @{account.handle}
       </p>
+      <SignOutSection t={t} onSignOut={actions.signOut} />
       <h3>{t.devices}</h3>
       {devicesFailed && <p role="alert">{t.devicesFailed}</p>}
       {devices && (

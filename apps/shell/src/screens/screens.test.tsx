@@ -65,6 +65,41 @@ describe('OnboardingScreen', () => {
     expect(codes).toEqual(['abcdefgh-xyz']);
     expect(dom.container.querySelector('[data-testid="link-error"]')!.textContent).toContain('Срок действия кода истёк');
   });
+
+  it('refuses a display name with invisible or bidi characters, and a guest. handle, saying why (issue 21)', () => {
+    const actions = {
+      createAccount: async () => {
+        throw new Error('must not be called');
+      },
+      linkThisBrowser: async () => {},
+      joinAsGuest: async () => {
+        throw new Error('must not be called');
+      },
+    };
+    const error = (id: string) => dom.container.querySelector(`[data-testid="${id}"]`)?.textContent;
+    act(() => dom.root.render(<OnboardingScreen t={messagesFor('en-US')} locale="en-US" onLocale={() => {}} actions={actions} />));
+    type(byLabel('Handle'), 'ada');
+    type(byLabel('Display name'), 'Ada\u202Egnp.exe');
+    act(() => button('Create account').click());
+    expect(error('create-account-error')).toBe('The name contains invisible or text-direction characters. Type it again without them.');
+    type(byLabel('Display name'), 'Ada');
+    type(byLabel('Handle'), 'guest.0123456789abcdef');
+    act(() => button('Create account').click());
+    expect(error('create-account-error')).toBe('Handles starting with “guest.” are kept for guests. Pick another one.');
+    type(byLabel('Your name'), 'Ada\u200B');
+    act(() => button('Join as guest').click());
+    expect(error('guest-error')).toBe('The name contains invisible or text-direction characters. Type it again without them.');
+
+    act(() => dom.root.render(<OnboardingScreen t={messagesFor('ru-RU')} locale="ru-RU" onLocale={() => {}} actions={actions} />));
+    type(byLabel('Имя пользователя'), 'ada');
+    type(byLabel('Отображаемое имя'), '\u2067Ада');
+    act(() => button('Создать').click());
+    expect(error('create-account-error')).toBe('В имени есть невидимые символы или символы направления текста. Введите его заново без них.');
+    type(byLabel('Отображаемое имя'), 'Ада');
+    type(byLabel('Имя пользователя'), 'guest.ada');
+    act(() => button('Создать').click());
+    expect(error('create-account-error')).toBe('Имена, начинающиеся с «guest.», зарезервированы для гостей. Выберите другое.');
+  });
 });
 
 describe('SettingsPanel', () => {
@@ -87,6 +122,7 @@ describe('SettingsPanel', () => {
         linked: new Promise<void>((resolve) => (linked = resolve)),
         cancel: () => {},
       }),
+      signOut: async () => {},
     };
     const account = { handle: 'ada', displayName: 'Ada', deviceId: 1 };
     act(() => dom.root.render(<SettingsPanel t={messagesFor('en-US')} locale="en-US" onLocale={() => {}} account={account} actions={actions} onClose={() => {}} />));
@@ -103,6 +139,43 @@ describe('SettingsPanel', () => {
     await act(async () => linked());
     await flush();
     expect(dom.container.querySelector('[data-testid="link-done"]')!.textContent).toBe('The new device is linked.');
+  });
+});
+
+describe('SettingsPanel sign-out (issue 21)', () => {
+  const render = (locale: string, signOut: () => Promise<void>) => {
+    const actions = { listDevices: async () => [], removeDevice: async () => {}, startLinking: async () => Promise.reject(new Error('unused')), signOut };
+    const account = { handle: 'ada', displayName: 'Ada', deviceId: 1 };
+    act(() => dom.root.render(<SettingsPanel t={messagesFor(locale)} locale={locale} onLocale={() => {}} account={account} actions={actions} onClose={() => {}} />));
+  };
+  const dialog = () => dom.container.querySelector<HTMLDialogElement>('[data-testid="sign-out-dialog"]')!;
+
+  it('asks first, with the focus on Cancel; Cancel signs nothing out, confirming does', async () => {
+    let signedOut = 0;
+    render('en-US', async () => {
+      signedOut++;
+    });
+    await flush();
+    act(() => button('Sign out of this browser').click());
+    expect(dialog().open).toBe(true);
+    expect(dialog().textContent).toContain('Sign out of this browser? Your messages on this browser will be deleted.');
+    expect(document.activeElement?.textContent).toBe('Cancel');
+    act(() => button('Cancel').click());
+    expect(dialog().open).toBe(false);
+    expect(document.activeElement?.textContent).toBe('Sign out of this browser');
+    expect(signedOut).toBe(0);
+    act(() => button('Sign out of this browser').click());
+    await act(async () => button('Sign out').click());
+    expect(signedOut).toBe(1);
+  });
+
+  it('speaks Russian', async () => {
+    render('ru-RU', async () => {});
+    await flush();
+    act(() => button('Выйти из этого браузера').click());
+    expect(dialog().textContent).toContain('Выйти из этого браузера? Ваши сообщения в этом браузере будут удалены.');
+    expect(button('Выйти')).toBeDefined();
+    expect(button('Отмена')).toBeDefined();
   });
 });
 

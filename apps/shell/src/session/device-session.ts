@@ -116,7 +116,7 @@ export async function linkThisBrowser(db: DeviceDatabase, code: string, place: P
 /**
  * Starts the device session: the messenger over the IndexedDB stores and the one relay connection
  * authenticated with the device token, both provided to chat and call. `onRemoved` hears that the
- * server dropped this device from its account.
+ * server dropped this device from its account; `onSignedOut` that the user signed out here.
  */
 export async function startDeviceSession(
   db: DeviceDatabase,
@@ -124,6 +124,7 @@ export async function startDeviceSession(
   bus: EventBus,
   place: Place,
   onRemoved: () => void = () => {},
+  onSignedOut: () => void = onRemoved,
 ): Promise<DeviceSession> {
   const { credentials, store } = device;
   const api = apiClient(place, credentials.token);
@@ -138,10 +139,11 @@ export async function startDeviceSession(
     decrypt: (frame, early) => groupMessenger!.decrypt(frame, early),
     onControlFrame: (frame) => messenger!.handleControlFrame(frame),
   });
-  // A removed device's token is refused: the relay stops with `auth-failed`. Other failures nobody
-  // awaits go to the console for developers (their messages carry no text, ciphertext or key).
+  // A removed device hears it as the relay closing with `device-removed`, or, when it was offline
+  // then, as its token refused (`auth-failed`). Other failures nobody awaits go to the console for
+  // developers (their messages carry no text, ciphertext or key).
   const watch = relay.errors$.subscribe((error) => {
-    if (error.code === 'auth-failed') onRemoved();
+    if (error.code === 'auth-failed' || error.code === 'device-removed') onRemoved();
     else console.warn(`[shell] relay: ${error.code}: ${error.message}`);
   });
   messenger = await MessengerClient.open({
@@ -173,6 +175,12 @@ export async function startDeviceSession(
   const settings: SettingsActions = {
     listDevices,
     removeDevice: (deviceId) => api.removeDevice(deviceId),
+    signOut: async () => {
+      // The server drops this device (its token, prekeys and queue). Unreachable, it keeps them
+      // until another device removes this one: the browser forgets everything all the same.
+      await api.removeThisDevice().catch((error: unknown) => console.warn(`[shell] the server did not hear of the sign-out: ${String(error)}`));
+      onSignedOut();
+    },
     startLinking: async (): Promise<PendingLink> => {
       const known = new Set((await listDevices()).map((d) => d.deviceId));
       const { code, expiresAt } = await messenger!.createLinkCode();

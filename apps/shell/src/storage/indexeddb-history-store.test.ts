@@ -19,6 +19,15 @@ async function reopened(factory: IDBFactory) {
 }
 
 describe('IndexedDbHistoryStore', () => {
+  it('keeps messages held during an identity change across a reload (issue 21)', async () => {
+    const factory = new IDBFactory();
+    const store = await reopened(factory);
+    expect(await store.listQuarantined()).toEqual([]);
+    const held = [{ t: 'deliver' as const, id: 'e1', from: { userId: 'bob', deviceId: 2 }, type: 3 as const, ciphertext: 'AAEC' }];
+    await store.putQuarantined(held);
+    expect(await (await reopened(factory)).listQuarantined()).toEqual(held);
+  });
+
   it('keeps a conversation oldest first across a reload, by sentAt then storedAt', async () => {
     const factory = new IDBFactory();
     const store = await reopened(factory);

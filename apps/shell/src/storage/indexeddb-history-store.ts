@@ -1,15 +1,17 @@
+import type { DeliverFrame } from '@parley/contracts';
 import type { ContactNotice, ContactRecord, HistoryMessage, HistoryStore } from '@parley/messenger';
 import { type DeviceDatabase, MESSAGE_INDEXES, STORES } from './device-database.js';
 import { RecordCache } from './record-cache.js';
 
 const NOTICES = 'contact-notices';
+const QUARANTINED = 'quarantined-messages';
 
 const byTime = (a: HistoryMessage, b: HistoryMessage) => a.sentAt - b.sentAt || a.storedAt - b.storedAt;
 
 /**
  * The messenger's {@link HistoryStore} in the device database: messages keyed by
  * [from.userId, messageId] with indexes on conversationId and messageId, contacts by user id,
- * notices as one list. Each write is its own IndexedDB transaction and resolves once committed,
+ * notices and the messages held during identity changes as one list each. Each write is its own IndexedDB transaction and resolves once committed,
  * so an incoming message is on disk before the relay acks it.
  */
 export class IndexedDbHistoryStore implements HistoryStore {
@@ -61,6 +63,14 @@ export class IndexedDbHistoryStore implements HistoryStore {
 
   putNotices(notices: readonly ContactNotice[]): Promise<void> {
     return this.db.put(STORES.meta, NOTICES, [...notices]);
+  }
+
+  async listQuarantined(): Promise<readonly DeliverFrame[]> {
+    return (await this.db.get<DeliverFrame[]>(STORES.meta, QUARANTINED)) ?? [];
+  }
+
+  putQuarantined(frames: readonly DeliverFrame[]): Promise<void> {
+    return this.db.put(STORES.meta, QUARANTINED, [...frames]);
   }
 }
 

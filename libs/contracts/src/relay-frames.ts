@@ -124,6 +124,4 @@ export const RELAY_CLOSE = {
   tooManyConnections: 4005,
   /** More frames than any client sends (e.g. a ping flood); clients retry with backoff. */
   tooManyFrames: 4006,
-  /** The socket stopped reading while the server had more to send; the queue is kept for the next connection. */
-  notReading: 4007,
 } as const;

@@ -1,12 +1,10 @@
 import type { DeliverFrame } from '@parley/contracts';
-import { IdentityKeyPair, InMemorySignalProtocolStore } from '@parley/signal-protocol';
 import { firstValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createAccount, deviceKeysForUpload, generateDeviceKeys, storeDeviceKeys } from './account-setup.js';
-import { toBase64 } from './base64.js';
+import { createAccount } from './account-setup.js';
 import { InMemoryHistoryStore } from './history-store.js';
 import { boundQuarantine, MAX_QUARANTINED, MAX_QUARANTINED_PER_CONTACT } from './messenger-client.js';
-import { apiFor, FakeParleyServer, inMemoryStore, registerDevice, startDevice, TEST_PREKEY_COUNTS, type TestDevice } from './testing/index.js';
+import { apiFor, FakeParleyServer, inMemoryStore, registerDevice, reinstallWithNewIdentity, startDevice, TEST_PREKEY_COUNTS, type TestDevice } from './testing/index.js';
 
 const running: TestDevice[] = [];
 afterEach(() => {
@@ -26,13 +24,7 @@ async function identityChange() {
   let ada = await startDevice(server, adaSetup, { history });
   running.push(ada);
   await ada.messenger.findUser('bob');
-  bob.stop();
-  const identity = await IdentityKeyPair.generate();
-  const material = await generateDeviceKeys(identity, Date.now(), TEST_PREKEY_COUNTS);
-  const store = new InMemorySignalProtocolStore(identity, material.registrationId);
-  await storeDeviceKeys(store, material);
-  const { deviceId, token } = await server.replaceIdentity(self(bob).userId, toBase64(identity.publicKey.serialize()), deviceKeysForUpload(material));
-  const bob2 = await startDevice(server, { credentials: { ...self(bob), deviceId, token }, store });
+  const bob2 = await reinstallWithNewIdentity(server, bob);
   running.push(bob2);
   await bob2.messenger.findUser('ada');
   return {

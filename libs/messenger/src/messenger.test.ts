@@ -1,16 +1,17 @@
 import { firstValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createAccount, generateDeviceKeys, deviceKeysForUpload, storeDeviceKeys } from './account-setup.js';
+import { createAccount } from './account-setup.js';
 import { toBase64 } from './base64.js';
 import { linkDevice } from './device-link.js';
 import type { HistoryMessage } from './messenger-api.js';
-import { IdentityKeyPair, InMemorySignalProtocolStore } from '@parley/signal-protocol';
+import { IdentityKeyPair } from '@parley/signal-protocol';
 import {
   apiFor,
   FakeParleyServer,
   inMemoryStore,
   linkNewDevice,
   registerDevice,
+  reinstallWithNewIdentity,
   startDevice,
   TEST_PREKEY_COUNTS,
   type TestDevice,
@@ -267,13 +268,7 @@ describe('identity changes', () => {
     expect(await bob.messenger.safetyNumber(self(ada).userId)).toBe(before);
 
     // Bob reinstalls: same account, a new identity key and a new device.
-    bob.stop();
-    const identity = await IdentityKeyPair.generate();
-    const material = await generateDeviceKeys(identity, Date.now(), TEST_PREKEY_COUNTS);
-    const store = new InMemorySignalProtocolStore(identity, material.registrationId);
-    await storeDeviceKeys(store, material);
-    const { deviceId, token } = await server.replaceIdentity(self(bob).userId, toBase64(identity.publicKey.serialize()), deviceKeysForUpload(material));
-    const bob2 = await startDevice(server, { credentials: { ...self(bob), deviceId, token }, store });
+    const bob2 = await reinstallWithNewIdentity(server, bob);
     running.push(bob2);
 
     await bob2.messenger.findUser('ada');

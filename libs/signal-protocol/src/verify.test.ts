@@ -43,6 +43,7 @@ describe('verify-only entry point', () => {
         'verifySignature',
         'verifySignatureAsync',
         'verifySignedPublicPreKey',
+        'verifyUploadedPreKeySignature',
       ].sort(),
     );
   });

@@ -19,4 +19,4 @@ export {
   KemPublicKey,
   KYBER1024_KEY_TYPE,
 } from './public-keys.js';
-export { SIGNATURE_LENGTH, verifyCanonicalSignatureAsync, verifySignature, verifySignatureAsync } from './xeddsa-verify.js';
+export { SIGNATURE_LENGTH, verifySignature, verifySignatureAsync } from './xeddsa-verify.js';

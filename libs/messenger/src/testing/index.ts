@@ -1,9 +1,10 @@
 // Test helpers for the messenger and for the shell's tests: an in-process server and devices
 // wired exactly as the shell wires them (RelayClient → decrypt / onControlFrame → messenger).
 import { EventBus } from '@parley/event-bus';
-import { InMemorySignalProtocolStore } from '@parley/signal-protocol';
+import { IdentityKeyPair, InMemorySignalProtocolStore } from '@parley/signal-protocol';
 import { RelayClient, type RelayError, type RelaySocketConstructor } from '@parley/signaling';
-import { type AccountSetup, createAccount, type CreateSignalStore, type PreKeyCounts } from '../account-setup.js';
+import { type AccountSetup, createAccount, type CreateSignalStore, deviceKeysForUpload, generateDeviceKeys, type PreKeyCounts, storeDeviceKeys } from '../account-setup.js';
+import { toBase64 } from '../base64.js';
 import { type FetchFunction, ParleyApiClient } from '../api-client.js';
 import { linkDevice } from '../device-link.js';
 import { GroupMessenger } from '../group-messenger.js';
@@ -13,6 +14,7 @@ import type { MessengerFailure } from '../messenger-api.js';
 import { MessengerClient } from '../messenger-client.js';
 import type { ScheduledCallStore } from '../scheduled-calls.js';
 
+import { FakeParleyServer } from './fake-parley-server.js';
 export { FakeParleyServer, type LinkRequestTamper, type QueuedEnvelope } from './fake-parley-server.js';
 export { ManualClock } from './manual-clock.js';
 
@@ -136,4 +138,19 @@ export async function linkNewDevice(server: ParleyEndpoint, existing: TestDevice
   const { code } = await existing.messenger.createLinkCode();
   const setup = await linkDevice({ api: apiFor(server), code, createStore: inMemoryStore, preKeyCounts: TEST_PREKEY_COUNTS });
   return startDevice(server, setup);
+}
+
+/**
+ * `device`'s person reinstalls: the device stops, and the same account comes back as a new device
+ * with a new identity key (what contacts see as an identity change). Returns the new device, started.
+ */
+export async function reinstallWithNewIdentity(server: FakeParleyServer, device: TestDevice): Promise<TestDevice> {
+  device.stop();
+  const identity = await IdentityKeyPair.generate();
+  const material = await generateDeviceKeys(identity, Date.now(), TEST_PREKEY_COUNTS);
+  const store = new InMemorySignalProtocolStore(identity, material.registrationId);
+  await storeDeviceKeys(store, material);
+  const { credentials } = device.setup;
+  const { deviceId, token } = await server.replaceIdentity(credentials.userId, toBase64(identity.publicKey.serialize()), deviceKeysForUpload(material));
+  return startDevice(server, { credentials: { ...credentials, deviceId, token }, store });
 }

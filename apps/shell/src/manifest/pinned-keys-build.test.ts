@@ -14,7 +14,8 @@ function inspectShellBuild(env: Record<string, string>) {
   return spawnSync('npx', ['rsbuild', 'inspect', '--mode', 'production', '--output', output], { cwd: SHELL_ROOT, env: { ...inherited, ...env }, encoding: 'utf8', timeout: 60_000 });
 }
 
-describe('the shell build pins manifest keys only when told which', () => {
+// Each case starts rsbuild in a child process: seconds, more on a busy two-core machine.
+describe('the shell build pins manifest keys only when told which', { timeout: 60_000 }, () => {
   it('refuses a production build with no pinned keys and no development flag (it would trust the public development keys)', () => {
     const run = inspectShellBuild({});
     expect(run.status).not.toBe(0);

@@ -21,8 +21,9 @@ export function udpBlackoutUnavailable(): string | null {
 /** Only loopback here, and (where /proc/1 is readable) another namespace than init's. */
 function inPrivateLoopbackNamespace(): boolean {
   // By address, not by flag: the namespace's `jlo` link (for Janus) holds 127.0.0.1 without being
-  // flagged loopback, and is no way out of this machine either.
-  const loopbackAddress = (address: string) => address.startsWith('127.') || address === '::1';
+  // flagged loopback, and its `tnet` link the test's public-looking address for coturn; both are
+  // ifb links, no way out of this machine either.
+  const loopbackAddress = (address: string) => address.startsWith('127.') || address === '::1' || address === process.env.PARLEY_TEST_PUBLIC_IP;
   const onlyLoopback = Object.values(networkInterfaces()).every((addresses) => (addresses ?? []).every((a) => a.internal || loopbackAddress(a.address)));
   if (!onlyLoopback) return false;
   try {

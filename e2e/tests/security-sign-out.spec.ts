@@ -156,6 +156,7 @@ test('a browser removed by another device of the account wipes itself and shows 
   );
   await expectNothingLeft(laptop.page, token, secret);
   // Alice's first browser is untouched.
+  await settings.getByRole('button', { name: 'Close settings' }).click();
   await openConversation(alice.page, bobAccount.credentials.handle);
   await expect(alice.page.getByTestId('message-list')).toContainText(secret);
   bob.stop();

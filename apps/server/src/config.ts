@@ -96,7 +96,16 @@ export interface ServerConfig {
  */
 export type JanusConfig =
   | { mode: 'off'; /** Set when `auto` found no Janus: the server logs how to install it. */ notInstalled?: boolean }
-  | { mode: 'auto'; binary: string; /** The only interface Janus uses for ICE (`-E`). */ iceInterface?: string }
+  | {
+      mode: 'auto';
+      binary: string;
+      /** The only interface Janus uses for ICE (`-E`). */
+      iceInterface?: string;
+      /** UDP media ports (`20000-29999`), for the firewall. */
+      rtpPortRange?: string;
+      /** The public address behind 1:1 NAT, announced in candidates. */
+      publicIp?: string;
+    }
   | { mode: 'urls'; urls: string[]; /** Janus's `api_secret`, when it has one. */ apiSecret?: string };
 
 /** Where Debian's `janus` package puts the binary. */
@@ -236,10 +245,19 @@ export function configFromEnv(env: NodeJS.ProcessEnv, repoRoot: string = REPO_RO
 export function janusFromEnv(env: NodeJS.ProcessEnv, binary: string = DEFAULT_JANUS_BINARY): JanusConfig {
   const value = (env.PARLEY_JANUS ?? '').trim();
   const iceInterface = env.PARLEY_JANUS_INTERFACE?.trim();
+  const rtpPortRange = env.PARLEY_JANUS_RTP_PORTS?.trim();
+  const publicIp = env.PARLEY_JANUS_PUBLIC_IP?.trim();
   if (value === 'off') return { mode: 'off' };
   if (value === '' || value === 'auto') {
+    if (rtpPortRange) {
+      const [low, high] = rtpPortRange.split('-').map(Number);
+      if (!/^\d+-\d+$/.test(rtpPortRange) || !low || !high || low < 1024 || high > 65_535 || low >= high) {
+        throw new Error(`PARLEY_JANUS_RTP_PORTS must be a UDP port range such as 20000-29999, got "${rtpPortRange}"`);
+      }
+    }
+    if (publicIp && !isIP(publicIp)) throw new Error(`PARLEY_JANUS_PUBLIC_IP must be an IP address, got "${publicIp}"`);
     if (!existsSync(binary)) return { mode: 'off', notInstalled: true };
-    return { mode: 'auto', binary, ...(iceInterface ? { iceInterface } : {}) };
+    return { mode: 'auto', binary, ...(iceInterface ? { iceInterface } : {}), ...(rtpPortRange ? { rtpPortRange } : {}), ...(publicIp ? { publicIp } : {}) };
   }
   const urls = value.split(',').map((url) => url.trim()).filter(Boolean);
   const bad = urls.find((url) => !/^wss?:\/\/./.test(url));

@@ -88,6 +88,8 @@ export interface ServerConfig {
   sfuDisconnectGraceMs?: number;
   /** An empty group call (nobody joined yet, or all gone after an SFU restart) ends after this (default 5 min). */
   sfuEmptyCallTimeoutMs?: number;
+  /** Port of the Prometheus listener (`/metrics`) on `host`, apart from every public origin; absent = none. */
+  metricsPort?: number;
 }
 
 /**
@@ -234,6 +236,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv, repoRoot: string = REPO_RO
     turn: turnFromEnv(env),
     janus: janusFromEnv(env),
     ...(env.PARLEY_SFU_GRACE_MS ? { sfuDisconnectGraceMs: milliseconds(env, 'PARLEY_SFU_GRACE_MS') } : {}),
+    // Off unless asked for: a metrics port is a deployment's choice (tools/deploy sets 9464).
+    ...(env.PARLEY_METRICS_PORT ? { metricsPort: port(env, 'PARLEY_METRICS_PORT', 0) } : {}),
   };
 }
 

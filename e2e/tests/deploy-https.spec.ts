@@ -127,7 +127,7 @@ test('over HTTPS only: two people register, message and video call; every answer
   }
 });
 
-test('plain HTTP is redirected to HTTPS on every origin, and a proxied answer is the precompressed file', async () => {
+test('plain HTTP is redirected to HTTPS on every origin, a proxied answer is the precompressed file, and no origin serves the metrics', async () => {
   for (const origin of Object.values(deployment.origins)) {
     const plain = await deployment.get(`${origin.replace('https://', 'http://')}/some/path?x=1`);
     expect(plain.status, origin).toBe(308);
@@ -139,4 +139,6 @@ test('plain HTTP is redirected to HTTPS on every origin, and a proxied answer is
   expect(entry.status).toBe(200);
   expect(entry.headers['content-encoding']).toBe('br');
   expect(brotliDecompressSync(entry.body).toString()).toContain('chat');
+  // The metrics listener is on loopback beside the server; no public origin serves it.
+  for (const origin of Object.values(deployment.origins)) expect((await deployment.get(`${origin}/metrics`)).body.toString(), origin).not.toContain('parley_connected_devices');
 });

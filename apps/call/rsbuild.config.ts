@@ -3,6 +3,7 @@ import { defineConfig } from '@rsbuild/core';
 import { pluginBabel } from '@rsbuild/plugin-babel';
 import { pluginSolid } from '@rsbuild/plugin-solid';
 import { sharedDependencies, unsharedFromEnv } from '../../tools/mf-build/shared-dependencies.mjs';
+import { pluginPrecompress } from '../../tools/mf-build/precompress-plugin.mjs';
 import pkg from './package.json' with { type: 'json' };
 import { WORKER_INTEGRITY_PLACEHOLDER, workerIntegrityPlugin } from '../../tools/mf-build/worker-integrity-plugin.mjs';
 
@@ -12,6 +13,8 @@ const SFRAME_WORKER_CHUNK = 'sframe-worker';
 
 export default defineConfig({
   plugins: [
+    // Brotli and gzip copies made once per build, served by the app's origin (static-origin.ts).
+    pluginPrecompress(),
     pluginBabel({ include: /\.(?:jsx|tsx)$/ }),
     pluginSolid(),
     pluginModuleFederation({

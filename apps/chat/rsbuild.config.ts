@@ -2,10 +2,13 @@ import { pluginModuleFederation } from '@module-federation/rsbuild-plugin';
 import { defineConfig } from '@rsbuild/core';
 import { pluginReact } from '@rsbuild/plugin-react';
 import { sharedDependencies } from '../../tools/mf-build/shared-dependencies.mjs';
+import { pluginPrecompress } from '../../tools/mf-build/precompress-plugin.mjs';
 import pkg from './package.json' with { type: 'json' };
 
 export default defineConfig({
   plugins: [
+    // Brotli and gzip copies made once per build, served by the app's origin (static-origin.ts).
+    pluginPrecompress(),
     pluginReact(),
     pluginModuleFederation({
       name: 'chat',

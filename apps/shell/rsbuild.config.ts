@@ -2,11 +2,14 @@ import { pluginModuleFederation } from '@module-federation/rsbuild-plugin';
 import { defineConfig } from '@rsbuild/core';
 import { pluginReact } from '@rsbuild/plugin-react';
 import { pinnedManifestKeys } from '../../tools/mf-build/manifest-keys.mjs';
+import { pluginPrecompress } from '../../tools/mf-build/precompress-plugin.mjs';
 import { sharedDependencies } from '../../tools/mf-build/shared-dependencies.mjs';
 import pkg from './package.json' with { type: 'json' };
 
 export default defineConfig(({ command }) => ({
   plugins: [
+    // Brotli and gzip copies made once per build, served by the app's origin (static-origin.ts).
+    pluginPrecompress(),
     pluginReact(),
     pluginModuleFederation({
       name: 'shell',

@@ -24,7 +24,8 @@ export const distOf = (app: string, folder = 'dist') => join(REPO_ROOT, 'apps', 
 export const DEV_MANIFEST_KEY_FILE = join(REPO_ROOT, 'tools', 'dev', 'manifest-dev-keys.json');
 
 export interface RunningSystem {
-  readonly addresses: Required<Addresses>;
+  /** The API and the three app origins (the metrics listener is not started here). */
+  readonly addresses: Required<Omit<Addresses, 'metrics'>>;
   readonly dataDir: string;
   /** The release registry of this server (what `tools/release` drives). */
   readonly registry: ReleaseRegistry;
@@ -62,7 +63,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     ...(options.logLevel ? { logLevel: options.logLevel } : {}),
     ...(options.logDestination ? { logDestination: options.logDestination } : {}),
   });
-  const addresses = (await server.start()) as Required<Addresses>;
+  const addresses = (await server.start()) as Required<Omit<Addresses, 'metrics'>>;
   const extras: StaticOrigin[] = [];
   let stopped = false;
 

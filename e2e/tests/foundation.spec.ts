@@ -148,7 +148,7 @@ test('a chunk of the call release changed after publishing is refused by the int
   await system.registry.publish({ remote: 'call', version: '0.9.1', distDir: distOf('call') });
   await system.registry.setDefault('call', '0.9.1');
   const asyncDir = join(system.releaseDir('call', '0.9.1'), 'static', 'js', 'async');
-  const exposed = readdirSync(asyncDir).find((name) => name.startsWith('__federation_expose_App'));
+  const exposed = readdirSync(asyncDir).find((name) => name.startsWith('__federation_expose_App') && name.endsWith('.js'));
   expect(exposed).toBeDefined();
   appendFileSync(join(asyncDir, exposed!), '\n;globalThis.__tampered = true;\n');
   // The entry itself is untouched, so it passes its own check and then refuses the altered chunk.

@@ -21,7 +21,7 @@ async function publishTamperedWorker(system: RunningSystem): Promise<string> {
   await system.registry.publish({ remote: 'call', version: TAMPERED_VERSION, distDir: distOf('call') });
   await system.registry.setDefault('call', TAMPERED_VERSION);
   const asyncDir = join(system.releaseDir('call', TAMPERED_VERSION), 'static', 'js', 'async');
-  const worker = readdirSync(asyncDir).find((name) => name.startsWith('sframe-worker.'));
+  const worker = readdirSync(asyncDir).find((name) => name.startsWith('sframe-worker.') && name.endsWith('.js'));
   expect(worker).toBeDefined();
   appendFileSync(join(asyncDir, worker!), '\n;self.postMessage({ tampered: true });\n');
   return worker!;

@@ -1,6 +1,9 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RATE_LIMITS, REPO_ROOT, SERVER_VERSION, configFromEnv, janusFromEnv } from './config.js';
+import { writeJanusConfig } from './sfu/janus-process.js';
 
 describe('configFromEnv', () => {
   it('uses the defaults of ARCHITECTURE "Defaults" when nothing is set', () => {
@@ -92,6 +95,26 @@ describe('configFromEnv', () => {
     expect(() => janusFromEnv({ PARLEY_JANUS: 'http://127.0.0.1:8088' })).toThrow(/PARLEY_JANUS must be off, auto or ws:\/\/ URLs/);
     expect(configFromEnv({ PARLEY_SFU_GRACE_MS: '2000' }).sfuDisconnectGraceMs).toBe(2000);
     expect(() => configFromEnv({ PARLEY_SFU_GRACE_MS: 'soon' })).toThrow(/PARLEY_SFU_GRACE_MS/);
+  });
+
+  it('gives an auto-started Janus a media port range and a public address for the firewall and 1:1 NAT of a deployment', () => {
+    expect(janusFromEnv({ PARLEY_JANUS_RTP_PORTS: '20000-29999', PARLEY_JANUS_PUBLIC_IP: '203.0.113.7' }, process.execPath)).toEqual({
+      mode: 'auto',
+      binary: process.execPath,
+      rtpPortRange: '20000-29999',
+      publicIp: '203.0.113.7',
+    });
+    expect(() => janusFromEnv({ PARLEY_JANUS_RTP_PORTS: '30000-20000' }, process.execPath)).toThrow(/PARLEY_JANUS_RTP_PORTS/);
+    expect(() => janusFromEnv({ PARLEY_JANUS_PUBLIC_IP: 'parley.example' }, process.execPath)).toThrow(/PARLEY_JANUS_PUBLIC_IP/);
+    const dir = mkdtempSync(join(tmpdir(), 'parley-janus-config-'));
+    try {
+      writeJanusConfig(dir, { port: 8188, apiSecret: 's', libDir: dir, rtpPortRange: '20000-29999', publicIp: '203.0.113.7' });
+      const config = readFileSync(join(dir, 'janus.jcfg'), 'utf8');
+      expect(config).toContain('rtp_port_range = "20000-29999"');
+      expect(config).toContain('nat_1_1_mapping = "203.0.113.7"');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a remote Janus over ws:// (its API carries room secrets and join tokens in clear); loopback may use ws:// (issue 21)', () => {

@@ -88,6 +88,8 @@ export interface ServerConfig {
   sfuDisconnectGraceMs?: number;
   /** An empty group call (nobody joined yet, or all gone after an SFU restart) ends after this (default 5 min). */
   sfuEmptyCallTimeoutMs?: number;
+  /** Port of the Prometheus listener (`/metrics`) on `host`, apart from every public origin; absent = none. */
+  metricsPort?: number;
 }
 
 /**
@@ -96,7 +98,16 @@ export interface ServerConfig {
  */
 export type JanusConfig =
   | { mode: 'off'; /** Set when `auto` found no Janus: the server logs how to install it. */ notInstalled?: boolean }
-  | { mode: 'auto'; binary: string; /** The only interface Janus uses for ICE (`-E`). */ iceInterface?: string }
+  | {
+      mode: 'auto';
+      binary: string;
+      /** The only interface Janus uses for ICE (`-E`). */
+      iceInterface?: string;
+      /** UDP media ports (`20000-29999`), for the firewall. */
+      rtpPortRange?: string;
+      /** The public address behind 1:1 NAT, announced in candidates. */
+      publicIp?: string;
+    }
   | { mode: 'urls'; urls: string[]; /** Janus's `api_secret`, when it has one. */ apiSecret?: string };
 
 /** Where Debian's `janus` package puts the binary. */
@@ -225,6 +236,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv, repoRoot: string = REPO_RO
     turn: turnFromEnv(env),
     janus: janusFromEnv(env),
     ...(env.PARLEY_SFU_GRACE_MS ? { sfuDisconnectGraceMs: milliseconds(env, 'PARLEY_SFU_GRACE_MS') } : {}),
+    // Off unless asked for: a metrics port is a deployment's choice (tools/deploy sets 9464).
+    ...(env.PARLEY_METRICS_PORT ? { metricsPort: port(env, 'PARLEY_METRICS_PORT', 0) } : {}),
   };
 }
 
@@ -236,10 +249,19 @@ export function configFromEnv(env: NodeJS.ProcessEnv, repoRoot: string = REPO_RO
 export function janusFromEnv(env: NodeJS.ProcessEnv, binary: string = DEFAULT_JANUS_BINARY): JanusConfig {
   const value = (env.PARLEY_JANUS ?? '').trim();
   const iceInterface = env.PARLEY_JANUS_INTERFACE?.trim();
+  const rtpPortRange = env.PARLEY_JANUS_RTP_PORTS?.trim();
+  const publicIp = env.PARLEY_JANUS_PUBLIC_IP?.trim();
   if (value === 'off') return { mode: 'off' };
   if (value === '' || value === 'auto') {
+    if (rtpPortRange) {
+      const [low, high] = rtpPortRange.split('-').map(Number);
+      if (!/^\d+-\d+$/.test(rtpPortRange) || !low || !high || low < 1024 || high > 65_535 || low >= high) {
+        throw new Error(`PARLEY_JANUS_RTP_PORTS must be a UDP port range such as 20000-29999, got "${rtpPortRange}"`);
+      }
+    }
+    if (publicIp && !isIP(publicIp)) throw new Error(`PARLEY_JANUS_PUBLIC_IP must be an IP address, got "${publicIp}"`);
     if (!existsSync(binary)) return { mode: 'off', notInstalled: true };
-    return { mode: 'auto', binary, ...(iceInterface ? { iceInterface } : {}) };
+    return { mode: 'auto', binary, ...(iceInterface ? { iceInterface } : {}), ...(rtpPortRange ? { rtpPortRange } : {}), ...(publicIp ? { publicIp } : {}) };
   }
   const urls = value.split(',').map((url) => url.trim()).filter(Boolean);
   const bad = urls.find((url) => !/^wss?:\/\/./.test(url));

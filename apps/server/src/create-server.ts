@@ -3,6 +3,7 @@
  * API port and again on the shell's origin (so the shell calls `/api/…` and `/ws` same-origin),
  * plus an origin per built app.
  */
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -20,6 +21,7 @@ import { publishLocalBuilds } from './local-builds.js';
 import { type ServedOrigins, registerSecurityHeaders, releaseOriginsReader } from './security-headers.js';
 import { MANIFEST_KEY_FILE_NAME, loadOrCreateManifestKeys, writePublicKeys } from './manifest-keys.js';
 import { ReleaseRegistry } from './release-registry.js';
+import { ServerMetrics, metricsListener } from './metrics.js';
 import { registerSettingsRoutes } from './settings-routes.js';
 import type { Storage } from './storage.js';
 import { registerAccountsRoutes } from './accounts-routes.js';
@@ -39,6 +41,8 @@ import { registerGuestRoutes } from './call-links/guest-accounts.js';
 /** Base URLs the running server answers on; an app is absent when its origin is not served. */
 export interface Addresses {
   api: string;
+  /** The Prometheus listener, when PARLEY_METRICS_PORT is set (never a public origin). */
+  metrics?: string;
   shell?: string;
   chat?: string;
   call?: string;
@@ -77,7 +81,14 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
     deps.storage ??
     new SqliteStorage({ dataDir: config.dataDir, clock: config.clock, commitThread: config.relayCommitThread, onWarning: (m) => warn(m) });
   const registry = new ReleaseRegistry(storage, { dataDir: config.dataDir, clock: config.clock });
-  let running: { logger: Logger; apps: FastifyInstance[]; writer: RelayWriter; sfu: SfuService | null; stopSweeps: () => Promise<void> } | null = null;
+  let running: {
+    logger: Logger;
+    apps: FastifyInstance[];
+    writer: RelayWriter;
+    sfu: SfuService | null;
+    stopSweeps: () => Promise<void>;
+    metricsServer: Server | null;
+  } | null = null;
   let openSockets = 0;
   let sfuService: SfuService | null = null;
 
@@ -97,7 +108,12 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
     const remoteOrigins: Partial<Record<'chat' | 'call', string>> = {};
 
     const hub = new RelayHub();
-    const writer = new RelayWriter(storage, config.clock, (envelopes) => hub.offer(envelopes));
+    // Read by the metrics once everything they count exists (below).
+    let metrics: ServerMetrics | null = null;
+    const writer = new RelayWriter(storage, config.clock, (envelopes) => {
+      if (metrics) metrics.relayMessages += envelopes.length;
+      hub.offer(envelopes);
+    });
     const auth = new DeviceAuthenticator(storage, { clock: config.clock });
     const limits = config.rateLimits;
     // One set of buckets for every listener: the shell's origin is no way around a limit.
@@ -135,6 +151,19 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
     });
     const stopSweeps = startCallLinkSweeps({ links: callLinks, storage, hub, clock: config.clock, log: logger.child({ component: 'call-links' }) });
     sfuService = sfu;
+    const limiters = { api: context.deviceLimiter, anonymous: context.anonymousLimiter, keyUploads: context.keyUploadLimiter, relaySends: sendLimiter, bundleFetches: bundleFetchLimiter, relayFrames: frameLimiter };
+    metrics = new ServerMetrics({
+      connectedDevices: () => hub.size,
+      openSockets: () => openSockets,
+      queueDepth: async () => (await storage.queuedEnvelopeCount?.()) ?? 0,
+      groupCalls: () => sfu?.calls.stats() ?? { calls: 0, participants: 0 },
+      janusRooms: () => [...(sfu?.calls.stats().roomsByInstance ?? [])].map(([instance, rooms]) => ({ instance, rooms })),
+      rateLimitRefusals: () => Object.fromEntries(Object.entries(limiters).map(([name, limiter]) => [name, limiter?.refusals ?? 0])),
+    });
+    const countErrors = (app: FastifyInstance, origin: string) =>
+      app.addHook('onResponse', async (_request, reply) => {
+        if (reply.statusCode >= 500) metrics?.countError(origin);
+      });
     const onSession = (event: 'open' | 'close') => {
       openSockets += event === 'open' ? 1 : -1;
     };
@@ -182,6 +211,7 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
     const appOrigins = async (): Promise<ServedOrigins> => ({ ...served, releaseOrigins: await releaseOrigins() });
     const api = createFastifyApp(logger, 'api', config.trustedProxies);
     registerSecurityHeaders(api, 'api', () => served);
+    countErrors(api, 'api');
     await registerApi(api);
     const origins: Array<[AppName, StaticOrigin]> = [];
     for (const name of APP_NAMES) {
@@ -199,6 +229,7 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
         ...(name === 'shell' ? {} : { releasesRoot: registry.releasesDir(name) }),
       });
       registerSecurityHeaders(origin.app, name, appOrigins);
+      countErrors(origin.app, name);
       if (name === 'shell') {
         await registerApi(origin.app);
         // Without this, an unknown API path on the shell's origin would get the SPA's index.html.
@@ -209,10 +240,19 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
       origins.push([name, origin]);
     }
 
-    running = { logger, apps: [api, ...origins.map(([, origin]) => origin.app)], writer, sfu, stopSweeps };
+    const metricsServer = config.metricsPort !== undefined ? metricsListener(metrics) : null;
+    running = { logger, apps: [api, ...origins.map(([, origin]) => origin.app)], writer, sfu, stopSweeps, metricsServer };
     try {
       await api.listen({ host: config.host, port: config.apiPort });
       const addresses: Addresses = { api: originUrl(api, config.host) };
+      if (metricsServer) {
+        await new Promise<void>((resolve, reject) => {
+          metricsServer.once('error', reject);
+          metricsServer.listen(config.metricsPort, config.host, () => resolve());
+        });
+        const { port: metricsPort } = metricsServer.address() as { port: number };
+        addresses.metrics = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${metricsPort}/metrics`;
+      }
       for (const [name, origin] of origins) addresses[name] = await origin.listen();
       if (addresses.chat) remoteOrigins.chat = browserFacing(addresses.chat);
       if (addresses.call) remoteOrigins.call = browserFacing(addresses.call);
@@ -230,9 +270,13 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
 
   async function stop(): Promise<void> {
     if (!running) return;
-    const { logger, apps, writer, sfu, stopSweeps } = running;
+    const { logger, apps, writer, sfu, stopSweeps, metricsServer } = running;
     running = null;
     await stopSweeps();
+    if (metricsServer?.listening) {
+      metricsServer.closeAllConnections();
+      await new Promise((resolve) => metricsServer.close(resolve));
+    }
     sfuService = null;
     await Promise.allSettled(apps.map((app) => closeGracefully(app, SHUTDOWN_GRACE_MS)));
     await sfu?.stop();

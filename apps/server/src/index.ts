@@ -8,3 +8,4 @@ export { DEFAULT_CONTRACTS, ReleaseError, ReleaseRegistry, type RemoteRuleSet, b
 export type { ReleaseRecord, RuleRevision, Storage } from './storage.js';
 export { SqliteStorage } from './sqlite-storage.js';
 export { type StaticOrigin, serveStatic } from './static-origin.js';
+export { BackupError, type BackupSummary, backupDataDir } from './backup.js';

@@ -14,6 +14,8 @@ const SWEEP_THRESHOLD = 10_000;
 
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
+  /** Takes refused since this limiter was made (the metrics report it). */
+  refusals = 0;
 
   constructor(
     private readonly limit: RateLimit | null,
@@ -39,6 +41,7 @@ export class RateLimiter {
       bucket.tokens -= 1;
       return 0;
     }
+    this.refusals += 1;
     return Math.ceil(((1 - bucket.tokens) / perSecond) * 1000);
   }
 

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { brotliDecompressSync } from 'node:zlib';
+import { precompressFolder } from '../../../tools/mf-build/precompress.mjs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { publishLocalBuilds } from './local-builds.js';
@@ -40,6 +42,18 @@ describe('ReleaseRegistry', () => {
   afterEach(async () => {
     await storage.close();
     await folder.remove();
+  });
+
+  it('compresses a release once when it is published (brotli and gzip beside each file), still the same build', async () => {
+    const dist = build(folder.path, 'call', `var call = ${JSON.stringify('x'.repeat(4_000))};`);
+    await registry.publish({ remote: 'call', version: '1.0.0', distDir: dist });
+    const release = join(folder.path, 'releases', 'call', '1.0.0');
+    expect(brotliDecompressSync(readFileSync(join(release, 'remoteEntry.js.br'))).toString()).toBe(readFileSync(join(dist, 'remoteEntry.js'), 'utf8'));
+    expect(existsSync(join(release, 'remoteEntry.js.gz'))).toBe(true);
+    // The copies are made from the build, not part of it: the same build with its own copies is unchanged.
+    expect((await registry.publish({ remote: 'call', version: '1.0.0', distDir: dist })).status).toBe('unchanged');
+    await precompressFolder(dist);
+    expect((await registry.publish({ remote: 'call', version: '1.0.0', distDir: dist })).status).toBe('unchanged');
   });
 
   it('publishes a build as an immutable release with the sha384 of its entry, idempotently', async () => {

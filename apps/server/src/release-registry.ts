@@ -18,6 +18,7 @@ import {
   parseSemanticVersion,
   validateRolloutRules,
 } from '@parley/rollout';
+import { isPrecompressedCopy, precompressFolder } from '../../../tools/mf-build/precompress.mjs';
 import type { Clock } from './config.js';
 import type { ReleaseRecord, RuleRevision, Storage } from './storage.js';
 
@@ -91,14 +92,17 @@ export interface CurrentRules {
 
 const sha384 = (bytes: Buffer) => `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
 
-/** The sha384 of every file under `dir`, by relative path: "same build" made checkable. */
+/**
+ * The sha384 of every file under `dir`, by relative path: "same build" made checkable. Brotli and
+ * gzip copies are left out: they are made from the files (at build or at publish), not part of them.
+ */
 export function folderFingerprint(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (sub: string) => {
     for (const name of readdirSync(join(dir, sub)).sort()) {
       const rel = sub ? `${sub}/${name}` : name;
       if (statSync(join(dir, rel)).isDirectory()) walk(rel);
-      else out[rel] = sha384(readFileSync(join(dir, rel)));
+      else if (!isPrecompressedCopy(rel)) out[rel] = sha384(readFileSync(join(dir, rel)));
     }
   };
   walk('');
@@ -160,7 +164,11 @@ export class ReleaseRegistry {
     const staging = join(this.releasesDir(remote), `.staging-${version}-${process.pid}`);
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(this.releasesDir(remote), { recursive: true });
-    cpSync(distDir, staging, { recursive: true });
+    // Times kept, so the build's compressed copies stay "at least as new" as their files.
+    cpSync(distDir, staging, { recursive: true, preserveTimestamps: true });
+    // Compressed once here (a build made by this repository arrives with its copies already), so the
+    // remote's origin never compresses per request.
+    await precompressFolder(staging);
     // A folder without a row is left over from an interrupted publish: replaced.
     rmSync(target, { recursive: true, force: true });
     renameSync(staging, target);

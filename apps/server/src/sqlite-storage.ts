@@ -135,6 +135,10 @@ export class SqliteStorage implements Storage {
     return rows;
   }
 
+  async queuedEnvelopeCount(): Promise<number> {
+    return (this.handle().prepare('SELECT COUNT(*) AS n FROM envelopes').get() as { n: number }).n;
+  }
+
   async getMeta(key: string): Promise<string | undefined> {
     const row = this.handle().prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
     return row?.value;

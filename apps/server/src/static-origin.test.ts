@@ -1,10 +1,12 @@
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IMMUTABLE, NO_CACHE, type StaticOrigin, cacheControlFor, contentTypeFor, serveStatic } from './static-origin.js';
 import { tempFolder } from './test-support.js';
+import { precompressFolder } from '../../../tools/mf-build/precompress.mjs';
 
 const silent = pino({ level: 'silent' });
 
@@ -197,5 +199,95 @@ describe('serveStatic', () => {
     const response = await app.inject({ url: '/%E0%A4%A' });
     expect(response.statusCode).toBe(400);
     expect(response.json().error.code).toMatch(/^bad_(path|url)$/);
+  });
+});
+
+describe('precompressed builds', () => {
+  let folder: Awaited<ReturnType<typeof tempFolder>>;
+  let dist: string;
+  let origin: StaticOrigin;
+  // Big enough to be worth compressing, repetitive enough to shrink.
+  const entry = `var chat = ${JSON.stringify('remote entry '.repeat(200))};`;
+  const chunk = `console.log(${JSON.stringify('hashed chunk '.repeat(200))});`;
+
+  beforeEach(async () => {
+    folder = await tempFolder();
+    dist = join(folder.path, 'dist');
+    await mkdir(join(dist, 'static', 'js'), { recursive: true });
+    await writeFile(join(dist, 'remoteEntry.js'), entry);
+    await writeFile(join(dist, 'static', 'js', 'main.3f2a9c1d.js'), chunk);
+    await writeFile(join(dist, 'tiny.js'), 'var a;');
+    await writeFile(join(dist, 'logo.png'), Buffer.alloc(4096, 7));
+    await precompressFolder(dist);
+    origin = serveStatic({ appName: 'chat', root: dist, host: '127.0.0.1', port: 0, logger: silent, cors: true, spaFallback: false });
+  });
+  afterEach(async () => {
+    await origin.close();
+    await folder.remove();
+  });
+
+  it('makes a brotli and a gzip copy of each text file worth compressing, and none of images or tiny files', async () => {
+    const files = (await readdir(dist, { recursive: true })).map(String).sort();
+    expect(files).toEqual(
+      expect.arrayContaining(['remoteEntry.js.br', 'remoteEntry.js.gz', 'static/js/main.3f2a9c1d.js.br', 'static/js/main.3f2a9c1d.js.gz']),
+    );
+    expect(files.filter((name) => /^(tiny\.js|logo\.png)\./.test(name))).toEqual([]);
+  });
+
+  it('compresses once: a second run over the same build writes nothing', async () => {
+    const before = (await stat(join(dist, 'remoteEntry.js.br'))).mtimeMs;
+    expect((await precompressFolder(dist)).written).toBe(0);
+    expect((await stat(join(dist, 'remoteEntry.js.br'))).mtimeMs).toBe(before);
+  });
+
+  it('serves the brotli copy to a browser that takes it, with the release cache headers and Vary', async () => {
+    const answer = await origin.app.inject({ url: '/static/js/main.3f2a9c1d.js', headers: { 'accept-encoding': 'gzip, deflate, br, zstd' } });
+    expect(answer.statusCode).toBe(200);
+    expect(answer.headers['content-encoding']).toBe('br');
+    expect(answer.headers.vary).toBe('Accept-Encoding');
+    expect(answer.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(answer.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(Number(answer.headers['content-length'])).toBeLessThan(chunk.length / 4);
+    expect(brotliDecompressSync(answer.rawPayload).toString()).toBe(chunk);
+
+    const entryAnswer = await origin.app.inject({ url: '/remoteEntry.js', headers: { 'accept-encoding': 'br' } });
+    expect(entryAnswer.headers['cache-control']).toBe('no-cache');
+    expect(entryAnswer.headers['content-encoding']).toBe('br');
+  });
+
+  it('serves gzip to a client without brotli, and the plain bytes to one that takes neither', async () => {
+    const gzipped = await origin.app.inject({ url: '/remoteEntry.js', headers: { 'accept-encoding': 'gzip, br;q=0' } });
+    expect(gzipped.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gzipped.rawPayload).toString()).toBe(entry);
+
+    const plain = await origin.app.inject({ url: '/remoteEntry.js', headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers.vary).toBe('Accept-Encoding');
+    expect(plain.body).toBe(entry);
+  });
+
+  it('gives each representation its own validator, so a revalidation never swaps encodings', async () => {
+    const br = await origin.app.inject({ url: '/remoteEntry.js', headers: { 'accept-encoding': 'br' } });
+    const gzip = await origin.app.inject({ url: '/remoteEntry.js', headers: { 'accept-encoding': 'gzip' } });
+    expect(br.headers.etag).not.toBe(gzip.headers.etag);
+    const again = await origin.app.inject({ url: '/remoteEntry.js', headers: { 'accept-encoding': 'br', 'if-none-match': String(br.headers.etag) } });
+    expect(again.statusCode).toBe(304);
+    const otherEncoding = await origin.app.inject({ url: '/remoteEntry.js', headers: { 'accept-encoding': 'gzip', 'if-none-match': String(br.headers.etag) } });
+    expect(otherEncoding.statusCode).toBe(200);
+  });
+
+  it('answers HEAD with the length of the copy it would send', async () => {
+    const head = await origin.app.inject({ method: 'HEAD', url: '/remoteEntry.js', headers: { 'accept-encoding': 'br' } });
+    expect(head.headers['content-length']).toBe(String((await stat(join(dist, 'remoteEntry.js.br'))).size));
+    expect(head.body).toBe('');
+  });
+
+  it('sends a file changed after it was compressed as it is now, not the stale copy', async () => {
+    await appendFile(join(dist, 'remoteEntry.js'), '\n;globalThis.changed = true;\n');
+    const later = new Date(Date.now() + 5_000);
+    await utimes(join(dist, 'remoteEntry.js'), later, later);
+    const answer = await origin.app.inject({ url: '/remoteEntry.js', headers: { 'accept-encoding': 'br, gzip' } });
+    expect(answer.headers['content-encoding']).toBeUndefined();
+    expect(answer.body).toContain('globalThis.changed = true');
   });
 });

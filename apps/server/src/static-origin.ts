@@ -1,13 +1,17 @@
 /**
  * Serves one built app folder from its own origin, the way a CDN would serve a separately
  * deployed app: remotes with CORS (the shell fetches `mf-manifest.json` cross-origin), entry and
- * manifest files revalidated on every load, content-hashed chunks cached forever.
+ * manifest files revalidated on every load, content-hashed chunks cached forever, and the brotli or
+ * gzip copy made at build or publish time (tools/mf-build/precompress.mjs) when the browser takes it:
+ * nothing is compressed per request.
  */
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { extname, basename, join, resolve, sep } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { COMPRESSIBLE, isFreshCopy } from '../../../tools/mf-build/precompress.mjs';
+import { COPY_SUFFIX, type PrecompressedEncoding, acceptedEncodings } from './content-encoding.js';
 import { closeGracefully, createFastifyApp } from './fastify-app.js';
 import { sendError } from './http-errors.js';
 
@@ -160,13 +164,13 @@ export function registerStaticFiles(app: FastifyInstance, options: StaticFilesOp
     if (relative === 'forbidden') return sendError(reply, 403, 'path_forbidden', 'The path leaves the app folder.');
 
     const found = await findFile(rootReal, relative);
-    if (found) return sendFile(request, reply, found);
+    if (found) return sendFile(request, reply, found, rootReal);
 
     // Only page-like paths (no extension) fall back: a missing `.js` answered with HTML would
     // surface as a baffling MIME-type error in the browser instead of a clear 404.
     if (options.spaFallback && prefix === '' && extname(relative) === '') {
       const index = await findFile(rootReal, 'index.html');
-      if (index) return sendFile(request, reply, index);
+      if (index) return sendFile(request, reply, index, rootReal);
     }
     return sendError(reply, 404, 'not_found', `No file ${relative ? `/${relative}` : '/'} in ${options.appName}.`);
   }
@@ -217,16 +221,43 @@ async function findFile(rootReal: string, relative: string): Promise<FoundFile |
   }
 }
 
-function sendFile(request: FastifyRequest, reply: FastifyReply, file: FoundFile): FastifyReply {
-  const etag = `W/"${file.size.toString(16)}-${Math.floor(file.mtimeMs).toString(16)}"`;
+/** The encodings `file` has a precompressed copy in, best first. */
+const OFFERED: readonly PrecompressedEncoding[] = ['br', 'gzip'];
+
+/**
+ * The precompressed copy of `file` the request gets, if any. A copy counts only while it is at least
+ * as new as its file: a file changed after the build (or a release tampered with) is sent as it is
+ * now, never as the bytes it was compressed from.
+ */
+async function chosenCopy(request: FastifyRequest, file: FoundFile, rootReal: string): Promise<{ encoding: PrecompressedEncoding; file: FoundFile } | null> {
+  for (const encoding of acceptedEncodings(request.headers['accept-encoding'], OFFERED)) {
+    const copy = await findFile(rootReal, relativeTo(rootReal, file.path + COPY_SUFFIX[encoding]));
+    if (copy && isFreshCopy(copy.mtimeMs, file.mtimeMs)) return { encoding, file: copy };
+  }
+  return null;
+}
+
+function relativeTo(rootReal: string, path: string): string {
+  return path.slice(rootReal.length + 1);
+}
+
+async function sendFile(request: FastifyRequest, reply: FastifyReply, file: FoundFile, rootReal: string): Promise<FastifyReply> {
+  const compressible = COMPRESSIBLE.test(file.path);
+  const copy = compressible ? await chosenCopy(request, file, rootReal) : null;
+  const sent = copy?.file ?? file;
+  // One validator per representation: a cached gzip body must not be revalidated as the brotli one.
+  const etag = `W/"${file.size.toString(16)}-${Math.floor(file.mtimeMs).toString(16)}${copy ? `-${copy.encoding}` : ''}"`;
   reply
     .header('cache-control', cacheControlFor(file.path))
     .header('etag', etag)
     .header('x-content-type-options', 'nosniff')
     .type(contentTypeFor(file.path));
+  // Caches (the proxy's, a CDN's) must key compressible files by what the browser accepts.
+  if (compressible) reply.header('vary', 'Accept-Encoding');
+  if (copy) reply.header('content-encoding', copy.encoding);
   // no-cache means "revalidate": answer an unchanged file with 304 and no body.
   if (request.headers['if-none-match'] === etag) return reply.code(304).send();
-  reply.header('content-length', file.size);
+  reply.header('content-length', sent.size);
   if (request.method === 'HEAD') return reply.send();
-  return reply.send(createReadStream(file.path));
+  return reply.send(createReadStream(sent.path));
 }

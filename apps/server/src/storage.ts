@@ -286,6 +286,8 @@ export interface Storage {
    * envelope survives a crash. Outcomes are in the order of `writes.sends`.
    */
   commitRelayWrites(writes: RelayWrites): Promise<SubmitOutcome[]>;
+  /** Envelopes waiting in every device queue (metrics); absent where counting is not cheap. */
+  queuedEnvelopeCount?(): Promise<number>;
   /** Queued envelopes of a device after `afterSeq`, oldest first. */
   pendingEnvelopes(device: DeviceAddress, afterSeq: number, limit: number): Promise<QueuedEnvelope[]>;
 

@@ -196,6 +196,17 @@ export class GroupCalls {
   }
 
   /** Calls `listener` with the id of every call that ends; returns the unsubscribe. */
+  /** Live calls, their participants and rooms per Janus instance (metrics). */
+  stats(): { calls: number; participants: number; roomsByInstance: Map<string, number> } {
+    let participants = 0;
+    const roomsByInstance = new Map<string, number>();
+    for (const call of this.live.values()) {
+      participants += call.participants.size;
+      if (call.placement !== null) roomsByInstance.set(call.placement, (roomsByInstance.get(call.placement) ?? 0) + 1);
+    }
+    return { calls: this.live.size, participants, roomsByInstance };
+  }
+
   onEnd(listener: (callId: string) => void): () => void {
     this.endListeners.add(listener);
     return () => this.endListeners.delete(listener);

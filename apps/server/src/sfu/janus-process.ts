@@ -26,6 +26,10 @@ export interface JanusProcessOptions {
   port?: number;
   /** The only interface Janus gathers ICE candidates on (`ice_enforce_list`); all when absent. */
   iceInterface?: string;
+  /** UDP ports Janus takes media on (`rtp_port_range`, e.g. `20000-29999`), so a firewall can open just them. */
+  rtpPortRange?: string;
+  /** The public address of a server behind 1:1 NAT (a cloud VM): announced in Janus's candidates (`nat_1_1_mapping`). */
+  publicIp?: string;
   /** Janus's own output, one line at a time (already free of SDP at its default level). */
   onOutput?: (line: string) => void;
   /** How long Janus may take to open its WebSocket port. */
@@ -42,7 +46,10 @@ export interface JanusEndpoint {
  * Writes the configuration folder Janus reads with `-C`/`-F`. Plugins and transports come from
  * folders holding only the two modules used, so nothing else is loaded whatever Debian installs.
  */
-export function writeJanusConfig(dir: string, options: { port: number; apiSecret: string; iceInterface?: string; libDir: string }): void {
+export function writeJanusConfig(
+  dir: string,
+  options: { port: number; apiSecret: string; iceInterface?: string; rtpPortRange?: string; publicIp?: string; libDir: string },
+): void {
   const plugins = join(dir, 'plugins');
   const transports = join(dir, 'transports');
   const empty = join(dir, 'empty');
@@ -53,7 +60,10 @@ export function writeJanusConfig(dir: string, options: { port: number; apiSecret
   link(join(options.libDir, 'plugins', 'libjanus_videoroom.so'), join(plugins, 'libjanus_videoroom.so'));
   link(join(options.libDir, 'transports', 'libjanus_websockets.so'), join(transports, 'libjanus_websockets.so'));
 
-  const nat = options.iceInterface ? `\tice_enforce_list = "${options.iceInterface}"\n` : '';
+  const nat =
+    (options.iceInterface ? `\tice_enforce_list = "${options.iceInterface}"\n` : '') +
+    (options.publicIp ? `\tnat_1_1_mapping = "${options.publicIp}"\n` : '');
+  const media = options.rtpPortRange ? `\trtp_port_range = "${options.rtpPortRange}"\n` : '';
   writeFileSync(
     join(dir, 'janus.jcfg'),
     `general: {
@@ -70,7 +80,7 @@ export function writeJanusConfig(dir: string, options: { port: number; apiSecret
 \tprotected_folders = ["/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/sbin", "/sys", "/usr", "/var"]
 }
 media: {
-}
+${media}}
 nat: {
 \tnice_debug = false
 ${nat}}
@@ -169,6 +179,8 @@ export class JanusSupervisor {
       apiSecret: this.apiSecret,
       libDir: this.options.libDir ?? JANUS_LIB_DIR,
       ...(this.options.iceInterface ? { iceInterface: this.options.iceInterface } : {}),
+      ...(this.options.rtpPortRange ? { rtpPortRange: this.options.rtpPortRange } : {}),
+      ...(this.options.publicIp ? { publicIp: this.options.publicIp } : {}),
     });
     await this.spawnAndWait();
     return { url: `ws://127.0.0.1:${this.port}`, apiSecret: this.apiSecret };

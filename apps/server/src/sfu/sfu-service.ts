@@ -62,6 +62,8 @@ export async function startSfuService(options: SfuServiceOptions): Promise<SfuSe
     supervisor = new JanusSupervisor({
       binary: janus.binary,
       ...(janus.iceInterface ? { iceInterface: janus.iceInterface } : {}),
+      ...(janus.rtpPortRange ? { rtpPortRange: janus.rtpPortRange } : {}),
+      ...(janus.publicIp ? { publicIp: janus.publicIp } : {}),
       // Janus's errors matter at the default level; the rest is noise unless debugging.
       onOutput: (line) => (line.includes('[ERR]') ? janusLog.warn({ line }, 'janus output') : janusLog.debug({ line }, 'janus output')),
     });

@@ -1,9 +1,11 @@
 /**
  * People placing calls to each other through the real system: fresh accounts onboarded in their
- * own browser contexts (their RTCPeerConnections recorded for `callStats`), and the steps of a call.
+ * own browser contexts (their RTCPeerConnections recorded for `callStats`, their SFrame workers
+ * tapped for `expectEncryptedMedia`), and the steps of a call.
  */
 import { type Browser, type BrowserContext, type Page, expect } from '@playwright/test';
 import { recordPeerConnections } from './peer-connections.js';
+import { tapSFrameWorkers } from './sframe-wire.js';
 import { newPerson, onboard, openConversation, uniqueHandle } from './users.js';
 
 type System = Parameters<typeof onboard>[1];
@@ -11,10 +13,11 @@ export type CallMediaButton = 'Voice call' | 'Video call';
 
 export const callPanel = (page: Page) => page.getByTestId('call-panel');
 
-/** A person signed in to a fresh account, with their RTCPeerConnections recorded; `prepare` runs before the first page load. */
+/** A person signed in to a fresh account, with their RTCPeerConnections recorded and SFrame workers tapped; `prepare` runs before the first page load. */
 export async function callPerson(browser: Browser, system: System, name: string, prepare?: (context: BrowserContext) => Promise<unknown>) {
   const { context, page } = await newPerson(browser);
   await recordPeerConnections(context);
+  await tapSFrameWorkers(context);
   await prepare?.(context);
   const handle = uniqueHandle(name.split(' ')[0]!.toLowerCase());
   await onboard(page, system, handle, name);

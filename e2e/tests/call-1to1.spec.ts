@@ -4,6 +4,7 @@
  */
 import type { Page } from '@playwright/test';
 import { expect, test } from '../support/fixtures.js';
+import { expectEncryptedMedia, tapSFrameWorkers } from '../support/sframe-wire.js';
 import { newPerson, onboard, openConversation, uniqueHandle } from '../support/users.js';
 
 const panel = (page: Page) => page.getByTestId('call-panel');
@@ -12,6 +13,7 @@ const decodedFrames = (page: Page) => page.getByTestId('remote-video').evaluate(
 test('Alice video-calls Bob from the chat: his browser rings, he accepts, both decode encrypted media, hang-up ends it on both sides', async ({ browser, system }) => {
   const alice = await newPerson(browser);
   const bob = await newPerson(browser);
+  for (const { context } of [alice, bob]) await tapSFrameWorkers(context);
   const bobHandle = uniqueHandle('bob');
   await onboard(alice.page, system, uniqueHandle('alice'), 'Alice Liddell');
   await onboard(bob.page, system, bobHandle, 'Bob Dylan');
@@ -31,6 +33,9 @@ test('Alice video-calls Bob from the chat: his browser rings, he accepts, both d
   await expect.poll(() => decodedFrames(bob.page), { timeout: 15_000 }).toBeGreaterThan(10);
   await expect(alice.page.getByTestId('decrypt-failing')).toHaveCount(0);
   await expect(bob.page.getByTestId('decrypt-failing')).toHaveCount(0);
+  // Encrypted, not just decodable: each side decrypts the other's frames, and none of the
+  // plaintext either side encoded travels between them.
+  await expectEncryptedMedia([{ page: alice.page, name: 'Alice' }, { page: bob.page, name: 'Bob' }], ['audio', 'video']);
 
   await alice.page.getByRole('button', { name: 'Hang up' }).click();
   await expect(panel(alice.page)).toHaveAttribute('data-outcome', 'hung-up');

@@ -9,6 +9,7 @@ import type { Page } from '@playwright/test';
 import { type CallPerson as Person, callPanel as panel, callPerson as person, connect, ring } from '../support/calls.js';
 import { expect, test } from '../support/fixtures.js';
 import { callStats, recordPeerConnections, sessionDescriptions } from '../support/peer-connections.js';
+import { expectEncryptedMedia } from '../support/sframe-wire.js';
 import { startSystem } from '../support/system.js';
 import { openConversation, uniqueHandle } from '../support/users.js';
 
@@ -26,11 +27,12 @@ async function close(...people: Person[]) {
   for (const who of people) await who.context.close();
 }
 
-test('voice call: audio decodes both ways, no video; hang-up leaves an entry with its duration in both chats', async ({ browser, system }) => {
+test('voice call: audio decodes both ways, encrypted, no video; hang-up leaves an entry with its duration in both chats', async ({ browser, system }) => {
   const alice = await person(browser, system, 'Alice Liddell');
   const bob = await person(browser, system, 'Bob Dylan');
   await connect(alice, bob, 'Voice call');
   await expectAudioBothWays(alice, bob);
+  await expectEncryptedMedia([alice, bob], ['audio']);
   // Audio elements are attached (Chromium decodes remote audio only then); a voice call has no video.
   for (const who of [alice, bob]) {
     await expect(who.page.getByTestId('call-app').locator('audio')).not.toHaveCount(0);

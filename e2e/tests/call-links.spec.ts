@@ -9,6 +9,7 @@ import { type CallPerson, callPerson } from '../support/calls.js';
 import { expect, test } from '../support/fixtures.js';
 import { groupCall, groupMediaStats } from '../support/group-calls.js';
 import { recordPeerConnections } from '../support/peer-connections.js';
+import { expectEncryptedMedia, tapSFrameWorkers } from '../support/sframe-wire.js';
 import { newPerson } from '../support/users.js';
 
 /** Alice's "Call links" panel: makes a link and returns its URL. */
@@ -53,6 +54,7 @@ test('a signed-in user and a guest join through a link; the guest leaves and the
   // A guest: no account, just a name.
   const guest = await newPerson(browser);
   await recordPeerConnections(guest.context);
+  await tapSFrameWorkers(guest.context);
   await guest.page.goto(url);
   const card = guest.page.getByTestId('guest-join');
   await card.getByLabel('Your name').fill('Visiting Vera');
@@ -66,6 +68,8 @@ test('a signed-in user and a guest join through a link; the guest leaves and the
   await expect(vera.getByTestId('group-call-via-link')).toBeVisible();
   await decodes(alice, 2);
   await decodes({ page: guest.page }, 2);
+  // Encrypted end to end, the guest included.
+  await expectEncryptedMedia([alice, bob, { page: guest.page, name: 'Visiting Vera' }], ['audio', 'video']);
 
   // The guest leaves: the temporary account is removed on the server and in the browser.
   await groupCall(guest.page).getByRole('button', { name: 'Leave' }).click();

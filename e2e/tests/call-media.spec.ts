@@ -6,6 +6,7 @@
  */
 import { type Page, expect, test } from '@playwright/test';
 import { type ServedLab, buildCallLab } from '../fixtures/call-lab-build.js';
+import { expectEncryptedMedia, plaintextPayloadBytes, plaintextWindowsIn, sharedFrames, tapSFrameWorkers, wireTapReport } from '../support/sframe-wire.js';
 
 let lab: ServedLab;
 
@@ -36,6 +37,7 @@ type Report = Record<string, {
 
 async function startLab(page: Page, scenario: 'right-keys' | 'wrong-key' | 'eavesdropper' | 'callee-without-camera'): Promise<void> {
   page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
+  await tapSFrameWorkers(page);
   await page.goto(lab.origin);
   await expect(page).toHaveTitle('media lab ready');
   await page.evaluate((s) => (window as unknown as { lab: { start(s: string): Promise<void> } }).lab.start(s), scenario);
@@ -62,6 +64,8 @@ test('right keys: video and audio decode in both directions through SFrame', asy
     expect(health.failing).toBe(false);
     expect(videoSize[0]).toBeGreaterThan(0);
   }
+  // And what travels is ciphertext of what each side encoded, decrypted by the other.
+  await expectEncryptedMedia([{ page, name: 'caller' }, { page, name: 'callee' }], ['audio', 'video']);
 });
 
 test('the bytes on the wire are SFrame ciphertext: a receiver without the key cannot play them', async ({ page }) => {
@@ -81,6 +85,18 @@ test('the bytes on the wire are SFrame ciphertext: a receiver without the key ca
   // Its VP8 decoder rejects what arrives (a random payload behind a valid VP8 header decodes by
   // chance very rarely).
   expect(plain.inbound.video.framesDecoded).toBeLessThan(plain.inbound.video.framesReceived / 10);
+  // Behind those headers no plaintext: the caller's frames as its transforms saw them before
+  // encryption are the ones the eavesdropper got (same KID and CTR), and no 16-byte run of their
+  // payload (after VP8's clear payload header) is in what it got.
+  const { sent } = await wireTapReport(page);
+  const wire = await page.evaluate(() => (window as unknown as { lab: { wireFrames(): { audio: string[]; video: string[] } } }).lab.wireFrames());
+  for (const kind of ['audio', 'video'] as const) {
+    const plaintext = sent.filter((f) => f.kind === kind);
+    const received = wire[kind].map((b) => ({ kind, bytes: Buffer.from(b, 'base64') }));
+    expect(plaintextPayloadBytes(plaintext)).toBeGreaterThan(1_000);
+    expect(sharedFrames(plaintext, received)).toBeGreaterThanOrEqual(3);
+    expect(plaintextWindowsIn(plaintext, received.map((f) => f.bytes))).toEqual([]);
+  }
   // The caller encrypts, and drops the eavesdropper's clear frames instead of playing them.
   expect(sum(r.caller!.counters, 'send', 'video', 'ok')).toBeGreaterThan(0);
   expect(r.caller!.inbound.video.framesDecoded).toBe(0);

@@ -13,6 +13,7 @@ import { type RunningSystem, startSystem } from '../support/system.js';
 import { type RunningCoturn, coturnMissing, startCoturn } from '../support/coturn.js';
 import { callPerson, connect } from '../support/calls.js';
 import { callStats, iceServers } from '../support/peer-connections.js';
+import { expectEncryptedMedia } from '../support/sframe-wire.js';
 import { skipWhenMissing } from '../support/prerequisites.js';
 import { TurnTestClient, turnRestCredentials } from '../support/turn-client.js';
 
@@ -46,6 +47,8 @@ test('video call relayed through coturn with TURN REST credentials from the serv
       await expect(page.getByTestId('stats-route')).toHaveText('Relayed (TURN)');
       await expect(page.getByTestId('decrypt-failing')).toHaveCount(0);
     }
+    // Both ways encrypted: each decrypts the other's frames, and no plaintext crossed the relay.
+    await expectEncryptedMedia([alice, bob], ['audio', 'video']);
     // coturn authenticated both users with the REST scheme and relayed their media.
     const log = coturn.log();
     expect(log).toMatch(/ALLOCATE processed, success/);

@@ -3,6 +3,7 @@ import { expect, test } from '../support/fixtures.js';
 import { dropUdp, udpBlackoutUnavailable } from '../support/udp-blackout.js';
 import { skipWhenMissing } from '../support/prerequisites.js';
 import { type CallPerson, callPanel, callPerson, connect } from '../support/calls.js';
+import { expectEncryptedMedia } from '../support/sframe-wire.js';
 import { corruptKeyOf, groupCall, groupMediaStats, groupOf, joinFromRing, misattributeStreams, recordWorkers, tileWidths } from '../support/group-calls.js';
 
 test('three people in a group video call through Janus hear and see each other; thumbnails take the low layer', async ({ browser, system }) => {
@@ -24,6 +25,9 @@ test('three people in a group video call through Janus hear and see each other; 
       .toBe(true);
     await expect(person.page.getByTestId('group-call-cant-decrypt')).toHaveCount(0);
   }
+  // Through Janus only ciphertext: each decrypts both others' frames (counted per sender by the
+  // KID), and no run of anyone's plaintext reaches the others.
+  await expectEncryptedMedia([alice!, bob!, carol!], ['audio', 'video']);
 
   // Alice's spotlight gets the high layer, her thumbnail the low one; pinning the thumbnail swaps them.
   await expect.poll(async () => {

@@ -8,6 +8,7 @@ import type { BrowserContext, Page } from '@playwright/test';
 import { type CallPerson, callPerson, connect } from '../support/calls.js';
 import { expect, test } from '../support/fixtures.js';
 import { createGroup, groupCall, groupMediaStats, joinFromRing } from '../support/group-calls.js';
+import { expectEncryptedMedia } from '../support/sframe-wire.js';
 import { openConversation } from '../support/users.js';
 
 /** What the pages of one test reported as blocked by the policy. */
@@ -55,6 +56,7 @@ test('under the policy: two people register, chat, and a 1:1 video call connects
   const decoded = (page: Page) => page.getByTestId('remote-video').evaluate((video: HTMLVideoElement) => video.getVideoPlaybackQuality().totalVideoFrames);
   await expect.poll(() => decoded(alice.page), { timeout: 15_000 }).toBeGreaterThan(10);
   await expect.poll(() => decoded(bob.page), { timeout: 15_000 }).toBeGreaterThan(10);
+  await expectEncryptedMedia([alice, bob], ['audio', 'video']);
   await alice.page.getByRole('button', { name: 'Hang up' }).click();
   for (const person of [alice, bob]) await person.context.close();
 });

@@ -14,6 +14,8 @@ interface Lab {
   report(): Promise<Record<string, LabSide>>;
   /** Test hook: the callee decrypts with a wrong key from now on. */
   corruptCalleeKey(): void;
+  /** The eavesdropper's latest received frames as they came off the wire, base64. */
+  wireFrames(): { audio: string[]; video: string[] };
 }
 
 const sessions: Record<string, RtcCallMedia> = {};
@@ -55,7 +57,9 @@ async function startEavesdropped(): Promise<void> {
     const copy = new TransformStream<{ data: ArrayBuffer }, { data: ArrayBuffer }>({
       transform(frame, controller) {
         const frames = track.kind === 'audio' ? eavesdropper.audio : eavesdropper.video;
-        if (frames.length < 100) frames.push(new Uint8Array(frame.data.slice(0)));
+        // The latest ones, so they overlap what the caller's transforms saw lately.
+        frames.push(new Uint8Array(frame.data.slice(0)));
+        if (frames.length > 100) frames.shift();
         controller.enqueue(frame);
       },
     });
@@ -157,6 +161,11 @@ const lab: Lab = {
 
   corruptCalleeKey() {
     sessions.callee?.corruptPeerKey();
+  },
+
+  wireFrames() {
+    const base64 = (bytes: Uint8Array) => btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(''));
+    return { audio: eavesdropper.audio.map(base64), video: eavesdropper.video.map(base64) };
   },
 };
 

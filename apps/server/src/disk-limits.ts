@@ -38,8 +38,8 @@ export const DEFAULT_DISK_LIMITS: DiskLimits = {
   // Signal's choice: a device away for a month gets what is newer than 30 days; older envelopes
   // would mostly be read on another device already.
   envelopeTtlMs: 30 * DAY_MS,
-  // Twice the envelope expiry: by then everything queued for the device has expired anyway, and a
-  // device away that long has lost its place in its contacts' sessions only to a re-link.
+  // Twice the envelope expiry: by then everything queued for the device has expired anyway, so
+  // only its token and keys go; a browser that comes back after that is linked again.
   deviceUnseenTtlMs: 60 * DAY_MS,
   // A guest account serves one call: the tab keeps its relay socket open for the whole call (so a
   // connected guest is never idle), and a reload reconnects within seconds. An hour without either

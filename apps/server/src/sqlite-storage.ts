@@ -511,8 +511,8 @@ export class SqliteStorage implements Storage {
     return this.q().idleGuests.all(seenBefore) as string[];
   }
 
-  async unseenDevices(seenBefore: number): Promise<DeviceAddress[]> {
-    return this.q().unseenDevices.all(seenBefore) as DeviceAddress[];
+  async unseenDevices(seenBefore: number, limit: number): Promise<DeviceAddress[]> {
+    return this.q().unseenDevices.all(seenBefore, limit) as DeviceAddress[];
   }
 
   async dropUnseenDevice(device: DeviceAddress, seenBefore: number): Promise<UnseenDeviceOutcome> {
@@ -609,7 +609,7 @@ function prepareStatements(db: Database.Database) {
            AND coalesce((SELECT max(d.last_seen_at) FROM devices d WHERE d.user_id = a.user_id), 0) < ?`,
       )
       .pluck(),
-    unseenDevices: db.prepare('SELECT user_id AS userId, device_id AS deviceId FROM devices WHERE last_seen_at < ? ORDER BY last_seen_at'),
+    unseenDevices: db.prepare('SELECT user_id AS userId, device_id AS deviceId FROM devices WHERE last_seen_at < ? ORDER BY last_seen_at LIMIT ?'),
     deleteUnseenDevice: db.prepare('DELETE FROM devices WHERE user_id = ? AND device_id = ? AND last_seen_at < ?'),
     deviceCount: db.prepare('SELECT count(*) FROM devices WHERE user_id = ?').pluck(),
     openGroupCallsBy: db.prepare('SELECT count(*) FROM group_calls WHERE creator_user = ?').pluck(),

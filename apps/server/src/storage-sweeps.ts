@@ -25,6 +25,15 @@ export interface StorageSweepsOptions {
   intervalMs?: number;
 }
 
+/**
+ * Devices looked at per run: the first run on an old installation may find many, each removal a
+ * transaction of its own; the rest wait for the next run.
+ */
+const DEVICES_PER_SWEEP = 1_000;
+
+/** Lets the event loop serve requests between two removals (SQLite answers synchronously). */
+const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** What one run removed. */
 export interface StorageSweepReport {
   envelopes: number;
@@ -58,7 +67,8 @@ async function sweepUnseenDevices(options: StorageSweepsOptions, seenBefore: num
   const { storage, hub, clock } = options;
   let devices = 0;
   let accounts = 0;
-  for (const device of await storage.unseenDevices(seenBefore)) {
+  for (const device of await storage.unseenDevices(seenBefore, DEVICES_PER_SWEEP)) {
+    await breathe();
     if (hub.connectionOf(device)) {
       await storage.touchDevice(device, clock.now());
       continue;

@@ -396,8 +396,8 @@ export interface Storage {
   deleteAccount(userId: string): Promise<boolean>;
   /** User ids of guest accounts none of whose devices was seen at or after `seenBefore`. */
   idleGuestAccounts(seenBefore: number): Promise<string[]>;
-  /** Devices last seen before `seenBefore`. */
-  unseenDevices(seenBefore: number): Promise<DeviceAddress[]>;
+  /** Up to `limit` devices last seen before `seenBefore`, longest unseen first. */
+  unseenDevices(seenBefore: number, limit: number): Promise<DeviceAddress[]>;
   /**
    * Removes a device still unseen since `seenBefore` (checked in the same transaction), like
    * removeDevice; its account goes too when it was the last device.

@@ -94,6 +94,8 @@ export async function sweepGuestAccounts(storage: Storage, hub: RelayHub, clock:
   const now = clock.now();
   let removed = 0;
   for (const userId of await storage.idleGuestAccounts(now - idleMs + 1)) {
+    // SQLite answers synchronously: let the event loop serve requests between two removals.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const connected = (await storage.devices(userId)).filter((device) => hub.connectionOf({ userId, deviceId: device.deviceId }));
     if (connected.length > 0) {
       for (const device of connected) await storage.touchDevice({ userId, deviceId: device.deviceId }, now);

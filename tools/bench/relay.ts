@@ -71,7 +71,9 @@ function startChild(entry: string, env: Record<string, string>): Promise<Child> 
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
       try {
-        resolve({ process: child, line: JSON.parse(line) as Record<string, unknown> });
+        const parsed = JSON.parse(line) as Record<string, unknown>;
+        // A log line (pino's have a level), e.g. a Janus warning at start-up, is not the answer.
+        if (!('level' in parsed)) resolve({ process: child, line: parsed });
       } catch {
         // Not the JSON line.
       }

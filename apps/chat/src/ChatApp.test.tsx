@@ -118,6 +118,27 @@ describe('ChatApp', () => {
     expect(bubble().getAttribute('data-delivery')).toBe('read');
   });
 
+  it('a send refused for a full queue says whose device, in English and Russian, never the code', async () => {
+    const messenger = new FakeMessenger();
+    await openAda(new EventBus(), messenger);
+    const sendRefused = async () => {
+      messenger.failNextSend = { code: 'queue-full', message: 'a device of the recipient has too many undelivered messages', userId: ada.userId };
+      const composer = dom.container.querySelector('textarea')!;
+      type(composer, 'are you there?');
+      press(composer, 'Enter');
+      await flush();
+      return dom.container.querySelector('[role="alert"]')!.textContent;
+    };
+    expect(await sendRefused()).toBe('Not delivered: Ada Lovelace’s device has too many undelivered messages. Try again once it has been online.');
+    expect(dom.container.querySelector('[data-direction="out"]')!.getAttribute('data-delivery')).toBe('failed');
+    render(new EventBus(), messenger, 'ru-RU');
+    await flush();
+    expect(await sendRefused()).toBe(
+      'Не доставлено: на устройстве собеседника (Ada Lovelace) слишком много недоставленных сообщений. Попробуйте снова, когда оно побывает в сети.',
+    );
+    expect(dom.container.textContent).not.toContain('queue');
+  });
+
   it('lists conversations with preview and unread count, and marks messages read once opened', async () => {
     const messenger = new FakeMessenger();
     messenger.addUser(ada);

@@ -218,7 +218,7 @@ function ConversationView(props: {
         onSafetyNumber={() => setShowSafetyNumber(true)}
       />
       <MessageList t={t} locale={locale} peerName={peer.displayName} messages={history} calls={calls} />
-      <Composer t={t} onSend={(body) => messenger.sendText(conversationId, body)} />
+      <Composer t={t} onSend={(body) => messenger.sendText(conversationId, body)} nameOf={() => peer.displayName} />
     </section>
   );
 }

@@ -1,19 +1,26 @@
 import { type KeyboardEvent, useId, useState } from 'react';
 import type { ChatMessages } from './messages.js';
 
-/** The message composer: Enter sends, Shift+Enter starts a new line. */
-export function Composer(props: { t: ChatMessages; onSend: (body: string) => Promise<unknown> }) {
-  const { t, onSend } = props;
+/**
+ * The message composer: Enter sends, Shift+Enter starts a new line. A failed send says why when
+ * the reason is the recipient's (`queue-full`: their device has too much undelivered, named by
+ * `nameOf`), else that it was not sent; never the failure's code or developer message.
+ */
+export function Composer(props: { t: ChatMessages; onSend: (body: string) => Promise<unknown>; nameOf: (userId: string | undefined) => string }) {
+  const { t, onSend, nameOf } = props;
   const inputId = useId();
   const [draft, setDraft] = useState('');
-  const [failed, setFailed] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
 
   const send = () => {
     const body = draft.trim();
     if (!body) return;
     setDraft('');
-    setFailed(false);
-    onSend(body).catch(() => setFailed(true));
+    setFailure(null);
+    onSend(body).catch((error: unknown) => {
+      const { code, userId } = (error ?? {}) as { code?: unknown; userId?: unknown };
+      setFailure(code === 'queue-full' ? t.queueFull(nameOf(typeof userId === 'string' ? userId : undefined)) : t.sendFailed);
+    });
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -49,9 +56,9 @@ export function Composer(props: { t: ChatMessages; onSend: (body: string) => Pro
       <button type="submit" disabled={draft.trim() === ''}>
         {t.send}
       </button>
-      {failed && (
+      {failure && (
         <p role="alert" className="composer__error">
-          {t.sendFailed}
+          {failure}
         </p>
       )}
     </form>

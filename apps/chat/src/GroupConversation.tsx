@@ -117,7 +117,7 @@ export function GroupConversationView(props: { bus: EventBus; messenger: Messeng
         senderName={(message) => names.get(message.from.userId) ?? message.from.userId}
       />
       {group.active ? (
-        <Composer t={t} onSend={(body) => messenger.sendText(conversationId, body)} />
+        <Composer t={t} onSend={(body) => messenger.sendText(conversationId, body)} nameOf={(userId) => (userId && names.get(userId)) || group.name} />
       ) : (
         <p className="conversation__empty" data-testid="group-not-member">
           {t.notAMember}

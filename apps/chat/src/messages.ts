@@ -28,6 +28,8 @@ const en = {
   messagePlaceholder: 'Write a message (Enter sends, Shift+Enter for a new line)',
   send: 'Send',
   sendFailed: 'The message could not be sent.',
+  queueFull: (name: string): string =>
+    `Not delivered: ${name}’s device has too many undelivered messages. Try again once it has been online.`,
   delivery: { sending: 'Sending', sent: 'Sent', delivered: 'Delivered', read: 'Read', failed: 'Not sent' } satisfies Record<DeliveryState, string>,
   messages: (name: string): string => `Messages with ${name}`,
   safetyNumber: 'Safety number',
@@ -154,6 +156,7 @@ const ru: ChatMessages = {
   messagePlaceholder: 'Напишите сообщение (Enter — отправить, Shift+Enter — новая строка)',
   send: 'Отправить',
   sendFailed: 'Сообщение не удалось отправить.',
+  queueFull: (name) => `Не доставлено: на устройстве собеседника (${name}) слишком много недоставленных сообщений. Попробуйте снова, когда оно побывает в сети.`,
   delivery: { sending: 'Отправляется', sent: 'Отправлено', delivered: 'Доставлено', read: 'Прочитано', failed: 'Не отправлено' },
   messages: (name) => `Переписка с ${name}`,
   safetyNumber: 'Код безопасности',

@@ -21,6 +21,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { type ApiContext, Answered, KEY_UPLOAD_ROUTE, answerRateLimited, handled, parseOr400, requireDevice } from './api-support.js';
 import type { Clock } from './config.js';
+import type { DiskLimits } from './disk-limits.js';
 import { type AuthenticatedDevice, hashSecret, newDeviceToken, newRandomId } from './device-auth.js';
 import { sendError } from './http-errors.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -39,6 +40,8 @@ export interface AccountsRoutesOptions extends ApiContext {
   clock: Clock;
   /** Bundle fetches per (requesting device, target user); absent: only the general limit. */
   bundleFetchLimiter?: RateLimiter;
+  /** One-time prekeys stored per device, per kind. */
+  preKeyCaps: Pick<DiskLimits, 'oneTimePreKeys' | 'kyberOneTimePreKeys'>;
 }
 
 const UserIdParams = z.object({ userId: z.string().min(1).max(64) });
@@ -137,7 +140,12 @@ export function registerAccountsRoutes(app: FastifyInstance, options: AccountsRo
       const body = parseOr400(reply, UploadKeysRequestSchema, request.body);
       const identityKey = EcPublicKey.deserialize(device.account.identityKey);
       const keys = await keysOr400(reply, () => checkDeviceKeys(identityKey, body));
-      await storage.storeKeys(device, keys);
+      // Refused rather than trimmed: an honest client uploads a batch only when it runs low, so
+      // going past the cap means a client bug or a flood, and it should hear so, not lose keys silently.
+      if ((await storage.storeKeys(device, keys, options.preKeyCaps)) === 'too_many_prekeys') {
+        const { oneTimePreKeys, kyberOneTimePreKeys } = options.preKeyCaps;
+        return sendError(reply, 409, 'too_many_prekeys', `A device stores at most ${oneTimePreKeys} one-time and ${kyberOneTimePreKeys} one-time Kyber prekeys; upload more once they run low.`);
+      }
       return reply.code(204).send();
     }),
   );

@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DestinationStream, Level } from 'pino';
+import { DEFAULT_DISK_LIMITS, type DiskLimits } from './disk-limits.js';
 
 /** Apps served from their own origin, as if each were deployed separately. */
 export const APP_NAMES = ['shell', 'chat', 'call'] as const;
@@ -90,6 +91,8 @@ export interface ServerConfig {
   sfuEmptyCallTimeoutMs?: number;
   /** Port of the Prometheus listener (`/metrics`) on `host`, apart from every public origin; absent = none. */
   metricsPort?: number;
+  /** Queue quotas, expiries and caps on what is stored (disk-limits.ts); DEFAULT_DISK_LIMITS when absent. */
+  diskLimits?: DiskLimits;
 }
 
 /**
@@ -233,6 +236,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, repoRoot: string = REPO_RO
     relayConnectionCaps: DEFAULT_RELAY_CONNECTION_CAPS,
     linkPollTimeoutMs: 25_000,
     relayCommitThread: true,
+    diskLimits: DEFAULT_DISK_LIMITS,
     turn: turnFromEnv(env),
     janus: janusFromEnv(env),
     ...(env.PARLEY_SFU_GRACE_MS ? { sfuDisconnectGraceMs: milliseconds(env, 'PARLEY_SFU_GRACE_MS') } : {}),

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { APP_NAMES, type AppName, type ServerConfig } from './config.js';
+import { DEFAULT_DISK_LIMITS } from './disk-limits.js';
+import { type StorageSweepReport, runStorageSweeps, startStorageSweeps } from './storage-sweeps.js';
 import { closeGracefully, createFastifyApp } from './fastify-app.js';
 import { registerHealthRoute } from './health-route.js';
 import { sendError } from './http-errors.js';
@@ -61,6 +63,8 @@ export interface ParleyServer {
   openRelaySockets(): number;
   /** Group calls while started, when an SFU is configured (tests reach Janus through it). */
   sfu(): SfuService | null;
+  /** Runs the storage sweeps now (they also run every STORAGE_SWEEP_INTERVAL_MS while started). */
+  sweepStorage(): Promise<StorageSweepReport>;
 }
 
 /** How long `stop` lets requests in flight finish before cutting their connections. */
@@ -88,7 +92,9 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
     sfu: SfuService | null;
     stopSweeps: () => Promise<void>;
     metricsServer: Server | null;
+    sweepStorage: () => Promise<StorageSweepReport>;
   } | null = null;
+  const limits = config.diskLimits ?? DEFAULT_DISK_LIMITS;
   let openSockets = 0;
   let sfuService: SfuService | null = null;
 
@@ -113,19 +119,19 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
     const writer = new RelayWriter(storage, config.clock, (envelopes) => {
       if (metrics) metrics.relayMessages += envelopes.length;
       hub.offer(envelopes);
-    });
+    }, limits);
     const auth = new DeviceAuthenticator(storage, { clock: config.clock });
-    const limits = config.rateLimits;
+    const rates = config.rateLimits;
     // One set of buckets for every listener: the shell's origin is no way around a limit.
     const context: ApiContext = {
       auth,
-      deviceLimiter: new RateLimiter(limits?.api ?? null, config.clock),
-      anonymousLimiter: new RateLimiter(limits?.anonymous ?? null, config.clock),
-      keyUploadLimiter: new RateLimiter(limits?.keyUploads ?? null, config.clock),
+      deviceLimiter: new RateLimiter(rates?.api ?? null, config.clock),
+      anonymousLimiter: new RateLimiter(rates?.anonymous ?? null, config.clock),
+      keyUploadLimiter: new RateLimiter(rates?.keyUploads ?? null, config.clock),
     };
-    const sendLimiter = new RateLimiter(limits?.relaySends ?? null, config.clock);
-    const bundleFetchLimiter = new RateLimiter(limits?.bundleFetches ?? null, config.clock);
-    const frameLimiter = new RateLimiter(limits?.relayFrames ?? null, config.clock);
+    const sendLimiter = new RateLimiter(rates?.relaySends ?? null, config.clock);
+    const bundleFetchLimiter = new RateLimiter(rates?.bundleFetches ?? null, config.clock);
+    const frameLimiter = new RateLimiter(rates?.relayFrames ?? null, config.clock);
     // One count for both listeners (API port and the shell's origin), like the rate limits.
     const connections = config.relayConnectionCaps ? new RelayConnectionCounter(config.relayConnectionCaps) : undefined;
     // Call links end their calls through the SFU, which is started just below (null when off).
@@ -144,12 +150,18 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
       hub,
       clock: config.clock,
       log: logger.child({ component: 'sfu' }),
-      rateLimit: sfuRateLimit(limits),
+      rateLimit: sfuRateLimit(rates),
+      openCallsPerUser: limits.openGroupCallsPerUser,
       ...(config.sfuDisconnectGraceMs !== undefined ? { disconnectGraceMs: config.sfuDisconnectGraceMs } : {}),
       ...(config.sfuEmptyCallTimeoutMs !== undefined ? { emptyCallTimeoutMs: config.sfuEmptyCallTimeoutMs } : {}),
       callLinks,
     });
-    const stopSweeps = startCallLinkSweeps({ links: callLinks, storage, hub, clock: config.clock, log: logger.child({ component: 'call-links' }) });
+    const stopLinkSweeps = startCallLinkSweeps({ links: callLinks, log: logger.child({ component: 'call-links' }) });
+    const sweepOptions = { storage, hub, clock: config.clock, log: logger.child({ component: 'storage-sweeps' }), limits };
+    const stopStorageSweeps = startStorageSweeps(sweepOptions);
+    const stopSweeps = async () => {
+      await Promise.all([stopLinkSweeps(), stopStorageSweeps()]);
+    };
     sfuService = sfu;
     const limiters = { api: context.deviceLimiter, anonymous: context.anonymousLimiter, keyUploads: context.keyUploadLimiter, relaySends: sendLimiter, bundleFetches: bundleFetchLimiter, relayFrames: frameLimiter };
     metrics = new ServerMetrics({
@@ -180,7 +192,7 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
         originFor: (name) => config.remoteOrigins?.[name] ?? remoteOrigins[name],
       });
       registerSettingsRoutes(app, { ...context, storage, clock: config.clock });
-      registerAccountsRoutes(app, { ...context, storage, hub, clock: config.clock, bundleFetchLimiter });
+      registerAccountsRoutes(app, { ...context, storage, hub, clock: config.clock, bundleFetchLimiter, preKeyCaps: limits });
       registerLinkRoutes(app, { ...context, storage, hub, clock: config.clock, pollTimeoutMs: config.linkPollTimeoutMs });
       registerTurnRoute(app, { ...context, turn: config.turn ?? null, clock: config.clock });
       registerCallLinkRoutes(app, { ...context, storage, links: callLinks });
@@ -241,7 +253,7 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
     }
 
     const metricsServer = config.metricsPort !== undefined ? metricsListener(metrics) : null;
-    running = { logger, apps: [api, ...origins.map(([, origin]) => origin.app)], writer, sfu, stopSweeps, metricsServer };
+    running = { logger, apps: [api, ...origins.map(([, origin]) => origin.app)], writer, sfu, stopSweeps, metricsServer, sweepStorage: () => runStorageSweeps(sweepOptions) };
     try {
       await api.listen({ host: config.host, port: config.apiPort });
       const addresses: Addresses = { api: originUrl(api, config.host) };
@@ -300,5 +312,10 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
     }
   }
 
-  return { start, stop, storage, registry, openRelaySockets: () => openSockets, sfu: () => sfuService };
+  async function sweepStorage(): Promise<StorageSweepReport> {
+    if (!running) throw new Error('the server is not started');
+    return running.sweepStorage();
+  }
+
+  return { start, stop, storage, registry, openRelaySockets: () => openSockets, sfu: () => sfuService, sweepStorage };
 }

@@ -206,6 +206,42 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE accounts ADD COLUMN guest INTEGER NOT NULL DEFAULT 0 CHECK (guest IN (0, 1));
     `,
   },
+  {
+    version: 6,
+    name: 'disk bounds: queue counters, sweep indexes',
+    // Issue 21: each device's queue is held to a quota (disk-limits.ts). The relay checks it on
+    // every send, so the count and bytes are kept beside the device and maintained by triggers in
+    // the same transaction as every insert and delete (ack, expiry, removal): an O(log n) lookup
+    // instead of counting the queue. The indexes let the sweeps find what expired without a scan.
+    sql: `
+      ALTER TABLE devices ADD COLUMN queued_envelopes INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE devices ADD COLUMN queued_bytes     INTEGER NOT NULL DEFAULT 0;
+      UPDATE devices SET
+        queued_envelopes = (SELECT count(*) FROM envelopes e WHERE e.recipient_user = devices.user_id AND e.recipient_device = devices.device_id),
+        queued_bytes     = (SELECT coalesce(sum(length(e.ciphertext)), 0) FROM envelopes e
+                            WHERE e.recipient_user = devices.user_id AND e.recipient_device = devices.device_id);
+
+      CREATE TRIGGER envelopes_counted_in AFTER INSERT ON envelopes BEGIN
+        UPDATE devices SET queued_envelopes = queued_envelopes + 1, queued_bytes = queued_bytes + length(NEW.ciphertext)
+        WHERE user_id = NEW.recipient_user AND device_id = NEW.recipient_device;
+      END;
+      CREATE TRIGGER envelopes_counted_out AFTER DELETE ON envelopes BEGIN
+        UPDATE devices SET queued_envelopes = queued_envelopes - 1, queued_bytes = queued_bytes - length(OLD.ciphertext)
+        WHERE user_id = OLD.recipient_user AND device_id = OLD.recipient_device;
+      END;
+
+      -- Devices unseen for long are removed (storage-sweeps.ts).
+      CREATE INDEX devices_by_last_seen ON devices (last_seen_at);
+      -- Expired link codes go with their requests; a device's new code replaces its unused ones,
+      -- and removing a device finds its codes without a scan.
+      CREATE INDEX link_codes_by_expiry ON link_codes (expires_at);
+      CREATE INDEX link_codes_by_device ON link_codes (user_id, device_id);
+      -- Open group calls are counted per creator.
+      CREATE INDEX group_calls_by_creator ON group_calls (creator_user);
+      -- Idle guest accounts are swept; guests are few beside accounts.
+      CREATE INDEX accounts_guests ON accounts (user_id) WHERE guest = 1;
+    `,
+  },
 ];
 
 /** Checks that versions start at 1 and increase by one, so a merge mistake fails at start-up. */

@@ -6,8 +6,11 @@ import type { RelayWrites, SubmitOutcome } from './storage.js';
 const alice = { userId: 'alice', deviceId: 2 };
 const bytes = (text: string) => Buffer.from(text);
 
+const quota = { queueEnvelopes: 10_000, queueBytes: 100 * 1024 * 1024 };
+
 const writes: RelayWrites = {
   now: 1_700_000_000_000,
+  quota,
   acks: [
     { userId: 'alice', deviceId: 2, seq: 17 },
     { userId: 'bob', deviceId: 1, seq: 2 ** 40 },
@@ -45,7 +48,7 @@ describe('relay commit wire format', () => {
 
   it('transfers a buffer of its own, leaving the senders\' ciphertexts (and Node\'s buffer pool) intact', async () => {
     const pooled = Buffer.from('c2hhcmVkIHBvb2w=', 'base64');
-    const packed = packWrites({ now: 1, acks: [], sends: [{ sender: alice, to: 'bob', messageId: 'm', messages: [{ deviceId: 1, type: 2, ciphertext: pooled }] }] });
+    const packed = packWrites({ now: 1, quota, acks: [], sends: [{ sender: alice, to: 'bob', messageId: 'm', messages: [{ deviceId: 1, type: 2, ciphertext: pooled }] }] });
     await postThrough(packed, [packed.ciphertexts]);
     expect(packed.ciphertexts.byteLength).toBe(0);
     expect(pooled.toString()).toBe('shared pool');

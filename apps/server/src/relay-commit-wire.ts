@@ -6,11 +6,12 @@
  * and one buffer of ciphertexts that is transferred, not copied; the answer is numbers only, and
  * the main thread rebuilds the envelopes from the writes it still holds.
  */
-import type { OutgoingCiphertext, OutgoingMessage, QueuedEnvelope, RelayWrites, SubmitOutcome } from './storage.js';
+import type { OutgoingCiphertext, OutgoingMessage, QueueQuota, QueuedEnvelope, RelayWrites, SubmitOutcome } from './storage.js';
 
 /** RelayWrites, flattened. */
 export interface PackedWrites {
   now: number;
+  quota: QueueQuota;
   ackCount: number;
   sendCount: number;
   /** Per ack its user; then per send its recipient user, sender user and message id. */
@@ -47,7 +48,7 @@ export function packWrites(writes: RelayWrites): PackedWrites {
       offset += message.ciphertext.byteLength;
     }
   }
-  return { now: writes.now, ackCount: writes.acks.length, sendCount: writes.sends.length, strings, numbers, ciphertexts: ciphertexts.buffer };
+  return { now: writes.now, quota: writes.quota, ackCount: writes.acks.length, sendCount: writes.sends.length, strings, numbers, ciphertexts: ciphertexts.buffer };
 }
 
 /** The commit thread's side of packWrites; ciphertexts are views into the transferred buffer. */
@@ -74,18 +75,19 @@ export function unpackWrites(packed: PackedWrites): RelayWrites {
     }
     sends.push({ sender, to, messageId, messages });
   }
-  return { sends, acks, now: packed.now };
+  return { sends, acks, now: packed.now, quota: packed.quota };
 }
 
 const QUEUED = 0;
 const UNKNOWN_USER = 1;
 const DEVICES_CHANGED = 2;
+const QUEUE_FULL = 3;
 /** In a packed `queued` outcome: this message was queued before (a retry) and not again now. */
 const NOT_QUEUED = 0;
 
 /**
  * Outcomes as numbers, one entry per send: `queued` with the seq of each of its messages (0 for
- * one queued before), `unknown_user`, or `devices_changed` with both device lists.
+ * one queued before), `unknown_user`, `queue_full`, or `devices_changed` with both device lists.
  */
 export function packOutcomes(writes: RelayWrites, outcomes: SubmitOutcome[]): number[] {
   const packed: number[] = [];
@@ -107,6 +109,9 @@ export function packOutcomes(writes: RelayWrites, outcomes: SubmitOutcome[]): nu
       case 'unknown_user':
         packed.push(UNKNOWN_USER);
         return;
+      case 'queue_full':
+        packed.push(QUEUE_FULL);
+        return;
       case 'devices_changed':
         packed.push(DEVICES_CHANGED, outcome.missing.length, ...outcome.missing, outcome.extra.length, ...outcome.extra);
     }
@@ -120,6 +125,7 @@ export function unpackOutcomes(writes: RelayWrites, packed: readonly number[]): 
   return writes.sends.map((send): SubmitOutcome => {
     const kind = packed[n++];
     if (kind === UNKNOWN_USER) return { kind: 'unknown_user' };
+    if (kind === QUEUE_FULL) return { kind: 'queue_full' };
     if (kind === DEVICES_CHANGED) {
       const missing = packed.slice(n + 1, n + 1 + packed[n]!);
       n += 1 + missing.length;

@@ -29,7 +29,11 @@ export function configureConnection(db: Database.Database): void {
 /** Prepares the relay's statements on `db` and returns the commit function. */
 export function relayCommitter(db: Database.Database): (writes: RelayWrites) => SubmitOutcome[] {
   const accountExists = db.prepare('SELECT 1 FROM accounts WHERE user_id = ?').pluck();
-  const deviceIds = db.prepare('SELECT device_id FROM devices WHERE user_id = ?').pluck();
+  // With each device, what its queue holds (kept by triggers, migration 6): the quota check is a read of these.
+  const devicesOfUser = db.prepare('SELECT device_id AS id, queued_envelopes AS envelopes, queued_bytes AS bytes FROM devices WHERE user_id = ?');
+  const alreadyQueued = db
+    .prepare('SELECT 1 FROM envelopes WHERE recipient_user = ? AND recipient_device = ? AND sender_user = ? AND sender_device = ? AND message_id = ?')
+    .pluck();
   const insertEnvelope = db.prepare(
     `INSERT INTO envelopes (recipient_user, recipient_device, sender_user, sender_device, message_id, type, ciphertext, server_timestamp)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING seq`,
@@ -39,22 +43,31 @@ export function relayCommitter(db: Database.Database): (writes: RelayWrites) => 
   // One transaction, so one fsync (synchronous = FULL) covers a whole batch.
   const commit = db.transaction((writes: RelayWrites): SubmitOutcome[] => {
     for (const ack of writes.acks) deleteEnvelope.run(ack.seq, ack.userId, ack.deviceId);
-    // A batch often holds several sends to one user: read each user's devices once.
-    const devices = new Map<string, number[] | null>();
+    // A batch often holds several sends to one user: read each user's devices once, and count
+    // what this batch queues for them on top of what the rows said.
+    const devices = new Map<string, Map<number, QueueUse> | null>();
     const devicesOf = (userId: string) => {
-      let ids = devices.get(userId);
-      if (ids === undefined) {
-        const rows = deviceIds.all(userId) as number[];
+      let queues = devices.get(userId);
+      if (queues === undefined) {
+        const rows = devicesOfUser.all(userId) as Array<QueueUse & { id: number }>;
         // Every account has a device, so no row means no account (or a half-removed one).
-        ids = rows.length > 0 || accountExists.get(userId) ? rows : null;
-        devices.set(userId, ids);
+        queues = rows.length > 0 || accountExists.get(userId) ? new Map(rows.map((row) => [row.id, row])) : null;
+        devices.set(userId, queues);
       }
-      return ids;
+      return queues;
     };
+    const { quota } = writes;
+    /** Whether every message finds room in its device's queue (a retry of one queued already needs none). */
+    const fits = (send: RelayWrites['sends'][number], queues: Map<number, QueueUse>) =>
+      send.messages.every((message) => {
+        const use = queues.get(message.deviceId)!;
+        if (use.envelopes + 1 <= quota.queueEnvelopes && use.bytes + message.ciphertext.byteLength <= quota.queueBytes) return true;
+        return alreadyQueued.get(send.to, message.deviceId, send.sender.userId, send.sender.deviceId, send.messageId) !== undefined;
+      });
     return writes.sends.map((send): SubmitOutcome => {
-      const ids = devicesOf(send.to);
-      if (ids === null) return { kind: 'unknown_user' };
-      const current = new Set(ids);
+      const queues = devicesOf(send.to);
+      if (queues === null) return { kind: 'unknown_user' };
+      const current = new Set(queues.keys());
       // A copy to the sender's own other devices never goes back to the sending device.
       if (send.to === send.sender.userId) current.delete(send.sender.deviceId);
       const addressed = new Set(send.messages.map((m) => m.deviceId));
@@ -63,6 +76,8 @@ export function relayCommitter(db: Database.Database): (writes: RelayWrites) => 
       if (missing.length > 0 || extra.length > 0 || addressed.size !== send.messages.length) {
         return { kind: 'devices_changed', missing, extra };
       }
+      // All or nothing, like devices_changed: no device gets a copy the others could not.
+      if (!fits(send, queues)) return { kind: 'queue_full' };
       const envelopes: QueuedEnvelope[] = [];
       for (const message of send.messages) {
         const seq = insertEnvelope.get(
@@ -77,6 +92,9 @@ export function relayCommitter(db: Database.Database): (writes: RelayWrites) => 
         ) as number | undefined;
         // No row: the same send was queued before (a retry) and is still waiting for its ack.
         if (seq === undefined) continue;
+        const use = queues.get(message.deviceId)!;
+        use.envelopes += 1;
+        use.bytes += message.ciphertext.byteLength;
         envelopes.push(envelopeOf(send, message, seq, writes.now));
       }
       return { kind: 'queued', envelopes };
@@ -85,6 +103,12 @@ export function relayCommitter(db: Database.Database): (writes: RelayWrites) => 
   // IMMEDIATE: the write lock is taken before the device check reads, so no other connection
   // commits in between (see sqlite-storage.ts).
   return (writes) => commit.immediate(writes);
+}
+
+/** What a device's queue holds, as its row says plus what the current batch added. */
+interface QueueUse {
+  envelopes: number;
+  bytes: number;
 }
 
 /** The commit thread's answer: packed outcomes (relay-commit-wire.ts) or why the commit failed. */

@@ -290,6 +290,15 @@ class RelaySession {
             return this.send({ t: 'result', ref, ok: true });
           case 'unknown_user':
             return this.send({ t: 'result', ref, ok: false, code: 'unknown_user', message: 'No account has this user id.' });
+          case 'queue_full':
+            // Which device is full is not said: the sender learns nothing of the recipient's devices.
+            return this.send({
+              t: 'result',
+              ref,
+              ok: false,
+              code: 'queue_full',
+              message: 'A recipient device has too many undelivered messages; nothing was queued. Try again once it has caught up.',
+            });
           case 'devices_changed':
             return this.send({
               t: 'result',

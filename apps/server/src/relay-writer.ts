@@ -5,7 +5,7 @@
  * a crash, see the synchronous setting in sqlite-storage.ts) holds for every message of a batch.
  */
 import type { Clock } from './config.js';
-import type { DeviceAddress, OutgoingMessage, QueuedEnvelope, Storage, SubmitOutcome } from './storage.js';
+import type { DeviceAddress, OutgoingMessage, QueueQuota, QueuedEnvelope, Storage, SubmitOutcome } from './storage.js';
 
 interface PendingSend {
   message: OutgoingMessage;
@@ -27,6 +27,8 @@ export class RelayWriter {
     private readonly clock: Clock,
     /** Called after each commit with the envelopes it queued, in queue order. */
     private readonly onQueued: (envelopes: QueuedEnvelope[]) => void,
+    /** Each recipient device's queue quota (disk-limits.ts). */
+    private readonly quota: QueueQuota,
   ) {}
 
   /** Queues a send for the next commit; resolves once it is durable (or refused). */
@@ -92,7 +94,7 @@ export class RelayWriter {
     if (this.sends.length === 0 && this.acks.length === 0) return null;
     const sends = this.sends.splice(0, MAX_SENDS_PER_COMMIT);
     const acks = this.acks.splice(0);
-    return this.storage.commitRelayWrites({ sends: sends.map((s) => s.message), acks, now: this.clock.now() }).then(
+    return this.storage.commitRelayWrites({ sends: sends.map((s) => s.message), acks, now: this.clock.now(), quota: this.quota }).then(
       (outcomes) => ({ sends, result: { failed: false, outcomes } }),
       (error: unknown) => ({ sends, result: { failed: true, error } }),
     );

@@ -7,6 +7,8 @@ import { SQLITE_FILE_NAME, SqliteStorage } from './sqlite-storage.js';
 import type { NewDevice } from './storage.js';
 import { ManualClock, tempFolder } from './test-support.js';
 
+const quota = { queueEnvelopes: 10_000, queueBytes: 100 * 1024 * 1024 };
+
 describe('SqliteStorage', () => {
   let folder: Awaited<ReturnType<typeof tempFolder>>;
   const clock = new ManualClock(1_000);
@@ -44,6 +46,33 @@ describe('SqliteStorage', () => {
     expect((await second.appliedMigrations()).map((m) => m.appliedAt)).toEqual(MIGRATIONS.map(() => 1_000));
     expect(await second.getMeta('created_at')).toBe('1000');
     await second.close();
+  });
+
+  it('migration 6 counts the envelopes already queued into each device\'s quota counters', async () => {
+    const db = new Database(join(folder.path, SQLITE_FILE_NAME));
+    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT;');
+    for (const migration of MIGRATIONS.slice(0, 5)) {
+      db.exec(migration.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 1)').run(migration.version, migration.name);
+    }
+    db.prepare("INSERT INTO accounts (user_id, handle, display_name, identity_key, created_at) VALUES ('u1', 'old.user', 'Old', x'05', 1)").run();
+    const device = db.prepare("INSERT INTO devices (user_id, device_id, registration_id, token_hash, created_at, last_seen_at) VALUES ('u1', ?, 1, ?, 1, 1)");
+    device.run(1, Buffer.alloc(32, 1));
+    device.run(2, Buffer.alloc(32, 2));
+    const envelope = db.prepare("INSERT INTO envelopes (recipient_user, recipient_device, sender_user, sender_device, message_id, type, ciphertext, server_timestamp) VALUES ('u1', 1, 's', 1, ?, 2, ?, 1)");
+    envelope.run('a', Buffer.alloc(10));
+    envelope.run('b', Buffer.alloc(5));
+    db.close();
+
+    const storage = new SqliteStorage({ dataDir: folder.path, clock });
+    await storage.open();
+    await storage.close();
+    const upgraded = new Database(join(folder.path, SQLITE_FILE_NAME), { readonly: true });
+    expect(upgraded.prepare('SELECT device_id AS id, queued_envelopes AS n, queued_bytes AS bytes FROM devices ORDER BY device_id').all()).toEqual([
+      { id: 1, n: 2, bytes: 15 },
+      { id: 2, n: 0, bytes: 0 },
+    ]);
+    upgraded.close();
   });
 
   it('applies only the new steps when the server gains a migration', async () => {
@@ -155,17 +184,17 @@ describe('SqliteStorage: accounts, prekeys and the relay queue', () => {
   });
 
   it('checks a send against the recipient\'s devices and queues it once per device, idempotently', async () => {
-    const [queued] = await storage.commitRelayWrites({ sends: [message('m1')], acks: [], now: 9 });
+    const [queued] = await storage.commitRelayWrites({ sends: [message('m1')], acks: [], now: 9, quota });
     expect(queued).toMatchObject({ kind: 'queued', envelopes: [{ recipient: { userId: 'bob', deviceId: 1 }, messageId: 'm1', serverTimestamp: 9 }] });
-    const [retry] = await storage.commitRelayWrites({ sends: [message('m1')], acks: [], now: 10 });
+    const [retry] = await storage.commitRelayWrites({ sends: [message('m1')], acks: [], now: 10, quota });
     expect(retry).toEqual({ kind: 'queued', envelopes: [] });
-    const [stale] = await storage.commitRelayWrites({ sends: [message('m2', [1, 2])], acks: [], now: 10 });
+    const [stale] = await storage.commitRelayWrites({ sends: [message('m2', [1, 2])], acks: [], now: 10, quota });
     expect(stale).toEqual({ kind: 'devices_changed', missing: [], extra: [2] });
-    const [unknown] = await storage.commitRelayWrites({ sends: [{ ...message('m3'), to: 'nobody' }], acks: [], now: 10 });
+    const [unknown] = await storage.commitRelayWrites({ sends: [{ ...message('m3'), to: 'nobody' }], acks: [], now: 10, quota });
     expect(unknown).toEqual({ kind: 'unknown_user' });
     const pending = await storage.pendingEnvelopes({ userId: 'bob', deviceId: 1 }, 0, 10);
     expect(pending.map((e) => e.messageId)).toEqual(['m1']);
-    await storage.commitRelayWrites({ sends: [], acks: [{ userId: 'bob', deviceId: 1, seq: pending[0]!.seq }], now: 11 });
+    await storage.commitRelayWrites({ sends: [], acks: [{ userId: 'bob', deviceId: 1, seq: pending[0]!.seq }], now: 11, quota });
     expect(await storage.pendingEnvelopes({ userId: 'bob', deviceId: 1 }, 0, 10)).toEqual([]);
   });
 
@@ -173,7 +202,7 @@ describe('SqliteStorage: accounts, prekeys and the relay queue', () => {
     await storage.close();
     storage = new SqliteStorage({ dataDir: folder.path, clock: new ManualClock(1), commitThread: true, onWarning: (m) => expect.fail(m) });
     await storage.open();
-    const commits = Array.from({ length: 20 }, (_, i) => storage.commitRelayWrites({ sends: [message(`t${i}`)], acks: [], now: 9 }));
+    const commits = Array.from({ length: 20 }, (_, i) => storage.commitRelayWrites({ sends: [message(`t${i}`)], acks: [], now: 9, quota }));
     // Check-then-write transactions on the main connection interleave with the thread's commits.
     const bundles = Array.from({ length: 2 }, () => storage.takePreKeyBundles('bob'));
     const outcomes = await Promise.all(commits);
@@ -181,13 +210,13 @@ describe('SqliteStorage: accounts, prekeys and the relay queue', () => {
     expect((await Promise.all(bundles)).map((b) => b[0]!.preKey?.keyId)).toEqual([10, 11]);
     const pending = await storage.pendingEnvelopes({ userId: 'bob', deviceId: 1 }, 0, 100);
     expect(pending.map((e) => e.messageId)).toEqual(Array.from({ length: 20 }, (_, i) => `t${i}`));
-    const [stale] = await storage.commitRelayWrites({ sends: [message('x', [2])], acks: [{ userId: 'bob', deviceId: 1, seq: pending[0]!.seq }], now: 9 });
+    const [stale] = await storage.commitRelayWrites({ sends: [message('x', [2])], acks: [{ userId: 'bob', deviceId: 1, seq: pending[0]!.seq }], now: 9, quota });
     expect(stale).toEqual({ kind: 'devices_changed', missing: [1], extra: [2] });
     expect(await storage.pendingEnvelopes({ userId: 'bob', deviceId: 1 }, 0, 100)).toHaveLength(19);
   });
 
   it('drops a device\'s keys and queue with the device', async () => {
-    await storage.commitRelayWrites({ sends: [message('m1')], acks: [], now: 9 });
+    await storage.commitRelayWrites({ sends: [message('m1')], acks: [], now: 9, quota });
     expect(await storage.removeDevice({ userId: 'bob', deviceId: 1 })).toBe(true);
     expect(await storage.removeDevice({ userId: 'bob', deviceId: 1 })).toBe(false);
     const db = new Database(join(folder.path, SQLITE_FILE_NAME), { readonly: true });

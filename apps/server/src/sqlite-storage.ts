@@ -26,6 +26,7 @@ import {
   MAX_DEVICE_ID,
   type NewAccount,
   type NewDevice,
+  type PreKeyCaps,
   type PreKeyCounts,
   type QueuedEnvelope,
   type ReleaseRecord,
@@ -36,7 +37,11 @@ import {
   type StoredSignedPreKey,
   type SubmitOutcome,
   type TokenOwner,
+  type UnseenDeviceOutcome,
 } from './storage.js';
+
+/** Envelopes deleted per transaction by the expiry sweep, so the relay's commits wait little for it. */
+const EXPIRY_BATCH = 500;
 
 /** File name of the database inside the data folder. */
 export const SQLITE_FILE_NAME = 'parley.sqlite';
@@ -200,8 +205,19 @@ export class SqliteStorage implements Storage {
 
   // Prekeys.
 
-  async storeKeys(device: DeviceAddress, keys: DeviceKeysUpdate): Promise<void> {
-    this.handle().transaction(() => this.writeKeys(device, keys)).immediate();
+  async storeKeys(device: DeviceAddress, keys: DeviceKeysUpdate, caps: PreKeyCaps): Promise<'stored' | 'too_many_prekeys'> {
+    try {
+      this.handle().transaction(() => {
+        this.writeKeys(device, keys);
+        // Counted after the write: a key id uploaded again replaces its key and takes no room.
+        const counts = this.counts(device);
+        if (counts.oneTimePreKeys > caps.oneTimePreKeys || counts.kyberOneTimePreKeys > caps.kyberOneTimePreKeys) throw new TooManyPreKeys();
+      }).immediate();
+      return 'stored';
+    } catch (error) {
+      if (error instanceof TooManyPreKeys) return 'too_many_prekeys';
+      throw error;
+    }
   }
 
   async preKeyCounts(device: DeviceAddress): Promise<PreKeyCounts> {
@@ -247,10 +263,35 @@ export class SqliteStorage implements Storage {
     return rows.map((row) => toEnvelope(row, device));
   }
 
+  async expireEnvelopes(time: number): Promise<number> {
+    const q = this.q();
+    const batch = this.handle().transaction(() => q.expireOldestEnvelopes.run(EXPIRY_BATCH, time).changes);
+    let total = 0;
+    for (;;) {
+      const deleted = batch.immediate();
+      total += deleted;
+      // Seq follows commit order and so server time: once a batch of the oldest holds one that is
+      // not expired, nothing after it is (a clock set back delays expiry by as much, no more).
+      if (deleted < EXPIRY_BATCH) return total;
+      // Let the relay's commits in between batches.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
   // Device linking.
 
   async createLinkCode(code: LinkCodeRecord): Promise<void> {
-    this.q().insertLinkCode.run(code.linkId, code.owner.userId, code.owner.deviceId, code.expiresAt);
+    const q = this.q();
+    this.handle().transaction(() => {
+      // A device shows one code at a time: asking again makes the earlier unused ones worthless.
+      q.deleteUnusedLinkCodes.run(code.owner.userId, code.owner.deviceId);
+      q.insertLinkCode.run(code.linkId, code.owner.userId, code.owner.deviceId, code.expiresAt);
+    }).immediate();
+  }
+
+  async sweepLinkCodes(now: number): Promise<number> {
+    // Their requests go with them (ON DELETE CASCADE); both share the code's expiry.
+    return this.q().deleteExpiredLinkCodes.run(now).changes;
   }
 
   async createLinkRequest(request: NewLinkRequest, now: number): Promise<LinkRequestOutcome> {
@@ -343,12 +384,18 @@ export class SqliteStorage implements Storage {
     else this.q().leaveBeta.run(userId);
   }
 
-  async createGroupCall(call: GroupCallRecord): Promise<void> {
+  async createGroupCall(call: GroupCallRecord, maxOpenByCreator?: number): Promise<'created' | 'too_many_calls'> {
     const q = this.q();
-    this.handle().transaction(() => {
+    return this.handle().transaction(() => {
+      if (maxOpenByCreator !== undefined && (q.openGroupCallsBy.get(call.creator) as number) >= maxOpenByCreator) return 'too_many_calls' as const;
       q.insertGroupCall.run(call.callId, call.roomId, call.creator, call.createdAt);
       for (const userId of new Set(call.invitees)) q.insertGroupCallInvitee.run(call.callId, userId);
-    })();
+      return 'created' as const;
+    }).immediate();
+  }
+
+  async openGroupCallsBy(userId: string): Promise<number> {
+    return this.q().openGroupCallsBy.get(userId) as number;
   }
 
   async groupCall(callId: string): Promise<GroupCallRecord | undefined> {
@@ -464,8 +511,25 @@ export class SqliteStorage implements Storage {
     }).immediate();
   }
 
-  async guestAccountsCreatedBefore(time: number): Promise<string[]> {
-    return (this.q().guestsCreatedBefore.all(time) as Array<{ userId: string }>).map((row) => row.userId);
+  async idleGuestAccounts(seenBefore: number): Promise<string[]> {
+    return this.q().idleGuests.all(seenBefore) as string[];
+  }
+
+  async unseenDevices(seenBefore: number, limit: number): Promise<DeviceAddress[]> {
+    return this.q().unseenDevices.all(seenBefore, limit) as DeviceAddress[];
+  }
+
+  async dropUnseenDevice(device: DeviceAddress, seenBefore: number): Promise<UnseenDeviceOutcome> {
+    const q = this.q();
+    return this.handle().transaction((): UnseenDeviceOutcome => {
+      // Seen since it was listed (it authenticated meanwhile): it stays.
+      if (q.deleteUnseenDevice.run(device.userId, device.deviceId, seenBefore).changes === 0) return 'kept';
+      if ((q.deviceCount.get(device.userId) as number) > 0) return 'device_removed';
+      // The last device: nobody holds a token for the account any more (as DELETE /api/devices/self).
+      q.deleteAccount.run(device.userId);
+      q.leaveBeta.run(device.userId);
+      return 'account_deleted';
+    }).immediate();
   }
 
   private toGroupCall(row: GroupCallRow): GroupCallRecord {
@@ -510,6 +574,9 @@ export class SqliteStorage implements Storage {
 
 type Statements = ReturnType<typeof prepareStatements>;
 
+/** Thrown inside storeKeys' transaction to roll it back. */
+class TooManyPreKeys extends Error {}
+
 /** Every query, prepared once per open database. */
 function prepareStatements(db: Database.Database) {
   return {
@@ -539,7 +606,23 @@ function prepareStatements(db: Database.Database) {
       'SELECT user_id AS userId, handle, display_name AS displayName, identity_key AS identityKey, created_at AS createdAt, guest FROM accounts WHERE handle = ?',
     ),
     deleteAccount: db.prepare('DELETE FROM accounts WHERE user_id = ?'),
-    guestsCreatedBefore: db.prepare('SELECT user_id AS userId FROM accounts WHERE guest = 1 AND created_at < ? ORDER BY created_at'),
+    // A guest without any device left counts as idle too.
+    idleGuests: db
+      .prepare(
+        `SELECT a.user_id FROM accounts a WHERE a.guest = 1
+           AND coalesce((SELECT max(d.last_seen_at) FROM devices d WHERE d.user_id = a.user_id), 0) < ?`,
+      )
+      .pluck(),
+    unseenDevices: db.prepare('SELECT user_id AS userId, device_id AS deviceId FROM devices WHERE last_seen_at < ? ORDER BY last_seen_at LIMIT ?'),
+    deleteUnseenDevice: db.prepare('DELETE FROM devices WHERE user_id = ? AND device_id = ? AND last_seen_at < ?'),
+    deviceCount: db.prepare('SELECT count(*) FROM devices WHERE user_id = ?').pluck(),
+    openGroupCallsBy: db.prepare('SELECT count(*) FROM group_calls WHERE creator_user = ?').pluck(),
+    // The oldest by seq, deleted only if expired: O(batch · log n) per call, never a scan of the queue.
+    expireOldestEnvelopes: db.prepare(
+      'DELETE FROM envelopes WHERE seq IN (SELECT seq FROM (SELECT seq, server_timestamp FROM envelopes ORDER BY seq LIMIT ?) WHERE server_timestamp < ?)',
+    ),
+    deleteUnusedLinkCodes: db.prepare('DELETE FROM link_codes WHERE user_id = ? AND device_id = ? AND used = 0'),
+    deleteExpiredLinkCodes: db.prepare('DELETE FROM link_codes WHERE expires_at <= ?'),
     insertCallLink: db.prepare(
       `INSERT INTO call_links (room_id, verifier_hash, encrypted_name, approval, creator_user, created_at, last_used_at, revoked_at, call_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (room_id) DO NOTHING`,

@@ -128,14 +128,33 @@ export interface QueuedEnvelope {
 export type SubmitOutcome =
   | { kind: 'queued'; envelopes: QueuedEnvelope[] }
   | { kind: 'unknown_user' }
-  | { kind: 'devices_changed'; missing: number[]; extra: number[] };
+  | { kind: 'devices_changed'; missing: number[]; extra: number[] }
+  /** A recipient device's queue is at its quota: nothing of the send was queued. */
+  | { kind: 'queue_full' };
+
+/** Most envelopes and ciphertext bytes queued for one recipient device (disk-limits.ts). */
+export interface QueueQuota {
+  queueEnvelopes: number;
+  queueBytes: number;
+}
 
 /** Writes of the relay committed together (group commit): new messages and acknowledgements. */
 export interface RelayWrites {
   sends: OutgoingMessage[];
   acks: Array<DeviceAddress & { seq: number }>;
   now: number;
+  /** Each send is refused (`queue_full`) when it would take a recipient device past this. */
+  quota: QueueQuota;
 }
+
+/** Most one-time prekeys of each kind stored for one device (disk-limits.ts). */
+export interface PreKeyCaps {
+  oneTimePreKeys: number;
+  kyberOneTimePreKeys: number;
+}
+
+/** What became of an unseen device at a sweep. */
+export type UnseenDeviceOutcome = 'kept' | 'device_removed' | 'account_deleted';
 
 export interface LinkCodeRecord {
   linkId: string;
@@ -270,8 +289,11 @@ export interface Storage {
   removeDevice(device: DeviceAddress): Promise<boolean>;
 
   // Prekeys.
-  /** Replaces the signed and last-resort keys given and adds one-time keys (same id: replaced). */
-  storeKeys(device: DeviceAddress, keys: DeviceKeysUpdate): Promise<void>;
+  /**
+   * Replaces the signed and last-resort keys given and adds one-time keys (same id: replaced);
+   * `too_many_prekeys`, and nothing stored, when a kind would go past `caps`.
+   */
+  storeKeys(device: DeviceAddress, keys: DeviceKeysUpdate, caps: PreKeyCaps): Promise<'stored' | 'too_many_prekeys'>;
   preKeyCounts(device: DeviceAddress): Promise<PreKeyCounts>;
   /**
    * One bundle per device of the user (or only `deviceId`), each consuming one one-time EC and one
@@ -290,9 +312,14 @@ export interface Storage {
   queuedEnvelopeCount?(): Promise<number>;
   /** Queued envelopes of a device after `afterSeq`, oldest first. */
   pendingEnvelopes(device: DeviceAddress, afterSeq: number, limit: number): Promise<QueuedEnvelope[]>;
+  /** Deletes envelopes queued (server timestamp) before `time`, in short transactions; returns how many. */
+  expireEnvelopes(time: number): Promise<number>;
 
   // Device linking.
+  /** Stores a new code; the owner device's earlier codes not used yet are deleted (one shows at a time). */
   createLinkCode(code: LinkCodeRecord): Promise<void>;
+  /** Deletes link codes expired at `now`, with their requests; returns how many codes. */
+  sweepLinkCodes(now: number): Promise<number>;
   /** Uses a link code (once) for a new request; answers why not when it cannot. */
   createLinkRequest(request: NewLinkRequest, now: number): Promise<LinkRequestOutcome>;
   linkRequest(requestHash: Uint8Array): Promise<LinkRequestRecord | undefined>;
@@ -322,8 +349,13 @@ export interface Storage {
   setBetaOptIn(userId: string, enabled: boolean, now: number): Promise<void>;
 
   // Group calls.
-  /** Stores a new call with its invitees (the creator among them). */
-  createGroupCall(call: GroupCallRecord): Promise<void>;
+  /**
+   * Stores a new call with its invitees (the creator among them); `too_many_calls`, and nothing
+   * stored, when its creator already has `maxOpenByCreator` calls.
+   */
+  createGroupCall(call: GroupCallRecord, maxOpenByCreator?: number): Promise<'created' | 'too_many_calls'>;
+  /** How many calls created by this user are still running. */
+  openGroupCallsBy(userId: string): Promise<number>;
   groupCall(callId: string): Promise<GroupCallRecord | undefined>;
   /** Every call still running, e.g. to end the abandoned ones after a restart. */
   groupCalls(): Promise<GroupCallRecord[]>;
@@ -364,6 +396,13 @@ export interface Storage {
   // Guests and account deletion.
   /** Deletes an account with its devices, prekeys, tokens and queued envelopes; false when none. */
   deleteAccount(userId: string): Promise<boolean>;
-  /** User ids of guest accounts created before this time. */
-  guestAccountsCreatedBefore(time: number): Promise<string[]>;
+  /** User ids of guest accounts none of whose devices was seen at or after `seenBefore`. */
+  idleGuestAccounts(seenBefore: number): Promise<string[]>;
+  /** Up to `limit` devices last seen before `seenBefore`, longest unseen first. */
+  unseenDevices(seenBefore: number, limit: number): Promise<DeviceAddress[]>;
+  /**
+   * Removes a device still unseen since `seenBefore` (checked in the same transaction), like
+   * removeDevice; its account goes too when it was the last device.
+   */
+  dropUnseenDevice(device: DeviceAddress, seenBefore: number): Promise<UnseenDeviceOutcome>;
 }

@@ -88,9 +88,9 @@ export const CallLinkListSchema = z.object({ links: z.array(CallLinkSchema) });
  * same device keys as an account (accounts-api.ts DeviceKeysSchema and an identity key) → 201
  * AccountCreated of a temporary account (a generated handle, `guest: true`), able to receive Signal
  * messages — and so media keys — like anyone. DELETE /api/accounts/self (its token) removes it when
- * the guest leaves; unused guest accounts are removed after GUEST_ACCOUNT_TTL_MS.
+ * the guest leaves; the server removes idle ones by itself (none of their devices connected to the
+ * relay nor seen for an hour by default; the server's DiskLimits.guestIdleMs).
  */
-export const GUEST_ACCOUNT_TTL_MS = 24 * 60 * 60 * 1000;
 
 /** POST /api/guests (no token; rate-limited per address): an account request without a handle. */
 export const CreateGuestRequestSchema = CreateAccountRequestSchema.omit({ handle: true });

@@ -123,6 +123,8 @@ export const SFU_ERROR_CODES = [
   'not_link_admin',
   /** Guest accounts join call links; they cannot start group calls. */
   'guest_not_allowed',
+  /** This user has too many group calls open (created and not ended) to start another. */
+  'too_many_calls',
 ] as const;
 export type SfuErrorCode = (typeof SFU_ERROR_CODES)[number];
 

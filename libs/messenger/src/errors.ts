@@ -22,13 +22,21 @@ export class ParleyApiError extends Error {
 export class MessengerError extends Error implements MessengerFailure {
   override readonly name = 'MessengerError';
 
+  readonly userId?: string;
+
   constructor(
     readonly code: MessengerFailure['code'],
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; userId?: string },
   ) {
     super(message, options);
+    if (options?.userId !== undefined) this.userId = options.userId;
   }
+}
+
+/** The failure of a send the server refused because a device of `userId` has too much undelivered. */
+export function queueFull(userId: string, cause: unknown): MessengerError {
+  return new MessengerError('queue-full', "a device of the recipient has too many undelivered messages on the server; nothing was sent", { cause, userId });
 }
 
 /** Whether `error` is a {@link ParleyApiError}, optionally with this code. */

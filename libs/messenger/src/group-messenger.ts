@@ -22,7 +22,7 @@ import { type RelayConnection, RelayError } from '@parley/signaling';
 import { combineLatest, filter, from, merge, type Observable, of, shareReplay, Subject, switchMap } from 'rxjs';
 import type { ParleyApiClient } from './api-client.js';
 import { fromBase64, fromUtf8, toBase64, utf8 } from './base64.js';
-import { MessengerError } from './errors.js';
+import { MessengerError, queueFull } from './errors.js';
 import type { GroupRecord, GroupStore } from './group-store.js';
 import { InMemoryGroupStore } from './group-store.js';
 import type { HistoryStore } from './history-store.js';
@@ -495,6 +495,7 @@ export class GroupMessenger implements Messenger {
           current = await this.distribute(current, userId, true);
           continue;
         }
+        if (error instanceof RelayError && error.serverCode === 'queue_full') throw queueFull(userId, error);
         throw error;
       }
     }

@@ -65,10 +65,15 @@ export type ContactNotice =
   /** Messages held during an identity change were over the bound: `count` of the oldest are gone. */
   | { readonly kind: 'held-messages-dropped'; readonly userId: string; readonly count: number; readonly at: number };
 
-/** Typed failure of a messenger operation. */
+/**
+ * Typed failure of a messenger operation. `queue-full`: a device of the recipient (`userId`) has
+ * too many undelivered messages on the server (it has not connected for long); nothing was sent.
+ */
 export interface MessengerFailure {
-  readonly code: 'user-not-found' | 'network' | 'identity-untrusted' | 'devices-changed-loop' | 'rate-limited' | 'invalid';
+  readonly code: 'user-not-found' | 'network' | 'identity-untrusted' | 'devices-changed-loop' | 'rate-limited' | 'queue-full' | 'invalid';
   readonly message: string;
+  /** With `queue-full`: whose device it is. Added with queue quotas. */
+  readonly userId?: string;
 }
 
 /** What the chat app uses. The shell provides the page's one instance (see `provideMessenger`). */

@@ -16,7 +16,7 @@ import { DEFAULT_PREKEY_COUNTS, type PreKeyCounts, replenishPreKeys } from './ac
 import type { ParleyApiClient } from './api-client.js';
 import { fromBase64, fromUtf8, toBase64, utf8 } from './base64.js';
 import { DeviceLinker, type LinkRequestOutcome } from './device-link.js';
-import { MessengerError, ParleyApiError } from './errors.js';
+import { MessengerError, ParleyApiError, queueFull } from './errors.js';
 import type { ContactRecord, HistoryStore } from './history-store.js';
 import { KeyedQueue } from './keyed-queue.js';
 import type {
@@ -503,6 +503,8 @@ export class MessengerClient implements Messenger {
             await this.devicesChanged(userId, error.devices);
             continue;
           }
+          // Not retried: the device has to catch up first, which may take days.
+          if (error instanceof RelayError && error.serverCode === 'queue_full') throw queueFull(userId, error);
           throw error;
         }
       }

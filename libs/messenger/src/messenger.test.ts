@@ -84,6 +84,34 @@ describe('account creation', () => {
   });
 });
 
+describe('a recipient device with a full queue', () => {
+  it('fails the send with queue-full naming whose device, marks the message failed, and sends again once it has room', async () => {
+    const { server, devices } = await world('ada', 'bob');
+    const [ada, bob] = devices as [TestDevice, TestDevice];
+    await bob.messenger.findUser('ada');
+    // Ada's only device is away; the server holds one envelope for it at most.
+    server.pause(self(ada).userId, 1);
+    server.limitQueues(1);
+    await bob.messenger.sendText(self(ada).userId, 'first');
+    const failure = await bob.messenger.sendText(self(ada).userId, 'second').then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).toMatchObject({ code: 'queue-full', userId: self(ada).userId });
+    // Nothing of the server's wording or code reaches the history: only the state.
+    expect((await history(bob, self(ada).userId)).map((m) => [m.body, m.delivery])).toEqual([
+      ['first', 'sent'],
+      ['second', 'failed'],
+    ]);
+    // Ada comes back and reads: there is room again.
+    server.resume(self(ada).userId, 1);
+    await expectHistory(ada, self(bob).userId, ['in first']);
+    await vi.waitFor(() => expect(server.queued(self(ada).userId, 1)).toHaveLength(0));
+    await bob.messenger.sendText(self(ada).userId, 'third');
+    await expectHistory(ada, self(bob).userId, ['in first', 'in third']);
+  });
+});
+
 describe('messaging between two users', () => {
   it('sends the first message as a PreKey message, the reply and what follows as Signal messages, and the server sees only ciphertext', async () => {
     const { server, devices } = await world('ada', 'bob');

@@ -12,7 +12,7 @@ import type { Clock } from '../engine/clock.js';
 import type { CallSignalingChannel } from '../engine/signaling-channel.js';
 import { decryptCallName, deriveCallLinkKeys } from '@parley/call-links';
 import type { CallLinkApi } from '@parley/messenger';
-import { GROUP_REACTIONS, GroupCall, type GroupCallSnapshot, type GroupCallTarget, type GroupKeyChannel, type GroupSignalChannel, type SfuClient } from './group-call.js';
+import { GROUP_REACTIONS, GroupCall, failureOf, type GroupCallSnapshot, type GroupCallTarget, type GroupKeyChannel, type GroupSignalChannel, type SfuClient } from './group-call.js';
 import type { GroupMediaSession } from './group-media.js';
 import { type GroupRing, parseGroupRing } from './group-ring.js';
 
@@ -146,7 +146,8 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
       ({ callId } = await deps.sfu.request({ op: 'create', invitees: request.members.map((m) => m.userId) }));
     } catch (error) {
       setRing(groupRing);
-      setFailure(error instanceof Error ? error.message : String(error));
+      // The server's code when it gave one (too_many_calls, sfu_unavailable…): the panel words it.
+      setFailure(failureOf(error));
       return;
     }
     start({ callId }, groupRing, 'outgoing');

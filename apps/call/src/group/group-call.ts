@@ -576,7 +576,7 @@ export class GroupCall<M extends GroupMediaSession> {
 }
 
 /** A failure as the snapshot's `error`: the server's code when it gave one (the UI words it), else the message. */
-function failureOf(error: unknown): string {
+export function failureOf(error: unknown): string {
   const serverCode = (error as { serverCode?: unknown } | null)?.serverCode;
   if (typeof serverCode === 'string') return serverCode;
   return error instanceof Error ? error.message : String(error);

@@ -1,4 +1,4 @@
-import type { ContactNotice, ConversationSummary, GroupInfo, HistoryMessage, Messenger, ScheduledCall, ScheduledCallApi, ScheduledCallDraft } from '@parley/messenger';
+import type { ContactNotice, ConversationSummary, GroupInfo, HistoryMessage, Messenger, MessengerFailure, ScheduledCall, ScheduledCallApi, ScheduledCallDraft } from '@parley/messenger';
 import { BehaviorSubject, type Observable, map } from 'rxjs';
 
 type Peer = ConversationSummary['peer'];
@@ -39,8 +39,13 @@ export class FakeMessenger implements Messenger {
     return this.messages.pipe(map((all) => all.filter((m) => m.conversationId === conversationId)));
   }
 
+  /** Makes the next `sendText` fail like the messenger does (the message is then `failed`). */
+  failNextSend: MessengerFailure | null = null;
+
   async sendText(conversationId: string, body: string): Promise<HistoryMessage> {
     this.sent.push({ conversationId, body });
+    const failure = this.failNextSend;
+    this.failNextSend = null;
     const message: HistoryMessage = {
       messageId: `out-${this.sent.length}`,
       conversationId,
@@ -49,9 +54,10 @@ export class FakeMessenger implements Messenger {
       body,
       sentAt: ++this.clock,
       storedAt: this.clock,
-      delivery: 'sent',
+      delivery: failure ? 'failed' : 'sent',
     };
     this.put(message);
+    if (failure) throw Object.assign(new Error(failure.message), failure);
     return message;
   }
 

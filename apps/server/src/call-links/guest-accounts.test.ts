@@ -1,12 +1,15 @@
-import { GUEST_ACCOUNT_TTL_MS, GuestCreatedSchema, RELAY_CLOSE, RELAY_PATH } from '@parley/contracts';
+import { GuestCreatedSchema, RELAY_CLOSE, RELAY_PATH } from '@parley/contracts';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ParleyServer, createParleyServer } from '../create-server.js';
+import { DEFAULT_DISK_LIMITS } from '../disk-limits.js';
 import { RelayHub } from '../relay-hub.js';
 import { TestIdentity } from '../test-keys.js';
 import { ManualClock, TestApi, type TestDevice, TestRelayClient, tempFolder, testConfig } from '../test-support.js';
 import { sweepGuestAccounts } from './guest-accounts.js';
 import { createBody, testCallLink } from './test-links.js';
+
+const IDLE = DEFAULT_DISK_LIMITS.guestIdleMs;
 
 /** A guest body: an account request without a handle. */
 function guestBody(identity = new TestIdentity(), displayName = 'Visitor') {
@@ -102,19 +105,19 @@ describe('guest accounts', () => {
     expect((await http.request('DELETE', '/api/accounts/self')).status).toBe(401);
   });
 
-  it('sweeps guest accounts older than GUEST_ACCOUNT_TTL_MS and leaves accounts alone', async () => {
+  it('sweeps guest accounts idle for guestIdleMs and leaves accounts alone', async () => {
     const old = (await http.request('POST', '/api/guests', { body: guestBody() })).body as TestDevice;
-    clock.time += GUEST_ACCOUNT_TTL_MS / 2;
+    clock.time += IDLE / 2;
     const young = (await http.request('POST', '/api/guests', { body: guestBody() })).body as TestDevice;
-    clock.time += GUEST_ACCOUNT_TTL_MS / 2 - 1;
+    clock.time += IDLE / 2 - 1;
     const log = pino({ level: 'silent' });
-    expect(await sweepGuestAccounts(server.storage, new RelayHub(), clock, log)).toBe(0);
+    expect(await sweepGuestAccounts(server.storage, new RelayHub(), clock, log, IDLE)).toBe(0);
     clock.time += 1;
-    expect(await sweepGuestAccounts(server.storage, new RelayHub(), clock, log)).toBe(1);
+    expect(await sweepGuestAccounts(server.storage, new RelayHub(), clock, log, IDLE)).toBe(1);
     expect(await server.storage.accountById(old.userId)).toBeUndefined();
     expect(await server.storage.accountById(young.userId)).toBeDefined();
-    clock.time += 10 * GUEST_ACCOUNT_TTL_MS;
-    await sweepGuestAccounts(server.storage, new RelayHub(), clock, log);
+    clock.time += 10 * IDLE;
+    await sweepGuestAccounts(server.storage, new RelayHub(), clock, log, IDLE);
     expect(await server.storage.accountById(alice.userId)).toBeDefined();
   });
 });

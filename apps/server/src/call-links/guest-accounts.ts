@@ -2,11 +2,11 @@
  * Guests (issue 9): a person without an account opens a call link. Their browser registers a
  * temporary account with its own identity key and prekeys, so media keys reach it over Signal
  * sessions like anyone's; the account is flagged `guest`, has a generated handle nobody can look
- * up, and goes away when the guest leaves (DELETE /api/accounts/self) or after
- * GUEST_ACCOUNT_TTL_MS at the latest (the sweep).
+ * up, and goes away when the guest leaves (DELETE /api/accounts/self) or once idle: none of its
+ * devices connected to the relay nor seen for DiskLimits.guestIdleMs (the storage sweep).
  */
 import { randomBytes } from 'node:crypto';
-import { CreateGuestRequestSchema, GUEST_ACCOUNT_TTL_MS, GUEST_HANDLE_PREFIX, type GuestCreated, RELAY_CLOSE } from '@parley/contracts';
+import { CreateGuestRequestSchema, GUEST_HANDLE_PREFIX, type GuestCreated, RELAY_CLOSE } from '@parley/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { KEYS_BODY_LIMIT, keysOr400, requireAccountDevice } from '../accounts-routes.js';
@@ -84,10 +84,25 @@ export function registerGuestRoutes(app: FastifyInstance, options: GuestRoutesOp
   );
 }
 
-/** Removes guest accounts older than GUEST_ACCOUNT_TTL_MS; returns how many. */
-export async function sweepGuestAccounts(storage: Storage, hub: RelayHub, clock: Clock, log: Logger): Promise<number> {
-  const stale = await storage.guestAccountsCreatedBefore(clock.now() - GUEST_ACCOUNT_TTL_MS + 1);
-  for (const userId of stale) await deleteAccount(storage, hub, userId);
-  if (stale.length > 0) log.info({ guests: stale.length }, 'expired guest accounts removed');
-  return stale.length;
+/**
+ * Removes idle guest accounts: none of their devices seen for `idleMs` nor connected to the relay
+ * now. A guest in a call is connected (the call's signaling rides its relay socket), so a call of
+ * any length keeps its guests; a connected one found here is marked seen, so the hour counts from
+ * when it disconnects. Returns how many were removed.
+ */
+export async function sweepGuestAccounts(storage: Storage, hub: RelayHub, clock: Clock, log: Logger, idleMs: number): Promise<number> {
+  const now = clock.now();
+  let removed = 0;
+  for (const userId of await storage.idleGuestAccounts(now - idleMs + 1)) {
+    // SQLite answers synchronously: let the event loop serve requests between two removals.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const connected = (await storage.devices(userId)).filter((device) => hub.connectionOf({ userId, deviceId: device.deviceId }));
+    if (connected.length > 0) {
+      for (const device of connected) await storage.touchDevice({ userId, deviceId: device.deviceId }, now);
+      continue;
+    }
+    if (await deleteAccount(storage, hub, userId)) removed += 1;
+  }
+  if (removed > 0) log.info({ guests: removed }, 'idle guest accounts removed');
+  return removed;
 }

@@ -184,7 +184,7 @@ export class LinkCalls implements LinkCallsPort {
       starting = (async () => {
         const current = (await this.options.storage.callLink(link.roomId)) ?? link;
         if (current.callId && (await this.options.storage.groupCall(current.callId))) return current.callId;
-        const { callId } = await this.options.calls.create({ userId: link.creator, deviceId: device.deviceId }, []);
+        const { callId } = await this.options.calls.create({ userId: link.creator, deviceId: device.deviceId }, [], { viaLink: true });
         await this.options.directory.used(link.roomId, { callId });
         this.options.log.info({ roomId: link.roomId, callId }, 'call link call started');
         return callId;

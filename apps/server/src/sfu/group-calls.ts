@@ -59,6 +59,11 @@ export interface GroupCallsOptions {
   log: Logger;
   /** An empty call (nobody joined yet, or everyone gone after an SFU restart) ends after this long. */
   emptyCallTimeoutMs: number;
+  /**
+   * Calls a user may have open (created by them, not ended) when starting another; absent: no cap.
+   * Calls of call links are not held to it: a link runs one call at a time, started by whoever opens it.
+   */
+  openCallsPerUser?: number;
 }
 
 /** Janus feed id of a participant index. */
@@ -81,12 +86,18 @@ export class GroupCalls {
     this.startedAt = options.clock.now();
   }
 
-  /** Opens a call from `creator` inviting these users (the creator is invited implicitly). */
-  async create(creator: DeviceAddress, invitees: readonly string[]): Promise<{ callId: string }> {
+  /**
+   * Opens a call from `creator` inviting these users (the creator is invited implicitly); a link's
+   * call (`viaLink`) is not held to openCallsPerUser.
+   */
+  async create(creator: DeviceAddress, invitees: readonly string[], options: { viaLink?: boolean } = {}): Promise<{ callId: string }> {
     const users = unique([creator.userId, ...invitees]);
     if (users.length > GROUP_CALL_MAX_PARTICIPANTS) {
       throw new SfuError('call_full', `A group call holds at most ${GROUP_CALL_MAX_PARTICIPANTS} participants; ${users.length} were invited.`);
     }
+    const cap = options.viaLink ? undefined : this.options.openCallsPerUser;
+    // Checked first so no Janus room is made for nothing, and again where the call is stored.
+    if (cap !== undefined && (await this.options.storage.openGroupCallsBy(creator.userId)) >= cap) throw tooManyCalls(cap);
     if (!this.options.rooms.available()) throw unavailable();
     // 128 random bits: knowing a call id must not be guessable from another one.
     const callId = randomBytes(16).toString('base64url');
@@ -100,7 +111,7 @@ export class GroupCalls {
     };
     const placement = await this.options.rooms.createRoom(record.roomId, this.options.secrets.secretFor(callId));
     try {
-      await this.options.storage.createGroupCall(record);
+      if ((await this.options.storage.createGroupCall(record, cap)) === 'too_many_calls') throw tooManyCalls(cap!);
     } catch (error) {
       await this.options.rooms.destroyRoom(placement, record.roomId, this.options.secrets.secretFor(callId)).catch(() => undefined);
       throw error;
@@ -377,4 +388,8 @@ function notFound(): SfuError {
 
 function unavailable(): SfuError {
   return new SfuError('sfu_unavailable', 'Group calls are not available right now: no SFU is reachable.');
+}
+
+function tooManyCalls(cap: number): SfuError {
+  return new SfuError('too_many_calls', `You have ${cap} group calls open; end one before starting another.`);
 }

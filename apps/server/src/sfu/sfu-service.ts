@@ -39,6 +39,8 @@ export interface SfuServiceOptions {
   rateLimit: RateLimit | null;
   disconnectGraceMs?: number;
   emptyCallTimeoutMs?: number;
+  /** Calls a user may have open when starting one (DiskLimits.openGroupCallsPerUser); absent: no cap. */
+  openCallsPerUser?: number;
   /** Call links (issue 9): with them, devices join links' calls (`join-link`, `admit`, `remove`). */
   callLinks?: CallLinkDirectory;
 }
@@ -89,6 +91,7 @@ export async function startSfuService(options: SfuServiceOptions): Promise<SfuSe
     clock: options.clock,
     log,
     emptyCallTimeoutMs: options.emptyCallTimeoutMs ?? 5 * 60_000,
+    ...(options.openCallsPerUser !== undefined ? { openCallsPerUser: options.openCallsPerUser } : {}),
   });
   const unsubscribe = pool.subscribe({
     lost: (instance) => calls.roomsLost(instance.url),

@@ -130,6 +130,8 @@ export class FakeParleyServer {
   private readonly provisioningTokens = new Map<string, { userId: string; used: boolean }>();
   private readonly acceptedSends = new Set<string>();
   private readonly staleOnce = new Map<string, Set<number>>();
+  /** Envelopes queued per device past which a send is refused (`limitQueues`); null: unlimited. */
+  private queueLimit: number | null = null;
 
   constructor(private readonly now: () => number = Date.now) {
     this.fetch = (input, init) => this.handleHttp(input, init);
@@ -201,6 +203,11 @@ export class FakeParleyServer {
     const device = this.device(userId, deviceId);
     device.queue.push(copy);
     device.connection?.socket.deliver(JSON.stringify(copy.frame));
+  }
+
+  /** From now on a send is refused `queue_full` when an addressed device has `max` envelopes queued (the server's quota). */
+  limitQueues(max: number): void {
+    this.queueLimit = max;
   }
 
   /** The next send to `userId` naming `deviceId` is answered `devices_changed` with it as stale. */
@@ -549,6 +556,10 @@ export class FakeParleyServer {
     if (missing.length > 0 || extra.length > 0 || stale.length > 0) {
       for (const id of stale) staleSet?.delete(id);
       return result({ code: 'devices_changed', message: 'devices changed', missing, extra, stale });
+    }
+    const limit = this.queueLimit;
+    if (limit !== null && frame.messages.some((m) => account.devices.get(m.deviceId)!.queue.length >= limit)) {
+      return result({ code: 'queue_full', message: 'A recipient device has too many undelivered messages; nothing was queued.' });
     }
     this.acceptedSends.add(idempotencyKey);
     const serverTimestamp = this.now();

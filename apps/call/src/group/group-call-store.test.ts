@@ -1,0 +1,34 @@
+import { EventBus, ObservableScope } from '@parley/event-bus';
+import { ManualClock } from '@parley/messenger/testing';
+import { NEVER, of } from 'rxjs';
+import { createRoot } from 'solid-js';
+import { describe, expect, it } from 'vitest';
+import { messagesFor } from '../messages.js';
+import { createGroupCallStore } from './group-call-store.js';
+import type { GroupMediaSession } from './group-media.js';
+
+/** What the relay client rejects an SFU request with: a message for developers and the server's code. */
+const refused = (serverCode: string) => Object.assign(new Error(`the server refused the SFU create request (${serverCode})`), { serverCode });
+
+describe('group call store: starting a call the server refuses', () => {
+  it('keeps the server’s code (too_many_calls) as the failure, which the panel words in English and Russian', async () => {
+    const bus = new EventBus();
+    const scope = new ObservableScope();
+    const store = createRoot(() =>
+      createGroupCallStore<GroupMediaSession>(bus, scope, {
+        self: { userId: 'u1', deviceId: 1, displayName: 'Ada' },
+        sfu: { request: () => Promise.reject(refused('too_many_calls')), events$: NEVER, connected$: of(true) },
+        keys: {} as never,
+        ringChannel: { send: async () => undefined },
+        incomingSignals$: NEVER,
+        createMedia: () => ({}) as never,
+        clock: new ManualClock(),
+      }),
+    );
+    bus.publish('call.group-requested', { groupId: 'g1', name: 'Team', members: [{ userId: 'u2', displayName: 'Grace' }], media: 'audio' });
+    await expect.poll(() => store.state.failure).toBe('too_many_calls');
+    expect(messagesFor('en').linkFailure(store.state.failure!)).toBe('You have too many group calls open. End one before starting another.');
+    expect(messagesFor('ru').linkFailure(store.state.failure!)).toBe('У вас открыто слишком много групповых звонков. Завершите один, прежде чем начинать новый.');
+    scope.end();
+  });
+});

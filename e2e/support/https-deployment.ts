@@ -1,10 +1,11 @@
 /**
  * The deployment tools/deploy writes, run inside the test namespace: Caddy with the Caddyfile the
  * tool renders (its internal CA instead of Let's Encrypt: nothing here reaches the internet) on the
- * standard ports 80 and 443, the server with the environment file the tool renders, real coturn, and
- * the host names `parley.test`, `chat.parley.test` and `call.parley.test`. Chromium resolves those
- * names to loopback (`--host-resolver-rules`) and trusts Caddy's CA through an NSS database in its
- * own home folder: certificate errors are not ignored, the chain is verified.
+ * standard ports 80 and 443, the server with the environment file the tool renders (which has it
+ * start Janus for group calls), real coturn, and the host names `parley.test`, `chat.parley.test`
+ * and `call.parley.test`. Chromium resolves those names to loopback (`--host-resolver-rules`) and
+ * trusts Caddy's CA through an NSS database in its own home folder: certificate errors are not
+ * ignored, the chain is verified.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,9 @@ import { DEV_MANIFEST_KEY_FILE, REPO_ROOT, distOf } from './system.js';
 /** The deployment's domain: the shell, API and relay; chat and call on sub-domains. */
 export const DOMAIN = 'parley.test';
 
+/** Where Debian's janus package puts the binary the server starts (PARLEY_JANUS=auto). */
+const JANUS_BINARY = '/usr/bin/janus';
+
 /** Why the HTTPS deployment cannot run here, or null when it can. */
 export function httpsDeploymentMissing(): string | null {
   // Ports 80 and 443 and a private network: root inside tools/test/in-loopback-namespace.sh.
@@ -34,6 +38,10 @@ export function httpsDeploymentMissing(): string | null {
   ] as const) {
     if (spawnSync('sh', ['-c', `command -v ${binary}`]).status !== 0) return `${binary} is not installed (\`apt-get install ${pkg}\`; CI installs it)`;
   }
+  // Group calls: the server starts the installed Janus; in the namespace it gathers ICE candidates
+  // only on the ifb link the namespace script makes (Janus ignores interfaces flagged loopback).
+  if (!existsSync(JANUS_BINARY)) return `Janus is not installed (${JANUS_BINARY}): apt-get install janus`;
+  if (!process.env.PARLEY_JANUS_INTERFACE) return 'PARLEY_JANUS_INTERFACE is not set: the test namespace (tools/test/in-loopback-namespace.sh) found no ifb link for Janus';
   return coturnMissing();
 }
 
@@ -101,14 +109,14 @@ export async function startHttpsDeployment(): Promise<HttpsDeployment> {
   try {
     coturn = await startCoturn();
     // The environment file tools/deploy writes, read as systemd would; only this run's data folder,
-    // coturn (on the namespace's public-looking address) and quieter logs differ.
+    // coturn (on the namespace's public-looking address), Janus's ICE interface (the namespace's ifb
+    // link; on a server Janus uses every interface) and quieter logs differ.
     const env = {
       ...parseEnvFile(renderEnvFile(settings, { turnSecret: coturn.secret }, REPO_ROOT)),
       PARLEY_DATA_DIR: join(dir, 'data'),
       PARLEY_TURN_URLS: coturn.url,
       PARLEY_LOG_LEVEL: 'warn',
-      // Group calls are covered by their own suites; starting Janus here would only cost time.
-      PARLEY_JANUS: 'off',
+      PARLEY_JANUS_INTERFACE: process.env.PARLEY_JANUS_INTERFACE!,
     };
     server = createParleyServer({ ...configFromEnv(env, REPO_ROOT), manifestKeyFile: DEV_MANIFEST_KEY_FILE });
     await server.start();

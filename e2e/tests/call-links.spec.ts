@@ -8,27 +8,8 @@ import type { Page } from '@playwright/test';
 import { type CallPerson, callPerson } from '../support/calls.js';
 import { expect, test } from '../support/fixtures.js';
 import { groupCall, groupMediaStats } from '../support/group-calls.js';
-import { recordPeerConnections } from '../support/peer-connections.js';
-import { expectEncryptedMedia, tapSFrameWorkers } from '../support/sframe-wire.js';
-import { newPerson } from '../support/users.js';
-
-/** Alice's "Call links" panel: makes a link and returns its URL. */
-async function makeLink(page: Page, name: string, approval = false): Promise<string> {
-  const panel = page.getByTestId('call-links');
-  if (!(await panel.evaluate((el) => (el as HTMLDetailsElement).open))) await panel.locator('summary').click();
-  const form = panel.getByRole('form', { name: 'New call link' });
-  await form.getByLabel('Call name (optional)').fill(name);
-  if (approval) await form.getByLabel('Ask me to admit each person').check();
-  await form.getByRole('button', { name: 'Create link' }).click();
-  const url = panel.getByTestId('call-link').filter({ hasText: name }).getByTestId('call-link-url');
-  await expect(url).toHaveValue(/\/call#[A-Za-z0-9_-]{22}$/);
-  return url.inputValue();
-}
-
-async function joinOwnLink(page: Page, name: string): Promise<void> {
-  await page.getByTestId('call-links').getByTestId('call-link').filter({ hasText: name }).getByRole('button', { name: 'Join' }).click();
-  await expect(groupCall(page)).toHaveAttribute('data-phase', 'active', { timeout: 20_000 });
-}
+import { joinAsGuest, joinOwnLink, makeLink } from '../support/call-links.js';
+import { expectEncryptedMedia } from '../support/sframe-wire.js';
 
 async function decodes(person: { page: Page; name?: string }, others: number): Promise<void> {
   await expect
@@ -52,14 +33,7 @@ test('a signed-in user and a guest join through a link; the guest leaves and the
   await expect(groupCall(bob.page).getByTestId('group-call-title')).toHaveText('Group call: Book club');
 
   // A guest: no account, just a name.
-  const guest = await newPerson(browser);
-  await recordPeerConnections(guest.context);
-  await tapSFrameWorkers(guest.context);
-  await guest.page.goto(url);
-  const card = guest.page.getByTestId('guest-join');
-  await card.getByLabel('Your name').fill('Visiting Vera');
-  await card.getByRole('button', { name: 'Join as guest' }).click();
-  await expect(groupCall(guest.page)).toHaveAttribute('data-phase', 'active', { timeout: 30_000 });
+  const guest = await joinAsGuest(browser, url, 'Visiting Vera');
   for (const person of [alice, bob]) await expect(person.page.getByTestId('group-call-count')).toContainText('3 participants', { timeout: 20_000 });
   const list = alice.page.getByTestId('group-call-participants');
   await list.locator('summary').click();
@@ -67,9 +41,9 @@ test('a signed-in user and a guest join through a link; the guest leaves and the
   await expect(vera.getByTestId('group-call-guest')).toBeVisible();
   await expect(vera.getByTestId('group-call-via-link')).toBeVisible();
   await decodes(alice, 2);
-  await decodes({ page: guest.page }, 2);
+  await decodes(guest, 2);
   // Encrypted end to end, the guest included.
-  await expectEncryptedMedia([alice, bob, { page: guest.page, name: 'Visiting Vera' }], ['audio', 'video']);
+  await expectEncryptedMedia([alice, bob, guest], ['audio', 'video']);
 
   // The guest leaves: the temporary account is removed on the server and in the browser.
   await groupCall(guest.page).getByRole('button', { name: 'Leave' }).click();

@@ -2,18 +2,23 @@
  * Parley deployed as tools/deploy configures it, over HTTPS only (issue 17): Caddy with its own CA on
  * ports 80 and 443 in front of the production server, `parley.test`, `chat.parley.test` and
  * `call.parley.test` resolved to loopback, Chromium verifying the certificates against that CA, real
- * coturn. Two people register, message each other and hold a 1:1 video call; every answer carries
- * the security headers, the apps arrive precompressed, and plain HTTP is redirected to HTTPS.
+ * coturn, Janus started by the server as the environment file says. Two people register, message
+ * each other, hold a 1:1 video call and a group call through Janus, and a guest joins a call link;
+ * every request is https:, every WebSocket wss:, every answer carries the security headers, the apps
+ * arrive precompressed, and plain HTTP is redirected to HTTPS.
  */
 import type { BrowserContext, Page, Response } from '@playwright/test';
 import { brotliDecompressSync } from 'node:zlib';
-import { callPerson, connect } from '../support/calls.js';
+import { joinAsGuest, joinOwnLink, makeLink } from '../support/call-links.js';
+import { type CallPerson, callPerson, connect } from '../support/calls.js';
+import { createGroup, groupCall, groupMediaStats, joinFromRing } from '../support/group-calls.js';
 import { type HttpsDeployment, httpsDeploymentMissing, startHttpsDeployment } from '../support/https-deployment.js';
 import { skipWhenMissing } from '../support/prerequisites.js';
+import { expectEncryptedMedia } from '../support/sframe-wire.js';
 import { expect, test } from '@playwright/test';
 import { openConversation } from '../support/users.js';
 
-test.describe.configure({ timeout: 150_000 });
+test.describe.configure({ timeout: 240_000 });
 
 let deployment: HttpsDeployment;
 
@@ -54,23 +59,79 @@ function recordAnswers(context: BrowserContext, into: Promise<Received>[]): void
   });
 }
 
+/** What the browser asked for, on every page of a context. */
+interface Traffic {
+  /** Every request's URL: navigations (an http: one is seen before its redirect), fetches, scripts, media. */
+  readonly requests: string[];
+  /** Every WebSocket's URL. */
+  readonly sockets: string[];
+  /**
+   * Chromium's console messages about an insecure attempt it refused before any request was made:
+   * mixed content, or the Content-Security-Policy refusing an http: or ws: URL.
+   */
+  readonly refusedInsecure: string[];
+}
+
+/** Records `context`'s requests, WebSockets and refused insecure attempts, on its pages now and later. */
+function recordTraffic(context: BrowserContext, into: Traffic): void {
+  context.on('request', (request) => into.requests.push(request.url()));
+  const watchPage = (page: Page) => {
+    page.on('websocket', (socket) => into.sockets.push(socket.url()));
+    page.on('console', (message) => {
+      if (/mixed content|\b(?:http|ws):\/\//i.test(message.text())) into.refusedInsecure.push(message.text());
+    });
+  };
+  for (const page of context.pages()) watchPage(page);
+  context.on('page', watchPage);
+}
+
+/** Both people decode the other's audio and video in their group call. */
+async function decodingEachOther(people: readonly { page: Page; name: string }[]): Promise<void> {
+  for (const person of people) {
+    await expect
+      .poll(async () => {
+        const stats = await groupMediaStats(person.page);
+        return stats.videoFrames.some((n) => n > 10) && stats.audioSamples.some((n) => n > 10_000);
+      }, { timeout: 45_000, message: `${person.name} decodes the other's audio and video` })
+      .toBe(true);
+  }
+}
+
+/** Remote ports of the selected ICE pairs of the page's open peer connections (the group call's: Janus's). */
+function selectedRemotePorts(page: Page): Promise<number[]> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __parleyPeerConnections: RTCPeerConnection[] }).__parleyPeerConnections;
+    const ports: number[] = [];
+    for (const pc of pcs.filter((p) => p.connectionState === 'connected')) {
+      const stats: Record<string, unknown>[] = [];
+      (await pc.getStats()).forEach((stat: Record<string, unknown>) => stats.push(stat));
+      for (const transport of stats.filter((s) => s.type === 'transport' && s.selectedCandidatePairId)) {
+        const pair = stats.find((s) => s.id === transport.selectedCandidatePairId);
+        const remote = stats.find((s) => s.id === pair?.remoteCandidateId);
+        if (typeof remote?.port === 'number') ports.push(remote.port);
+      }
+    }
+    return ports;
+  });
+}
+
 const kB = (bytes: number) => `${(bytes / 1024).toFixed(1)} kB`;
 
-test('over HTTPS only: two people register, message and video call; every answer carries the security headers; the apps arrive compressed', async () => {
+test('over HTTPS only: two people register, message, video call, group call through Janus, and a guest joins a call link; nothing goes over http: or ws:; every answer carries the security headers; the apps arrive compressed', async () => {
   const browser = await deployment.launchBrowser();
   try {
     const answers: Promise<Received>[] = [];
-    const sockets: string[] = [];
-    // Runs before the first page load of each person's (one-page) context.
+    const traffic: Traffic = { requests: [], sockets: [], refusedInsecure: [] };
+    // Runs before the first page load of each person's context.
     const watch = async (context: BrowserContext) => {
       recordAnswers(context, answers);
-      for (const page of context.pages()) page.on('websocket', (socket) => sockets.push(socket.url()));
+      recordTraffic(context, traffic);
     };
 
     // First visit of Alice, measured: everything her browser downloads until the chat is usable.
     const alice = await callPerson(browser, deployment.system, 'Alice Liddell', watch);
     const firstVisit = await Promise.all(answers.splice(0));
-    const bob = await callPerson(browser, deployment.system, 'Bob Dylan', watch);
+    const bob: CallPerson = await callPerson(browser, deployment.system, 'Bob Dylan', watch);
 
     await openConversation(alice.page, bob.handle);
     await alice.page.getByRole('textbox', { name: 'Message' }).fill('Hello over HTTPS');
@@ -84,12 +145,50 @@ test('over HTTPS only: two people register, message and video call; every answer
     await expect.poll(() => decoded(bob.page), { timeout: 20_000 }).toBeGreaterThan(10);
     await alice.page.getByRole('button', { name: 'Hang up' }).click();
 
-    // The pages came over HTTPS, the relay over WSS: nothing went in clear.
+    // A group call through the Janus the server started: signaling over the same wss: relay socket,
+    // media to the UDP ports the environment file gives Janus, SFrame-encrypted end to end.
+    await createGroup([alice, bob], 'Climbers');
+    await alice.page.getByRole('button', { name: 'Start group call' }).click();
+    await expect(groupCall(alice.page)).toHaveAttribute('data-phase', 'active', { timeout: 20_000 });
+    await joinFromRing(bob);
+    for (const person of [alice, bob]) await expect(person.page.getByTestId('group-call-count')).toContainText('2 participants', { timeout: 20_000 });
+    await decodingEachOther([alice, bob]);
+    const [low, high] = deployment.settings.janusRtpPorts.split('-').map(Number) as [number, number];
+    for (const person of [alice, bob]) {
+      const ports = await selectedRemotePorts(person.page);
+      expect(ports.length, person.name).toBeGreaterThan(0);
+      for (const port of ports) expect(port, `${person.name}'s media goes to Janus's ports ${deployment.settings.janusRtpPorts}`).toBeGreaterThanOrEqual(low);
+      for (const port of ports) expect(port, `${person.name}'s media goes to Janus's ports ${deployment.settings.janusRtpPorts}`).toBeLessThanOrEqual(high);
+    }
+    await expectEncryptedMedia([alice, bob], ['audio', 'video']);
+    for (const person of [alice, bob]) await groupCall(person.page).getByRole('button', { name: 'Leave' }).click();
+    await bob.context.close();
+
+    // A call link: made on the https: shell origin, opened by a guest without an account.
+    const url = await makeLink(alice.page, 'Book club');
+    expect(new URL(url).origin).toBe(deployment.origins.shell);
+    expect(new URL(url).pathname).toBe('/call');
+    await joinOwnLink(alice.page, 'Book club');
+    const guest = await joinAsGuest(browser, url, 'Visiting Vera', watch);
+    expect(new URL(guest.page.url()).origin).toBe(deployment.origins.shell);
+    expect(new URL(guest.page.url()).hash).toBe('');
+    await expect(alice.page.getByTestId('group-call-count')).toContainText('2 participants', { timeout: 20_000 });
+    await decodingEachOther([alice, guest]);
+    await expectEncryptedMedia([alice, guest], ['audio', 'video']);
+    await groupCall(guest.page).getByRole('button', { name: 'Leave' }).click();
+    await expect(guest.page.getByTestId('guest-left')).toBeVisible({ timeout: 20_000 });
+
+    // Every page asked only for https: (or blob:/data: made in the page), every WebSocket was wss:
+    // to the shell's domain, and no page even tried an http: or ws: URL (Chromium refuses those from
+    // an https: page before any request, so they are seen only in its console): nothing went in clear.
+    expect(traffic.requests.length).toBeGreaterThan(20);
+    expect(traffic.requests.filter((requested) => !/^(https|blob|data):/.test(requested))).toEqual([]);
+    expect(traffic.sockets.length).toBeGreaterThan(0);
+    expect(traffic.sockets.filter((socket) => !socket.startsWith(`wss://${deployment.settings.domain}/`))).toEqual([]);
+    expect(traffic.refusedInsecure).toEqual([]);
     const all = [...firstVisit, ...(await Promise.all(answers))];
     expect(all.length).toBeGreaterThan(20);
     expect(all.filter((answer) => !answer.url.startsWith('https://')).map((answer) => answer.url)).toEqual([]);
-    expect(sockets.length).toBeGreaterThan(0);
-    expect(sockets.filter((url) => !url.startsWith(`wss://${deployment.settings.domain}/`))).toEqual([]);
 
     // Every answer of every origin carries the security headers, HSTS included (the origins are https).
     for (const answer of all) {
@@ -121,7 +220,7 @@ test('over HTTPS only: two people register, message and video call; every answer
     const report = `First visit through Caddy until the chat is usable: ${kB(sum(firstVisit, 'transferred'))} transferred for ${kB(sum(firstVisit, 'decoded'))} of content (JS and CSS: ${kB(sum(firstVisitCode, 'transferred'))} brotli for ${kB(sum(firstVisitCode, 'decoded'))}), ${firstVisit.length} responses`;
     test.info().annotations.push({ type: 'first visit through the proxy', description: report });
     console.log(report);
-    for (const person of [alice, bob]) await person.context.close();
+    for (const context of [alice.context, guest.context]) await context.close();
   } finally {
     await browser.close();
   }

@@ -49,13 +49,13 @@ export function registerCallerLimits(app: FastifyInstance, context: ApiContext):
     const device = request.headers.authorization === undefined ? null : await context.auth.authenticateHeader(request.headers.authorization);
     callers.set(request, device);
     const key = device ? `device:${device.userId}:${device.deviceId}` : `address:${addressBucket(request.ip)}`;
-    try {
-      limit(reply, (device ? context.deviceLimiter : context.anonymousLimiter).take(key));
-      // Without a device (account creation, linking, guests) the address's anonymous limit is the budget.
-      if (device && request.routeOptions.config?.keyUpload && context.keyUploadLimiter) limit(reply, context.keyUploadLimiter.take(key));
-    } catch (error) {
-      if (error instanceof Answered) return reply;
-      throw error;
+    // Refusals are the common case under a flood: answered without throwing (no stack to capture).
+    const wait = (device ? context.deviceLimiter : context.anonymousLimiter).take(key);
+    if (wait > 0) return answerRateLimited(reply, wait);
+    // Without a device (account creation, linking, guests) the address's anonymous limit is the budget.
+    if (device && request.routeOptions.config?.keyUpload && context.keyUploadLimiter) {
+      const keyWait = context.keyUploadLimiter.take(key);
+      if (keyWait > 0) return answerRateLimited(reply, keyWait, 'key uploads');
     }
   });
 }
@@ -89,10 +89,6 @@ export async function requireDevice(context: ApiContext, request: FastifyRequest
     throw new Answered(sendError(reply, 401, 'unauthorized', 'Send "Authorization: Bearer <device token>".'));
   }
   return device;
-}
-
-function limit(reply: FastifyReply, retryAfterMs: number): void {
-  if (retryAfterMs > 0) throw new Answered(answerRateLimited(reply, retryAfterMs));
 }
 
 /** Answers 429 `rate_limited` with the `retry-after` seconds a client should wait. */

@@ -160,7 +160,7 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   anonymous: { burst: 20, perSecond: 1 },
   // A device uploads keys at registration, when its one-time keys run low and at a signed-prekey
   // rotation: a few a day. Each body may carry ~100 signatures to check.
-  keyUploads: { burst: 10, perSecond: 1 / 30 },
+  keyUploads: { burst: 5, perSecond: 1 / 30 },
   // A session is set up once per contact device; a retry or a new device of theirs needs another.
   bundleFetches: { burst: 10, perSecond: 1 / 30 },
   relaySends: { burst: 300, perSecond: 50 },

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RATE_LIMITS, REPO_ROOT, SERVER_VERSION, configFromEnv, janusFromEnv } from './config.js';
+import { DEFAULT_RATE_LIMITS, DEFAULT_RELAY_CONNECTION_CAPS, REPO_ROOT, SERVER_VERSION, configFromEnv, janusFromEnv } from './config.js';
 import { writeJanusConfig } from './sfu/janus-process.js';
 
 describe('configFromEnv', () => {
@@ -52,8 +52,16 @@ describe('configFromEnv', () => {
     expect(configFromEnv({ PARLEY_MANIFEST_KEY_FILE: '/secrets/manifest.json' }).manifestKeyFile).toBe('/secrets/manifest.json');
   });
 
-  it('drops rate limits only with PARLEY_RATE_LIMITS=off', () => {
-    expect(configFromEnv({ PARLEY_RATE_LIMITS: 'off' }).rateLimits).toBeNull();
+  it('drops rate limits and socket caps only with PARLEY_RATE_LIMITS=off', () => {
+    expect(configFromEnv({ PARLEY_RATE_LIMITS: 'off' })).toMatchObject({ rateLimits: null });
+    expect(configFromEnv({ PARLEY_RATE_LIMITS: 'off' }).relayConnectionCaps).toBeUndefined();
+    expect(configFromEnv({}).relayConnectionCaps).toEqual(DEFAULT_RELAY_CONNECTION_CAPS);
+  });
+
+  it('takes the trusted reverse proxies from PARLEY_TRUSTED_PROXIES, addresses and ranges only', () => {
+    expect(configFromEnv({}).trustedProxies).toEqual([]);
+    expect(configFromEnv({ PARLEY_TRUSTED_PROXIES: '127.0.0.1, ::1,10.0.0.0/8' }).trustedProxies).toEqual(['127.0.0.1', '::1', '10.0.0.0/8']);
+    expect(() => configFromEnv({ PARLEY_TRUSTED_PROXIES: 'caddy.local' })).toThrow('PARLEY_TRUSTED_PROXIES must hold IP addresses');
   });
 
   it('reads every PARLEY_ variable', () => {

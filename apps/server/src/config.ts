@@ -233,7 +233,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv, repoRoot: string = REPO_RO
     // Off only for load tests and benchmarks that flood on purpose.
     rateLimits: env.PARLEY_RATE_LIMITS === 'off' ? null : DEFAULT_RATE_LIMITS,
     trustedProxies: trustedProxiesFromEnv(env),
-    relayConnectionCaps: DEFAULT_RELAY_CONNECTION_CAPS,
+    // A load generator opens its 1,000 sockets from one address: off together with the rate limits.
+    ...(env.PARLEY_RATE_LIMITS === 'off' ? {} : { relayConnectionCaps: DEFAULT_RELAY_CONNECTION_CAPS }),
     linkPollTimeoutMs: 25_000,
     relayCommitThread: true,
     diskLimits: DEFAULT_DISK_LIMITS,

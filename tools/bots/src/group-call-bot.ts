@@ -110,8 +110,16 @@ interface CallState {
   stopTracks: (() => void)[];
 }
 
+/** How often a failed subscription is tried again before the bot gives up on those feeds. */
+const SUBSCRIBE_RETRIES = 4;
+
 export class GroupCallBot {
   private call: CallState | null = null;
+  /**
+   * Events of the call being joined that arrive before the join's answer (someone publishing at that
+   * moment): kept and applied once the call state exists, or the bot would never subscribe to them.
+   */
+  private eventsWhileJoining: { callId: string; events: SfuEvent[] } | null = null;
   private readonly subscriptions: Subscription[] = [];
   private readonly rings: { callId: string; from: string }[] = [];
   private readonly ringWaiters: ((ring: { callId: string; from: string }) => void)[] = [];
@@ -134,6 +142,7 @@ export class GroupCallBot {
       bus.on('content.call-signaling').subscribe(({ from, content }) => this.onSignal(from.userId, content)),
       relay.sfuEvents$.subscribe((frame) => {
         if (frame.callId === this.call?.callId) this.onEvent(this.call, frame.event);
+        else if (frame.callId === this.eventsWhileJoining?.callId) this.eventsWhileJoining.events.push(frame.event);
       }),
     );
   }
@@ -216,7 +225,14 @@ export class GroupCallBot {
   async join(callId: string, timeoutMs = 20_000): Promise<void> {
     if (this.call) throw new BotError('sfu-refused', `${this.handle} is already in call ${this.call.callId}`);
     const started = performance.now();
-    const answer = await this.sfu({ op: 'join', callId });
+    this.eventsWhileJoining = { callId, events: [] };
+    let answer: SfuAnswers['join'];
+    try {
+      answer = await this.sfu({ op: 'join', callId });
+    } catch (error) {
+      this.eventsWhileJoining = null;
+      throw error;
+    }
     const call: CallState = {
       callId,
       self: answer.self,
@@ -229,6 +245,9 @@ export class GroupCallBot {
       stopTracks: [],
     };
     this.call = call;
+    const early = this.eventsWhileJoining.events;
+    this.eventsWhileJoining = null;
+    for (const event of early) this.onEvent(call, event);
     this.sendKeys(call, answer.participants);
     await this.publish(call, timeoutMs);
     this.stats.joinMs = performance.now() - started;
@@ -333,8 +352,11 @@ export class GroupCallBot {
     };
   }
 
-  /** Subscribes to more publishers until `subscribeTo` feeds are received, one negotiation at a time. */
-  private subscribeMore(call: CallState): void {
+  /**
+   * Subscribes to more publishers until `subscribeTo` feeds are received, one negotiation at a time;
+   * a failed subscription (e.g. raced with a publisher's renegotiation) is tried again a few times.
+   */
+  private subscribeMore(call: CallState, attempt = 0): void {
     this.subscribing = this.subscribing.then(async () => {
       if (this.call !== call) return;
       const want = this.options.subscribeTo ?? 2;
@@ -354,6 +376,8 @@ export class GroupCallBot {
         await Promise.all(withVideo.map((participant) => this.sfu({ op: 'substream', callId: call.callId, participant, substream }).catch((error: unknown) => this.warn(`substream ${substream} of ${participant}: ${String(error)}`))));
       } catch (error) {
         this.warn(`subscribing to ${candidates.join(', ')} failed: ${error instanceof Error ? error.message : String(error)}`);
+        for (const index of candidates) call.subscribed.delete(index);
+        if (attempt < SUBSCRIBE_RETRIES) setTimeout(() => this.call === call && this.subscribeMore(call, attempt + 1), 250 * (attempt + 1));
       }
     });
   }

@@ -24,6 +24,12 @@ const en = {
   shareConfirm: 'Share',
   cancel: 'Cancel',
   sharing: 'You are sharing your screen',
+  screenNotice: (why: 'failed' | 'unsupported' | 'no-sound') =>
+    ({
+      failed: 'Your screen could not be shared. Check that this browser is allowed to capture the screen, then try again.',
+      unsupported: 'This browser cannot share a screen.',
+      'no-sound': 'Your screen is shared without its sound: this browser, or the source you chose, gives none.',
+    })[why],
   microphone: 'Microphone',
   cameraDevice: 'Camera device',
   speaker: 'Speaker',
@@ -149,6 +155,12 @@ const ru: CallMessages = {
   shareConfirm: 'Показать',
   cancel: 'Отмена',
   sharing: 'Вы показываете экран',
+  screenNotice: (why) =>
+    ({
+      failed: 'Не удалось показать экран. Проверьте, что браузеру разрешено захватывать экран, и попробуйте снова.',
+      unsupported: 'Этот браузер не умеет показывать экран.',
+      'no-sound': 'Экран показывается без звука: этот браузер или выбранный источник его не передаёт.',
+    })[why],
   microphone: 'Микрофон',
   cameraDevice: 'Устройство камеры',
   speaker: 'Динамик',

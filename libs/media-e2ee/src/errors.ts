@@ -42,6 +42,8 @@ export type SFrameFailureCode =
   | 'unknown-key-id'
   /** This (KID, CTR) was already accepted once. */
   | 'replayed-frame'
+  /** A byte-identical copy of a frame already accepted (the sender retransmitted it): drop it, it is no error. */
+  | 'retransmitted-frame'
   /** The CTR lies below the replay window: too old to tell whether it is a replay. */
   | 'stale-frame'
   /** The AEAD rejected the frame: wrong key, or ciphertext, header or clear prefix altered. */

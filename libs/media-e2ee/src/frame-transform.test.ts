@@ -112,11 +112,11 @@ describe('encryptFrame / decryptFrame', () => {
     expect(await decryptFrame(bob.ring, 'opus', wire)).toMatchObject({ ok: false, failure: { code: 'unknown-key-id', kid: alice.kid } });
   });
 
-  it('returns replayed-frame for a frame received twice', async () => {
+  it('decrypts a frame received twice once: the byte-identical copy is retransmitted-frame', async () => {
     const { sender, ring } = await track();
     const wire = unwrap(await encryptFrame(sender, 'vp8', vp8DeltaFrame));
     expect((await decryptFrame(ring, 'vp8', wire)).ok).toBe(true);
-    expect(await decryptFrame(ring, 'vp8', wire)).toMatchObject({ ok: false, failure: { code: 'replayed-frame', ctr: 0n } });
+    expect(await decryptFrame(ring, 'vp8', wire)).toMatchObject({ ok: false, failure: { code: 'retransmitted-frame', ctr: 0n } });
   });
 
   it('refuses VP8 frames shorter than their clear prefix, both ways', async () => {

@@ -127,7 +127,7 @@ describe('GroupReceiveKeys', () => {
     const frame = await frameOf(g1, 1n);
     expect((await keys.decrypt('opus', frame)).ok).toBe(true);
     keys.addKey(A, 1n, g1);
-    expect(await keys.decrypt('opus', frame)).toMatchObject({ ok: false, failure: { code: 'replayed-frame' } });
+    expect(await keys.decrypt('opus', frame)).toMatchObject({ ok: false, failure: { code: 'retransmitted-frame' } });
   });
 
   it('drops unconfirmed derived generations above a newly received secret: they may descend from the old one', async () => {
@@ -158,7 +158,21 @@ describe('GroupReceiveKeys', () => {
     keys.addKey(A, 0n, g0);
     const frame = await frameOf(g0, 0n);
     expect((await keys.decrypt('opus', frame)).ok).toBe(true);
-    expect(await keys.decrypt('opus', frame)).toMatchObject({ ok: false, failure: { code: 'replayed-frame' } });
+    expect(await keys.decrypt('opus', frame)).toMatchObject({ ok: false, failure: { code: 'retransmitted-frame' } });
+  });
+
+  it("does not count a sender's byte-identical retransmission as a dropped frame, but does count a replay with other bytes", async () => {
+    const keys = new GroupReceiveKeys();
+    const g0 = generateSenderSecret();
+    keys.addKey(A, 0n, g0);
+    const frame = await frameOf(g0, 0n);
+    expect((await keys.decrypt('opus', frame)).ok).toBe(true);
+    expect(await keys.decrypt('opus', frame.slice())).toMatchObject({ ok: false, failure: { code: 'retransmitted-frame' } });
+    expect(keys.statsOf(A)).toEqual({ decrypted: 1, dropped: 0, consecutiveDropped: 0 });
+    const tampered = frame.slice();
+    tampered[tampered.length - 1]! ^= 1;
+    expect(await keys.decrypt('opus', tampered)).toMatchObject({ ok: false, failure: { code: 'replayed-frame' } });
+    expect(keys.statsOf(A)).toMatchObject({ dropped: 1, lastFailure: 'replayed-frame' });
   });
 
   it('counts per sender, so a participant whose frames keep failing can be named', async () => {

@@ -220,6 +220,8 @@ export class GroupReceiveKeys {
       const result = await decryptFrame(ring, codec, data);
       // A participant forgotten meanwhile gets no counters back.
       const current = this.#senders.get(id.sender) === state;
+      // The sender's byte-identical retransmission of a frame it already delivered is no failure of theirs.
+      if (!result.ok && result.failure.code === 'retransmitted-frame') return result;
       if (!result.ok) return this.#dropped(current ? attributed : from, result.failure);
       if (!current) return result;
       if (!entry.trusted && state.generations.get(id.generation) === entry) {

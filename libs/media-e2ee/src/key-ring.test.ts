@@ -37,7 +37,8 @@ describe('SFrameKeyRing', () => {
     ring.add((await keyPair(1n)).receive);
     const first = await sealed(1n, 0n);
     expect((await ring.decrypt(metadata, first)).ok).toBe(true);
-    expect(await ring.decrypt(metadata, first)).toMatchObject({ ok: false, failure: { code: 'replayed-frame', kid: 1n, ctr: 0n } });
+    const other = sframeEncrypt((await keyPair(1n)).send, 0n, metadata, new Uint8Array([1, 2, 3]));
+    expect(await ring.decrypt(metadata, await other)).toMatchObject({ ok: false, failure: { code: 'replayed-frame', kid: 1n, ctr: 0n } });
     const old = await sealed(1n, 3n);
     expect((await ring.decrypt(metadata, await sealed(1n, 40n))).ok).toBe(true);
     expect(await ring.decrypt(metadata, old)).toMatchObject({ ok: false, failure: { code: 'stale-frame', ctr: 3n } });
@@ -52,7 +53,38 @@ describe('SFrameKeyRing', () => {
     const copy = await sealed(1n, 9n);
     const both = await Promise.all([ring.decrypt(metadata, copy), ring.decrypt(metadata, copy.slice())]);
     expect(both.filter((r) => r.ok)).toHaveLength(1);
-    expect(both.find((r) => !r.ok)).toMatchObject({ failure: { code: 'replayed-frame' } });
+    expect(both.find((r) => !r.ok)).toMatchObject({ failure: { code: 'retransmitted-frame' } });
+  });
+
+  it("drops a byte-identical copy of an accepted frame (Firefox's key-frame retransmission) as retransmitted-frame, not as a replay", async () => {
+    const ring = new SFrameKeyRing();
+    ring.add((await keyPair(1n)).receive);
+    const frame = await sealed(1n, 5n);
+    expect((await ring.decrypt(metadata, frame)).ok).toBe(true);
+    const copy = await ring.decrypt(metadata, frame.slice());
+    expect(copy).toMatchObject({ ok: false, failure: { code: 'retransmitted-frame', kid: 1n, ctr: 5n } });
+  });
+
+  it('keeps a same-CTR frame with other bytes a replay: other payload, other metadata, or a copy of a frame that failed', async () => {
+    const ring = new SFrameKeyRing();
+    ring.add((await keyPair(1n)).receive);
+    const frame = await sealed(1n, 5n);
+    expect((await ring.decrypt(metadata, frame)).ok).toBe(true);
+    const otherPayload = await sframeEncrypt((await keyPair(1n)).send, 5n, metadata, new Uint8Array([9, 8, 6]));
+    expect(await ring.decrypt(metadata, otherPayload)).toMatchObject({ ok: false, failure: { code: 'replayed-frame' } });
+    expect(await ring.decrypt(new Uint8Array([0xab]), frame)).toMatchObject({ ok: false, failure: { code: 'replayed-frame' } });
+    const tampered = frame.slice();
+    tampered[tampered.length - 1]! ^= 1;
+    expect(await ring.decrypt(metadata, tampered)).toMatchObject({ ok: false, failure: { code: 'replayed-frame' } });
+  });
+
+  it('remembers only the last few accepted frames per KID: an older copy is a replay again', async () => {
+    const ring = new SFrameKeyRing();
+    ring.add((await keyPair(1n)).receive);
+    const first = await sealed(1n, 0n);
+    expect((await ring.decrypt(metadata, first)).ok).toBe(true);
+    for (let ctr = 1n; ctr <= 8n; ctr++) expect((await ring.decrypt(metadata, await sealed(1n, ctr))).ok).toBe(true);
+    expect(await ring.decrypt(metadata, first)).toMatchObject({ ok: false, failure: { code: 'replayed-frame' } });
   });
 
   it('forged frames do not move the replay window', async () => {

@@ -1,6 +1,7 @@
 import { type SFrameResult, SFrameError, fail, succeed } from './errors.js';
 import { decodeHeader } from './header.js';
 import type { SFrameKey } from './key-schedule.js';
+import { RecentFrames } from './recent-frames.js';
 import { DEFAULT_REPLAY_WINDOW, ReplayWindow, checkReplayWindowSize } from './replay-window.js';
 import { type DecryptedSFrame, sframeOpen } from './sframe.js';
 
@@ -15,6 +16,8 @@ export interface SFrameKeyRingOptions {
 interface RingEntry {
   readonly key: SFrameKey;
   readonly window: ReplayWindow;
+  /** The last accepted frames, to know a byte-identical retransmission from a replay. */
+  readonly recent: RecentFrames;
 }
 
 /**
@@ -61,7 +64,7 @@ export class SFrameKeyRing {
       if (held.key === key) return [];
       throw new SFrameError('duplicate-key-id', `a different key for KID ${key.kid} is already held`);
     }
-    this.#entries.set(key.kid, { key, window: new ReplayWindow(this.#replayWindow) });
+    this.#entries.set(key.kid, { key, window: new ReplayWindow(this.#replayWindow), recent: new RecentFrames() });
     const evicted: bigint[] = [];
     for (const kid of this.#entries.keys()) {
       if (this.#entries.size <= this.#capacity) break;
@@ -79,6 +82,7 @@ export class SFrameKeyRing {
   /**
    * Decrypts one SFrame ciphertext with `metadata` as extra associated data. Never throws: a bad
    * header, unknown KID, replay or forgery comes back as a typed failure carrying KID and CTR when known.
+   * A byte-identical copy of a recently accepted frame is `retransmitted-frame`: dropped, not decrypted.
    */
   async decrypt(metadata: Uint8Array, ciphertext: Uint8Array): Promise<SFrameResult<DecryptedSFrame>> {
     const decoded = decodeHeader(ciphertext);
@@ -89,6 +93,7 @@ export class SFrameKeyRing {
     if (entry === undefined) return fail('unknown-key-id', `no key for KID ${header.kid}`, where);
 
     const before = entry.window.check(header.ctr);
+    if (before === 'replayed' && entry.recent.isCopy(header.ctr, metadata, ciphertext)) return retransmitted(where);
     if (before !== 'fresh') return replayFailure(before, where);
 
     let opened: SFrameResult<Uint8Array<ArrayBuffer>>;
@@ -101,9 +106,15 @@ export class SFrameKeyRing {
 
     // Only authentic frames move the window, and only the first copy of a frame is accepted.
     const after = entry.window.commit(header.ctr);
+    if (after === 'replayed' && entry.recent.isCopy(header.ctr, metadata, ciphertext)) return retransmitted(where);
     if (after !== 'fresh') return replayFailure(after, where);
+    entry.recent.remember(header.ctr, metadata, ciphertext);
     return succeed({ kid: header.kid, ctr: header.ctr, plaintext: opened.value });
   }
+}
+
+function retransmitted<T>(where: { kid: bigint; ctr: bigint }): SFrameResult<T> {
+  return fail('retransmitted-frame', `frame KID ${where.kid} CTR ${where.ctr} is a copy of one already received`, where);
 }
 
 function replayFailure<T>(verdict: 'replayed' | 'stale', where: { kid: bigint; ctr: bigint }): SFrameResult<T> {

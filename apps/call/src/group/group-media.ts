@@ -20,6 +20,7 @@ import { cameraToSend, type GetUserMedia, muteMicrophone, openCallDevices } from
 import { GATHERING_CAP_MS, GATHERING_QUIET_MS, preferVp8 } from '../media/call-media.js';
 import type { IceConfig } from '../media/ice-config.js';
 import type { FromWorker, SenderCounters, ToWorker, TransformOptions } from '../media/sframe-protocol.js';
+import { dropOrphanPayloadAttributes } from '../media/sdp-payloads.js';
 
 /** SFrame AES_128_GCM_SHA256_128 (RFC 9605 §4.5). */
 const SUITE = 4;
@@ -132,7 +133,8 @@ export class RtcGroupMedia implements GroupMediaSession {
     }
     await this.publisher.setLocalDescription(await this.publisher.createOffer());
     await gatheringDone(this.publisher);
-    return this.publisher.localDescription!.sdp;
+    // Firefox leaves lines for codecs setCodecPreferences removed (see sdp-payloads.ts).
+    return dropOrphanPayloadAttributes(this.publisher.localDescription!.sdp);
   }
 
   async acceptPublishAnswer(sdp: string): Promise<void> {

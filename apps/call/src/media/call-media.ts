@@ -22,6 +22,7 @@ import type { IceCandidateInit, MediaKeyGrant } from '../engine/signals.js';
 import type { IceConfig } from './ice-config.js';
 import { cameraToSend, muteMicrophone, openCallDevices } from './call-devices.js';
 import type { FromWorker, ToWorker, TransformCounters, TransformOptions } from './sframe-protocol.js';
+import { dropOrphanPayloadAttributes } from './sdp-payloads.js';
 
 /** SFrame AES_128_GCM_SHA256_128 (RFC 9605 §4.5). */
 const SUITE = 4;
@@ -195,7 +196,7 @@ export class RtcCallMedia implements CallMediaSession {
     await this.prepareOffer();
     this.attachWhenOpen(opening);
     // Read now, not when the offer was made: it holds every candidate gathered since.
-    return { sdp: this.pc.localDescription!.sdp, key: this.grant() };
+    return { sdp: dropOrphanPayloadAttributes(this.pc.localDescription!.sdp), key: this.grant() };
   }
 
   /**
@@ -274,14 +275,14 @@ export class RtcCallMedia implements CallMediaSession {
       if (!this.closed) this.connection.next('failed');
     });
     this.attachWhenOpen(opening);
-    return { sdp: answer.sdp!, key: this.grant() };
+    return { sdp: dropOrphanPayloadAttributes(answer.sdp!), key: this.grant() };
   }
 
   private async prepare(offer: SessionDescription): Promise<void> {
     // The offer goes in before the first await, so before the incoming call renders. The ICE
     // servers only have to be in place before the answer's description, which starts gathering.
     this.postPeerKey(offer.key);
-    const applied = this.pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
+    const applied = this.pc.setRemoteDescription({ type: 'offer', sdp: dropOrphanPayloadAttributes(offer.sdp) });
     applied.catch(() => {}); // awaited below
     await this.applyIceConfig();
     await applied;
@@ -355,7 +356,7 @@ export class RtcCallMedia implements CallMediaSession {
     // No await before the description: it starts now, while the engine goes on to update the UI.
     // The peer's key goes to the worker just after: deriving it there must not hold up the start.
     try {
-      const applied = this.pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+      const applied = this.pc.setRemoteDescription({ type: 'answer', sdp: dropOrphanPayloadAttributes(answer.sdp) });
       this.postPeerKey(answer.key);
       return applied;
     } catch (error) {
@@ -365,18 +366,18 @@ export class RtcCallMedia implements CallMediaSession {
 
   async restartIce(): Promise<string> {
     await this.pc.setLocalDescription(await this.pc.createOffer({ iceRestart: true }));
-    return this.pc.localDescription!.sdp;
+    return dropOrphanPayloadAttributes(this.pc.localDescription!.sdp);
   }
 
   async acceptIceRestart(sdp: string): Promise<string> {
-    await this.pc.setRemoteDescription({ type: 'offer', sdp });
+    await this.pc.setRemoteDescription({ type: 'offer', sdp: dropOrphanPayloadAttributes(sdp) });
     await this.pc.setLocalDescription(await this.pc.createAnswer());
     this.reportIfConnected();
-    return this.pc.localDescription!.sdp;
+    return dropOrphanPayloadAttributes(this.pc.localDescription!.sdp);
   }
 
   async acceptIceRestartAnswer(sdp: string): Promise<void> {
-    await this.pc.setRemoteDescription({ type: 'answer', sdp });
+    await this.pc.setRemoteDescription({ type: 'answer', sdp: dropOrphanPayloadAttributes(sdp) });
     this.reportIfConnected();
   }
 

@@ -73,6 +73,9 @@ function installKeys(endpoint: Endpoint): Promise<void> {
 }
 
 function failed(endpoint: Endpoint, code: string, kid: bigint | undefined): void {
+  // The sender's own byte-identical copy of a frame already played (Firefox does it for key
+  // frames): dropped like a replay, but it says nothing about the keys or the peer.
+  if (code === 'retransmitted-frame') return;
   endpoint.counters.dropped += 1;
   endpoint.counters.lastFailure = code;
   endpoint.counters.lastFailedSender = kid === undefined ? null : parseKeyId(kid).sender;

@@ -2,6 +2,7 @@ import type { CallMedia, Peer } from '@parley/contracts';
 import { For, Show, createMemo, createSignal, from, onCleanup, onMount } from 'solid-js';
 import { type CallQuality, NO_QUALITY, type StatsSample, rateQuality, sampleStats } from '../media/call-quality.js';
 import type { RtcCallMedia } from '../media/call-media.js';
+import { captureScreen } from '../media/screen-capture.js';
 import { type CallMessages, formatElapsed } from '../messages.js';
 import { watchAudioLevel } from './audio-level.js';
 import { QualityBars, StreamAudio, StreamVideo } from './media-views.js';
@@ -44,6 +45,8 @@ export function InCall(props: InCallProps) {
   const [speaker, setSpeaker] = createSignal('');
   const [warning, setWarning] = createSignal(false);
   const [screen, setScreen] = createSignal<MediaStream | null>(null);
+  /** Why the last attempt to share a screen gave no screen, or no sound; null when there is nothing to say. */
+  const [screenNotice, setScreenNotice] = createSignal<'failed' | 'unsupported' | 'no-sound' | null>(null);
 
   const remoteVideoTrack = createMemo(() => remoteTracks()?.find((t) => t.kind === 'video') ?? null);
   const remoteAudioTrack = createMemo(() => remoteTracks()?.find((t) => t.kind === 'audio') ?? null);
@@ -104,23 +107,32 @@ export function InCall(props: InCallProps) {
 
   async function shareScreen(): Promise<void> {
     setWarning(false);
-    try {
-      const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: true });
-      const track = stream.getVideoTracks()[0];
-      if (!track) return;
-      // The browser's own "Stop sharing" ends the track.
-      track.addEventListener('ended', () => void stopSharing());
-      await session.shareScreen(stream);
-      setScreen(stream);
-    } catch {
-      // The user cancelled the browser's picker.
+    setScreenNotice(null);
+    const captured = await captureScreen(navigator.mediaDevices);
+    if (!captured.ok) {
+      // The user's own cancel needs no word; a capture that failed or cannot happen does.
+      if (captured.reason !== 'cancelled') setScreenNotice(captured.reason);
+      return;
     }
+    const stream = captured.stream;
+    // The browser's own "Stop sharing" ends the track.
+    stream.getVideoTracks()[0]!.addEventListener('ended', () => void stopSharing());
+    try {
+      await session.shareScreen(stream);
+    } catch {
+      for (const track of stream.getTracks()) track.stop();
+      setScreenNotice('failed');
+      return;
+    }
+    setScreen(stream);
+    if (!captured.withSound) setScreenNotice('no-sound');
   }
 
   async function stopSharing(): Promise<void> {
     const stream = screen();
     if (!stream) return;
     setScreen(null);
+    setScreenNotice(null);
     await session.shareScreen(null);
     for (const track of stream?.getTracks() ?? []) track.stop();
   }
@@ -158,6 +170,13 @@ export function InCall(props: InCallProps) {
           <QualityBars bars={quality().bars} label={props.t.quality(quality().bars)} />{' '}
           <meter data-testid="audio-level" aria-label={props.t.audioLevel(props.peer.displayName)} min={0} max={1} value={level()} />
         </p>
+      </Show>
+      <Show when={screenNotice()}>
+        {(notice) => (
+          <p class="call-screen-notice" role={notice() === 'no-sound' ? 'status' : 'alert'} data-testid="screen-notice">
+            {props.t.screenNotice(notice())}
+          </p>
+        )}
       </Show>
       <div class="call-controls" role="group">
         <button type="button" aria-pressed={muted() ? 'true' : 'false'} onClick={() => session.setMuted(!muted())}>

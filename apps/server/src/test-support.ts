@@ -7,8 +7,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServerFrame } from '@parley/contracts';
+import { afterEach, beforeEach } from 'vitest';
 import { WebSocket } from 'ws';
 import { type Clock, DEFAULT_RATE_LIMITS, type ServerConfig, SERVER_VERSION } from './config.js';
+import { type Addresses, type ParleyServer, createParleyServer } from './create-server.js';
 import { TestIdentity } from './test-keys.js';
 
 /** A clock a test moves by hand. */
@@ -234,4 +236,66 @@ export class TestAccounts {
   clear(): void {
     this.devices.clear();
   }
+}
+
+/** What `serverPerTest` gives a test: its folder, and the server once `start` ran. */
+export interface ServerPerTest {
+  /** The test's own temp folder (the data folder unless `start` is told otherwise). */
+  readonly folder: string;
+  /** The running server (throws before `start`). */
+  readonly server: ParleyServer;
+  /** The API's base URL and a client for it, once started. */
+  readonly api: string;
+  readonly http: TestApi;
+  /** Relay clients the test opened: closed after it. */
+  readonly clients: TestRelayClient[];
+  /** Starts a server on the test's folder with `testConfig`, the suite's defaults and `overrides`. */
+  start(overrides?: Partial<ServerConfig>): Promise<Addresses>;
+}
+
+/**
+ * A fresh folder and server for every test of the calling suite: the hooks made here create the
+ * folder before each test and, after it, close its relay clients, stop its server (if started)
+ * and remove the folder.
+ */
+export function serverPerTest(defaults: Partial<ServerConfig> = {}): ServerPerTest {
+  let folder: Awaited<ReturnType<typeof tempFolder>> | undefined;
+  let server: ParleyServer | undefined;
+  let api: string | undefined;
+  const clients: TestRelayClient[] = [];
+  beforeEach(async () => {
+    folder = await tempFolder();
+  });
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.close();
+    await server?.stop();
+    server = undefined;
+    api = undefined;
+    await folder?.remove();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('serverPerTest: call start() first');
+    return value;
+  };
+  return {
+    get folder() {
+      return started(folder).path;
+    },
+    get server() {
+      return started(server);
+    },
+    get api() {
+      return started(api);
+    },
+    get http() {
+      return new TestApi(started(api));
+    },
+    clients,
+    async start(overrides = {}) {
+      server = createParleyServer(testConfig(started(folder).path, { ...defaults, ...overrides }));
+      const addresses = await server.start();
+      api = addresses.api;
+      return addresses;
+    },
+  };
 }

@@ -9,28 +9,25 @@ import { RELAY_PATH } from '@parley/contracts';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ServerConfig } from '../config.js';
-import { type ParleyServer, createParleyServer } from '../create-server.js';
 import { DEFAULT_DISK_LIMITS } from '../disk-limits.js';
 import { GroupCalls } from '../sfu/group-calls.js';
 import { RoomSecrets } from '../sfu/room-secret.js';
 import { SfuError } from '../sfu/sfu-error.js';
 import { SqliteStorage } from '../sqlite-storage.js';
 import { TestIdentity } from '../test-keys.js';
-import { ManualClock, TestApi, type TestDevice, TestRelayClient, tempFolder, testConfig } from '../test-support.js';
+import { ManualClock, type TestApi, type TestDevice, TestRelayClient, serverPerTest, tempFolder } from '../test-support.js';
 
 const ct = (bytes: number) => Buffer.alloc(bytes, 7).toString('base64');
 
 describe('security: what one device can make the server store is bounded', () => {
-  let folder: Awaited<ReturnType<typeof tempFolder>>;
-  let server: ParleyServer | undefined;
+  const perTest = serverPerTest({ rateLimits: null });
   let http: TestApi;
   let api: string;
-  const clients: TestRelayClient[] = [];
+  const clients = perTest.clients;
 
   const start = async (overrides: Partial<ServerConfig> = {}) => {
-    server = createParleyServer(testConfig(folder.path, { rateLimits: null, ...overrides }));
-    ({ api } = await server.start());
-    http = new TestApi(api);
+    await perTest.start(overrides);
+    ({ http, api } = perTest);
   };
   const connect = async (device: TestDevice) => {
     const client = await TestRelayClient.signedIn(api, RELAY_PATH, device.token);
@@ -56,17 +53,8 @@ describe('security: what one device can make the server store is bounded', () =>
     from.send({ t: 'send', id, to: to.userId, messages: deviceIds.map((deviceId) => ({ deviceId, type: 2, ciphertext: ct(bytes) })) });
     return from.until('result');
   };
-  const queued = async (device: TestDevice) => (await server!.storage.pendingEnvelopes(device, 0, 1_000)).length;
+  const queued = async (device: TestDevice) => (await perTest.server.storage.pendingEnvelopes(device, 0, 1_000)).length;
 
-  beforeEach(async () => {
-    folder = await tempFolder();
-  });
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.close();
-    await server?.stop();
-    server = undefined;
-    await folder.remove();
-  });
 
   it('a send past a device’s envelope quota is refused with queue_full, naming no one, and frees up as the device acks', async () => {
     await start({ diskLimits: { ...DEFAULT_DISK_LIMITS, queueEnvelopes: 3 } });
@@ -151,7 +139,7 @@ describe('security: what one device can make the server store is bounded', () =>
     expect(await send(sender, 'r1', bob, [1])).toMatchObject({ ok: true });
     expect(await send(sender, 'r2', bob, [1])).toMatchObject({ ok: true });
     for (const client of clients.splice(0)) client.close();
-    await server!.stop();
+    await perTest.server.stop();
     await start({ diskLimits: { ...DEFAULT_DISK_LIMITS, queueEnvelopes: 2 } });
     sender = await connect(alice);
     expect(await send(sender, 'r3', bob, [1])).toMatchObject({ ok: false, code: 'queue_full' });
@@ -173,10 +161,10 @@ describe('security: what one device can make the server store is bounded', () =>
     const refused = await upload(1, 1);
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('too_many_prekeys');
-    expect(await server!.storage.preKeyCounts(device)).toEqual({ oneTimePreKeys: 200, kyberOneTimePreKeys: 100 });
+    expect(await perTest.server.storage.preKeyCounts(device)).toEqual({ oneTimePreKeys: 200, kyberOneTimePreKeys: 100 });
     // Kyber still has room; an honest top-up of what was consumed goes through.
     expect((await upload(0, 100)).status).toBe(204);
-    expect(await server!.storage.preKeyCounts(device)).toEqual({ oneTimePreKeys: 200, kyberOneTimePreKeys: 200 });
+    expect(await perTest.server.storage.preKeyCounts(device)).toEqual({ oneTimePreKeys: 200, kyberOneTimePreKeys: 200 });
   });
 
   it('a new link code replaces the device’s unused ones instead of piling up', async () => {

@@ -1,38 +1,27 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AppName, ServerConfig } from '../config.js';
-import { type Addresses, type ParleyServer, browserFacing, createParleyServer } from '../create-server.js';
-import { tempFolder, testConfig } from '../test-support.js';
+import { type Addresses, browserFacing } from '../create-server.js';
+import { serverPerTest } from '../test-support.js';
 
 type Origin = 'api' | AppName;
 const ORIGINS: readonly Origin[] = ['api', 'shell', 'chat', 'call'];
 
 describe('security headers on every origin', () => {
-  let folder: Awaited<ReturnType<typeof tempFolder>>;
-  let server: ParleyServer | null = null;
-
-  beforeEach(async () => {
-    folder = await tempFolder();
-  });
-  afterEach(async () => {
-    await server?.stop();
-    server = null;
-    await folder.remove();
-  });
+  const perTest = serverPerTest();
 
   /** A server with the three app origins, each serving a built folder with an index page and an entry. */
   async function start(overrides: Partial<ServerConfig> = {}): Promise<Required<Addresses>> {
     const apps: ServerConfig['apps'] = {};
     for (const name of ['shell', 'chat', 'call'] as const) {
-      const distDir = join(folder.path, name);
+      const distDir = join(perTest.folder, name);
       await mkdir(distDir, { recursive: true });
       await writeFile(join(distDir, 'index.html'), '<!doctype html><title>app</title>');
       await writeFile(join(distDir, 'remoteEntry.js'), 'var app = 1;');
       apps[name] = { port: 0, distDir };
     }
-    server = createParleyServer(testConfig(join(folder.path, 'data'), { apps, ...overrides }));
-    return (await server.start()) as Required<Addresses>;
+    return (await perTest.start({ dataDir: join(perTest.folder, 'data'), apps, ...overrides })) as Required<Addresses>;
   }
 
   /** The headers of a few answers of one origin: a page, a script, an error; the shell's API too. */
@@ -109,21 +98,16 @@ describe('security headers on every origin', () => {
 });
 
 describe('releases hosted elsewhere', () => {
+  const perTest = serverPerTest();
+
   it('the shell page may load a release the operator registered on another origin (a CDN), and only once it is registered', async () => {
-    const folder = await tempFolder();
-    const shellDist = join(folder.path, 'shell');
+    const shellDist = join(perTest.folder, 'shell');
     await mkdir(shellDist, { recursive: true });
     await writeFile(join(shellDist, 'index.html'), '<!doctype html><title>shell</title>');
-    const server = createParleyServer(testConfig(join(folder.path, 'data'), { apps: { shell: { port: 0, distDir: shellDist } } }));
-    try {
-      const addresses = (await server.start()) as Required<Addresses>;
-      const policy = async () => (await fetch(addresses.shell)).headers.get('content-security-policy')!;
-      expect(await policy()).not.toContain('https://cdn.example');
-      await server.registry.register({ remote: 'call', version: '9.0.0', entry: 'https://cdn.example/call/9.0.0/remoteEntry.js', integrity: `sha384-${'A'.repeat(64)}`, contracts: '^1.0.0' });
-      await expect.poll(async () => (await policy()).match(/script-src [^;]*/)?.[0], { timeout: 3_000 }).toContain('https://cdn.example');
-    } finally {
-      await server.stop();
-      await folder.remove();
-    }
+    const addresses = (await perTest.start({ dataDir: join(perTest.folder, 'data'), apps: { shell: { port: 0, distDir: shellDist } } })) as Required<Addresses>;
+    const policy = async () => (await fetch(addresses.shell)).headers.get('content-security-policy')!;
+    expect(await policy()).not.toContain('https://cdn.example');
+    await perTest.server.registry.register({ remote: 'call', version: '9.0.0', entry: 'https://cdn.example/call/9.0.0/remoteEntry.js', integrity: `sha384-${'A'.repeat(64)}`, contracts: '^1.0.0' });
+    await expect.poll(async () => (await policy()).match(/script-src [^;]*/)?.[0], { timeout: 3_000 }).toContain('https://cdn.example');
   });
 });

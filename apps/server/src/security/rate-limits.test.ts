@@ -7,37 +7,24 @@
  * that stopped reading made the server buffer for it without end.
  */
 import { RELAY_CLOSE, RELAY_PATH } from '@parley/contracts';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_RATE_LIMITS, type ServerConfig } from '../config.js';
-import { type ParleyServer, createParleyServer } from '../create-server.js';
 import { TestIdentity } from '../test-keys.js';
-import { TestApi, TestRelayClient, tempFolder, testConfig } from '../test-support.js';
+import { type TestApi, TestRelayClient, serverPerTest } from '../test-support.js';
 
 describe('security: rate limits that hold in production', () => {
-  let folder: Awaited<ReturnType<typeof tempFolder>>;
-  let server: ParleyServer | undefined;
+  const perTest = serverPerTest();
   let http: TestApi;
   let api: string;
-  const clients: TestRelayClient[] = [];
+  const clients = perTest.clients;
 
   const start = async (overrides: Partial<ServerConfig> = {}) => {
-    server = createParleyServer(testConfig(folder.path, overrides));
-    ({ api } = await server.start());
-    http = new TestApi(api);
+    await perTest.start(overrides);
+    ({ http, api } = perTest);
   };
   const anonymousOnce = { ...DEFAULT_RATE_LIMITS, anonymous: { burst: 1, perSecond: 0.001 } };
   /** A handle lookup without a token: answered 401 when allowed, 429 when the address is over its limit. */
   const anonymousCall = (headers: Record<string, string> = {}) => fetch(`${api}/api/users?handle=someone`, { headers }).then((r) => r.status);
-
-  beforeEach(async () => {
-    folder = await tempFolder();
-  });
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.close();
-    await server?.stop();
-    server = undefined;
-    await folder.remove();
-  });
 
   it('a caller over its limit is refused before its body is read: 429, not the 400 of parsing it', async () => {
     await start({ rateLimits: anonymousOnce });
@@ -107,7 +94,7 @@ describe('security: rate limits that hold in production', () => {
       expect((await fourth.closed).code).toBe(RELAY_CLOSE.tooManyConnections);
       // A closed socket frees its place.
       clients.shift()!.close();
-      await expect.poll(() => server!.openRelaySockets()).toBe(2);
+      await expect.poll(() => perTest.server.openRelaySockets()).toBe(2);
       const again = await TestRelayClient.connect(api, RELAY_PATH);
       clients.push(again);
       expect(again.socket.readyState).toBe(again.socket.OPEN);
@@ -147,7 +134,7 @@ describe('security: rate limits that hold in production', () => {
       (reader.socket as unknown as { _socket: { pause(): void } })._socket.pause();
       const ciphertext = Buffer.alloc(140 * 1024, 1).toString('base64');
       for (let i = 0; i < 100; i++) sender.send({ t: 'send', id: `m${i}`, to: bob.userId, messages: [{ deviceId: 1, type: 2, ciphertext }] });
-      await expect.poll(() => server!.openRelaySockets(), { timeout: 10_000 }).toBe(1);
+      await expect.poll(() => perTest.server.openRelaySockets(), { timeout: 10_000 }).toBe(1);
       for (let i = 0; i < 100; i++) expect((await sender.until('result', 10_000)).ok).toBe(true);
       // Nothing was lost: the queue waits for Bob's next connection.
       const back = await TestRelayClient.signedIn(api, RELAY_PATH, bob.token);

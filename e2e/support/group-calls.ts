@@ -78,6 +78,30 @@ export function tileWidths(page: Page): Promise<{ spotlight: number; thumbnails:
   });
 }
 
+/** The simulcast layer this page last asked the SFU for, per participant index (from its relay `sfu` frames). */
+export type RequestedLayers = Map<number, number>;
+
+/**
+ * Records the `substream` requests a person's pages send over the relay socket, as sent (the SFU
+ * requests travel in clear to the server): what the app chose for each tile, whatever the
+ * publisher's encoder then manages to send. Attach before the page opens its relay socket.
+ */
+export function recordLayerRequests(context: BrowserContext): RequestedLayers {
+  const layers: RequestedLayers = new Map();
+  const listen = (page: Page) =>
+    page.on('websocket', (socket) =>
+      socket.on('framesent', ({ payload }) => {
+        if (typeof payload !== 'string' || !payload.includes('"substream"')) return;
+        const frame = JSON.parse(payload) as { t?: string; request?: { op?: string; participant?: number; substream?: number } };
+        if (frame.t === 'sfu' && frame.request?.op === 'substream') layers.set(frame.request.participant!, frame.request.substream!);
+      }),
+    );
+  // The person's page may exist already (not yet navigated): its socket opens later.
+  for (const page of context.pages()) listen(page);
+  context.on('page', listen);
+  return layers;
+}
+
 /** Keeps every Worker the page starts (before it loads), so a test can talk to the SFrame worker. */
 export function recordWorkers(context: BrowserContext): Promise<unknown> {
   return context.addInitScript(() => {

@@ -81,9 +81,14 @@ export function describeIssues(what: string, error: z.ZodError): string {
   return `Invalid ${what}: ${parts.join('; ')}${more}`.slice(0, 500);
 }
 
+/** The device a request's token names, or null: what the limiting hook found, else looked up now. */
+export async function callerOf(auth: DeviceAuthenticator, request: FastifyRequest): Promise<AuthenticatedDevice | null> {
+  return callers.has(request) ? (callers.get(request) ?? null) : auth.authenticateHeader(request.headers.authorization);
+}
+
 /** The calling device (rate-limited by the hook); answers 401 otherwise. */
 export async function requireDevice(context: ApiContext, request: FastifyRequest, reply: FastifyReply): Promise<AuthenticatedDevice> {
-  const device = callers.has(request) ? callers.get(request) : await context.auth.authenticateHeader(request.headers.authorization);
+  const device = await callerOf(context.auth, request);
   if (!device) {
     reply.header('www-authenticate', 'Bearer');
     throw new Answered(sendError(reply, 401, 'unauthorized', 'Send "Authorization: Bearer <device token>".'));

@@ -18,6 +18,7 @@ import { evaluateRemote } from '@parley/rollout';
 import { signManifest } from '@parley/rollout/sign';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from './config.js';
+import { callerOf } from './api-support.js';
 import type { DeviceAuthenticator } from './device-auth.js';
 import { sendError } from './http-errors.js';
 import type { ManifestKeys } from './manifest-keys.js';
@@ -72,7 +73,8 @@ export function registerManifestRoute(app: FastifyInstance, options: ManifestRou
     reply.header('cache-control', 'no-store');
 
     // The manifest's user id is the account's: cohorts follow the person, not the device.
-    const device = await options.auth.authenticateHeader(request.headers.authorization);
+    // The limiting hook has looked the token up already (api-support.ts): no second query.
+    const device = await callerOf(options.auth, request);
     if (!device) {
       reply.header('www-authenticate', 'Bearer');
       return sendError(reply, 401, 'unauthorized', 'Send "Authorization: Bearer <device token>".');

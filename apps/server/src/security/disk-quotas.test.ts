@@ -15,35 +15,29 @@ import { RoomSecrets } from '../sfu/room-secret.js';
 import { SfuError } from '../sfu/sfu-error.js';
 import { SqliteStorage } from '../sqlite-storage.js';
 import { TestIdentity } from '../test-keys.js';
-import { ManualClock, type TestApi, type TestDevice, TestRelayClient, serverPerTest, tempFolder } from '../test-support.js';
+import { ManualClock, type TestDevice, TestRelayClient, serverPerTest, tempFolder } from '../test-support.js';
 
 const ct = (bytes: number) => Buffer.alloc(bytes, 7).toString('base64');
 
 describe('security: what one device can make the server store is bounded', () => {
   const perTest = serverPerTest({ rateLimits: null });
-  let http: TestApi;
-  let api: string;
-  const clients = perTest.clients;
-
-  const start = async (overrides: Partial<ServerConfig> = {}) => {
-    await perTest.start(overrides);
-    ({ http, api } = perTest);
-  };
+  const { clients } = perTest;
+  const start = (overrides: Partial<ServerConfig> = {}) => perTest.start(overrides);
   const connect = async (device: TestDevice) => {
-    const client = await TestRelayClient.signedIn(api, RELAY_PATH, device.token);
+    const client = await TestRelayClient.signedIn(perTest.api, RELAY_PATH, device.token);
     clients.push(client);
     await client.settle();
     return client;
   };
   /** A second device of `owner`'s account, through the linking routes. */
   const link = async (owner: TestDevice, identity: TestIdentity): Promise<TestDevice> => {
-    const { body: code } = await http.request('POST', '/api/link/codes', { token: owner.token });
-    const { body: req } = await http.request('POST', '/api/link/requests', {
+    const { body: code } = await perTest.http.request('POST', '/api/link/codes', { token: owner.token });
+    const { body: req } = await perTest.http.request('POST', '/api/link/requests', {
       body: { linkId: code.linkId, ephemeralPublicKey: identity.identityKey, mac: ct(32) },
     });
-    await http.request('POST', `/api/link/requests/${req.requestId}/provision`, { token: owner.token, body: { envelope: ct(8) } });
-    const { body: provisioned } = await http.request('GET', `/api/link/requests/${req.requestId}`);
-    const { body: created } = await http.request('POST', '/api/link/complete', {
+    await perTest.http.request('POST', `/api/link/requests/${req.requestId}/provision`, { token: owner.token, body: { envelope: ct(8) } });
+    const { body: provisioned } = await perTest.http.request('GET', `/api/link/requests/${req.requestId}`);
+    const { body: created } = await perTest.http.request('POST', '/api/link/complete', {
       body: { provisioningToken: provisioned.provisioningToken, device: identity.deviceKeys(3, 4321) },
     });
     return created as TestDevice;
@@ -58,8 +52,8 @@ describe('security: what one device can make the server store is bounded', () =>
 
   it('a send past a device’s envelope quota is refused with queue_full, naming no one, and frees up as the device acks', async () => {
     await start({ diskLimits: { ...DEFAULT_DISK_LIMITS, queueEnvelopes: 3 } });
-    const alice = await http.register(new TestIdentity().account('quota.alice'));
-    const bob = await http.register(new TestIdentity().account('quota.bob'));
+    const alice = await perTest.http.register(new TestIdentity().account('quota.alice'));
+    const bob = await perTest.http.register(new TestIdentity().account('quota.bob'));
     const sender = await connect(alice);
 
     for (const id of ['m1', 'm2', 'm3']) expect(await send(sender, id, bob, [1])).toMatchObject({ ref: id, ok: true });
@@ -79,8 +73,8 @@ describe('security: what one device can make the server store is bounded', () =>
 
   it('a send past a device’s byte quota is refused with queue_full', async () => {
     await start({ diskLimits: { ...DEFAULT_DISK_LIMITS, queueBytes: 1_000 } });
-    const alice = await http.register(new TestIdentity().account('bytes.alice'));
-    const bob = await http.register(new TestIdentity().account('bytes.bob'));
+    const alice = await perTest.http.register(new TestIdentity().account('bytes.alice'));
+    const bob = await perTest.http.register(new TestIdentity().account('bytes.bob'));
     const sender = await connect(alice);
 
     expect(await send(sender, 'big1', bob, [1], 600)).toMatchObject({ ok: true });
@@ -93,9 +87,9 @@ describe('security: what one device can make the server store is bounded', () =>
   it('a message to several devices is all or nothing: one full device means no copy is queued for any', async () => {
     await start({ diskLimits: { ...DEFAULT_DISK_LIMITS, queueEnvelopes: 2 } });
     const identity = new TestIdentity();
-    const bob = await http.register(identity.account('allornothing.bob'));
+    const bob = await perTest.http.register(identity.account('allornothing.bob'));
     const bobLaptop = await link(bob, identity);
-    const alice = await http.register(new TestIdentity().account('allornothing.alice'));
+    const alice = await perTest.http.register(new TestIdentity().account('allornothing.alice'));
     const sender = await connect(alice);
     const both = [bob.deviceId, bobLaptop.deviceId];
     expect(await send(sender, 'a', bob, both)).toMatchObject({ ok: true });
@@ -112,8 +106,8 @@ describe('security: what one device can make the server store is bounded', () =>
 
   it('the quota holds the same when commits run on the commit thread (a worker with its own connection)', async () => {
     await start({ relayCommitThread: true, diskLimits: { ...DEFAULT_DISK_LIMITS, queueEnvelopes: 1 } });
-    const alice = await http.register(new TestIdentity().account('thread.alice'));
-    const bob = await http.register(new TestIdentity().account('thread.bob'));
+    const alice = await perTest.http.register(new TestIdentity().account('thread.alice'));
+    const bob = await perTest.http.register(new TestIdentity().account('thread.bob'));
     const sender = await connect(alice);
     expect(await send(sender, 't1', bob, [1])).toMatchObject({ ok: true });
     expect(await send(sender, 't2', bob, [1])).toMatchObject({ ok: false, code: 'queue_full' });
@@ -122,8 +116,8 @@ describe('security: what one device can make the server store is bounded', () =>
 
   it('a retry of a message already queued is still answered ok when the queue is full', async () => {
     await start({ diskLimits: { ...DEFAULT_DISK_LIMITS, queueEnvelopes: 1 } });
-    const alice = await http.register(new TestIdentity().account('retry.alice'));
-    const bob = await http.register(new TestIdentity().account('retry.bob'));
+    const alice = await perTest.http.register(new TestIdentity().account('retry.alice'));
+    const bob = await perTest.http.register(new TestIdentity().account('retry.bob'));
     const sender = await connect(alice);
     expect(await send(sender, 'once', bob, [1])).toMatchObject({ ok: true });
     expect(await send(sender, 'once', bob, [1])).toMatchObject({ ref: 'once', ok: true });
@@ -133,8 +127,8 @@ describe('security: what one device can make the server store is bounded', () =>
 
   it('the quota counts survive a restart: they are kept in the database, not in memory', async () => {
     await start({ diskLimits: { ...DEFAULT_DISK_LIMITS, queueEnvelopes: 2 } });
-    const alice = await http.register(new TestIdentity().account('restart.alice'));
-    const bob = await http.register(new TestIdentity().account('restart.bob'));
+    const alice = await perTest.http.register(new TestIdentity().account('restart.alice'));
+    const bob = await perTest.http.register(new TestIdentity().account('restart.bob'));
     let sender = await connect(alice);
     expect(await send(sender, 'r1', bob, [1])).toMatchObject({ ok: true });
     expect(await send(sender, 'r2', bob, [1])).toMatchObject({ ok: true });
@@ -148,9 +142,9 @@ describe('security: what one device can make the server store is bounded', () =>
   it('an upload past 200 one-time prekeys of a kind is refused with 409 too_many_prekeys, and nothing of it is stored', async () => {
     await start();
     const identity = new TestIdentity();
-    const device = await http.register(identity.account('prekeys.ada', 100));
+    const device = await perTest.http.register(identity.account('prekeys.ada', 100));
     const upload = (ec: number, kyber: number) =>
-      http.request('PUT', '/api/keys', {
+      perTest.http.request('PUT', '/api/keys', {
         token: device.token,
         body: {
           oneTimePreKeys: Array.from({ length: ec }, () => identity.preKey()),
@@ -169,11 +163,11 @@ describe('security: what one device can make the server store is bounded', () =>
 
   it('a new link code replaces the device’s unused ones instead of piling up', async () => {
     await start();
-    const owner = await http.register(new TestIdentity().account('codes.ada'));
+    const owner = await perTest.http.register(new TestIdentity().account('codes.ada'));
     const codes: string[] = [];
-    for (let i = 0; i < 5; i++) codes.push((await http.request('POST', '/api/link/codes', { token: owner.token })).body.linkId);
+    for (let i = 0; i < 5; i++) codes.push((await perTest.http.request('POST', '/api/link/codes', { token: owner.token })).body.linkId);
     const identity = new TestIdentity();
-    const request = (linkId: string) => http.request('POST', '/api/link/requests', { body: { linkId, ephemeralPublicKey: identity.identityKey, mac: ct(32) } });
+    const request = (linkId: string) => perTest.http.request('POST', '/api/link/requests', { body: { linkId, ephemeralPublicKey: identity.identityKey, mac: ct(32) } });
     expect((await request(codes[0]!)).status).toBe(404);
     expect((await request(codes[4]!)).status).toBe(201);
   });

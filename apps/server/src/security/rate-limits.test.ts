@@ -10,25 +10,19 @@ import { RELAY_CLOSE, RELAY_PATH } from '@parley/contracts';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RATE_LIMITS, type ServerConfig } from '../config.js';
 import { TestIdentity } from '../test-keys.js';
-import { type TestApi, TestRelayClient, serverPerTest } from '../test-support.js';
+import { TestRelayClient, serverPerTest } from '../test-support.js';
 
 describe('security: rate limits that hold in production', () => {
   const perTest = serverPerTest();
-  let http: TestApi;
-  let api: string;
-  const clients = perTest.clients;
-
-  const start = async (overrides: Partial<ServerConfig> = {}) => {
-    await perTest.start(overrides);
-    ({ http, api } = perTest);
-  };
+  const { clients } = perTest;
+  const start = (overrides: Partial<ServerConfig> = {}) => perTest.start(overrides);
   const anonymousOnce = { ...DEFAULT_RATE_LIMITS, anonymous: { burst: 1, perSecond: 0.001 } };
   /** A handle lookup without a token: answered 401 when allowed, 429 when the address is over its limit. */
-  const anonymousCall = (headers: Record<string, string> = {}) => fetch(`${api}/api/users?handle=someone`, { headers }).then((r) => r.status);
+  const anonymousCall = (headers: Record<string, string> = {}) => fetch(`${perTest.api}/api/users?handle=someone`, { headers }).then((r) => r.status);
 
   it('a caller over its limit is refused before its body is read: 429, not the 400 of parsing it', async () => {
     await start({ rateLimits: anonymousOnce });
-    const broken = () => http.request('POST', '/api/accounts', { raw: '{"this is not json' });
+    const broken = () => perTest.http.request('POST', '/api/accounts', { raw: '{"this is not json' });
     expect((await broken()).status).toBe(400);
     const refused = await broken();
     expect(refused.status).toBe(429);
@@ -54,33 +48,33 @@ describe('security: rate limits that hold in production', () => {
 
   it('GET /api/manifest is limited per device like every other API call', async () => {
     await start({ rateLimits: { ...DEFAULT_RATE_LIMITS, api: { burst: 3, perSecond: 0.001 } } });
-    const device = await http.register(new TestIdentity().account('alice'));
+    const device = await perTest.http.register(new TestIdentity().account('alice'));
     const statuses: number[] = [];
-    for (let i = 0; i < 4; i++) statuses.push((await http.request('GET', '/api/manifest?contract=1.0.0', { token: device.token })).status);
+    for (let i = 0; i < 4; i++) statuses.push((await perTest.http.request('GET', '/api/manifest?contract=1.0.0', { token: device.token })).status);
     expect(statuses).toEqual([200, 200, 200, 429]);
   });
 
   it("one device cannot drain a victim's one-time prekeys: bundle fetches are limited per (requester, target)", async () => {
     await start({ rateLimits: { ...DEFAULT_RATE_LIMITS, bundleFetches: { burst: 3, perSecond: 0.001 } } });
-    const victim = await http.register(new TestIdentity().account('victim', 20));
-    const other = await http.register(new TestIdentity().account('other', 20));
-    const mallory = await http.register(new TestIdentity().account('mallory'));
+    const victim = await perTest.http.register(new TestIdentity().account('victim', 20));
+    const other = await perTest.http.register(new TestIdentity().account('other', 20));
+    const mallory = await perTest.http.register(new TestIdentity().account('mallory'));
     const fetches: number[] = [];
-    for (let i = 0; i < 5; i++) fetches.push((await http.request('GET', `/api/keys/${victim.userId}`, { token: mallory.token })).status);
+    for (let i = 0; i < 5; i++) fetches.push((await perTest.http.request('GET', `/api/keys/${victim.userId}`, { token: mallory.token })).status);
     expect(fetches).toEqual([200, 200, 200, 429, 429]);
-    const left = await http.request('GET', '/api/keys', { token: victim.token });
+    const left = await perTest.http.request('GET', '/api/keys', { token: victim.token });
     expect(left.body.oneTimePreKeys).toBe(17);
     // Another target is a separate budget: a person starting chats with several contacts is not slowed.
-    expect((await http.request('GET', `/api/keys/${other.userId}`, { token: mallory.token })).status).toBe(200);
+    expect((await perTest.http.request('GET', `/api/keys/${other.userId}`, { token: mallory.token })).status).toBe(200);
   });
 
   it('key uploads (each body ~100 signatures to check) are limited per device', async () => {
     await start({ rateLimits: { ...DEFAULT_RATE_LIMITS, keyUploads: { burst: 2, perSecond: 0.001 } } });
     const identity = new TestIdentity();
     // Account creation is a key upload of the address; the device's own budget starts fresh.
-    const device = await http.register(identity.account('alice'));
+    const device = await perTest.http.register(identity.account('alice'));
     const statuses: number[] = [];
-    for (let i = 0; i < 3; i++) statuses.push((await http.request('PUT', '/api/keys', { token: device.token, body: { signedPreKey: identity.signedPreKey() } })).status);
+    for (let i = 0; i < 3; i++) statuses.push((await perTest.http.request('PUT', '/api/keys', { token: device.token, body: { signedPreKey: identity.signedPreKey() } })).status);
     expect(statuses).toEqual([204, 204, 429]);
   });
 
@@ -89,21 +83,21 @@ describe('security: rate limits that hold in production', () => {
 
     it('are capped per address: the socket over the cap is closed with tooManyConnections', async () => {
       await start({ relayConnectionCaps: caps });
-      for (let i = 0; i < 3; i++) clients.push(await TestRelayClient.connect(api, RELAY_PATH));
-      const fourth = await TestRelayClient.connect(api, RELAY_PATH);
+      for (let i = 0; i < 3; i++) clients.push(await TestRelayClient.connect(perTest.api, RELAY_PATH));
+      const fourth = await TestRelayClient.connect(perTest.api, RELAY_PATH);
       expect((await fourth.closed).code).toBe(RELAY_CLOSE.tooManyConnections);
       // A closed socket frees its place.
       clients.shift()!.close();
       await expect.poll(() => perTest.server.openRelaySockets()).toBe(2);
-      const again = await TestRelayClient.connect(api, RELAY_PATH);
+      const again = await TestRelayClient.connect(perTest.api, RELAY_PATH);
       clients.push(again);
       expect(again.socket.readyState).toBe(again.socket.OPEN);
     });
 
     it('are capped per account: sockets authenticating with one token beyond the cap are refused', async () => {
       await start({ relayConnectionCaps: { ...caps, perAddress: 100 } });
-      const device = await http.register(new TestIdentity().account('alice'));
-      const sockets = await Promise.all(Array.from({ length: 4 }, () => TestRelayClient.connect(api, RELAY_PATH)));
+      const device = await perTest.http.register(new TestIdentity().account('alice'));
+      const sockets = await Promise.all(Array.from({ length: 4 }, () => TestRelayClient.connect(perTest.api, RELAY_PATH)));
       clients.push(...sockets);
       for (const socket of sockets) socket.send({ t: 'auth', token: device.token });
       const closes = await Promise.all(sockets.map((socket) => Promise.race([socket.closed, new Promise<null>((resolve) => setTimeout(() => resolve(null), 1_000))])));
@@ -113,8 +107,8 @@ describe('security: rate limits that hold in production', () => {
 
     it('a ping flood closes the socket with tooManyFrames; pings at a client\'s pace are answered', async () => {
       await start({ rateLimits: { ...DEFAULT_RATE_LIMITS, relayFrames: { burst: 20, perSecond: 0.001 } } });
-      const device = await http.register(new TestIdentity().account('alice'));
-      const client = await TestRelayClient.signedIn(api, RELAY_PATH, device.token);
+      const device = await perTest.http.register(new TestIdentity().account('alice'));
+      const client = await TestRelayClient.signedIn(perTest.api, RELAY_PATH, device.token);
       clients.push(client);
       await client.settle();
       for (let i = 0; i < 40; i++) client.send({ t: 'ping' });
@@ -124,10 +118,10 @@ describe('security: rate limits that hold in production', () => {
     it('a socket that stops reading is cut once the server would buffer more than the bound for it', { timeout: 20_000 }, async () => {
       // A window larger than what the kernel buffers absorb, so the bytes wait in the server.
       await start({ relayConnectionCaps: { ...caps, perAddress: 100, deliveryWindowBytes: 64 * 1024 * 1024 }, rateLimits: null });
-      const alice = await http.register(new TestIdentity().account('alice'));
-      const bob = await http.register(new TestIdentity().account('bob'));
-      const sender = await TestRelayClient.signedIn(api, RELAY_PATH, alice.token);
-      const reader = await TestRelayClient.signedIn(api, RELAY_PATH, bob.token);
+      const alice = await perTest.http.register(new TestIdentity().account('alice'));
+      const bob = await perTest.http.register(new TestIdentity().account('bob'));
+      const sender = await TestRelayClient.signedIn(perTest.api, RELAY_PATH, alice.token);
+      const reader = await TestRelayClient.signedIn(perTest.api, RELAY_PATH, bob.token);
       clients.push(sender, reader);
       await reader.settle();
       // Bob's client stops reading from its socket, as a stalled or hostile client would.
@@ -137,7 +131,7 @@ describe('security: rate limits that hold in production', () => {
       await expect.poll(() => perTest.server.openRelaySockets(), { timeout: 10_000 }).toBe(1);
       for (let i = 0; i < 100; i++) expect((await sender.until('result', 10_000)).ok).toBe(true);
       // Nothing was lost: the queue waits for Bob's next connection.
-      const back = await TestRelayClient.signedIn(api, RELAY_PATH, bob.token);
+      const back = await TestRelayClient.signedIn(perTest.api, RELAY_PATH, bob.token);
       clients.push(back);
       const first = await back.until('deliver');
       expect(first.messageId).toBe('m0');

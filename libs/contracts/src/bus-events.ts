@@ -79,6 +79,21 @@ export interface CallEntry {
   readonly durationMs: number | null;
 }
 
+/**
+ * How much of the page the call app needs, so the shell (which owns the layout) can give it:
+ * `none`: nothing to show; `overlay`: only floating things (the incoming-call dialog, the
+ * minimised call bar), laid over the chat without taking space; `stage`: the main area (a call is
+ * on screen). The shell decides between the whole main area and a split with the chat (the user's
+ * choice in Settings); the call app never needs a shell release to change what it asks for.
+ */
+export type CallPresentationMode = 'none' | 'overlay' | 'stage';
+
+export interface CallPresentation {
+  readonly mode: CallPresentationMode;
+}
+
+export const NO_CALL_PRESENTATION: CallPresentation = Object.freeze({ mode: 'none' });
+
 /** A call link to join: its root secret (the URL fragment; never sent to a server). */
 export interface CallLinkOpened {
   readonly secret: string;
@@ -111,6 +126,8 @@ export interface BusEventMap {
   'relay.status': EventSpec<'state', RelayStatus>;
   'call.available': EventSpec<'state', boolean>;
   'call.state': EventSpec<'state', CallState>;
+  /** What the call app asks the shell's layout for (see CallPresentation). */
+  'call.presentation': EventSpec<'state', CallPresentation>;
   'call.requested': EventSpec<'event', CallRequest>;
   'call.entry': EventSpec<'event', CallEntry>;
   'call.group-requested': EventSpec<'event', GroupCallRequest>;
@@ -145,6 +162,7 @@ export const BUS_EVENTS: { readonly [K in BusEventType]: { readonly version: num
   'relay.status': { version: 1, kind: 'state' },
   'call.available': { version: 1, kind: 'state' },
   'call.state': { version: 1, kind: 'state' },
+  'call.presentation': { version: 1, kind: 'state' },
   'call.requested': { version: 1, kind: 'event' },
   'call.entry': { version: 1, kind: 'event' },
   'call.group-requested': { version: 1, kind: 'event' },
@@ -165,6 +183,7 @@ export const INITIAL_STATES: { readonly [K in StateType]: PayloadOf<K> } = {
   'relay.status': 'closed',
   'call.available': false,
   'call.state': IDLE_CALL_STATE,
+  'call.presentation': NO_CALL_PRESENTATION,
   'call.link-pending': null,
 };
 

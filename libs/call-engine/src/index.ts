@@ -1,0 +1,2 @@
+// Filled by the renovation (issue 23).
+export {};

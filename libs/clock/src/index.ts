@@ -1,2 +1,1 @@
-// Filled by the renovation (issue 23).
-export {};
+export { type Clock, type TimerHandle, type WallClock, schedule, systemClock } from './clock.js';

@@ -6,7 +6,7 @@ set -euo pipefail
 declare -A needs=( [chromium]=/usr/bin/chromium [iproute2]=/usr/sbin/ip [coturn]=/usr/bin/turnserver [nftables]=/usr/sbin/nft [janus]=/usr/bin/janus [caddy]=/usr/bin/caddy [libnss3-tools]=/usr/bin/certutil [firefox-esr]=/usr/bin/firefox-esr [fonts-noto-color-emoji]=/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf [fonts-dejavu-core]=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf )
 missing=()
 for pkg in "${!needs[@]}"; do
-  [ -x "${needs[$pkg]}" ] || missing+=("$pkg")
+  [ -e "${needs[$pkg]}" ] || missing+=("$pkg")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -1,6 +1,6 @@
 import { IDLE_CALL_STATE, type MountArgs, type MountElement, type RemoteApp, type RemoteModule, type RemoteProps } from '@parley/contracts';
 import { ObservableScope, bus, busEvaluations } from '@parley/event-bus';
-import { type Messenger, messenger } from '@parley/messenger';
+import { type CallServices, callServices, type Messenger, messenger } from '@parley/messenger';
 import { type RelayConnection, relayConnection } from '@parley/signaling';
 import { Observable, map } from 'rxjs';
 import { createSignal } from 'solid-js';
@@ -36,6 +36,14 @@ function pageMessenger(): Messenger | null {
     return messenger();
   } catch {
     console.warn('[call] no messenger on this page: calls cannot reach anyone');
+    return null;
+  }
+}
+
+function pageCallServices(): CallServices | null {
+  try {
+    return callServices();
+  } catch {
     return null;
   }
 }
@@ -77,9 +85,10 @@ export const app: RemoteApp = {
     // provides before it mounts any remote. Only the standalone development page has none: it can
     // show the UI but reaches nobody.
     const signaling = pageMessenger();
-    // TURN credentials through the messenger (it holds the device token); asked now, so a call
-    // never waits for them.
-    const turnCredentials = signaling?.turnCredentials?.bind(signaling) ?? null;
+    // TURN credentials and call links are the shell's services (they hold the device token);
+    // TURN is asked now, so a call never waits for it.
+    const services = pageCallServices();
+    const turnCredentials = services ? () => services.turn.turnCredentials() : null;
     const ice = new IceConfigSource(turnCredentials, Date.now, (message) => console.warn(`[call] ${message}`));
     void ice.current();
     const self = { userId: session.userId, deviceId: signaling?.self.deviceId ?? 0, displayName: session.displayName };
@@ -126,7 +135,7 @@ export const app: RemoteApp = {
           store.dismiss();
         },
       },
-      links: signaling?.callLinks?.() ?? null,
+      links: services?.callLinks ?? null,
       ...(signaling
         ? {
             findUser: async (handle: string) => {
@@ -145,7 +154,7 @@ export const app: RemoteApp = {
       workers.stop();
       connections.stop();
     });
-    const linkApi = signaling?.callLinks?.() ?? null;
+    const linkApi = services?.callLinks ?? null;
     const links = linkApi ? createCallLinksStore(linkApi, new CallLinkBook(window.localStorage, session.userId), window.location.origin) : null;
     mountCount += 1;
     element.dataset.callMount = String(mountCount);

@@ -1,7 +1,8 @@
 import { callLinkUrl } from '@parley/call-links';
 import { useObservable } from '@parley/bus-react';
 import type { EventBus } from '@parley/event-bus';
-import { joinWindow, runAt, type ScheduleClock, type ScheduledCall, type ScheduledCallApi } from '@parley/messenger';
+import type { Clock } from '@parley/clock';
+import { joinWindow, runAt, type ScheduledCall, type ScheduledCallApi } from '@parley/messenger';
 import { useEffect, useMemo, useState } from 'react';
 import { map } from 'rxjs';
 import { icsFileName, scheduledCallIcs } from './ics-calendar.js';
@@ -13,7 +14,7 @@ import { ScheduledCallCard } from './ScheduledCallCard.js';
 const NO_CALLS: readonly ScheduledCall[] = [];
 
 /** The clock's time, read again at each of `instants` as it passes (a Join button that opens on time). */
-export function useNowAt(clock: ScheduleClock, instants: readonly number[]): number {
+export function useNowAt(clock: Clock, instants: readonly number[]): number {
   const [now, setNow] = useState(() => clock.now());
   const next = instants.filter((at) => at > now).reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
   useEffect(() => {

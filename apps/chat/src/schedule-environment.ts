@@ -1,4 +1,4 @@
-import { type ScheduleClock, systemScheduleClock } from '@parley/messenger';
+import { type Clock, systemClock } from '@parley/clock';
 import { createContext, useContext } from 'react';
 import { localTimeZone } from './zoned-time.js';
 
@@ -16,7 +16,7 @@ export interface SystemNotifications {
  * notifications and downloads.
  */
 export interface ScheduleEnvironment {
-  readonly clock: ScheduleClock;
+  readonly clock: Clock;
   /** The viewer's IANA time zone. */
   readonly timeZone: string;
   /** The shell's origin: call links are `<origin>/call#<secret>`. */
@@ -55,7 +55,7 @@ function downloadWithBlobLink(fileName: string, text: string, type: string): voi
 /** The page's environment: the real clock, this browser's zone, the shell's origin. */
 export function browserScheduleEnvironment(): ScheduleEnvironment {
   return {
-    clock: systemScheduleClock,
+    clock: systemClock,
     timeZone: localTimeZone(),
     linkOrigin: typeof location === 'undefined' ? '' : location.origin,
     notifications: browserNotifications(),

@@ -11,7 +11,7 @@ import {
   type SignedPreKeyRecord,
 } from '@parley/signal-protocol';
 import type { ParleyApiClient } from './api-client.js';
-import { toBase64 } from './base64.js';
+import { toBase64 } from '@parley/bytes';
 
 /**
  * One-time EC prekeys per device: the most one upload may carry (the contract's limit) and what

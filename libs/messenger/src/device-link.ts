@@ -1,7 +1,5 @@
 import type { LinkRequestFrame } from '@parley/contracts';
 import {
-  concatBytes,
-  constantTimeEqual,
   EcKeyPair,
   EcPublicKey,
   hkdfSha256,
@@ -13,7 +11,7 @@ import {
 import { z } from 'zod';
 import { type AccountSetup, type CreateSignalStore, generateDeviceKeys, deviceKeysForUpload, type PreKeyCounts, storeDeviceKeys } from './account-setup.js';
 import type { ParleyApiClient } from './api-client.js';
-import { fromBase64, fromUtf8, toBase64, utf8 } from './base64.js';
+import { concatBytes, constantTimeEqual, fromBase64, fromUtf8, toBase64, utf8 } from '@parley/bytes';
 import { ParleyApiError } from './errors.js';
 
 // Device linking, client side. The existing device shows `<linkId>-<secret>`; only linkId goes to

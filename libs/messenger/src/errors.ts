@@ -1,3 +1,5 @@
+import { isSignalProtocolError } from '@parley/signal-protocol';
+import { RelayError } from '@parley/signaling';
 import type { MessengerFailure } from './messenger-api.js';
 
 /**
@@ -42,4 +44,37 @@ export function queueFull(userId: string, cause: unknown): MessengerError {
 /** Whether `error` is a {@link ParleyApiError}, optionally with this code. */
 export function isApiError(error: unknown, code?: string): error is ParleyApiError {
   return error instanceof ParleyApiError && (code === undefined || error.code === code);
+}
+
+/** Any error as a MessengerError with the closest code (what an awaited send or lookup rejects with). */
+export function toMessengerError(error: unknown): MessengerError {
+  if (error instanceof MessengerError) return error;
+  if (error instanceof ParleyApiError) {
+    const code = error.code === 'user_not_found' ? 'user-not-found' : error.code === 'rate_limited' ? 'rate-limited' : error.code === 'network' ? 'network' : 'invalid';
+    return new MessengerError(code, error.message, { cause: error });
+  }
+  if (error instanceof RelayError) {
+    const code =
+      error.serverCode === 'unknown_user' ? 'user-not-found' : error.serverCode === 'rate_limited' ? 'rate-limited' : error.code === 'invalid-send' ? 'invalid' : 'network';
+    return new MessengerError(code, error.message, { cause: error });
+  }
+  if (isSignalProtocolError(error, 'untrusted-identity')) return new MessengerError('identity-untrusted', error.message, { cause: error });
+  return new MessengerError('invalid', error instanceof Error ? error.message : String(error), { cause: error });
+}
+
+/** Awaits `call`, turning whatever it throws into a MessengerError. */
+export async function asMessengerCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw toMessengerError(error);
+  }
+}
+
+/** Where failures nobody awaits go (background sends, retries): the messenger's `failures$`. */
+export type FailureSink = (failure: MessengerFailure) => void;
+
+/** Lets `task` run on; if it fails, `sink` hears it as a MessengerError. */
+export function inBackground(task: Promise<unknown>, sink: FailureSink): void {
+  task.catch((error: unknown) => sink(toMessengerError(error)));
 }

@@ -17,7 +17,7 @@ export interface GroupRecord {
 }
 
 /**
- * Where the group messenger keeps groups. The shell implements it in IndexedDB; the messages of a
+ * Where group chats are kept. The shell implements it in IndexedDB; the messages of a
  * group go to the {@link HistoryStore} like any others (conversation id = group id).
  */
 export interface GroupStore {
@@ -41,4 +41,9 @@ export class InMemoryGroupStore implements GroupStore {
   async listGroups(): Promise<readonly GroupRecord[]> {
     return [...this.groups.values()];
   }
+}
+
+/** A group's member user ids (this user included while a member), or undefined when the id is not a group. */
+export function groupMemberIds(groups: GroupStore): (conversationId: string) => Promise<readonly string[] | undefined> {
+  return async (conversationId) => (await groups.getGroup(conversationId))?.members.map((m) => m.userId);
 }

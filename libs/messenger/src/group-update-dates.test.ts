@@ -1,7 +1,7 @@
 import type { GroupUpdateContent } from '@parley/contracts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAccount } from './account-setup.js';
-import { MAX_GROUP_UPDATE_AHEAD_MS } from './group-messenger.js';
+import { MAX_GROUP_UPDATE_AHEAD_MS } from './group-chats.js';
 import { apiFor, FakeParleyServer, inMemoryStore, ManualClock, startDevice, TEST_PREKEY_COUNTS, type TestDevice } from './testing/index.js';
 
 const running: TestDevice[] = [];
@@ -15,7 +15,7 @@ async function world(clock: ManualClock, ...handles: string[]) {
   const devices: TestDevice[] = [];
   for (const handle of handles) {
     const setup = await createAccount({ api: apiFor(server), createStore: inMemoryStore, handle, displayName: handle, preKeyCounts: TEST_PREKEY_COUNTS });
-    devices.push(await startDevice(server, setup, { now: () => clock.now() }));
+    devices.push(await startDevice(server, setup, { clock }));
   }
   running.push(...devices);
   return devices;

@@ -3,7 +3,7 @@ import { firstValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAccount } from './account-setup.js';
 import { InMemoryHistoryStore } from './history-store.js';
-import { boundQuarantine, MAX_QUARANTINED, MAX_QUARANTINED_PER_CONTACT } from './messenger-client.js';
+import { boundQuarantine, MAX_QUARANTINED, MAX_QUARANTINED_PER_CONTACT } from './identity-quarantine.js';
 import { apiFor, FakeParleyServer, inMemoryStore, registerDevice, reinstallWithNewIdentity, startDevice, TEST_PREKEY_COUNTS, type TestDevice } from './testing/index.js';
 
 const running: TestDevice[] = [];

@@ -1,8 +1,8 @@
-// @parley/messenger: accounts, device linking, Signal-encrypted 1:1 messaging, history, receipts
-// and contact notices over the one relay connection. The shell owns the instance; chat and call
-// reach it through `messenger()`.
+// @parley/messenger: accounts, device linking, Signal-encrypted 1:1 and group messaging, history,
+// receipts and contact notices over the one relay connection, scheduled calls, and the call
+// services (TURN, call links). The shell assembles the session; chat and call reach it through
+// `messenger()` and `callServices()`.
 export type {
-  CallLinkApi,
   ContactNotice,
   ConversationSummary,
   DeliveryState,
@@ -39,7 +39,8 @@ export {
   type ParleyApiClientOptions,
   type PreKeyCount,
 } from './api-client.js';
-export { fromBase64, toBase64 } from './base64.js';
+// Kept for the call app and the bots until they import @parley/bytes themselves.
+export { fromBase64, toBase64 } from '@parley/bytes';
 export {
   DeviceLinker,
   DeviceLinkError,
@@ -55,27 +56,25 @@ export {
 } from './device-link.js';
 export { isApiError, MessengerError, ParleyApiError } from './errors.js';
 export { type ContactRecord, type HistoryStore, InMemoryHistoryStore } from './history-store.js';
+export { MessengerClient, type MessengerClientOptions } from './messenger-client.js';
+export { type MessengerSelf, SENDER_KEY_MESSAGE_TYPE, selfOf } from './signal-sessions.js';
+export { OWN_DEVICES_TTL_MS } from './contact-directory.js';
+export { MAX_DEVICE_ROUNDS } from './device-fan-out.js';
+export { type EarlyContent, SELF_COPY_SUFFIX } from './message-receiver.js';
+export { MAX_QUARANTINED, MAX_QUARANTINED_PER_CONTACT } from './identity-quarantine.js';
 export {
-  type EarlyContent,
-  MAX_DEVICE_ROUNDS,
-  MAX_QUARANTINED,
-  MAX_QUARANTINED_PER_CONTACT,
-  MessengerClient,
-  type MessengerClientOptions,
-  type MessengerSelf,
-  OWN_DEVICES_TTL_MS,
-  SELF_COPY_SUFFIX,
-} from './messenger-client.js';
+  type CallLinkApi,
+  type CallLinkService,
+  callLinkService,
+  type CallServices,
+  callServices,
+  provideCallServices,
+  type TurnCredentialService,
+  turnCredentialService,
+} from './call-services.js';
 export { messenger, provideMessenger } from './singleton.js';
-export {
-  GROUP_FRAME_SEPARATOR,
-  GroupMessenger,
-  type GroupMessengerOptions,
-  MAX_GROUP_UPDATE_AHEAD_MS,
-  MAX_HELD_GROUP_MESSAGES,
-  SENDER_KEY_MESSAGE_TYPE,
-} from './group-messenger.js';
-export { type GroupRecord, type GroupStore, InMemoryGroupStore } from './group-store.js';
+export { GROUP_FRAME_SEPARATOR, MAX_GROUP_UPDATE_AHEAD_MS, MAX_HELD_GROUP_MESSAGES } from './group-chats.js';
+export { groupMemberIds, type GroupRecord, type GroupStore, InMemoryGroupStore } from './group-store.js';
 export {
   byStart,
   canJoin,
@@ -83,13 +82,11 @@ export {
   joinWindow,
   MAX_TIMER_MS,
   runAt,
-  type ScheduleClock,
   type ScheduledCall,
   type ScheduledCallDraft,
   type ScheduledCallReminder,
   ScheduledCallReminders,
   supersedes,
-  systemScheduleClock,
 } from './scheduled-call.js';
 export {
   InMemoryScheduledCallStore,

@@ -1,9 +1,11 @@
 /**
  * The messenger's public surface: the one seam between the shell (which creates and owns the
  * messenger, its Signal store and its history store) and the chat app (which only reads history,
- * sends, and watches). Agreed before either side was written; change it only additively.
+ * sends, and watches). Agreed before either side was written; change it only additively. What
+ * is not messaging gets its own small service instead of another optional method here (TURN
+ * credentials and call links: call-services.ts).
  */
-import type { CallLink, Content, CreateCallLinkRequest, Peer, ResetCallLinkRequest, TextContent, TurnCredentials, UpdateCallLinkRequest } from '@parley/contracts';
+import type { Content, Peer, TextContent } from '@parley/contracts';
 import type { Observable } from 'rxjs';
 import type { ScheduledCallApi } from './scheduled-calls.js';
 
@@ -99,11 +101,6 @@ export interface Messenger {
   /** Sends arbitrary content (call signaling, group keys) to every device of a user. */
   sendContent(toUserId: string, content: Exclude<Content, TextContent>): Promise<void>;
   /**
-   * Short-lived TURN credentials for a call (GET /api/turn with this device's token); no ICE
-   * servers when the server has no TURN. Optional: added after the chat, fakes may leave it out.
-   */
-  turnCredentials?(): Promise<TurnCredentials>;
-  /**
    * Group chats (optional: added after the 1:1 chat, fakes may leave them out). Creates a group
    * with this user and the users with these handles; its conversation shows in `conversations$`
    * with `kind: 'group'`, its texts in `history$(groupId)`.
@@ -116,23 +113,8 @@ export interface Messenger {
   /** Encrypts a text once with this device's sender key and sends the same ciphertext to every member device. */
   sendGroupText?(groupId: string, body: string): Promise<HistoryMessage>;
   /**
-   * The call-link routes with this device's token (optional: added with call links). Failures are
-   * ParleyApiErrors carrying the server's code (`link_revoked`, `link_expired`, …) for the UI to say why.
-   */
-  callLinks?(): CallLinkApi;
-  /**
    * Calls planned ahead in a conversation (optional: added with scheduled calls, fakes may leave
    * it out): call links under the hood, sent as `scheduled-call` content, kept on this device.
    */
   scheduledCalls?(): ScheduledCallApi;
-}
-
-/** Call links on the server (libs/contracts call-links.ts): the server sees room ids and verifiers, never secrets. */
-export interface CallLinkApi {
-  create(request: CreateCallLinkRequest): Promise<CallLink>;
-  list(): Promise<CallLink[]>;
-  get(roomId: string, verifier: string): Promise<CallLink>;
-  update(roomId: string, change: UpdateCallLinkRequest): Promise<CallLink>;
-  reset(roomId: string, next: ResetCallLinkRequest): Promise<CallLink>;
-  revoke(roomId: string): Promise<void>;
 }

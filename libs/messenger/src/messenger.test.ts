@@ -1,7 +1,7 @@
 import { firstValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAccount } from './account-setup.js';
-import { toBase64 } from './base64.js';
+import { toBase64 } from '@parley/bytes';
 import { linkDevice } from './device-link.js';
 import type { HistoryMessage } from './messenger-api.js';
 import { IdentityKeyPair } from '@parley/signal-protocol';

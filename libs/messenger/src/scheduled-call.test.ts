@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { byStart, canJoin, JOIN_EARLY_MS, MAX_TIMER_MS, runAt, type ScheduledCall, type ScheduledCallReminder, ScheduledCallReminders, supersedes } from './scheduled-call.js';
-import { ManualClock } from './testing/manual-clock.js';
+import { ManualClock } from '@parley/clock/testing';
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 11, 1, 15, 0);
@@ -97,7 +97,7 @@ describe('reminders (on an injected clock)', () => {
     reminders.update([moved, { ...other, status: 'cancelled', revision: 2 }]);
     clock.advance(5 * MINUTE);
     expect(fired).toHaveLength(1);
-    expect(clock.pending).toBe(0);
+    expect(clock.pendingDelays()).toEqual([]);
   });
 
   it('reminds at once of a call already running (a reload after its start), never of one over', () => {
@@ -112,7 +112,7 @@ describe('reminders (on an injected clock)', () => {
     reminders.close();
     clock.advance(2 * MINUTE);
     expect(fired).toEqual([]);
-    expect(clock.pending).toBe(0);
+    expect(clock.pendingDelays()).toEqual([]);
   });
 
   it('a call a month ahead is not reminded early (setTimeout overflows past 2^31 - 1 ms)', () => {

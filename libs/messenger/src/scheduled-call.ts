@@ -2,6 +2,7 @@
  * Scheduled calls (issue 9) as plain values and rules: when Join works, which revision wins, and
  * a clock-driven reminder at the start. No I/O here; {@link ScheduledCalls} keeps and sends them.
  */
+import { type Clock, schedule } from '@parley/clock';
 import type { ScheduledCallContent } from '@parley/contracts';
 
 /** Join works from this long before the start until the end. */
@@ -52,23 +53,6 @@ export function byStart(now: number): (a: ScheduledCall, b: ScheduledCall) => nu
   return (a, b) => over(a) - over(b) || a.startsAt - b.startsAt || a.scheduleId.localeCompare(b.scheduleId);
 }
 
-/** The time source of reminder and Join timers (the call app's shape), injectable so tests run them in milliseconds. */
-export interface ScheduleClock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  /** Runs `run` once after `ms`; the returned function cancels it. */
-  schedule(ms: number, run: () => void): () => void;
-}
-
-/** The real clock. */
-export const systemScheduleClock: ScheduleClock = {
-  now: () => Date.now(),
-  schedule(ms, run) {
-    const handle = setTimeout(run, ms);
-    return () => clearTimeout(handle);
-  },
-};
-
 /** setTimeout's longest delay (2^31 - 1 ms, about 24.8 days): a longer one fires at once. */
 export const MAX_TIMER_MS = 2_147_483_647;
 
@@ -76,7 +60,7 @@ export const MAX_TIMER_MS = 2_147_483_647;
  * Runs `run` once at the instant `at` on `clock` (at once when it is past), re-arming in steps of
  * at most MAX_TIMER_MS so a call a month ahead is not reminded now. Returns the cancel function.
  */
-export function runAt(clock: ScheduleClock, at: number, run: () => void): () => void {
+export function runAt(clock: Clock, at: number, run: () => void): () => void {
   let cancel = () => {};
   const arm = () => {
     const delay = at - clock.now();
@@ -84,7 +68,7 @@ export function runAt(clock: ScheduleClock, at: number, run: () => void): () => 
       run();
       return;
     }
-    cancel = clock.schedule(Math.min(delay, MAX_TIMER_MS), arm);
+    cancel = schedule(clock, Math.min(delay, MAX_TIMER_MS), arm);
   };
   arm();
   return () => cancel();
@@ -109,7 +93,7 @@ export class ScheduledCallReminders {
   private closed = false;
 
   constructor(
-    private readonly clock: ScheduleClock,
+    private readonly clock: Clock,
     private readonly onReminder: (reminder: ScheduledCallReminder) => void,
   ) {}
 

@@ -3,6 +3,7 @@ import type { ScheduledCallContent } from '@parley/contracts';
 import { firstValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ScheduledCall, ScheduledCallDraft } from './scheduled-call.js';
+import type { CallLinkService } from './call-services.js';
 import { InMemoryScheduledCallStore, ScheduledCalls } from './scheduled-calls.js';
 import { FakeParleyServer, linkNewDevice, registerDevice, startDevice, type TestDevice } from './testing/index.js';
 
@@ -20,7 +21,7 @@ async function world(...handles: string[]) {
 }
 
 const userId = (device: TestDevice) => device.setup.credentials.userId;
-const calls = (device: TestDevice) => firstValueFrom(device.groups.scheduledCalls().all$);
+const calls = (device: TestDevice) => firstValueFrom(device.scheduledCalls.all$);
 
 async function eventually(device: TestDevice, check: (calls: readonly ScheduledCall[]) => void) {
   await vi.waitFor(async () => check(await calls(device)), { timeout: 5_000 });
@@ -35,6 +36,11 @@ const draft: ScheduledCallDraft = {
   timeZone: 'Europe/Moscow',
 };
 
+const notUsed = (): never => {
+  throw new Error('not used');
+};
+const unusedCallLinks: CallLinkService = { create: notUsed, list: notUsed, get: notUsed, update: notUsed, reset: notUsed, revoke: notUsed };
+
 describe('scheduled calls between devices', () => {
   it('a call scheduled in a 1:1 chat reaches the peer and the organizer’s other device; the server holds only the link', async () => {
     const { server, devices } = await world('ada', 'bob');
@@ -44,7 +50,7 @@ describe('scheduled calls between devices', () => {
     const heard: ScheduledCallContent[] = [];
     bob.bus.on('content.scheduled-call').subscribe(({ content }) => heard.push(content));
 
-    const call = await ada.groups.scheduledCalls().schedule(userId(bob), draft);
+    const call = await ada.scheduledCalls.schedule(userId(bob), draft);
     expect(call).toMatchObject({ ...draft, conversationId: userId(bob), status: 'scheduled', revision: 1, organizer: { userId: userId(ada), displayName: 'ADA' } });
     expect(await calls(ada)).toEqual([call]);
 
@@ -64,7 +70,7 @@ describe('scheduled calls between devices', () => {
   it('an edit replaces the invitee’s card; a cancellation reaches them and revokes the link', async () => {
     const { server, devices } = await world('ada', 'bob');
     const [ada, bob] = devices as [TestDevice, TestDevice];
-    const schedules = ada.groups.scheduledCalls();
+    const schedules = ada.scheduledCalls;
     const call = await schedules.schedule(userId(bob), draft);
     await eventually(bob, (list) => expect(list).toHaveLength(1));
 
@@ -73,7 +79,7 @@ describe('scheduled calls between devices', () => {
     await eventually(bob, (list) => expect(list).toEqual([{ ...edited, conversationId: userId(ada) }]));
 
     // Only the organizer changes it.
-    await expect(bob.groups.scheduledCalls().cancel(call.scheduleId)).rejects.toMatchObject({ code: 'invalid' });
+    await expect(bob.scheduledCalls.cancel(call.scheduleId)).rejects.toMatchObject({ code: 'invalid' });
 
     const cancelled = await schedules.cancel(call.scheduleId);
     expect(cancelled).toMatchObject({ status: 'cancelled', revision: 3 });
@@ -89,7 +95,7 @@ describe('scheduled calls between devices', () => {
     const { conversationId: groupId } = await ada.groups.createGroup('Climbers', ['bob', 'cat']);
     for (const device of [bob, cat]) await vi.waitFor(async () => expect((await device.groups.group(groupId))?.members).toHaveLength(3));
 
-    const call = await ada.groups.scheduledCalls().schedule(groupId, draft);
+    const call = await ada.scheduledCalls.schedule(groupId, draft);
     for (const device of [bob, cat]) await eventually(device, (list) => expect(list).toEqual([call]));
   });
 
@@ -101,7 +107,7 @@ describe('scheduled calls between devices', () => {
     running.push(ada, bob);
     // Bob is offline when Ada schedules; his device starts later over its stores (the shell's IndexedDB).
     bob.stop();
-    const call = await ada.groups.scheduledCalls().schedule(userId(bob), draft);
+    const call = await ada.scheduledCalls.schedule(userId(bob), draft);
     const again = await startDevice(server, bob.setup, { history: bob.history, scheduledCalls: store });
     running.push(again);
     await eventually(again, (list) => expect(list.map((c) => c.scheduleId)).toEqual([call.scheduleId]));
@@ -121,9 +127,7 @@ describe('what a device believes', () => {
       store,
       sendContent: async () => {},
       groupMembers: async (id) => groups[id],
-      callLinks: () => {
-        throw new Error('not used');
-      },
+      callLinks: unusedCallLinks,
       onFailure: () => {},
     });
     return { store, schedules };

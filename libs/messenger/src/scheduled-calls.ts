@@ -1,10 +1,12 @@
 import { callLinkRegistration, deriveCallLinkKeys, encryptCallName, newCallLinkSecret } from '@parley/call-links';
+import { systemClock, type WallClock } from '@parley/clock';
 import { ContentSchema, type ScheduledCallContent } from '@parley/contracts';
 import { from, merge, type Observable, of, shareReplay, Subject, switchMap } from 'rxjs';
 import { MessengerError, isApiError } from './errors.js';
 import { KeyedQueue } from './keyed-queue.js';
-import type { CallLinkApi, MessengerFailure } from './messenger-api.js';
-import type { MessengerSelf } from './messenger-client.js';
+import type { CallLinkService } from './call-services.js';
+import type { MessengerFailure } from './messenger-api.js';
+import type { MessengerSelf } from './signal-sessions.js';
 import { byStart, type ScheduledCall, type ScheduledCallDraft, supersedes } from './scheduled-call.js';
 
 /**
@@ -34,7 +36,7 @@ export class InMemoryScheduledCallStore implements ScheduledCallStore {
   }
 }
 
-/** What the chat uses to plan calls ahead (see `Messenger.scheduledCalls`). */
+/** What the chat uses to plan calls ahead (see `Messenger.scheduledCalls`; the session assembly builds it). */
 export interface ScheduledCallApi {
   /** Every scheduled call this device knows, in every conversation, soonest first; emits again on any change. */
   readonly all$: Observable<readonly ScheduledCall[]>;
@@ -57,10 +59,11 @@ export interface ScheduledCallsOptions {
   readonly sendContent: (toUserId: string, content: ScheduledCallContent) => Promise<void>;
   /** A group's member user ids (this user included while a member), or undefined when the id is not a group. */
   readonly groupMembers: (conversationId: string) => Promise<readonly string[] | undefined>;
-  readonly callLinks: () => CallLinkApi;
+  /** Where each call's link is registered, renamed and revoked. */
+  readonly callLinks: CallLinkService;
   /** Failures nobody awaits (copies to this account's devices, link revocation). */
   readonly onFailure: (failure: MessengerFailure) => void;
-  readonly now?: () => number;
+  readonly clock?: WallClock;
   readonly newId?: () => string;
   readonly newLinkSecret?: () => string;
 }
@@ -76,7 +79,7 @@ export class ScheduledCalls implements ScheduledCallApi {
   readonly all$: Observable<readonly ScheduledCall[]>;
 
   private readonly options: ScheduledCallsOptions;
-  private readonly now: () => number;
+  private readonly clock: WallClock;
   private readonly newId: () => string;
   private readonly newLinkSecret: () => string;
   private readonly changed = new Subject<void>();
@@ -84,7 +87,7 @@ export class ScheduledCalls implements ScheduledCallApi {
 
   constructor(options: ScheduledCallsOptions) {
     this.options = options;
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
     this.newId = options.newId ?? (() => crypto.randomUUID());
     this.newLinkSecret = options.newLinkSecret ?? newCallLinkSecret;
     this.all$ = merge(of(undefined), this.changed).pipe(
@@ -105,13 +108,13 @@ export class ScheduledCalls implements ScheduledCallApi {
       organizer: { userId: self.userId, displayName: self.displayName },
       status: 'scheduled',
       revision: 1,
-      updatedAt: this.now(),
+      updatedAt: this.clock.now(),
     };
     const content = checked(call);
     const keys = await deriveCallLinkKeys(linkSecret);
     // The link first: a schedule whose link the server refused would invite people to nothing.
     await this.apiCall(async () =>
-      this.options.callLinks().create({ ...(await callLinkRegistration(keys, call.title)), approval: false }),
+      this.options.callLinks.create({ ...(await callLinkRegistration(keys, call.title)), approval: false }),
     );
     await this.options.store.putScheduledCall(call);
     this.changed.next();
@@ -126,7 +129,7 @@ export class ScheduledCalls implements ScheduledCallApi {
       this.background(
         (async () => {
           const keys = await deriveCallLinkKeys(call.linkSecret);
-          await this.options.callLinks().update(keys.roomId, { encryptedName: await encryptCallName(keys, call.title) });
+          await this.options.callLinks.update(keys.roomId, { encryptedName: await encryptCallName(keys, call.title) });
         })(),
       );
     }
@@ -139,7 +142,7 @@ export class ScheduledCalls implements ScheduledCallApi {
       (async () => {
         const keys = await deriveCallLinkKeys(call.linkSecret);
         try {
-          await this.options.callLinks().revoke(keys.roomId);
+          await this.options.callLinks.revoke(keys.roomId);
         } catch (error) {
           // Already gone is what cancelling wants.
           if (isApiError(error, 'link_revoked') || isApiError(error, 'link_expired') || isApiError(error, 'link_not_found')) return;
@@ -187,7 +190,7 @@ export class ScheduledCalls implements ScheduledCallApi {
   }
 
   private async list(): Promise<readonly ScheduledCall[]> {
-    return [...(await this.options.store.listScheduledCalls())].sort(byStart(this.now()));
+    return [...(await this.options.store.listScheduledCalls())].sort(byStart(this.clock.now()));
   }
 
   /** Writes the organizer's next revision and tells everyone invited. */
@@ -205,7 +208,7 @@ export class ScheduledCalls implements ScheduledCallApi {
         linkSecret: known.linkSecret,
         organizer: known.organizer,
         revision: known.revision + 1,
-        updatedAt: Math.max(this.now(), known.updatedAt + 1),
+        updatedAt: Math.max(this.clock.now(), known.updatedAt + 1),
       };
       checked(next);
       await this.options.store.putScheduledCall(next);

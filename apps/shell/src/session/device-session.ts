@@ -1,6 +1,20 @@
 import type { Session } from '@parley/contracts';
 import type { EventBus } from '@parley/event-bus';
-import { GroupMessenger, MessengerClient, ParleyApiClient, type SessionCredentials, createAccount, linkDevice, provideMessenger } from '@parley/messenger';
+import {
+  callLinkService,
+  createAccount,
+  groupMemberIds,
+  linkDevice,
+  MessengerClient,
+  type MessengerFailure,
+  ParleyApiClient,
+  provideCallServices,
+  provideMessenger,
+  ScheduledCalls,
+  selfOf,
+  type SessionCredentials,
+  turnCredentialService,
+} from '@parley/messenger';
 import type { IdentityKeyPair, SignalProtocolStore } from '@parley/signal-protocol';
 import { provideRelayConnection } from '@parley/signaling';
 import type { DeviceEntry, PendingLink, SettingsActions } from '../screens/SettingsPanel.js';
@@ -129,14 +143,13 @@ export async function startDeviceSession(
   const { credentials, store } = device;
   const api = apiClient(place, credentials.token);
   let messenger: MessengerClient | null = null;
-  let groupMessenger: GroupMessenger | null = null;
   const history = new IndexedDbHistoryStore(db, { cacheContacts: SIGNAL_STORE_OPTIONS.cacheRecords ?? false });
   const relay = createRelay({
     token: credentials.token,
     bus,
     location: place,
     // The relay connects only once the messenger exists (below), so these never see null.
-    decrypt: (frame, early) => groupMessenger!.decrypt(frame, early),
+    decrypt: (frame, early) => messenger!.decrypt(frame, early),
     onControlFrame: (frame) => messenger!.handleControlFrame(frame),
   });
   // A removed device hears it as the relay closing with `device-removed`, or, when it was offline
@@ -146,27 +159,25 @@ export async function startDeviceSession(
     if (error.code === 'auth-failed' || error.code === 'device-removed') onRemoved();
     else console.warn(`[shell] relay: ${error.code}: ${error.message}`);
   });
-  messenger = await MessengerClient.open({
-    self: { userId: credentials.userId, deviceId: credentials.deviceId, handle: credentials.handle, displayName: credentials.displayName },
-    api,
-    store,
-    history,
-    relay,
+  const warnFailure = (failure: MessengerFailure) => console.warn(`[shell] messenger: ${failure.code}: ${failure.message}`);
+  const self = selfOf(credentials);
+  // TURN credentials and call links for the call app: small services of their own, not the messenger's.
+  const callServices = { turn: turnCredentialService(api), callLinks: callLinkService(api) };
+  const groups = new IndexedDbGroupStore(db);
+  // Scheduled calls travel as messenger content; the messenger keeps what arrives through them.
+  const scheduledCalls = new ScheduledCalls({
+    self,
+    store: new IndexedDbScheduledCallStore(db),
+    sendContent: (toUserId, content) => messenger!.sendContent(toUserId, content),
+    groupMembers: groupMemberIds(groups),
+    callLinks: callServices.callLinks,
+    onFailure: warnFailure,
   });
-  // Group chats over the 1:1 messenger: this is the page's messenger, and the relay decrypts through it.
-  groupMessenger = new GroupMessenger({
-    client: messenger,
-    self: messenger.self,
-    api,
-    store,
-    history,
-    relay,
-    groups: new IndexedDbGroupStore(db),
-    scheduledCalls: new IndexedDbScheduledCallStore(db),
-  });
-  watch.add(groupMessenger.failures$.subscribe((failure) => console.warn(`[shell] messenger: ${failure.code}: ${failure.message}`)));
+  messenger = await MessengerClient.open({ self, api, store, history, relay, groups, scheduledCalls });
+  watch.add(messenger.failures$.subscribe(warnFailure));
   const withdrawRelay = provideRelayConnection(relay);
-  const withdrawMessenger = provideMessenger(groupMessenger);
+  const withdrawMessenger = provideMessenger(messenger);
+  const withdrawCallServices = provideCallServices(callServices);
   const session: Session = { userId: credentials.userId, displayName: credentials.displayName, temporary: false };
   bus.set('session.current', session);
   relay.connect();
@@ -218,8 +229,9 @@ export async function startDeviceSession(
       watch.unsubscribe();
       relay.close();
       withdrawMessenger();
+      withdrawCallServices();
       withdrawRelay();
-      groupMessenger?.close();
+      scheduledCalls.close();
       messenger?.close();
       bus.set('session.current', null);
     },

@@ -24,7 +24,7 @@ import {
 import { EcPublicKey, verifySignedPublicPreKey } from '@parley/signal-protocol';
 import type { RelaySocket, RelaySocketConstructor } from '@parley/signaling';
 import type { FetchFunction } from '../api-client.js';
-import { fromBase64 } from '../base64.js';
+import { fromBase64 } from '@parley/bytes';
 
 type PreKey = DeviceKeys['oneTimePreKeys'][number];
 type KyberPreKey = DeviceKeys['kyberOneTimePreKeys'][number];

@@ -1,8 +1,9 @@
 import { groupDecrypt } from '@parley/signal-protocol';
 import { firstValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fromBase64 } from './base64.js';
-import { GROUP_FRAME_SEPARATOR, SENDER_KEY_MESSAGE_TYPE } from './group-messenger.js';
+import { fromBase64 } from '@parley/bytes';
+import { GROUP_FRAME_SEPARATOR } from './group-chats.js';
+import { SENDER_KEY_MESSAGE_TYPE } from './signal-sessions.js';
 import type { HistoryMessage } from './messenger-api.js';
 import { FakeParleyServer, linkNewDevice, registerDevice, type TestDevice } from './testing/index.js';
 

@@ -1,0 +1,136 @@
+import type { WallClock } from '@parley/clock';
+import type { TextContent } from '@parley/contracts';
+import type { ConversationChanges } from './conversation-changes.js';
+import type { HistoryStore } from './history-store.js';
+import { KeyedQueue } from './keyed-queue.js';
+import type { ConversationSummary, DeliveryState, HistoryMessage } from './messenger-api.js';
+import type { MessengerSelf } from './signal-sessions.js';
+
+const DELIVERY_RANK: Record<DeliveryState, number> = { failed: 0, sending: 0, sent: 1, delivered: 2, read: 3 };
+
+/** The later of two delivery states (ticks never go back; `failed` only replaces `sending`). */
+export function laterDelivery(current: DeliveryState | undefined, next: DeliveryState): DeliveryState {
+  if (current === undefined) return next;
+  if (next === 'failed') return current === 'sending' ? 'failed' : current;
+  return DELIVERY_RANK[next] > DELIVERY_RANK[current] || current === 'failed' ? next : current;
+}
+
+/** A text that arrived (or a copy of one this account sent from another device), ready to keep. */
+export interface ArrivedText {
+  readonly messageId: string;
+  readonly conversationId: string;
+  readonly from: { readonly userId: string; readonly deviceId: number };
+  readonly content: TextContent;
+}
+
+/**
+ * The texts of every conversation (1:1 and group) in the {@link HistoryStore}: what is written, in
+ * which order, and which conversation then changed. Edits of one message never interleave.
+ */
+export class ConversationLog {
+  private readonly queue = new KeyedQueue();
+
+  constructor(
+    private readonly history: HistoryStore,
+    private readonly self: MessengerSelf,
+    private readonly changes: ConversationChanges,
+    private readonly clock: WallClock,
+  ) {}
+
+  /** Keeps a text this device is about to send, as `sending`. */
+  async addOutgoing(messageId: string, content: TextContent): Promise<HistoryMessage> {
+    const message: HistoryMessage = {
+      messageId,
+      conversationId: content.conversationId,
+      direction: 'out',
+      from: { userId: this.self.userId, deviceId: this.self.deviceId },
+      body: content.body,
+      sentAt: content.sentAt,
+      storedAt: this.clock.now(),
+      delivery: 'sending',
+    };
+    await this.history.putMessage(message);
+    this.changes.changed(message.conversationId);
+    return message;
+  }
+
+  /** Keeps an arrived text: unread when someone else sent it, `sent` when it is this account's own. */
+  async addArrived(text: ArrivedText): Promise<void> {
+    const isSelf = text.from.userId === this.self.userId;
+    await this.history.putMessage({
+      messageId: text.messageId,
+      conversationId: text.conversationId,
+      direction: isSelf ? 'out' : 'in',
+      from: { userId: text.from.userId, deviceId: text.from.deviceId },
+      body: text.content.body,
+      sentAt: text.content.sentAt,
+      storedAt: this.clock.now(),
+      ...(isSelf ? { delivery: 'sent' as const } : { read: false }),
+    });
+    this.changes.changed(text.conversationId);
+  }
+
+  /** A conversation's messages, oldest first. */
+  messages(conversationId: string): Promise<readonly HistoryMessage[]> {
+    return this.history.listMessages(conversationId);
+  }
+
+  /** Whether the message (sender, message id) is kept already. */
+  async has(senderUserId: string, messageId: string): Promise<boolean> {
+    return (await this.history.getMessage(senderUserId, messageId)) !== undefined;
+  }
+
+  /** Rewrites one message with `edit` (returning it unchanged writes nothing). */
+  async update(
+    senderUserId: string,
+    messageId: string,
+    edit: (message: HistoryMessage) => HistoryMessage,
+  ): Promise<{ message: HistoryMessage | undefined; changed: boolean }> {
+    return this.queue.run(`${senderUserId}\n${messageId}`, async () => {
+      const message = await this.history.getMessage(senderUserId, messageId);
+      if (message === undefined) return { message, changed: false };
+      const next = edit(message);
+      if (next === message) return { message, changed: false };
+      await this.history.putMessage(next);
+      return { message: next, changed: true };
+    });
+  }
+
+  /** Marks an incoming message read here; true when it was unread. */
+  async markRead(senderUserId: string, messageId: string): Promise<boolean> {
+    const { changed } = await this.update(senderUserId, messageId, (m) => (m.direction === 'in' && m.read !== true ? { ...m, read: true } : m));
+    return changed;
+  }
+
+  /** Moves an outgoing message's ticks forward (never back). */
+  async setDelivery(messageId: string, state: DeliveryState): Promise<HistoryMessage | undefined> {
+    const { message, changed } = await this.update(this.self.userId, messageId, (m) => {
+      const delivery = laterDelivery(m.delivery, state);
+      return delivery === m.delivery ? m : { ...m, delivery };
+    });
+    if (changed && message !== undefined) this.changes.changed(message.conversationId);
+    return message;
+  }
+
+  /** A conversation as the list shows it: its last message and how many are unread. */
+  async summary(
+    conversationId: string,
+    peer: ConversationSummary['peer'],
+    kind?: Pick<ConversationSummary, 'kind' | 'group'>,
+  ): Promise<ConversationSummary> {
+    const messages = await this.history.listMessages(conversationId);
+    return {
+      conversationId,
+      peer,
+      lastMessage: messages.at(-1) ?? null,
+      unread: messages.filter((message) => message.direction === 'in' && message.read !== true).length,
+      ...kind,
+    };
+  }
+}
+
+/** Most recent first, by this device's clock (a sender's clock may be off; the list shows activity here). */
+export function byLatestActivity(a: ConversationSummary, b: ConversationSummary): number {
+  const latest = (summary: ConversationSummary) => summary.lastMessage?.storedAt ?? -1;
+  return latest(b) - latest(a);
+}

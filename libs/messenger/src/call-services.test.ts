@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ParleyApiClient, type FetchFunction } from './api-client.js';
-import { callLinkService, type CallServices, callServices, provideCallServices, turnCredentialService } from './call-services.js';
+import { callLinkService, type CallServices, callServices, provideCallServices, turnCredentialService, withLegacyCallServiceMethods } from './call-services.js';
 import { MessengerError, ParleyApiError } from './errors.js';
 
 /** An API client whose server answers every request with `answer` (or cannot be reached). */
@@ -47,5 +47,21 @@ describe('the page call services', () => {
     expect(() => provideCallServices({ ...services })).toThrow(/already/);
     withdraw();
     expect(() => callServices()).toThrow(/not provided/);
+  });
+});
+
+describe('legacy call-service methods on the messenger', () => {
+  it('serve a call release built before the split from the same services', async () => {
+    const credentials = { iceServers: [], iceTransportPolicy: 'all', expiresAt: 5 };
+    const { api } = apiAnswering({ status: 200, body: credentials });
+    const services: CallServices = { turn: turnCredentialService(api), callLinks: callLinkService(api) };
+    const messenger = withLegacyCallServiceMethods({ sendText: () => 'kept' }, services) as unknown as {
+      sendText(): string;
+      turnCredentials(): Promise<unknown>;
+      callLinks(): unknown;
+    };
+    expect(messenger.sendText()).toBe('kept');
+    expect(await messenger.turnCredentials()).toEqual(credentials);
+    expect(messenger.callLinks()).toBe(services.callLinks);
   });
 });

@@ -57,3 +57,17 @@ export const provideCallServices = (services: CallServices): (() => void) => slo
 
 /** The page's call services, for the call app. Throws when the shell has not provided them. */
 export const callServices = (): CallServices => slot.get();
+
+/**
+ * Call releases built before the call services left the Messenger interface read TURN credentials
+ * and call links from the messenger itself (`messenger().turnCredentials?.()`,
+ * `messenger().callLinks?.()`). A newer shell must keep serving them, or such a release would call
+ * without TURN and lose its links (the release train's promise: contract 1.x releases keep working).
+ * Adds the two legacy methods to the messenger the shell provides; drop with the next contract major.
+ */
+export function withLegacyCallServiceMethods<M extends object>(messenger: M, services: CallServices): M {
+  return Object.assign(messenger, {
+    turnCredentials: () => services.turn.turnCredentials(),
+    callLinks: () => services.callLinks,
+  });
+}

@@ -69,6 +69,7 @@ export {
   type CallServices,
   callServices,
   provideCallServices,
+  withLegacyCallServiceMethods,
   type TurnCredentialService,
   turnCredentialService,
 } from './call-services.js';

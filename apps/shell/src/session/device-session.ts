@@ -14,6 +14,7 @@ import {
   selfOf,
   type SessionCredentials,
   turnCredentialService,
+  withLegacyCallServiceMethods,
 } from '@parley/messenger';
 import type { IdentityKeyPair, SignalProtocolStore } from '@parley/signal-protocol';
 import { provideRelayConnection } from '@parley/signaling';
@@ -176,7 +177,7 @@ export async function startDeviceSession(
   messenger = await MessengerClient.open({ self, api, store, history, relay, groups, scheduledCalls });
   watch.add(messenger.failures$.subscribe(warnFailure));
   const withdrawRelay = provideRelayConnection(relay);
-  const withdrawMessenger = provideMessenger(messenger);
+  const withdrawMessenger = provideMessenger(withLegacyCallServiceMethods(messenger, callServices));
   const withdrawCallServices = provideCallServices(callServices);
   const session: Session = { userId: credentials.userId, displayName: credentials.displayName, temporary: false };
   bus.set('session.current', session);

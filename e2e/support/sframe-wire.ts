@@ -183,6 +183,7 @@ export async function snapshotWireTaps(page: Page): Promise<void> {
 export async function wireTapReport(page: Page, snapshot = true): Promise<TapReport> {
   if (snapshot) await snapshotWireTaps(page);
   const raw = await page.evaluate(() => {
+    // Runs in the page, which cannot import @parley/bytes; Node decodes with Buffer below.
     const toBase64 = (buffer: ArrayBuffer) => {
       const bytes = new Uint8Array(buffer);
       let text = '';

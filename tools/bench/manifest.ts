@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { toBase64 } from '@parley/bytes';
 import { IdentityKeyPair, KEMKeyPair, PrivateKey } from '@signalapp/libsignal-client';
 import { type Addresses, REPO_ROOT, configFromEnv, createParleyServer, evaluateManifest } from '@parley/server';
 
@@ -24,27 +25,25 @@ function fakeBuild(root: string, entry: string): string {
   return dir;
 }
 
-const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
-
 /**
  * Signs up `count` accounts through the API (real device tokens; one identity signs every
  * account's keys, the server checks signatures, not uniqueness) and returns user id and token of each.
  */
 async function signUp(api: string, prefix: string, count: number): Promise<Array<{ userId: string; token: string }>> {
   const identity = IdentityKeyPair.generate();
-  const sign = (bytes: Uint8Array<ArrayBuffer>) => b64(identity.privateKey.sign(bytes));
+  const sign = (bytes: Uint8Array<ArrayBuffer>) => toBase64(identity.privateKey.sign(bytes));
   const ec = PrivateKey.generate().getPublicKey().serialize();
   const kem = KEMKeyPair.generate().getPublicKey().serialize();
   const device = {
     registrationId: 1,
-    signedPreKey: { keyId: 1, publicKey: b64(ec), signature: sign(ec) },
-    kyberLastResortPreKey: { keyId: 2, publicKey: b64(kem), signature: sign(kem) },
+    signedPreKey: { keyId: 1, publicKey: toBase64(ec), signature: sign(ec) },
+    kyberLastResortPreKey: { keyId: 2, publicKey: toBase64(kem), signature: sign(kem) },
     oneTimePreKeys: [],
     kyberOneTimePreKeys: [],
   };
   const accounts: Array<{ userId: string; token: string }> = [];
   for (let i = 0; i < count; i += 1) {
-    const body = { handle: `${prefix}.${i}`, displayName: `${prefix} ${i}`, identityKey: b64(identity.publicKey.serialize()), device };
+    const body = { handle: `${prefix}.${i}`, displayName: `${prefix} ${i}`, identityKey: toBase64(identity.publicKey.serialize()), device };
     const response = await fetch(`${api}/api/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     if (response.status !== 201) throw new Error(`sign-up answered ${response.status}: ${await response.text()}`);
     accounts.push((await response.json()) as { userId: string; token: string });

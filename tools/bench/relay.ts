@@ -17,6 +17,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { toBase64 } from '@parley/bytes';
 import { IdentityKeyPair, KEMKeyPair, PrivateKey } from '@signalapp/libsignal-client';
 import { WebSocket } from 'ws';
 
@@ -34,7 +35,6 @@ const PREKEY_FETCHES = 3_000;
 const PREKEY_CONCURRENCY = 32;
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
 // 1,000 clients need as many descriptors on each side; re-run under a raised limit if needed.
 function ensureDescriptors(): void {
@@ -240,7 +240,7 @@ async function benchEcho(): Promise<LoadResult & Paced & { bytesPerConnection: n
     });
     await sleep(1_000);
     const bytesPerConnection = (rss(echo.process.pid!) - before) / CLIENTS;
-    const payload = b64(randomBytes(PAYLOAD_BYTES));
+    const payload = toBase64(randomBytes(PAYLOAD_BYTES));
     let counter = 0;
     const load = new Load((client) => {
       const id = `e-${counter++}`;
@@ -265,18 +265,18 @@ async function benchEcho(): Promise<LoadResult & Paced & { bytesPerConnection: n
 /** One identity signs every bench account's keys: the server checks signatures, not uniqueness. */
 function keyMaterial() {
   const identity = IdentityKeyPair.generate();
-  const sign = (bytes: Uint8Array<ArrayBuffer>) => b64(identity.privateKey.sign(bytes));
+  const sign = (bytes: Uint8Array<ArrayBuffer>) => toBase64(identity.privateKey.sign(bytes));
   const ec = PrivateKey.generate().getPublicKey().serialize();
   const kem = KEMKeyPair.generate().getPublicKey().serialize();
-  const signed = { publicKey: b64(ec), signature: sign(ec) };
-  const kyber = { publicKey: b64(kem), signature: sign(kem) };
+  const signed = { publicKey: toBase64(ec), signature: sign(ec) };
+  const kyber = { publicKey: toBase64(kem), signature: sign(kem) };
   return {
-    identityKey: b64(identity.publicKey.serialize()),
+    identityKey: toBase64(identity.publicKey.serialize()),
     device: (oneTime: number) => ({
       registrationId: 1 + Math.floor(Math.random() * 0x3ffe),
       signedPreKey: { keyId: 1, ...signed },
       kyberLastResortPreKey: { keyId: 2, ...kyber },
-      oneTimePreKeys: Array.from({ length: oneTime }, (_, i) => ({ keyId: 100 + i, publicKey: b64(ec) })),
+      oneTimePreKeys: Array.from({ length: oneTime }, (_, i) => ({ keyId: 100 + i, publicKey: toBase64(ec) })),
       kyberOneTimePreKeys: Array.from({ length: oneTime }, (_, i) => ({ keyId: 1_000 + i, ...kyber })),
     }),
   };
@@ -321,7 +321,7 @@ async function benchRelay(): Promise<LoadResult & Paced & { bytesPerConnection: 
     await sleep(1_000);
     const bytesPerConnection = (rss(server.process.pid!) - before) / CLIENTS;
 
-    const payload = b64(randomBytes(PAYLOAD_BYTES));
+    const payload = toBase64(randomBytes(PAYLOAD_BYTES));
     let counter = 0;
     // Client i writes to client i+1: every client sends and receives.
     const load = new Load((client) => {

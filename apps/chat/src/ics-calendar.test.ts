@@ -1,6 +1,7 @@
 import type { ScheduledCall } from '@parley/messenger';
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { utf8 } from '@parley/bytes';
 import { escapeIcsText, foldIcsLine, ICS_LINE_OCTETS, icsFileName, scheduledCallIcs } from './ics-calendar.js';
 import { describeZone, formatCallTimes, utcToZonedLocal, zonedLocalToUtc } from './zoned-time.js';
 
@@ -87,7 +88,7 @@ describe('the .ics file of a scheduled call, read back with ical.js', () => {
     expect(ics.endsWith('\r\n')).toBe(true);
     expect(ics.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
     const lines = ics.split('\r\n').slice(0, -1);
-    for (const line of lines) expect(new TextEncoder().encode(line).length).toBeLessThanOrEqual(ICS_LINE_OCTETS);
+    for (const line of lines) expect(utf8(line).length).toBeLessThanOrEqual(ICS_LINE_OCTETS);
     expect(lines.some((line) => line.startsWith(' '))).toBe(true);
     const { event } = parseEvent(ics);
     expect(event.summary).toBe(long);

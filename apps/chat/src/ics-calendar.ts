@@ -2,12 +2,12 @@
  * A scheduled call as an iCalendar file (RFC 5545): one VEVENT in a VCALENDAR, times in UTC, so
  * every calendar shows it in its own zone. Pure: the download is the card's business.
  */
+import { utf8 } from '@parley/bytes';
 import type { ScheduledCall } from '@parley/messenger';
 
 /** Lines longer than this many octets are folded (RFC 5545 §3.1), not counting the CRLF. */
 export const ICS_LINE_OCTETS = 75;
 const CRLF = '\r\n';
-const encoder = new TextEncoder();
 
 /** TEXT value escaping (RFC 5545 §3.3.11): backslash, semicolon, comma and newlines. */
 export function escapeIcsText(text: string): string {
@@ -28,7 +28,7 @@ export function foldIcsLine(line: string): string {
   let current = '';
   let octets = 0;
   for (const char of line) {
-    const size = encoder.encode(char).length;
+    const size = utf8(char).length;
     const limit = parts.length === 0 ? ICS_LINE_OCTETS : ICS_LINE_OCTETS - 1;
     if (octets + size > limit) {
       parts.push(current);

@@ -4,6 +4,10 @@
  * encoding of some byte string is accepted, so a key or signature has exactly one textual form.
  */
 
+// Declared here rather than taken from a DOM or WebWorker `lib`: pages, workers and Node all have
+// them, and so every runtime:std package can use this one whatever its `lib` setting.
+const platform = globalThis as unknown as { btoa(binary: string): string; atob(text: string): string };
+
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
@@ -16,7 +20,7 @@ function binaryOf(bytes: Uint8Array): string {
 
 /** Bytes → padded standard base64. */
 export function toBase64(bytes: Uint8Array): string {
-  return btoa(binaryOf(bytes));
+  return platform.btoa(binaryOf(bytes));
 }
 
 /** Padded standard base64 → bytes; null for anything but a canonical encoding. */
@@ -24,7 +28,7 @@ export function parseBase64(text: string): Uint8Array<ArrayBuffer> | null {
   if (typeof text !== 'string' || text.length % 4 !== 0 || !BASE64.test(text)) return null;
   let binary: string;
   try {
-    binary = atob(text);
+    binary = platform.atob(text);
   } catch {
     return null;
   }

@@ -1,5 +1,10 @@
-const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
+// Declared here rather than taken from a DOM or WebWorker `lib` (see base64.ts).
+const platform = globalThis as unknown as {
+  TextEncoder: new () => { encode(text: string): Uint8Array<ArrayBuffer> };
+  TextDecoder: new (label: 'utf-8', options: { fatal: boolean }) => { decode(bytes: Uint8Array): string };
+};
+const encoder = new platform.TextEncoder();
+const decoder = new platform.TextDecoder('utf-8', { fatal: true });
 
 /** UTF-8 bytes of `text`. */
 export function utf8(text: string): Uint8Array<ArrayBuffer> {

@@ -42,6 +42,7 @@ describe('call link secrets', () => {
     const tampered = Buffer.from(bytes);
     tampered[20]! ^= 1;
     expect(await decryptCallName(keys, tampered.toString('base64'))).toBeNull();
+    expect(await decryptCallName(keys, 'not base64!')).toBeNull();
   });
 
   it('are read from a whole link or a bare fragment; anything else is refused with a clear error', () => {
@@ -49,7 +50,8 @@ describe('call link secrets', () => {
     expect(secretFromLink(callLinkUrl('http://localhost:4200/', secret))).toBe(secret);
     expect(callLinkUrl('http://localhost:4200/', secret)).toBe(`http://localhost:4200/call#${secret}`);
     expect(secretFromLink(secret)).toBe(secret);
-    for (const bad of ['', 'http://x/call#', 'http://x/call#short', `http://x/call#${secret}x`, `http://x/call#${secret.slice(0, 21)}!`]) {
+    for (const bad of ['', 'http://x/call#', 'http://x/call#short', `http://x/call#${secret}x`, `http://x/call#${secret.slice(0, 21)}!`, 'AAAAAAAAAAAAAAAAAAAAAB']) {
+      // The last one is 22 base64url characters but not the canonical form of any 16 bytes (its spare bits are set).
       expect(() => secretFromLink(bad)).toThrow(CallLinkFormatError);
     }
   });

@@ -3,10 +3,10 @@
  * fragment carries the secret, browsers never send a fragment to a server, and the server gets
  * only the room id and the verifier. WebCrypto only, so it runs in browsers, workers and Node.
  */
+import { concatBytes, fromBase64Url, fromUtf8, parseBase64, parseBase64Url, toBase64, toBase64Url, utf8 } from '@parley/bytes';
 import { CALL_LINK_LABELS, CALL_LINK_SECRET_BYTES } from '@parley/contracts';
 
 const subtle = (): SubtleCrypto => globalThis.crypto.subtle;
-const encoder = new TextEncoder();
 /** AES-GCM IV length for the call name. */
 const NAME_IV_BYTES = 12;
 /** Longest call name, in characters. */
@@ -27,23 +27,6 @@ export interface CallLinkKeys {
   readonly nameKey: CryptoKey;
 }
 
-function toBase64Url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
-  const base64 = text.replace(/-/g, '+').replace(/_/g, '/');
-  return Uint8Array.from(atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4)), (c) => c.charCodeAt(0));
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
 /** A fresh root secret (128 bits), base64url as it goes into the fragment. */
 export function newCallLinkSecret(): string {
   return toBase64Url(globalThis.crypto.getRandomValues(new Uint8Array(CALL_LINK_SECRET_BYTES)));
@@ -52,7 +35,7 @@ export function newCallLinkSecret(): string {
 /** The secret in a link (`…/call#<secret>`, or the bare fragment); throws CallLinkFormatError. */
 export function secretFromLink(link: string): string {
   const fragment = link.includes('#') ? link.slice(link.indexOf('#') + 1) : link;
-  if (!/^[A-Za-z0-9_-]{22}$/.test(fragment) || fromBase64Url(fragment).length !== CALL_LINK_SECRET_BYTES) {
+  if (!/^[A-Za-z0-9_-]{22}$/.test(fragment) || parseBase64Url(fragment)?.length !== CALL_LINK_SECRET_BYTES) {
     throw new CallLinkFormatError('This is not a Parley call link: the part after # should be 22 letters, digits, - or _.');
   }
   return fragment;
@@ -65,7 +48,7 @@ export function callLinkUrl(shellOrigin: string, secret: string): string {
 
 async function expand(secret: Uint8Array<ArrayBuffer>, label: string, bytes: number): Promise<Uint8Array<ArrayBuffer>> {
   const key = await subtle().importKey('raw', secret, 'HKDF', false, ['deriveBits']);
-  return new Uint8Array(await subtle().deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: encoder.encode(label) }, key, bytes * 8));
+  return new Uint8Array(await subtle().deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: utf8(label) }, key, bytes * 8));
 }
 
 /** Derives room id, verifier and name key from a link secret (HKDF-SHA256, no salt, CALL_LINK_LABELS). */
@@ -85,19 +68,17 @@ export async function encryptCallName(keys: CallLinkKeys, name: string): Promise
   const trimmed = name.trim();
   if (trimmed.length === 0 || trimmed.length > MAX_CALL_NAME_LENGTH) throw new RangeError(`a call name has 1 to ${MAX_CALL_NAME_LENGTH} characters`);
   const iv = globalThis.crypto.getRandomValues(new Uint8Array(NAME_IV_BYTES));
-  const sealed = new Uint8Array(await subtle().encrypt({ name: 'AES-GCM', iv }, keys.nameKey, encoder.encode(trimmed)));
-  const out = new Uint8Array(iv.length + sealed.length);
-  out.set(iv);
-  out.set(sealed, iv.length);
-  return toBase64(out);
+  const sealed = new Uint8Array(await subtle().encrypt({ name: 'AES-GCM', iv }, keys.nameKey, utf8(trimmed)));
+  return toBase64(concatBytes(iv, sealed));
 }
 
 /** The call name, or null when it does not decrypt with this link's key (tampered, or another link's). */
 export async function decryptCallName(keys: CallLinkKeys, encrypted: string): Promise<string | null> {
   try {
-    const bytes = Uint8Array.from(atob(encrypted), (c) => c.charCodeAt(0));
+    const bytes = parseBase64(encrypted);
+    if (!bytes) return null;
     const plain = await subtle().decrypt({ name: 'AES-GCM', iv: bytes.subarray(0, NAME_IV_BYTES) }, keys.nameKey, bytes.subarray(NAME_IV_BYTES));
-    return new TextDecoder().decode(plain);
+    return fromUtf8(new Uint8Array(plain));
   } catch {
     return null;
   }

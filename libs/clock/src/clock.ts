@@ -15,12 +15,16 @@ export interface Clock {
 /** The part of a Clock that only tells the time: what code that never waits should ask for. */
 export type WallClock = Pick<Clock, 'now'>;
 
+// Declared here rather than taken from a DOM or WebWorker `lib`: every runtime has these timers, and
+// so every runtime:std package can use this clock whatever its `lib` setting.
+const timers = globalThis as unknown as { setTimeout(callback: () => void, delayMs: number): unknown; clearTimeout(handle: unknown): void };
+
 /** The real clock of whatever runtime we are in (page, worker or Node). */
 export const systemClock: Clock = {
   now: () => Date.now(),
   // Wrapped rather than passed by reference: some runtimes require `this` to be the global.
-  setTimeout: (callback, delayMs) => globalThis.setTimeout(callback, delayMs),
-  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>),
+  setTimeout: (callback, delayMs) => timers.setTimeout(callback, delayMs),
+  clearTimeout: (handle) => timers.clearTimeout(handle),
 };
 
 /** Runs `run` once after `delayMs` on `clock`; the returned function cancels it. */

@@ -5,12 +5,13 @@
  * `Authorization: Bearer <device token>` except account creation and the new device's side of
  * linking. Errors are `{ error: { code, message } }` with the codes named here.
  */
+import { parseBase64 } from '@parley/bytes';
 import { z } from 'zod';
 
+/** Standard base64 by its alphabet only (large opaque envelopes: no need to decode them here). */
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'standard base64');
-/** base64 of exactly `bytes` bytes. */
-const base64Bytes = (bytes: number) =>
-  base64.refine((text) => text.length % 4 === 0 && (text.length / 4) * 3 - (text.match(/=*$/)?.[0].length ?? 0) === bytes, `base64 of ${bytes} bytes`);
+/** The canonical standard base64 of exactly `bytes` bytes. */
+const base64Bytes = (bytes: number) => z.string().refine((text) => parseBase64(text)?.length === bytes, `standard base64 of ${bytes} bytes`);
 
 export const EC_PUBLIC_KEY_B64 = base64Bytes(33);
 export const KYBER_PUBLIC_KEY_B64 = base64Bytes(1569);

@@ -16,6 +16,7 @@
  * media and keys are the group call's, and a link holder gets keys only once admitted (keys go to
  * participants, and one is a participant only after the server let them join).
  */
+import { parseBase64Url } from '@parley/bytes';
 import { z } from 'zod';
 import { AccountCreatedSchema, CreateAccountRequestSchema, HandleSchema } from './accounts-api.js';
 
@@ -30,7 +31,8 @@ export const CALL_LINK_SECRET_BYTES = 16;
 /** A link unused this long expires (its room id and verifier are forgotten). */
 export const CALL_LINK_EXPIRY_MS = 90 * 24 * 60 * 60 * 1000;
 
-const base64url = (bytes: number) => z.string().length(Math.ceil((bytes * 4) / 3)).regex(/^[A-Za-z0-9_-]+$/, 'base64url without padding');
+/** The canonical unpadded base64url of exactly `bytes` bytes. */
+const base64url = (bytes: number) => z.string().refine((text) => parseBase64Url(text)?.length === bytes, `base64url without padding of ${bytes} bytes`);
 export const CallLinkRoomIdSchema = base64url(16);
 export const CallLinkVerifierSchema = base64url(32);
 /** IV ‖ AES-GCM ciphertext ‖ tag of a name of at most 128 characters, standard base64. */

@@ -81,6 +81,8 @@ describe('accounts API', () => {
     ['an uppercase handle', { handle: 'Ada' }],
     ['a handle ending in a dot', { handle: 'ada.' }],
     ['a 32-byte identity key', { identityKey: Buffer.alloc(32).toString('base64') }],
+    // 64 bytes leave four spare bits before the padding; set, they make a second spelling of the same signature.
+    ['a signature not in canonical base64', { device: { ...device, signedPreKey: { ...device.signedPreKey, signature: sig.replace(/Q==$/, 'R==') } } }],
     ['a blank display name', { displayName: '   ' }],
   ])('rejects %s', (_label, change) => {
     expect(CreateAccountRequestSchema.safeParse({ handle: 'ada', displayName: 'Ada', identityKey: key33, device, ...change }).success).toBe(false);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { toHex } from '@parley/bytes';
 import { aeadDecrypt, aeadEncrypt, deriveSubkeys, importAeadKey } from './aead.js';
-import { toHex } from './bytes.js';
 import { CipherSuite, cipherSuiteParams } from './cipher-suite.js';
 import { aesCtrHmacVectors } from './testing/vectors.js';
 

@@ -1,4 +1,5 @@
-import { bigintToBytes, bufferSource, concatBytes, constantTimeEqual, subtle } from './bytes.js';
+import { concatBytes, constantTimeEqual } from '@parley/bytes';
+import { bigintToBytes, bufferSource, subtle } from './bytes.js';
 import type { CipherSuiteParams } from './cipher-suite.js';
 import { SFrameError } from './errors.js';
 

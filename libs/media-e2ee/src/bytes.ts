@@ -1,4 +1,7 @@
-/** Byte helpers shared by every module. Nothing here logs or keeps what it is given. */
+/**
+ * SFrame-specific byte helpers (64-bit integers, WebCrypto views, randomness). Concat, constant-time
+ * compare and hex come from @parley/bytes. Nothing here logs or keeps what it is given.
+ */
 
 /** The largest value a KID or CTR can take: both are carried in at most 8 bytes (RFC 9605 §4.3). */
 export const MAX_UINT64 = (1n << 64n) - 1n;
@@ -33,30 +36,6 @@ export function byteLength(value: bigint): number {
   return length;
 }
 
-/** Concatenates byte strings into one freshly allocated buffer. */
-export function concatBytes(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
-/**
- * Compares in time that depends only on the lengths, never on where the inputs differ: used for
- * truncated MAC tags, which WebCrypto's own `verify` cannot check.
- */
-export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
-}
-
 /**
  * A view WebCrypto accepts. Frames from an encoded transform already sit on a plain ArrayBuffer, so
  * the common case costs nothing; a view on a SharedArrayBuffer is copied, as WebCrypto refuses it.
@@ -80,20 +59,5 @@ export function randomBytes(length: number): Uint8Array<ArrayBuffer> {
   for (let offset = 0; offset < length; offset += 65536) {
     globalThis.crypto.getRandomValues(out.subarray(offset, Math.min(length, offset + 65536)));
   }
-  return out;
-}
-
-/** Lower-case hex, for tests and diagnostics (never for secrets in logs). */
-export function toHex(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes) out += b.toString(16).padStart(2, '0');
-  return out;
-}
-
-/** Parses lower- or upper-case hex. */
-export function fromHex(hex: string): Uint8Array<ArrayBuffer> {
-  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) throw new TypeError('invalid hex string');
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   return out;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toHex } from './bytes.js';
+import { toHex } from '@parley/bytes';
 import { CipherSuite, type CipherSuiteId } from './cipher-suite.js';
 import type { SFrameResult } from './errors.js';
 import { type MediaCodec, VP8_DELTA_FRAME_CLEAR_BYTES, VP8_KEY_FRAME_CLEAR_BYTES, clearPrefixLength, decryptFrame, encryptFrame, isVp8KeyFrame } from './frame-transform.js';

@@ -1,4 +1,4 @@
-import { concatBytes } from './bytes.js';
+import { concatBytes } from '@parley/bytes';
 import { type SFrameResult, fail, succeed } from './errors.js';
 import type { SFrameKeyRing } from './key-ring.js';
 import type { SFrameSender } from './sender.js';

@@ -2,7 +2,8 @@
 // (what it sends with) and a GroupReceiveKeys (everyone else's keys); key messages are handed over
 // directly, as Signal would deliver them; a manual clock runs the rotation delay.
 import { describe, expect, it } from 'vitest';
-import { toHex } from './bytes.js';
+import { toHex } from '@parley/bytes';
+import { ManualClock } from '@parley/clock/testing';
 import { CipherSuite } from './cipher-suite.js';
 import type { SFrameResult } from './errors.js';
 import { encryptFrame } from './frame-transform.js';
@@ -15,7 +16,6 @@ import { deriveKeyMaterial } from './key-schedule.js';
 import { SFrameSender } from './sender.js';
 import { ratchetSenderSecret } from './sender-secret-ratchet.js';
 import { sframeNonce } from './sframe.js';
-import { ManualClock } from './testing/manual-clock.js';
 
 const suite = CipherSuite.AES_128_GCM_SHA256_128;
 const opusFrame = new Uint8Array([0xfc, 0xff, 0xfe, ...Array.from({ length: 60 }, (_, i) => (i * 13) & 0xff)]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { concatBytes, toHex } from './bytes.js';
+import { concatBytes, toHex } from '@parley/bytes';
 import { CipherSuite } from './cipher-suite.js';
 import type { SFrameResult } from './errors.js';
 import { type MediaCodec, encryptFrame } from './frame-transform.js';

@@ -1,4 +1,4 @@
-import { constantTimeEqual } from './bytes.js';
+import { constantTimeEqual } from '@parley/bytes';
 import { CipherSuite, type CipherSuiteId, cipherSuiteParams } from './cipher-suite.js';
 import { type SFrameFailure, type SFrameFailureCode, type SFrameResult, SFrameError, succeed } from './errors.js';
 import { type DecryptedMediaFrame, type MediaCodec, clearPrefixLength, decryptFrame } from './frame-transform.js';

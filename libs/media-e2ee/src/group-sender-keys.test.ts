@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { toHex } from './bytes.js';
+import { toHex } from '@parley/bytes';
+import { ManualClock } from '@parley/clock/testing';
 import { isSFrameError } from './errors.js';
 import { type GroupKeyMessage, LocalSenderKey, ROTATION_DELAY_MS } from './group-sender-keys.js';
 import { ratchetSenderSecret } from './sender-secret-ratchet.js';
-import { ManualClock } from './testing/manual-clock.js';
 
 // Participant indices: this device is A = 0; B = 1, C = 2, D = 3, E = 4.
 const A = 0;
@@ -115,7 +115,7 @@ describe('LocalSenderKey', () => {
       expect(switches).toEqual([]);
       clock.advance(1_000);
       expect(switches).toEqual([{ generation: 2n, secret: toHex(second[0]!.secret), at: start + 1_000 + ROTATION_DELAY_MS }]);
-      expect(clock.pending).toBe(0);
+      expect(clock.pendingDelays()).toEqual([]);
     });
 
     it('a join while the rotation is pending sends the newcomer the pending secret (never used yet) and keeps the schedule', async () => {
@@ -171,7 +171,7 @@ describe('LocalSenderKey', () => {
     key.dispose();
     clock.advance(ROTATION_DELAY_MS);
     expect(switches.map((s) => s.generation)).toEqual([1n]);
-    expect(clock.pending).toBe(0);
+    expect(clock.pendingDelays()).toEqual([]);
   });
 
   it('refuses participant indices the KID cannot carry, and a secret that is not 32 bytes', async () => {

@@ -1,3 +1,4 @@
+import { type Clock, schedule, systemClock } from '@parley/clock';
 import { SFrameError } from './errors.js';
 import { MAX_KEY_GENERATION, MAX_SENDER_INDEX, SENDER_SECRET_LENGTH, generateSenderSecret } from './key-id.js';
 import { ratchetSenderSecret } from './sender-secret-ratchet.js';
@@ -21,22 +22,6 @@ import { ratchetSenderSecret } from './sender-secret-ratchet.js';
 
 /** How long a fresh secret waits after a leave before frames use it: time for the key messages to arrive. */
 export const ROTATION_DELAY_MS = 3_000;
-
-/** The time source of key-rotation timers; the same shape as the call app's clock, so tests pass a manual one. */
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  /** Runs `run` once after `ms`; the returned function cancels it. */
-  schedule(ms: number, run: () => void): () => void;
-}
-
-const systemClock: Clock = {
-  now: () => Date.now(),
-  schedule(ms, run) {
-    const handle = setTimeout(run, ms);
-    return () => clearTimeout(handle);
-  },
-};
 
 /** One generation of a sender's secret. */
 export interface SenderSecret {
@@ -166,7 +151,7 @@ export class LocalSenderKey {
       const newest = this.#pending ?? this.#current;
       const fresh: SenderSecret = { generation: nextGeneration(newest.generation), secret: generateSenderSecret() };
       this.#pending?.cancel();
-      const cancel = this.#clock.schedule(this.#rotationDelayMs, () => {
+      const cancel = schedule(this.#clock, this.#rotationDelayMs, () => {
         if (this.#pending?.generation !== fresh.generation) return;
         this.#switchTo(fresh);
       });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_UINT64, fromHex, toHex } from './bytes.js';
+import { fromHex, toHex } from '@parley/bytes';
+import { MAX_UINT64 } from './bytes.js';
 import { isSFrameError } from './errors.js';
 import { MAX_HEADER_LENGTH, decodeHeader, encodeHeader } from './header.js';
 import { headerVectors } from './testing/vectors.js';

@@ -19,7 +19,6 @@ export {
   isVp8KeyFrame,
 } from './frame-transform.js';
 export {
-  type Clock,
   type GroupKeyMessage,
   type GroupKeyReason,
   LocalSenderKey,

@@ -1,6 +1,7 @@
 import { hkdfSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { MAX_UINT64, toHex } from './bytes.js';
+import { toHex } from '@parley/bytes';
+import { MAX_UINT64 } from './bytes.js';
 import { CipherSuite } from './cipher-suite.js';
 import { encodeHeader } from './header.js';
 import {

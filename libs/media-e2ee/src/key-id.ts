@@ -1,7 +1,8 @@
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { concatBytes, utf8 } from '@parley/bytes';
 import type { KeyUsage } from './aead.js';
-import { bigintToBytes, concatBytes, randomBytes } from './bytes.js';
+import { bigintToBytes, randomBytes } from './bytes.js';
 import { type CipherSuiteId, cipherSuiteParams } from './cipher-suite.js';
 import { SFrameError } from './errors.js';
 import { type SFrameKey, importSFrameKey } from './key-schedule.js';
@@ -85,7 +86,7 @@ export async function deriveTrackBaseKey(senderSecret: Uint8Array, kid: bigint):
   if (senderSecret.length < SENDER_SECRET_LENGTH) {
     throw new SFrameError('invalid-argument', `sender secret must be at least ${SENDER_SECRET_LENGTH} bytes, got ${senderSecret.length}`);
   }
-  const info = concatBytes(new TextEncoder().encode(TRACK_BASE_KEY_LABEL), bigintToBytes(kid, 8));
+  const info = concatBytes(utf8(TRACK_BASE_KEY_LABEL), bigintToBytes(kid, 8));
   // Synchronous, as the key schedule (key-schedule.ts says why); an empty salt as WebCrypto's HKDF.
   return Uint8Array.from(hkdf(sha256, senderSecret, new Uint8Array(0), info, 32));
 }

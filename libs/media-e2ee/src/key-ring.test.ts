@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toHex } from './bytes.js';
+import { toHex } from '@parley/bytes';
 import { SFrameKeyRing } from './key-ring.js';
 import { SFrameSender } from './sender.js';
 import { sframeEncrypt } from './sframe.js';

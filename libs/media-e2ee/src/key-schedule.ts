@@ -1,7 +1,8 @@
+import { concatBytes, utf8 } from '@parley/bytes';
 import { type AeadKey, type KeyUsage, importAeadKey } from './aead.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
-import { bigintToBytes, concatBytes, isUint64 } from './bytes.js';
+import { bigintToBytes, isUint64 } from './bytes.js';
 import { type CipherSuiteId, type CipherSuiteParams, cipherSuiteParams } from './cipher-suite.js';
 import { SFrameError } from './errors.js';
 
@@ -13,7 +14,6 @@ export const SFRAME_KEY_LABEL = 'SFrame 1.0 Secret key ';
 /** HKDF-Expand label prefix for `sframe_salt`. */
 export const SFRAME_SALT_LABEL = 'SFrame 1.0 Secret salt ';
 
-const encoder = new TextEncoder();
 
 /** The raw outputs of the key schedule; only tests and diagnostics should ever see these bytes. */
 export interface SFrameKeyMaterial {
@@ -34,7 +34,7 @@ export interface SFrameKey {
 
 /** The full label: prefix ‖ KID (8 bytes BE) ‖ cipher suite (2 bytes BE). */
 export function keyScheduleLabel(prefix: string, kid: bigint, suite: CipherSuiteId): Uint8Array<ArrayBuffer> {
-  return concatBytes(encoder.encode(prefix), bigintToBytes(kid, 8), bigintToBytes(BigInt(suite), 2));
+  return concatBytes(utf8(prefix), bigintToBytes(kid, 8), bigintToBytes(BigInt(suite), 2));
 }
 
 // HMAC runs synchronously on @noble/hashes: for these 32–80-byte inputs a WebCrypto round trip (a

@@ -1,6 +1,6 @@
 import { hkdfSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex } from './bytes.js';
+import { fromHex, toHex } from '@parley/bytes';
 import { isSFrameError } from './errors.js';
 import { TRACK_BASE_KEY_LABEL, composeKeyId, deriveTrackBaseKey } from './key-id.js';
 import { SENDER_RATCHET_LABEL, ratchetSenderSecret } from './sender-secret-ratchet.js';

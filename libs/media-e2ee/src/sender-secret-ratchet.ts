@@ -1,3 +1,4 @@
+import { utf8 } from '@parley/bytes';
 import { bufferSource, subtle } from './bytes.js';
 import { SFrameError } from './errors.js';
 import { SENDER_SECRET_LENGTH } from './key-id.js';
@@ -18,7 +19,7 @@ import { SENDER_SECRET_LENGTH } from './key-id.js';
 /** HKDF info of the sender-secret ratchet step. */
 export const SENDER_RATCHET_LABEL = 'Parley SFrame sender ratchet 1.0';
 
-const ratchetInfo = new TextEncoder().encode(SENDER_RATCHET_LABEL);
+const ratchetInfo = utf8(SENDER_RATCHET_LABEL);
 
 /** The next generation's sender secret: one one-way HKDF-SHA256 step (no salt, info {@link SENDER_RATCHET_LABEL}). */
 export async function ratchetSenderSecret(secret: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {

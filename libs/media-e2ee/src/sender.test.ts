@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_UINT64, toHex } from './bytes.js';
+import { toHex } from '@parley/bytes';
+import { MAX_UINT64 } from './bytes.js';
 import { decodeHeader } from './header.js';
 import { SFrameKeyRing } from './key-ring.js';
 import { SFrameSender } from './sender.js';

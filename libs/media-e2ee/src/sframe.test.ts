@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { concatBytes, toHex } from './bytes.js';
+import { concatBytes, toHex } from '@parley/bytes';
 import { CipherSuite, cipherSuiteParams, isCipherSuiteId } from './cipher-suite.js';
 import { encodeHeader } from './header.js';
 import { SFRAME_KEY_LABEL, SFRAME_SALT_LABEL, deriveKeyMaterial, importSFrameKey, keyScheduleLabel } from './key-schedule.js';

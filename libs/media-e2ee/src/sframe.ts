@@ -1,5 +1,6 @@
+import { concatBytes } from '@parley/bytes';
 import { aeadDecrypt, aeadEncrypt } from './aead.js';
-import { bigintToBytes, concatBytes, isUint64 } from './bytes.js';
+import { bigintToBytes, isUint64 } from './bytes.js';
 import { type SFrameResult, SFrameError, fail, succeed } from './errors.js';
 import { type DecodedHeader, decodeHeader, encodeHeader } from './header.js';
 import type { SFrameKey } from './key-schedule.js';

@@ -1,4 +1,5 @@
 import type { ModuleFederationRuntimePlugin } from '@module-federation/enhanced/runtime';
+import { schedule, systemClock } from '@parley/clock';
 
 /** How often and how patiently a failed remote entry is fetched again. */
 export interface RetryOptions {
@@ -16,9 +17,6 @@ export interface RetryOptions {
 
 const DEFAULTS: RetryOptions = { retries: 2, delayMs: 300 };
 
-// A runtime:std library has no DOM or Node typings; every platform has a global setTimeout.
-const timers = globalThis as unknown as { setTimeout(callback: () => void, ms: number): unknown };
-
 /**
  * Module Federation runtime plugin: when a remote entry script fails to load (a network blip, an
  * origin restarting), load it again a couple of times with exponential backoff before giving up —
@@ -27,7 +25,7 @@ const timers = globalThis as unknown as { setTimeout(callback: () => void, ms: n
  */
 export function retryPlugin(options: Partial<RetryOptions> = {}): ModuleFederationRuntimePlugin {
   const { retries, delayMs, onRetry, onGiveUp } = { ...DEFAULTS, ...options };
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => timers.setTimeout(resolve, ms)));
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => schedule(systemClock, ms, resolve)));
   return {
     name: 'parley-remote-retry',
     loadEntryError({ getRemoteEntry, origin, remoteInfo, remoteEntryExports, globalLoading, uniqueKey }) {

@@ -37,4 +37,6 @@ export {
   type ManifestVerification,
   type PinnedManifestKey,
 } from './signature.js';
-export { decodeBase64, encodeBase64 } from './base64.js';
+// Old names of @parley/bytes' strict base64, re-exported only for apps/server (manifest-keys.ts) until it
+// imports @parley/bytes itself.
+export { parseBase64 as decodeBase64, toBase64 as encodeBase64 } from '@parley/bytes';

@@ -4,14 +4,14 @@
  * SDKs agree for any input, not only ASCII.
  */
 
+import { utf8 } from '@parley/bytes';
+
 const C1 = 0xcc9e2d51;
 const C2 = 0x1b873593;
 
-const utf8 = new TextEncoder();
-
 /** MurmurHash3 x86_32 of `input` (UTF-8 when a string) with a 32-bit seed; an unsigned 32-bit result. */
 export function murmur3_x86_32(input: Uint8Array | string, seed: number): number {
-  const bytes = typeof input === 'string' ? utf8.encode(input) : input;
+  const bytes = typeof input === 'string' ? utf8(input) : input;
   const length = bytes.length;
   const blockEnd = length - (length & 3);
   let h = seed >>> 0;

@@ -4,7 +4,7 @@
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import type { EvaluatedManifest, ManifestSignature, SignedManifest } from '@parley/contracts';
-import { decodeBase64, encodeBase64 } from './base64.js';
+import { parseBase64, toBase64, utf8 } from '@parley/bytes';
 import { MANIFEST_SIGNATURE_ALG, type PinnedManifestKey } from './signature.js';
 
 /** Length in bytes of an Ed25519 private key (the RFC 8032 seed). */
@@ -23,7 +23,7 @@ export class ManifestSigningKeyError extends Error {
 }
 
 function privateKeyBytes(privateKey: Uint8Array | string): Uint8Array {
-  const bytes = typeof privateKey === 'string' ? decodeBase64(privateKey) : privateKey;
+  const bytes = typeof privateKey === 'string' ? parseBase64(privateKey) : privateKey;
   if (!(bytes instanceof Uint8Array) || bytes.length !== ED25519_PRIVATE_KEY_LENGTH) {
     throw new ManifestSigningKeyError(`a manifest signing key is ${ED25519_PRIVATE_KEY_LENGTH} bytes (raw or standard base64)`);
   }
@@ -35,8 +35,8 @@ function privateKeyBytes(privateKey: Uint8Array | string): Uint8Array {
  * Send `manifestJson` unchanged next to it: the shell verifies those bytes, not a re-serialization.
  */
 export function signManifest(manifestJson: string, privateKey: Uint8Array | string, keyId: string): ManifestSignature {
-  const signature = ed25519.sign(new TextEncoder().encode(manifestJson), privateKeyBytes(privateKey));
-  return { alg: MANIFEST_SIGNATURE_ALG, keyId, value: encodeBase64(signature) };
+  const signature = ed25519.sign(utf8(manifestJson), privateKeyBytes(privateKey));
+  return { alg: MANIFEST_SIGNATURE_ALG, keyId, value: toBase64(signature) };
 }
 
 /** Serializes an evaluated manifest and signs those bytes: the envelope `GET /api/manifest` returns. */

@@ -11,7 +11,7 @@ import {
   type EvaluatedManifest,
   type SignedManifest,
 } from '@parley/contracts';
-import { decodeBase64 } from './base64.js';
+import { parseBase64, utf8 } from '@parley/bytes';
 
 /** The only signature algorithm manifests use. */
 export const MANIFEST_SIGNATURE_ALG = 'Ed25519';
@@ -42,12 +42,10 @@ export type ManifestVerification =
   | { readonly ok: true; readonly manifest: EvaluatedManifest; readonly keyId: string }
   | { readonly ok: false; readonly code: ManifestRejectionCode; readonly message: string };
 
-const utf8 = new TextEncoder();
-
 const reject = (code: ManifestRejectionCode, message: string): ManifestVerification => ({ ok: false, code, message });
 
 function publicKeyBytes(key: PinnedManifestKey): Uint8Array | null {
-  const bytes = typeof key.publicKey === 'string' ? decodeBase64(key.publicKey) : key.publicKey;
+  const bytes = typeof key.publicKey === 'string' ? parseBase64(key.publicKey) : key.publicKey;
   return bytes instanceof Uint8Array && bytes.length === ED25519_PUBLIC_KEY_LENGTH ? bytes : null;
 }
 
@@ -81,11 +79,11 @@ function verify(signed: unknown, pinnedKeys: readonly PinnedManifestKey[]): Mani
   const candidates = pinnedKeys.filter((key) => key.keyId === keyId).map(publicKeyBytes).filter((key) => key !== null);
   if (candidates.length === 0) return reject('unknown-key', `no pinned key "${keyId}"`);
 
-  const signatureBytes = decodeBase64(value);
+  const signatureBytes = parseBase64(value);
   if (!signatureBytes || signatureBytes.length !== ED25519_SIGNATURE_LENGTH) {
     return reject('bad-signature', 'the signature is not 64 bytes of standard base64');
   }
-  const message = utf8.encode(manifest);
+  const message = utf8(manifest);
   // Strict RFC 8032 decoding (not ZIP-215): one valid encoding per signature and key.
   const authentic = candidates.some((publicKey) => ed25519.verify(signatureBytes, message, publicKey, { zip215: false }));
   if (!authentic) return reject('bad-signature', `the signature does not verify with key "${keyId}"`);

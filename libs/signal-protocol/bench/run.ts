@@ -18,6 +18,7 @@ import {
   processSenderKeyDistributionMessage,
   SessionCipher,
 } from '../src/index.js';
+import { utf8 } from '@parley/bytes';
 import { hasChromium, runInChromium } from '../src/testing/chromium.js';
 import { TestDevice } from '../src/testing/devices.js';
 import { LibsignalPeer } from '../src/testing/libsignal-peer.js';
@@ -25,7 +26,7 @@ import { buf, libsignal, OracleStores } from '../src/testing/libsignal-oracle.js
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const SLICES = 10;
-const payload = new TextEncoder().encode('A typical chat message, about a hundred bytes long, with a little bit of punctuation! ok?');
+const payload = utf8('A typical chat message, about a hundred bytes long, with a little bit of punctuation! ok?');
 
 type Step = () => Promise<unknown>;
 

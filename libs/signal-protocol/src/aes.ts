@@ -1,5 +1,5 @@
 import { cbc } from '@noble/ciphers/aes.js';
-import { copyBytes } from './bytes.js';
+import { copyBytes } from '@parley/bytes';
 import { SignalProtocolError } from './errors.js';
 
 // AES-256-CBC with PKCS#7 padding. Chat-sized bodies go through @noble/ciphers synchronously: a

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { randomBytes, toHex } from './bytes.js';
+import { toHex } from '@parley/bytes';
+import { randomBytes } from './bytes.js';
 import { createFingerprint } from './fingerprint.js';
 import { EcKeyPair } from './keys.js';
 import { buf, libsignal } from './testing/libsignal-oracle.js';

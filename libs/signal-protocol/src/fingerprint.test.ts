@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { fromHex, randomBytes, toHex } from './bytes.js';
+import { fromHex, toHex, utf8 } from '@parley/bytes';
+import { randomBytes } from './bytes.js';
 import { compareScannableFingerprints, createFingerprint } from './fingerprint.js';
 import { EcKeyPair } from './keys.js';
 import { EcPublicKey } from './public-keys.js';
 import { vectors } from './testing/vectors.js';
 
 const v = vectors.fingerprint;
-const te = new TextEncoder();
-const alice = { id: te.encode(v.alice_stable_id), key: EcPublicKey.deserialize(fromHex(v.alice_identity)) };
-const bob = { id: te.encode(v.bob_stable_id), key: EcPublicKey.deserialize(fromHex(v.bob_identity)) };
+const alice = { id: utf8(v.alice_stable_id), key: EcPublicKey.deserialize(fromHex(v.alice_identity)) };
+const bob = { id: utf8(v.bob_stable_id), key: EcPublicKey.deserialize(fromHex(v.bob_identity)) };
 
 describe('safety numbers', () => {
   for (const version of [1, 2] as const) {

@@ -1,5 +1,5 @@
 import { sha512 } from '@noble/hashes/sha2.js';
-import { concatBytes, constantTimeEqual } from './bytes.js';
+import { concatBytes, constantTimeEqual } from '@parley/bytes';
 import { SignalProtocolError } from './errors.js';
 import { ProtoReader, ProtoWriter } from './protobuf.js';
 import type { EcPublicKey } from './public-keys.js';

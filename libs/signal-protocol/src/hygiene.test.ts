@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { toHex } from '@parley/bytes';
 
 // Library-wide rules that no linter here enforces: no logging (so no key material can be logged),
 // no Math.random anywhere in shipped code (keys and nonces come from crypto.getRandomValues).
@@ -22,7 +23,6 @@ describe('source hygiene', () => {
 
   it('objects that hold keys print redacted (String, JSON, inspect)', async () => {
     const { inspect } = await import('node:util');
-    const { toHex } = await import('./bytes.js');
     const { processPreKeyBundle } = await import('./session-cipher.js');
     const { TestDevice } = await import('./testing/devices.js');
     const alice = await TestDevice.create('alice');

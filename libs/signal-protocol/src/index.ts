@@ -3,7 +3,9 @@
 
 export * from './verify.js';
 export { type ProtocolAddress, addressKey } from './address.js';
-export { concatBytes, constantTimeEqual, fromHex, randomBytes, toHex } from './bytes.js';
+export { randomBytes } from './bytes.js';
+// Re-exported only for libs/messenger (device-link.ts) until it imports @parley/bytes itself.
+export { concatBytes, constantTimeEqual } from '@parley/bytes';
 export { compareScannableFingerprints, createFingerprint, type Fingerprint, FINGERPRINT_ITERATIONS, SCANNABLE_FINGERPRINT_VERSION } from './fingerprint.js';
 export { InMemorySignalProtocolStore, type InMemoryStoreSnapshot } from './in-memory-store.js';
 export { hkdfSha256, hmacSha256 } from './kdf.js';
@@ -35,7 +37,7 @@ export {
   processSenderKeyDistributionMessage,
   SenderKeyRecord,
 } from './sender-keys.js';
-export { type Clock, type DecryptOptions, processPreKeyBundle, SessionCipher } from './session-cipher.js';
+export { type DecryptOptions, processPreKeyBundle, SessionCipher } from './session-cipher.js';
 export { ARCHIVED_STATES_MAX_LENGTH, MAX_UNACKNOWLEDGED_SESSION_AGE_MS, SessionRecord } from './session-state.js';
 export {
   type Direction,

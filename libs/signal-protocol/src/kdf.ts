@@ -14,10 +14,3 @@ export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
 export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array | undefined, info: Uint8Array, length: number): Uint8Array {
   return hkdf(sha256, ikm, salt, info, length);
 }
-
-const encoder = new TextEncoder();
-
-/** UTF-8 bytes of a KDF label. */
-export function label(text: string): Uint8Array {
-  return encoder.encode(text);
-}

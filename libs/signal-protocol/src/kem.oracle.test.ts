@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { concatBytes, toHex } from './bytes.js';
-import { hkdfSha256, label } from './kdf.js';
+import { concatBytes, toHex, utf8 } from '@parley/bytes';
+import { hkdfSha256 } from './kdf.js';
 import { kemDecapsulate } from './kem.js';
 import { IdentityKeyPair } from './keys.js';
 import { ProtoReader } from './protobuf.js';
@@ -47,7 +47,7 @@ describe('Kyber1024 decapsulation against libsignal-client', () => {
         await preKey!.keyPair.agree(baseKey),
         kyberSecret,
       );
-      const derived = hkdfSha256(secret, undefined, label('WhisperText_X25519_SHA-256_CRYSTALS-KYBER-1024'), 96);
+      const derived = hkdfSha256(secret, undefined, utf8('WhisperText_X25519_SHA-256_CRYSTALS-KYBER-1024'), 96);
       const record = decodeOracleSessionRecord(alice.sessions.get(bobAddress.toString())!);
       if (toHex(record.receiverChains[0]!.chainKey) === toHex(derived.subarray(32, 64)) && toHex(record.pqAuthKey!) === toHex(derived.subarray(64))) matched++;
     }

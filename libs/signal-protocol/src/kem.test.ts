@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toHex } from './bytes.js';
+import { toHex } from '@parley/bytes';
 import { KemKeyPair, KemSecretKey, kemDecapsulate, kemEncapsulate } from './kem.js';
 import { KemPublicKey } from './public-keys.js';
 

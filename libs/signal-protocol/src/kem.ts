@@ -1,6 +1,7 @@
 import { ml_kem1024 } from '@noble/post-quantum/ml-kem.js';
 import { sha3_256, shake256 } from '@noble/hashes/sha3.js';
-import { concatBytes, copyBytes, randomBytes, redactWhenPrinted } from './bytes.js';
+import { concatBytes, copyBytes } from '@parley/bytes';
+import { randomBytes, redactWhenPrinted } from './bytes.js';
 import { SignalProtocolError } from './errors.js';
 import { KemPublicKey, KYBER1024_KEY_TYPE, MLKEM1024_KEY_TYPE } from './public-keys.js';
 

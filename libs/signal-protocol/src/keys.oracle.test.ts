@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { randomBytes, toHex } from './bytes.js';
+import { toHex } from '@parley/bytes';
+import { randomBytes } from './bytes.js';
 import { EcKeyPair, EcPrivateKey, IdentityKeyPair } from './keys.js';
 import { EcPublicKey } from './public-keys.js';
 import { buf, libsignal } from './testing/libsignal-oracle.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { fromHex, toHex } from './bytes.js';
+import { fromHex, toHex } from '@parley/bytes';
 import { isSignalProtocolError } from './errors.js';
 import { EcKeyPair, EcPrivateKey, IdentityKeyPair } from './keys.js';
 import { EcPublicKey } from './public-keys.js';

@@ -1,4 +1,5 @@
-import { copyBytes, constantTimeEqual, redactWhenPrinted } from './bytes.js';
+import { copyBytes, constantTimeEqual } from '@parley/bytes';
+import { redactWhenPrinted } from './bytes.js';
 import { SignalProtocolError } from './errors.js';
 import { ProtoReader, ProtoWriter } from './protobuf.js';
 import { EcPublicKey } from './public-keys.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex } from './bytes.js';
+import { fromHex, toHex } from '@parley/bytes';
 import { KemKeyPair } from './kem.js';
 import { EcKeyPair, IdentityKeyPair } from './keys.js';
 import { pqxdhInitiate, pqxdhRespond } from './pqxdh.js';

@@ -1,6 +1,7 @@
-import { concatBytes, wipe } from './bytes.js';
+import { concatBytes, utf8 } from '@parley/bytes';
+import { wipe } from './bytes.js';
 import { SignalProtocolError } from './errors.js';
-import { hkdfSha256, label } from './kdf.js';
+import { hkdfSha256 } from './kdf.js';
 import { kemDecapsulate, kemEncapsulate, type KemKeyPair } from './kem.js';
 import type { EcKeyPair, IdentityKeyPair } from './keys.js';
 import type { EcPublicKey, KemPublicKey } from './public-keys.js';
@@ -10,7 +11,7 @@ import type { ChainKey } from './ratchet.js';
 // Kyber1024 secret, through HKDF-SHA256 with libsignal's label into root key, first chain key and
 // the key that seeds the post-quantum ratchet.
 
-const PQXDH_INFO = label('WhisperText_X25519_SHA-256_CRYSTALS-KYBER-1024');
+const PQXDH_INFO = utf8('WhisperText_X25519_SHA-256_CRYSTALS-KYBER-1024');
 const DISCONTINUITY = new Uint8Array(32).fill(0xff);
 
 /** What both sides derive from the handshake. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toHex } from './bytes.js';
+import { toHex } from '@parley/bytes';
 import { IdentityKeyPair } from './keys.js';
 import { createPreKeyBundle, generateKyberPreKey, generatePreKeys, generateSignedPreKey, KyberPreKeyRecord, PreKeyRecord, SignedPreKeyRecord } from './prekeys.js';
 import { EcPublicKey, KemPublicKey } from './public-keys.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toHex } from './bytes.js';
+import { toHex } from '@parley/bytes';
 import { parsePreKeyBundle, serializePreKeyBundle, verifyPreKeyBundle } from './bundle.js';
 import { IdentityKeyPair } from './keys.js';
 import {

@@ -1,6 +1,6 @@
+import { constantTimeEqual, copyBytes, toHex } from '@parley/bytes';
 import { isCanonicalMontgomery } from './curve25519.js';
 import { SignalProtocolError } from './errors.js';
-import { constantTimeEqual, copyBytes, toHex } from './bytes.js';
 
 /** libsignal's type byte for Curve25519 (“DJB”) public keys. */
 export const EC_KEY_TYPE = 0x05;

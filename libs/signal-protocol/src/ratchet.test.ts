@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex } from './bytes.js';
+import { fromHex, toHex } from '@parley/bytes';
 import { deriveMessageKeys, messageKeySeed, nextChainKey } from './ratchet.js';
 import { vectors } from './testing/vectors.js';
 

@@ -1,4 +1,5 @@
-import { hkdfSha256, hmacSha256, label } from './kdf.js';
+import { utf8 } from '@parley/bytes';
+import { hkdfSha256, hmacSha256 } from './kdf.js';
 import type { EcKeyPair } from './keys.js';
 import type { EcPublicKey } from './public-keys.js';
 
@@ -13,8 +14,8 @@ export const MAX_RECEIVER_CHAINS = 5;
 
 const MESSAGE_KEY_SEED = new Uint8Array([0x01]);
 const CHAIN_KEY_SEED = new Uint8Array([0x02]);
-const WHISPER_MESSAGE_KEYS = label('WhisperMessageKeys');
-const WHISPER_RATCHET = label('WhisperRatchet');
+const WHISPER_MESSAGE_KEYS = utf8('WhisperMessageKeys');
+const WHISPER_RATCHET = utf8('WhisperRatchet');
 
 /** A symmetric chain key and its position in the chain. */
 export interface ChainKey {

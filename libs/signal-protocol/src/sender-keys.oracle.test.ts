@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { randomUint32, toHex } from './bytes.js';
+import { fromUtf8, toHex, utf8 } from '@parley/bytes';
+import { randomUint32 } from './bytes.js';
 import { InMemorySignalProtocolStore } from './in-memory-store.js';
 import { IdentityKeyPair } from './keys.js';
 import { createSenderKeyDistributionMessage, groupDecrypt, groupEncrypt, processSenderKeyDistributionMessage, SenderKeyRecord } from './sender-keys.js';
@@ -8,8 +9,6 @@ import { decodeSenderKeyDistributionMessage, decodeSenderKeyMessage, encodeSende
 
 // Oracle: libsignal-client's group cipher. Sender keys have no SPQR, so full interop is expected.
 
-const text = (s: string) => new TextEncoder().encode(s);
-const str = (b: Uint8Array) => new TextDecoder().decode(b);
 const N = 30;
 
 const shuffled = (n: number): number[] => {
@@ -31,9 +30,9 @@ describe('sender keys against libsignal-client', () => {
     const us = new InMemorySignalProtocolStore(await IdentityKeyPair.generate(), 2);
     await processSenderKeyDistributionMessage(us, sender, skdm.serialize());
     const messages = [];
-    for (let i = 0; i < N; i++) messages.push((await libsignal.groupEncrypt(theirSender, distributionId, them.senderKey, buf(text(`t${i}`)))).serialize());
+    for (let i = 0; i < N; i++) messages.push((await libsignal.groupEncrypt(theirSender, distributionId, them.senderKey, buf(utf8(`t${i}`)))).serialize());
     let decrypted = 0;
-    for (const i of shuffled(N)) if (str(await groupDecrypt(us, sender, messages[i]!)) === `t${i}`) decrypted++;
+    for (const i of shuffled(N)) if (fromUtf8(await groupDecrypt(us, sender, messages[i]!)) === `t${i}`) decrypted++;
     expect(decrypted).toBe(N);
   });
 
@@ -46,9 +45,9 @@ describe('sender keys against libsignal-client', () => {
     const theirSender = libsignal.ProtocolAddress.new('bob', 2);
     await libsignal.processSenderKeyDistributionMessage(theirSender, libsignal.SenderKeyDistributionMessage.deserialize(buf(skdm.serialized)), them.senderKey);
     const messages = [];
-    for (let i = 0; i < N; i++) messages.push((await groupEncrypt(us, sender, distributionId, text(`u${i}`))).serialized);
+    for (let i = 0; i < N; i++) messages.push((await groupEncrypt(us, sender, distributionId, utf8(`u${i}`))).serialized);
     let decrypted = 0;
-    for (const i of shuffled(N)) if (str(await libsignal.groupDecrypt(theirSender, them.senderKey, buf(messages[i]!))) === `u${i}`) decrypted++;
+    for (const i of shuffled(N)) if (fromUtf8(await libsignal.groupDecrypt(theirSender, them.senderKey, buf(messages[i]!))) === `u${i}`) decrypted++;
     expect(decrypted).toBe(N);
     await expect(libsignal.groupDecrypt(theirSender, them.senderKey, buf(messages[0]!))).rejects.toThrow(/old counter/);
   });
@@ -72,7 +71,7 @@ describe('sender keys against libsignal-client', () => {
     const distributionId = crypto.randomUUID();
     const sender = { name: 'x', deviceId: 1 };
     const skdm = await createSenderKeyDistributionMessage(us, sender, distributionId);
-    const m = (await groupEncrypt(us, sender, distributionId, text('hello'))).serialized;
+    const m = (await groupEncrypt(us, sender, distributionId, utf8('hello'))).serialized;
     const parsed = libsignal.SenderKeyMessage.deserialize(buf(m));
     expect([parsed.chainId(), parsed.iteration(), parsed.distributionId(), toHex(parsed.ciphertext())]).toEqual([
       skdm.chainId,
@@ -91,7 +90,7 @@ describe('sender keys against libsignal-client', () => {
     const distributionId = crypto.randomUUID();
     const sender = { name: 'x', deviceId: 1 };
     await createSenderKeyDistributionMessage(us, sender, distributionId);
-    for (let i = 0; i < 3; i++) await groupEncrypt(us, sender, distributionId, text(`${i}`));
+    for (let i = 0; i < 3; i++) await groupEncrypt(us, sender, distributionId, utf8(`${i}`));
     const ours = (await us.loadSenderKey(sender, distributionId))!.serialize();
     expect(toHex(libsignal.SenderKeyRecord.deserialize(buf(ours)).serialize())).toBe(toHex(ours));
 
@@ -107,7 +106,7 @@ describe('sender keys against libsignal-client', () => {
     const receiver = OracleStores.create(4);
     const skdm = await libsignal.SenderKeyDistributionMessage.create(theirSender, distributionId, them.senderKey);
     await libsignal.processSenderKeyDistributionMessage(theirSender, skdm, receiver.senderKey);
-    const m = await groupEncrypt(mine, { name: 'z', deviceId: 1 }, distributionId, text('continued'));
-    expect(str(await libsignal.groupDecrypt(theirSender, receiver.senderKey, buf(m.serialized)))).toBe('continued');
+    const m = await groupEncrypt(mine, { name: 'z', deviceId: 1 }, distributionId, utf8('continued'));
+    expect(fromUtf8(await libsignal.groupDecrypt(theirSender, receiver.senderKey, buf(m.serialized)))).toBe('continued');
   });
 });

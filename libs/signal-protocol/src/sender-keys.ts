@@ -1,8 +1,9 @@
+import { utf8 } from '@parley/bytes';
 import { type ProtocolAddress } from './address.js';
 import { aes256CbcDecrypt, aes256CbcEncrypt } from './aes.js';
 import { randomBytes, randomUint32, redactWhenPrinted } from './bytes.js';
 import { SignalProtocolError } from './errors.js';
-import { hkdfSha256, hmacSha256, label } from './kdf.js';
+import { hkdfSha256, hmacSha256 } from './kdf.js';
 import { EcKeyPair, EcPrivateKey } from './keys.js';
 import { ProtoReader, ProtoWriter } from './protobuf.js';
 import { EcPublicKey } from './public-keys.js';
@@ -28,7 +29,7 @@ import { calculateSignature, verifySignatureAsync } from './xeddsa.js';
 /** Sender key states kept per (sender, distribution id) (libsignal `MAX_SENDER_KEY_STATES`). */
 export const MAX_SENDER_KEY_STATES = 5;
 
-const WHISPER_GROUP = label('WhisperGroup');
+const WHISPER_GROUP = utf8('WhisperGroup');
 const MESSAGE_KEY_SEED = new Uint8Array([0x01]);
 const CHAIN_KEY_SEED = new Uint8Array([0x02]);
 

@@ -1,7 +1,8 @@
+import { constantTimeEqual } from '@parley/bytes';
+import { systemClock, type WallClock } from '@parley/clock';
 import { addressKey, encodeMessageAddresses, type ProtocolAddress } from './address.js';
 import { aes256CbcDecrypt, aes256CbcEncrypt } from './aes.js';
 import { type PreKeyBundle, verifyPreKeyBundle } from './bundle.js';
-import { constantTimeEqual } from './bytes.js';
 import { isSignalProtocolError, SignalProtocolError } from './errors.js';
 import { EcKeyPair } from './keys.js';
 import { pqxdhInitiate, pqxdhRespond } from './pqxdh.js';
@@ -25,9 +26,6 @@ import {
 // Session setup and the Double Ratchet over a store, following libsignal's session_management:
 // decryption works on a copy of a session state and commits only on success, tries the current
 // session and then archived ones, and treats a duplicate as final.
-
-/** Milliseconds since 1970; injectable so tests control time. */
-export type Clock = () => number;
 
 // Duplicates found by the SPQR index are specific to one session state: unlike a Double Ratchet
 // duplicate (whose ratchet key pins the session) they must not stop the walk over archived states.
@@ -62,7 +60,7 @@ export async function processPreKeyBundle(
   store: SignalProtocolStore,
   remoteAddress: ProtocolAddress,
   bundle: PreKeyBundle,
-  now: Clock = Date.now,
+  now: WallClock['now'] = systemClock.now,
 ): Promise<void> {
   return serialized(store, remoteAddress, async () => {
     if (!(await store.isTrustedIdentity(remoteAddress, bundle.identityKey, 'sending'))) {
@@ -122,15 +120,16 @@ export interface DecryptOptions {
 
 /** Encrypts and decrypts 1:1 messages between our device and one remote device. */
 export class SessionCipher {
-  private readonly now: Clock;
+  private readonly now: WallClock['now'];
 
   constructor(
     private readonly store: SignalProtocolStore,
     private readonly localAddress: ProtocolAddress,
     private readonly remoteAddress: ProtocolAddress,
-    options: { now?: Clock } = {},
+    /** `now` is injectable so tests control session age. */
+    options: { now?: WallClock['now'] } = {},
   ) {
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? systemClock.now;
   }
 
   /** Encrypts with the current session: a PreKeySignalMessage until the peer has answered. */

@@ -1,4 +1,5 @@
-import { constantTimeEqual, redactWhenPrinted } from './bytes.js';
+import { constantTimeEqual } from '@parley/bytes';
+import { redactWhenPrinted } from './bytes.js';
 import { SignalProtocolError } from './errors.js';
 import { EcKeyPair, EcPrivateKey } from './keys.js';
 import { ProtoReader, ProtoWriter } from './protobuf.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { randomBytes, randomUint32, toHex } from './bytes.js';
+import { fromUtf8, toHex, utf8 } from '@parley/bytes';
+import { randomBytes, randomUint32 } from './bytes.js';
 import { isSignalProtocolError } from './errors.js';
 import { EcKeyPair } from './keys.js';
 import { pqxdhRespond } from './pqxdh.js';
@@ -15,8 +16,6 @@ import { type CiphertextMessage, CiphertextMessageType, decodePreKeySignalMessag
 // epoch 0 (spqr.ts), which is what makes both directions decrypt. Where a comparison is of keys,
 // the expected values come from libsignal's own serialized session record.
 
-const text = (s: string) => new TextEncoder().encode(s);
-const str = (b: Uint8Array) => new TextDecoder().decode(b);
 const N = 10;
 
 async function libsignalToUs() {
@@ -32,7 +31,7 @@ describe('PQXDH with libsignal as initiator and us as responder', () => {
     let matched = 0;
     for (let i = 0; i < N; i++) {
       const { us, them } = await libsignalToUs();
-      const first = await them.encrypt(us.address, text('hello'));
+      const first = await them.encrypt(us.address, utf8('hello'));
       expect(first.type).toBe(CiphertextMessageType.PreKey);
       const message = decodePreKeySignalMessage(first.serialized);
       const signed = (await us.store.loadSignedPreKey(message.signedPreKeyId))!;
@@ -62,8 +61,8 @@ describe('PQXDH with libsignal as initiator and us as responder', () => {
 
   it('our session decrypts libsignal’s PreKeySignalMessage and then holds the same receiving chain as its sending chain', async () => {
     const { us, them } = await libsignalToUs();
-    const first = await them.encrypt(us.address, text('hello bob'));
-    expect(str(await us.cipher(them.address).decrypt(first))).toBe('hello bob');
+    const first = await them.encrypt(us.address, utf8('hello bob'));
+    expect(fromUtf8(await us.cipher(them.address).decrypt(first))).toBe('hello bob');
     const ours = (await us.store.loadSession(them.address))!.current!;
     const theirs = decodeOracleSessionRecord(them.record(us.address));
     const chain = ours.receiverChain(decodeSignalMessage(decodePreKeySignalMessage(first.serialized).message.serialized).ratchetKey)!;
@@ -79,8 +78,8 @@ describe('PQXDH with us as initiator and libsignal as responder', () => {
       const us = await TestDevice.create('alice');
       const them = new LibsignalPeer({ name: 'bob', deviceId: 1 });
       await processPreKeyBundle(us.store, them.address, them.bundle({ oneTime: i % 2 === 0 }));
-      const m = await us.cipher(them.address).encrypt(text(`hi ${i}`));
-      if (str(await them.decrypt(us.address, m)) !== `hi ${i}`) continue;
+      const m = await us.cipher(them.address).encrypt(utf8(`hi ${i}`));
+      if (fromUtf8(await them.decrypt(us.address, m)) !== `hi ${i}`) continue;
       const ours = (await us.store.loadSession(them.address))!.current!;
       const theirs = decodeOracleSessionRecord(them.record(us.address));
       const chain = theirs.receiverChains[0]!;
@@ -102,8 +101,8 @@ describe('conversations with libsignal', () => {
     const { us, them } = await libsignalToUs();
     const cipher = us.cipher(them.address);
     for (let i = 0; i < 20; i++) {
-      expect(str(await cipher.decrypt(await them.encrypt(us.address, text(`l${i}`))))).toBe(`l${i}`);
-      expect(str(await them.decrypt(us.address, await cipher.encrypt(text(`o${i}`))))).toBe(`o${i}`);
+      expect(fromUtf8(await cipher.decrypt(await them.encrypt(us.address, utf8(`l${i}`))))).toBe(`l${i}`);
+      expect(fromUtf8(await them.decrypt(us.address, await cipher.encrypt(utf8(`o${i}`))))).toBe(`o${i}`);
     }
   });
 
@@ -113,15 +112,15 @@ describe('conversations with libsignal', () => {
     await processPreKeyBundle(us.store, them.address, them.bundle());
     const cipher = us.cipher(them.address);
     for (let i = 0; i < 20; i++) {
-      expect(str(await them.decrypt(us.address, await cipher.encrypt(text(`o${i}`))))).toBe(`o${i}`);
-      expect(str(await cipher.decrypt(await them.encrypt(us.address, text(`l${i}`))))).toBe(`l${i}`);
+      expect(fromUtf8(await them.decrypt(us.address, await cipher.encrypt(utf8(`o${i}`))))).toBe(`o${i}`);
+      expect(fromUtf8(await cipher.decrypt(await them.encrypt(us.address, utf8(`l${i}`))))).toBe(`l${i}`);
     }
   });
 
   it('out of order both ways across several chains, each delivered message decrypts exactly once', async () => {
     const { us, them } = await libsignalToUs();
     const cipher = us.cipher(them.address);
-    await cipher.decrypt(await them.encrypt(us.address, text('start')));
+    await cipher.decrypt(await them.encrypt(us.address, utf8('start')));
     const shuffle = <T>(xs: T[]): T[] => {
       const a = [...xs];
       for (let i = a.length - 1; i > 0; i--) {
@@ -133,10 +132,10 @@ describe('conversations with libsignal', () => {
     for (let round = 0; round < 3; round++) {
       const fromThem: [string, CiphertextMessage][] = [];
       const fromUs: [string, CiphertextMessage][] = [];
-      for (let i = 0; i < 6; i++) fromThem.push([`t${round}.${i}`, await them.encrypt(us.address, text(`t${round}.${i}`))]);
-      for (let i = 0; i < 6; i++) fromUs.push([`u${round}.${i}`, await cipher.encrypt(text(`u${round}.${i}`))]);
-      for (const [expected, m] of shuffle(fromThem)) expect(str(await cipher.decrypt(m))).toBe(expected);
-      for (const [expected, m] of shuffle(fromUs)) expect(str(await them.decrypt(us.address, m))).toBe(expected);
+      for (let i = 0; i < 6; i++) fromThem.push([`t${round}.${i}`, await them.encrypt(us.address, utf8(`t${round}.${i}`))]);
+      for (let i = 0; i < 6; i++) fromUs.push([`u${round}.${i}`, await cipher.encrypt(utf8(`u${round}.${i}`))]);
+      for (const [expected, m] of shuffle(fromThem)) expect(fromUtf8(await cipher.decrypt(m))).toBe(expected);
+      for (const [expected, m] of shuffle(fromUs)) expect(fromUtf8(await them.decrypt(us.address, m))).toBe(expected);
       for (const [, m] of fromThem.slice(0, 2)) await expect(cipher.decrypt(m)).rejects.toSatisfy((e) => isSignalProtocolError(e, 'duplicate-message'));
       for (const [, m] of fromUs.slice(0, 2)) await expect(them.decrypt(us.address, m)).rejects.toThrow(/old counter/);
     }
@@ -145,8 +144,8 @@ describe('conversations with libsignal', () => {
   it('libsignal rejects a SignalMessage without the SPQR field (why epoch-0 SPQR is needed)', async () => {
     const { us, them } = await libsignalToUs();
     const cipher = us.cipher(them.address);
-    await cipher.decrypt(await them.encrypt(us.address, text('start')));
-    const m = decodeSignalMessage((await cipher.encrypt(text('with spqr'))).serialized);
+    await cipher.decrypt(await them.encrypt(us.address, utf8('start')));
+    const m = decodeSignalMessage((await cipher.encrypt(utf8('with spqr'))).serialized);
     const state = (await us.store.loadSession(them.address))!.current!;
     // same keys minus the pq field: re-encode the real message without field 5
     const stripped = encodeSignalMessage({
@@ -165,7 +164,7 @@ describe('conversations with libsignal', () => {
 describe('wire format against libsignal-client', () => {
   it('we parse every field of libsignal’s PreKeySignalMessage and SignalMessage and re-encode them byte for byte', async () => {
     const { us, them, bundle } = await libsignalToUs();
-    const pre = await them.encrypt(us.address, text('parse me'));
+    const pre = await them.encrypt(us.address, utf8('parse me'));
     const p = decodePreKeySignalMessage(pre.serialized);
     const theirP = libsignal.PreKeySignalMessage.deserialize(buf(pre.serialized));
     expect([p.version, p.registrationId, p.preKeyId, p.signedPreKeyId, p.kyberPreKeyId]).toEqual([
@@ -181,8 +180,8 @@ describe('wire format against libsignal-client', () => {
     const inner = p.message;
     expect([inner.version, inner.counter, inner.previousCounter, inner.pqRatchet[0], inner.addresses]).toEqual([4, 0, 0, 1, undefined]);
     await us.cipher(them.address).decrypt(pre);
-    await them.decrypt(us.address, await us.cipher(them.address).encrypt(text('reply')));
-    const whisper = await them.encrypt(us.address, text('second'));
+    await them.decrypt(us.address, await us.cipher(them.address).encrypt(utf8('reply')));
+    const whisper = await them.encrypt(us.address, utf8('second'));
     expect(whisper.type).toBe(CiphertextMessageType.Whisper);
     const s = decodeSignalMessage(whisper.serialized);
     const theirS = libsignal.SignalMessage.deserialize(buf(whisper.serialized));
@@ -194,7 +193,7 @@ describe('wire format against libsignal-client', () => {
     const them = new LibsignalPeer({ name: 'bob', deviceId: 1 });
     const b = them.bundle();
     await processPreKeyBundle(us.store, them.address, b);
-    const pre = await us.cipher(them.address).encrypt(text('x'));
+    const pre = await us.cipher(them.address).encrypt(utf8('x'));
     const theirP = libsignal.PreKeySignalMessage.deserialize(buf(pre.serialized));
     expect([theirP.version(), theirP.registrationId(), theirP.preKeyId(), theirP.signedPreKeyId()]).toEqual([4, us.registrationId, b.preKeyId, b.signedPreKeyId]);
     const inner = decodePreKeySignalMessage(pre.serialized).message;
@@ -233,9 +232,9 @@ describe('wire format against libsignal-client', () => {
   it('rejects altered libsignal messages: any flipped bit of a SignalMessage fails with a typed error', async () => {
     const { us, them } = await libsignalToUs();
     const cipher = us.cipher(them.address);
-    await cipher.decrypt(await them.encrypt(us.address, text('start')));
-    await them.decrypt(us.address, await cipher.encrypt(text('ack')));
-    const m = await them.encrypt(us.address, text('do not alter'));
+    await cipher.decrypt(await them.encrypt(us.address, utf8('start')));
+    await them.decrypt(us.address, await cipher.encrypt(utf8('ack')));
+    const m = await them.encrypt(us.address, utf8('do not alter'));
     expect(m.type).toBe(CiphertextMessageType.Whisper);
     let rejected = 0;
     for (let bit = 0; bit < m.serialized.length * 8; bit++) {
@@ -248,18 +247,18 @@ describe('wire format against libsignal-client', () => {
       }
     }
     expect(rejected).toBe(m.serialized.length * 8);
-    expect(str(await cipher.decrypt(m))).toBe('do not alter');
+    expect(fromUtf8(await cipher.decrypt(m))).toBe('do not alter');
   });
 
   it('verifies libsignal’s MAC with the right keys only (identity keys swapped → invalid-mac)', async () => {
     const { us, them } = await libsignalToUs();
     const cipher = us.cipher(them.address);
-    await cipher.decrypt(await them.encrypt(us.address, text('start')));
+    await cipher.decrypt(await them.encrypt(us.address, utf8('start')));
     const record = (await us.store.loadSession(them.address))!;
     const state = record.current!;
     [state.localIdentityKey, state.remoteIdentityKey] = [state.remoteIdentityKey, state.localIdentityKey];
     await us.store.storeSession(them.address, record);
-    await expect(cipher.decrypt(await them.encrypt(us.address, text('second')))).rejects.toSatisfy((e) => isSignalProtocolError(e, 'invalid-mac'));
+    await expect(cipher.decrypt(await them.encrypt(us.address, utf8('second')))).rejects.toSatisfy((e) => isSignalProtocolError(e, 'invalid-mac'));
   });
 });
 
@@ -270,24 +269,24 @@ describe('service-id addresses bound into PreKeySignalMessages', () => {
     const us = await TestDevice.create(aci(), 2);
     const them = new LibsignalPeer({ name: `PNI:${aci()}`, deviceId: 3 });
     await them.processBundle(us.address, await us.bundle());
-    const pre = await them.encrypt(us.address, text('addressed'));
+    const pre = await them.encrypt(us.address, utf8('addressed'));
     const inner = decodePreKeySignalMessage(pre.serialized).message;
     expect(inner.addresses?.length).toBe(36);
-    expect(str(await us.cipher(them.address).decrypt(pre))).toBe('addressed');
+    expect(fromUtf8(await us.cipher(them.address).decrypt(pre))).toBe('addressed');
 
     const ours = await TestDevice.create(aci(), 5);
     const peer = new LibsignalPeer({ name: aci(), deviceId: 7 });
     await processPreKeyBundle(ours.store, peer.address, peer.bundle());
-    const mine = await ours.cipher(peer.address).encrypt(text('mine'));
+    const mine = await ours.cipher(peer.address).encrypt(utf8('mine'));
     expect(decodePreKeySignalMessage(mine.serialized).message.addresses?.length).toBe(36);
-    expect(str(await peer.decrypt(ours.address, mine))).toBe('mine');
+    expect(fromUtf8(await peer.decrypt(ours.address, mine))).toBe('mine');
   });
 
   it('a PreKeySignalMessage bound to other addresses is rejected by both (invalid-mac here)', async () => {
     const us = await TestDevice.create(aci(), 2);
     const them = new LibsignalPeer({ name: aci(), deviceId: 3 });
     await them.processBundle(us.address, await us.bundle());
-    const pre = await them.encrypt(us.address, text('addressed'));
+    const pre = await them.encrypt(us.address, utf8('addressed'));
     // the same device under another service id: the bound addresses no longer match
     const elsewhere = new (await import('./session-cipher.js')).SessionCipher(us.store, { name: aci(), deviceId: 2 }, them.address);
     await expect(elsewhere.decrypt(pre)).rejects.toSatisfy((e) => isSignalProtocolError(e, 'invalid-mac'));

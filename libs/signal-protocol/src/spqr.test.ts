@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { randomBytes, toHex } from './bytes.js';
+import { toHex } from '@parley/bytes';
+import { randomBytes } from './bytes.js';
 import { isSignalProtocolError } from './errors.js';
 import { encodeSpqrMessage, parseSpqrMessage, SPQR_MAX_JUMP, SpqrChain } from './spqr.js';
 

@@ -1,6 +1,7 @@
-import { concatBytes, uint32BE, redactWhenPrinted } from './bytes.js';
+import { concatBytes, utf8 } from '@parley/bytes';
+import { uint32BE, redactWhenPrinted } from './bytes.js';
 import { SignalProtocolError } from './errors.js';
-import { hkdfSha256, label } from './kdf.js';
+import { hkdfSha256 } from './kdf.js';
 import { ProtoReader, ProtoWriter } from './protobuf.js';
 
 // SPQR compatibility, epoch 0 only.
@@ -22,8 +23,8 @@ export const SPQR_MAX_OUT_OF_ORDER_KEYS = 2_000;
 const TRIM_SIZE = Math.floor((SPQR_MAX_OUT_OF_ORDER_KEYS * 11) / 10) + 1;
 
 const SPQR_VERSION_V1 = 1;
-const CHAIN_START = label('Signal PQ Ratchet V1 Chain  Start');
-const CHAIN_NEXT = label('Signal PQ Ratchet V1 Chain Next');
+const CHAIN_START = utf8('Signal PQ Ratchet V1 Chain  Start');
+const CHAIN_NEXT = utf8('Signal PQ Ratchet V1 Chain Next');
 const ZERO_SALT = new Uint8Array(32);
 
 /** Which way a chain runs: A is the session initiator. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fromHex, randomBytes, toHex } from './bytes.js';
+import { fromHex, toHex } from '@parley/bytes';
+import { randomBytes } from './bytes.js';
 import { isSignalProtocolError } from './errors.js';
 import { EcKeyPair } from './keys.js';
 import { ProtoReader, ProtoWriter } from './protobuf.js';

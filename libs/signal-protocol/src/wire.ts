@@ -1,4 +1,4 @@
-import { concatBytes, constantTimeEqual } from './bytes.js';
+import { concatBytes, constantTimeEqual } from '@parley/bytes';
 import { SignalProtocolError } from './errors.js';
 import { hmacSha256 } from './kdf.js';
 import { ProtoReader, ProtoWriter } from './protobuf.js';

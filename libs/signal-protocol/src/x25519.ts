@@ -1,5 +1,6 @@
 import { x25519 } from '@noble/curves/ed25519.js';
-import { copyBytes, randomBytes } from './bytes.js';
+import { copyBytes, fromBase64Url, toBase64Url } from '@parley/bytes';
+import { randomBytes } from './bytes.js';
 import { SignalProtocolError } from './errors.js';
 
 // X25519 runs on WebCrypto where the platform has it (Node ≥ 20, Chromium ≥ 133, Firefox, Safari):
@@ -33,19 +34,6 @@ export function clampPrivateKey(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-function base64UrlEncode(bytes: Uint8Array): string {
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-function base64UrlDecode(text: string): Uint8Array {
-  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-  return out;
-}
-
 /** A freshly generated key pair; `handle` is the platform key when WebCrypto made it. */
 export interface GeneratedX25519 {
   privateKey: Uint8Array<ArrayBuffer>;
@@ -60,8 +48,8 @@ export async function generateX25519(): Promise<GeneratedX25519> {
     const jwk = await subtle().exportKey('jwk', pair.privateKey);
     if (jwk.d === undefined || jwk.x === undefined) throw new SignalProtocolError('invalid-state', 'platform exported no X25519 key');
     return {
-      privateKey: clampPrivateKey(base64UrlDecode(jwk.d)),
-      publicKey: copyBytes(base64UrlDecode(jwk.x)),
+      privateKey: clampPrivateKey(fromBase64Url(jwk.d)),
+      publicKey: fromBase64Url(jwk.x),
       handle: pair.privateKey,
     };
   }
@@ -102,7 +90,7 @@ export async function importX25519PrivateKey(privateKey: Uint8Array, publicKey: 
   if (cached !== undefined) return cached;
   return subtle().importKey(
     'jwk',
-    { kty: 'OKP', crv: 'X25519', d: base64UrlEncode(privateKey), x: base64UrlEncode(publicKey) },
+    { kty: 'OKP', crv: 'X25519', d: toBase64Url(privateKey), x: toBase64Url(publicKey) },
     { name: 'X25519' },
     false,
     ['deriveBits'],

@@ -1,5 +1,5 @@
 import { sha512 } from '@noble/hashes/sha2.js';
-import { concatBytes, constantTimeEqual, copyBytes, toHex } from './bytes.js';
+import { concatBytes, constantTimeEqual, copyBytes, toHex } from '@parley/bytes';
 import { Edwards, type EdwardsPoint, GROUP_ORDER, leToNumber, montgomeryToEdwards } from './curve25519.js';
 import type { EcPublicKey } from './public-keys.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fromHex, randomBytes } from './bytes.js';
+import { fromHex } from '@parley/bytes';
+import { randomBytes } from './bytes.js';
 import { EcKeyPair } from './keys.js';
 import { EcPublicKey } from './public-keys.js';
 import { vectors } from './testing/vectors.js';

@@ -1,5 +1,6 @@
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
-import { concatBytes, randomBytes, toHex } from './bytes.js';
+import { concatBytes, toHex } from '@parley/bytes';
+import { randomBytes } from './bytes.js';
 import { Edwards, GROUP_ORDER, leToNumber, numberToLe32 } from './curve25519.js';
 import type { EcPrivateKey } from './keys.js';
 

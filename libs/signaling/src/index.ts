@@ -1,5 +1,4 @@
 export { Backoff, type BackoffOptions, DEFAULT_BACKOFF, backoffCeiling } from './backoff.js';
-export { type Clock, type TimerHandle, systemClock } from './clock.js';
 export { DeliveryDeferred, type DevicesChanged, RelayError, type RelayErrorCode, type RelayErrorDetails } from './errors.js';
 export { RecentMessageIds } from './recent-message-ids.js';
 export {

@@ -1,5 +1,5 @@
 import type { SendFrame } from '@parley/contracts';
-import type { TimerHandle } from './clock.js';
+import type { TimerHandle } from '@parley/clock';
 import type { RelayError } from './errors.js';
 
 /** One `send` the caller is waiting on. */

@@ -11,10 +11,10 @@ import {
 import { EventBus } from '@parley/event-bus';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
+import { ManualClock } from '@parley/clock/testing';
 import { DeliveryDeferred, type RelayError } from './errors.js';
 import { type EarlyPublisher, RelayClient, type RelayClientOptions } from './relay-client.js';
 import type { RelaySocketConstructor } from './relay-socket.js';
-import { ManualClock } from './testing/manual-clock.js';
 import { RelayServerStub } from './testing/relay-server-stub.js';
 
 // ── fixtures ──────────────────────────────────────────────────────────────────────────────────

@@ -20,8 +20,9 @@ import {
 } from '@parley/contracts';
 import type { Behavior, EventBus } from '@parley/event-bus';
 import { type Observable, Subject } from 'rxjs';
+import { utf8 } from '@parley/bytes';
+import { type Clock, type TimerHandle, systemClock } from '@parley/clock';
 import { Backoff, type BackoffOptions, DEFAULT_BACKOFF } from './backoff.js';
-import { type Clock, type TimerHandle, systemClock } from './clock.js';
 import { DeliveryDeferred, RelayError, type RelayErrorCode } from './errors.js';
 import { Outbox, type PendingSend } from './outbox.js';
 import { RecentMessageIds } from './recent-message-ids.js';
@@ -116,8 +117,6 @@ export interface RelayConnection {
 // Where the client is in its life. 'idle': never connected, sends queue up. 'active': connected
 // or trying to be. 'stopped': closed on purpose or for good, sends fail until connect() again.
 type Lifecycle = 'idle' | 'active' | 'stopped';
-
-const encoder = new TextEncoder();
 
 /**
  * The client of the device's one relay WebSocket: authenticates, keeps the connection alive and
@@ -214,7 +213,7 @@ export class RelayClient implements RelayConnection {
     if (!SendFrameSchema.safeParse(frame).success) {
       return new RelayError('invalid-send', 'the send frame does not match SendFrameSchema', { messageId });
     }
-    if (encoder.encode(JSON.stringify(frame)).byteLength > RELAY_MAX_FRAME_BYTES) {
+    if (utf8(JSON.stringify(frame)).byteLength > RELAY_MAX_FRAME_BYTES) {
       return new RelayError('invalid-send', `the send frame is larger than ${RELAY_MAX_FRAME_BYTES} bytes`, { messageId });
     }
     if (this.outbox.has(frame.id)) {

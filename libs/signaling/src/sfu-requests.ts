@@ -5,7 +5,7 @@
  * decides what to do (usually: join again once the relay is back).
  */
 import type { SfuAnswers, SfuRequest, SfuResultFrame } from '@parley/contracts';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '@parley/clock';
 import { RelayError } from './errors.js';
 
 interface PendingSfuRequest {

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { fromBase64 } from '@parley/bytes';
 import { type MediaClip, readIvf, readOggOpus, writeIvf, writeOggOpus } from './media-clip.js';
 
 export interface ClipSpec {
@@ -55,10 +56,9 @@ export async function generateClip(browser: ClipBrowser, spec: ClipSpec = DEFAUL
   try {
     await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
     const encoded = await page.evaluate<{ video: string[]; audio: string[] }>(encodeScript(spec));
-    const bytes = (b64: string) => new Uint8Array(Buffer.from(b64, 'base64'));
     return {
-      video: { width: spec.width, height: spec.height, fps: spec.fps, frames: encoded.video.map(bytes) },
-      audio: { frameMs: 20, frames: encoded.audio.map(bytes) },
+      video: { width: spec.width, height: spec.height, fps: spec.fps, frames: encoded.video.map((text) => fromBase64(text)) },
+      audio: { frameMs: 20, frames: encoded.audio.map((text) => fromBase64(text)) },
     };
   } finally {
     await page.close();
@@ -70,6 +70,7 @@ export async function generateClip(browser: ClipBrowser, spec: ClipSpec = DEFAUL
 function encodeScript(spec: ClipSpec): string {
   return `(async () => {
   const spec = ${JSON.stringify(spec)};
+  // Runs in the page, which cannot import @parley/bytes.
   const b64 = (buffer) => { let s = ''; const u = new Uint8Array(buffer); for (let i = 0; i < u.length; i++) s += String.fromCharCode(u[i]); return btoa(s); };
   const video = [];
   const videoEncoder = new VideoEncoder({

@@ -13,7 +13,8 @@
 import type { CallSignalingContent, GroupKeyContent, SfuAnswers, SfuEvent, SfuParticipant, SfuRequest, SfuStream } from '@parley/contracts';
 import { EventBus } from '@parley/event-bus';
 import { TrackSlot, generateSenderSecret, isVp8KeyFrame } from '@parley/media-e2ee';
-import { InMemoryHistoryStore, MessengerClient, ParleyApiClient, type SessionCredentials, createAccount, fromBase64, toBase64 } from '@parley/messenger';
+import { fromBase64, toBase64 } from '@parley/bytes';
+import { InMemoryHistoryStore, MessengerClient, ParleyApiClient, type SessionCredentials, createAccount } from '@parley/messenger';
 import { InMemorySignalProtocolStore } from '@parley/signal-protocol';
 import { RelayClient, type RelaySocketConstructor } from '@parley/signaling';
 import type { Subscription } from 'rxjs';

@@ -1,3 +1,4 @@
+import { utf8 } from '@parley/bytes';
 import { describe, expect, it } from 'vitest';
 import { ClipFormatError, opusPacketDurationMs, readIvf, readOggOpus, writeIvf, writeOggOpus } from './media-clip.js';
 
@@ -21,7 +22,7 @@ describe('clip files', () => {
   });
 
   it('refuses an Ogg file without OpusHead', () => {
-    expect(() => readOggOpus(new TextEncoder().encode('not ogg at all, sorry'))).toThrow(ClipFormatError);
+    expect(() => readOggOpus(utf8('not ogg at all, sorry'))).toThrow(ClipFormatError);
   });
 
   it('tells an Opus packet\'s length from its TOC byte (RFC 6716 §3.1)', () => {

@@ -3,6 +3,7 @@
  * container), the two formats ffmpeg writes and `clip-generator.ts` writes from Chromium's
  * WebCodecs. Only what a bot needs: frames in order, which are key frames, and their durations.
  */
+import { concatBytes, utf8 } from '@parley/bytes';
 import { isVp8KeyFrame } from '@parley/media-e2ee';
 
 /** VP8 frames at a constant rate, the first one a key frame. */
@@ -65,10 +66,10 @@ export function writeIvf(clip: VideoClip): Uint8Array {
   const size = IVF_HEADER_LENGTH + clip.frames.reduce((sum, f) => sum + IVF_FRAME_HEADER_LENGTH + f.length, 0);
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
-  out.set(new TextEncoder().encode('DKIF'), 0);
+  out.set(utf8('DKIF'), 0);
   view.setUint16(4, 0, true);
   view.setUint16(6, IVF_HEADER_LENGTH, true);
-  out.set(new TextEncoder().encode('VP80'), 8);
+  out.set(utf8('VP80'), 8);
   view.setUint16(12, clip.width, true);
   view.setUint16(14, clip.height, true);
   view.setUint32(16, Math.round(clip.fps), true);
@@ -103,7 +104,7 @@ export function readOggOpus(file: Uint8Array): AudioClip {
       data += lacing;
       // A lacing value under 255 ends a packet; 255 continues it in the next segment (or page).
       if (lacing < 255) {
-        packets.push(concat(pending));
+        packets.push(concatBytes(...pending));
         pending = [];
       }
     }
@@ -119,14 +120,14 @@ export function readOggOpus(file: Uint8Array): AudioClip {
 /** Writes Opus packets as an Ogg Opus file (one packet per page; mono, 48 kHz). */
 export function writeOggOpus(clip: AudioClip, serial = 0x5041524c): Uint8Array {
   const head = new Uint8Array(19);
-  head.set(new TextEncoder().encode('OpusHead'), 0);
+  head.set(utf8('OpusHead'), 0);
   head[8] = 1; // version
   head[9] = 1; // channels
   new DataView(head.buffer).setUint16(10, 312, true); // pre-skip (libopus's usual 6.5 ms)
   new DataView(head.buffer).setUint32(12, 48_000, true);
-  const vendor = new TextEncoder().encode('parley-bots');
+  const vendor = utf8('parley-bots');
   const tags = new Uint8Array(8 + 4 + vendor.length + 4);
-  tags.set(new TextEncoder().encode('OpusTags'), 0);
+  tags.set(utf8('OpusTags'), 0);
   new DataView(tags.buffer).setUint32(8, vendor.length, true);
   tags.set(vendor, 12);
   const pages: Uint8Array[] = [oggPage(head, { serial, sequence: 0, granule: 0n, first: true }), oggPage(tags, { serial, sequence: 1, granule: 0n })];
@@ -135,7 +136,7 @@ export function writeOggOpus(clip: AudioClip, serial = 0x5041524c): Uint8Array {
     granule += BigInt(Math.round(clip.frameMs * 48));
     pages.push(oggPage(frame, { serial, sequence: index + 2, granule, last: index === clip.frames.length - 1 }));
   });
-  return concat(pages);
+  return concatBytes(...pages);
 }
 
 function oggPage(packet: Uint8Array, page: { serial: number; sequence: number; granule: bigint; first?: boolean; last?: boolean }): Uint8Array {
@@ -146,7 +147,7 @@ function oggPage(packet: Uint8Array, page: { serial: number; sequence: number; g
   }
   const out = new Uint8Array(OGG_PAGE_HEADER_LENGTH + lacing.length + packet.length);
   const view = new DataView(out.buffer);
-  out.set(new TextEncoder().encode('OggS'), 0);
+  out.set(utf8('OggS'), 0);
   out[5] = (page.first ? 0x02 : 0) | (page.last ? 0x04 : 0);
   view.setBigInt64(6, page.granule, true);
   view.setUint32(14, page.serial, true);
@@ -187,14 +188,4 @@ export function opusPacketDurationMs(packet: Uint8Array): number {
 
 function ascii(bytes: Uint8Array, at: number, length: number): string {
   return String.fromCharCode(...bytes.subarray(at, at + length));
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }

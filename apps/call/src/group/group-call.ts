@@ -13,6 +13,7 @@ import type { CallMedia, GroupKeyContent, SfuAnswers, SfuEvent, SfuEventFrame, S
 import { type GroupKeyMessage, LocalSenderKey } from '@parley/media-e2ee';
 import { fromBase64, toBase64 } from '@parley/messenger';
 import { BehaviorSubject, type Observable, Subscription, filter } from 'rxjs';
+import type { Clock as TimerClock } from '@parley/clock';
 import type { Clock } from '../engine/clock.js';
 import type { GroupMediaSession } from './group-media.js';
 
@@ -315,7 +316,7 @@ export class GroupCall<M extends GroupMediaSession> {
     this.presence.clear();
     for (const participant of [answer.self, ...answer.participants]) this.participants.set(participant.index, participant);
     const media = this.deps.createMedia();
-    const keys = new LocalSenderKey({ sender: answer.self.index, clock: this.deps.clock });
+    const keys = new LocalSenderKey({ sender: answer.self.index, clock: asTimerClock(this.deps.clock) });
     keys.onSwitch((generation, secret) => media.setLocalKey(answer.self.index, Number(generation), secret));
     const session = { media, selfIndex: answer.self.index, keys, trickle: new Subscription(), subscribed: new Set<number>(), subscriberReady: false, publisherSent: false, pendingCandidates: [] as { pc: 'publisher' | 'subscriber'; candidate: unknown }[] };
     this.session = session;
@@ -580,4 +581,12 @@ export function failureOf(error: unknown): string {
   const serverCode = (error as { serverCode?: unknown } | null)?.serverCode;
   if (typeof serverCode === 'string') return serverCode;
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The engine's schedule-style clock as the `@parley/clock` Clock the media keys take. Temporary: it
+ * goes when the call engine itself runs on `@parley/clock` (the call-engine move).
+ */
+function asTimerClock(clock: Clock): TimerClock {
+  return { now: () => clock.now(), setTimeout: (run, delayMs) => clock.schedule(delayMs, run), clearTimeout: (cancel) => (cancel as () => void)() };
 }

@@ -15,7 +15,7 @@
  * callee does everything that opens no device and sends nothing while it rings (`prepareAnswer`).
  */
 import type { CallMedia } from '@parley/contracts';
-import { fromBase64, toBase64 } from '@parley/messenger';
+import { fromBase64, toBase64 } from '@parley/bytes';
 import { BehaviorSubject, type Observable, Subject } from 'rxjs';
 import type { CallMediaSession, MediaConnectionState, SessionDescription } from '../engine/media-port.js';
 import type { IceCandidateInit, MediaKeyGrant } from '../engine/signals.js';

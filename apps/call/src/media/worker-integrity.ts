@@ -6,6 +6,7 @@
  * URL would run whatever that URL serves at that moment; here the bytes are fetched once, checked
  * against that hash, and the worker starts from a blob of exactly those bytes.
  */
+import { toBase64 } from '@parley/bytes';
 
 /** Why the worker's code was not started. */
 export type WorkerIntegrityErrorCode = 'worker-tampered' | 'worker-unavailable';
@@ -49,10 +50,4 @@ export async function verifyWorkerScript(
 
 function failed(code: WorkerIntegrityErrorCode, message: string): VerifiedWorkerScript {
   return { ok: false, error: { code, message } };
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
 }

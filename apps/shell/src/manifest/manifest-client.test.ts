@@ -1,5 +1,5 @@
 import { CONTRACT_VERSION, type EvaluatedManifest, type SignedManifest } from '@parley/contracts';
-import { encodeBase64 } from '@parley/rollout';
+import { toBase64 } from '@parley/bytes';
 import { createSignedManifest, generateManifestSigningKey } from '@parley/rollout/sign';
 import { describe, expect, it } from 'vitest';
 import { ManifestError, SAFE_DEFAULT_MAX_AGE_MS, checkManifest, fetchManifest, safeDefault } from './manifest-client.js';
@@ -8,7 +8,7 @@ const NOW = 1_700_000_000_000;
 const current = generateManifestSigningKey('k-current');
 const next = generateManifestSigningKey('k-next');
 const stranger = generateManifestSigningKey('k-current');
-const pinnedKeys = [current, next].map(({ keyId, publicKey }) => ({ keyId, publicKey: encodeBase64(publicKey) }));
+const pinnedKeys = [current, next].map(({ keyId, publicKey }) => ({ keyId, publicKey: toBase64(publicKey) }));
 
 const CHAT = { entry: 'http://localhost:4201/releases/0.1.0/remoteEntry.js', version: '0.1.0', integrity: 'sha384-abc' };
 const CALL = { entry: 'http://localhost:4202/releases/0.2.0/remoteEntry.js', version: '0.2.0', integrity: 'sha384-def' };

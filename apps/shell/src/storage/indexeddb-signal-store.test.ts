@@ -1,3 +1,4 @@
+import { fromUtf8, utf8 } from '@parley/bytes';
 import {
   IdentityKeyPair,
   type ProtocolAddress,
@@ -14,8 +15,6 @@ import { describe, expect, it } from 'vitest';
 import { DeviceDatabase } from './device-database.js';
 import { IndexedDbSignalStore } from './indexeddb-signal-store.js';
 
-const text = (s: string) => new TextEncoder().encode(s);
-const str = (b: Uint8Array) => new TextDecoder().decode(b);
 
 /** A device whose store lives in its own (fake) IndexedDB, and can be reopened like a reload. */
 async function device(name: string, registrationId: number) {
@@ -50,19 +49,19 @@ describe('IndexedDbSignalStore', () => {
     const alice = await device('alice', 11);
     const bob = await device('bob', 22);
     await processPreKeyBundle(alice.store, bob.address, await bob.bundle());
-    const first = await new SessionCipher(alice.store, alice.address, bob.address).encrypt(text('hello'));
+    const first = await new SessionCipher(alice.store, alice.address, bob.address).encrypt(utf8('hello'));
 
     // Both browsers reload: everything below reads what IndexedDB kept.
     const bobStore = await bob.reopen();
-    expect(str(await new SessionCipher(bobStore, bob.address, alice.address).decrypt(first))).toBe('hello');
+    expect(fromUtf8(await new SessionCipher(bobStore, bob.address, alice.address).decrypt(first))).toBe('hello');
     expect(await bobStore.loadPreKey(1)).toBeUndefined();
     expect(await bobStore.loadKyberPreKey(1)).toBeUndefined();
 
-    const reply = await new SessionCipher(await bob.reopen(), bob.address, alice.address).encrypt(text('hi alice'));
+    const reply = await new SessionCipher(await bob.reopen(), bob.address, alice.address).encrypt(utf8('hi alice'));
     const aliceStore = await alice.reopen();
-    expect(str(await new SessionCipher(aliceStore, alice.address, bob.address).decrypt(reply))).toBe('hi alice');
-    const again = await new SessionCipher(aliceStore, alice.address, bob.address).encrypt(text('again'));
-    expect(str(await new SessionCipher(await bob.reopen(), bob.address, alice.address).decrypt(again))).toBe('again');
+    expect(fromUtf8(await new SessionCipher(aliceStore, alice.address, bob.address).decrypt(reply))).toBe('hi alice');
+    const again = await new SessionCipher(aliceStore, alice.address, bob.address).encrypt(utf8('again'));
+    expect(fromUtf8(await new SessionCipher(await bob.reopen(), bob.address, alice.address).decrypt(again))).toBe('again');
     await expect(new SessionCipher(await bob.reopen(), bob.address, alice.address).decrypt(again)).rejects.toSatisfy(
       (error) => isSignalProtocolError(error) && error.code === 'duplicate-message',
     );
@@ -76,7 +75,7 @@ describe('IndexedDbSignalStore', () => {
     await processPreKeyBundle(alice, bob.address, await bob.bundle());
     const toBob = new SessionCipher(alice, aliceAddress, bob.address);
     const fromAlice = new SessionCipher(bob.store, bob.address, aliceAddress);
-    expect(str(await fromAlice.decrypt(await toBob.encrypt(text('one'))))).toBe('one');
+    expect(fromUtf8(await fromAlice.decrypt(await toBob.encrypt(utf8('one'))))).toBe('one');
 
     const reads: string[] = [];
     const get = aliceDb.get.bind(aliceDb);
@@ -85,8 +84,8 @@ describe('IndexedDbSignalStore', () => {
       return get(store, key);
     };
     for (const word of ['two', 'three']) {
-      expect(str(await fromAlice.decrypt(await toBob.encrypt(text(word))))).toBe(word);
-      expect(str(await toBob.decrypt(await new SessionCipher(bob.store, bob.address, aliceAddress).encrypt(text(`re: ${word}`))))).toBe(`re: ${word}`);
+      expect(fromUtf8(await fromAlice.decrypt(await toBob.encrypt(utf8(word))))).toBe(word);
+      expect(fromUtf8(await toBob.decrypt(await new SessionCipher(bob.store, bob.address, aliceAddress).encrypt(utf8(`re: ${word}`))))).toBe(`re: ${word}`);
     }
     expect(reads.filter((store) => store === 'sessions' || store === 'identities')).toEqual([]);
 
@@ -97,7 +96,7 @@ describe('IndexedDbSignalStore', () => {
 
     // The database has every write: a store opened afresh (a reload) carries on the session.
     const reopened = (await IndexedDbSignalStore.load(aliceDb))!;
-    expect(str(await fromAlice.decrypt(await new SessionCipher(reopened, aliceAddress, bob.address).encrypt(text('after reload'))))).toBe('after reload');
+    expect(fromUtf8(await fromAlice.decrypt(await new SessionCipher(reopened, aliceAddress, bob.address).encrypt(utf8('after reload'))))).toBe('after reload');
     await alice.removeSession(bob.address);
     expect(await alice.loadSession(bob.address)).toBeUndefined();
     expect(await reopened.loadSession(bob.address)).toBeUndefined();

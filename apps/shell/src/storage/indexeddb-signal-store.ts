@@ -1,3 +1,4 @@
+import { toHex } from '@parley/bytes';
 import {
   type Direction,
   EcPublicKey,
@@ -13,7 +14,6 @@ import {
   SignedPreKeyRecord,
   type StoredRecord,
   addressKey,
-  toHex,
 } from '@parley/signal-protocol';
 import { type DeviceDatabase, STORES } from './device-database.js';
 import { RecordCache } from './record-cache.js';

@@ -1,6 +1,6 @@
 // Test-only (Node): loads the RFC 9605 Appendix C vectors copied into test-vectors/ (see its README).
 import { readFileSync } from 'node:fs';
-import { fromHex } from '../bytes.js';
+import { fromHex } from '@parley/bytes';
 import type { CipherSuiteId } from '../cipher-suite.js';
 
 interface RawVectors {

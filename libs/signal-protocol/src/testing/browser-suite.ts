@@ -1,6 +1,6 @@
+import { fromHex, fromUtf8, utf8 } from '@parley/bytes';
 import { groupDecrypt, groupEncrypt, createSenderKeyDistributionMessage, processSenderKeyDistributionMessage } from '../sender-keys.js';
 import { createFingerprint } from '../fingerprint.js';
-import { fromHex } from '../bytes.js';
 import { EcPublicKey } from '../public-keys.js';
 import { verifySignature, verifySignatureAsync } from '../xeddsa-verify.js';
 import { hasWebCryptoX25519 } from '../x25519.js';
@@ -25,7 +25,7 @@ export interface BrowserSuiteResult {
   bench?: Record<string, number>;
 }
 
-const payload = new TextEncoder().encode('A typical chat message, about a hundred bytes long, with a little bit of punctuation! ok?');
+const payload = utf8('A typical chat message, about a hundred bytes long, with a little bit of punctuation! ok?');
 
 async function rate(seconds: number, step: () => Promise<unknown>): Promise<number> {
   for (let i = 0; i < 20; i++) await step();
@@ -89,13 +89,12 @@ export async function runBrowserSuite(options: { seed: number; schedules: number
   checks['signature vector (sync)'] = verifySignature(key, fromHex(sig.message_alice_ephemeral_public), fromHex(sig.signature));
   checks['signature vector (platform Ed25519)'] = await verifySignatureAsync(key, fromHex(sig.message_alice_ephemeral_public), fromHex(sig.signature));
   const fp = vectors.fingerprint;
-  const te = new TextEncoder();
   checks['fingerprint vector'] =
     createFingerprint({
       version: 2,
-      localIdentifier: te.encode(fp.alice_stable_id),
+      localIdentifier: utf8(fp.alice_stable_id),
       localKey: EcPublicKey.deserialize(fromHex(fp.alice_identity)),
-      remoteIdentifier: te.encode(fp.bob_stable_id),
+      remoteIdentifier: utf8(fp.bob_stable_id),
       remoteKey: EcPublicKey.deserialize(fromHex(fp.bob_identity)),
     }).displayable === fp.displayable;
 
@@ -117,8 +116,8 @@ export async function runBrowserSuite(options: { seed: number; schedules: number
     const a = await TestDevice.create('alice');
     const b = await TestDevice.create('bob');
     await processSenderKeyDistributionMessage(b.store, a.address, await createSenderKeyDistributionMessage(a.store, a.address, distributionId));
-    const m = await groupEncrypt(a.store, a.address, distributionId, te.encode('group'));
-    checks['group round trip on IndexedDB'] = new TextDecoder().decode(await groupDecrypt(b.store, a.address, m.serialized)) === 'group';
+    const m = await groupEncrypt(a.store, a.address, distributionId, utf8('group'));
+    checks['group round trip on IndexedDB'] = fromUtf8(await groupDecrypt(b.store, a.address, m.serialized)) === 'group';
   } finally {
     TestDevice.storeFactory = undefined;
   }

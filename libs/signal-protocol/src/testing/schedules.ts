@@ -1,3 +1,4 @@
+import { fromUtf8, utf8 } from '@parley/bytes';
 import { isSignalProtocolError } from '../errors.js';
 import { processPreKeyBundle } from '../session-cipher.js';
 import type { CiphertextMessage } from '../wire.js';
@@ -28,8 +29,6 @@ export interface ScheduleStats {
   worlds: number;
 }
 
-const text = (s: string) => new TextEncoder().encode(s);
-const str = (b: Uint8Array) => new TextDecoder().decode(b);
 
 /** Runs `schedules` random schedules from `seed`; throws (naming seed and schedule) on the first violation. */
 export async function runSchedules(seed: number, schedules: number, schedulesPerWorld = 200): Promise<ScheduleStats> {
@@ -71,7 +70,7 @@ export async function runSchedules(seed: number, schedules: number, schedulesPer
           await processPreKeyBundle(from.store, to.address, await to.bundle());
           stats.reinits++;
         }
-        inFlight.push({ from, to, plaintext, message: await from.cipher(to.address).encrypt(text(plaintext)) });
+        inFlight.push({ from, to, plaintext, message: await from.cipher(to.address).encrypt(utf8(plaintext)) });
         stats.sent++;
       }
       while (inFlight.length > 0) {
@@ -83,7 +82,7 @@ export async function runSchedules(seed: number, schedules: number, schedulesPer
         const cipher = item.to.cipher(item.from.address);
         let out: string;
         try {
-          out = str(await cipher.decrypt(item.message));
+          out = fromUtf8(await cipher.decrypt(item.message));
         } catch (error) {
           return fail(`message ${item.plaintext} did not decrypt: ${String(error)}`, error);
         }

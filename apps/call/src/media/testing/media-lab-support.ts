@@ -1,4 +1,5 @@
 /** Helpers of the media lab page: stats reading and a look at frames as they travel. */
+import { toBase64 } from '@parley/bytes';
 import { type MediaCodec, clearPrefixLength, decodeHeader } from '@parley/media-e2ee';
 import type { TransformCounters } from '../sframe-protocol.js';
 
@@ -35,8 +36,7 @@ export interface FramesOnWire {
 
 /** A random 32-byte secret, base64: a key nobody encrypts with. */
 export function base64Secret(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes));
+  return toBase64(crypto.getRandomValues(new Uint8Array(32)));
 }
 
 const EMPTY: InboundSummary = { packetsReceived: 0, framesDecoded: 0, framesReceived: 0, totalSamplesReceived: 0, frameWidth: 0, frameHeight: 0 };

@@ -3,6 +3,7 @@
  * temporary folder): two `RtcCallMedia` sessions in one page, connected over loopback with the fake
  * camera and microphone, SFrame in both directions. No accounts, no server. Not part of the app.
  */
+import { toBase64 } from '@parley/bytes';
 import { base64Secret, describeFrames, inboundStats, type LabSide, type LabScenario } from './media-lab-support.js';
 import { RtcCallMedia } from '../call-media.js';
 import { startSFrameWorker } from '../sframe-worker-client.js';
@@ -164,8 +165,7 @@ const lab: Lab = {
   },
 
   wireFrames() {
-    const base64 = (bytes: Uint8Array) => btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(''));
-    return { audio: eavesdropper.audio.map(base64), video: eavesdropper.video.map(base64) };
+    return { audio: eavesdropper.audio.map((frame) => toBase64(frame)), video: eavesdropper.video.map((frame) => toBase64(frame)) };
   },
 };
 

@@ -160,7 +160,7 @@ const lab: Lab = {
   },
 
   corruptCalleeKey() {
-    sessions.callee?.corruptPeerKey();
+    sessions.callee?.corruptPeerKey!();
   },
 
   wireFrames() {

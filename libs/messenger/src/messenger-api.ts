@@ -3,7 +3,7 @@
  * messenger, its Signal store and its history store) and the chat app (which only reads history,
  * sends, and watches). Agreed before either side was written; change it only additively.
  */
-import type { CallLink, Content, CreateCallLinkRequest, Peer, ResetCallLinkRequest, TextContent, TurnCredentials, UpdateCallLinkRequest } from '@parley/contracts';
+import type { CallLink, Content, CreateCallLinkRequest, MessengerFailureCode, Peer, ResetCallLinkRequest, TextContent, TurnCredentials, UpdateCallLinkRequest } from '@parley/contracts';
 import type { Observable } from 'rxjs';
 import type { ScheduledCallApi } from './scheduled-calls.js';
 
@@ -70,7 +70,7 @@ export type ContactNotice =
  * too many undelivered messages on the server (it has not connected for long); nothing was sent.
  */
 export interface MessengerFailure {
-  readonly code: 'user-not-found' | 'network' | 'identity-untrusted' | 'devices-changed-loop' | 'rate-limited' | 'queue-full' | 'invalid';
+  readonly code: MessengerFailureCode;
   readonly message: string;
   /** With `queue-full`: whose device it is. Added with queue quotas. */
   readonly userId?: string;

@@ -6,6 +6,7 @@ import { sharedDependencies, unsharedFromEnv } from '../../tools/mf-build/shared
 import { pluginPrecompress } from '../../tools/mf-build/precompress-plugin.mjs';
 import pkg from './package.json' with { type: 'json' };
 import { WORKER_INTEGRITY_PLACEHOLDER, workerIntegrityPlugin } from '../../tools/mf-build/worker-integrity-plugin.mjs';
+import { testHooksDefine } from '../../tools/mf-build/test-hooks.mjs';
 
 const unshare = unsharedFromEnv();
 /** The worker chunk's name (`name` in src/media/sframe-worker-client.ts). */
@@ -25,7 +26,8 @@ export default defineConfig({
       dts: false,
     }),
   ],
-  source: { define: { __CALL_VERSION__: JSON.stringify(pkg.version), __SFRAME_WORKER_INTEGRITY__: JSON.stringify(WORKER_INTEGRITY_PLACEHOLDER) } },
+  // Test hooks only when the build asks (PARLEY_TEST_HOOKS=1, the browser tests' builds).
+  source: { define: { __CALL_VERSION__: JSON.stringify(pkg.version), __SFRAME_WORKER_INTEGRITY__: JSON.stringify(WORKER_INTEGRITY_PLACEHOLDER), ...testHooksDefine() } },
   // Served from its own origin: chunks resolve against wherever remoteEntry.js came from.
   output: {
     assetPrefix: 'auto',

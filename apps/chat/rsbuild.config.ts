@@ -3,6 +3,7 @@ import { defineConfig } from '@rsbuild/core';
 import { pluginReact } from '@rsbuild/plugin-react';
 import { sharedDependencies } from '../../tools/mf-build/shared-dependencies.mjs';
 import { pluginPrecompress } from '../../tools/mf-build/precompress-plugin.mjs';
+import { testHooksDefine } from '../../tools/mf-build/test-hooks.mjs';
 import pkg from './package.json' with { type: 'json' };
 
 export default defineConfig({
@@ -18,7 +19,8 @@ export default defineConfig({
       dts: false,
     }),
   ],
-  source: { define: { __CHAT_VERSION__: JSON.stringify(pkg.version) } },
+  // Test hooks (the shared bus's among them) only when the build asks (PARLEY_TEST_HOOKS=1).
+  source: { define: { __CHAT_VERSION__: JSON.stringify(pkg.version), ...testHooksDefine() } },
   // Served from its own origin: chunks resolve against wherever remoteEntry.js came from.
   output: { assetPrefix: 'auto', cleanDistPath: true },
   // Every chunk this build loads at run time is checked against its sha384 (Subresource Integrity).

@@ -4,6 +4,7 @@ import { pluginReact } from '@rsbuild/plugin-react';
 import { pinnedManifestKeys } from '../../tools/mf-build/manifest-keys.mjs';
 import { pluginPrecompress } from '../../tools/mf-build/precompress-plugin.mjs';
 import { sharedDependencies } from '../../tools/mf-build/shared-dependencies.mjs';
+import { testHooksDefine } from '../../tools/mf-build/test-hooks.mjs';
 import pkg from './package.json' with { type: 'json' };
 
 export default defineConfig(({ command }) => ({
@@ -27,6 +28,8 @@ export default defineConfig(({ command }) => ({
       // Pinned at build time (PARLEY_MANIFEST_KEYS; the committed dev keys only when asked for, or
       // on the dev server): see manifest-keys.mjs.
       __MANIFEST_KEYS__: JSON.stringify(pinnedManifestKeys(process.env, { devServer: command === 'dev' })),
+      // window.parleyDebug and the other test hooks only when the build asks (PARLEY_TEST_HOOKS=1).
+      ...testHooksDefine(),
     },
   },
   html: { title: 'Parley', template: './src/index.html' },

@@ -35,6 +35,12 @@ test('two people register, find each other and talk both ways, with sent, delive
   await onboard(alice.page, system, aliceHandle, 'Alice Liddell');
   await onboard(bob.page, system, bobHandle, 'Bob Dylan');
 
+  // A failed lookup reads as words in the person's language, never as its code (user_not_found).
+  const search = alice.page.getByTestId('chat-app').getByRole('search');
+  await search.getByLabel('Handle').fill(uniqueHandle('nobody'));
+  await search.getByRole('button', { name: 'Start chat' }).click();
+  await expect(alice.page.getByTestId('find-user-error')).toHaveText('Nobody has that handle.');
+
   await openConversation(alice.page, bobHandle);
   await send(alice.page, 'Hello Bob');
   const first = messages(alice.page).first();

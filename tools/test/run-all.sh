@@ -17,6 +17,12 @@ npx nx run-many -t lint typecheck test --outputStyle=stream
 
 echo "== build every app (and the negative-control build of call)"
 npx nx run-many -t build build-negative-control --outputStyle=stream
+# What ships has no test hook (window.parleyDebug and the like), and its size is what users download;
+# the browser tests below build again with the hooks (PARLEY_TEST_HOOKS=1).
+node tools/test/check-no-test-hooks.mjs
+
+echo "== size report"
+npm run --silent size
 
 echo "== group calls against a real Janus (in the loopback namespace)"
 # One after the other: both send real-time media on 2 cores, and the bots' three-way call missed a
@@ -24,9 +30,8 @@ echo "== group calls against a real Janus (in the loopback namespace)"
 npx nx run-many -t test-janus -p server bots --parallel=1 --outputStyle=stream
 
 echo "== browser tests (Playwright in Debian Chromium)"
-bash tools/test/in-loopback-namespace.sh npx nx run e2e:e2e --outputStyle=stream
-
-echo "== size report"
-npm run --silent size
+# The browser tests drive test hooks: every app they build (one flag for all, see
+# tools/mf-build/test-hooks.mjs) is a test build.
+PARLEY_TEST_HOOKS=1 bash tools/test/in-loopback-namespace.sh npx nx run e2e:e2e --outputStyle=stream
 
 echo "All tests passed in $(( $(date +%s) - started )) s."

@@ -100,7 +100,7 @@ describe('call store', () => {
       scope.end();
       bus.publish('call.requested', { conversationId: 'c1', peer, media: 'audio' });
       expect(store.state.call.phase).toBe('idle');
-      expect(bus.inspectSubjects().get('call.requested')?.observers.length).toBe(0);
+      expect(bus.inspectSubjects!().get('call.requested')?.observers.length).toBe(0);
     });
   });
 });

@@ -1,5 +1,48 @@
-import type { CallOutcome } from '@parley/contracts';
+import { type CallLinkErrorCode, type CallOutcome, type CodesOf, type SfuErrorCode, textForCode } from '@parley/contracts';
 import type { WorkerIntegrityErrorCode } from './media/worker-integrity.js';
+
+/** Codes the call app gives a failure itself: a malformed link, and how a group call ended it (group-call.ts). */
+type OwnFailureCode = 'invalid-link' | 'refused' | 'removed';
+
+/** Why a group call or a call link failed, in the call app's own words; any other code gets a generic text. */
+export type CallFailureCode =
+  | OwnFailureCode
+  | CodesOf<
+      SfuErrorCode | CallLinkErrorCode,
+      'link_not_found' | 'link_revoked' | 'link_expired' | 'not_invited' | 'call_full' | 'sfu_unavailable' | 'too_many_calls' | 'guest_not_allowed' | 'not_link_admin' | 'rate_limited'
+    >;
+
+const EN_FAILURES = {
+  'invalid-link': 'This is not a valid call link.',
+  link_not_found: 'This call link does not exist (check that it was copied whole).',
+  link_revoked: 'This call link was revoked by the person who made it.',
+  link_expired: 'This call link expired: it was not used for 90 days.',
+  refused: 'The host did not let you in.',
+  removed: 'The host removed you from the call.',
+  not_invited: 'You are not invited to this call.',
+  call_full: 'The call is full (32 people).',
+  sfu_unavailable: 'Group calls are not available on this server.',
+  too_many_calls: 'You have too many group calls open. End one before starting another.',
+  guest_not_allowed: 'Guests can join call links, but cannot start calls or make links.',
+  not_link_admin: 'Only the person who made this link can change it.',
+  rate_limited: 'Too many requests. Wait a moment.',
+} satisfies Record<CallFailureCode, string>;
+
+const RU_FAILURES: Record<CallFailureCode, string> = {
+  'invalid-link': 'Это не ссылка на звонок.',
+  link_not_found: 'Такой ссылки на звонок нет (проверьте, что она скопирована целиком).',
+  link_revoked: 'Создатель ссылки её отозвал.',
+  link_expired: 'Срок ссылки истёк: ею не пользовались 90 дней.',
+  refused: 'Организатор не впустил вас.',
+  removed: 'Организатор удалил вас из звонка.',
+  not_invited: 'Вас не приглашали в этот звонок.',
+  call_full: 'В звонке уже 32 человека.',
+  sfu_unavailable: 'Групповые звонки на этом сервере недоступны.',
+  too_many_calls: 'У вас открыто слишком много групповых звонков. Завершите один, прежде чем начинать новый.',
+  guest_not_allowed: 'Гости могут присоединяться по ссылкам, но не могут начинать звонки или создавать ссылки.',
+  not_link_admin: 'Изменить ссылку может только её создатель.',
+  rate_limited: 'Слишком много запросов. Подождите немного.',
+};
 
 /** User-facing text of the call app, per language. */
 const en = {
@@ -95,19 +138,8 @@ const en = {
   remove: (name: string) => `Remove ${name}`,
   viaLink: 'joined by link',
   guestBadge: 'guest',
-  linkFailure: (code: string) =>
-    ({
-      'invalid-link': 'This is not a valid call link.',
-      link_not_found: 'This call link does not exist (check that it was copied whole).',
-      link_revoked: 'This call link was revoked by the person who made it.',
-      link_expired: 'This call link expired: it was not used for 90 days.',
-      refused: 'The host did not let you in.',
-      removed: 'The host removed you from the call.',
-      not_invited: 'You are not invited to this call.',
-      call_full: 'The call is full (32 people).',
-      sfu_unavailable: 'Group calls are not available on this server.',
-      too_many_calls: 'You have too many group calls open. End one before starting another.',
-    })[code] ?? code,
+  /** A failure's text by its code; any code without one gets a generic text, never the raw code. */
+  linkFailure: (code: string): string => textForCode(EN_FAILURES, code, 'Something went wrong. Try again.'),
   callLinks: 'Call links',
   newCallLink: 'New call link',
   callName: 'Call name (optional)',
@@ -226,19 +258,7 @@ const ru: CallMessages = {
   remove: (name) => `Удалить из звонка: ${name}`,
   viaLink: 'по ссылке',
   guestBadge: 'гость',
-  linkFailure: (code) =>
-    ({
-      'invalid-link': 'Это не ссылка на звонок.',
-      link_not_found: 'Такой ссылки на звонок нет (проверьте, что она скопирована целиком).',
-      link_revoked: 'Создатель ссылки её отозвал.',
-      link_expired: 'Срок ссылки истёк: ею не пользовались 90 дней.',
-      refused: 'Организатор не впустил вас.',
-      removed: 'Организатор удалил вас из звонка.',
-      not_invited: 'Вас не приглашали в этот звонок.',
-      call_full: 'В звонке уже 32 человека.',
-      sfu_unavailable: 'Групповые звонки на этом сервере недоступны.',
-      too_many_calls: 'У вас открыто слишком много групповых звонков. Завершите один, прежде чем начинать новый.',
-    })[code] ?? code,
+  linkFailure: (code) => textForCode(RU_FAILURES, code, 'Что-то пошло не так. Попробуйте ещё раз.'),
   callLinks: 'Ссылки на звонки',
   newCallLink: 'Новая ссылка',
   callName: 'Название звонка (необязательно)',

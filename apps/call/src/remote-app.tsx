@@ -29,6 +29,7 @@ interface Mounted {
 }
 
 const mounted = new WeakMap<MountElement, Mounted>();
+/** Mounts so far, for the data-call-mount test hook. */
 let mountCount = 0;
 
 function pageMessenger(): Messenger | null {
@@ -156,8 +157,8 @@ export const app: RemoteApp = {
     });
     const linkApi = services?.callLinks ?? null;
     const links = linkApi ? createCallLinksStore(linkApi, new CallLinkBook(window.localStorage, session.userId), window.location.origin) : null;
-    mountCount += 1;
-    element.dataset.callMount = String(mountCount);
+    // A test hook (a remount would show as a higher count): production builds drop it as dead code.
+    if (typeof __PARLEY_TEST_HOOKS__ !== 'undefined' && __PARLEY_TEST_HOOKS__) element.dataset.callMount = String(++mountCount);
     const dispose = solidRender(() => <CallPanel store={store} groups={groups} links={links} remote={props()} />, element);
     mounted.set(args.dom, { dispose, scope, setProps });
     bus.set('call.available', true);

@@ -1,11 +1,6 @@
-import type { ConversationSummary, MessengerFailure } from '@parley/messenger';
+import type { ConversationSummary } from '@parley/messenger';
 import { type FormEvent, useId, useState } from 'react';
-import type { ChatMessages } from './messages.js';
-
-function failureCode(error: unknown): string {
-  const code = (error as Partial<MessengerFailure> | null)?.code;
-  return typeof code === 'string' ? code : 'network';
-}
+import { type ChatMessages, findFailureText } from './messages.js';
 
 /** "Find a user by handle": opens (or starts) the conversation with them. */
 export function FindUserForm(props: { t: ChatMessages; findUser: (handle: string) => Promise<ConversationSummary>; onFound: (found: ConversationSummary) => void }) {
@@ -27,7 +22,7 @@ export function FindUserForm(props: { t: ChatMessages; findUser: (handle: string
         setHandle('');
         onFound(found);
       })
-      .catch((failure: unknown) => setError(t.findFailed[failureCode(failure)] ?? t.findFailed.network!))
+      .catch((failure: unknown) => setError(findFailureText(t, failure)))
       .finally(() => setBusy(false));
   };
 

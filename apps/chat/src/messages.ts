@@ -1,4 +1,4 @@
-import type { CallEntry } from '@parley/contracts';
+import { type CallEntry, type MessengerFailureCode, errorCodeOf, textForCode } from '@parley/contracts';
 import type { DeliveryState } from '@parley/messenger';
 
 /** User-facing text of the chat app, per language. */
@@ -21,7 +21,10 @@ const en = {
     'devices-changed-loop': 'This contact’s devices keep changing. Try again later.',
     'rate-limited': 'Too many requests. Wait a moment.',
     invalid: 'That is not a valid handle.',
-  } as Record<string, string>,
+    'queue-full': 'This contact has been away for long and has too many messages waiting. Try again later.',
+  } satisfies Record<MessengerFailureCode, string>,
+  /** Any failure whose code the chat does not know: never the raw code. */
+  failureUnknown: 'Something went wrong. Try again.',
   unread: (count: number): string => (count === 1 ? '1 unread message' : `${count} unread messages`),
   you: 'You',
   message: 'Message',
@@ -149,7 +152,9 @@ const ru: ChatMessages = {
     'devices-changed-loop': 'Устройства собеседника постоянно меняются. Попробуйте позже.',
     'rate-limited': 'Слишком много запросов. Подождите немного.',
     invalid: 'Недопустимое имя пользователя.',
+    'queue-full': 'Собеседник давно не появлялся, и у него слишком много непрочитанных сообщений. Попробуйте позже.',
   },
+  failureUnknown: 'Что-то пошло не так. Попробуйте ещё раз.',
   unread: (count) => `Непрочитанных сообщений: ${count}`,
   you: 'Вы',
   message: 'Сообщение',
@@ -273,4 +278,13 @@ export function formatDuration(ms: number): string {
   const m = Math.floor((total % 3600) / 60);
   const s = String(total % 60).padStart(2, '0');
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}
+
+/**
+ * What the chat says about a failed lookup: its code's text, the network text when it carries no
+ * code (no answer came), the generic text for a code it does not know. Never the raw code.
+ */
+export function findFailureText(t: ChatMessages, error: unknown): string {
+  const code = errorCodeOf(error);
+  return code === undefined ? t.findFailed.network : textForCode(t.findFailed, code, t.failureUnknown);
 }

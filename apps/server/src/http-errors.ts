@@ -3,6 +3,7 @@
  * machine-readable values; messages say what was wrong in English for whoever reads the log or
  * the network panel (the shell localizes what it shows to users).
  */
+import type { ApiErrorCode } from '@parley/contracts';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** The body of every error response. */
@@ -15,13 +16,13 @@ export function errorBody(code: string, message: string): ErrorBody {
   return { error: { code, message } };
 }
 
-/** Sends an error response with the given status. */
-export function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+/** Sends an error response with the given status; its code is one the apps know (API_ERROR_CODES). */
+export function sendError(reply: FastifyReply, status: number, code: ApiErrorCode, message: string): FastifyReply {
   return reply.code(status).type('application/json; charset=utf-8').send(errorBody(code, message));
 }
 
 /** Codes for Fastify's own client errors, so callers need not know Fastify's names. */
-const FASTIFY_CODES: Record<string, string> = {
+const FASTIFY_CODES: Record<string, ApiErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'bad_json',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'bad_json',
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',

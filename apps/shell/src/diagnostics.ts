@@ -3,9 +3,9 @@ import { bus, busEvaluations } from '@parley/event-bus';
 import { Observable } from 'rxjs';
 
 /**
- * What the shell exposes on `window.parleyDebug` for the debug panel and the browser tests: which
- * releases loaded, the singletons each app holds, and a way to unmount a remote. Nothing secret
- * lives here: no token, no key.
+ * What the shell knows of its remotes (which releases loaded), and in builds for the browser tests
+ * also exposes on `window.parleyDebug`: the singletons each app holds, and a way to unmount a
+ * remote. Nothing secret lives here: no token, no key.
  */
 export interface ShellDiagnostics {
   readonly shellVersion: string;
@@ -25,6 +25,7 @@ export function createDiagnostics(setEnabled: (name: RemoteName, enabled: boolea
     unmount: (name) => setEnabled(name, false),
     mount: (name) => setEnabled(name, true),
   };
-  (globalThis as { parleyDebug?: ShellDiagnostics }).parleyDebug = diagnostics;
+  // A test hook: production builds drop it (and the name) as dead code.
+  if (typeof __PARLEY_TEST_HOOKS__ !== 'undefined' && __PARLEY_TEST_HOOKS__) (globalThis as { parleyDebug?: ShellDiagnostics }).parleyDebug = diagnostics;
   return diagnostics;
 }

@@ -1,4 +1,14 @@
-import type { RemoteName } from '@parley/contracts';
+import { type ApiClientFailureCode, type ApiErrorCode, type CodesOf, type DeviceLinkFailureCode, type RemoteName, errorCodeOf, textForCode } from '@parley/contracts';
+
+/** Why onboarding refuses a form before asking the server (OnboardingScreen's own checks). */
+export type OnboardingInputProblem = 'invalid' | 'display_name_characters' | 'handle_reserved';
+
+/** Every failure onboarding explains in its own words; any other code gets `failureUnknown`. */
+export type OnboardingFailureCode =
+  | OnboardingInputProblem
+  | CodesOf<ApiErrorCode, 'handle_taken' | 'link_not_found' | 'link_expired' | 'rate_limited' | 'busy'>
+  | DeviceLinkFailureCode
+  | CodesOf<ApiClientFailureCode, 'network'>;
 
 /** User-facing text of the shell, per language. */
 const en = {
@@ -36,7 +46,6 @@ const en = {
     handle_reserved: 'Handles starting with “guest.” are kept for guests. Pick another one.',
     link_not_found: 'That code is not valid. Check it, or make a new one.',
     link_expired: 'That code has expired. Make a new one on your other device.',
-    link_refused: 'Your other device did not confirm this link.',
     'invalid-code': 'That is not a link code. Copy it exactly as your other device shows it.',
     'link-not-found': 'That code is not valid. Check it, or make a new one.',
     'link-expired': 'That code has expired. Make a new one on your other device.',
@@ -46,7 +55,9 @@ const en = {
     network: 'Parley could not reach the server. Try again.',
     rate_limited: 'Too many attempts. Wait a moment.',
     busy: 'The server is busy. Try again in a few seconds.',
-  } as Record<string, string>,
+  } satisfies Record<OnboardingFailureCode, string>,
+  /** Any failure whose code onboarding does not know: never the raw code. */
+  failureUnknown: 'Something went wrong. Try again.',
   // Settings.
   settings: 'Settings',
   closeSettings: 'Close settings',
@@ -125,7 +136,6 @@ const ru: ShellMessages = {
     handle_reserved: 'Имена, начинающиеся с «guest.», зарезервированы для гостей. Выберите другое.',
     link_not_found: 'Код недействителен. Проверьте его или создайте новый.',
     link_expired: 'Срок действия кода истёк. Создайте новый на другом устройстве.',
-    link_refused: 'Другое устройство не подтвердило подключение.',
     'invalid-code': 'Это не код подключения. Скопируйте его точно так, как он показан на другом устройстве.',
     'link-not-found': 'Код недействителен. Проверьте его или создайте новый.',
     'link-expired': 'Срок действия кода истёк. Создайте новый на другом устройстве.',
@@ -136,6 +146,7 @@ const ru: ShellMessages = {
     rate_limited: 'Слишком много попыток. Подождите немного.',
     busy: 'Сервер перегружен. Попробуйте ещё раз через несколько секунд.',
   },
+  failureUnknown: 'Что-то пошло не так. Попробуйте ещё раз.',
   settings: 'Настройки',
   closeSettings: 'Закрыть настройки',
   account: 'Учётная запись',
@@ -192,8 +203,11 @@ export function defaultLocale(browserLanguage: string): string {
   return browserLanguage.toLowerCase().startsWith('ru') ? 'ru-RU' : 'en-US';
 }
 
-/** A failure's code as the screens know it: the server's or the messenger's code, else "network". */
-export function failureCode(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : 'network';
+/**
+ * What the screens say about a failure: its code's text, the network text when it carries no code
+ * (no answer came), the generic text for a code they do not know. Never the raw code.
+ */
+export function failureText(t: ShellMessages, error: unknown): string {
+  const code = errorCodeOf(error);
+  return code === undefined ? t.failures.network : textForCode(t.failures, code, t.failureUnknown);
 }

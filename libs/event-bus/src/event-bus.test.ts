@@ -83,7 +83,7 @@ describe('ObservableScope', () => {
     const received: CallRequest[] = [];
     scope.bind(bus.on('call.requested'), (req) => received.push(req));
     scope.bind(bus.state('call.available'), () => {});
-    const subjects = bus.inspectSubjects();
+    const subjects = bus.inspectSubjects!();
     expect(subjects.get('call.requested')?.observers.length).toBe(1);
     expect(subjects.get('call.available')?.observers.length).toBe(1);
 

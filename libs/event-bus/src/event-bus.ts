@@ -10,6 +10,9 @@ import {
 import { BehaviorSubject, type Observable, Subject, filter } from 'rxjs';
 import { type Behavior, readOnly } from './behavior.js';
 
+/** Defined by the app's build: true only in builds for the browser tests (tools/mf-build/test-hooks.mjs). */
+declare const __PARLEY_TEST_HOOKS__: boolean | undefined;
+
 /**
  * The typed bus the shell and its remotes talk over. Moments are fire-and-forget; states keep a
  * current value that late subscribers read first. Every event carries its contract version.
@@ -19,6 +22,24 @@ export class EventBus {
   private readonly states = new Map<StateType, BehaviorSubject<unknown>>();
   private readonly behaviors = new Map<StateType, Behavior<unknown>>();
   private readonly all = new Subject<BusEvent>();
+
+  /**
+   * The underlying subjects, so tests can count real observers (RxJS's own `observers`), rather
+   * than trusting a counter the bus keeps itself. A test hook: only in builds for the browser tests
+   * and in unit tests that define PARLEY_TEST_HOOKS; production builds drop it as dead code.
+   */
+  declare readonly inspectSubjects?: () => ReadonlyMap<BusEventType | '*', Subject<unknown>>;
+
+  constructor() {
+    if (typeof __PARLEY_TEST_HOOKS__ !== 'undefined' && __PARLEY_TEST_HOOKS__) {
+      (this as { inspectSubjects?: EventBus['inspectSubjects'] }).inspectSubjects = () => {
+        const subjects = new Map<BusEventType | '*', Subject<unknown>>([['*', this.all as Subject<unknown>]]);
+        for (const [type, subject] of this.moments) subjects.set(type, subject);
+        for (const [type, subject] of this.states) subjects.set(type, subject);
+        return subjects;
+      };
+    }
+  }
 
   /** Every event and state change, in order, for diagnostics and telemetry. */
   readonly events$: Observable<BusEvent> = this.all.asObservable();
@@ -59,17 +80,6 @@ export class EventBus {
   /** Moments of one type with their versions, for consumers that check compatibility. */
   versioned<K extends MomentType>(type: K): Observable<BusEvent<K>> {
     return this.all.pipe(filter((event): event is BusEvent<K> => event.type === type));
-  }
-
-  /**
-   * The underlying subjects, so tests and the debug panel can count real observers (RxJS's own
-   * `observers`), rather than trusting a counter the bus keeps itself.
-   */
-  inspectSubjects(): ReadonlyMap<BusEventType | '*', Subject<unknown>> {
-    const subjects = new Map<BusEventType | '*', Subject<unknown>>([['*', this.all as Subject<unknown>]]);
-    for (const [type, subject] of this.moments) subjects.set(type, subject);
-    for (const [type, subject] of this.states) subjects.set(type, subject);
-    return subjects;
   }
 
   private momentSubject(type: MomentType): Subject<unknown> {

@@ -1,4 +1,4 @@
-import type { LinkRequestFrame } from '@parley/contracts';
+import type { DeviceLinkFailureCode, LinkRequestFrame } from '@parley/contracts';
 import {
   EcKeyPair,
   EcPublicKey,
@@ -34,8 +34,8 @@ const LINK_INFO = utf8('Parley device link v1');
 // RFC 4648 base32, lowercase: no look-alike case, readable aloud, 16 characters for 80 bits.
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
-/** Why a link failed, as a code the shell maps to localized text. */
-export type LinkFailureCode = 'invalid-code' | 'link-expired' | 'link-not-found' | 'bad-envelope' | 'wrong-account' | 'timeout';
+/** Why a link failed, as a code the shell maps to localized text (declared in the contracts). */
+export type LinkFailureCode = DeviceLinkFailureCode;
 
 /** A failed link, with a code and a developer message. */
 export class DeviceLinkError extends Error {

@@ -5,7 +5,7 @@
  * is not messaging gets its own small service instead of another optional method here (TURN
  * credentials and call links: call-services.ts).
  */
-import type { Content, Peer, TextContent } from '@parley/contracts';
+import type { Content, MessengerFailureCode, Peer, TextContent } from '@parley/contracts';
 import type { Observable } from 'rxjs';
 import type { ScheduledCallApi } from './scheduled-calls.js';
 
@@ -72,7 +72,7 @@ export type ContactNotice =
  * too many undelivered messages on the server (it has not connected for long); nothing was sent.
  */
 export interface MessengerFailure {
-  readonly code: 'user-not-found' | 'network' | 'identity-untrusted' | 'devices-changed-loop' | 'rate-limited' | 'queue-full' | 'invalid';
+  readonly code: MessengerFailureCode;
   readonly message: string;
   /** With `queue-full`: whose device it is. Added with queue quotas. */
   readonly userId?: string;

@@ -11,7 +11,7 @@ const SCHEDULES = Number(process.env.SIGNAL_BROWSER_SCHEDULES ?? 500);
 // In CI a missing Chromium is a broken runner, not a reason to pass: the run fails instead.
 if (!hasChromium() && process.env.CI) throw new Error('chromium.test.ts cannot run in CI: no Chromium found');
 describe.skipIf(!hasChromium())('in Chromium', () => {
-  it(`${SCHEDULES} randomized schedules on IndexedDB stores, vectors and a group round trip`, async () => {
+  it(`${SCHEDULES} randomized schedules on IndexedDB stores, the store's own rules, vectors and a group round trip`, async () => {
     console.log(`chromium schedules: seed ${SEED} (replay with SIGNAL_SCHEDULE_SEED=${SEED})`);
     const result = await runInChromium({ seed: SEED, schedules: SCHEDULES });
     console.log(`chromium ${result.browser}: ${JSON.stringify(result.schedules)}`);
@@ -21,6 +21,10 @@ describe.skipIf(!hasChromium())('in Chromium', () => {
       'signature vector (platform Ed25519)': true,
       'fingerprint vector': true,
       'group round trip on IndexedDB': true,
+      'store: a fresh database has no identity; identity and registration id survive a reopen': true,
+      'store: trusts a first identity, refuses a changed one until it is accepted': true,
+      'store: removes a used one-time Kyber prekey, keeps a last-resort one and refuses its replay': true,
+      'store: refuses a record in an unknown format version instead of misreading it': true,
     });
     expect(result.schedules.delivered + result.schedules.dropped).toBe(result.schedules.sent);
     expect(result.schedules.restarts).toBeGreaterThan(0);

@@ -196,11 +196,6 @@ export class RtcGroupMedia implements GroupMediaSession {
     await this.videoSender?.replaceTrack(cameraToSend(this.localStream, on));
   }
 
-  /** Test hook: receive with wrong keys for this participant from now on. */
-  corruptPeerKey(sender: number): void {
-    this.post({ type: 'corrupt-peer-key', sender });
-  }
-
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -124,7 +124,16 @@ export class RtcCallMedia implements CallMediaSession {
   readonly muted$: Observable<boolean> = this.mutedSubject.asObservable();
   readonly cameraOn$: Observable<boolean> = this.cameraOnSubject.asObservable();
 
+  /**
+   * Test hook (E2EE tests): decrypt with a wrong peer key from now on. Only in builds with test
+   * hooks (tools/mf-build/test-hooks.mjs); production builds drop it as dead code.
+   */
+  declare readonly corruptPeerKey?: () => void;
+
   constructor(private readonly options: CallMediaOptions) {
+    if (typeof __PARLEY_TEST_HOOKS__ !== 'undefined' && __PARLEY_TEST_HOOKS__) {
+      (this as { corruptPeerKey?: () => void }).corruptPeerKey = () => this.post({ type: 'corrupt-peer-key' });
+    }
     this.localIndex = options.role === 'caller' ? 0 : 1;
     this.peerIndex = 1 - this.localIndex;
     this.pc = options.connection ?? newCallConnection(options.iceServers);
@@ -442,11 +451,6 @@ export class RtcCallMedia implements CallMediaSession {
     const camera = this.cameraOnSubject.getValue() ? (this.localStream?.getVideoTracks()[0] ?? null) : null;
     await this.videoSender?.replaceTrack(video ?? camera);
     await this.screenAudioSender?.replaceTrack(screen?.getAudioTracks()[0] ?? null);
-  }
-
-  /** Test hook (E2EE tests): decrypt with a wrong peer key from now on. */
-  corruptPeerKey(): void {
-    this.post({ type: 'corrupt-peer-key' });
   }
 
   close(): void {

@@ -140,7 +140,37 @@ async function warmUp(): Promise<void> {
   }
 }
 
+/**
+ * The browser tests' fault injection (a lying SFU, a wrong key); true when `data` was one. Only
+ * called in builds with test hooks (tools/mf-build/test-hooks.mjs): elsewhere it is dead code.
+ */
+function injectFault(data: ToWorker): boolean {
+  switch (data.type) {
+    case 'misattribute-streams': {
+      const mids = [...streamOwners.keys()];
+      const owners = mids.map((mid) => streamOwners.get(mid)!);
+      const others = [...new Set(owners)];
+      // Each m-line gets the next participant's index (by first appearance), never its own.
+      if (others.length > 1) for (const [i, mid] of mids.entries()) streamOwners.set(mid, others[(others.indexOf(owners[i]!) + 1) % others.length]!);
+      return true;
+    }
+    case 'corrupt-peer-key':
+      if (data.sender !== undefined) {
+        const keys = group();
+        for (const { generation } of keys.generationsOf(data.sender)) keys.addKey(data.sender, generation, generateSenderSecret());
+        return true;
+      }
+      if (!peerKey) return true;
+      peerKey = { ...peerKey, secret: generateSenderSecret() };
+      for (const endpoint of endpoints) if (endpoint.options.side === 'receive') void installKeys(endpoint);
+      return true;
+    default:
+      return false;
+  }
+}
+
 scope.onmessage = ({ data }) => {
+  if (typeof __PARLEY_TEST_HOOKS__ !== 'undefined' && __PARLEY_TEST_HOOKS__ && injectFault(data)) return;
   switch (data.type) {
     case 'warm-up':
       void warmUp().catch(() => {});
@@ -160,26 +190,8 @@ scope.onmessage = ({ data }) => {
       streamOwners.clear();
       for (const { mid, participant } of data.owners) streamOwners.set(mid, participant);
       return;
-    case 'misattribute-streams': {
-      const mids = [...streamOwners.keys()];
-      const owners = mids.map((mid) => streamOwners.get(mid)!);
-      const others = [...new Set(owners)];
-      // Each m-line gets the next participant's index (by first appearance), never its own.
-      if (others.length > 1) for (const [i, mid] of mids.entries()) streamOwners.set(mid, others[(others.indexOf(owners[i]!) + 1) % others.length]!);
-      return;
-    }
     case 'forget-peer':
       group().forget(data.sender);
-      return;
-    case 'corrupt-peer-key':
-      if (data.sender !== undefined) {
-        const keys = group();
-        for (const { generation } of keys.generationsOf(data.sender)) keys.addKey(data.sender, generation, generateSenderSecret());
-        return;
-      }
-      if (!peerKey) return;
-      peerKey = { ...peerKey, secret: generateSenderSecret() };
-      for (const endpoint of endpoints) if (endpoint.options.side === 'receive') void installKeys(endpoint);
       return;
   }
 };

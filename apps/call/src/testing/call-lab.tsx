@@ -54,7 +54,7 @@ const lab = {
   },
   entries: (who: Who) => apps[who].entries,
   advance: (ms: number) => clock.advance(ms),
-  corruptKeyOf: (who: Who) => apps[who].store.state.media?.corruptPeerKey(),
+  corruptKeyOf: (who: Who) => apps[who].store.state.media?.corruptPeerKey!(),
   /** Tells `who`'s engine its media failed, as ICE does after a network loss (the path itself stays up). */
   simulateMediaFailure(who: Who) {
     const session = apps[who].store.state.media as unknown as { connection: { next(state: string): void } } | null;

@@ -1,6 +1,6 @@
 import { type FormEvent, useId, useState } from 'react';
 import { DisplayNameSchema, HandleSchema, hasHiddenCharacters, isGuestHandle } from '@parley/contracts';
-import { failureCode, type ShellMessages } from '../messages.js';
+import { failureText, type OnboardingInputProblem, type ShellMessages } from '../messages.js';
 import { LanguageSelect } from './LanguageSelect.js';
 
 /** What onboarding asks of the session layer. Both resolve once this browser is a signed-in device. */
@@ -14,13 +14,13 @@ export interface OnboardingActions {
 type Busy = null | 'create' | 'link' | 'guest';
 
 /** Why a display name is refused before asking the server (a key of `failures`), or null. */
-function displayNameProblem(name: string): string | null {
+function displayNameProblem(name: string): OnboardingInputProblem | null {
   if (hasHiddenCharacters(name)) return 'display_name_characters';
   return DisplayNameSchema.safeParse(name).success ? null : 'invalid';
 }
 
 /** Why a handle is refused before asking the server (a key of `failures`), or null. */
-function handleProblem(handle: string): string | null {
+function handleProblem(handle: string): OnboardingInputProblem | null {
   if (!HandleSchema.safeParse(handle).success) return 'invalid';
   return isGuestHandle(handle) ? 'handle_reserved' : null;
 }
@@ -44,7 +44,7 @@ export function OnboardingScreen(props: {
   const [busy, setBusy] = useState<Busy>(null);
   const [createError, setCreateError] = useState<string | null>(null);
   const [linkError, setLinkError] = useState<string | null>(null);
-  const message = (error: unknown) => t.failures[failureCode(error)] ?? t.failures.network!;
+  const message = (error: unknown) => failureText(t, error);
 
   const create = (event: FormEvent) => {
     event.preventDefault();

@@ -24,7 +24,7 @@ import { DeviceDatabase, STORES } from '../storage/device-database.js';
 import { IndexedDbHistoryStore } from '../storage/indexeddb-history-store.js';
 import { IndexedDbScheduledCallStore } from '../storage/indexeddb-scheduled-call-store.js';
 import { IndexedDbGroupStore } from '../storage/indexeddb-group-store.js';
-import { IndexedDbSignalStore, type SignalStoreOptions } from '../storage/indexeddb-signal-store.js';
+import { IndexedDbSignalStore, type SignalStoreOptions } from '@parley/signal-protocol/indexeddb';
 import { createRelay } from './relay.js';
 
 /** A signed-in device: its credentials and Signal store, both from IndexedDB. */

@@ -1,7 +1,7 @@
 import type { DeliverFrame } from '@parley/contracts';
 import type { ContactNotice, ContactRecord, HistoryMessage, HistoryStore } from '@parley/messenger';
 import { type DeviceDatabase, MESSAGE_INDEXES, STORES } from './device-database.js';
-import { RecordCache } from './record-cache.js';
+import { RecordCache } from '@parley/signal-protocol/indexeddb';
 
 const NOTICES = 'contact-notices';
 const QUARANTINED = 'quarantined-messages';

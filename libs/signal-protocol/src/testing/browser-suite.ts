@@ -9,7 +9,9 @@ import { IdentityKeyPair } from '../keys.js';
 import { processPreKeyBundle, SessionCipher } from '../session-cipher.js';
 import type { PreKeyBundle } from '../bundle.js';
 import { TestDevice } from './devices.js';
-import { IndexedDbSignalProtocolStore } from './indexeddb-store.js';
+import { type IndexedDbDatabase, IndexedDbSignalStore, openSignalDatabase, type SignalStoreName } from '../indexeddb.js';
+import type { SignalProtocolStore } from '../store.js';
+import { checkIndexedDbStore } from './indexeddb-store-checks.js';
 import { runSchedules, type ScheduleStats } from './schedules.js';
 import { vectors } from './vectors.js';
 
@@ -100,15 +102,24 @@ export async function runBrowserSuite(options: { seed: number; schedules: number
 
   let db = 0;
   const prefix = `parley-signal-test-${options.seed}-${Date.now()}`;
+  // Each store remembers its database, so a restart closes that one and reopens it by name.
+  const databases = new WeakMap<SignalProtocolStore, IndexedDbDatabase<SignalStoreName>>();
+  const open = async (name: string, identity?: { keyPair: IdentityKeyPair; registrationId: number }) => {
+    const database = await openSignalDatabase(options.factory, name);
+    const store = identity === undefined ? await IndexedDbSignalStore.load(database) : await IndexedDbSignalStore.create(database, identity.keyPair, identity.registrationId);
+    if (store === undefined) throw new Error(`no identity in ${name}`);
+    databases.set(store, database);
+    return store;
+  };
   TestDevice.storeFactory = {
-    create: (keyPair, registrationId) => IndexedDbSignalProtocolStore.open(options.factory, `${prefix}-${db++}`, { keyPair, registrationId }),
+    create: (keyPair, registrationId) => open(`${prefix}-${db++}`, { keyPair, registrationId }),
     reopen: async (store) => {
-      const idb = store as IndexedDbSignalProtocolStore;
-      const name = idb.name;
-      idb.close();
-      return IndexedDbSignalProtocolStore.open(options.factory, name);
+      const database = databases.get(store)!;
+      database.close();
+      return open(database.name);
     },
   };
+  Object.assign(checks, await checkIndexedDbStore(options.factory, prefix));
   let schedules: ScheduleStats;
   try {
     schedules = await runSchedules(options.seed, options.schedules, 100);

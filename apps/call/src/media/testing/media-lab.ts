@@ -161,7 +161,7 @@ const lab: Lab = {
   },
 
   corruptCalleeKey() {
-    sessions.callee?.corruptPeerKey();
+    sessions.callee?.corruptPeerKey!();
   },
 
   wireFrames() {

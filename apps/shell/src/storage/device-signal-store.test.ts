@@ -13,7 +13,7 @@ import {
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { DeviceDatabase } from './device-database.js';
-import { IndexedDbSignalStore } from './indexeddb-signal-store.js';
+import { IndexedDbSignalStore } from '@parley/signal-protocol/indexeddb';
 
 
 /** A device whose store lives in its own (fake) IndexedDB, and can be reopened like a reload. */
@@ -34,7 +34,9 @@ async function device(name: string, registrationId: number) {
   return { factory, identity, store, address, reopen, bundle };
 }
 
-describe('IndexedDbSignalStore', () => {
+// The library's IndexedDbSignalStore on the shell's device database (its own behaviour is tested in
+// the library's Chromium run): what a reload keeps, and the shell's record cache.
+describe('IndexedDbSignalStore on the device database', () => {
   it('is empty on a fresh browser and keeps identity and registration id across a reopen', async () => {
     const factory = new IDBFactory();
     expect(await IndexedDbSignalStore.load(await DeviceDatabase.open(factory))).toBeUndefined();
@@ -100,41 +102,5 @@ describe('IndexedDbSignalStore', () => {
     await alice.removeSession(bob.address);
     expect(await alice.loadSession(bob.address)).toBeUndefined();
     expect(await reopened.loadSession(bob.address)).toBeUndefined();
-  });
-
-  it('trusts a first identity, refuses a changed one until it is accepted', async () => {
-    const { store } = await device('me', 1);
-    const peer: ProtocolAddress = { name: 'peer', deviceId: 1 };
-    const original = (await IdentityKeyPair.generate()).publicKey;
-    const replaced = (await IdentityKeyPair.generate()).publicKey;
-    expect(await store.isTrustedIdentity(peer, original, 'sending')).toBe(true);
-    expect(await store.saveIdentity(peer, original)).toBe(false);
-    expect(await store.saveIdentity(peer, original)).toBe(false);
-    expect((await store.getIdentity(peer))!.equals(original)).toBe(true);
-    expect(await store.isTrustedIdentity(peer, replaced, 'sending')).toBe(false);
-    await store.trustIdentity(peer, replaced);
-    expect(await store.isTrustedIdentity(peer, replaced, 'sending')).toBe(true);
-    expect((await store.getIdentity(peer))!.equals(replaced)).toBe(true);
-    expect(await store.saveIdentity(peer, original)).toBe(true);
-  });
-
-  it('removes a used one-time Kyber prekey, keeps a last-resort one and refuses its replay', async () => {
-    const { store, identity } = await device('me', 1);
-    const baseKey = (await IdentityKeyPair.generate()).publicKey;
-    await store.storeKyberPreKey(5, generateKyberPreKey(identity, 5, 0));
-    await store.storeKyberPreKey(6, generateKyberPreKey(identity, 6, 0), { lastResort: true });
-    await store.markKyberPreKeyUsed(5, 1, baseKey);
-    expect(await store.loadKyberPreKey(5)).toBeUndefined();
-    await store.markKyberPreKeyUsed(6, 1, baseKey);
-    expect(await store.loadKyberPreKey(6)).toBeDefined();
-    await expect(store.markKyberPreKeyUsed(6, 1, baseKey)).rejects.toSatisfy((error) => isSignalProtocolError(error) && error.code === 'invalid-message');
-  });
-
-  it('refuses a record written in an unknown format version instead of misreading it', async () => {
-    const factory = new IDBFactory();
-    const db = await DeviceDatabase.open(factory);
-    const store = await IndexedDbSignalStore.create(db, await IdentityKeyPair.generate(), 1);
-    await db.put('sessions', 'peer.1', { version: 99, data: new Uint8Array([1, 2, 3]) });
-    await expect(store.loadSession({ name: 'peer', deviceId: 1 })).rejects.toSatisfy((error) => isSignalProtocolError(error) && error.code === 'invalid-state');
   });
 });

@@ -1,0 +1,15 @@
+// @parley/signal-protocol/indexeddb: the device's Signal store on IndexedDB. A separate entry so the
+// protocol itself stays free of storage; it needs only IndexedDB's types, the IDBFactory is passed in.
+
+export { IndexedDbDatabase, openIndexedDb, type RecordChange } from './indexeddb/database.js';
+export { RecordCache } from './indexeddb/record-cache.js';
+export { requestResult, transactionDone } from './indexeddb/requests.js';
+export {
+  createSignalStores,
+  IndexedDbSignalStore,
+  openSignalDatabase,
+  SIGNAL_STORES,
+  type SignalDatabase,
+  type SignalStoreName,
+  type SignalStoreOptions,
+} from './indexeddb/signal-store.js';

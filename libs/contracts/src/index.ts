@@ -8,3 +8,4 @@ export * from './accounts-api.js';
 export * from './settings-api.js';
 export * from './sfu.js';
 export * from './call-links.js';
+export * from './call-signals.js';

@@ -254,6 +254,17 @@ describe('GroupCall', () => {
     clock.advance(4_000);
     expect(call.snapshot.participants[0]!.reaction).toBeNull();
 
+    // This device's reaction goes to everyone and shows on its own tile for a while too.
+    sentSignals.length = 0;
+    call.react('🎉');
+    expect(sentSignals).toEqual([
+      { to: 'alice', signal: { kind: 'group-reaction', emoji: '🎉' } },
+      { to: 'bob', signal: { kind: 'group-reaction', emoji: '🎉' } },
+    ]);
+    expect(call.snapshot.participants.find((p) => p.self)?.reaction).toBe('🎉');
+    clock.advance(4_000);
+    expect(call.snapshot.participants.find((p) => p.self)?.reaction).toBeNull();
+
     // A newcomer learns this device is muted with a raised hand.
     sentSignals.length = 0;
     event({ kind: 'joined', participant: participant(3, 'dave', false) });

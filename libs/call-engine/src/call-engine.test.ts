@@ -48,6 +48,17 @@ function world() {
 
 const call = (from: Device, to: string, media: CallMedia = 'video') => from.engine.call({ conversationId: to, peer: { userId: to, displayName: NAMES[to] ?? to }, media });
 
+/** Alice video-calls Bob (one device each) and he accepts. */
+async function aliceCallsBob(device: ReturnType<typeof world>['device']): Promise<{ alice: Device; bob: Device }> {
+  const alice = device('alice', 1);
+  const bob = device('bob', 1);
+  call(alice, 'bob');
+  await settle();
+  bob.engine.accept();
+  await settle();
+  return { alice, bob };
+}
+
 let disposeAll: (() => void) | null = null;
 afterEach(() => disposeAll?.());
 
@@ -224,12 +235,7 @@ describe('call engine: unanswered outcomes', () => {
 
   it('the end of the lifetime it was given hangs up an answered call and stops listening', async () => {
     const { network, device } = setup();
-    const alice = device('alice', 1);
-    const bob = device('bob', 1);
-    call(alice, 'bob');
-    await settle();
-    bob.engine.accept();
-    await settle();
+    const { alice, bob } = await aliceCallsBob(device);
     expect(alice.engine.snapshot.phase).toBe('active');
     alice.scope.end();
     await settle();
@@ -261,12 +267,7 @@ describe('call engine: unanswered outcomes', () => {
 describe('call engine: failures', () => {
   it('network loss: "reconnecting", the caller restarts ICE after the grace period, and the call resumes', async () => {
     const { clock, network, device } = setup();
-    const alice = device('alice', 1);
-    const bob = device('bob', 1);
-    call(alice, 'bob');
-    await settle();
-    bob.engine.accept();
-    await settle();
+    const { alice, bob } = await aliceCallsBob(device);
     alice.sessions[0]!.connection$.next('disconnected');
     bob.sessions[0]!.connection$.next('disconnected');
     expect(alice.engine.snapshot).toMatchObject({ phase: 'active', reconnecting: true });
@@ -289,12 +290,7 @@ describe('call engine: failures', () => {
 
   it('network loss: ICE failing on the caller restarts at once, without waiting for the grace period', async () => {
     const { network, device } = setup();
-    const alice = device('alice', 1);
-    const bob = device('bob', 1);
-    call(alice, 'bob');
-    await settle();
-    bob.engine.accept();
-    await settle();
+    const { alice } = await aliceCallsBob(device);
     alice.sessions[0]!.connection$.next('failed');
     await settle();
     expect(network.kinds('ice-restart')).toHaveLength(1);

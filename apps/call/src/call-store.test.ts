@@ -3,8 +3,8 @@ import { EventBus, ObservableScope } from '@parley/event-bus';
 import { createRoot } from 'solid-js';
 import { describe, expect, it } from 'vitest';
 import { createCallStore } from './call-store.js';
-import { ManualClock } from '@parley/messenger/testing';
-import { FakeCallMedia, FakeSignalingNetwork, settle } from './engine/testing.js';
+import { FakeCallMedia, FakeSignalingNetwork, settle } from '@parley/call-engine/testing';
+import { ManualClock } from '@parley/clock/testing';
 
 const peer = { userId: 'u2', displayName: 'Ada' };
 

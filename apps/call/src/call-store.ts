@@ -1,10 +1,8 @@
 import { type CallState, IDLE_CALL_STATE } from '@parley/contracts';
 import type { EventBus, ObservableScope } from '@parley/event-bus';
 import { createSignal } from 'solid-js';
-import { CallEngine, type CallSelf, type CallSnapshot, IDLE_SNAPSHOT, toCallState } from './engine/call-engine.js';
-import { type Clock, systemClock } from './engine/clock.js';
-import type { CallMediaFactory, CallMediaSession } from './engine/media-port.js';
-import type { CallSignalingChannel } from './engine/signaling-channel.js';
+import { CallEngine, type CallMediaFactory, type CallMediaSession, type CallSelf, type CallSignalingChannel, type CallSnapshot, IDLE_SNAPSHOT, toCallState } from '@parley/call-engine';
+import { type Clock, systemClock } from '@parley/clock';
 
 /** What the store needs besides the bus: who this device is, how to reach the peer, and media. */
 export interface CallStoreDeps<S extends CallMediaSession> {
@@ -22,7 +20,11 @@ export interface CallStoreDeps<S extends CallMediaSession> {
  */
 export function createCallStore<S extends CallMediaSession>(bus: EventBus, scope: ObservableScope, deps: CallStoreDeps<S>) {
   const clock = deps.clock ?? systemClock;
+  // The engine takes its lifetime from `scope` before anything else binds to it, so a call cut
+  // short by the app's destruction still reaches the bus as ended, with its call entry, before the
+  // listeners go.
   const engine = new CallEngine<S>({
+    scope,
     self: deps.self,
     channel: deps.channel,
     clock,
@@ -50,9 +52,6 @@ export function createCallStore<S extends CallMediaSession>(bus: EventBus, scope
     },
   };
 
-  // First on the scope, so it runs first when the scope ends: a call cut short by the app's
-  // destruction still reaches the bus as ended, with its call entry, before the listeners go.
-  scope.onEnd(() => engine.dispose());
   scope.bind(engine.snapshot$, (next) => {
     setSnapshot(next);
     const callState = next.phase === 'idle' ? IDLE_CALL_STATE : toCallState(next);

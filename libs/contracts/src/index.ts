@@ -9,3 +9,4 @@ export * from './settings-api.js';
 export * from './sfu.js';
 export * from './call-links.js';
 export * from './error-codes.js';
+export * from './call-signals.js';

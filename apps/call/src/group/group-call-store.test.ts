@@ -1,11 +1,11 @@
 import { EventBus, ObservableScope } from '@parley/event-bus';
-import { ManualClock } from '@parley/messenger/testing';
+import type { GroupMediaSession } from '@parley/call-engine';
+import { ManualClock } from '@parley/clock/testing';
 import { NEVER, of } from 'rxjs';
 import { createRoot } from 'solid-js';
 import { describe, expect, it } from 'vitest';
 import { messagesFor } from '../messages.js';
 import { createGroupCallStore } from './group-call-store.js';
-import type { GroupMediaSession } from './group-media.js';
 
 /** What the relay client rejects an SFU request with: a message for developers and the server's code. */
 const refused = (serverCode: string) => Object.assign(new Error(`the server refused the SFU create request (${serverCode})`), { serverCode });

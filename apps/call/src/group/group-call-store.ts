@@ -3,18 +3,24 @@
  * the incoming ring, and the call itself (GroupCall), as Solid signals for the UI. The call's
  * state goes to the bus (`call.state`) while it runs, and a call entry when it ends.
  */
-import type { CallMedia, CallState, GroupCallRequest, Peer } from '@parley/contracts';
-import { IDLE_CALL_STATE } from '@parley/contracts';
+import {
+  type CallSignalingChannel,
+  GroupCall,
+  type GroupCallSnapshot,
+  type GroupCallTarget,
+  type GroupKeyChannel,
+  type GroupMediaSession,
+  type GroupSignalChannel,
+  type SfuClient,
+  failureOf,
+} from '@parley/call-engine';
+import { decryptCallName, deriveCallLinkKeys } from '@parley/call-links';
+import type { Clock } from '@parley/clock';
+import { type CallMedia, type CallState, type GroupCallRequest, type GroupReaction, type GroupRing, IDLE_CALL_STATE, type Peer, parseGroupRing } from '@parley/contracts';
 import type { EventBus, ObservableScope } from '@parley/event-bus';
+import type { CallLinkApi } from '@parley/messenger';
 import type { Observable } from 'rxjs';
 import { createSignal } from 'solid-js';
-import type { Clock } from '../engine/clock.js';
-import type { CallSignalingChannel } from '../engine/signaling-channel.js';
-import { decryptCallName, deriveCallLinkKeys } from '@parley/call-links';
-import type { CallLinkApi } from '@parley/messenger';
-import { GROUP_REACTIONS, GroupCall, failureOf, type GroupCallSnapshot, type GroupCallTarget, type GroupKeyChannel, type GroupSignalChannel, type SfuClient } from './group-call.js';
-import type { GroupMediaSession } from './group-media.js';
-import { type GroupRing, parseGroupRing } from './group-ring.js';
 
 /** A ring being shown: Join or Decline. */
 export interface IncomingGroupCall {
@@ -55,6 +61,8 @@ export const MOVE_WINDOW_MS = 60_000;
 
 interface Running<M extends GroupMediaSession> {
   readonly call: GroupCall<M>;
+  /** The call's subscriptions; ended when it finishes. */
+  readonly scope: ObservableScope;
   readonly ring: GroupRing;
   readonly direction: 'outgoing' | 'incoming';
   readonly startedAt: number;
@@ -89,7 +97,10 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
 
   function start(target: GroupCallTarget, groupRing: GroupRing, direction: 'outgoing' | 'incoming', linkAdminHere = false): void {
     if (!deps.sfu || running) return;
+    // The call's lifetime: ended when the call ends, or with the app.
+    const callScope = scope.child();
     const call = new GroupCall<M>({
+      scope: callScope,
       target,
       media: groupRing.media,
       self: deps.self,
@@ -100,21 +111,18 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
       createMedia: () => deps.createMedia(groupRing.media),
       onWarning: (message) => console.warn(`[call] group call: ${message}`),
     });
-    const current: Running<M> = { call, ring: groupRing, direction, startedAt: deps.clock.now(), linkAdmin: linkAdminHere };
+    const current: Running<M> = { call, scope: callScope, ring: groupRing, direction, startedAt: deps.clock.now(), linkAdmin: linkAdminHere };
     running = current;
     setCurrent(() => call);
     setLinkAdmin(linkAdminHere);
     setRing(groupRing);
     setFailure(null);
-    const subscriptions = [
-      call.snapshot$.subscribe((next) => {
-        setSnapshot(next);
-        bus.set('call.state', next.phase === 'ended' ? IDLE_CALL_STATE : callState(next, current));
-        if (next.phase === 'ended') finish(current, next);
-      }),
-      call.media$.subscribe((session) => setMedia(() => session)),
-    ];
-    scope.onEnd(() => subscriptions.forEach((s) => s.unsubscribe()));
+    callScope.bind(call.snapshot$, (next) => {
+      setSnapshot(next);
+      bus.set('call.state', next.phase === 'ended' ? IDLE_CALL_STATE : callState(next, current));
+      if (next.phase === 'ended') finish(current, next);
+    });
+    callScope.bind(call.media$, (session) => setMedia(() => session));
     void call.join();
   }
 
@@ -135,6 +143,7 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
       startedAt: current.startedAt,
       durationMs,
     });
+    current.scope.end();
   }
 
   async function create(request: GroupCallRequest): Promise<void> {
@@ -312,7 +321,7 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
     setHandRaised(raised: boolean): void {
       current()?.setPresence({ handRaised: raised });
     },
-    react(emoji: (typeof GROUP_REACTIONS)[number]): void {
+    react(emoji: GroupReaction): void {
       current()?.react(emoji);
     },
     /** Adds someone to the 1:1 call in progress: it moves to the SFU with both of you. */

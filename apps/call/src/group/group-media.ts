@@ -13,9 +13,9 @@
  * Chromium then feeds them every frame (checked with Chromium 156; set later, from `ontrack`,
  * they never see one).
  */
-import type { CallMedia, SfuStream } from '@parley/contracts';
-import { BehaviorSubject, type Observable, Subject } from 'rxjs';
-import type { IceCandidateInit } from '../engine/signals.js';
+import type { GroupMediaSession } from '@parley/call-engine';
+import type { CallMedia, IceCandidateInit, SfuStream } from '@parley/contracts';
+import { BehaviorSubject, Subject } from 'rxjs';
 import { cameraToSend, type GetUserMedia, muteMicrophone, openCallDevices } from '../media/call-devices.js';
 import { GATHERING_CAP_MS, GATHERING_QUIET_MS, preferVp8 } from '../media/call-media.js';
 import type { IceConfig } from '../media/ice-config.js';
@@ -50,28 +50,6 @@ export interface ParticipantDecryption {
   readonly dropped: number;
   /** Dropped frames in the last period and none decrypted. */
   readonly failing: boolean;
-}
-
-/** What the group call needs of its media (a fake in unit tests). */
-export interface GroupMediaSession {
-  /** The publisher's offer, with the candidates gathered so far. */
-  createPublishOffer(): Promise<string>;
-  acceptPublishAnswer(sdp: string): Promise<void>;
-  /** Applies a subscriber offer from the SFU and returns the answer. */
-  applySubscriberOffer(sdp: string, streams: readonly SfuStream[]): Promise<string>;
-  /** Candidates to trickle to the SFU, per connection (null: gathering done). */
-  readonly candidates$: Observable<{ pc: 'publisher' | 'subscriber'; candidate: IceCandidateInit | null }>;
-  /** Encrypt this device's frames with this sender secret from now on. */
-  setLocalKey(sender: number, generation: number, secret: Uint8Array): void;
-  /** A participant's sender secret for one generation. */
-  addPeerKey(sender: number, generation: number, secret: Uint8Array): void;
-  /** A participant left: drop their keys. */
-  forgetPeer(sender: number): void;
-  setMuted(muted: boolean): void;
-  setCameraOn(on: boolean): Promise<void>;
-  /** Both connections lost: the call must join again. */
-  readonly failed$: Observable<void>;
-  close(): void;
 }
 
 function describeCandidate(candidate: RTCIceCandidate | null): IceCandidateInit | null {

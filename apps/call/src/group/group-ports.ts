@@ -7,7 +7,7 @@ import type { EventBus } from '@parley/event-bus';
 import type { Messenger } from '@parley/messenger';
 import type { RelayConnection } from '@parley/signaling';
 import { map } from 'rxjs';
-import type { GroupKeyChannel, SfuClient } from './group-call.js';
+import type { GroupKeyChannel, SfuClient } from '@parley/call-engine';
 
 /** The SFU through the relay connection; null when the shell's connection predates group calls. */
 export function relaySfuClient(relay: RelayConnection | null): SfuClient | null {

@@ -14,11 +14,10 @@
  * caller's offer may even be made before the click (`prepareOffer`, ready-caller-media.ts), and the
  * callee does everything that opens no device and sends nothing while it rings (`prepareAnswer`).
  */
-import type { CallMedia } from '@parley/contracts';
+import type { CallMediaSession, MediaConnectionState, SessionDescription } from '@parley/call-engine';
+import type { CallMedia, IceCandidateInit, MediaKeyGrant } from '@parley/contracts';
 import { fromBase64, toBase64 } from '@parley/bytes';
 import { BehaviorSubject, type Observable, Subject } from 'rxjs';
-import type { CallMediaSession, MediaConnectionState, SessionDescription } from '../engine/media-port.js';
-import type { IceCandidateInit, MediaKeyGrant } from '../engine/signals.js';
 import type { IceConfig } from './ice-config.js';
 import { cameraToSend, muteMicrophone, openCallDevices } from './call-devices.js';
 import type { FromWorker, ToWorker, TransformCounters, TransformOptions } from './sframe-protocol.js';

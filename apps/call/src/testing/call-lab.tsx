@@ -2,15 +2,15 @@
  * A browser test page for the whole call app without accounts or a server (e2e/tests/call-app.spec.ts
  * builds it into a temporary folder): two users' call apps side by side, each with its own bus, the
  * real engine, UI and WebRTC media with SFrame, their signaling carried by an in-page fake network
- * (engine/testing.ts) and their timers on a manual clock. Not part of the app.
+ * (@parley/call-engine/testing) and their timers on a manual clock. Not part of the app.
  */
 import { type CallEntry, type RemoteProps } from '@parley/contracts';
 import { EventBus, ObservableScope } from '@parley/event-bus';
 import { render } from 'solid-js/web';
 import { CallPanel } from '../CallPanel.jsx';
 import { createCallStore } from '../call-store.js';
-import { ManualClock } from '@parley/messenger/testing';
-import { FakeSignalingNetwork } from '../engine/testing.js';
+import { FakeSignalingNetwork } from '@parley/call-engine/testing';
+import { ManualClock } from '@parley/clock/testing';
 import { RtcCallMedia } from '../media/call-media.js';
 import { startSFrameWorker } from '../media/sframe-worker-client.js';
 

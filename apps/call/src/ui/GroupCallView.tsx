@@ -1,6 +1,7 @@
 import { For, Show, createEffect, createMemo, createSignal, from, onCleanup, onMount } from 'solid-js';
 import type { GroupCallStore } from '../group/group-call-store.js';
-import { GROUP_REACTIONS, type GroupParticipantView } from '../group/group-call.js';
+import type { GroupParticipantView } from '@parley/call-engine';
+import { GROUP_REACTIONS } from '@parley/contracts';
 import type { RtcGroupMedia } from '../group/group-media.js';
 import { type CallMessages, formatElapsed } from '../messages.js';
 import { StreamAudio, StreamVideo } from './media-views.js';

@@ -1,7 +1,7 @@
 import type { CallSignalingContent } from '@parley/contracts';
 import type { EventBus } from '@parley/event-bus';
 import { type Observable, filter, map } from 'rxjs';
-import { type CallSignal, parseCallSignal } from './signals.js';
+import { type CallSignal, parseCallSignal } from '@parley/contracts';
 
 /** Which device of which user sent a signal. */
 export interface SignalOrigin {

@@ -1,6 +1,6 @@
 import type { CallMedia, Peer } from '@parley/contracts';
 import type { Observable } from 'rxjs';
-import type { IceCandidateInit, MediaKeyGrant } from './signals.js';
+import type { IceCandidateInit, MediaKeyGrant } from '@parley/contracts';
 
 /** An SDP and the media key that goes with it in the same (Signal-encrypted) message. */
 export interface SessionDescription {

@@ -1,7 +1,8 @@
 /**
  * The 1:1 call state machine: plain TypeScript and RxJS, no DOM. It talks to the other side only
  * through a `CallSignalingChannel` and to WebRTC only through a `CallMediaSession`, and reads time
- * only from a `Clock`, so every flow is tested with fakes in milliseconds.
+ * only from a `Clock` (@parley/clock), so every flow is tested with fakes in milliseconds. Its
+ * subscriptions live in scopes: the engine's (a child of the one it is given) and one per call.
  *
  *   caller:  idle → outgoing ──answer──→ connecting ──media connected──→ active → ended
  *   callee:  idle → ringing  ──accept──→ connecting ──media connected──→ active → ended
@@ -35,11 +36,12 @@
  * until the remote description is applied.
  */
 import type { CallEntry, CallMedia, CallOutcome, CallRequest, CallState, Peer } from '@parley/contracts';
-import { BehaviorSubject, type Observable, Subject, Subscription } from 'rxjs';
-import type { Clock } from './clock.js';
+import { type Clock, schedule } from '@parley/clock';
+import type { ObservableScope } from '@parley/event-bus';
+import { BehaviorSubject, type Observable, Subject } from 'rxjs';
 import type { CallMediaFactory, CallMediaSession, MediaConnectionState, SessionDescription } from './media-port.js';
 import type { CallSignalingChannel, IncomingCallSignal, SignalOrigin } from './signaling-channel.js';
-import type { CallSignal, HangupReason, IceCandidateInit } from './signals.js';
+import type { CallSignal, HangupReason, IceCandidateInit } from '@parley/contracts';
 
 /** No answer within this long → missed (caller and callee each time it). */
 export const RING_TIMEOUT_MS = 45_000;
@@ -99,6 +101,8 @@ export interface CallSelf {
 }
 
 export interface CallEngineOptions<S extends CallMediaSession> {
+  /** The lifetime the engine lives in: when it ends, the engine is disposed. */
+  readonly scope: ObservableScope;
   readonly self: CallSelf;
   readonly channel: CallSignalingChannel;
   readonly clock: Clock;
@@ -128,7 +132,8 @@ interface LiveCall<S> {
   readonly localCandidates: (IceCandidateInit | null)[];
   readonly remoteCandidates: { deviceId: number; candidate: IceCandidateInit | null }[];
   answeredAt: number | null;
-  readonly subscriptions: Subscription;
+  /** The call's subscriptions (its media session's streams): a child of the engine's scope, ended by teardown. */
+  readonly scope: ObservableScope;
   cancelTimer: () => void;
   /** Timers of a network loss (restart grace, give-up), and whether an ICE restart is under way. */
   cancelReconnect: () => void;
@@ -152,7 +157,8 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
   private readonly snapshotSubject = new BehaviorSubject<CallSnapshot>(IDLE_SNAPSHOT);
   private readonly entriesSubject = new Subject<CallEntry>();
   private readonly mediaSubject = new BehaviorSubject<S | null>(null);
-  private readonly subscription: Subscription;
+  /** The engine's own subscriptions: a child of the scope it was given, ended by dispose. */
+  private readonly scope: ObservableScope;
   private readonly ringTimeoutMs: number;
   private readonly connectTimeoutMs: number;
   private live: LiveCall<S> | null = null;
@@ -168,7 +174,10 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
   constructor(private readonly options: CallEngineOptions<S>) {
     this.ringTimeoutMs = options.ringTimeoutMs ?? RING_TIMEOUT_MS;
     this.connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
-    this.subscription = options.channel.incoming$.subscribe((incoming) => this.receive(incoming));
+    this.scope = options.scope.child();
+    this.scope.bind(options.channel.incoming$, (incoming) => this.receive(incoming));
+    // The lifetime it was given is over (the app is being destroyed): as dispose.
+    this.scope.onEnd(() => this.dispose());
   }
 
   get snapshot(): CallSnapshot {
@@ -188,7 +197,7 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
     const session = this.attachSession(call);
     const offered = session.createOffer();
     this.publish(call, 'outgoing', { conversationId: request.conversationId });
-    call.cancelTimer = this.options.clock.schedule(this.ringTimeoutMs, () => {
+    call.cancelTimer = schedule(this.options.clock, this.ringTimeoutMs, () => {
       if (this.live !== call || this.snapshot.phase !== 'outgoing') return;
       this.sendTo(call.peer.userId, call.id, { kind: 'hangup', reason: 'timeout' });
       this.end(call, 'missed');
@@ -300,8 +309,8 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
     if (this.live && this.snapshot.phase === 'ringing') this.end(this.live, 'missed');
     else this.hangUp();
     this.disposed = true;
-    this.subscription.unsubscribe();
     if (this.live) this.teardown(this.live);
+    this.scope.end();
     this.snapshotSubject.complete();
     this.entriesSubject.complete();
     this.mediaSubject.complete();
@@ -416,7 +425,7 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
     this.attachSession(call).prepareAnswer(call.offer);
     // For a 1:1 chat the conversation id is the peer's user id (libs/messenger).
     this.publish(call, 'ringing', { conversationId: from.userId });
-    call.cancelTimer = this.options.clock.schedule(this.ringTimeoutMs, () => {
+    call.cancelTimer = schedule(this.options.clock, this.ringTimeoutMs, () => {
       if (this.live === call && this.snapshot.phase === 'ringing') this.end(call, 'missed');
     });
   }
@@ -434,7 +443,7 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
     const session = call.session;
     const applied = session.acceptAnswer(answer);
     this.enterConnecting(call, { startTimer: true });
-    this.options.clock.schedule(ACCEPTED_NOTICE_DELAY_MS, () => this.sendTo(call.peer.userId, call.id, { kind: 'accepted-elsewhere', deviceId: from.deviceId }));
+    schedule(this.options.clock, ACCEPTED_NOTICE_DELAY_MS, () => this.sendTo(call.peer.userId, call.id, { kind: 'accepted-elsewhere', deviceId: from.deviceId }));
     call.localReady = true;
     this.flushLocalCandidates(call);
     void applied.then(
@@ -473,22 +482,18 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
   private attachSession(call: LiveCall<S>): S {
     const session = this.options.createMedia({ callId: call.id, role: call.role, media: call.media, peer: call.peer });
     call.session = session;
-    call.subscriptions.add(
-      session.localCandidates$.subscribe((candidate) => {
-        call.localCandidates.push(candidate);
-        this.flushLocalCandidates(call);
-      }),
-    );
-    call.subscriptions.add(session.connection$.subscribe((state) => this.mediaConnection(call, state)));
+    call.scope.bind(session.localCandidates$, (candidate) => {
+      call.localCandidates.push(candidate);
+      this.flushLocalCandidates(call);
+    });
+    call.scope.bind(session.connection$, (state) => this.mediaConnection(call, state));
     if (session.localMediaFailed$) {
-      call.subscriptions.add(
-        session.localMediaFailed$.subscribe((error) => {
-          if (this.live !== call || this.snapshot.phase === 'ended') return;
-          this.warn(`could not open the microphone or camera: ${describe(error)}`);
-          this.sendTo(call.peer.userId, call.id, { kind: 'hangup', reason: 'failed' });
-          this.end(call, 'failed');
-        }),
-      );
+      call.scope.bind(session.localMediaFailed$, (error) => {
+        if (this.live !== call || this.snapshot.phase === 'ended') return;
+        this.warn(`could not open the microphone or camera: ${describe(error)}`);
+        this.sendTo(call.peer.userId, call.id, { kind: 'hangup', reason: 'failed' });
+        this.end(call, 'failed');
+      });
     }
     return session;
   }
@@ -530,8 +535,8 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
     if (!this.snapshot.reconnecting) {
       this.publish(call, 'active', { reconnecting: true });
       const clock = this.options.clock;
-      const cancelGrace = call.role === 'caller' ? clock.schedule(RECONNECT_GRACE_MS, () => this.restartIce(call)) : () => {};
-      const cancelGiveUp = clock.schedule(RECONNECT_TIMEOUT_MS, () => {
+      const cancelGrace = call.role === 'caller' ? schedule(clock, RECONNECT_GRACE_MS, () => this.restartIce(call)) : () => {};
+      const cancelGiveUp = schedule(clock, RECONNECT_TIMEOUT_MS, () => {
         if (this.live !== call || !this.snapshot.reconnecting) return;
         this.sendTo(call.peer.userId, call.id, { kind: 'hangup', reason: 'failed' });
         this.end(call, 'failed');
@@ -613,7 +618,7 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
       localCandidates: [],
       remoteCandidates: [],
       answeredAt: null,
-      subscriptions: new Subscription(),
+      scope: this.scope.child(),
       cancelTimer: () => {},
       cancelReconnect: () => {},
       restarting: false,
@@ -628,7 +633,7 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
   }
 
   private startConnectTimer(call: LiveCall<S>): void {
-    call.cancelTimer = this.options.clock.schedule(this.connectTimeoutMs, () => {
+    call.cancelTimer = schedule(this.options.clock, this.connectTimeoutMs, () => {
       if (this.live !== call || this.snapshot.phase !== 'connecting') return;
       this.sendTo(call.peer.userId, call.id, { kind: 'hangup', reason: 'failed' });
       this.end(call, 'failed');
@@ -656,7 +661,7 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
   private teardown(call: LiveCall<S>): void {
     call.cancelTimer();
     call.cancelReconnect();
-    call.subscriptions.unsubscribe();
+    call.scope.end();
     call.session?.close();
     if (this.mediaSubject.getValue() === call.session && !this.mediaSubject.closed) this.mediaSubject.next(null);
   }

@@ -1,7 +1,8 @@
+import { ManualClock } from '@parley/clock/testing';
 import type { CallEntry, CallMedia } from '@parley/contracts';
+import { ObservableScope } from '@parley/event-bus';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACCEPTED_NOTICE_DELAY_MS, CONNECT_TIMEOUT_MS, CallEngine, RECONNECT_GRACE_MS, RECONNECT_TIMEOUT_MS, RING_TIMEOUT_MS, toCallState } from './call-engine.js';
-import { ManualClock } from '@parley/messenger/testing';
 import { FakeCallMedia, FakeSignalingNetwork, settle } from './testing.js';
 
 interface Device {
@@ -9,6 +10,8 @@ interface Device {
   readonly entries: CallEntry[];
   readonly sessions: FakeCallMedia[];
   readonly warnings: string[];
+  /** The lifetime the engine was given (the app that hosts it). */
+  readonly scope: ObservableScope;
 }
 
 const NAMES: Record<string, string> = { alice: 'Alice', bob: 'Bob', carol: 'Carol' };
@@ -21,8 +24,10 @@ function world() {
     const entries: CallEntry[] = [];
     const sessions: FakeCallMedia[] = [];
     const warnings: string[] = [];
+    const scope = new ObservableScope();
     let n = 0;
     const engine = new CallEngine<FakeCallMedia>({
+      scope,
       self: { userId, deviceId, displayName: NAMES[userId] ?? userId },
       channel: network.channel(userId, deviceId),
       clock,
@@ -36,12 +41,23 @@ function world() {
     });
     engine.entries$.subscribe((entry) => entries.push(entry));
     engines.push(engine);
-    return { engine, entries, sessions, warnings };
+    return { engine, entries, sessions, warnings, scope };
   }
   return { clock, network, device, engines };
 }
 
 const call = (from: Device, to: string, media: CallMedia = 'video') => from.engine.call({ conversationId: to, peer: { userId: to, displayName: NAMES[to] ?? to }, media });
+
+/** Alice video-calls Bob (one device each) and he accepts. */
+async function aliceCallsBob(device: ReturnType<typeof world>['device']): Promise<{ alice: Device; bob: Device }> {
+  const alice = device('alice', 1);
+  const bob = device('bob', 1);
+  call(alice, 'bob');
+  await settle();
+  bob.engine.accept();
+  await settle();
+  return { alice, bob };
+}
 
 let disposeAll: (() => void) | null = null;
 afterEach(() => disposeAll?.());
@@ -217,6 +233,24 @@ describe('call engine: unanswered outcomes', () => {
     expect(bobLaptop.engine.snapshot.phase).toBe('ringing');
   });
 
+  it('the end of the lifetime it was given hangs up an answered call and stops listening', async () => {
+    const { network, device } = setup();
+    const { alice, bob } = await aliceCallsBob(device);
+    expect(alice.engine.snapshot.phase).toBe('active');
+    alice.scope.end();
+    await settle();
+    expect(alice.entries[0]).toMatchObject({ outcome: 'hung-up' });
+    expect(alice.sessions[0]?.closed).toBe(true);
+    expect(bob.engine.snapshot).toMatchObject({ phase: 'ended', outcome: 'hung-up' });
+    expect(alice.engine.call({ conversationId: 'bob', peer: { userId: 'bob', displayName: 'Bob' }, media: 'audio' })).toBe(false);
+    const delivered = network.log.length;
+    bob.engine.dismiss();
+    call(bob, 'alice');
+    await settle();
+    expect(network.log.length).toBeGreaterThan(delivered);
+    expect(alice.engine.snapshot.phase).toBe('ended');
+  });
+
   it('cancelled: the caller hangs up before an answer; the callee logs a missed call', async () => {
     const { device } = setup();
     const alice = device('alice', 1);
@@ -233,12 +267,7 @@ describe('call engine: unanswered outcomes', () => {
 describe('call engine: failures', () => {
   it('network loss: "reconnecting", the caller restarts ICE after the grace period, and the call resumes', async () => {
     const { clock, network, device } = setup();
-    const alice = device('alice', 1);
-    const bob = device('bob', 1);
-    call(alice, 'bob');
-    await settle();
-    bob.engine.accept();
-    await settle();
+    const { alice, bob } = await aliceCallsBob(device);
     alice.sessions[0]!.connection$.next('disconnected');
     bob.sessions[0]!.connection$.next('disconnected');
     expect(alice.engine.snapshot).toMatchObject({ phase: 'active', reconnecting: true });
@@ -261,12 +290,7 @@ describe('call engine: failures', () => {
 
   it('network loss: ICE failing on the caller restarts at once, without waiting for the grace period', async () => {
     const { network, device } = setup();
-    const alice = device('alice', 1);
-    const bob = device('bob', 1);
-    call(alice, 'bob');
-    await settle();
-    bob.engine.accept();
-    await settle();
+    const { alice } = await aliceCallsBob(device);
     alice.sessions[0]!.connection$.next('failed');
     await settle();
     expect(network.kinds('ice-restart')).toHaveLength(1);

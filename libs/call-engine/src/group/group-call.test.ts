@@ -2,9 +2,10 @@ import type { GroupKeyContent, SfuEventFrame, SfuParticipant, SfuRequest, SfuStr
 import { ROTATION_DELAY_MS } from '@parley/media-e2ee';
 import { BehaviorSubject, Subject } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
-import { ManualClock } from '@parley/messenger/testing';
-import { GroupCall, type GroupCallTarget, type KeyOrigin } from './group-call.js';
-import type { GroupMediaSession } from './group-media.js';
+import { ManualClock } from '@parley/clock/testing';
+import { ObservableScope } from '@parley/event-bus';
+import { GroupCall, type GroupCallTarget } from './group-call.js';
+import type { GroupMediaSession, KeyOrigin } from './group-call-ports.js';
 
 const CALL = 'call-1';
 const participant = (index: number, userId: string, publishing = true): SfuParticipant => ({ index, userId, deviceId: 1, publishing, joinedAt: index });
@@ -78,7 +79,9 @@ function setup(others: SfuParticipant[] = [participant(0, 'alice'), participant(
   const sentSignals: { to: string; signal: unknown }[] = [];
   const incomingSignals = new Subject<{ from: KeyOrigin; callId: string; signal: unknown }>();
   const signals = { send: async (to: string, _callId: string, signal: unknown) => void sentSignals.push({ to, signal }), incoming$: incomingSignals };
+  const scope = new ObservableScope();
   const call = new GroupCall<FakeMedia>({
+    scope,
     target,
     media: 'video',
     self: { userId: 'carol', deviceId: 1 },
@@ -105,7 +108,7 @@ function setup(others: SfuParticipant[] = [participant(0, 'alice'), participant(
     content: { type: 'group-key', callId: CALL, sender, generation, secret: Buffer.alloc(32, sender + 1).toString('base64'), reason: 'initial' },
   });
   const linkEvent = (e: SfuEventFrame['event']) => events.next({ t: 'sfu-event', callId: 'whatever-the-server-calls-it', event: e });
-  return { linkAnswers, linkEvent, call, clock, requests, event, beforeJoinAnswer, sentKeys, incomingKeys, key, medias, connected, sentSignals, incomingSignals, ops: () => requests.map((r) => r.op) };
+  return { scope, linkAnswers, linkEvent, call, clock, requests, event, beforeJoinAnswer, sentKeys, incomingKeys, key, medias, connected, sentSignals, incomingSignals, ops: () => requests.map((r) => r.op) };
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -251,10 +254,52 @@ describe('GroupCall', () => {
     clock.advance(4_000);
     expect(call.snapshot.participants[0]!.reaction).toBeNull();
 
+    // This device's reaction goes to everyone and shows on its own tile for a while too.
+    sentSignals.length = 0;
+    call.react('🎉');
+    expect(sentSignals).toEqual([
+      { to: 'alice', signal: { kind: 'group-reaction', emoji: '🎉' } },
+      { to: 'bob', signal: { kind: 'group-reaction', emoji: '🎉' } },
+    ]);
+    expect(call.snapshot.participants.find((p) => p.self)?.reaction).toBe('🎉');
+    clock.advance(4_000);
+    expect(call.snapshot.participants.find((p) => p.self)?.reaction).toBeNull();
+
     // A newcomer learns this device is muted with a raised hand.
     sentSignals.length = 0;
     event({ kind: 'joined', participant: participant(3, 'dave', false) });
     expect(sentSignals).toEqual([{ to: 'dave', signal: { kind: 'group-presence', muted: true, cameraOn: true, handRaised: true } }]);
+  });
+
+  it('ends with the scope it was given: the end is published, the media closed, and nothing more is heard', async () => {
+    const { scope, call, medias, incomingSignals, incomingKeys, key, event, ops } = setup();
+    await call.join();
+    const phases: string[] = [];
+    call.snapshot$.subscribe({ next: (snapshot) => phases.push(snapshot.phase), complete: () => phases.push('complete') });
+    scope.end();
+    expect(phases).toEqual(['active', 'ended', 'complete']);
+    expect(medias[0]!.closed).toBe(true);
+    expect(ops()).not.toContain('leave');
+    expect(incomingSignals.observed || incomingKeys.observed).toBe(false);
+    incomingKeys.next(key('alice', 0, 1));
+    event({ kind: 'joined', participant: participant(3, 'dave') });
+    expect(medias[0]!.peerKeys).toEqual([]);
+    expect(call.snapshot.phase).toBe('ended');
+  });
+
+  it('a rejoin ends the old join’s scope: the old media’s failures and candidates no longer count', async () => {
+    const { call, medias, event, ops } = setup();
+    await call.join();
+    event({ kind: 'restarted' });
+    await vi.waitFor(() => expect(medias).toHaveLength(2));
+    await settle();
+    const joins = ops().filter((op) => op === 'join').length;
+    expect(medias[0]!.closed).toBe(true);
+    expect(medias[0]!.failed$.observed || medias[0]!.candidates$.observed).toBe(false);
+    medias[0]!.failed$.next();
+    await settle();
+    expect(ops().filter((op) => op === 'join')).toHaveLength(joins);
+    expect(call.snapshot.phase).toBe('active');
   });
 
   it('someone announced while our join is in flight (and missing from its answer) is met as a newcomer', async () => {

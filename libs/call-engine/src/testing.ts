@@ -2,7 +2,7 @@
 import { Subject } from 'rxjs';
 import type { CallMediaInit, CallMediaSession, MediaConnectionState, SessionDescription } from './media-port.js';
 import type { CallSignalingChannel, IncomingCallSignal, OutgoingCallSignal, SignalOrigin } from './signaling-channel.js';
-import type { IceCandidateInit, MediaKeyGrant } from './signals.js';
+import type { IceCandidateInit, MediaKeyGrant } from '@parley/contracts';
 
 /** One message as the fake network carried it. */
 export interface CarriedSignal extends IncomingCallSignal {

@@ -90,7 +90,7 @@ export default tseslint.config(
   { files: ['**/rsbuild.config.ts', 'e2e/fixtures/call-lab-build.ts'], rules: { '@nx/enforce-module-boundaries': 'off' } },
   // Builds and release publishing precompress with the same code (brotli and gzip copies made once):
   // the server, and the release CLI through it, may import that one build helper file.
-  { files: ['apps/server/src/**/*.ts'], rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['../../../tools/mf-build/precompress.mjs']) } },
+  { files: ['apps/server/src/**/*.ts'], rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['../../../../tools/mf-build/precompress.mjs']) } },
   // runtime:std sources run in a page, a worker and Node: no framework, no Node built-in, no DOM.
   // Their tests run in Node and may use Node (a real WebSocket server, the libsignal oracle).
   ...stdRoots.map((root) => ({

@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DestinationStream, Level } from 'pino';
-import { DEFAULT_DISK_LIMITS, type DiskLimits } from './disk-limits.js';
+import { DEFAULT_DISK_LIMITS, type DiskLimits } from './limits/disk-limits.js';
 
 /** Apps served from their own origin, as if each were deployed separately. */
 export const APP_NAMES = ['shell', 'chat', 'call'] as const;

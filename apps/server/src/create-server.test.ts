@@ -7,10 +7,10 @@ import { RELAY_PATH } from '@parley/contracts';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ParleyServer, META_CREATED_AT, createParleyServer } from './create-server.js';
-import { MIGRATIONS } from './migrations.js';
-import { SQLITE_FILE_NAME } from './sqlite-storage.js';
-import { TestIdentity } from './test-keys.js';
-import { ManualClock, TestApi, TestRelayClient, errorOf, registerAccount, tempFolder, testConfig } from './test-support.js';
+import { MIGRATIONS } from './storage/migrations.js';
+import { SQLITE_FILE_NAME } from './storage/sqlite-storage.js';
+import { TestIdentity } from './testing/test-keys.js';
+import { ManualClock, TestApi, TestRelayClient, errorOf, registerAccount, tempFolder, testConfig } from './testing/test-support.js';
 
 function listenOn(port: number): Promise<Server> {
   const server = createServer();

@@ -16,8 +16,8 @@ import { type TestDevice, linkNewDevice, registerDevice } from '@parley/messenge
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from './config.js';
 import { type ParleyServer, createParleyServer } from './create-server.js';
-import { serverEndpoint } from './test-messenger.js';
-import { tempFolder, testConfig } from './test-support.js';
+import { serverEndpoint } from './testing/test-messenger.js';
+import { tempFolder, testConfig } from './testing/test-support.js';
 
 /** Every form a secret could take in a file: clear, hex and base64 at each byte alignment. */
 export function encodings(secret: string | Uint8Array): string[] {

@@ -17,7 +17,7 @@ import {
 } from '@parley/contracts';
 import type { Logger } from 'pino';
 import type { Clock } from '../config.js';
-import type { CallLinkChanges, CallLinkRecord, Storage } from '../storage.js';
+import type { CallLinkChanges, CallLinkRecord, Storage } from '../storage/storage.js';
 import { CallLinkError } from './call-link-error.js';
 import { hashVerifier, verifierMatches } from './call-link-verifier.js';
 

@@ -2,8 +2,8 @@ import { CALL_LINK_EXPIRY_MS, CallLinkListSchema, CallLinkSchema } from '@parley
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ParleyServer, createParleyServer } from '../create-server.js';
-import { TestIdentity } from '../test-keys.js';
-import { ManualClock, TestApi, type TestDevice, tempFolder, testConfig } from '../test-support.js';
+import { TestIdentity } from '../testing/test-keys.js';
+import { ManualClock, TestApi, type TestDevice, tempFolder, testConfig } from '../testing/test-support.js';
 import { CallLinkDirectory } from './call-link-directory.js';
 import { CALL_LINK_VERIFIER_HEADER } from './call-link-routes.js';
 import { type TestCallLink, createBody, testCallLink } from './test-links.js';

@@ -2,10 +2,10 @@ import { GuestCreatedSchema, RELAY_CLOSE, RELAY_PATH } from '@parley/contracts';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ParleyServer, createParleyServer } from '../create-server.js';
-import { DEFAULT_DISK_LIMITS } from '../disk-limits.js';
-import { RelayHub } from '../relay-hub.js';
-import { TestIdentity } from '../test-keys.js';
-import { ManualClock, TestApi, type TestDevice, TestRelayClient, tempFolder, testConfig } from '../test-support.js';
+import { DEFAULT_DISK_LIMITS } from '../limits/disk-limits.js';
+import { RelayHub } from '../relay/relay-hub.js';
+import { TestIdentity } from '../testing/test-keys.js';
+import { ManualClock, TestApi, type TestDevice, TestRelayClient, tempFolder, testConfig } from '../testing/test-support.js';
 import { sweepGuestAccounts } from './guest-accounts.js';
 import { createBody, testCallLink } from './test-links.js';
 

@@ -9,14 +9,14 @@ import { randomBytes } from 'node:crypto';
 import { CreateGuestRequestSchema, GUEST_HANDLE_PREFIX, type GuestCreated, RELAY_CLOSE } from '@parley/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { KEYS_BODY_LIMIT, keysOr400, requireAccountDevice } from '../accounts-routes.js';
-import { type ApiContext, KEY_UPLOAD_ROUTE, handled, parseOr400 } from '../api-support.js';
+import { KEYS_BODY_LIMIT, keysOr400, requireAccountDevice } from '../accounts/accounts-routes.js';
+import { type ApiContext, KEY_UPLOAD_ROUTE, handled, parseOr400 } from '../http/api-support.js';
 import type { Clock } from '../config.js';
-import { hashSecret, newDeviceToken, newRandomId } from '../device-auth.js';
-import { sendError } from '../http-errors.js';
-import { checkDeviceKeys, parseIdentityKey } from '../prekey-checks.js';
-import type { RelayHub } from '../relay-hub.js';
-import type { NewDevice, Storage } from '../storage.js';
+import { hashSecret, newDeviceToken, newRandomId } from '../accounts/device-auth.js';
+import { sendError } from '../http/http-errors.js';
+import { checkDeviceKeys, parseIdentityKey } from '../accounts/prekey-checks.js';
+import type { RelayHub } from '../relay/relay-hub.js';
+import type { NewDevice, Storage } from '../storage/storage.js';
 
 /**
  * Handles of guests: `guest.` and 16 random hex digits (a valid handle, and obviously a guest's;

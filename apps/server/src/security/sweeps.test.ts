@@ -9,10 +9,10 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ParleyServer, createParleyServer } from '../create-server.js';
-import { DEFAULT_DISK_LIMITS } from '../disk-limits.js';
-import { SQLITE_FILE_NAME } from '../sqlite-storage.js';
-import { TestIdentity } from '../test-keys.js';
-import { ManualClock, TestApi, type TestDevice, TestRelayClient, tempFolder, testConfig } from '../test-support.js';
+import { DEFAULT_DISK_LIMITS } from '../limits/disk-limits.js';
+import { SQLITE_FILE_NAME } from '../storage/sqlite-storage.js';
+import { TestIdentity } from '../testing/test-keys.js';
+import { ManualClock, TestApi, type TestDevice, TestRelayClient, tempFolder, testConfig } from '../testing/test-support.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const ct = (bytes: number) => Buffer.alloc(bytes, 7).toString('base64');

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { type TestDevice, linkNewDevice, registerDevice } from '@parley/messenger/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { systemClock } from './config.js';
+import { systemClock } from '@parley/clock';
 import { type ParleyServer, createParleyServer } from './create-server.js';
 import { serverEndpoint } from './testing/test-messenger.js';
 import { tempFolder, testConfig } from './testing/test-support.js';

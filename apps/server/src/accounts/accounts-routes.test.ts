@@ -1,9 +1,10 @@
 import { AccountCreatedSchema, PREKEY_LOW_WATERMARK, PreKeyBundlesSchema, RELAY_CLOSE, RELAY_PATH, UserSchema } from '@parley/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '@parley/clock/testing';
 import { DEFAULT_RATE_LIMITS } from '../config.js';
 import { type ParleyServer, createParleyServer } from '../create-server.js';
-import { TestIdentity } from '../testing/test-keys.js';
-import { ManualClock, TestApi, type TestDevice, TestRelayClient, tempFolder, testConfig } from '../testing/test-support.js';
+import { TestIdentity, withNonCanonicalPadding } from '../testing/test-keys.js';
+import { TestApi, type TestDevice, TestRelayClient, tempFolder, testConfig } from '../testing/test-support.js';
 
 describe('accounts, users, keys and devices API', () => {
   let folder: Awaited<ReturnType<typeof tempFolder>>;
@@ -76,6 +77,14 @@ describe('accounts, users, keys and devices API', () => {
       expect((await http.request('POST', '/api/accounts', { body: new TestIdentity().account('alice') })).status).toBe(201);
     });
 
+    it('refuses a signature spelled in non-canonical base64 as a malformed key', async () => {
+      const body = new TestIdentity().account('alice');
+      body.device.signedPreKey.signature = withNonCanonicalPadding(body.device.signedPreKey.signature);
+      const answer = await http.request('POST', '/api/accounts', { body });
+      expect(answer.status).toBe(400);
+      expect(answer.body.error).toEqual({ code: 'invalid_key', message: 'signedPreKey.signature: not canonical base64' });
+    });
+
     it('refuses an identity key of the wrong type', async () => {
       const body = new TestIdentity().account('alice');
       const key = Buffer.from(body.identityKey, 'base64');
@@ -110,7 +119,7 @@ describe('accounts, users, keys and devices API', () => {
       expect(limited.status).toBe(429);
       expect(limited.body.error.code).toBe('rate_limited');
       expect(limited.headers.get('retry-after')).toBe('1');
-      clock.time += 1_000;
+      clock.advance(1_000);
       expect((await http.request('POST', '/api/accounts', { body: new TestIdentity().account('bob') })).status).toBe(201);
     });
   });
@@ -239,7 +248,7 @@ describe('accounts, users, keys and devices API', () => {
     it('lists the account\'s devices with their times', async () => {
       const identity = new TestIdentity();
       const alice = await http.register(identity.account('alice'));
-      clock.time += 5_000;
+      clock.advance(5_000);
       await link(alice, identity);
       const { body } = await http.request('GET', '/api/devices', { token: alice.token });
       expect(body).toEqual({

@@ -16,11 +16,12 @@ import {
   UploadKeysRequestSchema,
   type User,
 } from '@parley/contracts';
+import { toBase64 } from '@parley/bytes';
+import type { WallClock } from '@parley/clock';
 import { EcPublicKey } from '@parley/signal-protocol/verify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { type ApiContext, Answered, KEY_UPLOAD_ROUTE, answerRateLimited, handled, parseOr400, requireDevice } from '../http/api-support.js';
-import type { Clock } from '../config.js';
 import type { DiskLimits } from '../limits/disk-limits.js';
 import { type AuthenticatedDevice, hashSecret, newDeviceToken, newRandomId } from './device-auth.js';
 import { sendError } from '../http/http-errors.js';
@@ -37,7 +38,7 @@ export const SMALL_BODY_LIMIT = 16 * 1024;
 export interface AccountsRoutesOptions extends ApiContext {
   storage: Storage;
   hub: RelayHub;
-  clock: Clock;
+  clock: WallClock;
   /** Bundle fetches per (requesting device, target user); absent: only the general limit. */
   bundleFetchLimiter?: RateLimiter;
   /** One-time prekeys stored per device, per kind. */
@@ -110,7 +111,7 @@ export function registerAccountsRoutes(app: FastifyInstance, options: AccountsRo
       }
     }
     request.log.debug({ userId, devices: devices.length }, 'prekey bundles fetched');
-    const answer: PreKeyBundles = { userId, identityKey: base64(account.identityKey), devices: devices.map(bundleOut) };
+    const answer: PreKeyBundles = { userId, identityKey: toBase64(account.identityKey), devices: devices.map(bundleOut) };
     return answer;
   };
 
@@ -233,18 +234,13 @@ async function userOr404(reply: FastifyReply, storage: Storage, account: Account
     userId: account.userId,
     handle: account.handle,
     displayName: account.displayName,
-    identityKey: base64(account.identityKey),
+    identityKey: toBase64(account.identityKey),
     devices: devices.map((d) => ({ deviceId: d.deviceId, registrationId: d.registrationId })),
   };
 }
 
-/** Standard base64 of bytes. */
-export function base64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-}
-
-const keyOut = (key: StoredPreKey) => ({ keyId: key.keyId, publicKey: base64(key.publicKey) });
-const signedKeyOut = (key: StoredSignedPreKey) => ({ ...keyOut(key), signature: base64(key.signature) });
+const keyOut = (key: StoredPreKey) => ({ keyId: key.keyId, publicKey: toBase64(key.publicKey) });
+const signedKeyOut = (key: StoredSignedPreKey) => ({ ...keyOut(key), signature: toBase64(key.signature) });
 
 function bundleOut(device: DeviceBundle): PreKeyBundles['devices'][number] {
   return {

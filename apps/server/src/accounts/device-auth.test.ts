@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '@parley/clock/testing';
 import { DeviceAuthenticator, bearerToken, hashSecret, newDeviceToken } from './device-auth.js';
 import type { Storage, TokenOwner } from '../storage/storage.js';
-import { ManualClock } from '../testing/test-support.js';
 
 function storeWith(owner: TokenOwner | undefined) {
   const touched: number[] = [];
@@ -45,7 +45,7 @@ describe('DeviceAuthenticator', () => {
     const clock = new ManualClock(130_000);
     const auth = new DeviceAuthenticator(storage, { clock });
     await auth.authenticate(token);
-    clock.time = 160_000;
+    clock.set(160_000);
     await auth.authenticate(token);
     expect(touched).toEqual([160_000]);
   });

@@ -3,8 +3,9 @@
  * shown once at registration and stored only as its SHA-256. The same check serves the
  * `Authorization` header and the relay's `auth` frame; nothing else parses tokens.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Clock } from '../config.js';
+import { createHash, randomBytes } from 'node:crypto';
+import { constantTimeEqual } from '@parley/bytes';
+import type { WallClock } from '@parley/clock';
 import type { DeviceAddress, Storage } from '../storage/storage.js';
 
 /** Who a request or a relay connection speaks for. */
@@ -40,7 +41,7 @@ const LAST_SEEN_RESOLUTION_MS = 60_000;
 export class DeviceAuthenticator {
   constructor(
     private readonly storage: Storage,
-    private readonly options: { clock: Clock },
+    private readonly options: { clock: WallClock },
   ) {}
 
   /** The device a token belongs to, or null. */
@@ -50,7 +51,7 @@ export class DeviceAuthenticator {
     // The lookup is by a hash of a 256-bit secret, so its timing reveals nothing usable; the
     // comparison below is a constant-time backstop in case a backend matches loosely.
     const owner = await this.storage.deviceByTokenHash(hash);
-    if (!owner || owner.tokenHash.length !== hash.length || !timingSafeEqual(owner.tokenHash, hash)) return null;
+    if (!owner || !constantTimeEqual(owner.tokenHash, hash)) return null;
     const now = this.options.clock.now();
     if (now - owner.lastSeenAt >= LAST_SEEN_RESOLUTION_MS) await this.storage.touchDevice(owner, now);
     return { userId: owner.userId, deviceId: owner.deviceId };

@@ -1,9 +1,10 @@
 import { AccountCreatedSchema, LinkCodeSchema, LinkProvisionedSchema, LinkRequestFrameSchema, RELAY_PATH } from '@parley/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '@parley/clock/testing';
 import { type ParleyServer, createParleyServer } from '../create-server.js';
 import { LINK_CODE_TTL_MS } from './link-routes.js';
-import { TestIdentity } from '../testing/test-keys.js';
-import { ManualClock, TestApi, type TestDevice, TestRelayClient, tempFolder, testConfig } from '../testing/test-support.js';
+import { TestIdentity, withNonCanonicalPadding } from '../testing/test-keys.js';
+import { TestApi, type TestDevice, TestRelayClient, tempFolder, testConfig } from '../testing/test-support.js';
 
 const MAC = Buffer.alloc(32, 7).toString('base64');
 const ENVELOPE = Buffer.from('identity key pair, encrypted to the ephemeral key').toString('base64');
@@ -86,7 +87,7 @@ describe('device linking', () => {
     expect(used.body.error.code).toBe('link_expired');
 
     const late = await newCode();
-    clock.time += LINK_CODE_TTL_MS;
+    clock.advance(LINK_CODE_TTL_MS);
     expect((await request(late.linkId)).status).toBe(410);
   });
 
@@ -116,10 +117,23 @@ describe('device linking', () => {
     const { body } = await request((await newCode()).linkId);
     await http.request('POST', `/api/link/requests/${body.requestId}/provision`, { token: owner.token, body: { envelope: ENVELOPE } });
     const { body: provisioned } = await http.request('GET', `/api/link/requests/${body.requestId}`);
-    clock.time += LINK_CODE_TTL_MS;
+    clock.advance(LINK_CODE_TTL_MS);
     expect((await http.request('GET', `/api/link/requests/${body.requestId}`)).status).toBe(410);
     const answer = await http.request('POST', '/api/link/complete', { body: { provisioningToken: provisioned.provisioningToken, device: identity.deviceKeys(1) } });
     expect(answer.body.error.code).toBe('link_expired');
+  });
+
+  it('answers 400 for a MAC or an envelope spelled in non-canonical base64', async () => {
+    const code = await newCode();
+    const body = { linkId: code.linkId, ephemeralPublicKey: new TestIdentity().identityKey, mac: withNonCanonicalPadding(MAC) };
+    const refused = await http.request('POST', '/api/link/requests', { body });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toEqual({ code: 'invalid_request', message: 'Invalid body: mac: not canonical base64' });
+
+    const { requestId } = (await http.request('POST', '/api/link/requests', { body: { ...body, mac: MAC } })).body as { requestId: string };
+    const provision = (envelope: string) => http.request('POST', `/api/link/requests/${requestId}/provision`, { token: owner.token, body: { envelope } });
+    expect((await provision(withNonCanonicalPadding(ENVELOPE))).body.error.code).toBe('invalid_request');
+    expect((await provision(ENVELOPE)).status).toBe(204);
   });
 
   it('answers 404 for an unknown request id and 400 for a malformed one', async () => {

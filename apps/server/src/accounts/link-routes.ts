@@ -13,15 +13,16 @@ import {
   type LinkProvisionedSchema,
   LinkRequestSchema,
 } from '@parley/contracts';
+import { toBase64 } from '@parley/bytes';
+import type { WallClock } from '@parley/clock';
 import { EcPublicKey } from '@parley/signal-protocol/verify';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { keysOr400, requireAccountDevice, base64, KEYS_BODY_LIMIT, SMALL_BODY_LIMIT } from './accounts-routes.js';
-import { type ApiContext, KEY_UPLOAD_ROUTE, handled, parseOr400 } from '../http/api-support.js';
-import type { Clock } from '../config.js';
+import { keysOr400, requireAccountDevice, KEYS_BODY_LIMIT, SMALL_BODY_LIMIT } from './accounts-routes.js';
+import { type ApiContext, KEY_UPLOAD_ROUTE, bytesOr400, handled, parseOr400 } from '../http/api-support.js';
 import { hashSecret, newDeviceToken } from './device-auth.js';
 import { sendError } from '../http/http-errors.js';
-import { checkDeviceKeys, fromBase64 } from './prekey-checks.js';
+import { checkDeviceKeys } from './prekey-checks.js';
 import type { RelayHub } from '../relay/relay-hub.js';
 import type { NewDevice, Storage } from '../storage/storage.js';
 
@@ -31,7 +32,7 @@ export const LINK_CODE_TTL_MS = 10 * 60_000;
 export interface LinkRoutesOptions extends ApiContext {
   storage: Storage;
   hub: RelayHub;
-  clock: Clock;
+  clock: WallClock;
   /** How long a poll waits for the provision before answering 202. */
   pollTimeoutMs: number;
 }
@@ -75,8 +76,8 @@ export function registerLinkRoutes(app: FastifyInstance, options: LinkRoutesOpti
           // Only the hash is stored: the id is what the new device polls with.
           requestHash: hashSecret(requestId),
           linkId: body.linkId,
-          ephemeralPublicKey: fromBase64(body.ephemeralPublicKey),
-          mac: fromBase64(body.mac),
+          ephemeralPublicKey: bytesOr400(reply, body.ephemeralPublicKey, 'ephemeralPublicKey'),
+          mac: bytesOr400(reply, body.mac, 'mac'),
         },
         clock.now(),
       );
@@ -112,7 +113,7 @@ export function registerLinkRoutes(app: FastifyInstance, options: LinkRoutesOpti
       // Another account's request is reported as absent: its existence is not this caller's business.
       if (!link || link.owner.userId !== device.userId) return sendError(reply, 404, 'link_not_found', 'No link request has this id.');
       if (link.expiresAt <= clock.now()) return sendError(reply, 410, 'link_expired', 'This link request has expired.');
-      if (!(await storage.provisionLinkRequest(hash, fromBase64(body.envelope)))) {
+      if (!(await storage.provisionLinkRequest(hash, bytesOr400(reply, body.envelope, 'envelope')))) {
         return sendError(reply, 409, 'link_provisioned', 'This link request was answered already.');
       }
       wake(Buffer.from(hash).toString('hex'));
@@ -151,7 +152,7 @@ export function registerLinkRoutes(app: FastifyInstance, options: LinkRoutesOpti
       // A fresh token per answer, stored hashed: a lost answer is simply polled again.
       const provisioningToken = newDeviceToken();
       await storage.setProvisioningToken(hash, hashSecret(provisioningToken));
-      const answer: z.infer<typeof LinkProvisionedSchema> = { envelope: base64(link.envelope), provisioningToken };
+      const answer: z.infer<typeof LinkProvisionedSchema> = { envelope: toBase64(link.envelope), provisioningToken };
       return answer;
     }),
   );

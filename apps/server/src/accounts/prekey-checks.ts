@@ -4,6 +4,7 @@
  * (the server never imports private-key code). Signatures must be canonical (s < ℓ): stricter than
  * libsignal, so that a crafted body cannot make each of its ~100 checks take the slow JS path.
  */
+import { parseBase64 } from '@parley/bytes';
 import type { UploadKeysRequest } from '@parley/contracts';
 import { EcPublicKey, KemPublicKey, isSignalProtocolError, verifyUploadedPreKeySignature } from '@parley/signal-protocol/verify';
 import { SignatureLane, SignatureLaneBusy } from './signature-lane.js';
@@ -19,14 +20,19 @@ export class PreKeyRejected extends Error {
   }
 }
 
-/** Decodes standard base64 (already validated by the schema) to bytes. */
-export function fromBase64(text: string): Uint8Array {
-  return new Uint8Array(Buffer.from(text, 'base64'));
+/**
+ * The bytes of a key or signature field (the schema checked its alphabet and length); a
+ * non-canonical encoding is refused like a malformed key, so each key has one textual form.
+ */
+function keyBytes(name: string, text: string): Uint8Array<ArrayBuffer> {
+  const bytes = parseBase64(text);
+  if (!bytes) throw new PreKeyRejected('invalid_key', `${name}: not canonical base64`);
+  return bytes;
 }
 
 /** The identity key's bytes if they are a serialized EC public key; throws PreKeyRejected otherwise. */
 export function parseIdentityKey(base64: string): { key: EcPublicKey; bytes: Uint8Array } {
-  const bytes = fromBase64(base64);
+  const bytes = keyBytes('identityKey', base64);
   return { key: parse('identityKey', () => EcPublicKey.deserialize(bytes)), bytes };
 }
 
@@ -41,9 +47,9 @@ export async function checkDeviceKeys(identityKey: EcPublicKey, keys: UploadKeys
   const update: DeviceKeysUpdate = {};
   const checks: Array<{ name: string; verify: () => Promise<boolean> }> = [];
   const signed = (name: string, key: { keyId: number; publicKey: string; signature: string }, kind: 'ec' | 'kyber'): StoredSignedPreKey => {
-    const publicKey = fromBase64(key.publicKey);
+    const publicKey = keyBytes(`${name}.publicKey`, key.publicKey);
     parse(name, () => (kind === 'ec' ? EcPublicKey.deserialize(publicKey) : KemPublicKey.deserialize(publicKey)));
-    const signature = fromBase64(key.signature);
+    const signature = keyBytes(`${name}.signature`, key.signature);
     checks.push({ name, verify: () => verifyUploadedPreKeySignature(identityKey, publicKey, signature) });
     return { keyId: key.keyId, publicKey, signature };
   };
@@ -51,7 +57,7 @@ export async function checkDeviceKeys(identityKey: EcPublicKey, keys: UploadKeys
   if (keys.kyberLastResortPreKey) update.kyberLastResortPreKey = signed('kyberLastResortPreKey', keys.kyberLastResortPreKey, 'kyber');
   if (keys.oneTimePreKeys) {
     update.oneTimePreKeys = keys.oneTimePreKeys.map((key, index) => {
-      const publicKey = fromBase64(key.publicKey);
+      const publicKey = keyBytes(`oneTimePreKeys.${index}.publicKey`, key.publicKey);
       parse(`oneTimePreKeys.${index}`, () => EcPublicKey.deserialize(publicKey));
       return { keyId: key.keyId, publicKey };
     });

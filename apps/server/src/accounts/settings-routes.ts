@@ -2,15 +2,15 @@
  * `GET` / `PUT /api/settings/beta`: the signed-in user's beta-program opt-in. The next manifest the
  * user's shell fetches is evaluated with it.
  */
+import type { WallClock } from '@parley/clock';
 import { BETA_SETTING_PATH, type BetaSetting, BetaSettingSchema } from '@parley/contracts';
 import type { FastifyInstance } from 'fastify';
 import { type ApiContext, handled, parseOr400, requireDevice } from '../http/api-support.js';
-import type { Clock } from '../config.js';
 import type { Storage } from '../storage/storage.js';
 
 export interface SettingsRoutesOptions extends ApiContext {
   storage: Storage;
-  clock: Clock;
+  clock: WallClock;
 }
 
 /** Registers the settings routes. */

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { CALL_LINK_EXPIRY_MS, type ServerFrame, type SfuEvent, type SfuParticipant, type SfuRequest, type SfuResultFrame } from '@parley/contracts';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '@parley/clock/testing';
 import { RateLimiter } from '../limits/rate-limiter.js';
 import { GroupCalls } from '../sfu/group-calls.js';
 import type { RoomBackend } from '../sfu/janus-rooms.js';
@@ -14,7 +15,7 @@ import { RoomSecrets } from '../sfu/room-secret.js';
 import { SfuGateway } from '../sfu/sfu-gateway.js';
 import { SqliteStorage } from '../storage/sqlite-storage.js';
 import type { DeviceAddress } from '../storage/storage.js';
-import { ManualClock, tempFolder } from '../testing/test-support.js';
+import { tempFolder } from '../testing/test-support.js';
 import { CallLinkDirectory } from './call-link-directory.js';
 import { LinkCalls } from './link-calls.js';
 import { type TestCallLink, createBody, testCallLink } from './test-links.js';
@@ -150,7 +151,7 @@ describe('call links in the SFU gateway', () => {
     const link = await newLink(false);
     expect(await joinLink(bob, { roomId: link.roomId, verifier: testCallLink().verifier })).toMatchObject({ ok: false, code: 'link_not_found' });
     expect(await joinLink(bob, { roomId: 'nope', verifier: 'nope' })).toMatchObject({ ok: false, code: 'link_not_found' });
-    clock.time += CALL_LINK_EXPIRY_MS;
+    clock.advance(CALL_LINK_EXPIRY_MS);
     expect(await joinLink(bob, link)).toMatchObject({ ok: false, code: 'link_expired' });
     const other = await newLink(false);
     await directory.revoke('alice', other.roomId);
@@ -186,7 +187,7 @@ describe('call links in the SFU gateway', () => {
     const link = await newLink(true);
     const waiting = await ok(bob, { op: 'join-link', roomId: link.roomId, verifier: link.verifier });
     const callId = (await storage.callLink(link.roomId))!.callId!;
-    clock.time += 60_000;
+    clock.advance(60_000);
     await calls.sweep();
     expect(await storage.groupCall(callId)).toBeUndefined();
     expect(events(bob)).toEqual([{ callId, event: { kind: 'link-admission', requestId: waiting.requestId, admitted: false } }]);
@@ -263,10 +264,10 @@ describe('call links in the SFU gateway', () => {
   it('expiry (the sweep, by the clock) ends a link\'s call still running', async () => {
     const link = await newLink(false);
     const { callId } = await ok(bob, { op: 'join-link', roomId: link.roomId, verifier: link.verifier });
-    clock.time += CALL_LINK_EXPIRY_MS - 1;
+    clock.advance(CALL_LINK_EXPIRY_MS - 1);
     await directory.sweep();
     expect(kinds(bob)).toEqual([]);
-    clock.time += 1;
+    clock.advance(1);
     await directory.sweep();
     expect(events(bob)).toEqual([{ callId, event: { kind: 'ended' } }]);
     expect(await storage.groupCall(callId)).toBeUndefined();

@@ -6,6 +6,7 @@
  * Rate limits are taken in an `onRequest` hook, before Fastify reads and parses a body: a caller
  * over its limit costs a token lookup, never the parse of a 512 KB key upload.
  */
+import { parseBase64 } from '@parley/bytes';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { addressBucket } from '../limits/client-address.js';
@@ -72,6 +73,16 @@ export function parseOr400<S extends z.ZodType>(reply: FastifyReply, schema: S, 
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   throw new Answered(sendError(reply, 400, 'invalid_request', describeIssues(what, parsed.error)));
+}
+
+/**
+ * The bytes of a base64 field `parseOr400` accepted; answers 400 `invalid_request` unless it is the
+ * canonical encoding (the schemas check the alphabet, not the padding bits).
+ */
+export function bytesOr400(reply: FastifyReply, text: string, field: string, what = 'body'): Uint8Array<ArrayBuffer> {
+  const bytes = parseBase64(text);
+  if (bytes) return bytes;
+  throw new Answered(sendError(reply, 400, 'invalid_request', `Invalid ${what}: ${field}: not canonical base64`));
 }
 
 /** The first few issues of a failed parse, without echoing any value. */

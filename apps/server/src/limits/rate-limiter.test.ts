@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '@parley/clock/testing';
 import { RateLimiter } from './rate-limiter.js';
-import { ManualClock } from '../testing/test-support.js';
 
 describe('RateLimiter', () => {
   it('allows a burst, then refills at its rate, per key', () => {
@@ -9,10 +9,10 @@ describe('RateLimiter', () => {
     expect([limiter.take('a'), limiter.take('a'), limiter.take('a')]).toEqual([0, 0, 0]);
     expect(limiter.take('a')).toBe(500);
     expect(limiter.take('b')).toBe(0);
-    clock.time += 500;
+    clock.advance(500);
     expect(limiter.take('a')).toBe(0);
     expect(limiter.take('a')).toBe(500);
-    clock.time += 10_000;
+    clock.advance(10_000);
     // Never more than the burst, however long the wait.
     expect([limiter.take('a'), limiter.take('a'), limiter.take('a'), limiter.take('a')]).toEqual([0, 0, 0, 500]);
   });

@@ -2,7 +2,8 @@
  * Token buckets keyed by caller (a device, or an address before sign-in). Reads an injectable
  * clock, so tests drain and refill a bucket without waiting.
  */
-import type { Clock, RateLimit } from '../config.js';
+import type { WallClock } from '@parley/clock';
+import type { RateLimit } from '../config.js';
 
 interface Bucket {
   tokens: number;
@@ -19,7 +20,7 @@ export class RateLimiter {
 
   constructor(
     private readonly limit: RateLimit | null,
-    private readonly clock: Clock,
+    private readonly clock: WallClock,
   ) {}
 
   /**

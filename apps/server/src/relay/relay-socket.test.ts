@@ -1,9 +1,10 @@
 import { RELAY_CLOSE, RELAY_MAX_FRAME_BYTES, RELAY_PATH, ServerFrameSchema } from '@parley/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '@parley/clock/testing';
 import { type ParleyServer, createParleyServer } from '../create-server.js';
 import { DELIVERY_WINDOW } from './relay-socket.js';
 import { TestIdentity } from '../testing/test-keys.js';
-import { ManualClock, TestApi, type TestDevice, TestRelayClient, errorOf, tempFolder, testConfig } from '../testing/test-support.js';
+import { TestApi, type TestDevice, TestRelayClient, errorOf, tempFolder, testConfig } from '../testing/test-support.js';
 
 const ct = (text: string) => Buffer.from(text).toString('base64');
 
@@ -278,7 +279,7 @@ describe('relay WebSocket', () => {
       for (const id of ['a', 'b', 'c']) send(sender, id, bob!.userId, [1]);
       const results = [await sender.until('result'), await sender.until('result'), await sender.until('result')];
       expect(results.map((r) => r.code ?? 'ok').sort()).toEqual(['ok', 'ok', 'rate_limited']);
-      clock.time += 1_000;
+      clock.advance(1_000);
       send(sender, 'd', bob!.userId, [1]);
       expect(await sender.until('result')).toMatchObject({ ref: 'd', ok: true });
     });

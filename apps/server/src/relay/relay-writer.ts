@@ -4,7 +4,7 @@
  * after that transaction committed, so the durability promise (an acknowledged message survives
  * a crash, see the synchronous setting in sqlite-storage.ts) holds for every message of a batch.
  */
-import type { Clock } from '../config.js';
+import type { WallClock } from '@parley/clock';
 import type { DeviceAddress, OutgoingMessage, QueueQuota, QueuedEnvelope, Storage, SubmitOutcome } from '../storage/storage.js';
 
 interface PendingSend {
@@ -24,7 +24,7 @@ export class RelayWriter {
 
   constructor(
     private readonly storage: Storage,
-    private readonly clock: Clock,
+    private readonly clock: WallClock,
     /** Called after each commit with the envelopes it queued, in queue order. */
     private readonly onQueued: (envelopes: QueuedEnvelope[]) => void,
     /** Each recipient device's queue quota (disk-limits.ts). */

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { CONTRACT_VERSION, EvaluatedManifestSchema, SignedManifestSchema } from '@parley/contracts';
 import { inRollout, verifySignedManifest } from '@parley/rollout';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '@parley/clock/testing';
 import { type ParleyServer, createParleyServer } from '../create-server.js';
 import { MANIFEST_KEY_FILE_NAME, MANIFEST_PUBLIC_KEYS_FILE_NAME } from './manifest-keys.js';
-import { ManualClock, TestAccounts, errorOf, registerAccount, tempFolder, testConfig } from '../testing/test-support.js';
+import { TestAccounts, errorOf, registerAccount, tempFolder, testConfig } from '../testing/test-support.js';
 
 const NOW = 1_750_000_000_000;
 const CHAT_ORIGIN = 'http://localhost:4201';
@@ -29,7 +30,7 @@ describe('GET /api/manifest', () => {
 
   beforeEach(async () => {
     folder = await tempFolder();
-    clock.time = NOW;
+    clock.set(NOW);
     accounts.clear();
     server = createParleyServer(testConfig(folder.path, { clock, remoteOrigins: { chat: CHAT_ORIGIN, call: CALL_ORIGIN } }));
     ({ api } = await server.start());

@@ -14,10 +14,10 @@ import {
   type SignedManifest,
   majorOf,
 } from '@parley/contracts';
+import type { WallClock } from '@parley/clock';
 import { evaluateRemote } from '@parley/rollout';
 import { signManifest } from '@parley/rollout/sign';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Clock } from '../config.js';
 import { callerOf } from '../http/api-support.js';
 import type { DeviceAuthenticator } from '../accounts/device-auth.js';
 import { sendError } from '../http/http-errors.js';
@@ -31,7 +31,7 @@ export interface ManifestRouteOptions {
   registry: ReleaseRegistry;
   storage: Storage;
   keys: ManifestKeys;
-  clock: Clock;
+  clock: WallClock;
   ttlMs: number;
   auth: DeviceAuthenticator;
   /** Base URL of a remote's own origin, which serves its releases under `/releases/<version>/`. */

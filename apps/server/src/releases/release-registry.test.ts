@@ -4,10 +4,11 @@ import { brotliDecompressSync } from 'node:zlib';
 import { precompressFolder } from '../../../../tools/mf-build/precompress.mjs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '@parley/clock/testing';
 import { publishLocalBuilds } from './local-builds.js';
 import { ReleaseError, ReleaseRegistry } from './release-registry.js';
 import { SqliteStorage } from '../storage/sqlite-storage.js';
-import { ManualClock, tempFolder } from '../testing/test-support.js';
+import { tempFolder } from '../testing/test-support.js';
 
 function build(root: string, name: string, entry: string, version = '1.0.0'): string {
   const dir = join(root, `build-${Math.random().toString(36).slice(2)}`);

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { WallClock } from '@parley/clock';
 import { REMOTE_NAMES, type RemoteName } from '@parley/contracts';
 import {
   type RemoteEvaluation,
@@ -19,7 +20,6 @@ import {
   validateRolloutRules,
 } from '@parley/rollout';
 import { isPrecompressedCopy, precompressFolder } from '../../../../tools/mf-build/precompress.mjs';
-import type { Clock } from '../config.js';
 import type { ReleaseRecord, RuleRevision, Storage } from '../storage/storage.js';
 
 /** A remote's rules without the release list, which comes from the registry itself. */
@@ -124,7 +124,7 @@ function assertRemote(remote: string): asserts remote is RemoteName {
 export class ReleaseRegistry {
   constructor(
     private readonly storage: Storage,
-    private readonly options: { dataDir: string; clock: Clock },
+    private readonly options: { dataDir: string; clock: WallClock },
   ) {}
 
   /** Where a remote's releases live on disk. */

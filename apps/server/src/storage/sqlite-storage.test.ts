@@ -2,10 +2,11 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '@parley/clock/testing';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { SQLITE_FILE_NAME, SqliteStorage } from './sqlite-storage.js';
 import type { NewDevice } from './storage.js';
-import { ManualClock, tempFolder } from '../testing/test-support.js';
+import { tempFolder } from '../testing/test-support.js';
 
 const quota = { queueEnvelopes: 10_000, queueBytes: 100 * 1024 * 1024 };
 
@@ -39,7 +40,7 @@ describe('SqliteStorage', () => {
     await first.setMeta('created_at', '1000');
     await first.close();
 
-    clock.time = 2_000;
+    clock.set(2_000);
     const second = new SqliteStorage({ dataDir: folder.path, clock });
     await second.open();
     expect(await second.migrate()).toEqual([]);

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Clock } from '../config.js';
+import type { WallClock } from '@parley/clock';
 import { MIGRATIONS, type Migration, assertMigrationsOrdered } from './migrations.js';
 import { RelayCommitThread, configureConnection, relayCommitter } from '../relay/relay-commit.js';
 import {
@@ -48,7 +48,7 @@ export const SQLITE_FILE_NAME = 'parley.sqlite';
 
 export interface SqliteStorageOptions {
   dataDir: string;
-  clock: Clock;
+  clock: WallClock;
   /** Defaults to the real schema; tests pass their own to exercise upgrades. */
   migrations?: readonly Migration[];
   /**

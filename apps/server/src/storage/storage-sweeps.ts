@@ -8,10 +8,10 @@
  * now: a socket may stay open for weeks without authenticating again, so a connected device found
  * by a sweep is marked seen instead of removed, and is counted from there once it disconnects.
  */
+import type { WallClock } from '@parley/clock';
 import { RELAY_CLOSE } from '@parley/contracts';
 import type { Logger } from 'pino';
 import { sweepGuestAccounts } from '../call-links/guest-accounts.js';
-import type { Clock } from '../config.js';
 import { type DiskLimits, STORAGE_SWEEP_INTERVAL_MS } from '../limits/disk-limits.js';
 import type { RelayHub } from '../relay/relay-hub.js';
 import type { Storage } from './storage.js';
@@ -19,7 +19,7 @@ import type { Storage } from './storage.js';
 export interface StorageSweepsOptions {
   storage: Storage;
   hub: RelayHub;
-  clock: Clock;
+  clock: WallClock;
   log: Logger;
   limits: Pick<DiskLimits, 'envelopeTtlMs' | 'deviceUnseenTtlMs' | 'guestIdleMs'>;
   intervalMs?: number;

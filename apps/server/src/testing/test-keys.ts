@@ -2,10 +2,9 @@
  * Real Signal keys for this app's tests, made with libsignal-client (the oracle, a test-only
  * dependency): the server must accept what libsignal signs. Never imported by server code.
  */
+import { fromBase64, toBase64 } from '@parley/bytes';
 import type { CreateAccountRequest, DeviceKeys } from '@parley/contracts';
 import { IdentityKeyPair, KEMKeyPair, PrivateKey } from '@signalapp/libsignal-client';
-
-const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
 /** An account's identity key pair, signing the prekeys of its devices. */
 export class TestIdentity {
@@ -14,25 +13,25 @@ export class TestIdentity {
 
   /** The public identity key as the API carries it. */
   get identityKey(): string {
-    return b64(this.pair.publicKey.serialize());
+    return toBase64(this.pair.publicKey.serialize());
   }
 
   private sign(bytes: Uint8Array<ArrayBuffer>): string {
-    return b64(this.pair.privateKey.sign(bytes));
+    return toBase64(this.pair.privateKey.sign(bytes));
   }
 
   signedPreKey() {
     const publicKey = PrivateKey.generate().getPublicKey().serialize();
-    return { keyId: this.nextKeyId++, publicKey: b64(publicKey), signature: this.sign(publicKey) };
+    return { keyId: this.nextKeyId++, publicKey: toBase64(publicKey), signature: this.sign(publicKey) };
   }
 
   kyberPreKey() {
     const publicKey = KEMKeyPair.generate().getPublicKey().serialize();
-    return { keyId: this.nextKeyId++, publicKey: b64(publicKey), signature: this.sign(publicKey) };
+    return { keyId: this.nextKeyId++, publicKey: toBase64(publicKey), signature: this.sign(publicKey) };
   }
 
   preKey() {
-    return { keyId: this.nextKeyId++, publicKey: b64(PrivateKey.generate().getPublicKey().serialize()) };
+    return { keyId: this.nextKeyId++, publicKey: toBase64(PrivateKey.generate().getPublicKey().serialize()) };
   }
 
   /** A device's full key set with `oneTime` one-time keys of each kind. */
@@ -61,7 +60,7 @@ const GROUP_ORDER = 2n ** 252n + 27742317777372353535851937790883648493n;
  * Ed25519 for slow pure-JS arithmetic — the shape of the hostile upload.
  */
 export function withNonCanonicalScalar(signatureBase64: string): string {
-  const signature = Buffer.from(signatureBase64, 'base64');
+  const signature = fromBase64(signatureBase64);
   const signBit = signature[63]! & 0x80;
   signature[63]! &= 0x7f;
   let s = 0n;
@@ -72,5 +71,18 @@ export function withNonCanonicalScalar(signatureBase64: string): string {
     s >>= 8n;
   }
   signature[63]! |= signBit;
-  return signature.toString('base64');
+  return toBase64(signature);
+}
+
+const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/**
+ * The same bytes spelled with a padding bit set (`Bw==` → `Bx==`): Buffer-style decoders read
+ * them unchanged, a canonical decoder refuses them. Needs padded base64 (a length not a multiple of 3).
+ */
+export function withNonCanonicalPadding(base64: string): string {
+  const last = base64.replace(/=+$/, '').length - 1;
+  if (last === base64.length - 1) throw new Error('withNonCanonicalPadding needs padded base64');
+  const flipped = BASE64_ALPHABET[BASE64_ALPHABET.indexOf(base64[last]!) | 1]!;
+  return base64.slice(0, last) + flipped + base64.slice(last + 1);
 }

@@ -6,20 +6,13 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ManualClock } from '@parley/clock/testing';
 import type { ServerFrame } from '@parley/contracts';
 import { afterEach, beforeEach } from 'vitest';
 import { WebSocket } from 'ws';
-import { type Clock, DEFAULT_RATE_LIMITS, type ServerConfig, SERVER_VERSION } from '../config.js';
+import { DEFAULT_RATE_LIMITS, type ServerConfig, SERVER_VERSION } from '../config.js';
 import { type Addresses, type ParleyServer, createParleyServer } from '../create-server.js';
 import { TestIdentity } from './test-keys.js';
-
-/** A clock a test moves by hand. */
-export class ManualClock implements Clock {
-  constructor(public time: number) {}
-  now(): number {
-    return this.time;
-  }
-}
 
 /**
  * Creates an empty temp folder and returns it with its cleanup. `inMemory` puts it on tmpfs when

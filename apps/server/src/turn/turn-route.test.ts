@@ -1,10 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { TurnCredentialsSchema } from '@parley/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '@parley/clock/testing';
 import { configFromEnv } from '../config.js';
 import { type ParleyServer, createParleyServer } from '../create-server.js';
 import { TestIdentity } from '../testing/test-keys.js';
-import { ManualClock, TestApi, tempFolder, testConfig } from '../testing/test-support.js';
+import { TestApi, tempFolder, testConfig } from '../testing/test-support.js';
 import { TURN_PATH, turnRestCredential } from './turn-route.js';
 
 const NOW = 1_700_000_000_000;

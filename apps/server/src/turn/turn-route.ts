@@ -6,17 +6,18 @@
  * answer is an empty list: calls use host candidates, as `npm start` on one machine needs.
  */
 import { createHmac } from 'node:crypto';
+import type { WallClock } from '@parley/clock';
 import type { TurnCredentials } from '@parley/contracts';
 import type { FastifyInstance } from 'fastify';
 import { type ApiContext, handled, requireDevice } from '../http/api-support.js';
-import type { Clock, TurnConfig } from '../config.js';
+import type { TurnConfig } from '../config.js';
 
 export const TURN_PATH = '/api/turn';
 
 export interface TurnRouteOptions extends ApiContext {
   /** Null: no TURN server, answer with no ICE servers. */
   turn: TurnConfig | null;
-  clock: Clock;
+  clock: WallClock;
 }
 
 /** The TURN REST credential for `userId`, valid until `expiresAtSeconds` (unix seconds). */

@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import { startChildServer } from '../../apps/server/src/testing/child-server.js';
+import { startChildServer } from '@parley/server/testing';
 import { TestIdentity, withNonCanonicalScalar } from '../../apps/server/src/testing/test-keys.js';
 import { sleep } from './bench-support.js';
 

@@ -81,11 +81,11 @@ export default tseslint.config(
   },
   // Browser tests and the size report start the real server in their own process; the release CLI
   // drives the server's release registry on its data folder, and the deploy tool publishes with it.
-  { files: ['e2e/**/*.ts', 'tools/size/**/*.ts', 'tools/release/**/*.ts', 'tools/deploy/**/*.ts'], rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['@parley/server']) } },
+  { files: ['e2e/**/*.ts', 'tools/size/**/*.ts', 'tools/release/**/*.ts', 'tools/deploy/**/*.ts'], rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['@parley/server', '@parley/server/testing']) } },
   // The bots' Janus test runs the real server in its own process, with the server's one helper for that.
   { files: ['tools/bots/**/*.ts'], rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['@parley/server/testing']) } },
   // The HTTPS browser test runs the deployment with the configuration the deploy tool renders.
-  { files: ['e2e/**/*.ts'], rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['@parley/server', '@parley/deploy']) } },
+  { files: ['e2e/**/*.ts'], rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['@parley/server', '@parley/server/testing', '@parley/deploy']) } },
   // Build configuration runs in Node at build time, not in the app: it may use the shared build
   // helpers under tools/, which are files rather than a project. So does the e2e build of the call
   // app's test pages, which must build them as the app's own configuration does.

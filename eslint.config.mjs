@@ -81,16 +81,18 @@ export default tseslint.config(
   },
   // Browser tests and the size report start the real server in their own process; the release CLI
   // drives the server's release registry on its data folder, and the deploy tool publishes with it.
-  { files: ['e2e/**/*.ts', 'tools/size/**/*.ts', 'tools/release/**/*.ts', 'tools/deploy/**/*.ts'], rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['@parley/server']) } },
+  { files: ['e2e/**/*.ts', 'tools/size/**/*.ts', 'tools/release/**/*.ts', 'tools/deploy/**/*.ts'], rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['@parley/server', '@parley/server/testing']) } },
+  // The bots' Janus test runs the real server in its own process, with the server's one helper for that.
+  { files: ['tools/bots/**/*.ts'], rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['@parley/server/testing']) } },
   // The HTTPS browser test runs the deployment with the configuration the deploy tool renders.
-  { files: ['e2e/**/*.ts'], rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['@parley/server', '@parley/deploy']) } },
+  { files: ['e2e/**/*.ts'], rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['@parley/server', '@parley/server/testing', '@parley/deploy']) } },
   // Build configuration runs in Node at build time, not in the app: it may use the shared build
   // helpers under tools/, which are files rather than a project. So does the e2e build of the call
   // app's test pages, which must build them as the app's own configuration does.
   { files: ['**/rsbuild.config.ts', 'e2e/fixtures/call-lab-build.ts'], rules: { '@nx/enforce-module-boundaries': 'off' } },
   // Builds and release publishing precompress with the same code (brotli and gzip copies made once):
   // the server, and the release CLI through it, may import that one build helper file.
-  { files: ['apps/server/src/**/*.ts'], rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['../../../tools/mf-build/precompress.mjs']) } },
+  { files: ['apps/server/src/**/*.ts'], rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['../../../../tools/mf-build/precompress.mjs']) } },
   // runtime:std sources run in a page, a worker and Node: no framework, no Node built-in, no DOM.
   // Their tests run in Node and may use Node (a real WebSocket server, the libsignal oracle).
   ...stdRoots.map((root) => ({

@@ -16,6 +16,7 @@ import {
   createParleyServer,
   serveStatic,
 } from '@parley/server';
+import { testServerEnvironment } from '@parley/server/testing';
 import { pino } from 'pino';
 
 export const REPO_ROOT = new URL('../..', import.meta.url).pathname;
@@ -55,7 +56,7 @@ export interface SystemOptions {
 
 export async function startSystem(options: SystemOptions = {}): Promise<RunningSystem> {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-'));
-  const env = { PARLEY_DATA_DIR: dataDir, PARLEY_API_PORT: '0', PARLEY_SHELL_PORT: '0', PARLEY_CHAT_PORT: '0', PARLEY_CALL_PORT: '0', PARLEY_LOG_LEVEL: 'warn', ...options.env };
+  const env = testServerEnvironment(dataDir, options.env);
   const server = createParleyServer({
     ...configFromEnv(env, REPO_ROOT),
     publishLocalBuilds: options.publishLocalBuilds ?? true,

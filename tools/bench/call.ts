@@ -27,6 +27,7 @@ import { join } from 'node:path';
 import { type Browser, type BrowserContext, type Page, chromium } from '@playwright/test';
 import { ParleyApiClient, createAccount } from '@parley/messenger';
 import { type Addresses, configFromEnv, createParleyServer } from '@parley/server';
+import { testServerEnvironment } from '@parley/server/testing';
 import { InMemorySignalProtocolStore } from '@parley/signal-protocol';
 import { CHROMIUM, CHROMIUM_ARGS, median, sleep, statFields } from './bench-support.js';
 
@@ -478,17 +479,11 @@ async function clickAndTime(page: Page): Promise<FirstMedia> {
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-call-'));
   const server = createParleyServer(
-    configFromEnv({
-      PARLEY_DATA_DIR: dataDir,
-      PARLEY_API_PORT: '0',
-      PARLEY_SHELL_PORT: '0',
-      PARLEY_CHAT_PORT: '0',
-      PARLEY_CALL_PORT: '0',
-      PARLEY_LOG_LEVEL: 'warn',
+    configFromEnv(testServerEnvironment(dataDir, {
       PARLEY_RATE_LIMITS: 'off',
       // The committed development keys: the shell built with PARLEY_DEV_MANIFEST_KEYS=1 pins them.
       PARLEY_MANIFEST_KEY_FILE: new URL('../dev/manifest-dev-keys.json', import.meta.url).pathname,
-    }),
+    })),
   );
   const addresses = (await server.start()) as Required<Addresses>;
   const bare = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(BARE_PAGE));

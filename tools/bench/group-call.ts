@@ -27,6 +27,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type Page, chromium } from '@playwright/test';
 import { type Addresses, configFromEnv, createParleyServer } from '@parley/server';
+import { testServerEnvironment } from '@parley/server/testing';
 import { GroupCallBot, type MediaClip, loadOrGenerateClip } from '../bots/src/index.js';
 import { CHROMIUM, CHROMIUM_ARGS, median, sleep, statFields } from './bench-support.js';
 
@@ -280,18 +281,12 @@ async function main(): Promise<void> {
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-group-'));
   const server = createParleyServer(
-    configFromEnv({
-      PARLEY_DATA_DIR: dataDir,
-      PARLEY_API_PORT: '0',
-      PARLEY_SHELL_PORT: '0',
-      PARLEY_CHAT_PORT: '0',
-      PARLEY_CALL_PORT: '0',
-      PARLEY_LOG_LEVEL: 'warn',
+    configFromEnv(testServerEnvironment(dataDir, {
       PARLEY_RATE_LIMITS: 'off',
       PARLEY_JANUS: process.env.PARLEY_JANUS ?? 'auto',
       PARLEY_JANUS_INTERFACE: process.env.PARLEY_JANUS_INTERFACE,
       PARLEY_MANIFEST_KEY_FILE: new URL('../dev/manifest-dev-keys.json', import.meta.url).pathname,
-    }),
+    })),
   );
   const addresses = (await server.start()) as Required<Addresses>;
   const people: Person[] = [];

@@ -15,8 +15,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import { startChildServer } from '../../apps/server/src/child-server.js';
-import { TestIdentity, withNonCanonicalScalar } from '../../apps/server/src/test-keys.js';
+import { startChildServer } from '@parley/server/testing';
+import { TestIdentity, withNonCanonicalScalar } from '../../apps/server/src/testing/test-keys.js';
 import { sleep } from './bench-support.js';
 
 const ATTACKERS = Number(process.env.BENCH_ATTACKERS ?? 4);

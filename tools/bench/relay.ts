@@ -15,9 +15,10 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { createInterface } from 'node:readline';
 import { toBase64 } from '@parley/bytes';
+import { startChildServer } from '@parley/server/testing';
 import { IdentityKeyPair, KEMKeyPair, PrivateKey } from '@signalapp/libsignal-client';
 import { WebSocket } from 'ws';
 
@@ -62,11 +63,15 @@ interface Child {
  */
 const SERVER_V8_FLAGS = ['--max-semi-space-size=64'];
 
+/** Node options of both servers: SERVER_V8_FLAGS, and a V8 CPU profile of each in BENCH_CPU_PROFILE=<dir> (open it in Chrome DevTools). */
+function serverNodeArgs(): string[] {
+  const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${resolvePath(ROOT, process.env.BENCH_CPU_PROFILE)}`] : [];
+  return [...profile, ...SERVER_V8_FLAGS];
+}
+
 /** Starts a TypeScript entry in its own process and waits for its first JSON line. */
 function startChild(entry: string, env: Record<string, string>): Promise<Child> {
-  // BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of each server there (open it in Chrome DevTools).
-  const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, ...SERVER_V8_FLAGS, '--import', 'tsx', entry], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...serverNodeArgs(), '--import', 'tsx', entry], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
@@ -290,17 +295,8 @@ async function post(url: string, body: unknown): Promise<{ userId: string; devic
 
 async function benchRelay(): Promise<LoadResult & Paced & { bytesPerConnection: number; prekeyFetchesPerSecond: number; dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
-  const server = await startChild('apps/server/src/main.ts', {
-    PARLEY_DATA_DIR: dataDir,
-    PARLEY_API_PORT: '0',
-    PARLEY_SHELL_PORT: '0',
-    PARLEY_CHAT_PORT: '0',
-    PARLEY_CALL_PORT: '0',
-    PARLEY_LOG_LEVEL: 'warn',
-    PARLEY_ADDRESSES_JSON: '1',
-    PARLEY_RATE_LIMITS: 'off',
-  });
-  const api = (server.line.listening as { api: string }).api;
+  const server = await startChildServer(dataDir, { PARLEY_RATE_LIMITS: 'off' }, { nodeArgs: serverNodeArgs(), stderr: 'inherit' });
+  const api = server.addresses.api;
   try {
     const keys = keyMaterial();
     const devices: Array<{ userId: string; token: string }> = [];
@@ -362,7 +358,7 @@ async function benchRelay(): Promise<LoadResult & Paced & { bytesPerConnection: 
     return { ...result, bytesPerConnection, prekeyFetchesPerSecond, dataDir, paced };
   } finally {
     server.process.kill('SIGTERM');
-    await new Promise((resolve) => server.process.once('exit', resolve));
+    await server.exited;
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

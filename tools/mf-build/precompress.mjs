@@ -2,7 +2,7 @@
  * Brotli and gzip copies of a build's text files, made once — when a build is made or a release is
  * published — so the server never compresses per request: `<file>.br` and `<file>.gz` beside each
  * file, at the strongest settings (a build is compressed once and downloaded many times). The
- * server serves a copy only while it is at least as new as its file (apps/server/src/static-origin.ts),
+ * server serves a copy only while it is at least as new as its file (apps/server/src/http/static-origin.ts),
  * so a file changed after compression falls back to its plain bytes instead of serving stale ones.
  */
 import { readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';

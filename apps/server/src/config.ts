@@ -6,8 +6,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type WallClock, systemClock } from '@parley/clock';
 import type { DestinationStream, Level } from 'pino';
-import { DEFAULT_DISK_LIMITS, type DiskLimits } from './disk-limits.js';
+import { DEFAULT_DISK_LIMITS, type DiskLimits } from './limits/disk-limits.js';
 
 /** Apps served from their own origin, as if each were deployed separately. */
 export const APP_NAMES = ['shell', 'chat', 'call'] as const;
@@ -17,11 +18,6 @@ export type AppName = (typeof APP_NAMES)[number];
 export interface AppOriginConfig {
   port: number;
   distDir: string;
-}
-
-/** A source of wall-clock time in milliseconds; injectable so tests control expiry. */
-export interface Clock {
-  now(): number;
 }
 
 /**
@@ -51,7 +47,8 @@ export interface ServerConfig {
   relayAuthTimeoutMs: number;
   /** How long an evaluated manifest stays valid: short, so a kill switch takes effect soon. */
   manifestTtlMs: number;
-  clock: Clock;
+  /** Where every expiry, sweep and rate limit reads the time; tests pass a ManualClock (`@parley/clock/testing`). */
+  clock: WallClock;
   /** Reported by `/api/health`. */
   version: string;
   logLevel: Level | 'silent';
@@ -195,8 +192,6 @@ export const SERVER_VERSION: string = (
 
 /** The repository root, two levels above this app; default dist folders are relative to it. */
 export const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-
-export const systemClock: Clock = { now: () => Date.now() };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 

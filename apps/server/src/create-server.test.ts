@@ -6,11 +6,12 @@ import { Writable } from 'node:stream';
 import { RELAY_PATH } from '@parley/contracts';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '@parley/clock/testing';
 import { type ParleyServer, META_CREATED_AT, createParleyServer } from './create-server.js';
-import { MIGRATIONS } from './migrations.js';
-import { SQLITE_FILE_NAME } from './sqlite-storage.js';
-import { TestIdentity } from './test-keys.js';
-import { ManualClock, TestApi, TestRelayClient, errorOf, registerAccount, tempFolder, testConfig } from './test-support.js';
+import { MIGRATIONS } from './storage/migrations.js';
+import { SQLITE_FILE_NAME } from './storage/sqlite-storage.js';
+import { TestIdentity } from './testing/test-keys.js';
+import { TestApi, TestRelayClient, errorOf, registerAccount, tempFolder, testConfig } from './testing/test-support.js';
 
 function listenOn(port: number): Promise<Server> {
   const server = createServer();
@@ -54,7 +55,7 @@ describe('createParleyServer', () => {
       expect(await first.server.storage.getMeta(META_CREATED_AT)).toBe('1000');
       await first.server.stop();
 
-      clock.time = 9_000;
+      clock.set(9_000);
       const second = await start(testConfig(dataDir, { clock }));
       expect(await second.server.storage.getMeta(META_CREATED_AT)).toBe('1000');
       expect(await second.server.storage.appliedMigrations()).toEqual(

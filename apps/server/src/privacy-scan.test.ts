@@ -14,10 +14,10 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { type TestDevice, linkNewDevice, registerDevice } from '@parley/messenger/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { systemClock } from './config.js';
+import { systemClock } from '@parley/clock';
 import { type ParleyServer, createParleyServer } from './create-server.js';
-import { serverEndpoint } from './test-messenger.js';
-import { tempFolder, testConfig } from './test-support.js';
+import { serverEndpoint } from './testing/test-messenger.js';
+import { tempFolder, testConfig } from './testing/test-support.js';
 
 /** Every form a secret could take in a file: clear, hex and base64 at each byte alignment. */
 export function encodings(secret: string | Uint8Array): string[] {

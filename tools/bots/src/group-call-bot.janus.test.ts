@@ -4,11 +4,10 @@
  * their audio and video. Needs the test network namespace with its `ifb` link:
  * `nx run bots:test-janus`. Skipped, saying why, elsewhere.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { type ChildServer, startChildServer } from '@parley/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GroupCallBot } from './group-call-bot.js';
 import type { MediaClip } from './media-clip.js';
@@ -39,56 +38,23 @@ function stubClip(): MediaClip {
   };
 }
 
-/** The real server in a child process on free ports; resolves with its API origin once it listens. */
-function startServer(dataDir: string): { child: ChildProcess; api: Promise<string> } {
-  const main = new URL('../../../apps/server/src/main.ts', import.meta.url).pathname;
-  const child = spawn(process.execPath, ['--import', 'tsx', main], {
-    env: {
-      ...process.env,
-      PARLEY_ADDRESSES_JSON: '1',
-      PARLEY_DATA_DIR: dataDir,
-      PARLEY_API_PORT: '0',
-      PARLEY_SHELL_PORT: '0',
-      PARLEY_CHAT_PORT: '0',
-      PARLEY_CALL_PORT: '0',
-      PARLEY_LOG_LEVEL: 'warn',
-      PARLEY_RATE_LIMITS: 'off',
-      PARLEY_JANUS: 'auto',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const api = new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`the server exited (${code}) before listening`)));
-    createInterface({ input: child.stdout! }).once('line', (line) => {
-      try {
-        resolve((JSON.parse(line) as { listening: { api: string } }).listening.api);
-      } catch {
-        reject(new Error(`unexpected first line from the server: ${line}`));
-      }
-    });
-  });
-  return { child, api };
-}
-
 describe.skipIf(skipReason !== null)('group-call bots through a real Janus', () => {
   let dataDir: string;
-  let server: ChildProcess | undefined;
+  let server: ChildServer | undefined;
   let api: string;
   const bots: GroupCallBot[] = [];
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'parley-bots-'));
-    const started = startServer(dataDir);
-    server = started.child;
-    api = await started.api;
+    server = await startChildServer(dataDir, { PARLEY_RATE_LIMITS: 'off', PARLEY_JANUS: 'auto' }, { stderr: 'inherit' });
+    api = server.addresses.api;
   }, 60_000);
 
   afterAll(async () => {
     await Promise.allSettled(bots.map((bot) => bot.stop()));
-    if (server && server.exitCode === null) {
-      const exited = new Promise((resolve) => server!.once('exit', resolve));
-      server.kill('SIGTERM');
-      await exited;
+    if (server && server.process.exitCode === null) {
+      server.process.kill('SIGTERM');
+      await server.exited;
     }
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }, 30_000);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type Addresses, configFromEnv, createParleyServer, REPO_ROOT } from '@parley/server';
+import { testServerEnvironment } from '@parley/server/testing';
 import { chromium } from 'playwright-core';
 
 const APPS = ['shell', 'chat', 'call'] as const;
@@ -38,11 +39,10 @@ function staticSizes(): Record<string, Bytes> {
 
 async function firstVisit(): Promise<{ chat: Bytes; call: Bytes }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-size-'));
-  const env = { PARLEY_DATA_DIR: dataDir, PARLEY_API_PORT: '0', PARLEY_SHELL_PORT: '0', PARLEY_CHAT_PORT: '0', PARLEY_CALL_PORT: '0', PARLEY_LOG_LEVEL: 'warn' };
   // The built chat and call are published as the default releases at start (as with npm start),
   // signed with the committed development keys the shell pins when built with PARLEY_DEV_MANIFEST_KEYS=1.
   const server = createParleyServer({
-    ...configFromEnv(env),
+    ...configFromEnv(testServerEnvironment(dataDir)),
     publishLocalBuilds: true,
     manifestKeyFile: join(REPO_ROOT, 'tools/dev/manifest-dev-keys.json'),
   });

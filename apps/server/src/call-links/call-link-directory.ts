@@ -16,8 +16,8 @@ import {
   type UpdateCallLinkRequest,
 } from '@parley/contracts';
 import type { Logger } from 'pino';
-import type { Clock } from '../config.js';
-import type { CallLinkChanges, CallLinkRecord, Storage } from '../storage.js';
+import type { WallClock } from '@parley/clock';
+import type { CallLinkChanges, CallLinkRecord, Storage } from '../storage/storage.js';
 import { CallLinkError } from './call-link-error.js';
 import { hashVerifier, verifierMatches } from './call-link-verifier.js';
 
@@ -29,7 +29,7 @@ export interface CallLinkActor {
 
 export interface CallLinkDirectoryOptions {
   storage: Storage;
-  clock: Clock;
+  clock: WallClock;
   log: Logger;
   /** Ends a link's running group call (revoked or expired); absent when group calls are off. */
   endCall?: (callId: string, reason: string) => Promise<void>;

@@ -1,9 +1,10 @@
 import { CALL_LINK_EXPIRY_MS, CallLinkListSchema, CallLinkSchema } from '@parley/contracts';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '@parley/clock/testing';
 import { type ParleyServer, createParleyServer } from '../create-server.js';
-import { TestIdentity } from '../test-keys.js';
-import { ManualClock, TestApi, type TestDevice, tempFolder, testConfig } from '../test-support.js';
+import { TestIdentity } from '../testing/test-keys.js';
+import { TestApi, type TestDevice, tempFolder, testConfig } from '../testing/test-support.js';
 import { CallLinkDirectory } from './call-link-directory.js';
 import { CALL_LINK_VERIFIER_HEADER } from './call-link-routes.js';
 import { type TestCallLink, createBody, testCallLink } from './test-links.js';
@@ -26,7 +27,7 @@ describe('call link routes', () => {
   const create = (link: TestCallLink, token = alice.token, approval = false) => http.request('POST', '/api/call-links', { token, body: createBody(link, approval) });
 
   beforeEach(async () => {
-    clock.time = 1_700_000_000_000;
+    clock.set(1_700_000_000_000);
     folder = await tempFolder();
     server = createParleyServer(testConfig(folder.path, { clock }));
     http = new TestApi((await server.start()).api);
@@ -47,9 +48,9 @@ describe('call link routes', () => {
       encryptedName: link.encryptedName,
       approval: true,
       creator: { userId: alice.userId, displayName: 'Name of links.alice' },
-      createdAt: clock.time,
-      lastUsedAt: clock.time,
-      expiresAt: clock.time + CALL_LINK_EXPIRY_MS,
+      createdAt: clock.now(),
+      lastUsedAt: clock.now(),
+      expiresAt: clock.now() + CALL_LINK_EXPIRY_MS,
     });
     expect(await open(link)).toEqual({ status: 200, body: created.body });
     expect((await open(link, bob.token)).body).toEqual(created.body);
@@ -82,7 +83,7 @@ describe('call link routes', () => {
   it('lists the caller\'s own live links, newest first', async () => {
     const [first, second, revoked] = [testCallLink(), testCallLink(), testCallLink()];
     await create(first);
-    clock.time += 1_000;
+    clock.advance(1_000);
     await create(second);
     await create(revoked);
     await create(testCallLink(), bob.token);
@@ -143,9 +144,9 @@ describe('call link routes', () => {
   it('expires a link unused for 90 days (the clock), then the sweep forgets it', async () => {
     const link = testCallLink();
     await create(link);
-    clock.time += CALL_LINK_EXPIRY_MS - 1;
+    clock.advance(CALL_LINK_EXPIRY_MS - 1);
     expect((await open(link)).status).toBe(200);
-    clock.time += 1;
+    clock.advance(1);
     expect(await open(link)).toMatchObject({ status: 410, body: { error: { code: 'link_expired' } } });
     expect((await http.request('GET', '/api/call-links', { token: alice.token })).body.links).toEqual([]);
 
@@ -154,7 +155,7 @@ describe('call link routes', () => {
     // Expired: its name is gone at once; it keeps answering link_expired for a while, then is deleted.
     expect((await server.storage.callLink(link.roomId))?.encryptedName).toBeNull();
     expect((await open(link)).body.error?.code).toBe('link_expired');
-    clock.time += CALL_LINK_EXPIRY_MS;
+    clock.advance(CALL_LINK_EXPIRY_MS);
     await directory.sweep();
     expect(await server.storage.callLink(link.roomId)).toBeUndefined();
     expect((await open(link)).status).toBe(404);

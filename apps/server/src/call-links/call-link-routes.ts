@@ -14,9 +14,9 @@ import {
 } from '@parley/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { type ApiContext, Answered, handled, parseOr400, requireDevice } from '../api-support.js';
-import { sendError } from '../http-errors.js';
-import type { Storage } from '../storage.js';
+import { type ApiContext, Answered, handled, parseOr400, requireDevice } from '../http/api-support.js';
+import { sendError } from '../http/http-errors.js';
+import type { Storage } from '../storage/storage.js';
 import { type CallLinkActor, type CallLinkDirectory, notFound } from './call-link-directory.js';
 import { CallLinkError } from './call-link-error.js';
 

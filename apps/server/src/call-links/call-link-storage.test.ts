@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MIGRATIONS } from '../migrations.js';
-import { SQLITE_FILE_NAME, SqliteStorage } from '../sqlite-storage.js';
-import type { CallLinkRecord } from '../storage.js';
-import { ManualClock, tempFolder } from '../test-support.js';
+import { ManualClock } from '@parley/clock/testing';
+import { MIGRATIONS } from '../storage/migrations.js';
+import { SQLITE_FILE_NAME, SqliteStorage } from '../storage/sqlite-storage.js';
+import type { CallLinkRecord } from '../storage/storage.js';
+import { tempFolder } from '../testing/test-support.js';
 
 const link = (roomId: string, overrides: Partial<CallLinkRecord> = {}): CallLinkRecord => ({
   roomId,

@@ -3,7 +3,8 @@
  * (a copy of the database lets no one join) and compares hashes in constant time, so the time an
  * answer takes says nothing about how much of a guessed verifier was right.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { constantTimeEqual } from '@parley/bytes';
 import { CallLinkVerifierSchema } from '@parley/contracts';
 
 /** SHA-256 of the verifier's 32 bytes (it travels as base64url). */
@@ -16,5 +17,5 @@ export function verifierMatches(storedHash: Uint8Array, verifier: string): boole
   // A malformed verifier is still hashed and compared: refusing it early would answer faster.
   const wellFormed = CallLinkVerifierSchema.safeParse(verifier).success;
   const candidate = hashVerifier(wellFormed ? verifier : '');
-  return timingSafeEqual(candidate, storedHash) && wellFormed;
+  return constantTimeEqual(candidate, storedHash) && wellFormed;
 }

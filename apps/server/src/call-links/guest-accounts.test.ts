@@ -1,11 +1,12 @@
 import { GuestCreatedSchema, RELAY_CLOSE, RELAY_PATH } from '@parley/contracts';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '@parley/clock/testing';
 import { type ParleyServer, createParleyServer } from '../create-server.js';
-import { DEFAULT_DISK_LIMITS } from '../disk-limits.js';
-import { RelayHub } from '../relay-hub.js';
-import { TestIdentity } from '../test-keys.js';
-import { ManualClock, TestApi, type TestDevice, TestRelayClient, tempFolder, testConfig } from '../test-support.js';
+import { DEFAULT_DISK_LIMITS } from '../limits/disk-limits.js';
+import { RelayHub } from '../relay/relay-hub.js';
+import { TestIdentity } from '../testing/test-keys.js';
+import { TestApi, type TestDevice, TestRelayClient, tempFolder, testConfig } from '../testing/test-support.js';
 import { sweepGuestAccounts } from './guest-accounts.js';
 import { createBody, testCallLink } from './test-links.js';
 
@@ -26,7 +27,7 @@ describe('guest accounts', () => {
   const clock = new ManualClock(1_700_000_000_000);
 
   beforeEach(async () => {
-    clock.time = 1_700_000_000_000;
+    clock.set(1_700_000_000_000);
     folder = await tempFolder();
     server = createParleyServer(testConfig(folder.path, { clock }));
     api = (await server.start()).api;
@@ -107,16 +108,16 @@ describe('guest accounts', () => {
 
   it('sweeps guest accounts idle for guestIdleMs and leaves accounts alone', async () => {
     const old = (await http.request('POST', '/api/guests', { body: guestBody() })).body as TestDevice;
-    clock.time += IDLE / 2;
+    clock.advance(IDLE / 2);
     const young = (await http.request('POST', '/api/guests', { body: guestBody() })).body as TestDevice;
-    clock.time += IDLE / 2 - 1;
+    clock.advance(IDLE / 2 - 1);
     const log = pino({ level: 'silent' });
     expect(await sweepGuestAccounts(server.storage, new RelayHub(), clock, log, IDLE)).toBe(0);
-    clock.time += 1;
+    clock.advance(1);
     expect(await sweepGuestAccounts(server.storage, new RelayHub(), clock, log, IDLE)).toBe(1);
     expect(await server.storage.accountById(old.userId)).toBeUndefined();
     expect(await server.storage.accountById(young.userId)).toBeDefined();
-    clock.time += 10 * IDLE;
+    clock.advance(10 * IDLE);
     await sweepGuestAccounts(server.storage, new RelayHub(), clock, log, IDLE);
     expect(await server.storage.accountById(alice.userId)).toBeDefined();
   });

@@ -6,17 +6,17 @@
  * devices connected to the relay nor seen for DiskLimits.guestIdleMs (the storage sweep).
  */
 import { randomBytes } from 'node:crypto';
+import type { WallClock } from '@parley/clock';
 import { CreateGuestRequestSchema, GUEST_HANDLE_PREFIX, type GuestCreated, RELAY_CLOSE } from '@parley/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { KEYS_BODY_LIMIT, keysOr400, requireAccountDevice } from '../accounts-routes.js';
-import { type ApiContext, KEY_UPLOAD_ROUTE, handled, parseOr400 } from '../api-support.js';
-import type { Clock } from '../config.js';
-import { hashSecret, newDeviceToken, newRandomId } from '../device-auth.js';
-import { sendError } from '../http-errors.js';
-import { checkDeviceKeys, parseIdentityKey } from '../prekey-checks.js';
-import type { RelayHub } from '../relay-hub.js';
-import type { NewDevice, Storage } from '../storage.js';
+import { KEYS_BODY_LIMIT, keysOr400, requireAccountDevice } from '../accounts/accounts-routes.js';
+import { type ApiContext, KEY_UPLOAD_ROUTE, handled, parseOr400 } from '../http/api-support.js';
+import { hashSecret, newDeviceToken, newRandomId } from '../accounts/device-auth.js';
+import { sendError } from '../http/http-errors.js';
+import { checkDeviceKeys, parseIdentityKey } from '../accounts/prekey-checks.js';
+import type { RelayHub } from '../relay/relay-hub.js';
+import type { NewDevice, Storage } from '../storage/storage.js';
 
 /**
  * Handles of guests: `guest.` and 16 random hex digits (a valid handle, and obviously a guest's;
@@ -29,7 +29,7 @@ export function guestHandle(): string {
 export interface GuestRoutesOptions extends ApiContext {
   storage: Storage;
   hub: RelayHub;
-  clock: Clock;
+  clock: WallClock;
 }
 
 /** Deletes an account and closes its devices' relay connections. */
@@ -90,7 +90,7 @@ export function registerGuestRoutes(app: FastifyInstance, options: GuestRoutesOp
  * any length keeps its guests; a connected one found here is marked seen, so the hour counts from
  * when it disconnects. Returns how many were removed.
  */
-export async function sweepGuestAccounts(storage: Storage, hub: RelayHub, clock: Clock, log: Logger, idleMs: number): Promise<number> {
+export async function sweepGuestAccounts(storage: Storage, hub: RelayHub, clock: WallClock, log: Logger, idleMs: number): Promise<number> {
   const now = clock.now();
   let removed = 0;
   for (const userId of await storage.idleGuestAccounts(now - idleMs + 1)) {

@@ -26,11 +26,11 @@
  */
 import type { ServerFrame, SfuEvent } from '@parley/contracts';
 import type { Logger } from 'pino';
-import { newRandomId } from '../device-auth.js';
+import { newRandomId } from '../accounts/device-auth.js';
 import type { GroupCalls, ParticipantProfile } from '../sfu/group-calls.js';
 import { SfuError } from '../sfu/sfu-error.js';
 import type { LinkCallsPort, LinkJoin } from '../sfu/sfu-gateway.js';
-import type { CallLinkRecord, DeviceAddress, Storage } from '../storage.js';
+import type { CallLinkRecord, DeviceAddress, Storage } from '../storage/storage.js';
 import type { CallLinkDirectory } from './call-link-directory.js';
 import { CallLinkError } from './call-link-error.js';
 

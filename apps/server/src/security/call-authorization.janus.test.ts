@@ -12,7 +12,7 @@ import { createBody, testCallLink } from '../call-links/test-links.js';
 import { DEFAULT_JANUS_BINARY } from '../config.js';
 import { type ParleyServer, createParleyServer } from '../create-server.js';
 import { SfuTestDevice } from '../sfu/sfu-test-client.js';
-import { TestAccounts, tempFolder, testConfig } from '../test-support.js';
+import { TestAccounts, tempFolder, testConfig } from '../testing/test-support.js';
 
 const iceInterface = process.env.PARLEY_JANUS_INTERFACE;
 const skipReason = janusSkipReason('call-authorization.janus.test.ts');

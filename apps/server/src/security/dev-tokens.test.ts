@@ -9,7 +9,7 @@ import { RELAY_CLOSE, RELAY_PATH } from '@parley/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configFromEnv } from '../config.js';
 import { type ParleyServer, createParleyServer } from '../create-server.js';
-import { TestRelayClient, type TestDevice, registerAccount, tempFolder } from '../test-support.js';
+import { TestRelayClient, type TestDevice, registerAccount, tempFolder } from '../testing/test-support.js';
 
 describe('development tokens (PARLEY_DEV_TOKENS)', () => {
   let folder: Awaited<ReturnType<typeof tempFolder>>;

@@ -8,14 +8,15 @@
 import { RELAY_PATH } from '@parley/contracts';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '@parley/clock/testing';
 import type { ServerConfig } from '../config.js';
-import { DEFAULT_DISK_LIMITS } from '../disk-limits.js';
+import { DEFAULT_DISK_LIMITS } from '../limits/disk-limits.js';
 import { GroupCalls } from '../sfu/group-calls.js';
 import { RoomSecrets } from '../sfu/room-secret.js';
 import { SfuError } from '../sfu/sfu-error.js';
-import { SqliteStorage } from '../sqlite-storage.js';
-import { TestIdentity } from '../test-keys.js';
-import { ManualClock, type TestDevice, TestRelayClient, serverPerTest, tempFolder } from '../test-support.js';
+import { SqliteStorage } from '../storage/sqlite-storage.js';
+import { TestIdentity } from '../testing/test-keys.js';
+import { type TestDevice, TestRelayClient, serverPerTest, tempFolder } from '../testing/test-support.js';
 
 const ct = (bytes: number) => Buffer.alloc(bytes, 7).toString('base64');
 

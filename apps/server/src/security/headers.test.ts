@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AppName, ServerConfig } from '../config.js';
 import { type Addresses, browserFacing } from '../create-server.js';
-import { serverPerTest } from '../test-support.js';
+import { serverPerTest } from '../testing/test-support.js';
 
 type Origin = 'api' | AppName;
 const ORIGINS: readonly Origin[] = ['api', 'shell', 'chat', 'call'];

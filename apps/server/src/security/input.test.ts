@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ParleyServer, createParleyServer } from '../create-server.js';
-import { TestIdentity } from '../test-keys.js';
-import { TestApi, tempFolder, testConfig } from '../test-support.js';
+import { TestIdentity } from '../testing/test-keys.js';
+import { TestApi, tempFolder, testConfig } from '../testing/test-support.js';
 
 /** Names that look like "Alice" (or reorder the text around them) but are not. */
 const DECEPTIVE_NAMES: Record<string, string> = {

@@ -5,7 +5,7 @@ import { verifySignedManifest } from '@parley/rollout';
 import { createSignedManifest } from '@parley/rollout/sign';
 import { CONTRACT_VERSION, type EvaluatedManifest } from '@parley/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadOrCreateManifestKeys, rotateManifestKeys } from '../manifest-keys.js';
+import { loadOrCreateManifestKeys, rotateManifestKeys } from '../releases/manifest-keys.js';
 
 const folders: string[] = [];
 afterEach(() => folders.splice(0).forEach((folder) => rmSync(folder, { recursive: true, force: true })));

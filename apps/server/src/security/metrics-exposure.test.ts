@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { configFromEnv } from '../config.js';
-import { serverPerTest } from '../test-support.js';
+import { serverPerTest } from '../testing/test-support.js';
 
 describe('metrics exposure', () => {
   const perTest = serverPerTest();

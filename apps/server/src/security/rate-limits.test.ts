@@ -9,8 +9,8 @@
 import { RELAY_CLOSE, RELAY_PATH } from '@parley/contracts';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RATE_LIMITS, type ServerConfig } from '../config.js';
-import { TestIdentity } from '../test-keys.js';
-import { TestRelayClient, serverPerTest } from '../test-support.js';
+import { TestIdentity } from '../testing/test-keys.js';
+import { TestRelayClient, serverPerTest } from '../testing/test-support.js';
 
 describe('security: rate limits that hold in production', () => {
   const perTest = serverPerTest();

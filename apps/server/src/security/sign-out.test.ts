@@ -6,8 +6,8 @@
 import { RELAY_CLOSE, RELAY_PATH } from '@parley/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ParleyServer, createParleyServer } from '../create-server.js';
-import { TestIdentity } from '../test-keys.js';
-import { TestApi, type TestDevice, TestRelayClient, tempFolder, testConfig } from '../test-support.js';
+import { TestIdentity } from '../testing/test-keys.js';
+import { TestApi, type TestDevice, TestRelayClient, tempFolder, testConfig } from '../testing/test-support.js';
 
 const ct = (text: string) => Buffer.from(text).toString('base64');
 

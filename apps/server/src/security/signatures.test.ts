@@ -8,8 +8,8 @@
 import { PublicKey } from '@signalapp/libsignal-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ParleyServer, createParleyServer } from '../create-server.js';
-import { TestIdentity, withNonCanonicalScalar } from '../test-keys.js';
-import { TestApi, tempFolder, testConfig } from '../test-support.js';
+import { TestIdentity, withNonCanonicalScalar } from '../testing/test-keys.js';
+import { TestApi, tempFolder, testConfig } from '../testing/test-support.js';
 
 describe('security: signatures that only a hostile client makes', () => {
   let folder: Awaited<ReturnType<typeof tempFolder>>;

@@ -8,11 +8,12 @@ import { RELAY_CLOSE, RELAY_PATH } from '@parley/contracts';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '@parley/clock/testing';
 import { type ParleyServer, createParleyServer } from '../create-server.js';
-import { DEFAULT_DISK_LIMITS } from '../disk-limits.js';
-import { SQLITE_FILE_NAME } from '../sqlite-storage.js';
-import { TestIdentity } from '../test-keys.js';
-import { ManualClock, TestApi, type TestDevice, TestRelayClient, tempFolder, testConfig } from '../test-support.js';
+import { DEFAULT_DISK_LIMITS } from '../limits/disk-limits.js';
+import { SQLITE_FILE_NAME } from '../storage/sqlite-storage.js';
+import { TestIdentity } from '../testing/test-keys.js';
+import { TestApi, type TestDevice, TestRelayClient, tempFolder, testConfig } from '../testing/test-support.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const ct = (bytes: number) => Buffer.alloc(bytes, 7).toString('base64');
@@ -75,12 +76,12 @@ describe('security: the storage sweeps', () => {
     const bob = await http.register(new TestIdentity().account('expiry.bob'));
     const sender = await connect(alice);
     expect(await send(sender, 'old', bob, [1])).toMatchObject({ ok: true });
-    clock.time += 10 * DAY;
+    clock.advance(10 * DAY);
     expect(await send(sender, 'newer', bob, [1])).toMatchObject({ ok: true });
 
-    clock.time += 20 * DAY;
+    clock.advance(20 * DAY);
     expect((await server.sweepStorage()).envelopes).toBe(0);
-    clock.time += 1;
+    clock.advance(1);
     expect((await server.sweepStorage()).envelopes).toBe(1);
     const left = await server.storage.pendingEnvelopes(bob, 0, 10);
     expect(left.map((envelope) => envelope.messageId)).toEqual(['newer']);
@@ -98,7 +99,7 @@ describe('security: the storage sweeps', () => {
     const { body: req } = await http.request('POST', '/api/link/requests', { body: { linkId: code.linkId, ephemeralPublicKey: identity.identityKey, mac: ct(32) } });
     expect(rows('link_requests')).toBe(1);
 
-    clock.time = code.expiresAt;
+    clock.set(code.expiresAt);
     await http.request('POST', '/api/link/codes', { token: other.token });
     expect((await server.sweepStorage()).linkCodes).toBe(1);
     expect(rows('link_codes')).toBe(1);
@@ -111,19 +112,19 @@ describe('security: the storage sweeps', () => {
     const inCall = (await http.request('POST', '/api/guests', { body: guestBody() })).body as TestDevice;
     const socket = await connect(inCall);
 
-    clock.time += DEFAULT_DISK_LIMITS.guestIdleMs;
+    clock.advance(DEFAULT_DISK_LIMITS.guestIdleMs);
     expect((await server.sweepStorage()).guests).toBe(1);
     expect(await server.storage.accountById(idle.userId)).toBeUndefined();
     expect(await server.storage.accountById(inCall.userId)).toBeDefined();
 
     // Two days in the call: still there. It leaves, and an hour later it is gone.
-    clock.time += 2 * DAY;
+    clock.advance(2 * DAY);
     expect((await server.sweepStorage()).guests).toBe(0);
     socket.close();
     await expect.poll(() => server.openRelaySockets()).toBe(0);
-    clock.time += DEFAULT_DISK_LIMITS.guestIdleMs - 1;
+    clock.advance(DEFAULT_DISK_LIMITS.guestIdleMs - 1);
     expect((await server.sweepStorage()).guests).toBe(0);
-    clock.time += 1;
+    clock.advance(1);
     expect((await server.sweepStorage()).guests).toBe(1);
     expect(await server.storage.accountById(inCall.userId)).toBeUndefined();
   });
@@ -136,11 +137,11 @@ describe('security: the storage sweeps', () => {
     const sender = await connect(alice);
     expect(await send(sender, 'to-both', bob, [bob.deviceId, laptop.deviceId])).toMatchObject({ ok: true });
 
-    clock.time += 60 * DAY;
+    clock.advance(60 * DAY);
     // Bob's phone is used again (it authenticates), his laptop never is.
     expect((await http.request('GET', '/api/devices', { token: bob.token })).status).toBe(200);
     expect((await server.sweepStorage()).devices).toBe(0);
-    clock.time += 1;
+    clock.advance(1);
     const report = await server.sweepStorage();
     // Alice's device is connected (seen now), Bob's phone was seen a moment ago: only the laptop goes.
     expect(report).toMatchObject({ devices: 1, accounts: 0 });
@@ -156,7 +157,7 @@ describe('security: the storage sweeps', () => {
     const online = await http.register(new TestIdentity().account('unseen.online'));
     const socket = await connect(online);
 
-    clock.time += 60 * DAY + 1;
+    clock.advance(60 * DAY + 1);
     expect(await server.sweepStorage()).toMatchObject({ devices: 1, accounts: 1 });
     expect(await server.storage.accountById(gone.userId)).toBeUndefined();
     expect((await http.request('POST', '/api/accounts', { body: new TestIdentity().account('unseen.gone') })).status).toBe(201);
@@ -164,7 +165,7 @@ describe('security: the storage sweeps', () => {
     expect(await server.storage.accountById(online.userId)).toBeDefined();
     socket.close();
     expect((await socket.closed).code).not.toBe(RELAY_CLOSE.deviceRemoved);
-    clock.time += 60 * DAY + 1;
+    clock.advance(60 * DAY + 1);
     expect(await server.sweepStorage()).toMatchObject({ accounts: 2 });
     expect(await server.storage.accountById(online.userId)).toBeUndefined();
   });

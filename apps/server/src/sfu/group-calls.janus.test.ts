@@ -12,7 +12,7 @@ import { janusSkipReason } from './janus-test-prerequisites.js';
 import { createBody, testCallLink } from '../call-links/test-links.js';
 import { DEFAULT_JANUS_BINARY } from '../config.js';
 import { type ParleyServer, createParleyServer } from '../create-server.js';
-import { TestAccounts, tempFolder, testConfig } from '../test-support.js';
+import { TestAccounts, tempFolder, testConfig } from '../testing/test-support.js';
 import { pino } from 'pino';
 import { JanusPool } from './janus-pool.js';
 import { JanusSupervisor } from './janus-process.js';

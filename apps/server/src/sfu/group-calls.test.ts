@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { GROUP_CALL_MAX_PARTICIPANTS, type SfuEvent } from '@parley/contracts';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SqliteStorage } from '../sqlite-storage.js';
-import type { DeviceAddress } from '../storage.js';
-import { ManualClock, tempFolder } from '../test-support.js';
+import { ManualClock } from '@parley/clock/testing';
+import { SqliteStorage } from '../storage/sqlite-storage.js';
+import type { DeviceAddress } from '../storage/storage.js';
+import { tempFolder } from '../testing/test-support.js';
 import { GroupCalls } from './group-calls.js';
 import type { RoomBackend } from './janus-rooms.js';
 import { RoomSecrets } from './room-secret.js';
@@ -177,20 +178,20 @@ describe('the group-call registry', () => {
     const { callId: idle } = await calls.create(device('alice'), ['bob']);
     const { callId: busy } = await calls.create(device('alice'), ['bob']);
     await calls.join(device('bob'), busy, sink());
-    clock.time += 5 * 60_000 - 1;
+    clock.advance(5 * 60_000 - 1);
     await calls.sweep();
     expect(await storage.groupCall(idle)).toBeDefined();
-    clock.time += 1;
+    clock.advance(1);
     await calls.sweep();
     expect(await storage.groupCall(idle)).toBeUndefined();
     expect(await storage.groupCall(busy)).toBeDefined();
 
     // After a restart, stored calls get the full timeout from the start for their devices to return.
-    clock.time += 60 * 60_000;
+    clock.advance(60 * 60_000);
     const restarted = registry();
     await restarted.sweep();
     expect(await storage.groupCall(busy)).toBeDefined();
-    clock.time += 5 * 60_000;
+    clock.advance(5 * 60_000);
     await restarted.sweep();
     expect(await storage.groupCall(busy)).toBeUndefined();
   });

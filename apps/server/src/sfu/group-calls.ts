@@ -10,10 +10,10 @@
  * `emptyCallTimeoutMs`.
  */
 import { randomBytes, randomInt } from 'node:crypto';
+import type { WallClock } from '@parley/clock';
 import { GROUP_CALL_MAX_PARTICIPANTS, type SfuEvent, type SfuParticipant } from '@parley/contracts';
 import type { Logger } from 'pino';
-import type { Clock } from '../config.js';
-import type { DeviceAddress, GroupCallRecord, Storage } from '../storage.js';
+import type { DeviceAddress, GroupCallRecord, Storage } from '../storage/storage.js';
 import type { RoomBackend, RoomPlacement } from './janus-rooms.js';
 import type { RoomSecrets } from './room-secret.js';
 import { SfuError } from './sfu-error.js';
@@ -55,7 +55,7 @@ export interface GroupCallsOptions {
   storage: Storage;
   rooms: RoomBackend;
   secrets: RoomSecrets;
-  clock: Clock;
+  clock: WallClock;
   log: Logger;
   /** An empty call (nobody joined yet, or everyone gone after an SFU restart) ends after this long. */
   emptyCallTimeoutMs: number;

@@ -22,8 +22,8 @@ import {
 import Janode from 'janode';
 import VideoRoomPlugin, { type JanusSubscriberStream, type VideoRoomHandle } from 'janode/plugins/videoroom';
 import type { Logger } from 'pino';
-import type { RateLimiter } from '../rate-limiter.js';
-import type { DeviceAddress } from '../storage.js';
+import type { RateLimiter } from '../limits/rate-limiter.js';
+import type { DeviceAddress } from '../storage/storage.js';
 import { type GroupCalls, type ParticipantProfile, feedOf, indexOfFeed } from './group-calls.js';
 import type { JanusRooms } from './janus-rooms.js';
 import { SfuError, janusRefusal } from './sfu-error.js';

@@ -5,12 +5,13 @@
  * answers `sfu_unavailable`.
  */
 import type { Logger } from 'pino';
+import type { WallClock } from '@parley/clock';
 import type { CallLinkDirectory } from '../call-links/call-link-directory.js';
 import { LinkCalls } from '../call-links/link-calls.js';
-import { type Clock, DEFAULT_RATE_LIMITS, type JanusConfig, type RateLimit } from '../config.js';
-import { RateLimiter } from '../rate-limiter.js';
-import type { RelayHub } from '../relay-hub.js';
-import type { Storage } from '../storage.js';
+import { DEFAULT_RATE_LIMITS, type JanusConfig, type RateLimit } from '../config.js';
+import { RateLimiter } from '../limits/rate-limiter.js';
+import type { RelayHub } from '../relay/relay-hub.js';
+import type { Storage } from '../storage/storage.js';
 import { GroupCalls } from './group-calls.js';
 import { JanusPool } from './janus-pool.js';
 import { type JanusEndpoint, JanusSupervisor } from './janus-process.js';
@@ -33,7 +34,7 @@ export interface SfuServiceOptions {
   dataDir: string;
   storage: Storage;
   hub: RelayHub;
-  clock: Clock;
+  clock: WallClock;
   log: Logger;
   /** Per-device limit on `sfu` frames; null = unlimited. */
   rateLimit: RateLimit | null;

@@ -168,12 +168,16 @@ test.describe("the older commit's shell and chat, today's call release", () => {
     if (majorOf(older.contractVersion) !== majorOf(CONTRACT_VERSION)) {
       // This server evaluates no manifest for the older shell's contract major: it answers why, and
       // the older shell shows its configuration notice instead of any remote.
-      const answer = alice.page.waitForResponse((response) => response.url().includes('/api/manifest?'));
+      const answers: Array<{ status: number; body: unknown }> = [];
+      await alice.page.route('**/api/manifest?*', async (route) => {
+        const response = await route.fetch();
+        answers.push({ status: response.status(), body: await response.json() });
+        await route.fulfill({ response });
+      });
       await olderShell.createAccount(alice.page, system, alice);
-      const response = await answer;
-      expect(response.status()).toBe(409);
-      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('contract_unsupported');
-      await expect(alice.page.getByTestId('manifest-failed')).toBeVisible();
+      await expect(alice.page.getByTestId('manifest-failed')).toContainText('could not load its configuration');
+      expect(answers[0]).toMatchObject({ status: 409, body: { error: { code: 'contract_unsupported' } } });
+      expect((answers[0]!.body as { error: { message: string } }).error.message).toContain(`the shell speaks ${older.contractVersion}`);
       await expect(alice.page.getByTestId('call-app')).toHaveCount(0);
     } else {
       for (const who of [alice, bob]) {

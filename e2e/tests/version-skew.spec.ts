@@ -118,7 +118,11 @@ test.describe("today's shell and chat, the older commit's call release", () => {
       await callConnects(alice, bob, (page) => page.getByTestId('call-panel'), openConversation);
     } else {
       expect(await callReason(system, CONTRACT_VERSION)).toContain(`passed over ${release} (default): contract mismatch`);
-      for (const who of [alice, bob]) await expectNoCalling(who, release);
+      for (const who of [alice, bob]) {
+        await expectNoCalling(who, release);
+        // Today's shell tells its user why calling is missing.
+        await expect(who.page.getByRole('status').filter({ hasText: 'Calls are off' })).toContainText('a release made for another version of Parley');
+      }
     }
     await alice.context.close();
     await bob.context.close();

@@ -30,7 +30,8 @@ import { newPerson, onboard, openConversation, uniqueHandle } from '../support/u
  * changes (SDP clean-up in the call app, rate-limit changes in the server) and before the
  * renovation, so today's code and it differ on both sides of the mount contract. Its contract is
  * 1.0.0. Move it forward only on purpose, e.g. when its lockfile needs packages this checkout no
- * longer has (build-at-commit.sh refuses then).
+ * longer has (build-at-commit.sh refuses then). tools/test/run-all.sh reads this line to build it
+ * before the browser tests, outside the network-less namespace.
  */
 const OLDER_COMMIT = '4ecbeda4138179d508d5b17a44a38d580311e85e';
 const OLDER_DIST = join(REPO_ROOT, '.tmp', 'version-skew', OLDER_COMMIT, 'dist');

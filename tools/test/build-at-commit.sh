@@ -19,11 +19,15 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT="$PWD"
 
-if [ $# -ne 1 ]; then
+if [ $# -ne 1 ] || [ -z "$1" ]; then
   echo "usage: $0 <commit>" >&2
   exit 2
 fi
 wanted="$1"
+if [ ! -d "$ROOT/node_modules/.bin" ]; then
+  echo "build-at-commit: no node_modules in $ROOT: install this checkout first (npm ci)." >&2
+  exit 3
+fi
 
 # A shallow clone (CI may clone with --depth) lacks older commits: fetch the one needed, and say
 # plainly what to do when even that is impossible.

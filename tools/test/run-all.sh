@@ -29,6 +29,11 @@ echo "== group calls against a real Janus (in the loopback namespace)"
 # publisher once while the server's suite ran beside it (~5 s more this way).
 npx nx run-many -t test-janus -p server bots --parallel=1 --outputStyle=stream
 
+echo "== the older commit's apps for the version-skew test"
+# Built here, outside the loopback namespace, so a shallow clone can still fetch the commit; the
+# spec's own call then finds them cached. The commit is the spec's OLDER_COMMIT line.
+bash tools/test/build-at-commit.sh "$(sed -n "s/^const OLDER_COMMIT = '\([0-9a-f]*\)';$/\1/p" e2e/tests/version-skew.spec.ts)" >/dev/null
+
 echo "== browser tests (Playwright in Debian Chromium)"
 # The browser tests drive test hooks: every app they build (one flag for all, see
 # tools/mf-build/test-hooks.mjs) is a test build.

@@ -181,7 +181,11 @@ export function Shell({ session, token, account, settings, locale, onLocale }: S
   const slot = (name: RemoteName) => {
     if (!shownManifest || disabled.has(name)) return null;
     const release = shownManifest.remotes[name];
-    if (!release) return null;
+    if (!release) {
+      // Only a fresh manifest says why: the safe default after a refusal keeps no reasons.
+      const withheld = manifestState.status === 'ready' ? manifestState.manifest.withheld?.[name] : undefined;
+      return withheld ? <p role="status" data-testid={`${name}-withheld`} data-reason={withheld.reason}>{t.remoteWithheld(name)}</p> : null;
+    }
     return (
       <RemoteErrorBoundary
         key={`${name}@${release.entry}`}

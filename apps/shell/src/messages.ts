@@ -16,6 +16,8 @@ const en = {
   language: 'Language',
   remoteUnavailable: (remote: RemoteName): string => (remote === 'call' ? 'Calls are unavailable right now.' : 'Chats are unavailable right now.'),
   remoteCrashed: (remote: RemoteName): string => (remote === 'call' ? 'Calls stopped working. Reload to try again.' : 'Chats stopped working. Reload to try again.'),
+  remoteWithheld: (remote: RemoteName): string =>
+    `${remote === 'call' ? 'Calls are' : 'Chats are'} off: the server offers a release made for another version of Parley. Ask its operator for one made for this version.`,
   loading: 'Loading…',
   manifestFailed: 'Parley could not load its configuration.',
   retry: 'Try again',
@@ -108,6 +110,8 @@ const ru: ShellMessages = {
   language: 'Язык',
   remoteUnavailable: (remote) => (remote === 'call' ? 'Звонки сейчас недоступны.' : 'Чаты сейчас недоступны.'),
   remoteCrashed: (remote) => (remote === 'call' ? 'Звонки перестали работать. Обновите страницу.' : 'Чаты перестали работать. Обновите страницу.'),
+  remoteWithheld: (remote) =>
+    `${remote === 'call' ? 'Звонки отключены' : 'Чаты отключены'}: сервер предлагает выпуск для другой версии Parley. Попросите администратора сервера опубликовать выпуск для этой версии.`,
   loading: 'Загрузка…',
   manifestFailed: 'Не удалось загрузить настройки Parley.',
   retry: 'Повторить',

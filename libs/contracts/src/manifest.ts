@@ -21,6 +21,13 @@ export const RemoteReleaseSchema = z.object({
   integrity: z.string().regex(/^sha(256|384|512)-[A-Za-z0-9+/]+={0,2}$/, 'an SRI hash like sha384-…'),
 });
 
+/** Why a remote is missing from a manifest although the rules offered it: none of its offered releases supports the shell's contract. */
+export const WithheldRemoteSchema = z.object({
+  reason: z.literal('contract'),
+  /** The offered releases that were passed over, best first. */
+  versions: z.array(semver).min(1).max(16),
+});
+
 export const EvaluatedManifestSchema = z.object({
   schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION),
   userId: z.string().min(1).max(128),
@@ -30,6 +37,8 @@ export const EvaluatedManifestSchema = z.object({
   /** The shell contract version the manifest was evaluated for. */
   contractVersion: semver,
   remotes: z.partialRecord(z.enum(REMOTE_NAMES), RemoteReleaseSchema),
+  /** Remotes withheld from this shell, and why; absent when none is. Shells that predate it ignore it. */
+  withheld: z.partialRecord(z.enum(REMOTE_NAMES), WithheldRemoteSchema).optional(),
 });
 
 export const ManifestSignatureSchema = z.object({
@@ -47,6 +56,7 @@ export const SignedManifestSchema = z.object({
 });
 
 export type RemoteRelease = z.infer<typeof RemoteReleaseSchema>;
+export type WithheldRemote = z.infer<typeof WithheldRemoteSchema>;
 export type EvaluatedManifest = z.infer<typeof EvaluatedManifestSchema>;
 export type ManifestSignature = z.infer<typeof ManifestSignatureSchema>;
 export type SignedManifest = z.infer<typeof SignedManifestSchema>;

@@ -158,10 +158,15 @@ describe('GET /api/manifest', () => {
     await server.registry.publish({ remote: 'call', version: '0.5.0', distDir: fakeBuild(folder.path, 'call', 'var c5;'), contracts: '^1.3.0' });
     await server.registry.setDefault('call', '0.5.0');
     expect((await manifestFor('alice', '1.4.0')).remotes.call?.version).toBe('0.5.0');
-    // An older shell is not offered 0.5.0, and nothing else is the default: no call for it.
-    expect((await manifestFor('alice', '1.2.0')).remotes.call).toBeUndefined();
+    expect((await manifestFor('alice', '1.4.0')).withheld).toBeUndefined();
+    // An older shell is not offered 0.5.0, and nothing else is the default: no call for it, and the
+    // manifest says why.
+    const older = await manifestFor('alice', '1.2.0');
+    expect(older.remotes.call).toBeUndefined();
+    expect(older.withheld).toEqual({ call: { reason: 'contract', versions: ['0.5.0'] } });
     await server.registry.promotePercent('call', '0.3.1', 100);
     expect((await manifestFor('alice', '1.2.0')).remotes.call?.version).toBe('0.3.1');
+    expect((await manifestFor('alice', '1.2.0')).withheld).toBeUndefined();
   });
 
   it('a 50% rollout over 1,000 accounts enables each as the library buckets it (about half), stickily, and widening evicts no one', async () => {

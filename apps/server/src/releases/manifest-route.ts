@@ -50,9 +50,16 @@ export async function evaluateManifest(
   input: { userId: string; beta: boolean; contractVersion: string; now: number; ttlMs: number },
 ): Promise<EvaluatedManifest> {
   const remotes: EvaluatedManifest['remotes'] = {};
+  const withheld: NonNullable<EvaluatedManifest['withheld']> = {};
   for (const name of REMOTE_NAMES) {
     const evaluation = evaluateRemote(await options.registry.rolloutRules(name), { userId: input.userId, beta: input.beta }, input.contractVersion);
-    if (!evaluation.release) continue;
+    if (!evaluation.release) {
+      // Offered but unhostable: the shell can tell its user why the remote is missing.
+      if (evaluation.reason === 'no-release' && evaluation.incompatible.length > 0) {
+        withheld[name] = { reason: 'contract', versions: [...new Set(evaluation.incompatible.map((offer) => offer.version))].slice(0, 16) };
+      }
+      continue;
+    }
     const entry = entryUrl(evaluation.release, options.originFor(name));
     if (entry) remotes[name] = { entry, version: evaluation.release.version, integrity: evaluation.release.integrity };
   }
@@ -63,6 +70,7 @@ export async function evaluateManifest(
     expiresAt: input.now + input.ttlMs,
     contractVersion: input.contractVersion,
     remotes,
+    ...(Object.keys(withheld).length > 0 ? { withheld } : {}),
   };
 }
 

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WallClock } from '@parley/clock';
-import { REMOTE_NAMES, type RemoteName } from '@parley/contracts';
+import { CONTRACT_VERSION, REMOTE_NAMES, type RemoteName } from '@parley/contracts';
 import {
   type RemoteEvaluation,
   type RolloutRules,
@@ -35,8 +35,12 @@ export const EMPTY_RULE_SET: RemoteRuleSet = {
   defaultVersion: null,
 };
 
-/** Contract range a release supports when its publisher names none. */
-export const DEFAULT_CONTRACTS = '^1.0.0';
+/**
+ * Contract range a release supports when its publisher names none: the contract of this checkout,
+ * which built it (`npm start`'s local builds always are so). A fixed `^1.0.0` withheld the local chat
+ * and call builds from their own shell after a contract major bump (e2e/tests/version-skew.spec.ts).
+ */
+export const DEFAULT_CONTRACTS = `^${CONTRACT_VERSION}`;
 
 /** Folder of all releases in a data folder. */
 export const RELEASES_DIR = 'releases';

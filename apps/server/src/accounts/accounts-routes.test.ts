@@ -77,12 +77,13 @@ describe('accounts, users, keys and devices API', () => {
       expect((await http.request('POST', '/api/accounts', { body: new TestIdentity().account('alice') })).status).toBe(201);
     });
 
-    it('refuses a signature spelled in non-canonical base64 as a malformed key', async () => {
+    it('refuses a signature spelled in non-canonical base64 as a malformed request', async () => {
       const body = new TestIdentity().account('alice');
       body.device.signedPreKey.signature = withNonCanonicalPadding(body.device.signedPreKey.signature);
       const answer = await http.request('POST', '/api/accounts', { body });
       expect(answer.status).toBe(400);
-      expect(answer.body.error).toEqual({ code: 'invalid_key', message: 'signedPreKey.signature: not canonical base64' });
+      // The contract's schema refuses it before any key check (libs/contracts decodes strictly).
+      expect(answer.body.error).toEqual({ code: 'invalid_request', message: 'Invalid body: device.signedPreKey.signature: standard base64 of 64 bytes' });
     });
 
     it('refuses an identity key of the wrong type', async () => {

@@ -128,7 +128,7 @@ describe('device linking', () => {
     const body = { linkId: code.linkId, ephemeralPublicKey: new TestIdentity().identityKey, mac: withNonCanonicalPadding(MAC) };
     const refused = await http.request('POST', '/api/link/requests', { body });
     expect(refused.status).toBe(400);
-    expect(refused.body.error).toEqual({ code: 'invalid_request', message: 'Invalid body: mac: not canonical base64' });
+    expect(refused.body.error).toEqual({ code: 'invalid_request', message: 'Invalid body: mac: standard base64 of 32 bytes' });
 
     const { requestId } = (await http.request('POST', '/api/link/requests', { body: { ...body, mac: MAC } })).body as { requestId: string };
     const provision = (envelope: string) => http.request('POST', `/api/link/requests/${requestId}/provision`, { token: owner.token, body: { envelope } });

@@ -25,7 +25,9 @@ function singleton(pkg, extra = {}) {
 export function sharedDependencies({ framework, unshare = [] }) {
   const shared = {
     rxjs: singleton('rxjs'),
-    '@parley/contracts': singleton('@parley/contracts'),
+    // Not @parley/contracts: it holds no state (types, schemas, constants), and a remote built later
+    // than its host must use the contracts it was built with — a shared copy from an older shell
+    // lacks every export added since (version-skew.spec.ts). Apps agree by CONTRACT_VERSION instead.
     '@parley/event-bus': singleton('@parley/event-bus'),
     '@parley/signaling': singleton('@parley/signaling'),
     // The shell creates the page's one messenger; chat and call reach it through `messenger()`.

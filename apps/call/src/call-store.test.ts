@@ -1,5 +1,6 @@
 import { IDLE_CALL_STATE } from '@parley/contracts';
-import { EventBus, ObservableScope } from '@parley/event-bus';
+import { EventBus } from '@parley/event-bus';
+import { ObservableScope } from '@parley/event-bus/scope';
 import { createRoot } from 'solid-js';
 import { describe, expect, it } from 'vitest';
 import { createCallStore } from './call-store.js';

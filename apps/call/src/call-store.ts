@@ -1,5 +1,6 @@
 import { type CallState, IDLE_CALL_STATE } from '@parley/contracts';
-import type { EventBus, ObservableScope } from '@parley/event-bus';
+import type { EventBus } from '@parley/event-bus';
+import type { ObservableScope } from '@parley/event-bus/scope';
 import { createSignal } from 'solid-js';
 import { CallEngine, type CallMediaFactory, type CallMediaSession, type CallSelf, type CallSignalingChannel, type CallSnapshot, IDLE_SNAPSHOT, toCallState } from '@parley/call-engine';
 import { type Clock, systemClock } from '@parley/clock';

@@ -1,5 +1,6 @@
 import { IDLE_CALL_STATE, type MountArgs, type MountElement, type RemoteApp, type RemoteModule, type RemoteProps } from '@parley/contracts';
-import { ObservableScope, bus, busEvaluations } from '@parley/event-bus';
+import { bus, busEvaluations } from '@parley/event-bus';
+import { ObservableScope } from '@parley/event-bus/scope';
 import { type CallServices, callServices, type Messenger, messenger } from '@parley/messenger';
 import { type RelayConnection, relayConnection } from '@parley/signaling';
 import { Observable, map } from 'rxjs';
@@ -41,11 +42,22 @@ function pageMessenger(): Messenger | null {
   }
 }
 
-function pageCallServices(): CallServices | null {
+/** What a shell older than the call services keeps on its messenger instead (before the messenger split). */
+type MessengerWithCallServices = Messenger & {
+  turnCredentials?: CallServices['turn']['turnCredentials'];
+  callLinks?: () => CallServices['callLinks'];
+};
+
+function pageCallServices(signaling: Messenger | null): CallServices | null {
   try {
+    // An older shell's shared messenger module has no `callServices` at all: calling it throws too.
     return callServices();
   } catch {
-    return null;
+    // That shell still serves them from its messenger (version-skew.spec.ts): TURN and call links keep working.
+    const legacy = signaling as MessengerWithCallServices | null;
+    if (!legacy?.turnCredentials || !legacy.callLinks) return null;
+    const turnCredentials = legacy.turnCredentials.bind(legacy);
+    return { turn: { turnCredentials }, callLinks: legacy.callLinks() };
   }
 }
 
@@ -88,7 +100,7 @@ export const app: RemoteApp = {
     const signaling = pageMessenger();
     // TURN credentials and call links are the shell's services (they hold the device token);
     // TURN is asked now, so a call never waits for it.
-    const services = pageCallServices();
+    const services = pageCallServices(signaling);
     const turnCredentials = services ? () => services.turn.turnCredentials() : null;
     const ice = new IceConfigSource(turnCredentials, Date.now, (message) => console.warn(`[call] ${message}`));
     void ice.current();

@@ -1,6 +1,6 @@
 import { ManualClock } from '@parley/clock/testing';
 import type { CallEntry, CallMedia } from '@parley/contracts';
-import { ObservableScope } from '@parley/event-bus';
+import { ObservableScope } from '@parley/event-bus/scope';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACCEPTED_NOTICE_DELAY_MS, CONNECT_TIMEOUT_MS, CallEngine, RECONNECT_GRACE_MS, RECONNECT_TIMEOUT_MS, RING_TIMEOUT_MS, toCallState } from './call-engine.js';
 import { FakeCallMedia, FakeSignalingNetwork, settle } from './testing.js';

@@ -37,7 +37,7 @@
  */
 import type { CallEntry, CallMedia, CallOutcome, CallRequest, CallState, Peer } from '@parley/contracts';
 import { type Clock, schedule } from '@parley/clock';
-import type { ObservableScope } from '@parley/event-bus';
+import type { ObservableScope } from '@parley/event-bus/scope';
 import { BehaviorSubject, type Observable, Subject } from 'rxjs';
 import type { CallMediaFactory, CallMediaSession, MediaConnectionState, SessionDescription } from './media-port.js';
 import type { CallSignalingChannel, IncomingCallSignal, SignalOrigin } from './signaling-channel.js';

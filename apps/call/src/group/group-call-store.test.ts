@@ -1,4 +1,5 @@
-import { EventBus, ObservableScope } from '@parley/event-bus';
+import { EventBus } from '@parley/event-bus';
+import { ObservableScope } from '@parley/event-bus/scope';
 import type { GroupMediaSession } from '@parley/call-engine';
 import { ManualClock } from '@parley/clock/testing';
 import { NEVER, of } from 'rxjs';

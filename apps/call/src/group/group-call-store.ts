@@ -17,7 +17,8 @@ import {
 import { decryptCallName, deriveCallLinkKeys } from '@parley/call-links';
 import type { Clock } from '@parley/clock';
 import { type CallMedia, type CallState, type GroupCallRequest, type GroupReaction, type GroupRing, IDLE_CALL_STATE, type Peer, parseGroupRing } from '@parley/contracts';
-import type { EventBus, ObservableScope } from '@parley/event-bus';
+import type { EventBus } from '@parley/event-bus';
+import type { ObservableScope } from '@parley/event-bus/scope';
 import type { CallLinkApi } from '@parley/messenger';
 import type { Observable } from 'rxjs';
 import { createSignal } from 'solid-js';

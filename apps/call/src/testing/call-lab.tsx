@@ -5,7 +5,8 @@
  * (@parley/call-engine/testing) and their timers on a manual clock. Not part of the app.
  */
 import { type CallEntry, type RemoteProps } from '@parley/contracts';
-import { EventBus, ObservableScope } from '@parley/event-bus';
+import { EventBus } from '@parley/event-bus';
+import { ObservableScope } from '@parley/event-bus/scope';
 import { render } from 'solid-js/web';
 import { CallPanel } from '../CallPanel.jsx';
 import { createCallStore } from '../call-store.js';

@@ -3,7 +3,7 @@ import { ROTATION_DELAY_MS } from '@parley/media-e2ee';
 import { BehaviorSubject, Subject } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '@parley/clock/testing';
-import { ObservableScope } from '@parley/event-bus';
+import { ObservableScope } from '@parley/event-bus/scope';
 import { GroupCall, type GroupCallTarget } from './group-call.js';
 import type { GroupMediaSession, KeyOrigin } from './group-call-ports.js';
 

@@ -14,7 +14,7 @@
  */
 import type { Clock } from '@parley/clock';
 import type { CallMedia, GroupReaction, SfuAnswers, SfuEvent, SfuParticipant } from '@parley/contracts';
-import type { Behavior, ObservableScope } from '@parley/event-bus';
+import type { Behavior, ObservableScope } from '@parley/event-bus/scope';
 import { BehaviorSubject, type Observable, filter } from 'rxjs';
 import type { GroupKeyChannel, GroupMediaSession, GroupSignalChannel, KeyOrigin, SfuClient } from './group-call-ports.js';
 import { GroupJoin } from './group-join.js';

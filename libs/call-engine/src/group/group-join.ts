@@ -5,7 +5,7 @@
  * media) ends this one with its scope and starts another.
  */
 import type { IceCandidateInit, SfuStream } from '@parley/contracts';
-import type { ObservableScope } from '@parley/event-bus';
+import type { ObservableScope } from '@parley/event-bus/scope';
 import { describeError, type GroupMediaSession, type SfuClient } from './group-call-ports.js';
 import type { GroupMediaLayers } from './group-layers.js';
 import type { GroupMembership } from './group-membership.js';

@@ -8,7 +8,7 @@
 import { fromBase64, toBase64 } from '@parley/bytes';
 import type { Clock } from '@parley/clock';
 import type { GroupKeyContent } from '@parley/contracts';
-import type { ObservableScope } from '@parley/event-bus';
+import type { ObservableScope } from '@parley/event-bus/scope';
 import { type GroupKeyMessage, LocalSenderKey } from '@parley/media-e2ee';
 import { filter } from 'rxjs';
 import { type GroupKeyChannel, type GroupMediaSession, type KeyOrigin, describeError } from './group-call-ports.js';

@@ -4,7 +4,7 @@
  * SFU's answers and events; read by the other parts (keys go to the user holding an index,
  * presence comes from a participant's device).
  */
-import type { Behavior, ObservableScope } from '@parley/event-bus';
+import type { Behavior, ObservableScope } from '@parley/event-bus/scope';
 import type { SfuParticipant } from '@parley/contracts';
 import { BehaviorSubject } from 'rxjs';
 import type { KeyOrigin } from './group-call-ports.js';

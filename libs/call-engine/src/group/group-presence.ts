@@ -6,7 +6,7 @@
  */
 import { type Clock, schedule } from '@parley/clock';
 import { type GroupReaction, type GroupSignal, type SfuParticipant, parseGroupSignal } from '@parley/contracts';
-import type { Behavior, ObservableScope } from '@parley/event-bus';
+import type { Behavior, ObservableScope } from '@parley/event-bus/scope';
 import { BehaviorSubject, filter } from 'rxjs';
 import { type GroupSignalChannel, type KeyOrigin, describeError } from './group-call-ports.js';
 import type { GroupMembership } from './group-membership.js';

@@ -80,11 +80,18 @@ export interface ShellProps {
 export function Shell({ session, token, account, settings, locale, onLocale, guest = false }: ShellProps) {
   const [settingsOpen, setSettingsOpen] = useState(false);
   const settingsButton = useRef<HTMLButtonElement>(null);
+  // Back where the keyboard user was before opening Settings, once the modal dialog is gone (the
+  // page behind a modal dialog is inert: nothing there can take the focus while it is open).
+  const refocusSettings = useRef(false);
   const closeSettings = useCallback(() => {
+    refocusSettings.current = true;
     setSettingsOpen(false);
-    // Back where the keyboard user was before opening the panel.
-    settingsButton.current?.focus();
   }, []);
+  useEffect(() => {
+    if (settingsOpen || !refocusSettings.current) return;
+    refocusSettings.current = false;
+    settingsButton.current?.focus();
+  }, [settingsOpen]);
   const [manifestState, setManifestState] = useState<ManifestState>({ status: 'loading' });
   const [disabled, setDisabled] = useState<ReadonlySet<RemoteName>>(new Set());
   const federation = useMemo(federationInstance, []);
@@ -225,13 +232,15 @@ export function Shell({ session, token, account, settings, locale, onLocale, gue
           <MessageCircle className="shell__logo" aria-hidden="true" size={26} />
           Parley
         </h1>
-        <span className="shell__identity" data-testid="shell-identity">
+        <span className="shell__identity">
           <span className="shell__avatar" aria-hidden="true" style={{ backgroundColor: avatarColour(session.userId) }}>
             {initialsOf(session.displayName)}
           </span>
-          <span className="shell__name">{session.displayName}</span>
-          {guest && <small className="shell__tag">{t.guest}</small>}
-          {session.temporary && <small className="shell__tag"> · {t.temporaryIdentity}</small>}
+          <span className="shell__name" data-testid="shell-identity">
+            {session.displayName}
+            {guest && <small className="shell__tag"> · {t.guest}</small>}
+            {session.temporary && <small className="shell__tag"> · {t.temporaryIdentity}</small>}
+          </span>
         </span>
         <span className="shell__call-status" data-testid="shell-call-status" data-phase={callPhase}>
           {t.callStatus[callPhase] ?? ''}

@@ -5,7 +5,6 @@ import type { DeliveryState } from '@parley/messenger';
 const en = {
   conversations: 'Conversations',
   chats: 'Chats',
-  startChatHint: 'Enter a handle to start a chat',
   noMatches: (query: string): string => `No chats match “${query}”. Press Enter to look for the handle @${query.replace(/^@/, '')}.`,
   backToList: 'Back to chats',
   chatOptions: 'Chat options',
@@ -145,7 +144,6 @@ export type ChatMessages = typeof en;
 const ru: ChatMessages = {
   conversations: 'Чаты',
   chats: 'Чаты',
-  startChatHint: 'Введите имя пользователя, чтобы начать чат',
   noMatches: (query) => `Нет чатов по запросу «${query}». Нажмите Enter, чтобы найти пользователя @${query.replace(/^@/, '')}.`,
   backToList: 'Назад к чатам',
   chatOptions: 'Действия с чатом',

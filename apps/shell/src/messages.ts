@@ -79,7 +79,6 @@ const en = {
   startOver: 'Start over',
   deviceFailed: 'Parley could not start on this device (its storage or the server failed).',
   // Header and appearance.
-  tagline: 'Private messages and calls, end to end encrypted.',
   connection: (status: string): string => `Connection: ${status}`,
   guest: 'Guest',
   appearance: 'Appearance',
@@ -89,7 +88,6 @@ const en = {
   callLayouts: { stage: 'Full stage', split: 'Side by side with the chat' },
   callLayoutHelp: 'Where a call goes on wide screens. On a phone-sized window a call is always full screen.',
   resizeSplit: 'Resize the chat and the call',
-  or: 'or',
   // Release train.
   manifestRejected: 'Parley refused an unverified configuration from the server: calls are off until it is fixed.',
   betaProgram: 'Beta program',
@@ -178,7 +176,6 @@ const ru: ShellMessages = {
   guestLeftHelp: 'Временная гостевая учётная запись удалена с сервера и из этого браузера.',
   startOver: 'Начать заново',
   deviceFailed: 'Parley не удалось запустить на этом устройстве (ошибка хранилища или сервера).',
-  tagline: 'Личные сообщения и звонки со сквозным шифрованием.',
   connection: (status) => `Связь: ${status}`,
   guest: 'Гость',
   appearance: 'Оформление',
@@ -188,7 +185,6 @@ const ru: ShellMessages = {
   callLayouts: { stage: 'Во весь экран', split: 'Рядом с чатом' },
   callLayoutHelp: 'Где показывать звонок на широком экране. В окне размером с телефон звонок всегда во весь экран.',
   resizeSplit: 'Изменить ширину чата и звонка',
-  or: 'или',
   manifestRejected: 'Parley отклонил непроверенную конфигурацию сервера: звонки отключены, пока это не исправят.',
   betaProgram: 'Бета-программа',
   betaHelp: 'Получайте новые версии (например, нового приложения звонков) раньше всех. Возможны недоработки.',

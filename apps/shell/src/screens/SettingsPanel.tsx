@@ -104,6 +104,9 @@ export function SettingsPanel(props: {
       aria-labelledby={titleId}
       data-testid="settings"
       onCancel={(event) => {
+        // React passes a nested dialog's cancel (the sign-out confirmation) up the tree: that one
+        // closes itself, not Settings.
+        if (event.target !== event.currentTarget) return;
         // Escape: close through React's state, not behind its back.
         event.preventDefault();
         onClose();

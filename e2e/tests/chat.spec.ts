@@ -228,7 +228,8 @@ test('a contact whose identity key changes is shown a warning, and what they sen
 
 /** Opens the safety-number screen of the open conversation, reads it and goes back. */
 async function safetyNumber(page: Page): Promise<string> {
-  await page.getByRole('button', { name: 'Safety number' }).click();
+  await page.getByRole('button', { name: 'Chat options' }).click();
+  await page.getByRole('menuitem', { name: 'Safety number' }).click();
   const digits = page.getByTestId('safety-number-digits');
   await expect(digits.locator('span')).toHaveCount(12);
   const text = (await digits.textContent())!;
@@ -285,7 +286,11 @@ test('onboarding, finding someone and sending work with the keyboard alone', asy
   await page.keyboard.type('typed, not clicked');
   await page.keyboard.press('Enter');
   await expect(bob.page.getByTestId('conversation-item').filter({ hasText: 'Kim Keys' })).toContainText('typed, not clicked');
-  await tabTo(page, page.getByRole('button', { name: 'Safety number' }));
+  await tabTo(page, page.getByRole('button', { name: 'Chat options' }));
+  await page.keyboard.press('Enter');
+  // The menu opens with the focus on its first entry; arrows move through it.
+  const safety = page.getByRole('menuitem', { name: 'Safety number' });
+  for (let i = 0; i < 5 && !(await safety.evaluate((element) => element === document.activeElement)); i++) await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('safety-number-digits')).toBeVisible();
   await context.close();

@@ -39,7 +39,8 @@ test('Alice (Moscow) schedules a call in her chat with Bob (New York): Bob sees 
   const endsAt = startsAt + 30 * 60_000;
 
   await openConversation(alice.page, bobHandle);
-  await alice.page.getByRole('button', { name: 'Schedule call' }).click();
+  await alice.page.getByRole('button', { name: 'Chat options' }).click();
+  await alice.page.getByRole('menuitem', { name: 'Schedule call' }).click();
   const form = alice.page.getByTestId('schedule-form');
   await expect(form.getByTestId('schedule-zone')).toHaveText('Times are in your time zone, Europe/Moscow (GMT+3).');
   await form.getByLabel('Title').fill('Quarterly planning');

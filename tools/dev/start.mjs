@@ -35,7 +35,55 @@ if (build.status !== 0) {
 
 // A larger young generation: the relay allocates many short-lived frames, and with Node's default
 // garbage collection took 17% of the server's main thread under load (4% with this).
-const serverEnv = { ...env, NODE_OPTIONS: [process.env.NODE_OPTIONS, '--max-semi-space-size=64'].filter(Boolean).join(' ') };
-const server = spawn('npx', ['tsx', 'apps/server/src/main.ts'], { cwd: root, env: serverEnv, stdio: 'inherit' });
+// Quiet by default (warnings and errors only, not a JSON line per request; PARLEY_LOG_LEVEL=info
+// brings them back), and the server reports its addresses as one JSON line so the banner below is
+// printed only once the shell really answers.
+const serverEnv = {
+  ...env,
+  PARLEY_LOG_LEVEL: process.env.PARLEY_LOG_LEVEL ?? 'warn',
+  PARLEY_ADDRESSES_JSON: '1',
+  NODE_OPTIONS: [process.env.NODE_OPTIONS, '--max-semi-space-size=64'].filter(Boolean).join(' '),
+};
+const server = spawn('npx', ['tsx', 'apps/server/src/main.ts'], { cwd: root, env: serverEnv, stdio: ['inherit', 'pipe', 'inherit'] });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code) => process.exit(code ?? 0));
+
+/** The address a browser on this machine opens (the server listens on a loopback or any address). */
+const browserFacing = (address) => address.replace(/^http:\/\/(127\.0\.0\.1|0\.0\.0\.0|\[::1?\])(?=:)/, 'http://localhost');
+
+/** Resolves once `url` answers an HTTP request (any status), trying a few times a second. */
+async function answering(url) {
+  for (;;) {
+    try {
+      await fetch(url, { method: 'HEAD' });
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+let pending = '';
+let announced = false;
+server.stdout.setEncoding('utf8');
+server.stdout.on('data', (chunk) => {
+  if (announced) return void process.stdout.write(chunk);
+  pending += chunk;
+  const newline = pending.indexOf('\n');
+  if (newline < 0) return;
+  const first = pending.slice(0, newline);
+  const rest = pending.slice(newline + 1);
+  announced = true;
+  let listening = null;
+  try {
+    listening = JSON.parse(first).listening ?? null;
+  } catch {
+    // Not the addresses line (an older server): show it as it is.
+  }
+  if (!listening) return void process.stdout.write(`${first}\n${rest}`);
+  const open = browserFacing(listening.shell ?? listening.api);
+  answering(open).then(() => {
+    process.stdout.write(`\nParley is running. Open ${open}\n  API ${browserFacing(listening.api)}  data ${process.env.PARLEY_DATA_DIR ?? './data'}\n\n`);
+    if (rest) process.stdout.write(rest);
+  });
+});

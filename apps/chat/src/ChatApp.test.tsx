@@ -177,12 +177,14 @@ describe('ChatApp', () => {
   it('shows the safety number in groups of five, in the chosen language', async () => {
     const messenger = new FakeMessenger();
     await openAda(new EventBus(), messenger);
+    act(() => button('Chat options')!.click());
     act(() => button('Safety number')!.click());
     await flush();
     const digits = dom.container.querySelector('[data-testid="safety-number-digits"]')!;
     expect(digits.querySelectorAll('span')).toHaveLength(12);
     act(() => button('Back')!.click());
     render(new EventBus(), messenger, 'ru-RU');
+    act(() => button('Действия с чатом')!.click());
     expect(button('Код безопасности')).toBeDefined();
   });
 

@@ -2,7 +2,9 @@ import { useBehavior, useObservable } from '@parley/bus-react';
 import type { CallEntry, CallMedia, RemoteProps } from '@parley/contracts';
 import type { EventBus } from '@parley/event-bus';
 import type { ContactNotice, ConversationSummary, HistoryMessage, Messenger } from '@parley/messenger';
+import { LockKeyhole, MessageCircle } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { BehaviorSubject, map } from 'rxjs';
 import { CallLog } from './call-log.js';
 import { CallReminders } from './CallReminders.js';
 import './chat.css';
@@ -10,6 +12,7 @@ import { Composer } from './Composer.js';
 import { ContactNotices } from './ContactNotices.js';
 import { ConversationHeader } from './ConversationHeader.js';
 import { ConversationList } from './ConversationList.js';
+import { byLatest, filterConversations, listedConversations } from './conversation-list-model.js';
 import { FindUserForm } from './FindUserForm.js';
 import { GroupConversationView } from './GroupConversation.js';
 import { MessageList } from './MessageList.js';
@@ -23,6 +26,9 @@ const NO_CONVERSATIONS: readonly ConversationSummary[] = [];
 const NO_NOTICES: readonly ContactNotice[] = [];
 const NO_MESSAGES: readonly HistoryMessage[] = [];
 const NO_CALLS: readonly CallEntry[] = [];
+const NO_LAST_CALLS: ReadonlyMap<string, CallEntry> = new Map();
+const NO_IDS: ReadonlySet<string> = new Set();
+const NO_SCHEDULES$ = new BehaviorSubject<ReadonlySet<string>>(NO_IDS);
 
 function subscribeVisibility(onChange: () => void): () => void {
   document.addEventListener('visibilitychange', onChange);
@@ -76,64 +82,83 @@ function SignedInChat(props: { bus: EventBus; remote: RemoteProps; messenger: Me
   const visible = useSyncExternalStore(subscribeVisibility, pageVisible, () => true);
   const schedules = messenger.scheduledCalls?.();
   const callsAvailable = useBehavior(bus.state('call.available'));
+  const lastCalls$ = useMemo(() => callLog.latest$(), [callLog]);
+  const lastCalls = useObservable(lastCalls$, NO_LAST_CALLS);
+  const scheduled$ = useMemo(() => schedules?.all$.pipe(map((calls) => new Set(calls.map((call) => call.conversationId)) as ReadonlySet<string>)), [schedules]);
+  const withSchedules = useObservable(scheduled$ ?? NO_SCHEDULES$, NO_IDS);
+  const [query, setQuery] = useState('');
+  const withCalls = useMemo(() => new Set(lastCalls.keys()), [lastCalls]);
+  const listed = useMemo(
+    () => byLatest(listedConversations(conversations, { openId, withCalls, withSchedules }), lastCalls),
+    [conversations, openId, withCalls, withSchedules, lastCalls],
+  );
+  const shown = filterConversations(listed, query);
+  const openConversation = (summary: ConversationSummary) => {
+    setFound(summary);
+    setOpenId(summary.conversationId);
+  };
+  const back = useCallback(() => setOpenId(null), []);
 
   return (
     <div className="chat-app" data-testid="chat-app">
       {schedules && <CallReminders bus={bus} schedules={schedules} t={t} callsAvailable={callsAvailable} />}
-      <nav className="chat-app__list" aria-label={t.conversations}>
-        <FindUserForm
-          t={t}
-          findUser={(handle) => messenger.findUser(handle)}
-          onFound={(summary) => {
-            setFound(summary);
-            setOpenId(summary.conversationId);
-          }}
-        />
-        {messenger.createGroup && (
-          <NewGroupForm
+      {/* One pane at a time when narrow (container queries in chat.css): the list, or the open chat. */}
+      <div className="chat-app__panes" data-pane={open ? 'conversation' : 'list'}>
+        <nav className="chat-app__list" aria-label={t.conversations}>
+          <div className="chat-app__list-header">
+            <h2 className="chat-app__title">{t.chats}</h2>
+            {messenger.createGroup && <NewGroupForm t={t} createGroup={(name, handles) => messenger.createGroup!(name, handles)} onCreated={openConversation} />}
+          </div>
+          <FindUserForm t={t} findUser={(handle) => messenger.findUser(handle)} onFound={openConversation} onQuery={setQuery} />
+          <ConversationList
             t={t}
-            createGroup={(name, handles) => messenger.createGroup!(name, handles)}
-            onCreated={(summary) => {
-              setFound(summary);
-              setOpenId(summary.conversationId);
-            }}
+            locale={remote.locale}
+            conversations={shown}
+            lastCalls={lastCalls}
+            openId={openId}
+            onOpen={setOpenId}
+            identityChanged={new Set(notices.filter((n) => n.kind === 'identity-changed').map((n) => n.userId))}
+            empty={query.trim() ? t.noMatches(query.trim()) : `${t.noConversations} ${t.emptyListHint}`}
           />
+        </nav>
+        {open?.kind === 'group' && open.group ? (
+          <GroupConversationView
+            key={open.conversationId}
+            bus={bus}
+            messenger={messenger}
+            conversation={{ ...open, group: open.group }}
+            locale={remote.locale}
+            t={t}
+            visible={visible}
+            onBack={back}
+          />
+        ) : open ? (
+          <ConversationView
+            key={open.conversationId}
+            bus={bus}
+            messenger={messenger}
+            callLog={callLog}
+            conversation={open}
+            notices={notices.filter((notice) => notice.userId === open.peer.userId)}
+            locale={remote.locale}
+            t={t}
+            onBack={back}
+          />
+        ) : (
+          <section className="conversation conversation--none" aria-labelledby="chat-welcome-title">
+            <div className="chat-welcome">
+              <MessageCircle className="chat-welcome__logo" aria-hidden="true" size={64} />
+              <h2 id="chat-welcome-title">{t.welcomeTitle}</h2>
+              <p className="conversation__empty">{t.noConversationOpen}</p>
+              <p className="chat-welcome__hint">{t.welcomeHint}</p>
+              <p className="chat-welcome__lock">
+                <LockKeyhole aria-hidden="true" size={14} />
+                <span>{t.encryptedHint}</span>
+              </p>
+            </div>
+          </section>
         )}
-        <ConversationList
-          t={t}
-          locale={remote.locale}
-          conversations={conversations}
-          openId={openId}
-          onOpen={setOpenId}
-          identityChanged={new Set(notices.filter((n) => n.kind === 'identity-changed').map((n) => n.userId))}
-        />
-      </nav>
-      {open?.kind === 'group' && open.group ? (
-        <GroupConversationView
-          key={open.conversationId}
-          bus={bus}
-          messenger={messenger}
-          conversation={{ ...open, group: open.group }}
-          locale={remote.locale}
-          t={t}
-          visible={visible}
-        />
-      ) : open ? (
-        <ConversationView
-          key={open.conversationId}
-          bus={bus}
-          messenger={messenger}
-          callLog={callLog}
-          conversation={open}
-          notices={notices.filter((notice) => notice.userId === open.peer.userId)}
-          locale={remote.locale}
-          t={t}
-        />
-      ) : (
-        <section className="conversation conversation--none">
-          <p className="conversation__empty">{t.noConversationOpen}</p>
-        </section>
-      )}
+      </div>
     </div>
   );
 }
@@ -146,8 +171,9 @@ function ConversationView(props: {
   notices: readonly ContactNotice[];
   locale: string;
   t: ChatMessages;
+  onBack: () => void;
 }) {
-  const { bus, messenger, callLog, conversation, notices, locale, t } = props;
+  const { bus, messenger, callLog, conversation, notices, locale, t, onBack } = props;
   const { conversationId, peer } = conversation;
   const callsAvailable = useBehavior(bus.state('call.available'));
   // Only whether this conversation is in a call: the call state changes several times while a
@@ -193,6 +219,7 @@ function ConversationView(props: {
         callsAvailable={callsAvailable}
         inCall={inCall}
         onCall={requestCall}
+        onBack={onBack}
         onSafetyNumber={() => setShowSafetyNumber(true)}
         {...(schedules ? { onSchedule: () => setScheduling(true) } : {})}
       />

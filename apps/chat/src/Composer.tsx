@@ -1,3 +1,4 @@
+import { SendHorizontal } from 'lucide-react';
 import { type KeyboardEvent, useId, useState } from 'react';
 import type { ChatMessages } from './messages.js';
 
@@ -44,7 +45,7 @@ export function Composer(props: { t: ChatMessages; onSend: (body: string) => Pro
       </label>
       <textarea
         id={inputId}
-        rows={2}
+        rows={1}
         // Opening a conversation is a request to write in it.
         autoFocus
         value={draft}
@@ -53,8 +54,8 @@ export function Composer(props: { t: ChatMessages; onSend: (body: string) => Pro
         onKeyDown={onKeyDown}
         data-testid="composer"
       />
-      <button type="submit" disabled={draft.trim() === ''}>
-        {t.send}
+      <button type="submit" className="icon-button" aria-label={t.send} title={t.send} disabled={draft.trim() === ''}>
+        <SendHorizontal aria-hidden="true" size={20} />
       </button>
       {failure && (
         <p role="alert" className="composer__error">

@@ -2,11 +2,15 @@ import { useBehavior, useObservable } from '@parley/bus-react';
 import type { CallMedia } from '@parley/contracts';
 import type { EventBus } from '@parley/event-bus';
 import type { ConversationSummary, GroupInfo, HistoryMessage, Messenger } from '@parley/messenger';
+import { CalendarClock, Video } from 'lucide-react';
 import { type FormEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { Avatar } from './Avatar.js';
 import { Composer } from './Composer.js';
+import { HeaderFrame } from './ConversationHeader.js';
 import { MessageList } from './MessageList.js';
 import type { ChatMessages } from './messages.js';
 import { parseHandles } from './NewGroupForm.js';
+import { OptionsMenu } from './OptionsMenu.js';
 import { ScheduledCallsPanel } from './ScheduledCallsPanel.js';
 
 const NO_MESSAGES: readonly HistoryMessage[] = [];
@@ -16,8 +20,16 @@ const NO_MESSAGES: readonly HistoryMessage[] = [];
  * `call.group-requested` for the call app), the member list with add and remove, the messages
  * with their senders' names, and the composer while this user is a member.
  */
-export function GroupConversationView(props: { bus: EventBus; messenger: Messenger; conversation: ConversationSummary & { group: GroupInfo }; locale: string; t: ChatMessages; visible: boolean }) {
-  const { bus, messenger, conversation, locale, t, visible } = props;
+export function GroupConversationView(props: {
+  bus: EventBus;
+  messenger: Messenger;
+  conversation: ConversationSummary & { group: GroupInfo };
+  locale: string;
+  t: ChatMessages;
+  visible: boolean;
+  onBack: () => void;
+}) {
+  const { bus, messenger, conversation, locale, t, visible, onBack } = props;
   const { conversationId, group } = conversation;
   const history$ = useMemo(() => messenger.history$(conversationId), [messenger, conversationId]);
   const history = useObservable(history$, NO_MESSAGES);
@@ -52,22 +64,35 @@ export function GroupConversationView(props: { bus: EventBus; messenger: Messeng
 
   return (
     <section className="conversation conversation--group" aria-label={group.name} data-testid="conversation" data-kind="group">
-      <header className="conversation__header">
-        <h2 className="conversation__peer">
-          {group.name}
-          <small className="conversation__handle"> {t.memberCount(group.members.length)}</small>
-        </h2>
-        <div className="conversation__actions">
-          <button type="button" onClick={() => startCall('video')} disabled={!group.active} data-testid="start-group-call">
-            {t.startGroupCall}
-          </button>
-          {schedules && (
-            <button type="button" onClick={() => setScheduling(true)} disabled={!group.active} data-testid="schedule-call">
-              {t.scheduleCall}
-            </button>
-          )}
-        </div>
-      </header>
+      <HeaderFrame
+        t={t}
+        onBack={onBack}
+        avatar={<Avatar id={conversationId} name={group.name} group />}
+        title={
+          <>
+            <span className="conversation__name">{group.name}</span>
+            <small className="conversation__handle"> {t.memberCount(group.members.length)}</small>
+          </>
+        }
+      >
+        <button
+          type="button"
+          className="icon-button"
+          aria-label={t.startGroupCall}
+          title={t.startGroupCall}
+          onClick={() => startCall('video')}
+          disabled={!group.active}
+          data-testid="start-group-call"
+        >
+          <Video aria-hidden="true" size={22} />
+        </button>
+        {schedules && (
+          <OptionsMenu
+            label={t.chatOptions}
+            entries={[{ label: t.scheduleCall, icon: <CalendarClock aria-hidden="true" size={18} />, onSelect: () => setScheduling(true), disabled: !group.active, testId: 'schedule-call' }]}
+          />
+        )}
+      </HeaderFrame>
       {schedules && (
         <ScheduledCallsPanel
           bus={bus}
@@ -87,11 +112,13 @@ export function GroupConversationView(props: { bus: EventBus; messenger: Messeng
         <ul className="group-members__list" data-testid="group-member-list">
           {group.members.map((member) => (
             <li key={member.userId} data-testid="group-member" data-handle={member.handle}>
-              {member.displayName}
+              <Avatar id={member.userId} name={member.displayName} size="sm" />
+              <span className="group-members__name">{member.displayName}</span>
               {member.handle && <small className="conversation__handle"> @{member.handle}</small>}
               {group.active && member.userId !== selfId && messenger.removeMember && (
                 <button
                   type="button"
+                  className="button button--small"
                   aria-label={t.removeMember(member.displayName)}
                   onClick={() => act(messenger.removeMember!(conversationId, member.userId))}
                   data-testid="remove-member"
@@ -144,10 +171,10 @@ function AddMemberForm({ t, onAdd }: { t: ChatMessages; onAdd: (handles: readonl
       .finally(() => setBusy(false));
   };
   return (
-    <form className="find-user" onSubmit={submit} aria-label={t.addMember}>
+    <form className="add-member" onSubmit={submit} aria-label={t.addMember}>
       <label htmlFor={inputId}>{t.addMemberHandle}</label>
       <input id={inputId} value={value} onChange={(event) => setValue(event.target.value)} autoComplete="off" spellCheck={false} data-testid="add-member-handle" />
-      <button type="submit" disabled={busy || parseHandles(value).length === 0} data-testid="add-member">
+      <button type="submit" className="button" disabled={busy || parseHandles(value).length === 0} data-testid="add-member">
         {t.add}
       </button>
       {error && (

@@ -1,9 +1,19 @@
 import type { CallEntry } from '@parley/contracts';
 import type { DeliveryState, HistoryMessage } from '@parley/messenger';
-import { memo, useEffect, useRef } from 'react';
+import { AlertCircle, Check, CheckCheck, Clock3, Phone, PhoneMissed, Video } from 'lucide-react';
+import { type ComponentType, memo, useEffect, useRef } from 'react';
+import { isMissedCall } from './conversation-list-model.js';
+import { dayLabel, dayStarts } from './day-separators.js';
 import { type ChatMessages, formatDuration, formatTime } from './messages.js';
 
-const TICKS: Record<DeliveryState, string> = { sending: '🕓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '!' };
+/** The delivery mark of an outgoing message: a clock, one tick, two ticks (blue once read), or a warning. */
+const TICKS: Record<DeliveryState, ComponentType<{ size?: number; 'aria-hidden'?: boolean | 'true' }>> = {
+  sending: Clock3,
+  sent: Check,
+  delivered: CheckCheck,
+  read: CheckCheck,
+  failed: AlertCircle,
+};
 
 const NO_CALLS: readonly CallEntry[] = [];
 
@@ -36,14 +46,30 @@ export const MessageList = memo(function MessageList(props: {
     end.current?.scrollIntoView?.({ block: 'end' });
   }, [count]);
 
-  if (count === 0) return <p className="conversation__empty">{t.noMessages}</p>;
+  if (count === 0) return <p className="conversation__empty conversation__empty--messages">{t.noMessages}</p>;
+  const newDay = dayStarts(timeline.map((item) => item.at));
+  const now = Date.now();
   // role="log": screen readers announce messages as they arrive, without moving focus.
   return (
     <div className="message-list" role="log" aria-label={t.messages(peerName)}>
       <ol className="message-list__items" data-testid="message-list">
-        {timeline.map((item) => {
+        {timeline.flatMap((item, index) => {
+          const separator = newDay.has(index) ? (
+            <li key={`day-${item.at}`} className="day-separator" data-testid="day-separator">
+              <span>{dayLabel(item.at, { now, locale, today: t.today, yesterday: t.yesterday })}</span>
+            </li>
+          ) : null;
+          return separator ? [separator, timelineItem(item)] : [timelineItem(item)];
+        })}
+        <li ref={end} aria-hidden="true" className="message-list__end" />
+      </ol>
+    </div>
+  );
+
+  function timelineItem(item: TimelineItem) {
           if ('call' in item) return <CallLine key={`call-${item.call.callId}`} t={t} locale={locale} call={item.call} />;
           const { message } = item;
+          const Tick = TICKS[message.delivery ?? 'sent'];
           const delivery = message.direction === 'out' ? (message.delivery ?? 'sent') : undefined;
           return (
             <li
@@ -69,22 +95,19 @@ export const MessageList = memo(function MessageList(props: {
                     title={t.delivery[delivery]}
                     data-testid="ticks"
                   >
-                    {TICKS[delivery]}
+                    <Tick aria-hidden="true" size={16} />
                   </span>
                 )}
               </span>
             </li>
           );
-        })}
-        <li ref={end} aria-hidden="true" className="message-list__end" />
-      </ol>
-    </div>
-  );
+  }
 });
 
 /** A call in the conversation: direction, kind and outcome, with the duration of an answered call. */
 function CallLine({ t, locale, call }: { t: ChatMessages; locale: string; call: CallEntry }) {
-  const missed = call.direction === 'incoming' && (call.outcome === 'missed' || call.outcome === 'busy');
+  const missed = isMissedCall(call);
+  const Icon = missed ? PhoneMissed : call.media === 'video' ? Video : Phone;
   return (
     <li
       className={`call-entry call-entry--${call.direction}${missed ? ' call-entry--missed' : ''}`}
@@ -93,9 +116,7 @@ function CallLine({ t, locale, call }: { t: ChatMessages; locale: string; call: 
       data-direction={call.direction}
       data-media={call.media}
     >
-      <span className="call-entry__icon" aria-hidden="true">
-        {call.media === 'video' ? '🎥' : '📞'}
-      </span>{' '}
+      <Icon className="call-entry__icon" aria-hidden="true" size={16} />{' '}
       <span className="call-entry__text">{t.callEntry(call)}</span>
       {call.durationMs !== null && (
         <>

@@ -1,5 +1,6 @@
 import type { ConversationSummary } from '@parley/messenger';
-import { type FormEvent, useId, useState } from 'react';
+import { UsersRound } from 'lucide-react';
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import type { ChatMessages } from './messages.js';
 
 /** Handles typed as "ada, @grace bob": lower case, without "@", no empties. */
@@ -17,14 +18,24 @@ export function NewGroupForm(props: { t: ChatMessages; createGroup: (name: strin
   const [members, setMembers] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const opener = useRef<HTMLButtonElement>(null);
+  // Cancelled: the button comes back, and the focus with it, where the keyboard user was.
+  const refocus = useRef(false);
+  useEffect(() => {
+    if (open || !refocus.current) return;
+    refocus.current = false;
+    opener.current?.focus();
+  }, [open]);
+  const close = () => {
+    refocus.current = true;
+    setOpen(false);
+  };
 
   if (!open) {
     return (
-      <div className="new-group">
-        <button type="button" onClick={() => setOpen(true)} data-testid="new-group">
-          {t.newGroup}
-        </button>
-      </div>
+      <button ref={opener} type="button" className="icon-button" aria-label={t.newGroup} title={t.newGroup} onClick={() => setOpen(true)} data-testid="new-group">
+        <UsersRound aria-hidden="true" size={20} />
+      </button>
     );
   }
   const submit = (event: FormEvent) => {
@@ -44,9 +55,18 @@ export function NewGroupForm(props: { t: ChatMessages; createGroup: (name: strin
       .finally(() => setBusy(false));
   };
   return (
-    <form className="new-group new-group--open" onSubmit={submit} aria-label={t.newGroup} data-testid="new-group-form">
+    <form
+      className="new-group new-group--open"
+      onSubmit={submit}
+      aria-label={t.newGroup}
+      data-testid="new-group-form"
+      onKeyDown={(event) => {
+        if (event.key === 'Escape') close();
+      }}
+    >
+      <h3 className="new-group__title">{t.newGroup}</h3>
       <label htmlFor={nameId}>{t.groupName}</label>
-      <input id={nameId} value={name} onChange={(event) => setName(event.target.value)} maxLength={128} autoComplete="off" data-testid="group-name" />
+      <input id={nameId} autoFocus value={name} onChange={(event) => setName(event.target.value)} maxLength={128} autoComplete="off" data-testid="group-name" />
       <label htmlFor={membersId}>{t.groupMembers}</label>
       <input
         id={membersId}
@@ -58,10 +78,10 @@ export function NewGroupForm(props: { t: ChatMessages; createGroup: (name: strin
         data-testid="group-members"
       />
       <div className="new-group__actions">
-        <button type="submit" disabled={busy || !name.trim() || parseHandles(members).length === 0}>
+        <button type="submit" className="button button--primary" disabled={busy || !name.trim() || parseHandles(members).length === 0}>
           {busy ? t.creatingGroup : t.createGroup}
         </button>
-        <button type="button" onClick={() => setOpen(false)}>
+        <button type="button" className="button" onClick={close}>
           {t.cancel}
         </button>
       </div>

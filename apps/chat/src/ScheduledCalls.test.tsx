@@ -95,6 +95,7 @@ describe('scheduling a call', () => {
     await openAda(new EventBus(), messenger, env);
     expect(q('scheduled-calls')).toBeNull();
 
+    act(() => button('Chat options')!.click());
     act(() => button('Schedule call')!.click());
     const form = q<HTMLFormElement>('schedule-form')!;
     expect(form.getAttribute('aria-labelledby')).toBeTruthy();
@@ -130,6 +131,7 @@ describe('scheduling a call', () => {
     const messenger = new FakeMessenger();
     const { env } = environment('Europe/Moscow', new ManualClock(START - 60 * MINUTE));
     await openAda(new EventBus(), messenger, env);
+    act(() => button('Chat options')!.click());
     act(() => button('Schedule call')!.click());
     type(q<HTMLInputElement>('schedule-title')!, 'Roadmap');
     type(q<HTMLInputElement>('schedule-start')!, '2026-12-01T18:00');
@@ -209,6 +211,7 @@ describe('the card an invitee sees', () => {
     const messenger = new FakeMessenger();
     const { env } = environment('Europe/Moscow', new ManualClock(START - 60 * MINUTE));
     await openAda(new EventBus(), messenger, env, 'ru-RU');
+    act(() => button('Действия с чатом')!.click());
     expect(button('Запланировать звонок')).toBeDefined();
     act(() => messenger.schedules.receive(fromAda()));
     expect(q('scheduled-call')!.textContent).toContain('Организатор: Ada Lovelace');
@@ -256,6 +259,7 @@ describe('the organizer', () => {
     act(() => dom.root.render(<ChatApp bus={new EventBus()} remote={remote} messenger={messenger} scheduleEnvironment={env} />));
     const group = await act(async () => messenger.createGroup('Climbers', ['ada', 'bob']));
     act(() => dom.container.querySelector<HTMLButtonElement>('[data-testid="conversation-item"]')!.click());
+    act(() => button('Chat options')!.click());
     act(() => button('Schedule call')!.click());
     expect(q('schedule-form')!.textContent).toContain('Invited: Ada Lovelace, Bob');
     type(q<HTMLInputElement>('schedule-title')!, 'Climb');

@@ -28,6 +28,11 @@ export class CallLog {
     this.byConversation.next(next);
   }
 
+  /** The latest call of each conversation that had one; emits again when a call is added. */
+  latest$(): Observable<ReadonlyMap<string, CallEntry>> {
+    return this.byConversation.pipe(map((all) => new Map([...all].flatMap(([id, list]) => (list.length > 0 ? [[id, list[list.length - 1]!] as const] : [])))));
+  }
+
   /** One conversation's calls; emits again when one is added. */
   entries$(conversationId: string): Observable<readonly CallEntry[]> {
     return this.byConversation.pipe(

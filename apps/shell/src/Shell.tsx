@@ -3,13 +3,20 @@ import { useBehavior } from '@parley/bus-react';
 import { BETA_SETTING_PATH, BetaSettingSchema, type EvaluatedManifest, REMOTE_NAMES, type RemoteModule, type RemoteName, type RemoteProps, type Session } from '@parley/contracts';
 import { bus } from '@parley/event-bus';
 import { fallbackPlugin, integrityPlugin, retryPlugin } from '@parley/mf-runtime';
+import { type ThemeChoice, avatarColour, initialsOf } from '@parley/design-tokens';
+import { MessageCircle, Settings } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { createDiagnostics } from './diagnostics.js';
+import { type CallLayoutChoice, applyTheme, readCallLayout, readSplit, readTheme, writeCallLayout, writeSplit } from './layout/appearance.js';
+import { useCallPresentation } from './layout/call-presentation.js';
+import { MainArea } from './layout/MainArea.js';
+import { shellLayout } from './layout/shell-layout.js';
 import { ManifestError, fetchManifest, safeDefault } from './manifest/manifest-client.js';
 import { PINNED_MANIFEST_KEYS } from './manifest/pinned-keys.js';
 import { messagesFor } from './messages.js';
 import { RemoteErrorBoundary } from './remotes/RemoteErrorBoundary.js';
 import { RemoteSlot } from './remotes/RemoteSlot.js';
+import { AppearanceSettings } from './screens/AppearanceSettings.js';
 import { type BetaActions, BetaToggle } from './screens/BetaToggle.js';
 import { ReleaseInfo, type SharedLibraryInfo } from './screens/ReleaseInfo.js';
 import { type SettingsActions, SettingsPanel } from './screens/SettingsPanel.js';
@@ -65,17 +72,26 @@ export interface ShellProps {
   readonly settings: SettingsActions;
   readonly locale: string;
   readonly onLocale: (locale: string) => void;
+  /** A guest who came through a call link: the call alone, no chat and no account settings. */
+  readonly guest?: boolean;
 }
 
 /** The shell: header, session, manifest, settings, and a slot per remote the manifest names. */
-export function Shell({ session, token, account, settings, locale, onLocale }: ShellProps) {
+export function Shell({ session, token, account, settings, locale, onLocale, guest = false }: ShellProps) {
   const [settingsOpen, setSettingsOpen] = useState(false);
   const settingsButton = useRef<HTMLButtonElement>(null);
+  // Back where the keyboard user was before opening Settings, once the modal dialog is gone (the
+  // page behind a modal dialog is inert: nothing there can take the focus while it is open).
+  const refocusSettings = useRef(false);
   const closeSettings = useCallback(() => {
+    refocusSettings.current = true;
     setSettingsOpen(false);
-    // Back where the keyboard user was before opening the panel.
-    settingsButton.current?.focus();
   }, []);
+  useEffect(() => {
+    if (settingsOpen || !refocusSettings.current) return;
+    refocusSettings.current = false;
+    settingsButton.current?.focus();
+  }, [settingsOpen]);
   const [manifestState, setManifestState] = useState<ManifestState>({ status: 'loading' });
   const [disabled, setDisabled] = useState<ReadonlySet<RemoteName>>(new Set());
   const federation = useMemo(federationInstance, []);
@@ -96,6 +112,23 @@ export function Shell({ session, token, account, settings, locale, onLocale }: S
   const callPhase = useBehavior(bus.state('call.state'), (call) => call.phase);
   const relayStatus = useBehavior(bus.state('relay.status'));
   const remoteProps = useMemo<RemoteProps>(() => ({ session, locale }), [session, locale]);
+  const [theme, setTheme] = useState<ThemeChoice>(() => readTheme(localStorage));
+  const chooseTheme = useCallback((choice: ThemeChoice) => {
+    applyTheme(document.documentElement, localStorage, choice);
+    setTheme(choice);
+  }, []);
+  const [callLayout, setCallLayout] = useState<CallLayoutChoice>(() => readCallLayout(localStorage));
+  const chooseCallLayout = useCallback((choice: CallLayoutChoice) => {
+    writeCallLayout(localStorage, choice);
+    setCallLayout(choice);
+  }, []);
+  const [split, setSplit] = useState(() => readSplit(localStorage));
+  const resizeSplit = useCallback((percent: number) => {
+    writeSplit(localStorage, percent);
+    setSplit(percent);
+  }, []);
+  const presentation = useCallPresentation();
+  const layout = shellLayout({ mode: presentation.mode, callAsksForSpace: presentation.asked, guest, choice: callLayout });
 
   const [manifestFetches, setManifestFetches] = useState(0);
   const loadManifest = useCallback(() => setManifestFetches((count) => count + 1), []);
@@ -197,31 +230,54 @@ export function Shell({ session, token, account, settings, locale, onLocale }: S
   };
 
   return (
-    <div className="shell" lang={locale}>
+    <div className="shell" lang={locale} data-layout={layout}>
       <header className="shell__header">
-        <h1>Parley</h1>
-        <span className="shell__identity" data-testid="shell-identity">
-          {session.displayName}
-          {session.temporary && <small> · {t.temporaryIdentity}</small>}
-        </span>
-        <span className="shell__relay" data-testid="shell-relay" data-status={relayStatus}>
-          {t.relay[relayStatus]}
+        <h1 className="shell__brand">
+          <MessageCircle className="shell__logo" aria-hidden="true" size={26} />
+          Parley
+        </h1>
+        <span className="shell__identity">
+          <span className="shell__avatar" aria-hidden="true" style={{ backgroundColor: avatarColour(session.userId) }}>
+            {initialsOf(session.displayName)}
+          </span>
+          <span className="shell__name" data-testid="shell-identity">
+            {session.displayName}
+            {guest && <small className="shell__tag"> · {t.guest}</small>}
+            {session.temporary && <small className="shell__tag"> · {t.temporaryIdentity}</small>}
+          </span>
         </span>
         <span className="shell__call-status" data-testid="shell-call-status" data-phase={callPhase}>
           {t.callStatus[callPhase] ?? ''}
         </span>
-        <button
-          ref={settingsButton}
-          type="button"
-          className="shell__settings-button"
-          aria-expanded={settingsOpen}
-          onClick={() => setSettingsOpen((open) => !open)}
-        >
-          {t.settings}
-        </button>
+        <span className="shell__relay" data-testid="shell-relay" data-status={relayStatus} role="status" title={t.relay[relayStatus]}>
+          <span className="shell__relay-dot" aria-hidden="true" />
+          <span className="visually-hidden">{t.connection(t.relay[relayStatus])}</span>
+        </span>
+        {!guest && (
+          <button
+            ref={settingsButton}
+            type="button"
+            className="icon-button shell__settings-button"
+            aria-label={t.settings}
+            title={t.settings}
+            aria-haspopup="dialog"
+            aria-expanded={settingsOpen}
+            onClick={() => setSettingsOpen((open) => !open)}
+          >
+            <Settings aria-hidden="true" size={22} />
+          </button>
+        )}
       </header>
       {settingsOpen && (
-        <SettingsPanel t={t} locale={locale} onLocale={onLocale} account={account} actions={settings} onClose={closeSettings}>
+        <SettingsPanel
+          t={t}
+          locale={locale}
+          onLocale={onLocale}
+          account={account}
+          actions={settings}
+          onClose={closeSettings}
+          appearance={<AppearanceSettings t={t} theme={theme} onTheme={chooseTheme} callLayout={callLayout} onCallLayout={chooseCallLayout} />}
+        >
           <BetaToggle t={t} actions={betaActions} />
           <ReleaseInfo
             t={t}
@@ -235,15 +291,12 @@ export function Shell({ session, token, account, settings, locale, onLocale }: S
         </SettingsPanel>
       )}
       {manifestState.status === 'failed' && (
-        <p role="alert" data-testid="manifest-failed" data-code={manifestState.error.code}>
+        <p role="alert" className="shell__alert" data-testid="manifest-failed" data-code={manifestState.error.code}>
           {['network', 'http'].includes(manifestState.error.code) ? t.manifestFailed : t.manifestRejected}{' '}
-          <button type="button" onClick={loadManifest}>{t.retry}</button>
+          <button type="button" className="button" onClick={loadManifest}>{t.retry}</button>
         </p>
       )}
-      <main className="shell__main">
-        <div className="shell__chat">{slot('chat')}</div>
-        <aside className="shell__call">{slot('call')}</aside>
-      </main>
+      <MainArea t={t} layout={layout} chat={guest ? null : slot('chat')} call={slot('call')} split={split} onSplit={resizeSplit} />
     </div>
   );
 }

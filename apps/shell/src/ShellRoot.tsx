@@ -148,10 +148,10 @@ export function ShellRoot({ tab$, onUseHere }: { tab$: Observable<TabStatus>; on
   if (tab === 'elsewhere') return <OtherTabScreen t={t} onUseHere={onUseHere} />;
   if (device.status === 'failed') {
     return (
-      <main className="screen" role="alert">
+      <main className="screen screen--centred" role="alert">
         <p>{t.deviceFailed}</p>
         <pre>{device.message}</pre>
-        <button type="button" onClick={() => window.location.reload()}>
+        <button type="button" className="button button--primary" onClick={() => window.location.reload()}>
           {t.retry}
         </button>
       </main>
@@ -159,10 +159,10 @@ export function ShellRoot({ tab$, onUseHere }: { tab$: Observable<TabStatus>; on
   }
   if (device.status === 'guest-left') {
     return (
-      <main className="screen" data-testid="guest-left">
+      <main className="screen screen--centred" data-testid="guest-left">
         <h1>{t.guestLeft}</h1>
         <p>{t.guestLeftHelp}</p>
-        <button type="button" onClick={() => setDevice({ status: 'onboarding', device: device.device })}>
+        <button type="button" className="button button--primary" onClick={() => setDevice({ status: 'onboarding', device: device.device })}>
           {t.startOver}
         </button>
       </main>
@@ -181,11 +181,12 @@ export function ShellRoot({ tab$, onUseHere }: { tab$: Observable<TabStatus>; on
         settings={session.settings}
         locale={locale}
         onLocale={setLocale}
+        guest={isGuest(session.credentials)}
       />
     );
   }
   return (
-    <main className="screen" aria-busy="true">
+    <main className="screen screen--centred" aria-busy="true">
       <p role="status">{t.loading}</p>
     </main>
   );

@@ -4,6 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { BehaviorSubject } from 'rxjs';
 import { ShellRoot } from './ShellRoot.js';
 import { ActiveTabLock, type TabStatus } from './session/tab-lock.js';
+import '@parley/design-tokens/tokens.css';
 import './shell.css';
 
 // The active-tab lock lives for the page, outside React, so re-renders never drop or re-request it.

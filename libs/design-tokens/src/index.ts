@@ -8,3 +8,5 @@ export type ThemeChoice = (typeof THEME_CHOICES)[number];
 export function isThemeChoice(value: unknown): value is ThemeChoice {
   return typeof value === 'string' && (THEME_CHOICES as readonly string[]).includes(value);
 }
+
+export { AVATAR_COLOUR_COUNT, avatarColour, avatarColourIndex, initialsOf } from './avatar.js';

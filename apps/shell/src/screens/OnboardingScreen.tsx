@@ -1,3 +1,4 @@
+import { Link2, LockKeyhole, MessageCircle, UserPlus, Users } from 'lucide-react';
 import { type FormEvent, useId, useState } from 'react';
 import { DisplayNameSchema, HandleSchema, hasHiddenCharacters, isGuestHandle } from '@parley/contracts';
 import { failureText, type OnboardingInputProblem, type ShellMessages } from '../messages.js';
@@ -93,6 +94,7 @@ export function OnboardingScreen(props: {
   return (
     <main className="screen screen--onboarding" lang={locale} data-testid="onboarding">
       <header className="screen__header">
+        <MessageCircle className="screen__logo" aria-hidden="true" size={40} />
         <h1>{t.welcome}</h1>
         <LanguageSelect t={t} locale={locale} onChange={onLocale} />
       </header>
@@ -101,14 +103,20 @@ export function OnboardingScreen(props: {
           {notice}
         </p>
       )}
-      <p>{t.welcomeHelp}</p>
+      <p className="screen__lead">
+        <LockKeyhole aria-hidden="true" size={18} />
+        <span>{t.welcomeHelp}</span>
+      </p>
       {actions.joinAsGuest && (
         <form className="card" onSubmit={joinAsGuest} aria-labelledby={`${ids.guestName}-title`} data-testid="guest-join">
-          <h2 id={`${ids.guestName}-title`}>{t.guestTitle}</h2>
+          <h2 id={`${ids.guestName}-title`}>
+            <Users aria-hidden="true" size={20} />
+            {t.guestTitle}
+          </h2>
           <p id={ids.guestHelp}>{t.guestHelp}</p>
           <label htmlFor={ids.guestName}>{t.guestName}</label>
           <input id={ids.guestName} value={guestName} onChange={(event) => setGuestName(event.target.value)} autoComplete="name" required aria-describedby={ids.guestHelp} disabled={busy !== null} />
-          <button type="submit" disabled={busy !== null}>
+          <button type="submit" className="button button--primary" disabled={busy !== null}>
             {busy === 'guest' ? t.joiningAsGuest : t.joinAsGuest}
           </button>
           {guestError && (
@@ -119,7 +127,10 @@ export function OnboardingScreen(props: {
         </form>
       )}
       <form className="card" onSubmit={create} aria-labelledby={`${ids.handle}-title`}>
-        <h2 id={`${ids.handle}-title`}>{t.createAccount}</h2>
+        <h2 id={`${ids.handle}-title`}>
+          <UserPlus aria-hidden="true" size={20} />
+          {t.createAccount}
+        </h2>
         <label htmlFor={ids.handle}>{t.handle}</label>
         <input
           id={ids.handle}
@@ -135,7 +146,7 @@ export function OnboardingScreen(props: {
         <small id={ids.handleHelp}>{t.handleHelp}</small>
         <label htmlFor={ids.name}>{t.displayName}</label>
         <input id={ids.name} value={displayName} onChange={(event) => setDisplayName(event.target.value)} autoComplete="name" required disabled={busy !== null} />
-        <button type="submit" disabled={busy !== null}>
+        <button type="submit" className="button button--primary" disabled={busy !== null}>
           {busy === 'create' ? t.creating : t.create}
         </button>
         {createError && (
@@ -145,7 +156,10 @@ export function OnboardingScreen(props: {
         )}
       </form>
       <form className="card" onSubmit={link} aria-labelledby={`${ids.code}-title`}>
-        <h2 id={`${ids.code}-title`}>{t.linkThisBrowser}</h2>
+        <h2 id={`${ids.code}-title`}>
+          <Link2 aria-hidden="true" size={20} />
+          {t.linkThisBrowser}
+        </h2>
         <p id={ids.codeHelp}>{t.linkThisBrowserHelp}</p>
         <label htmlFor={ids.code}>{t.linkCode}</label>
         <input
@@ -157,7 +171,7 @@ export function OnboardingScreen(props: {
           aria-describedby={ids.codeHelp}
           disabled={busy !== null}
         />
-        <button type="submit" disabled={busy !== null}>
+        <button type="submit" className="button" disabled={busy !== null}>
           {t.link}
         </button>
         {busy === 'link' && <p role="status">{t.linking}</p>}

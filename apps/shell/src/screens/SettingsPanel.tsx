@@ -1,3 +1,4 @@
+import { X } from 'lucide-react';
 import { type ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { ShellMessages } from '../messages.js';
 import { LanguageSelect } from './LanguageSelect.js';
@@ -31,7 +32,11 @@ export interface SettingsActions {
 
 type LinkState = { status: 'idle' } | { status: 'starting' } | { status: 'showing'; link: PendingLink } | { status: 'done' } | { status: 'failed' };
 
-/** Settings: language, this account's devices (remove others), and "Link a device" with a code. */
+/**
+ * Settings, a modal sheet (a native `<dialog>`: focus moves in and stays there, Escape closes, the
+ * shell returns focus to its opener): language, appearance, this account's devices (remove others),
+ * and "Link a device" with a code.
+ */
 export function SettingsPanel(props: {
   t: ShellMessages;
   locale: string;
@@ -39,15 +44,25 @@ export function SettingsPanel(props: {
   account: { handle: string; displayName: string; deviceId: number };
   actions: SettingsActions;
   onClose: () => void;
+  /** The appearance section (theme, call layout), right after the language. */
+  appearance?: ReactNode;
   /** More sections from the shell (beta program, release information). */
   children?: ReactNode;
 }) {
-  const { t, locale, onLocale, account, actions, onClose, children } = props;
+  const { t, locale, onLocale, account, actions, onClose, appearance, children } = props;
   const titleId = useId();
   const [devices, setDevices] = useState<readonly DeviceEntry[] | null>(null);
   const [devicesFailed, setDevicesFailed] = useState(false);
   const [link, setLink] = useState<LinkState>({ status: 'idle' });
   const pending = useRef<PendingLink | null>(null);
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const element = dialog.current;
+    if (!element || element.open) return;
+    // showModal is missing in some DOM implementations used by tests: an open dialog then.
+    if (typeof element.showModal === 'function') element.showModal();
+    else element.setAttribute('open', '');
+  }, []);
   const format = (at: number) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(at);
 
   const refresh = useCallback(() => {
@@ -83,14 +98,29 @@ export function SettingsPanel(props: {
   };
 
   return (
-    <section className="settings" aria-labelledby={titleId} data-testid="settings" onKeyDown={(event) => event.key === 'Escape' && onClose()}>
+    <dialog
+      ref={dialog}
+      className="settings"
+      aria-labelledby={titleId}
+      data-testid="settings"
+      onCancel={(event) => {
+        // React passes a nested dialog's cancel (the sign-out confirmation) up the tree: that one
+        // closes itself, not Settings.
+        if (event.target !== event.currentTarget) return;
+        // Escape: close through React's state, not behind its back.
+        event.preventDefault();
+        onClose();
+      }}
+    >
       <header className="settings__header">
         <h2 id={titleId}>{t.settings}</h2>
-        <button type="button" onClick={onClose}>
-          {t.closeSettings}
+        <button type="button" className="icon-button" aria-label={t.closeSettings} title={t.closeSettings} onClick={onClose}>
+          <X aria-hidden="true" size={20} />
         </button>
       </header>
+      <div className="settings__body">
       <LanguageSelect t={t} locale={locale} onChange={onLocale} />
+      {appearance}
       <h3>{t.account}</h3>
       <p data-testid="settings-account">
         {account.displayName} · @{account.handle}
@@ -138,6 +168,7 @@ export function SettingsPanel(props: {
       )}
       {link.status === 'failed' && <p role="alert">{t.failures.link_expired}</p>}
       {children}
-    </section>
+      </div>
+    </dialog>
   );
 }

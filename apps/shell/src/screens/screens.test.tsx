@@ -169,6 +169,21 @@ describe('SettingsPanel sign-out (issue 21)', () => {
     expect(signedOut).toBe(1);
   });
 
+  it('Escape in the confirmation closes the confirmation only; Escape in Settings closes Settings', async () => {
+    let closed = 0;
+    const actions = { listDevices: async () => [], removeDevice: async () => {}, startLinking: async () => Promise.reject(new Error('unused')), signOut: async () => {} };
+    const account = { handle: 'ada', displayName: 'Ada', deviceId: 1 };
+    act(() => dom.root.render(<SettingsPanel t={messagesFor('en-US')} locale="en-US" onLocale={() => {}} account={account} actions={actions} onClose={() => closed++} />));
+    await flush();
+    act(() => button('Sign out of this browser').click());
+    act(() => dialog().dispatchEvent(new Event('cancel', { cancelable: true })));
+    expect(dialog().open).toBe(false);
+    expect(closed).toBe(0);
+    const settings = dom.container.querySelector<HTMLDialogElement>('[data-testid="settings"]')!;
+    act(() => settings.dispatchEvent(new Event('cancel', { cancelable: true })));
+    expect(closed).toBe(1);
+  });
+
   it('speaks Russian', async () => {
     render('ru-RU', async () => {});
     await flush();

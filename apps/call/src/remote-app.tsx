@@ -1,4 +1,4 @@
-import { IDLE_CALL_STATE, type MountArgs, type MountElement, type RemoteApp, type RemoteModule, type RemoteProps } from '@parley/contracts';
+import { IDLE_CALL_STATE, NO_CALL_PRESENTATION, type MountArgs, type MountElement, type RemoteApp, type RemoteModule, type RemoteProps } from '@parley/contracts';
 import { ObservableScope, bus, busEvaluations } from '@parley/event-bus';
 import { type Messenger, messenger } from '@parley/messenger';
 import { type RelayConnection, relayConnection } from '@parley/signaling';
@@ -149,7 +149,12 @@ export const app: RemoteApp = {
     const links = linkApi ? createCallLinksStore(linkApi, new CallLinkBook(window.localStorage, session.userId), window.location.origin) : null;
     mountCount += 1;
     element.dataset.callMount = String(mountCount);
-    const dispose = solidRender(() => <CallPanel store={store} groups={groups} links={links} remote={props()} />, element);
+    // The shell lays the page out from `call.presentation`: the stage while a call is on screen, an
+    // overlay for a ring or a minimised call, nothing otherwise.
+    const dispose = solidRender(
+      () => <CallPanel store={store} groups={groups} links={links} remote={props()} onPresentation={(mode) => bus.set('call.presentation', { mode })} />,
+      element,
+    );
     mounted.set(args.dom, { dispose, scope, setProps });
     bus.set('call.available', true);
   },
@@ -161,6 +166,7 @@ export const app: RemoteApp = {
     entry.scope.end();
     bus.set('call.available', false);
     bus.set('call.state', IDLE_CALL_STATE);
+    bus.set('call.presentation', NO_CALL_PRESENTATION);
   },
 };
 

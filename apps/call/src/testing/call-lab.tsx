@@ -127,4 +127,5 @@ const lab = {
 };
 
 (window as unknown as { callLab: typeof lab }).callLab = lab;
+document.documentElement.lang = locale.slice(0, 2);
 document.title = 'call lab ready';

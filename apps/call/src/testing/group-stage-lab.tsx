@@ -12,6 +12,7 @@ import '../call.css';
 import type { GroupCallStore } from '../group/group-call-store.js';
 import type { GroupParticipantView } from '../group/group-call.js';
 import type { RtcGroupMedia } from '../group/group-media.js';
+import { startSFrameWorker } from '../media/sframe-worker-client.js';
 import { messagesFor } from '../messages.js';
 import { GroupCallPanel } from '../ui/GroupCallView.js';
 
@@ -87,5 +88,8 @@ host.style.cssText = 'height:100vh;padding:8px;box-sizing:border-box';
 document.body.style.margin = '0';
 document.body.append(host);
 render(() => <GroupCallPanel store={store} t={messagesFor('en-US')} modal minimised={false} setMinimised={() => {}} />, host);
-(window as unknown as { stageLab: { layers: () => [number, number | null][] } }).stageLab = { layers: () => [...layers] };
+// `startSFrameWorker` only so the bundle has the SFrame worker: test pages are built with the
+// worker-integrity plugin, which needs it (this page starts none).
+(window as unknown as { stageLab: unknown }).stageLab = { layers: () => [...layers], startSFrameWorker };
+document.documentElement.lang = 'en';
 document.title = 'group stage lab ready';

@@ -294,7 +294,7 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
               </div>
             )}
           </Show>
-          <Show when={!grid()}>
+          <Show when={visibleThumbnails().length > 0}>
             <div class="group-call__thumbnails" data-testid="group-call-thumbnails" style={{ height: `${stripHeight()}px` }}>
               <For each={visibleThumbnails()}>
                 {(p) => <Tile participant={p} stream={streams()?.get(p.index) ?? null} name={nameOf(p)} fit={stripFit()} t={props.t} onPin={() => setPinned(p.index)} />}

@@ -316,14 +316,7 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
         {/* Every participant's audio plays, whatever is on screen. */}
         <For each={others()}>{(p) => <StreamAudio stream={streams()?.get(p.index) ?? null} sinkId="" />}</For>
         <Show when={video()}>
-          <SelfView label={props.t.selfView} hint={props.t.selfViewHint}>
-            <StreamVideo stream={localStream() ?? null} label={props.t.localPreview} testId="group-call-local-preview" mirrored fit="cover" concealed={!cameraOn()} />
-            <Show when={!cameraOn()}>
-              <span class="call-self-view__off" role="img" aria-label={props.t.yourCameraOff}>
-                <VideoOff aria-hidden="true" />
-              </span>
-            </Show>
-          </SelfView>
+          <SelfView stream={localStream() ?? null} cameraOn={!!cameraOn()} label={props.t.selfView} hint={props.t.selfViewHint} previewLabel={props.t.localPreview} offLabel={props.t.yourCameraOff} testId="group-call-local-preview" />
         </Show>
         <details class="group-call__participants call-sheet call-sheet--people" data-testid="group-call-participants">
           <summary class="call-sheet__summary">

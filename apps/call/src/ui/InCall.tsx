@@ -241,14 +241,7 @@ export function InCall(props: InCallProps) {
         </Show>
       </div>
       <Show when={props.media === 'video'}>
-        <SelfView label={props.t.selfView} hint={props.t.selfViewHint}>
-          <StreamVideo stream={localStream() ?? null} label={props.t.localPreview} testId="local-preview" mirrored fit="cover" concealed={!cameraOn()} />
-          <Show when={!cameraOn()}>
-            <span class="call-self-view__off" role="img" aria-label={props.t.yourCameraOff}>
-              <VideoOff aria-hidden="true" />
-            </span>
-          </Show>
-        </SelfView>
+        <SelfView stream={localStream() ?? null} cameraOn={!!cameraOn()} label={props.t.selfView} hint={props.t.selfViewHint} previewLabel={props.t.localPreview} offLabel={props.t.yourCameraOff} testId="local-preview" />
       </Show>
       <For each={remoteAudio()}>{(stream) => <StreamAudio stream={stream} sinkId={speaker()} />}</For>
       <div class="call-bar" role="toolbar" aria-label={props.t.inCallControls}>

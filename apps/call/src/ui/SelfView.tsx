@@ -1,11 +1,23 @@
-import { type JSX, createSignal, createUniqueId } from 'solid-js';
+import VideoOff from 'lucide-solid/icons/video-off';
+import { Show, createSignal, createUniqueId } from 'solid-js';
 import { type Corner, cornerAfterKey, nearestCorner } from './corners.js';
+import { StreamVideo } from './media-views.js';
 
 /**
  * The self view: a small overlay in a corner of the stage. Dragged with the pointer it follows, and
  * settles in the nearest corner when dropped; focused, the arrow keys move it from corner to corner.
+ * While the camera is off, a mark says so over the (transparent) preview.
  */
-export function SelfView(props: { label: string; hint: string; children: JSX.Element }) {
+export function SelfView(props: {
+  stream: MediaStream | null;
+  cameraOn: boolean;
+  /** The group's accessible name ("Your camera (movable)"), how to move it, the preview's name, the camera-off mark's name. */
+  label: string;
+  hint: string;
+  previewLabel: string;
+  offLabel: string;
+  testId: string;
+}) {
   const [corner, setCorner] = createSignal<Corner>('bottom-right');
   const [drag, setDrag] = createSignal<{ x: number; y: number } | null>(null);
   const hintId = createUniqueId();
@@ -57,7 +69,12 @@ export function SelfView(props: { label: string; hint: string; children: JSX.Ele
         setCorner(next);
       }}
     >
-      {props.children}
+      <StreamVideo stream={props.stream} label={props.previewLabel} testId={props.testId} mirrored fit="cover" concealed={!props.cameraOn} />
+      <Show when={!props.cameraOn}>
+        <span class="call-self-view__off" role="img" aria-label={props.offLabel}>
+          <VideoOff aria-hidden="true" />
+        </span>
+      </Show>
       <span id={hintId} class="visually-hidden">
         {props.hint}
       </span>

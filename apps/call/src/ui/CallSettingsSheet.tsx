@@ -1,5 +1,5 @@
 import X from 'lucide-solid/icons/x';
-import { For, type JSX, Show, createSignal, onMount } from 'solid-js';
+import { For, type JSX, Show, onMount } from 'solid-js';
 import type { CallMessages } from '../messages.js';
 
 /** The device pickers of a call: microphone, camera (video calls) and speaker. */
@@ -62,21 +62,4 @@ export function CallSettingsSheet(props: { id: string; t: CallMessages; onClose:
       {props.children}
     </div>
   );
-}
-
-/** Opens and closes a sheet from a button, giving the focus back to the button when it closes. */
-export function createSheetToggle() {
-  const [open, setOpen] = createSignal(false);
-  let button: HTMLButtonElement | undefined;
-  return {
-    open,
-    toggle: () => setOpen((was) => !was),
-    close: () => {
-      setOpen(false);
-      button?.focus();
-    },
-    button: (element: HTMLButtonElement) => {
-      button = element;
-    },
-  };
 }

@@ -15,11 +15,12 @@ import { captureScreen } from '../media/screen-capture.js';
 import { type CallMessages, formatElapsed } from '../messages.js';
 import { Avatar } from './Avatar.js';
 import { MiniCallBar } from './MiniCallBar.js';
-import { CallSettingsSheet, DevicePickers, createSheetToggle } from './CallSettingsSheet.js';
+import { CallSettingsSheet, DevicePickers } from './CallSettingsSheet.js';
 import { SelfView } from './SelfView.js';
 import { watchAudioLevel } from './audio-level.js';
 import { RoundButton } from './controls.js';
 import { createIdleControls } from './idle-controls.js';
+import { createSheetToggle } from './sheet-toggle.js';
 import { QualityBars, StreamAudio, StreamVideo } from './media-views.js';
 
 const STATS_EVERY_MS = 1000;

@@ -301,6 +301,33 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
               </For>
             </div>
           </Show>
+          <details class="group-call__participants call-sheet call-sheet--people" data-testid="group-call-participants">
+            <summary class="call-sheet__summary">
+              <Users aria-hidden="true" /> {props.t.participants(participants().length)}
+            </summary>
+            <ul>
+              <For each={participants()}>
+                {(p) => (
+                  <li data-testid="group-call-participant" data-participant={p.index}>
+                    <Avatar accountId={p.userId} name={nameOf(p)} size="md" />
+                    <span class="group-call__person-name">{nameOf(p)}</span>
+                    <ParticipantBadges participant={p} t={props.t} />
+                    <Show when={p.viaLink}>
+                      <small data-testid="group-call-via-link"> · {props.t.viaLink}</small>
+                    </Show>
+                    <Show when={p.guest}>
+                      <small data-testid="group-call-guest"> · {props.t.guestBadge}</small>
+                    </Show>
+                    <Show when={props.store.state.linkAdmin && !p.self}>
+                      <button type="button" class="call-button" onClick={() => props.store.remove(p.index)}>
+                        {props.t.remove(nameOf(p))}
+                      </button>
+                    </Show>
+                  </li>
+                )}
+              </For>
+            </ul>
+          </details>
         </div>
         <Show when={!grid() && pages() > 1}>
           <nav class="group-call__pages" aria-label={props.t.page(currentPage() + 1, pages())}>
@@ -318,33 +345,6 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
         <Show when={video()}>
           <SelfView stream={localStream() ?? null} cameraOn={!!cameraOn()} label={props.t.selfView} hint={props.t.selfViewHint} previewLabel={props.t.localPreview} offLabel={props.t.yourCameraOff} testId="group-call-local-preview" />
         </Show>
-        <details class="group-call__participants call-sheet call-sheet--people" data-testid="group-call-participants">
-          <summary class="call-sheet__summary">
-            <Users aria-hidden="true" /> {props.t.participants(participants().length)}
-          </summary>
-          <ul>
-            <For each={participants()}>
-              {(p) => (
-                <li data-testid="group-call-participant" data-participant={p.index}>
-                  <Avatar accountId={p.userId} name={nameOf(p)} size="md" />
-                  <span class="group-call__person-name">{nameOf(p)}</span>
-                  <ParticipantBadges participant={p} t={props.t} />
-                  <Show when={p.viaLink}>
-                    <small data-testid="group-call-via-link"> · {props.t.viaLink}</small>
-                  </Show>
-                  <Show when={p.guest}>
-                    <small data-testid="group-call-guest"> · {props.t.guestBadge}</small>
-                  </Show>
-                  <Show when={props.store.state.linkAdmin && !p.self}>
-                    <button type="button" class="call-button" onClick={() => props.store.remove(p.index)}>
-                      {props.t.remove(nameOf(p))}
-                    </button>
-                  </Show>
-                </li>
-              )}
-            </For>
-          </ul>
-        </details>
         <div class="call-bar" role="toolbar" aria-label={props.t.inCallControls}>
           <RoundButton label={props.t.mute} pressed={!!muted()} icon={muted() ? <MicOff aria-hidden="true" /> : <Mic aria-hidden="true" />} onClick={() => props.store.setMuted(!muted())} />
           <Show when={video()}>

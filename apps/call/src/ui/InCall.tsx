@@ -240,6 +240,15 @@ export function InCall(props: InCallProps) {
             </Show>
           </div>
         </Show>
+        <Show when={settings.open()}>
+          <CallSettingsSheet id={settingsId} t={props.t} onClose={settings.close}>
+            <DevicePickers devices={devices()} video={props.media === 'video'} onPick={(kind, id) => void session.useDevice(kind, id)} onSpeaker={setSpeaker} t={props.t} />
+            <Show when={props.active && props.addPerson}>{(add) => <AddPersonForm add={add()} t={props.t} />}</Show>
+            <Show when={props.active}>
+              <CallStatistics quality={quality()} video={props.media === 'video'} decryptDrops={decryption()?.dropped ?? 0} t={props.t} />
+            </Show>
+          </CallSettingsSheet>
+        </Show>
       </div>
       <Show when={props.media === 'video'}>
         <SelfView stream={localStream() ?? null} cameraOn={!!cameraOn()} label={props.t.selfView} hint={props.t.selfViewHint} previewLabel={props.t.localPreview} offLabel={props.t.yourCameraOff} testId="local-preview" />
@@ -266,15 +275,6 @@ export function InCall(props: InCallProps) {
         <RoundButton label={props.t.minimise} icon={<Minimize2 aria-hidden="true" />} onClick={props.minimise} />
         <RoundButton label={props.t.hangUp} tone="danger" icon={<PhoneOff aria-hidden="true" />} onClick={props.hangUp} />
       </div>
-      <Show when={settings.open()}>
-        <CallSettingsSheet id={settingsId} t={props.t} onClose={settings.close}>
-          <DevicePickers devices={devices()} video={props.media === 'video'} onPick={(kind, id) => void session.useDevice(kind, id)} onSpeaker={setSpeaker} t={props.t} />
-          <Show when={props.active && props.addPerson}>{(add) => <AddPersonForm add={add()} t={props.t} />}</Show>
-          <Show when={props.active}>
-            <CallStatistics quality={quality()} video={props.media === 'video'} decryptDrops={decryption()?.dropped ?? 0} t={props.t} />
-          </Show>
-        </CallSettingsSheet>
-      </Show>
       <Show when={warning()}>
         <ShareWarning peer={props.peer} t={props.t} modal={props.modal} onConfirm={() => void shareScreen()} onCancel={() => setWarning(false)} />
       </Show>

@@ -91,6 +91,9 @@ test('video call: accepted from the keyboard, video and audio decode both ways, 
     for (const name of ['Mute', 'Camera', 'Share screen', 'Hang up']) await expect(side.getByRole('button', { name, exact: true })).toBeVisible();
     await expect(side.getByTestId('call-elapsed')).toHaveText(/^\d+:\d\d$/);
     await expect(side.getByTestId('call-quality')).not.toHaveAttribute('data-bars', '0');
+    // Devices and statistics sit in the call's settings sheet, behind "More".
+    await side.getByRole('button', { name: 'More' }).click();
+    await expect(side.getByRole('dialog', { name: 'Call settings' })).toBeVisible();
     await expect(side.getByRole('combobox', { name: 'Microphone' })).toBeVisible();
     await expect(side.getByRole('combobox', { name: 'Camera device' })).toBeVisible();
     await expect(side.getByRole('combobox', { name: 'Speaker' })).toBeVisible();
@@ -100,15 +103,19 @@ test('video call: accepted from the keyboard, video and audio decode both ways, 
   // WebRTC starts below the camera's size and ramps up as bandwidth estimates grow (slower on a busy machine).
   await expect(bob.getByTestId('stats-resolution')).toHaveText('640×480', { timeout: 30_000 });
 
-  // Camera off: no more frames reach Bob. Camera on: they come back.
+  // Camera off: no more frames reach Bob, who sees her avatar instead of a frozen frame. Camera on:
+  // they come back. Pressed means off, as for Mute.
   await alice.getByRole('button', { name: 'Camera', exact: true }).click();
-  await expect(alice.getByRole('button', { name: 'Camera', exact: true })).toHaveAttribute('aria-pressed', 'false');
+  await expect(alice.getByRole('button', { name: 'Camera', exact: true })).toHaveAttribute('aria-pressed', 'true');
+  await expect(bob.getByTestId('peer-camera-off')).toHaveText('Alice\'s camera is off', { timeout: 10_000 });
   await page.waitForTimeout(500);
   const off = (await inbound(page, 'bob')).video!.framesDecoded;
   await page.waitForTimeout(1_500);
   expect((await inbound(page, 'bob')).video!.framesDecoded).toBe(off);
   await alice.getByRole('button', { name: 'Camera', exact: true }).click();
+  await expect(alice.getByRole('button', { name: 'Camera', exact: true })).toHaveAttribute('aria-pressed', 'false');
   await expect.poll(async () => (await inbound(page, 'bob')).video!.framesDecoded, { timeout: 10_000 }).toBeGreaterThan(off);
+  await expect(bob.getByTestId('peer-camera-off')).toHaveCount(0, { timeout: 10_000 });
 
   // Mute: Alice's microphone is off (aria-pressed) and Bob stops receiving her sound's energy.
   await alice.getByRole('button', { name: 'Mute' }).click();
@@ -193,6 +200,8 @@ test('decline: the caller is told, and both sides log the call', async ({ page }
   await bob.getByRole('button', { name: 'Decline' }).click();
   await expect(phase(alice)).toHaveAttribute('data-outcome', 'declined');
   await expect(alice).toContainText('Bob declined the call');
+  // Bob declined: his own screen says so, not that Alice did.
+  await expect(bob.getByTestId('call-title')).toHaveText('You declined the call');
   expect(await entries(page, 'alice')).toEqual([expect.objectContaining({ outcome: 'declined', durationMs: null })]);
   expect(await entries(page, 'bob')).toEqual([expect.objectContaining({ outcome: 'declined', direction: 'incoming' })]);
 });
@@ -230,6 +239,7 @@ test('a corrupted key: the receiver names the participant it cannot decrypt', as
   await expect(bob.getByTestId('decrypt-failing')).toHaveCount(0);
   await page.evaluate(() => (window as unknown as LabWindow).callLab.corruptKeyOf('bob'));
   await expect(bob.getByTestId('decrypt-failing')).toHaveText("Can't decrypt media from Alice. Their audio and video are dropped.");
+  await bob.getByRole('button', { name: 'More' }).click();
   await bob.getByText('Statistics').click();
   await expect.poll(async () => Number(await bob.getByTestId('stats-decrypt-drops').textContent())).toBeGreaterThan(0);
 });

@@ -42,6 +42,7 @@ test('video call relayed through coturn with TURN REST credentials from the serv
       expect(stats.iceTransportPolicy).toBe('relay');
       expect(stats.localCandidateType).toBe('relay');
       // The stats panel says so too.
+      await page.getByTestId('call-panel').getByRole('button', { name: 'More' }).click();
       await page.getByTestId('call-stats').locator('summary').click();
       await expect(page.getByTestId('stats-route')).toHaveAttribute('data-route', 'relay', { timeout: 5_000 });
       await expect(page.getByTestId('stats-route')).toHaveText('Relayed (TURN)');

@@ -122,6 +122,8 @@ test('adding someone to a 1:1 call moves it to the SFU: the peer follows without
   const carol = await callPerson(browser, system, 'Carol King');
   await connect(alice, bob, 'Video call');
 
+  // "Add person" sits in the call's settings sheet, behind "More".
+  await callPanel(alice.page).getByRole('button', { name: 'More' }).click();
   const add = callPanel(alice.page).getByRole('form', { name: 'Add person' });
   await add.getByLabel('Handle').fill(`@${carol.handle}`);
   await add.getByRole('button', { name: 'Add person' }).click();

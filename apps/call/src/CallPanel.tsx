@@ -1,72 +1,148 @@
-import type { RemoteProps } from '@parley/contracts';
-import { Match, Show, Switch, from, onCleanup, onMount } from 'solid-js';
+import type { CallPresentationMode, RemoteProps } from '@parley/contracts';
+import PhoneOff from 'lucide-solid/icons/phone-off';
+import { Match, Show, Switch, createEffect, createMemo, createSignal, from } from 'solid-js';
 import type { CallStore } from './call-store.js';
 import type { GroupCallStore } from './group/group-call-store.js';
 import type { RtcGroupMedia } from './group/group-media.js';
 import type { RtcCallMedia } from './media/call-media.js';
 import { formatElapsed, messagesFor } from './messages.js';
 import type { CallLinksStore } from './links/call-links-store.js';
+import { Avatar } from './ui/Avatar.js';
 import { CallLinksPanel } from './ui/CallLinksPanel.js';
+import { EndedSummary } from './ui/EndedSummary.js';
 import { GroupCallPanel } from './ui/GroupCallView.js';
 import { InCall } from './ui/InCall.js';
-import { startRingtone } from './ui/ringtone.js';
+import { IncomingCallDialog } from './ui/IncomingCallDialog.js';
+import { RoundButton } from './ui/controls.js';
+import { presentationMode } from './ui/presentation.js';
 
-/** The call panel: nothing while idle; the outgoing, incoming, in-call or ended screen otherwise. */
-export function CallPanel(props: { store: CallStore<RtcCallMedia>; groups?: GroupCallStore<RtcGroupMedia>; links?: CallLinksStore | null; remote: RemoteProps }) {
+/** Props of the call panel: the stores, the remote's props, and how it lays itself out. */
+export interface CallPanelProps {
+  readonly store: CallStore<RtcCallMedia>;
+  readonly groups?: GroupCallStore<RtcGroupMedia>;
+  readonly links?: CallLinksStore | null;
+  readonly remote: RemoteProps;
+  /**
+   * Dialogs (incoming call, share warning) in the top layer with the rest of the page inert. Default
+   * true; false only where two call apps share one page (the call lab), so one's ring leaves the other usable.
+   */
+  readonly modal?: boolean;
+  /** Told what the app needs of the page (`call.presentation`) whenever that changes. */
+  readonly onPresentation?: (mode: CallPresentationMode) => void;
+}
+
+/**
+ * The call app's screens: the incoming-call dialog, the call stage (outgoing, connecting, in call,
+ * its summary) or its floating bar, the group call, and the call links.
+ */
+export function CallPanel(props: CallPanelProps) {
   const t = () => messagesFor(props.remote.locale);
+  const modal = () => props.modal ?? true;
   const call = () => props.store.state.call;
   const snapshot = () => props.store.state.snapshot;
   const peerName = () => call().peer?.displayName ?? '';
+  const [minimised, setMinimised] = createSignal(false);
+  const groupOnScreen = () => !!(props.groups?.state.snapshot ?? props.groups?.state.failure);
+  const groupRunning = () => {
+    const phase = props.groups?.state.snapshot?.phase;
+    return phase !== undefined && phase !== 'ended';
+  };
+  const oneToOneRunning = () => ['outgoing', 'connecting', 'active'].includes(call().phase);
+  // A call that ended comes back to full size for its summary; a new one starts full size.
+  createEffect(() => {
+    if (!oneToOneRunning() && !groupRunning()) setMinimised(false);
+  });
+  const mode = createMemo(() =>
+    presentationMode({ oneToOne: call().phase, groupOnScreen: groupOnScreen(), groupRinging: !!props.groups?.state.incoming, minimised: minimised() }),
+  );
+  createEffect(() => props.onPresentation?.(mode()));
+
   // A pasted link or the Join of a listed one: the secret is what follows '#'.
   const openLink = (link: string) => void props.groups?.openLink(link.includes('#') ? link.slice(link.indexOf('#') + 1) : link);
+  const title = () => {
+    switch (call().phase) {
+      case 'outgoing':
+        return t().calling(peerName());
+      case 'incoming':
+        return t().incoming(peerName());
+      case 'connecting':
+        return t().connecting(peerName());
+      case 'active':
+        return t().inCallWith(peerName());
+      default:
+        return endedTitle();
+    }
+  };
+  const endedTitle = () => {
+    const outcome = snapshot().outcome;
+    if (snapshot().role === 'callee') {
+      if (outcome === 'missed') return t().missedIncoming(peerName());
+      // The decliner is this user: "Alice declined" would name the caller.
+      if (outcome === 'declined') return t().youDeclined;
+    }
+    return outcome ? t().outcome(outcome, peerName()) : t().callEnded;
+  };
+
   return (
-    <section class="call-app" data-testid="call-app" aria-label={t().region}>
-      <p class="call-app__identity" data-testid="call-identity">
-        {t().signedInAs(props.remote.session.displayName)}
-      </p>
+    <section class="call-app" data-testid="call-app" data-presentation={mode()} aria-label={t().region}>
       <Show when={call().phase !== 'idle'}>
-        <div class="call-panel" role="dialog" aria-label={call().media === 'video' ? t().videoCall : t().voiceCall} data-testid="call-panel" data-phase={call().phase} data-outcome={snapshot().outcome ?? undefined}>
-          <p class="call-panel__title" data-testid="call-title">
-            <Switch>
-              <Match when={call().phase === 'outgoing'}>{t().calling(peerName())}</Match>
-              <Match when={call().phase === 'incoming'}>{t().incoming(peerName())}</Match>
-              <Match when={call().phase === 'connecting'}>{t().connecting(peerName())}</Match>
-              <Match when={call().phase === 'active'}>{t().inCallWith(peerName())}</Match>
-              <Match when={call().phase === 'ended'}>
-                {snapshot().outcome === 'missed' && snapshot().role === 'callee'
-                  ? t().missedIncoming(peerName())
-                  : snapshot().outcome
-                    ? t().outcome(snapshot().outcome!, peerName())
-                    : t().callEnded}
-              </Match>
-            </Switch>
-          </p>
-          <p class="call-panel__media">{call().media === 'video' ? t().videoCall : t().voiceCall}</p>
+        <div
+          class="call-panel"
+          classList={{ 'call-panel--stage': call().phase !== 'incoming', 'call-panel--minimised': minimised() }}
+          role="region"
+          aria-label={call().media === 'video' ? t().videoCall : t().voiceCall}
+          data-testid="call-panel"
+          data-phase={call().phase}
+          data-outcome={snapshot().outcome ?? undefined}
+        >
           <Switch>
             <Match when={call().phase === 'incoming'}>
-              <IncomingControls accept={() => props.store.accept()} decline={() => props.store.decline()} acceptLabel={t().accept} declineLabel={t().decline} />
+              <IncomingCallDialog
+                callerId={call().peer?.userId ?? ''}
+                callerName={peerName()}
+                title={title()}
+                kind={call().media ?? 'audio'}
+                kindLabel={call().media === 'video' ? t().videoCall : t().voiceCall}
+                acceptLabel={t().accept}
+                declineLabel={t().decline}
+                shortcuts={t().incomingShortcuts}
+                onAccept={() => props.store.accept()}
+                onDecline={() => props.store.decline()}
+                modal={modal()}
+                testId="call-incoming"
+              />
             </Match>
             <Match when={call().phase === 'ended'}>
-              <Show when={snapshot().answeredAt !== null && snapshot().endedAt !== null}>
-                <p data-testid="call-duration">{formatElapsed(snapshot().endedAt! - snapshot().answeredAt!)}</p>
-              </Show>
-              <button type="button" onClick={() => props.store.dismiss()}>
-                {t().ok}
-              </button>
+              <div class="call-stage call-stage--summary">
+                <div class="call-stage__person">
+                  <Avatar accountId={call().peer?.userId ?? ''} name={peerName()} />
+                  <EndedSummary okLabel={t().ok} note={t().closesSoon} onClose={() => props.store.dismiss()}>
+                    <h2 class="call-stage__name" data-testid="call-title">
+                      {title()}
+                    </h2>
+                    <Show when={snapshot().answeredAt !== null && snapshot().endedAt !== null}>
+                      <p data-testid="call-duration">{formatElapsed(snapshot().endedAt! - snapshot().answeredAt!)}</p>
+                    </Show>
+                  </EndedSummary>
+                </div>
+              </div>
             </Match>
             <Match when={true}>
-              <Show when={props.store.state.media} keyed>
+              <Show when={props.store.state.media} keyed fallback={<CallSetUp title={title()} peerId={call().peer?.userId ?? ''} peerName={peerName()} hangUp={() => props.store.hangUp()} hangUpLabel={t().hangUp} />}>
                 {(session) => {
                   // The in-call view (previews, device lists, meters, the <audio> playing the peer)
                   // once the microphone and camera are open: building it while they open slowed
                   // opening them, which the first audio and video of the call wait for (a playing
                   // <audio> opens an audio output in the same browser service as the microphone).
-                  // Until then the title says where the call is and Hang up is there; if they cannot
+                  // Until then the stage says where the call is and Hang up is there; if they cannot
                   // open, the call ends. Connected while a permission prompt still holds them: the
                   // view comes anyway, so the peer is heard.
                   const local = from(session.localStream$);
                   return (
-                    <Show when={local() || call().phase === 'active'}>
+                    <Show
+                      when={local() || call().phase === 'active'}
+                      fallback={<CallSetUp title={title()} peerId={call().peer?.userId ?? ''} peerName={peerName()} hangUp={() => props.store.hangUp()} hangUpLabel={t().hangUp} />}
+                    >
                       <InCall
                         session={session}
                         peer={call().peer!}
@@ -76,20 +152,25 @@ export function CallPanel(props: { store: CallStore<RtcCallMedia>; groups?: Grou
                         reconnecting={snapshot().reconnecting}
                         now={props.store.now}
                         t={t()}
+                        title={title()}
+                        hangUp={() => props.store.hangUp()}
+                        minimised={minimised()}
+                        minimise={() => setMinimised(true)}
+                        restore={() => setMinimised(false)}
+                        modal={modal()}
                         {...(props.groups?.canAddPerson() ? { addPerson: props.groups.addPerson } : {})}
                       />
                     </Show>
                   );
                 }}
               </Show>
-              <button type="button" class="call-panel__hangup" onClick={() => props.store.hangUp()}>
-                {t().hangUp}
-              </button>
             </Match>
           </Switch>
         </div>
       </Show>
-      <Show when={props.groups}>{(groups) => <GroupCallPanel store={groups()} t={t()} />}</Show>
+      <Show when={props.groups}>
+        {(groups) => <GroupCallPanel store={groups()} t={t()} modal={modal()} minimised={minimised()} setMinimised={setMinimised} />}
+      </Show>
       <Show when={props.groups && props.links}>
         {(links) => <CallLinksPanel store={links() as CallLinksStore} open={(link) => openLink(link)} locale={props.remote.locale} t={t()} />}
       </Show>
@@ -97,25 +178,21 @@ export function CallPanel(props: { store: CallStore<RtcCallMedia>; groups?: Grou
   );
 }
 
-/** Accept and Decline, with the ringtone playing while they are shown; Accept takes the focus. */
-function IncomingControls(props: { accept: () => void; decline: () => void; acceptLabel: string; declineLabel: string }) {
-  let accept!: HTMLButtonElement;
-  // Focused with the next frame rather than at once: focusing forces a layout in the task that
-  // handles the incoming offer, which answering quickly needs more (it is painted then anyway).
-  let frame = 0;
-  onMount(() => {
-    frame = requestAnimationFrame(() => accept.focus());
-  });
-  onCleanup(() => cancelAnimationFrame(frame));
-  onCleanup(startRingtone());
+/** The stage while the call is set up (devices opening, ringing the peer): who, where, and Hang up. */
+function CallSetUp(props: { title: string; peerId: string; peerName: string; hangUp: () => void; hangUpLabel: string }) {
   return (
-    <div class="call-incoming" role="group">
-      <button type="button" ref={accept} class="call-panel__accept" onClick={() => props.accept()}>
-        {props.acceptLabel}
-      </button>
-      <button type="button" class="call-panel__decline" onClick={() => props.decline()}>
-        {props.declineLabel}
-      </button>
+    <div class="call-stage">
+      <div class="call-stage__main">
+        <div class="call-stage__person">
+          <Avatar accountId={props.peerId} name={props.peerName} />
+          <h2 class="call-stage__name" data-testid="call-title">
+            {props.title}
+          </h2>
+        </div>
+      </div>
+      <div class="call-bar" role="toolbar" aria-label={props.hangUpLabel}>
+        <RoundButton label={props.hangUpLabel} tone="danger" icon={<PhoneOff aria-hidden="true" />} onClick={props.hangUp} />
+      </div>
     </div>
   );
 }

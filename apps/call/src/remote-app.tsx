@@ -1,4 +1,4 @@
-import { IDLE_CALL_STATE, type MountArgs, type MountElement, type RemoteApp, type RemoteModule, type RemoteProps } from '@parley/contracts';
+import { IDLE_CALL_STATE, type CallPresentationMode, NO_CALL_PRESENTATION, type MountArgs, type MountElement, type RemoteApp, type RemoteModule, type RemoteProps } from '@parley/contracts';
 import { bus, busEvaluations } from '@parley/event-bus';
 import { ObservableScope } from '@parley/event-bus/scope';
 import { type CallServices, callServices, type Messenger, messenger } from '@parley/messenger';
@@ -58,6 +58,20 @@ function pageCallServices(signaling: Messenger | null): CallServices | null {
     if (!legacy?.turnCredentials || !legacy.callLinks) return null;
     const turnCredentials = legacy.turnCredentials.bind(legacy);
     return { turn: { turnCredentials }, callLinks: legacy.callLinks() };
+  }
+}
+
+/**
+ * Tells the shell how much of the page the call needs. A shell older than `call.presentation` has a
+ * bus that throws on an event it does not know: it keeps its fixed call column, and the call works
+ * in it (version-skew.spec.ts), so the request is simply not made there.
+ */
+function publishPresentation(mode: CallPresentationMode): void {
+  try {
+    // A fresh object each time: the bus ignores a value identical to the current one.
+    bus.set('call.presentation', { mode });
+  } catch {
+    // An older shell: see above.
   }
 }
 
@@ -171,7 +185,9 @@ export const app: RemoteApp = {
     const links = linkApi ? createCallLinksStore(linkApi, new CallLinkBook(window.localStorage, session.userId), window.location.origin) : null;
     // A test hook (a remount would show as a higher count): production builds drop it as dead code.
     if (typeof __PARLEY_TEST_HOOKS__ !== 'undefined' && __PARLEY_TEST_HOOKS__) element.dataset.callMount = String(++mountCount);
-    const dispose = solidRender(() => <CallPanel store={store} groups={groups} links={links} remote={props()} />, element);
+    // The shell lays the page out from `call.presentation`: the stage while a call is on screen, an
+    // overlay for a ring or a minimised call, nothing otherwise.
+    const dispose = solidRender(() => <CallPanel store={store} groups={groups} links={links} remote={props()} onPresentation={publishPresentation} />, element);
     mounted.set(args.dom, { dispose, scope, setProps });
     bus.set('call.available', true);
   },
@@ -183,6 +199,7 @@ export const app: RemoteApp = {
     entry.scope.end();
     bus.set('call.available', false);
     bus.set('call.state', IDLE_CALL_STATE);
+    bus.set('call.presentation', NO_CALL_PRESENTATION);
   },
 };
 

@@ -5,6 +5,9 @@
  * (@parley/call-engine/testing) and their timers on a manual clock. Not part of the app.
  */
 import { type CallEntry, type RemoteProps } from '@parley/contracts';
+// The shell puts the design tokens on the page; this page stands in for it.
+import '@parley/design-tokens/tokens.css';
+import '../call.css';
 import { EventBus } from '@parley/event-bus';
 import { ObservableScope } from '@parley/event-bus/scope';
 import { render } from 'solid-js/web';
@@ -17,6 +20,11 @@ import { startSFrameWorker } from '../media/sframe-worker-client.js';
 
 const params = new URLSearchParams(location.search);
 const locale = params.get('locale') ?? 'en-US';
+// Two apps share this page: a modal ring on one side would make the other inert, so dialogs stay
+// in place unless a test asks for the app's real, modal ones (`?modal=1`, one side at a time).
+const modal = params.get('modal') === '1';
+// `?full=bob`: one side takes the whole window as the shell's stage would (the other is there, unseen).
+const full = params.get('full');
 const clock = new ManualClock(Date.now());
 const network = new FakeSignalingNetwork();
 const people = { alice: 'Alice', bob: 'Bob' } as const;
@@ -40,10 +48,17 @@ for (const who of Object.keys(people) as Who[]) {
   apps[who] = { bus, store, entries };
   const host = document.createElement('div');
   host.id = who;
-  host.style.cssText = 'display:inline-block;vertical-align:top;width:48%;border:1px solid #ccc;margin:2px;padding:4px';
+  // Each side a stage of its own: `contain: layout` keeps its fixed-position parts (the floating call
+  // bar) inside it, as the shell's slot would.
+  host.style.cssText = full
+    ? full === who
+      ? 'height:100vh;box-sizing:border-box;padding:8px'
+      : 'position:absolute;left:0;top:0;width:1px;height:1px;overflow:hidden;visibility:hidden;contain:layout'
+    : 'display:inline-block;vertical-align:top;width:48%;height:calc(100vh - 24px);box-sizing:border-box;border:1px solid #ccc;margin:2px;padding:4px;contain:layout;overflow:auto';
   document.body.append(host);
+  if (full) document.body.style.margin = '0';
   const props: RemoteProps = { locale, session: { userId: who, displayName: people[who], temporary: false } };
-  render(() => <CallPanel store={store} remote={props} />, host);
+  render(() => <CallPanel store={store} remote={props} modal={modal} />, host);
 }
 
 /** What the tests drive and read. */
@@ -113,4 +128,5 @@ const lab = {
 };
 
 (window as unknown as { callLab: typeof lab }).callLab = lab;
+document.documentElement.lang = locale.slice(0, 2);
 document.title = 'call lab ready';

@@ -1,87 +1,135 @@
-import { For, Show, createEffect, createMemo, createSignal, from, onCleanup, onMount } from 'solid-js';
+import Hand from 'lucide-solid/icons/hand';
+import LayoutGrid from 'lucide-solid/icons/layout-grid';
+import Mic from 'lucide-solid/icons/mic';
+import MicOff from 'lucide-solid/icons/mic-off';
+import Minimize2 from 'lucide-solid/icons/minimize-2';
+import PhoneOff from 'lucide-solid/icons/phone-off';
+import UserPlus from 'lucide-solid/icons/user-plus';
+import Users from 'lucide-solid/icons/users';
+import Video from 'lucide-solid/icons/video';
+import VideoOff from 'lucide-solid/icons/video-off';
+import { For, Show, createEffect, createMemo, createSignal, from, onCleanup } from 'solid-js';
 import type { GroupCallStore } from '../group/group-call-store.js';
 import type { GroupParticipantView } from '@parley/call-engine';
 import { GROUP_REACTIONS } from '@parley/contracts';
 import type { RtcGroupMedia } from '../group/group-media.js';
 import { type CallMessages, formatElapsed } from '../messages.js';
+import { Avatar } from './Avatar.js';
+import { EndedSummary } from './EndedSummary.js';
+import { IncomingCallDialog } from './IncomingCallDialog.js';
+import { MiniCallBar } from './MiniCallBar.js';
+import { SelfView } from './SelfView.js';
+import { RoundButton } from './controls.js';
+import { type GridFit, fitGrid } from './grid-fit.js';
+import { createIdleControls } from './idle-controls.js';
 import { StreamAudio, StreamVideo } from './media-views.js';
-import { startRingtone } from './ringtone.js';
 
-/** Thumbnails per page; beyond it, pages. */
+/** Thumbnails per page in the spotlight layout; beyond it, pages. */
 export const TILES_PER_PAGE = 9;
+/** Tiles are laid out for this picture shape (the camera's usual 16:9). */
+const TILE_ASPECT = 16 / 9;
+/** Gap between tiles, in px (matches the stage's CSS gap). */
+const TILE_GAP = 8;
+/** The thumbnail strip under the spotlight takes at most this share of the stage's height. */
+const STRIP_SHARE = 0.25;
+/** Tile width from which a tile asks for the middle, and for the high simulcast layer. */
+const MIDDLE_LAYER_FROM_PX = 240;
+const HIGH_LAYER_FROM_PX = 480;
 
-/** The group call screens: the incoming ring, the call (spotlight + thumbnails), its end. */
-export function GroupCallPanel(props: { store: GroupCallStore<RtcGroupMedia>; t: CallMessages }) {
+/** Props the group call screens take from the call panel. */
+interface GroupCallPanelProps {
+  readonly store: GroupCallStore<RtcGroupMedia>;
+  readonly t: CallMessages;
+  readonly modal: boolean;
+  readonly minimised: boolean;
+  readonly setMinimised: (minimised: boolean) => void;
+}
+
+/** The group call screens: the incoming ring, the call stage (spotlight or grid), its end. */
+export function GroupCallPanel(props: GroupCallPanelProps) {
   const t = () => props.t;
   const state = props.store.state;
+  const running = () => !!state.snapshot && state.snapshot.phase !== 'ended';
+  const requests = () => state.snapshot?.joinRequests ?? [];
   return (
     <>
       <Show when={state.incoming}>
         {(incoming) => (
-          <div class="call-panel" role="dialog" aria-label={t().groupCall(incoming().ring.groupName)} data-testid="group-call-incoming">
-            <p data-testid="group-call-incoming-title">{t().groupIncoming(incoming().ring.callerName, incoming().ring.groupName)}</p>
-            <GroupRingControls join={() => props.store.join()} decline={() => props.store.decline()} t={t()} />
-          </div>
+          <IncomingCallDialog
+            callerId={incoming().ring.groupId}
+            callerName={incoming().ring.groupName}
+            title={t().groupIncoming(incoming().ring.callerName, incoming().ring.groupName)}
+            kind={incoming().ring.media}
+            kindLabel={incoming().ring.media === 'video' ? t().videoCall : t().voiceCall}
+            acceptLabel={t().join}
+            declineLabel={t().decline}
+            shortcuts={t().incomingGroupShortcuts}
+            onAccept={() => props.store.join()}
+            onDecline={() => props.store.decline()}
+            modal={props.modal}
+            testId="group-call-incoming"
+            titleTestId="group-call-incoming-title"
+          />
         )}
       </Show>
       <Show when={state.snapshot ?? (state.failure ? true : null)}>
-        <div class="call-panel group-call" role="dialog" aria-label={t().groupCall(state.ring?.groupName ?? '')} data-testid="group-call" data-phase={state.snapshot?.phase ?? 'ended'}>
-          <p class="call-panel__title" data-testid="group-call-title">
-            {t().groupCall(state.ring?.groupName || t().callLink)}
-          </p>
-          <Show when={state.failure ?? state.snapshot?.error}>
-            {(why) => (
-              <p role="alert" data-testid="group-call-error" data-code={why()}>
-                {t().linkFailure(why())}
-              </p>
-            )}
-          </Show>
-          <Show when={state.snapshot?.phase === 'joining'}>
-            <p>{t().joiningGroup}</p>
-          </Show>
-          <Show when={state.snapshot?.phase === 'waiting'}>
-            <p role="status" data-testid="group-call-waiting">
-              {t().waitingForAdmission(state.ring?.callerName ?? '')}
-            </p>
-          </Show>
-          <Show when={(state.snapshot?.joinRequests.length ?? 0) > 0}>
-            <section aria-label={t().joinRequests} data-testid="group-call-join-requests">
-              <p>{t().joinRequests}</p>
-              <ul>
-                <For each={state.snapshot?.joinRequests ?? []}>
-                  {(request) => (
-                    <li data-testid="group-call-join-request">
-                      {request.displayName}
-                      {request.guest ? ` (${t().guestBadge})` : ''}{' '}
-                      <button type="button" onClick={() => props.store.admit(request.requestId, true)}>
-                        {t().admit(request.displayName)}
-                      </button>{' '}
-                      <button type="button" onClick={() => props.store.admit(request.requestId, false)}>
-                        {t().refuse(request.displayName)}
-                      </button>
-                    </li>
-                  )}
-                </For>
-              </ul>
-            </section>
-          </Show>
-          <Show when={state.snapshot?.phase === 'rejoining'}>
-            <p role="status" data-testid="group-call-rejoining">{t().rejoining}</p>
-          </Show>
-          <Show when={state.media} keyed>
-            {(media) => <GroupCallStage media={media} store={props.store} t={t()} />}
-          </Show>
+        <div
+          class="call-panel call-panel--stage group-call"
+          classList={{ 'call-panel--minimised': props.minimised && running() }}
+          role="region"
+          aria-label={t().groupCall(state.ring?.groupName || t().callLink)}
+          data-testid="group-call"
+          data-phase={state.snapshot?.phase ?? 'ended'}
+        >
           <Show
-            when={state.snapshot && state.snapshot.phase !== 'ended'}
+            when={running()}
             fallback={
-              <button type="button" onClick={() => props.store.dismiss()}>
-                {t().ok}
-              </button>
+              <div class="call-stage call-stage--summary">
+                <div class="call-stage__person">
+                  <EndedSummary okLabel={t().ok} note={t().closesSoon} onClose={() => props.store.dismiss()}>
+                    <h2 class="call-stage__name" data-testid="group-call-title">
+                      {t().groupCall(state.ring?.groupName || t().callLink)}
+                    </h2>
+                    <Show when={state.failure ?? state.snapshot?.error} fallback={<p data-testid="group-call-left">{t().leftGroupCall}</p>}>
+                      {(why) => (
+                        <p role="alert" data-testid="group-call-error" data-code={why()}>
+                          {t().linkFailure(why())}
+                        </p>
+                      )}
+                    </Show>
+                  </EndedSummary>
+                </div>
+              </div>
             }
           >
-            <button type="button" class="call-panel__hangup" onClick={() => props.store.leave()}>
-              {t().leave}
-            </button>
+            <Show when={requests().length > 0}>
+              <section class="call-requests" role="status" aria-label={t().joinRequests} data-testid="group-call-join-requests">
+                <p class="call-requests__title">
+                  <UserPlus aria-hidden="true" /> {t().waitingToJoin(requests().length)}
+                </p>
+                <ul>
+                  <For each={requests()}>
+                    {(request) => (
+                      <li data-testid="group-call-join-request">
+                        <span>
+                          {request.displayName}
+                          {request.guest ? ` (${t().guestBadge})` : ''}
+                        </span>
+                        <button type="button" class="call-button call-button--primary" onClick={() => props.store.admit(request.requestId, true)}>
+                          {t().admit(request.displayName)}
+                        </button>
+                        <button type="button" class="call-button" onClick={() => props.store.admit(request.requestId, false)}>
+                          {t().refuse(request.displayName)}
+                        </button>
+                      </li>
+                    )}
+                  </For>
+                </ul>
+              </section>
+            </Show>
+            <Show when={state.media} keyed fallback={<GroupWaiting store={props.store} t={t()} />}>
+              {(media) => <GroupCallStage media={media} store={props.store} t={t()} modal={props.modal} minimised={props.minimised} setMinimised={props.setMinimised} />}
+            </Show>
           </Show>
         </div>
       </Show>
@@ -89,29 +137,67 @@ export function GroupCallPanel(props: { store: GroupCallStore<RtcGroupMedia>; t:
   );
 }
 
-function GroupRingControls(props: { join: () => void; decline: () => void; t: CallMessages }) {
-  let join!: HTMLButtonElement;
-  onMount(() => join.focus());
-  onCleanup(startRingtone());
+/** Before the media is up: joining, or waiting for the link's creator to admit this user; Leave. */
+function GroupWaiting(props: { store: GroupCallStore<RtcGroupMedia>; t: CallMessages }) {
+  const state = props.store.state;
   return (
-    <div class="call-incoming" role="group">
-      <button type="button" ref={join} class="call-panel__accept" onClick={() => props.join()}>
-        {props.t.join}
-      </button>
-      <button type="button" class="call-panel__decline" onClick={() => props.decline()}>
-        {props.t.decline}
-      </button>
+    <div class="call-stage">
+      <div class="call-stage__main">
+        <div class="call-stage__person">
+          <Avatar accountId={state.ring?.groupId ?? ''} name={state.ring?.groupName || props.t.callLink} />
+          <h2 class="call-stage__name" data-testid="group-call-title">
+            {props.t.groupCall(state.ring?.groupName || props.t.callLink)}
+          </h2>
+          <Show when={state.snapshot?.phase === 'joining'}>
+            <p>{props.t.joiningGroup}</p>
+          </Show>
+          <Show when={state.snapshot?.phase === 'waiting'}>
+            <p role="status" data-testid="group-call-waiting">
+              {props.t.waitingForAdmission(state.ring?.callerName ?? '')}
+            </p>
+          </Show>
+          <Show when={state.snapshot?.phase === 'rejoining'}>
+            <p role="status" data-testid="group-call-rejoining">
+              {props.t.rejoining}
+            </p>
+          </Show>
+        </div>
+      </div>
+      <div class="call-bar" role="toolbar" aria-label={props.t.inCallControls}>
+        <RoundButton label={props.t.leave} tone="danger" icon={<PhoneOff aria-hidden="true" />} onClick={() => props.store.leave()} />
+      </div>
     </div>
   );
 }
 
+/** Watches an element's content size. */
+function createSize() {
+  const [size, setSize] = createSignal({ width: 0, height: 0 });
+  let observer: ResizeObserver | undefined;
+  onCleanup(() => observer?.disconnect());
+  return {
+    size,
+    observe(element: HTMLElement) {
+      observer = new ResizeObserver(([entry]) => {
+        const box = entry!.contentRect;
+        setSize({ width: Math.floor(box.width), height: Math.floor(box.height) });
+      });
+      observer.observe(element);
+    },
+  };
+}
+
+/** The simulcast layer worth receiving for a tile this wide. */
+const layerFor = (tileWidth: number) => (tileWidth >= HIGH_LAYER_FROM_PX ? 2 : tileWidth >= MIDDLE_LAYER_FROM_PX ? 1 : 0);
+
 /**
- * The call itself: one participant in the spotlight (pinned, else whoever talks, else the first
- * other), everyone else as thumbnails, paged by TILES_PER_PAGE. Thumbnails are received on the
- * lowest simulcast layer and the spotlight on the highest, so the downlink and decoding cost grow
- * slowly with the number of participants.
+ * The call itself. Spotlight (the default): one participant large (pinned, else whoever talks, else
+ * the first other) and the others as a strip of thumbnails, paged by TILES_PER_PAGE. Grid: everyone
+ * in tiles that fit the stage (fitGrid from its observed size), none outside it, no scrolling. The
+ * spotlight is received on the highest simulcast layer and thumbnails on the lowest; grid tiles on
+ * the layer their size needs. Self view as a movable overlay; controls fade while nothing moves.
  */
-function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<RtcGroupMedia>; t: CallMessages }) {
+function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<RtcGroupMedia>; t: CallMessages; modal: boolean; minimised: boolean; setMinimised: (minimised: boolean) => void }) {
   const media = props.media;
   const streams = from(media.participantStreams$);
   const localStream = from(media.localStream$);
@@ -120,27 +206,45 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
   const cameraOn = from(media.cameraOn$);
   const [pinned, setPinned] = createSignal<number | null>(null);
   const [page, setPage] = createSignal(0);
+  const [grid, setGrid] = createSignal(false);
   const [now, setNow] = createSignal(props.store.now());
   const ticker = setInterval(() => setNow(props.store.now()), 500);
   onCleanup(() => clearInterval(ticker));
+  const area = createSize();
+  const idle = createIdleControls();
 
   const snapshot = () => props.store.state.snapshot;
   const participants = () => snapshot()?.participants ?? [];
   const self = () => participants().find((p) => p.self);
   const others = createMemo(() => participants().filter((p) => !p.self));
   const spotlight = createMemo<GroupParticipantView | null>(() => {
+    if (grid()) return null;
     const list = others();
     return list.find((p) => p.index === pinned()) ?? list.find((p) => p.talking) ?? list[0] ?? null;
   });
-  const thumbnails = createMemo(() => others().filter((p) => p.index !== spotlight()?.index));
+  const thumbnails = createMemo(() => (grid() ? [] : others().filter((p) => p.index !== spotlight()?.index)));
   const pages = createMemo(() => Math.max(1, Math.ceil(thumbnails().length / TILES_PER_PAGE)));
-  const visibleThumbnails = createMemo(() => thumbnails().slice(Math.min(page(), pages() - 1) * TILES_PER_PAGE, (Math.min(page(), pages() - 1) + 1) * TILES_PER_PAGE));
+  const currentPage = () => Math.min(page(), pages() - 1);
+  const visibleThumbnails = createMemo(() => thumbnails().slice(currentPage() * TILES_PER_PAGE, (currentPage() + 1) * TILES_PER_PAGE));
   const nameOf = (p: GroupParticipantView) => (p.self ? props.t.you : (props.store.state.names.get(p.userId) ?? p.displayName ?? p.userId));
+  const groupName = () => props.store.state.ring?.groupName || props.t.callLink;
+  const elapsed = () => formatElapsed(now() - (snapshot()?.joinedAt ?? now()));
 
-  // Layers: spotlight high, thumbnails on this page low, everyone else's video not forwarded at all.
+  // The layout, from the stage's size: the strip under the spotlight, the spotlight above it, or the grid.
+  const stripHeight = createMemo(() => (visibleThumbnails().length > 0 ? Math.floor(area.size().height * STRIP_SHARE) : 0));
+  const stripFit = createMemo<GridFit>(() => fitGrid(visibleThumbnails().length, area.size().width, stripHeight(), TILE_ASPECT, TILE_GAP));
+  const spotlightFit = createMemo<GridFit>(() => fitGrid(spotlight() ? 1 : 0, area.size().width, area.size().height - (stripHeight() ? stripHeight() + TILE_GAP : 0), TILE_ASPECT, TILE_GAP));
+  const gridFit = createMemo<GridFit>(() => fitGrid(grid() ? others().length : 0, area.size().width, area.size().height, TILE_ASPECT, TILE_GAP));
+
+  // Layers: spotlight high, thumbnails on this page low, grid tiles by their size, everyone else's video not forwarded at all.
   createEffect(() => {
     const call = props.store.state.call;
     if (!call) return;
+    if (grid()) {
+      const layer = layerFor(gridFit().tileWidth);
+      for (const p of others()) call.chooseLayer(p.index, layer);
+      return;
+    }
     const main = spotlight();
     const shown = new Set(visibleThumbnails().map((p) => p.index));
     if (main) call.chooseLayer(main.index, 2);
@@ -148,112 +252,162 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
   });
 
   const failing = createMemo(() => others().filter((p) => decryption()?.get(p.index)?.failing));
+  const video = () => snapshot()?.media === 'video';
 
   return (
-    <div class="group-call__stage" data-testid="group-call-stage">
-      <p data-testid="group-call-count">
-        {props.t.participants(participants().length)} · <span data-testid="group-call-elapsed">{formatElapsed(now() - (snapshot()?.joinedAt ?? now()))}</span>
-      </p>
-      <For each={failing()}>
-        {(p) => (
-          <p role="alert" data-testid="group-call-cant-decrypt">
-            {props.t.cantDecrypt(nameOf(p))}
+    <>
+      <div class="call-stage" classList={{ 'call-stage--video': video() }} data-idle={idle.idle() && video() ? 'true' : 'false'} data-testid="group-call-stage" ref={(element) => idle.watch(element)}>
+        <header class="call-stage__top">
+          <h2 class="call-stage__name" data-testid="group-call-title">
+            {props.t.groupCall(groupName())}
+          </h2>
+          <p class="call-stage__status" data-testid="group-call-count">
+            {props.t.participants(participants().length)} · <span data-testid="group-call-elapsed">{elapsed()}</span>
           </p>
-        )}
-      </For>
-      <Show when={spotlight()}>
-        {(main) => <Tile participant={main()} stream={streams()?.get(main().index) ?? null} name={nameOf(main())} spotlight t={props.t} onPin={() => setPinned(null)} />}
-      </Show>
-      <div class="group-call__thumbnails" data-testid="group-call-thumbnails">
-        <For each={visibleThumbnails()}>
-          {(p) => <Tile participant={p} stream={streams()?.get(p.index) ?? null} name={nameOf(p)} t={props.t} onPin={() => setPinned(p.index)} />}
-        </For>
-      </div>
-      <Show when={pages() > 1}>
-        <nav aria-label={props.t.page(page() + 1, pages())}>
-          <button type="button" disabled={page() === 0} onClick={() => setPage((n) => n - 1)}>
-            {props.t.previousPage}
-          </button>
-          <span>{props.t.page(Math.min(page(), pages() - 1) + 1, pages())}</span>
-          <button type="button" disabled={page() >= pages() - 1} onClick={() => setPage((n) => n + 1)}>
-            {props.t.nextPage}
-          </button>
-        </nav>
-      </Show>
-      {/* Every participant's audio plays, on whatever page they are. */}
-      <For each={others()}>{(p) => <StreamAudio stream={streams()?.get(p.index) ?? null} sinkId="" />}</For>
-      <Show when={snapshot()?.media === 'video'}>
-        <StreamVideo stream={localStream() ?? null} label={props.t.localPreview} testId="group-call-local-preview" mirrored />
-      </Show>
-      <div class="group-call__controls" role="group">
-        <button type="button" aria-pressed={muted() ? 'true' : 'false'} onClick={() => props.store.setMuted(!muted())}>
-          {props.t.mute}
-        </button>
-        <Show when={snapshot()?.media === 'video'}>
-          <button type="button" aria-pressed={cameraOn() ? 'true' : 'false'} onClick={() => void props.store.setCameraOn(!cameraOn())}>
-            {props.t.camera}
-          </button>
-        </Show>
-        <button type="button" aria-pressed={self()?.handRaised ? 'true' : 'false'} onClick={() => props.store.setHandRaised(!self()?.handRaised)}>
-          {props.t.raiseHand}
-        </button>
-        <span role="group" aria-label={props.t.reactions}>
-          <For each={GROUP_REACTIONS}>
-            {(emoji) => (
-              <button type="button" aria-label={props.t.react(emoji)} onClick={() => props.store.react(emoji)}>
-                {emoji}
-              </button>
-            )}
-          </For>
-        </span>
-      </div>
-      <details class="group-call__participants" data-testid="group-call-participants">
-        <summary>{props.t.participants(participants().length)}</summary>
-        <ul>
-          <For each={participants()}>
+          <For each={failing()}>
             {(p) => (
-              <li data-testid="group-call-participant" data-participant={p.index}>
-                {nameOf(p)}
-                <ParticipantBadges participant={p} t={props.t} />
-                <Show when={p.viaLink}>
-                  <small data-testid="group-call-via-link"> · {props.t.viaLink}</small>
-                </Show>
-                <Show when={p.guest}>
-                  <small data-testid="group-call-guest"> · {props.t.guestBadge}</small>
-                </Show>
-                <Show when={props.store.state.linkAdmin && !p.self}>
-                  {' '}
-                  <button type="button" onClick={() => props.store.remove(p.index)}>
-                    {props.t.remove(nameOf(p))}
-                  </button>
-                </Show>
-              </li>
+              <p class="call-notice call-notice--alert" role="alert" data-testid="group-call-cant-decrypt">
+                {props.t.cantDecrypt(nameOf(p))}
+              </p>
             )}
           </For>
-        </ul>
-      </details>
-    </div>
+          <Show when={props.store.state.snapshot?.phase === 'rejoining'}>
+            <p class="call-notice" role="status" data-testid="group-call-rejoining">
+              {props.t.rejoining}
+            </p>
+          </Show>
+        </header>
+        <div class="group-call__area" ref={(element) => area.observe(element)} data-testid="group-call-area" data-layout={grid() ? 'grid' : 'spotlight'}>
+          <Show when={grid()}>
+            <div class="group-call__grid" style={{ 'grid-template-columns': `repeat(${gridFit().columns}, ${gridFit().tileWidth}px)` }}>
+              <For each={others()}>
+                {(p) => <Tile participant={p} stream={streams()?.get(p.index) ?? null} name={nameOf(p)} fit={gridFit()} t={props.t} onPin={() => {
+                      setPinned(p.index);
+                      setGrid(false);
+                    }} />}
+              </For>
+            </div>
+          </Show>
+          <Show when={spotlight()}>
+            {(main) => (
+              <div class="group-call__spotlight-row">
+                <Tile participant={main()} stream={streams()?.get(main().index) ?? null} name={nameOf(main())} fit={spotlightFit()} spotlight t={props.t} onPin={() => setPinned(null)} />
+              </div>
+            )}
+          </Show>
+          <Show when={visibleThumbnails().length > 0}>
+            <div class="group-call__thumbnails" data-testid="group-call-thumbnails" style={{ height: `${stripHeight()}px` }}>
+              <For each={visibleThumbnails()}>
+                {(p) => <Tile participant={p} stream={streams()?.get(p.index) ?? null} name={nameOf(p)} fit={stripFit()} t={props.t} onPin={() => setPinned(p.index)} />}
+              </For>
+            </div>
+          </Show>
+          <details class="group-call__participants call-sheet call-sheet--people" data-testid="group-call-participants">
+            <summary class="call-sheet__summary">
+              <Users aria-hidden="true" /> {props.t.participants(participants().length)}
+            </summary>
+            <ul>
+              <For each={participants()}>
+                {(p) => (
+                  <li data-testid="group-call-participant" data-participant={p.index}>
+                    <Avatar accountId={p.userId} name={nameOf(p)} size="md" />
+                    <span class="group-call__person-name">{nameOf(p)}</span>
+                    <ParticipantBadges participant={p} t={props.t} />
+                    <Show when={p.viaLink}>
+                      <small data-testid="group-call-via-link"> · {props.t.viaLink}</small>
+                    </Show>
+                    <Show when={p.guest}>
+                      <small data-testid="group-call-guest"> · {props.t.guestBadge}</small>
+                    </Show>
+                    <Show when={props.store.state.linkAdmin && !p.self}>
+                      <button type="button" class="call-button" onClick={() => props.store.remove(p.index)}>
+                        {props.t.remove(nameOf(p))}
+                      </button>
+                    </Show>
+                  </li>
+                )}
+              </For>
+            </ul>
+          </details>
+        </div>
+        <Show when={!grid() && pages() > 1}>
+          <nav class="group-call__pages" aria-label={props.t.page(currentPage() + 1, pages())}>
+            <button type="button" class="call-button" disabled={currentPage() === 0} onClick={() => setPage(currentPage() - 1)}>
+              {props.t.previousPage}
+            </button>
+            <span>{props.t.page(currentPage() + 1, pages())}</span>
+            <button type="button" class="call-button" disabled={currentPage() >= pages() - 1} onClick={() => setPage(currentPage() + 1)}>
+              {props.t.nextPage}
+            </button>
+          </nav>
+        </Show>
+        {/* Every participant's audio plays, whatever is on screen. */}
+        <For each={others()}>{(p) => <StreamAudio stream={streams()?.get(p.index) ?? null} sinkId="" />}</For>
+        <Show when={video()}>
+          <SelfView stream={localStream() ?? null} cameraOn={!!cameraOn()} label={props.t.selfView} hint={props.t.selfViewHint} previewLabel={props.t.localPreview} offLabel={props.t.yourCameraOff} testId="group-call-local-preview" />
+        </Show>
+        <div class="call-bar" role="toolbar" aria-label={props.t.inCallControls}>
+          <RoundButton label={props.t.mute} pressed={!!muted()} icon={muted() ? <MicOff aria-hidden="true" /> : <Mic aria-hidden="true" />} onClick={() => props.store.setMuted(!muted())} />
+          <Show when={video()}>
+            <RoundButton label={props.t.camera} pressed={!cameraOn()} icon={cameraOn() ? <Video aria-hidden="true" /> : <VideoOff aria-hidden="true" />} onClick={() => void props.store.setCameraOn(!cameraOn())} />
+          </Show>
+          <RoundButton label={props.t.raiseHand} pressed={!!self()?.handRaised} icon={<Hand aria-hidden="true" />} onClick={() => props.store.setHandRaised(!self()?.handRaised)} />
+          <span class="call-reactions" role="group" aria-label={props.t.reactions}>
+            <For each={GROUP_REACTIONS}>
+              {(emoji) => (
+                <button type="button" class="call-reaction" aria-label={props.t.react(emoji)} title={props.t.react(emoji)} onClick={() => props.store.react(emoji)}>
+                  {emoji}
+                </button>
+              )}
+            </For>
+          </span>
+          <RoundButton label={props.t.gridView} pressed={grid()} icon={<LayoutGrid aria-hidden="true" />} onClick={() => setGrid(!grid())} testId="group-call-grid-switch" />
+          <RoundButton label={props.t.minimise} icon={<Minimize2 aria-hidden="true" />} onClick={() => props.setMinimised(true)} />
+          <RoundButton label={props.t.leave} tone="danger" icon={<PhoneOff aria-hidden="true" />} onClick={() => props.store.leave()} />
+        </div>
+      </div>
+      <Show when={props.minimised}>
+        <MiniCallBar
+          name={groupName()}
+          elapsed={elapsed()}
+          muted={!!muted()}
+          setMuted={(next) => props.store.setMuted(next)}
+          hangUp={() => props.store.leave()}
+          hangUpLabel={props.t.leave}
+          restore={() => props.setMinimised(false)}
+          t={props.t}
+        />
+      </Show>
+    </>
   );
 }
 
-function Tile(props: { participant: GroupParticipantView; stream: MediaStream | null; name: string; spotlight?: boolean; t: CallMessages; onPin: () => void }) {
+/** One participant: their video (or avatar while their camera is off), name, and mute and hand marks; a click puts them in the spotlight. */
+function Tile(props: { participant: GroupParticipantView; stream: MediaStream | null; name: string; fit: GridFit; spotlight?: boolean; t: CallMessages; onPin: () => void }) {
   const videoOnly = createMemo(() => {
     const track = props.stream?.getVideoTracks()[0];
     return track ? new MediaStream([track]) : null;
   });
+  const showVideo = () => !!videoOnly() && props.participant.cameraOn;
   return (
     <figure
-      class={`group-call__tile${props.spotlight ? ' group-call__tile--spotlight' : ''}${props.participant.talking ? ' group-call__tile--talking' : ''}`}
+      class="group-call__tile"
+      classList={{ 'group-call__tile--spotlight': !!props.spotlight, 'group-call__tile--talking': props.participant.talking }}
       data-testid={props.spotlight ? 'group-call-spotlight' : 'group-call-tile'}
       data-participant={props.participant.index}
       data-talking={props.participant.talking ? 'true' : 'false'}
-      style={{ outline: props.participant.talking ? '3px solid #2e7d32' : 'none', width: props.spotlight ? '480px' : '160px' }}
+      style={{ width: `${props.fit.tileWidth}px`, height: `${props.fit.tileHeight}px` }}
     >
       <button type="button" class="group-call__pin" onClick={() => props.onPin()} aria-label={props.name}>
-        <StreamVideo stream={videoOnly()} label={props.t.remoteVideo(props.name)} testId={props.spotlight ? 'group-call-spotlight-video' : 'group-call-tile-video'} />
+        <StreamVideo stream={videoOnly()} label={props.t.remoteVideo(props.name)} testId={props.spotlight ? 'group-call-spotlight-video' : 'group-call-tile-video'} concealed={!showVideo()} />
+        <Show when={!showVideo()}>
+          <span class="group-call__tile-avatar">
+            <Avatar accountId={props.participant.userId} name={props.name} size={props.fit.tileHeight >= 140 ? 'lg' : 'md'} />
+          </span>
+        </Show>
       </button>
-      <figcaption>
-        {props.name}
+      <figcaption class="group-call__caption">
+        <span class="group-call__name">{props.name}</span>
         <ParticipantBadges participant={props.participant} t={props.t} />
         <Show when={props.participant.talking}>
           <span class="visually-hidden"> · {props.t.talking}</span>
@@ -270,18 +424,18 @@ function Tile(props: { participant: GroupParticipantView; stream: MediaStream | 
   );
 }
 
-/** Mute and raised-hand marks, each with its own accessible name. */
+/** Mute, camera-off and raised-hand marks, each an icon with its own accessible name. */
 function ParticipantBadges(props: { participant: GroupParticipantView; t: CallMessages }) {
   return (
     <>
       <Show when={props.participant.muted}>
-        <span data-testid="group-call-muted" role="img" aria-label={props.t.mutedBadge}>
-          {' '}🔇
+        <span class="call-badge" data-testid="group-call-muted" role="img" aria-label={props.t.mutedBadge}>
+          <MicOff aria-hidden="true" />
         </span>
       </Show>
       <Show when={props.participant.handRaised}>
-        <span data-testid="group-call-hand" role="img" aria-label={props.t.handRaisedBadge}>
-          {' '}✋
+        <span class="call-badge call-badge--hand" data-testid="group-call-hand" role="img" aria-label={props.t.handRaisedBadge}>
+          <Hand aria-hidden="true" />
         </span>
       </Show>
     </>

@@ -1,16 +1,34 @@
 import type { CallMedia, Peer } from '@parley/contracts';
-import { For, Show, createMemo, createSignal, from, onCleanup, onMount } from 'solid-js';
+import Ellipsis from 'lucide-solid/icons/ellipsis';
+import Mic from 'lucide-solid/icons/mic';
+import MicOff from 'lucide-solid/icons/mic-off';
+import Minimize2 from 'lucide-solid/icons/minimize-2';
+import MonitorOff from 'lucide-solid/icons/monitor-off';
+import MonitorUp from 'lucide-solid/icons/monitor-up';
+import PhoneOff from 'lucide-solid/icons/phone-off';
+import Video from 'lucide-solid/icons/video';
+import VideoOff from 'lucide-solid/icons/video-off';
+import { For, Show, createEffect, createMemo, createSignal, createUniqueId, from, onCleanup, onMount, untrack } from 'solid-js';
 import { type CallQuality, NO_QUALITY, type StatsSample, rateQuality, sampleStats } from '../media/call-quality.js';
 import type { RtcCallMedia } from '../media/call-media.js';
 import { captureScreen } from '../media/screen-capture.js';
 import { type CallMessages, formatElapsed } from '../messages.js';
+import { Avatar } from './Avatar.js';
+import { MiniCallBar } from './MiniCallBar.js';
+import { CallSettingsSheet, DevicePickers } from './CallSettingsSheet.js';
+import { SelfView } from './SelfView.js';
 import { watchAudioLevel } from './audio-level.js';
+import { RoundButton } from './controls.js';
+import { createIdleControls } from './idle-controls.js';
+import { createSheetToggle } from './sheet-toggle.js';
 import { QualityBars, StreamAudio, StreamVideo } from './media-views.js';
 
 const STATS_EVERY_MS = 1000;
 const LEVEL_WATCH_EVERY_MS = 250;
 /** The audio meter starts this long after the call connected (see levelWatch). */
 const METER_AFTER_MS = 1000;
+/** No new remote frame for this long: the peer's camera is off (or their video stopped), their avatar shows. */
+const REMOTE_VIDEO_STALLED_MS = 2_500;
 
 interface InCallProps {
   readonly session: RtcCallMedia;
@@ -23,13 +41,23 @@ interface InCallProps {
   /** The call engine's clock. */
   readonly now: () => number;
   readonly t: CallMessages;
+  /** Who and where the call is ("In call with Bob"), the stage's heading. */
+  readonly title: string;
+  readonly hangUp: () => void;
+  /** Back to the chat: the call shrinks to a floating bar (and `restore` brings it back). */
+  readonly minimise: () => void;
+  readonly restore: () => void;
+  readonly minimised: boolean;
+  /** Dialogs (the share warning) go to the top layer; false only in the two-app call lab. */
+  readonly modal: boolean;
   /** Adds someone by handle: the call moves to the SFU (group calls). Absent: no such control. */
   readonly addPerson?: (handle: string) => Promise<void>;
 }
 
 /**
- * The media part of a call: local preview, remote video and audio, controls (mute, camera, devices,
- * screen sharing in video calls), audio level, elapsed time, quality and statistics.
+ * The call stage of a 1:1 call: the remote video large (or the peer's avatar while their camera is
+ * off), the self view as a movable overlay, name, timer and quality on top, and a bottom bar of round
+ * controls that fades while nothing moves; devices, statistics and "Add person" sit behind "More".
  */
 export function InCall(props: InCallProps) {
   const session = props.session;
@@ -137,153 +165,207 @@ export function InCall(props: InCallProps) {
     for (const track of stream?.getTracks() ?? []) track.stop();
   }
 
-  const pick = (kind: 'audioinput' | 'videoinput') => (event: Event) => {
-    const id = (event.currentTarget as HTMLSelectElement).value;
-    if (id) void session.useDevice(kind, id);
-  };
-  const options = (kind: MediaDeviceKind) => devices().filter((d) => d.kind === kind && d.deviceId);
+  // The peer's camera is off (or their video has not started) when no frame was decoded for a
+  // while: their avatar shows instead of a frozen last frame. The stats are sampled anyway.
+  const [framesSeenAt, setFramesSeenAt] = createSignal<{ frames: number; at: number }>({ frames: 0, at: 0 });
+  createEffect(() => {
+    const frames = quality().framesDecoded;
+    if (frames !== untrack(framesSeenAt).frames) setFramesSeenAt({ frames, at: Date.now() });
+  });
+  const [stalledCheck, setStalledCheck] = createSignal(0);
+  const stallTicker = setInterval(() => setStalledCheck((n) => n + 1), STATS_EVERY_MS);
+  onCleanup(() => clearInterval(stallTicker));
+  const peerVideoShown = createMemo(() => {
+    stalledCheck();
+    const seen = framesSeenAt();
+    return !!remoteVideo() && (!props.active || (seen.frames > 0 && Date.now() - seen.at < REMOTE_VIDEO_STALLED_MS));
+  });
+
+  const idle = createIdleControls();
+  const settings = createSheetToggle();
+  const settingsId = createUniqueId();
+  const cameraStateId = createUniqueId();
+  const elapsed = () => formatElapsed(now() - (props.answeredAt ?? now()));
 
   return (
-    <div class="call-media">
-      <Show when={props.reconnecting}>
-        <p class="call-reconnecting" role="status" data-testid="call-reconnecting">
-          {props.t.reconnecting}
-        </p>
-      </Show>
-      <Show when={decryption()?.failing}>
-        <p class="call-decrypt-failing" role="alert" data-testid="decrypt-failing">
-          {props.t.cantDecrypt(props.peer.displayName)}
-        </p>
-      </Show>
+    <>
+    <div class="call-stage" classList={{ 'call-stage--video': props.media === 'video' }} data-idle={idle.idle() && props.media === 'video' ? 'true' : 'false'} ref={(element) => idle.watch(element)}>
+      <header class="call-stage__top">
+        <h2 class="call-stage__name" data-testid="call-title">
+          {props.title}
+        </h2>
+        <Show when={props.active}>
+          <p class="call-stage__status">
+            <span data-testid="call-elapsed" aria-label={props.t.elapsed} role="timer">
+              {elapsed()}
+            </span>
+            <QualityBars bars={quality().bars} label={props.t.quality(quality().bars)} />
+            <meter class="call-meter" data-testid="audio-level" aria-label={props.t.audioLevel(props.peer.displayName)} min={0} max={1} value={level()} />
+          </p>
+        </Show>
+        <Show when={props.reconnecting}>
+          <p class="call-notice" role="status" data-testid="call-reconnecting">
+            {props.t.reconnecting}
+          </p>
+        </Show>
+        <Show when={decryption()?.failing}>
+          <p class="call-notice call-notice--alert" role="alert" data-testid="decrypt-failing">
+            {props.t.cantDecrypt(props.peer.displayName)}
+          </p>
+        </Show>
+        <Show when={screenNotice()}>
+          {(notice) => (
+            <p class="call-notice" classList={{ 'call-notice--alert': notice() !== 'no-sound' }} role={notice() === 'no-sound' ? 'status' : 'alert'} data-testid="screen-notice">
+              {props.t.screenNotice(notice())}
+            </p>
+          )}
+        </Show>
+        <Show when={screen()}>
+          <p class="call-notice" data-testid="sharing-screen">
+            {props.t.sharing}
+          </p>
+        </Show>
+      </header>
+      <div class="call-stage__main">
+        <Show when={props.media === 'video'}>
+          <StreamVideo stream={remoteVideo()} label={props.t.remoteVideo(props.peer.displayName)} testId="remote-video" concealed={!peerVideoShown()} />
+        </Show>
+        <Show when={props.media !== 'video' || !peerVideoShown()}>
+          <div class="call-stage__person" data-testid="peer-avatar">
+            <Avatar accountId={props.peer.userId} name={props.peer.displayName} />
+            <Show when={props.media === 'video' && props.active && framesSeenAt().frames > 0}>
+              <p class="call-stage__caption" data-testid="peer-camera-off">
+                <VideoOff aria-hidden="true" /> {props.t.cameraOffOf(props.peer.displayName)}
+              </p>
+            </Show>
+          </div>
+        </Show>
+        <Show when={settings.open()}>
+          <CallSettingsSheet id={settingsId} t={props.t} onClose={settings.close}>
+            <DevicePickers devices={devices()} video={props.media === 'video'} onPick={(kind, id) => void session.useDevice(kind, id)} onSpeaker={setSpeaker} t={props.t} />
+            <Show when={props.active && props.addPerson}>{(add) => <AddPersonForm add={add()} t={props.t} />}</Show>
+            <Show when={props.active}>
+              <CallStatistics quality={quality()} video={props.media === 'video'} decryptDrops={decryption()?.dropped ?? 0} t={props.t} />
+            </Show>
+          </CallSettingsSheet>
+        </Show>
+      </div>
       <Show when={props.media === 'video'}>
-        <div class="call-videos">
-          <StreamVideo stream={remoteVideo()} label={props.t.remoteVideo(props.peer.displayName)} testId="remote-video" />
-          <StreamVideo stream={localStream() ?? null} label={props.t.localPreview} testId="local-preview" mirrored />
-        </div>
+        <SelfView stream={localStream() ?? null} cameraOn={!!cameraOn()} label={props.t.selfView} hint={props.t.selfViewHint} previewLabel={props.t.localPreview} offLabel={props.t.yourCameraOff} testId="local-preview" />
       </Show>
       <For each={remoteAudio()}>{(stream) => <StreamAudio stream={stream} sinkId={speaker()} />}</For>
-      <Show when={props.active}>
-        <p class="call-status-line">
-          <span data-testid="call-elapsed" aria-label={props.t.elapsed} role="timer">
-            {formatElapsed(now() - (props.answeredAt ?? now()))}
-          </span>{' '}
-          <QualityBars bars={quality().bars} label={props.t.quality(quality().bars)} />{' '}
-          <meter data-testid="audio-level" aria-label={props.t.audioLevel(props.peer.displayName)} min={0} max={1} value={level()} />
-        </p>
-      </Show>
-      <Show when={screenNotice()}>
-        {(notice) => (
-          <p class="call-screen-notice" role={notice() === 'no-sound' ? 'status' : 'alert'} data-testid="screen-notice">
-            {props.t.screenNotice(notice())}
-          </p>
-        )}
-      </Show>
-      <div class="call-controls" role="group">
-        <button type="button" aria-pressed={muted() ? 'true' : 'false'} onClick={() => session.setMuted(!muted())}>
-          {props.t.mute}
-        </button>
+      <div class="call-bar" role="toolbar" aria-label={props.t.inCallControls}>
+        <RoundButton label={props.t.mute} pressed={!!muted()} icon={muted() ? <MicOff aria-hidden="true" /> : <Mic aria-hidden="true" />} onClick={() => session.setMuted(!muted())} />
         <Show when={props.media === 'video'}>
-          <button type="button" aria-pressed={cameraOn() ? 'true' : 'false'} onClick={() => void session.setCameraOn(!cameraOn())}>
-            {props.t.camera}
-          </button>
-          <Show
-            when={screen()}
-            fallback={
-              <button type="button" onClick={() => setWarning(true)}>
-                {props.t.shareScreen}
-              </button>
-            }
-          >
-            <span data-testid="sharing-screen">{props.t.sharing}</span>
-            <button type="button" onClick={() => void stopSharing()}>
-              {props.t.stopSharing}
-            </button>
+          <RoundButton
+            label={props.t.camera}
+            pressed={!cameraOn()}
+            describedBy={cameraStateId}
+            icon={cameraOn() ? <Video aria-hidden="true" /> : <VideoOff aria-hidden="true" />}
+            onClick={() => void session.setCameraOn(!cameraOn())}
+          />
+          <span id={cameraStateId} class="visually-hidden">
+            {cameraOn() ? '' : props.t.yourCameraOff}
+          </span>
+          <Show when={screen()} fallback={<RoundButton label={props.t.shareScreen} icon={<MonitorUp aria-hidden="true" />} onClick={() => setWarning(true)} />}>
+            <RoundButton label={props.t.stopSharing} pressed icon={<MonitorOff aria-hidden="true" />} onClick={() => void stopSharing()} />
           </Show>
         </Show>
+        <RoundButton label={props.t.more} icon={<Ellipsis aria-hidden="true" />} expanded={settings.open()} controls={settingsId} ref={settings.button} onClick={settings.toggle} />
+        <RoundButton label={props.t.minimise} icon={<Minimize2 aria-hidden="true" />} onClick={props.minimise} />
+        <RoundButton label={props.t.hangUp} tone="danger" icon={<PhoneOff aria-hidden="true" />} onClick={props.hangUp} />
       </div>
-      <Show when={props.active && props.addPerson}>{(add) => <AddPersonForm add={add()} t={props.t} />}</Show>
       <Show when={warning()}>
-        <ShareWarning peer={props.peer} t={props.t} onConfirm={() => void shareScreen()} onCancel={() => setWarning(false)} />
-      </Show>
-      <div class="call-devices">
-        <label>
-          {props.t.microphone}{' '}
-          <select onChange={pick('audioinput')}>
-            <option value="">{props.t.deviceDefault}</option>
-            <For each={options('audioinput')}>{(d) => <option value={d.deviceId}>{d.label || d.deviceId.slice(0, 8)}</option>}</For>
-          </select>
-        </label>
-        <Show when={props.media === 'video'}>
-          <label>
-            {props.t.cameraDevice}{' '}
-            <select onChange={pick('videoinput')}>
-              <option value="">{props.t.deviceDefault}</option>
-              <For each={options('videoinput')}>{(d) => <option value={d.deviceId}>{d.label || d.deviceId.slice(0, 8)}</option>}</For>
-            </select>
-          </label>
-        </Show>
-        <label>
-          {props.t.speaker}{' '}
-          <select onChange={(event) => setSpeaker(event.currentTarget.value)}>
-            <option value="">{props.t.deviceDefault}</option>
-            <For each={options('audiooutput')}>{(d) => <option value={d.deviceId}>{d.label || d.deviceId.slice(0, 8)}</option>}</For>
-          </select>
-        </label>
-      </div>
-      <Show when={props.active}>
-        <details class="call-stats" data-testid="call-stats">
-          <summary>{props.t.stats}</summary>
-          <dl>
-            <dt>{props.t.statsBitrateIn}</dt>
-            <dd data-testid="stats-in">{quality().inKbps} kbit/s</dd>
-            <dt>{props.t.statsBitrateOut}</dt>
-            <dd data-testid="stats-out">{quality().outKbps} kbit/s</dd>
-            <dt>{props.t.statsLoss}</dt>
-            <dd>{(quality().loss * 100).toFixed(1)} %</dd>
-            <dt>{props.t.statsRtt}</dt>
-            <dd>{quality().rttMs === null ? '—' : `${quality().rttMs} ms`}</dd>
-            <Show when={props.media === 'video'}>
-              <dt>{props.t.statsResolution}</dt>
-              <dd data-testid="stats-resolution">{quality().resolution ?? '—'}</dd>
-              <dt>{props.t.statsFrames}</dt>
-              <dd data-testid="stats-frames">{quality().framesDecoded}</dd>
-            </Show>
-            <dt>{props.t.statsRoute}</dt>
-            <dd data-testid="stats-route" data-route={quality().route ?? ''}>
-              {quality().route ? props.t.route[quality().route!] : '—'}
-            </dd>
-            <dt>{props.t.statsDecryptDrops}</dt>
-            <dd data-testid="stats-decrypt-drops">{decryption()?.dropped ?? 0}</dd>
-          </dl>
-        </details>
+        <ShareWarning peer={props.peer} t={props.t} modal={props.modal} onConfirm={() => void shareScreen()} onCancel={() => setWarning(false)} />
       </Show>
     </div>
+    <Show when={props.minimised}>
+      <MiniCallBar
+        name={props.peer.displayName}
+        elapsed={elapsed()}
+        muted={!!muted()}
+        setMuted={(next) => session.setMuted(next)}
+        hangUp={props.hangUp}
+        hangUpLabel={props.t.hangUp}
+        restore={props.restore}
+        t={props.t}
+      />
+    </Show>
+    </>
   );
 }
 
-/** The warning before screen sharing: the other side sees everything on the shared screen. */
-function ShareWarning(props: { peer: Peer; t: CallMessages; onConfirm: () => void; onCancel: () => void }) {
-  let cancel!: HTMLButtonElement;
-  onMount(() => cancel.focus());
+/** The numbers behind the quality bars, for the curious and for support. */
+function CallStatistics(props: { quality: CallQuality; video: boolean; decryptDrops: number; t: CallMessages }) {
   return (
-    <div
-      class="call-share-warning"
+    <details class="call-stats" data-testid="call-stats">
+      <summary>{props.t.stats}</summary>
+      <dl>
+        <dt>{props.t.statsBitrateIn}</dt>
+        <dd data-testid="stats-in">{props.quality.inKbps} kbit/s</dd>
+        <dt>{props.t.statsBitrateOut}</dt>
+        <dd data-testid="stats-out">{props.quality.outKbps} kbit/s</dd>
+        <dt>{props.t.statsLoss}</dt>
+        <dd>{(props.quality.loss * 100).toFixed(1)} %</dd>
+        <dt>{props.t.statsRtt}</dt>
+        <dd>{props.quality.rttMs === null ? '—' : `${props.quality.rttMs} ms`}</dd>
+        <Show when={props.video}>
+          <dt>{props.t.statsResolution}</dt>
+          <dd data-testid="stats-resolution">{props.quality.resolution ?? '—'}</dd>
+          <dt>{props.t.statsFrames}</dt>
+          <dd data-testid="stats-frames">{props.quality.framesDecoded}</dd>
+        </Show>
+        <dt>{props.t.statsRoute}</dt>
+        <dd data-testid="stats-route" data-route={props.quality.route ?? ''}>
+          {props.quality.route ? props.t.route[props.quality.route] : '—'}
+        </dd>
+        <dt>{props.t.statsDecryptDrops}</dt>
+        <dd data-testid="stats-decrypt-drops">{props.decryptDrops}</dd>
+      </dl>
+    </details>
+  );
+}
+
+/** The warning before screen sharing, a dialog over the call: the other side sees everything on the shared screen. */
+function ShareWarning(props: { peer: Peer; t: CallMessages; modal: boolean; onConfirm: () => void; onCancel: () => void }) {
+  let dialog!: HTMLDialogElement;
+  let cancel!: HTMLButtonElement;
+  const titleId = createUniqueId();
+  const textId = createUniqueId();
+  onMount(() => {
+    if (props.modal) dialog.showModal();
+    else dialog.show();
+    cancel.focus();
+  });
+  onCleanup(() => dialog.open && dialog.close());
+  return (
+    <dialog
+      ref={dialog}
+      class="call-dialog"
+      classList={{ 'call-dialog--inline': !props.modal }}
       role="alertdialog"
-      aria-modal="false"
-      aria-labelledby="call-share-warning-title"
-      aria-describedby="call-share-warning-text"
+      aria-labelledby={titleId}
+      aria-describedby={textId}
       data-testid="share-warning"
+      onCancel={(event) => {
+        event.preventDefault();
+        props.onCancel();
+      }}
       onKeyDown={(event) => event.key === 'Escape' && props.onCancel()}
     >
-      <h3 id="call-share-warning-title">{props.t.shareWarningTitle}</h3>
-      <p id="call-share-warning-text">{props.t.shareWarning(props.peer.displayName)}</p>
-      <button type="button" onClick={() => props.onConfirm()}>
-        {props.t.shareConfirm}
-      </button>
-      <button type="button" ref={cancel} onClick={() => props.onCancel()}>
-        {props.t.cancel}
-      </button>
-    </div>
+      <h2 id={titleId} class="call-dialog__title">
+        {props.t.shareWarningTitle}
+      </h2>
+      <p id={textId}>{props.t.shareWarning(props.peer.displayName)}</p>
+      <div class="call-dialog__actions">
+        <button type="button" ref={cancel} class="call-button" onClick={() => props.onCancel()}>
+          {props.t.cancel}
+        </button>
+        <button type="button" class="call-button call-button--primary" onClick={() => props.onConfirm()}>
+          {props.t.shareConfirm}
+        </button>
+      </div>
+    </dialog>
   );
 }
 
@@ -307,11 +389,11 @@ function AddPersonForm(props: { add: (handle: string) => Promise<void>; t: CallM
   };
   return (
     <form class="call-add-person" onSubmit={(event) => void submit(event)} aria-label={props.t.addPerson}>
-      <label>
-        {props.t.addPersonHandle}{' '}
-        <input value={handle()} onInput={(event) => setHandle(event.currentTarget.value)} autocomplete="off" />
-      </label>{' '}
-      <button type="submit" disabled={busy()}>
+      <label class="call-field">
+        <span>{props.t.addPersonHandle}</span>
+        <input class="call-input" value={handle()} onInput={(event) => setHandle(event.currentTarget.value)} autocomplete="off" />
+      </label>
+      <button type="submit" class="call-button call-button--primary" disabled={busy()}>
         {props.t.addPerson}
       </button>
       <Show when={failed()}>{(why) => <p role="alert">{props.t.addPersonFailed(why())}</p>}</Show>

@@ -1,7 +1,11 @@
 import { For, createEffect, onCleanup } from 'solid-js';
 
-/** A <video> showing a stream (muted: audio plays through the <audio> element). */
-export function StreamVideo(props: { stream: MediaStream | null; label: string; testId: string; mirrored?: boolean }) {
+/**
+ * A <video> showing a stream (muted: audio plays through the <audio> element). `concealed` makes it
+ * transparent rather than removing it: a video out of the layout may stop being decoded, and the
+ * frames it still gets say when the picture is back.
+ */
+export function StreamVideo(props: { stream: MediaStream | null; label: string; testId: string; mirrored?: boolean; concealed?: boolean; fit?: 'contain' | 'cover' }) {
   let video!: HTMLVideoElement;
   createEffect(() => {
     const stream = props.stream;
@@ -13,7 +17,9 @@ export function StreamVideo(props: { stream: MediaStream | null; label: string; 
   return (
     <video
       ref={video}
-      class="call-video"
+      class={`call-video call-video--${props.fit ?? 'contain'}`}
+      classList={{ 'call-video--concealed': !!props.concealed }}
+      aria-hidden={props.concealed ? 'true' : undefined}
       data-testid={props.testId}
       aria-label={props.label}
       autoplay
@@ -52,14 +58,7 @@ export function QualityBars(props: { bars: number; label: string }) {
     <span class="call-quality" role="img" aria-label={props.label} title={props.label} data-testid="call-quality" data-bars={props.bars}>
       <For each={[1, 2, 3, 4]}>
         {(bar) => (
-          <span
-            class="call-quality__bar"
-            aria-hidden="true"
-            style={{
-              height: `${bar * 4}px`,
-              'background-color': props.bars >= bar ? '#2e7d32' : '#bbb',
-            }}
-          />
+          <span class={`call-quality__bar call-quality__bar--${bar}`} classList={{ 'call-quality__bar--lit': props.bars >= bar }} aria-hidden="true" />
         )}
       </For>
     </span>

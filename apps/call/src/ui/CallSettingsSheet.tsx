@@ -1,0 +1,65 @@
+import X from 'lucide-solid/icons/x';
+import { For, type JSX, Show, onMount } from 'solid-js';
+import type { CallMessages } from '../messages.js';
+
+/** The device pickers of a call: microphone, camera (video calls) and speaker. */
+export function DevicePickers(props: {
+  devices: readonly MediaDeviceInfo[];
+  video: boolean;
+  onPick: (kind: 'audioinput' | 'videoinput', deviceId: string) => void;
+  onSpeaker: (deviceId: string) => void;
+  t: CallMessages;
+}) {
+  const options = (kind: MediaDeviceKind) => props.devices.filter((d) => d.kind === kind && d.deviceId);
+  const picker = (label: string, kind: MediaDeviceKind, onChange: (id: string) => void) => (
+    <label class="call-field">
+      <span>{label}</span>
+      <select class="call-select" onChange={(event) => onChange(event.currentTarget.value)}>
+        <option value="">{props.t.deviceDefault}</option>
+        <For each={options(kind)}>{(d) => <option value={d.deviceId}>{d.label || d.deviceId.slice(0, 8)}</option>}</For>
+      </select>
+    </label>
+  );
+  return (
+    <fieldset class="call-devices">
+      <legend>{props.t.devices}</legend>
+      {picker(props.t.microphone, 'audioinput', (id) => id && props.onPick('audioinput', id))}
+      <Show when={props.video}>{picker(props.t.cameraDevice, 'videoinput', (id) => id && props.onPick('videoinput', id))}</Show>
+      {picker(props.t.speaker, 'audiooutput', props.onSpeaker)}
+    </fieldset>
+  );
+}
+
+/**
+ * The sheet the call bar's "More" opens over the stage: devices, statistics, adding someone. A
+ * non-modal dialog: the call stays usable beside it; Escape or its close button shuts it and the
+ * focus goes back to "More".
+ */
+export function CallSettingsSheet(props: { id: string; t: CallMessages; onClose: () => void; children: JSX.Element }) {
+  let sheet!: HTMLDivElement;
+  onMount(() => sheet.focus());
+  return (
+    <div
+      ref={sheet}
+      id={props.id}
+      class="call-sheet"
+      role="dialog"
+      aria-label={props.t.callSettings}
+      tabIndex={-1}
+      data-testid="call-settings"
+      onKeyDown={(event) => {
+        if (event.key !== 'Escape') return;
+        event.stopPropagation();
+        props.onClose();
+      }}
+    >
+      <header class="call-sheet__header">
+        <h2 class="call-sheet__title">{props.t.callSettings}</h2>
+        <button type="button" class="call-icon-button" aria-label={props.t.closeSettings} title={props.t.closeSettings} onClick={() => props.onClose()}>
+          <X aria-hidden="true" />
+        </button>
+      </header>
+      {props.children}
+    </div>
+  );
+}

@@ -150,7 +150,7 @@ export async function onboardInFirefox(page: Page, system: Pick<RunningSystem, '
 
 /** Opens (or starts) the conversation with `handle`, as `openConversation` in users.ts does. */
 export async function openConversationInFirefox(page: Page, handle: string): Promise<void> {
-  await fillField(page, 'Handle', handle, { within: 'chat-app' });
+  await fillField(page, 'Search chats or find a handle', handle, { within: 'chat-app' });
   await clickButton(page, 'Start chat', { within: 'chat-app' });
   await waitUntil(`the conversation with ${handle}`, async () => (await attributeOf(page, 'conversation', 'data-handle')) === handle);
 }

@@ -10,7 +10,7 @@ import { BehaviorSubject } from 'rxjs';
 import { render } from 'solid-js/web';
 import '../call.css';
 import type { GroupCallStore } from '../group/group-call-store.js';
-import type { GroupParticipantView } from '../group/group-call.js';
+import type { GroupParticipantView } from '@parley/call-engine';
 import type { RtcGroupMedia } from '../group/group-media.js';
 import { startSFrameWorker } from '../media/sframe-worker-client.js';
 import { messagesFor } from '../messages.js';

@@ -24,11 +24,19 @@ export interface HistoryMessage {
   readonly sentAt: number;
   /** This device's clock when stored, ms. */
   readonly storedAt: number;
-  /** Outgoing only. */
+  /** Outgoing only. For a group message: the least advanced of {@link memberDelivery}. */
   readonly delivery?: DeliveryState;
+  /**
+   * Outgoing group messages only: how far the message got with each member it went to (user id to
+   * state, from their receipts). Absent for messages kept before group receipts existed.
+   */
+  readonly memberDelivery?: Readonly<Record<string, MemberDeliveryState>>;
   /** Incoming only: this user has seen it (a read receipt went out). */
   readonly read?: boolean;
 }
+
+/** How far a group message got with one member: sent to them, on one of their devices, or read there. */
+export type MemberDeliveryState = 'sent' | 'delivered' | 'read';
 
 /** A conversation as the list shows it. For 1:1 chats the id is the peer's user id. */
 export interface ConversationSummary {

@@ -5,7 +5,7 @@
  * is not messaging gets its own small service instead of another optional method here (TURN
  * credentials and call links: call-services.ts).
  */
-import type { Content, MessengerFailureCode, Peer, TextContent } from '@parley/contracts';
+import type { CallEntry, Content, MessengerFailureCode, Peer, TextContent } from '@parley/contracts';
 import type { Observable } from 'rxjs';
 import type { ScheduledCallApi } from './scheduled-calls.js';
 
@@ -125,4 +125,12 @@ export interface Messenger {
    * it out): call links under the hood, sent as `scheduled-call` content, kept on this device.
    */
   scheduledCalls?(): ScheduledCallApi;
+  /**
+   * The calls this device had, oldest first, kept in its history so a reload still shows them
+   * (optional: added after the call log; an older shell's messenger lacks it, the chat then keeps
+   * them for the page's life only).
+   */
+  callEntries?(): Promise<readonly CallEntry[]>;
+  /** Keeps a finished call (a `call.entry` event) in this device's history, once per call, capped. */
+  keepCallEntry?(entry: CallEntry): Promise<void>;
 }

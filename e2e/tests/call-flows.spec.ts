@@ -103,6 +103,14 @@ test('cancel: the caller gives up while it rings, which is a missed call for the
   await openConversation(bob.page, alice.handle);
   await expect(callEntries(bob.page)).toHaveText([/Missed voice call/]);
   await expect(callEntries(bob.page)).toHaveClass(/call-entry--missed/);
+
+  // Kept on Bob's device: after a reload the missed call is still the list's preview and in the conversation.
+  await bob.page.reload();
+  const item = bob.page.getByTestId('conversation-item').filter({ hasText: 'Alice Liddell' });
+  await expect(item.getByTestId('conversation-preview')).toHaveText(/Missed voice call/);
+  await expect(item.getByTestId('conversation-preview')).toHaveAttribute('data-missed', 'true');
+  await item.click();
+  await expect(callEntries(bob.page)).toHaveText([/Missed voice call/]);
   await close(alice, bob);
 });
 

@@ -32,10 +32,17 @@ test('three people in a group chat talk; a removed member gets nothing after the
   await expect(alice.page.getByTestId('conversation')).toHaveAttribute('data-kind', 'group');
   await expect(alice.page.getByTestId('conversation').locator('h2')).toContainText('3 members');
   await expect(alice.page.getByRole('button', { name: 'Start group call' })).toBeVisible();
-  await openGroup(bob.page, 'Climbers');
-  await openGroup(carol.page, 'Climbers');
 
+  // Ticks are the least over the members: two once both devices have it, blue once both read it.
   await send(alice.page, 'Hello, climbers');
+  const ticks = alice.page.getByTestId('message').filter({ hasText: 'Hello, climbers' }).getByRole('img');
+  await expect(ticks).toHaveAccessibleName('Delivered');
+  await openGroup(bob.page, 'Climbers');
+  await expect(bodies(bob.page)).toHaveText(['Hello, climbers']);
+  // Bob read it, Carol has not opened the group yet.
+  await expect(ticks).toHaveAccessibleName('Delivered');
+  await openGroup(carol.page, 'Climbers');
+  await expect(ticks).toHaveAccessibleName('Read');
   for (const person of [alice, bob, carol]) await expect(bodies(person.page)).toHaveText(['Hello, climbers']);
   await send(bob.page, 'Hi from Bob');
   for (const person of [alice, bob, carol]) await expect(bodies(person.page)).toHaveText(['Hello, climbers', 'Hi from Bob']);

@@ -97,6 +97,30 @@ describe('ChatApp', () => {
     expect(lines()).toEqual(['Исходящий аудиозвонок1:23', 'Пропущенный видеозвонок', 'Ada Lovelace: аудиозвонок отклонён']);
   });
 
+  it('keeps calls in the device history: after a reload a missed call is still the preview and in the conversation', async () => {
+    const bus = new EventBus();
+    const messenger = new FakeMessenger();
+    messenger.addUser(ada);
+    render(bus, messenger);
+    act(() => messenger.receive('u-ada', 'call me'));
+    const peer = { userId: 'u-ada', displayName: 'Ada Lovelace' };
+    act(() => bus.publish('call.entry', { conversationId: 'u-ada', peer, startedAt: Date.now(), callId: 'c1', direction: 'incoming', media: 'audio', outcome: 'missed', durationMs: null }));
+    await flush();
+    expect(messenger.keptCalls.map((call) => call.callId)).toEqual(['c1']);
+
+    // A reload: a new chat with a new (empty) call log, over the same device history and a new bus.
+    act(() => dom.root.render(<div />));
+    render(new EventBus(), messenger);
+    await flush();
+    const item = dom.container.querySelector('[data-testid="conversation-item"]')!;
+    const preview = item.querySelector('[data-testid="conversation-preview"]')!;
+    expect(preview.getAttribute('data-missed')).toBe('true');
+    expect(preview.textContent).toContain('Missed voice call');
+    act(() => (item as HTMLButtonElement).click());
+    await flush();
+    expect([...dom.container.querySelectorAll('[data-testid="call-entry"]')].map((li) => li.getAttribute('data-outcome'))).toEqual(['missed']);
+  });
+
   it('sends on Enter, keeps Shift+Enter as a new line, and shows ticks as receipts arrive', async () => {
     const messenger = new FakeMessenger();
     await openAda(new EventBus(), messenger);

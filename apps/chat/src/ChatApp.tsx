@@ -72,7 +72,7 @@ function SignedInChat(props: { bus: EventBus; remote: RemoteProps; messenger: Me
   const { bus, remote, messenger, t } = props;
   const ownLog = useMemo(() => new CallLog(), []);
   const callLog = props.callLog ?? ownLog;
-  useEffect(() => callLog.listen(bus), [callLog, bus]);
+  useEffect(() => callLog.listen(bus, messenger), [callLog, bus, messenger]);
   const conversations = useObservable(messenger.conversations$, NO_CONVERSATIONS);
   const notices = useObservable(messenger.notices$, NO_NOTICES);
   const [openId, setOpenId] = useState<string | null>(null);

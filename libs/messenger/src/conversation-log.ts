@@ -3,7 +3,7 @@ import type { TextContent } from '@parley/contracts';
 import type { ConversationChanges } from './conversation-changes.js';
 import type { HistoryStore } from './history-store.js';
 import { KeyedQueue } from './keyed-queue.js';
-import type { ConversationSummary, DeliveryState, HistoryMessage } from './messenger-api.js';
+import type { ConversationSummary, DeliveryState, HistoryMessage, MemberDeliveryState } from './messenger-api.js';
 import type { MessengerSelf } from './signal-sessions.js';
 
 const DELIVERY_RANK: Record<DeliveryState, number> = { failed: 0, sending: 0, sent: 1, delivered: 2, read: 3 };
@@ -15,12 +15,29 @@ export function laterDelivery(current: DeliveryState | undefined, next: Delivery
   return DELIVERY_RANK[next] > DELIVERY_RANK[current] || current === 'failed' ? next : current;
 }
 
+/** Each member at `sent`: what an outgoing group message starts from. */
+function sentToEach(members: readonly string[]): Record<string, MemberDeliveryState> {
+  return Object.fromEntries(members.map((userId) => [userId, 'sent' as const]));
+}
+
+/**
+ * A group message's ticks from its members' (Signal's and WhatsApp's rule): two ticks once every
+ * member has it, blue once every member read it; `sent` until then.
+ */
+export function leastMemberDelivery(members: Readonly<Record<string, MemberDeliveryState>>): MemberDeliveryState | undefined {
+  const states = Object.values(members);
+  if (states.length === 0) return undefined;
+  return states.reduce((least, state) => (DELIVERY_RANK[state] < DELIVERY_RANK[least] ? state : least));
+}
+
 /** A text that arrived (or a copy of one this account sent from another device), ready to keep. */
 export interface ArrivedText {
   readonly messageId: string;
   readonly conversationId: string;
   readonly from: { readonly userId: string; readonly deviceId: number };
   readonly content: TextContent;
+  /** A copy of this account's own group message: the members it went to (their receipts count). */
+  readonly sentTo?: readonly string[];
 }
 
 /**
@@ -37,8 +54,8 @@ export class ConversationLog {
     private readonly clock: WallClock,
   ) {}
 
-  /** Keeps a text this device is about to send, as `sending`. */
-  async addOutgoing(messageId: string, content: TextContent): Promise<HistoryMessage> {
+  /** Keeps a text this device is about to send, as `sending`; `sentTo`: a group message's other members. */
+  async addOutgoing(messageId: string, content: TextContent, sentTo?: readonly string[]): Promise<HistoryMessage> {
     const message: HistoryMessage = {
       messageId,
       conversationId: content.conversationId,
@@ -48,6 +65,7 @@ export class ConversationLog {
       sentAt: content.sentAt,
       storedAt: this.clock.now(),
       delivery: 'sending',
+      ...(sentTo ? { memberDelivery: sentToEach(sentTo) } : {}),
     };
     await this.history.putMessage(message);
     this.changes.changed(message.conversationId);
@@ -65,7 +83,7 @@ export class ConversationLog {
       body: text.content.body,
       sentAt: text.content.sentAt,
       storedAt: this.clock.now(),
-      ...(isSelf ? { delivery: 'sent' as const } : { read: false }),
+      ...(isSelf ? { delivery: 'sent' as const, ...(text.sentTo ? { memberDelivery: sentToEach(text.sentTo) } : {}) } : { read: false }),
     });
     this.changes.changed(text.conversationId);
   }
@@ -110,6 +128,21 @@ export class ConversationLog {
     });
     if (changed && message !== undefined) this.changes.changed(message.conversationId);
     return message;
+  }
+
+  /**
+   * A member's receipt for this account's group message: that member's state moves forward, and the
+   * message's ticks become the least of its members'. Someone the message did not go to changes nothing.
+   */
+  async setMemberDelivery(messageId: string, memberUserId: string, state: 'delivered' | 'read'): Promise<void> {
+    const { message, changed } = await this.update(this.self.userId, messageId, (m) => {
+      const current = m.memberDelivery?.[memberUserId];
+      if (m.memberDelivery === undefined || current === undefined || DELIVERY_RANK[state] <= DELIVERY_RANK[current]) return m;
+      const memberDelivery = { ...m.memberDelivery, [memberUserId]: state };
+      const least = leastMemberDelivery(memberDelivery);
+      return { ...m, memberDelivery, delivery: least === undefined ? m.delivery : laterDelivery(m.delivery, least) };
+    });
+    if (changed && message !== undefined) this.changes.changed(message.conversationId);
   }
 
   /** A conversation as the list shows it: its last message and how many are unread. */

@@ -157,4 +157,79 @@ describe('group chats', () => {
     expect(await bob.groups.group(groupId)).toMatchObject({ name: 'Late news', active: true });
     expect(bob.failures).toEqual([]);
   });
+
+  describe('receipts', () => {
+    /** Ada's copy of one of her messages on `device`: its ticks and each member's. */
+    const outgoing = async (device: TestDevice, groupId: string, messageId: string) => (await history(device, groupId)).find((m) => m.messageId === messageId);
+    async function expectTicks(device: TestDevice, groupId: string, messageId: string, delivery: string) {
+      await vi.waitFor(async () => expect((await outgoing(device, groupId, messageId))?.delivery).toBe(delivery), { timeout: 5_000 });
+    }
+
+    it('a group message shows two ticks once every member has it and blue once every member read it, on both sender devices', async () => {
+      const { server, devices } = await world('ada', 'bob', 'cat');
+      const [ada, bob, cat] = devices as [TestDevice, TestDevice, TestDevice];
+      const ada2 = await linkNewDevice(server, ada);
+      running.push(ada2);
+      const { conversationId: groupId } = await ada.groups.createGroup('Ticks', ['bob', 'cat']);
+      for (const device of [bob, cat, ada2]) await knows(device, groupId, 3);
+
+      // Cat is offline: Bob's device got it, Cat's not yet, so one tick.
+      server.pause(userId(cat), 1);
+      const sent = await ada.groups.sendGroupText(groupId, 'ropes at six');
+      expect(sent.memberDelivery).toEqual({ [userId(bob)]: 'sent', [userId(cat)]: 'sent' });
+      await expectBodies(bob, groupId, ['ropes at six']);
+      await vi.waitFor(async () => expect((await outgoing(ada, groupId, sent.messageId))?.memberDelivery?.[userId(bob)]).toBe('delivered'), { timeout: 5_000 });
+      expect((await outgoing(ada, groupId, sent.messageId))?.delivery).toBe('sent');
+
+      server.resume(userId(cat), 1);
+      await expectTicks(ada, groupId, sent.messageId, 'delivered');
+      await expectTicks(ada2, groupId, sent.messageId, 'delivered');
+
+      // Bob reads it: still two grey ticks until Cat reads it too.
+      await bob.groups.markRead(groupId, [sent.messageId]);
+      await vi.waitFor(async () => expect((await outgoing(ada, groupId, sent.messageId))?.memberDelivery?.[userId(bob)]).toBe('read'), { timeout: 5_000 });
+      expect((await outgoing(ada, groupId, sent.messageId))?.delivery).toBe('delivered');
+      await cat.groups.markRead(groupId, [sent.messageId]);
+      await expectTicks(ada, groupId, sent.messageId, 'read');
+      await expectTicks(ada2, groupId, sent.messageId, 'read');
+      for (const device of [ada, ada2, bob, cat]) expect(device.failures).toEqual([]);
+    });
+
+    it('receipts travel only as pairwise ciphertext, one per member, never naming the message in the clear', async () => {
+      const { server, devices } = await world('ada', 'bob', 'cat');
+      const [ada, bob, cat] = devices as [TestDevice, TestDevice, TestDevice];
+      const { conversationId: groupId } = await ada.groups.createGroup('Quiet', ['bob', 'cat']);
+      for (const device of [bob, cat]) await knows(device, groupId, 3);
+      const sent = await ada.groups.sendGroupText(groupId, 'psst');
+      await expectTicks(ada, groupId, sent.messageId, 'delivered');
+      const toAda = server.sends.filter((frame) => frame.to === userId(ada));
+      expect(toAda.length).toBeGreaterThan(0);
+      for (const frame of toAda) {
+        for (const message of frame.messages) {
+          expect(message.type).not.toBe(SENDER_KEY_MESSAGE_TYPE);
+          expect(Buffer.from(message.ciphertext, 'base64').toString('latin1')).not.toContain(sent.messageId);
+        }
+        expect(JSON.stringify(frame)).not.toContain(groupId);
+      }
+    });
+
+    it('a receipt from someone the message did not go to changes nothing', async () => {
+      const { devices } = await world('ada', 'bob', 'cat', 'dan');
+      const [ada, bob, cat, dan] = devices as [TestDevice, TestDevice, TestDevice, TestDevice];
+      const { conversationId: groupId } = await ada.groups.createGroup('Pair', ['bob', 'cat']);
+      for (const device of [bob, cat]) await knows(device, groupId, 3);
+      const sent = await ada.groups.sendGroupText(groupId, 'only for us');
+      await expectTicks(ada, groupId, sent.messageId, 'delivered');
+
+      // Dan was never sent it: his claim to have read it is ignored.
+      await dan.messenger.sendContent(userId(ada), { type: 'receipt', kind: 'read', messageIds: [sent.messageId], at: 1 });
+      await bob.groups.markRead(groupId, [sent.messageId]);
+      await vi.waitFor(async () => expect((await outgoing(ada, groupId, sent.messageId))?.memberDelivery?.[userId(bob)]).toBe('read'), { timeout: 5_000 });
+      const message = await outgoing(ada, groupId, sent.messageId);
+      expect(message?.delivery).toBe('delivered');
+      expect(Object.keys(message?.memberDelivery ?? {})).not.toContain(userId(dan));
+      await cat.groups.markRead(groupId, [sent.messageId]);
+      await expectTicks(ada, groupId, sent.messageId, 'read');
+    });
+  });
 });

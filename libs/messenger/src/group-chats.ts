@@ -5,6 +5,7 @@ import {
   ContentSchema,
   type DeliverFrame,
   type GroupUpdateContent,
+  type ReceiptContent,
   type SenderKeyContent,
   type TextContent,
   TextContentSchema,
@@ -35,6 +36,8 @@ import { type MessengerSelf, SENDER_KEY_MESSAGE_TYPE, selfAddress } from './sign
  * each `send` id is the message id, this separator and the recipient's index. Receivers strip it.
  */
 export const GROUP_FRAME_SEPARATOR = '~';
+/** The most message ids one receipt carries (ReceiptContentSchema's bound). */
+const MAX_RECEIPT_IDS = 1000;
 /** Group messages held until their sender's key or the group's state arrives. */
 export const MAX_HELD_GROUP_MESSAGES = 500;
 /**
@@ -171,8 +174,8 @@ export class GroupChats {
     const { log } = this.options;
     const content: TextContent = { type: 'text', conversationId: groupId, body, sentAt: this.clock.now() };
     if (!TextContentSchema.safeParse(content).success) throw new MessengerError('invalid', 'the text is empty or too long');
-    await this.activeGroup(groupId);
-    const message = await log.addOutgoing(this.options.newMessageId(), content);
+    const known = await this.activeGroup(groupId);
+    const message = await log.addOutgoing(this.options.newMessageId(), content, this.othersIn(known));
     try {
       await this.queue.run(groupId, async () => {
         const group = await this.activeGroup(groupId);
@@ -193,14 +196,34 @@ export class GroupChats {
     return (await log.setDelivery(message.messageId, 'sent')) ?? { ...message, delivery: 'sent' };
   }
 
-  /** Group texts are read here; no read receipts in groups yet. */
+  /**
+   * Marks group texts read here; each sender gets a read receipt for theirs and this account's other
+   * devices one for all, over the pairwise sessions as in 1:1 chats (a sender's older client ignores it).
+   */
   async markRead(groupId: string, messageIds: readonly string[]): Promise<void> {
     const wanted = new Set(messageIds);
-    let changed = false;
+    const newlyReadBySender = new Map<string, string[]>();
     for (const message of await this.options.history.listMessages(groupId)) {
-      if (wanted.has(message.messageId) && (await this.options.log.markRead(message.from.userId, message.messageId))) changed = true;
+      if (!wanted.has(message.messageId) || !(await this.options.log.markRead(message.from.userId, message.messageId))) continue;
+      newlyReadBySender.set(message.from.userId, [...(newlyReadBySender.get(message.from.userId) ?? []), message.messageId]);
     }
-    if (changed) this.changes.changed(groupId);
+    if (newlyReadBySender.size === 0) return;
+    this.changes.changed(groupId);
+    for (const [senderId, ids] of newlyReadBySender) this.sendReceipt(senderId, 'read', ids);
+    this.sendReceipt(this.self.userId, 'read', [...newlyReadBySender.values()].flat());
+  }
+
+  /** A receipt to every device of `userId`, in the background (a failed one is reported, not thrown). */
+  private sendReceipt(userId: string, kind: ReceiptContent['kind'], messageIds: readonly string[]): void {
+    for (let start = 0; start < messageIds.length; start += MAX_RECEIPT_IDS) {
+      const receipt: ReceiptContent = { type: 'receipt', kind, messageIds: messageIds.slice(start, start + MAX_RECEIPT_IDS), at: this.clock.now() };
+      inBackground(this.options.sendContent(userId, receipt), this.options.onFailure);
+    }
+  }
+
+  /** The members other than this account: whose receipts this account's group messages wait for. */
+  private othersIn(group: GroupRecord): string[] {
+    return group.members.map((m) => m.userId).filter((id) => id !== this.self.userId);
   }
 
   // ── receiving ───────────────────────────────────────────────────────────────────────────────
@@ -275,8 +298,9 @@ export class GroupChats {
     if (!isSelf && !group.members.some((m) => m.userId === frame.from.userId)) return 'dropped';
     const messageId = (frame.messageId ?? frame.id).split(GROUP_FRAME_SEPARATOR)[0]!;
     if (await this.options.log.has(frame.from.userId, messageId)) return 'dropped';
-    await this.options.log.addArrived({ messageId, conversationId: group.groupId, from: frame.from, content });
+    await this.options.log.addArrived({ messageId, conversationId: group.groupId, from: frame.from, content, ...(isSelf ? { sentTo: this.othersIn(group) } : {}) });
     this.changes.changed(null);
+    if (!isSelf) this.sendReceipt(frame.from.userId, 'delivered', [messageId]);
     return 'stored';
   }
 

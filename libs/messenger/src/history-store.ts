@@ -1,4 +1,4 @@
-import type { DeliverFrame } from '@parley/contracts';
+import type { CallEntry, DeliverFrame } from '@parley/contracts';
 import type { ContactNotice, HistoryMessage } from './messenger-api.js';
 
 /** What this device knows of a contact (a 1:1 conversation's peer, or this account itself). */
@@ -44,6 +44,10 @@ export interface HistoryStore {
   listQuarantined(): Promise<readonly DeliverFrame[]>;
   /** Replaces the held messages. */
   putQuarantined(frames: readonly DeliverFrame[]): Promise<void>;
+  /** The calls this device had, oldest first (the chat's call log; see CallHistory). */
+  listCallEntries(): Promise<readonly CallEntry[]>;
+  /** Replaces the kept calls. */
+  putCallEntries(entries: readonly CallEntry[]): Promise<void>;
 }
 
 const byTime = (a: HistoryMessage, b: HistoryMessage) => a.sentAt - b.sentAt || a.storedAt - b.storedAt;
@@ -54,6 +58,7 @@ export class InMemoryHistoryStore implements HistoryStore {
   private readonly contacts = new Map<string, ContactRecord>();
   private notices: readonly ContactNotice[] = [];
   private quarantined: readonly DeliverFrame[] = [];
+  private calls: readonly CallEntry[] = [];
 
   async getMessage(senderUserId: string, messageId: string): Promise<HistoryMessage | undefined> {
     return this.messages.get(`${senderUserId}\n${messageId}`);
@@ -97,5 +102,13 @@ export class InMemoryHistoryStore implements HistoryStore {
 
   async putQuarantined(frames: readonly DeliverFrame[]): Promise<void> {
     this.quarantined = [...frames];
+  }
+
+  async listCallEntries(): Promise<readonly CallEntry[]> {
+    return this.calls;
+  }
+
+  async putCallEntries(entries: readonly CallEntry[]): Promise<void> {
+    this.calls = [...entries];
   }
 }

@@ -9,6 +9,7 @@ export type {
   GroupInfo,
   GroupMember,
   HistoryMessage,
+  MemberDeliveryState,
   Messenger,
   MessengerFailure,
 } from './messenger-api.js';

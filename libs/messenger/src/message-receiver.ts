@@ -195,6 +195,8 @@ export class MessageReceiver {
       for (const messageId of receipt.messageIds) {
         const message = await history.getMessage(self.userId, messageId);
         if (message?.conversationId === frame.from.userId) await log.setDelivery(messageId, receipt.kind);
+        // A group message: one member's receipt (only members it went to count).
+        else if (message?.memberDelivery !== undefined) await log.setMemberDelivery(messageId, frame.from.userId, receipt.kind);
       }
       return;
     }

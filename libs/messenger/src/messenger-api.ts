@@ -5,7 +5,7 @@
  * is not messaging gets its own small service instead of another optional method here (TURN
  * credentials and call links: call-services.ts).
  */
-import type { Content, MessengerFailureCode, Peer, TextContent } from '@parley/contracts';
+import type { CallEntry, Content, MessengerFailureCode, Peer, TextContent } from '@parley/contracts';
 import type { Observable } from 'rxjs';
 import type { ScheduledCallApi } from './scheduled-calls.js';
 
@@ -24,11 +24,19 @@ export interface HistoryMessage {
   readonly sentAt: number;
   /** This device's clock when stored, ms. */
   readonly storedAt: number;
-  /** Outgoing only. */
+  /** Outgoing only. For a group message: the least advanced of {@link memberDelivery}. */
   readonly delivery?: DeliveryState;
+  /**
+   * Outgoing group messages only: how far the message got with each member it went to (user id to
+   * state, from their receipts). Absent for messages kept before group receipts existed.
+   */
+  readonly memberDelivery?: Readonly<Record<string, MemberDeliveryState>>;
   /** Incoming only: this user has seen it (a read receipt went out). */
   readonly read?: boolean;
 }
+
+/** How far a group message got with one member: sent to them, on one of their devices, or read there. */
+export type MemberDeliveryState = 'sent' | 'delivered' | 'read';
 
 /** A conversation as the list shows it. For 1:1 chats the id is the peer's user id. */
 export interface ConversationSummary {
@@ -117,4 +125,12 @@ export interface Messenger {
    * it out): call links under the hood, sent as `scheduled-call` content, kept on this device.
    */
   scheduledCalls?(): ScheduledCallApi;
+  /**
+   * The calls this device had, oldest first, kept in its history so a reload still shows them
+   * (optional: added after the call log; an older shell's messenger lacks it, the chat then keeps
+   * them for the page's life only).
+   */
+  callEntries?(): Promise<readonly CallEntry[]>;
+  /** Keeps a finished call (a `call.entry` event) in this device's history, once per call, capped. */
+  keepCallEntry?(entry: CallEntry): Promise<void>;
 }

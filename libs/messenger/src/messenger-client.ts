@@ -1,11 +1,12 @@
 import { utf8 } from '@parley/bytes';
 import { systemClock, type WallClock } from '@parley/clock';
-import { type Content, ContentSchema, type TextContent } from '@parley/contracts';
+import { type CallEntry, type Content, ContentSchema, type TextContent } from '@parley/contracts';
 import type { SignalProtocolStore } from '@parley/signal-protocol';
 import type { ControlFrame } from '@parley/signaling';
 import { from, merge, type Observable, of, shareReplay, Subject, switchMap, filter } from 'rxjs';
 import type { PreKeyCounts } from './account-setup.js';
 import type { ParleyApiClient } from './api-client.js';
+import { CallHistory } from './call-history.js';
 import { ContactDirectory } from './contact-directory.js';
 import { ConversationChanges } from './conversation-changes.js';
 import { byLatestActivity, ConversationLog } from './conversation-log.js';
@@ -75,6 +76,7 @@ export class MessengerClient implements Messenger {
   private readonly log: ConversationLog;
   private readonly fanOut: PairwiseFanOut;
   private readonly receiver: MessageReceiver;
+  private readonly callHistory: CallHistory;
   private readonly groupChats: GroupChats;
   private readonly groups: GroupStore;
   private readonly prekeys: PreKeyMaintenance;
@@ -94,6 +96,7 @@ export class MessengerClient implements Messenger {
     this.directory = new ContactDirectory({ self, api, store, history, changes, clock });
     const directory = this.directory;
     this.log = new ConversationLog(history, self, changes, clock);
+    this.callHistory = new CallHistory(history);
     const sessions = new SessionStarter({ self, api, store, directory, clock });
     this.fanOut = new PairwiseFanOut({ self, store, relay, directory, sessions, clock, newMessageId: this.newMessageId });
     this.groupChats = new GroupChats({
@@ -201,6 +204,14 @@ export class MessengerClient implements Messenger {
 
   sendContent(toUserId: string, content: Exclude<Content, TextContent>): Promise<void> {
     return this.fanOut.sendContent(toUserId, content);
+  }
+
+  callEntries(): Promise<readonly CallEntry[]> {
+    return this.callHistory.entries();
+  }
+
+  keepCallEntry(entry: CallEntry): Promise<void> {
+    return this.callHistory.keep(entry);
   }
 
   createGroup(name: string, handles: readonly string[]): Promise<ConversationSummary> {

@@ -1,3 +1,4 @@
+import type { CallEntry } from '@parley/contracts';
 import type { ContactNotice, ConversationSummary, GroupInfo, HistoryMessage, Messenger, MessengerFailure, ScheduledCall, ScheduledCallApi, ScheduledCallDraft } from '@parley/messenger';
 import { BehaviorSubject, type Observable, map } from 'rxjs';
 
@@ -130,6 +131,17 @@ export class FakeMessenger implements Messenger {
 
   scheduledCalls(): ScheduledCallApi {
     return this.schedules;
+  }
+
+  /** The calls kept in this fake device's history (as the messenger keeps them across reloads). */
+  readonly keptCalls: CallEntry[] = [];
+
+  async callEntries(): Promise<readonly CallEntry[]> {
+    return [...this.keptCalls];
+  }
+
+  async keepCallEntry(entry: CallEntry): Promise<void> {
+    if (!this.keptCalls.some((kept) => kept.callId === entry.callId)) this.keptCalls.push(entry);
   }
 
   /** A group member's message arrives. */

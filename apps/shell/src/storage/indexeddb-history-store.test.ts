@@ -28,6 +28,19 @@ describe('IndexedDbHistoryStore', () => {
     expect(await (await reopened(factory)).listQuarantined()).toEqual(held);
   });
 
+  it('keeps the calls across a reload, and a group message with its members\' receipts', async () => {
+    const factory = new IDBFactory();
+    const store = await reopened(factory);
+    expect(await store.listCallEntries()).toEqual([]);
+    const calls = [{ callId: 'c1', conversationId: 'bob', peer: { userId: 'bob', displayName: 'Bob' }, direction: 'incoming' as const, media: 'audio' as const, outcome: 'missed' as const, startedAt: 1000, durationMs: null }];
+    await store.putCallEntries(calls);
+    const sent = message({ messageId: 'g1', conversationId: 'g.climbers', direction: 'out', from: { userId: 'me', deviceId: 1 }, delivery: 'delivered', memberDelivery: { bob: 'read', carol: 'delivered' } });
+    await store.putMessage(sent);
+    const after = await reopened(factory);
+    expect(await after.listCallEntries()).toEqual(calls);
+    expect(await after.getMessage('me', 'g1')).toEqual(sent);
+  });
+
   it('keeps a conversation oldest first across a reload, by sentAt then storedAt', async () => {
     const factory = new IDBFactory();
     const store = await reopened(factory);

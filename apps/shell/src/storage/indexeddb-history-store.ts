@@ -1,17 +1,18 @@
-import type { DeliverFrame } from '@parley/contracts';
+import type { CallEntry, DeliverFrame } from '@parley/contracts';
 import type { ContactNotice, ContactRecord, HistoryMessage, HistoryStore } from '@parley/messenger';
 import { type DeviceDatabase, MESSAGE_INDEXES, STORES } from './device-database.js';
 import { RecordCache } from '@parley/signal-protocol/indexeddb';
 
 const NOTICES = 'contact-notices';
 const QUARANTINED = 'quarantined-messages';
+const CALL_ENTRIES = 'call-entries';
 
 const byTime = (a: HistoryMessage, b: HistoryMessage) => a.sentAt - b.sentAt || a.storedAt - b.storedAt;
 
 /**
  * The messenger's {@link HistoryStore} in the device database: messages keyed by
  * [from.userId, messageId] with indexes on conversationId and messageId, contacts by user id,
- * notices and the messages held during identity changes as one list each. Each write is its own IndexedDB transaction and resolves once committed,
+ * notices, the messages held during identity changes and the calls as one list each. Each write is its own IndexedDB transaction and resolves once committed,
  * so an incoming message is on disk before the relay acks it.
  */
 export class IndexedDbHistoryStore implements HistoryStore {
@@ -71,6 +72,14 @@ export class IndexedDbHistoryStore implements HistoryStore {
 
   putQuarantined(frames: readonly DeliverFrame[]): Promise<void> {
     return this.db.put(STORES.meta, QUARANTINED, [...frames]);
+  }
+
+  async listCallEntries(): Promise<readonly CallEntry[]> {
+    return (await this.db.get<CallEntry[]>(STORES.meta, CALL_ENTRIES)) ?? [];
+  }
+
+  putCallEntries(entries: readonly CallEntry[]): Promise<void> {
+    return this.db.put(STORES.meta, CALL_ENTRIES, [...entries]);
   }
 }
 

@@ -195,6 +195,24 @@ export class TestApi {
     if (status !== 201) throw new Error(`account creation answered ${status}: ${JSON.stringify(created)}`);
     return created as TestDevice;
   }
+
+  /**
+   * Adds a device to `owner`'s account through the linking routes (code, request, provision,
+   * complete) and returns it; its keys are `identity`'s with `oneTime` one-time prekeys.
+   */
+  async linkDevice(owner: TestDevice, identity: TestIdentity, options: { oneTime?: number; registrationId?: number } = {}): Promise<TestDevice> {
+    const { oneTime = 3, registrationId = 4321 } = options;
+    const { body: code } = await this.request('POST', '/api/link/codes', { token: owner.token });
+    const { body: req } = await this.request('POST', '/api/link/requests', {
+      body: { linkId: code.linkId, ephemeralPublicKey: identity.identityKey, mac: Buffer.alloc(32, 1).toString('base64') },
+    });
+    await this.request('POST', `/api/link/requests/${req.requestId}/provision`, { token: owner.token, body: { envelope: Buffer.from('env').toString('base64') } });
+    const { body: provisioned } = await this.request('GET', `/api/link/requests/${req.requestId}`);
+    const { body: created } = await this.request('POST', '/api/link/complete', {
+      body: { provisioningToken: provisioned.provisioningToken, device: identity.deviceKeys(oneTime, registrationId) },
+    });
+    return created as TestDevice;
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
-/** What the browser benchmarks share: how Chromium is launched, and small statistics. */
+/** What the browser benchmarks share: how Chromium is launched, signing up in the shell, and small statistics. */
+import type { Page } from '@playwright/test';
 import { CHROMIUM_ARGS as TEST_CHROMIUM_ARGS } from '../../e2e/playwright.config.js';
 
 /** Debian's Chromium, unless PARLEY_CHROMIUM names another. */
@@ -20,4 +21,14 @@ export function median(values: readonly number[]): number {
 /** The fields of /proc/<pid>/stat after the command name (which may itself contain ") "). */
 export function statFields(stat: string): string[] {
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** Opens the shell at `shell` in `page`, creates the account `handle` named `name`, and waits for the chat app. */
+export async function onboardInShell(page: Page, shell: string, handle: string, name: string, timeout: number): Promise<void> {
+  await page.goto(shell);
+  const onboarding = page.getByTestId('onboarding');
+  await onboarding.getByLabel('Handle', { exact: true }).fill(handle);
+  await onboarding.getByLabel('Display name').fill(name);
+  await onboarding.getByRole('button', { name: 'Create account' }).click();
+  await page.getByTestId('chat-app').waitFor({ timeout });
 }

@@ -29,7 +29,7 @@ import { ParleyApiClient, createAccount } from '@parley/messenger';
 import { type Addresses, configFromEnv, createParleyServer } from '@parley/server';
 import { testServerEnvironment } from '@parley/server/testing';
 import { InMemorySignalProtocolStore } from '@parley/signal-protocol';
-import { CHROMIUM, CHROMIUM_ARGS, median, sleep, statFields } from './bench-support.js';
+import { CHROMIUM, CHROMIUM_ARGS, median, sleep, statFields, onboardInShell } from './bench-support.js';
 
 const RUNS = Math.max(10, Number(process.env.BENCH_CALL_RUNS ?? 10));
 const CPU_SECONDS = Number(process.env.BENCH_CPU_SECONDS ?? 10);
@@ -447,12 +447,7 @@ async function parleyPerson(browser: Browser, shell: string, handle: string, nam
   await context.addInitScript(INSTRUMENT);
   if (PHASES) await context.addInitScript(PHASE_INSTRUMENT);
   const page = await context.newPage();
-  await page.goto(shell);
-  const onboarding = page.getByTestId('onboarding');
-  await onboarding.getByLabel('Handle', { exact: true }).fill(handle);
-  await onboarding.getByLabel('Display name').fill(name);
-  await onboarding.getByRole('button', { name: 'Create account' }).click();
-  await page.getByTestId('chat-app').waitFor({ timeout: 20_000 });
+  await onboardInShell(page, shell, handle, name, 20_000);
   await page.getByTestId('call-app').waitFor({ timeout: 20_000 });
   return { context, page };
 }

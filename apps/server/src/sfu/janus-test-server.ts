@@ -33,53 +33,54 @@ export interface JanusTestServer {
 export function janusServerPerSuite(overrides: Partial<ServerConfig> = {}): JanusTestServer {
   const iceInterface = process.env.PARLEY_JANUS_INTERFACE;
   let folder: Awaited<ReturnType<typeof tempFolder>> | undefined;
-  let server: ParleyServer | undefined;
-  let api: string | undefined;
+  let running: { readonly server: ParleyServer; api: string } | undefined;
   const devices: SfuTestDevice[] = [];
-  const started = <T>(value: T | undefined): T => {
-    if (value === undefined) throw new Error('janusServerPerSuite: the server has not started');
-    return value;
+  const current = () => {
+    if (!running) throw new Error('janusServerPerSuite: the server has not started');
+    return running;
   };
-  const accounts = new TestAccounts(() => started(api));
+  const accounts = new TestAccounts(() => current().api);
 
   beforeAll(async () => {
     folder = await tempFolder();
-    server = createParleyServer(
+    const server = createParleyServer(
       testConfig(folder.path, {
         janus: { mode: 'auto', binary: DEFAULT_JANUS_BINARY, ...(iceInterface ? { iceInterface } : {}) },
         sfuDisconnectGraceMs: 300,
         ...overrides,
       }),
     );
-    api = (await server.start()).api;
+    running = { server, api: (await server.start()).api };
   }, 30_000);
 
   afterAll(async () => {
     for (const device of devices) device.close();
-    await server?.stop();
+    await running?.server.stop();
     await folder?.remove();
   });
 
   return {
     get folder() {
-      return started(folder).path;
+      if (!folder) throw new Error('janusServerPerSuite: read the folder inside a test');
+      return folder.path;
     },
     get server() {
-      return started(server);
+      return current().server;
     },
     get api() {
-      return started(api);
+      return current().api;
     },
     accounts,
     id: async (handle) => (await accounts.of(handle)).userId,
     async connect(handle) {
-      const device = await SfuTestDevice.connect(started(api), await accounts.token(handle));
+      const device = await SfuTestDevice.connect(current().api, await accounts.token(handle));
       devices.push(device);
       return device;
     },
     async restart() {
-      await started(server).stop();
-      api = (await started(server).start()).api;
+      const { server } = current();
+      await server.stop();
+      current().api = (await server.start()).api;
     },
   };
 }

@@ -32,3 +32,17 @@ export async function onboardInShell(page: Page, shell: string, handle: string, 
   await onboarding.getByRole('button', { name: 'Create account' }).click();
   await page.getByTestId('chat-app').waitFor({ timeout });
 }
+
+/**
+ * A page script that records every RTCPeerConnection the page makes, in `window.__benchPcs`. A
+ * string, not a function: tsx would add helpers to a function that the page does not have.
+ */
+export const RECORD_PEER_CONNECTIONS = `(() => {
+  const Native = window.RTCPeerConnection;
+  const pcs = [];
+  window.__benchPcs = pcs;
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args) { super(...args); pcs.push(this); }
+  };
+})();
+`;

@@ -29,7 +29,7 @@ import { type Browser, type Page, chromium } from '@playwright/test';
 import { type Addresses, configFromEnv, createParleyServer } from '@parley/server';
 import { testServerEnvironment } from '@parley/server/testing';
 import { GroupCallBot, type MediaClip, loadOrGenerateClip } from '../bots/src/index.js';
-import { CHROMIUM, CHROMIUM_ARGS, median, sleep, statFields, onboardInShell } from './bench-support.js';
+import { CHROMIUM, CHROMIUM_ARGS, median, sleep, statFields, onboardInShell, RECORD_PEER_CONNECTIONS } from './bench-support.js';
 
 const STEPS = (process.env.BENCH_GROUP_STEPS ?? '4,8,16,32').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_GROUP_SECONDS ?? 10);
@@ -40,15 +40,8 @@ const BROWSERS = 2;
 const DECODING_FPS = 5;
 const REPO = new URL('../..', import.meta.url).pathname;
 
-/** Records every RTCPeerConnection of a page. A string: tsx would add helpers the page lacks. */
-const INSTRUMENT = `(() => {
-  const Native = window.RTCPeerConnection;
-  const pcs = [];
-  window.__benchPcs = pcs;
-  window.RTCPeerConnection = class extends Native {
-    constructor(...args) { super(...args); pcs.push(this); }
-  };
-})();`;
+/** Records every RTCPeerConnection of a page. */
+const INSTRUMENT = RECORD_PEER_CONNECTIONS;
 
 /** What a page reports at one instant: bytes received so far and frames decoded per visible tile. */
 const SAMPLE = `(async () => {

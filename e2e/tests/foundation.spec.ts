@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, openShell, test } from '../support/fixtures.js';
 import type { DebugWindow } from '../support/debug.js';
 import { DEFAULT_CONTRACTS, builtVersion } from '@parley/server';
+import { fingerprint } from '../support/built-files.js';
 import { distOf } from '../support/system.js';
 
 const sri = (bytes: Buffer | string) => `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
@@ -12,20 +13,6 @@ const sri = (bytes: Buffer | string) => `sha384-${createHash('sha384').update(by
 const originOf = (url: string) => new URL(url).origin;
 const CHAT_VERSION = builtVersion(distOf('chat'))!;
 const CALL_VERSION = builtVersion(distOf('call'))!;
-
-/** sha256 of every file of a built app, keyed by path: "byte-identical" made checkable. */
-function fingerprint(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (sub: string) => {
-    for (const name of readdirSync(join(dir, sub))) {
-      const rel = join(sub, name);
-      if (statSync(join(dir, rel)).isDirectory()) walk(rel);
-      else out[rel] = createHash('sha256').update(readFileSync(join(dir, rel))).digest('hex');
-    }
-  };
-  walk('');
-  return out;
-}
 
 function allText(dir: string): string {
   return Object.keys(fingerprint(dir))

@@ -3,8 +3,7 @@
  * promoting a new call release without touching shell or chat, rollback, the kill switch, and the
  * shell refusing manifests it cannot trust.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EvaluatedManifest, SignedManifest } from '@parley/contracts';
 import { createSignedManifest, generateManifestSigningKey } from '@parley/rollout/sign';
@@ -12,6 +11,7 @@ import { builtVersion } from '@parley/server';
 import type { Browser, Page, Request } from '@playwright/test';
 import { build } from 'esbuild';
 import { ADA, expect, test } from '../support/fixtures.js';
+import { fingerprint } from '../support/built-files.js';
 import { DEV_MANIFEST_KEY_FILE, type RunningSystem, REPO_ROOT, distOf } from '../support/system.js';
 import { newPerson, onboard, openConversation, registerContact, uniqueHandle } from '../support/users.js';
 
@@ -19,20 +19,6 @@ const CHAT_VERSION = builtVersion(distOf('chat'))!;
 const CALL_V1 = builtVersion(distOf('call'))!;
 /** Call v2: the same build published under a new version (publishing needs no rebuild). */
 const CALL_V2 = '0.3.0';
-
-/** sha256 of every file of a built app: "byte-identical" made checkable. */
-function fingerprint(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (sub: string) => {
-    for (const name of readdirSync(join(dir, sub))) {
-      const rel = join(sub, name);
-      if (statSync(join(dir, rel)).isDirectory()) walk(rel);
-      else out[rel] = createHash('sha256').update(readFileSync(join(dir, rel))).digest('hex');
-    }
-  };
-  walk('');
-  return out;
-}
 
 /** Every URL the page requests from now on. */
 function recordRequests(page: Page): string[] {

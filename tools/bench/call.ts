@@ -29,7 +29,7 @@ import { ParleyApiClient, createAccount } from '@parley/messenger';
 import { type Addresses, configFromEnv, createParleyServer } from '@parley/server';
 import { testServerEnvironment } from '@parley/server/testing';
 import { InMemorySignalProtocolStore } from '@parley/signal-protocol';
-import { CHROMIUM, CHROMIUM_ARGS, median, sleep, statFields } from './bench-support.js';
+import { CHROMIUM, CHROMIUM_ARGS, median, sleep, statFields, onboardInShell, RECORD_PEER_CONNECTIONS } from './bench-support.js';
 
 const RUNS = Math.max(10, Number(process.env.BENCH_CALL_RUNS ?? 10));
 const CPU_SECONDS = Number(process.env.BENCH_CPU_SECONDS ?? 10);
@@ -158,15 +158,11 @@ function phaseTable(parley: readonly PhaseRun[], bare: readonly PhaseRun[]): str
  * getStats every 10 ms first shows `framesDecoded` / `totalSamplesReceived` — Chromium serves
  * getStats from a cache up to 50 ms old, so that one is late by 0–50 ms, by chance.
  *
- * A string, not a function: tsx would add helpers to a function that the page does not have.
+ * Recording first (RECORD_PEER_CONNECTIONS), in the same script so that it runs before. A string,
+ * not a function: tsx would add helpers to a function that the page does not have.
  */
-const INSTRUMENT = `(() => {
-  const Native = window.RTCPeerConnection;
-  const pcs = [];
-  window.__benchPcs = pcs;
-  window.RTCPeerConnection = class extends Native {
-    constructor(...args) { super(...args); pcs.push(this); }
-  };
+const INSTRUMENT = `${RECORD_PEER_CONNECTIONS}(() => {
+  const pcs = window.__benchPcs;
   const callPc = () => pcs.filter((p) => p.connectionState !== 'closed' && p.remoteDescription).pop();
   window.__benchArm = () => {
     const start = performance.now();
@@ -447,12 +443,7 @@ async function parleyPerson(browser: Browser, shell: string, handle: string, nam
   await context.addInitScript(INSTRUMENT);
   if (PHASES) await context.addInitScript(PHASE_INSTRUMENT);
   const page = await context.newPage();
-  await page.goto(shell);
-  const onboarding = page.getByTestId('onboarding');
-  await onboarding.getByLabel('Handle', { exact: true }).fill(handle);
-  await onboarding.getByLabel('Display name').fill(name);
-  await onboarding.getByRole('button', { name: 'Create account' }).click();
-  await page.getByTestId('chat-app').waitFor({ timeout: 20_000 });
+  await onboardInShell(page, shell, handle, name, 20_000);
   await page.getByTestId('call-app').waitFor({ timeout: 20_000 });
   return { context, page };
 }

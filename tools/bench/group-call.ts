@@ -29,7 +29,7 @@ import { type Browser, type Page, chromium } from '@playwright/test';
 import { type Addresses, configFromEnv, createParleyServer } from '@parley/server';
 import { testServerEnvironment } from '@parley/server/testing';
 import { GroupCallBot, type MediaClip, loadOrGenerateClip } from '../bots/src/index.js';
-import { CHROMIUM, CHROMIUM_ARGS, median, sleep, statFields } from './bench-support.js';
+import { CHROMIUM, CHROMIUM_ARGS, median, sleep, statFields, onboardInShell, RECORD_PEER_CONNECTIONS } from './bench-support.js';
 
 const STEPS = (process.env.BENCH_GROUP_STEPS ?? '4,8,16,32').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_GROUP_SECONDS ?? 10);
@@ -40,15 +40,8 @@ const BROWSERS = 2;
 const DECODING_FPS = 5;
 const REPO = new URL('../..', import.meta.url).pathname;
 
-/** Records every RTCPeerConnection of a page. A string: tsx would add helpers the page lacks. */
-const INSTRUMENT = `(() => {
-  const Native = window.RTCPeerConnection;
-  const pcs = [];
-  window.__benchPcs = pcs;
-  window.RTCPeerConnection = class extends Native {
-    constructor(...args) { super(...args); pcs.push(this); }
-  };
-})();`;
+/** Records every RTCPeerConnection of a page. */
+const INSTRUMENT = RECORD_PEER_CONNECTIONS;
 
 /** What a page reports at one instant: bytes received so far and frames decoded per visible tile. */
 const SAMPLE = `(async () => {
@@ -177,12 +170,7 @@ async function person(shell: string, handle: string, name: string): Promise<Pers
   const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } });
   await context.addInitScript(INSTRUMENT);
   const page = await context.newPage();
-  await page.goto(shell);
-  const onboarding = page.getByTestId('onboarding');
-  await onboarding.getByLabel('Handle', { exact: true }).fill(handle);
-  await onboarding.getByLabel('Display name').fill(name);
-  await onboarding.getByRole('button', { name: 'Create account' }).click();
-  await page.getByTestId('chat-app').waitFor({ timeout: 30_000 });
+  await onboardInShell(page, shell, handle, name, 30_000);
   await page.getByTestId('call-app').waitFor({ state: 'attached', timeout: 30_000 });
   return { name, handle, browser, page, pid };
 }

@@ -5,7 +5,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { ChatApp } from './ChatApp.js';
 import { FakeMessenger } from './testing/fake-messenger.js';
-import { reactTestRoot } from '@parley/bus-react/testing';
+import { reactTestRoot, typeInto } from '@parley/bus-react/testing';
 
 
 const remote = { session: { userId: 'me', displayName: 'Me', temporary: false }, locale: 'en-US' };
@@ -23,14 +23,6 @@ function render(bus: EventBus, messenger: FakeMessenger, locale = 'en-US') {
 
 const button = (name: string) => [...dom.container.querySelectorAll('button')].find((b) => b.textContent === name || b.getAttribute('aria-label') === name);
 
-function type(element: HTMLInputElement | HTMLTextAreaElement, value: string) {
-  const setter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(element), 'value')!.set!;
-  act(() => {
-    setter.call(element, value);
-    element.dispatchEvent(new Event('input', { bubbles: true }));
-  });
-}
-
 function press(element: HTMLElement, key: string, init: KeyboardEventInit = {}) {
   act(() => {
     element.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true, ...init }));
@@ -40,7 +32,7 @@ function press(element: HTMLElement, key: string, init: KeyboardEventInit = {}) 
 async function openAda(bus: EventBus, messenger: FakeMessenger) {
   messenger.addUser(ada);
   render(bus, messenger);
-  type(dom.container.querySelector('input')!, '@Ada');
+  typeInto(dom.container.querySelector('input')!, '@Ada');
   act(() => dom.container.querySelector('form')!.requestSubmit());
   await flush();
 }
@@ -56,7 +48,7 @@ describe('ChatApp', () => {
     await openAda(new EventBus(), messenger);
     expect(dom.container.querySelector('[data-testid="conversation"] h2')!.textContent).toContain('Ada Lovelace');
     expect(dom.container.textContent).toContain('No messages yet');
-    type(dom.container.querySelector('input')!, 'nobody');
+    typeInto(dom.container.querySelector('input')!, 'nobody');
     act(() => dom.container.querySelector('form')!.requestSubmit());
     await flush();
     expect(dom.container.querySelector('[data-testid="find-user-error"]')!.textContent).toBe('Nobody has that handle.');
@@ -125,10 +117,10 @@ describe('ChatApp', () => {
     const messenger = new FakeMessenger();
     await openAda(new EventBus(), messenger);
     const composer = dom.container.querySelector('textarea')!;
-    type(composer, 'line one');
+    typeInto(composer, 'line one');
     press(composer, 'Enter', { shiftKey: true });
     expect(messenger.sent).toEqual([]);
-    type(composer, 'line one\nline two');
+    typeInto(composer, 'line one\nline two');
     press(composer, 'Enter');
     await flush();
     expect(messenger.sent).toEqual([{ conversationId: 'u-ada', body: 'line one\nline two' }]);
@@ -148,7 +140,7 @@ describe('ChatApp', () => {
     const sendRefused = async () => {
       messenger.failNextSend = { code: 'queue-full', message: 'a device of the recipient has too many undelivered messages', userId: ada.userId };
       const composer = dom.container.querySelector('textarea')!;
-      type(composer, 'are you there?');
+      typeInto(composer, 'are you there?');
       press(composer, 'Enter');
       await flush();
       return dom.container.querySelector('[role="alert"]')!.textContent;
@@ -222,8 +214,8 @@ describe('ChatApp', () => {
     bus.on('call.group-requested').subscribe((event) => requests.push(event));
     render(bus, messenger);
     act(() => button('New group')!.click());
-    type(dom.container.querySelector<HTMLInputElement>('[data-testid="group-name"]')!, 'Climbers');
-    type(dom.container.querySelector<HTMLInputElement>('[data-testid="group-members"]')!, '@Ada, bob');
+    typeInto(dom.container.querySelector<HTMLInputElement>('[data-testid="group-name"]')!, 'Climbers');
+    typeInto(dom.container.querySelector<HTMLInputElement>('[data-testid="group-members"]')!, '@Ada, bob');
     act(() => dom.container.querySelector<HTMLFormElement>('[data-testid="new-group-form"]')!.requestSubmit());
     await flush();
     expect(messenger.groupActions).toEqual(['create Climbers: ada bob']);
@@ -237,7 +229,7 @@ describe('ChatApp', () => {
     act(() => messenger.receiveInGroup('g.1', 'u-ada', 'hello group'));
     expect(dom.container.querySelector('[data-testid="message-sender"]')!.textContent).toBe('Ada Lovelace');
 
-    type(dom.container.querySelector<HTMLInputElement>('[data-testid="add-member-handle"]')!, 'cat');
+    typeInto(dom.container.querySelector<HTMLInputElement>('[data-testid="add-member-handle"]')!, 'cat');
     act(() => button('Add')!.click());
     await flush();
     act(() => button('Remove Bob')!.click());

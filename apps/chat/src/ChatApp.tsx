@@ -3,7 +3,7 @@ import type { CallEntry, CallMedia, RemoteProps } from '@parley/contracts';
 import type { EventBus } from '@parley/event-bus';
 import type { ContactNotice, ConversationSummary, HistoryMessage, Messenger } from '@parley/messenger';
 import { LockKeyhole, MessageCircle } from 'lucide-react';
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { BehaviorSubject, map } from 'rxjs';
 import { CallLog } from './call-log.js';
 import { CallReminders } from './CallReminders.js';
@@ -19,6 +19,7 @@ import { MessageList } from './MessageList.js';
 import { type ChatMessages, messagesFor } from './messages.js';
 import { NewGroupForm } from './NewGroupForm.js';
 import { SafetyNumberView } from './SafetyNumberView.js';
+import { useReadReceipts } from './read-receipts.js';
 import { type ScheduleEnvironment, ScheduleEnvironmentProvider } from './schedule-environment.js';
 import { ScheduledCallsPanel } from './ScheduledCallsPanel.js';
 
@@ -191,15 +192,7 @@ function ConversationView(props: {
   // Incoming messages shown in an open conversation of a visible page are read: send the
   // receipts once each (again when the page comes back into view).
   const visible = useSyncExternalStore(subscribeVisibility, pageVisible, () => true);
-  const receipted = useRef(new Set<string>());
-  useEffect(() => {
-    const unread = history.filter((m) => m.direction === 'in' && !m.read && !receipted.current.has(m.messageId)).map((m) => m.messageId);
-    if (unread.length === 0 || !visible) return;
-    for (const id of unread) receipted.current.add(id);
-    messenger.markRead(conversationId, unread).catch(() => {
-      for (const id of unread) receipted.current.delete(id);
-    });
-  }, [history, messenger, conversationId, visible]);
+  useReadReceipts(messenger, conversationId, history, visible);
 
   const requestCall = (media: CallMedia) =>
     bus.publish('call.requested', { conversationId, peer: { userId: peer.userId, displayName: peer.displayName }, media });

@@ -3,13 +3,14 @@ import type { CallMedia } from '@parley/contracts';
 import type { EventBus } from '@parley/event-bus';
 import type { ConversationSummary, GroupInfo, HistoryMessage, Messenger } from '@parley/messenger';
 import { CalendarClock, Video } from 'lucide-react';
-import { type FormEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { type FormEvent, useId, useMemo, useState } from 'react';
 import { Avatar } from './Avatar.js';
 import { Composer } from './Composer.js';
 import { HeaderFrame } from './ConversationHeader.js';
 import { MessageList } from './MessageList.js';
 import type { ChatMessages } from './messages.js';
 import { parseHandles } from './NewGroupForm.js';
+import { useReadReceipts } from './read-receipts.js';
 import { OptionsMenu } from './OptionsMenu.js';
 import { ScheduledCallsPanel } from './ScheduledCallsPanel.js';
 
@@ -40,15 +41,7 @@ export function GroupConversationView(props: {
   const [scheduling, setScheduling] = useState(false);
   const callsAvailable = useBehavior(bus.state('call.available'));
 
-  const receipted = useRef(new Set<string>());
-  useEffect(() => {
-    const unread = history.filter((m) => m.direction === 'in' && !m.read && !receipted.current.has(m.messageId)).map((m) => m.messageId);
-    if (unread.length === 0 || !visible) return;
-    for (const id of unread) receipted.current.add(id);
-    messenger.markRead(conversationId, unread).catch(() => {
-      for (const id of unread) receipted.current.delete(id);
-    });
-  }, [history, messenger, conversationId, visible]);
+  useReadReceipts(messenger, conversationId, history, visible);
 
   const act = (task: Promise<unknown>) => {
     setError(null);

@@ -1,9 +1,9 @@
 // @vitest-environment happy-dom
-import { reactTestRoot } from '@parley/bus-react/testing';
+import { reactTestRoot, typeInto } from '@parley/bus-react/testing';
 import type { CallLinkOpened } from '@parley/contracts';
 import { EventBus } from '@parley/event-bus';
 import type { ScheduledCall } from '@parley/messenger';
-import { ManualClock } from '@parley/messenger/testing';
+import { exampleScheduledCall, ManualClock } from '@parley/messenger/testing';
 import { act } from 'react';
 import { describe, expect, it } from 'vitest';
 import { ChatApp } from './ChatApp.js';
@@ -26,14 +26,6 @@ const flush = () =>
 const q = <T extends Element = HTMLElement>(testId: string) => dom.container.querySelector<T & Element>(`[data-testid="${testId}"]`);
 const all = (testId: string) => [...dom.container.querySelectorAll<HTMLElement>(`[data-testid="${testId}"]`)];
 const button = (name: string) => [...dom.container.querySelectorAll('button')].find((b) => b.textContent === name || b.getAttribute('aria-label') === name);
-
-function type(element: HTMLInputElement | HTMLTextAreaElement, value: string) {
-  const setter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(element), 'value')!.set!;
-  act(() => {
-    setter.call(element, value);
-    element.dispatchEvent(new Event('input', { bubbles: true }));
-  });
-}
 
 function environment(timeZone: string, clock: ManualClock, permission: NotificationPermission = 'default') {
   const shown: { title: string; body: string }[] = [];
@@ -62,27 +54,23 @@ function environment(timeZone: string, clock: ManualClock, permission: Notificat
 }
 
 function fromAda(overrides: Partial<ScheduledCall> = {}): ScheduledCall {
-  return {
+  return exampleScheduledCall({
     scheduleId: 's-ada',
     conversationId: 'u-ada',
     title: 'Roadmap',
     description: 'Bring notes',
     startsAt: START,
     endsAt: START + 60 * MINUTE,
-    timeZone: 'Europe/Moscow',
     linkSecret: 'BBBBBBBBBBBBBBBBBBBBBB',
     organizer: { userId: 'u-ada', displayName: 'Ada Lovelace' },
-    status: 'scheduled',
-    revision: 1,
-    updatedAt: 1,
     ...overrides,
-  };
+  });
 }
 
 async function openAda(bus: EventBus, messenger: FakeMessenger, env: ScheduleEnvironment, locale = 'en-US') {
   messenger.addUser(ada);
   act(() => dom.root.render(<ChatApp bus={bus} remote={{ ...remote, locale }} messenger={messenger} scheduleEnvironment={env} />));
-  type(dom.container.querySelector('input')!, 'ada');
+  typeInto(dom.container.querySelector('input')!, 'ada');
   act(() => dom.container.querySelector('form')!.requestSubmit());
   await flush();
 }
@@ -107,10 +95,10 @@ describe('scheduling a call', () => {
       expect(field.closest('label') ?? form.querySelector(`label[for="${id}"]`)).not.toBeNull();
     }
 
-    type(q<HTMLInputElement>('schedule-title')!, '  Roadmap  ');
-    type(q<HTMLTextAreaElement>('schedule-description')!, 'Agenda: Q1');
-    type(q<HTMLInputElement>('schedule-start')!, '2026-12-01T18:00');
-    type(q<HTMLInputElement>('schedule-end')!, '2026-12-01T19:30');
+    typeInto(q<HTMLInputElement>('schedule-title')!, '  Roadmap  ');
+    typeInto(q<HTMLTextAreaElement>('schedule-description')!, 'Agenda: Q1');
+    typeInto(q<HTMLInputElement>('schedule-start')!, '2026-12-01T18:00');
+    typeInto(q<HTMLInputElement>('schedule-end')!, '2026-12-01T19:30');
     act(() => q<HTMLInputElement>('schedule-notify')!.click());
     act(() => form.requestSubmit());
     await flush();
@@ -133,15 +121,15 @@ describe('scheduling a call', () => {
     await openAda(new EventBus(), messenger, env);
     act(() => button('Chat options')!.click());
     act(() => button('Schedule call')!.click());
-    type(q<HTMLInputElement>('schedule-title')!, 'Roadmap');
-    type(q<HTMLInputElement>('schedule-start')!, '2026-12-01T18:00');
-    type(q<HTMLInputElement>('schedule-end')!, '2026-12-01T17:00');
+    typeInto(q<HTMLInputElement>('schedule-title')!, 'Roadmap');
+    typeInto(q<HTMLInputElement>('schedule-start')!, '2026-12-01T18:00');
+    typeInto(q<HTMLInputElement>('schedule-end')!, '2026-12-01T17:00');
     act(() => q<HTMLFormElement>('schedule-form')!.requestSubmit());
     await flush();
     expect(dom.container.querySelector('[role="alert"]')!.textContent).toBe('Give the call a title, and an end after its start (at most a day later).');
     expect(messenger.schedules.actions).toEqual([]);
 
-    type(q<HTMLInputElement>('schedule-end')!, '2026-12-01T19:00');
+    typeInto(q<HTMLInputElement>('schedule-end')!, '2026-12-01T19:00');
     messenger.schedules.failNext = true;
     act(() => q<HTMLFormElement>('schedule-form')!.requestSubmit());
     await flush();
@@ -233,7 +221,7 @@ describe('the organizer', () => {
     act(() => button('Edit')!.click());
     expect(q<HTMLInputElement>('schedule-title')!.value).toBe('Roadmap');
     expect(q<HTMLInputElement>('schedule-start')!.value).toBe('2026-12-01T18:00');
-    type(q<HTMLInputElement>('schedule-title')!, 'Roadmap v2');
+    typeInto(q<HTMLInputElement>('schedule-title')!, 'Roadmap v2');
     act(() => q<HTMLFormElement>('schedule-form')!.requestSubmit());
     await flush();
     expect(messenger.schedules.actions.at(-1)).toBe('edit s-1: Roadmap v2');
@@ -262,7 +250,7 @@ describe('the organizer', () => {
     act(() => button('Chat options')!.click());
     act(() => button('Schedule call')!.click());
     expect(q('schedule-form')!.textContent).toContain('Invited: Ada Lovelace, Bob');
-    type(q<HTMLInputElement>('schedule-title')!, 'Climb');
+    typeInto(q<HTMLInputElement>('schedule-title')!, 'Climb');
     act(() => q<HTMLFormElement>('schedule-form')!.requestSubmit());
     await flush();
     expect(messenger.schedules.actions).toEqual([`schedule ${group.conversationId}: Climb`]);

@@ -1,6 +1,6 @@
 /**
- * Test helper for React components under vitest's happy-dom environment: a fresh container and
- * React root before each test, unmounted and removed after it.
+ * Test helpers for React components under vitest's happy-dom environment: a fresh container and
+ * React root before each test, unmounted and removed after it, and typing into a controlled field.
  */
 import { act } from 'react';
 import { type Root, createRoot } from 'react-dom/client';
@@ -35,4 +35,16 @@ export function reactTestRoot(): { readonly container: HTMLDivElement; readonly 
       return mounted().root;
     },
   };
+}
+
+/**
+ * Types `value` into a controlled input or text area as a person would: through the element's own
+ * value setter (React ignores a plain assignment) and an `input` event that bubbles.
+ */
+export function typeInto(element: HTMLInputElement | HTMLTextAreaElement, value: string): void {
+  const setter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(element), 'value')!.set!;
+  act(() => {
+    setter.call(element, value);
+    element.dispatchEvent(new Event('input', { bubbles: true }));
+  });
 }

@@ -48,15 +48,33 @@ function world() {
 
 const call = (from: Device, to: string, media: CallMedia = 'video') => from.engine.call({ conversationId: to, peer: { userId: to, displayName: NAMES[to] ?? to }, media });
 
-/** Alice video-calls Bob (one device each) and he accepts. */
-async function aliceCallsBob(device: ReturnType<typeof world>['device']): Promise<{ alice: Device; bob: Device }> {
-  const alice = device('alice', 1);
-  const bob = device('bob', 1);
-  call(alice, 'bob');
+type DeviceOptions = Parameters<ReturnType<typeof world>['device']>[2];
+
+/** Alice calls Bob (one device each, both made with `opts`) and his device rings. */
+async function aliceRingsBob(device: ReturnType<typeof world>['device'], media: CallMedia = 'video', opts: DeviceOptions = {}): Promise<{ alice: Device; bob: Device }> {
+  const alice = device('alice', 1, opts);
+  const bob = device('bob', 1, opts);
+  call(alice, 'bob', media);
   await settle();
+  return { alice, bob };
+}
+
+/** Alice calls Bob (one device each, both made with `opts`) and he accepts. */
+async function aliceCallsBob(device: ReturnType<typeof world>['device'], media: CallMedia = 'video', opts: DeviceOptions = {}): Promise<{ alice: Device; bob: Device }> {
+  const { alice, bob } = await aliceRingsBob(device, media, opts);
   bob.engine.accept();
   await settle();
   return { alice, bob };
+}
+
+/** Alice video-calls Bob, who has a phone (device 1) and a laptop (device 2); both ring. */
+async function aliceRingsBobsDevices(device: ReturnType<typeof world>['device']): Promise<{ alice: Device; bobPhone: Device; bobLaptop: Device }> {
+  const alice = device('alice', 1);
+  const bobPhone = device('bob', 1);
+  const bobLaptop = device('bob', 2);
+  call(alice, 'bob');
+  await settle();
+  return { alice, bobPhone, bobLaptop };
 }
 
 let disposeAll: (() => void) | null = null;
@@ -113,12 +131,7 @@ describe('call engine: an answered call', () => {
 
   it('devices that fail to open after the answer went out end the call as failed on both sides', async () => {
     const { device } = setup();
-    const alice = device('alice', 1);
-    const bob = device('bob', 1);
-    call(alice, 'bob', 'video');
-    await settle();
-    bob.engine.accept();
-    await settle();
+    const { alice, bob } = await aliceCallsBob(device, 'video');
     expect(bob.engine.snapshot.phase).toBe('active');
     bob.sessions[0]!.localMediaFailed$.next(new Error('NotAllowedError: camera denied'));
     await settle();
@@ -128,12 +141,7 @@ describe('call engine: an answered call', () => {
 
   it('ends on the callee hanging up too', async () => {
     const { clock, device } = setup();
-    const alice = device('alice', 1);
-    const bob = device('bob', 1);
-    call(alice, 'bob', 'audio');
-    await settle();
-    bob.engine.accept();
-    await settle();
+    const { alice, bob } = await aliceCallsBob(device, 'audio');
     clock.advance(5_000);
     bob.engine.hangUp();
     await settle();
@@ -154,11 +162,7 @@ describe('call engine: an answered call', () => {
 describe('call engine: unanswered outcomes', () => {
   it('declined: the caller sees it, and every callee device stops ringing', async () => {
     const { device } = setup();
-    const alice = device('alice', 1);
-    const bobPhone = device('bob', 1);
-    const bobLaptop = device('bob', 2);
-    call(alice, 'bob');
-    await settle();
+    const { alice, bobPhone, bobLaptop } = await aliceRingsBobsDevices(device);
     expect(bobLaptop.engine.snapshot.phase).toBe('ringing');
     bobPhone.engine.decline();
     await settle();
@@ -189,10 +193,7 @@ describe('call engine: unanswered outcomes', () => {
 
   it('missed: no answer in 45 s (injectable clock) ends the call on both sides', async () => {
     const { clock, network, device } = setup();
-    const alice = device('alice', 1);
-    const bob = device('bob', 1);
-    call(alice, 'bob');
-    await settle();
+    const { alice, bob } = await aliceRingsBob(device);
     clock.advance(RING_TIMEOUT_MS - 1);
     expect(alice.engine.snapshot.phase).toBe('outgoing');
     expect(bob.engine.snapshot.phase).toBe('ringing');
@@ -206,10 +207,7 @@ describe('call engine: unanswered outcomes', () => {
 
   it('missed on the callee by its own timer when the caller\'s hang-up never arrives', async () => {
     const { clock, network, device } = setup();
-    const alice = device('alice', 1);
-    const bob = device('bob', 1);
-    call(alice, 'bob');
-    await settle();
+    const { bob } = await aliceRingsBob(device);
     network.cut('alice', 1);
     clock.advance(RING_TIMEOUT_MS);
     await settle();
@@ -220,11 +218,7 @@ describe('call engine: unanswered outcomes', () => {
 
   it('a device whose app closes while ringing logs a missed call and does not decline for the others', async () => {
     const { network, device } = setup();
-    const alice = device('alice', 1);
-    const bobPhone = device('bob', 1);
-    const bobLaptop = device('bob', 2);
-    call(alice, 'bob');
-    await settle();
+    const { alice, bobPhone, bobLaptop } = await aliceRingsBobsDevices(device);
     bobPhone.engine.dispose();
     await settle();
     expect(bobPhone.entries[0]).toMatchObject({ outcome: 'missed' });
@@ -253,10 +247,7 @@ describe('call engine: unanswered outcomes', () => {
 
   it('cancelled: the caller hangs up before an answer; the callee logs a missed call', async () => {
     const { device } = setup();
-    const alice = device('alice', 1);
-    const bob = device('bob', 1);
-    call(alice, 'bob');
-    await settle();
+    const { alice, bob } = await aliceRingsBob(device);
     alice.engine.hangUp();
     await settle();
     expect(alice.entries[0]).toMatchObject({ outcome: 'cancelled', durationMs: null });
@@ -299,12 +290,7 @@ describe('call engine: failures', () => {
 
   it('failed: media that does not come back within the reconnect timeout ends the call on both sides', async () => {
     const { clock, device } = setup();
-    const alice = device('alice', 1, { autoConnect: false });
-    const bob = device('bob', 1, { autoConnect: false });
-    call(alice, 'bob');
-    await settle();
-    bob.engine.accept();
-    await settle();
+    const { alice, bob } = await aliceCallsBob(device, 'video', { autoConnect: false });
     alice.sessions[0]!.connection$.next('connected');
     bob.sessions[0]!.connection$.next('connected');
     clock.advance(10_000);
@@ -319,12 +305,7 @@ describe('call engine: failures', () => {
 
   it('failed: accepted but never connected within the connect timeout', async () => {
     const { clock, device } = setup();
-    const alice = device('alice', 1, { autoConnect: false });
-    const bob = device('bob', 1, { autoConnect: false });
-    call(alice, 'bob');
-    await settle();
-    bob.engine.accept();
-    await settle();
+    const { alice, bob } = await aliceCallsBob(device, 'video', { autoConnect: false });
     expect(alice.engine.snapshot.phase).toBe('connecting');
     clock.advance(CONNECT_TIMEOUT_MS);
     await settle();
@@ -364,11 +345,7 @@ describe('call engine: failures', () => {
 describe('call engine: several devices', () => {
   it('accepting on one device stops the ringing on the others (accepted-elsewhere)', async () => {
     const { clock, network, device } = setup();
-    const alice = device('alice', 1);
-    const bobPhone = device('bob', 1);
-    const bobLaptop = device('bob', 2);
-    call(alice, 'bob');
-    await settle();
+    const { bobPhone, bobLaptop } = await aliceRingsBobsDevices(device);
     expect(network.kinds('ice')).toHaveLength(0);
     expect(bobPhone.engine.snapshot.phase).toBe('ringing');
     expect(bobLaptop.engine.snapshot.phase).toBe('ringing');
@@ -394,11 +371,7 @@ describe('call engine: several devices', () => {
 
   it('two devices accepting at once: the caller keeps the first, the second is told and stops', async () => {
     const { device } = setup();
-    const alice = device('alice', 1);
-    const bobPhone = device('bob', 1);
-    const bobLaptop = device('bob', 2);
-    call(alice, 'bob');
-    await settle();
+    const { alice, bobPhone, bobLaptop } = await aliceRingsBobsDevices(device);
     bobPhone.engine.accept();
     bobLaptop.engine.accept();
     await settle(10);

@@ -5,20 +5,12 @@ import { fromBase64 } from '@parley/bytes';
 import { GROUP_FRAME_SEPARATOR } from './group-chats.js';
 import { SENDER_KEY_MESSAGE_TYPE } from './signal-sessions.js';
 import type { HistoryMessage } from './messenger-api.js';
-import { FakeParleyServer, linkNewDevice, registerDevice, type TestDevice } from './testing/index.js';
+import { FakeParleyServer, linkNewDevice, RunningDevices, type TestDevice } from './testing/index.js';
 
-const running: TestDevice[] = [];
-afterEach(() => {
-  for (const device of running.splice(0)) device.stop();
-});
+const running = new RunningDevices();
+afterEach(() => running.stop());
 
-async function world(...handles: string[]) {
-  const server = new FakeParleyServer();
-  const devices: TestDevice[] = [];
-  for (const handle of handles) devices.push(await registerDevice(server, handle));
-  running.push(...devices);
-  return { server, devices };
-}
+const world = (...handles: string[]) => running.world(handles);
 
 const userId = (device: TestDevice) => device.setup.credentials.userId;
 const bodies = (messages: readonly HistoryMessage[]) => messages.map((m) => m.body);

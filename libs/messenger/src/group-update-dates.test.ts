@@ -2,12 +2,10 @@ import type { GroupUpdateContent } from '@parley/contracts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAccount } from './account-setup.js';
 import { MAX_GROUP_UPDATE_AHEAD_MS } from './group-chats.js';
-import { apiFor, FakeParleyServer, inMemoryStore, ManualClock, startDevice, TEST_PREKEY_COUNTS, type TestDevice } from './testing/index.js';
+import { apiFor, FakeParleyServer, inMemoryStore, ManualClock, RunningDevices, startDevice, TEST_PREKEY_COUNTS, type TestDevice } from './testing/index.js';
 
-const running: TestDevice[] = [];
-afterEach(() => {
-  for (const device of running.splice(0)) device.stop();
-});
+const running = new RunningDevices();
+afterEach(() => running.stop());
 
 /** Devices whose messengers all read one manual clock. */
 async function world(clock: ManualClock, ...handles: string[]) {

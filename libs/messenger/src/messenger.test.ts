@@ -10,25 +10,17 @@ import {
   FakeParleyServer,
   inMemoryStore,
   linkNewDevice,
-  registerDevice,
+  RunningDevices,
   reinstallWithNewIdentity,
   startDevice,
   TEST_PREKEY_COUNTS,
   type TestDevice,
 } from './testing/index.js';
 
-const running: TestDevice[] = [];
-afterEach(() => {
-  for (const device of running.splice(0)) device.stop();
-});
+const running = new RunningDevices();
+afterEach(() => running.stop());
 
-async function world(...handles: string[]) {
-  const server = new FakeParleyServer();
-  const devices: TestDevice[] = [];
-  for (const handle of handles) devices.push(await registerDevice(server, handle));
-  running.push(...devices);
-  return { server, devices };
-}
+const world = (...handles: string[]) => running.world(handles);
 
 const history = (device: TestDevice, conversationId: string) => firstValueFrom(device.messenger.history$(conversationId));
 const bodies = (messages: readonly HistoryMessage[]) => messages.map((m) => `${m.direction} ${m.body}`);

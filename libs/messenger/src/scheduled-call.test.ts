@@ -1,27 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { byStart, canJoin, JOIN_EARLY_MS, MAX_TIMER_MS, runAt, type ScheduledCall, type ScheduledCallReminder, ScheduledCallReminders, supersedes } from './scheduled-call.js';
+import { byStart, canJoin, JOIN_EARLY_MS, MAX_TIMER_MS, runAt, type ScheduledCallReminder, ScheduledCallReminders, supersedes } from './scheduled-call.js';
 import { ManualClock } from '@parley/clock/testing';
+import { exampleScheduledCall } from './testing/index.js';
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 11, 1, 15, 0);
 
-function call(overrides: Partial<ScheduledCall> = {}): ScheduledCall {
-  return {
-    scheduleId: 's-1',
-    conversationId: 'u-bob',
-    title: 'Planning',
-    description: '',
-    startsAt: T0,
-    endsAt: T0 + 60 * MINUTE,
-    timeZone: 'Europe/Moscow',
-    linkSecret: 'AAAAAAAAAAAAAAAAAAAAAA',
-    organizer: { userId: 'u-ada', displayName: 'Ada' },
-    status: 'scheduled',
-    revision: 1,
-    updatedAt: 1,
-    ...overrides,
-  };
-}
+/** The example call (Ada's, starting at T0, an hour long), with `overrides`. */
+const call = exampleScheduledCall;
 
 describe('the join window', () => {
   it('opens five minutes before the start and closes at the end', () => {

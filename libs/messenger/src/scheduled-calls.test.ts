@@ -5,20 +5,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ScheduledCall, ScheduledCallDraft } from './scheduled-call.js';
 import type { CallLinkService } from './call-services.js';
 import { InMemoryScheduledCallStore, ScheduledCalls } from './scheduled-calls.js';
-import { FakeParleyServer, linkNewDevice, registerDevice, startDevice, type TestDevice } from './testing/index.js';
+import { exampleScheduledCall, FakeParleyServer, linkNewDevice, registerDevice, RunningDevices, startDevice, type TestDevice } from './testing/index.js';
 
-const running: TestDevice[] = [];
-afterEach(() => {
-  for (const device of running.splice(0)) device.stop();
-});
+const running = new RunningDevices();
+afterEach(() => running.stop());
 
-async function world(...handles: string[]) {
-  const server = new FakeParleyServer();
-  const devices: TestDevice[] = [];
-  for (const handle of handles) devices.push(await registerDevice(server, handle, handle.toUpperCase()));
-  running.push(...devices);
-  return { server, devices };
-}
+const world = (...handles: string[]) => running.world(handles, (handle) => handle.toUpperCase());
 
 const userId = (device: TestDevice) => device.setup.credentials.userId;
 const calls = (device: TestDevice) => firstValueFrom(device.scheduledCalls.all$);
@@ -134,14 +126,7 @@ describe('what a device believes', () => {
   }
   const content = (overrides: Partial<ScheduledCallContent> = {}): ScheduledCallContent => ({
     type: 'scheduled-call',
-    scheduleId: 's-1',
-    conversationId: 'u-bob',
-    ...draft,
-    linkSecret: 'AAAAAAAAAAAAAAAAAAAAAA',
-    organizer: { userId: 'u-ada', displayName: 'Ada' },
-    status: 'scheduled',
-    revision: 1,
-    updatedAt: 1,
+    ...exampleScheduledCall(draft),
     ...overrides,
   });
 

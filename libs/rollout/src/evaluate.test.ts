@@ -4,7 +4,7 @@ import { rolloutBucket } from './bucket.js';
 import { satisfiesContractRange } from './contract-range.js';
 import { describeEvaluation, evaluateRemote, type RolloutUser } from './evaluate.js';
 import type { RolloutRelease, RolloutRules } from './rules.js';
-import { validateRolloutRules } from './rules.js';
+import { NO_RELEASE_RULES, validateRolloutRules } from './rules.js';
 import { generateUserIds, propertySeed, seededRandom } from './testing/seeded-ids.js';
 
 /** A release as the server would pass it: with fields the rules do not know about. */
@@ -24,15 +24,7 @@ const V2 = release('2.0.0', '^1.0.0');
 const V3 = release('3.0.0', '^1.0.0');
 const NEXT = release('4.0.0', '^2.0.0'); // built against the next shell contract
 
-const none: RolloutRules<StoredRelease> = {
-  releases: [V1, V2, V3, NEXT],
-  killed: false,
-  denylist: [],
-  allowlist: [],
-  beta: null,
-  rollouts: [],
-  defaultVersion: null,
-};
+const none: RolloutRules<StoredRelease> = { ...NO_RELEASE_RULES, releases: [V1, V2, V3, NEXT] };
 const rulesWith = (overrides: Partial<RolloutRules<StoredRelease>>): RolloutRules<StoredRelease> => ({ ...none, ...overrides });
 
 const alice: RolloutUser = { userId: 'alice', beta: false };

@@ -11,6 +11,7 @@ export {
 } from './contract-range.js';
 export {
   MAX_ID_LENGTH,
+  NO_RELEASE_RULES,
   validateRolloutRules,
   type AllowlistEntry,
   type PercentageRollout,

@@ -102,6 +102,16 @@ export interface RolloutRules<R extends RolloutRelease = RolloutRelease> {
   readonly defaultVersion: string | null;
 }
 
+/** Rules that give nobody a release (not killed, no lists, no beta, no rollout, no default), release list aside. */
+export const NO_RELEASE_RULES: Omit<RolloutRules, 'releases'> = {
+  killed: false,
+  denylist: [],
+  allowlist: [],
+  beta: null,
+  rollouts: [],
+  defaultVersion: null,
+};
+
 /** Outcome of checking rules: usable rules, or the list of what is wrong with them. */
 export type RulesValidation =
   | { readonly ok: true; readonly rules: RolloutRules }

@@ -20,7 +20,7 @@ import {
 } from '../src/index.js';
 import { utf8 } from '@parley/bytes';
 import { hasChromium, runInChromium } from '../src/testing/chromium.js';
-import { TestDevice } from '../src/testing/devices.js';
+import { sessionPair, TestDevice } from '../src/testing/devices.js';
 import { LibsignalPeer } from '../src/testing/libsignal-peer.js';
 import { buf, libsignal, OracleStores } from '../src/testing/libsignal-oracle.js';
 
@@ -68,11 +68,7 @@ async function duelOver<A, B>(ours: A[], oursStep: (a: A) => Promise<unknown>, n
 }
 
 async function oursPair() {
-  const a = await TestDevice.create('alice');
-  const b = await TestDevice.create('bob');
-  await processPreKeyBundle(a.store, b.address, await b.bundle());
-  const ab = a.cipher(b.address);
-  const ba = b.cipher(a.address);
+  const { alice: a, bob: b, a: ab, b: ba } = await sessionPair();
   await ba.decrypt(await ab.encrypt(payload));
   await ab.decrypt(await ba.encrypt(payload));
   return { a, b, ab, ba };

@@ -21,20 +21,11 @@ export interface PreKeyBundle {
   readonly kyberPreKeySignature: Uint8Array;
 }
 
+/** A key's serialized form: its bytes; every other field of a bundle stays as it is. */
+type Serialized<T> = T extends EcPublicKey | KemPublicKey ? Uint8Array : T;
+
 /** A bundle as bytes, the way it crosses the network (keys in their serialized, typed forms). */
-export interface SerializedPreKeyBundle {
-  readonly registrationId: number;
-  readonly deviceId: number;
-  readonly preKeyId?: number | undefined;
-  readonly preKeyPublic?: Uint8Array | undefined;
-  readonly signedPreKeyId: number;
-  readonly signedPreKeyPublic: Uint8Array;
-  readonly signedPreKeySignature: Uint8Array;
-  readonly identityKey: Uint8Array;
-  readonly kyberPreKeyId: number;
-  readonly kyberPreKeyPublic: Uint8Array;
-  readonly kyberPreKeySignature: Uint8Array;
-}
+export type SerializedPreKeyBundle = { readonly [K in keyof PreKeyBundle]: Serialized<PreKeyBundle[K]> };
 
 const isUint32 = (n: number): boolean => Number.isInteger(n) && n >= 0 && n <= 0xffffffff;
 

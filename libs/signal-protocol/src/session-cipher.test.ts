@@ -3,16 +3,12 @@ import { fromUtf8, utf8 } from '@parley/bytes';
 import { randomBytes } from './bytes.js';
 import { isSignalProtocolError } from './errors.js';
 import { processPreKeyBundle } from './session-cipher.js';
-import { TestDevice } from './testing/devices.js';
+import { sessionPair, TestDevice } from './testing/devices.js';
+import { typedRefusalsOfEachFlippedBit } from './testing/tamper.js';
 import { CiphertextMessageType, type CiphertextMessage, decodePreKeySignalMessage } from './wire.js';
 
 
-async function pair() {
-  const alice = await TestDevice.create('alice');
-  const bob = await TestDevice.create('bob');
-  await processPreKeyBundle(alice.store, bob.address, await bob.bundle());
-  return { alice, bob, a: alice.cipher(bob.address), b: bob.cipher(alice.address) };
-}
+const pair = sessionPair;
 
 const code = (c: string) => (e: unknown) => isSignalProtocolError(e) && e.code === c;
 
@@ -123,17 +119,7 @@ describe('sessions between two devices of this library', () => {
     await a.decrypt(await b.encrypt(utf8('hi')));
     const m = await a.encrypt(utf8('tamper me'));
     expect(m.type).toBe(CiphertextMessageType.Whisper);
-    let rejected = 0;
-    for (let bit = 0; bit < m.serialized.length * 8; bit++) {
-      const bad = Uint8Array.from(m.serialized);
-      bad[bit >> 3]! ^= 1 << (bit & 7);
-      try {
-        await b.decrypt({ type: m.type, serialized: bad });
-      } catch (e) {
-        if (isSignalProtocolError(e)) rejected++;
-      }
-    }
-    expect(rejected).toBe(m.serialized.length * 8);
+    expect(await typedRefusalsOfEachFlippedBit(m, (bad) => b.decrypt(bad))).toBe(m.serialized.length * 8);
     const bad = Uint8Array.from(m.serialized);
     bad[bad.length - 1]! ^= 0x80;
     await expect(b.decrypt({ type: m.type, serialized: bad })).rejects.toSatisfy(code('invalid-mac'));

@@ -16,6 +16,7 @@ import { createCallStore } from '../call-store.js';
 import { FakeSignalingNetwork } from '@parley/call-engine/testing';
 import { ManualClock } from '@parley/clock/testing';
 import { RtcCallMedia } from '../media/call-media.js';
+import { type InboundSummary, inboundSummary } from '../media/testing/media-lab-support.js';
 import { startSFrameWorker } from '../media/sframe-worker-client.js';
 
 const params = new URLSearchParams(location.search);
@@ -110,18 +111,10 @@ const lab = {
   /** Inbound RTP of one side's call: what its receivers decoded. */
   async inbound(who: Who) {
     const session = apps[who].store.state.media;
-    const out: Record<string, Record<string, number>> = {};
+    const out: Record<string, InboundSummary> = {};
     if (!session) return out;
     (await session.pc.getStats()).forEach((stat: Record<string, unknown>) => {
-      if (stat.type !== 'inbound-rtp') return;
-      out[String(stat.kind)] = {
-        packetsReceived: Number(stat.packetsReceived ?? 0),
-        framesDecoded: Number(stat.framesDecoded ?? 0),
-        frameWidth: Number(stat.frameWidth ?? 0),
-        frameHeight: Number(stat.frameHeight ?? 0),
-        totalSamplesReceived: Number(stat.totalSamplesReceived ?? 0),
-        totalAudioEnergy: Number(stat.totalAudioEnergy ?? 0),
-      };
+      if (stat.type === 'inbound-rtp') out[String(stat.kind)] = inboundSummary(stat);
     });
     return out;
   },

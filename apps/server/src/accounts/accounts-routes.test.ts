@@ -1,47 +1,28 @@
 import { AccountCreatedSchema, PREKEY_LOW_WATERMARK, PreKeyBundlesSchema, RELAY_CLOSE, RELAY_PATH, UserSchema } from '@parley/contracts';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '@parley/clock/testing';
-import { DEFAULT_RATE_LIMITS } from '../config.js';
-import { type ParleyServer, createParleyServer } from '../create-server.js';
+import { DEFAULT_RATE_LIMITS, type ServerConfig } from '../config.js';
+import type { ParleyServer } from '../create-server.js';
 import { TestIdentity, withNonCanonicalPadding } from '../testing/test-keys.js';
-import { TestApi, type TestDevice, TestRelayClient, tempFolder, testConfig } from '../testing/test-support.js';
+import { TestApi, type TestDevice, TestRelayClient, serverPerTest } from '../testing/test-support.js';
 
 describe('accounts, users, keys and devices API', () => {
-  let folder: Awaited<ReturnType<typeof tempFolder>>;
+  const clock = new ManualClock(1_700_000_000_000);
+  const perTest = serverPerTest({ clock });
+  const { clients } = perTest;
   let server: ParleyServer;
   let http: TestApi;
   let api: string;
-  const clock = new ManualClock(1_700_000_000_000);
-  const clients: TestRelayClient[] = [];
 
-  const start = async (overrides: Parameters<typeof testConfig>[1] = {}) => {
-    server = createParleyServer(testConfig(folder.path, { clock, ...overrides }));
-    ({ api } = await server.start());
-    http = new TestApi(api);
+  const start = async (overrides: Partial<ServerConfig> = {}) => {
+    ({ api } = await perTest.start(overrides));
+    server = perTest.server;
+    http = perTest.http;
   };
-  beforeEach(async () => {
-    folder = await tempFolder();
-    await start();
-  });
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.close();
-    await server.stop();
-    await folder.remove();
-  });
+  beforeEach(() => start());
 
   /** Adds a second device to an account through the linking routes. */
-  const link = async (owner: TestDevice, identity: TestIdentity, oneTime = 3): Promise<TestDevice> => {
-    const { body: code } = await http.request('POST', '/api/link/codes', { token: owner.token });
-    const { body: req } = await http.request('POST', '/api/link/requests', {
-      body: { linkId: code.linkId, ephemeralPublicKey: identity.identityKey, mac: Buffer.alloc(32, 1).toString('base64') },
-    });
-    await http.request('POST', `/api/link/requests/${req.requestId}/provision`, { token: owner.token, body: { envelope: 'AAAA' } });
-    const { body: provisioned } = await http.request('GET', `/api/link/requests/${req.requestId}`);
-    const { body } = await http.request('POST', '/api/link/complete', {
-      body: { provisioningToken: provisioned.provisioningToken, device: identity.deviceKeys(oneTime, 99) },
-    });
-    return body as TestDevice;
-  };
+  const link = (owner: TestDevice, identity: TestIdentity, oneTime = 3) => http.linkDevice(owner, identity, { oneTime, registrationId: 99 });
 
   describe('POST /api/accounts', () => {
     it('creates an account with device 1 and a 256-bit token, shown once', async () => {

@@ -1,12 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '@parley/clock/testing';
-import { MIGRATIONS } from '../storage/migrations.js';
-import { SQLITE_FILE_NAME, SqliteStorage } from '../storage/sqlite-storage.js';
+import { SqliteStorage } from '../storage/sqlite-storage.js';
 import type { CallLinkRecord } from '../storage/storage.js';
-import { tempFolder } from '../testing/test-support.js';
+import { databaseBeforeMigration, tempFolderPerTest } from '../testing/test-support.js';
 
 const link = (roomId: string, overrides: Partial<CallLinkRecord> = {}): CallLinkRecord => ({
   roomId,
@@ -22,24 +19,12 @@ const link = (roomId: string, overrides: Partial<CallLinkRecord> = {}): CallLink
 });
 
 describe('call links in SQLite (migration 5)', () => {
-  let folder: Awaited<ReturnType<typeof tempFolder>>;
+  const folder = tempFolderPerTest();
   const clock = new ManualClock(1_000);
-
-  beforeEach(async () => {
-    folder = await tempFolder();
-  });
-  afterEach(async () => {
-    await folder.remove();
-  });
 
   it('upgrades a database from before call links: existing accounts are not guests', async () => {
     // The schema as the server before call links left it (its code would not run on this one's statements).
-    const db = new Database(join(folder.path, SQLITE_FILE_NAME));
-    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT;');
-    for (const migration of MIGRATIONS.slice(0, 4)) {
-      db.exec(migration.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 1)').run(migration.version, migration.name);
-    }
+    const db = databaseBeforeMigration(folder.path, 4);
     db.prepare("INSERT INTO accounts (user_id, handle, display_name, identity_key, created_at) VALUES ('u1', 'old.user', 'Old', x'05', 1)").run();
     db.close();
 

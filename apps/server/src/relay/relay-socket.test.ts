@@ -1,20 +1,21 @@
 import { RELAY_CLOSE, RELAY_MAX_FRAME_BYTES, RELAY_PATH, ServerFrameSchema } from '@parley/contracts';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '@parley/clock/testing';
-import { type ParleyServer, createParleyServer } from '../create-server.js';
+import type { ServerConfig } from '../config.js';
+import type { ParleyServer } from '../create-server.js';
 import { DELIVERY_WINDOW } from './relay-socket.js';
 import { TestIdentity } from '../testing/test-keys.js';
-import { TestApi, type TestDevice, TestRelayClient, errorOf, tempFolder, testConfig } from '../testing/test-support.js';
+import { TestApi, type TestDevice, TestRelayClient, errorOf, serverPerTest } from '../testing/test-support.js';
 
 const ct = (text: string) => Buffer.from(text).toString('base64');
 
 describe('relay WebSocket', () => {
-  let folder: Awaited<ReturnType<typeof tempFolder>>;
+  const clock = new ManualClock(1_700_000_000_000);
+  const perTest = serverPerTest({ relayAuthTimeoutMs: 150, clock });
+  const { clients } = perTest;
   let server: ParleyServer;
   let api: string;
   let http: TestApi;
-  const clock = new ManualClock(1_700_000_000_000);
-  const clients: TestRelayClient[] = [];
 
   const connect = async () => {
     const client = await TestRelayClient.connect(api, RELAY_PATH);
@@ -36,36 +37,16 @@ describe('relay WebSocket', () => {
     for (let i = 1; i < devices; i++) all.push(await linkDevice(first, identity, oneTime));
     return all;
   };
-  const linkDevice = async (owner: TestDevice, identity: TestIdentity, oneTime: number): Promise<TestDevice> => {
-    const { body: code } = await http.request('POST', '/api/link/codes', { token: owner.token });
-    const { body: req } = await http.request('POST', '/api/link/requests', {
-      body: { linkId: code.linkId, ephemeralPublicKey: identity.identityKey, mac: ct('m'.repeat(32)) },
-    });
-    await http.request('POST', `/api/link/requests/${req.requestId}/provision`, { token: owner.token, body: { envelope: ct('env') } });
-    const { body: provisioned } = await http.request('GET', `/api/link/requests/${req.requestId}`);
-    const { body: created } = await http.request('POST', '/api/link/complete', {
-      body: { provisioningToken: provisioned.provisioningToken, device: identity.deviceKeys(oneTime, 4321) },
-    });
-    return created as TestDevice;
-  };
+  const linkDevice = (owner: TestDevice, identity: TestIdentity, oneTime: number) => http.linkDevice(owner, identity, { oneTime });
   const send = (client: TestRelayClient, id: string, to: string, deviceIds: number[], text = id) =>
     client.send({ t: 'send', id, to, messages: deviceIds.map((deviceId) => ({ deviceId, type: 2, ciphertext: ct(`${text}@${deviceId}`) })) });
 
-  const start = async (overrides: Parameters<typeof testConfig>[1] = {}) => {
-    server = createParleyServer(testConfig(folder.path, { relayAuthTimeoutMs: 150, clock, ...overrides }));
-    ({ api } = await server.start());
-    http = new TestApi(api);
+  const start = async (overrides: Partial<ServerConfig> = {}) => {
+    ({ api } = await perTest.start(overrides));
+    server = perTest.server;
+    http = perTest.http;
   };
-
-  beforeEach(async () => {
-    folder = await tempFolder();
-    await start();
-  });
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.close();
-    await server.stop();
-    await folder.remove();
-  });
+  beforeEach(() => start());
 
   describe('authentication', () => {
     it('answers a device token with ready: the account\'s user id and the device id', async () => {

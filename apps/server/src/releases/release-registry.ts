@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { WallClock } from '@parley/clock';
 import { CONTRACT_VERSION, REMOTE_NAMES, type RemoteName } from '@parley/contracts';
 import {
+  NO_RELEASE_RULES,
   type RemoteEvaluation,
   type RolloutRules,
   describeEvaluation,
@@ -26,14 +27,7 @@ import type { ReleaseRecord, RuleRevision, Storage } from '../storage/storage.js
 export type RemoteRuleSet = Omit<RolloutRules, 'releases'>;
 
 /** Rules of a remote nobody has configured yet: no release for anyone. */
-export const EMPTY_RULE_SET: RemoteRuleSet = {
-  killed: false,
-  denylist: [],
-  allowlist: [],
-  beta: null,
-  rollouts: [],
-  defaultVersion: null,
-};
+export const EMPTY_RULE_SET: RemoteRuleSet = NO_RELEASE_RULES;
 
 /**
  * Contract range a release supports when its publisher names none: the contract of this checkout,

@@ -6,34 +6,21 @@
  * Needs the test network namespace (tools/test/in-loopback-namespace.sh sets
  * PARLEY_JANUS_INTERFACE): run it with `nx run server:test-janus`. Skipped, saying why, elsewhere.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { janusSkipReason } from '../sfu/janus-test-prerequisites.js';
 import { createBody, testCallLink } from '../call-links/test-links.js';
-import { DEFAULT_JANUS_BINARY } from '../config.js';
-import { type ParleyServer, createParleyServer } from '../create-server.js';
-import { SfuTestDevice } from '../sfu/sfu-test-client.js';
-import { TestAccounts, tempFolder, testConfig } from '../testing/test-support.js';
+import { janusServerPerSuite } from '../sfu/janus-test-server.js';
+import type { SfuTestDevice } from '../sfu/sfu-test-client.js';
 
-const iceInterface = process.env.PARLEY_JANUS_INTERFACE;
 const skipReason = janusSkipReason('call-authorization.janus.test.ts');
 
 describe.skipIf(skipReason !== null)('call authorization', () => {
-  let folder: Awaited<ReturnType<typeof tempFolder>>;
-  let server: ParleyServer;
-  let api: string;
-  const devices: SfuTestDevice[] = [];
-  const accounts = new TestAccounts(() => api);
-  const id = async (handle: string) => (await accounts.of(handle)).userId;
-  /** The first device of `handle`'s account (signed up on first use), connected to the relay. */
-  const connect = async (handle: string) => {
-    const device = await SfuTestDevice.connect(api, await accounts.token(handle));
-    devices.push(device);
-    return device;
-  };
+  const suite = janusServerPerSuite();
+  const { id, connect, accounts } = suite;
   /** A call link created by `creator`; returns the `join-link` request for it. */
   const newLink = async (creator: string, approval: boolean) => {
     const link = testCallLink();
-    const created = await fetch(`${api}/api/call-links`, {
+    const created = await fetch(`${suite.api}/api/call-links`, {
       method: 'POST',
       headers: { authorization: `Bearer ${await accounts.token(creator)}`, 'content-type': 'application/json' },
       body: JSON.stringify(createBody(link, approval)),
@@ -47,23 +34,6 @@ describe.skipIf(skipReason !== null)('call authorization', () => {
     if (!('self' in joined)) throw new Error('made to wait for approval');
     return { callId: joined.callId, index: joined.self.index };
   };
-
-  beforeAll(async () => {
-    folder = await tempFolder();
-    server = createParleyServer(
-      testConfig(folder.path, {
-        janus: { mode: 'auto', binary: DEFAULT_JANUS_BINARY, ...(iceInterface ? { iceInterface } : {}) },
-        sfuDisconnectGraceMs: 300,
-      }),
-    );
-    api = (await server.start()).api;
-  }, 30_000);
-
-  afterAll(async () => {
-    for (const device of devices) device.close();
-    await server?.stop();
-    await folder?.remove();
-  });
 
   it('a participant of a link call with approval cannot invite an outsider past the creator', async () => {
     const [alice, bob, mallory] = [await connect('ana'), await connect('ben'), await connect('mal')];
@@ -79,7 +49,7 @@ describe.skipIf(skipReason !== null)('call authorization', () => {
     expect(await mallory.request({ op: 'join', callId })).toMatchObject({ ok: false, code: 'not_invited' });
     // The only way in is to ask the creator.
     expect(await mallory.ok(joinLink)).toMatchObject({ waiting: true });
-    expect((await server.storage.groupCall(callId))?.invitees).not.toContain(await id('mal'));
+    expect((await suite.server.storage.groupCall(callId))?.invitees).not.toContain(await id('mal'));
   }, 30_000);
 
   it('an accomplice cannot re-invite someone the link creator removed, and the removed cannot join by call id', async () => {

@@ -31,18 +31,7 @@ describe('security: what one device can make the server store is bounded', () =>
     return client;
   };
   /** A second device of `owner`'s account, through the linking routes. */
-  const link = async (owner: TestDevice, identity: TestIdentity): Promise<TestDevice> => {
-    const { body: code } = await perTest.http.request('POST', '/api/link/codes', { token: owner.token });
-    const { body: req } = await perTest.http.request('POST', '/api/link/requests', {
-      body: { linkId: code.linkId, ephemeralPublicKey: identity.identityKey, mac: ct(32) },
-    });
-    await perTest.http.request('POST', `/api/link/requests/${req.requestId}/provision`, { token: owner.token, body: { envelope: ct(8) } });
-    const { body: provisioned } = await perTest.http.request('GET', `/api/link/requests/${req.requestId}`);
-    const { body: created } = await perTest.http.request('POST', '/api/link/complete', {
-      body: { provisioningToken: provisioned.provisioningToken, device: identity.deviceKeys(3, 4321) },
-    });
-    return created as TestDevice;
-  };
+  const link = (owner: TestDevice, identity: TestIdentity) => perTest.http.linkDevice(owner, identity);
   /** Sends `bytes` of ciphertext to each of `deviceIds` of `to` and returns the server's result. */
   const send = async (from: TestRelayClient, id: string, to: TestDevice, deviceIds: number[], bytes = 16) => {
     from.send({ t: 'send', id, to: to.userId, messages: deviceIds.map((deviceId) => ({ deviceId, type: 2, ciphertext: ct(bytes) })) });

@@ -18,14 +18,7 @@ describe('signing a device out', () => {
   let api: string;
 
   /** A second device of `owner`'s account, through the linking routes. */
-  const link = async (owner: TestDevice, identity: TestIdentity): Promise<TestDevice> => {
-    const { body: code } = await http.request('POST', '/api/link/codes', { token: owner.token });
-    const { body: req } = await http.request('POST', '/api/link/requests', { body: { linkId: code.linkId, ephemeralPublicKey: identity.identityKey, mac: ct('m'.repeat(32)) } });
-    await http.request('POST', `/api/link/requests/${req.requestId}/provision`, { token: owner.token, body: { envelope: ct('env') } });
-    const { body: provisioned } = await http.request('GET', `/api/link/requests/${req.requestId}`);
-    const { body: created } = await http.request('POST', '/api/link/complete', { body: { provisioningToken: provisioned.provisioningToken, device: identity.deviceKeys(3, 4321) } });
-    return created as TestDevice;
-  };
+  const link = (owner: TestDevice, identity: TestIdentity) => http.linkDevice(owner, identity);
 
   beforeEach(async () => {
     folder = await tempFolder();

@@ -49,14 +49,7 @@ describe('security: the storage sweeps', () => {
     const identity = new TestIdentity();
     return { displayName: 'Guest', identityKey: identity.identityKey, device: identity.deviceKeys(2) };
   };
-  const linkDevice = async (owner: TestDevice, identity: TestIdentity): Promise<TestDevice> => {
-    const { body: code } = await http.request('POST', '/api/link/codes', { token: owner.token });
-    const { body: req } = await http.request('POST', '/api/link/requests', { body: { linkId: code.linkId, ephemeralPublicKey: identity.identityKey, mac: ct(32) } });
-    await http.request('POST', `/api/link/requests/${req.requestId}/provision`, { token: owner.token, body: { envelope: ct(8) } });
-    const { body: provisioned } = await http.request('GET', `/api/link/requests/${req.requestId}`);
-    const { body: created } = await http.request('POST', '/api/link/complete', { body: { provisioningToken: provisioned.provisioningToken, device: identity.deviceKeys(3, 4321) } });
-    return created as TestDevice;
-  };
+  const linkDevice = (owner: TestDevice, identity: TestIdentity) => http.linkDevice(owner, identity);
 
   beforeEach(async () => {
     folder = await tempFolder();

@@ -7,19 +7,16 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { RTCPeerConnection } from 'werift';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { janusSkipReason } from './janus-test-prerequisites.js';
 import { createBody, testCallLink } from '../call-links/test-links.js';
-import { DEFAULT_JANUS_BINARY } from '../config.js';
-import { type ParleyServer, createParleyServer } from '../create-server.js';
-import { TestAccounts, tempFolder, testConfig } from '../testing/test-support.js';
 import { pino } from 'pino';
 import { JanusPool } from './janus-pool.js';
 import { JanusSupervisor } from './janus-process.js';
 import { JanusRooms } from './janus-rooms.js';
+import { janusServerPerSuite } from './janus-test-server.js';
 import { RoomSecrets } from './room-secret.js';
 import type { SfuService } from './sfu-service.js';
-import { SfuTestDevice } from './sfu-test-client.js';
 
 const iceInterface = process.env.PARLEY_JANUS_INTERFACE;
 const skipReason = janusSkipReason('group-calls.janus.test.ts');
@@ -47,45 +44,25 @@ async function publisher(): Promise<{ sdp: string; answer(sdp: string): Promise<
 }
 
 describe.skipIf(skipReason !== null)('group calls through a real Janus', () => {
-  let folder: Awaited<ReturnType<typeof tempFolder>>;
-  let server: ParleyServer;
-  let sfu: SfuService;
-  let api: string;
   const log: string[] = [];
   const tokens: string[] = [];
-  const devices: SfuTestDevice[] = [];
-  const accounts = new TestAccounts(() => api);
-  /** The user id of `handle`'s account (signed up on first use). */
-  const id = async (handle: string) => (await accounts.of(handle)).userId;
-  const connect = async (handle: string) => {
-    const device = await SfuTestDevice.connect(api, await accounts.token(handle));
-    devices.push(device);
-    return device;
-  };
+  const logDestination = new Writable({
+    write(chunk, _encoding, done) {
+      log.push(String(chunk));
+      done();
+    },
+  });
+  const suite = janusServerPerSuite({ logLevel: 'debug', logDestination });
+  const { id, connect, accounts } = suite;
+  let sfu: SfuService;
   /** Janus's own view, through a separate janode connection (with its API secret). */
   const janus = async () => {
     const instance = sfu.pool.all()[0]!;
     return instance.manager();
   };
 
-  beforeAll(async () => {
-    folder = await tempFolder();
-    const logDestination = new Writable({
-      write(chunk, _encoding, done) {
-        log.push(String(chunk));
-        done();
-      },
-    });
-    server = createParleyServer(
-      testConfig(folder.path, {
-        logLevel: 'debug',
-        logDestination,
-        janus: { mode: 'auto', binary: DEFAULT_JANUS_BINARY, ...(iceInterface ? { iceInterface } : {}) },
-        sfuDisconnectGraceMs: 300,
-      }),
-    );
-    api = (await server.start()).api;
-    const service = server.sfu();
+  beforeAll(() => {
+    const service = suite.server.sfu();
     if (!service) throw new Error('the SFU did not start');
     sfu = service;
     // Records every join token handed out, to prove none reaches the database or the log.
@@ -95,12 +72,6 @@ describe.skipIf(skipReason !== null)('group calls through a real Janus', () => {
       tokens.push(joined.self.token);
       return joined;
     };
-  }, 30_000);
-
-  afterAll(async () => {
-    for (const device of devices) device.close();
-    await server?.stop();
-    await folder?.remove();
   });
 
   it('runs a call: rooms, tokens, e2ee publishing, a Janus crash, the end, and keeps secrets out of the database and log', async () => {
@@ -111,7 +82,7 @@ describe.skipIf(skipReason !== null)('group calls through a real Janus', () => {
     // Create: a room exists in Janus, requiring e2ee.
     const { callId } = await alice.ok({ op: 'create', invitees: [await id('bob')] });
     expect(callId).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    const stored = await server.storage.groupCall(callId);
+    const stored = await suite.server.storage.groupCall(callId);
     expect(stored?.invitees).toEqual([await id('alice'), await id('bob')]);
     const roomId = stored!.roomId;
     const manager = await janus();
@@ -177,11 +148,11 @@ describe.skipIf(skipReason !== null)('group calls through a real Janus', () => {
     }
 
     // The database holds the call id (a positive control) and neither the room secret nor a token.
-    const secret = RoomSecrets.fromDataDir(folder.path).secretFor(callId);
+    const secret = RoomSecrets.fromDataDir(suite.folder).secretFor(callId);
     const database = () =>
-      readdirSync(folder.path)
+      readdirSync(suite.folder)
         .filter((name) => name.startsWith('parley.sqlite'))
-        .map((name) => readFileSync(join(folder.path, name)).toString('latin1'))
+        .map((name) => readFileSync(join(suite.folder, name)).toString('latin1'))
         .join('\n');
     expect(database()).toContain(callId);
     expect(tokens).toHaveLength(2);
@@ -233,7 +204,7 @@ describe.skipIf(skipReason !== null)('group calls through a real Janus', () => {
     // Bob, the last one, leaves: the room is destroyed and the call ended.
     await bob.ok({ op: 'leave', callId });
     expect((await managerAfter.exists({ room: roomId })).exists).toBe(false);
-    expect(await server.storage.groupCall(callId)).toBeUndefined();
+    expect(await suite.server.storage.groupCall(callId)).toBeUndefined();
     expect(await alice.request({ op: 'join', callId })).toMatchObject({ ok: false, code: 'call_not_found' });
 
     // The log (debug level, Janus's own output included) names the call and holds no secret.
@@ -280,13 +251,13 @@ describe.skipIf(skipReason !== null)('group calls through a real Janus', () => {
     bob.close();
     expect((await alice.event('left', 5_000)).participant).toBe(bobIndex);
     await alice.ok({ op: 'leave', callId });
-    expect(await server.storage.groupCall(callId)).toBeUndefined();
+    expect(await suite.server.storage.groupCall(callId)).toBeUndefined();
   }, 30_000);
   it('runs a call link\'s call: the creator joins, a holder waits, is admitted, publishes, is removed; revoking ends the call', async () => {
     const alice = await connect('alice');
     const dave = await connect('dave');
     const link = testCallLink();
-    const created = await fetch(`${api}/api/call-links`, {
+    const created = await fetch(`${suite.api}/api/call-links`, {
       method: 'POST',
       headers: { authorization: `Bearer ${await accounts.token('alice')}`, 'content-type': 'application/json' },
       body: JSON.stringify(createBody(link, true)),
@@ -298,7 +269,7 @@ describe.skipIf(skipReason !== null)('group calls through a real Janus', () => {
     const aliceJoin = await alice.ok(joinLink);
     if (!('callId' in aliceJoin)) throw new Error('the creator was made to wait');
     const { callId } = aliceJoin;
-    const janusRoom = (await server.storage.groupCall(callId))!.roomId;
+    const janusRoom = (await suite.server.storage.groupCall(callId))!.roomId;
     expect((await (await janus()).list()).list.find((room) => room.room === janusRoom)?.require_e2ee).toBe(true);
 
     // Dave holds the link: he waits, alice hears of it and admits him.
@@ -340,7 +311,7 @@ describe.skipIf(skipReason !== null)('group calls through a real Janus', () => {
     }
 
     // Revoking the link ends its call: alice hears `ended`, the Janus room is gone, the link refuses.
-    const revoked = await fetch(`${api}/api/call-links/${link.roomId}`, { method: 'DELETE', headers: { authorization: `Bearer ${await accounts.token('alice')}` } });
+    const revoked = await fetch(`${suite.api}/api/call-links/${link.roomId}`, { method: 'DELETE', headers: { authorization: `Bearer ${await accounts.token('alice')}` } });
     expect(revoked.status).toBe(204);
     await alice.event('ended');
     expect((await (await janus()).exists({ room: janusRoom })).exists).toBe(false);
@@ -350,19 +321,17 @@ describe.skipIf(skipReason !== null)('group calls through a real Janus', () => {
   it('keeps a call across a server restart: the room comes back on the first join, indexes continue', async () => {
     const alice = await connect('alice');
     const { callId } = await alice.ok({ op: 'create', invitees: [await id('bob')] });
-    const roomId = (await server.storage.groupCall(callId))!.roomId;
+    const roomId = (await suite.server.storage.groupCall(callId))!.roomId;
     expect((await alice.ok({ op: 'join', callId })).self.index).toBe(0);
     alice.close();
-    await server.stop();
-
-    api = (await server.start()).api;
-    sfu = server.sfu()!;
+    await suite.restart();
+    sfu = suite.server.sfu()!;
     expect((await (await janus()).exists({ room: roomId })).exists).toBe(false);
     const again = await connect('alice');
     const joined = await again.ok({ op: 'join', callId });
     expect(joined.self.index).toBe(1);
     expect((await (await janus()).exists({ room: roomId })).exists).toBe(true);
     await again.ok({ op: 'leave', callId });
-    expect(await server.storage.groupCall(callId)).toBeUndefined();
+    expect(await suite.server.storage.groupCall(callId)).toBeUndefined();
   }, 30_000);
 });

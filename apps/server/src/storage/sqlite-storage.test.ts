@@ -6,20 +6,13 @@ import { ManualClock } from '@parley/clock/testing';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { SQLITE_FILE_NAME, SqliteStorage } from './sqlite-storage.js';
 import type { NewDevice } from './storage.js';
-import { tempFolder } from '../testing/test-support.js';
+import { databaseBeforeMigration, tempFolderPerTest } from '../testing/test-support.js';
 
 const quota = { queueEnvelopes: 10_000, queueBytes: 100 * 1024 * 1024 };
 
 describe('SqliteStorage', () => {
-  let folder: Awaited<ReturnType<typeof tempFolder>>;
+  const folder = tempFolderPerTest();
   const clock = new ManualClock(1_000);
-
-  beforeEach(async () => {
-    folder = await tempFolder();
-  });
-  afterEach(async () => {
-    await folder.remove();
-  });
 
   it('creates the data folder and the database file on first open, in WAL mode', async () => {
     const dataDir = join(folder.path, 'nested', 'data');
@@ -50,12 +43,7 @@ describe('SqliteStorage', () => {
   });
 
   it('migration 6 counts the envelopes already queued into each device\'s quota counters', async () => {
-    const db = new Database(join(folder.path, SQLITE_FILE_NAME));
-    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT;');
-    for (const migration of MIGRATIONS.slice(0, 5)) {
-      db.exec(migration.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 1)').run(migration.version, migration.name);
-    }
+    const db = databaseBeforeMigration(folder.path, 5);
     db.prepare("INSERT INTO accounts (user_id, handle, display_name, identity_key, created_at) VALUES ('u1', 'old.user', 'Old', x'05', 1)").run();
     const device = db.prepare("INSERT INTO devices (user_id, device_id, registration_id, token_hash, created_at, last_seen_at) VALUES ('u1', ?, 1, ?, 1, 1)");
     device.run(1, Buffer.alloc(32, 1));
@@ -135,7 +123,7 @@ describe('SqliteStorage', () => {
 });
 
 describe('SqliteStorage: accounts, prekeys and the relay queue', () => {
-  let folder: Awaited<ReturnType<typeof tempFolder>>;
+  const folder = tempFolderPerTest();
   let storage: SqliteStorage;
   const bytes = (n: number, fill = 1) => new Uint8Array(n).fill(fill);
   const signed = (keyId: number) => ({ keyId, publicKey: bytes(33, keyId), signature: bytes(64) });
@@ -158,7 +146,6 @@ describe('SqliteStorage: accounts, prekeys and the relay queue', () => {
   });
 
   beforeEach(async () => {
-    folder = await tempFolder();
     storage = new SqliteStorage({ dataDir: folder.path, clock: new ManualClock(1) });
     await storage.open();
     await storage.createAccount(account('alice', 'alice', 1), 5);
@@ -166,7 +153,6 @@ describe('SqliteStorage: accounts, prekeys and the relay queue', () => {
   });
   afterEach(async () => {
     await storage.close();
-    await folder.remove();
   });
 
   it('keeps handles unique and finds devices by token hash', async () => {

@@ -6,12 +6,15 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { ManualClock } from '@parley/clock/testing';
 import type { ServerFrame } from '@parley/contracts';
 import { afterEach, beforeEach } from 'vitest';
 import { WebSocket } from 'ws';
 import { DEFAULT_RATE_LIMITS, type ServerConfig, SERVER_VERSION } from '../config.js';
 import { type Addresses, type ParleyServer, createParleyServer } from '../create-server.js';
+import { MIGRATIONS } from '../storage/migrations.js';
+import { SQLITE_FILE_NAME } from '../storage/sqlite-storage.js';
 import { TestIdentity } from './test-keys.js';
 
 /**
@@ -23,6 +26,38 @@ export async function tempFolder(options: { inMemory?: boolean } = {}): Promise<
   const base = options.inMemory && existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
   const path = await mkdtemp(join(base, 'parley-server-'));
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** A fresh temp folder for every test of the calling suite (made before each test, removed after it). */
+export function tempFolderPerTest(): { readonly path: string } {
+  let folder: Awaited<ReturnType<typeof tempFolder>> | undefined;
+  beforeEach(async () => {
+    folder = await tempFolder();
+  });
+  afterEach(async () => {
+    await folder?.remove();
+  });
+  return {
+    get path() {
+      if (!folder) throw new Error('tempFolderPerTest: read the path inside a test');
+      return folder.path;
+    },
+  };
+}
+
+/**
+ * Opens a new database file in `dataDir` as a server that knew only the first `migrations` of
+ * `MIGRATIONS` left it (their schema applied and recorded), for a test to fill and close before a
+ * newer server upgrades it.
+ */
+export function databaseBeforeMigration(dataDir: string, migrations: number): Database.Database {
+  const db = new Database(join(dataDir, SQLITE_FILE_NAME));
+  db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT;');
+  for (const migration of MIGRATIONS.slice(0, migrations)) {
+    db.exec(migration.sql);
+    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 1)').run(migration.version, migration.name);
+  }
+  return db;
 }
 
 /** A configuration for tests: loopback, port 0, no app origins, silent logs. */
@@ -193,6 +228,24 @@ export class TestApi {
     }
     const { status, body: created } = answer;
     if (status !== 201) throw new Error(`account creation answered ${status}: ${JSON.stringify(created)}`);
+    return created as TestDevice;
+  }
+
+  /**
+   * Adds a device to `owner`'s account through the linking routes (code, request, provision,
+   * complete) and returns it; its keys are `identity`'s with `oneTime` one-time prekeys.
+   */
+  async linkDevice(owner: TestDevice, identity: TestIdentity, options: { oneTime?: number; registrationId?: number } = {}): Promise<TestDevice> {
+    const { oneTime = 3, registrationId = 4321 } = options;
+    const { body: code } = await this.request('POST', '/api/link/codes', { token: owner.token });
+    const { body: req } = await this.request('POST', '/api/link/requests', {
+      body: { linkId: code.linkId, ephemeralPublicKey: identity.identityKey, mac: Buffer.alloc(32, 1).toString('base64') },
+    });
+    await this.request('POST', `/api/link/requests/${req.requestId}/provision`, { token: owner.token, body: { envelope: Buffer.from('env').toString('base64') } });
+    const { body: provisioned } = await this.request('GET', `/api/link/requests/${req.requestId}`);
+    const { body: created } = await this.request('POST', '/api/link/complete', {
+      body: { provisioningToken: provisioned.provisioningToken, device: identity.deviceKeys(oneTime, registrationId) },
+    });
     return created as TestDevice;
   }
 }

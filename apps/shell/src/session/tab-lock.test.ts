@@ -32,27 +32,27 @@ function tab(locks: LockManagerLike) {
   return { lock, seen };
 }
 
+/** Two tabs on one set of locks, the first acquiring (and settling) before the second. */
+async function twoTabsOpenedInTurn() {
+  const locks = new FakeLocks();
+  const first = tab(locks);
+  const second = tab(locks);
+  first.lock.acquire();
+  await settle();
+  second.lock.acquire();
+  await settle();
+  return { first, second };
+}
+
 describe('ActiveTabLock', () => {
   it('makes the first tab active and the second one wait elsewhere', async () => {
-    const locks = new FakeLocks();
-    const first = tab(locks);
-    const second = tab(locks);
-    first.lock.acquire();
-    await settle();
-    second.lock.acquire();
-    await settle();
+    const { first, second } = await twoTabsOpenedInTurn();
     expect(first.lock.current).toBe('active');
     expect(second.lock.current).toBe('elsewhere');
   });
 
   it('"Use here" takes over, and the tab it was taken from steps back', async () => {
-    const locks = new FakeLocks();
-    const first = tab(locks);
-    const second = tab(locks);
-    first.lock.acquire();
-    await settle();
-    second.lock.acquire();
-    await settle();
+    const { first, second } = await twoTabsOpenedInTurn();
     second.lock.takeOver();
     await settle();
     expect(second.lock.current).toBe('active');

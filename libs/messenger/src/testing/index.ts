@@ -15,6 +15,7 @@ import { type HistoryStore, InMemoryHistoryStore } from '../history-store.js';
 import type { MessengerFailure } from '../messenger-api.js';
 import { MessengerClient } from '../messenger-client.js';
 import { selfOf } from '../signal-sessions.js';
+import type { ScheduledCall } from '../scheduled-call.js';
 import { InMemoryScheduledCallStore, ScheduledCalls, type ScheduledCallStore } from '../scheduled-calls.js';
 
 import { FakeParleyServer } from './fake-parley-server.js';
@@ -154,6 +155,36 @@ export async function registerDevice(server: ParleyEndpoint, handle: string, dis
   return startDevice(server, setup);
 }
 
+/**
+ * The devices a test started, stopped together after it: a suite makes one and calls `stop()` in
+ * its `afterEach`.
+ */
+export class RunningDevices {
+  private readonly devices: TestDevice[] = [];
+
+  /** Keeps `devices` to stop after the test. */
+  push(...devices: TestDevice[]): void {
+    this.devices.push(...devices);
+  }
+
+  /** Stops every device kept so far and forgets them. */
+  stop(): void {
+    for (const device of this.devices.splice(0)) device.stop();
+  }
+
+  /**
+   * A new fake server with one registered, running device per handle (display name
+   * `displayName(handle)`), kept to stop after the test.
+   */
+  async world(handles: readonly string[], displayName = (handle: string) => handle): Promise<{ server: FakeParleyServer; devices: TestDevice[] }> {
+    const server = new FakeParleyServer();
+    const devices: TestDevice[] = [];
+    for (const handle of handles) devices.push(await registerDevice(server, handle, displayName(handle)));
+    this.push(...devices);
+    return { server, devices };
+  }
+}
+
 /** Links a new device to `existing`'s account through a code, and starts it. */
 export async function linkNewDevice(server: ParleyEndpoint, existing: TestDevice): Promise<TestDevice> {
   const { code } = await existing.messenger.createLinkCode();
@@ -174,4 +205,26 @@ export async function reinstallWithNewIdentity(server: FakeParleyServer, device:
   const { credentials } = device.setup;
   const { deviceId, token } = await server.replaceIdentity(credentials.userId, toBase64(identity.publicKey.serialize()), deviceKeysForUpload(material));
   return startDevice(server, { credentials: { ...credentials, deviceId, token }, store });
+}
+
+/**
+ * A scheduled call for tests: Ada's hour-long "Planning" with Bob from 15:00 UTC on 1 December 2026
+ * (Europe/Moscow), revision 1, with `overrides` on top.
+ */
+export function exampleScheduledCall(overrides: Partial<ScheduledCall> = {}): ScheduledCall {
+  return {
+    scheduleId: 's-1',
+    conversationId: 'u-bob',
+    title: 'Planning',
+    description: '',
+    startsAt: Date.UTC(2026, 11, 1, 15, 0),
+    endsAt: Date.UTC(2026, 11, 1, 16, 0),
+    timeZone: 'Europe/Moscow',
+    linkSecret: 'AAAAAAAAAAAAAAAAAAAAAA',
+    organizer: { userId: 'u-ada', displayName: 'Ada' },
+    status: 'scheduled',
+    revision: 1,
+    updatedAt: 1,
+    ...overrides,
+  };
 }

@@ -8,7 +8,7 @@ import { InMemorySignalProtocolStore } from '../in-memory-store.js';
 import { IdentityKeyPair } from '../keys.js';
 import { processPreKeyBundle, SessionCipher } from '../session-cipher.js';
 import type { PreKeyBundle } from '../bundle.js';
-import { TestDevice } from './devices.js';
+import { sessionPair, TestDevice } from './devices.js';
 import { type IndexedDbDatabase, IndexedDbSignalStore, openSignalDatabase, type SignalStoreName } from '../indexeddb.js';
 import type { SignalProtocolStore } from '../store.js';
 import { checkIndexedDbStore } from './indexeddb-store-checks.js';
@@ -49,11 +49,7 @@ async function rateOver<T>(items: T[], step: (item: T) => Promise<unknown>): Pro
 async function bench(seconds: number): Promise<Record<string, number>> {
   TestDevice.storeFactory = undefined;
   const out: Record<string, number> = {};
-  const a = await TestDevice.create('alice');
-  const b = await TestDevice.create('bob');
-  await processPreKeyBundle(a.store, b.address, await b.bundle());
-  const ab = a.cipher(b.address);
-  const ba = b.cipher(a.address);
+  const { bob: b, a: ab, b: ba } = await sessionPair();
   await ba.decrypt(await ab.encrypt(payload));
   let flip = false;
   out['alternating encrypt+decrypt pairs'] = await rate(seconds, async () => {

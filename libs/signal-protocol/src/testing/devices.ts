@@ -5,7 +5,7 @@ import { InMemorySignalProtocolStore } from '../in-memory-store.js';
 import type { SignalProtocolStore } from '../store.js';
 import { IdentityKeyPair } from '../keys.js';
 import { createPreKeyBundle, generateKyberPreKey, generatePreKeys, generateSignedPreKey } from '../prekeys.js';
-import { SessionCipher } from '../session-cipher.js';
+import { processPreKeyBundle, SessionCipher } from '../session-cipher.js';
 
 /** A test device: identity, in-memory store, and a fresh bundle on demand. */
 export class TestDevice {
@@ -64,4 +64,15 @@ export class TestDevice {
   cipher(peer: ProtocolAddress, now?: () => number): SessionCipher {
     return new SessionCipher(this.store, this.address, peer, now === undefined ? {} : { now });
   }
+}
+
+/**
+ * Two new devices, `alice` having started a session with `bob` from one of his bundles (nothing
+ * sent yet), and a cipher each way: `a` from alice to bob, `b` from bob to alice.
+ */
+export async function sessionPair(): Promise<{ alice: TestDevice; bob: TestDevice; a: SessionCipher; b: SessionCipher }> {
+  const alice = await TestDevice.create('alice');
+  const bob = await TestDevice.create('bob');
+  await processPreKeyBundle(alice.store, bob.address, await bob.bundle());
+  return { alice, bob, a: alice.cipher(bob.address), b: bob.cipher(alice.address) };
 }

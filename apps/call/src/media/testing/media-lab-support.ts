@@ -5,11 +5,13 @@ import type { TransformCounters } from '../sframe-protocol.js';
 
 export type LabScenario = 'right-keys' | 'wrong-key' | 'eavesdropper' | 'callee-without-camera';
 
+/** The counters of one inbound RTP stream that the lab pages report. */
 export interface InboundSummary {
   readonly packetsReceived: number;
   readonly framesDecoded: number;
   readonly framesReceived: number;
   readonly totalSamplesReceived: number;
+  readonly totalAudioEnergy: number;
   readonly frameWidth: number;
   readonly frameHeight: number;
 }
@@ -39,7 +41,20 @@ export function base64Secret(): string {
   return toBase64(crypto.getRandomValues(new Uint8Array(32)));
 }
 
-const EMPTY: InboundSummary = { packetsReceived: 0, framesDecoded: 0, framesReceived: 0, totalSamplesReceived: 0, frameWidth: 0, frameHeight: 0 };
+const EMPTY: InboundSummary = { packetsReceived: 0, framesDecoded: 0, framesReceived: 0, totalSamplesReceived: 0, totalAudioEnergy: 0, frameWidth: 0, frameHeight: 0 };
+
+/** The counters of one `inbound-rtp` entry of a stats report (0 for those it lacks). */
+export function inboundSummary(stat: Record<string, unknown>): InboundSummary {
+  return {
+    packetsReceived: Number(stat.packetsReceived ?? 0),
+    framesDecoded: Number(stat.framesDecoded ?? 0),
+    framesReceived: Number(stat.framesReceived ?? 0),
+    totalSamplesReceived: Number(stat.totalSamplesReceived ?? 0),
+    totalAudioEnergy: Number(stat.totalAudioEnergy ?? 0),
+    frameWidth: Number(stat.frameWidth ?? 0),
+    frameHeight: Number(stat.frameHeight ?? 0),
+  };
+}
 
 /** Inbound RTP counters per kind. */
 export async function inboundStats(pc: RTCPeerConnection): Promise<{ audio: InboundSummary; video: InboundSummary }> {
@@ -47,15 +62,7 @@ export async function inboundStats(pc: RTCPeerConnection): Promise<{ audio: Inbo
   const report = await pc.getStats();
   report.forEach((stat: Record<string, unknown>) => {
     if (stat.type !== 'inbound-rtp') return;
-    const kind = stat.kind === 'audio' ? 'audio' : 'video';
-    result[kind] = {
-      packetsReceived: Number(stat.packetsReceived ?? 0),
-      framesDecoded: Number(stat.framesDecoded ?? 0),
-      framesReceived: Number(stat.framesReceived ?? 0),
-      totalSamplesReceived: Number(stat.totalSamplesReceived ?? 0),
-      frameWidth: Number(stat.frameWidth ?? 0),
-      frameHeight: Number(stat.frameHeight ?? 0),
-    };
+    result[stat.kind === 'audio' ? 'audio' : 'video'] = inboundSummary(stat);
   });
   return result;
 }

@@ -37,6 +37,19 @@ test('Alice video-calls Bob from the chat: his browser rings, he accepts, both d
   // plaintext either side encoded travels between them.
   await expectEncryptedMedia([{ page: alice.page, name: 'Alice' }, { page: bob.page, name: 'Bob' }], ['audio', 'video']);
 
+  // Alice mutes: Bob's stage says so (a polite live region, for screen readers too), told by a
+  // media-state signal through the relay. Camera off: Bob sees her avatar instead of a frozen frame.
+  const peerMedia = bob.page.getByTestId('peer-media');
+  await expect(peerMedia).toHaveAttribute('aria-live', 'polite');
+  await expect(peerMedia).not.toContainText('muted');
+  await alice.page.getByRole('button', { name: 'Mute' }).click();
+  await expect(peerMedia).toHaveText('Alice Liddell muted', { timeout: 10_000 });
+  await alice.page.getByRole('button', { name: 'Camera', exact: true }).click();
+  await expect(bob.page.getByText('Alice Liddell\'s camera is off')).toBeVisible({ timeout: 10_000 });
+  await expect(bob.page.getByTestId('peer-avatar')).toBeVisible();
+  await alice.page.getByRole('button', { name: 'Mute' }).click();
+  await expect(peerMedia).not.toContainText('muted', { timeout: 10_000 });
+
   await alice.page.getByRole('button', { name: 'Hang up' }).click();
   await expect(panel(alice.page)).toHaveAttribute('data-outcome', 'hung-up');
   await expect(panel(bob.page)).toHaveAttribute('data-outcome', 'hung-up', { timeout: 20_000 });

@@ -154,7 +154,7 @@ test('voice call: audio decodes both ways, and there is no camera or screen shar
 });
 
 test('screen sharing: a warning first, then the receiver decodes the 1280x720 screen and hears its audio; stop returns the camera', async ({ page }) => {
-  const { alice } = await connect(page, 'video');
+  const { alice, bob } = await connect(page, 'video');
   // Frames Bob decrypted on the screen-audio slot (2): none before sharing.
   const screenAudioFrames = async () =>
     (await page.evaluate(() => (window as unknown as LabWindow).callLab.counters('bob'))).filter((c) => c.side === 'receive' && c.slot === 2).reduce((n, c) => n + c.ok, 0);
@@ -169,6 +169,8 @@ test('screen sharing: a warning first, then the receiver decodes the 1280x720 sc
   await alice.getByRole('button', { name: 'Share screen' }).click();
   await alice.getByRole('alertdialog').getByRole('button', { name: 'Share', exact: true }).click();
   await expect(alice.getByTestId('sharing-screen')).toBeVisible();
+  // Bob is told who shares (Alice's app says so in a media-state signal).
+  await expect(bob.getByText('Alice is sharing their screen')).toBeVisible({ timeout: 10_000 });
   await expect.poll(async () => {
     const video = (await inbound(page, 'bob')).video!;
     return [video.frameWidth, video.frameHeight];
@@ -176,6 +178,7 @@ test('screen sharing: a warning first, then the receiver decodes the 1280x720 sc
   // The screen's audio (Chromium's fake capture has some) arrives encrypted on its own KID and plays.
   await expect.poll(screenAudioFrames, { timeout: 10_000 }).toBeGreaterThan(10);
   await alice.getByRole('button', { name: 'Stop sharing' }).click();
+  await expect(bob.getByText('Alice is sharing their screen')).toHaveCount(0, { timeout: 10_000 });
   await expect.poll(async () => {
     const video = (await inbound(page, 'bob')).video!;
     return [video.frameWidth, video.frameHeight];

@@ -150,6 +150,8 @@ export function CallPanel(props: CallPanelProps) {
                         active={call().phase === 'active'}
                         answeredAt={snapshot().answeredAt}
                         reconnecting={snapshot().reconnecting}
+                        peerMedia={snapshot().peerMedia}
+                        reportMedia={props.store.setLocalMediaState}
                         now={props.store.now}
                         t={t()}
                         title={title()}

@@ -1,4 +1,4 @@
-import { type CallState, IDLE_CALL_STATE } from '@parley/contracts';
+import { type CallMediaState, type CallState, IDLE_CALL_STATE } from '@parley/contracts';
 import type { EventBus } from '@parley/event-bus';
 import type { ObservableScope } from '@parley/event-bus/scope';
 import { createSignal } from 'solid-js';
@@ -69,6 +69,8 @@ export function createCallStore<S extends CallMediaSession>(bus: EventBus, scope
     decline: () => engine.decline(),
     hangUp: () => engine.hangUp(),
     dismiss: () => engine.dismiss(),
+    /** This side's microphone, camera and screen sharing, for the peer (see `CallEngine.setLocalMediaState`). */
+    setLocalMediaState: (state: CallMediaState) => engine.setLocalMediaState(state),
     /** The engine's clock, so the elapsed time the UI shows agrees with the call entry's duration. */
     now: () => clock.now(),
   };

@@ -431,3 +431,61 @@ describe('call engine: glare', () => {
     expect(bob.engine.snapshot).toMatchObject({ phase: 'active', callId: 'a-call', role: 'callee' });
   });
 });
+
+describe('call engine: media state (mute, camera, sharing)', () => {
+  const mediaStates = (network: FakeSignalingNetwork, from: string) => network.log.filter((s) => s.from.userId === from && s.signal.kind === 'media-state').map((s) => s.signal);
+
+  it('sends what the app reported once media connects, then each change, and shows the peer\'s on the snapshot', async () => {
+    const { network, device } = setup();
+    const alice = device('alice', 1);
+    const bob = device('bob', 1);
+    call(alice, 'bob');
+    alice.engine.setLocalMediaState({ muted: false, cameraOn: true, sharing: false });
+    await settle();
+    expect(mediaStates(network, 'alice')).toEqual([]); // not while it rings
+    bob.engine.accept();
+    bob.engine.setLocalMediaState({ muted: false, cameraOn: true, sharing: false });
+    await settle();
+    expect(alice.engine.snapshot.phase).toBe('active');
+    expect(mediaStates(network, 'alice')).toEqual([{ kind: 'media-state', muted: false, cameraOn: true, sharing: false }]);
+    expect(bob.engine.snapshot.peerMedia).toEqual({ muted: false, cameraOn: true, sharing: false });
+    expect(alice.engine.snapshot.peerMedia).toEqual({ muted: false, cameraOn: true, sharing: false });
+
+    alice.engine.setLocalMediaState({ muted: true, cameraOn: true, sharing: false });
+    alice.engine.setLocalMediaState({ muted: true, cameraOn: true, sharing: false }); // unchanged: not sent again
+    await settle();
+    expect(bob.engine.snapshot.peerMedia).toEqual({ muted: true, cameraOn: true, sharing: false });
+    alice.engine.setLocalMediaState({ muted: true, cameraOn: false, sharing: true });
+    await settle();
+    expect(bob.engine.snapshot.peerMedia).toEqual({ muted: true, cameraOn: false, sharing: true });
+    expect(mediaStates(network, 'alice')).toHaveLength(3);
+    expect(bob.engine.snapshot.phase).toBe('active');
+  });
+
+  it('an older peer that never tells its media state leaves peerMedia null (the UI infers) and the call goes on', async () => {
+    const { device } = setup();
+    const { alice, bob } = await aliceCallsBob(device);
+    alice.engine.setLocalMediaState({ muted: true, cameraOn: false, sharing: false });
+    await settle();
+    expect(alice.engine.snapshot.peerMedia).toBeNull();
+    expect(bob.engine.snapshot.peerMedia).toEqual({ muted: true, cameraOn: false, sharing: false });
+    expect(alice.engine.snapshot.phase).toBe('active');
+  });
+
+  it('ignores a media state from a device that is not in the call, and starts the next call without the last one\'s', async () => {
+    const { network, device } = setup();
+    const { alice, bob } = await aliceCallsBob(device);
+    const stranger = network.channel('bob', 2);
+    await stranger.send('alice', { callId: alice.engine.snapshot.callId!, signal: { kind: 'media-state', muted: true, cameraOn: false, sharing: true } });
+    await settle();
+    expect(alice.engine.snapshot.peerMedia).toBeNull();
+
+    bob.engine.setLocalMediaState({ muted: true, cameraOn: true, sharing: false });
+    await settle();
+    expect(alice.engine.snapshot.peerMedia).toEqual({ muted: true, cameraOn: true, sharing: false });
+    alice.engine.hangUp();
+    alice.engine.dismiss();
+    call(alice, 'bob');
+    expect(alice.engine.snapshot.peerMedia).toBeNull();
+  });
+});

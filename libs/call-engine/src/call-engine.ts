@@ -29,6 +29,11 @@
  * decides; it opens no device and sends nothing until Accept. It is published on `media$` only on
  * Accept, and closed with the call otherwise.
  *
+ * Media state: the app tells the engine when this side mutes, turns the camera off or shares a
+ * screen (`setLocalMediaState`); the engine sends it as `media-state` once media connects and on
+ * every change after, and shows the peer's as `peerMedia`. An older peer never sends it, so
+ * `peerMedia` stays null and the UI goes on inferring (an older receiver drops the unknown kind).
+ *
  * Candidates: the media session puts the candidates gathered before the offer or answer is sent
  * inside its SDP (one message, not one per candidate); any later ones trickle. The caller keeps
  * trickled candidates until an answer names the device to talk to (it never fans them out to every
@@ -41,7 +46,7 @@ import type { ObservableScope } from '@parley/event-bus/scope';
 import { BehaviorSubject, type Observable, Subject } from 'rxjs';
 import type { CallMediaFactory, CallMediaSession, MediaConnectionState, SessionDescription } from './media-port.js';
 import type { CallSignalingChannel, IncomingCallSignal, SignalOrigin } from './signaling-channel.js';
-import type { CallSignal, HangupReason, IceCandidateInit } from '@parley/contracts';
+import type { CallMediaState, CallSignal, HangupReason, IceCandidateInit } from '@parley/contracts';
 
 /** No answer within this long → missed (caller and callee each time it). */
 export const RING_TIMEOUT_MS = 45_000;
@@ -77,6 +82,8 @@ export interface CallSnapshot {
   readonly outcome: CallOutcome | null;
   /** Active, but the media connection dropped and is being restored. */
   readonly reconnecting: boolean;
+  /** What the peer last said of its media (muted, camera, sharing); null until it does (an older app never does). */
+  readonly peerMedia: CallMediaState | null;
 }
 
 export const IDLE_SNAPSHOT: CallSnapshot = Object.freeze({
@@ -91,6 +98,7 @@ export const IDLE_SNAPSHOT: CallSnapshot = Object.freeze({
   endedAt: null,
   outcome: null,
   reconnecting: false,
+  peerMedia: null,
 });
 
 /** This device. `displayName` goes into offers so the callee's devices can show who calls. */
@@ -138,6 +146,9 @@ interface LiveCall<S> {
   /** Timers of a network loss (restart grace, give-up), and whether an ICE restart is under way. */
   cancelReconnect: () => void;
   restarting: boolean;
+  /** This side's media as the app last told it, and as last sent to the peer. */
+  localMedia: CallMediaState | null;
+  sentMedia: CallMediaState | null;
 }
 
 /** Maps the engine's phase to the bus's `call.state` phase (`ringing` is `incoming` there). */
@@ -295,6 +306,18 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
     }
   }
 
+  /**
+   * This side's microphone, camera and screen sharing, as the controls show them: the app calls it on
+   * every change (and once when the call's media exists). Sent to the peer once media connects and on
+   * every change after.
+   */
+  setLocalMediaState(state: CallMediaState): void {
+    const call = this.live;
+    if (!call || this.snapshot.phase === 'ended') return;
+    call.localMedia = { muted: state.muted, cameraOn: state.cameraOn, sharing: state.sharing };
+    this.sendMediaState(call);
+  }
+
   /** Leaves the "call ended" screen. */
   dismiss(): void {
     if (this.snapshot.phase !== 'ended') return;
@@ -363,6 +386,11 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
         return;
       case 'media-key':
         if (fromPeerDevice && call.session) void call.session.addPeerKey(signal.key).catch((error) => this.warn(`peer key rejected: ${describe(error)}`));
+        return;
+      case 'media-state':
+        if (fromPeerDevice && (this.snapshot.phase === 'connecting' || this.snapshot.phase === 'active')) {
+          this.publish(call, this.snapshot.phase, { peerMedia: { muted: signal.muted, cameraOn: signal.cameraOn, sharing: signal.sharing } });
+        }
         return;
       case 'ice-restart':
         if (call.role === 'callee' && fromPeerDevice && this.snapshot.phase === 'active') this.answerIceRestart(call, signal.sdp);
@@ -508,6 +536,7 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
           call.cancelTimer();
           call.answeredAt = this.options.clock.now();
           this.publish(call, 'active', { answeredAt: call.answeredAt });
+          this.sendMediaState(call);
         } else if (this.snapshot.reconnecting) {
           call.cancelReconnect();
           call.cancelReconnect = () => {};
@@ -581,6 +610,14 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
     );
   }
 
+  /** Tells the peer this side's media state, once connected and only when it changed since last told. */
+  private sendMediaState(call: LiveCall<S>): void {
+    const state = call.localMedia;
+    if (this.live !== call || this.snapshot.phase !== 'active' || !state || sameMediaState(state, call.sentMedia)) return;
+    call.sentMedia = state;
+    this.sendTo(call.peer.userId, call.id, { kind: 'media-state', ...state });
+  }
+
   private flushLocalCandidates(call: LiveCall<S>): void {
     if (!call.localReady || this.live !== call) return;
     for (const candidate of call.localCandidates.splice(0)) this.sendTo(call.peer.userId, call.id, { kind: 'ice', candidate });
@@ -622,6 +659,8 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
       cancelTimer: () => {},
       cancelReconnect: () => {},
       restarting: false,
+      localMedia: null,
+      sentMedia: null,
     };
   }
 
@@ -692,6 +731,10 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
   private warn(message: string): void {
     this.options.onWarning?.(message);
   }
+}
+
+function sameMediaState(a: CallMediaState, b: CallMediaState | null): boolean {
+  return !!b && a.muted === b.muted && a.cameraOn === b.cameraOn && a.sharing === b.sharing;
 }
 
 function describe(error: unknown): string {

@@ -17,6 +17,7 @@ describe('call signal schema', () => {
       { kind: 'media-key', key: { ...key, generation: 1 } },
       { kind: 'ice-restart', sdp: 'v=0' },
       { kind: 'ice-restart-answer', sdp: 'v=0' },
+      { kind: 'media-state', muted: true, cameraOn: false, sharing: false },
     ];
     for (const signal of signals) expect(parseCallSignal(signal)).toEqual(signal);
   });
@@ -42,12 +43,15 @@ describe('call signal schema', () => {
     expect(parseCallSignal({ kind: 'ice', candidate: { candidate: 'c', sdpMLineIndex: -1 } })).toBeNull();
     expect(parseCallSignal({ kind: 'ice' })).toBeNull();
     expect(parseCallSignal({ kind: 'ice-restart', sdp: 42 })).toBeNull();
+    expect(parseCallSignal({ kind: 'media-state', muted: 'yes', cameraOn: true, sharing: false })).toBeNull();
+    expect(parseCallSignal({ kind: 'media-state', muted: true, cameraOn: true })).toBeNull();
     expect(parseCallSignal(null)).toBeNull();
     expect(parseCallSignal('offer')).toBeNull();
   });
 
   it('keeps only known fields', () => {
     expect(parseCallSignal({ kind: 'decline', extra: 'ignored' })).toEqual({ kind: 'decline' });
+    expect(parseCallSignal({ kind: 'media-state', muted: false, cameraOn: true, sharing: true, raisedHand: true })).toEqual({ kind: 'media-state', muted: false, cameraOn: true, sharing: true });
     expect(parseCallSignal({ kind: 'media-key', key: { ...key, extra: 1 } })).toEqual({ kind: 'media-key', key });
   });
 });

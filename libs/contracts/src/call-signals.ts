@@ -14,6 +14,10 @@
  *   media-key           either way                    a new media key generation (rekey)
  *   ice-restart         caller → answering device     a new offer with fresh ICE credentials (network loss)
  *   ice-restart-answer  answering device → caller     its answer
+ *   media-state         either way, once connected    muted, camera on, sharing a screen (on connect and on change)
+ *
+ * `media-state` came later: an older peer never sends it (its UI then infers a camera that is off
+ * from frames stopping), and an older receiver drops it as an unknown kind without touching the call.
  *
  * Group calls: `group-ring` (the caller to every member), `group-presence` and `group-reaction`
  * (between participants). Every field is capped, so a hostile peer cannot make us hold huge
@@ -77,6 +81,7 @@ export const CallSignalSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('media-key'), key: MediaKeyGrantSchema }),
   z.object({ kind: z.literal('ice-restart'), sdp }),
   z.object({ kind: z.literal('ice-restart-answer'), sdp }),
+  z.object({ kind: z.literal('media-state'), muted: z.boolean(), cameraOn: z.boolean(), sharing: z.boolean() }),
 ]);
 
 const GROUP_TEXT = z.string().min(1).max(128);
@@ -117,6 +122,8 @@ export type IceCandidateInit = z.output<typeof IceCandidateInitSchema>;
 export type HangupReason = z.output<typeof HangupReasonSchema>;
 export type CallSignal = z.output<typeof CallSignalSchema>;
 export type CallSignalKind = CallSignal['kind'];
+/** What one side of a 1:1 call tells the other about its own media (the `media-state` signal). */
+export type CallMediaState = Omit<Extract<CallSignal, { kind: 'media-state' }>, 'kind'>;
 export type GroupRing = z.output<typeof GroupRingSchema>;
 export type GroupReaction = (typeof GROUP_REACTIONS)[number];
 export type GroupSignal = z.output<typeof GroupSignalSchema>;

@@ -1,4 +1,4 @@
-import type { CallMedia, Peer } from '@parley/contracts';
+import type { CallMedia, CallMediaState, Peer } from '@parley/contracts';
 import Ellipsis from 'lucide-solid/icons/ellipsis';
 import Mic from 'lucide-solid/icons/mic';
 import MicOff from 'lucide-solid/icons/mic-off';
@@ -50,6 +50,10 @@ interface InCallProps {
   readonly minimised: boolean;
   /** Dialogs (the share warning) go to the top layer; false only in the two-app call lab. */
   readonly modal: boolean;
+  /** What the peer said of its microphone, camera and screen; null when it never does (an older app): then inferred. */
+  readonly peerMedia: CallMediaState | null;
+  /** Tells the peer this side's microphone, camera and screen sharing (on every change). */
+  readonly reportMedia: (state: CallMediaState) => void;
   /** Adds someone by handle: the call moves to the SFU (group calls). Absent: no such control. */
   readonly addPerson?: (handle: string) => Promise<void>;
 }
@@ -175,11 +179,17 @@ export function InCall(props: InCallProps) {
   const [stalledCheck, setStalledCheck] = createSignal(0);
   const stallTicker = setInterval(() => setStalledCheck((n) => n + 1), STATS_EVERY_MS);
   onCleanup(() => clearInterval(stallTicker));
+  // A peer that tells its media state (newer apps) turned the camera off: the avatar shows at once,
+  // without waiting for the frames to stop.
+  const peerSaysNoVideo = () => !!props.peerMedia && !props.peerMedia.cameraOn && !props.peerMedia.sharing;
   const peerVideoShown = createMemo(() => {
     stalledCheck();
     const seen = framesSeenAt();
-    return !!remoteVideo() && (!props.active || (seen.frames > 0 && Date.now() - seen.at < REMOTE_VIDEO_STALLED_MS));
+    return !!remoteVideo() && !peerSaysNoVideo() && (!props.active || (seen.frames > 0 && Date.now() - seen.at < REMOTE_VIDEO_STALLED_MS));
   });
+
+  // This side's state goes to the peer on every change (the engine sends it once connected).
+  createEffect(() => props.reportMedia({ muted: !!muted(), cameraOn: props.media === 'video' && !!cameraOn(), sharing: !!screen() }));
 
   const idle = createIdleControls();
   const settings = createSheetToggle();
@@ -225,6 +235,19 @@ export function InCall(props: InCallProps) {
             {props.t.sharing}
           </p>
         </Show>
+        {/* Always in the page, so screen readers hear what appears in it ("Bob muted"). */}
+        <p class="call-stage__peer-media" aria-live="polite" data-testid="peer-media">
+          <Show when={props.peerMedia?.muted}>
+            <span class="call-stage__caption" data-testid="peer-muted">
+              <MicOff aria-hidden="true" /> {props.t.peerMuted(props.peer.displayName)}
+            </span>
+          </Show>
+          <Show when={props.peerMedia?.sharing}>
+            <span class="call-stage__caption" data-testid="peer-sharing">
+              <MonitorUp aria-hidden="true" /> {props.t.peerSharing(props.peer.displayName)}
+            </span>
+          </Show>
+        </p>
       </header>
       <div class="call-stage__main">
         <Show when={props.media === 'video'}>
@@ -233,7 +256,7 @@ export function InCall(props: InCallProps) {
         <Show when={props.media !== 'video' || !peerVideoShown()}>
           <div class="call-stage__person" data-testid="peer-avatar">
             <Avatar accountId={props.peer.userId} name={props.peer.displayName} />
-            <Show when={props.media === 'video' && props.active && framesSeenAt().frames > 0}>
+            <Show when={props.media === 'video' && props.active && (peerSaysNoVideo() || framesSeenAt().frames > 0)}>
               <p class="call-stage__caption" data-testid="peer-camera-off">
                 <VideoOff aria-hidden="true" /> {props.t.cameraOffOf(props.peer.displayName)}
               </p>

@@ -21,7 +21,17 @@ export default defineConfig({
   workers: 1,
   fullyParallel: false,
   timeout: 60_000,
-  expect: { timeout: 10_000 },
+  expect: {
+    timeout: 10_000,
+    // Screenshot tests (tests/screenshots.spec.ts): a fraction of a percent of differing pixels
+    // absorbs antialiasing; a moved element or a changed colour is far more.
+    toHaveScreenshot: { maxDiffPixelRatio: 0.01, animations: 'disabled', caret: 'hide', scale: 'css' },
+  },
+  // Baselines, committed: one name per screen and theme, no platform or browser suffix (the tests
+  // run in Debian Chromium only). Update them with `--update-snapshots` (see README).
+  snapshotPathTemplate: '{testDir}/../screenshots/{arg}{ext}',
+  // CI compares and never writes a baseline: a missing one fails the run.
+  updateSnapshots: process.env.CI ? 'none' : 'missing',
   reporter: process.env.CI ? [['list']] : [['list']],
   outputDir: '../.tmp/e2e-results',
   use: {

@@ -4,7 +4,7 @@
  * no screen offers, such as starting over with a new identity key.
  */
 import { EventBus } from '@parley/event-bus';
-import { InMemoryHistoryStore, MessengerClient, ParleyApiClient, type SessionCredentials } from '@parley/messenger';
+import { InMemoryHistoryStore, MessengerClient, type MessengerClientOptions, ParleyApiClient, type SessionCredentials } from '@parley/messenger';
 import type { SignalProtocolStore } from '@parley/signal-protocol';
 import { RelayClient, type RelaySocketConstructor } from '@parley/signaling';
 import { WebSocket } from 'ws';
@@ -15,8 +15,11 @@ export interface NodeDevice {
   stop(): void;
 }
 
-/** Connects a device with these credentials and Signal store to the system's relay. */
-export async function startNodeDevice(system: RunningSystem, credentials: SessionCredentials, store: SignalProtocolStore): Promise<NodeDevice> {
+/**
+ * Connects a device with these credentials and Signal store to the system's relay. `clock` dates
+ * what it sends (the real time by default; screenshot tests give it a fixed calendar).
+ */
+export async function startNodeDevice(system: RunningSystem, credentials: SessionCredentials, store: SignalProtocolStore, clock?: MessengerClientOptions['clock']): Promise<NodeDevice> {
   const api = new ParleyApiClient({ baseUrl: system.addresses.api, fetch: (input, init) => fetch(input, init), token: credentials.token });
   let messenger: MessengerClient | null = null;
   const relay = new RelayClient({
@@ -33,6 +36,7 @@ export async function startNodeDevice(system: RunningSystem, credentials: Sessio
     store,
     history: new InMemoryHistoryStore(),
     relay,
+    ...(clock ? { clock } : {}),
   });
   relay.connect();
   return {

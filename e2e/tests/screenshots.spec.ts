@@ -1,0 +1,133 @@
+/**
+ * The look of the shell and chat screens against committed baselines (e2e/screenshots/), each in
+ * the light and the dark theme, so a change to the look is a reviewed change: onboarding, the empty
+ * chat list with the welcome panel, a list of conversations (1:1 and group, unread badges), a
+ * conversation (emoji, date separators, ticks), Settings, and the phone-sized list and conversation.
+ * Everything on screen is fixed: names and handles (a fresh server per test), the page's clock
+ * and every contact's (e2e/support/screenshots.ts), the zone and the language.
+ */
+import type { Page } from '@playwright/test';
+import type { HistoryMessage } from '@parley/messenger';
+import { expect, test } from '../support/fixtures.js';
+import { type NodeDevice, startNodeDevice } from '../support/node-device.js';
+import { PHONE, at, screenshotPerson, shoot } from '../support/screenshots.js';
+import type { RunningSystem } from '../support/system.js';
+import { onboard, registerContact } from '../support/users.js';
+
+/** A contact on a Node device whose clock the test sets before each thing it sends. */
+interface Contact {
+  readonly device: NodeDevice;
+  /** Sends `text` to `handle`, dated `sentAt`. */
+  write(handle: string, text: string, sentAt: number): Promise<void>;
+  /** Sets the contact's clock (what it sends next is dated then). */
+  setTime(time: number): void;
+}
+
+async function contact(system: RunningSystem, handle: string, displayName: string): Promise<Contact> {
+  let now = at(-1, '08:00');
+  const account = await registerContact(system, handle, displayName);
+  const device = await startNodeDevice(system, account.credentials, account.store, { now: () => now });
+  return {
+    device,
+    setTime: (time) => {
+      now = time;
+    },
+    async write(to, text, sentAt) {
+      now = sentAt;
+      const conversation = await device.messenger.findUser(to);
+      await device.messenger.sendText(conversation.conversationId, text);
+    },
+  };
+}
+
+/** The messages a contact has in its conversation with `handle` once one of them says `body`. */
+async function messagesOnceArrived(contact: Contact, handle: string, body: string): Promise<readonly HistoryMessage[]> {
+  const { conversationId } = await contact.device.messenger.findUser(handle);
+  return new Promise((resolve) => {
+    const subscription = contact.device.messenger.history$(conversationId).subscribe((messages) => {
+      if (!messages.some((message) => message.body === body)) return;
+      queueMicrotask(() => subscription.unsubscribe());
+      resolve(messages);
+    });
+  });
+}
+
+/** Waits until the relay is connected: the status dot is green in every screenshot. */
+const connected = (page: Page) => expect(page.getByTestId('shell-relay')).toHaveAttribute('data-status', 'open');
+
+test('the shell and chat screens look as their baselines, light and dark, wide and phone-sized', async ({ browser, system }) => {
+  test.setTimeout(180_000);
+  const { context, page } = await screenshotPerson(browser);
+
+  await page.goto(system.addresses.shell);
+  await expect(page.getByTestId('onboarding')).toBeVisible();
+  await shoot(page, 'onboarding');
+
+  await onboard(page, system, 'alice', 'Alice Liddell');
+  await expect(page.getByText('Parley for the web')).toBeVisible();
+  await connected(page);
+  await shoot(page, 'chat-list-empty');
+
+  // Three contacts write: Bob yesterday and today, a group this morning, Dave before that.
+  const bob = await contact(system, 'bob', 'Bob Dylan');
+  const carol = await contact(system, 'carol', 'Carol Danvers');
+  const dave = await contact(system, 'dave', 'Dave Brubeck');
+  await dave.write('alice', 'Happy Friday! 🌷', at(0, '08:15'));
+  await bob.write('alice', 'Are we still on for the picnic tomorrow? 🧺', at(-1, '18:05'));
+  carol.setTime(at(0, '10:58'));
+  const group = await carol.device.messenger.createGroup('Book club', ['alice', 'bob']);
+  carol.setTime(at(0, '11:02'));
+  await carol.device.messenger.sendGroupText(group.conversationId, 'Next month: “The Left Hand of Darkness” 📚');
+  await bob.write('alice', 'I can bring lemonade 🍋 and the big blanket', at(0, '14:47'));
+
+  const items = page.getByTestId('conversation-item');
+  await expect(items).toHaveCount(3);
+  await expect(items.filter({ hasText: 'Bob Dylan' }).getByTestId('conversation-unread')).toHaveText('2');
+  await expect(items.filter({ hasText: 'Book club' }).getByTestId('conversation-unread')).toHaveText('1');
+  await expect(items.filter({ hasText: 'Dave Brubeck' }).getByTestId('conversation-unread')).toHaveText('1');
+  await shoot(page, 'chat-list');
+
+  // Alice answers Bob: one reply he reads (blue ticks), one only delivered.
+  await items.filter({ hasText: 'Bob Dylan' }).click();
+  const composer = page.getByRole('textbox', { name: 'Message' });
+  const firstReply = 'Yes! 🎉 Eleven at the usual spot?';
+  const secondReply = 'I’ll bring the strawberries 🍓';
+  await page.clock.setFixedTime(at(0, '15:10'));
+  await composer.fill(firstReply);
+  await composer.press('Enter');
+  const read = await messagesOnceArrived(bob, 'alice', firstReply);
+  await bob.device.messenger.markRead((await bob.device.messenger.findUser('alice')).conversationId, read.filter((message) => message.direction === 'in').map((message) => message.messageId));
+  const messages = page.getByTestId('message');
+  await expect(messages.filter({ hasText: firstReply })).toHaveAttribute('data-delivery', 'read');
+  await page.clock.setFixedTime(at(0, '15:12'));
+  await composer.fill(secondReply);
+  await composer.press('Enter');
+  await expect(messages.filter({ hasText: secondReply })).toHaveAttribute('data-delivery', 'delivered');
+  await page.clock.setFixedTime(at(0, '15:30'));
+  await expect(page.getByTestId('day-separator')).toHaveText(['Yesterday', 'Today']);
+  await composer.blur();
+  await shoot(page, 'conversation');
+
+  await page.getByRole('button', { name: 'Settings' }).click();
+  const settings = page.getByRole('dialog', { name: 'Settings' });
+  await expect(settings.getByTestId('device')).toHaveCount(1);
+  // The device list's dates are the server's clock; the release URLs carry this run's ports.
+  await shoot(page, 'settings', { mask: [settings.getByTestId('device').locator('small'), settings.getByTestId('release-info')] });
+  await settings.getByRole('button', { name: 'Close settings' }).click();
+  await expect(settings).toHaveCount(0);
+
+  // A phone loads the page at its size: the list, then Bob's conversation as a screen of its own.
+  await page.setViewportSize(PHONE);
+  await page.reload();
+  await expect(page.getByRole('navigation', { name: 'Conversations' })).toBeVisible();
+  await expect(items).toHaveCount(3);
+  await connected(page);
+  await shoot(page, 'phone-chat-list');
+  await items.filter({ hasText: 'Bob Dylan' }).click();
+  await expect(page.getByRole('button', { name: 'Back to chats' })).toBeVisible();
+  await expect(messages).toHaveCount(4);
+  await shoot(page, 'phone-conversation');
+
+  for (const person of [bob, carol, dave]) person.device.stop();
+  await context.close();
+});

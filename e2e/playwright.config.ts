@@ -25,7 +25,7 @@ export default defineConfig({
     timeout: 10_000,
     // Screenshot tests (tests/screenshots.spec.ts): a fraction of a percent of differing pixels
     // absorbs antialiasing; a moved element or a changed colour is far more.
-    toHaveScreenshot: { maxDiffPixelRatio: 0.01, animations: 'disabled', caret: 'hide', scale: 'css' },
+    toHaveScreenshot: { maxDiffPixelRatio: 0.005, animations: 'disabled', caret: 'hide', scale: 'css' },
   },
   // Baselines, committed: one name per screen and theme, no platform or browser suffix (the tests
   // run in Debian Chromium only). Update them with `--update-snapshots` (see README).

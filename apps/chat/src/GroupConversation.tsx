@@ -5,6 +5,7 @@ import type { ConversationSummary, GroupInfo, HistoryMessage, Messenger } from '
 import { CalendarClock, Video } from 'lucide-react';
 import { type FormEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { Avatar } from './Avatar.js';
+import { callLinksEntries, useCallLinks } from './call-links.js';
 import { Composer } from './Composer.js';
 import { HeaderFrame } from './ConversationHeader.js';
 import { MessageList } from './MessageList.js';
@@ -39,6 +40,13 @@ export function GroupConversationView(props: {
   const schedules = messenger.scheduledCalls?.();
   const [scheduling, setScheduling] = useState(false);
   const callsAvailable = useBehavior(bus.state('call.available'));
+  const openCallLinks = useCallLinks(bus);
+  const options = [
+    ...(schedules
+      ? [{ label: t.scheduleCall, icon: <CalendarClock aria-hidden="true" size={18} />, onSelect: () => setScheduling(true), disabled: !group.active, testId: 'schedule-call' }]
+      : []),
+    ...callLinksEntries(t, openCallLinks),
+  ];
 
   const receipted = useRef(new Set<string>());
   useEffect(() => {
@@ -86,12 +94,7 @@ export function GroupConversationView(props: {
         >
           <Video aria-hidden="true" size={22} />
         </button>
-        {schedules && (
-          <OptionsMenu
-            label={t.chatOptions}
-            entries={[{ label: t.scheduleCall, icon: <CalendarClock aria-hidden="true" size={18} />, onSelect: () => setScheduling(true), disabled: !group.active, testId: 'schedule-call' }]}
-          />
-        )}
+        {options.length > 0 && <OptionsMenu label={t.chatOptions} entries={options} />}
       </HeaderFrame>
       {schedules && (
         <ScheduledCallsPanel

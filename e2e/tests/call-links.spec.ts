@@ -8,7 +8,7 @@ import type { Page } from '@playwright/test';
 import { type CallPerson, callPerson } from '../support/calls.js';
 import { expect, test } from '../support/fixtures.js';
 import { groupCall, groupMediaStats } from '../support/group-calls.js';
-import { joinAsGuest, joinOwnLink, makeLink } from '../support/call-links.js';
+import { joinAsGuest, joinOwnLink, makeLink, openCallLinks } from '../support/call-links.js';
 import { expectEncryptedMedia } from '../support/sframe-wire.js';
 
 async function decodes(person: { page: Page; name?: string }, others: number): Promise<void> {
@@ -83,8 +83,7 @@ test('admin approval admits and refuses; wrong and revoked links are refused say
   await expect(carol.page.getByTestId('group-call-error')).toContainText('does not exist');
 
   // Alice revokes the link: opening it now says so (and her call ends for everyone).
-  const panel = alice.page.getByTestId('call-links');
-  if (!(await panel.evaluate((el) => (el as HTMLDetailsElement).open))) await panel.locator('summary').click();
+  const panel = await openCallLinks(alice.page);
   await panel.getByTestId('call-link').filter({ hasText: 'Council' }).getByRole('button', { name: 'Revoke' }).click();
   await expect(panel.getByTestId('call-link').filter({ hasText: 'Council' })).toHaveCount(0);
   await carol.page.goto(url);

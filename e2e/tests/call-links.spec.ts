@@ -21,6 +21,19 @@ test('a signed-in user and a guest join through a link; the guest leaves and the
   test.setTimeout(180_000);
   const alice = await callPerson(browser, system, 'Alice Liddell');
   const bob = await callPerson(browser, system, 'Bob Dylan');
+  // By keyboard from the list's Menu: "Call links" is a dialog; Escape, or its Close button, gives
+  // the focus back to the Menu button.
+  const menu = alice.page.getByRole('button', { name: 'Menu' });
+  await menu.press('Enter');
+  await alice.page.keyboard.press('Enter');
+  const dialog = alice.page.getByRole('dialog', { name: 'Call links' });
+  await expect(dialog).toBeVisible();
+  await alice.page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await expect(menu).toBeFocused();
+  await (await openCallLinks(alice.page)).getByRole('button', { name: 'Close call links' }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(menu).toBeFocused();
   const url = await makeLink(alice.page, 'Book club');
   expect(url.startsWith(system.addresses.shell)).toBe(true);
   await joinOwnLink(alice.page, 'Book club');

@@ -1,18 +1,31 @@
 /**
- * Call links through the real shell: Alice's "Call links" panel makes a link (its secret only in
- * the URL fragment) and joins its call; a guest without an account opens the link and joins with a
- * name.
+ * Call links through the real shell: Alice opens "Call links" from the chat's menu, makes a link
+ * there (its secret only in the URL fragment) and joins its call; a guest without an account opens
+ * the link and joins with a name.
  */
-import { type Browser, type BrowserContext, type Page, expect } from '@playwright/test';
+import { type Browser, type BrowserContext, type Locator, type Page, expect } from '@playwright/test';
 import { groupCall } from './group-calls.js';
 import { recordPeerConnections } from './peer-connections.js';
 import { tapSFrameWorkers } from './sframe-wire.js';
 import { newPerson } from './users.js';
 
-/** The "Call links" panel of `page`: makes a link named `name` and returns its URL. */
+/**
+ * The "Call links" dialog of `page`, opened as a person would if it is not open yet: from the open
+ * conversation's "Chat options" menu, or with no conversation open from the list's "Menu".
+ */
+export async function openCallLinks(page: Page): Promise<Locator> {
+  const dialog = page.getByRole('dialog', { name: 'Call links' });
+  if (await dialog.isVisible()) return dialog;
+  const chatOptions = page.getByRole('button', { name: 'Chat options' });
+  await ((await chatOptions.isVisible()) ? chatOptions : page.getByRole('button', { name: 'Menu' })).click();
+  await page.getByRole('menuitem', { name: 'Call links' }).click();
+  await expect(dialog).toBeVisible();
+  return dialog;
+}
+
+/** Makes a link named `name` in the "Call links" dialog of `page` and returns its URL. */
 export async function makeLink(page: Page, name: string, approval = false): Promise<string> {
-  const panel = page.getByTestId('call-links');
-  if (!(await panel.evaluate((el) => (el as HTMLDetailsElement).open))) await panel.locator('summary').click();
+  const panel = await openCallLinks(page);
   const form = panel.getByRole('form', { name: 'New call link' });
   await form.getByLabel('Call name (optional)').fill(name);
   if (approval) await form.getByLabel('Ask me to admit each person').check();
@@ -22,9 +35,11 @@ export async function makeLink(page: Page, name: string, approval = false): Prom
   return url.inputValue();
 }
 
-/** The link's maker joins its call from the panel. */
+/** The link's maker joins its call from the "Call links" dialog (it closes for the call). */
 export async function joinOwnLink(page: Page, name: string): Promise<void> {
-  await page.getByTestId('call-links').getByTestId('call-link').filter({ hasText: name }).getByRole('button', { name: 'Join' }).click();
+  const panel = await openCallLinks(page);
+  await panel.getByTestId('call-link').filter({ hasText: name }).getByRole('button', { name: 'Join' }).click();
+  await expect(page.getByRole('dialog', { name: 'Call links' })).toHaveCount(0);
   await expect(groupCall(page)).toHaveAttribute('data-phase', 'active', { timeout: 20_000 });
 }
 

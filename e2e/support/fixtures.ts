@@ -27,7 +27,7 @@ const signedIn = new WeakSet<Page>();
 
 /**
  * Opens the shell signed in as a real account and waits until chat (and call, unless told
- * otherwise) are mounted, with the conversation with Ada open. The first call on a page registers
+ * otherwise) are mounted, with the conversation with Ada open (and its call buttons shown). The first call on a page registers
  * Ada and onboards the page's user; later calls reload the page, which keeps the session.
  */
 export async function openShell(page: Page, system: RunningSystem, { call = true } = {}) {
@@ -39,6 +39,15 @@ export async function openShell(page: Page, system: RunningSystem, { call = true
     signedIn.add(page);
   }
   await expect(page.getByTestId('chat-app')).toBeVisible();
-  if (call) await expect(page.getByTestId('call-app')).toBeVisible();
   await openConversation(page, ADA.handle);
+  if (call) await expectCallAppReady(page);
+}
+
+/**
+ * The call app is mounted and has told the page it can call (`call.available` shows the chat's call
+ * buttons). Idle, it takes no space in the shell's layout, so it is attached rather than visible.
+ */
+export async function expectCallAppReady(page: Page): Promise<void> {
+  await expect(page.getByTestId('call-app')).toBeAttached();
+  await expect(page.getByRole('button', { name: 'Voice call' })).toBeVisible();
 }

@@ -8,7 +8,7 @@ import type { Page } from '@playwright/test';
 import { type CallPerson, callPerson } from '../support/calls.js';
 import { expect, test } from '../support/fixtures.js';
 import { groupCall, groupMediaStats } from '../support/group-calls.js';
-import { joinAsGuest, joinOwnLink, makeLink } from '../support/call-links.js';
+import { joinAsGuest, joinOwnLink, makeLink, openCallLinks } from '../support/call-links.js';
 import { expectEncryptedMedia } from '../support/sframe-wire.js';
 
 async function decodes(person: { page: Page; name?: string }, others: number): Promise<void> {
@@ -21,6 +21,19 @@ test('a signed-in user and a guest join through a link; the guest leaves and the
   test.setTimeout(180_000);
   const alice = await callPerson(browser, system, 'Alice Liddell');
   const bob = await callPerson(browser, system, 'Bob Dylan');
+  // By keyboard from the list's Menu: "Call links" is a dialog; Escape, or its Close button, gives
+  // the focus back to the Menu button.
+  const menu = alice.page.getByRole('button', { name: 'Menu' });
+  await menu.press('Enter');
+  await alice.page.keyboard.press('Enter');
+  const dialog = alice.page.getByRole('dialog', { name: 'Call links' });
+  await expect(dialog).toBeVisible();
+  await alice.page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await expect(menu).toBeFocused();
+  await (await openCallLinks(alice.page)).getByRole('button', { name: 'Close call links' }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(menu).toBeFocused();
   const url = await makeLink(alice.page, 'Book club');
   expect(url.startsWith(system.addresses.shell)).toBe(true);
   await joinOwnLink(alice.page, 'Book club');
@@ -83,8 +96,7 @@ test('admin approval admits and refuses; wrong and revoked links are refused say
   await expect(carol.page.getByTestId('group-call-error')).toContainText('does not exist');
 
   // Alice revokes the link: opening it now says so (and her call ends for everyone).
-  const panel = alice.page.getByTestId('call-links');
-  if (!(await panel.evaluate((el) => (el as HTMLDetailsElement).open))) await panel.locator('summary').click();
+  const panel = await openCallLinks(alice.page);
   await panel.getByTestId('call-link').filter({ hasText: 'Council' }).getByRole('button', { name: 'Revoke' }).click();
   await expect(panel.getByTestId('call-link').filter({ hasText: 'Council' })).toHaveCount(0);
   await carol.page.goto(url);

@@ -69,7 +69,7 @@ test('events cross apps: chat asks for a call, call answers, shell and chat see 
   const panel = page.getByTestId('call-panel');
   await expect(panel).toHaveAttribute('data-phase', 'outgoing');
   await expect(panel).toContainText('Calling Ada Lovelace');
-  await expect(panel).toContainText('Video call');
+  await expect(panel).toHaveAccessibleName('Video call');
   await expect(page.getByTestId('shell-call-status')).toHaveText('Calling…');
   await expect(page.getByTestId('chat-in-call')).toBeVisible();
   await page.getByRole('button', { name: 'Hang up' }).click();

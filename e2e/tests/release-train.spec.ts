@@ -10,7 +10,7 @@ import { createSignedManifest, generateManifestSigningKey } from '@parley/rollou
 import { builtVersion } from '@parley/server';
 import type { Browser, Page, Request } from '@playwright/test';
 import { build } from 'esbuild';
-import { ADA, expect, test } from '../support/fixtures.js';
+import { ADA, expect, expectCallAppReady, test } from '../support/fixtures.js';
 import { fingerprint } from '../support/built-files.js';
 import { DEV_MANIFEST_KEY_FILE, type RunningSystem, REPO_ROOT, distOf } from '../support/system.js';
 import { newPerson, onboard, openConversation, registerContact, uniqueHandle } from '../support/users.js';
@@ -48,8 +48,8 @@ async function person(browser: Browser, system: RunningSystem, name: string) {
 async function reload(page: Page, { call }: { call: boolean }) {
   await page.reload();
   await expect(page.getByTestId('chat-app')).toBeVisible();
-  if (call) await expect(page.getByTestId('call-app')).toBeVisible();
   await openConversation(page, ADA.handle);
+  if (call) await expectCallAppReady(page);
 }
 
 test('the Unleash rollout cases give the same answers in Chromium as in Node', async ({ page }) => {
@@ -100,8 +100,7 @@ test.describe('cohorts', () => {
     await expect(tester.page.getByTestId('call-app')).toHaveCount(0);
     await setBeta(tester.page, true);
     // The shell fetched a manifest evaluated with the new choice: no reload needed.
-    await expect(tester.page.getByTestId('call-app')).toBeVisible();
-    await expect(tester.page.getByRole('button', { name: 'Voice call' })).toBeVisible();
+    await expectCallAppReady(tester.page);
     await expect(tester.page.getByRole('button', { name: 'Video call' })).toBeVisible();
     expect(tester.requests).toContain(system.releaseEntry('call', CALL_V1));
 
@@ -120,7 +119,7 @@ test('call v2 goes to beta without touching shell or chat, rolls back, and the k
   await registerContact(system, ADA.handle, ADA.displayName);
   const tester = await person(browser, system, 'Tess');
   const other = await person(browser, system, 'Oscar');
-  await expect(tester.page.getByTestId('call-app')).toBeVisible();
+  await expectCallAppReady(tester.page);
   await setBeta(tester.page, true);
 
   const { release } = await system.registry.publish({ remote: 'call', version: CALL_V2, distDir: distOf('call') });
@@ -172,7 +171,7 @@ test('call v2 goes to beta without touching shell or chat, rolls back, and the k
 test('unsigned, wrongly signed, expired and replayed manifests are refused: chat stays, calling goes', async ({ browser, system }) => {
   await registerContact(system, ADA.handle, ADA.displayName);
   const user = await person(browser, system, 'Rhea');
-  await expect(user.page.getByTestId('call-app')).toBeVisible();
+  await expectCallAppReady(user.page);
   const devKey = JSON.parse(readFileSync(DEV_MANIFEST_KEY_FILE, 'utf8')) as { current: { keyId: string; privateKey: string } };
 
   // A genuine manifest from the first load, to replay later.

@@ -9,6 +9,7 @@ import { type CallPerson, callPerson, connect } from '../support/calls.js';
 import { expect, test } from '../support/fixtures.js';
 import { createGroup, groupCall, groupMediaStats, joinFromRing } from '../support/group-calls.js';
 import { expectEncryptedMedia } from '../support/sframe-wire.js';
+import { openCallLinks } from '../support/call-links.js';
 import { openConversation } from '../support/users.js';
 
 /** What the pages of one test reported as blocked by the policy. */
@@ -76,8 +77,7 @@ test('under the policy: a group call through Janus and a call link work', async 
   for (const person of people) await groupCall(person.page).getByRole('button', { name: 'Leave' }).click();
 
   // A call link: made in Alice's browser, opened by Bob.
-  const panel = alice.page.getByTestId('call-links');
-  await panel.locator('summary').click();
+  const panel = await openCallLinks(alice.page);
   const form = panel.getByRole('form', { name: 'New call link' });
   await form.getByLabel('Call name (optional)').fill('Open house');
   await form.getByRole('button', { name: 'Create link' }).click();

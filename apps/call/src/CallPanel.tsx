@@ -1,6 +1,7 @@
 import type { CallPresentationMode, RemoteProps } from '@parley/contracts';
 import PhoneOff from 'lucide-solid/icons/phone-off';
-import { Match, Show, Switch, createEffect, createMemo, createSignal, from } from 'solid-js';
+import type { Observable } from 'rxjs';
+import { Match, Show, Switch, createEffect, createMemo, createSignal, from, onCleanup } from 'solid-js';
 import type { CallStore } from './call-store.js';
 import type { GroupCallStore } from './group/group-call-store.js';
 import type { RtcGroupMedia } from './group/group-media.js';
@@ -27,13 +28,15 @@ export interface CallPanelProps {
    * true; false only where two call apps share one page (the call lab), so one's ring leaves the other usable.
    */
   readonly modal?: boolean;
+  /** Asks to show the call-links dialog (`call.links-requested`, from the chat's menus). */
+  readonly linksRequests?: Observable<unknown>;
   /** Told what the app needs of the page (`call.presentation`) whenever that changes. */
   readonly onPresentation?: (mode: CallPresentationMode) => void;
 }
 
 /**
  * The call app's screens: the incoming-call dialog, the call stage (outgoing, connecting, in call,
- * its summary) or its floating bar, the group call, and the call links.
+ * its summary) or its floating bar, the group call, and the call-links dialog when asked for.
  */
 export function CallPanel(props: CallPanelProps) {
   const t = () => messagesFor(props.remote.locale);
@@ -52,13 +55,29 @@ export function CallPanel(props: CallPanelProps) {
   createEffect(() => {
     if (!oneToOneRunning() && !groupRunning()) setMinimised(false);
   });
+  const [linksOpen, setLinksOpen] = createSignal(false);
+  const linksShown = () => linksOpen() && !!props.groups && !!props.links;
+  if (props.linksRequests) {
+    const requests = props.linksRequests.subscribe(() => setLinksOpen(true));
+    onCleanup(() => requests.unsubscribe());
+  }
   const mode = createMemo(() =>
-    presentationMode({ oneToOne: call().phase, groupOnScreen: groupOnScreen(), groupRinging: !!props.groups?.state.incoming, minimised: minimised() }),
+    presentationMode({
+      oneToOne: call().phase,
+      groupOnScreen: groupOnScreen(),
+      groupRinging: !!props.groups?.state.incoming,
+      minimised: minimised(),
+      linksOpen: linksShown(),
+    }),
   );
   createEffect(() => props.onPresentation?.(mode()));
 
-  // A pasted link or the Join of a listed one: the secret is what follows '#'.
-  const openLink = (link: string) => void props.groups?.openLink(link.includes('#') ? link.slice(link.indexOf('#') + 1) : link);
+  // A pasted link or the Join of a listed one: the secret is what follows '#'. The dialog gives way
+  // to the call it opens.
+  const openLink = (link: string) => {
+    setLinksOpen(false);
+    void props.groups?.openLink(link.includes('#') ? link.slice(link.indexOf('#') + 1) : link);
+  };
   const title = () => {
     switch (call().phase) {
       case 'outgoing':
@@ -173,8 +192,8 @@ export function CallPanel(props: CallPanelProps) {
       <Show when={props.groups}>
         {(groups) => <GroupCallPanel store={groups()} t={t()} modal={modal()} minimised={minimised()} setMinimised={setMinimised} />}
       </Show>
-      <Show when={props.groups && props.links}>
-        {(links) => <CallLinksPanel store={links() as CallLinksStore} open={(link) => openLink(link)} locale={props.remote.locale} t={t()} />}
+      <Show when={linksShown() && props.links}>
+        {(links) => <CallLinksPanel store={links()} open={openLink} onClose={() => setLinksOpen(false)} modal={modal()} locale={props.remote.locale} t={t()} />}
       </Show>
     </section>
   );

@@ -163,6 +163,7 @@ const en = {
   /** A failure's text by its code; any code without one gets a generic text, never the raw code. */
   linkFailure: (code: string): string => textForCode(EN_FAILURES, code, 'Something went wrong. Try again.'),
   callLinks: 'Call links',
+  closeCallLinks: 'Close call links',
   newCallLink: 'New call link',
   callName: 'Call name (optional)',
   approvalMode: 'Ask me to admit each person',
@@ -304,6 +305,7 @@ const ru: CallMessages = {
   guestBadge: 'гость',
   linkFailure: (code) => textForCode(RU_FAILURES, code, 'Что-то пошло не так. Попробуйте ещё раз.'),
   callLinks: 'Ссылки на звонки',
+  closeCallLinks: 'Закрыть ссылки на звонки',
   newCallLink: 'Новая ссылка',
   callName: 'Название звонка (необязательно)',
   approvalMode: 'Спрашивать меня, кого впускать',

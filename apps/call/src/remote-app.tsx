@@ -3,7 +3,7 @@ import { bus, busEvaluations } from '@parley/event-bus';
 import { ObservableScope } from '@parley/event-bus/scope';
 import { type CallServices, callServices, type Messenger, messenger } from '@parley/messenger';
 import { type RelayConnection, relayConnection } from '@parley/signaling';
-import { Observable, map } from 'rxjs';
+import { EMPTY, Observable, map } from 'rxjs';
 import { createSignal } from 'solid-js';
 import { render as solidRender } from 'solid-js/web';
 import './call.css';
@@ -72,6 +72,31 @@ function publishPresentation(mode: CallPresentationMode): void {
     bus.set('call.presentation', { mode });
   } catch {
     // An older shell: see above.
+  }
+}
+
+/**
+ * "Call links" asked for from outside the app (the chat's menus), and whether to offer it at all
+ * (`call.links-available`). A shell older than these events has a bus that throws on them: nobody
+ * there can ask (the chat offers the item only while this app says it can answer), so nothing is
+ * heard and nothing is said.
+ */
+function linkRequests(available: boolean): Observable<unknown> {
+  try {
+    bus.set('call.links-available', available);
+    return available ? bus.on('call.links-requested') : EMPTY;
+  } catch {
+    // An older shell: see above.
+    return EMPTY;
+  }
+}
+
+/** Withdraws the offer of "Call links" when the app goes (a no-op on an older shell's bus, see linkRequests). */
+function withdrawLinks(): void {
+  try {
+    bus.set('call.links-available', false);
+  } catch {
+    // An older shell: see linkRequests.
   }
 }
 
@@ -187,7 +212,11 @@ export const app: RemoteApp = {
     if (typeof __PARLEY_TEST_HOOKS__ !== 'undefined' && __PARLEY_TEST_HOOKS__) element.dataset.callMount = String(++mountCount);
     // The shell lays the page out from `call.presentation`: the stage while a call is on screen, an
     // overlay for a ring or a minimised call, nothing otherwise.
-    const dispose = solidRender(() => <CallPanel store={store} groups={groups} links={links} remote={props()} onPresentation={publishPresentation} />, element);
+    const linksRequests = linkRequests(links !== null);
+    const dispose = solidRender(
+      () => <CallPanel store={store} groups={groups} links={links} remote={props()} linksRequests={linksRequests} onPresentation={publishPresentation} />,
+      element,
+    );
     mounted.set(args.dom, { dispose, scope, setProps });
     bus.set('call.available', true);
   },
@@ -198,6 +227,7 @@ export const app: RemoteApp = {
     entry.dispose();
     entry.scope.end();
     bus.set('call.available', false);
+    withdrawLinks();
     bus.set('call.state', IDLE_CALL_STATE);
     bus.set('call.presentation', NO_CALL_PRESENTATION);
   },

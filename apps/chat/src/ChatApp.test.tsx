@@ -257,4 +257,50 @@ describe('ChatApp', () => {
     expect(button('Начать групповой звонок')).toBeDefined();
     expect(dom.container.querySelector('[data-testid="conversation"]')!.textContent).toContain('Участников: 2');
   });
+
+  it('offers Call links in the chat options and the list menu only while the call app says it can show them, and asks for them', async () => {
+    const bus = new EventBus();
+    const requests: unknown[] = [];
+    bus.on('call.links-requested').subscribe((request) => requests.push(request));
+    await openAda(bus, new FakeMessenger());
+    act(() => bus.set('call.available', true));
+    act(() => button('Chat options')!.click());
+    expect(button('Safety number')).toBeDefined();
+    expect(button('Call links')).toBeUndefined();
+    expect(button('Menu')).toBeUndefined();
+    press(dom.container.querySelector('[role="menu"]')!, 'Escape');
+    act(() => bus.set('call.links-available', true));
+    act(() => button('Chat options')!.click());
+    act(() => button('Call links')!.click());
+    expect(requests).toEqual([{}]);
+    // Back on the menu button: the call app's dialog returns the focus there when it closes.
+    expect(document.activeElement).toBe(button('Chat options'));
+    act(() => button('Menu')!.click());
+    act(() => button('Call links')!.click());
+    expect(requests).toHaveLength(2);
+    expect(document.activeElement).toBe(button('Menu'));
+    act(() => bus.set('call.links-available', false));
+    expect(button('Menu')).toBeUndefined();
+    render(bus, new FakeMessenger(), 'ru-RU');
+    act(() => bus.set('call.links-available', true));
+    act(() => button('Меню')!.click());
+    expect(button('Ссылки на звонки')).toBeDefined();
+  });
+
+  it('on an older shell, whose bus throws on the call-links events, offers no Call links and still works', async () => {
+    const bus = new EventBus();
+    const knownState = bus.state.bind(bus);
+    const olderShellState = ((type: Parameters<EventBus['state']>[0]) => {
+      if (type === 'call.links-available') throw new Error(`EventBus: unknown event type "${type}"`);
+      return knownState(type);
+    }) as EventBus['state'];
+    bus.state = olderShellState;
+    await openAda(bus, new FakeMessenger());
+    act(() => bus.set('call.available', true));
+    expect(button('Voice call')).toBeDefined();
+    expect(button('Menu')).toBeUndefined();
+    act(() => button('Chat options')!.click());
+    expect(button('Safety number')).toBeDefined();
+    expect(button('Call links')).toBeUndefined();
+  });
 });

@@ -6,6 +6,7 @@ import { LockKeyhole, MessageCircle } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { BehaviorSubject, map } from 'rxjs';
 import { CallLog } from './call-log.js';
+import { callLinksEntries, useCallLinks } from './call-links.js';
 import { CallReminders } from './CallReminders.js';
 import './chat.css';
 import { Composer } from './Composer.js';
@@ -18,6 +19,7 @@ import { GroupConversationView } from './GroupConversation.js';
 import { MessageList } from './MessageList.js';
 import { type ChatMessages, messagesFor } from './messages.js';
 import { NewGroupForm } from './NewGroupForm.js';
+import { OptionsMenu } from './OptionsMenu.js';
 import { SafetyNumberView } from './SafetyNumberView.js';
 import { useReadReceipts } from './read-receipts.js';
 import { type ScheduleEnvironment, ScheduleEnvironmentProvider } from './schedule-environment.js';
@@ -83,6 +85,7 @@ function SignedInChat(props: { bus: EventBus; remote: RemoteProps; messenger: Me
   const visible = useSyncExternalStore(subscribeVisibility, pageVisible, () => true);
   const schedules = messenger.scheduledCalls?.();
   const callsAvailable = useBehavior(bus.state('call.available'));
+  const openCallLinks = useCallLinks(bus);
   const lastCalls$ = useMemo(() => callLog.latest$(), [callLog]);
   const lastCalls = useObservable(lastCalls$, NO_LAST_CALLS);
   const scheduled$ = useMemo(() => schedules?.all$.pipe(map((calls) => new Set(calls.map((call) => call.conversationId)) as ReadonlySet<string>)), [schedules]);
@@ -109,6 +112,7 @@ function SignedInChat(props: { bus: EventBus; remote: RemoteProps; messenger: Me
           <div className="chat-app__list-header">
             <h2 className="chat-app__title">{t.chats}</h2>
             {messenger.createGroup && <NewGroupForm t={t} createGroup={(name, handles) => messenger.createGroup!(name, handles)} onCreated={openConversation} />}
+            {openCallLinks && <OptionsMenu label={t.listMenu} entries={callLinksEntries(t, openCallLinks)} testId="list-menu" />}
           </div>
           <FindUserForm t={t} findUser={(handle) => messenger.findUser(handle)} onFound={openConversation} onQuery={setQuery} />
           <ConversationList
@@ -140,6 +144,7 @@ function SignedInChat(props: { bus: EventBus; remote: RemoteProps; messenger: Me
             messenger={messenger}
             callLog={callLog}
             conversation={open}
+            openCallLinks={openCallLinks}
             notices={notices.filter((notice) => notice.userId === open.peer.userId)}
             locale={remote.locale}
             t={t}
@@ -169,12 +174,14 @@ function ConversationView(props: {
   messenger: Messenger;
   callLog: CallLog;
   conversation: ConversationSummary;
+  /** "Call links" from the header's menu (null while the call app cannot show them). */
+  openCallLinks: (() => void) | null;
   notices: readonly ContactNotice[];
   locale: string;
   t: ChatMessages;
   onBack: () => void;
 }) {
-  const { bus, messenger, callLog, conversation, notices, locale, t, onBack } = props;
+  const { bus, messenger, callLog, conversation, openCallLinks, notices, locale, t, onBack } = props;
   const { conversationId, peer } = conversation;
   const callsAvailable = useBehavior(bus.state('call.available'));
   // Only whether this conversation is in a call: the call state changes several times while a
@@ -214,6 +221,7 @@ function ConversationView(props: {
         onCall={requestCall}
         onBack={onBack}
         onSafetyNumber={() => setShowSafetyNumber(true)}
+        onCallLinks={openCallLinks}
         {...(schedules ? { onSchedule: () => setScheduling(true) } : {})}
       />
       {schedules && (

@@ -2,6 +2,7 @@ import type { CallMedia, Peer } from '@parley/contracts';
 import { ArrowLeft, CalendarClock, Phone, ShieldCheck, Video } from 'lucide-react';
 import type { ReactNode } from 'react';
 import { Avatar } from './Avatar.js';
+import { callLinksEntries } from './call-links.js';
 import type { ChatMessages } from './messages.js';
 import { type MenuEntry, OptionsMenu } from './OptionsMenu.js';
 
@@ -29,7 +30,7 @@ export function HeaderFrame(props: { t: ChatMessages; onBack: () => void; avatar
 
 /**
  * A 1:1 conversation's header: who it is with (avatar, name, handle), Voice call and Video call
- * when calling is available, and the chat's options (schedule a call, safety number).
+ * when calling is available, and the chat's options (schedule a call, safety number, call links).
  */
 export function ConversationHeader(props: {
   peer: Peer & { handle?: string };
@@ -41,11 +42,14 @@ export function ConversationHeader(props: {
   onSafetyNumber?: () => void;
   /** Opens the form to schedule a call in this conversation (absent when the messenger cannot). */
   onSchedule?: () => void;
+  /** Opens the call app's call links (null while it cannot show them). */
+  onCallLinks: (() => void) | null;
 }) {
-  const { peer, t, callsAvailable, inCall, onCall, onBack, onSafetyNumber, onSchedule } = props;
+  const { peer, t, callsAvailable, inCall, onCall, onBack, onSafetyNumber, onSchedule, onCallLinks } = props;
   const entries: MenuEntry[] = [
     ...(onSchedule ? [{ label: t.scheduleCall, icon: <CalendarClock aria-hidden="true" size={18} />, onSelect: onSchedule, testId: 'schedule-call' }] : []),
     ...(onSafetyNumber ? [{ label: t.safetyNumber, icon: <ShieldCheck aria-hidden="true" size={18} />, onSelect: onSafetyNumber }] : []),
+    ...callLinksEntries(t, onCallLinks),
   ];
   return (
     <HeaderFrame

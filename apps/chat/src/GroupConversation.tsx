@@ -5,6 +5,7 @@ import type { ConversationSummary, GroupInfo, HistoryMessage, Messenger } from '
 import { CalendarClock, Video } from 'lucide-react';
 import { type FormEvent, useId, useMemo, useState } from 'react';
 import { Avatar } from './Avatar.js';
+import { callLinksEntries, useCallLinks } from './call-links.js';
 import { Composer } from './Composer.js';
 import { HeaderFrame } from './ConversationHeader.js';
 import { MessageList } from './MessageList.js';
@@ -40,6 +41,13 @@ export function GroupConversationView(props: {
   const schedules = messenger.scheduledCalls?.();
   const [scheduling, setScheduling] = useState(false);
   const callsAvailable = useBehavior(bus.state('call.available'));
+  const openCallLinks = useCallLinks(bus);
+  const options = [
+    ...(schedules
+      ? [{ label: t.scheduleCall, icon: <CalendarClock aria-hidden="true" size={18} />, onSelect: () => setScheduling(true), disabled: !group.active, testId: 'schedule-call' }]
+      : []),
+    ...callLinksEntries(t, openCallLinks),
+  ];
 
   useReadReceipts(messenger, conversationId, history, visible);
 
@@ -79,12 +87,7 @@ export function GroupConversationView(props: {
         >
           <Video aria-hidden="true" size={22} />
         </button>
-        {schedules && (
-          <OptionsMenu
-            label={t.chatOptions}
-            entries={[{ label: t.scheduleCall, icon: <CalendarClock aria-hidden="true" size={18} />, onSelect: () => setScheduling(true), disabled: !group.active, testId: 'schedule-call' }]}
-          />
-        )}
+        {options.length > 0 && <OptionsMenu label={t.chatOptions} entries={options} />}
       </HeaderFrame>
       {schedules && (
         <ScheduledCallsPanel

@@ -12,10 +12,10 @@ export interface MenuEntry {
 
 /**
  * A "more options" button and its menu (the WAI-ARIA menu button pattern): Enter, Space or a click
- * opens it with the focus on the first entry; arrows, Home and End move; Escape closes it and
- * returns the focus to the button; Tab or a click elsewhere closes it.
+ * opens it with the focus on the first entry; arrows, Home and End move; choosing an entry or Escape
+ * closes it and returns the focus to the button; Tab or a click elsewhere closes it.
  */
-export function OptionsMenu({ label, entries }: { label: string; entries: readonly MenuEntry[] }) {
+export function OptionsMenu({ label, entries, testId = 'chat-options' }: { label: string; entries: readonly MenuEntry[]; testId?: string }) {
   const [open, setOpen] = useState(false);
   const menuId = useId();
   const button = useRef<HTMLButtonElement>(null);
@@ -74,7 +74,7 @@ export function OptionsMenu({ label, entries }: { label: string; entries: readon
             setOpen(true);
           }
         }}
-        data-testid="chat-options"
+        data-testid={testId}
       >
         <EllipsisVertical aria-hidden="true" size={20} />
       </button>
@@ -89,7 +89,9 @@ export function OptionsMenu({ label, entries }: { label: string; entries: readon
                 disabled={entry.disabled}
                 data-testid={entry.testId}
                 onClick={() => {
-                  close(false);
+                  // The focus goes back to the button first: what the entry opens (a dialog of
+                  // another app, say) returns it there when it closes.
+                  close(true);
                   entry.onSelect();
                 }}
               >

@@ -8,6 +8,9 @@ const en = {
   noMatches: (query: string): string => `No chats match “${query}”. Press Enter to look for the handle @${query.replace(/^@/, '')}.`,
   backToList: 'Back to chats',
   chatOptions: 'Chat options',
+  /** The conversation list's own menu (WhatsApp Web's "Menu" above the chats). */
+  listMenu: 'Menu',
+  callLinks: 'Call links',
   today: 'Today',
   yesterday: 'Yesterday',
   groupNamed: (name: string): string => `${name} (group)`,
@@ -150,6 +153,8 @@ const ru: ChatMessages = {
   noMatches: (query) => `Нет чатов по запросу «${query}». Нажмите Enter, чтобы найти пользователя @${query.replace(/^@/, '')}.`,
   backToList: 'Назад к чатам',
   chatOptions: 'Действия с чатом',
+  listMenu: 'Меню',
+  callLinks: 'Ссылки на звонки',
   today: 'Сегодня',
   yesterday: 'Вчера',
   groupNamed: (name) => `${name} (группа)`,

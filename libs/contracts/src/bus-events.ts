@@ -99,6 +99,12 @@ export interface CallLinkOpened {
   readonly secret: string;
 }
 
+/**
+ * "Call links" chosen somewhere outside the call app (the chat's options menu): the call app shows
+ * its call-links dialog. Nothing to say beyond the wish; the call app keeps the links.
+ */
+export type CallLinksRequest = Readonly<Record<string, never>>;
+
 /** The signed-in identity as the shell sees it. `temporary` marks the development identity. */
 export interface Session {
   readonly userId: string;
@@ -138,6 +144,13 @@ export interface BusEventMap {
    * may be mounted; the call app joins it and sets it back to null.
    */
   'call.link-pending': EventSpec<'state', CallLinkOpened | null>;
+  /**
+   * Whether the loaded call app answers `call.links-requested` (it has call links to show): others
+   * offer "Call links" only while it is true, so an older call app is never asked.
+   */
+  'call.links-available': EventSpec<'state', boolean>;
+  /** Someone chose "Call links" outside the call app: the call app shows them (see CallLinksRequest). */
+  'call.links-requested': EventSpec<'event', CallLinksRequest>;
   'content.text': EventSpec<'event', Delivered<TextContent>>;
   'content.receipt': EventSpec<'event', Delivered<ReceiptContent>>;
   'content.call-signaling': EventSpec<'event', Delivered<CallSignalingContent>>;
@@ -168,6 +181,8 @@ export const BUS_EVENTS: { readonly [K in BusEventType]: { readonly version: num
   'call.group-requested': { version: 1, kind: 'event' },
   'call.link-opened': { version: 1, kind: 'event' },
   'call.link-pending': { version: 1, kind: 'state' },
+  'call.links-available': { version: 1, kind: 'state' },
+  'call.links-requested': { version: 1, kind: 'event' },
   'content.text': { version: 1, kind: 'event' },
   'content.receipt': { version: 1, kind: 'event' },
   'content.call-signaling': { version: 1, kind: 'event' },
@@ -185,6 +200,7 @@ export const INITIAL_STATES: { readonly [K in StateType]: PayloadOf<K> } = {
   'call.state': IDLE_CALL_STATE,
   'call.presentation': NO_CALL_PRESENTATION,
   'call.link-pending': null,
+  'call.links-available': false,
 };
 
 /** One event as it travels on the bus. */

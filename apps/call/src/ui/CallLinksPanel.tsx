@@ -1,16 +1,33 @@
-import { For, Show, createSignal, onMount } from 'solid-js';
+import X from 'lucide-solid/icons/x';
+import { For, Show, createSignal, createUniqueId, onCleanup, onMount } from 'solid-js';
 import type { CallLinksStore, CallLinkView } from '../links/call-links-store.js';
 import type { CallMessages } from '../messages.js';
 
 /**
- * "Call links": make a link (optional name, admin approval), copy it, join its call, change
- * approval, reset it to a new secret or revoke it; and open a link someone sent.
+ * "Call links", a dialog over the page (opened from the chat's menus over `call.links-requested`):
+ * make a link (optional name, admin approval), copy it, join its call, change approval, reset it
+ * to a new secret or revoke it; and open a link someone sent. Escape or Close closes it and the
+ * focus goes back to where it was (the menu button that opened it). `modal`: the rest of the page
+ * inert (the app); false only where two call apps share a page (the call lab).
  */
-export function CallLinksPanel(props: { store: CallLinksStore; open: (link: string) => void; locale: string; t: CallMessages }) {
+export function CallLinksPanel(props: { store: CallLinksStore; open: (link: string) => void; onClose: () => void; modal: boolean; locale: string; t: CallMessages }) {
+  let dialog!: HTMLDialogElement;
+  const titleId = createUniqueId();
   const [name, setName] = createSignal('');
   const [approval, setApproval] = createSignal(false);
   const [opening, setOpening] = createSignal('');
-  onMount(() => void props.store.refresh());
+  // Where the focus was: the chat's menu button, in another app's part of the page. Browsers do not
+  // all give it back when a dialog closes, and the dialog closes by unmounting as often as not.
+  const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+  onMount(() => {
+    if (props.modal) dialog.showModal();
+    else dialog.show();
+    void props.store.refresh();
+  });
+  onCleanup(() => {
+    if (dialog.open) dialog.close();
+    if (opener?.isConnected) opener.focus();
+  });
 
   const create = async (event: SubmitEvent) => {
     event.preventDefault();
@@ -19,8 +36,26 @@ export function CallLinksPanel(props: { store: CallLinksStore; open: (link: stri
   };
 
   return (
-    <details class="call-links" data-testid="call-links">
-      <summary>{props.t.callLinks}</summary>
+    <dialog
+      ref={dialog}
+      class="call-dialog call-links"
+      classList={{ 'call-dialog--inline': !props.modal }}
+      aria-labelledby={titleId}
+      data-testid="call-links"
+      // Escape: closed by the app (the dialog unmounts), not behind its back.
+      onCancel={(event) => {
+        event.preventDefault();
+        props.onClose();
+      }}
+    >
+      <header class="call-links__header">
+        <h2 id={titleId} class="call-dialog__title">
+          {props.t.callLinks}
+        </h2>
+        <button type="button" class="call-icon-button" aria-label={props.t.closeCallLinks} title={props.t.closeCallLinks} onClick={() => props.onClose()}>
+          <X aria-hidden="true" />
+        </button>
+      </header>
       <form aria-label={props.t.newCallLink} onSubmit={(event) => void create(event)}>
         <label>
           {props.t.callName}{' '}
@@ -29,7 +64,9 @@ export function CallLinksPanel(props: { store: CallLinksStore; open: (link: stri
         <label>
           <input type="checkbox" checked={approval()} onChange={(event) => setApproval(event.currentTarget.checked)} /> {props.t.approvalMode}
         </label>{' '}
-        <button type="submit">{props.t.createLink}</button>
+        <button type="submit" class="call-button call-button--primary">
+          {props.t.createLink}
+        </button>
       </form>
       <Show when={props.store.error}>{(why) => <p role="alert">{props.t.linkFailed(props.t.linkFailure(why()))}</p>}</Show>
       <Show when={props.store.links.length > 0} fallback={<p>{props.t.noLinks}</p>}>
@@ -49,9 +86,11 @@ export function CallLinksPanel(props: { store: CallLinksStore; open: (link: stri
           {props.t.openLinkLabel}{' '}
           <input value={opening()} onInput={(event) => setOpening(event.currentTarget.value)} autocomplete="off" />
         </label>{' '}
-        <button type="submit">{props.t.openLink}</button>
+        <button type="submit" class="call-button">
+          {props.t.openLink}
+        </button>
       </form>
-    </details>
+    </dialog>
   );
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type PresentationInput, presentationMode } from './presentation.js';
 
-const idle: PresentationInput = { oneToOne: 'idle', groupOnScreen: false, groupRinging: false, minimised: false };
+const idle: PresentationInput = { oneToOne: 'idle', groupOnScreen: false, groupRinging: false, minimised: false, linksOpen: false };
 
 describe('presentationMode', () => {
   it('nothing on: no space', () => {
@@ -21,5 +21,11 @@ describe('presentationMode', () => {
   it('a minimised call floats as a bar', () => {
     expect(presentationMode({ ...idle, oneToOne: 'active', minimised: true })).toBe('overlay');
     expect(presentationMode({ ...idle, groupOnScreen: true, minimised: true })).toBe('overlay');
+  });
+
+  it('the call-links dialog floats over the chat, and over a call without taking its stage away', () => {
+    expect(presentationMode({ ...idle, linksOpen: true })).toBe('overlay');
+    expect(presentationMode({ ...idle, oneToOne: 'active', linksOpen: true })).toBe('stage');
+    expect(presentationMode({ ...idle, oneToOne: 'active', minimised: true, linksOpen: true })).toBe('overlay');
   });
 });

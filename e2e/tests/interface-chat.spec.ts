@@ -94,10 +94,13 @@ test('a phone-sized window shows the list and the chat as two screens, with a ba
   await expect(list).toBeHidden();
   await expect(page.getByRole('textbox', { name: 'Message' })).toBeInViewport();
   expect(await scrollsSideways(page)).toBe(false);
+  // The one pane takes the whole width (it once kept the two-pane grid's first column, 18rem).
+  expect((await page.getByTestId('conversation').boundingBox())!.width).toBeGreaterThanOrEqual(389);
   expect(await seriousViolations(page), 'conversation at 390×844').toEqual([]);
 
   await page.getByRole('button', { name: 'Back to chats' }).click();
   await expect(list).toBeVisible();
+  expect((await list.boundingBox())!.width).toBeGreaterThanOrEqual(389);
   await expect(page.getByTestId('conversation')).toHaveCount(0);
   expect(await scrollsSideways(page)).toBe(false);
 

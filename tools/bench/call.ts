@@ -444,7 +444,7 @@ async function parleyPerson(browser: Browser, shell: string, handle: string, nam
   if (PHASES) await context.addInitScript(PHASE_INSTRUMENT);
   const page = await context.newPage();
   await onboardInShell(page, shell, handle, name, 20_000);
-  await page.getByTestId('call-app').waitFor({ timeout: 20_000 });
+  await page.getByTestId('call-app').waitFor({ state: 'attached', timeout: 20_000 });
   return { context, page };
 }
 

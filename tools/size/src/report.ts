@@ -77,7 +77,8 @@ async function firstVisit(): Promise<{ chat: Bytes; call: Bytes }> {
     await onboarding.getByRole('button', { name: 'Create account' }).click();
     await page.getByTestId('chat-app').waitFor();
     const chat = await settled();
-    await page.getByTestId('call-app').waitFor();
+    // Idle, the call app is mounted but takes no space (call.presentation `none`): attached, not visible.
+    await page.getByTestId('call-app').waitFor({ state: 'attached' });
     const call = await settled();
     return { chat, call };
   } finally {

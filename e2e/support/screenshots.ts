@@ -48,8 +48,11 @@ async function pinVariableStyles(page: Page): Promise<() => Promise<void>> {
     }, key);
 }
 
-/** What differs on every run whatever the screen: pictures from the fake camera. */
-const alwaysMasked = (page: Page): Locator[] => [page.locator('video')];
+/**
+ * What differs on every run whatever the screen: pictures from the fake camera (only the videos on
+ * screen: a mask covers an element's box even where it is hidden).
+ */
+const cameraPictures = (page: Page): Locator[] => [page.locator('video:visible')];
 
 /**
  * A browser context for screenshots: English, UTC, reduced motion, and a page whose `Date` is
@@ -66,14 +69,15 @@ export async function screenshotPerson(browser: Browser, viewport: { width: numb
 /**
  * Compares the page, in the light and then the dark theme (the OS setting the shell follows), with
  * the baselines `<name>-light.png` and `<name>-dark.png`. `mask` covers what only this screen has
- * that changes between runs (server-side dates, release URLs with their ports). Leaves the page
- * in the light theme.
+ * that changes between runs (server-side dates, release URLs with their ports). `showVideo` compares
+ * the videos too, for pages whose cameras draw the same picture on every run (the call app's group
+ * stage test page). Leaves the page in the light theme.
  */
-export async function shoot(page: Page, name: string, options: { mask?: readonly Locator[] } = {}): Promise<void> {
+export async function shoot(page: Page, name: string, options: { mask?: readonly Locator[]; showVideo?: boolean } = {}): Promise<void> {
   const unpin = await pinVariableStyles(page);
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme });
-    await expect(page).toHaveScreenshot(`${name}-${colorScheme}.png`, { mask: [...alwaysMasked(page), ...(options.mask ?? [])] });
+    await expect(page).toHaveScreenshot(`${name}-${colorScheme}.png`, { mask: [...(options.showVideo ? [] : cameraPictures(page)), ...(options.mask ?? [])] });
   }
   await unpin();
   await page.emulateMedia({ colorScheme: 'light' });

@@ -2,14 +2,19 @@
  * The call app's interface (issue 15) in Chromium, on its browser test pages (no accounts or server):
  * the incoming-call dialog (modal, focused, keyboard shortcuts), the 1:1 call stage (fills its area,
  * movable self view, settings behind "More", the floating call bar), a phone-sized window, and the
- * group call stage with 2, 9 and 32 participants at 1280×800. Each screen passes an axe audit with
- * no serious or critical violation. The call lab (apps/call/src/testing/call-lab.tsx) runs two real
+ * group call stage with 2, 9 and 32 participants at 1280×800, and, through the real system, the
+ * "Call links" dialog and a call-link guest's join screen. Each screen passes an axe audit with no
+ * serious or critical violation in the light and the dark theme. The call lab (apps/call/src/testing/call-lab.tsx) runs two real
  * call apps; the group stage lab (group-stage-lab.tsx) renders the real group stage over a stand-in
  * store whose participants are canvases: the media of real group calls is group-call.spec.ts's job.
  */
 import AxeBuilder from '@axe-core/playwright';
-import { type Page, expect, test } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { type ServedLab, buildCallLab } from '../fixtures/call-lab-build.js';
+import { callPerson } from '../support/calls.js';
+import { makeLink } from '../support/call-links.js';
+import { expect, test } from '../support/fixtures.js';
+import { newPerson } from '../support/users.js';
 
 let callLab: ServedLab;
 let stageLab: ServedLab;
@@ -28,14 +33,25 @@ type Who = 'alice' | 'bob';
 const call = (page: Page, from: Who, media: 'audio' | 'video') =>
   page.evaluate(([f, m]) => (window as unknown as { callLab: { call(f: string, m: string): void } }).callLab.call(f!, m!), [from, media]);
 
-/** Serious and critical axe violations on the page (or inside `include`), as readable lines. */
+/**
+ * Serious and critical axe violations on the page (or inside `include`), audited in the light and
+ * then the dark theme (the OS setting every app follows), as readable lines. Leaves the page light.
+ */
 async function seriousViolations(page: Page, include?: string): Promise<string[]> {
-  let builder = new AxeBuilder({ page });
-  if (include) builder = builder.include(include);
-  const { violations } = await builder.analyze();
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  const found: string[] = [];
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    // Colours change with a short transition: audit the settled ones.
+    await page.waitForFunction(() => document.getAnimations().every((animation) => !(animation instanceof CSSTransition) || animation.playState !== 'running'));
+    let builder = new AxeBuilder({ page });
+    if (include) builder = builder.include(include);
+    const { violations } = await builder.analyze();
+    for (const v of violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')) {
+      found.push(`${colorScheme}: ${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  return found;
 }
 
 async function openCallLab(page: Page, query = '') {
@@ -189,3 +205,19 @@ for (const participants of [2, 9, 32]) {
     if (participants === 9) expect(await seriousViolations(page)).toEqual([]);
   });
 }
+
+test('the "Call links" dialog and a call-link guest\'s join screen: no serious axe violation, light and dark', async ({ browser, system }) => {
+  test.setTimeout(120_000);
+  const alice = await callPerson(browser, system, 'Alice Liddell');
+  const url = await makeLink(alice.page, 'Book club', true);
+  expect(await seriousViolations(alice.page, '[data-testid="call-links"]')).toEqual([]);
+
+  // Someone without an account opens the link: the guest join screen, the call alone.
+  const guest = await newPerson(browser);
+  await guest.page.goto(url);
+  await expect(guest.page.getByTestId('guest-join').getByLabel('Your name')).toBeVisible();
+  expect(await seriousViolations(guest.page)).toEqual([]);
+
+  await guest.context.close();
+  await alice.context.close();
+});

@@ -1,16 +1,21 @@
 /**
- * The look of the shell and chat screens against committed baselines (e2e/screenshots/), each in
- * the light and the dark theme, so a change to the look is a reviewed change: onboarding, the empty
- * chat list with the welcome panel, a list of conversations (1:1 and group, unread badges), a
- * conversation (emoji, date separators, ticks), Settings, and the phone-sized list and conversation.
+ * The look of the shell, chat and call screens against committed baselines (e2e/screenshots/), each
+ * in the light and the dark theme, so a change to the look is a reviewed change: onboarding, the
+ * empty chat list with the welcome panel, a list of conversations (1:1 and group, unread badges), a
+ * conversation (emoji, date separators, ticks), the "Call links" dialog, Settings, the phone-sized
+ * list and conversation; then the incoming call dialog, the 1:1 video call stage, the floating call
+ * bar and the group call stage.
  * Everything on screen is fixed: names and handles (a fresh server per test), the page's clock
- * and every contact's (e2e/support/screenshots.ts), the zone and the language.
+ * and every contact's (e2e/support/screenshots.ts), the zone and the language. The call screens
+ * come from the call app's test pages (as in interface-call.spec.ts): two real call apps whose
+ * engine clock is manual, so the call's timer stays at 0:00, and a group stage of canvas cameras.
  */
 import type { Page } from '@playwright/test';
 import type { HistoryMessage } from '@parley/messenger';
+import { type ServedLab, buildCallLab } from '../fixtures/call-lab-build.js';
 import { expect, test } from '../support/fixtures.js';
 import { type NodeDevice, startNodeDevice } from '../support/node-device.js';
-import { PHONE, at, screenshotPerson, shoot } from '../support/screenshots.js';
+import { DESKTOP, PHONE, at, screenshotPerson, shoot } from '../support/screenshots.js';
 import type { RunningSystem } from '../support/system.js';
 import { onboard, registerContact } from '../support/users.js';
 
@@ -128,6 +133,85 @@ test('the shell and chat screens look as their baselines, light and dark, wide a
   await expect(messages).toHaveCount(4);
   await shoot(page, 'phone-conversation');
 
+  // Back at the desktop size, "Call links" from Bob's chat options with one link: last, so no other
+  // baseline depends on the link. Its URL has this run's port and a random secret, its expiry date
+  // is the server's clock: both masked.
+  await page.setViewportSize(DESKTOP);
+  await page.getByRole('button', { name: 'Chat options' }).click();
+  await page.getByRole('menuitem', { name: 'Call links' }).click();
+  const callLinks = page.getByRole('dialog', { name: 'Call links' });
+  const newLink = callLinks.getByRole('form', { name: 'New call link' });
+  await newLink.getByLabel('Call name (optional)').fill('Picnic planning');
+  await newLink.getByRole('button', { name: 'Create link' }).click();
+  const link = callLinks.getByTestId('call-link').filter({ hasText: 'Picnic planning' });
+  await expect(link.getByTestId('call-link-url')).toHaveValue(/\/call#[A-Za-z0-9_-]{22}$/);
+  await expect(newLink.getByLabel('Call name (optional)')).toHaveValue('');
+  await newLink.getByLabel('Call name (optional)').blur();
+  await shoot(page, 'call-links', { mask: [link.getByTestId('call-link-url'), link.locator('small')] });
+  await callLinks.getByRole('button', { name: 'Close call links' }).click();
+  await expect(callLinks).toHaveCount(0);
+
   for (const person of [bob, carol, dave]) person.device.stop();
+  await context.close();
+});
+
+/** Builds one of the call app's test pages for the length of `use`. */
+async function withLab<T>(entry: string, use: (lab: ServedLab) => Promise<T>): Promise<T> {
+  const lab = await buildCallLab(entry);
+  try {
+    return await use(lab);
+  } finally {
+    await lab.close();
+  }
+}
+
+test('the call screens look as their baselines, light and dark: incoming call, 1:1 video stage, floating call bar, group stage', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const { context, page } = await screenshotPerson(browser);
+
+  // Bob's call app takes the whole window, as in the shell's stage; Alice's is there, unseen.
+  await withLab('src/testing/call-lab.tsx', async (callLab) => {
+    await page.goto(`${callLab.origin}/?locale=en-US&full=bob&modal=1`);
+    await expect(page).toHaveTitle('call lab ready');
+    const bob = page.locator('#bob');
+    await page.evaluate(() => (window as unknown as { callLab: { call(from: string, media: string): void } }).callLab.call('alice', 'video'));
+    const incoming = page.getByRole('dialog', { name: 'Alice is calling' });
+    await expect(incoming.getByRole('button', { name: 'Accept' })).toBeFocused();
+    await shoot(page, 'call-incoming');
+
+    await page.keyboard.press('Enter');
+    await expect(bob.getByTestId('call-panel')).toHaveAttribute('data-phase', 'active');
+    // The engine's clock is manual: the timer stays at the start.
+    await expect(bob.getByTestId('call-elapsed')).toHaveText('0:00');
+    await expect(page.locator('#alice').getByTestId('call-panel')).toHaveAttribute('data-phase', 'active');
+    const bar = bob.getByRole('toolbar', { name: 'Call controls' });
+    await expect(bar.getByRole('button', { name: 'Hang up' })).toBeVisible();
+    await page.mouse.move(0, 0);
+    // The peer's sound level and the connection quality follow the live media.
+    await shoot(page, 'call-stage', { mask: [bob.getByTestId('audio-level'), bob.getByTestId('call-quality')] });
+
+    await bar.getByRole('button', { name: 'Back to chat' }).click();
+    const mini = bob.getByRole('complementary', { name: 'Ongoing call with Alice' });
+    await expect(mini.getByRole('timer')).toHaveText('0:00');
+    await page.mouse.move(0, 0);
+    await shoot(page, 'call-bar');
+    await mini.getByRole('button', { name: 'Return to call' }).click();
+    await bar.getByRole('button', { name: 'Hang up' }).click();
+    await expect(bob.getByTestId('call-panel')).toHaveAttribute('data-outcome', 'hung-up');
+  });
+
+  // Nine people in the grid; one talks, some are muted or have their camera off. Their cameras are
+  // canvases of one colour each, the same on every run: compared, once every one shows a picture.
+  await withLab('src/testing/group-stage-lab.tsx', async (stageLab) => {
+    await page.goto(`${stageLab.origin}/?n=9`);
+    await expect(page).toHaveTitle('group stage lab ready');
+    await page.getByRole('button', { name: 'Grid view' }).click();
+    await expect(page.getByRole('button', { name: 'Grid view' })).toHaveAttribute('aria-pressed', 'true');
+    await expect(page.getByTestId('group-call-tile')).toHaveCount(8);
+    await expect.poll(() => page.locator('video:visible').evaluateAll((videos) => videos.every((video) => (video as HTMLVideoElement).readyState >= 2))).toBe(true);
+    await page.mouse.move(0, 0);
+    await shoot(page, 'group-call-stage', { showVideo: true });
+  });
+
   await context.close();
 });

@@ -40,4 +40,3 @@ export {
 } from './signature.js';
 // Old names of @parley/bytes' strict base64, re-exported only for apps/server (manifest-keys.ts) until it
 // imports @parley/bytes itself.
-export { parseBase64 as decodeBase64, toBase64 as encodeBase64 } from '@parley/bytes';

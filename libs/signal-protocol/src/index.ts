@@ -4,8 +4,6 @@
 export * from './verify.js';
 export { type ProtocolAddress, addressKey } from './address.js';
 export { randomBytes } from './bytes.js';
-// Re-exported only for libs/messenger (device-link.ts) until it imports @parley/bytes itself.
-export { concatBytes, constantTimeEqual } from '@parley/bytes';
 export { compareScannableFingerprints, createFingerprint, type Fingerprint, FINGERPRINT_ITERATIONS, SCANNABLE_FINGERPRINT_VERSION } from './fingerprint.js';
 export { InMemorySignalProtocolStore, type InMemoryStoreSnapshot } from './in-memory-store.js';
 export { hkdfSha256, hmacSha256 } from './kdf.js';

@@ -9,7 +9,8 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type PinnedManifestKey, decodeBase64, encodeBase64 } from '@parley/rollout';
+import { parseBase64, toBase64 } from '@parley/bytes';
+import type { PinnedManifestKey } from '@parley/rollout';
 import { type ManifestSigningKey, generateManifestSigningKey, manifestPublicKey } from '@parley/rollout/sign';
 import { z } from 'zod';
 
@@ -37,21 +38,21 @@ function keyIdFor(publicKey: Uint8Array): string {
 
 function freshKey(): z.infer<typeof StoredKey> {
   const generated = generateManifestSigningKey('pending');
-  return { keyId: keyIdFor(generated.publicKey), privateKey: encodeBase64(generated.privateKey) };
+  return { keyId: keyIdFor(generated.publicKey), privateKey: toBase64(generated.privateKey) };
 }
 
 function toKeys(file: KeyFile): ManifestKeys {
   const load = (stored: z.infer<typeof StoredKey>): ManifestSigningKey => {
-    const privateKey = decodeBase64(stored.privateKey);
+    const privateKey = parseBase64(stored.privateKey);
     if (!privateKey || privateKey.length !== 32) throw new Error(`manifest key "${stored.keyId}" is not 32 bytes of base64`);
     return { keyId: stored.keyId, privateKey, publicKey: manifestPublicKey(privateKey) };
   };
   const loadPublic = (stored: z.infer<typeof StoredPublicKey>): PinnedManifestKey => {
-    const publicKey = decodeBase64(stored.publicKey);
+    const publicKey = parseBase64(stored.publicKey);
     if (!publicKey || publicKey.length !== 32) throw new Error(`manifest key "${stored.keyId}" has no 32-byte base64 public key`);
-    return { keyId: stored.keyId, publicKey: encodeBase64(publicKey) };
+    return { keyId: stored.keyId, publicKey: toBase64(publicKey) };
   };
-  const pin = ({ keyId, publicKey }: ManifestSigningKey): PinnedManifestKey => ({ keyId, publicKey: encodeBase64(publicKey) });
+  const pin = ({ keyId, publicKey }: ManifestSigningKey): PinnedManifestKey => ({ keyId, publicKey: toBase64(publicKey) });
   const current = load(file.current);
   const next = file.next === null ? null : 'privateKey' in file.next ? pin(load(file.next)) : loadPublic(file.next);
   const pinned = [pin(current), ...(next ? [next] : [])];

@@ -19,9 +19,14 @@ import { type MediaCodec, clearPrefixLength, decodeHeader, parseKeyId } from '@p
 
 type Kind = 'audio' | 'video';
 
-/** Frames each tap keeps per transform, the latest ones (a ring). */
-const SEND_FRAMES_KEPT = 120;
-const RECEIVED_FRAMES_KEPT = 100;
+/**
+ * Frames each tap keeps per transform, the latest ones (a ring). Sized in time rather than count:
+ * audio runs at 50 frames a second, so 100 audio frames covered only 2 s — less than the gap
+ * between snapshots of three browsers on a loaded 2-core machine, which once left a sender's and a
+ * receiver's rings with no frame in common. Audio frames are small; ~12 s of them cost little.
+ */
+const SEND_FRAMES_KEPT = { audio: 600, video: 120 };
+const RECEIVED_FRAMES_KEPT = { audio: 500, video: 100 };
 /** Of each encrypted frame only its start is kept: clear prefix (≤ 10) and SFrame header (≤ 17). */
 const SEALED_HEAD_BYTES = 32;
 /** A plaintext run this long found in the encrypted bytes means the payload went out in clear. */
@@ -32,7 +37,7 @@ const DECRYPTING_WITHIN_MS = 10_000;
 const MIN_SHARED_FRAMES = 3;
 
 // Runs inside the SFrame worker, before the app's code (serialized: no imports, no closures).
-function wireTap(sendKept: number, receivedKept: number, sealedHead: number): void {
+function wireTap(sendKept: Record<string, number>, receivedKept: Record<string, number>, sealedHead: number): void {
   interface Frame {
     data: ArrayBuffer;
   }
@@ -61,9 +66,10 @@ function wireTap(sendKept: number, receivedKept: number, sealedHead: number): vo
     const send = options.side === 'send';
     const record = { options, frames: [] as Entry[] };
     records.push(record);
+    const kept = (send ? sendKept : receivedKept)[options.kind] ?? 100;
     const keep = (entry: Entry) => {
       record.frames.push(entry);
-      if (record.frames.length > (send ? sendKept : receivedKept)) record.frames.shift();
+      if (record.frames.length > kept) record.frames.shift();
     };
     const plain = new WeakMap<Frame, ArrayBuffer>();
     const before = new TransformStream<Frame, Frame>({
@@ -123,7 +129,7 @@ function installWireTap(prelude: string): void {
 
 /** Starts every SFrame worker of the page(s) with the tap; call before the page loads. */
 export async function tapSFrameWorkers(target: BrowserContext | Page): Promise<void> {
-  const prelude = `(${wireTap.toString()})(${SEND_FRAMES_KEPT}, ${RECEIVED_FRAMES_KEPT}, ${SEALED_HEAD_BYTES});`;
+  const prelude = `(${wireTap.toString()})(${JSON.stringify(SEND_FRAMES_KEPT)}, ${JSON.stringify(RECEIVED_FRAMES_KEPT)}, ${SEALED_HEAD_BYTES});`;
   await target.addInitScript(installWireTap, prelude);
 }
 
@@ -321,6 +327,53 @@ async function decryptedCounts(page: Page): Promise<{ bySender: Record<number, n
   return { bySender, byKind };
 }
 
+/** Snapshots of a call's wire taps: up to this many when only the rings' overlap falls short. */
+const SNAPSHOT_ATTEMPTS = 3;
+const TOO_FEW_SHARED = / got \d+ of the (audio|video) frames /;
+const isTooFewShared = (finding: string) => TOO_FEW_SHARED.test(finding);
+
+/** Every page's tap report, taken at once, and each page's sender index in group calls. */
+async function snapshotCall(pages: readonly Page[]) {
+  await Promise.all(pages.map((page) => snapshotWireTaps(page)));
+  const reports = new Map(await Promise.all(pages.map(async (page) => [page, await wireTapReport(page, false)] as const)));
+  const senderIndex = new Map(pages.map((page) => [page, senderIndexOf(reports.get(page)!.sent)] as const));
+  return { reports, senderIndex };
+}
+
+/** What one snapshot shows wrong: too little seen, too few frames in common, plaintext on the wire. */
+function wireFindings(
+  reports: ReadonlyMap<Page, TapReport>,
+  pairs: readonly { sender: Page; receiver: Page }[],
+  kinds: readonly Kind[],
+  nameOf: (page: Page) => string,
+): string[] {
+  const findings: string[] = [];
+  for (const sender of new Set(pairs.map((p) => p.sender))) {
+    for (const kind of kinds) {
+      const sent = reports.get(sender)!.sent.filter((f) => f.kind === kind);
+      if (plaintextPayloadBytes(sent) < 1_000) findings.push(`${nameOf(sender)}: too few ${kind} frames seen before encryption (${sent.length})`);
+    }
+  }
+  const indexes = new Map<string, CiphertextIndex>();
+  const receivers = [...new Set(pairs.map((p) => p.receiver))];
+  const indexOf = (receiver: Page, kind: Kind, wire: readonly WireFrame[]) => {
+    const key = `${receivers.indexOf(receiver)} ${kind}`;
+    if (!indexes.has(key)) indexes.set(key, new CiphertextIndex(wire.map((f) => f.bytes)));
+    return indexes.get(key)!;
+  };
+  for (const { sender, receiver } of pairs) {
+    for (const kind of kinds) {
+      const sent = reports.get(sender)!.sent.filter((f) => f.kind === kind);
+      const wire = reports.get(receiver)!.received.filter((f) => f.kind === kind);
+      const shared = sharedFrames(sent, wire);
+      if (shared < MIN_SHARED_FRAMES) findings.push(`${nameOf(receiver)} got ${shared} of the ${kind} frames ${nameOf(sender)} was seen encrypting`);
+      const onWire = indexOf(receiver, kind, wire).plaintextWindows(sent);
+      if (onWire.length) findings.push(`${nameOf(sender)}'s ${kind} plaintext is on the wire to ${nameOf(receiver)}: ${onWire.slice(0, 3).join(', ')}`);
+    }
+  }
+  return findings;
+}
+
 /** A page taking part in a call, with a name for messages. */
 export interface Participant {
   readonly page: Page;
@@ -338,9 +391,7 @@ export async function expectEncryptedMedia(participants: readonly Participant[],
   // Each ordered pair of pages; one page holding both ends of a call is its own receiver.
   const pairs = pages.flatMap((sender) => pages.filter((receiver) => receiver !== sender || pages.length === 1).map((receiver) => ({ sender, receiver })));
   const baseline = new Map(await Promise.all(pages.map(async (page) => [page, await decryptedCounts(page)] as const)));
-  await Promise.all(pages.map((page) => snapshotWireTaps(page)));
-  const reports = new Map(await Promise.all(pages.map(async (page) => [page, await wireTapReport(page, false)] as const)));
-  const senderIndex = new Map(pages.map((page) => [page, senderIndexOf(reports.get(page)!.sent)] as const));
+  let snapshot = await snapshotCall(pages);
 
   // The receivers' own counters: frames decrypted, and more of them since the baseline. (Not
   // decrypting is reported with the other findings, so a failure says all that is wrong.)
@@ -350,8 +401,8 @@ export async function expectEncryptedMedia(participants: readonly Participant[],
     for (const { sender, receiver } of pairs) {
       const now = counts.get(receiver)!;
       const before = baseline.get(receiver)!;
-      const index = senderIndex.get(sender) ?? -1;
-      if (reports.get(receiver)!.group) {
+      const index = snapshot.senderIndex.get(sender) ?? -1;
+      if (snapshot.reports.get(receiver)!.group) {
         if (!((now.bySender[index] ?? 0) > (before.bySender[index] ?? 0))) waiting.push(`${nameOf(receiver)} decrypts no more frames of ${nameOf(sender)}`);
       } else {
         for (const kind of kinds) if (!(now.byKind[kind] > before.byKind[kind])) waiting.push(`${nameOf(receiver)} decrypts no more ${kind} frames`);
@@ -366,28 +417,13 @@ export async function expectEncryptedMedia(participants: readonly Participant[],
     waiting = await notDecrypting();
   }
 
-  const findings: string[] = [...waiting];
-  for (const sender of pages) {
-    for (const kind of kinds) {
-      const sent = reports.get(sender)!.sent.filter((f) => f.kind === kind);
-      if (plaintextPayloadBytes(sent) < 1_000) findings.push(`${nameOf(sender)}: too few ${kind} frames seen before encryption (${sent.length})`);
-    }
-  }
-  const indexes = new Map<string, CiphertextIndex>();
-  const indexOf = (receiver: Page, kind: Kind, wire: readonly WireFrame[]) => {
-    const key = `${pages.indexOf(receiver)} ${kind}`;
-    if (!indexes.has(key)) indexes.set(key, new CiphertextIndex(wire.map((f) => f.bytes)));
-    return indexes.get(key)!;
-  };
-  for (const { sender, receiver } of pairs) {
-    for (const kind of kinds) {
-      const sent = reports.get(sender)!.sent.filter((f) => f.kind === kind);
-      const wire = reports.get(receiver)!.received.filter((f) => f.kind === kind);
-      const shared = sharedFrames(sent, wire);
-      if (shared < MIN_SHARED_FRAMES) findings.push(`${nameOf(receiver)} got ${shared} of the ${kind} frames ${nameOf(sender)} was seen encrypting`);
-      const onWire = indexOf(receiver, kind, wire).plaintextWindows(sent);
-      if (onWire.length) findings.push(`${nameOf(sender)}'s ${kind} plaintext is on the wire to ${nameOf(receiver)}: ${onWire.slice(0, 3).join(', ')}`);
-    }
+  // Rings of a sender and a receiver that share too few frames say only that the snapshots of
+  // separate browsers fell apart in time (a loaded machine): a fresh snapshot decides. Plaintext on
+  // the wire fails at once, whatever the attempt.
+  let findings = [...waiting, ...wireFindings(snapshot.reports, pairs, kinds, nameOf)];
+  for (let attempt = 1; attempt < SNAPSHOT_ATTEMPTS && findings.length > 0 && findings.every(isTooFewShared); attempt++) {
+    snapshot = await snapshotCall(pages);
+    findings = wireFindings(snapshot.reports, pairs, kinds, nameOf);
   }
   expect(findings, 'the media on the wire is ciphertext of the frames the senders encoded').toEqual([]);
 }

@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 const workspace = fileURLToPath(new URL('../../..', import.meta.url));
 const eslint = new ESLint({ cwd: workspace });
@@ -26,6 +26,9 @@ const SCOPED =
   'const scope = new ObservableScope();\nscope.bind(new Subject<number>(), () => undefined);\nexport const cancel = scheduleIn(scope, systemClock, 10, () => undefined);';
 
 describe('the call engine subscribes and waits only in a scope', () => {
+  // The first lint loads the config, the parser and the project graph: seconds on a busy machine.
+  beforeAll(() => eslint.lintText('', { filePath: `${workspace}libs/call-engine/src/x.ts` }), 60_000);
+
   it.each(Object.entries(BARE))('a bare %s in its sources fails lint', async (_label, code) => {
     expect(await scopeErrors('libs/call-engine/src/x.ts', code)).toHaveLength(1);
   });

@@ -12,6 +12,15 @@ const NODE_ONLY = ['ws', 'better-sqlite3', 'fastify', 'fastify/*', '@fastify/*',
 const NODE_BUILTINS = ['node:*', 'fs', 'fs/*', 'path', 'os', 'crypto', 'http', 'https', 'net', 'tls', 'child_process', 'worker_threads', 'stream', 'buffer', 'url', 'util', 'events'];
 const DOM_GLOBALS = ['window', 'document', 'navigator', 'localStorage', 'sessionStorage', 'indexedDB', 'location', 'HTMLElement', 'Element', 'Node'];
 
+// The call engine's scope rules (see the block below that uses them).
+const SCOPED_SUBSCRIBE = [
+  { selector: "CallExpression[callee.property.name='subscribe']", message: 'Subscribe in a scope (scope.bind, scope.behavior): a bare subscription outlives its call.' },
+];
+const SCOPED_TIMERS = [
+  { selector: "CallExpression[callee.name=/^(setTimeout|setInterval|schedule)$/]", message: 'Wait in a scope: scheduleIn(scope, clock, …), so the timer ends with its call.' },
+  { selector: "CallExpression[callee.property.name=/^(setTimeout|setInterval)$/]", message: 'Wait in a scope: scheduleIn(scope, clock, …), so the timer ends with its call.' },
+];
+
 // Paths are relative to this file, whatever directory ESLint was started from.
 const workspace = fileURLToPath(new URL('.', import.meta.url));
 
@@ -93,6 +102,17 @@ export default tseslint.config(
   // Builds and release publishing precompress with the same code (brotli and gzip copies made once):
   // the server, and the release CLI through it, may import that one build helper file.
   { files: ['apps/server/src/**/*.ts'], rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['../../../../tools/mf-build/precompress.mjs']) } },
+  // Every subscription and timer of the call engine lives in a scope (ObservableScope), so nothing a
+  // finished call or a destroyed app started lives on: subscribe through scope.bind / scope.behavior,
+  // wait through scheduleIn. Its tests and fakes may subscribe by hand.
+  ...[
+    { files: ['libs/call-engine/src/**/*.ts'], selectors: [...SCOPED_SUBSCRIBE, ...SCOPED_TIMERS] },
+    { files: ['libs/call-engine/src/scoped-timer.ts'], selectors: SCOPED_SUBSCRIBE },
+  ].map(({ files, selectors }) => ({
+    files,
+    ignores: ['libs/call-engine/src/**/*.test.ts', 'libs/call-engine/src/testing.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...selectors] },
+  })),
   // runtime:std sources run in a page, a worker and Node: no framework, no Node built-in, no DOM.
   // Their tests run in Node and may use Node (a real WebSocket server, the libsignal oracle).
   ...stdRoots.map((root) => ({

@@ -194,6 +194,30 @@ test('destroy ends every subscription the call app made', async ({ page, system 
   await expect(page.getByRole('button', { name: 'Voice call' })).toHaveCount(0);
 });
 
+test('mounting and destroying the call app again leaves the bus as it found it', async ({ page, system }) => {
+  await openShell(page, system);
+  // Listeners per bus event, leaving out events nobody listens to (their subjects may come and go).
+  const listeners = () =>
+    page.evaluate(() => {
+      const subjects = (window as unknown as DebugWindow).parleyDebug.probe().bus.inspectSubjects();
+      return Object.fromEntries([...subjects].filter(([, subject]) => subject.observers.length > 0).map(([type, subject]) => [type, subject.observers.length]));
+    });
+  const debug = (action: 'mount' | 'unmount') => page.evaluate((what) => (window as unknown as DebugWindow).parleyDebug[what]('call'), action);
+  await expect(page.getByTestId('call-app')).toHaveCount(1);
+  const mounted = await listeners();
+  await debug('unmount');
+  await expect(page.getByTestId('call-app')).toHaveCount(0);
+  const destroyed = await listeners();
+  // What only the call app listens to has nobody left listening.
+  for (const type of ['call.requested', 'call.group-requested', 'call.link-opened', 'call.link-pending', 'content.call-signaling']) expect(destroyed[type], type).toBeUndefined();
+  await debug('mount');
+  await expect(page.getByTestId('call-app')).toHaveCount(1);
+  await expect.poll(listeners).toEqual(mounted);
+  await debug('unmount');
+  await expect(page.getByTestId('call-app')).toHaveCount(0);
+  await expect.poll(listeners).toEqual(destroyed);
+});
+
 test('a second render updates the call app in place, never remounting it', async ({ page, system }) => {
   await openShell(page, system);
   const mount = page.locator('[data-call-mount]');

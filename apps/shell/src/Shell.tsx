@@ -1,11 +1,12 @@
 import { getInstance } from '@module-federation/enhanced/runtime';
 import { useBehavior } from '@parley/bus-react';
-import { BETA_SETTING_PATH, BetaSettingSchema, type EvaluatedManifest, REMOTE_NAMES, type RemoteModule, type RemoteName, type RemoteProps, type Session } from '@parley/contracts';
-import { bus } from '@parley/event-bus';
+import { BETA_SETTING_PATH, BetaSettingSchema, type EvaluatedManifest, REMOTE_NAMES, type RemoteModule, type RemoteName, type RelayCloseCause, type RemoteProps, type Session } from '@parley/contracts';
+import { type Behavior, bus, readOnly } from '@parley/event-bus';
 import { fallbackPlugin, integrityPlugin, retryPlugin } from '@parley/mf-runtime';
 import { type ThemeChoice, avatarColour, initialsOf } from '@parley/design-tokens';
 import { MessageCircle, Settings } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { BehaviorSubject } from 'rxjs';
 import { createDiagnostics } from './diagnostics.js';
 import { type CallLayoutChoice, applyTheme, readCallLayout, readSplit, readTheme, writeCallLayout, writeSplit } from './layout/appearance.js';
 import { useCallPresentation } from './layout/call-presentation.js';
@@ -13,7 +14,7 @@ import { MainArea } from './layout/MainArea.js';
 import { shellLayout } from './layout/shell-layout.js';
 import { ManifestError, fetchManifest, safeDefault } from './manifest/manifest-client.js';
 import { PINNED_MANIFEST_KEYS } from './manifest/pinned-keys.js';
-import { messagesFor } from './messages.js';
+import { messagesFor, relayStatusText } from './messages.js';
 import { RemoteErrorBoundary } from './remotes/RemoteErrorBoundary.js';
 import { RemoteSlot } from './remotes/RemoteSlot.js';
 import { AppearanceSettings } from './screens/AppearanceSettings.js';
@@ -63,6 +64,9 @@ function loadedSharedLibraries(federation: ReturnType<typeof federationInstance>
   return libraries.sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** No cause known: a shell given no relay close cause shows the status alone. */
+const NO_CLOSE_CAUSE: Behavior<RelayCloseCause | null> = readOnly(new BehaviorSubject<RelayCloseCause | null>(null));
+
 /** The signed-in shell's props: who is signed in, with which device token, and the settings' actions. */
 export interface ShellProps {
   readonly session: Session;
@@ -70,6 +74,8 @@ export interface ShellProps {
   readonly token: string;
   readonly account: { readonly handle: string; readonly displayName: string; readonly deviceId: number };
   readonly settings: SettingsActions;
+  /** Why the server last closed the relay connection while it is not back; none by default. */
+  readonly relayCloseCause?: Behavior<RelayCloseCause | null>;
   readonly locale: string;
   readonly onLocale: (locale: string) => void;
   /** A guest who came through a call link: the call alone, no chat and no account settings. */
@@ -77,7 +83,7 @@ export interface ShellProps {
 }
 
 /** The shell: header, session, manifest, settings, and a slot per remote the manifest names. */
-export function Shell({ session, token, account, settings, locale, onLocale, guest = false }: ShellProps) {
+export function Shell({ session, token, account, settings, relayCloseCause = NO_CLOSE_CAUSE, locale, onLocale, guest = false }: ShellProps) {
   const [settingsOpen, setSettingsOpen] = useState(false);
   const settingsButton = useRef<HTMLButtonElement>(null);
   // Back where the keyboard user was before opening Settings, once the modal dialog is gone (the
@@ -111,6 +117,7 @@ export function Shell({ session, token, account, settings, locale, onLocale, gue
   // Only the phase: the badge shows nothing else, and each render of the shell costs CPU that call set-up needs.
   const callPhase = useBehavior(bus.state('call.state'), (call) => call.phase);
   const relayStatus = useBehavior(bus.state('relay.status'));
+  const relayText = relayStatusText(t, relayStatus, useBehavior(relayCloseCause));
   const remoteProps = useMemo<RemoteProps>(() => ({ session, locale }), [session, locale]);
   const [theme, setTheme] = useState<ThemeChoice>(() => readTheme(localStorage));
   const chooseTheme = useCallback((choice: ThemeChoice) => {
@@ -249,9 +256,9 @@ export function Shell({ session, token, account, settings, locale, onLocale, gue
         <span className="shell__call-status" data-testid="shell-call-status" data-phase={callPhase}>
           {t.callStatus[callPhase] ?? ''}
         </span>
-        <span className="shell__relay" data-testid="shell-relay" data-status={relayStatus} role="status" title={t.relay[relayStatus]}>
+        <span className="shell__relay" data-testid="shell-relay" data-status={relayStatus} role="status" title={relayText}>
           <span className="shell__relay-dot" aria-hidden="true" />
-          <span className="visually-hidden">{t.connection(t.relay[relayStatus])}</span>
+          <span className="visually-hidden">{t.connection(relayText)}</span>
         </span>
         {!guest && (
           <button

@@ -179,6 +179,7 @@ export function ShellRoot({ tab$, onUseHere }: { tab$: Observable<TabStatus>; on
         token={session.credentials.token}
         account={session.credentials}
         settings={session.settings}
+        relayCloseCause={session.relayCloseCause}
         locale={locale}
         onLocale={setLocale}
         guest={isGuest(session.credentials)}

@@ -1,6 +1,6 @@
-import { API_CLIENT_FAILURE_CODES, API_ERROR_CODES, DEVICE_LINK_FAILURE_CODES, MESSENGER_FAILURE_CODES } from '@parley/contracts';
+import { API_CLIENT_FAILURE_CODES, API_ERROR_CODES, DEVICE_LINK_FAILURE_CODES, MESSENGER_FAILURE_CODES, RELAY_CLOSE, type RelayCloseCause } from '@parley/contracts';
 import { describe, expect, it } from 'vitest';
-import { LOCALES, failureText, messagesFor } from './messages.js';
+import { LOCALES, failureText, messagesFor, relayStatusText } from './messages.js';
 
 // Every code that can reach onboarding (the server's, the API client's, device linking's, the
 // messenger's), a code no one declared, and things that are not codes at all.
@@ -34,4 +34,29 @@ it('says each failure in Russian, not in English', () => {
   const [en, ru] = [messagesFor('en-US'), messagesFor('ru-RU')];
   for (const code of Object.keys(en.failures) as (keyof typeof en.failures)[]) expect(ru.failures[code], code).not.toBe(en.failures[code]);
   expect(ru.failureUnknown).not.toBe(en.failureUnknown);
+});
+
+describe.each(LOCALES.map((locale) => locale.tag))('relay status in %s', (locale) => {
+  const t = messagesFor(locale);
+  const causes = Object.keys(RELAY_CLOSE) as RelayCloseCause[];
+
+  it('says why the server closed the connection in words, never with its close code or cause name', () => {
+    for (const cause of causes) {
+      const text = relayStatusText(t, 'reconnecting', cause);
+      expect(text, cause).toBe(`${t.relay.reconnecting} (${t.relayClosed[cause]})`);
+      expect(text, cause).not.toContain(String(RELAY_CLOSE[cause]));
+      expect(text, cause).not.toContain(cause);
+    }
+  });
+
+  it('says only the status while connected, after a network drop, or for a cause it does not know', () => {
+    expect(relayStatusText(t, 'open', 'goingAway')).toBe(t.relay.open);
+    expect(relayStatusText(t, 'reconnecting', null)).toBe(t.relay.reconnecting);
+    expect(relayStatusText(t, 'closed', 'fromANewerServer' as RelayCloseCause)).toBe(t.relay.closed);
+  });
+});
+
+it('says why the relay closed in Russian, not in English', () => {
+  const [en, ru] = [messagesFor('en-US'), messagesFor('ru-RU')];
+  for (const cause of Object.keys(RELAY_CLOSE) as RelayCloseCause[]) expect(ru.relayClosed[cause], cause).not.toBe(en.relayClosed[cause]);
 });

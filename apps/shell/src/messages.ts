@@ -1,4 +1,14 @@
-import { type ApiClientFailureCode, type ApiErrorCode, type CodesOf, type DeviceLinkFailureCode, type RemoteName, errorCodeOf, textForCode } from '@parley/contracts';
+import {
+  type ApiClientFailureCode,
+  type ApiErrorCode,
+  type CodesOf,
+  type DeviceLinkFailureCode,
+  type RelayCloseCause,
+  type RelayStatus,
+  type RemoteName,
+  errorCodeOf,
+  textForCode,
+} from '@parley/contracts';
 
 /** Why onboarding refuses a form before asking the server (OnboardingScreen's own checks). */
 export type OnboardingInputProblem = 'invalid' | 'display_name_characters' | 'handle_reserved';
@@ -22,6 +32,17 @@ const en = {
   manifestFailed: 'Parley could not load its configuration.',
   retry: 'Try again',
   relay: { connecting: 'Connecting…', open: 'Connected', reconnecting: 'Reconnecting…', closed: 'Offline' },
+  /** Why the server closed the connection (libs/contracts relay-close), beside the status until it is back. */
+  relayClosed: {
+    authFailed: 'the server did not accept this device',
+    badFrame: 'the server could not read what this device sent',
+    replaced: 'this device connected from somewhere else',
+    deviceRemoved: 'this device was removed from its account',
+    tooManyConnections: 'too many connections, trying again shortly',
+    tooManyFrames: 'too much traffic, trying again shortly',
+    goingAway: 'the server is restarting',
+    internalError: 'the server had a problem',
+  } satisfies Record<RelayCloseCause, string>,
   callStatus: { outgoing: 'Calling…', incoming: 'Incoming call', connecting: 'Connecting call…', active: 'In a call' } as Record<string, string>,
   // One active tab per device.
   otherTab: 'Parley is open in another tab',
@@ -126,6 +147,16 @@ const ru: ShellMessages = {
   manifestFailed: 'Не удалось загрузить настройки Parley.',
   retry: 'Повторить',
   relay: { connecting: 'Подключение…', open: 'Подключено', reconnecting: 'Переподключение…', closed: 'Нет связи' },
+  relayClosed: {
+    authFailed: 'сервер не принял это устройство',
+    badFrame: 'сервер не смог прочитать данные от этого устройства',
+    replaced: 'это устройство подключилось из другого места',
+    deviceRemoved: 'это устройство удалено из учётной записи',
+    tooManyConnections: 'слишком много подключений, скоро повторим',
+    tooManyFrames: 'слишком много данных, скоро повторим',
+    goingAway: 'сервер перезапускается',
+    internalError: 'на сервере произошла ошибка',
+  },
   callStatus: { outgoing: 'Вызов…', incoming: 'Входящий звонок', connecting: 'Соединение…', active: 'Идёт звонок' },
   otherTab: 'Parley открыт в другой вкладке',
   otherTabHelp: 'На этом устройстве Parley работает в одной вкладке. Открыть здесь? Другая вкладка приостановится.',
@@ -233,4 +264,13 @@ export function defaultLocale(browserLanguage: string): string {
 export function failureText(t: ShellMessages, error: unknown): string {
   const code = errorCodeOf(error);
   return code === undefined ? t.failures.network : textForCode(t.failures, code, t.failureUnknown);
+}
+
+/**
+ * The connection's status in words, with why the server closed it while it is not back (a cause
+ * from libs/contracts' relay-close, or none for a network drop): never a close code.
+ */
+export function relayStatusText(t: ShellMessages, status: RelayStatus, closeCause: RelayCloseCause | null): string {
+  const why = status !== 'open' && closeCause !== null ? textForCode(t.relayClosed, closeCause, '') : '';
+  return why ? `${t.relay[status]} (${why})` : t.relay[status];
 }

@@ -342,6 +342,47 @@ describe('call engine: failures', () => {
   });
 });
 
+describe('call engine: nothing outlives its scope', () => {
+  it('a hung-up call leaves no subscription to its media and, once the notices went, no timer', async () => {
+    const { clock, device } = setup();
+    const { alice, bob } = await aliceCallsBob(device);
+    expect(alice.sessions[0]!.watched).toBe(true);
+    alice.engine.hangUp();
+    await settle();
+    expect(bob.engine.snapshot.phase).toBe('ended');
+    for (const session of [...alice.sessions, ...bob.sessions]) expect(session.watched).toBe(false);
+    // Only the caller's delayed accepted-elsewhere copy may still wait (it is the engine's, not the call's).
+    expect(clock.pendingDelays()).toEqual([ACCEPTED_NOTICE_DELAY_MS]);
+    clock.advance(ACCEPTED_NOTICE_DELAY_MS);
+    expect(clock.pendingDelays()).toEqual([]);
+  });
+
+  it('ending the app while a call rings, connects or is on leaves no listener, timer or subscription behind', async () => {
+    const { clock, network, device } = setup();
+    const { alice, bob } = await aliceCallsBob(device);
+    const carol = device('carol', 1);
+    call(carol, 'bob');
+    await settle();
+    for (const { scope } of [alice, bob, carol]) scope.end();
+    await settle();
+    expect(['alice', 'bob', 'carol'].filter((user) => network.listened(user, 1))).toEqual([]);
+    for (const session of [...alice.sessions, ...bob.sessions, ...carol.sessions]) expect(session.watched).toBe(false);
+    expect(clock.pendingDelays()).toEqual([]);
+  });
+
+  it("a caller's app ended before its delayed accepted-elsewhere copy went does not send it afterwards", async () => {
+    const { clock, network, device } = setup();
+    const { alice, bobLaptop } = await aliceRingsBobsDevices(device);
+    bobLaptop.engine.accept();
+    await settle();
+    alice.scope.end();
+    await settle();
+    clock.advance(ACCEPTED_NOTICE_DELAY_MS);
+    await settle();
+    expect(network.kinds('accepted-elsewhere').map((s) => s.from.userId)).toEqual(['bob']);
+  });
+});
+
 describe('call engine: several devices', () => {
   it('accepting on one device stops the ringing on the others (accepted-elsewhere)', async () => {
     const { clock, network, device } = setup();

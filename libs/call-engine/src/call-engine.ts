@@ -41,8 +41,9 @@
  * until the remote description is applied.
  */
 import type { CallEntry, CallMedia, CallOutcome, CallRequest, CallState, Peer } from '@parley/contracts';
-import { type Clock, schedule } from '@parley/clock';
+import type { Clock } from '@parley/clock';
 import type { ObservableScope } from '@parley/event-bus/scope';
+import { scheduleIn } from './scoped-timer.js';
 import { BehaviorSubject, type Observable, Subject } from 'rxjs';
 import type { CallMediaFactory, CallMediaSession, MediaConnectionState, SessionDescription } from './media-port.js';
 import type { CallSignalingChannel, IncomingCallSignal, SignalOrigin } from './signaling-channel.js';
@@ -208,7 +209,7 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
     const session = this.attachSession(call);
     const offered = session.createOffer();
     this.publish(call, 'outgoing', { conversationId: request.conversationId });
-    call.cancelTimer = schedule(this.options.clock, this.ringTimeoutMs, () => {
+    call.cancelTimer = scheduleIn(call.scope, this.options.clock, this.ringTimeoutMs, () => {
       if (this.live !== call || this.snapshot.phase !== 'outgoing') return;
       this.sendTo(call.peer.userId, call.id, { kind: 'hangup', reason: 'timeout' });
       this.end(call, 'missed');
@@ -453,7 +454,7 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
     this.attachSession(call).prepareAnswer(call.offer);
     // For a 1:1 chat the conversation id is the peer's user id (libs/messenger).
     this.publish(call, 'ringing', { conversationId: from.userId });
-    call.cancelTimer = schedule(this.options.clock, this.ringTimeoutMs, () => {
+    call.cancelTimer = scheduleIn(call.scope, this.options.clock, this.ringTimeoutMs, () => {
       if (this.live === call && this.snapshot.phase === 'ringing') this.end(call, 'missed');
     });
   }
@@ -471,7 +472,8 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
     const session = call.session;
     const applied = session.acceptAnswer(answer);
     this.enterConnecting(call, { startTimer: true });
-    schedule(this.options.clock, ACCEPTED_NOTICE_DELAY_MS, () => this.sendTo(call.peer.userId, call.id, { kind: 'accepted-elsewhere', deviceId: from.deviceId }));
+    // The engine's, not the call's: the notice goes even if the call ends meanwhile, only not after dispose.
+    scheduleIn(this.scope, this.options.clock, ACCEPTED_NOTICE_DELAY_MS, () => this.sendTo(call.peer.userId, call.id, { kind: 'accepted-elsewhere', deviceId: from.deviceId }));
     call.localReady = true;
     this.flushLocalCandidates(call);
     void applied.then(
@@ -564,8 +566,8 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
     if (!this.snapshot.reconnecting) {
       this.publish(call, 'active', { reconnecting: true });
       const clock = this.options.clock;
-      const cancelGrace = call.role === 'caller' ? schedule(clock, RECONNECT_GRACE_MS, () => this.restartIce(call)) : () => {};
-      const cancelGiveUp = schedule(clock, RECONNECT_TIMEOUT_MS, () => {
+      const cancelGrace = call.role === 'caller' ? scheduleIn(call.scope, clock, RECONNECT_GRACE_MS, () => this.restartIce(call)) : () => {};
+      const cancelGiveUp = scheduleIn(call.scope, clock, RECONNECT_TIMEOUT_MS, () => {
         if (this.live !== call || !this.snapshot.reconnecting) return;
         this.sendTo(call.peer.userId, call.id, { kind: 'hangup', reason: 'failed' });
         this.end(call, 'failed');
@@ -672,7 +674,7 @@ export class CallEngine<S extends CallMediaSession = CallMediaSession> {
   }
 
   private startConnectTimer(call: LiveCall<S>): void {
-    call.cancelTimer = schedule(this.options.clock, this.connectTimeoutMs, () => {
+    call.cancelTimer = scheduleIn(call.scope, this.options.clock, this.connectTimeoutMs, () => {
       if (this.live !== call || this.snapshot.phase !== 'connecting') return;
       this.sendTo(call.peer.userId, call.id, { kind: 'hangup', reason: 'failed' });
       this.end(call, 'failed');

@@ -43,6 +43,11 @@ export class FakeSignalingNetwork {
     if (device) device.online = false;
   }
 
+  /** Whether anything still listens to what reaches this device: after its app is gone, nothing may. */
+  listened(userId: string, deviceId: number): boolean {
+    return this.devices.get(`${userId}/${deviceId}`)?.incoming.observed ?? false;
+  }
+
   /** Signals of one kind in the log. */
   kinds(kind: string): CarriedSignal[] {
     return this.log.filter((carried) => carried.signal.kind === kind);
@@ -64,6 +69,10 @@ export class FakeCallMedia implements CallMediaSession {
   readonly peerKeys: MediaKeyGrant[] = [];
   /** The offer prepared while ringing, and whether Accept answered it (opened the devices). */
   prepared: SessionDescription | null = null;
+  /** Whether anything still watches this session's streams: once its call is over, nothing may. */
+  get watched(): boolean {
+    return this.localCandidates$.observed || this.connection$.observed || this.localMediaFailed$.observed;
+  }
   answered = false;
   closed = false;
 

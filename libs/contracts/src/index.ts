@@ -4,6 +4,7 @@ export * from './content.js';
 export * from './manifest.js';
 export * from './mount.js';
 export * from './relay-frames.js';
+export * from './relay-close.js';
 export * from './accounts-api.js';
 export * from './settings-api.js';
 export * from './sfu.js';

@@ -113,15 +113,3 @@ export type LinkRequestFrame = z.infer<typeof LinkRequestFrameSchema>;
  */
 export const SEND_ERROR_CODES = ['devices_changed', 'unknown_user', 'queue_full', 'rate_limited', 'too_large', 'bad_frame', 'not_authenticated', 'server_error'] as const;
 
-/** Close codes the server uses; 4xxx is the application range of RFC 6455. */
-export const RELAY_CLOSE = {
-  authFailed: 4001,
-  badFrame: 4002,
-  replaced: 4003,
-  /** The device was removed from its account. */
-  deviceRemoved: 4004,
-  /** Too many relay sockets from this address or for this account; clients retry with backoff. */
-  tooManyConnections: 4005,
-  /** More frames than any client sends (e.g. a ping flood); clients retry with backoff. */
-  tooManyFrames: 4006,
-} as const;

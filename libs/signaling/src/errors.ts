@@ -4,6 +4,8 @@
  * localized strings. Nothing here ever carries ciphertext or plaintext.
  */
 
+import type { RelayCloseCause } from '@parley/contracts';
+
 /** Every failure the relay client reports, by cause. */
 export type RelayErrorCode =
   /** The server closed with RELAY_CLOSE.authFailed: the token is bad; no more reconnects. */
@@ -57,6 +59,8 @@ export interface RelayErrorDetails {
   readonly messageId?: string | undefined;
   readonly serverCode?: string | undefined;
   readonly devices?: DevicesChanged | undefined;
+  /** For `auth-failed`, `device-removed` and `replaced`: the server's close, by its contract cause. */
+  readonly closeCause?: RelayCloseCause | undefined;
 }
 
 /** A relay failure: a code, a human message and, when it concerns one message, its id. */

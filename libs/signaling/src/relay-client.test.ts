@@ -658,6 +658,35 @@ describe('RelayClient stopping', () => {
     expect(server.connections).toHaveLength(1);
   });
 
+  it.each([
+    ['tooManyFrames', RELAY_CLOSE.tooManyFrames],
+    ['tooManyConnections', RELAY_CLOSE.tooManyConnections],
+    ['goingAway', RELAY_CLOSE.goingAway],
+  ] as const)('reconnects after the server closed for %s, and says why until connected again', async (cause, code) => {
+    const { server, client, clock, errors } = await connected();
+    expect(client.closeCause.value).toBeNull();
+    server.latest.socket.close(code);
+    await vi.waitFor(() => expect(client.status.value).toBe('reconnecting'));
+    expect(client.closeCause.value).toBe(cause);
+    expect(errors).toEqual([]);
+    clock.advance(500);
+    await vi.waitFor(() => expect(client.status.value).toBe('open'));
+    expect(client.closeCause.value).toBeNull();
+  });
+
+  it('tells the cause with a close that stops it, and none for a network drop', async () => {
+    const { server, client, errors } = await connected();
+    server.drop();
+    await vi.waitFor(() => expect(client.status.value).toBe('reconnecting'));
+    expect(client.closeCause.value).toBeNull();
+    const again = await connected();
+    again.server.latest.socket.close(RELAY_CLOSE.replaced);
+    await vi.waitFor(() => expect(again.client.status.value).toBe('closed'));
+    expect(again.client.closeCause.value).toBe('replaced');
+    expect(again.errors.map((error) => error.details.closeCause)).toEqual(['replaced']);
+    expect(errors).toEqual([]);
+  });
+
   it('connects again when asked to after a close', async () => {
     const { server, client } = await connected();
     client.close();

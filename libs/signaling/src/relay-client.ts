@@ -5,8 +5,8 @@ import {
   ContentSchema,
   type DeliverFrame,
   type LinkRequestFrame,
-  RELAY_CLOSE,
   RELAY_MAX_FRAME_BYTES,
+  type RelayCloseCause,
   type RelayStatus,
   type SendFrame,
   SendFrameSchema,
@@ -17,13 +17,14 @@ import {
   type SfuEventFrame,
   type SfuRequest,
   SfuRequestFrameSchema,
+  relayCloseCauseOf,
 } from '@parley/contracts';
-import type { Behavior, EventBus } from '@parley/event-bus';
-import { type Observable, Subject } from 'rxjs';
+import { type Behavior, type EventBus, readOnly } from '@parley/event-bus';
+import { BehaviorSubject, type Observable, Subject } from 'rxjs';
 import { utf8 } from '@parley/bytes';
 import { type Clock, type TimerHandle, systemClock } from '@parley/clock';
 import { Backoff, type BackoffOptions, DEFAULT_BACKOFF } from './backoff.js';
-import { DeliveryDeferred, RelayError, type RelayErrorCode } from './errors.js';
+import { DeliveryDeferred, RelayError, type RelayErrorCode, type RelayErrorDetails } from './errors.js';
 import { Outbox, type PendingSend } from './outbox.js';
 import { RecentMessageIds } from './recent-message-ids.js';
 import { SfuRequests } from './sfu-requests.js';
@@ -114,6 +115,25 @@ export interface RelayConnection {
   readonly sfuEvents$?: Observable<SfuEventFrame>;
 }
 
+/**
+ * What the client does when the server closes for each cause: stop for good and report why (the
+ * listed error code), or reconnect with backoff (null). Total over the contract's causes, so a new
+ * cause cannot go unhandled.
+ */
+const ON_SERVER_CLOSE: Readonly<Record<RelayCloseCause, { stop: RelayErrorCode; message: string } | null>> = {
+  authFailed: { stop: 'auth-failed', message: "the relay refused this device's token" },
+  // Its token is gone with it: reconnecting would only be refused.
+  deviceRemoved: { stop: 'device-removed', message: 'this device was removed from its account' },
+  // Reconnecting would take the connection back from the other tab or device, which would then do
+  // the same: stop instead, and let the shell offer "Use here".
+  replaced: { stop: 'replaced', message: 'this device connected to the relay from somewhere else' },
+  badFrame: null,
+  tooManyConnections: null,
+  tooManyFrames: null,
+  goingAway: null,
+  internalError: null,
+};
+
 // Where the client is in its life. 'idle': never connected, sends queue up. 'active': connected
 // or trying to be. 'stopped': closed on purpose or for good, sends fail until connect() again.
 type Lifecycle = 'idle' | 'active' | 'stopped';
@@ -125,8 +145,12 @@ type Lifecycle = 'idle' | 'active' | 'stopped';
  */
 export class RelayClient implements RelayConnection {
   readonly status: Behavior<RelayStatus>;
+  /** Why the server closed the connection last (the contract's cause), until the next one is ready; null otherwise. */
+  readonly closeCause: Behavior<RelayCloseCause | null>;
   readonly errors$: Observable<RelayError>;
   readonly sfuEvents$: Observable<SfuEventFrame>;
+
+  private readonly closeCauseSubject = new BehaviorSubject<RelayCloseCause | null>(null);
 
   private readonly sfuEvents = new Subject<SfuEventFrame>();
   private readonly sfuRequests: SfuRequests;
@@ -163,6 +187,7 @@ export class RelayClient implements RelayConnection {
     this.backoff = new Backoff({ ...DEFAULT_BACKOFF, ...options.backoff });
     this.seen = new RecentMessageIds(options.dedupeCapacity);
     this.status = this.bus.state('relay.status');
+    this.closeCause = readOnly(this.closeCauseSubject);
     this.errors$ = this.errors.asObservable();
     this.sfuEvents$ = this.sfuEvents.asObservable();
     this.sfuRequests = new SfuRequests(this.clock, this.timeouts.sendTimeoutMs);
@@ -275,21 +300,15 @@ export class RelayClient implements RelayConnection {
 
   private closed(code: number, reason: string): void {
     this.abandonSocket(false);
-    if (code === RELAY_CLOSE.authFailed) {
-      this.report('auth-failed', `the relay refused this device's token${reason ? `: ${reason}` : ''}`);
-      this.stop();
-    } else if (code === RELAY_CLOSE.deviceRemoved) {
-      // Its token is gone with it: reconnecting would only be refused.
-      this.report('device-removed', `this device was removed from its account${reason ? `: ${reason}` : ''}`);
-      this.stop();
-    } else if (code === RELAY_CLOSE.replaced) {
-      // Reconnecting would take the connection back from the other tab or device, which would
-      // then do the same: stop instead, and let the shell offer "Use here".
-      this.report('replaced', 'this device connected to the relay from somewhere else');
-      this.stop();
-    } else {
+    const cause = relayCloseCauseOf(code);
+    this.closeCauseSubject.next(cause);
+    const ending = cause && ON_SERVER_CLOSE[cause];
+    if (!cause || !ending) {
       this.scheduleReconnect();
+      return;
     }
+    this.report(ending.stop, `${ending.message}${reason ? `: ${reason}` : ''}`, { closeCause: cause });
+    this.stop();
   }
 
   /** Treats the current connection as dead without waiting for a close handshake that may never come. */
@@ -351,6 +370,7 @@ export class RelayClient implements RelayConnection {
     this.clearTimer('handshakeTimer');
     this.ready = true;
     this.backoff.reset();
+    this.closeCauseSubject.next(null);
     this.setStatus('open');
     this.flushOutbox();
     this.schedulePing();
@@ -584,7 +604,7 @@ export class RelayClient implements RelayConnection {
 
   // ── small helpers ───────────────────────────────────────────────────────────────────────────
 
-  private report(code: RelayErrorCode, message: string, details?: { messageId?: string; serverCode?: string }): void {
+  private report(code: RelayErrorCode, message: string, details?: RelayErrorDetails): void {
     this.errors.next(new RelayError(code, message, details));
   }
 

@@ -33,3 +33,39 @@ describe('group call store: starting a call the server refuses', () => {
     scope.end();
   });
 });
+
+describe('group call store: the app ending', () => {
+  it('starts no call for a create the server answers after the app ended, and leaves no bus listener', async () => {
+    const bus = new EventBus();
+    const scope = new ObservableScope();
+    let answer: (value: { callId: string }) => void = () => undefined;
+    const requested = new Promise<void>((resolve) => {
+      const request = () => {
+        resolve();
+        return new Promise<never>((ok) => (answer = ok as never));
+      };
+      createRoot(() =>
+        createGroupCallStore<GroupMediaSession>(bus, scope, {
+          self: { userId: 'u1', deviceId: 1, displayName: 'Ada' },
+          sfu: { request, events$: NEVER, connected$: of(true) },
+          keys: {} as never,
+          ringChannel: { send: async () => undefined },
+          incomingSignals$: NEVER,
+          createMedia: () => {
+            throw new Error('no media may be made for an app that is gone');
+          },
+          clock: new ManualClock(),
+        }),
+      );
+    });
+    bus.publish('call.group-requested', { groupId: 'g1', name: 'Team', members: [{ userId: 'u2', displayName: 'Grace' }], media: 'audio' });
+    await requested;
+    scope.end();
+    answer({ callId: 'k1' });
+    // The answer's continuation (and any call it would start) runs on later microtasks.
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    expect(bus.state('call.state').value.phase).toBe('idle');
+    const listened = [...bus.inspectSubjects!()].filter(([, subject]) => subject.observed).map(([type]) => type);
+    expect(listened).toEqual([]);
+  });
+});

@@ -97,7 +97,8 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
   }
 
   function start(target: GroupCallTarget, groupRing: GroupRing, direction: 'outgoing' | 'incoming', linkAdminHere = false): void {
-    if (!deps.sfu || running) return;
+    // The app may be gone by the time a create or a link check answers: no call starts for nobody.
+    if (!deps.sfu || running || scope.isEnded) return;
     // The call's lifetime: ended when the call ends, or with the app.
     const callScope = scope.child();
     const call = new GroupCall<M>({

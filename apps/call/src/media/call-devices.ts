@@ -35,6 +35,26 @@ export async function openCallDevices(
   return stream;
 }
 
+/**
+ * Opens the microphone or camera `deviceId` to switch to it: its track, or null when it gives none
+ * or the call ended while it opened (what opened is stopped then, so no device stays on).
+ */
+export async function openSwitchedDevice(
+  getUserMedia: GetUserMedia | undefined,
+  kind: 'audioinput' | 'videoinput',
+  deviceId: string,
+  ended: () => boolean,
+): Promise<MediaStreamTrack | null> {
+  const open = getUserMedia ?? ((c: MediaStreamConstraints) => navigator.mediaDevices.getUserMedia(c));
+  const fresh = await open(kind === 'audioinput' ? { audio: { deviceId: { exact: deviceId } } } : { video: { deviceId: { exact: deviceId } } });
+  const track = (kind === 'audioinput' ? fresh.getAudioTracks() : fresh.getVideoTracks())[0] ?? null;
+  if (ended()) {
+    for (const opened of fresh.getTracks()) opened.stop();
+    return null;
+  }
+  return track;
+}
+
 /** Mutes or unmutes the microphone: the track keeps running and silence is sent. */
 export function muteMicrophone(stream: MediaStream | null, muted: boolean): void {
   for (const track of stream?.getAudioTracks() ?? []) track.enabled = !muted;

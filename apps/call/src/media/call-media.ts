@@ -19,7 +19,7 @@ import type { CallMedia, IceCandidateInit, MediaKeyGrant } from '@parley/contrac
 import { fromBase64, toBase64 } from '@parley/bytes';
 import { BehaviorSubject, type Observable, Subject } from 'rxjs';
 import type { IceConfig } from './ice-config.js';
-import { cameraToSend, muteMicrophone, openCallDevices } from './call-devices.js';
+import { cameraToSend, muteMicrophone, openCallDevices, openSwitchedDevice } from './call-devices.js';
 import type { FromWorker, ToWorker, TransformCounters, TransformOptions } from './sframe-protocol.js';
 import { dropOrphanPayloadAttributes } from './sdp-payloads.js';
 
@@ -424,9 +424,8 @@ export class RtcCallMedia implements CallMediaSession {
   async useDevice(kind: 'audioinput' | 'videoinput', deviceId: string): Promise<void> {
     const stream = this.localStream;
     if (!stream) return;
-    const getUserMedia = this.options.getUserMedia ?? ((c) => navigator.mediaDevices.getUserMedia(c));
-    const fresh = await getUserMedia(kind === 'audioinput' ? { audio: { deviceId: { exact: deviceId } } } : { video: { deviceId: { exact: deviceId } } });
-    const track = (kind === 'audioinput' ? fresh.getAudioTracks() : fresh.getVideoTracks())[0];
+    // A switch that completes after the call hung up stops what it opened instead of keeping the device on.
+    const track = await openSwitchedDevice(this.options.getUserMedia, kind, deviceId, () => this.closed);
     if (!track) return;
     const sender = kind === 'audioinput' ? this.audioSender : this.videoSender;
     if (kind === 'audioinput' || (this.cameraOnSubject.getValue() && !this.sharingScreen)) await sender?.replaceTrack(track);

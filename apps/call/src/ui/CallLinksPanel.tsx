@@ -97,11 +97,15 @@ export function CallLinksPanel(props: { store: CallLinksStore; open: (link: stri
 function LinkRow(props: { link: CallLinkView; store: CallLinksStore; open: (link: string) => void; locale: string; t: CallMessages }) {
   const [copied, setCopied] = createSignal(false);
   const label = () => props.link.name || props.t.callLink;
+  // "Copied" shows for a while; the timer goes with the row.
+  let copiedTimer: ReturnType<typeof setTimeout> | undefined;
+  onCleanup(() => clearTimeout(copiedTimer));
   const copy = async () => {
     if (!props.link.url) return;
     await navigator.clipboard?.writeText(props.link.url).catch(() => {});
     setCopied(true);
-    setTimeout(() => setCopied(false), 2000);
+    clearTimeout(copiedTimer);
+    copiedTimer = setTimeout(() => setCopied(false), 2000);
   };
   return (
     <li data-testid="call-link" data-room={props.link.roomId}>

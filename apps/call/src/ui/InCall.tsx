@@ -127,7 +127,10 @@ export function InCall(props: InCallProps) {
     }
     if (devices().every((d) => !d.label)) listDevices();
   }, 250);
+  // The call's view is gone (hung up): a screen picked after that must not go on being captured.
+  let gone = false;
   onCleanup(() => {
+    gone = true;
     clearInterval(ticker);
     clearInterval(stats);
     clearInterval(levelWatch);
@@ -147,15 +150,18 @@ export function InCall(props: InCallProps) {
       return;
     }
     const stream = captured.stream;
+    const stop = () => stream.getTracks().forEach((track) => track.stop());
+    if (gone) return stop();
     // The browser's own "Stop sharing" ends the track.
     stream.getVideoTracks()[0]!.addEventListener('ended', () => void stopSharing());
     try {
       await session.shareScreen(stream);
     } catch {
-      for (const track of stream.getTracks()) track.stop();
-      setScreenNotice('failed');
+      stop();
+      if (!gone) setScreenNotice('failed');
       return;
     }
+    if (gone) return stop();
     setScreen(stream);
     if (!captured.withSound) setScreenNotice('no-sound');
   }

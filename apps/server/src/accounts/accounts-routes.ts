@@ -12,7 +12,6 @@ import {
   PREKEY_LOW_WATERMARK,
   type PreKeyBundles,
   type PreKeyCountSchema,
-  RELAY_CLOSE,
   UploadKeysRequestSchema,
   type User,
 } from '@parley/contracts';
@@ -179,7 +178,7 @@ export function registerAccountsRoutes(app: FastifyInstance, options: AccountsRo
       const others = (await storage.devices(device.userId)).filter((d) => d.deviceId !== device.deviceId);
       if (others.length === 0) await storage.deleteAccount(device.userId);
       else await storage.removeDevice({ userId: device.userId, deviceId: device.deviceId });
-      hub.closeDevice({ userId: device.userId, deviceId: device.deviceId }, RELAY_CLOSE.deviceRemoved, 'this device signed out');
+      hub.closeDevice({ userId: device.userId, deviceId: device.deviceId }, 'deviceRemoved', 'this device signed out');
       request.log.info({ userId: device.userId, deviceId: device.deviceId, accountDeleted: others.length === 0 }, 'device signed out');
       return reply.code(204).send();
     }),
@@ -196,7 +195,7 @@ export function registerAccountsRoutes(app: FastifyInstance, options: AccountsRo
       const removed = await storage.removeDevice({ userId: device.userId, deviceId });
       if (!removed) return sendError(reply, 404, 'device_not_found', `This account has no device ${deviceId}.`);
       // Its token, keys and queue are gone with it; its open socket goes too.
-      hub.closeDevice({ userId: device.userId, deviceId }, RELAY_CLOSE.deviceRemoved, 'this device was removed from its account');
+      hub.closeDevice({ userId: device.userId, deviceId }, 'deviceRemoved', 'this device was removed from its account');
       request.log.info({ userId: device.userId, deviceId }, 'device removed');
       return reply.code(204).send();
     }),

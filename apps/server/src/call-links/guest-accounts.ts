@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { WallClock } from '@parley/clock';
-import { CreateGuestRequestSchema, GUEST_HANDLE_PREFIX, type GuestCreated, RELAY_CLOSE } from '@parley/contracts';
+import { CreateGuestRequestSchema, GUEST_HANDLE_PREFIX, type GuestCreated } from '@parley/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { KEYS_BODY_LIMIT, keysOr400, requireAccountDevice } from '../accounts/accounts-routes.js';
@@ -37,7 +37,7 @@ export async function deleteAccount(storage: Storage, hub: RelayHub, userId: str
   const devices = await storage.devices(userId);
   const deleted = await storage.deleteAccount(userId);
   for (const device of devices) {
-    hub.closeDevice({ userId, deviceId: device.deviceId }, RELAY_CLOSE.deviceRemoved, 'this account was deleted');
+    hub.closeDevice({ userId, deviceId: device.deviceId }, 'deviceRemoved', 'this account was deleted');
   }
   return deleted;
 }

@@ -1,4 +1,4 @@
-import type { ServerFrame } from '@parley/contracts';
+import type { RelayCloseCause, ServerFrame } from '@parley/contracts';
 import { describe, expect, it } from 'vitest';
 import { type RelayConnection, RelayHub } from './relay-hub.js';
 import type { QueuedEnvelope } from '../storage/storage.js';
@@ -6,13 +6,13 @@ import type { QueuedEnvelope } from '../storage/storage.js';
 function connection(userId: string, deviceId: number) {
   const frames: ServerFrame[] = [];
   const offered: number[] = [];
-  const closed: number[] = [];
+  const closed: RelayCloseCause[] = [];
   const conn: RelayConnection = {
     userId,
     deviceId,
     deliver: (frame) => frames.push(frame),
     offer: (envelopes) => offered.push(...envelopes.map((e) => e.seq)),
-    close: (code) => closed.push(code),
+    close: (cause) => closed.push(cause),
   };
   return { conn, frames, offered, closed };
 }
@@ -60,8 +60,8 @@ describe('RelayHub', () => {
     expect(hub.notify({ userId: 'alice', deviceId: 1 }, { t: 'pong' })).toBe(true);
     expect(hub.notify({ userId: 'alice', deviceId: 9 }, { t: 'pong' })).toBe(false);
     expect(a1.frames).toEqual([{ t: 'pong' }]);
-    hub.closeDevice({ userId: 'alice', deviceId: 1 }, 4004, 'removed');
-    expect(a1.closed).toEqual([4004]);
+    hub.closeDevice({ userId: 'alice', deviceId: 1 }, 'deviceRemoved', 'this device was removed from its account');
+    expect(a1.closed).toEqual(['deviceRemoved']);
     expect(hub.size).toBe(0);
   });
 });

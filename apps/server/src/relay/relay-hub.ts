@@ -5,7 +5,7 @@
  * tells a connected device that something new was queued for it. Scaling out later puts Redis
  * pub/sub behind this same surface.
  */
-import type { ServerFrame } from '@parley/contracts';
+import type { RelayCloseCause, RelayCloseReason, ServerFrame } from '@parley/contracts';
 import type { DeviceAddress, QueuedEnvelope } from '../storage/storage.js';
 
 /** One authenticated relay connection, as the hub sees it. */
@@ -14,8 +14,8 @@ export interface RelayConnection extends DeviceAddress {
   deliver(frame: ServerFrame): void;
   /** Envelopes just queued (durably) for this device, oldest first. */
   offer(envelopes: QueuedEnvelope[]): void;
-  /** Closes the connection with a relay close code. */
-  close(code: number, reason: string): void;
+  /** Closes the connection for `cause`, with one of its reasons. */
+  close<C extends RelayCloseCause>(cause: C, reason: RelayCloseReason<C>): void;
 }
 
 const keyOf = (device: DeviceAddress) => `${device.userId}\u0000${device.deviceId}`;
@@ -72,10 +72,10 @@ export class RelayHub {
   }
 
   /** Closes a device's connection, e.g. when the device was removed. */
-  closeDevice(device: DeviceAddress, code: number, reason: string): void {
+  closeDevice<C extends RelayCloseCause>(device: DeviceAddress, cause: C, reason: RelayCloseReason<C>): void {
     const connection = this.connectionOf(device);
     if (!connection) return;
     this.remove(connection);
-    connection.close(code, reason);
+    connection.close(cause, reason);
   }
 }

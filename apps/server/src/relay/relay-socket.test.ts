@@ -1,4 +1,4 @@
-import { RELAY_CLOSE, RELAY_MAX_FRAME_BYTES, RELAY_PATH, ServerFrameSchema } from '@parley/contracts';
+import { RELAY_CLOSE, RELAY_CLOSE_REASONS, RELAY_MAX_FRAME_BYTES, RELAY_PATH, ServerFrameSchema } from '@parley/contracts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '@parley/clock/testing';
 import type { ServerConfig } from '../config.js';
@@ -86,7 +86,8 @@ describe('relay WebSocket', () => {
       const client = await connect();
       client.send({ t: 'auth', token });
       expect(await client.next()).toEqual({ t: 'error', code: 'unauthorized', message: expect.any(String) });
-      expect((await client.closed).code).toBe(RELAY_CLOSE.authFailed);
+      // The code and its reason are the contract's (libs/contracts relay-close), which the client words.
+      expect(await client.closed).toEqual({ code: RELAY_CLOSE.authFailed, reason: 'The token is not valid.' });
     });
 
     it('closes with authFailed when the first frame is not auth', async () => {
@@ -100,7 +101,7 @@ describe('relay WebSocket', () => {
       const [alice] = await account('alice');
       const first = await signIn(alice!);
       const second = await signIn(alice!);
-      expect((await first.closed).code).toBe(RELAY_CLOSE.replaced);
+      expect(await first.closed).toEqual({ code: RELAY_CLOSE.replaced, reason: RELAY_CLOSE_REASONS.replaced[0] });
       second.send({ t: 'ping' });
       expect(await second.next()).toEqual({ t: 'pong' });
     });

@@ -13,6 +13,8 @@ import {
   type DeliverFrame,
   PREKEY_LOW_WATERMARK,
   RELAY_CLOSE,
+  type RelayCloseCause,
+  type RelayCloseReason,
   RELAY_MAX_FRAME_BYTES,
   RELAY_PATH,
   type SendFrame,
@@ -41,9 +43,6 @@ import { corkForThisTurn } from './turn-corking.js';
 export const RELAY_HARD_MAX_PAYLOAD = 4 * RELAY_MAX_FRAME_BYTES;
 
 const CLIENT_FRAME_TYPES: readonly string[] = ClientFrameSchema.options.map((option) => option.shape.t.value);
-
-/** Close code for a server shutting down (RFC 6455 "going away"); clients reconnect with backoff. */
-const CLOSE_GOING_AWAY = 1001;
 
 export interface RelaySocketOptions {
   hub: RelayHub;
@@ -95,7 +94,7 @@ export async function registerRelaySocket(app: FastifyInstance, options: RelaySo
     },
     // Say why the connection ends, so the client's reconnect logic knows to try again.
     preClose(done) {
-      for (const client of app.websocketServer.clients) client.close(CLOSE_GOING_AWAY, 'server shutting down');
+      for (const client of app.websocketServer.clients) closeWith(client, 'goingAway', 'server shutting down');
       app.websocketServer.close(() => done());
     },
   });
@@ -109,7 +108,7 @@ export async function registerRelaySocket(app: FastifyInstance, options: RelaySo
       const slot = options.connections ? options.connections.admitAddress(addressBucket(request.ip)) : NO_CAP;
       if (!slot) {
         request.log.warn('relay socket refused: too many from one address');
-        socket.close(RELAY_CLOSE.tooManyConnections, 'too many connections from this address');
+        closeWith(socket, 'tooManyConnections', 'too many connections from this address');
         return;
       }
       // The TCP socket under the WebSocket (absent on an injected test connection): see RelaySession.send.
@@ -162,7 +161,7 @@ class RelaySession {
   ) {}
 
   start(): void {
-    const timer = setTimeout(() => this.fail(RELAY_CLOSE.authFailed, 'auth_timeout', 'No auth frame in time.'), this.options.authTimeoutMs);
+    const timer = setTimeout(() => this.fail('authFailed', 'auth_timeout', 'No auth frame in time.'), this.options.authTimeoutMs);
     this.state = { kind: 'awaiting-auth', timer };
     this.options.onSession?.('open');
     this.socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
@@ -172,12 +171,12 @@ class RelaySession {
   private onMessage(data: RawData, isBinary: boolean): void {
     if (this.state.kind === 'closed') return;
     // Frames are JSON text; anything else means a client that does not speak this protocol.
-    if (isBinary) return this.close(RELAY_CLOSE.badFrame, 'binary frames are not accepted');
+    if (isBinary) return this.close('badFrame', 'binary frames are not accepted');
     const size = byteLength(data);
-    if (size > RELAY_MAX_FRAME_BYTES) return this.close(RELAY_CLOSE.badFrame, `frame of ${size} bytes exceeds ${RELAY_MAX_FRAME_BYTES}`);
+    if (size > RELAY_MAX_FRAME_BYTES) return this.close('badFrame', `frame exceeds ${RELAY_MAX_FRAME_BYTES} bytes`);
     // Frames sent right behind the auth frame wait for its answer, then run in order.
     if (this.state.kind === 'authenticating') {
-      if (this.state.frames.length >= MAX_FRAMES_DURING_AUTH) return this.close(RELAY_CLOSE.badFrame, 'too many frames before ready');
+      if (this.state.frames.length >= MAX_FRAMES_DURING_AUTH) return this.close('badFrame', 'too many frames before ready');
       this.state.frames.push(data);
       return;
     }
@@ -185,7 +184,7 @@ class RelaySession {
     try {
       json = JSON.parse(rawText(data));
     } catch {
-      return this.close(RELAY_CLOSE.badFrame, 'frame is not JSON');
+      return this.close('badFrame', 'frame is not JSON');
     }
     // The schema decides whenever the fast path does not accept the frame outright.
     const frequent = parseFrequentFrame(json);
@@ -193,13 +192,13 @@ class RelaySession {
 
     if (this.state.kind === 'awaiting-auth') {
       if (!parsed.success || parsed.data.t !== 'auth') {
-        return this.fail(RELAY_CLOSE.authFailed, 'auth_required', 'The first frame must be {"t":"auth","token":…}.');
+        return this.fail('authFailed', 'auth_required', 'The first frame must be {"t":"auth","token":…}.');
       }
       clearTimeout(this.state.timer);
       this.state = { kind: 'authenticating', frames: [] };
       void this.authenticate(parsed.data.token).catch((error: unknown) => {
         this.log.error({ err: { message: (error as Error).message } }, 'relay authentication failed');
-        this.fail(RELAY_CLOSE.authFailed, 'unavailable', 'The server could not check the token; try again.');
+        this.fail('authFailed', 'unavailable', 'The server could not check the token; try again.');
       });
       return;
     }
@@ -207,7 +206,7 @@ class RelaySession {
     // envelopes are, since deliveries pace them and a catching-up device sends one per envelope.
     const deliveredAck = parsed.success && parsed.data.t === 'ack' && this.state.connection.inFlight.has(Number(parsed.data.id));
     if (!deliveredAck && (this.options.frameLimiter?.take(this.frameKey) ?? 0) > 0) {
-      return this.close(RELAY_CLOSE.tooManyFrames, 'too many frames; slow down');
+      return this.close('tooManyFrames', 'too many frames; slow down');
     }
     if (!parsed.success) return this.send({ t: 'error', code: 'bad_frame', message: describeIssues(json, parsed.error) });
     this.handle(parsed.data, this.state.connection);
@@ -216,9 +215,9 @@ class RelaySession {
   private async authenticate(token: string): Promise<void> {
     const device = await this.options.auth.authenticate(token);
     if (this.state.kind !== 'authenticating') return;
-    if (!device) return this.fail(RELAY_CLOSE.authFailed, 'unauthorized', 'The token is not valid.');
+    if (!device) return this.fail('authFailed', 'unauthorized', 'The token is not valid.');
     const accountSlot = this.options.connections ? this.options.connections.admitAccount(device.userId) : NO_CAP;
-    if (!accountSlot) return this.fail(RELAY_CLOSE.tooManyConnections, 'too_many_connections', 'Too many connections for this account.');
+    if (!accountSlot) return this.fail('tooManyConnections', 'too_many_connections', 'Too many connections for this account.');
     this.accountSlot = accountSlot;
     const buffered = this.state.frames;
     const connection: ReadyConnection = {
@@ -237,7 +236,7 @@ class RelaySession {
     };
     this.state = { kind: 'ready', connection };
     const replaced = this.options.hub.add(connection);
-    replaced?.close(RELAY_CLOSE.replaced, 'this device connected again elsewhere');
+    replaced?.close('replaced', 'this device connected again elsewhere');
     this.log.debug({ userId: device.userId, deviceId: device.deviceId }, 'relay connection authenticated');
     this.send({ t: 'ready', userId: device.userId, deviceId: device.deviceId });
     // Before any await: frames arriving from now on must not overtake the buffered ones.
@@ -380,7 +379,7 @@ class RelaySession {
       } while (connection.pumpAgain);
     } catch (error) {
       this.log.error({ err: { message: (error as Error).message } }, 'relay delivery failed');
-      this.close(CLOSE_INTERNAL_ERROR, 'delivery failed; reconnect');
+      this.close('internalError', 'delivery failed; reconnect');
     } finally {
       connection.pumping = false;
     }
@@ -404,15 +403,14 @@ class RelaySession {
   }
 
   /** Tells the client why, then closes: an error frame carries more than a close reason may. */
-  private fail(code: number, errorCode: string, message: string): void {
+  private fail<C extends RelayCloseCause>(cause: C, errorCode: string, message: RelayCloseReason<C>): void {
     this.send({ t: 'error', code: errorCode, message });
-    this.close(code, message);
+    this.close(cause, message);
   }
 
-  private close(code: number, reason: string): void {
+  private close<C extends RelayCloseCause>(cause: C, reason: RelayCloseReason<C>): void {
     this.leave();
-    // A close reason may hold at most 123 bytes; ours are short ASCII, the cut is a backstop.
-    this.socket.close(code, reason.slice(0, 123));
+    closeWith(this.socket, cause, reason);
   }
 
   private onClose(): void {
@@ -457,7 +455,6 @@ class RelaySession {
 }
 
 /** Close code for an unexpected server failure (RFC 6455 "internal error"); clients reconnect. */
-const CLOSE_INTERNAL_ERROR = 1011;
 
 function byteLength(data: RawData): number {
   if (Array.isArray(data)) return data.reduce((sum, chunk) => sum + chunk.length, 0);
@@ -478,4 +475,10 @@ function describeIssues(json: unknown, error: z.ZodError): string {
   const parts = error.issues.slice(0, 3).map((issue) => `${issue.path.join('.') || '(frame)'}: ${issue.message}`);
   const more = error.issues.length > 3 ? ` (and ${error.issues.length - 3} more)` : '';
   return `Invalid ${type} frame: ${parts.join('; ')}${more}`.slice(0, 500);
+}
+
+/** Closes `socket` with the code of `cause` and one of its reasons (libs/contracts' relay-close). */
+function closeWith<C extends RelayCloseCause>(socket: Pick<WebSocket, 'close'>, cause: C, reason: RelayCloseReason<C>): void {
+  // A close reason may hold at most 123 bytes; ours are short ASCII (a contracts test), the cut is a backstop.
+  socket.close(RELAY_CLOSE[cause], reason.slice(0, 123));
 }

@@ -9,7 +9,6 @@
  * by a sweep is marked seen instead of removed, and is counted from there once it disconnects.
  */
 import type { WallClock } from '@parley/clock';
-import { RELAY_CLOSE } from '@parley/contracts';
 import type { Logger } from 'pino';
 import { sweepGuestAccounts } from '../call-links/guest-accounts.js';
 import { type DiskLimits, STORAGE_SWEEP_INTERVAL_MS } from '../limits/disk-limits.js';
@@ -78,7 +77,7 @@ async function sweepUnseenDevices(options: StorageSweepsOptions, seenBefore: num
     devices += 1;
     if (outcome === 'account_deleted') accounts += 1;
     // Not connected a moment ago; one that just connected is told like any removed device.
-    hub.closeDevice(device, RELAY_CLOSE.deviceRemoved, 'this device was not seen for too long and was removed');
+    hub.closeDevice(device, 'deviceRemoved', 'this device was not seen for too long and was removed');
   }
   return { devices, accounts };
 }

@@ -1,5 +1,5 @@
-import type { Session } from '@parley/contracts';
-import type { EventBus } from '@parley/event-bus';
+import type { RelayCloseCause, Session } from '@parley/contracts';
+import type { Behavior, EventBus } from '@parley/event-bus';
 import {
   callLinkService,
   createAccount,
@@ -44,6 +44,8 @@ export interface DeviceSession {
   readonly credentials: SessionCredentials;
   readonly session: Session;
   readonly settings: SettingsActions;
+  /** Why the server last closed the relay connection, until it is back (the header words it). */
+  readonly relayCloseCause: Behavior<RelayCloseCause | null>;
   /** Closes the relay and withdraws the messenger and relay from chat and call. */
   stop(): void;
 }
@@ -184,6 +186,8 @@ export async function startDeviceSession(
   relay.connect();
 
   const listDevices = async (): Promise<readonly DeviceEntry[]> => (await api.listDevices()).devices;
+  /** The polls of link codes being shown, each as its cancel. */
+  const linkPolls = new Set<() => void>();
   const settings: SettingsActions = {
     listDevices,
     removeDevice: (deviceId) => api.removeDevice(deviceId),
@@ -202,21 +206,26 @@ export async function startDeviceSession(
       const linked = new Promise<void>((resolve, reject) => {
         const timer = setInterval(() => {
           if (Date.now() > expiresAt) {
-            clearInterval(timer);
+            cancel();
             reject(new Error('link code expired'));
             return;
           }
           listDevices().then(
             (devices) => {
               if (devices.some((d) => !known.has(d.deviceId))) {
-                clearInterval(timer);
+                cancel();
                 resolve();
               }
             },
             () => {},
           );
         }, LINK_POLL_MS);
-        cancel = () => clearInterval(timer);
+        // Also when the session stops (sign-out, this device removed) while a code is shown.
+        cancel = () => {
+          clearInterval(timer);
+          linkPolls.delete(cancel);
+        };
+        linkPolls.add(cancel);
       });
       return { code, expiresAt, linked, cancel: () => cancel() };
     },
@@ -226,8 +235,10 @@ export async function startDeviceSession(
     credentials,
     session,
     settings,
+    relayCloseCause: relay.closeCause,
     stop() {
       watch.unsubscribe();
+      for (const cancel of [...linkPolls]) cancel();
       relay.close();
       withdrawMessenger();
       withdrawCallServices();

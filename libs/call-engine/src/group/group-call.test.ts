@@ -272,8 +272,11 @@ describe('GroupCall', () => {
   });
 
   it('ends with the scope it was given: the end is published, the media closed, and nothing more is heard', async () => {
-    const { scope, call, medias, incomingSignals, incomingKeys, key, event, ops } = setup();
+    const { scope, call, medias, incomingSignals, incomingKeys, key, event, ops, clock } = setup();
     await call.join();
+    // A reaction on show waits on a timer: it goes with the call.
+    call.react('🎉');
+    expect(clock.pendingDelays()).not.toEqual([]);
     const phases: string[] = [];
     call.snapshot$.subscribe({ next: (snapshot) => phases.push(snapshot.phase), complete: () => phases.push('complete') });
     scope.end();
@@ -281,6 +284,7 @@ describe('GroupCall', () => {
     expect(medias[0]!.closed).toBe(true);
     expect(ops()).not.toContain('leave');
     expect(incomingSignals.observed || incomingKeys.observed).toBe(false);
+    expect(clock.pendingDelays()).toEqual([]);
     incomingKeys.next(key('alice', 0, 1));
     event({ kind: 'joined', participant: participant(3, 'dave') });
     expect(medias[0]!.peerKeys).toEqual([]);

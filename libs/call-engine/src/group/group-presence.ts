@@ -4,9 +4,10 @@
  * `group-reaction` call signals over Signal, never via the SFU, and count only from the device
  * that holds the participant index.
  */
-import { type Clock, schedule } from '@parley/clock';
+import type { Clock } from '@parley/clock';
 import { type GroupReaction, type GroupSignal, type SfuParticipant, parseGroupSignal } from '@parley/contracts';
 import type { Behavior, ObservableScope } from '@parley/event-bus/scope';
+import { scheduleIn } from '../scoped-timer.js';
 import { BehaviorSubject, filter } from 'rxjs';
 import { type GroupSignalChannel, type KeyOrigin, describeError } from './group-call-ports.js';
 import type { GroupMembership } from './group-membership.js';
@@ -50,12 +51,11 @@ export class GroupPresenceAndReactions {
   readonly board$: Behavior<PresenceBoard>;
 
   constructor(
-    scope: ObservableScope,
+    private readonly scope: ObservableScope,
     private readonly deps: GroupPresenceDeps,
   ) {
     this.board$ = scope.behavior(this.state, this.state.getValue());
     scope.bind(deps.signals.incoming$.pipe(filter(({ callId }) => callId === deps.callId())), ({ from, signal }) => this.receive(from, signal));
-    scope.onEnd(() => this.reactionTimers.forEach((cancel) => cancel()));
   }
 
   private get board(): PresenceBoard {
@@ -116,7 +116,7 @@ export class GroupPresenceAndReactions {
     this.reactionTimers.get(index)?.();
     this.reactionTimers.set(
       index,
-      schedule(this.deps.clock, REACTION_SHOWN_MS, () => {
+      scheduleIn(this.scope, this.deps.clock, REACTION_SHOWN_MS, () => {
         this.reactionTimers.delete(index);
         const reactions = new Map(this.board.reactions);
         reactions.delete(index);

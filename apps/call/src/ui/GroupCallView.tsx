@@ -267,7 +267,9 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
           {/* The people list: a pill in the stage's top row (never over a tile), a sheet below it when open. */}
           <details class="group-call__participants call-sheet call-sheet--people" data-testid="group-call-participants">
             <summary class="call-sheet__summary">
-              <Users aria-hidden="true" /> {props.t.participants(participants().length)}
+              {/* The count beside an icon: the top row already says "N participants" in words. */}
+              <Users aria-hidden="true" /> <span aria-hidden="true">{participants().length}</span>
+              <span class="visually-hidden">{props.t.participants(participants().length)}</span>
             </summary>
             <ul>
               <For each={participants()}>

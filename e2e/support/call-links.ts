@@ -1,5 +1,5 @@
 /**
- * Call links through the real shell: Alice opens "Call links" from the chat's menu, makes a link
+ * Call links through the real shell: Alice opens "Call links" from the chat's menu or the list's header, makes a link
  * there (its secret only in the URL fragment) and joins its call; a guest without an account opens
  * the link and joins with a name.
  */
@@ -11,14 +11,18 @@ import { newPerson } from './users.js';
 
 /**
  * The "Call links" dialog of `page`, opened as a person would if it is not open yet: from the open
- * conversation's "Chat options" menu, or with no conversation open from the list's "Menu".
+ * conversation's "Chat options" menu, or with no conversation open from the list header's button.
  */
 export async function openCallLinks(page: Page): Promise<Locator> {
   const dialog = page.getByRole('dialog', { name: 'Call links' });
   if (await dialog.isVisible()) return dialog;
   const chatOptions = page.getByRole('button', { name: 'Chat options' });
-  await ((await chatOptions.isVisible()) ? chatOptions : page.getByRole('button', { name: 'Menu' })).click();
-  await page.getByRole('menuitem', { name: 'Call links' }).click();
+  if (await chatOptions.isVisible()) {
+    await chatOptions.click();
+    await page.getByRole('menuitem', { name: 'Call links' }).click();
+  } else {
+    await page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: 'Call links' }).click();
+  }
   await expect(dialog).toBeVisible();
   return dialog;
 }

@@ -27,32 +27,28 @@ export const PHONE = { width: 390, height: 844 } as const;
  * mapping from id to colour is the unit tests' (libs/design-tokens avatar.test.ts).
  */
 const SCREENSHOT_STYLE = readFileSync(new URL('./screenshots.css', import.meta.url), 'utf8');
+/** Put on the page too unless a test compares the videos: camera pictures as fixed patterns, in place (see the file). */
+const HIDDEN_VIDEO_STYLE = readFileSync(new URL('./screenshots-video.css', import.meta.url), 'utf8');
 
 /**
  * Adds SCREENSHOT_STYLE as a constructed stylesheet and returns what removes it. Not Playwright's
  * `stylePath`: that inserts a <style> element, which the shell's Content-Security-Policy refuses,
  * and turning the policy off for the test could hide a style only the test would see.
  */
-async function pinVariableStyles(page: Page): Promise<() => Promise<void>> {
+async function pinVariableStyles(page: Page, css: string): Promise<() => Promise<void>> {
   const key = await page.evaluate((css) => {
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(css);
     document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
     const pinned = ((window as unknown as { __screenshotSheets?: CSSStyleSheet[] }).__screenshotSheets ??= []);
     return pinned.push(sheet) - 1;
-  }, SCREENSHOT_STYLE);
+  }, css);
   return () =>
     page.evaluate((index) => {
       const sheet = (window as unknown as { __screenshotSheets: CSSStyleSheet[] }).__screenshotSheets[index];
       document.adoptedStyleSheets = document.adoptedStyleSheets.filter((adopted) => adopted !== sheet);
     }, key);
 }
-
-/**
- * What differs on every run whatever the screen: pictures from the fake camera (only the videos on
- * screen: a mask covers an element's box even where it is hidden).
- */
-const cameraPictures = (page: Page): Locator[] => [page.locator('video:visible')];
 
 /**
  * A browser context for screenshots: English, UTC, reduced motion, and a page whose `Date` is
@@ -69,15 +65,16 @@ export async function screenshotPerson(browser: Browser, viewport: { width: numb
 /**
  * Compares the page, in the light and then the dark theme (the OS setting the shell follows), with
  * the baselines `<name>-light.png` and `<name>-dark.png`. `mask` covers what only this screen has
- * that changes between runs (server-side dates, release URLs with their ports). `showVideo` compares
- * the videos too, for pages whose cameras draw the same picture on every run (the call app's group
+ * that changes between runs (server-side dates, release URLs with their ports); camera pictures
+ * are drawn as fixed patterns where they are (screenshots-video.css). `showVideo` compares the
+ * videos too, for pages whose cameras draw the same picture on every run (the call app's group
  * stage test page). Leaves the page in the light theme.
  */
 export async function shoot(page: Page, name: string, options: { mask?: readonly Locator[]; showVideo?: boolean } = {}): Promise<void> {
-  const unpin = await pinVariableStyles(page);
+  const unpin = await pinVariableStyles(page, options.showVideo ? SCREENSHOT_STYLE : `${SCREENSHOT_STYLE}\n${HIDDEN_VIDEO_STYLE}`);
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme });
-    await expect(page).toHaveScreenshot(`${name}-${colorScheme}.png`, { mask: [...(options.showVideo ? [] : cameraPictures(page)), ...(options.mask ?? [])] });
+    await expect(page).toHaveScreenshot(`${name}-${colorScheme}.png`, { mask: [...(options.mask ?? [])] });
   }
   await unpin();
   await page.emulateMedia({ colorScheme: 'light' });

@@ -21,19 +21,28 @@ test('a signed-in user and a guest join through a link; the guest leaves and the
   test.setTimeout(180_000);
   const alice = await callPerson(browser, system, 'Alice Liddell');
   const bob = await callPerson(browser, system, 'Bob Dylan');
-  // By keyboard from the list's Menu: "Call links" is a dialog; Escape, or its Close button, gives
-  // the focus back to the Menu button.
-  const menu = alice.page.getByRole('button', { name: 'Menu' });
-  await menu.press('Enter');
+  // By keyboard from the conversation list's header: "Call links" is a dialog; Escape, or its Close
+  // button, gives the focus back to the button that opened it.
+  const listButton = alice.page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: 'Call links' });
+  await listButton.focus();
   await alice.page.keyboard.press('Enter');
   const dialog = alice.page.getByRole('dialog', { name: 'Call links' });
   await expect(dialog).toBeVisible();
   await alice.page.keyboard.press('Escape');
   await expect(dialog).toHaveCount(0);
-  await expect(menu).toBeFocused();
+  await expect(listButton).toBeFocused();
   await (await openCallLinks(alice.page)).getByRole('button', { name: 'Close call links' }).click();
   await expect(dialog).toHaveCount(0);
-  await expect(menu).toBeFocused();
+  await expect(listButton).toBeFocused();
+  // From Settings → Calls: Settings closes, the dialog opens, and closing it lands on Settings' button.
+  const settingsButton = alice.page.getByRole('button', { name: 'Settings' });
+  await settingsButton.click();
+  await alice.page.getByRole('dialog', { name: 'Settings' }).getByRole('region', { name: 'Calls' }).getByRole('button', { name: 'Call links' }).click();
+  await expect(alice.page.getByRole('dialog', { name: 'Settings' })).toHaveCount(0);
+  await expect(dialog).toBeVisible();
+  await alice.page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await expect(settingsButton).toBeFocused();
   const url = await makeLink(alice.page, 'Book club');
   expect(url.startsWith(system.addresses.shell)).toBe(true);
   await joinOwnLink(alice.page, 'Book club');

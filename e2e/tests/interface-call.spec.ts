@@ -2,19 +2,22 @@
  * The call app's interface (issue 15) in Chromium, on its browser test pages (no accounts or server):
  * the incoming-call dialog (modal, focused, keyboard shortcuts), the 1:1 call stage (fills its area,
  * movable self view, settings behind "More", the floating call bar), a phone-sized window, and the
- * group call stage with 2, 9 and 32 participants at 1280×800, and, through the real system, the
- * "Call links" dialog and a call-link guest's join screen. Each screen passes an axe audit with no
- * serious or critical violation in the light and the dark theme. The call lab (apps/call/src/testing/call-lab.tsx) runs two real
- * call apps; the group stage lab (group-stage-lab.tsx) renders the real group stage over a stand-in
- * store whose participants are canvases: the media of real group calls is group-call.spec.ts's job.
+ * group call stage with 2, 9 and 32 participants at 1280×800; and, through the real system, a
+ * group call of eight real participants (one browser and seven bots through Janus,
+ * e2e/support/group-call-bots.ts), the "Call links" dialog and a call-link guest's join screen.
+ * Each screen passes an axe audit with no serious or critical violation in the light and the dark
+ * theme. The call lab (apps/call/src/testing/call-lab.tsx) runs two real call apps; the group stage
+ * lab (group-stage-lab.tsx) renders the real group stage over a stand-in store whose participants
+ * are canvases: the media of real group calls is group-call.spec.ts's job.
  */
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { type ServedLab, buildCallLab } from '../fixtures/call-lab-build.js';
+import { seriousViolationsOn } from '../support/axe.js';
 import { callPerson } from '../support/calls.js';
 import { makeLink } from '../support/call-links.js';
 import { expect, test } from '../support/fixtures.js';
-import { newPerson } from '../support/users.js';
+import { BOT_PEOPLE, eightPersonCall } from '../support/group-call-bots.js';
+import { newPerson, onboard } from '../support/users.js';
 
 let callLab: ServedLab;
 let stageLab: ServedLab;
@@ -35,20 +38,16 @@ const call = (page: Page, from: Who, media: 'audio' | 'video') =>
 
 /**
  * Serious and critical axe violations on the page (or inside `include`), audited in the light and
- * then the dark theme (the OS setting every app follows), as readable lines. Leaves the page light.
+ * then the dark theme (the OS setting every app follows), as readable lines; `screen` names it in
+ * the printed tally. Leaves the page light.
  */
-async function seriousViolations(page: Page, include?: string): Promise<string[]> {
+async function seriousViolations(page: Page, screen: string, include?: string): Promise<string[]> {
   const found: string[] = [];
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme });
     // Colours change with a short transition: audit the settled ones.
     await page.waitForFunction(() => document.getAnimations().every((animation) => !(animation instanceof CSSTransition) || animation.playState !== 'running'));
-    let builder = new AxeBuilder({ page });
-    if (include) builder = builder.include(include);
-    const { violations } = await builder.analyze();
-    for (const v of violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')) {
-      found.push(`${colorScheme}: ${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    }
+    for (const line of await seriousViolationsOn(page, `${screen} (${colorScheme})`, include)) found.push(`${colorScheme}: ${line}`);
   }
   await page.emulateMedia({ colorScheme: 'light' });
   return found;
@@ -71,7 +70,7 @@ test('incoming call: a focused modal dialog over everything, Escape declines, En
   await expect(dialog.getByRole('button', { name: 'Accept' })).toBeFocused();
   await expect(dialog).toContainText('Video call');
   await expect(dialog).toContainText('Enter accepts, Escape declines');
-  expect(await seriousViolations(page, '#bob')).toEqual([]);
+  expect(await seriousViolations(page, 'incoming call dialog', '#bob')).toEqual([]);
 
   await page.keyboard.press('Escape');
   await expect(bob.getByTestId('call-panel')).toHaveAttribute('data-outcome', 'declined');
@@ -122,7 +121,7 @@ test('1:1 video call stage: fills its area, self view moves by keyboard, setting
   const sheet = bob.getByRole('dialog', { name: 'Call settings' });
   await expect(sheet.getByRole('combobox', { name: 'Microphone' })).toBeVisible();
   await expect(sheet.getByText('Statistics')).toBeVisible();
-  expect(await seriousViolations(page, '#bob')).toEqual([]);
+  expect(await seriousViolations(page, '1:1 call with the settings sheet', '#bob')).toEqual([]);
   await page.keyboard.press('Escape');
   await expect(sheet).toHaveCount(0);
   await expect(more).toBeFocused();
@@ -141,7 +140,7 @@ test('1:1 video call stage: fills its area, self view moves by keyboard, setting
   await expect(mini.getByRole('timer')).toHaveText(/^\d+:\d\d$/);
   await expect(mini.getByRole('button', { name: 'Mute' })).toHaveAttribute('aria-pressed', 'true');
   await expect(bob.getByRole('toolbar', { name: 'Call controls' })).toBeHidden();
-  expect(await seriousViolations(page, '#bob')).toEqual([]);
+  expect(await seriousViolations(page, 'floating call bar', '#bob')).toEqual([]);
   await mini.getByRole('button', { name: 'Return to call' }).click();
   await expect(bob.getByRole('toolbar', { name: 'Call controls' })).toBeVisible();
   await expect(mini).toHaveCount(0);
@@ -165,8 +164,18 @@ test('a phone-sized window: the incoming call and the call are full screen, noth
     const box = (await bob.getByRole('button', { name, exact: true }).boundingBox())!;
     expect(box.x + box.width, name).toBeLessThanOrEqual(390);
   }
-  expect(await seriousViolations(page, '#bob')).toEqual([]);
+  expect(await seriousViolations(page, 'phone-sized call', '#bob')).toEqual([]);
 });
+
+/** A 1280×800 page of its own for `use`, closed after. */
+async function page1280(browser: Browser, use: (page: Page) => Promise<void>): Promise<void> {
+  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } });
+  try {
+    await use(await context.newPage());
+  } finally {
+    await context.close();
+  }
+}
 
 /** Every tile's box inside the stage's area, and whether anything in the stage scrolls. */
 async function stageGeometry(page: Page) {
@@ -202,21 +211,47 @@ for (const participants of [2, 9, 32]) {
     // Names and mute marks on the tiles; the speaker is highlighted.
     await expect(page.getByTestId('group-call-tile').filter({ hasText: 'Bob Dylan 1' })).toHaveAttribute('data-talking', 'true');
     if (participants >= 3) await expect(page.getByTestId('group-call-tile').nth(1).getByRole('img', { name: 'Muted' })).toBeVisible();
-    if (participants === 9) expect(await seriousViolations(page)).toEqual([]);
+    if (participants === 9) expect(await seriousViolations(page, 'group stage lab, 9 tiles')).toEqual([]);
   });
 }
+
+test('a group call of eight real participants through Janus (one browser, seven bots): every tile inside the stage, no scrollbar; no serious axe violation, light and dark', async ({ browser, system }) => {
+  test.setTimeout(180_000);
+  await page1280(browser, async (page) => {
+    await onboard(page, system, 'alice', 'Alice Liddell');
+    const call = await eightPersonCall(browser, system, page);
+    try {
+      await expect(page.getByTestId('group-call-count')).toContainText('8 participants');
+      // Names on the tiles, in the order the others joined; the people list names all eight.
+      await expect(page.getByTestId('group-call-tile').locator('.group-call__name')).toHaveText(BOT_PEOPLE.map((person) => person.displayName));
+      const people = page.getByTestId('group-call-participants');
+      await people.locator('summary').click();
+      await expect(people.getByTestId('group-call-participant')).toHaveCount(8);
+      expect(await seriousViolations(page, 'group call of 8, people list open')).toEqual([]);
+      await people.locator('summary').click();
+      await expect.poll(() => stageGeometry(page)).toEqual({ tiles: 7, outside: 0, scrolls: false, page: false });
+      // The people list is in the stage's top row, over no tile.
+      const pill = (await people.locator('summary').boundingBox())!;
+      const area = (await page.getByTestId('group-call-area').boundingBox())!;
+      expect(pill.y + pill.height).toBeLessThanOrEqual(area.y);
+      expect(await seriousViolations(page, 'group call of 8, grid')).toEqual([]);
+    } finally {
+      await call.stop();
+    }
+  });
+});
 
 test('the "Call links" dialog and a call-link guest\'s join screen: no serious axe violation, light and dark', async ({ browser, system }) => {
   test.setTimeout(120_000);
   const alice = await callPerson(browser, system, 'Alice Liddell');
   const url = await makeLink(alice.page, 'Book club', true);
-  expect(await seriousViolations(alice.page, '[data-testid="call-links"]')).toEqual([]);
+  expect(await seriousViolations(alice.page, 'call links dialog', '[data-testid="call-links"]')).toEqual([]);
 
   // Someone without an account opens the link: the guest join screen, the call alone.
   const guest = await newPerson(browser);
   await guest.page.goto(url);
   await expect(guest.page.getByTestId('guest-join').getByLabel('Your name')).toBeVisible();
-  expect(await seriousViolations(guest.page)).toEqual([]);
+  expect(await seriousViolations(guest.page, 'guest join')).toEqual([]);
 
   await guest.context.close();
   await alice.context.close();

@@ -4,20 +4,12 @@
  * the list and the chat as two screens with a back button and never scrolls sideways; the theme
  * switch in Settings applies at once and survives a reload; the favicon exists.
  */
-import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from '@playwright/test';
+import { seriousViolationsOn } from '../support/axe.js';
 import { expect, test } from '../support/fixtures.js';
 import { type NodeDevice, startNodeDevice } from '../support/node-device.js';
 import type { RunningSystem } from '../support/system.js';
 import { onboard, registerContact, uniqueHandle } from '../support/users.js';
-
-/** The serious and critical accessibility violations on the page now, as readable lines. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  return violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
-}
 
 /** Whether the page scrolls sideways: it must not, at any width. */
 const scrollsSideways = (page: Page) => page.evaluate(() => document.scrollingElement!.scrollWidth > window.innerWidth);
@@ -41,34 +33,34 @@ for (const colorScheme of ['light', 'dark'] as const) {
     const { context, page } = await personWith(browser, { colorScheme });
     await page.goto(system.addresses.shell);
     await expect(page.getByTestId('onboarding')).toBeVisible();
-    expect(await seriousViolations(page), 'onboarding').toEqual([]);
+    expect(await seriousViolationsOn(page, `onboarding (${colorScheme})`), 'onboarding').toEqual([]);
 
     const handle = uniqueHandle('alice');
     await onboard(page, system, handle, 'Alice Liddell');
     await expect(page.getByText('Parley for the web')).toBeVisible();
-    expect(await seriousViolations(page), 'empty chat list').toEqual([]);
+    expect(await seriousViolationsOn(page, `empty chat list (${colorScheme})`), 'empty chat list').toEqual([]);
 
     const bob = await bobWrites(system, handle, 'Hello Alice');
     const item = page.getByTestId('conversation-item').filter({ hasText: 'Bob Dylan' });
     await expect(item.getByTestId('conversation-unread')).toHaveText('1');
-    expect(await seriousViolations(page), 'chat list').toEqual([]);
+    expect(await seriousViolationsOn(page, `chat list (${colorScheme})`), 'chat list').toEqual([]);
 
     await item.click();
     await page.getByRole('textbox', { name: 'Message' }).fill('Hi Bob');
     await page.getByRole('textbox', { name: 'Message' }).press('Enter');
     await expect(page.getByTestId('message')).toHaveCount(2);
     await expect(page.getByTestId('day-separator')).toHaveText('Today');
-    expect(await seriousViolations(page), 'conversation').toEqual([]);
+    expect(await seriousViolationsOn(page, `conversation (${colorScheme})`), 'conversation').toEqual([]);
 
     await page.getByRole('button', { name: 'Chat options' }).click();
     await expect(page.getByRole('menuitem').first()).toBeFocused();
-    expect(await seriousViolations(page), 'chat options menu').toEqual([]);
+    expect(await seriousViolationsOn(page, `chat options menu (${colorScheme})`), 'chat options menu').toEqual([]);
     await page.keyboard.press('Escape');
     await expect(page.getByRole('button', { name: 'Chat options' })).toBeFocused();
 
     await page.getByRole('button', { name: 'Settings' }).click();
     await expect(page.getByRole('dialog', { name: 'Settings' })).toBeVisible();
-    expect(await seriousViolations(page), 'settings').toEqual([]);
+    expect(await seriousViolationsOn(page, `settings (${colorScheme})`), 'settings').toEqual([]);
     bob.stop();
     await context.close();
   });
@@ -96,7 +88,7 @@ test('a phone-sized window shows the list and the chat as two screens, with a ba
   expect(await scrollsSideways(page)).toBe(false);
   // The one pane takes the whole width (it once kept the two-pane grid's first column, 18rem).
   expect((await page.getByTestId('conversation').boundingBox())!.width).toBeGreaterThanOrEqual(389);
-  expect(await seriousViolations(page), 'conversation at 390×844').toEqual([]);
+  expect(await seriousViolationsOn(page, 'conversation at 390×844 (light)'), 'conversation at 390×844').toEqual([]);
 
   await page.getByRole('button', { name: 'Back to chats' }).click();
   await expect(list).toBeVisible();

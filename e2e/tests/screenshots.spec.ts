@@ -17,6 +17,7 @@ import { expect, test } from '../support/fixtures.js';
 import { type NodeDevice, startNodeDevice } from '../support/node-device.js';
 import { DESKTOP, PHONE, at, screenshotPerson, shoot } from '../support/screenshots.js';
 import type { RunningSystem } from '../support/system.js';
+import { eightPersonCall } from '../support/group-call-bots.js';
 import { onboard, registerContact } from '../support/users.js';
 
 /** A contact on a Node device whose clock the test sets before each thing it sends. */
@@ -155,6 +156,23 @@ test('the shell and chat screens look as their baselines, light and dark, wide a
   await context.close();
 });
 
+test('a group call of eight real participants looks as its baselines, light and dark: one browser, seven bots through Janus', async ({ browser, system }) => {
+  test.setTimeout(180_000);
+  const { context, page } = await screenshotPerson(browser);
+  await onboard(page, system, 'alice', 'Alice Liddell');
+  await connected(page);
+  const call = await eightPersonCall(browser, system, page);
+  try {
+    await expect(page.getByTestId('group-call-count')).toContainText('8 participants · 0:00');
+    await page.mouse.move(0, 0);
+    // The bots' pictures and Alice's camera are drawn as fixed patterns in place (shoot).
+    await shoot(page, 'group-call-8');
+  } finally {
+    await call.stop();
+    await context.close();
+  }
+});
+
 /** Builds one of the call app's test pages for the length of `use`. */
 async function withLab<T>(entry: string, use: (lab: ServedLab) => Promise<T>): Promise<T> {
   const lab = await buildCallLab(entry);
@@ -184,6 +202,8 @@ test('the call screens look as their baselines, light and dark: incoming call, 1
     // The engine's clock is manual: the timer stays at the start.
     await expect(bob.getByTestId('call-elapsed')).toHaveText('0:00');
     await expect(page.locator('#alice').getByTestId('call-panel')).toHaveAttribute('data-phase', 'active');
+    // Alice's picture is on the stage (not her avatar, shown until the first frames are decoded).
+    await expect(bob.getByTestId('peer-avatar')).toHaveCount(0, { timeout: 15_000 });
     const bar = bob.getByRole('toolbar', { name: 'Call controls' });
     await expect(bar.getByRole('button', { name: 'Hang up' })).toBeVisible();
     await page.mouse.move(0, 0);

@@ -22,6 +22,9 @@ function render(bus: EventBus, messenger: FakeMessenger, locale = 'en-US') {
 }
 
 const button = (name: string) => [...dom.container.querySelectorAll('button')].find((b) => b.textContent === name || b.getAttribute('aria-label') === name);
+const menuItem = (name: string) => [...dom.container.querySelectorAll('[role="menuitem"]')].find((b) => b.textContent === name) as HTMLButtonElement | undefined;
+/** A button of the conversation list's header (its accessible name is its aria-label). */
+const listHeaderButton = (name: string) => [...dom.container.querySelectorAll<HTMLButtonElement>('.chat-app__list-header button')].find((b) => b.getAttribute('aria-label') === name);
 
 function press(element: HTMLElement, key: string, init: KeyboardEventInit = {}) {
   act(() => {
@@ -258,7 +261,7 @@ describe('ChatApp', () => {
     expect(dom.container.querySelector('[data-testid="conversation"]')!.textContent).toContain('Участников: 2');
   });
 
-  it('offers Call links in the chat options and the list menu only while the call app says it can show them, and asks for them', async () => {
+  it('offers Call links in the chat options and as the list header\'s button only while the call app says it can show them, and asks for them', async () => {
     const bus = new EventBus();
     const requests: unknown[] = [];
     bus.on('call.links-requested').subscribe((request) => requests.push(request));
@@ -267,24 +270,24 @@ describe('ChatApp', () => {
     act(() => button('Chat options')!.click());
     expect(button('Safety number')).toBeDefined();
     expect(button('Call links')).toBeUndefined();
-    expect(button('Menu')).toBeUndefined();
     press(dom.container.querySelector('[role="menu"]')!, 'Escape');
     act(() => bus.set('call.links-available', true));
     act(() => button('Chat options')!.click());
-    act(() => button('Call links')!.click());
+    act(() => menuItem('Call links')!.click());
     expect(requests).toEqual([{}]);
     // Back on the menu button: the call app's dialog returns the focus there when it closes.
     expect(document.activeElement).toBe(button('Chat options'));
-    act(() => button('Menu')!.click());
-    act(() => button('Call links')!.click());
+    // The list's header: one icon button, in the tab order, that says it opens a dialog.
+    const headerButton = listHeaderButton('Call links')!;
+    expect(headerButton.getAttribute('aria-haspopup')).toBe('dialog');
+    expect(headerButton.tabIndex).toBe(0);
+    act(() => headerButton.click());
     expect(requests).toHaveLength(2);
-    expect(document.activeElement).toBe(button('Menu'));
     act(() => bus.set('call.links-available', false));
-    expect(button('Menu')).toBeUndefined();
+    expect(listHeaderButton('Call links')).toBeUndefined();
     render(bus, new FakeMessenger(), 'ru-RU');
     act(() => bus.set('call.links-available', true));
-    act(() => button('Меню')!.click());
-    expect(button('Ссылки на звонки')).toBeDefined();
+    expect(listHeaderButton('Ссылки на звонки')).toBeDefined();
   });
 
   it('on an older shell, whose bus throws on the call-links events, offers no Call links and still works', async () => {
@@ -298,7 +301,7 @@ describe('ChatApp', () => {
     await openAda(bus, new FakeMessenger());
     act(() => bus.set('call.available', true));
     expect(button('Voice call')).toBeDefined();
-    expect(button('Menu')).toBeUndefined();
+    expect(listHeaderButton('Call links')).toBeUndefined();
     act(() => button('Chat options')!.click());
     expect(button('Safety number')).toBeDefined();
     expect(button('Call links')).toBeUndefined();

@@ -6,7 +6,7 @@ import { LockKeyhole, MessageCircle } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { BehaviorSubject, map } from 'rxjs';
 import { CallLog } from './call-log.js';
-import { callLinksEntries, useCallLinks } from './call-links.js';
+import { CallLinksButton, useCallLinks } from './call-links.js';
 import { CallReminders } from './CallReminders.js';
 import './chat.css';
 import { Composer } from './Composer.js';
@@ -19,7 +19,6 @@ import { GroupConversationView } from './GroupConversation.js';
 import { MessageList } from './MessageList.js';
 import { type ChatMessages, messagesFor } from './messages.js';
 import { NewGroupForm } from './NewGroupForm.js';
-import { OptionsMenu } from './OptionsMenu.js';
 import { SafetyNumberView } from './SafetyNumberView.js';
 import { useReadReceipts } from './read-receipts.js';
 import { type ScheduleEnvironment, ScheduleEnvironmentProvider } from './schedule-environment.js';
@@ -112,7 +111,7 @@ function SignedInChat(props: { bus: EventBus; remote: RemoteProps; messenger: Me
           <div className="chat-app__list-header">
             <h2 className="chat-app__title">{t.chats}</h2>
             {messenger.createGroup && <NewGroupForm t={t} createGroup={(name, handles) => messenger.createGroup!(name, handles)} onCreated={openConversation} />}
-            {openCallLinks && <OptionsMenu label={t.listMenu} entries={callLinksEntries(t, openCallLinks)} testId="list-menu" />}
+            <CallLinksButton t={t} openCallLinks={openCallLinks} />
           </div>
           <FindUserForm t={t} findUser={(handle) => messenger.findUser(handle)} onFound={openConversation} onQuery={setQuery} />
           <ConversationList

@@ -10,6 +10,7 @@ import type { ChatMessages } from './messages.js';
 export function Composer(props: { t: ChatMessages; onSend: (body: string) => Promise<unknown>; nameOf: (userId: string | undefined) => string }) {
   const { t, onSend, nameOf } = props;
   const inputId = useId();
+  const hintId = useId();
   const [draft, setDraft] = useState('');
   const [failure, setFailure] = useState<string | null>(null);
 
@@ -49,11 +50,17 @@ export function Composer(props: { t: ChatMessages; onSend: (body: string) => Pro
         // Opening a conversation is a request to write in it.
         autoFocus
         value={draft}
+        // Short enough for a phone; the keys are said to screen readers and shown as a tooltip.
         placeholder={t.messagePlaceholder}
+        title={t.composerHint}
+        aria-describedby={hintId}
         onChange={(event) => setDraft(event.target.value)}
         onKeyDown={onKeyDown}
         data-testid="composer"
       />
+      <span id={hintId} className="visually-hidden">
+        {t.composerHint}
+      </span>
       <button type="submit" className="icon-button" aria-label={t.send} title={t.send} disabled={draft.trim() === ''}>
         <SendHorizontal aria-hidden="true" size={20} />
       </button>

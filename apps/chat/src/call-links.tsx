@@ -42,6 +42,19 @@ export function useCallLinks(bus: EventBus): (() => void) | null {
   );
 }
 
+/**
+ * "Call links" as an icon button (the conversation list's header, where a WhatsApp or Signal user
+ * looks for their calls), or nothing while the call app cannot show them (see useCallLinks).
+ */
+export function CallLinksButton({ t, openCallLinks }: { t: ChatMessages; openCallLinks: (() => void) | null }) {
+  if (!openCallLinks) return null;
+  return (
+    <button type="button" className="icon-button" aria-label={t.callLinks} title={t.callLinks} aria-haspopup="dialog" onClick={openCallLinks} data-testid="list-call-links">
+      <Link aria-hidden="true" size={20} />
+    </button>
+  );
+}
+
 /** The "Call links" entry of a menu, or none while the call app cannot show them (see useCallLinks). */
 export function callLinksEntries(t: ChatMessages, openCallLinks: (() => void) | null): MenuEntry[] {
   return openCallLinks ? [{ label: t.callLinks, icon: <Link aria-hidden="true" size={18} />, onSelect: openCallLinks, testId: 'open-call-links' }] : [];

@@ -18,6 +18,7 @@ import { messagesFor, relayStatusText } from './messages.js';
 import { RemoteErrorBoundary } from './remotes/RemoteErrorBoundary.js';
 import { RemoteSlot } from './remotes/RemoteSlot.js';
 import { AppearanceSettings } from './screens/AppearanceSettings.js';
+import { CallsSettings } from './screens/CallsSettings.js';
 import { type BetaActions, BetaToggle } from './screens/BetaToggle.js';
 import { ReleaseInfo, type SharedLibraryInfo } from './screens/ReleaseInfo.js';
 import { type SettingsActions, SettingsPanel } from './screens/SettingsPanel.js';
@@ -93,11 +94,24 @@ export function Shell({ session, token, account, settings, relayCloseCause = NO_
     refocusSettings.current = true;
     setSettingsOpen(false);
   }, []);
+  // "Call links" chosen in Settings: asked of the call app once Settings is closed and the focus is
+  // back on its button, so the call app's dialog opens alone and gives the focus back there.
+  const callLinksAfterClose = useRef(false);
   useEffect(() => {
     if (settingsOpen || !refocusSettings.current) return;
     refocusSettings.current = false;
     settingsButton.current?.focus();
+    if (callLinksAfterClose.current) {
+      callLinksAfterClose.current = false;
+      bus.publish('call.links-requested', {});
+    }
   }, [settingsOpen]);
+  const openCallLinks = useCallback(() => {
+    callLinksAfterClose.current = true;
+    closeSettings();
+  }, [closeSettings]);
+  // Whether the loaded call app shows call links (an older one never says so: no entry then).
+  const callLinksAvailable = useBehavior(bus.state('call.links-available'));
   const [manifestState, setManifestState] = useState<ManifestState>({ status: 'loading' });
   const [disabled, setDisabled] = useState<ReadonlySet<RemoteName>>(new Set());
   const federation = useMemo(federationInstance, []);
@@ -283,7 +297,12 @@ export function Shell({ session, token, account, settings, relayCloseCause = NO_
           account={account}
           actions={settings}
           onClose={closeSettings}
-          appearance={<AppearanceSettings t={t} theme={theme} onTheme={chooseTheme} callLayout={callLayout} onCallLayout={chooseCallLayout} />}
+          appearance={
+            <>
+              <AppearanceSettings t={t} theme={theme} onTheme={chooseTheme} callLayout={callLayout} onCallLayout={chooseCallLayout} />
+              {callLinksAvailable && <CallsSettings t={t} onCallLinks={openCallLinks} />}
+            </>
+          }
         >
           <BetaToggle t={t} actions={betaActions} />
           <ReleaseInfo

@@ -56,25 +56,26 @@ export function CallLinksPanel(props: { store: CallLinksStore; open: (link: stri
           <X aria-hidden="true" />
         </button>
       </header>
-      <form aria-label={props.t.newCallLink} onSubmit={(event) => void create(event)}>
-        <label>
-          {props.t.callName}{' '}
-          <input value={name()} maxLength={128} onInput={(event) => setName(event.currentTarget.value)} />
-        </label>{' '}
-        <label>
+      <form class="call-links__new" aria-label={props.t.newCallLink} onSubmit={(event) => void create(event)}>
+        <label class="call-field call-links__name">
+          {props.t.callName}
+          <input class="call-input" value={name()} maxLength={128} onInput={(event) => setName(event.currentTarget.value)} />
+        </label>
+        <label class="call-check">
           <input type="checkbox" checked={approval()} onChange={(event) => setApproval(event.currentTarget.checked)} /> {props.t.approvalMode}
-        </label>{' '}
+        </label>
         <button type="submit" class="call-button call-button--primary">
           {props.t.createLink}
         </button>
       </form>
       <Show when={props.store.error}>{(why) => <p role="alert">{props.t.linkFailed(props.t.linkFailure(why()))}</p>}</Show>
       <Show when={props.store.links.length > 0} fallback={<p>{props.t.noLinks}</p>}>
-        <ul>
+        <ul class="call-links__list">
           <For each={props.store.links}>{(link) => <LinkRow link={link} store={props.store} open={props.open} locale={props.locale} t={props.t} />}</For>
         </ul>
       </Show>
       <form
+        class="call-links__open"
         aria-label={props.t.openLinkLabel}
         onSubmit={(event) => {
           event.preventDefault();
@@ -82,10 +83,10 @@ export function CallLinksPanel(props: { store: CallLinksStore; open: (link: stri
           setOpening('');
         }}
       >
-        <label>
-          {props.t.openLinkLabel}{' '}
-          <input value={opening()} onInput={(event) => setOpening(event.currentTarget.value)} autocomplete="off" />
-        </label>{' '}
+        <label class="call-field call-links__name">
+          {props.t.openLinkLabel}
+          <input class="call-input" value={opening()} onInput={(event) => setOpening(event.currentTarget.value)} autocomplete="off" />
+        </label>
         <button type="submit" class="call-button">
           {props.t.openLink}
         </button>
@@ -108,31 +109,33 @@ function LinkRow(props: { link: CallLinkView; store: CallLinksStore; open: (link
     copiedTimer = setTimeout(() => setCopied(false), 2000);
   };
   return (
-    <li data-testid="call-link" data-room={props.link.roomId}>
-      <strong>{label()}</strong>{' '}
+    <li class="call-links__link" data-testid="call-link" data-room={props.link.roomId}>
+      <strong class="call-links__link-name">{label()}</strong>
       <Show when={props.link.url}>
         {(url) => (
-          <>
-            <input readOnly value={url()} aria-label={`${props.t.linkUrl}: ${label()}`} data-testid="call-link-url" size={40} />{' '}
-            <button type="button" onClick={() => void copy()}>
+          <div class="call-links__row">
+            <input class="call-input call-links__url" readOnly value={url()} aria-label={`${props.t.linkUrl}: ${label()}`} data-testid="call-link-url" />
+            <button type="button" class="call-button" onClick={() => void copy()}>
               {copied() ? props.t.copied : props.t.copyLink}
-            </button>{' '}
-            <button type="button" onClick={() => props.open(url())}>
+            </button>
+            <button type="button" class="call-button call-button--primary" onClick={() => props.open(url())}>
               {props.t.joinLink}
-            </button>{' '}
-          </>
+            </button>
+          </div>
         )}
       </Show>
-      <label>
-        <input type="checkbox" checked={props.link.approval} onChange={(event) => void props.store.setApproval(props.link.roomId, event.currentTarget.checked)} /> {props.t.approvalMode}
-      </label>{' '}
-      <button type="button" onClick={() => void props.store.reset(props.link.roomId, props.link.name)}>
-        {props.t.resetLink}
-      </button>{' '}
-      <button type="button" onClick={() => void props.store.revoke(props.link.roomId)}>
-        {props.t.revokeLink}
-      </button>
-      <small> {props.t.linkExpires(new Date(props.link.expiresAt).toLocaleDateString(props.locale))}</small>
+      <div class="call-links__row">
+        <label class="call-check">
+          <input type="checkbox" checked={props.link.approval} onChange={(event) => void props.store.setApproval(props.link.roomId, event.currentTarget.checked)} /> {props.t.approvalMode}
+        </label>
+        <button type="button" class="call-button" onClick={() => void props.store.reset(props.link.roomId, props.link.name)}>
+          {props.t.resetLink}
+        </button>
+        <button type="button" class="call-button call-button--danger" onClick={() => void props.store.revoke(props.link.roomId)}>
+          {props.t.revokeLink}
+        </button>
+      </div>
+      <small class="call-links__expiry">{props.t.linkExpires(new Date(props.link.expiresAt).toLocaleDateString(props.locale))}</small>
     </li>
   );
 }

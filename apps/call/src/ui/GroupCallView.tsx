@@ -264,6 +264,36 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
           <p class="call-stage__status" data-testid="group-call-count">
             {props.t.participants(participants().length)} · <span data-testid="group-call-elapsed">{elapsed()}</span>
           </p>
+          {/* The people list: a pill in the stage's top row (never over a tile), a sheet below it when open. */}
+          <details class="group-call__participants call-sheet call-sheet--people" data-testid="group-call-participants">
+            <summary class="call-sheet__summary">
+              {/* The count beside an icon: the top row already says "N participants" in words. */}
+              <Users aria-hidden="true" /> <span aria-hidden="true">{participants().length}</span>
+              <span class="visually-hidden">{props.t.participants(participants().length)}</span>
+            </summary>
+            <ul>
+              <For each={participants()}>
+                {(p) => (
+                  <li data-testid="group-call-participant" data-participant={p.index}>
+                    <Avatar accountId={p.userId} name={nameOf(p)} size="md" />
+                    <span class="group-call__person-name">{nameOf(p)}</span>
+                    <ParticipantBadges participant={p} t={props.t} />
+                    <Show when={p.viaLink}>
+                      <small data-testid="group-call-via-link"> · {props.t.viaLink}</small>
+                    </Show>
+                    <Show when={p.guest}>
+                      <small data-testid="group-call-guest"> · {props.t.guestBadge}</small>
+                    </Show>
+                    <Show when={props.store.state.linkAdmin && !p.self}>
+                      <button type="button" class="call-button" onClick={() => props.store.remove(p.index)}>
+                        {props.t.remove(nameOf(p))}
+                      </button>
+                    </Show>
+                  </li>
+                )}
+              </For>
+            </ul>
+          </details>
           <For each={failing()}>
             {(p) => (
               <p class="call-notice call-notice--alert" role="alert" data-testid="group-call-cant-decrypt">
@@ -302,33 +332,6 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
               </For>
             </div>
           </Show>
-          <details class="group-call__participants call-sheet call-sheet--people" data-testid="group-call-participants">
-            <summary class="call-sheet__summary">
-              <Users aria-hidden="true" /> {props.t.participants(participants().length)}
-            </summary>
-            <ul>
-              <For each={participants()}>
-                {(p) => (
-                  <li data-testid="group-call-participant" data-participant={p.index}>
-                    <Avatar accountId={p.userId} name={nameOf(p)} size="md" />
-                    <span class="group-call__person-name">{nameOf(p)}</span>
-                    <ParticipantBadges participant={p} t={props.t} />
-                    <Show when={p.viaLink}>
-                      <small data-testid="group-call-via-link"> · {props.t.viaLink}</small>
-                    </Show>
-                    <Show when={p.guest}>
-                      <small data-testid="group-call-guest"> · {props.t.guestBadge}</small>
-                    </Show>
-                    <Show when={props.store.state.linkAdmin && !p.self}>
-                      <button type="button" class="call-button" onClick={() => props.store.remove(p.index)}>
-                        {props.t.remove(nameOf(p))}
-                      </button>
-                    </Show>
-                  </li>
-                )}
-              </For>
-            </ul>
-          </details>
         </div>
         <Show when={!grid() && pages() > 1}>
           <nav class="group-call__pages" aria-label={props.t.page(currentPage() + 1, pages())}>

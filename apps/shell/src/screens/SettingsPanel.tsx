@@ -44,7 +44,7 @@ export function SettingsPanel(props: {
   account: { handle: string; displayName: string; deviceId: number };
   actions: SettingsActions;
   onClose: () => void;
-  /** The appearance section (theme, call layout), right after the language. */
+  /** The appearance section (theme, call layout) and the calls section, right after the language. */
   appearance?: ReactNode;
   /** More sections from the shell (beta program, release information). */
   children?: ReactNode;

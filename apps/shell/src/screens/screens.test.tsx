@@ -2,6 +2,7 @@
 import { act } from 'react';
 import { describe, expect, it } from 'vitest';
 import { messagesFor } from '../messages.js';
+import { CallsSettings } from './CallsSettings.js';
 import { OnboardingScreen } from './OnboardingScreen.js';
 import { OtherTabScreen } from './OtherTabScreen.js';
 import { type PendingLink, SettingsPanel } from './SettingsPanel.js';
@@ -139,6 +140,24 @@ describe('SettingsPanel', () => {
     await act(async () => linked());
     await flush();
     expect(dom.container.querySelector('[data-testid="link-done"]')!.textContent).toBe('The new device is linked.');
+  });
+});
+
+describe('CallsSettings', () => {
+  it('offers "Call links" as a button that says it opens a dialog, in English and Russian', () => {
+    let asked = 0;
+    act(() => dom.root.render(<CallsSettings t={messagesFor('en-US')} onCallLinks={() => asked++} />));
+    const section = dom.container.querySelector('section')!;
+    expect(section.querySelector('h3')!.textContent).toBe('Calls');
+    expect(section.getAttribute('aria-labelledby')).toBe(section.querySelector('h3')!.id);
+    const entry = button('Call links');
+    expect(entry.getAttribute('aria-haspopup')).toBe('dialog');
+    act(() => entry.click());
+    expect(asked).toBe(1);
+    act(() => dom.root.render(<CallsSettings t={messagesFor('ru-RU')} onCallLinks={() => asked++} />));
+    expect(dom.container.querySelector('h3')!.textContent).toBe('Звонки');
+    act(() => button('Ссылки на звонки').click());
+    expect(asked).toBe(2);
   });
 });
 

@@ -122,7 +122,7 @@ describe.skipIf(skipReason !== null)('group calls through a real Janus', () => {
 
       // Bob subscribes to alice: Janus's offer, its m-lines named by participant index.
       const subscribed = await bob.ok({ op: 'subscribe', callId, participants: [0] });
-      expect(subscribed.jsep.type).toBe('offer');
+      expect(subscribed.jsep!.type).toBe('offer');
       expect(subscribed.streams.map((s) => [s.participant, s.kind]).sort()).toEqual([
         [0, 'audio'],
         [0, 'video'],
@@ -132,7 +132,7 @@ describe.skipIf(skipReason !== null)('group calls through a real Janus', () => {
       // Bob's answer (werift again) starts the subscription; dropping alice renegotiates it.
       const receiver = new RTCPeerConnection();
       try {
-        await receiver.setRemoteDescription({ type: 'offer', sdp: subscribed.jsep.sdp });
+        await receiver.setRemoteDescription({ type: 'offer', sdp: subscribed.jsep!.sdp });
         const answer = await receiver.createAnswer();
         await receiver.setLocalDescription(answer);
         expect(await bob.request({ op: 'answer', callId, jsep: { type: 'answer', sdp: receiver.localDescription?.sdp ?? answer.sdp } })).toMatchObject({ ok: true });
@@ -185,7 +185,7 @@ describe.skipIf(skipReason !== null)('group calls through a real Janus', () => {
       expect(bobAgain.self.index).toBe(3);
       await expect.poll(async () => (await sfu.calls.participants(callId)).find((p) => p.index === 2)?.publishing).toBe(true);
       const subscribed = await bob.ok({ op: 'subscribe', callId, participants: [2] });
-      await receiver.setRemoteDescription({ type: 'offer', sdp: subscribed.jsep.sdp });
+      await receiver.setRemoteDescription({ type: 'offer', sdp: subscribed.jsep!.sdp });
       const local = await receiver.createAnswer();
       await receiver.setLocalDescription(local);
       await bob.ok({ op: 'answer', callId, jsep: { type: 'answer', sdp: receiver.localDescription?.sdp ?? local.sdp } });

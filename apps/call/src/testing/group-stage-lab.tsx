@@ -6,7 +6,7 @@
  */
 // The shell puts the design tokens on the page; this page stands in for it.
 import '@parley/design-tokens/tokens.css';
-import { BehaviorSubject } from 'rxjs';
+import { BehaviorSubject, NEVER } from 'rxjs';
 import { render } from 'solid-js/web';
 import '../call.css';
 import type { GroupCallStore } from '../group/group-call-store.js';
@@ -46,11 +46,13 @@ const participants: GroupParticipantView[] = Array.from({ length: count }, (_, i
   muted: index % 3 === 2,
   cameraOn: index % 4 !== 3,
   handRaised: index === 4,
+  presenting: false,
 }));
 const streams = new Map(participants.filter((p) => !p.self).map((p) => [p.index, canvasCamera(p.index)]));
 
 const media = {
   participantStreams$: new BehaviorSubject<ReadonlyMap<number, MediaStream>>(streams),
+  screenStreams$: new BehaviorSubject<ReadonlyMap<number, MediaStream>>(new Map()),
   localStream$: new BehaviorSubject<MediaStream | null>(canvasCamera(99)),
   decryption$: new BehaviorSubject(new Map()),
   muted$: new BehaviorSubject(false),
@@ -60,10 +62,10 @@ const layers = new Map<number, number | null>();
 const store = {
   state: {
     incoming: null,
-    snapshot: { phase: 'active', callId: 'lab', media: 'video', selfIndex: 0, participants, joinedAt: Date.now(), error: null, joinRequests: [] },
+    snapshot: { phase: 'active', callId: 'lab', media: 'video', selfIndex: 0, participants, joinedAt: Date.now(), error: null, joinRequests: [], presenter: null },
     media,
     linkAdmin: false,
-    call: { chooseLayer: (index: number, layer: number | null) => layers.set(index, layer) },
+    call: { chooseLayer: (index: number, layer: number | null) => layers.set(index, layer), presentationLost$: NEVER },
     ring: { groupName: 'Lab group', groupId: 'lab-group', callerName: 'Alice Liddell' },
     failure: null,
     names: new Map(),

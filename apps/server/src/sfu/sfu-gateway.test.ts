@@ -14,7 +14,7 @@ import { SfuGateway, offeredMids, toStreams } from './sfu-gateway.js';
 import { SfuTestDevice } from './sfu-test-client.js';
 
 describe('toStreams', () => {
-  it('names Janus subscriber m-lines by participant index and drops data and inactive ones', () => {
+  it('names Janus subscriber m-lines by participant index (keeping the publisher\'s mid) and drops data and inactive ones', () => {
     expect(
       toStreams([
         { mid: '0', type: 'audio', feed_id: 1, feed_mid: '0' },
@@ -23,8 +23,8 @@ describe('toStreams', () => {
         { mid: '3', type: 'data' },
       ]),
     ).toEqual([
-      { mid: '0', participant: 0, kind: 'audio' },
-      { mid: '1', participant: 0, kind: 'video' },
+      { mid: '0', participant: 0, kind: 'audio', feedMid: '0' },
+      { mid: '1', participant: 0, kind: 'video', feedMid: '1' },
     ]);
   });
 

@@ -42,14 +42,17 @@ const SLOT_OF: Record<SfuMediaSource, number> = { microphone: SLOT.microphone, c
 const sourceOf = (stream: SfuStream): SfuMediaSource => stream.source ?? (stream.kind === 'video' ? 'camera' : 'microphone');
 const isScreen = (source: SfuMediaSource) => source === 'screen' || source === 'screen-audio';
 
-/**
- * The shared screen's one encoding: full resolution (what getDisplayMedia gives, at most
- * SCREEN_CAPTURE's 1080p), a bitrate that keeps text sharp, and a frame rate slides need.
- */
-export const SCREEN_ENCODING: RTCRtpEncodingParameters = { maxBitrate: 2_500_000, maxFramerate: 15, scaleResolutionDownBy: 1 };
+/** The shared screen's one encoding: a bitrate that keeps text sharp, and a frame rate slides need. */
+export const SCREEN_ENCODING: RTCRtpEncodingParameters = { maxBitrate: 2_500_000, maxFramerate: 15 };
 
-/** What a group call asks getDisplayMedia for: the screen at its own size up to 1080p, and its sound. */
-export const SCREEN_CAPTURE: DisplayMediaStreamOptions = { video: { width: { max: 1920 }, height: { max: 1080 }, frameRate: { max: 15 } }, audio: true };
+/** A shared screen is sent at its own size up to this height (1080p); a larger one is scaled down to it. */
+export const SCREEN_MAX_HEIGHT = 1080;
+
+/** How much to scale a captured screen down so it is sent at most SCREEN_MAX_HEIGHT high. */
+export function screenScaleDown(track: MediaStreamTrack): number {
+  const height = track.getSettings().height ?? 0;
+  return height > SCREEN_MAX_HEIGHT ? height / SCREEN_MAX_HEIGHT : 1;
+}
 
 /**
  * Simulcast layers of the camera, highest first: Janus takes the rids in SDP order as high, medium,
@@ -157,8 +160,8 @@ export class RtcGroupMedia implements GroupMediaSession {
   }
 
   /**
-   * Sends a shared screen (from getDisplayMedia with SCREEN_CAPTURE) beside the camera, with its
-   * sound when it has some; null stops sending it. True when m-lines were added: the publisher must
+   * Sends a shared screen (from getDisplayMedia) beside the camera, at most SCREEN_MAX_HEIGHT high,
+   * with its sound when it has some; null stops sending it. True when m-lines were added: the publisher must
    * then be renegotiated (`GroupCall.renegotiatePublisher`).
    */
   async shareScreen(screen: MediaStream | null): Promise<boolean> {
@@ -167,12 +170,18 @@ export class RtcGroupMedia implements GroupMediaSession {
     // Text and edges over motion: under pressure the encoder drops frames, not resolution.
     if (video) video.contentHint = 'detail';
     if (this.screenSenders) {
-      await this.screenSenders.video.replaceTrack(video);
+      const sender = this.screenSenders.video;
+      await sender.replaceTrack(video);
       await this.screenSenders.audio.replaceTrack(audio);
+      if (video) {
+        const parameters = sender.getParameters();
+        for (const encoding of parameters.encodings) encoding.scaleResolutionDownBy = screenScaleDown(video);
+        await sender.setParameters(parameters).catch(() => {});
+      }
       return false;
     }
     if (!video || !screen) return false;
-    const screenVideo = this.publisher.addTransceiver(video, { direction: 'sendonly', streams: [screen], sendEncodings: [{ ...SCREEN_ENCODING }] });
+    const screenVideo = this.publisher.addTransceiver(video, { direction: 'sendonly', streams: [screen], sendEncodings: [{ ...SCREEN_ENCODING, scaleResolutionDownBy: screenScaleDown(video) }] });
     preferVp8(screenVideo);
     this.addPublished(screenVideo, 'screen');
     // Negotiated now even without sound, so a later share with sound needs no renegotiation.

@@ -15,12 +15,12 @@ export type ScreenCapture =
 /** Why no screen is shared: the user's choice, a browser that has no screen capture, or a failure. */
 export type ScreenCaptureRefusal = 'cancelled' | 'unsupported' | 'failed';
 
-/** Asks for a screen (with its sound where the browser can give it; `options` to say how big). Never throws. */
-export async function captureScreen(devices: Pick<MediaDevices, 'getDisplayMedia'> | undefined, options: DisplayMediaStreamOptions = { video: true, audio: true }): Promise<ScreenCapture> {
+/** Asks for a screen (with its sound where the browser can give it). Never throws. */
+export async function captureScreen(devices: Pick<MediaDevices, 'getDisplayMedia'> | undefined): Promise<ScreenCapture> {
   if (typeof devices?.getDisplayMedia !== 'function') return { ok: false, reason: 'unsupported' };
   let stream: MediaStream;
   try {
-    stream = await devices.getDisplayMedia(options);
+    stream = await devices.getDisplayMedia({ video: true, audio: true });
   } catch (error) {
     return { ok: false, reason: refusalOf(error) };
   }

@@ -14,7 +14,7 @@ import { For, Show, createEffect, createMemo, createSignal, from, onCleanup } fr
 import type { GroupCallStore } from '../group/group-call-store.js';
 import type { GroupParticipantView } from '@parley/call-engine';
 import { GROUP_REACTIONS } from '@parley/contracts';
-import { SCREEN_CAPTURE, type RtcGroupMedia } from '../group/group-media.js';
+import type { RtcGroupMedia } from '../group/group-media.js';
 import { type GroupShareNotice, createGroupScreenShare } from '../group/group-screen-share.js';
 import { captureScreen } from '../media/screen-capture.js';
 import { type CallMessages, formatElapsed } from '../messages.js';
@@ -287,7 +287,7 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
   };
   const shareAfterWarning = () => {
     setWarning(false);
-    void captureScreen(navigator.mediaDevices, SCREEN_CAPTURE).then((captured) => share.start(captured));
+    void captureScreen(navigator.mediaDevices).then((captured) => share.start(captured));
   };
 
   return (

@@ -241,6 +241,19 @@ test('a group call of eight real participants through Janus (one browser, seven 
   });
 });
 
+test('the group call stage at 1280×800 while someone shares a screen: the screen is the spotlight, the presenter\'s camera a thumbnail, nothing outside the stage', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(`${stageLab.origin}/?n=9&presenter=1`);
+  await expect(page).toHaveTitle('group stage lab ready');
+  const spotlight = page.getByTestId('group-call-spotlight');
+  await expect(spotlight).toHaveAttribute('data-source', 'screen');
+  await expect(spotlight.getByLabel("Bob Dylan 1's screen")).toBeVisible();
+  await expect(page.getByTestId('group-call-tile').filter({ hasText: 'Bob Dylan 1' })).toHaveCount(1);
+  await expect(page.getByRole('status').filter({ hasText: 'Bob Dylan 1 is sharing their screen' })).toHaveCount(1);
+  await expect.poll(() => stageGeometry(page)).toEqual({ tiles: 9, outside: 0, scrolls: false, page: false });
+  expect(await seriousViolations(page, 'group stage lab, someone presenting')).toEqual([]);
+});
+
 test('the "Call links" dialog and a call-link guest\'s join screen: no serious axe violation, light and dark', async ({ browser, system }) => {
   test.setTimeout(120_000);
   const alice = await callPerson(browser, system, 'Alice Liddell');

@@ -113,7 +113,14 @@ export const GROUP_REACTIONS = ['👍', '❤️', '😂', '😮', '👏', '🎉'
 
 /** What a participant shows the others about themselves, and the emoji they send (over Signal, never via the SFU). */
 export const GroupSignalSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('group-presence'), muted: z.boolean(), cameraOn: z.boolean(), handRaised: z.boolean() }),
+  z.object({
+    kind: z.literal('group-presence'),
+    muted: z.boolean(),
+    cameraOn: z.boolean(),
+    handRaised: z.boolean(),
+    /** Shares a screen now (absent from apps that cannot: false). */
+    presenting: z.boolean().optional(),
+  }),
   z.object({ kind: z.literal('group-reaction'), emoji: z.enum(GROUP_REACTIONS) }),
 ]);
 

@@ -44,11 +44,22 @@ export const SfuParticipantSchema = z.object({
   joinedAt: z.number().int().nonnegative(),
 });
 
+/**
+ * Which of a participant's tracks a published m-line carries. The publisher names them (Janus keeps
+ * it as the stream's description), so subscribers tell a shared screen from the camera.
+ */
+export const SfuMediaSourceSchema = z.enum(['microphone', 'camera', 'screen', 'screen-audio']);
+
+/** One m-line of a publisher offer and the track it carries. */
+export const SfuPublishedSourceSchema = z.object({ mid: z.string().min(1).max(64), source: SfuMediaSourceSchema });
+
 /** One m-line of a subscriber offer: whose track it carries. */
 export const SfuStreamSchema = z.object({
   mid: z.string().min(1).max(64),
   participant: participantIndex,
   kind: z.enum(['audio', 'video']),
+  /** What the publisher said the track is; absent when it did not say (then microphone or camera by kind). */
+  source: SfuMediaSourceSchema.optional(),
 });
 
 /** Requests a device sends (`{ t: 'sfu', id, request }`); each gets one `sfu-result`. */
@@ -65,11 +76,16 @@ export const SfuRequestSchema = z.discriminatedUnion('op', [
    * (the others). Joining again from the same device replaces its earlier presence (a rejoin).
    */
   z.object({ op: z.literal('join'), callId }),
-  /** Starts or renegotiates this device's media: the device's offer. Answer: `{ jsep }` (Janus's answer). */
-  z.object({ op: z.literal('publish'), callId, jsep: SfuJsepSchema }),
+  /**
+   * Starts or renegotiates this device's media: the device's offer, and what each m-line carries.
+   * Answer: `{ jsep }` (Janus's answer). A renegotiation that adds m-lines (a shared screen) is
+   * announced to the others as `published` again: they subscribe to what they do not receive yet.
+   */
+  z.object({ op: z.literal('publish'), callId, jsep: SfuJsepSchema, sources: z.array(SfuPublishedSourceSchema).max(16).optional() }),
   /**
    * Subscribes to these participants' media on this device's one subscriber connection (created on
-   * first use). Answer: `{ jsep, streams }`: Janus's offer and which m-line carries whose track.
+   * first use); for a participant already received, to the m-lines it published since. Answer:
+   * `{ jsep?, streams }`: Janus's offer (none when nothing changed) and which m-line carries whose track.
    */
   z.object({ op: z.literal('subscribe'), callId, participants: z.array(participantIndex).min(1).max(GROUP_CALL_MAX_PARTICIPANTS) }),
   /** Stops receiving these participants. Answer: `{ jsep?, streams }` when Janus renegotiates. */
@@ -166,6 +182,8 @@ export type SfuJsep = z.infer<typeof SfuJsepSchema>;
 export type SfuIceCandidate = z.infer<typeof SfuIceCandidateSchema>;
 export type SfuParticipant = z.infer<typeof SfuParticipantSchema>;
 export type SfuStream = z.infer<typeof SfuStreamSchema>;
+export type SfuMediaSource = z.infer<typeof SfuMediaSourceSchema>;
+export type SfuPublishedSource = z.infer<typeof SfuPublishedSourceSchema>;
 export type SfuRequest = z.infer<typeof SfuRequestSchema>;
 export type SfuRequestFrame = z.infer<typeof SfuRequestFrameSchema>;
 export type SfuResultFrame = z.infer<typeof SfuResultFrameSchema>;
@@ -178,7 +196,7 @@ export interface SfuAnswers {
   invite: Record<string, never>;
   join: { self: SfuParticipant; participants: SfuParticipant[] };
   publish: { jsep: SfuJsep };
-  subscribe: { jsep: SfuJsep; streams: SfuStream[] };
+  subscribe: { jsep?: SfuJsep; streams: SfuStream[] };
   unsubscribe: { jsep?: SfuJsep; streams: SfuStream[] };
   answer: Record<string, never>;
   substream: Record<string, never>;

@@ -213,6 +213,19 @@ describe('GroupReceiveKeys', () => {
     expect((await keys.decrypt('opus', frame, { from: A })).ok).toBe(true);
   });
 
+  it("refuses a frame whose KID names another of the sender's tracks than the stream carries (a camera shown as a shared screen)", async () => {
+    const keys = new GroupReceiveKeys();
+    const g0 = generateSenderSecret();
+    keys.addKey(A, 0n, g0);
+    const [camera, alsoCamera] = await framesOf(g0, 0n, { track: TrackSlot.camera, codec: 'vp8', count: 2 });
+    expect(await keys.decrypt('vp8', camera!, { from: A, track: TrackSlot.screen })).toMatchObject({ ok: false, failure: { code: 'unknown-key-id' } });
+    expect(keys.statsOf(A)).toMatchObject({ dropped: 1 });
+    expect((await keys.decrypt('vp8', alsoCamera!, { from: A, track: TrackSlot.camera })).ok).toBe(true);
+    // The shared screen's own KID and key: a different slot of the same sender secret.
+    const screen = await frameOf(g0, 0n, { track: TrackSlot.screen, codec: 'vp8' });
+    expect(unwrap(await keys.decrypt('vp8', screen, { from: A, track: TrackSlot.screen }))).toMatchObject({ kid: composeKeyId({ generation: 0n, sender: A, track: TrackSlot.screen }) });
+  });
+
   it('forgets a participant who left: keys, rings and counters', async () => {
     const keys = new GroupReceiveKeys();
     const g0 = generateSenderSecret();

@@ -63,6 +63,11 @@ export interface GroupFrameSource {
    * without a readable KID are counted for this participant.
    */
   readonly from?: number;
+  /**
+   * The track slot the stream carries (a camera, a shared screen…, from the SFU's stream list). A KID
+   * naming another of the sender's tracks is refused, so an SFU cannot show a camera as a screen.
+   */
+  readonly track?: number;
 }
 
 interface Generation {
@@ -183,7 +188,7 @@ export class GroupReceiveKeys {
    * counted for the sender the KID names (or `source.from`).
    */
   async decrypt(codec: MediaCodec, data: Uint8Array, source: GroupFrameSource = {}): Promise<SFrameResult<DecryptedMediaFrame>> {
-    const { from } = source;
+    const { from, track } = source;
     if (data.length === 0) return succeed({ data: new Uint8Array(0) });
     const clear = clearPrefixLength(codec, data);
     if (data.length <= clear) {
@@ -196,6 +201,9 @@ export class GroupReceiveKeys {
     const id = parseKeyId(kid);
     if (from !== undefined && id.sender !== from) {
       return this.#dropped(from, { code: 'unknown-key-id', message: `KID ${kid} names sender ${id.sender}, but the frame came on participant ${from}'s stream`, ...where });
+    }
+    if (track !== undefined && id.track !== track) {
+      return this.#dropped(from, { code: 'unknown-key-id', message: `KID ${kid} names track ${id.track}, but the frame came on a stream of track ${track}`, ...where });
     }
     const attributed = from ?? (this.#senders.has(id.sender) ? id.sender : undefined);
 

@@ -67,8 +67,9 @@ describe('Track keys from a sender secret', () => {
     const audio = composeKeyId({ generation: 0n, sender: 0, track: TrackSlot.microphone });
     const video = composeKeyId({ generation: 0n, sender: 0, track: TrackSlot.camera });
     const nextAudio = composeKeyId({ generation: 1n, sender: 0, track: TrackSlot.microphone });
-    const keys = await Promise.all([audio, video, nextAudio, audio].map((kid) => deriveTrackBaseKey(secret, kid)));
-    expect(new Set(keys.map(toHex)).size).toBe(3);
+    const screen = composeKeyId({ generation: 0n, sender: 0, track: TrackSlot.screen });
+    const keys = await Promise.all([audio, video, nextAudio, audio, screen].map((kid) => deriveTrackBaseKey(secret, kid)));
+    expect(new Set(keys.map(toHex)).size).toBe(4);
     expect(toHex(keys[0]!)).toBe(toHex(keys[3]!));
     expect(keys[0]).toHaveLength(32);
   });

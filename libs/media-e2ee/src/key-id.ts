@@ -34,11 +34,15 @@ export const MAX_TRACK_SLOT = Number((1n << TRACK_BITS) - 1n);
 export const MAX_SENDER_INDEX = Number((1n << SENDER_BITS) - 1n);
 export const MAX_KEY_GENERATION = (1n << GENERATION_BITS) - 1n;
 
-/** The track slots Parley's call app uses, one per RTCRtpSender (screen video replaces the camera on slot 1). */
+/**
+ * The track slots Parley's call app uses, one per RTCRtpSender. A 1:1 call sends a shared screen in
+ * place of the camera (slot 1); a group call sends it beside the camera, as its own stream (slot 3).
+ */
 export const TrackSlot = {
   microphone: 0,
   camera: 1,
   screenAudio: 2,
+  screen: 3,
 } as const;
 
 /** What a Parley KID says: whose key, for which track, which generation. */

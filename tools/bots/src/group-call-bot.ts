@@ -370,6 +370,8 @@ export class GroupCallBot {
       try {
         const answer = await this.sfu({ op: 'subscribe', callId: call.callId, participants: candidates });
         for (const index of candidates) call.subscribed.add(index);
+        // Participants not received yet: the SFU always offers their m-lines.
+        if (!answer.jsep) throw new Error('the SFU sent no offer');
         await this.answerSubscriberOffer(call, answer.jsep.sdp, answer.streams);
         // Senders without simulcast (other bots) just keep their one layer.
         const substream = this.options.substream ?? 0;

@@ -9,12 +9,20 @@
  * which m-line carries whom. The camera is sent simulcast (three layers, VP8 with its payload
  * header in clear, see libs/media-e2ee) so thumbnails can take the low layer.
  *
+ * A shared screen is published beside the camera as its own m-lines (video, and its sound where the
+ * browser gives some), added on the first share by renegotiating the publisher and kept for the
+ * rest of the join (stopping sends no frames; sharing again needs no renegotiation). Its frames use
+ * their own KID slots and so their own keys, derived from the same sender secret as the camera's:
+ * they are distributed, ratcheted and rotated with it. The screen goes as one layer, not simulcast:
+ * it is everyone's spotlight, and a quarter-size layer leaves text unreadable; with contentHint
+ * 'detail' the encoder lowers the frame rate rather than the resolution when bandwidth is short.
+ *
  * Receive transforms go on right after the subscriber offer is applied and before the answer:
  * Chromium then feeds them every frame (checked with Chromium 156; set later, from `ontrack`,
  * they never see one).
  */
 import type { GroupMediaSession } from '@parley/call-engine';
-import type { CallMedia, IceCandidateInit, SfuStream } from '@parley/contracts';
+import type { CallMedia, IceCandidateInit, SfuMediaSource, SfuPublishedSource, SfuStream } from '@parley/contracts';
 import { BehaviorSubject, Subject } from 'rxjs';
 import { cameraToSend, type GetUserMedia, muteMicrophone, openCallDevices } from '../media/call-devices.js';
 import { GATHERING_CAP_MS, GATHERING_QUIET_MS, preferVp8 } from '../media/call-media.js';
@@ -24,7 +32,27 @@ import { dropOrphanPayloadAttributes } from '../media/sdp-payloads.js';
 
 /** SFrame AES_128_GCM_SHA256_128 (RFC 9605 §4.5). */
 const SUITE = 4;
-const SLOT = { microphone: 0, camera: 1 } as const;
+/** Track slots of the KID scheme (libs/media-e2ee TrackSlot). */
+const SLOT = { microphone: 0, camera: 1, screenAudio: 2, screen: 3 } as const;
+
+/** The KID slot of each kind of track. */
+const SLOT_OF: Record<SfuMediaSource, number> = { microphone: SLOT.microphone, camera: SLOT.camera, screen: SLOT.screen, 'screen-audio': SLOT.screenAudio };
+
+/** A subscriber m-line's track: what the publisher said, else microphone or camera by kind (an app that does not say). */
+const sourceOf = (stream: SfuStream): SfuMediaSource => stream.source ?? (stream.kind === 'video' ? 'camera' : 'microphone');
+const isScreen = (source: SfuMediaSource) => source === 'screen' || source === 'screen-audio';
+
+/** The shared screen's one encoding: a bitrate that keeps text sharp, and a frame rate slides need. */
+export const SCREEN_ENCODING: RTCRtpEncodingParameters = { maxBitrate: 2_500_000, maxFramerate: 15 };
+
+/** A shared screen is sent at its own size up to this height (1080p); a larger one is scaled down to it. */
+export const SCREEN_MAX_HEIGHT = 1080;
+
+/** How much to scale a captured screen down so it is sent at most SCREEN_MAX_HEIGHT high. */
+export function screenScaleDown(track: MediaStreamTrack): number {
+  const height = track.getSettings().height ?? 0;
+  return height > SCREEN_MAX_HEIGHT ? height / SCREEN_MAX_HEIGHT : 1;
+}
 
 /**
  * Simulcast layers of the camera, highest first: Janus takes the rids in SDP order as high, medium,
@@ -69,6 +97,11 @@ export class RtcGroupMedia implements GroupMediaSession {
   private readonly mutedSubject = new BehaviorSubject(false);
   private readonly cameraOnSubject = new BehaviorSubject(true);
   private videoSender: RTCRtpSender | null = null;
+  /** The shared screen's senders, once a screen was first shared in this join. */
+  private screenSenders: { readonly video: RTCRtpSender; readonly audio: RTCRtpSender } | null = null;
+  /** What each publisher transceiver carries (its mid is known once an offer was made). */
+  private readonly published: { readonly transceiver: RTCRtpTransceiver; readonly source: SfuMediaSource }[] = [];
+  private readonly screenStreams = new BehaviorSubject<ReadonlyMap<number, MediaStream>>(new Map());
   private closed = false;
   /** Which subscriber m-line carries whose track, from the SFU's latest offer. */
   private streams: readonly SfuStream[] = [];
@@ -76,8 +109,10 @@ export class RtcGroupMedia implements GroupMediaSession {
   readonly candidates$ = this.candidates.asObservable();
   readonly failed$ = this.failed.asObservable();
   readonly localStream$ = this.localStreamSubject.asObservable();
-  /** Each participant's received tracks, as one stream per participant index. */
+  /** Each participant's received microphone and camera, as one stream per participant index. */
   readonly participantStreams$ = this.participantStreams.asObservable();
+  /** Each presenting participant's received screen (video, and its sound when it has some). */
+  readonly screenStreams$ = this.screenStreams.asObservable();
   readonly decryption$ = this.decryption.asObservable();
   readonly muted$ = this.mutedSubject.asObservable();
   readonly cameraOn$ = this.cameraOnSubject.asObservable();
@@ -99,20 +134,61 @@ export class RtcGroupMedia implements GroupMediaSession {
   }
 
   async createPublishOffer(): Promise<string> {
-    const [stream] = await Promise.all([this.openLocalMedia(), this.applyIceConfig()]);
-    const audio = stream.getAudioTracks()[0];
-    if (audio) this.protect(this.publisher.addTransceiver(audio, { direction: 'sendonly', streams: [stream] }), 'audio', SLOT.microphone);
-    const video = stream.getVideoTracks()[0];
-    if (video) {
-      const transceiver = this.publisher.addTransceiver(video, { direction: 'sendonly', streams: [stream], sendEncodings: SIMULCAST_LAYERS.map((layer) => ({ ...layer })) });
-      preferVp8(transceiver);
-      this.protect(transceiver, 'video', SLOT.camera);
-      this.videoSender = transceiver.sender;
-    }
+    // The first offer opens the devices; a later one renegotiates what was added (a shared screen).
+    if (this.published.length === 0) await this.addLocalMedia();
     await this.publisher.setLocalDescription(await this.publisher.createOffer());
     await gatheringDone(this.publisher);
     // Firefox leaves lines for codecs setCodecPreferences removed (see sdp-payloads.ts).
     return dropOrphanPayloadAttributes(this.publisher.localDescription!.sdp);
+  }
+
+  publishedSources(): SfuPublishedSource[] {
+    return this.published.flatMap(({ transceiver, source }) => (transceiver.mid === null ? [] : [{ mid: transceiver.mid, source }]));
+  }
+
+  private async addLocalMedia(): Promise<void> {
+    const [stream] = await Promise.all([this.openLocalMedia(), this.applyIceConfig()]);
+    const audio = stream.getAudioTracks()[0];
+    if (audio) this.addPublished(this.publisher.addTransceiver(audio, { direction: 'sendonly', streams: [stream] }), 'microphone');
+    const video = stream.getVideoTracks()[0];
+    if (video) {
+      const transceiver = this.publisher.addTransceiver(video, { direction: 'sendonly', streams: [stream], sendEncodings: SIMULCAST_LAYERS.map((layer) => ({ ...layer })) });
+      preferVp8(transceiver);
+      this.addPublished(transceiver, 'camera');
+      this.videoSender = transceiver.sender;
+    }
+  }
+
+  /**
+   * Sends a shared screen (from getDisplayMedia) beside the camera, at most SCREEN_MAX_HEIGHT high,
+   * with its sound when it has some; null stops sending it. True when m-lines were added: the publisher must
+   * then be renegotiated (`GroupCall.renegotiatePublisher`).
+   */
+  async shareScreen(screen: MediaStream | null): Promise<boolean> {
+    const video = screen?.getVideoTracks()[0] ?? null;
+    const audio = screen?.getAudioTracks()[0] ?? null;
+    // Text and edges over motion: under pressure the encoder drops frames, not resolution.
+    if (video) video.contentHint = 'detail';
+    if (this.screenSenders) {
+      const sender = this.screenSenders.video;
+      await sender.replaceTrack(video);
+      await this.screenSenders.audio.replaceTrack(audio);
+      if (video) {
+        const parameters = sender.getParameters();
+        for (const encoding of parameters.encodings) encoding.scaleResolutionDownBy = screenScaleDown(video);
+        await sender.setParameters(parameters).catch(() => {});
+      }
+      return false;
+    }
+    if (!video || !screen) return false;
+    const screenVideo = this.publisher.addTransceiver(video, { direction: 'sendonly', streams: [screen], sendEncodings: [{ ...SCREEN_ENCODING, scaleResolutionDownBy: screenScaleDown(video) }] });
+    preferVp8(screenVideo);
+    this.addPublished(screenVideo, 'screen');
+    // Negotiated now even without sound, so a later share with sound needs no renegotiation.
+    const screenAudio = this.publisher.addTransceiver(audio ?? 'audio', { direction: 'sendonly', streams: [screen] });
+    this.addPublished(screenAudio, 'screen-audio');
+    this.screenSenders = { video: screenVideo.sender, audio: screenAudio.sender };
+    return true;
   }
 
   async acceptPublishAnswer(sdp: string): Promise<void> {
@@ -122,16 +198,18 @@ export class RtcGroupMedia implements GroupMediaSession {
   async applySubscriberOffer(sdp: string, streams: readonly SfuStream[]): Promise<string> {
     this.streams = streams;
     await this.subscriber.setRemoteDescription({ type: 'offer', sdp });
-    // Before the answer (no media of this offer can flow before it): whose frames each m-line may carry.
-    this.post({ type: 'stream-owners', owners: streams.map(({ mid, participant }) => ({ mid, participant })) });
+    // Before the answer (no media of this offer can flow before it): whose frames, of which track, each m-line may carry.
+    this.post({ type: 'stream-owners', owners: streams.map((stream) => ({ mid: stream.mid, participant: stream.participant, slot: SLOT_OF[sourceOf(stream)] })) });
     for (const transceiver of this.subscriber.getTransceivers()) {
       const receiver = transceiver.receiver;
       if (receiver.transform) continue;
       const kind = receiver.track.kind === 'video' ? 'video' : 'audio';
+      const listed = streams.find((stream) => stream.mid === transceiver.mid);
       const options: TransformOptions = {
         side: 'receive',
         kind,
-        slot: kind === 'video' ? SLOT.camera : SLOT.microphone,
+        // For the counters; the worker checks each frame's slot against the latest stream list.
+        slot: listed ? SLOT_OF[sourceOf(listed)] : kind === 'video' ? SLOT.camera : SLOT.microphone,
         group: true,
         ...(transceiver.mid === null ? {} : { mid: transceiver.mid }),
       };
@@ -183,30 +261,21 @@ export class RtcGroupMedia implements GroupMediaSession {
     this.worker.terminate();
     this.candidates.complete();
     this.participantStreams.next(new Map());
+    this.screenStreams.next(new Map());
   }
 
-  /** Rebuilds each participant's stream from the subscriber's transceivers and the SFU's mid map. */
+  /** Rebuilds each participant's streams (camera and microphone; screen) from the subscriber's transceivers and the SFU's mid map. */
   private mapStreams(): void {
-    const previous = this.participantStreams.getValue();
-    const tracks = new Map<number, MediaStreamTrack[]>();
-    for (const { mid, participant } of this.streams) {
-      const transceiver = this.subscriber.getTransceivers().find((t) => t.mid === mid);
+    const cameras = new Map<number, MediaStreamTrack[]>();
+    const screens = new Map<number, MediaStreamTrack[]>();
+    for (const stream of this.streams) {
+      const transceiver = this.subscriber.getTransceivers().find((t) => t.mid === stream.mid);
       if (!transceiver || transceiver.currentDirection === 'inactive' || transceiver.direction === 'inactive') continue;
-      tracks.set(participant, [...(tracks.get(participant) ?? []), transceiver.receiver.track]);
+      const tracks = isScreen(sourceOf(stream)) ? screens : cameras;
+      tracks.set(stream.participant, [...(tracks.get(stream.participant) ?? []), transceiver.receiver.track]);
     }
-    const next = new Map<number, MediaStream>();
-    let changed = previous.size !== tracks.size;
-    for (const [participant, list] of tracks) {
-      const existing = previous.get(participant);
-      const same = existing && existing.getTracks().length === list.length && list.every((track) => existing.getTracks().includes(track));
-      if (same) {
-        next.set(participant, existing);
-      } else {
-        next.set(participant, new MediaStream(list));
-        changed = true;
-      }
-    }
-    if (changed) this.participantStreams.next(next);
+    publishStreams(this.participantStreams, cameras);
+    publishStreams(this.screenStreams, screens);
   }
 
   private async applyIceConfig(): Promise<void> {
@@ -219,6 +288,12 @@ export class RtcGroupMedia implements GroupMediaSession {
     const stream = await openCallDevices(this.options.getUserMedia, { audio: true, video: this.options.media === 'video' }, () => this.closed);
     this.localStreamSubject.next(stream);
     return stream;
+  }
+
+  /** A publisher transceiver: encrypted on its source's KID slot, and named to the SFU by its source. */
+  private addPublished(transceiver: RTCRtpTransceiver, source: SfuMediaSource): void {
+    this.protect(transceiver, source === 'camera' || source === 'screen' ? 'video' : 'audio', SLOT_OF[source]);
+    this.published.push({ transceiver, source });
   }
 
   private protect(transceiver: RTCRtpTransceiver, kind: 'audio' | 'video', slot: number): void {
@@ -239,6 +314,24 @@ export class RtcGroupMedia implements GroupMediaSession {
     }
     this.decryption.next(next);
   }
+}
+
+/** Publishes one stream per participant of these tracks, keeping the streams whose tracks did not change (their video elements keep playing). */
+function publishStreams(subject: BehaviorSubject<ReadonlyMap<number, MediaStream>>, tracks: ReadonlyMap<number, MediaStreamTrack[]>): void {
+  const previous = subject.getValue();
+  const next = new Map<number, MediaStream>();
+  let changed = previous.size !== tracks.size;
+  for (const [participant, list] of tracks) {
+    const existing = previous.get(participant);
+    const same = existing && existing.getTracks().length === list.length && list.every((track) => existing.getTracks().includes(track));
+    if (same) {
+      next.set(participant, existing);
+    } else {
+      next.set(participant, new MediaStream(list));
+      changed = true;
+    }
+  }
+  if (changed) subject.next(next);
 }
 
 /** Resolves once gathering is complete, quiet after a candidate, or at the cap (as for 1:1 calls). */

@@ -7,7 +7,7 @@
 export interface TransformOptions {
   readonly side: 'send' | 'receive';
   readonly kind: 'audio' | 'video';
-  /** Track slot of the KID scheme (TrackSlot in libs/media-e2ee): 0 microphone, 1 camera/screen, 2 screen audio. */
+  /** Track slot of the KID scheme (TrackSlot in libs/media-e2ee): 0 microphone, 1 camera (1:1: or screen), 2 screen audio, 3 group screen. */
   readonly slot: number;
   /**
    * Group call: receive transforms decrypt any participant's frames, finding the key by the KID
@@ -42,8 +42,11 @@ export type ToWorker =
   | { readonly type: 'group-peer-key'; readonly key: WorkerKey }
   /** Group call: a participant left; their keys go. */
   | { readonly type: 'forget-peer'; readonly sender: number }
-  /** Group call: which participant each subscriber m-line carries now (replaces the previous list). */
-  | { readonly type: 'stream-owners'; readonly owners: readonly { readonly mid: string; readonly participant: number }[] }
+  /**
+   * Group call: which participant each subscriber m-line carries now, and which of their track slots
+   * (replaces the previous list; the SFU may reuse an m-line for another track).
+   */
+  | { readonly type: 'stream-owners'; readonly owners: readonly { readonly mid: string; readonly participant: number; readonly slot: number }[] }
   /** Test hook: attributes every subscriber m-line to another participant, as a lying SFU would. */
   | { readonly type: 'misattribute-streams' }
   /** Test hook: replaces the peer's keys (in a group call: this sender's) with a random secret under the same KIDs. */

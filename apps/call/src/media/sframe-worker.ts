@@ -42,8 +42,8 @@ let peerKey: WorkerKey | null = null;
 /** Group calls: every other participant's keys, found by each frame's KID (libs/media-e2ee). */
 let groupKeys: GroupReceiveKeys | null = null;
 const group = (): GroupReceiveKeys => (groupKeys ??= new GroupReceiveKeys());
-/** Group calls: the participant each subscriber m-line carries, from the SFU's stream list. */
-const streamOwners = new Map<string, number>();
+/** Group calls: the participant (and their track slot) each subscriber m-line carries, from the SFU's stream list. */
+const streamOwners = new Map<string, { participant: number; slot: number }>();
 /** Serialises key installation so frames never see half-installed keys. */
 let keyWork: Promise<void> = Promise.resolve();
 
@@ -96,10 +96,10 @@ scope.onrtctransform = ({ transformer }) => {
         if (!sealed.ok) return failed(endpoint, sealed.failure.code, sealed.failure.kid);
         frame.data = sealed.value.buffer;
       } else if (options.group) {
-        const from = options.mid === undefined ? undefined : streamOwners.get(options.mid);
+        const owner = options.mid === undefined ? undefined : streamOwners.get(options.mid);
         // Media on an m-line the SFU's stream list does not name belongs to nobody we can show.
-        if (options.mid !== undefined && from === undefined) return failed(endpoint, 'unlisted-stream', undefined);
-        const opened = await decryptGroupFrame(group(), codec, bytes, { from });
+        if (options.mid !== undefined && owner === undefined) return failed(endpoint, 'unlisted-stream', undefined);
+        const opened = await decryptGroupFrame(group(), codec, bytes, owner && { from: owner.participant, track: owner.slot });
         if (!opened.ok) return failed(endpoint, opened.failure.code, opened.failure.kid);
         frame.data = opened.value.data.buffer;
       } else {
@@ -148,10 +148,10 @@ function injectFault(data: ToWorker): boolean {
   switch (data.type) {
     case 'misattribute-streams': {
       const mids = [...streamOwners.keys()];
-      const owners = mids.map((mid) => streamOwners.get(mid)!);
+      const owners = mids.map((mid) => streamOwners.get(mid)!.participant);
       const others = [...new Set(owners)];
       // Each m-line gets the next participant's index (by first appearance), never its own.
-      if (others.length > 1) for (const [i, mid] of mids.entries()) streamOwners.set(mid, others[(others.indexOf(owners[i]!) + 1) % others.length]!);
+      if (others.length > 1) for (const [i, mid] of mids.entries()) streamOwners.set(mid, { ...streamOwners.get(mid)!, participant: others[(others.indexOf(owners[i]!) + 1) % others.length]! });
       return true;
     }
     case 'corrupt-peer-key':
@@ -188,7 +188,7 @@ scope.onmessage = ({ data }) => {
       return;
     case 'stream-owners':
       streamOwners.clear();
-      for (const { mid, participant } of data.owners) streamOwners.set(mid, participant);
+      for (const { mid, participant, slot } of data.owners) streamOwners.set(mid, { participant, slot });
       return;
     case 'forget-peer':
       group().forget(data.sender);

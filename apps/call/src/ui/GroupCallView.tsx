@@ -3,6 +3,8 @@ import LayoutGrid from 'lucide-solid/icons/layout-grid';
 import Mic from 'lucide-solid/icons/mic';
 import MicOff from 'lucide-solid/icons/mic-off';
 import Minimize2 from 'lucide-solid/icons/minimize-2';
+import MonitorOff from 'lucide-solid/icons/monitor-off';
+import MonitorUp from 'lucide-solid/icons/monitor-up';
 import PhoneOff from 'lucide-solid/icons/phone-off';
 import UserPlus from 'lucide-solid/icons/user-plus';
 import Users from 'lucide-solid/icons/users';
@@ -13,12 +15,15 @@ import type { GroupCallStore } from '../group/group-call-store.js';
 import type { GroupParticipantView } from '@parley/call-engine';
 import { GROUP_REACTIONS } from '@parley/contracts';
 import type { RtcGroupMedia } from '../group/group-media.js';
+import { type GroupShareNotice, createGroupScreenShare } from '../group/group-screen-share.js';
+import { captureScreen } from '../media/screen-capture.js';
 import { type CallMessages, formatElapsed } from '../messages.js';
 import { Avatar } from './Avatar.js';
 import { EndedSummary } from './EndedSummary.js';
 import { IncomingCallDialog } from './IncomingCallDialog.js';
 import { MiniCallBar } from './MiniCallBar.js';
 import { SelfView } from './SelfView.js';
+import { ShareWarning } from './ShareWarning.js';
 import { RoundButton } from './controls.js';
 import { type GridFit, fitGrid } from './grid-fit.js';
 import { createIdleControls } from './idle-controls.js';
@@ -195,11 +200,17 @@ const layerFor = (tileWidth: number) => (tileWidth >= HIGH_LAYER_FROM_PX ? 2 : t
  * the first other) and the others as a strip of thumbnails, paged by TILES_PER_PAGE. Grid: everyone
  * in tiles that fit the stage (fitGrid from its observed size), none outside it, no scrolling. The
  * spotlight is received on the highest simulcast layer and thumbnails on the lowest; grid tiles on
- * the layer their size needs. Self view as a movable overlay; controls fade while nothing moves.
+ * the layer their size needs. While someone else shares a screen, the screen is the spotlight and
+ * their camera a thumbnail like everyone's (a presentation starting switches grid back to spotlight);
+ * when they stop, the layout is as before. Self view as a movable overlay; controls fade while
+ * nothing moves.
  */
 function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<RtcGroupMedia>; t: CallMessages; modal: boolean; minimised: boolean; setMinimised: (minimised: boolean) => void }) {
   const media = props.media;
   const streams = from(media.participantStreams$);
+  const screens = from(media.screenStreams$);
+  const share = createGroupScreenShare({ call: () => props.store.state.call, media });
+  const [warning, setWarning] = createSignal(false);
   const localStream = from(media.localStream$);
   const decryption = from(media.decryption$);
   const muted = from(media.muted$);
@@ -217,8 +228,16 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
   const participants = () => snapshot()?.participants ?? [];
   const self = () => participants().find((p) => p.self);
   const others = createMemo(() => participants().filter((p) => !p.self));
+  /** Someone else presenting: their screen is the spotlight. */
+  const presenter = createMemo<GroupParticipantView | null>(() => others().find((p) => p.index === snapshot()?.presenter) ?? null);
+  let shownPresenter: number | null = null;
+  createEffect(() => {
+    const index = presenter()?.index ?? null;
+    if (index !== null && index !== shownPresenter) setGrid(false);
+    shownPresenter = index;
+  });
   const spotlight = createMemo<GroupParticipantView | null>(() => {
-    if (grid()) return null;
+    if (grid() || presenter()) return null;
     const list = others();
     return list.find((p) => p.index === pinned()) ?? list.find((p) => p.talking) ?? list[0] ?? null;
   });
@@ -233,7 +252,7 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
   // The layout, from the stage's size: the strip under the spotlight, the spotlight above it, or the grid.
   const stripHeight = createMemo(() => (visibleThumbnails().length > 0 ? Math.floor(area.size().height * STRIP_SHARE) : 0));
   const stripFit = createMemo<GridFit>(() => fitGrid(visibleThumbnails().length, area.size().width, stripHeight(), TILE_ASPECT, TILE_GAP));
-  const spotlightFit = createMemo<GridFit>(() => fitGrid(spotlight() ? 1 : 0, area.size().width, area.size().height - (stripHeight() ? stripHeight() + TILE_GAP : 0), TILE_ASPECT, TILE_GAP));
+  const spotlightFit = createMemo<GridFit>(() => fitGrid(spotlight() || presenter() ? 1 : 0, area.size().width, area.size().height - (stripHeight() ? stripHeight() + TILE_GAP : 0), TILE_ASPECT, TILE_GAP));
   const gridFit = createMemo<GridFit>(() => fitGrid(grid() ? others().length : 0, area.size().width, area.size().height, TILE_ASPECT, TILE_GAP));
 
   // Layers: spotlight high, thumbnails on this page low, grid tiles by their size, everyone else's video not forwarded at all.
@@ -253,6 +272,23 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
 
   const failing = createMemo(() => others().filter((p) => decryption()?.get(p.index)?.failing));
   const video = () => snapshot()?.media === 'video';
+
+  const nameOfIndex = (index: number) => {
+    const p = participants().find((candidate) => candidate.index === index);
+    return p ? nameOf(p) : '';
+  };
+  const shareNoticeText = (notice: GroupShareNotice) =>
+    notice.kind === 'refused' ? props.t.presentingRefused(nameOfIndex(notice.presenter)) : notice.kind === 'lost' ? props.t.presentationLost(nameOfIndex(notice.presenter)) : props.t.screenNotice(notice.kind);
+  /** Share screen: refused at once while someone else presents, else the warning first, as in 1:1 calls. */
+  const askToShare = () => {
+    const current = snapshot()?.presenter ?? null;
+    if (current !== null && current !== self()?.index) share.refuse(current);
+    else setWarning(true);
+  };
+  const shareAfterWarning = () => {
+    setWarning(false);
+    void captureScreen(navigator.mediaDevices).then((captured) => share.start(captured));
+  };
 
   return (
     <>
@@ -306,6 +342,22 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
               {props.t.rejoining}
             </p>
           </Show>
+          <Show when={share.screen()}>
+            <p class="call-notice" data-testid="sharing-screen">
+              {props.t.sharing}
+            </p>
+          </Show>
+          <Show when={share.notice()}>
+            {(notice) => (
+              <p class="call-notice" classList={{ 'call-notice--alert': notice().kind !== 'no-sound' }} role={notice().kind === 'no-sound' ? 'status' : 'alert'} data-testid="screen-notice">
+                {shareNoticeText(notice())}
+              </p>
+            )}
+          </Show>
+          {/* Always in the page, so screen readers hear a presentation start and end. */}
+          <p class="visually-hidden" role="status" data-testid="group-call-presenting">
+            {presenter() ? props.t.peerSharing(nameOf(presenter()!)) : ''}
+          </p>
         </header>
         <div class="group-call__area" ref={(element) => area.observe(element)} data-testid="group-call-area" data-layout={grid() ? 'grid' : 'spotlight'}>
           <Show when={grid()}>
@@ -317,6 +369,13 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
                     }} />}
               </For>
             </div>
+          </Show>
+          <Show when={!grid() && presenter()}>
+            {(main) => (
+              <div class="group-call__spotlight-row">
+                <ScreenTile participant={main()} stream={screens()?.get(main().index) ?? null} name={nameOf(main())} fit={spotlightFit()} t={props.t} />
+              </div>
+            )}
           </Show>
           <Show when={spotlight()}>
             {(main) => (
@@ -346,6 +405,7 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
         </Show>
         {/* Every participant's audio plays, whatever is on screen. */}
         <For each={others()}>{(p) => <StreamAudio stream={streams()?.get(p.index) ?? null} sinkId="" />}</For>
+        <Show when={presenter()}>{(p) => <StreamAudio stream={screens()?.get(p().index) ?? null} sinkId="" />}</Show>
         <Show when={video()}>
           <SelfView stream={localStream() ?? null} cameraOn={!!cameraOn()} label={props.t.selfView} hint={props.t.selfViewHint} previewLabel={props.t.localPreview} offLabel={props.t.yourCameraOff} testId="group-call-local-preview" />
         </Show>
@@ -353,6 +413,9 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
           <RoundButton label={props.t.mute} pressed={!!muted()} icon={muted() ? <MicOff aria-hidden="true" /> : <Mic aria-hidden="true" />} onClick={() => props.store.setMuted(!muted())} />
           <Show when={video()}>
             <RoundButton label={props.t.camera} pressed={!cameraOn()} icon={cameraOn() ? <Video aria-hidden="true" /> : <VideoOff aria-hidden="true" />} onClick={() => void props.store.setCameraOn(!cameraOn())} />
+            <Show when={share.screen()} fallback={<RoundButton label={props.t.shareScreen} icon={<MonitorUp aria-hidden="true" />} onClick={askToShare} />}>
+              <RoundButton label={props.t.stopSharing} pressed icon={<MonitorOff aria-hidden="true" />} onClick={() => void share.stop()} />
+            </Show>
           </Show>
           <RoundButton label={props.t.raiseHand} pressed={!!self()?.handRaised} icon={<Hand aria-hidden="true" />} onClick={() => props.store.setHandRaised(!self()?.handRaised)} />
           <span class="call-reactions" role="group" aria-label={props.t.reactions}>
@@ -368,6 +431,9 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
           <RoundButton label={props.t.minimise} icon={<Minimize2 aria-hidden="true" />} onClick={() => props.setMinimised(true)} />
           <RoundButton label={props.t.leave} tone="danger" icon={<PhoneOff aria-hidden="true" />} onClick={() => props.store.leave()} />
         </div>
+        <Show when={warning()}>
+          <ShareWarning text={props.t.shareWarningGroup} t={props.t} modal={props.modal} onConfirm={shareAfterWarning} onCancel={() => setWarning(false)} />
+        </Show>
       </div>
       <Show when={props.minimised}>
         <MiniCallBar
@@ -422,6 +488,28 @@ function Tile(props: { participant: GroupParticipantView; stream: MediaStream | 
             </span>
           )}
         </Show>
+      </figcaption>
+    </figure>
+  );
+}
+
+/** A participant's shared screen, the spotlight for everyone else: shown whole (text must stay readable), named as their screen. */
+function ScreenTile(props: { participant: GroupParticipantView; stream: MediaStream | null; name: string; fit: GridFit; t: CallMessages }) {
+  const videoOnly = createMemo(() => {
+    const track = props.stream?.getVideoTracks()[0];
+    return track ? new MediaStream([track]) : null;
+  });
+  return (
+    <figure
+      class="group-call__tile group-call__tile--spotlight group-call__tile--screen"
+      data-testid="group-call-spotlight"
+      data-participant={props.participant.index}
+      data-source="screen"
+      style={{ width: `${props.fit.tileWidth}px`, height: `${props.fit.tileHeight}px` }}
+    >
+      <StreamVideo stream={videoOnly()} label={props.t.screenOf(props.name)} testId="group-call-spotlight-video" />
+      <figcaption class="group-call__caption">
+        <span class="group-call__name">{props.t.screenOf(props.name)}</span>
       </figcaption>
     </figure>
   );

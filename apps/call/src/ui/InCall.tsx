@@ -8,7 +8,7 @@ import MonitorUp from 'lucide-solid/icons/monitor-up';
 import PhoneOff from 'lucide-solid/icons/phone-off';
 import Video from 'lucide-solid/icons/video';
 import VideoOff from 'lucide-solid/icons/video-off';
-import { For, Show, createEffect, createMemo, createSignal, createUniqueId, from, onCleanup, onMount, untrack } from 'solid-js';
+import { For, Show, createEffect, createMemo, createSignal, createUniqueId, from, onCleanup, untrack } from 'solid-js';
 import { type CallQuality, NO_QUALITY, type StatsSample, rateQuality, sampleStats } from '../media/call-quality.js';
 import type { RtcCallMedia } from '../media/call-media.js';
 import { captureScreen } from '../media/screen-capture.js';
@@ -17,6 +17,7 @@ import { Avatar } from './Avatar.js';
 import { MiniCallBar } from './MiniCallBar.js';
 import { CallSettingsSheet, DevicePickers } from './CallSettingsSheet.js';
 import { SelfView } from './SelfView.js';
+import { ShareWarning } from './ShareWarning.js';
 import { watchAudioLevel } from './audio-level.js';
 import { RoundButton } from './controls.js';
 import { createIdleControls } from './idle-controls.js';
@@ -305,7 +306,7 @@ export function InCall(props: InCallProps) {
         <RoundButton label={props.t.hangUp} tone="danger" icon={<PhoneOff aria-hidden="true" />} onClick={props.hangUp} />
       </div>
       <Show when={warning()}>
-        <ShareWarning peer={props.peer} t={props.t} modal={props.modal} onConfirm={() => void shareScreen()} onCancel={() => setWarning(false)} />
+        <ShareWarning text={props.t.shareWarning(props.peer.displayName)} t={props.t} modal={props.modal} onConfirm={() => void shareScreen()} onCancel={() => setWarning(false)} />
       </Show>
     </div>
     <Show when={props.minimised}>
@@ -352,49 +353,6 @@ function CallStatistics(props: { quality: CallQuality; video: boolean; decryptDr
         <dd data-testid="stats-decrypt-drops">{props.decryptDrops}</dd>
       </dl>
     </details>
-  );
-}
-
-/** The warning before screen sharing, a dialog over the call: the other side sees everything on the shared screen. */
-function ShareWarning(props: { peer: Peer; t: CallMessages; modal: boolean; onConfirm: () => void; onCancel: () => void }) {
-  let dialog!: HTMLDialogElement;
-  let cancel!: HTMLButtonElement;
-  const titleId = createUniqueId();
-  const textId = createUniqueId();
-  onMount(() => {
-    if (props.modal) dialog.showModal();
-    else dialog.show();
-    cancel.focus();
-  });
-  onCleanup(() => dialog.open && dialog.close());
-  return (
-    <dialog
-      ref={dialog}
-      class="call-dialog"
-      classList={{ 'call-dialog--inline': !props.modal }}
-      role="alertdialog"
-      aria-labelledby={titleId}
-      aria-describedby={textId}
-      data-testid="share-warning"
-      onCancel={(event) => {
-        event.preventDefault();
-        props.onCancel();
-      }}
-      onKeyDown={(event) => event.key === 'Escape' && props.onCancel()}
-    >
-      <h2 id={titleId} class="call-dialog__title">
-        {props.t.shareWarningTitle}
-      </h2>
-      <p id={textId}>{props.t.shareWarning(props.peer.displayName)}</p>
-      <div class="call-dialog__actions">
-        <button type="button" ref={cancel} class="call-button" onClick={() => props.onCancel()}>
-          {props.t.cancel}
-        </button>
-        <button type="button" class="call-button call-button--primary" onClick={() => props.onConfirm()}>
-          {props.t.shareConfirm}
-        </button>
-      </div>
-    </dialog>
   );
 }
 

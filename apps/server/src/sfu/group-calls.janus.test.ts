@@ -122,7 +122,7 @@ describe.skipIf(skipReason !== null)('group calls through a real Janus', () => {
 
       // Bob subscribes to alice: Janus's offer, its m-lines named by participant index.
       const subscribed = await bob.ok({ op: 'subscribe', callId, participants: [0] });
-      expect(subscribed.jsep.type).toBe('offer');
+      expect(subscribed.jsep!.type).toBe('offer');
       expect(subscribed.streams.map((s) => [s.participant, s.kind]).sort()).toEqual([
         [0, 'audio'],
         [0, 'video'],
@@ -132,7 +132,7 @@ describe.skipIf(skipReason !== null)('group calls through a real Janus', () => {
       // Bob's answer (werift again) starts the subscription; dropping alice renegotiates it.
       const receiver = new RTCPeerConnection();
       try {
-        await receiver.setRemoteDescription({ type: 'offer', sdp: subscribed.jsep.sdp });
+        await receiver.setRemoteDescription({ type: 'offer', sdp: subscribed.jsep!.sdp });
         const answer = await receiver.createAnswer();
         await receiver.setLocalDescription(answer);
         expect(await bob.request({ op: 'answer', callId, jsep: { type: 'answer', sdp: receiver.localDescription?.sdp ?? answer.sdp } })).toMatchObject({ ok: true });
@@ -185,7 +185,7 @@ describe.skipIf(skipReason !== null)('group calls through a real Janus', () => {
       expect(bobAgain.self.index).toBe(3);
       await expect.poll(async () => (await sfu.calls.participants(callId)).find((p) => p.index === 2)?.publishing).toBe(true);
       const subscribed = await bob.ok({ op: 'subscribe', callId, participants: [2] });
-      await receiver.setRemoteDescription({ type: 'offer', sdp: subscribed.jsep.sdp });
+      await receiver.setRemoteDescription({ type: 'offer', sdp: subscribed.jsep!.sdp });
       const local = await receiver.createAnswer();
       await receiver.setLocalDescription(local);
       await bob.ok({ op: 'answer', callId, jsep: { type: 'answer', sdp: receiver.localDescription?.sdp ?? local.sdp } });
@@ -218,6 +218,67 @@ describe.skipIf(skipReason !== null)('group calls through a real Janus', () => {
     }
     expect(logText).not.toMatch(/a=fingerprint|m=audio/);
   }, 60_000);
+
+  it('a publisher adding a screen is announced again, and a subscriber gets only the new m-lines, named as a screen', async () => {
+    const alice = await connect('alice');
+    const bob = await connect('bob');
+    const { callId } = await alice.ok({ op: 'create', invitees: [await id('bob')] });
+    await alice.ok({ op: 'join', callId });
+    await bob.ok({ op: 'join', callId });
+    const pc = new RTCPeerConnection();
+    const receiver = new RTCPeerConnection();
+    try {
+      pc.addTransceiver('audio', { direction: 'sendonly' });
+      pc.addTransceiver('video', { direction: 'sendonly' });
+      await pc.setLocalDescription(await pc.createOffer());
+      const connected = new Promise<void>((resolve) => pc.connectionStateChange.subscribe((state) => state === 'connected' && resolve()));
+      const sources = (mids: readonly string[], names: readonly string[]) => mids.map((mid, i) => ({ mid, source: names[i] as 'microphone' }));
+      const mids = () => pc.getTransceivers().map((t) => t.mid!);
+      const first = await alice.ok({ op: 'publish', callId, jsep: { type: 'offer', sdp: pc.localDescription!.sdp }, sources: sources(mids(), ['microphone', 'camera']) });
+      await pc.setRemoteDescription({ type: 'answer', sdp: first.jsep.sdp });
+      await connected;
+      await bob.event('published');
+      const subscribed = await bob.ok({ op: 'subscribe', callId, participants: [0] });
+      expect(subscribed.streams.map((s) => [s.kind, s.source])).toEqual([
+        ['audio', 'microphone'],
+        ['video', 'camera'],
+      ]);
+      await receiver.setRemoteDescription({ type: 'offer', sdp: subscribed.jsep!.sdp });
+      await receiver.setLocalDescription(await receiver.createAnswer());
+      await bob.ok({ op: 'answer', callId, jsep: { type: 'answer', sdp: receiver.localDescription!.sdp } });
+
+      // Alice adds her screen (video and its sound) and renegotiates: Bob hears `published` again.
+      pc.addTransceiver('video', { direction: 'sendonly' });
+      pc.addTransceiver('audio', { direction: 'sendonly' });
+      await pc.setLocalDescription(await pc.createOffer());
+      const again = await alice.ok({ op: 'publish', callId, jsep: { type: 'offer', sdp: pc.localDescription!.sdp }, sources: sources(mids(), ['microphone', 'camera', 'screen', 'screen-audio']) });
+      await pc.setRemoteDescription({ type: 'answer', sdp: again.jsep.sdp });
+      expect((await bob.event('published')).participant).toMatchObject({ index: 0 });
+
+      // Bob subscribes to her again: Janus adds the two new m-lines only, no second camera.
+      const added = await bob.ok({ op: 'subscribe', callId, participants: [0] });
+      expect(added.jsep?.type).toBe('offer');
+      expect(added.streams.map((s) => [s.kind, s.source])).toEqual([
+        ['audio', 'microphone'],
+        ['video', 'camera'],
+        ['video', 'screen'],
+        ['audio', 'screen-audio'],
+      ]);
+      await receiver.setRemoteDescription({ type: 'offer', sdp: added.jsep!.sdp });
+      await receiver.setLocalDescription(await receiver.createAnswer());
+      await bob.ok({ op: 'answer', callId, jsep: { type: 'answer', sdp: receiver.localDescription!.sdp } });
+      // Nothing new since: no offer, the same streams; layers still go to the camera's m-line.
+      const nothingNew = await bob.ok({ op: 'subscribe', callId, participants: [0] });
+      expect(nothingNew.jsep).toBeUndefined();
+      expect(nothingNew.streams).toEqual(added.streams);
+      expect(await bob.request({ op: 'substream', callId, participant: 0, substream: 0 })).toMatchObject({ ok: true });
+    } finally {
+      await pc.close();
+      await receiver.close();
+    }
+    await alice.ok({ op: 'leave', callId });
+    await bob.ok({ op: 'leave', callId });
+  });
 
   it('places rooms on the least-loaded of several Janus instances', async () => {
     const supervisors = [new JanusSupervisor({ iceInterface }), new JanusSupervisor({ iceInterface })];

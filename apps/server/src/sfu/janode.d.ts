@@ -70,22 +70,25 @@ declare module 'janode/plugins/videoroom' {
     type: 'audio' | 'video' | 'data';
     feed_id?: number;
     feed_mid?: string;
+    /** What the publisher said the stream is (its `descriptions` entry). */
+    feed_description?: string;
     active?: boolean;
   }
 
   export interface VideoRoomHandle extends JanodeHandle {
     joinPublisher(params: { room: number; feed?: number; display?: string; token?: string }): Promise<{ feed: number; publishers: unknown[] }>;
-    publish(params: { jsep: JanusJsep; e2ee?: boolean; display?: string }): Promise<{ jsep?: JanusJsep }>;
+    publish(params: { jsep: JanusJsep; e2ee?: boolean; display?: string; descriptions?: Array<{ mid: string; description: string }> }): Promise<{ jsep?: JanusJsep }>;
     configure(params: {
       jsep?: JanusJsep;
       e2ee?: boolean;
       streams?: Array<{ mid: string; substream?: number; send?: boolean }>;
+      descriptions?: Array<{ mid: string; description: string }>;
     }): Promise<{ jsep?: JanusJsep }>;
     joinSubscriber(params: { room: number; streams: Array<{ feed: number; mid?: string }>; token?: string; use_msid?: boolean }): Promise<{
       jsep?: JanusJsep;
       streams?: JanusSubscriberStream[];
     }>;
-    update(params: { subscribe?: Array<{ feed: number }>; unsubscribe?: Array<{ feed: number }> }): Promise<{
+    update(params: { subscribe?: Array<{ feed: number; mid?: string }>; unsubscribe?: Array<{ feed: number }> }): Promise<{
       jsep?: JanusJsep;
       streams?: JanusSubscriberStream[];
     }>;

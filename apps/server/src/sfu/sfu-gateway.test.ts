@@ -10,11 +10,11 @@ import { registerAccount, tempFolder, testConfig } from '../testing/test-support
 import { GroupCalls } from './group-calls.js';
 import { RoomSecrets } from './room-secret.js';
 import { SfuError } from './sfu-error.js';
-import { SfuGateway, toStreams } from './sfu-gateway.js';
+import { SfuGateway, offeredMids, toStreams } from './sfu-gateway.js';
 import { SfuTestDevice } from './sfu-test-client.js';
 
 describe('toStreams', () => {
-  it('names Janus subscriber m-lines by participant index and drops data and inactive ones', () => {
+  it('names Janus subscriber m-lines by participant index (keeping the publisher\'s mid) and drops data and inactive ones', () => {
     expect(
       toStreams([
         { mid: '0', type: 'audio', feed_id: 1, feed_mid: '0' },
@@ -23,9 +23,51 @@ describe('toStreams', () => {
         { mid: '3', type: 'data' },
       ]),
     ).toEqual([
-      { mid: '0', participant: 0, kind: 'audio' },
-      { mid: '1', participant: 0, kind: 'video' },
+      { mid: '0', participant: 0, kind: 'audio', feedMid: '0' },
+      { mid: '1', participant: 0, kind: 'video', feedMid: '1' },
     ]);
+  });
+
+  it('says which track an m-line carries when the publisher named it, and ignores names it does not know', () => {
+    expect(
+      toStreams([
+        { mid: '0', type: 'video', feed_id: 2, feed_mid: '1', feed_description: 'camera' },
+        { mid: '1', type: 'video', feed_id: 2, feed_mid: '2', feed_description: 'screen' },
+        { mid: '2', type: 'audio', feed_id: 2, feed_mid: '3', feed_description: 'screen-audio' },
+        { mid: '3', type: 'audio', feed_id: 2, feed_mid: '0', feed_description: 'something else' },
+      ]).map(({ mid, source }) => [mid, source]),
+    ).toEqual([
+      ['0', 'camera'],
+      ['1', 'screen'],
+      ['2', 'screen-audio'],
+      ['3', undefined],
+    ]);
+  });
+});
+
+describe('offeredMids', () => {
+  it('lists the m-lines of an offer that send, not the rejected or inactive ones', () => {
+    const sdp = [
+      'v=0',
+      'o=- 1 2 IN IP4 127.0.0.1',
+      's=-',
+      'm=audio 9 UDP/TLS/RTP/SAVPF 111',
+      'a=mid:0',
+      'a=sendonly',
+      'm=video 9 UDP/TLS/RTP/SAVPF 96',
+      'a=mid:1',
+      'a=sendonly',
+      'm=video 0 UDP/TLS/RTP/SAVPF 96',
+      'a=mid:2',
+      'm=audio 9 UDP/TLS/RTP/SAVPF 111',
+      'a=mid:3',
+      'a=inactive',
+      'm=video 9 UDP/TLS/RTP/SAVPF 96',
+      'a=mid:4',
+      'a=sendonly',
+      '',
+    ].join('\r\n');
+    expect(offeredMids(sdp)).toEqual(['0', '1', '4']);
   });
 });
 

@@ -10,9 +10,11 @@
  * trickle its `publish`); devices do not wait for each other.
  */
 import {
+  SfuMediaSourceSchema,
   type SfuEvent,
   type SfuIceCandidate,
   type SfuJsep,
+  type SfuPublishedSource,
   type SfuRequest,
   type SfuRequestFrame,
   type SfuResultFrame,
@@ -68,14 +70,22 @@ export interface SfuGatewayOptions {
   disconnectGraceMs: number;
 }
 
+/** A subscriber m-line as the server keeps it: the wire's view plus the publisher's m-line it carries. */
+interface SubscribedStream extends SfuStream {
+  /** The mid of the m-line in the publisher's connection (Janus's `feed_mid`). */
+  feedMid?: string;
+}
+
 /** Janus's state for one device in one call. */
 interface DeviceCall {
   index: number;
   publisher: VideoRoomHandle;
   published: boolean;
+  /** The mids of the m-lines this device publishes (from its latest offer), so subscribers can add the new ones. */
+  publishedMids: string[];
   subscriber: VideoRoomHandle | null;
   /** The subscriber's current m-lines, Janus's view. */
-  streams: SfuStream[];
+  streams: SubscribedStream[];
 }
 
 /** One device's SFU state across its calls. */
@@ -185,7 +195,7 @@ export class SfuGateway {
       case 'join':
         return this.join(session, request.callId);
       case 'publish':
-        return this.publish(session, request.callId, request.jsep);
+        return this.publish(session, request.callId, request.jsep, request.sources ?? []);
       case 'subscribe':
         return this.subscribe(session, request.callId, request.participants);
       case 'unsubscribe':
@@ -241,7 +251,7 @@ export class SfuGateway {
     try {
       publisher = await this.options.rooms.attach(self.placement);
       const handle = publisher;
-      const state: DeviceCall = { index: self.index, publisher: handle, published: false, subscriber: null, streams: [] };
+      const state: DeviceCall = { index: self.index, publisher: handle, published: false, publishedMids: [], subscriber: null, streams: [] };
       handle.on(VideoRoomPlugin.EVENT.VIDEOROOM_TALKING, (data: { feed?: number; talking?: boolean }) => {
         if (typeof data.feed === 'number') this.options.calls.talking(callId, indexOfFeed(data.feed), data.talking === true);
       });
@@ -260,14 +270,22 @@ export class SfuGateway {
     return { self: wireSelf, participants };
   }
 
-  private async publish(session: DeviceSession, callId: string, jsep: SfuJsep): Promise<Record<string, unknown>> {
+  private async publish(session: DeviceSession, callId: string, jsep: SfuJsep, sources: readonly SfuPublishedSource[]): Promise<Record<string, unknown>> {
     const { state } = await this.joined(session, callId);
     if (jsep.type !== 'offer') throw new SfuError('bad_request', 'publish takes the device\'s offer.');
     // e2ee: Janus forwards the SFrame payloads untouched; a room with require_e2ee refuses without it.
-    const params = { jsep: { ...jsep }, e2ee: true };
-    const result = state.published ? await state.publisher.configure(params) : await state.publisher.publish(params);
+    // The descriptions name each m-line's track, so subscribers tell a shared screen from the camera.
+    const params = { jsep: { ...jsep }, e2ee: true, descriptions: sources.map(({ mid, source }) => ({ mid, description: source })) };
+    const renegotiation = state.published;
+    const result = renegotiation ? await state.publisher.configure(params) : await state.publisher.publish(params);
     if (!result.jsep) throw new SfuError('sfu_error', 'Janus answered the offer without an answer SDP.');
     state.published = true;
+    const before = state.publishedMids;
+    state.publishedMids = offeredMids(jsep.sdp);
+    // New m-lines (a shared screen): Janus does not add them to existing subscriptions, so the others
+    // hear `published` again and subscribe to what they lack (the first publish is announced once
+    // the connection is up, see `join`).
+    if (renegotiation && state.publishedMids.some((mid) => !before.includes(mid))) this.options.calls.published(callId, state.index);
     return { jsep: { type: result.jsep.type, sdp: result.jsep.sdp } };
   }
 
@@ -276,7 +294,14 @@ export class SfuGateway {
     const publishing = new Set((await this.options.calls.participants(callId)).filter((p) => p.publishing).map((p) => p.index));
     const missing = indexes.filter((index) => !publishing.has(index) || index === state.index);
     if (missing.length > 0) throw new SfuError('bad_request', `Not publishing (or yourself): ${missing.join(', ')}.`);
-    const feeds = unique(indexes).map((index) => ({ feed: feedOf(index) }));
+    // A participant received already: only the m-lines it published since (Janus would add a second copy of the others).
+    const feeds = unique(indexes).flatMap((index) => {
+      const received = state.streams.filter((s) => s.participant === index);
+      if (received.length === 0) return [{ feed: feedOf(index) }];
+      const lacking = this.publishedMidsOf(session, callId, index).filter((mid) => !received.some((s) => s.feedMid === mid));
+      return lacking.map((mid) => ({ feed: feedOf(index), mid }));
+    });
+    if (feeds.length === 0) return { streams: state.streams.map(toWire) };
     let result;
     if (!state.subscriber) {
       const subscriber = await this.options.rooms.attach(participant.placement);
@@ -284,7 +309,7 @@ export class SfuGateway {
       subscriber.on(VideoRoomPlugin.EVENT.VIDEOROOM_UPDATED, (data: { jsep?: { type: 'offer' | 'answer'; sdp: string }; streams?: JanusSubscriberStream[] }) => {
         if (!data.jsep) return;
         state.streams = toStreams(data.streams);
-        this.push(session, callId, { kind: 'subscriber-offer', jsep: { type: data.jsep.type, sdp: data.jsep.sdp }, streams: state.streams });
+        this.push(session, callId, { kind: 'subscriber-offer', jsep: { type: data.jsep.type, sdp: data.jsep.sdp }, streams: state.streams.map(toWire) });
       });
       try {
         result = await subscriber.joinSubscriber({ room: participant.roomId, streams: feeds, token: participant.token });
@@ -298,7 +323,17 @@ export class SfuGateway {
     }
     state.streams = toStreams(result.streams);
     if (!result.jsep) throw new SfuError('sfu_error', 'Janus sent no offer for the subscription.');
-    return { jsep: { type: result.jsep.type, sdp: result.jsep.sdp }, streams: state.streams };
+    return { jsep: { type: result.jsep.type, sdp: result.jsep.sdp }, streams: state.streams.map(toWire) };
+  }
+
+  /** The mids a participant of a call publishes, from its device's latest offer (empty when not known here). */
+  private publishedMidsOf(subscriber: DeviceSession, callId: string, index: number): string[] {
+    for (const session of this.sessions.values()) {
+      if (session === subscriber) continue;
+      const call = session.calls.get(callId);
+      if (call?.index === index) return call.publishedMids;
+    }
+    return [];
   }
 
   private async unsubscribe(session: DeviceSession, callId: string, indexes: number[]): Promise<Record<string, unknown>> {
@@ -306,12 +341,12 @@ export class SfuGateway {
     if (!state.subscriber) return { streams: [] };
     const result = await state.subscriber.update({ unsubscribe: unique(indexes).map((index) => ({ feed: feedOf(index) })) });
     state.streams = toStreams(result.streams);
-    return { ...(result.jsep ? { jsep: { type: result.jsep.type, sdp: result.jsep.sdp } } : {}), streams: state.streams };
+    return { ...(result.jsep ? { jsep: { type: result.jsep.type, sdp: result.jsep.sdp } } : {}), streams: state.streams.map(toWire) };
   }
 
   private async substream(session: DeviceSession, callId: string, index: number, substream: number): Promise<Record<string, unknown>> {
     const { state } = await this.joined(session, callId);
-    const stream = state.streams.find((s) => s.participant === index && s.kind === 'video');
+    const stream = cameraOf(state.streams, index);
     if (!state.subscriber || !stream) throw new SfuError('bad_request', `You receive no video of participant ${index}.`);
     await state.subscriber.configure({ streams: [{ mid: stream.mid, substream }] });
     return {};
@@ -320,7 +355,7 @@ export class SfuGateway {
   /** Pauses or resumes one participant's video to this device (Janus's per-stream `send`), without renegotiating. */
   private async receiveVideo(session: DeviceSession, callId: string, index: number, receive: boolean): Promise<Record<string, unknown>> {
     const { state } = await this.joined(session, callId);
-    const stream = state.streams.find((s) => s.participant === index && s.kind === 'video');
+    const stream = cameraOf(state.streams, index);
     if (!state.subscriber || !stream) throw new SfuError('bad_request', `You receive no video of participant ${index}.`);
     await state.subscriber.configure({ streams: [{ mid: stream.mid, send: receive }] });
     return {};
@@ -379,14 +414,42 @@ export class SfuGateway {
   }
 }
 
-/** Janus's subscriber streams as the wire names them: m-line → participant index and kind. */
-export function toStreams(streams: readonly JanusSubscriberStream[] | undefined): SfuStream[] {
-  const result: SfuStream[] = [];
+/** Janus's subscriber streams as the server keeps them: m-line → participant index, kind, source and the publisher's m-line. */
+export function toStreams(streams: readonly JanusSubscriberStream[] | undefined): SubscribedStream[] {
+  const result: SubscribedStream[] = [];
   for (const stream of streams ?? []) {
     if ((stream.type !== 'audio' && stream.type !== 'video') || typeof stream.feed_id !== 'number' || stream.active === false) continue;
-    result.push({ mid: String(stream.mid), participant: indexOfFeed(stream.feed_id), kind: stream.type });
+    const source = SfuMediaSourceSchema.safeParse(stream.feed_description);
+    result.push({
+      mid: String(stream.mid),
+      participant: indexOfFeed(stream.feed_id),
+      kind: stream.type,
+      ...(source.success ? { source: source.data } : {}),
+      ...(stream.feed_mid === undefined ? {} : { feedMid: String(stream.feed_mid) }),
+    });
   }
   return result;
+}
+
+/** A subscriber m-line as the wire names it (the publisher's mids stay on the server). */
+function toWire({ feedMid: _feedMid, ...stream }: SubscribedStream): SfuStream {
+  return stream;
+}
+
+/** The m-line carrying a participant's camera (simulcast layers and pausing apply to it, never to a shared screen). */
+function cameraOf(streams: readonly SubscribedStream[], index: number): SubscribedStream | undefined {
+  return streams.find((s) => s.participant === index && s.kind === 'video' && s.source !== 'screen');
+}
+
+/** The mids of an offer's m-lines that send media (not rejected, not inactive). */
+export function offeredMids(sdp: string): string[] {
+  const mids: string[] = [];
+  for (const section of sdp.split(/\r?\n(?=m=)/).slice(1)) {
+    if (/^m=\S+ 0 /.test(section) || /\r?\na=(inactive|recvonly)\b/.test(section)) continue;
+    const mid = /\r?\na=mid:(\S+)/.exec(section)?.[1];
+    if (mid) mids.push(mid);
+  }
+  return mids;
 }
 
 async function detach(state: DeviceCall): Promise<void> {

@@ -3,7 +3,7 @@
  * connection), Signal-encrypted messages to the other participants (keys, presence, reactions)
  * and its media (WebRTC to the SFU with SFrame: RtcGroupMedia in apps/call, a fake in tests).
  */
-import type { GroupKeyContent, GroupSignal, IceCandidateInit, SfuAnswers, SfuEventFrame, SfuRequest, SfuStream } from '@parley/contracts';
+import type { GroupKeyContent, GroupSignal, IceCandidateInit, SfuAnswers, SfuEventFrame, SfuPublishedSource, SfuRequest, SfuStream } from '@parley/contracts';
 import type { Observable } from 'rxjs';
 
 /** The server's SFU, through the page's relay connection. */
@@ -34,8 +34,13 @@ export interface GroupSignalChannel {
 
 /** What the group call needs of its media (a fake in unit tests). */
 export interface GroupMediaSession {
-  /** The publisher's offer, with the candidates gathered so far. */
+  /**
+   * The publisher's offer, with the candidates gathered so far: the first opens the devices; a later
+   * one renegotiates what was added since (a shared screen).
+   */
   createPublishOffer(): Promise<string>;
+  /** What each m-line of the latest publisher offer carries (microphone, camera, screen…), for the SFU. */
+  publishedSources(): readonly SfuPublishedSource[];
   acceptPublishAnswer(sdp: string): Promise<void>;
   /** Applies a subscriber offer from the SFU and returns the answer. */
   applySubscriberOffer(sdp: string, streams: readonly SfuStream[]): Promise<string>;

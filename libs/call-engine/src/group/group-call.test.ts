@@ -20,6 +20,7 @@ class FakeMedia implements GroupMediaSession {
   readonly subscriberOffers: { sdp: string; streams: readonly SfuStream[] }[] = [];
   closed = false;
   createPublishOffer = async () => 'publisher-offer';
+  publishedSources = () => [{ mid: '0', source: 'microphone' as const }, { mid: '1', source: 'camera' as const }];
   acceptPublishAnswer = async () => {};
   async applySubscriberOffer(sdp: string, streams: readonly SfuStream[]) {
     this.subscriberOffers.push({ sdp, streams });
@@ -49,6 +50,8 @@ function setup(others: SfuParticipant[] = [participant(0, 'alice'), participant(
   const events = new Subject<SfuEventFrame>();
   const connected = new BehaviorSubject(true);
   const self = participant(2, 'carol', false);
+  /** Participants whose subscription the SFU answers without an offer (nothing new to receive). */
+  const nothingNewOf = new Set<number>();
   let joinCount = 0;
   const sfu = {
     events$: events,
@@ -66,6 +69,7 @@ function setup(others: SfuParticipant[] = [participant(0, 'alice'), participant(
         case 'publish':
           return { jsep: { type: 'answer', sdp: 'publisher-answer' } };
         case 'subscribe':
+          if (request.participants.every((p) => nothingNewOf.has(p))) return { streams: [] };
           return { jsep: { type: 'offer', sdp: `offer-${request.participants.join(',')}` }, streams: request.participants.map((p) => ({ mid: String(p), participant: p, kind: 'video' })) };
         default:
           return {};
@@ -108,7 +112,9 @@ function setup(others: SfuParticipant[] = [participant(0, 'alice'), participant(
     content: { type: 'group-key', callId: CALL, sender, generation, secret: Buffer.alloc(32, sender + 1).toString('base64'), reason: 'initial' },
   });
   const linkEvent = (e: SfuEventFrame['event']) => events.next({ t: 'sfu-event', callId: 'whatever-the-server-calls-it', event: e });
-  return { scope, linkAnswers, linkEvent, call, clock, requests, event, beforeJoinAnswer, sentKeys, incomingKeys, key, medias, connected, sentSignals, incomingSignals, ops: () => requests.map((r) => r.op) };
+  const presence = (userId: string, presenting: boolean) =>
+    incomingSignals.next({ from: { userId, deviceId: 1 }, callId: CALL, signal: { kind: 'group-presence', muted: false, cameraOn: true, handRaised: false, presenting } });
+  return { scope, linkAnswers, linkEvent, call, clock, requests, event, beforeJoinAnswer, sentKeys, incomingKeys, key, medias, connected, sentSignals, incomingSignals, presence, nothingNewOf, ops: () => requests.map((r) => r.op) };
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -374,6 +380,125 @@ describe('GroupCall', () => {
         { op: 'admit', callId: CALL, requestId: 'q1', admit: true },
         { op: 'remove', callId: CALL, participant: 4 },
       ]);
+    });
+  });
+
+  describe('screen sharing: one presenter at a time', () => {
+    it('claims the screen, tells everyone (newcomers too), and gives it back', async () => {
+      const { call, sentSignals, event } = setup();
+      await call.join();
+      expect(call.snapshot.presenter).toBeNull();
+      expect(call.present()).toEqual({ ok: true });
+      expect(call.snapshot.presenter).toBe(2);
+      expect(sentSignals).toEqual([
+        { to: 'alice', signal: { kind: 'group-presence', muted: false, cameraOn: true, handRaised: false, presenting: true } },
+        { to: 'bob', signal: { kind: 'group-presence', muted: false, cameraOn: true, handRaised: false, presenting: true } },
+      ]);
+      sentSignals.length = 0;
+      event({ kind: 'joined', participant: participant(3, 'dave', false) });
+      expect(sentSignals).toEqual([{ to: 'dave', signal: { kind: 'group-presence', muted: false, cameraOn: true, handRaised: false, presenting: true } }]);
+
+      sentSignals.length = 0;
+      call.stopPresenting();
+      expect(call.snapshot.presenter).toBeNull();
+      expect(sentSignals.map((s) => s.signal)).toEqual(Array(3).fill({ kind: 'group-presence', muted: false, cameraOn: true, handRaised: false }));
+    });
+
+    it("makes another participant's shared screen the presenter, counted only from the device holding the index, until they stop or leave", async () => {
+      const { call, presence, event } = setup();
+      await call.join();
+      presence('mallory', true);
+      expect(call.snapshot.presenter).toBeNull();
+      presence('bob', true);
+      expect(call.snapshot.presenter).toBe(1);
+      presence('bob', false);
+      expect(call.snapshot.presenter).toBeNull();
+      presence('bob', true);
+      event({ kind: 'left', participant: 1 });
+      expect(call.snapshot.presenter).toBeNull();
+    });
+
+    it('refuses a second presenter while someone presents, sending nothing', async () => {
+      const { call, presence, sentSignals } = setup();
+      await call.join();
+      presence('bob', true);
+      sentSignals.length = 0;
+      expect(call.present()).toEqual({ ok: false, presenter: 1 });
+      expect(sentSignals).toEqual([]);
+      expect(call.snapshot.presenter).toBe(1);
+      expect(call.snapshot.participants.find((p) => p.self)?.presenting).toBe(false);
+    });
+
+    it('when two start at the same moment, the one who joined first keeps the screen and the other gives way, told by whom', async () => {
+      const { call, presence, sentSignals, event } = setup();
+      await call.join();
+      const lost: number[] = [];
+      call.presentationLost$.subscribe((presenter) => lost.push(presenter));
+      // A later joiner's claim crossing ours: ours counts.
+      event({ kind: 'joined', participant: participant(3, 'dave', false) });
+      expect(call.present()).toEqual({ ok: true });
+      presence('dave', true);
+      expect(call.snapshot.presenter).toBe(2);
+      expect(lost).toEqual([]);
+      // An earlier joiner's claim crossing ours: theirs counts, and everyone hears that we stopped.
+      sentSignals.length = 0;
+      presence('alice', true);
+      expect(call.snapshot.presenter).toBe(0);
+      expect(lost).toEqual([0]);
+      expect(call.snapshot.participants.find((p) => p.self)?.presenting).toBe(false);
+      expect(sentSignals.map((s) => s.signal)).toEqual(Array(3).fill({ kind: 'group-presence', muted: false, cameraOn: true, handRaised: false }));
+    });
+
+    it('sends the renegotiated publisher offer with what each m-line carries', async () => {
+      const { call, requests, medias } = setup();
+      await call.join();
+      await settle();
+      requests.length = 0;
+      medias[0]!.publishedSources = () => [
+        { mid: '0', source: 'microphone' },
+        { mid: '1', source: 'camera' },
+        { mid: '2', source: 'screen' },
+        { mid: '3', source: 'screen-audio' },
+      ] as never;
+      await call.renegotiatePublisher();
+      expect(requests).toEqual([
+        {
+          op: 'publish',
+          callId: CALL,
+          jsep: { type: 'offer', sdp: 'publisher-offer' },
+          sources: [
+            { mid: '0', source: 'microphone' },
+            { mid: '1', source: 'camera' },
+            { mid: '2', source: 'screen' },
+            { mid: '3', source: 'screen-audio' },
+          ],
+        },
+      ]);
+    });
+
+    it('subscribes again to a participant who published again (a screen added), and answers only when the SFU offers something', async () => {
+      const { call, event, requests, nothingNewOf } = setup([participant(0, 'alice')]);
+      await call.join();
+      await settle();
+      requests.length = 0;
+      event({ kind: 'published', participant: participant(0, 'alice') });
+      await vi.waitFor(() => expect(requests.map((r) => r.op)).toEqual(['subscribe', 'answer']));
+      expect(requests[0]).toMatchObject({ participants: [0] });
+      requests.length = 0;
+      nothingNewOf.add(0);
+      event({ kind: 'published', participant: participant(0, 'alice') });
+      await vi.waitFor(() => expect(requests.map((r) => r.op)).toEqual(['subscribe']));
+      await settle();
+      expect(requests.map((r) => r.op)).toEqual(['subscribe']);
+    });
+
+    it('a rejoin drops the claim: the screen went with the old media', async () => {
+      const { call, event, medias } = setup();
+      await call.join();
+      call.present();
+      event({ kind: 'restarted' });
+      await vi.waitFor(() => expect(medias).toHaveLength(2));
+      expect(call.snapshot.presenter).toBeNull();
     });
   });
 });

@@ -6,6 +6,7 @@
  *   GroupCallKeys               the sender-key schedule (group-keys.ts)
  *   GroupPresenceAndReactions   mute, camera, raised hand and emoji between participants
  *   GroupMediaLayers            which simulcast layer of whom this device receives
+ *   presenterOf                 who shares the one screen everyone sees (group-presenter.ts)
  *   GroupJoin                   one join's media with the SFU (a child scope per join)
  *
  * The snapshot the UI renders is a Behavior derived from the call's own state and the parts'.
@@ -15,13 +16,14 @@
 import type { Clock } from '@parley/clock';
 import type { CallMedia, GroupReaction, SfuAnswers, SfuEvent, SfuParticipant } from '@parley/contracts';
 import type { Behavior, ObservableScope } from '@parley/event-bus/scope';
-import { BehaviorSubject, type Observable, filter } from 'rxjs';
+import { BehaviorSubject, type Observable, Subject, filter } from 'rxjs';
 import type { GroupKeyChannel, GroupMediaSession, GroupSignalChannel, KeyOrigin, SfuClient } from './group-call-ports.js';
 import { GroupJoin } from './group-join.js';
 import { GroupCallKeys } from './group-keys.js';
 import { GroupMediaLayers } from './group-layers.js';
 import { type GroupRoster, GroupMembership, type JoinRequest } from './group-membership.js';
 import { DEFAULT_PRESENCE, type GroupPresence, GroupPresenceAndReactions, type PresenceBoard } from './group-presence.js';
+import { type PresentAnswer, mayPresent, presenterOf } from './group-presenter.js';
 
 /** `waiting`: a call link with admin approval, until its creator admits this device. */
 export type GroupCallPhase = 'joining' | 'waiting' | 'active' | 'rejoining' | 'ended';
@@ -47,10 +49,12 @@ export interface GroupCallSnapshot {
   readonly error: string | null;
   /** For a call link's creator: people waiting to be admitted. */
   readonly joinRequests: readonly JoinRequest[];
+  /** The participant whose shared screen is the spotlight for everyone; null when nobody presents. */
+  readonly presenter: number | null;
 }
 
 /** The call's own part of the snapshot; the rest comes from the parts. */
-type CallCore = Omit<GroupCallSnapshot, 'participants' | 'joinRequests'>;
+type CallCore = Omit<GroupCallSnapshot, 'participants' | 'joinRequests' | 'presenter'>;
 
 /** What to join: a call by id (invited), or a call link (its room id and verifier; the call id comes with the join). */
 export type GroupCallTarget = { readonly callId: string } | { readonly link: { readonly roomId: string; readonly verifier: string } };
@@ -80,7 +84,7 @@ function composeSnapshot(core: CallCore, roster: GroupRoster, board: PresenceBoa
       talking: roster.talking.has(p.index),
       reaction: board.reactions.get(p.index) ?? null,
     }));
-  return { ...core, participants, joinRequests: roster.joinRequests };
+  return { ...core, participants, joinRequests: roster.joinRequests, presenter: presenterOf(participants) };
 }
 
 export class GroupCall<M extends GroupMediaSession> {
@@ -91,6 +95,7 @@ export class GroupCall<M extends GroupMediaSession> {
   /** While waiting for admission to a link's call: the request the server's answer will name. */
   private admission: string | null = null;
   private readonly mediaSubject = new BehaviorSubject<M | null>(null);
+  private readonly lostPresentation = new Subject<number>();
   private readonly membership: GroupMembership;
   private readonly keys: GroupCallKeys;
   private readonly presence: GroupPresenceAndReactions;
@@ -108,6 +113,11 @@ export class GroupCall<M extends GroupMediaSession> {
   readonly snapshot$: Behavior<GroupCallSnapshot>;
   /** The media of the current join (a rejoin makes a new one). */
   readonly media$: Observable<M | null> = this.mediaSubject.asObservable();
+  /**
+   * This device stopped presenting because someone else started at the same moment and counts as
+   * the presenter (group-presenter.ts): their participant index. The app stops its screen and says why.
+   */
+  readonly presentationLost$: Observable<number> = this.lostPresentation.asObservable();
 
   constructor(private readonly deps: GroupCallDeps<M>) {
     this.scope = deps.scope.child();
@@ -126,6 +136,7 @@ export class GroupCall<M extends GroupMediaSession> {
       deps.sfu.events$.pipe(filter((frame) => frame.callId === this.callId || (frame.event.kind === 'link-admission' && frame.event.requestId === this.admission))),
       (frame) => this.onEvent(frame.event),
     );
+    this.scope.bind(this.snapshot$, (snapshot) => this.yieldIfOutpresented(snapshot));
     let wasConnected = true;
     this.scope.bind(deps.sfu.connected$, (connected) => {
       if (connected && !wasConnected && this.phase !== 'ended') this.rejoin('the relay connection came back');
@@ -154,6 +165,28 @@ export class GroupCall<M extends GroupMediaSession> {
   /** Sends an emoji to everyone in the call. */
   react(emoji: GroupReaction): void {
     this.presence.react(emoji);
+  }
+
+  /**
+   * Claims the screen for this device, unless someone else presents (then refused: their index).
+   * The screen's media is the app's (its tracks, then `renegotiatePublisher` when it added m-lines).
+   */
+  present(): PresentAnswer {
+    const answer = mayPresent(this.joined?.selfIndex ?? null, this.snapshot.presenter);
+    if (answer.ok) this.presence.setLocal({ presenting: true });
+    return answer;
+  }
+
+  /** Stops presenting: the layout returns for everyone. */
+  stopPresenting(): void {
+    if (this.presence.own.presenting) this.presence.setLocal({ presenting: false });
+  }
+
+  /** Sends the publisher's renegotiated offer (the media added a screen); throws when it fails. */
+  renegotiatePublisher(): Promise<void> {
+    return this.serially(async () => {
+      await this.joined?.republish();
+    });
   }
 
   /**
@@ -321,10 +354,20 @@ export class GroupCall<M extends GroupMediaSession> {
     void this.serially(() => this.enter());
   }
 
+  /** Two claimed the screen at once and the other one counts: this device gives way. */
+  private yieldIfOutpresented(snapshot: GroupCallSnapshot): void {
+    const presenter = snapshot.presenter;
+    if (!this.presence.own.presenting || presenter === null || presenter === snapshot.selfIndex) return;
+    this.presence.setLocal({ presenting: false });
+    this.lostPresentation.next(presenter);
+  }
+
   private closeJoin(): void {
     const joined = this.joined;
     this.joined = null;
     if (!joined) return;
+    // The screen went with the media: the next join starts without it.
+    this.stopPresenting();
     joined.close();
     this.keys.stop();
     this.layers.forgetTold();

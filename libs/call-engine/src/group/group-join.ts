@@ -30,6 +30,8 @@ export class GroupJoin<M extends GroupMediaSession> {
   /** Participants whose tracks this join receives. */
   readonly subscribed = new Set<number>();
   private readonly wantSubscribe = new Set<number>();
+  /** Participants received already who published more m-lines since (a shared screen). */
+  private readonly wantAgain = new Set<number>();
   private publisherSent = false;
   private subscriberReady = false;
   private pendingCandidates: { pc: PeerConnection; candidate: IceCandidateInit | null }[] = [];
@@ -62,35 +64,54 @@ export class GroupJoin<M extends GroupMediaSession> {
 
   /** Sends this device's tracks: the publisher's offer, the SFU's answer. */
   async publish(): Promise<void> {
-    const { media, sfu, callId } = this.deps;
     try {
-      const offer = await media.createPublishOffer();
-      if (this.isOver) return;
-      const published = await sfu.request({ op: 'publish', callId, jsep: { type: 'offer', sdp: offer } });
-      if (this.isOver) return;
-      await media.acceptPublishAnswer(published.jsep.sdp);
-      this.publisherSent = true;
-      this.flushCandidates('publisher');
+      await this.negotiatePublisher();
     } catch (error) {
       this.deps.warn(`publishing failed: ${describeError(error)}`);
     }
   }
 
-  /** These participants publish: subscribe to them on the next `subscribePending`. */
-  want(indexes: readonly number[]): void {
-    for (const index of indexes) this.wantSubscribe.add(index);
+  /** Sends what the media added to the publisher (a shared screen); throws when the SFU refuses. */
+  async republish(): Promise<void> {
+    await this.negotiatePublisher();
   }
 
-  /** Subscribes to the participants wanted and not yet subscribed to. */
+  private async negotiatePublisher(): Promise<void> {
+    const { media, sfu, callId } = this.deps;
+    const offer = await media.createPublishOffer();
+    if (this.isOver) return;
+    const published = await sfu.request({ op: 'publish', callId, jsep: { type: 'offer', sdp: offer }, sources: [...media.publishedSources()] });
+    if (this.isOver) return;
+    await media.acceptPublishAnswer(published.jsep.sdp);
+    this.publisherSent = true;
+    this.flushCandidates('publisher');
+  }
+
+  /**
+   * These participants publish: subscribe to them on the next `subscribePending`. One received
+   * already published again (it added a screen): the SFU adds what it lacks.
+   */
+  want(indexes: readonly number[]): void {
+    for (const index of indexes) {
+      if (this.subscribed.has(index)) this.wantAgain.add(index);
+      else this.wantSubscribe.add(index);
+    }
+  }
+
+  /** Subscribes to the participants wanted and not yet subscribed to, and to what those received published since. */
   async subscribePending(): Promise<void> {
     if (this.isOver) return;
-    const wanted = [...this.wantSubscribe].filter((index) => this.deps.membership.participant(index) !== undefined && !this.subscribed.has(index));
+    const known = (index: number) => this.deps.membership.participant(index) !== undefined;
+    const wanted = [...this.wantSubscribe].filter((index) => known(index) && !this.subscribed.has(index));
+    const again = [...this.wantAgain].filter((index) => known(index) && this.subscribed.has(index));
     this.wantSubscribe.clear();
-    if (wanted.length === 0) return;
+    this.wantAgain.clear();
+    if (wanted.length === 0 && again.length === 0) return;
     try {
-      const answer = await this.deps.sfu.request({ op: 'subscribe', callId: this.deps.callId, participants: wanted });
+      const answer = await this.deps.sfu.request({ op: 'subscribe', callId: this.deps.callId, participants: [...wanted, ...again] });
       for (const index of wanted) this.subscribed.add(index);
-      if (this.isOver) return;
+      // No offer: the SFU had nothing to add.
+      if (this.isOver || !answer.jsep) return;
       await this.answerSubscriberOffer(answer.jsep.sdp, answer.streams);
     } catch (error) {
       this.deps.warn(`subscribing failed: ${describeError(error)}`);

@@ -17,10 +17,17 @@ export interface GroupPresence {
   readonly muted: boolean;
   readonly cameraOn: boolean;
   readonly handRaised: boolean;
+  /** Shares a screen (see group-presenter.ts for who counts as the presenter). */
+  readonly presenting: boolean;
 }
 
 /** What everyone assumes of a participant until told otherwise. */
-export const DEFAULT_PRESENCE: GroupPresence = Object.freeze({ muted: false, cameraOn: true, handRaised: false });
+export const DEFAULT_PRESENCE: GroupPresence = Object.freeze({ muted: false, cameraOn: true, handRaised: false, presenting: false });
+
+/** This device's presence as a signal: `presenting` only when true, as apps that cannot present leave it out. */
+function presenceSignal({ muted, cameraOn, handRaised, presenting }: GroupPresence): GroupSignal {
+  return { kind: 'group-presence', muted, cameraOn, handRaised, ...(presenting ? { presenting } : {}) };
+}
 
 /** How long a reaction shows on its sender's tile. */
 export const REACTION_SHOWN_MS = 4_000;
@@ -67,7 +74,12 @@ export class GroupPresenceAndReactions {
     this.local = { ...this.local, ...change };
     const selfIndex = this.deps.selfIndex();
     if (selfIndex !== undefined) this.setPresence(selfIndex, this.local);
-    this.broadcast(this.deps.membership.others(selfIndex), { kind: 'group-presence', ...this.local });
+    this.broadcast(this.deps.membership.others(selfIndex), presenceSignal(this.local));
+  }
+
+  /** This device's presence as it last set it. */
+  get own(): GroupPresence {
+    return this.local;
   }
 
   /** Sends an emoji to everyone in the call (nothing before joining). */
@@ -85,8 +97,8 @@ export class GroupPresenceAndReactions {
 
   /** Tells people who just met this device how it is, unless it is as everyone assumes. */
   tell(to: readonly SfuParticipant[]): void {
-    const { muted, cameraOn, handRaised } = this.local;
-    if (muted || !cameraOn || handRaised) this.broadcast(to, { kind: 'group-presence', ...this.local });
+    const { muted, cameraOn, handRaised, presenting } = this.local;
+    if (muted || !cameraOn || handRaised || presenting) this.broadcast(to, presenceSignal(this.local));
   }
 
   /** Someone left: their presence and reaction go. */
@@ -104,8 +116,9 @@ export class GroupPresenceAndReactions {
     const signal = parseGroupSignal(raw);
     const sender = this.deps.membership.holderOf(from);
     if (!signal || !sender || sender.index === this.deps.selfIndex()) return;
-    if (signal.kind === 'group-presence') this.setPresence(sender.index, { muted: signal.muted, cameraOn: signal.cameraOn, handRaised: signal.handRaised });
-    else this.showReaction(sender.index, signal.emoji);
+    if (signal.kind === 'group-presence') {
+      this.setPresence(sender.index, { muted: signal.muted, cameraOn: signal.cameraOn, handRaised: signal.handRaised, presenting: signal.presenting ?? false });
+    } else this.showReaction(sender.index, signal.emoji);
   }
 
   private setPresence(index: number, presence: GroupPresence): void {

@@ -7,8 +7,10 @@
  * then the text of its <label>, then its own text) and then act with real input events.
  */
 import { existsSync } from 'node:fs';
-import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer-core';
+import puppeteer, { type Browser, type BrowserContext, type ElementHandle, type Page } from 'puppeteer-core';
+import { type MediaPage, WIRE_TAP_INIT } from './sframe-wire.js';
 import type { RunningSystem } from './system.js';
+import { uniqueHandle } from './users.js';
 
 /** Where Debian's `firefox-esr` puts the browser; PARLEY_FIREFOX overrides. */
 export const FIREFOX = process.env.PARLEY_FIREFOX ?? '/usr/bin/firefox-esr';
@@ -41,25 +43,60 @@ export const FIREFOX_PREFS: Record<string, unknown> = {
   'intl.locale.requested': 'en-US',
 };
 
-/** A headless Firefox with the call preferences. Close it with `browser.close()`. */
-export function launchFirefox(): Promise<Browser> {
+/**
+ * A Firefox with the call preferences, headless, or headful on the X `display` given (to share a
+ * screen: support/xvfb.ts). Close it with `browser.close()`.
+ */
+export function launchFirefox(options: { display?: string } = {}): Promise<Browser> {
   return puppeteer.launch({
     browser: 'firefox',
     executablePath: FIREFOX,
-    headless: true,
+    headless: options.display === undefined,
+    ...(options.display === undefined ? {} : { env: { ...process.env, DISPLAY: options.display } }),
     extraPrefsFirefox: FIREFOX_PREFS,
   });
 }
 
-/** A new page of `browser` whose console errors and page errors are kept for the failure report. */
-export async function firefoxPage(browser: Browser): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage();
+/**
+ * A Firefox page as the shared media checks take a page (support/sframe-wire.ts, peer-connections.ts,
+ * group-calls.ts): they only run functions in it. Make it once per page: the checks tell pages apart
+ * by identity.
+ */
+export function asMediaPage(page: Page): MediaPage {
+  const evaluate = (fn: (arg: unknown) => unknown, arg?: unknown) => page.evaluate(fn, arg);
+  return { evaluate } as unknown as MediaPage;
+}
+
+/** Someone in Firefox, in a browser context of their own, signed in to a fresh account. */
+export interface FirefoxPerson {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** The page for the shared media checks (see {@link asMediaPage}). */
+  readonly media: MediaPage;
+  readonly handle: string;
+  readonly name: string;
+  /** Console and page errors so far. */
+  readonly errors: string[];
+}
+
+/**
+ * A fresh browser context of `browser` (its own storage) with a page prepared for calls as
+ * `callPerson` prepares a Chromium one: peer connections recorded and SFrame workers tapped
+ * (support/sframe-wire.ts). Onboarded as `name` unless `onboarded` is false (a guest of a call link).
+ */
+export async function firefoxPerson(browser: Browser, system: Pick<RunningSystem, 'addresses'>, name: string, { onboarded = true } = {}): Promise<FirefoxPerson> {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(String(error)));
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(message.text());
   });
-  return { page, errors };
+  await trackPeerConnections(page);
+  await page.evaluateOnNewDocument(WIRE_TAP_INIT.script, WIRE_TAP_INIT.arg);
+  const handle = uniqueHandle(name.split(' ')[0]!.toLowerCase());
+  if (onboarded) await onboardInFirefox(page, system, handle, name);
+  return { context, page, media: asMediaPage(page), handle, name, errors };
 }
 
 const POLL_MS = 100;
@@ -113,6 +150,21 @@ async function control(page: Page, selector: string, name: string, within?: stri
 /** Clicks the button named `name`. */
 export async function clickButton(page: Page, name: string, options: { within?: string; timeout?: number } = {}): Promise<void> {
   await (await control(page, 'button', name, options.within, options.timeout)).click();
+}
+
+/** Clicks the first visible element with `data-testid=<testId>` whose text contains `text`. */
+export async function clickWithText(page: Page, testId: string, text: string): Promise<void> {
+  let found: ElementHandle<Element> | null = null;
+  await waitUntil(`${testId} with "${text}"`, async () => {
+    const handle = await page.evaluateHandle(
+      (testId, text) => Array.from(document.querySelectorAll(`[data-testid="${testId}"]`)).find((element) => (element as HTMLElement).getClientRects().length > 0 && (element.textContent ?? '').includes(text)) ?? null,
+      testId,
+      text,
+    );
+    found = handle.asElement() as ElementHandle<Element> | null;
+    return found !== null;
+  });
+  await found!.click();
 }
 
 /** Types `text` into the text field named `name` (after clearing it). */
@@ -170,7 +222,8 @@ export function firefoxFramesDecoded(page: Page): Promise<number> {
     const pcs = (window as unknown as { __parleyPeerConnections?: RTCPeerConnection[] }).__parleyPeerConnections ?? [];
     let frames = 0;
     for (const pc of pcs) {
-      if (pc.connectionState === 'closed') continue;
+      // (Firefox keeps a closed connection's connectionState; its signalingState says closed.)
+      if (pc.signalingState === 'closed' || pc.connectionState === 'closed') continue;
       const report = await pc.getStats();
       report.forEach((stat: { type: string; kind?: string; framesDecoded?: number }) => {
         if (stat.type === 'inbound-rtp' && stat.kind === 'video') frames += stat.framesDecoded ?? 0;

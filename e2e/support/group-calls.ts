@@ -4,6 +4,7 @@
  */
 import { type BrowserContext, type Page, expect } from '@playwright/test';
 import { type CallPerson, callPerson } from './calls.js';
+import type { MediaPage } from './sframe-wire.js';
 
 type System = Parameters<typeof callPerson>[1];
 
@@ -15,12 +16,15 @@ export async function openGroup(page: Page, name: string): Promise<void> {
   await expect(page.getByTestId('conversation')).toHaveAttribute('data-kind', 'group');
 }
 
-/** `people[0]` creates a group chat with the others; it opens for everyone. */
-export async function createGroup(people: readonly CallPerson[], name: string): Promise<void> {
+/**
+ * `people[0]` creates a group chat with the others (and with the handles in `more`, people in
+ * another browser who open it themselves); it opens for everyone in `people`.
+ */
+export async function createGroup(people: readonly CallPerson[], name: string, more: readonly string[] = []): Promise<void> {
   const [creator, ...others] = people;
   await creator!.page.getByTestId('new-group').click();
   await creator!.page.getByTestId('group-name').fill(name);
-  await creator!.page.getByTestId('group-members').fill(others.map((p) => p.handle).join(', '));
+  await creator!.page.getByTestId('group-members').fill([...others.map((p) => p.handle), ...more].join(', '));
   await creator!.page.getByRole('button', { name: 'Create group' }).click();
   await expect(creator!.page.getByTestId('conversation')).toHaveAttribute('data-kind', 'group');
   for (const person of others) await openGroup(person.page, name);
@@ -50,13 +54,14 @@ export interface GroupMediaStats {
 }
 
 /** Inbound decode counters over every peer connection of the page. */
-export function groupMediaStats(page: Page): Promise<GroupMediaStats> {
+export function groupMediaStats(page: MediaPage): Promise<GroupMediaStats> {
   return page.evaluate(async () => {
     const pcs = (window as unknown as { __parleyPeerConnections: RTCPeerConnection[] }).__parleyPeerConnections;
     const videoFrames: number[] = [];
     const audioSamples: number[] = [];
     for (const pc of pcs) {
-      if (pc.connectionState === 'closed') continue;
+      // (Firefox keeps a closed connection's connectionState; its signalingState says closed.)
+      if (pc.signalingState === 'closed' || pc.connectionState === 'closed') continue;
       (await pc.getStats()).forEach((s: Record<string, unknown>) => {
         if (s.type !== 'inbound-rtp') return;
         if (s.kind === 'video' && Number(s.framesDecoded ?? 0) > 0) videoFrames.push(Number(s.framesDecoded));
@@ -65,6 +70,21 @@ export function groupMediaStats(page: Page): Promise<GroupMediaStats> {
     }
     return { videoFrames, audioSamples };
   });
+}
+
+/**
+ * Each of `people` decodes the audio and video of `others` other participants in the group call
+ * (through SFrame: an encrypted frame decodes to nothing); `others` defaults to everyone else.
+ */
+export async function expectDecodingOthers(people: readonly { page: MediaPage; name: string }[], others = people.length - 1): Promise<void> {
+  for (const person of people) {
+    await expect
+      .poll(async () => {
+        const stats = await groupMediaStats(person.page);
+        return stats.videoFrames.filter((n) => n > 10).length >= others && stats.audioSamples.filter((n) => n > 10_000).length >= others;
+      }, { timeout: 45_000, message: `${person.name} decodes the audio and video of ${others} other(s)` })
+      .toBe(true);
+  }
 }
 
 /** Decoded sizes of the spotlight's and the thumbnails' video elements. */

@@ -4,6 +4,7 @@
  * selected route) and its SDP without any hook in the apps.
  */
 import type { BrowserContext, Page } from '@playwright/test';
+import type { MediaPage } from './sframe-wire.js';
 
 interface RecordingWindow {
   __parleyPeerConnections: RTCPeerConnection[];
@@ -28,6 +29,8 @@ export async function recordPeerConnections(context: BrowserContext): Promise<vo
 export interface CallStats {
   /** Audio samples decoded, over every inbound audio stream. */
   readonly audioSamples: number;
+  /** Energy of the audio decoded (`totalAudioEnergy`), over every inbound audio stream: silence adds none. */
+  readonly audioEnergy: number;
   readonly videoFrames: number;
   readonly connectionState: string;
   /** The selected pair's local candidate type (`host`, `relay`, …); null before one. */
@@ -40,19 +43,36 @@ export interface CallStats {
  * else its latest with one (a call that ended), else its latest. The call app keeps caller
  * connections ready before any call; those have no remote description.
  */
-export function callStats(page: Page): Promise<CallStats> {
+export function callStats(page: MediaPage): Promise<CallStats> {
   return page.evaluate(async () => {
     const pcs = (window as unknown as RecordingWindow).__parleyPeerConnections;
-    const described = pcs.filter((p) => p.remoteDescription);
-    const pc = described.filter((p) => p.connectionState !== 'closed').pop() ?? described.pop() ?? pcs[pcs.length - 1];
-    if (!pc) return { audioSamples: 0, videoFrames: 0, connectionState: 'none', localCandidateType: null, iceTransportPolicy: null };
+    // Firefox leaves connectionState of a closed connection as it was (signalingState says closed),
+    // and its remoteDescription, getStats and getConfiguration throw then (InvalidStateError).
+    const open = (p: RTCPeerConnection) => p.signalingState !== 'closed' && p.connectionState !== 'closed';
+    const described = pcs.filter((p) => {
+      try {
+        return p.remoteDescription !== null;
+      } catch {
+        return false;
+      }
+    });
+    const pc = described.filter(open).pop() ?? described.pop() ?? pcs[pcs.length - 1];
+    if (!pc) return { audioSamples: 0, audioEnergy: 0, videoFrames: 0, connectionState: 'none', localCandidateType: null, iceTransportPolicy: null };
     const stats: Record<string, unknown>[] = [];
-    (await pc.getStats()).forEach((stat: Record<string, unknown>) => stats.push(stat));
+    // (In Firefox an ended call reports nothing.)
+    const report = await Promise.resolve()
+      .then(() => pc.getStats())
+      .catch(() => null);
+    report?.forEach((stat: Record<string, unknown>) => stats.push(stat));
     let audioSamples = 0;
+    let audioEnergy = 0;
     let videoFrames = 0;
     let localId: unknown = null;
     for (const s of stats) {
-      if (s.type === 'inbound-rtp' && s.kind === 'audio') audioSamples += Number(s.totalSamplesReceived ?? 0);
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') {
+        audioSamples += Number(s.totalSamplesReceived ?? 0);
+        audioEnergy += Number(s.totalAudioEnergy ?? 0);
+      }
       if (s.type === 'inbound-rtp' && s.kind === 'video') videoFrames += Number(s.framesDecoded ?? 0);
       if (s.type === 'transport' && s.selectedCandidatePairId) {
         const pair = stats.find((p) => p.id === s.selectedCandidatePairId);
@@ -62,10 +82,11 @@ export function callStats(page: Page): Promise<CallStats> {
     const local = stats.find((s) => s.id === localId);
     return {
       audioSamples,
+      audioEnergy,
       videoFrames,
       connectionState: pc.connectionState,
       localCandidateType: typeof local?.candidateType === 'string' ? local.candidateType : null,
-      iceTransportPolicy: pc.getConfiguration().iceTransportPolicy ?? null,
+      iceTransportPolicy: open(pc) ? (pc.getConfiguration().iceTransportPolicy ?? null) : null,
     };
   });
 }

@@ -127,10 +127,33 @@ function installWireTap(prelude: string): void {
   } as typeof Worker;
 }
 
+/**
+ * What the checks below need of a page: running a function in it. A Playwright page is one; a
+ * Firefox page (puppeteer, support/firefox.ts) is adapted to it, so one call can mix browsers.
+ */
+export type MediaPage = Pick<Page, 'evaluate'>;
+
+/** The tap's init script and its argument, for a browser driver other than Playwright (support/firefox.ts). */
+export const WIRE_TAP_INIT = {
+  script: installWireTap,
+  arg: `(${wireTap.toString()})(${JSON.stringify(SEND_FRAMES_KEPT)}, ${JSON.stringify(RECEIVED_FRAMES_KEPT)}, ${SEALED_HEAD_BYTES});`,
+} as const;
+
 /** Starts every SFrame worker of the page(s) with the tap; call before the page loads. */
 export async function tapSFrameWorkers(target: BrowserContext | Page): Promise<void> {
-  const prelude = `(${wireTap.toString()})(${JSON.stringify(SEND_FRAMES_KEPT)}, ${JSON.stringify(RECEIVED_FRAMES_KEPT)}, ${SEALED_HEAD_BYTES});`;
-  await target.addInitScript(installWireTap, prelude);
+  await target.addInitScript(WIRE_TAP_INIT.script, WIRE_TAP_INIT.arg);
+}
+
+/**
+ * Test hook of the SFrame workers the page's tap holds (builds with test hooks): a 1:1 call's
+ * receivers decrypt with a wrong key of the peer from now on, as a receiver without the key would.
+ */
+export function corruptPeerKeyOf(page: MediaPage): Promise<void> {
+  return page.evaluate(() => {
+    for (const tap of (window as unknown as { __parleyWireTaps?: { worker: Worker; live: boolean }[] }).__parleyWireTaps ?? []) {
+      if (tap.live) tap.worker.postMessage({ type: 'corrupt-peer-key' });
+    }
+  });
 }
 
 /** One frame a send transform encrypted: before, and the start of it after (clear prefix and SFrame header). */
@@ -165,7 +188,7 @@ export interface TapReport {
  * `wireTapReport` reads them. Taken on all pages of a call at once, so that what one kept as sent
  * and another as received cover the same moments.
  */
-export async function snapshotWireTaps(page: Page): Promise<void> {
+export async function snapshotWireTaps(page: MediaPage): Promise<void> {
   await page.evaluate(async () => {
     type Record = { options: { side: string; kind: string; group?: boolean }; frames: { plain?: ArrayBuffer; sealed?: ArrayBuffer; wire?: ArrayBuffer }[] };
     const scope = window as unknown as { __parleyWireTaps?: { worker: Worker; live: boolean }[]; __parleyWireSnapshot?: Record[] };
@@ -186,7 +209,7 @@ export async function snapshotWireTaps(page: Page): Promise<void> {
 }
 
 /** The frames of the page's latest snapshot (taken now when `snapshot` is true). */
-export async function wireTapReport(page: Page, snapshot = true): Promise<TapReport> {
+export async function wireTapReport(page: MediaPage, snapshot = true): Promise<TapReport> {
   if (snapshot) await snapshotWireTaps(page);
   const raw = await page.evaluate(() => {
     // Runs in the page, which cannot import @parley/bytes; Node decodes with Buffer below.
@@ -314,7 +337,7 @@ export function plaintextWindowsIn(sent: readonly SentFrame[], haystack: readonl
 }
 
 /** Frames decrypted so far by the page's live workers: per sender (group calls) or per kind (1:1). */
-async function decryptedCounts(page: Page): Promise<{ bySender: Record<number, number>; byKind: Record<Kind, number> }> {
+async function decryptedCounts(page: MediaPage): Promise<{ bySender: Record<number, number>; byKind: Record<Kind, number> }> {
   const all = await page.evaluate(() =>
     ((window as unknown as { __parleyWireTaps?: { live: boolean; counters: unknown }[] }).__parleyWireTaps ?? []).filter((t) => t.live).map((t) => t.counters),
   );
@@ -333,7 +356,7 @@ const TOO_FEW_SHARED = / got \d+ of the (audio|video) frames /;
 const isTooFewShared = (finding: string) => TOO_FEW_SHARED.test(finding);
 
 /** Every page's tap report, taken at once, and each page's sender index in group calls. */
-async function snapshotCall(pages: readonly Page[]) {
+async function snapshotCall(pages: readonly MediaPage[]) {
   await Promise.all(pages.map((page) => snapshotWireTaps(page)));
   const reports = new Map(await Promise.all(pages.map(async (page) => [page, await wireTapReport(page, false)] as const)));
   const senderIndex = new Map(pages.map((page) => [page, senderIndexOf(reports.get(page)!.sent)] as const));
@@ -342,10 +365,10 @@ async function snapshotCall(pages: readonly Page[]) {
 
 /** What one snapshot shows wrong: too little seen, too few frames in common, plaintext on the wire. */
 function wireFindings(
-  reports: ReadonlyMap<Page, TapReport>,
-  pairs: readonly { sender: Page; receiver: Page }[],
+  reports: ReadonlyMap<MediaPage, TapReport>,
+  pairs: readonly { sender: MediaPage; receiver: MediaPage }[],
   kinds: readonly Kind[],
-  nameOf: (page: Page) => string,
+  nameOf: (page: MediaPage) => string,
 ): string[] {
   const findings: string[] = [];
   for (const sender of new Set(pairs.map((p) => p.sender))) {
@@ -356,7 +379,7 @@ function wireFindings(
   }
   const indexes = new Map<string, CiphertextIndex>();
   const receivers = [...new Set(pairs.map((p) => p.receiver))];
-  const indexOf = (receiver: Page, kind: Kind, wire: readonly WireFrame[]) => {
+  const indexOf = (receiver: MediaPage, kind: Kind, wire: readonly WireFrame[]) => {
     const key = `${receivers.indexOf(receiver)} ${kind}`;
     if (!indexes.has(key)) indexes.set(key, new CiphertextIndex(wire.map((f) => f.bytes)));
     return indexes.get(key)!;
@@ -376,7 +399,7 @@ function wireFindings(
 
 /** A page taking part in a call, with a name for messages. */
 export interface Participant {
-  readonly page: Page;
+  readonly page: MediaPage;
   readonly name: string;
 }
 
@@ -387,7 +410,7 @@ export interface Participant {
  */
 export async function expectEncryptedMedia(participants: readonly Participant[], kinds: readonly Kind[]): Promise<void> {
   const pages = [...new Set(participants.map((p) => p.page))];
-  const nameOf = (page: Page) => participants.filter((p) => p.page === page).map((p) => p.name).join('/');
+  const nameOf = (page: MediaPage) => participants.filter((p) => p.page === page).map((p) => p.name).join('/');
   // Each ordered pair of pages; one page holding both ends of a call is its own receiver.
   const pairs = pages.flatMap((sender) => pages.filter((receiver) => receiver !== sender || pages.length === 1).map((receiver) => ({ sender, receiver })));
   const baseline = new Map(await Promise.all(pages.map(async (page) => [page, await decryptedCounts(page)] as const)));

@@ -197,6 +197,83 @@ test('screen sharing: a warning first, then the receiver decodes the 1280x720 sc
     .toBeLessThan(5);
 });
 
+/** What the page's next `getDisplayMedia` does: the browser's own capture, or one of the ways it ends without a screen. */
+type CaptureOutcome = 'real' | 'user-cancelled' | 'no-screen' | 'refused-by-system' | 'video-only';
+
+/**
+ * Makes `getDisplayMedia` end as the test says (before the page loads): a person's cancel, a capture
+ * that fails as headless Firefox's does (NotFoundError), a system that forbids capture (Chromium's
+ * "Permission denied by system"), or a real screen without sound, as Firefox always gives.
+ */
+async function controlScreenCapture(page: Page): Promise<(outcome: CaptureOutcome) => Promise<void>> {
+  await page.addInitScript(() => {
+    const devices = navigator.mediaDevices;
+    const native = devices.getDisplayMedia.bind(devices);
+    const scope = window as unknown as { __nextCapture: string };
+    scope.__nextCapture = 'real';
+    devices.getDisplayMedia = async (constraints?: DisplayMediaStreamOptions) => {
+      switch (scope.__nextCapture) {
+        case 'user-cancelled':
+          throw new DOMException('Permission denied', 'NotAllowedError');
+        case 'no-screen':
+          throw new DOMException('The object can not be found here.', 'NotFoundError');
+        case 'refused-by-system':
+          throw new DOMException('Permission denied by system', 'NotAllowedError');
+        case 'video-only':
+          return native({ video: true, audio: false });
+        default:
+          return native(constraints);
+      }
+    };
+  });
+  return (outcome) => page.evaluate((next) => void ((window as unknown as { __nextCapture: string }).__nextCapture = next), outcome);
+}
+
+test('a screen capture that fails is an error the sharer is told about, not a cancel; a screen without sound says so', async ({ page }) => {
+  const nextCapture = await controlScreenCapture(page);
+  const { alice, bob } = await connect(page, 'video');
+  const share = async () => {
+    await alice.getByRole('button', { name: 'Share screen' }).click();
+    await alice.getByRole('alertdialog').getByRole('button', { name: 'Share', exact: true }).click();
+  };
+  const notice = alice.getByTestId('screen-notice');
+
+  // The person closes the browser's picker: their choice, nothing to say, the camera stays.
+  await nextCapture('user-cancelled');
+  await share();
+  await expect(alice.getByRole('button', { name: 'Share screen' })).toBeEnabled();
+  await expect(notice).toHaveCount(0);
+  await expect(alice.getByTestId('sharing-screen')).toHaveCount(0);
+
+  // No screen to capture (headless Firefox, a broken capture): an alert, and nothing is shared.
+  await nextCapture('no-screen');
+  await share();
+  await expect(alice.getByRole('alert').filter({ hasText: 'Your screen could not be shared' })).toHaveText(
+    'Your screen could not be shared. Check that this browser is allowed to capture the screen, then try again.',
+  );
+  await expect(alice.getByTestId('sharing-screen')).toHaveCount(0);
+  await expect(bob.getByText('Alice is sharing their screen')).toHaveCount(0);
+
+  // The operating system refuses (not the person): also a failure, not a cancel.
+  await nextCapture('user-cancelled');
+  await share();
+  await expect(notice).toHaveCount(0);
+  await nextCapture('refused-by-system');
+  await share();
+  await expect(notice).toHaveAttribute('role', 'alert');
+  await expect(notice).toContainText('Your screen could not be shared');
+
+  // A screen without its sound (all Firefox gives): shared, and the sharer is told, politely.
+  await nextCapture('video-only');
+  await share();
+  await expect(alice.getByTestId('sharing-screen')).toBeVisible();
+  await expect(notice).toHaveAttribute('role', 'status');
+  await expect(notice).toHaveText('Your screen is shared without its sound: this browser, or the source you chose, gives none.');
+  await expect(bob.getByText('Alice is sharing their screen')).toBeVisible({ timeout: 10_000 });
+  await alice.getByRole('button', { name: 'Stop sharing' }).click();
+  await expect(notice).toHaveCount(0);
+});
+
 test('decline: the caller is told, and both sides log the call', async ({ page }) => {
   const { alice, bob } = await open(page);
   await call(page, 'alice', 'audio');
@@ -265,10 +342,22 @@ test('media failure in a call: the caller restarts ICE with fresh credentials th
   await expect(bob.getByTestId('decrypt-failing')).toHaveCount(0);
 });
 
-test('Russian: the incoming screen and controls speak Russian', async ({ page }) => {
-  const { bob } = await open(page, 'ru-RU');
+test('Russian: the incoming screen, controls and screen-sharing notices speak Russian', async ({ page }) => {
+  const nextCapture = await controlScreenCapture(page);
+  const { alice, bob } = await open(page, 'ru-RU');
   await call(page, 'alice', 'video');
   await expect(bob).toContainText('Вам звонит Alice');
-  await expect(bob.getByRole('button', { name: 'Принять' })).toBeVisible();
   await expect(bob.getByRole('button', { name: 'Отклонить' })).toBeVisible();
+  await bob.getByRole('button', { name: 'Принять' }).click();
+  await expect(phase(alice)).toHaveAttribute('data-phase', 'active');
+  const share = async () => {
+    await alice.getByRole('button', { name: 'Показать экран' }).click();
+    await alice.getByRole('alertdialog').getByRole('button', { name: 'Показать', exact: true }).click();
+  };
+  await nextCapture('no-screen');
+  await share();
+  await expect(alice.getByTestId('screen-notice')).toHaveText('Не удалось показать экран. Проверьте, что браузеру разрешено захватывать экран, и попробуйте снова.');
+  await nextCapture('video-only');
+  await share();
+  await expect(alice.getByTestId('screen-notice')).toHaveText('Экран показывается без звука: этот браузер или выбранный источник его не передаёт.');
 });

@@ -11,7 +11,7 @@ import type { BrowserContext, Page, Response } from '@playwright/test';
 import { brotliDecompressSync } from 'node:zlib';
 import { joinAsGuest, joinOwnLink, makeLink } from '../support/call-links.js';
 import { type CallPerson, callPerson, connect } from '../support/calls.js';
-import { createGroup, groupCall, groupMediaStats, joinFromRing } from '../support/group-calls.js';
+import { createGroup, expectDecodingOthers, groupCall, joinFromRing } from '../support/group-calls.js';
 import { type HttpsDeployment, httpsDeploymentMissing, startHttpsDeployment } from '../support/https-deployment.js';
 import { skipWhenMissing } from '../support/prerequisites.js';
 import { expectEncryptedMedia } from '../support/sframe-wire.js';
@@ -85,18 +85,6 @@ function recordTraffic(context: BrowserContext, into: Traffic): void {
   context.on('page', watchPage);
 }
 
-/** Both people decode the other's audio and video in their group call. */
-async function decodingEachOther(people: readonly { page: Page; name: string }[]): Promise<void> {
-  for (const person of people) {
-    await expect
-      .poll(async () => {
-        const stats = await groupMediaStats(person.page);
-        return stats.videoFrames.some((n) => n > 10) && stats.audioSamples.some((n) => n > 10_000);
-      }, { timeout: 45_000, message: `${person.name} decodes the other's audio and video` })
-      .toBe(true);
-  }
-}
-
 /** Remote ports of the selected ICE pairs of the page's open peer connections (the group call's: Janus's). */
 function selectedRemotePorts(page: Page): Promise<number[]> {
   return page.evaluate(async () => {
@@ -152,7 +140,7 @@ test('over HTTPS only: two people register, message, video call, group call thro
     await expect(groupCall(alice.page)).toHaveAttribute('data-phase', 'active', { timeout: 20_000 });
     await joinFromRing(bob);
     for (const person of [alice, bob]) await expect(person.page.getByTestId('group-call-count')).toContainText('2 participants', { timeout: 20_000 });
-    await decodingEachOther([alice, bob]);
+    await expectDecodingOthers([alice, bob]);
     const [low, high] = deployment.settings.janusRtpPorts.split('-').map(Number) as [number, number];
     for (const person of [alice, bob]) {
       const ports = await selectedRemotePorts(person.page);
@@ -173,7 +161,7 @@ test('over HTTPS only: two people register, message, video call, group call thro
     expect(new URL(guest.page.url()).origin).toBe(deployment.origins.shell);
     expect(new URL(guest.page.url()).hash).toBe('');
     await expect(alice.page.getByTestId('group-call-count')).toContainText('2 participants', { timeout: 20_000 });
-    await decodingEachOther([alice, guest]);
+    await expectDecodingOthers([alice, guest]);
     await expectEncryptedMedia([alice, guest], ['audio', 'video']);
     await groupCall(guest.page).getByRole('button', { name: 'Leave' }).click();
     await expect(guest.page.getByTestId('guest-left')).toBeVisible({ timeout: 20_000 });

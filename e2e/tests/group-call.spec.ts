@@ -4,7 +4,7 @@ import { dropUdp, udpBlackoutUnavailable } from '../support/udp-blackout.js';
 import { skipWhenMissing } from '../support/prerequisites.js';
 import { type CallPerson, callPanel, callPerson, connect } from '../support/calls.js';
 import { expectEncryptedMedia } from '../support/sframe-wire.js';
-import { corruptKeyOf, groupCall, groupMediaStats, groupOf, joinFromRing, misattributeStreams, recordLayerRequests, recordWorkers, type RequestedLayers, tileWidths } from '../support/group-calls.js';
+import { corruptKeyOf, expectDecodingOthers, groupCall, groupMediaStats, groupOf, joinFromRing, misattributeStreams, recordLayerRequests, recordWorkers, type RequestedLayers, tileWidths } from '../support/group-calls.js';
 
 test('three people in a group video call through Janus hear and see each other; thumbnails take the low layer', async ({ browser, system }) => {
   test.setTimeout(180_000);
@@ -22,12 +22,7 @@ test('three people in a group video call through Janus hear and see each other; 
   for (const person of [alice!, bob!, carol!]) {
     await expect(person.page.getByTestId('group-call-count')).toContainText('3 participants', { timeout: 20_000 });
     // Two others, each with audio and video, all SFrame-decrypted (an encrypted frame decodes to nothing).
-    await expect
-      .poll(async () => {
-        const stats = await groupMediaStats(person.page);
-        return stats.videoFrames.filter((n) => n > 10).length >= 2 && stats.audioSamples.filter((n) => n > 10_000).length >= 2;
-      }, { timeout: 45_000, message: `${person.name} decodes both others' audio and video` })
-      .toBe(true);
+    await expectDecodingOthers([person], 2);
     await expect(person.page.getByTestId('group-call-cant-decrypt')).toHaveCount(0);
   }
   // Through Janus only ciphertext: each decrypts both others' frames (counted per sender by the

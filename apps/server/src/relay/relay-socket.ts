@@ -30,7 +30,7 @@ import { parseFrequentFrame } from './relay-frame-fast-path.js';
 import type { RelayConnection, RelayHub } from './relay-hub.js';
 import type { RelayWriter } from './relay-writer.js';
 import type { SfuGateway } from '../sfu/sfu-gateway.js';
-import type { QueuedEnvelope, Storage } from '../storage/storage.js';
+import type { PreKeyStore, QueuedEnvelope, RelayQueueStore } from '../storage/storage.js';
 import { corkForThisTurn } from './turn-corking.js';
 
 /**
@@ -47,7 +47,7 @@ const CLOSE_GOING_AWAY = 1001;
 
 export interface RelaySocketOptions {
   hub: RelayHub;
-  storage: Storage;
+  storage: RelayQueueStore & Pick<PreKeyStore, 'preKeyCounts'>;
   writer: RelayWriter;
   auth: DeviceAuthenticator;
   /** Relay `send` frames, per device. */

@@ -86,6 +86,13 @@ describe('configFromEnv', () => {
     expect(() => configFromEnv({ PARLEY_CHAT_PORT: value })).toThrow(`PARLEY_CHAT_PORT must be a port number (0-65535), got "${value}"`);
   });
 
+  it('puts the state in PostgreSQL only when PARLEY_DATABASE_URL names one, SQLite otherwise', () => {
+    expect(configFromEnv({}).databaseUrl).toBeUndefined();
+    expect(configFromEnv({ PARLEY_DATABASE_URL: 'postgres://parley@db.internal/parley' }).databaseUrl).toBe('postgres://parley@db.internal/parley');
+    expect(configFromEnv({ PARLEY_DATABASE_URL: 'postgresql://parley@%2Frun%2Fpostgresql/parley' }).databaseUrl).toMatch(/^postgresql:/);
+    expect(() => configFromEnv({ PARLEY_DATABASE_URL: 'mysql://db/parley' })).toThrow(/PARLEY_DATABASE_URL must be a postgres:\/\//);
+  });
+
   it('rejects an unknown log level', () => {
     expect(() => configFromEnv({ PARLEY_LOG_LEVEL: 'loud' })).toThrow(/PARLEY_LOG_LEVEL/);
   });

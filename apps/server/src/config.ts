@@ -38,6 +38,11 @@ export interface ServerConfig {
   environment: ServerEnvironment;
   /** Holds the database, the manifest signing keys and `releases/`; created on first start. */
   dataDir: string;
+  /**
+   * PARLEY_DATABASE_URL: `postgres://…` puts the state in that PostgreSQL database, shared by
+   * several nodes (storage/postgres-storage.ts); absent, the SQLite file in `dataDir`.
+   */
+  databaseUrl?: string;
   host: string;
   /** API and relay WebSocket; 0 picks a free port. */
   apiPort: number;
@@ -212,6 +217,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, repoRoot: string = REPO_RO
   return {
     environment,
     dataDir: resolve(env.PARLEY_DATA_DIR ?? './data'),
+    ...databaseFromEnv(env),
     host: env.PARLEY_HOST ?? '127.0.0.1',
     apiPort: port(env, 'PARLEY_API_PORT', 8080),
     apps: { shell: app('shell', 4200), chat: app('chat', 4201), call: app('call', 4202) },
@@ -239,6 +245,14 @@ export function configFromEnv(env: NodeJS.ProcessEnv, repoRoot: string = REPO_RO
     // Off unless asked for: a metrics port is a deployment's choice (tools/deploy sets 9464).
     ...(env.PARLEY_METRICS_PORT ? { metricsPort: port(env, 'PARLEY_METRICS_PORT', 0) } : {}),
   };
+}
+
+/** `PARLEY_DATABASE_URL`: a PostgreSQL URL, or nothing for the SQLite default. */
+export function databaseFromEnv(env: NodeJS.ProcessEnv): Pick<ServerConfig, 'databaseUrl'> {
+  const url = env.PARLEY_DATABASE_URL?.trim();
+  if (!url) return {};
+  if (!/^postgres(ql)?:\/\//.test(url)) throw new Error('PARLEY_DATABASE_URL must be a postgres:// (or postgresql://) URL; leave it unset for SQLite');
+  return { databaseUrl: url };
 }
 
 /**

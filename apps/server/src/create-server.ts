@@ -17,6 +17,7 @@ import { createLogger } from './observability/logger.js';
 import { registerManifestRoute } from './releases/manifest-route.js';
 import { RelayHub } from './relay/relay-hub.js';
 import { registerRelaySocket } from './relay/relay-socket.js';
+import { PostgresStorage } from './storage/postgres-storage.js';
 import { SqliteStorage } from './storage/sqlite-storage.js';
 import { type StaticOrigin, originUrl, serveStatic } from './http/static-origin.js';
 import { publishLocalBuilds } from './releases/local-builds.js';
@@ -83,7 +84,9 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
   let warn = (message: string) => process.emitWarning(message);
   const storage =
     deps.storage ??
-    new SqliteStorage({ dataDir: config.dataDir, clock: config.clock, commitThread: config.relayCommitThread, onWarning: (m) => warn(m) });
+    (config.databaseUrl
+      ? new PostgresStorage({ url: config.databaseUrl, clock: config.clock })
+      : new SqliteStorage({ dataDir: config.dataDir, clock: config.clock, commitThread: config.relayCommitThread, onWarning: (m) => warn(m) }));
   const registry = new ReleaseRegistry(storage, { dataDir: config.dataDir, clock: config.clock });
   let running: {
     logger: Logger;

@@ -1,0 +1,189 @@
+/**
+ * What only the PostgreSQL backend promises beyond the contract: the same migration numbers,
+ * migrations run once when nodes start together, a refusal to run without durable commits, and
+ * each device's queue read in commit order while several nodes write (the late-commit race).
+ */
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '@parley/clock/testing';
+import { MIGRATIONS } from './migrations.js';
+import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
+import { PostgresStorage, type PostgresStorageOptions } from './postgres-storage.js';
+import { testAccount, testSend, testWrites } from './storage-contract.js';
+import type { QueuedEnvelope } from './storage.js';
+import { type ScratchPostgres, startScratchPostgres } from '../testing/scratch-postgres.js';
+
+const clock = new ManualClock(1_000);
+const bob1 = { userId: 'bob', deviceId: 1 };
+
+let cluster: ScratchPostgres;
+beforeAll(async () => {
+  cluster = await startScratchPostgres();
+}, 60_000);
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+const open: PostgresStorage[] = [];
+afterEach(async () => {
+  for (const storage of open.splice(0)) await storage.close();
+});
+
+/** A node on `url`; closed after the test. */
+async function node(url: string, options: Partial<PostgresStorageOptions> = {}): Promise<PostgresStorage> {
+  const storage = new PostgresStorage({ url, clock, poolSize: 4, ...options });
+  open.push(storage);
+  await storage.open();
+  return storage;
+}
+
+/** A gate a relay transaction waits at before COMMIT, opened by the test. */
+function commitGate() {
+  let entered!: () => void;
+  let release!: () => void;
+  const reached = new Promise<void>((resolve) => (entered = resolve));
+  const opened = new Promise<void>((resolve) => (release = resolve));
+  let armed = true;
+  return {
+    /** As `beforeRelayCommit`: holds the first transaction only. */
+    hold: async () => {
+      if (!armed) return;
+      armed = false;
+      entered();
+      await opened;
+    },
+    reached,
+    release,
+  };
+}
+
+/** Resolves once `promise` settled or a backend of `url` waits for a row lock. */
+async function settledOrWaitingOnLock(url: string, promise: Promise<unknown>): Promise<void> {
+  let settled = false;
+  void promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (;;) {
+      const { rows } = await client.query<{ n: string }>(
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+      );
+      if (settled || Number(rows[0]!.n) > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+describe('PostgresStorage', () => {
+  it('has the same migrations as SQLite, by number and name', () => {
+    expect(POSTGRES_MIGRATIONS.map((m) => [m.version, m.name])).toEqual(MIGRATIONS.map((m) => [m.version, m.name]));
+  });
+
+  it('migrates once when several nodes start on an empty database together', async () => {
+    const url = await cluster.createDatabase();
+    const nodes = await Promise.all(Array.from({ length: 4 }, () => node(url)));
+    expect((await nodes[0]!.appliedMigrations()).map((m) => m.version)).toEqual(MIGRATIONS.map((m) => m.version));
+    for (const other of nodes) expect(await other.migrate()).toEqual([]);
+  });
+
+  it('refuses to start with synchronous_commit off, saying what to change', async () => {
+    const url = await cluster.createDatabase();
+    const storage = new PostgresStorage({ url: `${url}?options=${encodeURIComponent('-c synchronous_commit=off')}`, clock });
+    await expect(storage.open()).rejects.toThrow(/synchronous_commit = off.*Set synchronous_commit = on/);
+  });
+
+  it('refuses to start on a server with fsync off', { timeout: 60_000 }, async () => {
+    const unsafe = await startScratchPostgres({ fsync: 'off' });
+    try {
+      const storage = new PostgresStorage({ url: await unsafe.createDatabase(), clock });
+      await expect(storage.open()).rejects.toThrow(/fsync = off.*Set fsync = on/);
+    } finally {
+      await unsafe.stop();
+    }
+  });
+
+  it('never lets a reader skip an envelope that commits late while another node commits after it', async () => {
+    const url = await cluster.createDatabase();
+    const gate = commitGate();
+    const slow = await node(url, { beforeRelayCommit: gate.hold });
+    const fast = await node(url);
+    const reader = await node(url);
+    await slow.createAccount(testAccount('alice', 1), 5);
+    await slow.createAccount(testAccount('bob', 2), 5);
+
+    // Node A has queued "early" for bob and is about to commit; node B queues "late" meanwhile.
+    const early = slow.commitRelayWrites(testWrites([testSend('early')]));
+    await gate.reached;
+    const late = fast.commitRelayWrites(testWrites([testSend('late')]));
+    await settledOrWaitingOnLock(url, late);
+
+    // A reader pages through bob's queue now, as a relay connection would, then after both commits.
+    const seen: QueuedEnvelope[] = [];
+    let cursor = 0;
+    const readOn = async () => {
+      for (const envelope of await reader.pendingEnvelopes(bob1, cursor, 100)) {
+        seen.push(envelope);
+        cursor = envelope.seq;
+      }
+    };
+    await readOn();
+    gate.release();
+    await Promise.all([early, late]);
+    await readOn();
+
+    expect(seen.map((e) => e.messageId)).toEqual(['early', 'late']);
+  });
+
+  it('keeps a device\'s queue whole for a reader paging while two nodes commit with random delays', { timeout: 60_000 }, async () => {
+    const url = await cluster.createDatabase();
+    const jitter = () => new Promise<void>((resolve) => setTimeout(resolve, Math.random() * 4));
+    const a = await node(url, { beforeRelayCommit: jitter });
+    const b = await node(url, { beforeRelayCommit: jitter });
+    const reader = await node(url);
+    await a.createAccount(testAccount('alice', 1), 5);
+    await a.createAccount(testAccount('bob', 2), 5);
+
+    const writers = Promise.all(
+      [a, b].map(async (writer, w) => {
+        for (let batch = 0; batch < 15; batch++) {
+          await Promise.all([0, 1].map((i) => writer.commitRelayWrites(testWrites([testSend(`w${w}-${batch}-${i}`)]))));
+        }
+      }),
+    );
+    let done = false;
+    void writers.then(() => (done = true));
+    const seen: string[] = [];
+    let cursor = 0;
+    for (let last = false; !last; ) {
+      last = done;
+      for (const envelope of await reader.pendingEnvelopes(bob1, cursor, 1_000)) {
+        seen.push(envelope.messageId);
+        cursor = envelope.seq;
+      }
+    }
+    await writers;
+    expect(seen).toHaveLength(60);
+    expect(new Set(seen).size).toBe(60);
+  });
+
+  it('hands out each one-time key once to 1,000 concurrent bundle fetches on two nodes', { timeout: 120_000 }, async () => {
+    const url = await cluster.createDatabase();
+    const a = await node(url, { poolSize: 8 });
+    const b = await node(url, { poolSize: 8 });
+    await a.createAccount(testAccount('bob', 2, { oneTime: 600 }), 5);
+    const fetches = Array.from({ length: 1_000 }, (_, i) => (i % 2 ? b : a).takePreKeyBundles('bob'));
+    const bundles = (await Promise.all(fetches)).map(([bundle]) => bundle!);
+    const ec = bundles.flatMap((bundle) => (bundle.preKey ? [bundle.preKey.keyId] : []));
+    const kyber = bundles.map((bundle) => bundle.kyberPreKey.keyId).filter((id) => id !== 2);
+    expect(ec).toHaveLength(600);
+    expect(new Set(ec).size).toBe(600);
+    expect(new Set(kyber).size).toBe(600);
+    // The other 400 got the last-resort Kyber key, which is meant to be shared.
+    expect(bundles.filter((bundle) => bundle.kyberPreKey.keyId === 2)).toHaveLength(400);
+  });
+});

@@ -4,31 +4,41 @@
  * was not acknowledged, and the recipient ends up with every message, none lost.
  */
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { RELAY_PATH } from '@parley/contracts';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type ChildServer, startChildServer } from '../testing/child-server.js';
-import { type ScratchPostgres, startScratchPostgres } from '../testing/scratch-postgres.js';
 import { TestIdentity } from '../testing/test-keys.js';
-import { TestApi, TestRelayClient, tempFolder } from '../testing/test-support.js';
+import { TestApi, TestRelayClient, scratchPostgresPerFile, tempFolder } from '../testing/test-support.js';
 
 const MESSAGES = 300;
 const IN_FLIGHT = 32;
 /** Acknowledged sends after which the server is killed. */
 const KILL_AFTER = 120;
 
+/** Resolves once no envelope is queued in the database at `url`; fails after 20 s. */
+async function queueEmptied(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM envelopes');
+      if (rows[0]!.n === '0') return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('envelopes stayed queued after every one was acknowledged');
+  } finally {
+    await client.end();
+  }
+}
+
 type Frame = { t?: string; ref?: string; ok?: boolean; id?: string; messageId?: string };
 
 describe('the server on PostgreSQL', () => {
-  let cluster: ScratchPostgres;
+  const cluster = scratchPostgresPerFile();
   let folder: Awaited<ReturnType<typeof tempFolder>>;
   const children: ChildServer[] = [];
 
-  beforeAll(async () => {
-    cluster = await startScratchPostgres();
-  }, 60_000);
-  afterAll(async () => {
-    await cluster?.stop();
-  });
   afterEach(async () => {
     for (const child of children.splice(0)) {
       child.process.kill('SIGKILL');
@@ -114,7 +124,9 @@ describe('the server on PostgreSQL', () => {
         `delivered ${delivered.size}, delivered twice (retries of unacknowledged sends) ${twice.length}`,
     );
 
-    // Acked envelopes are gone for good: a reconnect brings nothing more.
+    // Acked envelopes are gone for good once the acks committed (the last ones may still be in
+    // flight when Bob's socket closed): the queue empties, and a reconnect brings nothing more.
+    await queueEmptied(env.PARLEY_DATABASE_URL);
     const again = await TestRelayClient.signedIn(second.addresses.api, RELAY_PATH, bob.token);
     await again.settle();
     expect(again.pending).toBe(0);

@@ -14,12 +14,7 @@
 import { envelopeOf } from '../relay/relay-commit-wire.js';
 import type { OutgoingMessage, QueuedEnvelope, RelayWrites, SubmitOutcome } from './storage.js';
 import { type Queryable, bytea } from './postgres-database.js';
-
-/** What a device's queue holds, as its row says plus what the current batch added. */
-interface QueueUse {
-  envelopes: number;
-  bytes: number;
-}
+import { type QueueUse, devicesChanged, fitsQuota } from './send-checks.js';
 
 /** Runs one batch inside the caller's transaction; outcomes in the order of `writes.sends`. */
 export async function commitRelayBatch(client: Queryable, writes: RelayWrites): Promise<SubmitOutcome[]> {
@@ -58,14 +53,9 @@ export async function commitRelayBatch(client: Queryable, writes: RelayWrites): 
       continue;
     }
     const devices = queues.get(send.to) ?? new Map<number, QueueUse>();
-    const current = new Set(devices.keys());
-    // A copy to the sender's own other devices never goes back to the sending device.
-    if (send.to === send.sender.userId) current.delete(send.sender.deviceId);
-    const addressed = new Set(send.messages.map((m) => m.deviceId));
-    const missing = [...current].filter((id) => !addressed.has(id)).sort((a, b) => a - b);
-    const extra = [...addressed].filter((id) => !current.has(id)).sort((a, b) => a - b);
-    if (missing.length > 0 || extra.length > 0 || addressed.size !== send.messages.length) {
-      outcomes.push({ kind: 'devices_changed', missing, extra });
+    const changed = devicesChanged(send, devices.keys());
+    if (changed) {
+      outcomes.push(changed);
       continue;
     }
     if (!(await fits(client, send, devices, writes.quota))) {
@@ -80,8 +70,7 @@ export async function commitRelayBatch(client: Queryable, writes: RelayWrites): 
 /** Whether every message finds room in its device's queue (a retry of one queued already needs none). */
 async function fits(client: Queryable, send: OutgoingMessage, devices: Map<number, QueueUse>, quota: RelayWrites['quota']): Promise<boolean> {
   for (const message of send.messages) {
-    const use = devices.get(message.deviceId)!;
-    if (use.envelopes + 1 <= quota.queueEnvelopes && use.bytes + message.ciphertext.byteLength <= quota.queueBytes) continue;
+    if (fitsQuota(devices.get(message.deviceId)!, message, quota)) continue;
     const { rowCount } = await client.query(
       'SELECT 1 FROM envelopes WHERE recipient_user = $1 AND recipient_device = $2 AND sender_user = $3 AND sender_device = $4 AND message_id = $5',
       [send.to, message.deviceId, send.sender.userId, send.sender.deviceId, send.messageId],

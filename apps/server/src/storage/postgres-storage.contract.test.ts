@@ -1,17 +1,9 @@
-import { afterAll, beforeAll } from 'vitest';
 import { ManualClock } from '@parley/clock/testing';
 import { PostgresStorage } from './postgres-storage.js';
 import { describeStorageContract } from './storage-contract.js';
-import { type ScratchPostgres, startScratchPostgres } from '../testing/scratch-postgres.js';
+import { scratchPostgresPerFile } from '../testing/test-support.js';
 
-let cluster: ScratchPostgres;
-beforeAll(async () => {
-  cluster = await startScratchPostgres();
-}, 60_000);
-afterAll(async () => {
-  await cluster?.stop();
-});
-
+const cluster = scratchPostgresPerFile();
 const clock = new ManualClock(1_000);
 const urls = new WeakMap<PostgresStorage, string>();
 

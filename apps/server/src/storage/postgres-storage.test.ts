@@ -4,25 +4,20 @@
  * each device's queue read in commit order while several nodes write (the late-commit race).
  */
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '@parley/clock/testing';
 import { MIGRATIONS } from './migrations.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { PostgresStorage, type PostgresStorageOptions } from './postgres-storage.js';
 import { testAccount, testSend, testWrites } from './storage-contract.js';
 import type { QueuedEnvelope } from './storage.js';
-import { type ScratchPostgres, startScratchPostgres } from '../testing/scratch-postgres.js';
+import { startScratchPostgres } from '../testing/scratch-postgres.js';
+import { scratchPostgresPerFile } from '../testing/test-support.js';
 
 const clock = new ManualClock(1_000);
 const bob1 = { userId: 'bob', deviceId: 1 };
 
-let cluster: ScratchPostgres;
-beforeAll(async () => {
-  cluster = await startScratchPostgres();
-}, 60_000);
-afterAll(async () => {
-  await cluster?.stop();
-});
+const cluster = scratchPostgresPerFile();
 
 const open: PostgresStorage[] = [];
 afterEach(async () => {

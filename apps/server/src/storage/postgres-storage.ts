@@ -10,6 +10,23 @@ import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { PostgresDatabase, type Queryable, bytea } from './postgres-database.js';
 import { commitRelayBatch } from './postgres-relay-commit.js';
 import {
+  ACCOUNT_SELECT,
+  type AccountRow,
+  CALL_LINK_SELECT,
+  type CallLinkRow,
+  type EnvelopeRow,
+  GROUP_CALL_SELECT,
+  type KeyRow,
+  LINK_REQUEST_SELECT,
+  type LinkRequestRow,
+  toAccount,
+  toCallLink,
+  toEnvelope,
+  toKey,
+  toLinkRequest,
+  toSignedKey,
+} from './stored-rows.js';
+import {
   type AccountRecord,
   type AppliedMigration,
   type CallLinkChanges,
@@ -36,7 +53,6 @@ import {
   type RuleRevision,
   type Storage,
   type StoredPreKey,
-  type StoredSignedPreKey,
   type SubmitOutcome,
   type TokenOwner,
   type UnseenDeviceOutcome,
@@ -268,15 +284,7 @@ export class PostgresStorage implements Storage {
        FROM envelopes WHERE recipient_user = $1 AND recipient_device = $2 AND seq > $3 ORDER BY seq LIMIT $4`,
       [device.userId, device.deviceId, afterSeq, limit],
     );
-    return rows.map((row) => ({
-      seq: row.seq,
-      recipient: device,
-      sender: { userId: row.senderUser, deviceId: row.senderDevice },
-      messageId: row.messageId,
-      type: row.type,
-      ciphertext: row.ciphertext,
-      serverTimestamp: row.serverTimestamp,
-    }));
+    return rows.map((row) => toEnvelope(row, device));
   }
 
   async expireEnvelopes(time: number): Promise<number> {
@@ -600,56 +608,9 @@ export class PostgresStorage implements Storage {
 /** Thrown inside storeKeys' transaction to roll it back. */
 class TooManyPreKeys extends Error {}
 
-const ACCOUNT_SELECT = `SELECT user_id AS "userId", handle, display_name AS "displayName", identity_key AS "identityKey", created_at AS "createdAt", guest FROM accounts`;
 const DEVICES_OF_USER = `SELECT device_id AS "deviceId", registration_id AS "registrationId", created_at AS "createdAt", last_seen_at AS "lastSeenAt"
   FROM devices WHERE user_id = $1 ORDER BY device_id`;
-const GROUP_CALL_SELECT = 'SELECT call_id AS "callId", room_id AS "roomId", creator_user AS creator, created_at AS "createdAt" FROM group_calls';
-const CALL_LINK_SELECT = `SELECT room_id AS "roomId", verifier_hash AS "verifierHash", encrypted_name AS "encryptedName", approval,
-  creator_user AS creator, created_at AS "createdAt", last_used_at AS "lastUsedAt", revoked_at AS "revokedAt", call_id AS "callId" FROM call_links`;
-const LINK_REQUEST_SELECT = `
-  SELECT r.request_hash AS "requestHash", r.link_id AS "linkId", c.user_id AS "userId", c.device_id AS "deviceId",
-         r.ephemeral_public_key AS "ephemeralPublicKey", r.mac, r.expires_at AS "expiresAt", r.envelope,
-         r.completed_device_id AS "completedDeviceId"
-  FROM link_requests r JOIN link_codes c ON c.link_id = r.link_id`;
-
-interface AccountRow extends Omit<AccountRecord, 'identityKey'> {
-  identityKey: Buffer;
-}
-
-interface KeyRow {
-  keyId: number;
-  publicKey: Buffer;
-  signature: Buffer | null;
-}
-
-interface EnvelopeRow {
-  seq: number;
-  senderUser: string;
-  senderDevice: number;
-  messageId: string;
-  type: number;
-  ciphertext: Buffer;
-  serverTimestamp: number;
-}
-
 type GroupCallRow = Omit<GroupCallRecord, 'invitees'>;
-
-interface CallLinkRow extends Omit<CallLinkRecord, 'verifierHash' | 'encryptedName'> {
-  verifierHash: Buffer;
-  encryptedName: Buffer | null;
-}
-
-interface LinkRequestRow {
-  requestHash: Buffer;
-  linkId: string;
-  userId: string;
-  deviceId: number;
-  ephemeralPublicKey: Buffer;
-  mac: Buffer;
-  expiresAt: number;
-  envelope: Buffer | null;
-  completedDeviceId: number | null;
-}
 
 async function lockDevice(client: Queryable, { userId, deviceId }: DeviceAddress): Promise<void> {
   await client.query('SELECT 1 FROM devices WHERE user_id = $1 AND device_id = $2 FOR UPDATE', [userId, deviceId]);
@@ -757,39 +718,4 @@ async function revokeCallLink(client: Queryable, roomId: string, now: number): P
     roomId,
   ]);
   return (revoked.rowCount ?? 0) > 0;
-}
-
-function toAccount(row: AccountRow | undefined): AccountRecord | undefined {
-  return row && { ...row, identityKey: new Uint8Array(row.identityKey) };
-}
-
-function toKey(row: KeyRow): StoredPreKey {
-  return { keyId: row.keyId, publicKey: new Uint8Array(row.publicKey) };
-}
-
-function toSignedKey(row: KeyRow): StoredSignedPreKey {
-  return { ...toKey(row), signature: new Uint8Array(row.signature ?? []) };
-}
-
-function toCallLink(row: CallLinkRow | undefined): CallLinkRecord | undefined {
-  return (
-    row && {
-      ...row,
-      verifierHash: new Uint8Array(row.verifierHash),
-      encryptedName: row.encryptedName ? new Uint8Array(row.encryptedName) : null,
-    }
-  );
-}
-
-function toLinkRequest(row: LinkRequestRow): LinkRequestRecord {
-  return {
-    requestHash: new Uint8Array(row.requestHash),
-    linkId: row.linkId,
-    owner: { userId: row.userId, deviceId: row.deviceId },
-    ephemeralPublicKey: new Uint8Array(row.ephemeralPublicKey),
-    mac: new Uint8Array(row.mac),
-    expiresAt: row.expiresAt,
-    ...(row.envelope ? { envelope: new Uint8Array(row.envelope) } : {}),
-    ...(row.completedDeviceId !== null ? { completedDeviceId: row.completedDeviceId } : {}),
-  };
 }

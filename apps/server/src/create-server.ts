@@ -17,8 +17,7 @@ import { createLogger } from './observability/logger.js';
 import { registerManifestRoute } from './releases/manifest-route.js';
 import { RelayHub } from './relay/relay-hub.js';
 import { registerRelaySocket } from './relay/relay-socket.js';
-import { PostgresStorage } from './storage/postgres-storage.js';
-import { SqliteStorage } from './storage/sqlite-storage.js';
+import { storageFor } from './storage/open-storage.js';
 import { type StaticOrigin, originUrl, serveStatic } from './http/static-origin.js';
 import { publishLocalBuilds } from './releases/local-builds.js';
 import { type ServedOrigins, registerSecurityHeaders, releaseOriginsReader } from './http/security-headers.js';
@@ -84,9 +83,7 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
   let warn = (message: string) => process.emitWarning(message);
   const storage =
     deps.storage ??
-    (config.databaseUrl
-      ? new PostgresStorage({ url: config.databaseUrl, clock: config.clock })
-      : new SqliteStorage({ dataDir: config.dataDir, clock: config.clock, commitThread: config.relayCommitThread, onWarning: (m) => warn(m) }));
+    storageFor({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, clock: config.clock, commitThread: config.relayCommitThread, onWarning: (m) => warn(m) });
   const registry = new ReleaseRegistry(storage, { dataDir: config.dataDir, clock: config.clock });
   let running: {
     logger: Logger;

@@ -8,5 +8,6 @@ export { DEFAULT_CONTRACTS, ReleaseError, ReleaseRegistry, type RemoteRuleSet, b
 export type { ReleaseRecord, RuleRevision, Storage } from './storage/storage.js';
 export { SqliteStorage } from './storage/sqlite-storage.js';
 export { PostgresStorage } from './storage/postgres-storage.js';
+export { storageFromEnv } from './storage/open-storage.js';
 export { type StaticOrigin, serveStatic } from './http/static-origin.js';
 export { BackupError, type BackupSummary, backupDataDir } from './storage/backup.js';

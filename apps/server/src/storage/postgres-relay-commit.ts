@@ -8,7 +8,7 @@
  * second writer to the same device waits for the lock until the first has committed, so it draws
  * a larger seq only after the smaller one is visible: a reader paging by `seq > last` never
  * passes over an envelope that commits later. The account rows are locked FOR SHARE first, which
- * a device link (FOR UPDATE on the account) waits for, and which waits for it: a send never misses
+ * a device link (FOR NO KEY UPDATE on the account) waits for, and which waits for it: a send never misses
  * a device linked while it was checked.
  */
 import { envelopeOf } from '../relay/relay-commit-wire.js';
@@ -24,8 +24,9 @@ export async function commitRelayBatch(client: Queryable, writes: RelayWrites): 
       (r) => r.userId,
     ),
   );
-  // Every row this batch may write to, locked in one sorted pass.
-  await client.query('SELECT 1 FROM devices WHERE user_id = ANY($1) ORDER BY user_id, device_id FOR UPDATE', [users]);
+  // Every row this batch may write to, locked in one sorted pass. NO KEY: inserts elsewhere that
+  // merely reference a device (a link code, a prekey) need not wait for the batch.
+  await client.query('SELECT 1 FROM devices WHERE user_id = ANY($1) ORDER BY user_id, device_id FOR NO KEY UPDATE', [users]);
 
   if (writes.acks.length > 0) {
     await client.query(

@@ -9,7 +9,7 @@ import { ManualClock } from '@parley/clock/testing';
 import { MIGRATIONS } from './migrations.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { PostgresStorage, type PostgresStorageOptions } from './postgres-storage.js';
-import { testAccount, testSend, testWrites } from './storage-contract.js';
+import { testAccount, testDevice, testSend, testWrites } from './storage-contract.js';
 import type { QueuedEnvelope } from './storage.js';
 import { startScratchPostgres } from '../testing/scratch-postgres.js';
 import { scratchPostgresPerFile } from '../testing/test-support.js';
@@ -52,8 +52,8 @@ function commitGate() {
   };
 }
 
-/** Resolves once `promise` settled or a backend of `url` waits for a row lock. */
-async function settledOrWaitingOnLock(url: string, promise: Promise<unknown>): Promise<void> {
+/** Resolves once `promise` settled (true) or a backend of `url` waits for a row lock (false). */
+async function settledOrWaitingOnLock(url: string, promise: Promise<unknown>): Promise<boolean> {
   let settled = false;
   void promise.then(
     () => (settled = true),
@@ -66,7 +66,8 @@ async function settledOrWaitingOnLock(url: string, promise: Promise<unknown>): P
       const { rows } = await client.query<{ n: string }>(
         "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
       );
-      if (settled || Number(rows[0]!.n) > 0) return;
+      if (settled) return true;
+      if (Number(rows[0]!.n) > 0) return false;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   } finally {
@@ -132,6 +133,31 @@ describe('PostgresStorage', () => {
     await readOn();
 
     expect(seen.map((e) => e.messageId)).toEqual(['early', 'late']);
+  });
+
+  it('makes a device link on one node wait for a send being committed on another, which then must address the new device', async () => {
+    const url = await cluster.createDatabase();
+    const gate = commitGate();
+    const sending = await node(url, { beforeRelayCommit: gate.hold });
+    const linking = await node(url);
+    await sending.createAccount(testAccount('alice', 1), 5);
+    await sending.createAccount(testAccount('bob', 2), 5);
+
+    // A new device of bob's has its request provisioned; only its registration is left.
+    await linking.createLinkCode({ linkId: 'code', owner: bob1, expiresAt: 1_000 });
+    await linking.createLinkRequest({ requestHash: new Uint8Array(32).fill(1), linkId: 'code', ephemeralPublicKey: new Uint8Array(33), mac: new Uint8Array(32) }, 10);
+    await linking.setProvisioningToken(new Uint8Array(32).fill(1), new Uint8Array(32).fill(2));
+
+    // The send has checked bob's devices (only 1) and holds its batch open; the registration comes now.
+    const inFlight = sending.commitRelayWrites(testWrites([testSend('before-link')]));
+    await gate.reached;
+    const link = linking.completeLink(new Uint8Array(32).fill(2), testDevice(3), 10);
+    expect(await settledOrWaitingOnLock(url, link)).toBe(false);
+    gate.release();
+    expect((await inFlight)[0]).toMatchObject({ kind: 'queued', envelopes: [{ recipient: bob1 }] });
+    expect(await link).toEqual({ kind: 'linked', userId: 'bob', deviceId: 2 });
+    // From now on a send that misses the new device is refused.
+    expect(await linking.commitRelayWrites(testWrites([testSend('after-link')]))).toEqual([{ kind: 'devices_changed', missing: [2], extra: [] }]);
   });
 
   it('keeps a device\'s queue whole for a reader paging while two nodes commit with random delays', { timeout: 60_000 }, async () => {

@@ -240,7 +240,7 @@ export class PostgresStorage implements Storage {
       const devices = (
         await client.query<{ deviceId: number; registrationId: number }>(
           `SELECT device_id AS "deviceId", registration_id AS "registrationId" FROM devices
-           WHERE user_id = $1 AND ($2::int IS NULL OR device_id = $2) ORDER BY device_id FOR UPDATE`,
+           WHERE user_id = $1 AND ($2::int IS NULL OR device_id = $2) ORDER BY device_id FOR NO KEY UPDATE`,
           [userId, deviceId ?? null],
         )
       ).rows;
@@ -377,9 +377,9 @@ export class PostgresStorage implements Storage {
         .rows[0];
       if (!row || row.completedDeviceId !== null) return { kind: 'not_found' };
       if (row.expiresAt <= now) return { kind: 'expired' };
-      // FOR UPDATE on the account: a relay batch checking this user's devices (FOR SHARE) either
+      // The account row locked: a relay batch checking this user's devices (FOR SHARE) either
       // commits before the new device exists or sees it.
-      const account = (await client.query<{ next: number }>('SELECT next_device_id AS next FROM accounts WHERE user_id = $1 FOR UPDATE', [row.userId])).rows[0];
+      const account = (await client.query<{ next: number }>('SELECT next_device_id AS next FROM accounts WHERE user_id = $1 FOR NO KEY UPDATE', [row.userId])).rows[0];
       if (!account) return { kind: 'not_found' };
       if (account.next > MAX_DEVICE_ID) return { kind: 'too_many_devices' };
       const address = { userId: row.userId, deviceId: account.next };
@@ -613,7 +613,7 @@ const DEVICES_OF_USER = `SELECT device_id AS "deviceId", registration_id AS "reg
 type GroupCallRow = Omit<GroupCallRecord, 'invitees'>;
 
 async function lockDevice(client: Queryable, { userId, deviceId }: DeviceAddress): Promise<void> {
-  await client.query('SELECT 1 FROM devices WHERE user_id = $1 AND device_id = $2 FOR UPDATE', [userId, deviceId]);
+  await client.query('SELECT 1 FROM devices WHERE user_id = $1 AND device_id = $2 FOR NO KEY UPDATE', [userId, deviceId]);
 }
 
 async function insertDevice(client: Queryable, device: DeviceAddress, registration: NewDevice, now: number): Promise<void> {

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '@parley/clock/testing';
 import { MIGRATIONS } from './migrations.js';
+import { PostgresDatabase } from './postgres-database.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { PostgresStorage, type PostgresStorageOptions } from './postgres-storage.js';
 import { testAccount, testDevice, testSend, testWrites } from './storage-contract.js';
@@ -206,5 +207,38 @@ describe('PostgresStorage', () => {
     expect(new Set(kyber).size).toBe(600);
     // The other 400 got the last-resort Kyber key, which is meant to be shared.
     expect(bundles.filter((bundle) => bundle.kyberPreKey.keyId === 2)).toHaveLength(400);
+  });
+});
+
+describe('PostgresDatabase transactions', () => {
+  it('runs a transaction again when PostgreSQL aborts it as a deadlock victim', { timeout: 60_000 }, async () => {
+    const url = await cluster.createDatabase();
+    const database = new PostgresDatabase({ url, clock, migrations: [] });
+    try {
+      await database.pool.query("CREATE TABLE t (id TEXT PRIMARY KEY, n INTEGER NOT NULL); INSERT INTO t VALUES ('a', 0), ('b', 0)");
+      // Both take their first row, meet at the barrier, then each wants the other's: a deadlock on
+      // the first attempt; the victim's second attempt finds the barrier passed and just waits.
+      let arrived = 0;
+      let meet!: () => void;
+      const barrier = new Promise<void>((resolve) => (meet = resolve));
+      let attempts = 0;
+      const crossing = (first: string, second: string) =>
+        database.transaction(async (client) => {
+          attempts += 1;
+          await client.query('UPDATE t SET n = n + 1 WHERE id = $1', [first]);
+          if (++arrived === 2) meet();
+          await barrier;
+          await client.query('UPDATE t SET n = n + 1 WHERE id = $1', [second]);
+        });
+      await Promise.all([crossing('a', 'b'), crossing('b', 'a')]);
+      expect(attempts).toBe(3);
+      const { rows } = await database.pool.query<{ id: string; n: number }>('SELECT id, n FROM t ORDER BY id');
+      expect(rows).toEqual([
+        { id: 'a', n: 2 },
+        { id: 'b', n: 2 },
+      ]);
+    } finally {
+      await database.close();
+    }
   });
 });

@@ -11,10 +11,10 @@ import { type ChildServer, startChildServer } from '../testing/child-server.js';
 import { TestIdentity } from '../testing/test-keys.js';
 import { TestApi, TestRelayClient, scratchPostgresPerFile, tempFolder } from '../testing/test-support.js';
 
-const MESSAGES = 300;
+const MESSAGES = 200;
 const IN_FLIGHT = 32;
 /** Acknowledged sends after which the server is killed. */
-const KILL_AFTER = 120;
+const KILL_AFTER = 80;
 
 /** Resolves once no envelope is queued in the database at `url`; fails after 20 s. */
 async function queueEmptied(url: string): Promise<void> {
@@ -47,7 +47,7 @@ describe('the server on PostgreSQL', () => {
     await folder?.remove();
   });
 
-  it('delivers between two clients and loses nothing acknowledged across a SIGKILL and restart', { timeout: 90_000 }, async () => {
+  it('delivers between two clients and loses nothing acknowledged across a SIGKILL and restart', { timeout: 180_000 }, async () => {
     folder = await tempFolder();
     const env = { PARLEY_RATE_LIMITS: 'off', PARLEY_DATABASE_URL: await cluster.createDatabase() };
     const first = await startChildServer(folder.path, env);

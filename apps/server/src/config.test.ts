@@ -93,6 +93,15 @@ describe('configFromEnv', () => {
     expect(() => configFromEnv({ PARLEY_DATABASE_URL: 'mysql://db/parley' })).toThrow(/PARLEY_DATABASE_URL must be a postgres:\/\//);
   });
 
+  it('joins nodes through PARLEY_REDIS_URL only beside a shared PostgreSQL', () => {
+    const database = { PARLEY_DATABASE_URL: 'postgres://parley@db/parley' };
+    expect(configFromEnv(database).redisUrl).toBeUndefined();
+    expect(configFromEnv({ ...database, PARLEY_REDIS_URL: 'redis://cache:6379' }).redisUrl).toBe('redis://cache:6379');
+    expect(configFromEnv({ ...database, PARLEY_REDIS_URL: 'unix:/run/redis/redis.sock' }).redisUrl).toBe('unix:/run/redis/redis.sock');
+    expect(() => configFromEnv({ ...database, PARLEY_REDIS_URL: 'cache:6379' })).toThrow(/PARLEY_REDIS_URL must be/);
+    expect(() => configFromEnv({ PARLEY_REDIS_URL: 'redis://cache:6379' })).toThrow(/set PARLEY_DATABASE_URL too/);
+  });
+
   it('rejects an unknown log level', () => {
     expect(() => configFromEnv({ PARLEY_LOG_LEVEL: 'loud' })).toThrow(/PARLEY_LOG_LEVEL/);
   });

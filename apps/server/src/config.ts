@@ -43,6 +43,12 @@ export interface ServerConfig {
    * several nodes (storage/postgres-storage.ts); absent, the SQLite file in `dataDir`.
    */
   databaseUrl?: string;
+  /**
+   * PARLEY_REDIS_URL (`redis://…` or `unix:/path/to/redis.sock`): how nodes sharing one PostgreSQL
+   * tell each other that something was queued for a device, or that it connected elsewhere
+   * (relay/cluster-bus.ts); absent, a node knows only its own connections.
+   */
+  redisUrl?: string;
   host: string;
   /** API and relay WebSocket; 0 picks a free port. */
   apiPort: number;
@@ -247,12 +253,15 @@ export function configFromEnv(env: NodeJS.ProcessEnv, repoRoot: string = REPO_RO
   };
 }
 
-/** `PARLEY_DATABASE_URL`: a PostgreSQL URL, or nothing for the SQLite default. */
-export function databaseFromEnv(env: NodeJS.ProcessEnv): Pick<ServerConfig, 'databaseUrl'> {
+/** `PARLEY_DATABASE_URL`: a PostgreSQL URL, or nothing for the SQLite default; `PARLEY_REDIS_URL` beside it. */
+export function databaseFromEnv(env: NodeJS.ProcessEnv): Pick<ServerConfig, 'databaseUrl' | 'redisUrl'> {
   const url = env.PARLEY_DATABASE_URL?.trim();
+  const redisUrl = env.PARLEY_REDIS_URL?.trim();
+  if (redisUrl && !/^(rediss?:\/\/|unix:\/)/.test(redisUrl)) throw new Error('PARLEY_REDIS_URL must be a redis://, rediss:// or unix:/path URL');
+  if (redisUrl && !url) throw new Error('PARLEY_REDIS_URL joins nodes that share a database: set PARLEY_DATABASE_URL too');
   if (!url) return {};
   if (!/^postgres(ql)?:\/\//.test(url)) throw new Error('PARLEY_DATABASE_URL must be a postgres:// (or postgresql://) URL; leave it unset for SQLite');
-  return { databaseUrl: url };
+  return { databaseUrl: url, ...(redisUrl ? { redisUrl } : {}) };
 }
 
 /**

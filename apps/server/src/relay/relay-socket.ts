@@ -234,6 +234,10 @@ class RelaySession {
       deliver: (frame) => this.send(frame),
       offer: (envelopes) => this.offer(connection, envelopes),
       close: (code, reason) => this.close(code, reason),
+      lookAgain: () => {
+        connection.caughtUp = false;
+        void this.pump(connection);
+      },
     };
     this.state = { kind: 'ready', connection };
     const replaced = this.options.hub.add(connection);

@@ -102,6 +102,12 @@ describe('configFromEnv', () => {
     expect(() => configFromEnv({ PARLEY_REDIS_URL: 'redis://cache:6379' })).toThrow(/set PARLEY_DATABASE_URL too/);
   });
 
+  it('polls the queues of connected devices only when PARLEY_QUEUE_POLL_MS asks for it', () => {
+    expect(configFromEnv({}).queuePollMs).toBeUndefined();
+    expect(configFromEnv({ PARLEY_QUEUE_POLL_MS: '500' }).queuePollMs).toBe(500);
+    expect(() => configFromEnv({ PARLEY_QUEUE_POLL_MS: 'often' })).toThrow(/PARLEY_QUEUE_POLL_MS must be/);
+  });
+
   it('rejects an unknown log level', () => {
     expect(() => configFromEnv({ PARLEY_LOG_LEVEL: 'loud' })).toThrow(/PARLEY_LOG_LEVEL/);
   });

@@ -49,6 +49,12 @@ export interface ServerConfig {
    * (relay/cluster-bus.ts); absent, a node knows only its own connections.
    */
   redisUrl?: string;
+  /**
+   * PARLEY_QUEUE_POLL_MS: several nodes without Redis. Every connected device's queue is read again
+   * this often, so what another node queued arrives within it: slower, and one query per device per
+   * interval. Absent: no polling (one node, or nodes joined by Redis).
+   */
+  queuePollMs?: number;
   host: string;
   /** API and relay WebSocket; 0 picks a free port. */
   apiPort: number;
@@ -247,6 +253,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, repoRoot: string = REPO_RO
     diskLimits: DEFAULT_DISK_LIMITS,
     turn: turnFromEnv(env),
     janus: janusFromEnv(env),
+    ...(env.PARLEY_QUEUE_POLL_MS ? { queuePollMs: Math.max(1, milliseconds(env, 'PARLEY_QUEUE_POLL_MS')) } : {}),
     ...(env.PARLEY_SFU_GRACE_MS ? { sfuDisconnectGraceMs: milliseconds(env, 'PARLEY_SFU_GRACE_MS') } : {}),
     // Off unless asked for: a metrics port is a deployment's choice (tools/deploy sets 9464).
     ...(env.PARLEY_METRICS_PORT ? { metricsPort: port(env, 'PARLEY_METRICS_PORT', 0) } : {}),

@@ -93,6 +93,7 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
     sfu: SfuService | null;
     stopSweeps: () => Promise<void>;
     bus: RedisClusterBus | null;
+    queuePoll: NodeJS.Timeout | undefined;
     metricsServer: Server | null;
     sweepStorage: () => Promise<StorageSweepReport>;
   } | null = null;
@@ -121,6 +122,8 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
       ? await RedisClusterBus.start(config.redisUrl, hub, (error) => logger.warn({ err: { message: error.message } }, 'cluster bus (Redis)'))
       : null;
     if (bus) hub.attachBus(bus, (error) => logger.warn({ err: { message: error.message } }, 'cluster bus (Redis)'));
+    // Several nodes without Redis: what another node queued is found by reading every queue again.
+    const queuePoll = config.queuePollMs ? setInterval(() => hub.lookAgainAll(), config.queuePollMs) : undefined;
     // Read by the metrics once everything they count exists (below).
     let metrics: ServerMetrics | null = null;
     const writer = new RelayWriter(storage, config.clock, (envelopes) => {
@@ -260,7 +263,7 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
     }
 
     const metricsServer = config.metricsPort !== undefined ? metricsListener(metrics) : null;
-    running = { logger, apps: [api, ...origins.map(([, origin]) => origin.app)], writer, sfu, stopSweeps, bus, metricsServer, sweepStorage: () => runStorageSweeps(sweepOptions) };
+    running = { logger, apps: [api, ...origins.map(([, origin]) => origin.app)], writer, sfu, stopSweeps, bus, queuePoll, metricsServer, sweepStorage: () => runStorageSweeps(sweepOptions) };
     try {
       await api.listen({ host: config.host, port: config.apiPort });
       const addresses: Addresses = { api: originUrl(api, config.host) };
@@ -289,8 +292,9 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
 
   async function stop(): Promise<void> {
     if (!running) return;
-    const { logger, apps, writer, sfu, stopSweeps, bus, metricsServer } = running;
+    const { logger, apps, writer, sfu, stopSweeps, bus, queuePoll, metricsServer } = running;
     running = null;
+    clearInterval(queuePoll);
     await stopSweeps();
     if (metricsServer?.listening) {
       metricsServer.closeAllConnections();

@@ -116,10 +116,13 @@ export class RelayHub implements ClusterListener {
   onReconnected(): void {
     // Redis is no source of truth: after it lost everything, presence is claimed again and every
     // local device reads its queue for what was queued meanwhile on other nodes.
-    for (const connection of this.byDevice.values()) {
-      if (this.bus) this.viaBus(this.bus.claim(connection));
-      connection.lookAgain();
-    }
+    for (const connection of this.byDevice.values()) if (this.bus) this.viaBus(this.bus.claim(connection));
+    this.lookAgainAll();
+  }
+
+  /** Every local device reads its queue again (after Redis returned, or polling without Redis). */
+  lookAgainAll(): void {
+    for (const connection of this.byDevice.values()) connection.lookAgain();
   }
 
   private closeHere(device: DeviceAddress, code: number, reason: string, release = true): void {

@@ -2,7 +2,8 @@
  * Two server processes on one PostgreSQL and one Redis (issue 22, milestone 3): a message queued on
  * one node reaches a device connected to the other at once ("look again"), a device connecting on
  * the other node displaces its older connection, removing a device on one node closes its socket
- * on the other, and after Redis lost everything both nodes still deliver across.
+ * on the other, and after Redis lost everything both nodes still deliver across. Without Redis,
+ * polling the queues (PARLEY_QUEUE_POLL_MS) still delivers across, later.
  */
 import { randomBytes } from 'node:crypto';
 import { RELAY_CLOSE, RELAY_PATH } from '@parley/contracts';
@@ -90,5 +91,20 @@ describe('two nodes on PostgreSQL and Redis', () => {
     await redis.restart();
     await send(carol.userId, 'after-redis-restart');
     expect(await carolOnB.until('deliver', 30_000)).toMatchObject({ messageId: 'after-redis-restart' });
+  });
+
+  it('without Redis, delivers across nodes by polling the queues (PARLEY_QUEUE_POLL_MS), no reconnect needed', { timeout: 120_000 }, async () => {
+    const env = { PARLEY_RATE_LIMITS: 'off', PARLEY_DATABASE_URL: await cluster.createDatabase(), PARLEY_QUEUE_POLL_MS: '200' };
+    const [a, b] = await Promise.all([node(env), node(env)]);
+    const onA = new TestApi(a.addresses.api);
+    const alice = await onA.register(new TestIdentity().account('alice'));
+    const bob = await onA.register(new TestIdentity().account('bob'));
+    const bobOnB = await TestRelayClient.signedIn(b.addresses.api, RELAY_PATH, bob.token);
+    await bobOnB.settle();
+    const aliceOnA = await TestRelayClient.signedIn(a.addresses.api, RELAY_PATH, alice.token);
+    await aliceOnA.settle();
+    aliceOnA.send({ t: 'send', id: 'polled', to: bob.userId, messages: [{ deviceId: 1, type: 2, ciphertext: randomBytes(32).toString('base64') }] });
+    expect(await aliceOnA.until('result', 10_000)).toMatchObject({ ref: 'polled', ok: true });
+    expect(await bobOnB.until('deliver', 10_000)).toMatchObject({ messageId: 'polled' });
   });
 });

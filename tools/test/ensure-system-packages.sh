@@ -3,7 +3,7 @@
 # Needs root or sudo; prints what it does and does nothing when everything is there.
 set -euo pipefail
 
-declare -A needs=( [chromium]=/usr/bin/chromium [iproute2]=/usr/sbin/ip [coturn]=/usr/bin/turnserver [nftables]=/usr/sbin/nft [janus]=/usr/bin/janus [caddy]=/usr/bin/caddy [libnss3-tools]=/usr/bin/certutil [firefox-esr]=/usr/bin/firefox-esr [fonts-noto-color-emoji]=/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf [fonts-dejavu-core]=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf [xvfb]=/usr/bin/Xvfb )
+declare -A needs=( [chromium]=/usr/bin/chromium [iproute2]=/usr/sbin/ip [coturn]=/usr/bin/turnserver [nftables]=/usr/sbin/nft [janus]=/usr/bin/janus [caddy]=/usr/bin/caddy [libnss3-tools]=/usr/bin/certutil [firefox-esr]=/usr/bin/firefox-esr [fonts-noto-color-emoji]=/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf [fonts-dejavu-core]=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf [xvfb]=/usr/bin/Xvfb [postgresql]=/usr/lib/postgresql/15/bin/initdb [redis-server]=/usr/bin/redis-server )
 missing=()
 for pkg in "${!needs[@]}"; do
   [ -e "${needs[$pkg]}" ] || missing+=("$pkg")

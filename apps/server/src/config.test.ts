@@ -86,6 +86,28 @@ describe('configFromEnv', () => {
     expect(() => configFromEnv({ PARLEY_CHAT_PORT: value })).toThrow(`PARLEY_CHAT_PORT must be a port number (0-65535), got "${value}"`);
   });
 
+  it('puts the state in PostgreSQL only when PARLEY_DATABASE_URL names one, SQLite otherwise', () => {
+    expect(configFromEnv({}).databaseUrl).toBeUndefined();
+    expect(configFromEnv({ PARLEY_DATABASE_URL: 'postgres://parley@db.internal/parley' }).databaseUrl).toBe('postgres://parley@db.internal/parley');
+    expect(configFromEnv({ PARLEY_DATABASE_URL: 'postgresql://parley@%2Frun%2Fpostgresql/parley' }).databaseUrl).toMatch(/^postgresql:/);
+    expect(() => configFromEnv({ PARLEY_DATABASE_URL: 'mysql://db/parley' })).toThrow(/PARLEY_DATABASE_URL must be a postgres:\/\//);
+  });
+
+  it('joins nodes through PARLEY_REDIS_URL only beside a shared PostgreSQL', () => {
+    const database = { PARLEY_DATABASE_URL: 'postgres://parley@db/parley' };
+    expect(configFromEnv(database).redisUrl).toBeUndefined();
+    expect(configFromEnv({ ...database, PARLEY_REDIS_URL: 'redis://cache:6379' }).redisUrl).toBe('redis://cache:6379');
+    expect(configFromEnv({ ...database, PARLEY_REDIS_URL: 'unix:/run/redis/redis.sock' }).redisUrl).toBe('unix:/run/redis/redis.sock');
+    expect(() => configFromEnv({ ...database, PARLEY_REDIS_URL: 'cache:6379' })).toThrow(/PARLEY_REDIS_URL must be/);
+    expect(() => configFromEnv({ PARLEY_REDIS_URL: 'redis://cache:6379' })).toThrow(/set PARLEY_DATABASE_URL too/);
+  });
+
+  it('polls the queues of connected devices only when PARLEY_QUEUE_POLL_MS asks for it', () => {
+    expect(configFromEnv({}).queuePollMs).toBeUndefined();
+    expect(configFromEnv({ PARLEY_QUEUE_POLL_MS: '500' }).queuePollMs).toBe(500);
+    expect(() => configFromEnv({ PARLEY_QUEUE_POLL_MS: 'often' })).toThrow(/PARLEY_QUEUE_POLL_MS must be/);
+  });
+
   it('rejects an unknown log level', () => {
     expect(() => configFromEnv({ PARLEY_LOG_LEVEL: 'loud' })).toThrow(/PARLEY_LOG_LEVEL/);
   });

@@ -38,6 +38,23 @@ export interface ServerConfig {
   environment: ServerEnvironment;
   /** Holds the database, the manifest signing keys and `releases/`; created on first start. */
   dataDir: string;
+  /**
+   * PARLEY_DATABASE_URL: `postgres://…` puts the state in that PostgreSQL database, shared by
+   * several nodes (storage/postgres-storage.ts); absent, the SQLite file in `dataDir`.
+   */
+  databaseUrl?: string;
+  /**
+   * PARLEY_REDIS_URL (`redis://…` or `unix:/path/to/redis.sock`): how nodes sharing one PostgreSQL
+   * tell each other that something was queued for a device, or that it connected elsewhere
+   * (relay/cluster-bus.ts); absent, a node knows only its own connections.
+   */
+  redisUrl?: string;
+  /**
+   * PARLEY_QUEUE_POLL_MS: several nodes without Redis. Every connected device's queue is read again
+   * this often, so what another node queued arrives within it: slower, and one query per device per
+   * interval. Absent: no polling (one node, or nodes joined by Redis).
+   */
+  queuePollMs?: number;
   host: string;
   /** API and relay WebSocket; 0 picks a free port. */
   apiPort: number;
@@ -212,6 +229,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, repoRoot: string = REPO_RO
   return {
     environment,
     dataDir: resolve(env.PARLEY_DATA_DIR ?? './data'),
+    ...databaseFromEnv(env),
     host: env.PARLEY_HOST ?? '127.0.0.1',
     apiPort: port(env, 'PARLEY_API_PORT', 8080),
     apps: { shell: app('shell', 4200), chat: app('chat', 4201), call: app('call', 4202) },
@@ -235,10 +253,22 @@ export function configFromEnv(env: NodeJS.ProcessEnv, repoRoot: string = REPO_RO
     diskLimits: DEFAULT_DISK_LIMITS,
     turn: turnFromEnv(env),
     janus: janusFromEnv(env),
+    ...(env.PARLEY_QUEUE_POLL_MS ? { queuePollMs: Math.max(1, milliseconds(env, 'PARLEY_QUEUE_POLL_MS')) } : {}),
     ...(env.PARLEY_SFU_GRACE_MS ? { sfuDisconnectGraceMs: milliseconds(env, 'PARLEY_SFU_GRACE_MS') } : {}),
     // Off unless asked for: a metrics port is a deployment's choice (tools/deploy sets 9464).
     ...(env.PARLEY_METRICS_PORT ? { metricsPort: port(env, 'PARLEY_METRICS_PORT', 0) } : {}),
   };
+}
+
+/** `PARLEY_DATABASE_URL`: a PostgreSQL URL, or nothing for the SQLite default; `PARLEY_REDIS_URL` beside it. */
+export function databaseFromEnv(env: NodeJS.ProcessEnv): Pick<ServerConfig, 'databaseUrl' | 'redisUrl'> {
+  const url = env.PARLEY_DATABASE_URL?.trim();
+  const redisUrl = env.PARLEY_REDIS_URL?.trim();
+  if (redisUrl && !/^(rediss?:\/\/|unix:\/)/.test(redisUrl)) throw new Error('PARLEY_REDIS_URL must be a redis://, rediss:// or unix:/path URL');
+  if (redisUrl && !url) throw new Error('PARLEY_REDIS_URL joins nodes that share a database: set PARLEY_DATABASE_URL too');
+  if (!url) return {};
+  if (!/^postgres(ql)?:\/\//.test(url)) throw new Error('PARLEY_DATABASE_URL must be a postgres:// (or postgresql://) URL; leave it unset for SQLite');
+  return { databaseUrl: url, ...(redisUrl ? { redisUrl } : {}) };
 }
 
 /**

@@ -15,9 +15,10 @@ import { registerHealthRoute } from './http/health-route.js';
 import { sendError } from './http/http-errors.js';
 import { createLogger } from './observability/logger.js';
 import { registerManifestRoute } from './releases/manifest-route.js';
+import { RedisClusterBus } from './relay/cluster-bus.js';
 import { RelayHub } from './relay/relay-hub.js';
 import { registerRelaySocket } from './relay/relay-socket.js';
-import { SqliteStorage } from './storage/sqlite-storage.js';
+import { storageFor } from './storage/open-storage.js';
 import { type StaticOrigin, originUrl, serveStatic } from './http/static-origin.js';
 import { publishLocalBuilds } from './releases/local-builds.js';
 import { type ServedOrigins, registerSecurityHeaders, releaseOriginsReader } from './http/security-headers.js';
@@ -83,7 +84,7 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
   let warn = (message: string) => process.emitWarning(message);
   const storage =
     deps.storage ??
-    new SqliteStorage({ dataDir: config.dataDir, clock: config.clock, commitThread: config.relayCommitThread, onWarning: (m) => warn(m) });
+    storageFor({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, clock: config.clock, commitThread: config.relayCommitThread, onWarning: (m) => warn(m) });
   const registry = new ReleaseRegistry(storage, { dataDir: config.dataDir, clock: config.clock });
   let running: {
     logger: Logger;
@@ -91,6 +92,8 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
     writer: RelayWriter;
     sfu: SfuService | null;
     stopSweeps: () => Promise<void>;
+    bus: RedisClusterBus | null;
+    queuePoll: NodeJS.Timeout | undefined;
     metricsServer: Server | null;
     sweepStorage: () => Promise<StorageSweepReport>;
   } | null = null;
@@ -114,6 +117,13 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
     const remoteOrigins: Partial<Record<'chat' | 'call', string>> = {};
 
     const hub = new RelayHub();
+    // Several nodes on one database: Redis carries "look again", displacement and removal between them.
+    const bus = config.redisUrl
+      ? await RedisClusterBus.start(config.redisUrl, hub, (error) => logger.warn({ err: { message: error.message } }, 'cluster bus (Redis)'))
+      : null;
+    if (bus) hub.attachBus(bus, (error) => logger.warn({ err: { message: error.message } }, 'cluster bus (Redis)'));
+    // Several nodes without Redis: what another node queued is found by reading every queue again.
+    const queuePoll = config.queuePollMs ? setInterval(() => hub.lookAgainAll(), config.queuePollMs) : undefined;
     // Read by the metrics once everything they count exists (below).
     let metrics: ServerMetrics | null = null;
     const writer = new RelayWriter(storage, config.clock, (envelopes) => {
@@ -253,7 +263,7 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
     }
 
     const metricsServer = config.metricsPort !== undefined ? metricsListener(metrics) : null;
-    running = { logger, apps: [api, ...origins.map(([, origin]) => origin.app)], writer, sfu, stopSweeps, metricsServer, sweepStorage: () => runStorageSweeps(sweepOptions) };
+    running = { logger, apps: [api, ...origins.map(([, origin]) => origin.app)], writer, sfu, stopSweeps, bus, queuePoll, metricsServer, sweepStorage: () => runStorageSweeps(sweepOptions) };
     try {
       await api.listen({ host: config.host, port: config.apiPort });
       const addresses: Addresses = { api: originUrl(api, config.host) };
@@ -282,8 +292,9 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
 
   async function stop(): Promise<void> {
     if (!running) return;
-    const { logger, apps, writer, sfu, stopSweeps, metricsServer } = running;
+    const { logger, apps, writer, sfu, stopSweeps, bus, queuePoll, metricsServer } = running;
     running = null;
+    clearInterval(queuePoll);
     await stopSweeps();
     if (metricsServer?.listening) {
       metricsServer.closeAllConnections();
@@ -294,6 +305,7 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
     await sfu?.stop();
     // Sends accepted before the close are committed (and were or will not be acknowledged) first.
     await writer.drain();
+    await bus?.stop();
     await storage.close();
     logger.info('parley server stopped');
   }

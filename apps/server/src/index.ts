@@ -7,5 +7,7 @@ export { evaluateManifest } from './releases/manifest-route.js';
 export { DEFAULT_CONTRACTS, ReleaseError, ReleaseRegistry, type RemoteRuleSet, buildHash, folderFingerprint } from './releases/release-registry.js';
 export type { ReleaseRecord, RuleRevision, Storage } from './storage/storage.js';
 export { SqliteStorage } from './storage/sqlite-storage.js';
+export { PostgresStorage } from './storage/postgres-storage.js';
+export { storageFromEnv } from './storage/open-storage.js';
 export { type StaticOrigin, serveStatic } from './http/static-origin.js';
 export { BackupError, type BackupSummary, backupDataDir } from './storage/backup.js';

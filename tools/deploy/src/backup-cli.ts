@@ -13,6 +13,14 @@ const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, to: { 
 const dataDir = resolve(values['data-dir'] ?? process.env.PARLEY_DATA_DIR ?? PATHS.dataDir);
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const target = resolve(values.to ?? join('/var/backups/parley', stamp));
+if (process.env.PARLEY_DATABASE_URL) {
+  // This backup takes SQLite's file; PostgreSQL has its own tools, and a snapshot of one node's
+  // folder would miss what the other nodes wrote.
+  process.stderr.write(
+    'The database is in PostgreSQL (PARLEY_DATABASE_URL): back it up with pg_dump or your PostgreSQL backups, and copy the keys and releases of the data folder yourself.\n',
+  );
+  process.exit(1);
+}
 try {
   const summary = await backupDataDir(dataDir, target);
   process.stdout.write(`Backed up ${dataDir} to ${summary.target}: ${summary.files.join(', ')}\n`);

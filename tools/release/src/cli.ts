@@ -17,14 +17,15 @@ import {
   REPO_ROOT,
   ReleaseError,
   ReleaseRegistry,
-  SqliteStorage,
   builtVersion,
   loadOrCreateManifestKeys,
   rotateManifestKeys,
+  storageFromEnv,
   writePublicKeys,
 } from '@parley/server';
 
-export const HELP = `Usage: release <command> [options]      (data folder: --data-dir, else PARLEY_DATA_DIR, else ./data)
+export const HELP = `Usage: release <command> [options]      (data folder: --data-dir, else PARLEY_DATA_DIR, else ./data;
+                                        the database: PARLEY_DATABASE_URL when set, as the server)
 
   publish <remote> [--version v] [--dist dir] [--contracts ^1.0.0] [--entry-url url]
       Copy a build (default apps/<remote>/dist) to data/releases/<remote>/<version>/ and record the
@@ -87,7 +88,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return 0;
   }
 
-  const storage = new SqliteStorage({ dataDir, clock: { now: () => Date.now() } });
+  // PARLEY_DATABASE_URL as the server reads it: a release published here reaches every node.
+  const storage = storageFromEnv(io.env, dataDir, { now: () => Date.now() });
   try {
     await storage.open();
     const registry = new ReleaseRegistry(storage, { dataDir, clock: { now: () => Date.now() } });

@@ -27,7 +27,7 @@ import { sendError } from '../http/http-errors.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import { PreKeyRejected, checkDeviceKeys, parseIdentityKey } from './prekey-checks.js';
 import type { RelayHub } from '../relay/relay-hub.js';
-import type { AccountRecord, DeviceBundle, NewDevice, Storage, StoredPreKey, StoredSignedPreKey } from '../storage/storage.js';
+import type { AccountRecord, AccountStore, DeviceBundle, NewDevice, PreKeyStore, StoredPreKey, StoredSignedPreKey } from '../storage/storage.js';
 
 /** Account creation and key uploads carry up to 100 Kyber keys of ~2.1 KB each in base64. */
 export const KEYS_BODY_LIMIT = 512 * 1024;
@@ -35,7 +35,7 @@ export const KEYS_BODY_LIMIT = 512 * 1024;
 export const SMALL_BODY_LIMIT = 16 * 1024;
 
 export interface AccountsRoutesOptions extends ApiContext {
-  storage: Storage;
+  storage: AccountStore & PreKeyStore;
   hub: RelayHub;
   clock: WallClock;
   /** Bundle fetches per (requesting device, target user); absent: only the general limit. */
@@ -205,7 +205,7 @@ export function registerAccountsRoutes(app: FastifyInstance, options: AccountsRo
 /** The calling device and its account; a device whose account is gone gets 403. */
 export async function requireAccountDevice(
   context: ApiContext,
-  storage: Storage,
+  storage: Pick<AccountStore, 'accountById'>,
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<AuthenticatedDevice & { account: AccountRecord }> {
@@ -226,7 +226,7 @@ export async function keysOr400<T>(reply: FastifyReply, check: () => T | Promise
   }
 }
 
-async function userOr404(reply: FastifyReply, storage: Storage, account: AccountRecord | undefined): Promise<User | FastifyReply> {
+async function userOr404(reply: FastifyReply, storage: Pick<AccountStore, 'devices'>, account: AccountRecord | undefined): Promise<User | FastifyReply> {
   if (!account) return sendError(reply, 404, 'user_not_found', 'No account has this handle or id.');
   const devices = await storage.devices(account.userId);
   return {

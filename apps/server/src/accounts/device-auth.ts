@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constantTimeEqual } from '@parley/bytes';
 import type { WallClock } from '@parley/clock';
-import type { DeviceAddress, Storage } from '../storage/storage.js';
+import type { AccountStore, DeviceAddress } from '../storage/storage.js';
 
 /** Who a request or a relay connection speaks for. */
 export type AuthenticatedDevice = DeviceAddress;
@@ -40,7 +40,7 @@ const LAST_SEEN_RESOLUTION_MS = 60_000;
 /** Looks devices up by token hash. */
 export class DeviceAuthenticator {
   constructor(
-    private readonly storage: Storage,
+    private readonly storage: Pick<AccountStore, 'deviceByTokenHash' | 'touchDevice'>,
     private readonly options: { clock: WallClock },
   ) {}
 

@@ -24,13 +24,13 @@ import { hashSecret, newDeviceToken } from './device-auth.js';
 import { sendError } from '../http/http-errors.js';
 import { checkDeviceKeys } from './prekey-checks.js';
 import type { RelayHub } from '../relay/relay-hub.js';
-import type { NewDevice, Storage } from '../storage/storage.js';
+import type { AccountStore, DeviceLinkStore, NewDevice } from '../storage/storage.js';
 
 /** How long a link code (and a request made with it) is valid. */
 export const LINK_CODE_TTL_MS = 10 * 60_000;
 
 export interface LinkRoutesOptions extends ApiContext {
-  storage: Storage;
+  storage: DeviceLinkStore & Pick<AccountStore, 'accountById'>;
   hub: RelayHub;
   clock: WallClock;
   /** How long a poll waits for the provision before answering 202. */

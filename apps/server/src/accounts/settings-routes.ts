@@ -6,10 +6,10 @@ import type { WallClock } from '@parley/clock';
 import { BETA_SETTING_PATH, type BetaSetting, BetaSettingSchema } from '@parley/contracts';
 import type { FastifyInstance } from 'fastify';
 import { type ApiContext, handled, parseOr400, requireDevice } from '../http/api-support.js';
-import type { Storage } from '../storage/storage.js';
+import type { BetaProgramStore } from '../storage/storage.js';
 
 export interface SettingsRoutesOptions extends ApiContext {
-  storage: Storage;
+  storage: BetaProgramStore;
   clock: WallClock;
 }
 

@@ -17,7 +17,7 @@ import {
 } from '@parley/contracts';
 import type { Logger } from 'pino';
 import type { WallClock } from '@parley/clock';
-import type { CallLinkChanges, CallLinkRecord, Storage } from '../storage/storage.js';
+import type { AccountStore, CallLinkChanges, CallLinkRecord, CallLinkStore } from '../storage/storage.js';
 import { CallLinkError } from './call-link-error.js';
 import { hashVerifier, verifierMatches } from './call-link-verifier.js';
 
@@ -28,7 +28,7 @@ export interface CallLinkActor {
 }
 
 export interface CallLinkDirectoryOptions {
-  storage: Storage;
+  storage: CallLinkStore & Pick<AccountStore, 'accountById'>;
   clock: WallClock;
   log: Logger;
   /** Ends a link's running group call (revoked or expired); absent when group calls are off. */

@@ -16,7 +16,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { type ApiContext, Answered, handled, parseOr400, requireDevice } from '../http/api-support.js';
 import { sendError } from '../http/http-errors.js';
-import type { Storage } from '../storage/storage.js';
+import type { AccountStore } from '../storage/storage.js';
 import { type CallLinkActor, type CallLinkDirectory, notFound } from './call-link-directory.js';
 import { CallLinkError } from './call-link-error.js';
 
@@ -24,7 +24,7 @@ import { CallLinkError } from './call-link-error.js';
 export const CALL_LINK_VERIFIER_HEADER = 'x-call-link-verifier';
 
 export interface CallLinkRoutesOptions extends ApiContext {
-  storage: Storage;
+  storage: Pick<AccountStore, 'accountById'>;
   links: CallLinkDirectory;
 }
 

@@ -16,7 +16,7 @@ import { hashSecret, newDeviceToken, newRandomId } from '../accounts/device-auth
 import { sendError } from '../http/http-errors.js';
 import { checkDeviceKeys, parseIdentityKey } from '../accounts/prekey-checks.js';
 import type { RelayHub } from '../relay/relay-hub.js';
-import type { NewDevice, Storage } from '../storage/storage.js';
+import type { AccountStore, DeviceSweepStore, NewDevice } from '../storage/storage.js';
 
 /**
  * Handles of guests: `guest.` and 16 random hex digits (a valid handle, and obviously a guest's;
@@ -27,13 +27,13 @@ export function guestHandle(): string {
 }
 
 export interface GuestRoutesOptions extends ApiContext {
-  storage: Storage;
+  storage: AccountStore;
   hub: RelayHub;
   clock: WallClock;
 }
 
 /** Deletes an account and closes its devices' relay connections. */
-export async function deleteAccount(storage: Storage, hub: RelayHub, userId: string): Promise<boolean> {
+export async function deleteAccount(storage: AccountStore, hub: RelayHub, userId: string): Promise<boolean> {
   const devices = await storage.devices(userId);
   const deleted = await storage.deleteAccount(userId);
   for (const device of devices) {
@@ -90,7 +90,7 @@ export function registerGuestRoutes(app: FastifyInstance, options: GuestRoutesOp
  * any length keeps its guests; a connected one found here is marked seen, so the hour counts from
  * when it disconnects. Returns how many were removed.
  */
-export async function sweepGuestAccounts(storage: Storage, hub: RelayHub, clock: WallClock, log: Logger, idleMs: number): Promise<number> {
+export async function sweepGuestAccounts(storage: AccountStore & Pick<DeviceSweepStore, 'idleGuestAccounts'>, hub: RelayHub, clock: WallClock, log: Logger, idleMs: number): Promise<number> {
   const now = clock.now();
   let removed = 0;
   for (const userId of await storage.idleGuestAccounts(now - idleMs + 1)) {

@@ -30,7 +30,7 @@ import { newRandomId } from '../accounts/device-auth.js';
 import type { GroupCalls, ParticipantProfile } from '../sfu/group-calls.js';
 import { SfuError } from '../sfu/sfu-error.js';
 import type { LinkCallsPort, LinkJoin } from '../sfu/sfu-gateway.js';
-import type { CallLinkRecord, DeviceAddress, Storage } from '../storage/storage.js';
+import type { AccountStore, CallLinkRecord, CallLinkStore, DeviceAddress, GroupCallStore } from '../storage/storage.js';
 import type { CallLinkDirectory } from './call-link-directory.js';
 import { CallLinkError } from './call-link-error.js';
 
@@ -44,7 +44,7 @@ interface WaitingRequest {
 
 export interface LinkCallsOptions {
   directory: CallLinkDirectory;
-  storage: Storage;
+  storage: CallLinkStore & Pick<AccountStore, 'accountById'> & Pick<GroupCallStore, 'groupCall'>;
   calls: GroupCalls;
   /** Pushes a frame to a device's relay connection, if it has one. */
   notify: (device: DeviceAddress, frame: ServerFrame) => void;

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { envelopeOf, packWrites, unpackOutcomes } from './relay-commit-wire.js';
+import { type QueueUse, devicesChanged, fitsQuota } from '../storage/send-checks.js';
 import type { QueuedEnvelope, RelayWrites, SubmitOutcome } from '../storage/storage.js';
 
 /** Settings every connection to the database uses, the worker's included. */
@@ -60,22 +61,14 @@ export function relayCommitter(db: Database.Database): (writes: RelayWrites) => 
     /** Whether every message finds room in its device's queue (a retry of one queued already needs none). */
     const fits = (send: RelayWrites['sends'][number], queues: Map<number, QueueUse>) =>
       send.messages.every((message) => {
-        const use = queues.get(message.deviceId)!;
-        if (use.envelopes + 1 <= quota.queueEnvelopes && use.bytes + message.ciphertext.byteLength <= quota.queueBytes) return true;
+        if (fitsQuota(queues.get(message.deviceId)!, message, quota)) return true;
         return alreadyQueued.get(send.to, message.deviceId, send.sender.userId, send.sender.deviceId, send.messageId) !== undefined;
       });
     return writes.sends.map((send): SubmitOutcome => {
       const queues = devicesOf(send.to);
       if (queues === null) return { kind: 'unknown_user' };
-      const current = new Set(queues.keys());
-      // A copy to the sender's own other devices never goes back to the sending device.
-      if (send.to === send.sender.userId) current.delete(send.sender.deviceId);
-      const addressed = new Set(send.messages.map((m) => m.deviceId));
-      const missing = [...current].filter((id) => !addressed.has(id)).sort((a, b) => a - b);
-      const extra = [...addressed].filter((id) => !current.has(id)).sort((a, b) => a - b);
-      if (missing.length > 0 || extra.length > 0 || addressed.size !== send.messages.length) {
-        return { kind: 'devices_changed', missing, extra };
-      }
+      const changed = devicesChanged(send, queues.keys());
+      if (changed) return changed;
       // All or nothing, like devices_changed: no device gets a copy the others could not.
       if (!fits(send, queues)) return { kind: 'queue_full' };
       const envelopes: QueuedEnvelope[] = [];
@@ -103,12 +96,6 @@ export function relayCommitter(db: Database.Database): (writes: RelayWrites) => 
   // IMMEDIATE: the write lock is taken before the device check reads, so no other connection
   // commits in between (see sqlite-storage.ts).
   return (writes) => commit.immediate(writes);
-}
-
-/** What a device's queue holds, as its row says plus what the current batch added. */
-interface QueueUse {
-  envelopes: number;
-  bytes: number;
 }
 
 /** The commit thread's answer: packed outcomes (relay-commit-wire.ts) or why the commit failed. */

@@ -1,5 +1,6 @@
 import type { RelayCloseCause, ServerFrame } from '@parley/contracts';
 import { describe, expect, it } from 'vitest';
+import type { ClusterBus } from './cluster-bus.js';
 import { type RelayConnection, RelayHub } from './relay-hub.js';
 import type { QueuedEnvelope } from '../storage/storage.js';
 
@@ -7,14 +8,16 @@ function connection(userId: string, deviceId: number) {
   const frames: ServerFrame[] = [];
   const offered: number[] = [];
   const closed: RelayCloseCause[] = [];
+  const looks = { count: 0 };
   const conn: RelayConnection = {
     userId,
     deviceId,
     deliver: (frame) => frames.push(frame),
     offer: (envelopes) => offered.push(...envelopes.map((e) => e.seq)),
     close: (cause) => closed.push(cause),
+    lookAgain: () => (looks.count += 1),
   };
-  return { conn, frames, offered, closed };
+  return { conn, frames, offered, closed, looks };
 }
 
 const envelope = (seq: number, userId: string, deviceId: number): QueuedEnvelope => ({
@@ -63,5 +66,43 @@ describe('RelayHub', () => {
     hub.closeDevice({ userId: 'alice', deviceId: 1 }, 'deviceRemoved', 'this device was removed from its account');
     expect(a1.closed).toEqual(['deviceRemoved']);
     expect(hub.size).toBe(0);
+  });
+
+  it('tells the other nodes through the bus: claims, look-agains for devices held elsewhere, closes, and re-claims after Redis returns', async () => {
+    const calls: string[] = [];
+    const bus: ClusterBus = {
+      nodeId: 'here',
+      claim: async (d) => void calls.push(`claim ${d.userId}/${d.deviceId}`),
+      release: async (d) => void calls.push(`release ${d.userId}/${d.deviceId}`),
+      lookAgain: async (ds) => void calls.push(`look ${ds.map((d) => `${d.userId}/${d.deviceId}`).join(',')}`),
+      closeElsewhere: async (d, cause) => void calls.push(`close ${d.userId}/${d.deviceId} ${cause}`),
+      stop: async () => {},
+    };
+    const hub = new RelayHub();
+    const a1 = connection('alice', 1);
+    hub.add(a1.conn);
+    hub.attachBus(bus, (error) => expect.fail(error.message));
+    expect(a1.looks.count).toBe(1);
+    const b1 = connection('bob', 1);
+    hub.add(b1.conn);
+    hub.offer([envelope(1, 'alice', 1), envelope(2, 'carol', 1), envelope(3, 'carol', 1), envelope(4, 'dave', 2)]);
+    hub.closeDevice({ userId: 'erin', deviceId: 1 }, 'deviceRemoved', 'this device was removed from its account');
+    hub.remove(b1.conn);
+    await Promise.resolve();
+    expect(calls).toEqual(['claim alice/1', 'claim bob/1', 'look carol/1,dave/2', 'close erin/1 deviceRemoved', 'release bob/1']);
+
+    // Displaced by a newer connection on another node: closed as replaced, its presence left alone.
+    calls.length = 0;
+    hub.onNote({ t: 'displaced', device: { userId: 'alice', deviceId: 1 } });
+    expect(a1.closed).toEqual(['replaced']);
+    expect(hub.size).toBe(0);
+    const c1 = connection('carol', 1);
+    hub.add(c1.conn);
+    hub.onNote({ t: 'look', device: { userId: 'carol', deviceId: 1 } });
+    hub.onNote({ t: 'close', device: { userId: 'carol', deviceId: 1 }, cause: 'deviceRemoved', reason: 'this device was removed from its account' });
+    await Promise.resolve();
+    expect(c1.looks.count).toBe(1);
+    expect(c1.closed).toEqual(['deviceRemoved']);
+    expect(calls).toEqual(['claim carol/1', 'release carol/1']);
   });
 });

@@ -32,7 +32,7 @@ import { parseFrequentFrame } from './relay-frame-fast-path.js';
 import type { RelayConnection, RelayHub } from './relay-hub.js';
 import type { RelayWriter } from './relay-writer.js';
 import type { SfuGateway } from '../sfu/sfu-gateway.js';
-import type { QueuedEnvelope, Storage } from '../storage/storage.js';
+import type { PreKeyStore, QueuedEnvelope, RelayQueueStore } from '../storage/storage.js';
 import { corkForThisTurn } from './turn-corking.js';
 
 /**
@@ -46,7 +46,7 @@ const CLIENT_FRAME_TYPES: readonly string[] = ClientFrameSchema.options.map((opt
 
 export interface RelaySocketOptions {
   hub: RelayHub;
-  storage: Storage;
+  storage: RelayQueueStore & Pick<PreKeyStore, 'preKeyCounts'>;
   writer: RelayWriter;
   auth: DeviceAuthenticator;
   /** Relay `send` frames, per device. */
@@ -233,6 +233,10 @@ class RelaySession {
       deliver: (frame) => this.send(frame),
       offer: (envelopes) => this.offer(connection, envelopes),
       close: (code, reason) => this.close(code, reason),
+      lookAgain: () => {
+        connection.caughtUp = false;
+        void this.pump(connection);
+      },
     };
     this.state = { kind: 'ready', connection };
     const replaced = this.options.hub.add(connection);

@@ -5,7 +5,7 @@
  * a crash, see the synchronous setting in sqlite-storage.ts) holds for every message of a batch.
  */
 import type { WallClock } from '@parley/clock';
-import type { DeviceAddress, OutgoingMessage, QueueQuota, QueuedEnvelope, Storage, SubmitOutcome } from '../storage/storage.js';
+import type { DeviceAddress, OutgoingMessage, QueuedEnvelope, QueueQuota, RelayQueueStore, SubmitOutcome } from '../storage/storage.js';
 
 interface PendingSend {
   message: OutgoingMessage;
@@ -23,7 +23,7 @@ export class RelayWriter {
   private flushing: Promise<void> | null = null;
 
   constructor(
-    private readonly storage: Storage,
+    private readonly storage: RelayQueueStore,
     private readonly clock: WallClock,
     /** Called after each commit with the envelopes it queued, in queue order. */
     private readonly onQueued: (envelopes: QueuedEnvelope[]) => void,

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RemoteName } from '@parley/contracts';
 import { ReleaseError, type ReleaseRegistry, buildHash } from './release-registry.js';
-import type { Storage } from '../storage/storage.js';
+import type { MetaStore } from '../storage/storage.js';
 
 /** Meta key remembering which version the embedded default last made the default of a remote. */
 const metaKey = (remote: string) => `embedded_default.${remote}`;
@@ -33,7 +33,7 @@ export type LocalBuildOutcome =
  */
 export async function publishLocalBuilds(
   registry: ReleaseRegistry,
-  storage: Storage,
+  storage: MetaStore,
   builds: Partial<Record<RemoteName, string>>,
 ): Promise<LocalBuildOutcome[]> {
   const outcomes: LocalBuildOutcome[] = [];

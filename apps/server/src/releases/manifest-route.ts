@@ -23,13 +23,13 @@ import type { DeviceAuthenticator } from '../accounts/device-auth.js';
 import { sendError } from '../http/http-errors.js';
 import type { ManifestKeys } from './manifest-keys.js';
 import type { ReleaseRegistry } from './release-registry.js';
-import type { ReleaseRecord, Storage } from '../storage/storage.js';
+import type { BetaProgramStore, ReleaseRecord } from '../storage/storage.js';
 
 export const MANIFEST_PATH = '/api/manifest';
 
 export interface ManifestRouteOptions {
   registry: ReleaseRegistry;
-  storage: Storage;
+  storage: BetaProgramStore;
   keys: ManifestKeys;
   clock: WallClock;
   ttlMs: number;

@@ -21,7 +21,7 @@ import {
   validateRolloutRules,
 } from '@parley/rollout';
 import { isPrecompressedCopy, precompressFolder } from '../../../../tools/mf-build/precompress.mjs';
-import type { ReleaseRecord, RuleRevision, Storage } from '../storage/storage.js';
+import type { ReleaseRecord, ReleaseStore, RuleRevision } from '../storage/storage.js';
 
 /** A remote's rules without the release list, which comes from the registry itself. */
 export type RemoteRuleSet = Omit<RolloutRules, 'releases'>;
@@ -121,7 +121,7 @@ function assertRemote(remote: string): asserts remote is RemoteName {
 /** Releases and rules of every remote, over a store and a data folder. */
 export class ReleaseRegistry {
   constructor(
-    private readonly storage: Storage,
+    private readonly storage: ReleaseStore,
     private readonly options: { dataDir: string; clock: WallClock },
   ) {}
 

@@ -13,7 +13,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type { WallClock } from '@parley/clock';
 import { GROUP_CALL_MAX_PARTICIPANTS, type SfuEvent, type SfuParticipant } from '@parley/contracts';
 import type { Logger } from 'pino';
-import type { DeviceAddress, GroupCallRecord, Storage } from '../storage/storage.js';
+import type { DeviceAddress, GroupCallRecord, GroupCallStore } from '../storage/storage.js';
 import type { RoomBackend, RoomPlacement } from './janus-rooms.js';
 import type { RoomSecrets } from './room-secret.js';
 import { SfuError } from './sfu-error.js';
@@ -52,7 +52,7 @@ interface LiveCall {
 }
 
 export interface GroupCallsOptions {
-  storage: Storage;
+  storage: GroupCallStore;
   rooms: RoomBackend;
   secrets: RoomSecrets;
   clock: WallClock;

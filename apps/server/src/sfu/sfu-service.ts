@@ -7,11 +7,11 @@
 import type { Logger } from 'pino';
 import type { WallClock } from '@parley/clock';
 import type { CallLinkDirectory } from '../call-links/call-link-directory.js';
-import { LinkCalls } from '../call-links/link-calls.js';
+import { LinkCalls, type LinkCallsOptions } from '../call-links/link-calls.js';
 import { DEFAULT_RATE_LIMITS, type JanusConfig, type RateLimit } from '../config.js';
 import { RateLimiter } from '../limits/rate-limiter.js';
 import type { RelayHub } from '../relay/relay-hub.js';
-import type { Storage } from '../storage/storage.js';
+import type { GroupCallStore } from '../storage/storage.js';
 import { GroupCalls } from './group-calls.js';
 import { JanusPool } from './janus-pool.js';
 import { type JanusEndpoint, JanusSupervisor } from './janus-process.js';
@@ -32,7 +32,7 @@ export interface SfuService {
 export interface SfuServiceOptions {
   janus: JanusConfig;
   dataDir: string;
-  storage: Storage;
+  storage: GroupCallStore & LinkCallsOptions['storage'];
   hub: RelayHub;
   clock: WallClock;
   log: Logger;

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '@parley/clock/testing';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { SQLITE_FILE_NAME, SqliteStorage } from './sqlite-storage.js';
-import type { NewDevice } from './storage.js';
+import { testAccount, testSend } from './storage-contract.js';
 import { databaseBeforeMigration, tempFolderPerTest } from '../testing/test-support.js';
 
 const quota = { queueEnvelopes: 10_000, queueBytes: 100 * 1024 * 1024 };
@@ -109,80 +109,21 @@ describe('SqliteStorage', () => {
       /version 2, expected 1/,
     );
   });
-
-  it('overwrites a meta value and reports a missing one as undefined', async () => {
-    const storage = new SqliteStorage({ dataDir: folder.path, clock });
-    await storage.open();
-    expect(await storage.getMeta('k')).toBeUndefined();
-    await storage.setMeta('k', 'one');
-    await storage.setMeta('k', 'two');
-    expect(await storage.getMeta('k')).toBe('two');
-    await storage.close();
-    await expect(storage.getMeta('k')).rejects.toThrow(/not open/);
-  });
 });
 
 describe('SqliteStorage: accounts, prekeys and the relay queue', () => {
   const folder = tempFolderPerTest();
   let storage: SqliteStorage;
-  const bytes = (n: number, fill = 1) => new Uint8Array(n).fill(fill);
-  const signed = (keyId: number) => ({ keyId, publicKey: bytes(33, keyId), signature: bytes(64) });
-  const device = (token: number, oneTime = 2): NewDevice => ({
-    registrationId: 7,
-    tokenHash: bytes(32, token),
-    keys: {
-      signedPreKey: signed(1),
-      kyberLastResortPreKey: signed(2),
-      oneTimePreKeys: Array.from({ length: oneTime }, (_, i) => ({ keyId: 10 + i, publicKey: bytes(33, 10 + i) })),
-      kyberOneTimePreKeys: Array.from({ length: oneTime }, (_, i) => signed(20 + i)),
-    },
-  });
-  const account = (userId: string, handle: string, token: number) => ({ userId, handle, displayName: handle, identityKey: bytes(33), device: device(token) });
-  const message = (messageId: string, deviceIds = [1]) => ({
-    sender: { userId: 'alice', deviceId: 1 },
-    to: 'bob',
-    messageId,
-    messages: deviceIds.map((deviceId) => ({ deviceId, type: 2, ciphertext: bytes(8, deviceId) })),
-  });
+  const message = (messageId: string, deviceIds = [1]) => testSend(messageId, 'bob', deviceIds);
 
   beforeEach(async () => {
     storage = new SqliteStorage({ dataDir: folder.path, clock: new ManualClock(1) });
     await storage.open();
-    await storage.createAccount(account('alice', 'alice', 1), 5);
-    await storage.createAccount(account('bob', 'bob', 2), 5);
+    await storage.createAccount(testAccount('alice', 1), 5);
+    await storage.createAccount(testAccount('bob', 2), 5);
   });
   afterEach(async () => {
     await storage.close();
-  });
-
-  it('keeps handles unique and finds devices by token hash', async () => {
-    expect(await storage.createAccount(account('other', 'alice', 3), 5)).toBe('handle_taken');
-    expect(await storage.accountById('other')).toBeUndefined();
-    expect(await storage.deviceByTokenHash(bytes(32, 2))).toMatchObject({ userId: 'bob', deviceId: 1, lastSeenAt: 5 });
-    expect(await storage.deviceByTokenHash(bytes(32, 9))).toBeUndefined();
-  });
-
-  it('consumes one-time keys in key order and then falls back to the last-resort Kyber key', async () => {
-    const takes = [];
-    for (let i = 0; i < 3; i++) takes.push((await storage.takePreKeyBundles('bob'))[0]!);
-    expect(takes.map((b) => b.preKey?.keyId)).toEqual([10, 11, undefined]);
-    expect(takes.map((b) => b.kyberPreKey.keyId)).toEqual([20, 21, 2]);
-    expect(takes.map((b) => b.remaining.oneTimePreKeys)).toEqual([1, 0, 0]);
-  });
-
-  it('checks a send against the recipient\'s devices and queues it once per device, idempotently', async () => {
-    const [queued] = await storage.commitRelayWrites({ sends: [message('m1')], acks: [], now: 9, quota });
-    expect(queued).toMatchObject({ kind: 'queued', envelopes: [{ recipient: { userId: 'bob', deviceId: 1 }, messageId: 'm1', serverTimestamp: 9 }] });
-    const [retry] = await storage.commitRelayWrites({ sends: [message('m1')], acks: [], now: 10, quota });
-    expect(retry).toEqual({ kind: 'queued', envelopes: [] });
-    const [stale] = await storage.commitRelayWrites({ sends: [message('m2', [1, 2])], acks: [], now: 10, quota });
-    expect(stale).toEqual({ kind: 'devices_changed', missing: [], extra: [2] });
-    const [unknown] = await storage.commitRelayWrites({ sends: [{ ...message('m3'), to: 'nobody' }], acks: [], now: 10, quota });
-    expect(unknown).toEqual({ kind: 'unknown_user' });
-    const pending = await storage.pendingEnvelopes({ userId: 'bob', deviceId: 1 }, 0, 10);
-    expect(pending.map((e) => e.messageId)).toEqual(['m1']);
-    await storage.commitRelayWrites({ sends: [], acks: [{ userId: 'bob', deviceId: 1, seq: pending[0]!.seq }], now: 11, quota });
-    expect(await storage.pendingEnvelopes({ userId: 'bob', deviceId: 1 }, 0, 10)).toEqual([]);
   });
 
   it('commits on its worker thread the same way, alongside writes on the main connection', async () => {
@@ -211,22 +152,5 @@ describe('SqliteStorage: accounts, prekeys and the relay queue', () => {
       expect(db.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${table === 'envelopes' ? 'recipient_user' : 'user_id'} = 'bob'`).get()).toEqual({ n: 0 });
     }
     db.close();
-  });
-
-  it('assigns linked devices increasing ids, never reused', async () => {
-    await storage.createLinkCode({ linkId: 'code-0001', owner: { userId: 'alice', deviceId: 1 }, expiresAt: 100 });
-    const hash = bytes(32, 40);
-    expect(await storage.createLinkRequest({ requestHash: hash, linkId: 'code-0001', ephemeralPublicKey: bytes(33), mac: bytes(32) }, 50)).toEqual({
-      kind: 'created',
-      owner: { userId: 'alice', deviceId: 1 },
-    });
-    expect(await storage.createLinkRequest({ requestHash: bytes(32, 41), linkId: 'code-0001', ephemeralPublicKey: bytes(33), mac: bytes(32) }, 50)).toEqual({
-      kind: 'used',
-    });
-    expect(await storage.provisionLinkRequest(hash, bytes(10))).toBe(true);
-    await storage.setProvisioningToken(hash, bytes(32, 42));
-    expect(await storage.completeLink(bytes(32, 42), device(43), 60)).toEqual({ kind: 'linked', userId: 'alice', deviceId: 2 });
-    expect(await storage.completeLink(bytes(32, 42), device(44), 60)).toEqual({ kind: 'not_found' });
-    expect((await storage.devices('alice')).map((d) => d.deviceId)).toEqual([1, 2]);
   });
 });

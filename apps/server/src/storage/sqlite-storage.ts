@@ -8,6 +8,23 @@ import type { WallClock } from '@parley/clock';
 import { MIGRATIONS, type Migration, assertMigrationsOrdered } from './migrations.js';
 import { RelayCommitThread, configureConnection, relayCommitter } from '../relay/relay-commit.js';
 import {
+  ACCOUNT_SELECT,
+  type AccountRow,
+  CALL_LINK_SELECT,
+  type CallLinkRow,
+  type EnvelopeRow,
+  GROUP_CALL_SELECT,
+  type KeyRow,
+  LINK_REQUEST_SELECT,
+  type LinkRequestRow,
+  toAccount,
+  toCallLink,
+  toEnvelope,
+  toKey,
+  toLinkRequest,
+  toSignedKey,
+} from './stored-rows.js';
+import {
   type AccountRecord,
   type AppliedMigration,
   type CallLinkChanges,
@@ -33,8 +50,6 @@ import {
   type RuleRevision,
   type RelayWrites,
   type Storage,
-  type StoredPreKey,
-  type StoredSignedPreKey,
   type SubmitOutcome,
   type TokenOwner,
   type UnseenDeviceOutcome,
@@ -600,10 +615,10 @@ function prepareStatements(db: Database.Database) {
       'INSERT INTO accounts (user_id, handle, display_name, identity_key, created_at, guest) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (handle) DO NOTHING',
     ),
     accountById: db.prepare(
-      'SELECT user_id AS userId, handle, display_name AS displayName, identity_key AS identityKey, created_at AS createdAt, guest FROM accounts WHERE user_id = ?',
+      `${ACCOUNT_SELECT} WHERE user_id = ?`,
     ),
     accountByHandle: db.prepare(
-      'SELECT user_id AS userId, handle, display_name AS displayName, identity_key AS identityKey, created_at AS createdAt, guest FROM accounts WHERE handle = ?',
+      `${ACCOUNT_SELECT} WHERE handle = ?`,
     ),
     deleteAccount: db.prepare('DELETE FROM accounts WHERE user_id = ?'),
     // A guest without any device left counts as idle too.
@@ -680,8 +695,8 @@ function prepareStatements(db: Database.Database) {
     ),
     insertGroupCall: db.prepare('INSERT INTO group_calls (call_id, room_id, creator_user, created_at) VALUES (?, ?, ?, ?)'),
     insertGroupCallInvitee: db.prepare('INSERT INTO group_call_invitees (call_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING'),
-    groupCall: db.prepare('SELECT call_id AS callId, room_id AS roomId, creator_user AS creator, created_at AS createdAt FROM group_calls WHERE call_id = ?'),
-    groupCalls: db.prepare('SELECT call_id AS callId, room_id AS roomId, creator_user AS creator, created_at AS createdAt FROM group_calls ORDER BY created_at'),
+    groupCall: db.prepare(`${GROUP_CALL_SELECT} WHERE call_id = ?`),
+    groupCalls: db.prepare(`${GROUP_CALL_SELECT} ORDER BY created_at`),
     groupCallInvitees: db.prepare('SELECT user_id AS userId FROM group_call_invitees WHERE call_id = ? ORDER BY rowid'),
     takeGroupCallIndex: db.prepare('UPDATE group_calls SET next_index = next_index + 1 WHERE call_id = ? RETURNING next_index - 1 AS "index"'),
     deleteGroupCall: db.prepare('DELETE FROM group_calls WHERE call_id = ?'),
@@ -702,33 +717,6 @@ function prepareStatements(db: Database.Database) {
   };
 }
 
-const CALL_LINK_COLUMNS = `room_id AS roomId, verifier_hash AS verifierHash, encrypted_name AS encryptedName, approval,
-  creator_user AS creator, created_at AS createdAt, last_used_at AS lastUsedAt, revoked_at AS revokedAt, call_id AS callId`;
-const CALL_LINK_SELECT = `SELECT ${CALL_LINK_COLUMNS} FROM call_links`;
-
-interface CallLinkRow {
-  roomId: string;
-  verifierHash: Buffer;
-  encryptedName: Buffer | null;
-  approval: number;
-  creator: string;
-  createdAt: number;
-  lastUsedAt: number;
-  revokedAt: number | null;
-  callId: string | null;
-}
-
-function toCallLink(row: CallLinkRow | undefined): CallLinkRecord | undefined {
-  return (
-    row && {
-      ...row,
-      verifierHash: new Uint8Array(row.verifierHash),
-      encryptedName: row.encryptedName ? new Uint8Array(row.encryptedName) : null,
-      approval: row.approval === 1,
-    }
-  );
-}
-
 function callLinkValues(link: CallLinkRecord) {
   return [
     link.roomId,
@@ -743,89 +731,9 @@ function callLinkValues(link: CallLinkRecord) {
   ] as const;
 }
 
-const LINK_REQUEST_SELECT = `
-  SELECT r.request_hash AS requestHash, r.link_id AS linkId, c.user_id AS userId, c.device_id AS deviceId,
-         r.ephemeral_public_key AS ephemeralPublicKey, r.mac, r.expires_at AS expiresAt, r.envelope,
-         r.completed_device_id AS completedDeviceId
-  FROM link_requests r JOIN link_codes c ON c.link_id = r.link_id`;
-
 interface GroupCallRow {
   callId: string;
   roomId: number;
   creator: string;
   createdAt: number;
-}
-
-interface AccountRow {
-  userId: string;
-  handle: string;
-  displayName: string;
-  identityKey: Buffer;
-  createdAt: number;
-  guest: number;
-}
-
-interface KeyRow {
-  keyId: number;
-  publicKey: Buffer;
-  signature: Buffer | null;
-}
-
-interface EnvelopeRow {
-  seq: number;
-  senderUser: string;
-  senderDevice: number;
-  messageId: string;
-  type: number;
-  ciphertext: Buffer;
-  serverTimestamp: number;
-}
-
-interface LinkRequestRow {
-  requestHash: Buffer;
-  linkId: string;
-  userId: string;
-  deviceId: number;
-  ephemeralPublicKey: Buffer;
-  mac: Buffer;
-  expiresAt: number;
-  envelope: Buffer | null;
-  completedDeviceId: number | null;
-}
-
-function toAccount(row: AccountRow | undefined): AccountRecord | undefined {
-  return row && { ...row, identityKey: new Uint8Array(row.identityKey), guest: row.guest === 1 };
-}
-
-function toKey(row: KeyRow): StoredPreKey {
-  return { keyId: row.keyId, publicKey: new Uint8Array(row.publicKey) };
-}
-
-function toSignedKey(row: KeyRow): StoredSignedPreKey {
-  return { ...toKey(row), signature: new Uint8Array(row.signature ?? []) };
-}
-
-function toEnvelope(row: EnvelopeRow, recipient: DeviceAddress): QueuedEnvelope {
-  return {
-    seq: row.seq,
-    recipient,
-    sender: { userId: row.senderUser, deviceId: row.senderDevice },
-    messageId: row.messageId,
-    type: row.type,
-    ciphertext: row.ciphertext,
-    serverTimestamp: row.serverTimestamp,
-  };
-}
-
-function toLinkRequest(row: LinkRequestRow): LinkRequestRecord {
-  return {
-    requestHash: new Uint8Array(row.requestHash),
-    linkId: row.linkId,
-    owner: { userId: row.userId, deviceId: row.deviceId },
-    ephemeralPublicKey: new Uint8Array(row.ephemeralPublicKey),
-    mac: new Uint8Array(row.mac),
-    expiresAt: row.expiresAt,
-    ...(row.envelope ? { envelope: new Uint8Array(row.envelope) } : {}),
-    ...(row.completedDeviceId !== null ? { completedDeviceId: row.completedDeviceId } : {}),
-  };
 }

@@ -13,10 +13,10 @@ import type { Logger } from 'pino';
 import { sweepGuestAccounts } from '../call-links/guest-accounts.js';
 import { type DiskLimits, STORAGE_SWEEP_INTERVAL_MS } from '../limits/disk-limits.js';
 import type { RelayHub } from '../relay/relay-hub.js';
-import type { Storage } from './storage.js';
+import type { AccountStore, DeviceLinkStore, DeviceSweepStore, RelayQueueStore } from './storage.js';
 
 export interface StorageSweepsOptions {
-  storage: Storage;
+  storage: AccountStore & DeviceSweepStore & Pick<RelayQueueStore, 'expireEnvelopes'> & Pick<DeviceLinkStore, 'sweepLinkCodes'>;
   hub: RelayHub;
   clock: WallClock;
   log: Logger;

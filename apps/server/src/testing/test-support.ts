@@ -9,12 +9,13 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ManualClock } from '@parley/clock/testing';
 import type { ServerFrame } from '@parley/contracts';
-import { afterEach, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { WebSocket } from 'ws';
 import { DEFAULT_RATE_LIMITS, type ServerConfig, SERVER_VERSION } from '../config.js';
 import { type Addresses, type ParleyServer, createParleyServer } from '../create-server.js';
 import { MIGRATIONS } from '../storage/migrations.js';
 import { SQLITE_FILE_NAME } from '../storage/sqlite-storage.js';
+import { type ScratchPostgres, startScratchPostgres } from './scratch-postgres.js';
 import { TestIdentity } from './test-keys.js';
 
 /**
@@ -41,6 +42,23 @@ export function tempFolderPerTest(): { readonly path: string } {
     get path() {
       if (!folder) throw new Error('tempFolderPerTest: read the path inside a test');
       return folder.path;
+    },
+  };
+}
+
+/** A scratch PostgreSQL cluster for the calling file's tests: started before them, stopped after. */
+export function scratchPostgresPerFile(): { createDatabase(): Promise<string> } {
+  let cluster: ScratchPostgres | undefined;
+  beforeAll(async () => {
+    cluster = await startScratchPostgres();
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+  return {
+    createDatabase() {
+      if (!cluster) throw new Error('scratchPostgresPerFile: create databases inside a test');
+      return cluster.createDatabase();
     },
   };
 }

@@ -1,3 +1,4 @@
+import './zod-without-eval.js';
 import { getInstance } from '@module-federation/enhanced/runtime';
 import { useBehavior } from '@parley/bus-react';
 import { BETA_SETTING_PATH, BetaSettingSchema, type EvaluatedManifest, REMOTE_NAMES, type RemoteModule, type RemoteName, type RemoteProps, type Session } from '@parley/contracts';
@@ -16,6 +17,7 @@ import { PINNED_MANIFEST_KEYS } from './manifest/pinned-keys.js';
 import { messagesFor } from './messages.js';
 import { RemoteErrorBoundary } from './remotes/RemoteErrorBoundary.js';
 import { RemoteSlot } from './remotes/RemoteSlot.js';
+import { useDeferredStart } from './remotes/deferred-start.js';
 import { AppearanceSettings } from './screens/AppearanceSettings.js';
 import { type BetaActions, BetaToggle } from './screens/BetaToggle.js';
 import { ReleaseInfo, type SharedLibraryInfo } from './screens/ReleaseInfo.js';
@@ -26,6 +28,8 @@ const LAST_MANIFEST_KEY = 'parley.manifest.last-issued-at';
 const LAST_SIGNED_MANIFEST_KEY = 'parley.manifest.last-accepted';
 /** Never refresh the manifest more often than this, whatever its lifetime. */
 const MIN_REFRESH_MS = 5_000;
+/** The call remote waits for the chat to settle at most this long (a chat that hangs must not silence calls). */
+const CALL_WAITS_FOR_CHAT_MS = 5_000;
 
 // The manifest the remotes were registered from; the integrity plugin reads each entry's hash here.
 let acceptedManifest: EvaluatedManifest | null = null;
@@ -211,6 +215,21 @@ export function Shell({ session, token, account, settings, locale, onLocale, gue
 
   const shownManifest = manifestState.status === 'ready' ? manifestState.manifest : manifestState.status === 'failed' ? manifestState.fallback : null;
 
+  // The call remote starts once the chat has settled (or there is none), at the next idle moment:
+  // its code stays off the chat's critical path, and it listens for calls right after (issue 20).
+  const [chatSettled, setChatSettled] = useState(false);
+  const [chatWaitOver, setChatWaitOver] = useState(false);
+  const onSettled = useCallback((name: RemoteName) => {
+    if (name === 'chat') setChatSettled(true);
+  }, []);
+  const chatPending = !guest && !disabled.has('chat') && shownManifest?.remotes.chat !== undefined && !chatSettled;
+  useEffect(() => {
+    if (!chatPending || chatWaitOver) return;
+    const timer = setTimeout(() => setChatWaitOver(true), CALL_WAITS_FOR_CHAT_MS);
+    return () => clearTimeout(timer);
+  }, [chatPending, chatWaitOver]);
+  const callMayStart = useDeferredStart(shownManifest !== null && (!chatPending || chatWaitOver));
+
   const slot = (name: RemoteName) => {
     if (!shownManifest || disabled.has(name)) return null;
     const release = shownManifest.remotes[name];
@@ -224,7 +243,7 @@ export function Shell({ session, token, account, settings, locale, onLocale, gue
         key={`${name}@${release.entry}`}
         fallback={<p role="status" data-testid={`${name}-crashed`}>{t.remoteCrashed(name)}</p>}
       >
-        <RemoteSlot name={name} release={release} remoteProps={remoteProps} federation={federation} t={t} onModule={onModule} />
+        <RemoteSlot name={name} release={release} remoteProps={remoteProps} federation={federation} t={t} onModule={onModule} onSettled={onSettled} />
       </RemoteErrorBoundary>
     );
   };
@@ -296,7 +315,7 @@ export function Shell({ session, token, account, settings, locale, onLocale, gue
           <button type="button" className="button" onClick={loadManifest}>{t.retry}</button>
         </p>
       )}
-      <MainArea t={t} layout={layout} chat={guest ? null : slot('chat')} call={slot('call')} split={split} onSplit={resizeSplit} />
+      <MainArea t={t} layout={layout} chat={guest ? null : slot('chat')} call={callMayStart ? slot('call') : null} split={split} onSplit={resizeSplit} />
     </div>
   );
 }

@@ -14,6 +14,7 @@ import { MainArea } from './layout/MainArea.js';
 import { shellLayout } from './layout/shell-layout.js';
 import { ManifestError, fetchManifest, safeDefault } from './manifest/manifest-client.js';
 import { PINNED_MANIFEST_KEYS } from './manifest/pinned-keys.js';
+import { LAST_MANIFEST_KEY, LAST_SIGNED_MANIFEST_KEY } from './manifest/stored-manifest.js';
 import { messagesFor } from './messages.js';
 import { RemoteErrorBoundary } from './remotes/RemoteErrorBoundary.js';
 import { RemoteSlot } from './remotes/RemoteSlot.js';
@@ -23,9 +24,6 @@ import { type BetaActions, BetaToggle } from './screens/BetaToggle.js';
 import { ReleaseInfo, type SharedLibraryInfo } from './screens/ReleaseInfo.js';
 import { type SettingsActions, SettingsPanel } from './screens/SettingsPanel.js';
 
-const LAST_MANIFEST_KEY = 'parley.manifest.last-issued-at';
-/** The signed envelope of the last accepted manifest: the safe default's source (see safeDefault). */
-const LAST_SIGNED_MANIFEST_KEY = 'parley.manifest.last-accepted';
 /** Never refresh the manifest more often than this, whatever its lifetime. */
 const MIN_REFRESH_MS = 5_000;
 /** The call remote waits for the chat to settle at most this long (a chat that hangs must not silence calls). */

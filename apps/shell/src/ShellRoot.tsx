@@ -3,6 +3,7 @@ import { bus } from '@parley/event-bus';
 import { Suspense, lazy, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Observable } from 'rxjs';
 import { browserIdle } from './idle.js';
+import { LAST_MANIFEST_KEY } from './manifest/stored-manifest.js';
 import { defaultLocale, messagesFor } from './messages.js';
 import { OnboardingScreen, type OnboardingActions } from './screens/OnboardingScreen.js';
 import { OtherTabScreen } from './screens/OtherTabScreen.js';
@@ -96,6 +97,9 @@ export function ShellRoot({ tab$, onUseHere }: { tab$: Observable<TabStatus>; on
     if (tab !== 'active') return;
     alive.current = true;
     let cancelled = false;
+    // A browser that was signed in before (it accepted a manifest) most likely still is: its
+    // signed-in shell loads alongside the device database instead of after it.
+    if (localStorage.getItem(LAST_MANIFEST_KEY) !== null) void preloadSignedIn().catch(() => {});
     openDevice()
       .then(async (opened) => {
         if (cancelled) {

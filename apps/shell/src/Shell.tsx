@@ -1,3 +1,4 @@
+import './zod-without-eval.js';
 import { getInstance } from '@module-federation/enhanced/runtime';
 import { useBehavior } from '@parley/bus-react';
 import { BETA_SETTING_PATH, BetaSettingSchema, type EvaluatedManifest, REMOTE_NAMES, type RemoteModule, type RemoteName, type RelayCloseCause, type RemoteProps, type Session } from '@parley/contracts';
@@ -14,20 +15,21 @@ import { MainArea } from './layout/MainArea.js';
 import { shellLayout } from './layout/shell-layout.js';
 import { ManifestError, fetchManifest, safeDefault } from './manifest/manifest-client.js';
 import { PINNED_MANIFEST_KEYS } from './manifest/pinned-keys.js';
+import { LAST_MANIFEST_KEY, LAST_SIGNED_MANIFEST_KEY } from './manifest/stored-manifest.js';
 import { messagesFor, relayStatusText } from './messages.js';
 import { RemoteErrorBoundary } from './remotes/RemoteErrorBoundary.js';
 import { RemoteSlot } from './remotes/RemoteSlot.js';
+import { useDeferredStart } from './remotes/deferred-start.js';
 import { AppearanceSettings } from './screens/AppearanceSettings.js';
 import { CallsSettings } from './screens/CallsSettings.js';
 import { type BetaActions, BetaToggle } from './screens/BetaToggle.js';
 import { ReleaseInfo, type SharedLibraryInfo } from './screens/ReleaseInfo.js';
 import { type SettingsActions, SettingsPanel } from './screens/SettingsPanel.js';
 
-const LAST_MANIFEST_KEY = 'parley.manifest.last-issued-at';
-/** The signed envelope of the last accepted manifest: the safe default's source (see safeDefault). */
-const LAST_SIGNED_MANIFEST_KEY = 'parley.manifest.last-accepted';
 /** Never refresh the manifest more often than this, whatever its lifetime. */
 const MIN_REFRESH_MS = 5_000;
+/** The call remote waits for the chat to settle at most this long (a chat that hangs must not silence calls). */
+const CALL_WAITS_FOR_CHAT_MS = 5_000;
 
 // The manifest the remotes were registered from; the integrity plugin reads each entry's hash here.
 let acceptedManifest: EvaluatedManifest | null = null;
@@ -232,6 +234,21 @@ export function Shell({ session, token, account, settings, relayCloseCause = NO_
 
   const shownManifest = manifestState.status === 'ready' ? manifestState.manifest : manifestState.status === 'failed' ? manifestState.fallback : null;
 
+  // The call remote starts once the chat has settled (or there is none), at the next idle moment:
+  // its code stays off the chat's critical path, and it listens for calls right after (issue 20).
+  const [chatSettled, setChatSettled] = useState(false);
+  const [chatWaitOver, setChatWaitOver] = useState(false);
+  const onSettled = useCallback((name: RemoteName) => {
+    if (name === 'chat') setChatSettled(true);
+  }, []);
+  const chatPending = !guest && !disabled.has('chat') && shownManifest?.remotes.chat !== undefined && !chatSettled;
+  useEffect(() => {
+    if (!chatPending || chatWaitOver) return;
+    const timer = setTimeout(() => setChatWaitOver(true), CALL_WAITS_FOR_CHAT_MS);
+    return () => clearTimeout(timer);
+  }, [chatPending, chatWaitOver]);
+  const callMayStart = useDeferredStart(shownManifest !== null && (!chatPending || chatWaitOver));
+
   const slot = (name: RemoteName) => {
     if (!shownManifest || disabled.has(name)) return null;
     const release = shownManifest.remotes[name];
@@ -245,7 +262,7 @@ export function Shell({ session, token, account, settings, relayCloseCause = NO_
         key={`${name}@${release.entry}`}
         fallback={<p role="status" data-testid={`${name}-crashed`}>{t.remoteCrashed(name)}</p>}
       >
-        <RemoteSlot name={name} release={release} remoteProps={remoteProps} federation={federation} t={t} onModule={onModule} />
+        <RemoteSlot name={name} release={release} remoteProps={remoteProps} federation={federation} t={t} onModule={onModule} onSettled={onSettled} />
       </RemoteErrorBoundary>
     );
   };
@@ -322,7 +339,7 @@ export function Shell({ session, token, account, settings, relayCloseCause = NO_
           <button type="button" className="button" onClick={loadManifest}>{t.retry}</button>
         </p>
       )}
-      <MainArea t={t} layout={layout} chat={guest ? null : slot('chat')} call={slot('call')} split={split} onSplit={resizeSplit} />
+      <MainArea t={t} layout={layout} chat={guest ? null : slot('chat')} call={callMayStart ? slot('call') : null} split={split} onSplit={resizeSplit} />
     </div>
   );
 }

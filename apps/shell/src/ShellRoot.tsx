@@ -1,26 +1,24 @@
 import { useObservable } from '@parley/bus-react';
 import { bus } from '@parley/event-bus';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Suspense, lazy, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Observable } from 'rxjs';
+import { browserIdle } from './idle.js';
+import { LAST_MANIFEST_KEY } from './manifest/stored-manifest.js';
 import { defaultLocale, messagesFor } from './messages.js';
 import { OnboardingScreen, type OnboardingActions } from './screens/OnboardingScreen.js';
 import { OtherTabScreen } from './screens/OtherTabScreen.js';
-import {
-  type DeviceSession,
-  type OpenedDevice,
-  type SignedInDevice,
-  createAccountHere,
-  createGuestHere,
-  isGuest,
-  linkThisBrowser,
-  openDevice,
-  removeGuestHere,
-  startDeviceSession,
-} from './session/device-session.js';
+import type { DeviceSession, SignedInDevice } from './session/device-session.js';
+import { type OpenedDevice, isGuest, openDevice } from './session/open-device.js';
 import { takeCallLinkFromLocation } from './session/call-link-route.js';
 import { wipeThisBrowser } from './session/wipe-browser.js';
 import type { TabStatus } from './session/tab-lock.js';
-import { Shell } from './Shell.js';
+
+// The signed-in half of the shell loads on demand: a first visit shows the onboarding form without
+// the protocol, messenger or Module Federation code, and fetches them while the user types (issue 20).
+const deviceSession = () => import('./session/device-session.js');
+const Shell = lazy(() => import('./Shell.js').then(({ Shell }) => ({ default: Shell })));
+/** Everything the signed-in shell needs, fetched ahead of time. */
+const preloadSignedIn = () => Promise.all([deviceSession(), import('./Shell.js')]);
 
 const LOCALE_KEY = 'parley.locale';
 
@@ -79,6 +77,7 @@ export function ShellRoot({ tab$, onUseHere }: { tab$: Observable<TabStatus>; on
         .then((fresh) => (alive.current ? setDevice({ status: 'onboarding', device: fresh, removed }) : fresh.db.close()))
         .catch((error: unknown) => setDevice({ status: 'failed', message: String(error) }));
     };
+    const { startDeviceSession } = await deviceSession();
     const session = await startDeviceSession(
       opened.db,
       signedIn,
@@ -98,13 +97,23 @@ export function ShellRoot({ tab$, onUseHere }: { tab$: Observable<TabStatus>; on
     if (tab !== 'active') return;
     alive.current = true;
     let cancelled = false;
+    // A browser that was signed in before (it accepted a manifest) most likely still is: its
+    // signed-in shell loads alongside the device database instead of after it.
+    if (localStorage.getItem(LAST_MANIFEST_KEY) !== null) void preloadSignedIn().catch(() => {});
     openDevice()
       .then(async (opened) => {
         if (cancelled) {
           opened.db.close();
           return;
         }
-        if (opened.signedIn) await signIn(opened, opened.signedIn);
+        const { credentials } = opened;
+        // A returning user needs the whole signed-in shell at once: its chunks load side by side.
+        const signedIn = credentials ? await preloadSignedIn().then(([session]) => session.signedInDevice(opened.db, credentials)) : null;
+        if (cancelled) {
+          opened.db.close();
+          return;
+        }
+        if (signedIn) await signIn(opened, signedIn);
         else setDevice({ status: 'onboarding', device: opened });
       })
       .catch((error: unknown) => !cancelled && setDevice({ status: 'failed', message: String(error) }));
@@ -118,13 +127,21 @@ export function ShellRoot({ tab$, onUseHere }: { tab$: Observable<TabStatus>; on
     };
   }, [tab, signIn]);
 
+  // A first visit fetches the signed-in shell while the user fills in the form.
+  const onboardingShown = device.status === 'onboarding';
+  useEffect(() => {
+    if (onboardingShown) return browserIdle.request(() => void preloadSignedIn().catch(() => {}), 1_000);
+  }, [onboardingShown]);
+
   const onboarding = useMemo<OnboardingActions | null>(() => {
     if (device.status !== 'onboarding') return null;
     const opened = device.device;
     return {
-      createAccount: async (handle, displayName) => signIn(opened, await createAccountHere(opened.db, handle, displayName, window.location)),
-      linkThisBrowser: async (code) => signIn(opened, await linkThisBrowser(opened.db, code, window.location)),
-      ...(linkInvite ? { joinAsGuest: async (displayName: string) => signIn(opened, await createGuestHere(opened.db, displayName, window.location)) } : {}),
+      createAccount: async (handle, displayName) => signIn(opened, await (await deviceSession()).createAccountHere(opened.db, handle, displayName, window.location)),
+      linkThisBrowser: async (code) => signIn(opened, await (await deviceSession()).linkThisBrowser(opened.db, code, window.location)),
+      ...(linkInvite
+        ? { joinAsGuest: async (displayName: string) => signIn(opened, await (await deviceSession()).createGuestHere(opened.db, displayName, window.location)) }
+        : {}),
     };
   }, [device, signIn, linkInvite]);
 
@@ -137,7 +154,8 @@ export function ShellRoot({ tab$, onUseHere }: { tab$: Observable<TabStatus>; on
       else if (inCall) {
         subscription?.unsubscribe();
         device.session.stop();
-        void removeGuestHere(device.device.db, device.session.credentials, window.location)
+        void deviceSession()
+          .then(({ removeGuestHere }) => removeGuestHere(device.device.db, device.session.credentials, window.location))
           .catch((error: unknown) => console.warn(`[shell] the guest account could not be removed: ${String(error)}`))
           .finally(() => setDevice({ status: 'guest-left', device: device.device }));
       }
@@ -171,24 +189,27 @@ export function ShellRoot({ tab$, onUseHere }: { tab$: Observable<TabStatus>; on
   if (device.status === 'onboarding' && onboarding) {
     return <OnboardingScreen t={t} locale={locale} onLocale={setLocale} actions={onboarding} notice={device.removed ? t.deviceRemoved : undefined} />;
   }
-  if (device.status === 'signed-in') {
-    const { session } = device;
-    return (
-      <Shell
-        session={session.session}
-        token={session.credentials.token}
-        account={session.credentials}
-        settings={session.settings}
-        relayCloseCause={session.relayCloseCause}
-        locale={locale}
-        onLocale={setLocale}
-        guest={isGuest(session.credentials)}
-      />
-    );
-  }
-  return (
+  const loading = (
     <main className="screen screen--centred" aria-busy="true">
       <p role="status">{t.loading}</p>
     </main>
   );
+  if (device.status === 'signed-in') {
+    const { session } = device;
+    return (
+      <Suspense fallback={loading}>
+        <Shell
+          session={session.session}
+          token={session.credentials.token}
+          account={session.credentials}
+          settings={session.settings}
+          relayCloseCause={session.relayCloseCause}
+          locale={locale}
+          onLocale={setLocale}
+          guest={isGuest(session.credentials)}
+        />
+      </Suspense>
+    );
+  }
+  return loading;
 }

@@ -28,12 +28,18 @@ describe.each(LOCALES.map((locale) => locale.tag))('failure texts in %s', (local
     // No code at all: no answer came.
     expect(failureText(t, new TypeError('Failed to fetch'))).toBe(t.failures.network);
   });
+
+  it('say so when a part of the shell loaded on demand did not load (or failed its integrity check)', () => {
+    const refused = Object.assign(new Error('Loading chunk 7 failed.'), { name: 'ChunkLoadError', type: 'error' });
+    expect(failureText(t, refused)).toBe(t.codeNotLoaded);
+  });
 });
 
 it('says each failure in Russian, not in English', () => {
   const [en, ru] = [messagesFor('en-US'), messagesFor('ru-RU')];
   for (const code of Object.keys(en.failures) as (keyof typeof en.failures)[]) expect(ru.failures[code], code).not.toBe(en.failures[code]);
   expect(ru.failureUnknown).not.toBe(en.failureUnknown);
+  expect(ru.codeNotLoaded).not.toBe(en.codeNotLoaded);
 });
 
 describe.each(LOCALES.map((locale) => locale.tag))('relay status in %s', (locale) => {

@@ -81,6 +81,8 @@ const en = {
   } satisfies Record<OnboardingFailureCode, string>,
   /** Any failure whose code onboarding does not know: never the raw code. */
   failureUnknown: 'Something went wrong. Try again.',
+  /** A part of the shell loaded on demand failed to load, or was refused by its integrity check. */
+  codeNotLoaded: 'Part of Parley could not be loaded, or was not the code this version was built with. Reload the page.',
   // Settings.
   settings: 'Settings',
   closeSettings: 'Close settings',
@@ -195,6 +197,7 @@ const ru: ShellMessages = {
     busy: 'Сервер перегружен. Попробуйте ещё раз через несколько секунд.',
   },
   failureUnknown: 'Что-то пошло не так. Попробуйте ещё раз.',
+  codeNotLoaded: 'Часть Parley не загрузилась или не совпала с кодом, с которым собрана эта версия. Перезагрузите страницу.',
   settings: 'Настройки',
   closeSettings: 'Закрыть настройки',
   account: 'Учётная запись',
@@ -268,6 +271,8 @@ export function defaultLocale(browserLanguage: string): string {
  * (no answer came), the generic text for a code they do not know. Never the raw code.
  */
 export function failureText(t: ShellMessages, error: unknown): string {
+  // The bundler's error for a chunk that did not load: unreachable, or refused by Subresource Integrity.
+  if ((error as { name?: unknown } | null | undefined)?.name === 'ChunkLoadError') return t.codeNotLoaded;
   const code = errorCodeOf(error);
   return code === undefined ? t.failures.network : textForCode(t.failures, code, t.failureUnknown);
 }

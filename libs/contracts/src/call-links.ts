@@ -20,16 +20,8 @@ import { parseBase64Url } from '@parley/bytes';
 import { z } from 'zod';
 import { AccountCreatedSchema, CreateAccountRequestSchema, HandleSchema } from './accounts-api.js';
 
-/** HKDF info labels of the values derived from a link's root secret. */
-export const CALL_LINK_LABELS = {
-  roomId: 'Parley call link room id 1.0',
-  verifier: 'Parley call link verifier 1.0',
-  nameKey: 'Parley call link name key 1.0',
-} as const;
-/** Bytes of a link's root secret (128 bits, the issue's minimum). */
-export const CALL_LINK_SECRET_BYTES = 16;
-/** A link unused this long expires (its room id and verifier are forgotten). */
-export const CALL_LINK_EXPIRY_MS = 90 * 24 * 60 * 60 * 1000;
+// Its constants live apart, free of zod, for code that needs no schema (the shell's first screen, issue 20).
+export * from './call-link-constants.js';
 
 /** The canonical unpadded base64url of exactly `bytes` bytes. */
 const base64url = (bytes: number) => z.string().refine((text) => parseBase64Url(text)?.length === bytes, `base64url without padding of ${bytes} bytes`);
@@ -59,14 +51,6 @@ export const CallLinkSchema = z.object({
   expiresAt: z.number().int(),
 });
 
-/**
- * GET /api/call-links/:roomId with header `X-Call-Link-Verifier` → 200 CallLink. The same 404
- * `link_not_found` for an unknown, wrong-verifier, revoked or expired link would hide which it
- * is; the client needs to say why, so: 404 `link_not_found` (unknown room id or wrong verifier),
- * 410 `link_revoked`, 410 `link_expired`. 403 `not_link_admin`: PATCH, reset or DELETE by anyone but
- * the creator. 403 `guest_not_allowed`: a guest account creating a link (guests only join).
- */
-export const CALL_LINK_ERROR_CODES = ['link_not_found', 'link_revoked', 'link_expired', 'link_exists', 'not_link_admin', 'guest_not_allowed'] as const;
 
 /** PATCH /api/call-links/:roomId (creator's token) → 200 CallLink: approval mode or name. */
 export const UpdateCallLinkRequestSchema = z.object({
@@ -105,4 +89,3 @@ export type UpdateCallLinkRequest = z.infer<typeof UpdateCallLinkRequestSchema>;
 export type ResetCallLinkRequest = z.infer<typeof ResetCallLinkRequestSchema>;
 export type CreateGuestRequest = z.infer<typeof CreateGuestRequestSchema>;
 export type GuestCreated = z.infer<typeof GuestCreatedSchema>;
-export type CallLinkErrorCode = (typeof CALL_LINK_ERROR_CODES)[number];

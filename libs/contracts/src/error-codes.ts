@@ -1,4 +1,4 @@
-import { CALL_LINK_ERROR_CODES } from './call-links.js';
+import { CALL_LINK_ERROR_CODES } from './call-link-constants.js';
 
 // Error codes that travel from the server to the apps, or from the shared libraries to the apps'
 // screens, declared once. Apps translate a union of them as a total map (TypeScript refuses a

@@ -4,12 +4,5 @@
 export { IndexedDbDatabase, openIndexedDb, type RecordChange } from './indexeddb/database.js';
 export { RecordCache } from './indexeddb/record-cache.js';
 export { requestResult, transactionDone } from './indexeddb/requests.js';
-export {
-  createSignalStores,
-  IndexedDbSignalStore,
-  openSignalDatabase,
-  SIGNAL_STORES,
-  type SignalDatabase,
-  type SignalStoreName,
-  type SignalStoreOptions,
-} from './indexeddb/signal-store.js';
+export { createSignalStores, SIGNAL_STORES, type SignalDatabase, type SignalStoreName } from './indexeddb/schema.js';
+export { IndexedDbSignalStore, openSignalDatabase, type SignalStoreOptions } from './indexeddb/signal-store.js';

@@ -17,8 +17,10 @@ export function RemoteSlot(props: {
   federation: ModuleFederation;
   t: ShellMessages;
   onModule: (name: RemoteName, module: RemoteModule | null) => void;
+  /** Told once loading has ended, mounted or not. */
+  onSettled?: (name: RemoteName) => void;
 }) {
-  const { name, release, remoteProps, federation, t, onModule } = props;
+  const { name, release, remoteProps, federation, t, onModule, onSettled } = props;
   const dom = useRef<HTMLDivElement>(null);
   const [state, setState] = useState<SlotState>({ status: 'loading' });
 
@@ -32,11 +34,12 @@ export function RemoteSlot(props: {
         console.warn(`[shell] ${name} is unavailable (${loaded.unavailable.stage}): ${loaded.unavailable.reason}`);
         setState({ status: 'unavailable' });
       }
+      onSettled?.(name);
     });
     return () => {
       cancelled = true;
     };
-  }, [federation, name, release.entry]);
+  }, [federation, name, release.entry, onSettled]);
 
   const module = state.status === 'mounted' ? state.module : null;
 

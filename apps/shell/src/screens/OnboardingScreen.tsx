@@ -1,7 +1,7 @@
 import { Link2, LockKeyhole, MessageCircle, UserPlus, Users } from 'lucide-react';
-import { type FormEvent, useId, useState } from 'react';
-import { DisplayNameSchema, HandleSchema, hasHiddenCharacters, isGuestHandle } from '@parley/contracts';
-import { failureText, type OnboardingInputProblem, type ShellMessages } from '../messages.js';
+import { type FormEvent, useEffect, useId, useState } from 'react';
+import { failureText, type ShellMessages } from '../messages.js';
+import { browserIdle } from '../idle.js';
 import { LanguageSelect } from './LanguageSelect.js';
 
 /** What onboarding asks of the session layer. Both resolve once this browser is a signed-in device. */
@@ -14,17 +14,8 @@ export interface OnboardingActions {
 
 type Busy = null | 'create' | 'link' | 'guest';
 
-/** Why a display name is refused before asking the server (a key of `failures`), or null. */
-function displayNameProblem(name: string): OnboardingInputProblem | null {
-  if (hasHiddenCharacters(name)) return 'display_name_characters';
-  return DisplayNameSchema.safeParse(name).success ? null : 'invalid';
-}
-
-/** Why a handle is refused before asking the server (a key of `failures`), or null. */
-function handleProblem(handle: string): OnboardingInputProblem | null {
-  if (!HandleSchema.safeParse(handle).success) return 'invalid';
-  return isGuestHandle(handle) ? 'handle_reserved' : null;
-}
+/** The form's checks: loaded while the user types (they need zod), awaited on submit. */
+const inputChecks = () => import('./onboarding-checks.js');
 
 /** First start in a browser: create an account, or link this browser to an existing one with a code. */
 export function OnboardingScreen(props: {
@@ -46,20 +37,21 @@ export function OnboardingScreen(props: {
   const [createError, setCreateError] = useState<string | null>(null);
   const [linkError, setLinkError] = useState<string | null>(null);
   const message = (error: unknown) => failureText(t, error);
+  // A failed fetch ahead of time is tried again on submit, which shows its failure.
+  useEffect(() => browserIdle.request(() => void inputChecks().catch(() => {}), 1_000), []);
 
   const create = (event: FormEvent) => {
     event.preventDefault();
     if (busy) return;
     const wanted = handle.trim().toLowerCase();
-    const problem = handleProblem(wanted) ?? displayNameProblem(displayName);
-    if (problem) {
-      setCreateError(t.failures[problem]!);
-      return;
-    }
     setBusy('create');
     setCreateError(null);
-    actions
-      .createAccount(wanted, displayName.trim())
+    inputChecks()
+      .then((checks) => {
+        const problem = checks.handleProblem(wanted) ?? checks.displayNameProblem(displayName);
+        if (problem) return setCreateError(t.failures[problem]!);
+        return actions.createAccount(wanted, displayName.trim());
+      })
       .catch((error: unknown) => setCreateError(message(error)))
       .finally(() => setBusy(null));
   };
@@ -67,15 +59,15 @@ export function OnboardingScreen(props: {
   const joinAsGuest = (event: FormEvent) => {
     event.preventDefault();
     if (busy || !actions.joinAsGuest) return;
-    const problem = displayNameProblem(guestName);
-    if (problem) {
-      setGuestError(t.failures[problem]!);
-      return;
-    }
+    const join = actions.joinAsGuest;
     setBusy('guest');
     setGuestError(null);
-    actions
-      .joinAsGuest(guestName.trim())
+    inputChecks()
+      .then((checks) => {
+        const problem = checks.displayNameProblem(guestName);
+        if (problem) return setGuestError(t.failures[problem]!);
+        return join(guestName.trim());
+      })
       .catch((error: unknown) => setGuestError(message(error)))
       .finally(() => setBusy(null));
   };

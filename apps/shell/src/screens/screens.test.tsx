@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { act } from 'react';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { messagesFor } from '../messages.js';
 import { CallsSettings } from './CallsSettings.js';
 import { OnboardingScreen } from './OnboardingScreen.js';
@@ -12,6 +12,8 @@ import { reactTestRoot } from '@parley/bus-react/testing';
 const dom = reactTestRoot();
 
 const flush = () => act(async () => new Promise((resolve) => setTimeout(resolve, 0)));
+// The onboarding form loads its checks on demand; loaded once here, each submit settles in one flush.
+beforeAll(() => import('./onboarding-checks.js'));
 const byLabel = (text: string) => {
   const label = [...dom.container.querySelectorAll('label')].find((l) => l.textContent === text)!;
   return dom.container.querySelector<HTMLInputElement>(`#${CSS.escape(label.htmlFor)}`)!;
@@ -59,6 +61,7 @@ describe('OnboardingScreen', () => {
     type(byLabel('Имя пользователя'), 'no spaces allowed');
     type(byLabel('Отображаемое имя'), 'Ада');
     act(() => button('Создать').click());
+    await flush();
     expect(dom.container.querySelector('[data-testid="create-account-error"]')!.textContent).toBe('Проверьте имя пользователя и отображаемое имя.');
     type(byLabel('Код подключения'), ' abcdefgh-xyz ');
     act(() => button('Подключить браузер').click());
@@ -67,7 +70,7 @@ describe('OnboardingScreen', () => {
     expect(dom.container.querySelector('[data-testid="link-error"]')!.textContent).toContain('Срок действия кода истёк');
   });
 
-  it('refuses a display name with invisible or bidi characters, and a guest. handle, saying why (issue 21)', () => {
+  it('refuses a display name with invisible or bidi characters, and a guest. handle, saying why (issue 21)', async () => {
     const actions = {
       createAccount: async () => {
         throw new Error('must not be called');
@@ -82,23 +85,28 @@ describe('OnboardingScreen', () => {
     type(byLabel('Handle'), 'ada');
     type(byLabel('Display name'), 'Ada\u202Egnp.exe');
     act(() => button('Create account').click());
+    await flush();
     expect(error('create-account-error')).toBe('The name contains invisible or text-direction characters. Type it again without them.');
     type(byLabel('Display name'), 'Ada');
     type(byLabel('Handle'), 'guest.0123456789abcdef');
     act(() => button('Create account').click());
+    await flush();
     expect(error('create-account-error')).toBe('Handles starting with “guest.” are kept for guests. Pick another one.');
     type(byLabel('Your name'), 'Ada\u200B');
     act(() => button('Join as guest').click());
+    await flush();
     expect(error('guest-error')).toBe('The name contains invisible or text-direction characters. Type it again without them.');
 
     act(() => dom.root.render(<OnboardingScreen t={messagesFor('ru-RU')} locale="ru-RU" onLocale={() => {}} actions={actions} />));
     type(byLabel('Имя пользователя'), 'ada');
     type(byLabel('Отображаемое имя'), '\u2067Ада');
     act(() => button('Создать').click());
+    await flush();
     expect(error('create-account-error')).toBe('В имени есть невидимые символы или символы направления текста. Введите его заново без них.');
     type(byLabel('Отображаемое имя'), 'Ада');
     type(byLabel('Имя пользователя'), 'guest.ada');
     act(() => button('Создать').click());
+    await flush();
     expect(error('create-account-error')).toBe('Имена, начинающиеся с «guest.», зарезервированы для гостей. Выберите другое.');
   });
 });

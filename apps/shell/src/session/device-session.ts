@@ -1,3 +1,5 @@
+// Before anything here parses (this module is the first of the shell's to use zod: see ShellRoot).
+import '../zod-without-eval.js';
 import type { RelayCloseCause, Session } from '@parley/contracts';
 import type { Behavior, EventBus } from '@parley/event-bus';
 import {
@@ -31,12 +33,6 @@ import { createRelay } from './relay.js';
 export interface SignedInDevice {
   readonly credentials: SessionCredentials;
   readonly store: SignalProtocolStore;
-}
-
-/** The device database of this browser, and the signed-in device when onboarding is done. */
-export interface OpenedDevice {
-  readonly db: DeviceDatabase;
-  readonly signedIn: SignedInDevice | null;
 }
 
 /** What the shell runs while this tab is the active one on a signed-in device. */
@@ -81,12 +77,10 @@ const DEVICE_STORES = [
   STORES.meta,
 ];
 
-/** Opens this browser's device database and reads what onboarding left there. */
-export async function openDevice(factory: IDBFactory = indexedDB): Promise<OpenedDevice> {
-  const db = await DeviceDatabase.open(factory);
-  const credentials = await new CredentialsStore(db).load();
-  const store = credentials ? await IndexedDbSignalStore.load(db, SIGNAL_STORE_OPTIONS) : undefined;
-  return { db, signedIn: credentials && store ? { credentials, store } : null };
+/** The signed-in device on an opened database: its credentials and Signal store, or null when the store holds no identity. */
+export async function signedInDevice(db: DeviceDatabase, credentials: SessionCredentials): Promise<SignedInDevice | null> {
+  const store = await IndexedDbSignalStore.load(db, SIGNAL_STORE_OPTIONS);
+  return store ? { credentials, store } : null;
 }
 
 async function freshStore(db: DeviceDatabase) {
@@ -111,8 +105,6 @@ export async function createGuestHere(db: DeviceDatabase, displayName: string, p
   return setup;
 }
 
-/** Whether these credentials are a guest's (guests have no handle). */
-export const isGuest = (credentials: SessionCredentials): boolean => credentials.handle === '';
 
 /** The guest left: the server forgets the temporary account, this browser its keys and history. */
 export async function removeGuestHere(db: DeviceDatabase, credentials: SessionCredentials, place: Place): Promise<void> {

@@ -1,7 +1,8 @@
 import { IDLE_CALL_STATE, type CallRequest } from '@parley/contracts';
+import { ManualClock } from '@parley/clock/testing';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import { EventBus } from './event-bus.js';
+import { EventBus, HELD_FOR_MS } from './event-bus.js';
 import { ObservableScope } from './observable-scope.js';
 
 const request = (media: 'audio' | 'video'): CallRequest => ({
@@ -43,6 +44,45 @@ describe('EventBus moments', () => {
     expect(() => bus.publish('call.available' as never, true as never)).toThrow(/is a state/);
     expect(() => bus.set('call.requested' as never, request('audio') as never)).toThrow(/is a event/);
     expect(() => bus.on('no.such.event' as never)).toThrow(/unknown event type/);
+  });
+});
+
+describe('EventBus moments for the late-loading call app', () => {
+  it('holds a call moment published while nobody listens and hands it to each listener that comes within the hold, before live ones', () => {
+    const clock = new ManualClock(1_000);
+    const bus = new EventBus(clock);
+    bus.publish('call.requested', request('audio'));
+    clock.advance(HELD_FOR_MS - 1);
+    const engine: CallRequest[] = [];
+    const panel: CallRequest[] = [];
+    bus.on('call.requested').subscribe((req) => engine.push(req));
+    bus.on('call.requested').subscribe((req) => panel.push(req));
+    bus.publish('call.requested', request('video'));
+    expect(engine.map((r) => r.media)).toEqual(['audio', 'video']);
+    expect(panel.map((r) => r.media)).toEqual(['audio', 'video']);
+  });
+
+  it('drops a held moment once the hold is over', () => {
+    const clock = new ManualClock(1_000);
+    const bus = new EventBus(clock);
+    bus.publish('call.requested', request('audio'));
+    clock.advance(HELD_FOR_MS);
+    const seen: CallRequest[] = [];
+    bus.on('call.requested').subscribe((req) => seen.push(req));
+    expect(seen).toEqual([]);
+  });
+
+  it('holds nothing that had a listener when published, and no moment outside the call app\'s', () => {
+    const bus = new EventBus(new ManualClock(1_000));
+    const early = bus.on('call.requested').subscribe();
+    bus.publish('call.requested', request('audio'));
+    early.unsubscribe();
+    const text = { from: { userId: 'u2', deviceId: 1 }, messageId: 'm1', content: { type: 'text', body: 'hi' } } as never;
+    bus.publish('content.text', text);
+    const late: unknown[] = [];
+    bus.on('call.requested').subscribe((req) => late.push(req));
+    bus.on('content.text').subscribe((delivered) => late.push(delivered));
+    expect(late).toEqual([]);
   });
 });
 

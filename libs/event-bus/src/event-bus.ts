@@ -7,8 +7,33 @@ import {
   type PayloadOf,
   type StateType,
 } from '@parley/contracts';
-import { BehaviorSubject, type Observable, Subject, filter } from 'rxjs';
+import { type WallClock, systemClock } from '@parley/clock';
+import { BehaviorSubject, Observable, type Observer, Subject, filter } from 'rxjs';
 import { type Behavior, readOnly } from './behavior.js';
+
+/**
+ * Moments for the call app, which the shell loads only after the chat (off the critical path): a
+ * call offer or a group call key delivered while the page starts, or a call the user asked for in
+ * those seconds, must still reach it. Published while nobody listens to their type, they are held
+ * and handed to each listener that subscribes within HELD_FOR_MS of them. Other moments stay
+ * fire-and-forget: nothing else is published before its listener exists.
+ */
+export const HELD_WHILE_UNHEARD: ReadonlySet<MomentType> = new Set<MomentType>([
+  'content.call-signaling',
+  'content.group-key',
+  'call.requested',
+  'call.group-requested',
+  'call.link-opened',
+]);
+/** How long a held moment waits for listeners: about as long as a call rings. */
+export const HELD_FOR_MS = 30_000;
+/** Moments held per type at most (the oldest go first). */
+const HELD_PER_TYPE = 64;
+
+interface HeldMoment {
+  readonly at: number;
+  readonly payload: unknown;
+}
 
 /** Defined by the app's build: true only in builds for the browser tests (tools/mf-build/test-hooks.mjs). */
 declare const __PARLEY_TEST_HOOKS__: boolean | undefined;
@@ -22,6 +47,7 @@ export class EventBus {
   private readonly states = new Map<StateType, BehaviorSubject<unknown>>();
   private readonly behaviors = new Map<StateType, Behavior<unknown>>();
   private readonly all = new Subject<BusEvent>();
+  private readonly held = new Map<MomentType, HeldMoment[]>();
 
   /**
    * The underlying subjects, so tests can count real observers (RxJS's own `observers`), rather
@@ -30,7 +56,7 @@ export class EventBus {
    */
   declare readonly inspectSubjects?: () => ReadonlyMap<BusEventType | '*', Subject<unknown>>;
 
-  constructor() {
+  constructor(private readonly clock: WallClock = systemClock) {
     if (typeof __PARLEY_TEST_HOOKS__ !== 'undefined' && __PARLEY_TEST_HOOKS__) {
       (this as { inspectSubjects?: EventBus['inspectSubjects'] }).inspectSubjects = () => {
         const subjects = new Map<BusEventType | '*', Subject<unknown>>([['*', this.all as Subject<unknown>]]);
@@ -48,13 +74,20 @@ export class EventBus {
   publish<K extends MomentType>(type: K, payload: PayloadOf<K>): void {
     this.assertKind(type, 'event');
     this.all.next({ type, version: BUS_EVENTS[type].version, payload } as BusEvent);
-    this.momentSubject(type).next(payload);
+    const subject = this.momentSubject(type);
+    if (!subject.observed && HELD_WHILE_UNHEARD.has(type)) this.hold(type, payload);
+    subject.next(payload);
   }
 
-  /** Moments of one type, from now on. */
+  /** Moments of one type, from now on (and those of HELD_WHILE_UNHEARD still held, first). */
   on<K extends MomentType>(type: K): Observable<PayloadOf<K>> {
     this.assertKind(type, 'event');
-    return this.momentSubject(type).asObservable() as Observable<PayloadOf<K>>;
+    const subject = this.momentSubject(type);
+    if (!HELD_WHILE_UNHEARD.has(type)) return subject.asObservable() as Observable<PayloadOf<K>>;
+    return new Observable<PayloadOf<K>>((subscriber) => {
+      for (const moment of this.stillHeld(type)) subscriber.next(moment.payload as PayloadOf<K>);
+      return subject.subscribe(subscriber as unknown as Observer<unknown>);
+    });
   }
 
   /** Sets a state's current value; subscribers get it only when it changed. */
@@ -80,6 +113,22 @@ export class EventBus {
   /** Moments of one type with their versions, for consumers that check compatibility. */
   versioned<K extends MomentType>(type: K): Observable<BusEvent<K>> {
     return this.all.pipe(filter((event): event is BusEvent<K> => event.type === type));
+  }
+
+  private hold(type: MomentType, payload: unknown): void {
+    const held = this.stillHeld(type);
+    held.push({ at: this.clock.now(), payload });
+    if (held.length > HELD_PER_TYPE) held.shift();
+    this.held.set(type, held);
+  }
+
+  /** The held moments of `type` not yet too old (the older ones are dropped). */
+  private stillHeld(type: MomentType): HeldMoment[] {
+    const since = this.clock.now() - HELD_FOR_MS;
+    const held = (this.held.get(type) ?? []).filter((moment) => moment.at > since);
+    if (held.length) this.held.set(type, held);
+    else this.held.delete(type);
+    return held;
   }
 
   private momentSubject(type: MomentType): Subject<unknown> {

@@ -19,3 +19,4 @@ export { GroupCall, type GroupCallDeps, type GroupCallPhase, type GroupCallSnaps
 export { type GroupKeyChannel, type GroupMediaSession, type GroupSignalChannel, type KeyOrigin, type SfuClient } from './group/group-call-ports.js';
 export type { JoinRequest } from './group/group-membership.js';
 export { type GroupPresence, REACTION_SHOWN_MS } from './group/group-presence.js';
+export { GroupHostControls, type HostActionResult, type HostNotice, type HostState, isFromHost } from './group/group-host.js';

@@ -105,7 +105,8 @@ export class GroupPresenceAndReactions {
     const sender = this.deps.membership.holderOf(from);
     if (!signal || !sender || sender.index === this.deps.selfIndex()) return;
     if (signal.kind === 'group-presence') this.setPresence(sender.index, { muted: signal.muted, cameraOn: signal.cameraOn, handRaised: signal.handRaised });
-    else this.showReaction(sender.index, signal.emoji);
+    else if (signal.kind === 'group-reaction') this.showReaction(sender.index, signal.emoji);
+    // `group-host` is the host controls' (group-host.ts).
   }
 
   private setPresence(index: number, presence: GroupPresence): void {

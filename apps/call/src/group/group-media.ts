@@ -16,6 +16,7 @@
 import type { GroupMediaSession } from '@parley/call-engine';
 import type { CallMedia, IceCandidateInit, SfuStream } from '@parley/contracts';
 import { BehaviorSubject, Subject } from 'rxjs';
+import { type AudioProcessing, MicrophoneProcessing } from '../media/audio-processing.js';
 import { cameraToSend, type GetUserMedia, muteMicrophone, openCallDevices } from '../media/call-devices.js';
 import { GATHERING_CAP_MS, GATHERING_QUIET_MS, preferVp8 } from '../media/call-media.js';
 import type { IceConfig } from '../media/ice-config.js';
@@ -68,6 +69,8 @@ export class RtcGroupMedia implements GroupMediaSession {
   private readonly decryption = new BehaviorSubject<ReadonlyMap<number, ParticipantDecryption>>(new Map());
   private readonly mutedSubject = new BehaviorSubject(false);
   private readonly cameraOnSubject = new BehaviorSubject(true);
+  /** The microphone's processing switches (remembered per microphone). */
+  readonly microphone = new MicrophoneProcessing();
   private videoSender: RTCRtpSender | null = null;
   private closed = false;
   /** Which subscriber m-line carries whose track, from the SFU's latest offer. */
@@ -163,6 +166,11 @@ export class RtcGroupMedia implements GroupMediaSession {
   }
 
   /** Mutes or unmutes the microphone (silence is sent; the track keeps running). */
+  /** Changes the microphone's processing switches: remembered for this microphone, applied to the running track. */
+  setAudioProcessing(processing: AudioProcessing): Promise<boolean> {
+    return this.microphone.change(processing, this.localStreamSubject.getValue()?.getAudioTracks()[0]);
+  }
+
   setMuted(muted: boolean): void {
     muteMicrophone(this.localStream, muted);
     this.mutedSubject.next(muted);
@@ -216,7 +224,7 @@ export class RtcGroupMedia implements GroupMediaSession {
   }
 
   private async openLocalMedia(): Promise<MediaStream> {
-    const stream = await openCallDevices(this.options.getUserMedia, { audio: true, video: this.options.media === 'video' }, () => this.closed);
+    const stream = await openCallDevices(this.options.getUserMedia, { audio: this.microphone.constraints(), video: this.options.media === 'video' }, () => this.closed);
     this.localStreamSubject.next(stream);
     return stream;
   }

@@ -19,6 +19,7 @@ import type { CallMedia, IceCandidateInit, MediaKeyGrant } from '@parley/contrac
 import { fromBase64, toBase64 } from '@parley/bytes';
 import { BehaviorSubject, type Observable, Subject } from 'rxjs';
 import type { IceConfig } from './ice-config.js';
+import { type AudioProcessing, MicrophoneProcessing } from './audio-processing.js';
 import { cameraToSend, muteMicrophone, openCallDevices } from './call-devices.js';
 import type { FromWorker, ToWorker, TransformCounters, TransformOptions } from './sframe-protocol.js';
 import { dropOrphanPayloadAttributes } from './sdp-payloads.js';
@@ -95,6 +96,8 @@ export class RtcCallMedia implements CallMediaSession {
   private readonly remoteTracksSubject = new BehaviorSubject<readonly MediaStreamTrack[]>([]);
   private readonly mutedSubject = new BehaviorSubject(false);
   private readonly cameraOnSubject = new BehaviorSubject(true);
+  /** The microphone's processing switches (remembered per microphone). */
+  readonly microphone: MicrophoneProcessing;
   private readonly localMediaFailedSubject = new Subject<Error>();
   /** The microphone and camera could not be opened after the offer or answer went out. */
   readonly localMediaFailed$: Observable<Error> = this.localMediaFailedSubject.asObservable();
@@ -133,6 +136,7 @@ export class RtcCallMedia implements CallMediaSession {
     if (typeof __PARLEY_TEST_HOOKS__ !== 'undefined' && __PARLEY_TEST_HOOKS__) {
       (this as { corruptPeerKey?: () => void }).corruptPeerKey = () => this.post({ type: 'corrupt-peer-key' });
     }
+    this.microphone = new MicrophoneProcessing(options.microphoneId);
     this.localIndex = options.role === 'caller' ? 0 : 1;
     this.peerIndex = 1 - this.localIndex;
     this.pc = options.connection ?? newCallConnection(options.iceServers);
@@ -420,12 +424,17 @@ export class RtcCallMedia implements CallMediaSession {
     if (!this.sharingScreen) await this.videoSender?.replaceTrack(camera);
   }
 
+  /** Changes the microphone's processing switches: remembered for this microphone, applied to the running track. */
+  setAudioProcessing(processing: AudioProcessing): Promise<boolean> {
+    return this.microphone.change(processing, this.localStream?.getAudioTracks()[0]);
+  }
+
   /** Switches microphone or camera to another device, without renegotiation. */
   async useDevice(kind: 'audioinput' | 'videoinput', deviceId: string): Promise<void> {
     const stream = this.localStream;
     if (!stream) return;
     const getUserMedia = this.options.getUserMedia ?? ((c) => navigator.mediaDevices.getUserMedia(c));
-    const fresh = await getUserMedia(kind === 'audioinput' ? { audio: { deviceId: { exact: deviceId } } } : { video: { deviceId: { exact: deviceId } } });
+    const fresh = await getUserMedia(kind === 'audioinput' ? { audio: this.microphone.switchTo(deviceId) } : { video: { deviceId: { exact: deviceId } } });
     const track = (kind === 'audioinput' ? fresh.getAudioTracks() : fresh.getVideoTracks())[0];
     if (!track) return;
     const sender = kind === 'audioinput' ? this.audioSender : this.videoSender;
@@ -480,7 +489,7 @@ export class RtcCallMedia implements CallMediaSession {
   }
 
   private async openLocalMedia(): Promise<MediaStream> {
-    const audio: MediaTrackConstraints | boolean = this.options.microphoneId ? { deviceId: { exact: this.options.microphoneId } } : true;
+    const audio = this.microphone.constraints();
     const video: MediaTrackConstraints | boolean =
       this.options.media === 'video' ? (this.options.cameraId ? { deviceId: { exact: this.options.cameraId } } : true) : false;
     const stream = await openCallDevices(this.options.getUserMedia, { audio, video }, () => this.closed);

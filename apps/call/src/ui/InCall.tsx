@@ -15,7 +15,8 @@ import { captureScreen } from '../media/screen-capture.js';
 import { type CallMessages, formatElapsed } from '../messages.js';
 import { Avatar } from './Avatar.js';
 import { MiniCallBar } from './MiniCallBar.js';
-import { CallSettingsSheet, DevicePickers } from './CallSettingsSheet.js';
+import { AudioSwitches, CallSettingsSheet, DevicePickers, MutedHint } from './CallSettingsSheet.js';
+import { PictureInPictureButton } from './CallPictureInPicture.js';
 import { SelfView } from './SelfView.js';
 import { watchAudioLevel } from './audio-level.js';
 import { RoundButton } from './controls.js';
@@ -70,6 +71,7 @@ export function InCall(props: InCallProps) {
   const muted = from(session.muted$);
   const cameraOn = from(session.cameraOn$);
   const decryption = from(session.decryption$);
+  const audioProcessing = from(session.microphone.processing$);
   const [now, setNow] = createSignal(props.now());
   const [quality, setQuality] = createSignal<CallQuality>(NO_QUALITY);
   const [level, setLevel] = createSignal(0);
@@ -230,6 +232,7 @@ export function InCall(props: InCallProps) {
             </p>
           )}
         </Show>
+        <MutedHint track={localStream()?.getAudioTracks()[0] ?? null} muted={!!muted()} t={props.t} />
         <Show when={screen()}>
           <p class="call-notice" data-testid="sharing-screen">
             {props.t.sharing}
@@ -266,6 +269,7 @@ export function InCall(props: InCallProps) {
         <Show when={settings.open()}>
           <CallSettingsSheet id={settingsId} t={props.t} onClose={settings.close}>
             <DevicePickers devices={devices()} video={props.media === 'video'} onPick={(kind, id) => void session.useDevice(kind, id)} onSpeaker={setSpeaker} t={props.t} />
+            <Show when={audioProcessing()}>{(processing) => <AudioSwitches processing={processing()} onChange={(next) => void session.setAudioProcessing(next)} t={props.t} />}</Show>
             <Show when={props.active && props.addPerson}>{(add) => <AddPersonForm add={add()} t={props.t} />}</Show>
             <Show when={props.active}>
               <CallStatistics quality={quality()} video={props.media === 'video'} decryptDrops={decryption()?.dropped ?? 0} t={props.t} />
@@ -296,6 +300,21 @@ export function InCall(props: InCallProps) {
         </Show>
         <RoundButton label={props.t.more} icon={<Ellipsis aria-hidden="true" />} expanded={settings.open()} controls={settingsId} ref={settings.button} onClick={settings.toggle} />
         <RoundButton label={props.t.minimise} icon={<Minimize2 aria-hidden="true" />} onClick={props.minimise} />
+        <Show when={props.active}>
+          <PictureInPictureButton
+            name={props.peer.displayName}
+            elapsed={elapsed()}
+            muted={!!muted()}
+            setMuted={(next) => session.setMuted(next)}
+            cameraOn={props.media === 'video' ? !!cameraOn() : undefined}
+            setCameraOn={props.media === 'video' ? (on) => void session.setCameraOn(on) : undefined}
+            hangUp={props.hangUp}
+            hangUpLabel={props.t.hangUp}
+            video={props.media === 'video' ? remoteVideo() : null}
+            videoElement={() => document.querySelector<HTMLVideoElement>('[data-testid="remote-video"]')}
+            t={props.t}
+          />
+        </Show>
         <RoundButton label={props.t.hangUp} tone="danger" icon={<PhoneOff aria-hidden="true" />} onClick={props.hangUp} />
       </div>
       <Show when={warning()}>

@@ -10,7 +10,7 @@
 import { type GroupHostAction, type GroupSignal, type SfuParticipant, parseGroupSignal } from '@parley/contracts';
 import type { Behavior, ObservableScope } from '@parley/event-bus/scope';
 import { BehaviorSubject, filter } from 'rxjs';
-import { type GroupSignalChannel, type KeyOrigin, type SfuClient, describeError } from './group-call-ports.js';
+import { type GroupSignalChannel, type KeyOrigin, type SfuClient, broadcastGroupSignal } from './group-call-ports.js';
 import type { GroupMembership } from './group-membership.js';
 
 /** What the host last did that this device was told of (shown to the participant: "Alice muted everyone"). */
@@ -133,10 +133,6 @@ export class GroupHostControls {
   }
 
   private broadcast(to: readonly SfuParticipant[], signal: GroupSignal): void {
-    const callId = this.deps.callId();
-    if (callId === null) return;
-    for (const userId of new Set(to.map((p) => p.userId))) {
-      this.deps.signals.send(userId, callId, signal).catch((error: unknown) => this.deps.warn(`a host request could not be sent: ${describeError(error)}`));
-    }
+    broadcastGroupSignal(this.deps.signals, this.deps.callId(), to, signal, this.deps.warn);
   }
 }

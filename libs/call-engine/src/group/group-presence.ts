@@ -8,7 +8,7 @@ import { type Clock, schedule } from '@parley/clock';
 import { type GroupReaction, type GroupSignal, type SfuParticipant, parseGroupSignal } from '@parley/contracts';
 import type { Behavior, ObservableScope } from '@parley/event-bus/scope';
 import { BehaviorSubject, filter } from 'rxjs';
-import { type GroupSignalChannel, type KeyOrigin, describeError } from './group-call-ports.js';
+import { type GroupSignalChannel, type KeyOrigin, broadcastGroupSignal } from './group-call-ports.js';
 import type { GroupMembership } from './group-membership.js';
 
 /** What each participant shows the others about themselves. */
@@ -128,10 +128,6 @@ export class GroupPresenceAndReactions {
   }
 
   private broadcast(to: readonly SfuParticipant[], signal: GroupSignal): void {
-    const callId = this.deps.callId();
-    if (callId === null) return;
-    for (const userId of new Set(to.map((p) => p.userId))) {
-      this.deps.signals.send(userId, callId, signal).catch((error: unknown) => this.deps.warn(`a call update could not be sent: ${describeError(error)}`));
-    }
+    broadcastGroupSignal(this.deps.signals, this.deps.callId(), to, signal, this.deps.warn);
   }
 }

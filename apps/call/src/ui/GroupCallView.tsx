@@ -415,6 +415,8 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
           elapsed={elapsed()}
           muted={!!muted()}
           setMuted={(next) => props.store.setMuted(next)}
+          cameraOn={video() ? !!cameraOn() : undefined}
+          setCameraOn={video() ? (on) => void props.store.setCameraOn(on) : undefined}
           hangUp={() => props.store.leave()}
           hangUpLabel={props.t.leave}
           restore={() => props.setMinimised(false)}

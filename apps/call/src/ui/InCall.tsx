@@ -327,6 +327,8 @@ export function InCall(props: InCallProps) {
         elapsed={elapsed()}
         muted={!!muted()}
         setMuted={(next) => session.setMuted(next)}
+        cameraOn={props.media === 'video' ? !!cameraOn() : undefined}
+        setCameraOn={props.media === 'video' ? (on) => void session.setCameraOn(on) : undefined}
         hangUp={props.hangUp}
         hangUpLabel={props.t.hangUp}
         restore={props.restore}

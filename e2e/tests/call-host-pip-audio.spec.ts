@@ -147,6 +147,8 @@ test('1:1: audio switches apply to the microphone and persist across a reload; p
   expect((await microphoneSettings(alice.page))?.echoCancellation).toBe(true);
   await alice.page.keyboard.press('Escape');
 
+  // Headless Chromium keeps a page 'visible' when another tab comes to the front, so the automatic
+  // picture-in-picture on a tab switch (the Media Session action) cannot be driven here: the button can.
   // Picture-in-picture from the button: Chromium opens a Document PiP window with the call's controls.
   await callPanel(alice.page).getByRole('button', { name: 'Picture in picture' }).click();
   await expect.poll(() => alice.page.evaluate(() => !!(globalThis as { documentPictureInPicture?: { window: Window | null } }).documentPictureInPicture?.window), { timeout: 10_000 }).toBe(true);

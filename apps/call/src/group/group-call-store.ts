@@ -84,6 +84,8 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
   const [current, setCurrent] = createSignal<GroupCall<M> | null>(null);
   const [linkAdmin, setLinkAdmin] = createSignal(false);
   let running: Running<M> | null = null;
+  /** A join that failed is kept 'ended' on the bus until its summary goes (see start). */
+  let holdingFailure = false;
   const signals: GroupSignalChannel = {
     send: (toUserId, callId, signal) => deps.ringChannel.send(toUserId, { callId, signal: signal as never }),
     incoming$: deps.incomingSignals$,
@@ -123,6 +125,7 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
       createMedia: () => deps.createMedia(groupRing.media),
       onWarning: (message) => console.warn(`[call] group call: ${message}`),
     });
+    holdingFailure = false;
     const current: Running<M> = { call, scope: callScope, ring: groupRing, direction, startedAt: deps.clock.now(), linkAdmin: linkAdminHere };
     running = current;
     setCurrent(() => call);
@@ -131,7 +134,11 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
     setFailure(null);
     callScope.bind(call.snapshot$, (next) => {
       setSnapshot(next);
-      bus.set('call.state', next.phase === 'ended' ? IDLE_CALL_STATE : callState(next, current));
+      // A join refused (locked, revoked, not admitted) stays 'ended' on the bus until its summary is
+      // dismissed: a guest's shell ends their stay once the call is idle, and would hide why.
+      const refused = next.phase === 'ended' && next.joinedAt === null && next.error !== null;
+      if (refused) holdingFailure = true;
+      bus.set('call.state', next.phase === 'ended' && !refused ? IDLE_CALL_STATE : callState(next, current));
       if (next.phase === 'ended') finish(current, next);
     });
     callScope.bind(call.media$, (session) => setMedia(() => session));
@@ -367,6 +374,8 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
       void running?.call.leave();
     },
     dismiss(): void {
+      if (holdingFailure && !running) bus.set('call.state', IDLE_CALL_STATE);
+      holdingFailure = false;
       setSnapshot(null);
       setRing(null);
       setFailure(null);

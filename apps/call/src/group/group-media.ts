@@ -16,8 +16,8 @@
 import type { GroupMediaSession } from '@parley/call-engine';
 import type { CallMedia, IceCandidateInit, SfuStream } from '@parley/contracts';
 import { BehaviorSubject, Subject } from 'rxjs';
-import { type AudioProcessing, MicrophoneProcessing } from '../media/audio-processing.js';
-import { cameraToSend, type GetUserMedia, muteMicrophone, openCallDevices } from '../media/call-devices.js';
+import { type AudioProcessing, MicrophoneProcessing, processingApplied } from '../media/audio-processing.js';
+import { cameraToSend, type GetUserMedia, muteMicrophone, openCallDevices, reopenMicrophone } from '../media/call-devices.js';
 import { GATHERING_CAP_MS, GATHERING_QUIET_MS, preferVp8 } from '../media/call-media.js';
 import type { IceConfig } from '../media/ice-config.js';
 import type { FromWorker, SenderCounters, ToWorker, TransformOptions } from '../media/sframe-protocol.js';
@@ -167,8 +167,14 @@ export class RtcGroupMedia implements GroupMediaSession {
 
   /** Mutes or unmutes the microphone (silence is sent; the track keeps running). */
   /** Changes the microphone's processing switches: remembered for this microphone, applied to the running track. */
-  setAudioProcessing(processing: AudioProcessing): Promise<boolean> {
-    return this.microphone.change(processing, this.localStreamSubject.getValue()?.getAudioTracks()[0]);
+  async setAudioProcessing(processing: AudioProcessing): Promise<boolean> {
+    const track = this.localStream?.getAudioTracks()[0];
+    if ((await this.microphone.change(processing, track)) && processingApplied(track, processing)) return true;
+    // The browser keeps the running microphone's processing: open it again with the new switches.
+    const sender = this.publisher.getSenders().find((s) => s.track?.kind === 'audio') ?? null;
+    const reopened = await reopenMicrophone(this.localStream, sender, this.microphone.constraints(), this.mutedSubject.getValue(), this.options.getUserMedia);
+    if (reopened) this.localStreamSubject.next(this.localStream);
+    return reopened;
   }
 
   setMuted(muted: boolean): void {

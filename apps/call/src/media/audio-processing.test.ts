@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_AUDIO_PROCESSING, MicrophoneProcessing, applyAudioProcessing, audioConstraints, loadAudioProcessing, saveAudioProcessing } from './audio-processing.js';
+import { DEFAULT_AUDIO_PROCESSING, MicrophoneProcessing, applyAudioProcessing, processingApplied, audioConstraints, loadAudioProcessing, saveAudioProcessing } from './audio-processing.js';
 
 function memoryStorage() {
   const items = new Map<string, string>();
@@ -55,5 +55,14 @@ describe('audio processing switches', () => {
     await mic.change({ ...mic.current, autoGainControl: false }, track);
     expect(loadAudioProcessing('headset', storage).autoGainControl).toBe(false);
     expect(loadAudioProcessing('default', storage)).toEqual(DEFAULT_AUDIO_PROCESSING);
+  });
+
+  it('tell whether a running track took them (Chromium keeps a live microphone\'s processing)', () => {
+    const off = { noiseSuppression: false, echoCancellation: true, autoGainControl: true };
+    const reporting = (settings: MediaTrackSettings) => ({ getSettings: () => settings }) as unknown as MediaStreamTrack;
+    expect(processingApplied(reporting({ noiseSuppression: false, echoCancellation: true, autoGainControl: true }), off)).toBe(true);
+    expect(processingApplied(reporting({ noiseSuppression: true, echoCancellation: true, autoGainControl: true }), off)).toBe(false);
+    expect(processingApplied(reporting({ echoCancellation: true }), off)).toBe(true);
+    expect(processingApplied(null, off)).toBe(false);
   });
 });

@@ -111,3 +111,10 @@ export class MicrophoneProcessing {
     return applyAudioProcessing(track, processing);
   }
 }
+
+/** Whether a running track reports these switches (a setting the browser does not report counts as applied). */
+export function processingApplied(track: MediaStreamTrack | null | undefined, processing: AudioProcessing): boolean {
+  if (!track) return false;
+  const settings = track.getSettings() as Partial<Record<keyof AudioProcessing, boolean>>;
+  return (Object.keys(processing) as (keyof AudioProcessing)[]).every((key) => settings[key] === undefined || settings[key] === processing[key]);
+}

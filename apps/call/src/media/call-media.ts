@@ -19,8 +19,8 @@ import type { CallMedia, IceCandidateInit, MediaKeyGrant } from '@parley/contrac
 import { fromBase64, toBase64 } from '@parley/bytes';
 import { BehaviorSubject, type Observable, Subject } from 'rxjs';
 import type { IceConfig } from './ice-config.js';
-import { type AudioProcessing, MicrophoneProcessing } from './audio-processing.js';
-import { cameraToSend, muteMicrophone, openCallDevices } from './call-devices.js';
+import { type AudioProcessing, MicrophoneProcessing, processingApplied } from './audio-processing.js';
+import { cameraToSend, muteMicrophone, openCallDevices, reopenMicrophone } from './call-devices.js';
 import type { FromWorker, ToWorker, TransformCounters, TransformOptions } from './sframe-protocol.js';
 import { dropOrphanPayloadAttributes } from './sdp-payloads.js';
 
@@ -425,8 +425,13 @@ export class RtcCallMedia implements CallMediaSession {
   }
 
   /** Changes the microphone's processing switches: remembered for this microphone, applied to the running track. */
-  setAudioProcessing(processing: AudioProcessing): Promise<boolean> {
-    return this.microphone.change(processing, this.localStream?.getAudioTracks()[0]);
+  async setAudioProcessing(processing: AudioProcessing): Promise<boolean> {
+    const track = this.localStream?.getAudioTracks()[0];
+    if ((await this.microphone.change(processing, track)) && processingApplied(track, processing)) return true;
+    // The browser keeps the running microphone's processing: open it again with the new switches.
+    const reopened = await reopenMicrophone(this.localStream, this.audioSender, this.microphone.constraints(), this.mutedSubject.getValue(), this.options.getUserMedia);
+    if (reopened) this.localStreamSubject.next(this.localStream);
+    return reopened;
   }
 
   /** Switches microphone or camera to another device, without renegotiation. */

@@ -237,6 +237,32 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
     return person ? nameOf(person) : (props.store.state.names.get(host ?? '') ?? props.t.hostBadge);
   };
   const elapsed = () => formatElapsed(now() - (snapshot()?.joinedAt ?? now()));
+  // What the call shows and does wherever it floats: the bar over the chat, the picture-in-picture window.
+  const floating = {
+    get name() {
+      return groupName();
+    },
+    get elapsed() {
+      return elapsed();
+    },
+    get muted() {
+      return !!muted();
+    },
+    setMuted: (next: boolean) => props.store.setMuted(next),
+    get cameraOn() {
+      return video() ? !!cameraOn() : undefined;
+    },
+    get setCameraOn() {
+      return video() ? (on: boolean) => void props.store.setCameraOn(on) : undefined;
+    },
+    hangUp: () => props.store.leave(),
+    get hangUpLabel() {
+      return props.t.leave;
+    },
+    get t() {
+      return props.t;
+    },
+  };
 
   // The layout, from the stage's size: the strip under the spotlight, the spotlight above it, or the grid.
   const stripHeight = createMemo(() => (visibleThumbnails().length > 0 ? Math.floor(area.size().height * STRIP_SHARE) : 0));
@@ -394,14 +420,7 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
           <RoundButton label={props.t.gridView} pressed={grid()} icon={<LayoutGrid aria-hidden="true" />} onClick={() => setGrid(!grid())} testId="group-call-grid-switch" />
           <RoundButton label={props.t.minimise} icon={<Minimize2 aria-hidden="true" />} onClick={() => props.setMinimised(true)} />
           <PictureInPictureButton
-            name={groupName()}
-            elapsed={elapsed()}
-            muted={!!muted()}
-            setMuted={(next) => props.store.setMuted(next)}
-            cameraOn={video() ? !!cameraOn() : undefined}
-            setCameraOn={video() ? (on) => void props.store.setCameraOn(on) : undefined}
-            hangUp={() => props.store.leave()}
-            hangUpLabel={props.t.leave}
+            {...floating}
             video={pipVideo()}
             videoElement={() => document.querySelector<HTMLVideoElement>('[data-testid="group-call-spotlight-video"]')}
             t={props.t}
@@ -411,16 +430,8 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
       </div>
       <Show when={props.minimised}>
         <MiniCallBar
-          name={groupName()}
-          elapsed={elapsed()}
-          muted={!!muted()}
-          setMuted={(next) => props.store.setMuted(next)}
-          cameraOn={video() ? !!cameraOn() : undefined}
-          setCameraOn={video() ? (on) => void props.store.setCameraOn(on) : undefined}
-          hangUp={() => props.store.leave()}
-          hangUpLabel={props.t.leave}
+          {...floating}
           restore={() => props.setMinimised(false)}
-          t={props.t}
         />
       </Show>
     </>

@@ -198,6 +198,34 @@ export function InCall(props: InCallProps) {
   const settingsId = createUniqueId();
   const cameraStateId = createUniqueId();
   const elapsed = () => formatElapsed(now() - (props.answeredAt ?? now()));
+  // What the call shows and does wherever it floats: the bar over the chat, the picture-in-picture window.
+  const floating = {
+    get name() {
+      return props.peer.displayName;
+    },
+    get elapsed() {
+      return elapsed();
+    },
+    get muted() {
+      return !!muted();
+    },
+    setMuted: (next: boolean) => session.setMuted(next),
+    get cameraOn() {
+      return props.media === 'video' ? !!cameraOn() : undefined;
+    },
+    get setCameraOn() {
+      return props.media === 'video' ? (on: boolean) => void session.setCameraOn(on) : undefined;
+    },
+    get hangUp() {
+      return props.hangUp;
+    },
+    get hangUpLabel() {
+      return props.t.hangUp;
+    },
+    get t() {
+      return props.t;
+    },
+  };
 
   return (
     <>
@@ -302,14 +330,7 @@ export function InCall(props: InCallProps) {
         <RoundButton label={props.t.minimise} icon={<Minimize2 aria-hidden="true" />} onClick={props.minimise} />
         <Show when={props.active}>
           <PictureInPictureButton
-            name={props.peer.displayName}
-            elapsed={elapsed()}
-            muted={!!muted()}
-            setMuted={(next) => session.setMuted(next)}
-            cameraOn={props.media === 'video' ? !!cameraOn() : undefined}
-            setCameraOn={props.media === 'video' ? (on) => void session.setCameraOn(on) : undefined}
-            hangUp={props.hangUp}
-            hangUpLabel={props.t.hangUp}
+            {...floating}
             video={props.media === 'video' ? remoteVideo() : null}
             videoElement={() => document.querySelector<HTMLVideoElement>('[data-testid="remote-video"]')}
             t={props.t}
@@ -323,16 +344,8 @@ export function InCall(props: InCallProps) {
     </div>
     <Show when={props.minimised}>
       <MiniCallBar
-        name={props.peer.displayName}
-        elapsed={elapsed()}
-        muted={!!muted()}
-        setMuted={(next) => session.setMuted(next)}
-        cameraOn={props.media === 'video' ? !!cameraOn() : undefined}
-        setCameraOn={props.media === 'video' ? (on) => void session.setCameraOn(on) : undefined}
-        hangUp={props.hangUp}
-        hangUpLabel={props.t.hangUp}
+        {...floating}
         restore={props.restore}
-        t={props.t}
       />
     </Show>
     </>

@@ -1,4 +1,4 @@
-import { type CallLinkErrorCode, type CallOutcome, type CodesOf, type SfuErrorCode, textForCode } from '@parley/contracts';
+import { type CallLinkErrorCode, type CallOutcome, type CodesOf, type GroupHostAction, type SfuErrorCode, textForCode } from '@parley/contracts';
 import type { WorkerIntegrityErrorCode } from './media/worker-integrity.js';
 
 /** Codes the call app gives a failure itself: a malformed link, and how a group call ended it (group-call.ts). */
@@ -9,7 +9,18 @@ export type CallFailureCode =
   | OwnFailureCode
   | CodesOf<
       SfuErrorCode | CallLinkErrorCode,
-      'link_not_found' | 'link_revoked' | 'link_expired' | 'not_invited' | 'call_full' | 'sfu_unavailable' | 'too_many_calls' | 'guest_not_allowed' | 'not_link_admin' | 'rate_limited'
+      | 'link_not_found'
+      | 'link_revoked'
+      | 'link_expired'
+      | 'not_invited'
+      | 'call_full'
+      | 'sfu_unavailable'
+      | 'too_many_calls'
+      | 'guest_not_allowed'
+      | 'not_link_admin'
+      | 'rate_limited'
+      | 'call_locked'
+      | 'not_host'
     >;
 
 const EN_FAILURES = {
@@ -26,6 +37,8 @@ const EN_FAILURES = {
   guest_not_allowed: 'Guests can join call links, but cannot start calls or make links.',
   not_link_admin: 'Only the person who made this link can change it.',
   rate_limited: 'Too many requests. Wait a moment.',
+  call_locked: 'The host locked this call: nobody new can join. Ask the host to unlock it.',
+  not_host: 'Only the host of the call can do that.',
 } satisfies Record<CallFailureCode, string>;
 
 const RU_FAILURES: Record<CallFailureCode, string> = {
@@ -42,6 +55,8 @@ const RU_FAILURES: Record<CallFailureCode, string> = {
   guest_not_allowed: 'Гости могут присоединяться по ссылкам, но не могут начинать звонки или создавать ссылки.',
   not_link_admin: 'Изменить ссылку может только её создатель.',
   rate_limited: 'Слишком много запросов. Подождите немного.',
+  call_locked: 'Организатор закрыл звонок: новые участники не могут войти. Попросите организатора открыть его.',
+  not_host: 'Это может сделать только организатор звонка.',
 };
 
 /** User-facing text of the call app, per language. */
@@ -162,6 +177,36 @@ const en = {
   admit: (name: string) => `Admit ${name}`,
   refuse: (name: string) => `Refuse ${name}`,
   remove: (name: string) => `Remove ${name}`,
+  hostControls: 'Host controls',
+  muteEveryone: 'Mute everyone',
+  lowerAllHands: 'Lower all hands',
+  lockCall: 'Lock call',
+  unlockCall: 'Unlock call',
+  hostBadge: 'Host',
+  callLocked: 'Locked: nobody new can join',
+  hostNotice: (host: string, action: GroupHostAction): string =>
+    ({
+      'mute-all': `${host} muted everyone. You can unmute yourself.`,
+      'lower-hands': `${host} lowered all hands.`,
+      lock: `${host} locked the call: nobody new can join.`,
+      unlock: `${host} unlocked the call.`,
+    })[action],
+  hostDone: (what: 'mute-all' | 'lower-hands' | 'no-hands' | 'lock' | 'unlock' | 'failed'): string =>
+    ({
+      'mute-all': 'You muted everyone. Only they can unmute themselves.',
+      'lower-hands': 'You lowered all hands.',
+      'no-hands': 'Nobody has a hand raised: there is nothing to lower.',
+      lock: 'You locked the call: nobody new can join.',
+      unlock: 'You unlocked the call.',
+      failed: 'That did not work. Try again.',
+    })[what],
+  pictureInPicture: 'Picture in picture',
+  pictureInPictureWindow: 'Call in picture-in-picture',
+  audioProcessing: 'Audio processing',
+  noiseSuppression: 'Noise suppression',
+  echoCancellation: 'Echo cancellation',
+  autoGain: 'Automatic gain',
+  youAreMuted: 'You are muted. Unmute to be heard.',
   viaLink: 'joined by link',
   guestBadge: 'guest',
   /** A failure's text by its code; any code without one gets a generic text, never the raw code. */
@@ -309,6 +354,36 @@ const ru: CallMessages = {
   admit: (name) => `Впустить: ${name}`,
   refuse: (name) => `Отказать: ${name}`,
   remove: (name) => `Удалить из звонка: ${name}`,
+  hostControls: 'Управление звонком',
+  muteEveryone: 'Выключить микрофоны всем',
+  lowerAllHands: 'Опустить все руки',
+  lockCall: 'Закрыть звонок',
+  unlockCall: 'Открыть звонок',
+  hostBadge: 'Организатор',
+  callLocked: 'Звонок закрыт: новые участники не войдут',
+  hostNotice: (host, action) =>
+    ({
+      'mute-all': `${host} выключил(а) микрофоны всем. Вы можете включить свой.`,
+      'lower-hands': `${host} опустил(а) все руки.`,
+      lock: `${host} закрыл(а) звонок: новые участники не войдут.`,
+      unlock: `${host} открыл(а) звонок.`,
+    })[action],
+  hostDone: (what) =>
+    ({
+      'mute-all': 'Вы выключили микрофоны всем. Включить их могут только они сами.',
+      'lower-hands': 'Вы опустили все руки.',
+      'no-hands': 'Ни у кого не поднята рука: опускать нечего.',
+      lock: 'Вы закрыли звонок: новые участники не войдут.',
+      unlock: 'Вы открыли звонок.',
+      failed: 'Не получилось. Попробуйте ещё раз.',
+    })[what],
+  pictureInPicture: 'Картинка в картинке',
+  pictureInPictureWindow: 'Звонок в режиме «картинка в картинке»',
+  audioProcessing: 'Обработка звука',
+  noiseSuppression: 'Шумоподавление',
+  echoCancellation: 'Эхоподавление',
+  autoGain: 'Автоматическая громкость',
+  youAreMuted: 'Ваш микрофон выключен. Включите его, чтобы вас услышали.',
   viaLink: 'по ссылке',
   guestBadge: 'гость',
   linkFailure: (code) => textForCode(RU_FAILURES, code, 'Что-то пошло не так. Попробуйте ещё раз.'),

@@ -20,3 +20,4 @@ export { type GroupKeyChannel, type GroupMediaSession, type GroupSignalChannel, 
 export type { JoinRequest } from './group/group-membership.js';
 export { type GroupPresence, REACTION_SHOWN_MS } from './group/group-presence.js';
 export { type PresentAnswer, presenterOf } from './group/group-presenter.js';
+export { GroupHostControls, type HostActionResult, type HostNotice, type HostState, isFromHost } from './group/group-host.js';

@@ -84,6 +84,7 @@ describe('group presence and reaction schema', () => {
   it('accepts presence and the known reactions', () => {
     expect(parseGroupSignal({ kind: 'group-presence', muted: true, cameraOn: false, handRaised: true })).toEqual({ kind: 'group-presence', muted: true, cameraOn: false, handRaised: true });
     expect(parseGroupSignal({ kind: 'group-reaction', emoji: '🎉' })).toEqual({ kind: 'group-reaction', emoji: '🎉' });
+    expect(parseGroupSignal({ kind: 'group-host', action: 'mute-all', extra: 1 })).toEqual({ kind: 'group-host', action: 'mute-all' });
   });
 
   it('refuses unknown emoji, partial presence and other kinds', () => {
@@ -91,6 +92,8 @@ describe('group presence and reaction schema', () => {
     expect(parseGroupSignal({ kind: 'group-presence', muted: true, cameraOn: false })).toBeNull();
     expect(parseGroupSignal({ kind: 'group-presence', muted: 'yes', cameraOn: false, handRaised: false })).toBeNull();
     expect(parseGroupSignal({ kind: 'group-ring' })).toBeNull();
+    // There is no remote unmute: an unknown host action is refused.
+    expect(parseGroupSignal({ kind: 'group-host', action: 'unmute-all' })).toBeNull();
     expect(parseGroupSignal(null)).toBeNull();
   });
 });

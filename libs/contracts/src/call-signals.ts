@@ -20,7 +20,7 @@
  * from frames stopping), and an older receiver drops it as an unknown kind without touching the call.
  *
  * Group calls: `group-ring` (the caller to every member), `group-presence` and `group-reaction`
- * (between participants). Every field is capped, so a hostile peer cannot make us hold huge
+ * (between participants), `group-host` (the host to the others). Every field is capped, so a hostile peer cannot make us hold huge
  * strings; unknown fields are dropped and unknown kinds refused (a newer peer may send kinds this
  * version does not know).
  */
@@ -111,7 +111,14 @@ export const GroupRingSchema = z.object({
 /** Emoji a participant can send to a group call. */
 export const GROUP_REACTIONS = ['👍', '❤️', '😂', '😮', '👏', '🎉'] as const;
 
-/** What a participant shows the others about themselves, and the emoji they send (over Signal, never via the SFU). */
+/**
+ * What the host of a group call asks of everyone (`group-host`): `mute-all` (each client mutes
+ * itself; nobody is ever unmuted remotely), `lower-hands`, and `lock`/`unlock` (told to everyone;
+ * the server enforces the lock itself). A receiver honours it only from a device of the host.
+ */
+export const GROUP_HOST_ACTIONS = ['mute-all', 'lower-hands', 'lock', 'unlock'] as const;
+
+/** What a participant shows the others about themselves, the emoji they send, and the host's requests (over Signal, never via the SFU). */
 export const GroupSignalSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('group-presence'),
@@ -122,6 +129,7 @@ export const GroupSignalSchema = z.discriminatedUnion('kind', [
     presenting: z.boolean().optional(),
   }),
   z.object({ kind: z.literal('group-reaction'), emoji: z.enum(GROUP_REACTIONS) }),
+  z.object({ kind: z.literal('group-host'), action: z.enum(GROUP_HOST_ACTIONS) }),
 ]);
 
 export type MediaKeyGrant = z.output<typeof MediaKeyGrantSchema>;
@@ -134,6 +142,8 @@ export type CallMediaState = Omit<Extract<CallSignal, { kind: 'media-state' }>, 
 export type GroupRing = z.output<typeof GroupRingSchema>;
 export type GroupReaction = (typeof GROUP_REACTIONS)[number];
 export type GroupSignal = z.output<typeof GroupSignalSchema>;
+/** A request of a group call's host. */
+export type GroupHostAction = (typeof GROUP_HOST_ACTIONS)[number];
 
 /** Reads a received 1:1 call signal; null when it is not a well-formed one (it is then dropped). */
 export function parseCallSignal(raw: unknown): CallSignal | null {

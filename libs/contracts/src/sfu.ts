@@ -111,8 +111,13 @@ export const SfuRequestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('join-link'), roomId: z.string().min(1).max(64), verifier: z.string().min(1).max(64) }),
   /** The link's creator admits or refuses someone waiting (`join-request` event). Answer: `{}`. */
   z.object({ op: z.literal('admit'), callId, requestId: id, admit: z.boolean() }),
-  /** The link's creator removes a participant from the call. Answer: `{}`. */
+  /** The host (the call's creator: the link's creator, or who started the group call) removes a participant. Answer: `{}`. */
   z.object({ op: z.literal('remove'), callId, participant: participantIndex }),
+  /**
+   * The host locks the call (nobody new joins, by link or by id; people in it may rejoin) or unlocks
+   * it. Answer: `{}`. Lasts while the call runs.
+   */
+  z.object({ op: z.literal('lock'), callId, locked: z.boolean() }),
 ]);
 
 export const SfuRequestFrameSchema = z.object({ t: z.literal('sfu'), id, request: SfuRequestSchema });
@@ -141,6 +146,10 @@ export const SFU_ERROR_CODES = [
   'guest_not_allowed',
   /** This user has too many group calls open (created and not ended) to start another. */
   'too_many_calls',
+  /** The host locked the call: nobody new joins. */
+  'call_locked',
+  /** Only the call's host (its creator) may do that. */
+  'not_host',
 ] as const;
 export type SfuErrorCode = (typeof SFU_ERROR_CODES)[number];
 
@@ -194,7 +203,8 @@ export type SfuEventFrame = z.infer<typeof SfuEventFrameSchema>;
 export interface SfuAnswers {
   create: { callId: string };
   invite: Record<string, never>;
-  join: { self: SfuParticipant; participants: SfuParticipant[] };
+  /** `host`: the user id of the call's creator, whose host requests count (absent from older servers). */
+  join: { self: SfuParticipant; participants: SfuParticipant[]; host?: string };
   publish: { jsep: SfuJsep };
   subscribe: { jsep?: SfuJsep; streams: SfuStream[] };
   unsubscribe: { jsep?: SfuJsep; streams: SfuStream[] };
@@ -203,7 +213,8 @@ export interface SfuAnswers {
   'receive-video': Record<string, never>;
   trickle: Record<string, never>;
   leave: Record<string, never>;
-  'join-link': ({ callId: string } & { self: SfuParticipant; participants: SfuParticipant[] }) | { waiting: true; requestId: string };
+  'join-link': ({ callId: string } & SfuAnswers['join']) | { waiting: true; requestId: string };
   admit: Record<string, never>;
   remove: Record<string, never>;
+  lock: Record<string, never>;
 }

@@ -11,6 +11,7 @@ import {
   type GroupKeyChannel,
   type GroupMediaSession,
   type GroupSignalChannel,
+  type HostActionResult,
   type SfuClient,
   failureOf,
 } from '@parley/call-engine';
@@ -83,10 +84,22 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
   const [current, setCurrent] = createSignal<GroupCall<M> | null>(null);
   const [linkAdmin, setLinkAdmin] = createSignal(false);
   let running: Running<M> | null = null;
+  /** A join that failed is kept 'ended' on the bus until its summary goes (see start). */
+  let holdingFailure = false;
   const signals: GroupSignalChannel = {
     send: (toUserId, callId, signal) => deps.ringChannel.send(toUserId, { callId, signal: signal as never }),
     incoming$: deps.incomingSignals$,
   };
+
+  if (typeof __PARLEY_TEST_HOOKS__ !== 'undefined' && __PARLEY_TEST_HOOKS__) {
+    // Test builds only: sends any group signal to everyone else in the call, as a hostile
+    // participant's modified app could (a forged host request must be ignored by the others).
+    (globalThis as { parleyForgeGroupSignal?: (signal: unknown) => void }).parleyForgeGroupSignal = (signal) => {
+      const now = snapshot();
+      if (!now?.callId) return;
+      for (const userId of new Set(now.participants.filter((p) => !p.self).map((p) => p.userId))) void signals.send(userId, now.callId, signal as never);
+    };
+  }
 
   const names = (): ReadonlyMap<string, string> => new Map((ring()?.members ?? []).map((m) => [m.userId, m.displayName]));
 
@@ -113,6 +126,7 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
       createMedia: () => deps.createMedia(groupRing.media),
       onWarning: (message) => console.warn(`[call] group call: ${message}`),
     });
+    holdingFailure = false;
     const current: Running<M> = { call, scope: callScope, ring: groupRing, direction, startedAt: deps.clock.now(), linkAdmin: linkAdminHere };
     running = current;
     setCurrent(() => call);
@@ -121,7 +135,11 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
     setFailure(null);
     callScope.bind(call.snapshot$, (next) => {
       setSnapshot(next);
-      bus.set('call.state', next.phase === 'ended' ? IDLE_CALL_STATE : callState(next, current));
+      // A join refused (locked, revoked, not admitted) stays 'ended' on the bus until its summary is
+      // dismissed: a guest's shell ends their stay once the call is idle, and would hide why.
+      const refused = next.phase === 'ended' && next.joinedAt === null && next.error !== null;
+      if (refused) holdingFailure = true;
+      bus.set('call.state', next.phase === 'ended' && !refused ? IDLE_CALL_STATE : callState(next, current));
       if (next.phase === 'ended') finish(current, next);
     });
     callScope.bind(call.media$, (session) => setMedia(() => session));
@@ -333,9 +351,23 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
     admit(requestId: string, admit: boolean): void {
       void current()?.admit(requestId, admit);
     },
-    /** The link's creator removes someone. */
+    /** The host removes someone (the server checks the host). */
     remove(participant: number): void {
-      void current()?.remove(participant);
+      void current()?.remove(participant).catch((error: unknown) => console.warn(`[call] could not remove a participant: ${String(error)}`));
+    },
+    /** The host asks everyone else to mute. */
+    muteAll(): HostActionResult {
+      return current()?.muteAll() ?? 'not-host';
+    },
+    /** The host lowers every raised hand; `no-hands` when none is raised. */
+    lowerHands(): HostActionResult {
+      return current()?.lowerHands() ?? 'not-host';
+    },
+    /** The host locks the call (the server then refuses anyone new) or unlocks it. */
+    async lock(locked: boolean): Promise<HostActionResult | 'failed'> {
+      const call = current();
+      if (!call) return 'not-host';
+      return call.lock(locked).catch(() => 'failed' as const);
     },
     /** Whether someone can be added to the current 1:1 call. */
     canAddPerson: () => deps.sfu !== null && deps.findUser !== undefined && deps.oneToOne !== undefined,
@@ -343,6 +375,8 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
       void running?.call.leave();
     },
     dismiss(): void {
+      if (holdingFailure && !running) bus.set('call.state', IDLE_CALL_STATE);
+      holdingFailure = false;
       setSnapshot(null);
       setRing(null);
       setFailure(null);

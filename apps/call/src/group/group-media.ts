@@ -24,7 +24,8 @@
 import type { GroupMediaSession } from '@parley/call-engine';
 import type { CallMedia, IceCandidateInit, SfuMediaSource, SfuPublishedSource, SfuStream } from '@parley/contracts';
 import { BehaviorSubject, Subject } from 'rxjs';
-import { cameraToSend, type GetUserMedia, muteMicrophone, openCallDevices } from '../media/call-devices.js';
+import { type AudioProcessing, MicrophoneProcessing, processingApplied } from '../media/audio-processing.js';
+import { cameraToSend, type GetUserMedia, muteMicrophone, openCallDevices, reopenMicrophone } from '../media/call-devices.js';
 import { GATHERING_CAP_MS, GATHERING_QUIET_MS, preferVp8 } from '../media/call-media.js';
 import type { IceConfig } from '../media/ice-config.js';
 import type { FromWorker, SenderCounters, ToWorker, TransformOptions } from '../media/sframe-protocol.js';
@@ -96,6 +97,8 @@ export class RtcGroupMedia implements GroupMediaSession {
   private readonly decryption = new BehaviorSubject<ReadonlyMap<number, ParticipantDecryption>>(new Map());
   private readonly mutedSubject = new BehaviorSubject(false);
   private readonly cameraOnSubject = new BehaviorSubject(true);
+  /** The microphone's processing switches (remembered per microphone). */
+  readonly microphone = new MicrophoneProcessing();
   private videoSender: RTCRtpSender | null = null;
   /** The shared screen's senders, once a screen was first shared in this join. */
   private screenSenders: { readonly video: RTCRtpSender; readonly audio: RTCRtpSender } | null = null;
@@ -241,6 +244,17 @@ export class RtcGroupMedia implements GroupMediaSession {
   }
 
   /** Mutes or unmutes the microphone (silence is sent; the track keeps running). */
+  /** Changes the microphone's processing switches: remembered for this microphone, applied to the running track. */
+  async setAudioProcessing(processing: AudioProcessing): Promise<boolean> {
+    const track = this.localStream?.getAudioTracks()[0];
+    if ((await this.microphone.change(processing, track)) && processingApplied(track, processing)) return true;
+    // The browser keeps the running microphone's processing: open it again with the new switches.
+    const sender = this.publisher.getSenders().find((s) => s.track?.kind === 'audio') ?? null;
+    const reopened = await reopenMicrophone(this.localStream, sender, this.microphone.constraints(), this.mutedSubject.getValue(), this.options.getUserMedia);
+    if (reopened) this.localStreamSubject.next(this.localStream);
+    return reopened;
+  }
+
   setMuted(muted: boolean): void {
     muteMicrophone(this.localStream, muted);
     this.mutedSubject.next(muted);
@@ -285,7 +299,7 @@ export class RtcGroupMedia implements GroupMediaSession {
   }
 
   private async openLocalMedia(): Promise<MediaStream> {
-    const stream = await openCallDevices(this.options.getUserMedia, { audio: true, video: this.options.media === 'video' }, () => this.closed);
+    const stream = await openCallDevices(this.options.getUserMedia, { audio: this.microphone.constraints(), video: this.options.media === 'video' }, () => this.closed);
     this.localStreamSubject.next(stream);
     return stream;
   }

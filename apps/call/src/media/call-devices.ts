@@ -44,9 +44,11 @@ export async function openSwitchedDevice(
   kind: 'audioinput' | 'videoinput',
   deviceId: string,
   ended: () => boolean,
+  /** A microphone's constraints, when more than its id (e.g. its remembered audio processing). */
+  microphone: MediaTrackConstraints = { deviceId: { exact: deviceId } },
 ): Promise<MediaStreamTrack | null> {
   const open = getUserMedia ?? ((c: MediaStreamConstraints) => navigator.mediaDevices.getUserMedia(c));
-  const fresh = await open(kind === 'audioinput' ? { audio: { deviceId: { exact: deviceId } } } : { video: { deviceId: { exact: deviceId } } });
+  const fresh = await open(kind === 'audioinput' ? { audio: microphone } : { video: { deviceId: { exact: deviceId } } });
   const track = (kind === 'audioinput' ? fresh.getAudioTracks() : fresh.getVideoTracks())[0] ?? null;
   if (ended()) {
     for (const opened of fresh.getTracks()) opened.stop();
@@ -68,4 +70,40 @@ export function cameraToSend(stream: MediaStream | null, on: boolean): MediaStre
   const camera = stream?.getVideoTracks()[0] ?? null;
   if (camera) camera.enabled = on;
   return on ? camera : null;
+}
+
+/**
+ * Opens the microphone again with `constraints` and puts the new track in the old one's place: on
+ * the sender (no renegotiation; its SFrame transform stays) and in `stream`, muted if the call is
+ * (a moment of silence between the two).
+ * For changes a running track cannot take (Chromium keeps a live microphone's processing). False
+ * when there is no microphone to replace or it cannot be opened.
+ */
+export async function reopenMicrophone(
+  stream: MediaStream | null,
+  sender: RTCRtpSender | null,
+  constraints: MediaTrackConstraints,
+  muted: boolean,
+  getUserMedia?: GetUserMedia,
+): Promise<boolean> {
+  if (!stream) return false;
+  const open = getUserMedia ?? ((c: MediaStreamConstraints) => navigator.mediaDevices.getUserMedia(c));
+  // The old track goes first: while it runs, Chromium may hand out its source again, processing and all.
+  const previous = stream.getAudioTracks();
+  for (const track of previous) {
+    stream.removeTrack(track);
+    track.stop();
+  }
+  let track: MediaStreamTrack | undefined;
+  try {
+    track = (await open({ audio: constraints })).getAudioTracks()[0];
+  } catch {
+    // Not with these switches: at least a microphone again.
+    track = (await open({ audio: true }).catch(() => null))?.getAudioTracks()[0];
+  }
+  await sender?.replaceTrack(track ?? null);
+  if (!track) return false;
+  track.enabled = !muted;
+  stream.addTrack(track);
+  return true;
 }

@@ -19,7 +19,8 @@ import type { CallMedia, IceCandidateInit, MediaKeyGrant } from '@parley/contrac
 import { fromBase64, toBase64 } from '@parley/bytes';
 import { BehaviorSubject, type Observable, Subject } from 'rxjs';
 import type { IceConfig } from './ice-config.js';
-import { cameraToSend, muteMicrophone, openCallDevices, openSwitchedDevice } from './call-devices.js';
+import { type AudioProcessing, MicrophoneProcessing, processingApplied } from './audio-processing.js';
+import { cameraToSend, muteMicrophone, openCallDevices, openSwitchedDevice, reopenMicrophone } from './call-devices.js';
 import type { FromWorker, ToWorker, TransformCounters, TransformOptions } from './sframe-protocol.js';
 import { dropOrphanPayloadAttributes } from './sdp-payloads.js';
 
@@ -95,6 +96,8 @@ export class RtcCallMedia implements CallMediaSession {
   private readonly remoteTracksSubject = new BehaviorSubject<readonly MediaStreamTrack[]>([]);
   private readonly mutedSubject = new BehaviorSubject(false);
   private readonly cameraOnSubject = new BehaviorSubject(true);
+  /** The microphone's processing switches (remembered per microphone). */
+  readonly microphone: MicrophoneProcessing;
   private readonly localMediaFailedSubject = new Subject<Error>();
   /** The microphone and camera could not be opened after the offer or answer went out. */
   readonly localMediaFailed$: Observable<Error> = this.localMediaFailedSubject.asObservable();
@@ -133,6 +136,7 @@ export class RtcCallMedia implements CallMediaSession {
     if (typeof __PARLEY_TEST_HOOKS__ !== 'undefined' && __PARLEY_TEST_HOOKS__) {
       (this as { corruptPeerKey?: () => void }).corruptPeerKey = () => this.post({ type: 'corrupt-peer-key' });
     }
+    this.microphone = new MicrophoneProcessing(options.microphoneId);
     this.localIndex = options.role === 'caller' ? 0 : 1;
     this.peerIndex = 1 - this.localIndex;
     this.pc = options.connection ?? newCallConnection(options.iceServers);
@@ -420,12 +424,23 @@ export class RtcCallMedia implements CallMediaSession {
     if (!this.sharingScreen) await this.videoSender?.replaceTrack(camera);
   }
 
+  /** Changes the microphone's processing switches: remembered for this microphone, applied to the running track. */
+  async setAudioProcessing(processing: AudioProcessing): Promise<boolean> {
+    const track = this.localStream?.getAudioTracks()[0];
+    if ((await this.microphone.change(processing, track)) && processingApplied(track, processing)) return true;
+    // The browser keeps the running microphone's processing: open it again with the new switches.
+    const reopened = await reopenMicrophone(this.localStream, this.audioSender, this.microphone.constraints(), this.mutedSubject.getValue(), this.options.getUserMedia);
+    if (reopened) this.localStreamSubject.next(this.localStream);
+    return reopened;
+  }
+
   /** Switches microphone or camera to another device, without renegotiation. */
   async useDevice(kind: 'audioinput' | 'videoinput', deviceId: string): Promise<void> {
     const stream = this.localStream;
     if (!stream) return;
     // A switch that completes after the call hung up stops what it opened instead of keeping the device on.
-    const track = await openSwitchedDevice(this.options.getUserMedia, kind, deviceId, () => this.closed);
+    const microphone = kind === 'audioinput' ? this.microphone.switchTo(deviceId) : undefined;
+    const track = await openSwitchedDevice(this.options.getUserMedia, kind, deviceId, () => this.closed, microphone);
     if (!track) return;
     const sender = kind === 'audioinput' ? this.audioSender : this.videoSender;
     if (kind === 'audioinput' || (this.cameraOnSubject.getValue() && !this.sharingScreen)) await sender?.replaceTrack(track);
@@ -479,7 +494,7 @@ export class RtcCallMedia implements CallMediaSession {
   }
 
   private async openLocalMedia(): Promise<MediaStream> {
-    const audio: MediaTrackConstraints | boolean = this.options.microphoneId ? { deviceId: { exact: this.options.microphoneId } } : true;
+    const audio = this.microphone.constraints();
     const video: MediaTrackConstraints | boolean =
       this.options.media === 'video' ? (this.options.cameraId ? { deviceId: { exact: this.options.cameraId } } : true) : false;
     const stream = await openCallDevices(this.options.getUserMedia, { audio, video }, () => this.closed);

@@ -1,6 +1,8 @@
 import X from 'lucide-solid/icons/x';
-import { For, type JSX, Show, onMount } from 'solid-js';
+import { For, type JSX, Show, createEffect, createSignal, onCleanup, onMount } from 'solid-js';
+import type { AudioProcessing } from '../media/audio-processing.js';
 import type { CallMessages } from '../messages.js';
+import { watchMutedSpeech } from './muted-speech.js';
 
 /** The device pickers of a call: microphone, camera (video calls) and speaker. */
 export function DevicePickers(props: {
@@ -61,5 +63,45 @@ export function CallSettingsSheet(props: { id: string; t: CallMessages; onClose:
       </header>
       {props.children}
     </div>
+  );
+}
+
+/** The microphone's processing switches (noise suppression, echo cancellation, automatic gain), remembered per microphone. */
+export function AudioSwitches(props: { processing: AudioProcessing; onChange: (next: AudioProcessing) => void; t: CallMessages }) {
+  const toggle = (key: keyof AudioProcessing, label: string) => (
+    <label class="call-switch">
+      <input type="checkbox" role="switch" checked={props.processing[key]} onChange={(event) => props.onChange({ ...props.processing, [key]: event.currentTarget.checked })} />
+      <span>{label}</span>
+    </label>
+  );
+  return (
+    <fieldset class="call-devices" data-testid="audio-switches">
+      <legend>{props.t.audioProcessing}</legend>
+      {toggle('noiseSuppression', props.t.noiseSuppression)}
+      {toggle('echoCancellation', props.t.echoCancellation)}
+      {toggle('autoGainControl', props.t.autoGain)}
+    </fieldset>
+  );
+}
+
+/** "You are muted" while the user speaks with the microphone muted (see muted-speech.ts). */
+export function MutedHint(props: { track: MediaStreamTrack | null; muted: boolean; t: CallMessages }) {
+  const [show, setShow] = createSignal(false);
+  createEffect(() => {
+    const track = props.track;
+    // Listening only while muted: an AudioContext costs the main thread, which call set-up needs.
+    if (!track || !props.muted) return;
+    const stop = watchMutedSpeech(track, () => props.muted, setShow);
+    onCleanup(() => {
+      stop();
+      setShow(false);
+    });
+  });
+  return (
+    <Show when={show() && props.muted}>
+      <p class="call-notice" role="status" data-testid="muted-hint">
+        {props.t.youAreMuted}
+      </p>
+    </Show>
   );
 }

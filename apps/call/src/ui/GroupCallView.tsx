@@ -20,6 +20,9 @@ import { captureScreen } from '../media/screen-capture.js';
 import { type CallMessages, formatElapsed } from '../messages.js';
 import { Avatar } from './Avatar.js';
 import { EndedSummary } from './EndedSummary.js';
+import { HostControls, HostNoticeLine } from './HostControls.js';
+import { MutedHint } from './CallSettingsSheet.js';
+import { PictureInPictureButton } from './CallPictureInPicture.js';
 import { IncomingCallDialog } from './IncomingCallDialog.js';
 import { MiniCallBar } from './MiniCallBar.js';
 import { SelfView } from './SelfView.js';
@@ -247,7 +250,38 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
   const visibleThumbnails = createMemo(() => thumbnails().slice(currentPage() * TILES_PER_PAGE, (currentPage() + 1) * TILES_PER_PAGE));
   const nameOf = (p: GroupParticipantView) => (p.self ? props.t.you : (props.store.state.names.get(p.userId) ?? p.displayName ?? p.userId));
   const groupName = () => props.store.state.ring?.groupName || props.t.callLink;
+  const hostName = () => {
+    const host = snapshot()?.host;
+    const person = participants().find((p) => p.userId === host && !p.self);
+    return person ? nameOf(person) : (props.store.state.names.get(host ?? '') ?? props.t.hostBadge);
+  };
   const elapsed = () => formatElapsed(now() - (snapshot()?.joinedAt ?? now()));
+  // What the call shows and does wherever it floats: the bar over the chat, the picture-in-picture window.
+  const floating = {
+    get name() {
+      return groupName();
+    },
+    get elapsed() {
+      return elapsed();
+    },
+    get muted() {
+      return !!muted();
+    },
+    setMuted: (next: boolean) => props.store.setMuted(next),
+    get cameraOn() {
+      return video() ? !!cameraOn() : undefined;
+    },
+    get setCameraOn() {
+      return video() ? (on: boolean) => void props.store.setCameraOn(on) : undefined;
+    },
+    hangUp: () => props.store.leave(),
+    get hangUpLabel() {
+      return props.t.leave;
+    },
+    get t() {
+      return props.t;
+    },
+  };
 
   // The layout, from the stage's size: the strip under the spotlight, the spotlight above it, or the grid.
   const stripHeight = createMemo(() => (visibleThumbnails().length > 0 ? Math.floor(area.size().height * STRIP_SHARE) : 0));
@@ -271,6 +305,15 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
   });
 
   const failing = createMemo(() => others().filter((p) => decryption()?.get(p.index)?.failing));
+  // The floating window shows whoever the spotlight shows (in the grid, the first other).
+  const pipVideoTrack = createMemo(() => {
+    const main = spotlight() ?? others()[0];
+    return main ? (streams()?.get(main.index)?.getVideoTracks()[0] ?? null) : null;
+  });
+  const pipVideo = createMemo(() => {
+    const track = pipVideoTrack();
+    return track && snapshot()?.media === 'video' ? new MediaStream([track]) : null;
+  });
   const video = () => snapshot()?.media === 'video';
 
   const nameOfIndex = (index: number) => {
@@ -320,7 +363,10 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
                     <Show when={p.guest}>
                       <small data-testid="group-call-guest"> · {props.t.guestBadge}</small>
                     </Show>
-                    <Show when={props.store.state.linkAdmin && !p.self}>
+                    <Show when={p.userId === snapshot()?.host}>
+                      <small data-testid="group-call-host"> · {props.t.hostBadge}</small>
+                    </Show>
+                    <Show when={(props.store.state.linkAdmin || snapshot()?.isHost) && !p.self && p.userId !== snapshot()?.host}>
                       <button type="button" class="call-button" onClick={() => props.store.remove(p.index)}>
                         {props.t.remove(nameOf(p))}
                       </button>
@@ -340,6 +386,13 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
           <Show when={props.store.state.snapshot?.phase === 'rejoining'}>
             <p class="call-notice" role="status" data-testid="group-call-rejoining">
               {props.t.rejoining}
+            </p>
+          </Show>
+          <HostNoticeLine notice={snapshot()?.hostNotice ?? null} hostName={hostName()} t={props.t} />
+          <MutedHint track={localStream()?.getAudioTracks()[0] ?? null} muted={!!muted()} t={props.t} />
+          <Show when={snapshot()?.locked}>
+            <p class="call-notice" data-testid="group-call-locked">
+              {props.t.callLocked}
             </p>
           </Show>
           <Show when={share.screen()}>
@@ -427,8 +480,17 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
               )}
             </For>
           </span>
+          <Show when={snapshot()?.isHost}>
+            <HostControls actions={props.store} locked={!!snapshot()?.locked} t={props.t} />
+          </Show>
           <RoundButton label={props.t.gridView} pressed={grid()} icon={<LayoutGrid aria-hidden="true" />} onClick={() => setGrid(!grid())} testId="group-call-grid-switch" />
           <RoundButton label={props.t.minimise} icon={<Minimize2 aria-hidden="true" />} onClick={() => props.setMinimised(true)} />
+          <PictureInPictureButton
+            {...floating}
+            video={pipVideo()}
+            videoElement={() => document.querySelector<HTMLVideoElement>('[data-testid="group-call-spotlight-video"]')}
+            t={props.t}
+          />
           <RoundButton label={props.t.leave} tone="danger" icon={<PhoneOff aria-hidden="true" />} onClick={() => props.store.leave()} />
         </div>
         <Show when={warning()}>
@@ -437,14 +499,8 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
       </div>
       <Show when={props.minimised}>
         <MiniCallBar
-          name={groupName()}
-          elapsed={elapsed()}
-          muted={!!muted()}
-          setMuted={(next) => props.store.setMuted(next)}
-          hangUp={() => props.store.leave()}
-          hangUpLabel={props.t.leave}
+          {...floating}
           restore={() => props.setMinimised(false)}
-          t={props.t}
         />
       </Show>
     </>

@@ -15,7 +15,8 @@ import { captureScreen } from '../media/screen-capture.js';
 import { type CallMessages, formatElapsed } from '../messages.js';
 import { Avatar } from './Avatar.js';
 import { MiniCallBar } from './MiniCallBar.js';
-import { CallSettingsSheet, DevicePickers } from './CallSettingsSheet.js';
+import { AudioSwitches, CallSettingsSheet, DevicePickers, MutedHint } from './CallSettingsSheet.js';
+import { PictureInPictureButton } from './CallPictureInPicture.js';
 import { SelfView } from './SelfView.js';
 import { ShareWarning } from './ShareWarning.js';
 import { watchAudioLevel } from './audio-level.js';
@@ -71,6 +72,7 @@ export function InCall(props: InCallProps) {
   const muted = from(session.muted$);
   const cameraOn = from(session.cameraOn$);
   const decryption = from(session.decryption$);
+  const audioProcessing = from(session.microphone.processing$);
   const [now, setNow] = createSignal(props.now());
   const [quality, setQuality] = createSignal<CallQuality>(NO_QUALITY);
   const [level, setLevel] = createSignal(0);
@@ -203,6 +205,34 @@ export function InCall(props: InCallProps) {
   const settingsId = createUniqueId();
   const cameraStateId = createUniqueId();
   const elapsed = () => formatElapsed(now() - (props.answeredAt ?? now()));
+  // What the call shows and does wherever it floats: the bar over the chat, the picture-in-picture window.
+  const floating = {
+    get name() {
+      return props.peer.displayName;
+    },
+    get elapsed() {
+      return elapsed();
+    },
+    get muted() {
+      return !!muted();
+    },
+    setMuted: (next: boolean) => session.setMuted(next),
+    get cameraOn() {
+      return props.media === 'video' ? !!cameraOn() : undefined;
+    },
+    get setCameraOn() {
+      return props.media === 'video' ? (on: boolean) => void session.setCameraOn(on) : undefined;
+    },
+    get hangUp() {
+      return props.hangUp;
+    },
+    get hangUpLabel() {
+      return props.t.hangUp;
+    },
+    get t() {
+      return props.t;
+    },
+  };
 
   return (
     <>
@@ -237,6 +267,7 @@ export function InCall(props: InCallProps) {
             </p>
           )}
         </Show>
+        <MutedHint track={localStream()?.getAudioTracks()[0] ?? null} muted={!!muted()} t={props.t} />
         <Show when={screen()}>
           <p class="call-notice" data-testid="sharing-screen">
             {props.t.sharing}
@@ -273,6 +304,7 @@ export function InCall(props: InCallProps) {
         <Show when={settings.open()}>
           <CallSettingsSheet id={settingsId} t={props.t} onClose={settings.close}>
             <DevicePickers devices={devices()} video={props.media === 'video'} onPick={(kind, id) => void session.useDevice(kind, id)} onSpeaker={setSpeaker} t={props.t} />
+            <Show when={audioProcessing()}>{(processing) => <AudioSwitches processing={processing()} onChange={(next) => void session.setAudioProcessing(next)} t={props.t} />}</Show>
             <Show when={props.active && props.addPerson}>{(add) => <AddPersonForm add={add()} t={props.t} />}</Show>
             <Show when={props.active}>
               <CallStatistics quality={quality()} video={props.media === 'video'} decryptDrops={decryption()?.dropped ?? 0} t={props.t} />
@@ -303,6 +335,14 @@ export function InCall(props: InCallProps) {
         </Show>
         <RoundButton label={props.t.more} icon={<Ellipsis aria-hidden="true" />} expanded={settings.open()} controls={settingsId} ref={settings.button} onClick={settings.toggle} />
         <RoundButton label={props.t.minimise} icon={<Minimize2 aria-hidden="true" />} onClick={props.minimise} />
+        <Show when={props.active}>
+          <PictureInPictureButton
+            {...floating}
+            video={props.media === 'video' ? remoteVideo() : null}
+            videoElement={() => document.querySelector<HTMLVideoElement>('[data-testid="remote-video"]')}
+            t={props.t}
+          />
+        </Show>
         <RoundButton label={props.t.hangUp} tone="danger" icon={<PhoneOff aria-hidden="true" />} onClick={props.hangUp} />
       </div>
       <Show when={warning()}>
@@ -311,14 +351,8 @@ export function InCall(props: InCallProps) {
     </div>
     <Show when={props.minimised}>
       <MiniCallBar
-        name={props.peer.displayName}
-        elapsed={elapsed()}
-        muted={!!muted()}
-        setMuted={(next) => session.setMuted(next)}
-        hangUp={props.hangUp}
-        hangUpLabel={props.t.hangUp}
+        {...floating}
         restore={props.restore}
-        t={props.t}
       />
     </Show>
     </>

@@ -248,6 +248,53 @@ describe('call links in the SFU gateway', () => {
     expect((await ok(bob, { op: 'join-link', roomId: link.roomId, verifier: link.verifier })).callId).toBe(callId);
   });
 
+  it('lock: only the host locks; a new link joiner is refused call_locked (with or without approval), people in it rejoin, unlock lets in', async () => {
+    for (const approval of [false, true]) {
+      const link = await newLink(approval);
+      const aliceJoin = await ok(alice, { op: 'join-link', roomId: link.roomId, verifier: link.verifier });
+      const callId = aliceJoin.callId as string;
+      // The join answer names the host: the link's creator.
+      expect(aliceJoin.host).toBe('alice');
+      let bobJoin = approval ? null : await ok(bob, { op: 'join-link', roomId: link.roomId, verifier: link.verifier });
+      if (approval) {
+        const waiting = await ok(bob, { op: 'join-link', roomId: link.roomId, verifier: link.verifier });
+        await ok(alice, { op: 'admit', callId, requestId: waiting.requestId, admit: true });
+        bobJoin = await ok(bob, { op: 'join-link', roomId: link.roomId, verifier: link.verifier });
+      }
+      expect(bobJoin.host).toBe('alice');
+      expect(await ask(bob, { op: 'lock', callId, locked: true })).toMatchObject({ ok: false, code: 'not_host' });
+      await ok(alice, { op: 'lock', callId, locked: true });
+      // Carol is new: refused at once, never put in the waiting list.
+      const waitingBefore = links.waitingCount();
+      expect(await joinLink(carol, link)).toMatchObject({ ok: false, code: 'call_locked' });
+      expect(links.waitingCount()).toBe(waitingBefore);
+      expect(await ask(carol, { op: 'join', callId })).toMatchObject({ ok: false, code: 'not_invited' });
+      // Bob is in the call: his rejoin (after a relay drop) still works, through the link or by id.
+      expect((await ok(bob, { op: 'join', callId })).self.userId).toBe('bob');
+      expect((await ok(bob, { op: 'join-link', roomId: link.roomId, verifier: link.verifier })).callId).toBe(callId);
+      await ok(alice, { op: 'lock', callId, locked: false });
+      const carolAfter = await ok(carol, { op: 'join-link', roomId: link.roomId, verifier: link.verifier });
+      expect(approval ? carolAfter.waiting : carolAfter.callId).toBe(approval ? true : callId);
+      await directory.revoke('alice', link.roomId);
+    }
+  });
+
+  it('lock: an invited user who is not in a locked group call cannot join it; the host can remove people in a plain group call', async () => {
+    const { callId } = await ok(alice, { op: 'create', invitees: ['bob', 'carol'] });
+    expect((await ok(alice, { op: 'join', callId })).host).toBe('alice');
+    const bobJoin = await ok(bob, { op: 'join', callId });
+    await ok(alice, { op: 'lock', callId, locked: true });
+    expect(await ask(carol, { op: 'join', callId })).toMatchObject({ ok: false, code: 'call_locked' });
+    // Remove: only the host; the host cannot be removed.
+    expect(await ask(bob, { op: 'remove', callId, participant: 0 })).toMatchObject({ ok: false, code: 'not_host' });
+    expect(await ask(alice, { op: 'remove', callId, participant: 0 })).toMatchObject({ ok: false, code: 'bad_request' });
+    await ok(alice, { op: 'remove', callId, participant: bobJoin.self.index });
+    expect(kinds(bob).at(-1)).toBe('removed');
+    await ok(alice, { op: 'lock', callId, locked: false });
+    expect(await ask(bob, { op: 'join', callId })).toMatchObject({ ok: false, code: 'not_invited' });
+    expect((await ok(carol, { op: 'join', callId })).self.userId).toBe('carol');
+  });
+
   it('revoking the link ends its call for everyone, and refuses the waiting devices', async () => {
     const link = await newLink(true);
     const { callId } = await ok(alice, { op: 'join-link', roomId: link.roomId, verifier: link.verifier });

@@ -20,6 +20,8 @@
  *   creator removed from it: those still wait for the creator's word.
  * - `remove` takes a participant out (`removed`) and takes its user's invitation back for this
  *   call, whatever the approval mode: to come back they ask and the creator admits them again.
+ * - The host (the link's creator) may lock the call (sfu `lock`): then a `join-link` from anyone
+ *   not in it is refused `call_locked` at once, before any waiting for approval.
  * - `invite` in a link's call is the creator's alone (it counts as admitting, and so lifts a
  *   removal): a participant inviting someone would let them past approval or back in after a
  *   removal. A `join` by call id from a removed user is refused as well, whatever the invitee list.
@@ -81,6 +83,7 @@ export class LinkCalls implements LinkCallsPort {
     const callId = await this.callOf(link, device);
     const { calls, storage, directory } = this.options;
     if (device.userId !== link.creator) {
+      if (await calls.lockedOut(callId, device)) throw new SfuError('call_locked', 'The host locked this call: nobody new can join.');
       const removed = await storage.callLinkRemoved(callId, device.userId);
       const letIn = !removed && (!link.approval || (await calls.invited(callId, device.userId)));
       if (!letIn) return this.ask(link, callId, device);
@@ -103,11 +106,12 @@ export class LinkCalls implements LinkCallsPort {
     this.send(request.device, callId, { kind: 'link-admission', requestId, admitted: admit });
   }
 
+  /** The host removes someone: in a link's call its creator, in any other group call whoever started it. */
   async remove(device: DeviceAddress, callId: string, index: number): Promise<void> {
-    const link = await this.administered(device, callId);
+    const host = await this.hostOrRefuse(device, callId);
     const target = (await this.options.calls.participants(callId)).find((p) => p.index === index);
     if (!target) throw new SfuError('bad_request', `Nobody in the call has index ${index}.`);
-    if (target.userId === link.creator) throw new SfuError('bad_request', 'The link\'s creator cannot be removed; leave the call instead.');
+    if (target.userId === host) throw new SfuError('bad_request', 'The host cannot be removed; leave the call instead.');
     // Invitation first: the removed device must not rejoin in the moment between.
     await this.options.storage.setCallLinkRemoval(callId, target.userId, true);
     await this.options.calls.setInvited(callId, target.userId, false);
@@ -175,6 +179,14 @@ export class LinkCalls implements LinkCallsPort {
     }
     if (link.creator !== device.userId) throw new SfuError('not_link_admin', 'Only the creator of the call link may do that.');
     return link;
+  }
+
+  /** The user id of the call's host when `device` is theirs: a link's creator, or a plain group call's creator. */
+  private async hostOrRefuse(device: DeviceAddress, callId: string): Promise<string> {
+    if (await this.options.storage.callLinkOfCall(callId)) return (await this.administered(device, callId)).creator;
+    const host = await this.options.calls.hostOf(callId);
+    if (host !== device.userId) throw new SfuError('not_host', 'Only the host of the call may remove people.');
+    return host;
   }
 
   /** The link's running call, started when there is none (one start at a time per link). */

@@ -49,6 +49,8 @@ interface LiveCall {
   participants: Map<number, LiveParticipant>;
   /** When the call last had no participant (its creation at first). */
   emptySince: number;
+  /** The host locked it: nobody new joins (memory only; a server restart unlocks). */
+  locked?: boolean;
 }
 
 export interface GroupCallsOptions {
@@ -145,10 +147,12 @@ export class GroupCalls {
     callId: string,
     sink: ParticipantSink,
     profile: ParticipantProfile = {},
-  ): Promise<{ self: JoinedParticipant; participants: SfuParticipant[] }> {
+  ): Promise<{ self: JoinedParticipant; participants: SfuParticipant[]; host: string }> {
     const call = await this.call(callId);
     if (!call.record.invitees.includes(device.userId)) throw new SfuError('not_invited', 'You were not invited to this call.');
     const earlier = [...call.participants.values()].find((p) => sameDevice(p.info, device));
+    // A rejoin (this device is still in) and the host always get in; anyone else waits for an unlock.
+    if (call.locked && !earlier && device.userId !== call.record.creator) throw locked();
     if (earlier) await this.leave(callId, earlier.info.index, { keepCall: true });
     if (call.participants.size >= GROUP_CALL_MAX_PARTICIPANTS) {
       throw new SfuError('call_full', `This call already has ${GROUP_CALL_MAX_PARTICIPANTS} participants.`);
@@ -169,7 +173,27 @@ export class GroupCalls {
     this.options.rooms.adjustLoad(placement, 1);
     this.broadcast(call, { kind: 'joined', participant: { ...info } }, index);
     this.options.log.info({ callId, index, participants: call.participants.size }, 'group call participant joined');
-    return { self: { ...info, token, feed: feedOf(index), placement, roomId: call.record.roomId }, participants: others };
+    return { self: { ...info, token, feed: feedOf(index), placement, roomId: call.record.roomId }, participants: others, host: call.record.creator };
+  }
+
+  /** The host (the call's creator) locks or unlocks the call; `not_host` for anyone else. */
+  async setLocked(device: DeviceAddress, callId: string, locked: boolean): Promise<void> {
+    const call = await this.call(callId);
+    this.participantOf(call, device);
+    if (call.record.creator !== device.userId) throw new SfuError('not_host', 'Only the host of the call may lock it.');
+    call.locked = locked;
+    this.options.log.info({ callId, locked }, 'group call lock changed');
+  }
+
+  /** Whether the host locked the call and this device is not in it (then it may not join). */
+  async lockedOut(callId: string, device: DeviceAddress): Promise<boolean> {
+    const call = await this.call(callId);
+    return call.locked === true && device.userId !== call.record.creator && ![...call.participants.values()].some((p) => sameDevice(p.info, device));
+  }
+
+  /** The user id of the call's host: its creator (a link's call: the link's creator). */
+  async hostOf(callId: string): Promise<string> {
+    return (await this.call(callId)).record.creator;
   }
 
   /** Whether a user may join a call (invited, or admitted through its link). */
@@ -388,6 +412,10 @@ function notFound(): SfuError {
 
 function unavailable(): SfuError {
   return new SfuError('sfu_unavailable', 'Group calls are not available right now: no SFU is reachable.');
+}
+
+function locked(): SfuError {
+  return new SfuError('call_locked', 'The host locked this call: nobody new can join.');
 }
 
 function tooManyCalls(cap: number): SfuError {

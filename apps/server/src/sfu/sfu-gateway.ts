@@ -227,6 +227,9 @@ export class SfuGateway {
       case 'remove':
         await this.linksOrRefuse().remove(session.device, request.callId, request.participant);
         return {};
+      case 'lock':
+        await calls.setLocked(session.device, request.callId, request.locked);
+        return {};
     }
   }
 
@@ -246,7 +249,7 @@ export class SfuGateway {
     const { links } = this.options;
     if (links) await links.authorizeJoin(session.device, callId);
     const profile = links ? await links.profileOf(session.device, callId) : {};
-    const { self, participants } = await this.options.calls.join(session.device, callId, sink, profile);
+    const { self, participants, host } = await this.options.calls.join(session.device, callId, sink, profile);
     let publisher: VideoRoomHandle | null = null;
     try {
       publisher = await this.options.rooms.attach(self.placement);
@@ -267,7 +270,7 @@ export class SfuGateway {
       throw error;
     }
     const { token: _token, feed: _feed, placement: _placement, roomId: _roomId, ...wireSelf } = self;
-    return { self: wireSelf, participants };
+    return { self: wireSelf, participants, host };
   }
 
   private async publish(session: DeviceSession, callId: string, jsep: SfuJsep, sources: readonly SfuPublishedSource[]): Promise<Record<string, unknown>> {

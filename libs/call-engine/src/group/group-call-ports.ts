@@ -59,6 +59,14 @@ export interface GroupMediaSession {
   close(): void;
 }
 
+/** Sends a group signal once to each user among `to` (the messenger reaches all their devices); a failure is a warning. */
+export function broadcastGroupSignal(signals: GroupSignalChannel, callId: string | null, to: readonly { readonly userId: string }[], signal: GroupSignal, warn: (message: string) => void): void {
+  if (callId === null) return;
+  for (const userId of new Set(to.map((p) => p.userId))) {
+    signals.send(userId, callId, signal).catch((error: unknown) => warn(`a call update could not be sent: ${describeError(error)}`));
+  }
+}
+
 /** The message of a failure, for warnings. */
 export function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

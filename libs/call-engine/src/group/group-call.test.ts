@@ -35,14 +35,17 @@ class FakeMedia implements GroupMediaSession {
   forgetPeer(sender: number) {
     this.forgotten.push(sender);
   }
-  setMuted() {}
+  muted = false;
+  setMuted(muted: boolean) {
+    this.muted = muted;
+  }
   async setCameraOn() {}
   close() {
     this.closed = true;
   }
 }
 
-function setup(others: SfuParticipant[] = [participant(0, 'alice'), participant(1, 'bob')], target: GroupCallTarget = { callId: CALL }) {
+function setup(others: SfuParticipant[] = [participant(0, 'alice'), participant(1, 'bob')], target: GroupCallTarget = { callId: CALL }, host?: string) {
   /** Answers to `join-link`, in order (then: joined). */
   const linkAnswers: ('waiting' | 'joined')[] = [];
   const clock = new ManualClock();
@@ -61,7 +64,7 @@ function setup(others: SfuParticipant[] = [participant(0, 'alice'), participant(
       switch (request.op) {
         case 'join':
           joinCount += 1;
-          return { self: { ...self, index: self.index + 10 * (joinCount - 1) }, participants: others };
+          return { self: { ...self, index: self.index + 10 * (joinCount - 1) }, participants: others, ...(host ? { host } : {}) };
         case 'join-link':
           if ((linkAnswers.shift() ?? 'joined') === 'waiting') return { waiting: true, requestId: 'req-1' };
           joinCount += 1;
@@ -499,6 +502,77 @@ describe('GroupCall', () => {
       event({ kind: 'restarted' });
       await vi.waitFor(() => expect(medias).toHaveLength(2));
       expect(call.snapshot.presenter).toBeNull();
+    });
+  });
+
+  describe('host controls', () => {
+    const mute = { kind: 'group-host', action: 'mute-all' } as const;
+
+    it("honours the host's mute-all: mutes this device, tells the others, and says who asked", async () => {
+      const { call, incomingSignals, medias, sentSignals } = setup(undefined, undefined, 'alice');
+      await call.join();
+      expect(call.snapshot).toMatchObject({ host: 'alice', isHost: false, locked: false, hostNotice: null });
+      incomingSignals.next({ from: { userId: 'alice', deviceId: 1 }, callId: CALL, signal: mute });
+      expect(medias[0]!.muted).toBe(true);
+      expect(call.snapshot.participants.find((p) => p.self)?.muted).toBe(true);
+      expect(call.snapshot.hostNotice).toEqual({ action: 'mute-all', by: 'alice', seq: 1 });
+      await settle();
+      expect(sentSignals).toContainEqual({ to: 'bob', signal: { kind: 'group-presence', muted: true, cameraOn: true, handRaised: false } });
+    });
+
+    it('ignores a forged request: from a participant who is not the host, from a host device not in the call, from anyone when the server named no host', async () => {
+      const { call, incomingSignals, medias } = setup(undefined, undefined, 'alice');
+      await call.join();
+      incomingSignals.next({ from: { userId: 'bob', deviceId: 1 }, callId: CALL, signal: mute });
+      incomingSignals.next({ from: { userId: 'alice', deviceId: 7 }, callId: CALL, signal: mute });
+      incomingSignals.next({ from: { userId: 'alice', deviceId: 1 }, callId: 'another-call', signal: mute });
+      incomingSignals.next({ from: { userId: 'alice', deviceId: 1 }, callId: CALL, signal: { kind: 'group-host', action: 'unmute-all' } });
+      expect(medias[0]!.muted).toBe(false);
+      expect(call.snapshot.hostNotice).toBeNull();
+
+      const older = setup();
+      await older.call.join();
+      older.incomingSignals.next({ from: { userId: 'alice', deviceId: 1 }, callId: CALL, signal: mute });
+      expect(older.medias[0]!.muted).toBe(false);
+      expect(older.call.snapshot).toMatchObject({ host: null, isHost: false });
+    });
+
+    it('lowers its own hand and records a lock from the host', async () => {
+      const { call, incomingSignals } = setup(undefined, undefined, 'alice');
+      await call.join();
+      call.setPresence({ handRaised: true });
+      incomingSignals.next({ from: { userId: 'alice', deviceId: 1 }, callId: CALL, signal: { kind: 'group-host', action: 'lower-hands' } });
+      expect(call.snapshot.participants.find((p) => p.self)?.handRaised).toBe(false);
+      incomingSignals.next({ from: { userId: 'alice', deviceId: 1 }, callId: CALL, signal: { kind: 'group-host', action: 'lock' } });
+      expect(call.snapshot).toMatchObject({ locked: true, hostNotice: { action: 'lock', by: 'alice', seq: 2 } });
+    });
+
+    it('the host sends mute-all to the others, locks through the server, and skips lowering hands when none is raised', async () => {
+      const { call, sentSignals, requests, incomingSignals, medias } = setup(undefined, undefined, 'carol');
+      await call.join();
+      expect(call.snapshot.isHost).toBe(true);
+      expect(call.muteAll()).toBe('done');
+      await settle();
+      expect(sentSignals.filter((s) => (s.signal as { kind: string }).kind === 'group-host').map((s) => s.to).sort()).toEqual(['alice', 'bob']);
+      // The host is not muted by its own request.
+      expect(medias[0]!.muted).toBe(false);
+      expect(call.lowerHands()).toBe('no-hands');
+      incomingSignals.next({ from: { userId: 'bob', deviceId: 1 }, callId: CALL, signal: { kind: 'group-presence', muted: false, cameraOn: true, handRaised: true } });
+      expect(call.lowerHands()).toBe('done');
+      expect(await call.lock(true)).toBe('done');
+      expect(requests.at(-1)).toEqual({ op: 'lock', callId: CALL, locked: true });
+      expect(call.snapshot.locked).toBe(true);
+    });
+
+    it('a participant who is not the host cannot use them (nothing is sent)', async () => {
+      const { call, sentSignals, requests } = setup(undefined, undefined, 'alice');
+      await call.join();
+      expect(call.muteAll()).toBe('not-host');
+      expect(call.lowerHands()).toBe('not-host');
+      expect(await call.lock(true)).toBe('not-host');
+      await settle();
+      expect(sentSignals.filter((s) => (s.signal as { kind: string }).kind === 'group-host')).toEqual([]);
+      expect(requests.some((r) => r.op === 'lock')).toBe(false);
     });
   });
 });

@@ -5,6 +5,7 @@
  *   GroupMembership             who is in the call, who talks, who waits to be admitted
  *   GroupCallKeys               the sender-key schedule (group-keys.ts)
  *   GroupPresenceAndReactions   mute, camera, raised hand and emoji between participants
+ *   GroupHostControls           the host's mute-all, lower-hands, lock and remove (group-host.ts)
  *   GroupMediaLayers            which simulcast layer of whom this device receives
  *   presenterOf                 who shares the one screen everyone sees (group-presenter.ts)
  *   GroupJoin                   one join's media with the SFU (a child scope per join)
@@ -19,6 +20,7 @@ import type { Behavior, ObservableScope } from '@parley/event-bus/scope';
 import { BehaviorSubject, type Observable, Subject, filter } from 'rxjs';
 import type { GroupKeyChannel, GroupMediaSession, GroupSignalChannel, KeyOrigin, SfuClient } from './group-call-ports.js';
 import { GroupJoin } from './group-join.js';
+import { GroupHostControls, type HostActionResult, type HostNotice, type HostState } from './group-host.js';
 import { GroupCallKeys } from './group-keys.js';
 import { GroupMediaLayers } from './group-layers.js';
 import { type GroupRoster, GroupMembership, type JoinRequest } from './group-membership.js';
@@ -51,10 +53,18 @@ export interface GroupCallSnapshot {
   readonly joinRequests: readonly JoinRequest[];
   /** The participant whose shared screen is the spotlight for everyone; null when nobody presents. */
   readonly presenter: number | null;
+  /** The host's user id, when the server names one. */
+  readonly host: string | null;
+  /** This user is the host: the host controls are theirs. */
+  readonly isHost: boolean;
+  /** The host locked the call: nobody new joins. */
+  readonly locked: boolean;
+  /** The host's last request this device honoured ("Alice muted everyone"). */
+  readonly hostNotice: HostNotice | null;
 }
 
 /** The call's own part of the snapshot; the rest comes from the parts. */
-type CallCore = Omit<GroupCallSnapshot, 'participants' | 'joinRequests' | 'presenter'>;
+type CallCore = Omit<GroupCallSnapshot, 'participants' | 'joinRequests' | 'presenter' | 'host' | 'isHost' | 'locked' | 'hostNotice'>;
 
 /** What to join: a call by id (invited), or a call link (its room id and verifier; the call id comes with the join). */
 export type GroupCallTarget = { readonly callId: string } | { readonly link: { readonly roomId: string; readonly verifier: string } };
@@ -74,7 +84,7 @@ export interface GroupCallDeps<M extends GroupMediaSession> {
 }
 
 /** The snapshot of the call's state and its parts' at one moment. */
-function composeSnapshot(core: CallCore, roster: GroupRoster, board: PresenceBoard): GroupCallSnapshot {
+function composeSnapshot(self: KeyOrigin, core: CallCore, roster: GroupRoster, board: PresenceBoard, host: HostState): GroupCallSnapshot {
   const participants = [...roster.participants.values()]
     .sort((a, b) => a.joinedAt - b.joinedAt || a.index - b.index)
     .map((p) => ({
@@ -84,7 +94,16 @@ function composeSnapshot(core: CallCore, roster: GroupRoster, board: PresenceBoa
       talking: roster.talking.has(p.index),
       reaction: board.reactions.get(p.index) ?? null,
     }));
-  return { ...core, participants, joinRequests: roster.joinRequests, presenter: presenterOf(participants) };
+  return {
+    ...core,
+    participants,
+    joinRequests: roster.joinRequests,
+    presenter: presenterOf(participants),
+    host: host.host,
+    isHost: host.host === self.userId,
+    locked: host.locked,
+    hostNotice: host.notice,
+  };
 }
 
 export class GroupCall<M extends GroupMediaSession> {
@@ -100,6 +119,7 @@ export class GroupCall<M extends GroupMediaSession> {
   private readonly keys: GroupCallKeys;
   private readonly presence: GroupPresenceAndReactions;
   private readonly layers: GroupMediaLayers;
+  private readonly host: GroupHostControls;
   private joined: GroupJoin<M> | null = null;
   /** SFU work that must not interleave (subscriber negotiations, rejoins), one after another. */
   private work: Promise<void> = Promise.resolve();
@@ -130,8 +150,26 @@ export class GroupCall<M extends GroupMediaSession> {
     this.keys = new GroupCallKeys(this.scope, { keys: deps.keys, membership: this.membership, clock: deps.clock, callId, warn });
     this.presence = new GroupPresenceAndReactions(this.scope, { signals: deps.signals, membership: this.membership, clock: deps.clock, callId, selfIndex: () => this.joined?.selfIndex, warn });
     this.layers = new GroupMediaLayers({ sfu: deps.sfu, warn });
+    this.host = new GroupHostControls(this.scope, {
+      signals: deps.signals,
+      sfu: deps.sfu,
+      membership: this.membership,
+      self: deps.self,
+      callId,
+      selfIndex: () => this.joined?.selfIndex,
+      handsRaised: () => [...this.presence.board$.value.presence].filter(([, presence]) => presence.handRaised).map(([index]) => index),
+      muteSelf: () => {
+        this.joined?.media.setMuted(true);
+        this.presence.setLocal({ muted: true });
+      },
+      lowerOwnHand: () => this.presence.setLocal({ handRaised: false }),
+      warn,
+    });
     this.core = new BehaviorSubject<CallCore>({ phase: 'joining', callId: this.callId, media: deps.media, selfIndex: null, joinedAt: null, error: null });
-    this.snapshot$ = this.scope.derive([this.scope.behavior(this.core, this.core.getValue()), this.membership.roster$, this.presence.board$], composeSnapshot);
+    this.snapshot$ = this.scope.derive(
+      [this.scope.behavior(this.core, this.core.getValue()), this.membership.roster$, this.presence.board$, this.host.state$],
+      (core, roster, board, host) => composeSnapshot(deps.self, core, roster, board, host),
+    );
     this.scope.bind(
       deps.sfu.events$.pipe(filter((frame) => frame.callId === this.callId || (frame.event.kind === 'link-admission' && frame.event.requestId === this.admission))),
       (frame) => this.onEvent(frame.event),
@@ -218,10 +256,24 @@ export class GroupCall<M extends GroupMediaSession> {
     await this.deps.sfu.request({ op: 'admit', callId: this.callId, requestId, admit });
   }
 
-  /** The link's creator removes someone from the call. */
-  async remove(participant: number): Promise<void> {
-    if (this.callId === null) return;
-    await this.deps.sfu.request({ op: 'remove', callId: this.callId, participant });
+  /** The host removes someone from the call (the server checks that this user is the host). */
+  remove(participant: number): Promise<void> {
+    return this.host.remove(participant);
+  }
+
+  /** The host asks everyone else to mute (each client mutes itself and sees who asked). */
+  muteAll(): HostActionResult {
+    return this.host.muteAll();
+  }
+
+  /** The host lowers every raised hand; `no-hands` when there is none (nothing sent). */
+  lowerHands(): HostActionResult {
+    return this.host.lowerHands();
+  }
+
+  /** The host locks the call (nobody new joins) or unlocks it. */
+  lock(locked: boolean): Promise<HostActionResult> {
+    return this.host.lock(locked);
   }
 
   /** Joins by call id, or through the link until this device knows the call id (then rejoins use the id). */
@@ -270,6 +322,7 @@ export class GroupCall<M extends GroupMediaSession> {
     this.joined = joined;
     this.mediaSubject.next(media);
     this.presence.joined(selfIndex);
+    this.host.joined(answer.host);
     this.publish({ phase: 'active', selfIndex, joinedAt: this.core.getValue().joinedAt ?? this.deps.clock.now(), error: null });
     // Our first key to everyone already here; newcomers get theirs when they join (onEvent 'joined').
     this.keys.start(media, selfIndex, answer.participants.map((p) => p.index));

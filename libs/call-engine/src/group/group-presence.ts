@@ -9,7 +9,7 @@ import { type GroupReaction, type GroupSignal, type SfuParticipant, parseGroupSi
 import type { Behavior, ObservableScope } from '@parley/event-bus/scope';
 import { scheduleIn } from '../scoped-timer.js';
 import { BehaviorSubject, filter } from 'rxjs';
-import { type GroupSignalChannel, type KeyOrigin, describeError } from './group-call-ports.js';
+import { type GroupSignalChannel, type KeyOrigin, broadcastGroupSignal } from './group-call-ports.js';
 import type { GroupMembership } from './group-membership.js';
 
 /** What each participant shows the others about themselves. */
@@ -118,7 +118,8 @@ export class GroupPresenceAndReactions {
     if (!signal || !sender || sender.index === this.deps.selfIndex()) return;
     if (signal.kind === 'group-presence') {
       this.setPresence(sender.index, { muted: signal.muted, cameraOn: signal.cameraOn, handRaised: signal.handRaised, presenting: signal.presenting ?? false });
-    } else this.showReaction(sender.index, signal.emoji);
+    } else if (signal.kind === 'group-reaction') this.showReaction(sender.index, signal.emoji);
+    // `group-host` is the host controls' (group-host.ts).
   }
 
   private setPresence(index: number, presence: GroupPresence): void {
@@ -140,10 +141,6 @@ export class GroupPresenceAndReactions {
   }
 
   private broadcast(to: readonly SfuParticipant[], signal: GroupSignal): void {
-    const callId = this.deps.callId();
-    if (callId === null) return;
-    for (const userId of new Set(to.map((p) => p.userId))) {
-      this.deps.signals.send(userId, callId, signal).catch((error: unknown) => this.deps.warn(`a call update could not be sent: ${describeError(error)}`));
-    }
+    broadcastGroupSignal(this.deps.signals, this.deps.callId(), to, signal, this.deps.warn);
   }
 }

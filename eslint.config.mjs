@@ -93,6 +93,11 @@ export default tseslint.config(
   // Builds and release publishing precompress with the same code (brotli and gzip copies made once):
   // the server, and the release CLI through it, may import that one build helper file.
   { files: ['apps/server/src/**/*.ts'], rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['../../../../tools/mf-build/precompress.mjs']) } },
+  // The size report's tests check its reading of what those build helpers write (the copies, the module list).
+  {
+    files: ['tools/size/src/**/*.test.ts'],
+    rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['../../mf-build/precompress.mjs', '../../mf-build/bundle-stats-plugin.mjs']) },
+  },
   // runtime:std sources run in a page, a worker and Node: no framework, no Node built-in, no DOM.
   // Their tests run in Node and may use Node (a real WebSocket server, the libsignal oracle).
   ...stdRoots.map((root) => ({

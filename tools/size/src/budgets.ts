@@ -16,8 +16,13 @@ export const GOAL_BYTES = 150 * 1024;
 export const BUDGETS = {
   /** (a) a first visit, until the onboarding form is usable. Measured 2026-12-07: 237,740 bytes. Goal: 153,600. */
   firstVisitOnboarding: 250_000,
-  /** (b) a signed-in user with an empty HTTP cache, until the conversation list is usable. Measured 2026-12-07: 446,393 bytes. Goal: 153,600. */
-  returningChat: 470_000,
+  /**
+   * (b) a signed-in user with an empty HTTP cache, until the conversation list is usable. Measured
+   * 2026-12-07: 446,393 and 486,486 bytes in two runs, because the call app loads in parallel with
+   * the chat today and sometimes finishes first; so the budget is the higher value plus ~5% (the
+   * call app's split off the critical path removes the race). Goal: 153,600.
+   */
+  returningChat: 511_000,
   /** (c) the same visit, until the call app has mounted. Measured 2026-12-07: 486,485 bytes (no goal of its own: off the critical path). */
   returningCall: 511_000,
 } as const satisfies Record<string, number>;

@@ -4,6 +4,7 @@ import { pluginBabel } from '@rsbuild/plugin-babel';
 import { pluginSolid } from '@rsbuild/plugin-solid';
 import { sharedDependencies, unsharedFromEnv } from '../../tools/mf-build/shared-dependencies.mjs';
 import { pluginPrecompress } from '../../tools/mf-build/precompress-plugin.mjs';
+import { pluginBundleStats } from '../../tools/mf-build/bundle-stats-plugin.mjs';
 import pkg from './package.json' with { type: 'json' };
 import { WORKER_INTEGRITY_PLACEHOLDER, workerIntegrityPlugin } from '../../tools/mf-build/worker-integrity-plugin.mjs';
 import { testHooksDefine } from '../../tools/mf-build/test-hooks.mjs';
@@ -16,6 +17,8 @@ export default defineConfig({
   plugins: [
     // Brotli and gzip copies made once per build, served by the app's origin (static-origin.ts).
     pluginPrecompress(),
+    // What each module weighs, from the bundler's stats, for npm run size (beside dist, not served).
+    pluginBundleStats(),
     pluginBabel({ include: /\.(?:jsx|tsx)$/ }),
     pluginSolid(),
     pluginModuleFederation({

@@ -3,6 +3,7 @@ import { defineConfig } from '@rsbuild/core';
 import { pluginReact } from '@rsbuild/plugin-react';
 import { pinnedManifestKeys } from '../../tools/mf-build/manifest-keys.mjs';
 import { pluginPrecompress } from '../../tools/mf-build/precompress-plugin.mjs';
+import { pluginBundleStats } from '../../tools/mf-build/bundle-stats-plugin.mjs';
 import { sharedDependencies } from '../../tools/mf-build/shared-dependencies.mjs';
 import { testHooksDefine } from '../../tools/mf-build/test-hooks.mjs';
 import pkg from './package.json' with { type: 'json' };
@@ -11,6 +12,8 @@ export default defineConfig(({ command }) => ({
   plugins: [
     // Brotli and gzip copies made once per build, served by the app's origin (static-origin.ts).
     pluginPrecompress(),
+    // What each module weighs, from the bundler's stats, for npm run size (beside dist, not served).
+    pluginBundleStats(),
     pluginReact(),
     pluginModuleFederation({
       name: 'shell',

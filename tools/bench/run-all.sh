@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run bench`: protocol and SFrame benchmarks, the relay benchmark, then the call benchmark (needs the built apps and Chromium;
+# `npm run bench`: protocol and SFrame benchmarks, the relay benchmark, then the call and first-load benchmarks (need the built apps and Chromium;
 # run in a loopback-only network namespace when root, like the browser tests).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,6 +18,10 @@ echo "== calls: click \"Video call\" → first remote frame and audio, Parley vs
 # The benchmark's server signs with the committed development keys (tools/bench/call.ts).
 PARLEY_DEV_MANIFEST_KEYS=1 npx nx run-many -t build -p shell chat call --outputStyle=stream >/dev/null
 bash tools/test/in-loopback-namespace.sh npx tsx tools/bench/call.ts
+
+echo "== first load: returning user → chat usable, first visit → onboarding usable (1.6 Mbit/s, 150 ms RTT; median of 5)"
+# The same production build as the call benchmark, served as npm start serves it (tools/bench/first-load.ts).
+bash tools/test/in-loopback-namespace.sh npx tsx tools/bench/first-load.ts
 
 echo "== group calls: 2 browsers + werift bots at 4, 8, 16, 32 people through Janus"
 bash tools/test/in-loopback-namespace.sh npx tsx tools/bench/group-call.ts

@@ -45,6 +45,12 @@ describe('renderCaddyfile', () => {
     expect(caddyfile.match(/header_up X-Forwarded-For \{remote_host\}/g)).toHaveLength(3);
   });
 
+  it('leaves compression to the server: no encode directive, so the precompressed copies pass through and are never compressed twice', () => {
+    // The server picks the brotli or gzip copy made at build or publish time (apps/server/src/http/static-origin.ts);
+    // Caddy's `encode` would compress on every request instead, or stack on an encoded answer.
+    expect(renderCaddyfile(settings)).not.toMatch(/^\s*encode\b/m);
+  });
+
   it("uses Caddy's own CA, never installed into the system, for tls internal; valid for Caddy", () => {
     const caddyfile = renderCaddyfile({ ...settings, tls: 'internal' }, { adminOff: true, storageDir: '/tmp/caddy-test' });
     expect(caddyfile).toContain('\tlocal_certs\n\tskip_install_trust');

@@ -1,98 +1,125 @@
 /**
- * `npm run size`: how heavy each app is, and what a first visit costs. Static figures come from the
- * built folders; the "before usable" figures are measured in Chromium against the real server, by
- * summing every response body until the chat (then the call app) has rendered.
+ * `npm run size`: how heavy each app is, and what a first load costs on the wire.
+ *
+ * - Static: each app's JS and CSS, and each shared singleton the shell provides, plain, gzip and
+ *   brotli (as the origins serve them); what each dependency costs, from the bundler's stats.
+ * - On the wire: Chromium against the real server (parley-origins.ts), cache disabled, walks the
+ *   critical paths (critical-paths.ts) with its own Accept-Encoding (brotli), gzip only and none.
+ * - Budgets (budgets.ts): exits non-zero when a critical path, as the browser gets it, is over.
+ *
+ * Prints tables and writes the figures to .tmp/size-report.json (PARLEY_SIZE_REPORT names another file).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { type Addresses, configFromEnv, createParleyServer, REPO_ROOT } from '@parley/server';
-import { testServerEnvironment } from '@parley/server/testing';
-import { chromium } from 'playwright-core';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { REPO_ROOT } from '@parley/server';
+import { BUDGETS, type CriticalPath, GOAL_BYTES, overBudget } from './budgets.js';
+import { type Milestone, firstVisitOnboarding, returningVisit, signUp } from './critical-paths.js';
+import { type DependencyCost, dependencyCosts, readBuiltModules } from './dependency-costs.js';
+import { startParleyOrigins } from './parley-origins.js';
+import { type Encoded, type SharedSize, appSize, sharedSizes } from './static-sizes.js';
+import type { AcceptedEncodings } from './wire-meter.js';
 
 const APPS = ['shell', 'chat', 'call'] as const;
-
-interface Bytes {
-  raw: number;
-  gzip: number;
-}
+const ENCODINGS: readonly AcceptedEncodings[] = ['browser', 'gzip', 'identity'];
+const ENCODING_LABEL: Record<AcceptedEncodings, string> = { browser: 'brotli (browser default)', gzip: 'gzip only', identity: 'uncompressed' };
+/** Rows per app in the dependency table; the rest are summed in one row. */
+const TOP_DEPENDENCIES = 12;
 
 const kB = (n: number) => `${(n / 1024).toFixed(1)} kB`;
-const bytesOf = (buffer: Buffer): Bytes => ({ raw: buffer.length, gzip: gzipSync(buffer).length });
-const add = (a: Bytes, b: Bytes): Bytes => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip });
-const ZERO: Bytes = { raw: 0, gzip: 0 };
+const table = (head: string[], rows: string[][]) =>
+  [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
 
-function jsFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return jsFiles(path);
-    return name.endsWith('.js') ? [path] : [];
-  });
+interface WirePaths {
+  firstVisitOnboarding: Milestone;
+  returningChat: Milestone;
+  returningCall: Milestone;
 }
 
-function staticSizes(): Record<string, Bytes> {
-  return Object.fromEntries(
-    APPS.map((app) => [app, jsFiles(join(REPO_ROOT, 'apps', app, 'dist')).reduce((sum, file) => add(sum, bytesOf(readFileSync(file))), ZERO)]),
-  );
-}
-
-async function firstVisit(): Promise<{ chat: Bytes; call: Bytes }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'parley-size-'));
-  // The built chat and call are published as the default releases at start (as with npm start),
-  // signed with the committed development keys the shell pins when built with PARLEY_DEV_MANIFEST_KEYS=1.
-  const server = createParleyServer({
-    ...configFromEnv(testServerEnvironment(dataDir)),
-    publishLocalBuilds: true,
-    manifestKeyFile: join(REPO_ROOT, 'tools/dev/manifest-dev-keys.json'),
-  });
-  const addresses = (await server.start()) as Required<Addresses>;
-  const browser = await chromium.launch({
-    executablePath: process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+async function measureWire(): Promise<{ paths: Record<AcceptedEncodings, WirePaths>; signUp: Milestone }> {
+  const origins = await startParleyOrigins();
   try {
-    const page = await browser.newPage({ locale: 'en-US' });
-    let downloaded = ZERO;
-    const pending: Promise<void>[] = [];
-    page.on('response', (response) => {
-      pending.push(
-        response
-          .body()
-          .then((body) => {
-            downloaded = add(downloaded, bytesOf(body));
-          })
-          .catch(() => {}),
-      );
-    });
-    const settled = async () => {
-      await Promise.all(pending);
-      return downloaded;
-    };
-    await page.goto(addresses.shell);
-    // A first visit is a new browser: it onboards (keys are made in the page) before the chat shows.
-    const onboarding = page.getByTestId('onboarding');
-    await onboarding.getByLabel('Handle', { exact: true }).fill('size_report');
-    await onboarding.getByLabel('Display name').fill('Size Report');
-    await onboarding.getByRole('button', { name: 'Create account' }).click();
-    await page.getByTestId('chat-app').waitFor();
-    const chat = await settled();
-    // Idle, the call app is mounted but takes no space (call.presentation `none`): attached, not visible.
-    await page.getByTestId('call-app').waitFor({ state: 'attached' });
-    const call = await settled();
-    return { chat, call };
+    const shell = origins.addresses.shell;
+    const account = await signUp(origins.browser, shell, 'size_report', { encodings: 'browser' });
+    const paths = {} as Record<AcceptedEncodings, WirePaths>;
+    for (const encodings of ENCODINGS) {
+      const firstVisit = await firstVisitOnboarding(origins.browser, shell, { encodings });
+      const returning = await returningVisit(account.context, shell, { encodings });
+      paths[encodings] = { firstVisitOnboarding: firstVisit, returningChat: returning.chat, returningCall: returning.call };
+    }
+    await account.context.close();
+    return { paths, signUp: account.chat };
   } finally {
-    await browser.close();
-    await server.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await origins.close();
   }
 }
 
-const sizes = staticSizes();
-const visit = await firstVisit();
-console.log('| what | raw | gzip |');
-console.log('|---|---:|---:|');
-for (const app of APPS) console.log(`| ${app}: all JS in dist | ${kB(sizes[app]!.raw)} | ${kB(sizes[app]!.gzip)} |`);
-console.log(`| first visit, downloaded until the chat is usable | ${kB(visit.chat.raw)} | ${kB(visit.chat.gzip)} |`);
-console.log(`| first visit, downloaded until the call app is usable | ${kB(visit.call.raw)} | ${kB(visit.call.gzip)} |`);
-console.log('\n"downloaded" counts every response body (HTML, JS, JSON, API); gzip is what it would be compressed.');
+function dependencyTable(app: string, costs: DependencyCost[] | null): string {
+  if (!costs) return `${app}: no bundle stats (apps/${app}/build-stats/dist.json); rebuild with \`npx nx run ${app}:build --skip-nx-cache\`.`;
+  const top = costs.slice(0, TOP_DEPENDENCIES);
+  const rest = costs.slice(TOP_DEPENDENCIES);
+  const rows = top.map((cost) => [cost.package, kB(cost.bytes), kB(cost.initialBytes), String(cost.modules)]);
+  if (rest.length > 0) {
+    const sum = (pick: (cost: DependencyCost) => number) => rest.reduce((total, cost) => total + pick(cost), 0);
+    rows.push([`${rest.length} more`, kB(sum((c) => c.bytes)), kB(sum((c) => c.initialBytes)), String(sum((c) => c.modules))]);
+  }
+  return `${app}\n${table(['package', 'source bytes', 'in initial chunks', 'modules'], rows)}`;
+}
+
+const apps = Object.fromEntries(APPS.map((app) => [app, appSize(join(REPO_ROOT, 'apps', app, 'dist'))])) as Record<(typeof APPS)[number], Encoded>;
+const shared: SharedSize[] = sharedSizes(join(REPO_ROOT, 'apps/shell/dist'));
+const dependencies = Object.fromEntries(APPS.map((app) => [app, readBuiltModules(join(REPO_ROOT, 'apps', app, 'build-stats/dist.json'))])) as Record<
+  string,
+  ReturnType<typeof readBuiltModules>
+>;
+const costs = Object.fromEntries(Object.entries(dependencies).map(([app, modules]) => [app, modules && dependencyCosts(modules)]));
+const wire = await measureWire();
+
+console.log('Built apps, all JS and CSS in dist, as served');
+console.log(table(['app', 'plain', 'gzip', 'brotli'], APPS.map((app) => [app, kB(apps[app].raw), kB(apps[app].gzip), kB(apps[app].br)])));
+console.log('\nShared dependencies the shell provides (mf-manifest.json; a chunk carrying two counts for both)');
+console.log(
+  table(
+    ['package', 'version', 'singleton', 'plain', 'gzip', 'brotli'],
+    shared.map((one) => [one.name, one.version, one.singleton ? 'yes' : 'no', kB(one.raw), kB(one.gzip), kB(one.br)]),
+  ),
+);
+console.log('\nWhat each dependency costs (rspack stats: module source bytes before minification)');
+for (const app of APPS) console.log(`\n${dependencyTable(app, costs[app] ?? null)}`);
+
+const PATH_LABEL: Record<CriticalPath, string> = {
+  firstVisitOnboarding: '(a) first visit, until the onboarding form is usable',
+  returningChat: '(b) returning, empty cache, until the conversation list is usable',
+  returningCall: '(c) returning, empty cache, until the call app has mounted',
+};
+const paths = Object.keys(BUDGETS) as CriticalPath[];
+console.log('\nBytes on the wire (Chromium encodedDataLength: headers and bodies as received; cache disabled)');
+console.log(
+  table(
+    ['critical path', ...ENCODINGS.map((encoding) => ENCODING_LABEL[encoding]), 'requests', 'budget'],
+    [
+      ...paths.map((path) => [
+        PATH_LABEL[path],
+        ...ENCODINGS.map((encoding) => kB(wire.paths[encoding][path].bytes)),
+        String(wire.paths.browser[path].requests),
+        kB(BUDGETS[path]),
+      ]),
+      ['first visit, until the chat is usable (account created)', kB(wire.signUp.bytes), '', '', String(wire.signUp.requests), ''],
+    ],
+  ),
+);
+const served = wire.paths.browser.returningCall.encodings;
+console.log(`\nResponses by Content-Encoding on the returning visit (browser default): ${JSON.stringify(served)}; goal for (a) and (b): ${kB(GOAL_BYTES)}.`);
+
+const measured = Object.fromEntries(paths.map((path) => [path, wire.paths.browser[path].bytes])) as Record<CriticalPath, number>;
+const excess = overBudget(measured);
+const reportFile = resolve(REPO_ROOT, process.env.PARLEY_SIZE_REPORT ?? '.tmp/size-report.json');
+mkdirSync(dirname(reportFile), { recursive: true });
+writeFileSync(
+  reportFile,
+  `${JSON.stringify({ apps, shared, dependencies: costs, wire: wire.paths, signUp: wire.signUp, budgets: BUDGETS, goalBytes: GOAL_BYTES, overBudget: excess }, null, 2)}\n`,
+);
+console.log(`Report written to ${reportFile}`);
+if (excess.length > 0) {
+  for (const { path, measured: bytes, budget } of excess) console.error(`Over budget: ${PATH_LABEL[path]}: ${bytes} bytes > ${budget} (tools/size/src/budgets.ts)`);
+  process.exitCode = 1;
+}

@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readdir, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
@@ -280,6 +280,46 @@ describe('precompressed builds', () => {
     const head = await origin.app.inject({ method: 'HEAD', url: '/remoteEntry.js', headers: { 'accept-encoding': 'br' } });
     expect(head.headers['content-length']).toBe(String((await stat(join(dist, 'remoteEntry.js.br'))).size));
     expect(head.body).toBe('');
+  });
+
+  it('falls back to gzip when the brotli copy is missing, and to the plain bytes when both are', async () => {
+    await rm(join(dist, 'remoteEntry.js.br'));
+    const gzipped = await origin.app.inject({ url: '/remoteEntry.js', headers: { 'accept-encoding': 'gzip, deflate, br, zstd' } });
+    expect(gzipped.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gzipped.rawPayload).toString()).toBe(entry);
+
+    await rm(join(dist, 'remoteEntry.js.gz'));
+    const plain = await origin.app.inject({ url: '/remoteEntry.js', headers: { 'accept-encoding': 'gzip, deflate, br, zstd' } });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers.vary).toBe('Accept-Encoding');
+    expect(plain.body).toBe(entry);
+  });
+
+  it('sends the plain bytes when every encoding it has is refused', async () => {
+    const plain = await origin.app.inject({ url: '/remoteEntry.js', headers: { 'accept-encoding': 'br;q=0, gzip;q=0' } });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toBe(entry);
+    const none = await origin.app.inject({ url: '/remoteEntry.js' });
+    expect(none.headers['content-encoding']).toBeUndefined();
+    expect(none.body).toBe(entry);
+  });
+
+  it('states the length of the bytes it sends in each encoding', async () => {
+    for (const acceptEncoding of ['br', 'gzip', 'identity']) {
+      const answer = await origin.app.inject({ url: '/static/js/main.3f2a9c1d.js', headers: { 'accept-encoding': acceptEncoding } });
+      expect(Number(answer.headers['content-length'])).toBe(answer.rawPayload.length);
+    }
+  });
+
+  it('never encodes twice: a copy asked for by name is sent as the bytes it is, and no copy of a copy is made', async () => {
+    const copy = await origin.app.inject({ url: '/remoteEntry.js.br', headers: { 'accept-encoding': 'br, gzip' } });
+    expect(copy.statusCode).toBe(200);
+    expect(copy.headers['content-encoding']).toBeUndefined();
+    expect(brotliDecompressSync(copy.rawPayload).toString()).toBe(entry);
+
+    await precompressFolder(dist);
+    const files = (await readdir(dist, { recursive: true })).map(String);
+    expect(files.filter((name) => /\.(br|gz)\.(br|gz)$/.test(name))).toEqual([]);
   });
 
   it('sends a file changed after it was compressed as it is now, not the stale copy', async () => {

@@ -57,7 +57,12 @@ describe('EventBus moments for the late-loading call app', () => {
     const panel: CallRequest[] = [];
     bus.on('call.requested').subscribe((req) => engine.push(req));
     bus.on('call.requested').subscribe((req) => panel.push(req));
+    // Not inside subscribe (a listener may still be setting itself up), but a moment later; a
+    // live moment meanwhile waits behind the held one.
+    expect(engine).toEqual([]);
     bus.publish('call.requested', request('video'));
+    expect(engine).toEqual([]);
+    clock.advance(0);
     expect(engine.map((r) => r.media)).toEqual(['audio', 'video']);
     expect(panel.map((r) => r.media)).toEqual(['audio', 'video']);
   });
@@ -69,11 +74,13 @@ describe('EventBus moments for the late-loading call app', () => {
     clock.advance(HELD_FOR_MS);
     const seen: CallRequest[] = [];
     bus.on('call.requested').subscribe((req) => seen.push(req));
+    clock.advance(0);
     expect(seen).toEqual([]);
   });
 
   it('holds nothing that had a listener when published, and no moment outside the call app\'s', () => {
-    const bus = new EventBus(new ManualClock(1_000));
+    const clock = new ManualClock(1_000);
+    const bus = new EventBus(clock);
     const early = bus.on('call.requested').subscribe();
     bus.publish('call.requested', request('audio'));
     early.unsubscribe();
@@ -82,7 +89,18 @@ describe('EventBus moments for the late-loading call app', () => {
     const late: unknown[] = [];
     bus.on('call.requested').subscribe((req) => late.push(req));
     bus.on('content.text').subscribe((delivered) => late.push(delivered));
+    clock.advance(0);
     expect(late).toEqual([]);
+  });
+
+  it('hands nothing to a listener that left before the held moments were due', () => {
+    const clock = new ManualClock(1_000);
+    const bus = new EventBus(clock);
+    bus.publish('call.requested', request('audio'));
+    const seen: CallRequest[] = [];
+    bus.on('call.requested').subscribe((req) => seen.push(req)).unsubscribe();
+    clock.advance(0);
+    expect(seen).toEqual([]);
   });
 });
 

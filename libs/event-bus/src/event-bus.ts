@@ -7,7 +7,7 @@ import {
   type PayloadOf,
   type StateType,
 } from '@parley/contracts';
-import { type WallClock, systemClock } from '@parley/clock';
+import { type Clock, schedule, systemClock } from '@parley/clock';
 import { BehaviorSubject, Observable, type Observer, Subject, filter } from 'rxjs';
 import { type Behavior, readOnly } from './behavior.js';
 
@@ -15,8 +15,10 @@ import { type Behavior, readOnly } from './behavior.js';
  * Moments for the call app, which the shell loads only after the chat (off the critical path): a
  * call offer or a group call key delivered while the page starts, or a call the user asked for in
  * those seconds, must still reach it. Published while nobody listens to their type, they are held
- * and handed to each listener that subscribes within HELD_FOR_MS of them. Other moments stay
- * fire-and-forget: nothing else is published before its listener exists.
+ * and handed to each listener that subscribes within HELD_FOR_MS of them — a moment after it
+ * subscribed, as if they had just arrived, since a listener may subscribe while it is still setting
+ * itself up (the call engine does in its constructor). Other moments stay fire-and-forget: nothing
+ * else is published before its listener exists.
  */
 export const HELD_WHILE_UNHEARD: ReadonlySet<MomentType> = new Set<MomentType>([
   'content.call-signaling',
@@ -56,7 +58,7 @@ export class EventBus {
    */
   declare readonly inspectSubjects?: () => ReadonlyMap<BusEventType | '*', Subject<unknown>>;
 
-  constructor(private readonly clock: WallClock = systemClock) {
+  constructor(private readonly clock: Clock = systemClock) {
     if (typeof __PARLEY_TEST_HOOKS__ !== 'undefined' && __PARLEY_TEST_HOOKS__) {
       (this as { inspectSubjects?: EventBus['inspectSubjects'] }).inspectSubjects = () => {
         const subjects = new Map<BusEventType | '*', Subject<unknown>>([['*', this.all as Subject<unknown>]]);
@@ -85,8 +87,20 @@ export class EventBus {
     const subject = this.momentSubject(type);
     if (!HELD_WHILE_UNHEARD.has(type)) return subject.asObservable() as Observable<PayloadOf<K>>;
     return new Observable<PayloadOf<K>>((subscriber) => {
-      for (const moment of this.stillHeld(type)) subscriber.next(moment.payload as PayloadOf<K>);
-      return subject.subscribe(subscriber as unknown as Observer<unknown>);
+      const held = this.stillHeld(type).map((moment) => moment.payload);
+      if (!held.length) return subject.subscribe(subscriber as unknown as Observer<unknown>);
+      // Live moments wait behind the held ones until those are handed over, so the order stays.
+      let waiting: unknown[] | null = held;
+      const live = subject.subscribe((payload) => (waiting ? waiting.push(payload) : subscriber.next(payload as PayloadOf<K>)));
+      const cancel = schedule(this.clock, 0, () => {
+        const due = waiting ?? [];
+        waiting = null;
+        for (const payload of due) if (!subscriber.closed) subscriber.next(payload as PayloadOf<K>);
+      });
+      return () => {
+        cancel();
+        live.unsubscribe();
+      };
     });
   }
 

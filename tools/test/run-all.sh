@@ -24,6 +24,11 @@ node tools/test/check-no-test-hooks.mjs
 echo "== size report"
 npm run --silent size
 
+echo "== the server on PostgreSQL killed and restarted mid-flow, alone"
+# Run by itself: beside the parallel unit tests of every project on 2 cores it hung about one run in
+# three (a delivery loop that never went quiet; alone it passes in ~6 s). Issue 22's note says more.
+npx nx run server:test-isolated --outputStyle=stream
+
 echo "== group calls against a real Janus (in the loopback namespace)"
 # One after the other: both send real-time media on 2 cores, and the bots' three-way call missed a
 # publisher once while the server's suite ran beside it (~5 s more this way).

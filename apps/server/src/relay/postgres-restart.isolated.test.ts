@@ -15,6 +15,8 @@ const MESSAGES = 200;
 const IN_FLIGHT = 32;
 /** Acknowledged sends after which the server is killed. */
 const KILL_AFTER = 80;
+/** The longest a reader may keep receiving. */
+const RECEIVE_LIMIT_MS = 90_000;
 
 /** Resolves once no envelope is queued in the database at `url`; fails after 20 s. */
 async function queueEmptied(url: string): Promise<void> {
@@ -61,8 +63,16 @@ describe('the server on PostgreSQL', () => {
     // Bob is online and acks what he gets, as a client does. Per message, the envelope ids it came
     // in: one envelope redelivered (its ack was not committed at the kill) keeps its id.
     const delivered = new Map<string, Set<string>>();
+    // Reading stops after `quietMs` without a frame, or fails after RECEIVE_LIMIT_MS: deliveries
+    // that never go quiet (seen once under load) fail with figures instead of a test timeout.
     const receive = async (client: TestRelayClient, quietMs: number) => {
+      const giveUpAt = Date.now() + RECEIVE_LIMIT_MS;
+      let frames = 0;
       for (;;) {
+        if (Date.now() > giveUpAt) {
+          throw new Error(`deliveries never went quiet: ${frames} frames in ${RECEIVE_LIMIT_MS} ms, ${delivered.size} distinct messages`);
+        }
+        frames += 1;
         const frame = (await Promise.race([client.next(quietMs).catch(() => null), client.closed.then(() => null)])) as Frame | null;
         if (!frame) return;
         if (frame.t !== 'deliver') continue;

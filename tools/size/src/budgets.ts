@@ -3,10 +3,10 @@
  * served with Chromium's own Accept-Encoding (brotli), HTTP cache disabled, headers included.
  * Bytes are deterministic for a given build, so this is a budget test, not a timing test.
  *
- * Issue 20's goal is 150 kB (153,600 bytes) for (a) and (b). These budgets are today's measured
- * values (before the bundle reductions of branch h/slim20: the Module Federation runtime once, lazy
- * crypto, zod/mini, the call app split) rounded up by about 5%, so a regression fails now; the lead
- * tightens them towards the goal once those reductions are merged.
+ * Issue 20's goal is 150 kB (153,600 bytes) for (a) and (b). (a) meets it and is held to it. (b)
+ * does not yet (the lazy shell and the call app after the chat took it from ~446 kB to ~325 kB):
+ * its budget is the measured value plus ~5%, to be lowered as the remaining reductions land
+ * (zod/mini, the Module Federation runtime once, the call app split).
  */
 
 /** The goal of issue 20 for (a) and (b), in bytes. */
@@ -14,15 +14,14 @@ export const GOAL_BYTES = 150 * 1024;
 
 /** A critical path's name (critical-paths.ts) and its budget in bytes on the wire. */
 export const BUDGETS = {
-  /** (a) a first visit, until the onboarding form is usable. Measured 2026-12-07: 237,740 bytes. Goal: 153,600. */
-  firstVisitOnboarding: 250_000,
+  /** (a) a first visit, until the onboarding form is usable. Measured 2026-12-07: 237,740 bytes before the lazy shell, 137,216 after. Held to the goal. */
+  firstVisitOnboarding: GOAL_BYTES,
   /**
    * (b) a signed-in user with an empty HTTP cache, until the conversation list is usable. Measured
-   * 2026-12-07: 446,393 and 486,486 bytes in two runs, because the call app loads in parallel with
-   * the chat today and sometimes finishes first; so the budget is the higher value plus ~5% (the
-   * call app's split off the critical path removes the race). Goal: 153,600.
+   * 2026-12-07: 446,393 and 486,486 bytes before (the call app raced the chat), 333,210 after the
+   * call app moved behind the chat. Goal: 153,600.
    */
-  returningChat: 511_000,
+  returningChat: 350_000,
   /** (c) the same visit, until the call app has mounted. Measured 2026-12-07: 486,485 bytes (no goal of its own: off the critical path). */
   returningCall: 511_000,
 } as const satisfies Record<string, number>;

@@ -1,3 +1,6 @@
+// Before anything here parses: this lazy chunk is the first of the shell's to use zod on a first
+// visit (before the device session), see zod-without-eval.ts.
+import '../zod-without-eval.js';
 import { DisplayNameSchema, HandleSchema, hasHiddenCharacters, isGuestHandle } from '@parley/contracts';
 import type { OnboardingInputProblem } from '../messages.js';
 

@@ -70,6 +70,30 @@ test('decline: the caller sees it, and both chats show the declined call', async
   await close(alice, bob);
 });
 
+test('a call that is ringing while the callee opens Parley rings once the page is up, though the call app loads after the chat', async ({ browser, system }) => {
+  const alice = await person(browser, system, 'Alice Liddell');
+  const bob = await person(browser, system, 'Bob Dylan');
+  // Bob's tab is closed: Alice's offer waits for his device in the server's queue.
+  await bob.page.goto('about:blank');
+  await openConversation(alice.page, bob.handle);
+  await alice.page.getByRole('button', { name: 'Voice call' }).click();
+  await expect(panel(alice.page)).toHaveAttribute('data-phase', 'outgoing');
+  // Bob opens Parley: the relay hands over the offer while the page starts, before the call app
+  // (loaded once the chat is up) listens; the shell's bus holds it for the call app.
+  await bob.page.goto(system.addresses.shell);
+  await expect(panel(bob.page)).toHaveAttribute('data-phase', 'incoming', { timeout: 20_000 });
+  await expect(panel(bob.page)).toContainText('Alice Liddell');
+  await bob.page.getByRole('button', { name: 'Accept' }).click();
+  for (const who of [alice, bob]) await expect(panel(who.page)).toHaveAttribute('data-phase', 'active', { timeout: 20_000 });
+  await expectAudioBothWays(alice, bob);
+  // Decoded samples alone do not show it: a receiver that let the caller's ciphertext through to its
+  // decoder counted samples too, while its sender sent in clear.
+  await expectEncryptedMedia([alice, bob], ['audio']);
+  await alice.page.getByRole('button', { name: 'Hang up' }).click();
+  await expect(panel(bob.page)).toHaveAttribute('data-outcome', 'hung-up', { timeout: 20_000 });
+  await close(alice, bob);
+});
+
 test('busy: Bob is in a call with Carol, Alice gets "busy", Bob keeps his call and has a missed call from Alice', async ({ browser, system }) => {
   const alice = await person(browser, system, 'Alice Liddell');
   const bob = await person(browser, system, 'Bob Dylan');

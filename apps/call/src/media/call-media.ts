@@ -6,9 +6,11 @@
  * (Signal-encrypted) offer or answer. The worker derives one key and KID per sender and track slot
  * (libs/media-e2ee `deriveTrackKey`): caller = participant 0, callee = participant 1.
  *
- * Transforms are set before any media can flow (Chromium ignores `RTCRtpScriptTransform` set from
- * `ontrack`): the caller adds its transceivers and their transforms before `createOffer`; the callee
- * sets them on the transceivers the offer created, before it answers.
+ * Transforms are set before any media can flow, in the task that made their transceivers: Chromium
+ * lets a sender or receiver without a transform by its next task pass frames through for good (it
+ * also ignores `RTCRtpScriptTransform` set from `ontrack`). The caller adds its transceivers and their
+ * transforms before `createOffer`; the callee sets them on the transceivers the offer created as
+ * soon as the offer is applied, before it answers.
  *
  * Set-up latency: each side builds its description while its microphone and camera open; the
  * caller's offer may even be made before the click (`prepareOffer`, ready-caller-media.ts), and the
@@ -291,13 +293,18 @@ export class RtcCallMedia implements CallMediaSession {
   }
 
   private async prepare(offer: SessionDescription): Promise<void> {
-    // The offer goes in before the first await, so before the incoming call renders. The ICE
-    // servers only have to be in place before the answer's description, which starts gathering.
+    // The offer goes in before the first await, so before the incoming call renders.
     this.postPeerKey(offer.key);
-    const applied = this.pc.setRemoteDescription({ type: 'offer', sdp: dropOrphanPayloadAttributes(offer.sdp) });
-    applied.catch(() => {}); // awaited below
-    await this.applyIceConfig();
-    await applied;
+    // The ICE servers only have to be in place before the answer's description, which starts
+    // gathering: they are asked for alongside and awaited last.
+    const configured = this.applyIceConfig();
+    configured.catch(() => {}); // awaited below
+    await this.pc.setRemoteDescription({ type: 'offer', sdp: dropOrphanPayloadAttributes(offer.sdp) });
+    // From here to the transforms nothing may be awaited: Chromium lets a sender or receiver that
+    // has no transform by the task after the one that made it pass frames through for good (a
+    // transform set later is ignored), so this side would send its media in clear and hand the
+    // caller's ciphertext to its decoders. Awaiting the ICE configuration first did exactly that
+    // whenever it was still being fetched: an offer that reached a call app that had just started.
     // The offer made one transceiver per m-line: in the caller's order, microphone, camera and screen
     // audio (video calls). Anything else would carry media that no transform of ours handles.
     const slots: { kind: 'audio' | 'video'; slot: number }[] =
@@ -321,6 +328,7 @@ export class RtcCallMedia implements CallMediaSession {
       else if (slot === SLOT.camera) this.videoSender = transceiver.sender;
       else this.screenAudioSender = transceiver.sender;
     }
+    await configured;
   }
 
   /**

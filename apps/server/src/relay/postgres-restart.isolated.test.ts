@@ -145,7 +145,9 @@ describe('the server on PostgreSQL', () => {
     const leftovers: Frame[] = [];
     while (again.pending > 0) leftovers.push((await again.next()) as Frame);
     if (leftovers.length) console.log(`postgres restart: frames after the queue emptied: ${JSON.stringify(leftovers.map(({ t, messageId }) => ({ t, messageId })))}`);
-    expect(leftovers.filter((frame) => frame.t !== 'deliver' || !delivered.has(frame.messageId!))).toEqual([]);
+    // `prekeys-low` is a notice the server sends after `ready` once it has counted the device's
+    // keys: on PostgreSQL it may come after settle()'s pong. It is no delivery.
+    expect(leftovers.filter((frame) => frame.t !== 'prekeys-low' && (frame.t !== 'deliver' || !delivered.has(frame.messageId!)))).toEqual([]);
     again.close();
   });
 });

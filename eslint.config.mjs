@@ -118,6 +118,8 @@ export default tseslint.config(
     files: ['tools/size/src/**/*.test.ts'],
     rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['../../mf-build/precompress.mjs', '../../mf-build/bundle-stats-plugin.mjs']) },
   },
+  // The release's test of the remote entry that falls back to its full build (what a release ships).
+  { files: ['tools/release/src/runtime-fallback.test.ts'], rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['../../mf-build/runtime-fallback.mjs']) } },
   // runtime:std sources run in a page, a worker and Node: no framework, no Node built-in, no DOM.
   // Their tests run in Node and may use Node (a real WebSocket server, the libsignal oracle).
   ...stdRoots.map((root) => ({

@@ -5,6 +5,7 @@ import { pluginSolid } from '@rsbuild/plugin-solid';
 import { sharedDependencies, unsharedFromEnv } from '../../tools/mf-build/shared-dependencies.mjs';
 import { pluginPrecompress } from '../../tools/mf-build/precompress-plugin.mjs';
 import { pluginBundleStats } from '../../tools/mf-build/bundle-stats-plugin.mjs';
+import { federationRuntimeExperiments } from '../../tools/mf-build/federation-runtime.mjs';
 import pkg from './package.json' with { type: 'json' };
 import { WORKER_INTEGRITY_PLACEHOLDER, workerIntegrityPlugin } from '../../tools/mf-build/worker-integrity-plugin.mjs';
 import { testHooksDefine } from '../../tools/mf-build/test-hooks.mjs';
@@ -27,6 +28,10 @@ export default defineConfig({
       exposes: { './App': './src/remote-app.tsx' },
       shared: sharedDependencies({ framework: 'solid', unshare }),
       dts: false,
+      // Only the parts of the federation runtime this app uses (tools/mf-build/federation-runtime.mjs).
+      // Its own runtime, not the shell's (unlike chat): the runtime core is made external per module,
+      // not per chunk, and the SFrame worker, which rspack also starts with the runtime, has no core.
+      experiments: federationRuntimeExperiments({ loadsRemotes: false }),
     }),
   ],
   // Test hooks only when the build asks (PARLEY_TEST_HOOKS=1, the browser tests' builds).

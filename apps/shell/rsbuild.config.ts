@@ -4,6 +4,7 @@ import { pluginReact } from '@rsbuild/plugin-react';
 import { pinnedManifestKeys } from '../../tools/mf-build/manifest-keys.mjs';
 import { pluginPrecompress } from '../../tools/mf-build/precompress-plugin.mjs';
 import { pluginBundleStats } from '../../tools/mf-build/bundle-stats-plugin.mjs';
+import { federationRuntimeExperiments } from '../../tools/mf-build/federation-runtime.mjs';
 import { sharedDependencies } from '../../tools/mf-build/shared-dependencies.mjs';
 import { testHooksDefine } from '../../tools/mf-build/test-hooks.mjs';
 import pkg from './package.json' with { type: 'json' };
@@ -23,6 +24,9 @@ export default defineConfig(({ command }) => ({
       // A remote that is down must never block the shell's start-up.
       shareStrategy: 'loaded-first',
       dts: false,
+      // Only the parts of the federation runtime this app uses, and its core provided to the remotes
+      // (tools/mf-build/federation-runtime.mjs).
+      experiments: federationRuntimeExperiments({ loadsRemotes: true }),
     }),
   ],
   source: {
@@ -36,6 +40,14 @@ export default defineConfig(({ command }) => ({
     },
   },
   html: { title: 'Parley', template: './src/index.html' },
+  performance: {
+    chunkSplit: {
+      strategy: 'split-by-experience',
+      // The small workspace libraries every part uses, once: without this, each shared singleton's
+      // chunk (messenger, signaling, event bus) carried its own copy of them (issue 20).
+      forceSplitting: { 'parley-common': /[\\/]libs[\\/](contracts|bytes|clock|call-links)[\\/]src[\\/]/ },
+    },
+  },
   output: { cleanDistPath: true },
   // Every chunk this build loads at run time is checked against its sha384 (Subresource Integrity).
   security: { sri: { enable: true, algorithm: 'sha384' } },

@@ -61,6 +61,8 @@ export interface HttpsDeployment {
   readonly server: ParleyServer;
   /** Chromium resolving the deployment's names to loopback and trusting Caddy's CA (and nothing else). */
   launchBrowser(): Promise<Browser>;
+  /** The launch options behind `launchBrowser`, for a browser started otherwise (a persistent profile, headful). */
+  readonly browserOptions: { readonly executablePath: string; readonly args: string[]; readonly env: Record<string, string | undefined> };
   /** A GET through Caddy from the test process: `https://…` verified against Caddy's CA, or `http://…`. */
   get(url: string, headers?: Record<string, string>): Promise<Answer>;
   stop(): Promise<void>;
@@ -76,7 +78,8 @@ export function parseEnvFile(text: string): Record<string, string> {
   return env;
 }
 
-async function waitFor(what: string, ready: () => Promise<boolean> | boolean, timeoutMs = 20_000, log = () => ''): Promise<void> {
+/** Polls `ready` every 100 ms until it holds; fails after `timeoutMs` with `log()` (a process's output). */
+export async function waitFor(what: string, ready: () => Promise<boolean> | boolean, timeoutMs = 20_000, log = () => ''): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await ready())) {
     if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms\n${log()}`);
@@ -175,17 +178,18 @@ export async function startHttpsDeployment(): Promise<HttpsDeployment> {
     }
 
     const running = server;
+    const browserOptions = {
+      executablePath: process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium',
+      args: [...CHROMIUM_ARGS, `--host-resolver-rules=MAP ${settings.domain} 127.0.0.1, MAP *.${settings.domain} 127.0.0.1`],
+      env: { ...process.env, HOME: home },
+    };
     return {
       settings,
       origins,
       system: { addresses: { shell: origins.shell, api: origins.shell, chat: origins.chat, call: origins.call } },
       server: running,
-      launchBrowser: () =>
-        chromium.launch({
-          executablePath: process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium',
-          args: [...CHROMIUM_ARGS, `--host-resolver-rules=MAP ${settings.domain} 127.0.0.1, MAP *.${settings.domain} 127.0.0.1`],
-          env: { ...process.env, HOME: home },
-        }),
+      launchBrowser: () => chromium.launch(browserOptions),
+      browserOptions,
       get,
       stop,
     };

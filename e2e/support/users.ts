@@ -5,7 +5,7 @@
  */
 import { ParleyApiClient, createAccount } from '@parley/messenger';
 import { InMemorySignalProtocolStore } from '@parley/signal-protocol';
-import { type Browser, type BrowserContext, type Page, expect } from '@playwright/test';
+import { type Browser, type BrowserContext, type Locator, type Page, expect } from '@playwright/test';
 import type { RunningSystem } from './system.js';
 
 /** A handle no other test of this run uses (the server keeps accounts per system, but be plain). */
@@ -49,4 +49,22 @@ export async function openConversation(page: Page, handle: string): Promise<void
 export async function newPerson(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ locale: 'en-US' });
   return { context, page: await context.newPage() };
+}
+
+/** Opens Settings → "Link a device" in `page` (a signed-in browser): the dialog and the one-time code it shows. */
+export async function showLinkCode(page: Page): Promise<{ settings: Locator; code: string }> {
+  await page.getByRole('button', { name: 'Settings' }).click();
+  const settings = page.getByTestId('settings');
+  await settings.getByRole('button', { name: 'Link a device' }).click();
+  const code = (await settings.getByTestId('link-code').textContent())!;
+  return { settings, code };
+}
+
+/** Types a link code into a new browser's onboarding ("Link this browser") and waits for its chat. */
+export async function linkWithTypedCode(page: Page, shell: string, code: string): Promise<void> {
+  await page.goto(shell);
+  const onboarding = page.getByTestId('onboarding');
+  await onboarding.getByLabel('Link code').fill(code);
+  await onboarding.getByRole('button', { name: 'Link this browser' }).click();
+  await expect(page.getByTestId('chat-app')).toBeVisible({ timeout: 30_000 });
 }

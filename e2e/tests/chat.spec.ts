@@ -6,7 +6,7 @@ import { type BrowserContext, type Page, chromium } from '@playwright/test';
 import { CHROMIUM_ARGS } from '../playwright.config.js';
 import { expect, test } from '../support/fixtures.js';
 import { startNodeDevice } from '../support/node-device.js';
-import { newPerson, onboard, openConversation, registerContact, uniqueHandle } from '../support/users.js';
+import { linkWithTypedCode, newPerson, onboard, openConversation, registerContact, showLinkCode, uniqueHandle } from '../support/users.js';
 
 const messages = (page: Page) => page.getByTestId('message-list').getByTestId('message');
 const bodies = (page: Page) => page.getByTestId('message-list').locator('.bubble__body');
@@ -147,18 +147,11 @@ test('a second browser linked to an account receives the same conversation; the 
   await expect(messages(bob.page).first()).toHaveAttribute('data-delivery', 'delivered');
 
   // Alice shows a code in settings on her first browser…
-  await alice.page.getByRole('button', { name: 'Settings' }).click();
-  const settings = alice.page.getByTestId('settings');
+  const { settings, code } = await showLinkCode(alice.page);
   await expect(settings.getByTestId('device')).toHaveCount(1);
-  await settings.getByRole('button', { name: 'Link a device' }).click();
-  const code = (await settings.getByTestId('link-code').textContent())!;
   // …and types it into a second browser.
   const laptop = await newPerson(browser);
-  await laptop.page.goto(system.addresses.shell);
-  const onboarding = laptop.page.getByTestId('onboarding');
-  await onboarding.getByLabel('Link code').fill(code);
-  await onboarding.getByRole('button', { name: 'Link this browser' }).click();
-  await expect(laptop.page.getByTestId('chat-app')).toBeVisible({ timeout: 30_000 });
+  await linkWithTypedCode(laptop.page, system.addresses.shell, code);
   await expect(laptop.page.getByTestId('shell-identity')).toHaveText('Alice Liddell');
   await expect(settings.getByTestId('link-done')).toBeVisible({ timeout: 15_000 });
   await expect(settings.getByTestId('device')).toHaveCount(2);

@@ -15,7 +15,6 @@
  * of its peer (the builds' test hook): packets keep arriving and nothing more decodes.
  */
 import type { Page } from '@playwright/test';
-import type { Browser as FirefoxBrowser } from 'puppeteer-core';
 import { type CallPerson, callPanel, callPerson } from '../support/calls.js';
 import { joinOwnLink, makeLink } from '../support/call-links.js';
 import { expect, test } from '../support/fixtures.js';
@@ -26,9 +25,6 @@ import {
   clickWithText,
   fillField,
   firefoxFramesDecoded,
-  firefoxMissing,
-  firefoxPerson,
-  launchFirefox,
   messageBodies,
   openConversationInFirefox,
   pressInField,
@@ -36,12 +32,12 @@ import {
   textOf,
   waitUntil,
 } from '../support/firefox.js';
+import { firefoxOnXvfbForFile } from '../support/firefox-on-xvfb.js';
 import { createGroup, expectDecodingOthers, groupCall, joinFromRing } from '../support/group-calls.js';
 import { callStats } from '../support/peer-connections.js';
-import { skipWhenMissing } from '../support/prerequisites.js';
 import { corruptPeerKeyOf, expectEncryptedMedia, type MediaPage } from '../support/sframe-wire.js';
 import { openConversation } from '../support/users.js';
-import { SCREEN, type VirtualDisplay, startXvfb, xvfbMissing } from '../support/xvfb.js';
+import { SCREEN } from '../support/xvfb.js';
 
 const chromiumFramesDecoded = (page: Page) => page.getByTestId('remote-video').evaluate((video: HTMLVideoElement) => video.getVideoPlaybackQuality().totalVideoFrames);
 const chromiumBodies = (page: Page) => page.getByTestId('message-list').locator('.bubble__body');
@@ -49,30 +45,10 @@ const phaseIn = (fiona: FirefoxPerson) => attributeOf(fiona.page, 'call-panel', 
 const groupPhaseIn = (fiona: FirefoxPerson) => attributeOf(fiona.page, 'group-call', 'data-phase');
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-let display: VirtualDisplay | null = null;
-let firefox: FirefoxBrowser | null = null;
-const people: FirefoxPerson[] = [];
-
-test.beforeAll(async () => {
-  if (firefoxMissing() || xvfbMissing()) return;
-  display = await startXvfb();
-  firefox = await launchFirefox({ display: display.display });
-});
-test.afterAll(async () => {
-  await firefox?.close();
-  display?.stop();
-});
-test.beforeEach(() => skipWhenMissing(firefoxMissing() ?? xvfbMissing()));
-test.afterEach(async () => {
-  for (const person of people.splice(0)) await person.context.close().catch(() => {});
-});
+const inFirefox = firefoxOnXvfbForFile();
 
 /** Fiona, in her own context of the file's Firefox, signed in (or not, as a guest will be). */
-async function fionaInFirefox(system: Parameters<typeof firefoxPerson>[1], options?: Parameters<typeof firefoxPerson>[3]): Promise<FirefoxPerson> {
-  const fiona = await firefoxPerson(firefox!, system, 'Fiona Firefox', options);
-  people.push(fiona);
-  return fiona;
-}
+const fionaInFirefox = (system: Parameters<typeof inFirefox>[0], options?: Parameters<typeof inFirefox>[2]) => inFirefox(system, 'Fiona Firefox', options);
 
 /** Fiona in Firefox and Carl in Chromium, both onboarded, each with the other's conversation open. */
 async function fionaAndCarl(browser: Parameters<typeof callPerson>[0], system: Parameters<typeof callPerson>[1]) {

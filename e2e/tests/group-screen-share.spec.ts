@@ -6,49 +6,11 @@
  * for Alice are wrong (the SFrame worker's test hook), gets the same frames and decodes none. A
  * second presenter is refused and told why; stopping returns the layout.
  */
-import { type Page } from '@playwright/test';
-import { parseKeyId } from '@parley/media-e2ee';
 import type { CallPerson } from '../support/calls.js';
 import { expect, test } from '../support/fixtures.js';
 import { corruptKeyOf, groupCall, groupMediaStats, groupOf, joinFromRing, recordWorkers } from '../support/group-calls.js';
-import { type SentFrame, type WireFrame, frameId, plaintextWindowsIn, sharedFrames, wireTapReport } from '../support/sframe-wire.js';
-
-/** KID track slots (libs/media-e2ee TrackSlot). */
-const SLOT = { screenAudio: 2, screen: 3 } as const;
-
-/** Frames decrypted and dropped by the page's receive transforms on one KID slot (the SFrame workers' own counters). */
-function receivedOnSlot(page: Page, slot: number): Promise<{ ok: number; dropped: number }> {
-  return page.evaluate((wanted) => {
-    type Counters = { transforms?: { side: string; slot: number; ok: number; dropped: number }[] } | null;
-    const taps = (window as unknown as { __parleyWireTaps?: { live: boolean; counters: Counters }[] }).__parleyWireTaps ?? [];
-    const total = { ok: 0, dropped: 0 };
-    for (const tap of taps.filter((t) => t.live)) {
-      for (const t of tap.counters?.transforms ?? []) {
-        if (t.side !== 'receive' || t.slot !== wanted) continue;
-        total.ok += t.ok;
-        total.dropped += t.dropped;
-      }
-    }
-    return total;
-  }, slot);
-}
-
-/** The decoded size of the spotlight's video. */
-function spotlightSize(page: Page): Promise<[number, number]> {
-  return page.getByTestId('group-call-spotlight-video').evaluate((video: HTMLVideoElement) => [video.videoWidth, video.videoHeight] as [number, number]);
-}
-
-const onSlot = <F extends SentFrame | WireFrame>(frames: readonly F[], sender: number, slot: number) =>
-  frames.filter((f) => {
-    const id = frameId(f.kind, 'sealed' in f ? f.sealed : f.bytes);
-    if (!id) return false;
-    const kid = parseKeyId(id.kid);
-    return kid.sender === sender && kid.track === slot;
-  });
-
-async function indexOf(viewer: CallPerson, name: string): Promise<number> {
-  return Number(await viewer.page.getByTestId('group-call-participant').filter({ hasText: name }).getAttribute('data-participant'));
-}
+import { SLOT, onSlot, participantIndex, receivedOnSlot, spotlightSize } from '../support/group-presentation.js';
+import { plaintextWindowsIn, sharedFrames, wireTapReport } from '../support/sframe-wire.js';
 
 test('a shared 1280×720 screen is the spotlight for the others, encrypted on its own KID; a second presenter is refused; stopping returns the layout', async ({ browser, system }) => {
   test.setTimeout(180_000);
@@ -63,7 +25,7 @@ test('a shared 1280×720 screen is the spotlight for the others, encrypted on it
       .poll(async () => (await groupMediaStats(person.page)).videoFrames.filter((n) => n > 10).length, { timeout: 45_000, message: `${person.name} decodes both others' cameras` })
       .toBeGreaterThanOrEqual(2);
   }
-  const aliceIndex = await indexOf(carol, 'Alice Liddell');
+  const aliceIndex = await participantIndex(carol, 'Alice Liddell');
   // Bob's keys for Alice are replaced by random ones: he is a subscriber without her key.
   await corruptKeyOf(bob.page, aliceIndex);
   const spotlight = (person: CallPerson) => person.page.getByTestId('group-call-spotlight');

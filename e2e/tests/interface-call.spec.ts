@@ -19,6 +19,11 @@ import { expect, test } from '../support/fixtures.js';
 import { BOT_PEOPLE, eightPersonCall } from '../support/group-call-bots.js';
 import { newPerson, onboard } from '../support/users.js';
 
+// Reduced motion: a video stage's controls then never fade while nothing moves (idle-controls.ts).
+// Otherwise, in a long audit, the fade can start between the settled-transitions wait and axe's
+// reading, and half-faded text fails contrast (seen once in CI on the 8-person call, dark pass).
+test.use({ reducedMotion: 'reduce' });
+
 let callLab: ServedLab;
 let stageLab: ServedLab;
 
@@ -167,9 +172,9 @@ test('a phone-sized window: the incoming call and the call are full screen, noth
   expect(await seriousViolations(page, 'phone-sized call', '#bob')).toEqual([]);
 });
 
-/** A 1280×800 page of its own for `use`, closed after. */
+/** A 1280×800 page of its own for `use`, closed after (reduced motion, as the spec's `test.use`). */
 async function page1280(browser: Browser, use: (page: Page) => Promise<void>): Promise<void> {
-  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } });
+  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
   try {
     await use(await context.newPage());
   } finally {

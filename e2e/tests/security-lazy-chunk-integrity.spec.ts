@@ -6,41 +6,20 @@
  * compromised server or proxy would: the browser refuses it, onboarding says so, nothing of it runs
  * and no account is made.
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect, test } from '../support/fixtures.js';
-import { distOf } from '../support/system.js';
+import { expectAccountRefused, shellChunkWith, tamperInTransit } from '../support/tampered-chunk.js';
 import { uniqueHandle } from '../support/users.js';
 
-const REFUSED = 'Part of Parley could not be loaded, or was not the code this version was built with. Reload the page.';
-
 /** The shell's lazily loaded chunk that starts a device session (session/device-session.ts logs this prefix). */
-function deviceSessionChunk(): string {
-  const asyncDir = join(distOf('shell'), 'static', 'js', 'async');
-  const found = readdirSync(asyncDir).filter((name) => name.endsWith('.js') && readFileSync(join(asyncDir, name), 'utf8').includes('[shell] relay: '));
-  expect(found).toHaveLength(1);
-  return `/static/js/async/${found[0]}`;
-}
+const deviceSessionChunk = () => shellChunkWith('[shell] relay: ');
 
 test('a lazily loaded shell chunk changed in transit is refused: onboarding says so and no account is made', async ({ page, system, requests }) => {
   const chunk = deviceSessionChunk();
-  await page.route(`${system.addresses.shell}${chunk}`, async (route) => {
-    const genuine = await route.fetch();
-    await route.fulfill({ response: genuine, body: `${await genuine.text()}\n;globalThis.__tamperedChunk = true;\n` });
-  });
+  await tamperInTransit(page, `${system.addresses.shell}${chunk}`);
 
   await page.goto(system.addresses.shell);
-  const onboarding = page.getByTestId('onboarding');
   // The form needs none of the lazily loaded code: it is there, and usable, either way.
-  await onboarding.getByLabel('Handle', { exact: true }).fill(uniqueHandle('mallory'));
-  await onboarding.getByLabel('Display name').fill('Mallory');
-  await onboarding.getByRole('button', { name: 'Create account' }).click();
-
-  await expect(onboarding.getByRole('alert')).toHaveText(REFUSED);
-  expect(requests).toContain(`${system.addresses.shell}${chunk}`);
-  expect(await page.evaluate(() => (globalThis as { __tamperedChunk?: boolean }).__tamperedChunk ?? false)).toBe(false);
-  expect(requests.some((url) => new URL(url).pathname.startsWith('/api/accounts'))).toBe(false);
-  await expect(page.getByTestId('chat-app')).toHaveCount(0);
+  await expectAccountRefused(page, requests, `${system.addresses.shell}${chunk}`, uniqueHandle('mallory'));
 });
 
 test('positive control: the same chunk passed through untouched lets onboarding finish', async ({ page, system }) => {

@@ -7,7 +7,7 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from '../support/fixtures.js';
 import { startNodeDevice } from '../support/node-device.js';
-import { newPerson, onboard, openConversation, registerContact, uniqueHandle } from '../support/users.js';
+import { linkWithTypedCode, newPerson, onboard, openConversation, registerContact, showLinkCode, uniqueHandle } from '../support/users.js';
 
 /** Everything the origin's IndexedDB databases and localStorage hold, as text, with counts. */
 async function storedInBrowser(page: Page): Promise<{ records: number; text: string; localKeys: string[] }> {
@@ -126,15 +126,9 @@ test('a browser removed by another device of the account wipes itself and shows 
   await onboard(alice.page, system, handle, 'Alice Liddell');
 
   // A laptop is linked to Alice's account with a code from her first browser.
-  await alice.page.getByRole('button', { name: 'Settings' }).click();
-  const settings = alice.page.getByTestId('settings');
-  await settings.getByRole('button', { name: 'Link a device' }).click();
-  const code = (await settings.getByTestId('link-code').textContent())!;
+  const { settings, code } = await showLinkCode(alice.page);
   const laptop = await newPerson(browser);
-  await laptop.page.goto(system.addresses.shell);
-  await laptop.page.getByTestId('onboarding').getByLabel('Link code').fill(code);
-  await laptop.page.getByTestId('onboarding').getByRole('button', { name: 'Link this browser' }).click();
-  await expect(laptop.page.getByTestId('chat-app')).toBeVisible({ timeout: 30_000 });
+  await linkWithTypedCode(laptop.page, system.addresses.shell, code);
   await expect(settings.getByTestId('device')).toHaveCount(2, { timeout: 15_000 });
 
   // Bob writes; the laptop has the text.

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CONTRACT_VERSION, majorOf } from '@parley/contracts';
 import { parseContractRange, parseSemanticVersion, satisfiesContractRange } from '@parley/rollout';
-import { builtVersion } from '@parley/server';
+import { DEFAULT_CONTRACTS, builtVersion } from '@parley/server';
 import type { Browser, Locator, Page } from '@playwright/test';
 import { callPanel } from '../support/calls.js';
 import { expect, test } from '../support/fixtures.js';
@@ -29,9 +29,10 @@ import { newPerson, onboard, openConversation, uniqueHandle } from '../support/u
  * The older side, fixed: the merge of h/disk (2026-12-07), the last commit before the Firefox call
  * changes (SDP clean-up in the call app, rate-limit changes in the server) and before the
  * renovation, so today's code and it differ on both sides of the mount contract. Its contract is
- * 1.0.0. Move it forward only on purpose, e.g. when its lockfile needs packages this checkout no
- * longer has (build-at-commit.sh refuses then). tools/test/run-all.sh reads this line to build it
- * before the browser tests, outside the network-less namespace.
+ * 1.0.0, an older minor than today's (the bus has gained events since). Move it forward only on
+ * purpose, e.g. when its lockfile needs packages this checkout no longer has (build-at-commit.sh
+ * refuses then). tools/test/run-all.sh reads this line to build it before the browser tests,
+ * outside the network-less namespace.
  */
 const OLDER_COMMIT = '4ecbeda4138179d508d5b17a44a38d580311e85e';
 const OLDER_DIST = join(REPO_ROOT, '.tmp', 'version-skew', OLDER_COMMIT, 'dist');
@@ -58,10 +59,10 @@ function hosts(range: string, contract: string): boolean {
   return satisfiesContractRange(parseSemanticVersion(contract)!, parseContractRange(range)!);
 }
 
-/** The server's reason, in the words `release status call --user` prints, for a shell speaking `contract`. */
-async function callReason(system: RunningSystem, contract: string): Promise<string> {
+/** The server's reason, in the words `release status <remote> --user` prints, for a shell speaking `contract`. */
+async function reasonFor(system: RunningSystem, contract: string, remote: 'chat' | 'call' = 'call'): Promise<string> {
   // The default rule decides for everyone: any user id shows it.
-  return (await system.registry.explain('call', { userId: 'version-skew-probe', beta: false }, contract)).reason;
+  return (await system.registry.explain(remote, { userId: 'version-skew-probe', beta: false }, contract)).reason;
 }
 
 /** A person in their own browser context, with every URL their page requests. */
@@ -109,6 +110,8 @@ test.describe("today's shell and chat, the older commit's call release", () => {
     const alice = await person(browser, 'Alice Liddell');
     const bob = await person(browser, 'Bob Dylan');
     for (const who of [alice, bob]) await onboard(who.page, system, who.handle, who.name);
+    // Today's shell provides its federation runtime: today's chat ran its slim entry, not its full build.
+    for (const who of [alice, bob]) expect(who.requests.filter((url) => url.endsWith('/full/remoteEntry.js'))).toEqual([]);
 
     if (hosts(contracts, CONTRACT_VERSION)) {
       for (const who of [alice, bob]) {
@@ -118,7 +121,7 @@ test.describe("today's shell and chat, the older commit's call release", () => {
       // The older call app's own panel: its test ids are fixed with its commit.
       await callConnects(alice, bob, (page) => page.getByTestId('call-panel'), openConversation);
     } else {
-      expect(await callReason(system, CONTRACT_VERSION)).toContain(`passed over ${release} (default): contract mismatch`);
+      expect(await reasonFor(system, CONTRACT_VERSION)).toContain(`passed over ${release} (default): contract mismatch`);
       for (const who of [alice, bob]) {
         await expectNoCalling(who, release);
         // Today's shell tells its user why calling is missing.
@@ -151,11 +154,16 @@ const olderShell = {
 };
 
 test.describe("the older commit's shell and chat, today's call release", () => {
-  // The server (today's) serves the older shell and publishes the older chat at start, as a
-  // deployment that has not upgraded them would; today's call release comes by the release train.
-  test.use({ systemOptions: { env: { PARLEY_SHELL_DIST: join(OLDER_DIST, 'shell'), PARLEY_CHAT_DIST: join(OLDER_DIST, 'chat') } } });
+  // The server (today's) serves the older shell, as a deployment that has not upgraded it would. The
+  // older chat comes by the release train, declaring the contract its commit was built for (the
+  // server's local publishing would declare today's, which the older shell may not meet); today's call
+  // release comes the same way, declaring today's contract.
+  test.use({ systemOptions: { env: { PARLEY_SHELL_DIST: join(OLDER_DIST, 'shell') } } });
 
-  test("today's call release is offered and a 1:1 call connects, or the older shell is refused with the reason", async ({ browser, system }) => {
+  test("today's call release is offered and a 1:1 call connects, or it is withheld from the older shell, or the older shell is refused, with the reason", async ({ browser, system }) => {
+    const olderChat = `${builtVersion(join(OLDER_DIST, 'chat'))}-at-${OLDER_COMMIT.slice(0, 8)}`;
+    await system.registry.publish({ remote: 'chat', version: olderChat, distDir: join(OLDER_DIST, 'chat'), contracts: `^${older.contractVersion}` });
+    await system.registry.setDefault('chat', olderChat);
     const release = `${builtVersion(distOf('call'))}-head`;
     const contracts = `^${CONTRACT_VERSION}`;
     await system.registry.publish({ remote: 'call', version: release, distDir: distOf('call'), contracts });
@@ -165,7 +173,7 @@ test.describe("the older commit's shell and chat, today's call release", () => {
     const served = async (url: string) => (await fetch(url)).text();
     const olderFile = (app: string, file: string) => readFileSync(join(OLDER_DIST, app, file), 'utf8');
     expect(await served(`${system.addresses.shell}/`)).toBe(olderFile('shell', 'index.html'));
-    expect(await served(system.releaseEntry('chat', builtVersion(join(OLDER_DIST, 'chat'))!))).toBe(olderFile('chat', 'remoteEntry.js'));
+    expect(await served(system.releaseEntry('chat', olderChat))).toBe(olderFile('chat', 'remoteEntry.js'));
 
     const alice = await person(browser, 'Alice Liddell');
     const bob = await person(browser, 'Bob Dylan');
@@ -198,11 +206,47 @@ test.describe("the older commit's shell and chat, today's call release", () => {
         // Today's call app: its panel as the suite's helper finds it.
         await callConnects(alice, bob, callPanel, olderShell.openConversation);
       } else {
-        expect(await callReason(system, older.contractVersion)).toContain(`passed over ${release} (default): contract mismatch`);
+        expect(await reasonFor(system, older.contractVersion)).toContain(`passed over ${release} (default): contract mismatch`);
         for (const who of [alice, bob]) await expectNoCalling(who, release);
       }
     }
     await alice.context.close();
     await bob.context.close();
+  });
+});
+
+test.describe("the older commit's shell, today's chat release", () => {
+  // Today's chat reads the federation runtime from the shell (tools/mf-build/runtime-fallback.mjs); the
+  // older shell provides none, so the chat's entry must load its full build, under the same integrity.
+  test.use({ systemOptions: { env: { PARLEY_SHELL_DIST: join(OLDER_DIST, 'shell') } } });
+
+  test("today's chat entry, in the older shell, hands the shell its full build's app", async ({ browser, system }) => {
+    // Published at start for today's contract: the older shell is offered it only if its contract is
+    // in that range. When it is not (the bus gained events the older shell lacks), the manifest
+    // withholds it and says why; the runtime is then checked with the same build published as an
+    // operator forcing it would, declaring the older shell's contract.
+    const chatVersion = builtVersion(distOf('chat'))!;
+    let version = chatVersion;
+    if (!hosts(DEFAULT_CONTRACTS, older.contractVersion)) {
+      expect(await reasonFor(system, older.contractVersion, 'chat')).toContain(`passed over ${chatVersion} (default): contract mismatch`);
+      version = `${chatVersion}-for-${older.contractVersion.replaceAll('.', '-')}`;
+      await system.registry.publish({ remote: 'chat', version, distDir: distOf('chat'), contracts: `^${older.contractVersion}` });
+      await system.registry.setDefault('chat', version);
+    }
+    const chatEntry = system.releaseEntry('chat', version);
+    const release = chatEntry.replace(/remoteEntry\.js$/, '');
+    expect(await (await fetch(chatEntry)).text()).toBe(readFileSync(join(distOf('chat'), 'remoteEntry.js'), 'utf8'));
+    const alice = await person(browser, 'Alice Liddell');
+    await olderShell.createAccount(alice.page, system, alice);
+    // The shell's runtime initialised the container and got './App' from it: the full build's exposed
+    // module was loaded, from the full build's own chunks. (Whether today's chat then mounts in this
+    // older shell is the contract's business, not the runtime's: today, it does not — it subscribes to
+    // a bus event the older shell's event bus does not know.)
+    await expect.poll(() => alice.requests.some((url) => url.startsWith(`${release}full/static/js/async/__federation_expose_App.`)), { timeout: 20_000 }).toBe(true);
+    expect(alice.requests).toContain(chatEntry);
+    expect(alice.requests).toContain(`${release}full/remoteEntry.js`);
+    // The slim build's code never ran: none of its chunks was asked for.
+    expect(alice.requests.filter((url) => url.startsWith(`${release}static/`))).toEqual([]);
+    await alice.context.close();
   });
 });

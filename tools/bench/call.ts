@@ -19,35 +19,17 @@
  *
  * Goal from the calls issue: Parley ≤ 1.2× the bare page. Printed, not asserted.
  */
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, type Page, chromium } from '@playwright/test';
-import { ParleyApiClient, createAccount } from '@parley/messenger';
-import { type Addresses, configFromEnv, createParleyServer } from '@parley/server';
-import { testServerEnvironment } from '@parley/server/testing';
-import { InMemorySignalProtocolStore } from '@parley/signal-protocol';
-import { CHROMIUM, CHROMIUM_ARGS, median, sleep, statFields, onboardInShell, RECORD_PEER_CONNECTIONS } from './bench-support.js';
+import { CHROMIUM, CHROMIUM_ARGS, median, sleep, onboardInShell } from './bench-support.js';
+import { type BareAccount, type BenchWindow, type FirstMedia, INSTRUMENT, bareAccount, barePageUrl, browserCpuSeconds, startCallBenchServers, threadCpuSeconds } from './call-support.js';
 
 const RUNS = Math.max(10, Number(process.env.BENCH_CALL_RUNS ?? 10));
 const CPU_SECONDS = Number(process.env.BENCH_CPU_SECONDS ?? 10);
 const ENCRYPTED_STREAMS = 4;
-
-/** Ms from the click to the first remote video frame and audio decoded, two ways (see INSTRUMENT). */
-interface FirstMedia {
-  /** When the first decoded frame reached the track: the RTP source timestamps (exact). */
-  videoMs: number;
-  audioMs: number;
-  /** When a poll of getStats first showed it (late by up to Chromium's 50 ms stats cache). */
-  statsVideoMs: number;
-  statsAudioMs: number;
-}
-
-interface BenchWindow {
-  __benchArm(): Promise<FirstMedia>;
-}
+/** Chromium's name for a dedicated worker's thread (see threadCpuSeconds). */
+const WORKER_THREAD = 'DedicatedWorker';
 
 interface PhaseEvent {
   readonly name: string;
@@ -77,6 +59,8 @@ const PHASE_ROWS: readonly [key: string, label: string][] = [
   ['B:gum-done-audio', 'callee microphone open (opened alone)'],
   ['B:gum-done-video', 'callee camera open (opened alone)'],
   ['B:setRemoteDescription-done', 'callee offer applied'],
+  ['B:replaceTrack-audio', 'callee microphone onto its sender'],
+  ['B:replaceTrack-video', 'callee camera onto its sender'],
   ['B:setLocalDescription-done', 'callee answer set'],
   ['B:ws-send#1', 'callee answer sent'],
   ['A:ws-deliver#1', 'caller answer received'],
@@ -147,68 +131,6 @@ function phaseTable(parley: readonly PhaseRun[], bare: readonly PhaseRun[]): str
 }
 
 /**
- * In every page: record RTCPeerConnections; `__benchArm()` times the first decoded media, on the
- * caller's connection (it may have been made before the click, Parley's ready offers, but only a
- * call's has a remote description; the previous call's is closed).
- *
- * Exact: each receiver's RTP synchronization source carries the time its last frame, decoded, was
- * delivered to the track (audio when the playout pulls it, video when the decoder hands it on);
- * polled every 2 ms, the first entry seen is the first frame (a later one only if the page was busy
- * for longer than a frame: 10 ms of audio, 33 ms of video). Also, as before: when a poll of
- * getStats every 10 ms first shows `framesDecoded` / `totalSamplesReceived` — Chromium serves
- * getStats from a cache up to 50 ms old, so that one is late by 0–50 ms, by chance.
- *
- * Recording first (RECORD_PEER_CONNECTIONS), in the same script so that it runs before. A string,
- * not a function: tsx would add helpers to a function that the page does not have.
- */
-const INSTRUMENT = `${RECORD_PEER_CONNECTIONS}(() => {
-  const pcs = window.__benchPcs;
-  const callPc = () => pcs.filter((p) => p.connectionState !== 'closed' && p.remoteDescription).pop();
-  window.__benchArm = () => {
-    const start = performance.now();
-    const first = { video: NaN, audio: NaN, statsVideo: NaN, statsAudio: NaN };
-    const deadline = start + 30000;
-    const done = () => !Object.values(first).some(Number.isNaN);
-    return new Promise((resolve, reject) => {
-      const sources = () => {
-        const pc = callPc();
-        if (pc) {
-          for (const receiver of pc.getReceivers()) {
-            const kind = receiver.track.kind;
-            if (!Number.isNaN(first[kind])) continue;
-            const source = receiver.getSynchronizationSources()[0];
-            if (!source) continue;
-            // The timestamp is on the epoch clock (ms), as performance.timeOrigin.
-            const at = source.timestamp - performance.timeOrigin - start;
-            const seen = performance.now() - start;
-            if (at > seen + 1) return reject(new Error('an RTP source timestamp ' + at + ' ms is later than its poll at ' + seen + ' ms: not on the page clock'));
-            first[kind] = at;
-          }
-        }
-        if (Number.isNaN(first.video) || Number.isNaN(first.audio)) setTimeout(sources, 2);
-        else if (done()) resolve({ videoMs: first.video, audioMs: first.audio, statsVideoMs: first.statsVideo, statsAudioMs: first.statsAudio });
-      };
-      const stats = async () => {
-        const pc = callPc();
-        if (pc) {
-          const now = performance.now();
-          for (const s of (await pc.getStats()).values()) {
-            if (s.type !== 'inbound-rtp') continue;
-            if (s.kind === 'video' && Number.isNaN(first.statsVideo) && (s.framesDecoded ?? 0) > 0) first.statsVideo = now - start;
-            if (s.kind === 'audio' && Number.isNaN(first.statsAudio) && (s.totalSamplesReceived ?? 0) > 0) first.statsAudio = now - start;
-          }
-        }
-        if (done()) resolve({ videoMs: first.video, audioMs: first.audio, statsVideoMs: first.statsVideo, statsAudioMs: first.statsAudio });
-        else if (performance.now() > deadline) reject(new Error('no media after 30 s: ' + JSON.stringify(first)));
-        else if (Number.isNaN(first.statsVideo) || Number.isNaN(first.statsAudio)) setTimeout(stats, 10);
-      };
-      sources();
-      stats();
-    });
-  };
-})();`;
-
-/**
  * BENCH_CALL_PHASES=1: every page (both kinds, both sides) also records when each setup step
  * happened, on one clock (`performance.timeOrigin + now()`, the same machine): getUserMedia,
  * descriptions, relay frames sent (`send`) and delivered (`deliver`), ICE and DTLS connected, the
@@ -264,6 +186,11 @@ const PHASE_INSTRUMENT = `(() => {
     };
   };
   for (const name of ['createOffer', 'createAnswer', 'setLocalDescription', 'setRemoteDescription']) wrap(name);
+  const replaceTrack = RTCRtpSender.prototype.replaceTrack;
+  RTCRtpSender.prototype.replaceTrack = function (track) {
+    if (track) mark('replaceTrack-' + track.kind);
+    return replaceTrack.call(this, track);
+  };
   const Base = window.RTCPeerConnection;
   window.RTCPeerConnection = class extends Base {
     constructor(...args) {
@@ -325,12 +252,16 @@ const PHASE_INSTRUMENT = `(() => {
       Object.defineProperty(transformer, 'writable', { value: last.writable });
     });
   })();`)};
+  // The hook goes in front of the worker's own code in the blob it starts from (Parley starts its
+  // worker from a blob of checked bytes; its CSP lets no worker importScripts a blob).
+  const createObjectURL = URL.createObjectURL;
+  URL.createObjectURL = (object) =>
+    createObjectURL(object instanceof Blob && object.type === 'text/javascript' ? new Blob([hook + '\\n', object], { type: object.type }) : object);
   const NativeWorker = window.Worker;
   window.Worker = class extends NativeWorker {
     constructor(url, options) {
-      const boot = URL.createObjectURL(new Blob([hook + '\\nimportScripts(' + JSON.stringify(String(url)) + ');'], { type: 'text/javascript' }));
       mark('worker-created');
-      super(boot, { ...options, type: 'classic' });
+      super(url, options);
       this.addEventListener('message', ({ data }) => {
         if (data?.type !== 'counters') return;
         for (const t of data.transforms) if (t.dropped > 0) mark('worker-drops', t.side + '-' + t.kind + '-' + t.slot + ':' + t.dropped + ':' + t.lastFailure);
@@ -338,99 +269,6 @@ const PHASE_INSTRUMENT = `(() => {
     }
   };
 })();`;
-
-/** The bare page: plain WebRTC, signaling in clear through the Parley relay. */
-const BARE_PAGE = `<!doctype html><meta charset="utf-8"><title>bare call</title>
-<button id="call">Video call</button><video id="remote" autoplay muted playsinline></video><audio id="audio" autoplay></audio>
-<script>
-const q = new URLSearchParams(location.search);
-const ws = new WebSocket(q.get('relay'));
-let pc = null, stream = null, answered = false, pending = [];
-const send = (signal) => ws.send(JSON.stringify({ t: 'send', id: crypto.randomUUID(), to: q.get('peer'),
-  messages: [{ deviceId: 1, type: 2, ciphertext: btoa(JSON.stringify(signal)) }] }));
-ws.onopen = () => ws.send(JSON.stringify({ t: 'auth', token: q.get('token') }));
-ws.onmessage = async (event) => {
-  const frame = JSON.parse(event.data);
-  if (frame.t === 'ready') document.title = 'ready';
-  if (frame.t !== 'deliver') return;
-  ws.send(JSON.stringify({ t: 'ack', id: frame.id }));
-  await handle(JSON.parse(atob(frame.ciphertext)));
-};
-function vp8(t) {
-  const codecs = RTCRtpReceiver.getCapabilities('video').codecs.filter((c) => /^video\\/(vp8|rtx)$/i.test(c.mimeType));
-  t.setCodecPreferences(codecs);
-}
-function newPc() {
-  pc = new RTCPeerConnection({ iceServers: [] });
-  pc.onicecandidate = ({ candidate }) => {
-    const s = { kind: 'ice', candidate: candidate ? candidate.toJSON() : null };
-    if (answered) send(s); else pending.push(s);
-  };
-  pc.ontrack = ({ track }) => {
-    const el = document.getElementById(track.kind === 'video' ? 'remote' : 'audio');
-    el.srcObject = new MediaStream([track]);
-    el.play().catch(() => {});
-  };
-}
-function flush() { answered = true; for (const s of pending.splice(0)) send(s); }
-document.getElementById('call').onclick = async () => {
-  stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
-  newPc();
-  pc.addTransceiver(stream.getAudioTracks()[0], { direction: 'sendrecv', streams: [stream] });
-  vp8(pc.addTransceiver(stream.getVideoTracks()[0], { direction: 'sendrecv', streams: [stream] }));
-  await pc.setLocalDescription(await pc.createOffer());
-  send({ kind: 'offer', sdp: pc.localDescription.sdp });
-};
-async function handle(signal) {
-  if (signal.kind === 'offer') {
-    stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
-    newPc();
-    for (const track of stream.getTracks()) pc.addTrack(track, stream);
-    for (const t of pc.getTransceivers()) if (t.sender.track && t.sender.track.kind === 'video') vp8(t);
-    await pc.setRemoteDescription({ type: 'offer', sdp: signal.sdp });
-    await pc.setLocalDescription(await pc.createAnswer());
-    send({ kind: 'answer', sdp: pc.localDescription.sdp });
-    flush();
-  } else if (signal.kind === 'answer') {
-    await pc.setRemoteDescription({ type: 'answer', sdp: signal.sdp });
-    flush();
-  } else if (signal.kind === 'ice' && pc) {
-    await pc.addIceCandidate(signal.candidate ?? undefined).catch(() => {});
-  } else if (signal.kind === 'hangup') {
-    hangUp(false);
-  }
-}
-window.hangUp = (tell = true) => {
-  if (tell) send({ kind: 'hangup' });
-  if (pc) pc.close();
-  if (stream) for (const t of stream.getTracks()) t.stop();
-  pc = null; stream = null; answered = false; pending = [];
-};
-</script>`;
-
-
-/** CPU seconds used so far by every process under this one (the Chromium processes). */
-function browserCpuSeconds(): number {
-  const parents = new Map<number, number>();
-  const ticks = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const fields = statFields(readFileSync(`/proc/${name}/stat`, 'utf8'));
-      parents.set(Number(name), Number(fields[1]));
-      ticks.set(Number(name), Number(fields[11]) + Number(fields[12]));
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  const isDescendant = (pid: number): boolean => {
-    for (let p = parents.get(pid); p !== undefined && p > 1; p = parents.get(p)) if (p === process.pid) return true;
-    return false;
-  };
-  let total = 0;
-  for (const [pid, t] of ticks) if (isDescendant(pid)) total += t;
-  return total / 100;
-}
 
 
 async function waitFor(page: Page, predicate: string, timeout = 20_000): Promise<void> {
@@ -448,12 +286,22 @@ async function parleyPerson(browser: Browser, shell: string, handle: string, nam
   return { context, page };
 }
 
-/** Clicks "Accept" the moment an incoming call shows (the fastest possible callee). */
+/**
+ * Clicks "Accept" the moment an incoming call shows (the fastest possible callee). Only what was
+ * added is searched: a search of the whole page on every change would add the harness's own work to
+ * the callee's main thread while the call is set up (the bare callee has no page to search).
+ */
 async function autoAccept(page: Page): Promise<void> {
   await page.evaluate(() => {
-    new MutationObserver(() => {
-      const accept = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Accept');
-      accept?.click();
+    new MutationObserver((mutations) => {
+      for (const mutation of mutations) {
+        for (const node of mutation.addedNodes) {
+          if (!(node instanceof Element)) continue;
+          const buttons = node instanceof HTMLButtonElement ? [node] : [...node.querySelectorAll('button')];
+          const accept = buttons.find((b) => (b.getAttribute('aria-label') ?? b.textContent?.trim()) === 'Accept');
+          if (accept) return accept.click();
+        }
+      }
     }).observe(document.body, { childList: true, subtree: true });
   });
 }
@@ -462,24 +310,15 @@ async function clickAndTime(page: Page): Promise<FirstMedia> {
   return page.evaluate(() => {
     const timing = (window as unknown as BenchWindow).__benchArm();
     (window as unknown as PhaseWindow).__benchMark?.('click');
-    [...document.querySelectorAll('button')].find((b) => b.textContent === 'Video call')!.click();
+    // By its accessible name: Parley's is an icon button named by aria-label, the bare page's has text.
+    [...document.querySelectorAll('button')].find((b) => (b.getAttribute('aria-label') ?? b.textContent?.trim()) === 'Video call')!.click();
     return timing;
   });
 }
 
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-call-'));
-  const server = createParleyServer(
-    configFromEnv(testServerEnvironment(dataDir, {
-      PARLEY_RATE_LIMITS: 'off',
-      // The committed development keys: the shell built with PARLEY_DEV_MANIFEST_KEYS=1 pins them.
-      PARLEY_MANIFEST_KEY_FILE: new URL('../dev/manifest-dev-keys.json', import.meta.url).pathname,
-    })),
-  );
-  const addresses = (await server.start()) as Required<Addresses>;
-  const bare = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(BARE_PAGE));
-  await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
-  const bareOrigin = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`;
+  const servers = await startCallBenchServers();
+  const { addresses } = servers;
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   try {
     // Parley: two onboarded people; Alice opens the chat with Bob; Bob accepts at once.
@@ -495,13 +334,12 @@ async function main(): Promise<void> {
     // Bare: two accounts with real device tokens on the same server.
     const bareAccounts = await Promise.all(['carol', 'dave'].map((who) => bareAccount(addresses, `${who}_${suffix}`)));
     const [carol, dave] = bareAccounts as [BareAccount, BareAccount];
-    const relay = `${addresses.api.replace(/^http/, 'ws')}/ws`;
     const bareSide = async (me: BareAccount, peer: BareAccount) => {
       const context = await browser.newContext({ locale: 'en-US' });
       await context.addInitScript(INSTRUMENT);
       if (PHASES) await context.addInitScript(PHASE_INSTRUMENT);
       const page = await context.newPage();
-      await page.goto(`${bareOrigin}/?relay=${encodeURIComponent(relay)}&token=${encodeURIComponent(me.token)}&peer=${encodeURIComponent(peer.userId)}`);
+      await page.goto(barePageUrl(servers, me, peer));
       await waitFor(page, "document.title === 'ready'");
       return { context, page };
     };
@@ -567,23 +405,26 @@ async function main(): Promise<void> {
     }
 
     // CPU: a steady call of each kind, measured alone.
+    // Also the dedicated workers' threads alone: Parley's SFrame worker (the bare page has none).
     const cpuOf = async (start: () => Promise<unknown>, stop: () => Promise<unknown>) => {
       await start();
       await sleep(3_000);
       const before = browserCpuSeconds();
+      const workerBefore = threadCpuSeconds(WORKER_THREAD);
       await sleep(CPU_SECONDS * 1000);
       const used = browserCpuSeconds() - before;
+      const worker = threadCpuSeconds(WORKER_THREAD) - workerBefore;
       await stop();
-      return used / CPU_SECONDS;
+      return { used: used / CPU_SECONDS, worker: worker / CPU_SECONDS };
     };
-    const parleyCpu = await cpuOf(
+    const { used: parleyCpu, worker: sframeWorkerCpu } = await cpuOf(
       () => clickAndTime(alice.page),
       async () => {
         await alice.page.getByRole('button', { name: 'Hang up' }).click();
         await sleep(500);
       },
     );
-    const bareCpu = await cpuOf(
+    const { used: bareCpu } = await cpuOf(
       () => clickAndTime(bareCaller.page),
       () => bareCaller.page.evaluate(() => (window as unknown as { hangUp(): void }).hangUp()),
     );
@@ -604,6 +445,7 @@ async function main(): Promise<void> {
       '',
       `| CPU of Chromium in a steady 1:1 video call (both pages) | Parley ${(parleyCpu * 100).toFixed(1)} % | bare ${(bareCpu * 100).toFixed(1)} % of a core |`,
       `| per SFrame-encrypted stream (difference / ${ENCRYPTED_STREAMS}, encrypt + decrypt, UI included) | ${(((parleyCpu - bareCpu) / ENCRYPTED_STREAMS) * 100).toFixed(2)} % of a core |`,
+      `| of which the SFrame worker's thread, per stream (encrypt + decrypt, no UI) | ${((sframeWorkerCpu / ENCRYPTED_STREAMS) * 100).toFixed(2)} % of a core |`,
       '',
       `runs (video/audio ms) Parley: ${list(parley, 'videoMs', 'audioMs')}`,
       `runs (video/audio ms) bare:   ${list(plain, 'videoMs', 'audioMs')}`,
@@ -615,28 +457,8 @@ async function main(): Promise<void> {
     if (PHASES) process.stdout.write(`${phaseTable(parleyPhases, barePhases)}\n`);
   } finally {
     await browser.close();
-    bare.close();
-    await server.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await servers.stop();
   }
-}
-
-interface BareAccount {
-  userId: string;
-  token: string;
-}
-
-/** A real account and device token, made through the accounts API (the bare pages only use the token). */
-async function bareAccount(addresses: Required<Addresses>, handle: string): Promise<BareAccount> {
-  const api = new ParleyApiClient({ baseUrl: addresses.api, fetch: (input, init) => fetch(input, init) });
-  const setup = await createAccount({
-    api,
-    createStore: (identity, registrationId) => new InMemorySignalProtocolStore(identity, registrationId),
-    handle,
-    displayName: handle,
-    preKeyCounts: { oneTimePreKeys: 2, kyberOneTimePreKeys: 1 },
-  });
-  return { userId: setup.credentials.userId, token: setup.credentials.token };
 }
 
 main().catch((error: unknown) => {

@@ -20,12 +20,14 @@ import { createInterface } from 'node:readline';
 import { toBase64 } from '@parley/bytes';
 import { startChildServer } from '@parley/server/testing';
 import { IdentityKeyPair, KEMKeyPair, PrivateKey } from '@signalapp/libsignal-client';
-import { WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
+import { type LoadResult, type LoadShape, Load, openSocket as open, pool, sleep } from './relay-load.js';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1_000);
 const WINDOW = Number(process.env.BENCH_WINDOW ?? 4);
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 5_000);
 const WARMUP_MS = 1_000;
+const SHAPE: LoadShape = { clients: CLIENTS, window: WINDOW, durationMs: DURATION_MS, warmupMs: WARMUP_MS };
 /** The open-loop run: messages per second over all clients, and how long. */
 const PACED_RATE = Number(process.env.BENCH_PACED_RATE ?? 2_000);
 const PACED_MS = 3_000;
@@ -93,142 +95,6 @@ function rss(pid: number): number {
   return match ? Number(match[1]) * 1024 : NaN;
 }
 
-/** CPU time a process used so far, in seconds (utime + stime, at 100 ticks per second). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-/** Runs `count` tasks with at most `concurrency` at once. */
-async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) await task(next++);
-    }),
-  );
-}
-
-function open(url: string): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { perMessageDeflate: false });
-    socket.once('open', () => resolve(socket));
-    socket.once('error', reject);
-  });
-}
-
-interface LoadResult {
-  messagesPerSecond: number;
-  p50: number;
-  p99: number;
-  completed: number;
-  /** Share of one core the server used while measured. */
-  serverCpu: number;
-  clientCpu: number;
-}
-
-/**
- * Closed-loop load: every client keeps WINDOW messages in flight; `send(i)` sends one from client
- * i and returns its key; `complete(key)` is called by the protocol handlers when it arrived.
- */
-class Load {
-  private readonly sentAt = new Map<string, number>();
-  latencies: number[] = [];
-  completed = 0;
-  measuring = false;
-  stopped = false;
-  /** Closed loop: a completed message makes its client send the next one. */
-  closedLoop = true;
-
-  constructor(
-    private readonly send: (client: number) => string,
-    private readonly serverPid: number,
-  ) {}
-
-  start(): void {
-    for (let client = 0; client < CLIENTS; client++) for (let w = 0; w < WINDOW; w++) this.sendFrom(client);
-  }
-
-  private sendFrom(client: number): void {
-    if (this.stopped) return;
-    this.sentAt.set(this.send(client), performance.now());
-  }
-
-  complete(key: string, client: number): void {
-    const started = this.sentAt.get(key);
-    if (started === undefined) return;
-    this.sentAt.delete(key);
-    if (this.measuring) {
-      this.latencies.push(performance.now() - started);
-      this.completed += 1;
-    }
-    if (this.closedLoop) this.sendFrom(client);
-  }
-
-  /**
-   * Open loop at a fixed total rate, spread over the clients: latency at a load the server keeps
-   * up with, rather than queueing delay at saturation.
-   */
-  async runPaced(perSecond: number, durationMs: number): Promise<{ p50: number; p99: number; completed: number }> {
-    this.closedLoop = false;
-    this.stopped = false;
-    this.latencies = [];
-    this.completed = 0;
-    this.measuring = true;
-    const tickMs = 10;
-    let next = 0;
-    let owed = 0;
-    const timer = setInterval(() => {
-      owed += (perSecond * tickMs) / 1000;
-      for (; owed >= 1; owed -= 1) this.sendFrom(next++ % CLIENTS);
-    }, tickMs);
-    await sleep(durationMs);
-    clearInterval(timer);
-    await sleep(500);
-    this.measuring = false;
-    this.stopped = true;
-    const sorted = this.latencies.sort((a, b) => a - b);
-    return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), completed: this.completed };
-  }
-
-  async run(): Promise<LoadResult> {
-    this.closedLoop = true;
-    this.stopped = false;
-    this.latencies = [];
-    this.completed = 0;
-    this.start();
-    await sleep(WARMUP_MS);
-    this.measuring = true;
-    const began = performance.now();
-    const serverCpu = cpuSeconds(this.serverPid);
-    const clientCpu = process.cpuUsage();
-    await sleep(DURATION_MS);
-    this.measuring = false;
-    const elapsed = performance.now() - began;
-    const serverShare = (cpuSeconds(this.serverPid) - serverCpu) / (elapsed / 1000);
-    const used = process.cpuUsage(clientCpu);
-    const clientShare = (used.user + used.system) / 1000 / elapsed;
-    this.stopped = true;
-    await sleep(500);
-    const sorted = this.latencies.sort((a, b) => a - b);
-    return {
-      messagesPerSecond: (this.completed / elapsed) * 1000,
-      p50: percentile(sorted, 50),
-      p99: percentile(sorted, 99),
-      completed: this.completed,
-      serverCpu: serverShare,
-      clientCpu: clientShare,
-    };
-  }
-}
-
 interface Paced {
   paced: { p50: number; p99: number; completed: number };
 }
@@ -251,7 +117,7 @@ async function benchEcho(): Promise<LoadResult & Paced & { bytesPerConnection: n
       const id = `e-${counter++}`;
       sockets[client]!.send(JSON.stringify({ t: 'send', id, to: 'x', messages: [{ deviceId: 1, type: 2, ciphertext: payload }] }));
       return id;
-    }, echo.process.pid!);
+    }, [echo.process.pid!], SHAPE);
     sockets.forEach((socket, client) =>
       socket.on('message', (data) => {
         const frame = JSON.parse(String(data)) as { id: string };
@@ -325,7 +191,7 @@ async function benchRelay(): Promise<LoadResult & Paced & { bytesPerConnection: 
       const to = devices[(client + 1) % CLIENTS]!.userId;
       sockets[client]!.send(JSON.stringify({ t: 'send', id, to, messages: [{ deviceId: 1, type: 2, ciphertext: payload }] }));
       return id;
-    }, server.process.pid!);
+    }, [server.process.pid!], SHAPE);
     let failures = 0;
     sockets.forEach((socket) =>
       socket.on('message', (data) => {

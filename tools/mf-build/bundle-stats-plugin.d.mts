@@ -6,6 +6,7 @@ export function bundleStatsFile(distFolderName?: string): string;
 export function leafModules(
   modules: readonly unknown[],
   initialChunks?: ReadonlySet<string | number>,
-): { name: string; size: number; initial: boolean }[];
+  chunkFiles?: ReadonlyMap<string | number, readonly string[]>,
+): { name: string; size: number; initial: boolean; files: string[] }[];
 /** Writes every module of a build with its source size to `build-stats/<dist folder>.json` in the project. */
 export function pluginBundleStats(): RsbuildPlugin;

@@ -17,22 +17,27 @@ export function bundleStatsFile(distFolderName = 'dist') {
  * @param {readonly any[]} modules
  * @returns {{ name: string; size: number; initial: boolean }[]}
  */
-export function leafModules(modules, initialChunks = new Set()) {
+export function leafModules(modules, initialChunks = new Set(), chunkFiles = new Map()) {
   // A top-level orphan is in no chunk: either concatenated (counted inside its concatenation) or unused.
-  return modules.filter((module) => !module.orphan).flatMap((module) => openConcatenation(module, initialChunks));
+  return modules.filter((module) => !module.orphan).flatMap((module) => openConcatenation(module, initialChunks, chunkFiles));
 }
 
 /**
- * A module, or the modules a concatenation was made of (in an initial chunk when their concatenation is).
+ * A module, or the modules a concatenation was made of (in an initial chunk when their concatenation
+ * is), with the JS files of the chunks that carry it (so a URL on a critical path can be explained).
  *
- * @returns {{ name: string; size: number; initial: boolean }[]}
+ * @returns {{ name: string; size: number; initial: boolean; files: string[] }[]}
  */
-function openConcatenation(module, initialChunks) {
-  const initial = (module.chunks ?? []).some((chunk) => initialChunks.has(chunk));
+function openConcatenation(module, initialChunks, chunkFiles) {
+  const chunks = module.chunks ?? [];
+  const initial = chunks.some((chunk) => initialChunks.has(chunk));
+  const files = chunks.flatMap((chunk) => chunkFiles.get(chunk) ?? []);
   if (Array.isArray(module.modules) && module.modules.length > 0) {
-    return module.modules.flatMap((inner) => openConcatenation(inner, initialChunks)).map((leaf) => ({ ...leaf, initial: leaf.initial || initial }));
+    return module.modules
+      .flatMap((inner) => openConcatenation(inner, initialChunks, chunkFiles))
+      .map((leaf) => ({ ...leaf, initial: leaf.initial || initial, files: [...new Set([...leaf.files, ...files])] }));
   }
-  return [{ name: String(module.name ?? module.identifier ?? ''), size: Number(module.size ?? 0), initial }];
+  return [{ name: String(module.name ?? module.identifier ?? ''), size: Number(module.size ?? 0), initial, files }];
 }
 
 /**
@@ -52,7 +57,8 @@ export function pluginBundleStats() {
         const modules = all.flatMap((one) => {
           const json = one.toJson({ all: false, modules: true, modulesSpace: 100000, nestedModules: true, nestedModulesSpace: 100000, runtimeModules: true, orphanModules: true, groupModulesByType: false, chunks: true, ids: true });
           const initialChunks = new Set((json.chunks ?? []).filter((chunk) => chunk.initial).map((chunk) => chunk.id));
-          return leafModules(json.modules ?? [], initialChunks);
+          const chunkFiles = new Map((json.chunks ?? []).map((chunk) => [chunk.id, (chunk.files ?? []).filter((file) => file.endsWith('.js'))]));
+          return leafModules(json.modules ?? [], initialChunks, chunkFiles);
         });
         const file = join(api.context.rootPath, bundleStatsFile(basename(api.context.distPath)));
         await mkdir(join(file, '..'), { recursive: true });

@@ -98,8 +98,16 @@ for app in "${APPS[@]}"; do
   echo "build-at-commit: building $app at ${commit:0:12}" >&2
   (
     cd "$SRC/apps/$app"
-    env -u PARLEY_MANIFEST_KEYS -u PARLEY_UNSHARE PARLEY_DEV_MANIFEST_KEYS=1 \
+    env -u PARLEY_MANIFEST_KEYS -u PARLEY_UNSHARE -u PARLEY_MF_RUNTIME PARLEY_DEV_MANIFEST_KEYS=1 \
       "$SRC/node_modules/.bin/rsbuild" build >&2
+    # A commit whose chat reads the shell's federation runtime builds it twice, like its project.json's
+    # build (tools/mf-build/runtime-fallback.mjs): the second, full build and the wrap. (Keep in step
+    # with the remotes whose project.json builds them so.)
+    if [ "$app" = chat ] && [ -f "$SRC/tools/mf-build/finish-remote-build.mjs" ]; then
+      env -u PARLEY_MANIFEST_KEYS -u PARLEY_UNSHARE PARLEY_MF_RUNTIME=bundled PARLEY_DEV_MANIFEST_KEYS=1 \
+        "$SRC/node_modules/.bin/rsbuild" build >&2
+      node "$SRC/tools/mf-build/finish-remote-build.mjs" "$app" >&2
+    fi
   )
   cp -a "$SRC/apps/$app/dist" "$OUT/$app"
 done

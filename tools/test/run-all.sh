@@ -24,10 +24,17 @@ node tools/test/check-no-test-hooks.mjs
 echo "== size report"
 npm run --silent size
 
-echo "== the server on PostgreSQL killed and restarted mid-flow, alone"
+echo "== the server on PostgreSQL killed mid-flow: restarted, and one of two nodes killed (alone)"
 # Run by itself: beside the parallel unit tests of every project on 2 cores it hung about one run in
 # three (a delivery loop that never went quiet; alone it passes in ~6 s). Issue 22's note says more.
+# The node-death test still hung 2 runs in 7 under a load average of ~20 (phase: the sender
+# reconnecting through node B; cause not found): the target retries a failed test once, and a
+# retried pass is printed, so it is seen rather than hidden.
 npx nx run server:test-isolated --outputStyle=stream
+
+echo "== the relay and accounts suites again, on PostgreSQL (a scratch cluster of their own)"
+# `server:test` ran them on SQLite; the storage contract suite already runs on both backends.
+npx nx run server:test-postgres --outputStyle=stream
 
 echo "== group calls against a real Janus (in the loopback namespace)"
 # One after the other: both send real-time media on 2 cores, and the bots' three-way call missed a

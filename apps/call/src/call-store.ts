@@ -12,6 +12,8 @@ export interface CallStoreDeps<S extends CallMediaSession> {
   readonly createMedia: CallMediaFactory<S>;
   readonly newCallId: () => string;
   readonly clock?: Clock;
+  /** How long a call rings before it is missed (the engine's RING_TIMEOUT_MS unless given). */
+  readonly ringTimeoutMs?: number;
 }
 
 /**
@@ -31,6 +33,7 @@ export function createCallStore<S extends CallMediaSession>(bus: EventBus, scope
     clock,
     newCallId: deps.newCallId,
     createMedia: deps.createMedia,
+    ...(deps.ringTimeoutMs !== undefined ? { ringTimeoutMs: deps.ringTimeoutMs } : {}),
     onWarning: (message) => console.warn(`[call] ${message}`),
   });
   // Signals of immutable values, not a store: a store would merge updates into (and so mutate)

@@ -161,9 +161,12 @@ export const app: RemoteApp = {
     // The callee's connection, made ahead: an incoming offer is applied at once.
     const connections = new SparePool(() => newCallConnection(), 'close', { busy: () => workers.busy || ready.busy });
     connections.warm();
+    // Test builds only: a browser test shortens the ring (`window.parleyRingTimeoutMs`), so a missed call takes seconds.
+    const ringTimeoutMs = typeof __PARLEY_TEST_HOOKS__ !== 'undefined' && __PARLEY_TEST_HOOKS__ ? (globalThis as { parleyRingTimeoutMs?: number }).parleyRingTimeoutMs : undefined;
     const store = createCallStore(bus, scope, {
       self,
       channel,
+      ...(ringTimeoutMs !== undefined ? { ringTimeoutMs } : {}),
       newCallId: () => crypto.randomUUID(),
       createMedia: ({ role, media }) =>
         (role === 'caller' ? ready.take(media) : null) ?? new RtcCallMedia({ role, media, startWorker, iceConfig: ice.current(), ...(role === 'callee' ? { connection: connections.take() } : {}) }),

@@ -3,7 +3,7 @@ import { canJoin, type ScheduledCall, type ScheduledCallApi, ScheduledCallRemind
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ChatMessages } from './messages.js';
 import { useScheduleEnvironment } from './schedule-environment.js';
-import { useNowAt } from './ScheduledCallsPanel.js';
+import { useNowAt } from './now-at.js';
 
 /**
  * Reminders at the start of every scheduled call this device knows (any conversation): a visible

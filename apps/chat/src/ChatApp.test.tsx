@@ -2,10 +2,14 @@
 import { EventBus } from '@parley/event-bus';
 import { act } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ChatApp } from './ChatApp.js';
 import { FakeMessenger } from './testing/fake-messenger.js';
 import { reactTestRoot, typeInto } from '@parley/bus-react/testing';
+import { openConversationParts } from './lazy-open-conversation.js';
+
+// The open conversation is a lazily loaded part; here it is loaded once up front (part-loader.test.tsx tests the wait).
+beforeAll(() => openConversationParts.load());
 
 
 const remote = { session: { userId: 'me', displayName: 'Me', temporary: false }, locale: 'en-US' };

@@ -1,43 +1,37 @@
 import { useBehavior, useObservable } from '@parley/bus-react';
-import type { CallEntry, CallMedia, RemoteProps } from '@parley/contracts';
+import type { CallEntry, RemoteProps } from '@parley/contracts';
 import type { EventBus } from '@parley/event-bus';
 import type { ContactNotice, ConversationSummary, HistoryMessage, Messenger } from '@parley/messenger';
 import { LockKeyhole, MessageCircle } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { BehaviorSubject, map } from 'rxjs';
-import { CallLog } from './call-log.js';
+import { CallLog, type UnseenMissedCalls } from './call-log.js';
+import { callHistoryMessagesFor } from './call-history-messages.js';
+import { CallsButton } from './CallsButton.js';
 import { CallLinksButton, useCallLinks } from './call-links.js';
 import { CallReminders } from './CallReminders.js';
 import './chat.css';
-import { Composer } from './Composer.js';
-import { ContactNotices } from './ContactNotices.js';
-import { ConversationHeader } from './ConversationHeader.js';
+import './lazy-parts.css';
 import { ConversationList } from './ConversationList.js';
+import { useConversationRequests } from './conversation-requests.js';
 import { byLatest, filterConversations, listedConversations } from './conversation-list-model.js';
 import { FindUserForm } from './FindUserForm.js';
-import { GroupConversationView } from './GroupConversation.js';
-import { MessageList } from './MessageList.js';
+import { usePrefetchWhenIdle } from './idle-prefetch.js';
+import { openConversationParts, prefetchOpenConversation } from './lazy-open-conversation.js';
+import { ConversationPending } from './ConversationPending.js';
 import { type ChatMessages, messagesFor } from './messages.js';
 import { NewGroupForm } from './NewGroupForm.js';
-import { SafetyNumberView } from './SafetyNumberView.js';
-import { useReadReceipts } from './read-receipts.js';
+import { featureMessagesFor } from './feature-messages.js';
+import { pageVisible, subscribeVisibility } from './page-visibility.js';
+import { LazyPart } from './part-loader.js';
 import { type ScheduleEnvironment, ScheduleEnvironmentProvider } from './schedule-environment.js';
-import { ScheduledCallsPanel } from './ScheduledCallsPanel.js';
 
 const NO_CONVERSATIONS: readonly ConversationSummary[] = [];
 const NO_NOTICES: readonly ContactNotice[] = [];
-const NO_MESSAGES: readonly HistoryMessage[] = [];
-const NO_CALLS: readonly CallEntry[] = [];
 const NO_LAST_CALLS: ReadonlyMap<string, CallEntry> = new Map();
 const NO_IDS: ReadonlySet<string> = new Set();
 const NO_SCHEDULES$ = new BehaviorSubject<ReadonlySet<string>>(NO_IDS);
-
-function subscribeVisibility(onChange: () => void): () => void {
-  document.addEventListener('visibilitychange', onChange);
-  return () => document.removeEventListener('visibilitychange', onChange);
-}
-
-const pageVisible = () => document.visibilityState !== 'hidden';
+const NO_UNSEEN: UnseenMissedCalls = { total: 0, byConversation: new Map() };
 
 /**
  * The chat app: find people, the conversation list and the open conversation. `callLog` keeps the
@@ -101,6 +95,26 @@ function SignedInChat(props: { bus: EventBus; remote: RemoteProps; messenger: Me
     setOpenId(summary.conversationId);
   };
   const back = useCallback(() => setOpenId(null), []);
+  // The Calls view takes the list's place (WhatsApp's Calls tab); the badges count missed calls it has not shown.
+  const h = callHistoryMessagesFor(remote.locale);
+  const [showCalls, setShowCalls] = useState(false);
+  const unseen$ = useMemo(() => callLog.unseenMissed$(), [callLog]);
+  const unseen = useObservable(unseen$, NO_UNSEEN);
+  // A clicked notification opens its conversation, leaving the Calls view if it was shown.
+  const openRequested = useCallback((id: string) => {
+    setShowCalls(false);
+    setOpenId(id);
+  }, []);
+  useConversationRequests(bus, openRequested);
+  // The list is usable without the open-conversation chunk; fetch it before the user opens a chat.
+  usePrefetchWhenIdle(prefetchOpenConversation);
+  // The message a search result opened, until another conversation is opened.
+  const [jump, setJump] = useState<{ conversationId: string; messageId: string } | null>(null);
+  const foundId = jump !== null && jump.conversationId === openId ? jump.messageId : undefined;
+  const openFound = (message: HistoryMessage) => {
+    setJump({ conversationId: message.conversationId, messageId: message.messageId });
+    setOpenId(message.conversationId);
+  };
 
   return (
     <div className="chat-app" data-testid="chat-app">
@@ -109,11 +123,31 @@ function SignedInChat(props: { bus: EventBus; remote: RemoteProps; messenger: Me
       <div className="chat-app__panes" data-pane={open ? 'conversation' : 'list'}>
         <nav className="chat-app__list" aria-label={t.conversations}>
           <div className="chat-app__list-header">
-            <h2 className="chat-app__title">{t.chats}</h2>
-            {messenger.createGroup && <NewGroupForm t={t} createGroup={(name, handles) => messenger.createGroup!(name, handles)} onCreated={openConversation} />}
+            <h2 className="chat-app__title">{showCalls ? h.calls : t.chats}</h2>
+            {!showCalls && messenger.createGroup && <NewGroupForm t={t} createGroup={(name, handles) => messenger.createGroup!(name, handles)} onCreated={openConversation} />}
             <CallLinksButton t={t} openCallLinks={openCallLinks} />
+            <CallsButton h={h} missed={unseen.total} pressed={showCalls} onToggle={() => setShowCalls((shown) => !shown)} />
           </div>
+          {showCalls ? (
+            <LazyPart
+              loader={openConversationParts}
+              loading={<p className="chat-app__part-status" role="status">{t.partLoading}</p>}
+              failed={<p className="chat-app__part-status" role="alert">{t.partNotLoaded}</p>}
+              render={({ CallsPane }) => <CallsPane bus={bus} callLog={callLog} t={t} h={h} locale={remote.locale} callsAvailable={callsAvailable} onOpenConversation={setOpenId} />}
+            />
+          ) : (
+            <>
           <FindUserForm t={t} findUser={(handle) => messenger.findUser(handle)} onFound={openConversation} onQuery={setQuery} />
+          {/* Arrives with the open-conversation chunk (fetched when idle); its place is kept so the list does not move. */}
+          <LazyPart
+            loader={openConversationParts}
+            loadNow={false}
+            loading={<div className="chat-app__search-pending" aria-hidden="true" />}
+            failed={null}
+            render={({ MessageSearchPanel }) => (
+              <MessageSearchPanel messenger={messenger} conversations={conversations} locale={remote.locale} t={featureMessagesFor(remote.locale)} onOpen={openFound} />
+            )}
+          />
           <ConversationList
             t={t}
             locale={remote.locale}
@@ -123,31 +157,46 @@ function SignedInChat(props: { bus: EventBus; remote: RemoteProps; messenger: Me
             onOpen={setOpenId}
             identityChanged={new Set(notices.filter((n) => n.kind === 'identity-changed').map((n) => n.userId))}
             empty={query.trim() ? t.noMatches(query.trim()) : `${t.noConversations} ${t.emptyListHint}`}
+            missedCalls={unseen.byConversation}
+            missedCallsLabel={h.missedCalls}
           />
+            </>
+          )}
         </nav>
-        {open?.kind === 'group' && open.group ? (
-          <GroupConversationView
+        {open ? (
+          <LazyPart
             key={open.conversationId}
-            bus={bus}
-            messenger={messenger}
-            conversation={{ ...open, group: open.group }}
-            locale={remote.locale}
-            t={t}
-            visible={visible}
-            onBack={back}
-          />
-        ) : open ? (
-          <ConversationView
-            key={open.conversationId}
-            bus={bus}
-            messenger={messenger}
-            callLog={callLog}
-            conversation={open}
-            openCallLinks={openCallLinks}
-            notices={notices.filter((notice) => notice.userId === open.peer.userId)}
-            locale={remote.locale}
-            t={t}
-            onBack={back}
+            loader={openConversationParts}
+            loading={<ConversationPending conversation={open} t={t} onBack={back} status="loading" />}
+            failed={<ConversationPending conversation={open} t={t} onBack={back} status="failed" />}
+            render={({ ConversationView, GroupConversationView }) =>
+              open.kind === 'group' && open.group ? (
+                <GroupConversationView
+                  bus={bus}
+                  messenger={messenger}
+                  conversation={{ ...open, group: open.group }}
+                  locale={remote.locale}
+                  t={t}
+                  visible={visible}
+                  onBack={back}
+                  callLog={callLog}
+                  foundId={foundId}
+                />
+              ) : (
+                <ConversationView
+                  bus={bus}
+                  messenger={messenger}
+                  callLog={callLog}
+                  conversation={open}
+                  openCallLinks={openCallLinks}
+                  notices={notices.filter((notice) => notice.userId === open.peer.userId)}
+                  locale={remote.locale}
+                  t={t}
+                  onBack={back}
+                  foundId={foundId}
+                />
+              )
+            }
           />
         ) : (
           <section className="conversation conversation--none" aria-labelledby="chat-welcome-title">
@@ -165,87 +214,5 @@ function SignedInChat(props: { bus: EventBus; remote: RemoteProps; messenger: Me
         )}
       </div>
     </div>
-  );
-}
-
-function ConversationView(props: {
-  bus: EventBus;
-  messenger: Messenger;
-  callLog: CallLog;
-  conversation: ConversationSummary;
-  /** "Call links" from the header's menu (null while the call app cannot show them). */
-  openCallLinks: (() => void) | null;
-  notices: readonly ContactNotice[];
-  locale: string;
-  t: ChatMessages;
-  onBack: () => void;
-}) {
-  const { bus, messenger, callLog, conversation, openCallLinks, notices, locale, t, onBack } = props;
-  const { conversationId, peer } = conversation;
-  const callsAvailable = useBehavior(bus.state('call.available'));
-  // Only whether this conversation is in a call: the call state changes several times while a
-  // call sets up, and re-rendering the conversation each time takes the CPU the call needs.
-  const inCall = useBehavior(bus.state('call.state'), (call) => call.conversationId === conversationId && call.phase !== 'idle' && call.phase !== 'ended');
-  const history$ = useMemo(() => messenger.history$(conversationId), [messenger, conversationId]);
-  const history = useObservable(history$, NO_MESSAGES);
-  const calls$ = useMemo(() => callLog.entries$(conversationId), [callLog, conversationId]);
-  const calls = useObservable(calls$, NO_CALLS);
-  const [showSafetyNumber, setShowSafetyNumber] = useState(false);
-  const [scheduling, setScheduling] = useState(false);
-  const schedules = messenger.scheduledCalls?.();
-  const loadSafetyNumber = useCallback(() => messenger.safetyNumber(peer.userId), [messenger, peer.userId]);
-
-  // Incoming messages shown in an open conversation of a visible page are read: send the
-  // receipts once each (again when the page comes back into view).
-  const visible = useSyncExternalStore(subscribeVisibility, pageVisible, () => true);
-  useReadReceipts(messenger, conversationId, history, visible);
-
-  const requestCall = (media: CallMedia) =>
-    bus.publish('call.requested', { conversationId, peer: { userId: peer.userId, displayName: peer.displayName }, media });
-
-  if (showSafetyNumber) {
-    return (
-      <section className="conversation" aria-label={peer.displayName}>
-        <SafetyNumberView t={t} name={peer.displayName} load={loadSafetyNumber} onBack={() => setShowSafetyNumber(false)} />
-      </section>
-    );
-  }
-  return (
-    <section className="conversation" aria-label={peer.displayName} data-testid="conversation" data-handle={peer.handle}>
-      <ConversationHeader
-        peer={peer}
-        t={t}
-        callsAvailable={callsAvailable}
-        inCall={inCall}
-        onCall={requestCall}
-        onBack={onBack}
-        onSafetyNumber={() => setShowSafetyNumber(true)}
-        onCallLinks={openCallLinks}
-        {...(schedules ? { onSchedule: () => setScheduling(true) } : {})}
-      />
-      {schedules && (
-        <ScheduledCallsPanel
-          bus={bus}
-          schedules={schedules}
-          conversationId={conversationId}
-          selfId={messenger.self.userId}
-          invitees={[peer.displayName]}
-          t={t}
-          locale={locale}
-          callsAvailable={callsAvailable}
-          formOpen={scheduling}
-          onCloseForm={() => setScheduling(false)}
-        />
-      )}
-      <ContactNotices
-        t={t}
-        name={peer.displayName}
-        notices={notices}
-        onAccept={() => messenger.acceptIdentity(peer.userId)}
-        onSafetyNumber={() => setShowSafetyNumber(true)}
-      />
-      <MessageList t={t} locale={locale} peerName={peer.displayName} messages={history} calls={calls} />
-      <Composer t={t} onSend={(body) => messenger.sendText(conversationId, body)} nameOf={() => peer.displayName} />
-    </section>
   );
 }

@@ -2,6 +2,8 @@ import type { CallEntry } from '@parley/contracts';
 import type { ConversationSummary } from '@parley/messenger';
 import { Check, CheckCheck, Phone, PhoneMissed, ShieldAlert, Users, Video } from 'lucide-react';
 import { useId } from 'react';
+import { attachmentMessagesFor } from './attachments/attachment-messages.js';
+import { messagePreviewText } from './attachments/attachment-preview.js';
 import { Avatar } from './Avatar.js';
 import { isMissedCall, latestEvent } from './conversation-list-model.js';
 import { type ChatMessages, formatTime } from './messages.js';
@@ -23,8 +25,11 @@ export function ConversationList(props: {
   identityChanged: ReadonlySet<string>;
   /** What to say when the list is empty. */
   empty: string;
+  /** Missed calls not seen yet, per conversation, and how to say their count. */
+  missedCalls?: ReadonlyMap<string, number>;
+  missedCallsLabel?: (count: number) => string;
 }) {
-  const { t, locale, conversations, lastCalls, openId, onOpen, identityChanged, empty } = props;
+  const { t, locale, conversations, lastCalls, openId, onOpen, identityChanged, empty, missedCalls, missedCallsLabel } = props;
   if (conversations.length === 0) {
     return (
       <p className="conversation-list__empty" data-testid="conversation-list-empty">
@@ -44,6 +49,8 @@ export function ConversationList(props: {
           open={conversation.conversationId === openId}
           onOpen={onOpen}
           identityChanged={identityChanged.has(conversation.peer.userId)}
+          missedCalls={missedCalls?.get(conversation.conversationId) ?? 0}
+          missedCallsLabel={missedCallsLabel}
         />
       ))}
     </ul>
@@ -58,8 +65,10 @@ function ConversationItem(props: {
   open: boolean;
   onOpen: (conversationId: string) => void;
   identityChanged: boolean;
+  missedCalls: number;
+  missedCallsLabel: ((count: number) => string) | undefined;
 }) {
-  const { t, locale, conversation, lastCall, open, onOpen, identityChanged } = props;
+  const { t, locale, conversation, lastCall, open, onOpen, identityChanged, missedCalls, missedCallsLabel } = props;
   const detailsId = useId();
   const group = conversation.kind === 'group';
   const latest = latestEvent(conversation, lastCall);
@@ -108,9 +117,15 @@ function ConversationItem(props: {
               {latest?.kind === 'call'
                 ? t.callEntry(latest.call)
                 : latest
-                  ? `${latest.message.direction === 'out' ? `${t.you}: ` : ''}${latest.message.body}`
+                  ? `${latest.message.direction === 'out' ? `${t.you}: ` : ''}${latest.message.deletedAt === undefined ? messagePreviewText(latest.message, attachmentMessagesFor(locale)) : t.deletedMessage}`
                   : ''}
             </span>
+            {missedCalls > 0 && missedCallsLabel && (
+              <span className="conversation-list__missed-calls" aria-label={missedCallsLabel(missedCalls)} data-testid="conversation-missed-calls">
+                <PhoneMissed aria-hidden="true" size={14} />
+                {missedCalls}
+              </span>
+            )}
             {conversation.unread > 0 && (
               <span className="conversation-list__unread" aria-label={t.unread(conversation.unread)} data-testid="conversation-unread">
                 {conversation.unread}

@@ -1,21 +1,27 @@
 import { useBehavior, useObservable } from '@parley/bus-react';
-import type { CallMedia } from '@parley/contracts';
+import type { CallEntry, CallMedia } from '@parley/contracts';
 import type { EventBus } from '@parley/event-bus';
 import type { ConversationSummary, GroupInfo, HistoryMessage, Messenger } from '@parley/messenger';
 import { CalendarClock, Video } from 'lucide-react';
-import { type FormEvent, useId, useMemo, useState } from 'react';
+import { type FormEvent, useCallback, useId, useMemo, useState } from 'react';
+import { of } from 'rxjs';
 import { Avatar } from './Avatar.js';
 import { callLinksEntries, useCallLinks } from './call-links.js';
-import { Composer } from './Composer.js';
-import { HeaderFrame } from './ConversationHeader.js';
-import { MessageList } from './MessageList.js';
+import type { CallLog } from './call-log.js';
+import { HeaderFrame } from './HeaderFrame.js';
+import { MessageThread } from './MessageThread.js';
 import type { ChatMessages } from './messages.js';
 import { parseHandles } from './NewGroupForm.js';
 import { useReadReceipts } from './read-receipts.js';
 import { OptionsMenu } from './OptionsMenu.js';
 import { ScheduledCallsPanel } from './ScheduledCallsPanel.js';
+import { featureMessagesFor } from './feature-messages.js';
+import { TypingIndicator, useTypingReporter } from './TypingIndicator.js';
+import { MessageInfoButton } from './MessageInfo.js';
 
 const NO_MESSAGES: readonly HistoryMessage[] = [];
+const NO_CALLS: readonly CallEntry[] = [];
+const NO_CALLS$ = of(NO_CALLS);
 
 /**
  * An open group chat: name and members in the header with "Start group call" (published as
@@ -30,11 +36,17 @@ export function GroupConversationView(props: {
   t: ChatMessages;
   visible: boolean;
   onBack: () => void;
+  /** The page's call log: the group's calls show between its messages. */
+  callLog?: CallLog;
+  /** A message a search result opened. */
+  foundId?: string | undefined;
 }) {
   const { bus, messenger, conversation, locale, t, visible, onBack } = props;
   const { conversationId, group } = conversation;
   const history$ = useMemo(() => messenger.history$(conversationId), [messenger, conversationId]);
   const history = useObservable(history$, NO_MESSAGES);
+  const calls$ = useMemo(() => props.callLog?.entries$(conversationId) ?? NO_CALLS$, [props.callLog, conversationId]);
+  const calls = useObservable(calls$, NO_CALLS);
   const [error, setError] = useState<string | null>(null);
   const names = useMemo(() => new Map(group.members.map((m) => [m.userId, m.displayName])), [group.members]);
   const selfId = messenger.self.userId;
@@ -50,6 +62,14 @@ export function GroupConversationView(props: {
   ];
 
   useReadReceipts(messenger, conversationId, history, visible);
+  const reportDraft = useTypingReporter(messenger, conversationId);
+  const f = featureMessagesFor(locale);
+  const nameOf = useCallback((userId: string) => names.get(userId) ?? userId, [names]);
+  // Own messages that went to members (memberDelivery) have receipts to show.
+  const messageActions = useCallback(
+    (message: HistoryMessage) => (message.direction === 'out' && message.memberDelivery ? <MessageInfoButton message={message} nameOf={nameOf} locale={locale} t={f} /> : null),
+    [nameOf, locale, f],
+  );
 
   const act = (task: Promise<unknown>) => {
     setError(null);
@@ -132,20 +152,29 @@ export function GroupConversationView(props: {
           </p>
         )}
       </details>
-      <MessageList
-        t={{ ...t, messages: t.groupMessages }}
+      <MessageThread
+        messenger={messenger}
+        conversationId={conversationId}
+        t={t}
         locale={locale}
         peerName={group.name}
+        listLabel={t.groupMessages}
         messages={history}
-        senderName={(message) => names.get(message.from.userId) ?? message.from.userId}
+        calls={calls}
+        senderName={(message) => nameOf(message.from.userId)}
+        nameOfUser={nameOf}
+        composerNameOf={(userId) => (userId && names.get(userId)) || group.name}
+        canWrite={group.active}
+        metaControls={messageActions}
+        onDraftChange={reportDraft}
+        typing={<TypingIndicator messenger={messenger} conversationId={conversationId} nameOf={nameOf} t={f} />}
+        {...(props.foundId ? { foundId: props.foundId } : {})}
+        notWriting={
+          <p className="conversation__empty" data-testid="group-not-member">
+            {t.notAMember}
+          </p>
+        }
       />
-      {group.active ? (
-        <Composer t={t} onSend={(body) => messenger.sendText(conversationId, body)} nameOf={(userId) => (userId && names.get(userId)) || group.name} />
-      ) : (
-        <p className="conversation__empty" data-testid="group-not-member">
-          {t.notAMember}
-        </p>
-      )}
     </section>
   );
 }

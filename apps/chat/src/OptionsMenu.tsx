@@ -15,7 +15,23 @@ export interface MenuEntry {
  * opens it with the focus on the first entry; arrows, Home and End move; choosing an entry or Escape
  * closes it and returns the focus to the button; Tab or a click elsewhere closes it.
  */
-export function OptionsMenu({ label, entries, testId = 'chat-options' }: { label: string; entries: readonly MenuEntry[]; testId?: string }) {
+export function OptionsMenu({
+  label,
+  entries,
+  testId = 'chat-options',
+  icon = <EllipsisVertical aria-hidden="true" size={20} />,
+  className,
+  tabIndex,
+}: {
+  label: string;
+  entries: readonly MenuEntry[];
+  testId?: string;
+  /** The button's icon (a message's menu uses a smaller chevron). */
+  icon?: ReactNode;
+  className?: string;
+  /** -1 keeps the button out of the tab order (a message's menu: the focused message's only). */
+  tabIndex?: number;
+}) {
   const [open, setOpen] = useState(false);
   const menuId = useId();
   const button = useRef<HTMLButtonElement>(null);
@@ -57,13 +73,14 @@ export function OptionsMenu({ label, entries, testId = 'chat-options' }: { label
   };
 
   return (
-    <div className="options-menu">
+    <div className={className ? `options-menu ${className}` : 'options-menu'}>
       <button
         ref={button}
         type="button"
         className="icon-button"
         aria-label={label}
         title={label}
+        tabIndex={tabIndex}
         aria-haspopup="menu"
         aria-expanded={open}
         aria-controls={open ? menuId : undefined}
@@ -76,7 +93,7 @@ export function OptionsMenu({ label, entries, testId = 'chat-options' }: { label
         }}
         data-testid={testId}
       >
-        <EllipsisVertical aria-hidden="true" size={20} />
+        {icon}
       </button>
       {open && (
         <ul ref={menu} id={menuId} role="menu" aria-label={label} className="options-menu__list" onKeyDown={onMenuKey}>

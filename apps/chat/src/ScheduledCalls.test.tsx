@@ -5,10 +5,14 @@ import { EventBus } from '@parley/event-bus';
 import type { ScheduledCall } from '@parley/messenger';
 import { exampleScheduledCall, ManualClock } from '@parley/messenger/testing';
 import { act } from 'react';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ChatApp } from './ChatApp.js';
 import type { ScheduleEnvironment } from './schedule-environment.js';
 import { FakeMessenger } from './testing/fake-messenger.js';
+import { openConversationParts } from './lazy-open-conversation.js';
+
+// The open conversation is a lazily loaded part; here it is loaded once up front (part-loader.test.tsx tests the wait).
+beforeAll(() => openConversationParts.load());
 
 const remote = { session: { userId: 'me', displayName: 'Me', temporary: false }, locale: 'en-US' };
 const ada = { userId: 'u-ada', handle: 'ada', displayName: 'Ada Lovelace' };
@@ -25,6 +29,10 @@ const flush = () =>
 
 const q = <T extends Element = HTMLElement>(testId: string) => dom.container.querySelector<T & Element>(`[data-testid="${testId}"]`);
 const all = (testId: string) => [...dom.container.querySelectorAll<HTMLElement>(`[data-testid="${testId}"]`)];
+/** The schedule form is a lazy chunk (lazy-schedule-call-form.tsx): lets its import settle once opened. */
+async function formShown() {
+  for (let turn = 0; turn < 50 && !q('schedule-form'); turn++) await flush();
+}
 const button = (name: string) => [...dom.container.querySelectorAll('button')].find((b) => b.textContent === name || b.getAttribute('aria-label') === name);
 
 function environment(timeZone: string, clock: ManualClock, permission: NotificationPermission = 'default') {
@@ -85,6 +93,7 @@ describe('scheduling a call', () => {
 
     act(() => button('Chat options')!.click());
     act(() => button('Schedule call')!.click());
+    await formShown();
     const form = q<HTMLFormElement>('schedule-form')!;
     expect(form.getAttribute('aria-labelledby')).toBeTruthy();
     expect(q('schedule-zone')!.textContent).toBe('Times are in your time zone, Europe/Moscow (GMT+3).');
@@ -121,6 +130,7 @@ describe('scheduling a call', () => {
     await openAda(new EventBus(), messenger, env);
     act(() => button('Chat options')!.click());
     act(() => button('Schedule call')!.click());
+    await formShown();
     typeInto(q<HTMLInputElement>('schedule-title')!, 'Roadmap');
     typeInto(q<HTMLInputElement>('schedule-start')!, '2026-12-01T18:00');
     typeInto(q<HTMLInputElement>('schedule-end')!, '2026-12-01T17:00');
@@ -219,6 +229,7 @@ describe('the organizer', () => {
     });
 
     act(() => button('Edit')!.click());
+    await formShown();
     expect(q<HTMLInputElement>('schedule-title')!.value).toBe('Roadmap');
     expect(q<HTMLInputElement>('schedule-start')!.value).toBe('2026-12-01T18:00');
     typeInto(q<HTMLInputElement>('schedule-title')!, 'Roadmap v2');
@@ -249,6 +260,7 @@ describe('the organizer', () => {
     act(() => dom.container.querySelector<HTMLButtonElement>('[data-testid="conversation-item"]')!.click());
     act(() => button('Chat options')!.click());
     act(() => button('Schedule call')!.click());
+    await formShown();
     expect(q('schedule-form')!.textContent).toContain('Invited: Ada Lovelace, Bob');
     typeInto(q<HTMLInputElement>('schedule-title')!, 'Climb');
     act(() => q<HTMLFormElement>('schedule-form')!.requestSubmit());

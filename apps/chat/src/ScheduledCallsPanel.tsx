@@ -1,28 +1,18 @@
 import { callLinkUrl } from '@parley/call-links';
 import { useObservable } from '@parley/bus-react';
 import type { EventBus } from '@parley/event-bus';
-import type { Clock } from '@parley/clock';
-import { joinWindow, runAt, type ScheduledCall, type ScheduledCallApi } from '@parley/messenger';
-import { useEffect, useMemo, useState } from 'react';
+import { joinWindow, type ScheduledCall, type ScheduledCallApi } from '@parley/messenger';
+import { Suspense, useMemo, useState } from 'react';
 import { map } from 'rxjs';
 import { icsFileName, scheduledCallIcs } from './ics-calendar.js';
+import { useNowAt } from './now-at.js';
 import type { ChatMessages } from './messages.js';
 import { useScheduleEnvironment } from './schedule-environment.js';
-import { ScheduleCallForm } from './ScheduleCallForm.js';
 import { ScheduledCallCard } from './ScheduledCallCard.js';
+import { LazyPartBoundary } from './LazyPartBoundary.js';
+import { LazyScheduleCallForm } from './lazy-schedule-call-form.js';
 
 const NO_CALLS: readonly ScheduledCall[] = [];
-
-/** The clock's time, read again at each of `instants` as it passes (a Join button that opens on time). */
-export function useNowAt(clock: Clock, instants: readonly number[]): number {
-  const [now, setNow] = useState(() => clock.now());
-  const next = instants.filter((at) => at > now).reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
-  useEffect(() => {
-    if (next === Number.POSITIVE_INFINITY) return undefined;
-    return runAt(clock, next, () => setNow(clock.now()));
-  }, [clock, next]);
-  return now;
-}
 
 /** The link a scheduled call's Join opens, as shared and as put in the calendar file. */
 export function joinLink(origin: string, call: Pick<ScheduledCall, 'linkSecret'>): string {
@@ -71,22 +61,26 @@ export function ScheduledCallsPanel(props: {
   };
 
   const form = (props.formOpen || editedCall) && (
-    <ScheduleCallForm
-      key={editedCall?.scheduleId ?? 'new'}
-      t={t}
-      locale={locale}
-      timeZone={env.timeZone}
-      // The form's defaults start from the clock's time now, not from the last Join boundary.
-      now={env.clock.now()}
-      invitees={props.invitees}
-      {...(editedCall ? { editing: editedCall } : {})}
-      offerNotifications={permission === 'default'}
-      onSubmit={submit}
-      onClose={() => {
-        setEditing(null);
-        if (props.formOpen) props.onCloseForm();
-      }}
-    />
+    <LazyPartBoundary fallback={<p role="alert">{t.partNotLoaded}</p>}>
+      <Suspense fallback={null}>
+        <LazyScheduleCallForm
+          key={editedCall?.scheduleId ?? 'new'}
+          t={t}
+          locale={locale}
+          timeZone={env.timeZone}
+          // The form's defaults start from the clock's time now, not from the last Join boundary.
+          now={env.clock.now()}
+          invitees={props.invitees}
+          {...(editedCall ? { editing: editedCall } : {})}
+          offerNotifications={permission === 'default'}
+          onSubmit={submit}
+          onClose={() => {
+            setEditing(null);
+            if (props.formOpen) props.onCloseForm();
+          }}
+        />
+      </Suspense>
+    </LazyPartBoundary>
   );
   if (shown.length === 0 && !form) return null;
   return (

@@ -1,5 +1,6 @@
 import { type CallEntry, type MessengerFailureCode, errorCodeOf, textForCode } from '@parley/contracts';
 import type { DeliveryState } from '@parley/messenger';
+import { messageActionTextsEn, messageActionTextsRu } from './message-action-texts.js';
 
 /** User-facing text of the chat app, per language. */
 const en = {
@@ -48,6 +49,7 @@ const en = {
     `Not delivered: ${name}’s device has too many undelivered messages. Try again once it has been online.`,
   delivery: { sending: 'Sending', sent: 'Sent', delivered: 'Delivered', read: 'Read', failed: 'Not sent' } satisfies Record<DeliveryState, string>,
   messages: (name: string): string => `Messages with ${name}`,
+  ...messageActionTextsEn,
   safetyNumber: 'Safety number',
   safetyNumberTitle: (name: string): string => `Safety number with ${name}`,
   safetyNumberHelp: (name: string): string =>
@@ -119,6 +121,10 @@ const en = {
   saving: 'Saving…',
   scheduleInvalid: 'Give the call a title, and an end after its start (at most a day later).',
   scheduleFailed: 'That did not work. If the call shows below, not everyone was told yet: open Edit and save again.',
+  /** A lazily loaded part (the schedule form, the open conversation) did not arrive, or failed its integrity check. */
+  partNotLoaded: 'This part of Parley could not be loaded, or was not the code this version was built with. Reload the page.',
+  /** A lazily loaded part (the open conversation, the Calls view) on its way. */
+  partLoading: 'Loading…',
   scheduledCallLabel: (title: string): string => `Scheduled call: ${title}`,
   organizedBy: (name: string): string => `Organized by ${name}`,
   organizedByYou: 'Organized by you',
@@ -190,6 +196,7 @@ const ru: ChatMessages = {
   queueFull: (name) => `Не доставлено: на устройстве собеседника (${name}) слишком много недоставленных сообщений. Попробуйте снова, когда оно побывает в сети.`,
   delivery: { sending: 'Отправляется', sent: 'Отправлено', delivered: 'Доставлено', read: 'Прочитано', failed: 'Не отправлено' },
   messages: (name) => `Переписка с ${name}`,
+  ...messageActionTextsRu,
   safetyNumber: 'Код безопасности',
   safetyNumberTitle: (name) => `Код безопасности: ${name}`,
   safetyNumberHelp: (name) =>
@@ -260,6 +267,8 @@ const ru: ChatMessages = {
   saving: 'Сохранение…',
   scheduleInvalid: 'Укажите название, а окончание — позже начала (не более чем через сутки).',
   scheduleFailed: 'Не получилось. Если звонок виден ниже, не все приглашённые о нём узнали: нажмите «Изменить» и сохраните ещё раз.',
+  partNotLoaded: 'Эта часть Parley не загрузилась или не совпала с кодом, с которым собрана эта версия. Перезагрузите страницу.',
+  partLoading: 'Загрузка…',
   scheduledCallLabel: (title) => `Запланированный звонок: ${title}`,
   organizedBy: (name) => `Организатор: ${name}`,
   organizedByYou: 'Организатор: вы',

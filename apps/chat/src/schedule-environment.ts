@@ -1,6 +1,5 @@
 import { type Clock, systemClock } from '@parley/clock';
 import { createContext, useContext } from 'react';
-import { localTimeZone } from './zoned-time.js';
 
 /** The system notifications the reminder may show, where the browser has them. */
 export interface SystemNotifications {
@@ -56,7 +55,8 @@ function downloadWithBlobLink(fileName: string, text: string, type: string): voi
 export function browserScheduleEnvironment(): ScheduleEnvironment {
   return {
     clock: systemClock,
-    timeZone: localTimeZone(),
+    // The browser's own IANA zone (e.g. `Europe/Moscow`); zoned-time.ts, which the list does not need, does the arithmetic.
+    timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     linkOrigin: typeof location === 'undefined' ? '' : location.origin,
     notifications: browserNotifications(),
     download: downloadWithBlobLink,

@@ -3,11 +3,6 @@
  * `datetime-local` field means in the organizer's zone, and how a call's time reads in a viewer's.
  */
 
-/** The browser's own IANA zone (e.g. `Europe/Moscow`). */
-export function localTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone;
-}
-
 const wallClocks = new Map<string, Intl.DateTimeFormat>();
 
 function wallClock(timeZone: string): Intl.DateTimeFormat {

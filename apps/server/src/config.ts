@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { type WallClock, systemClock } from '@parley/clock';
 import type { DestinationStream, Level } from 'pino';
 import { DEFAULT_DISK_LIMITS, type DiskLimits } from './limits/disk-limits.js';
+import { DEFAULT_BLOB_LIMITS, type BlobLimits } from './blobs/blob-limits.js';
 
 /** Apps served from their own origin, as if each were deployed separately. */
 export const APP_NAMES = ['shell', 'chat', 'call'] as const;
@@ -103,10 +104,16 @@ export interface ServerConfig {
   sfuDisconnectGraceMs?: number;
   /** An empty group call (nobody joined yet, or all gone after an SFU restart) ends after this (default 5 min). */
   sfuEmptyCallTimeoutMs?: number;
+  /** How long a node's lease on a group call lasts unless renewed: a dead node's calls move after this (default 6 s). */
+  sfuCallLeaseMs?: number;
   /** Port of the Prometheus listener (`/metrics`) on `host`, apart from every public origin; absent = none. */
   metricsPort?: number;
   /** Queue quotas, expiries and caps on what is stored (disk-limits.ts); DEFAULT_DISK_LIMITS when absent. */
   diskLimits?: DiskLimits;
+  /** Attachment blob quota, sizes and expiry (blobs/blob-limits.ts); DEFAULT_BLOB_LIMITS when absent. */
+  blobLimits?: BlobLimits;
+  /** PARLEY_LEADER_LEASE_MS: how long the sweeps' leader lease lasts unrenewed (cluster/leader-lease.ts; default 30 s). */
+  leaderLeaseMs?: number;
 }
 
 /**
@@ -251,13 +258,25 @@ export function configFromEnv(env: NodeJS.ProcessEnv, repoRoot: string = REPO_RO
     linkPollTimeoutMs: 25_000,
     relayCommitThread: true,
     diskLimits: DEFAULT_DISK_LIMITS,
+    blobLimits: blobLimitsFromEnv(env),
     turn: turnFromEnv(env),
     janus: janusFromEnv(env),
     ...(env.PARLEY_QUEUE_POLL_MS ? { queuePollMs: Math.max(1, milliseconds(env, 'PARLEY_QUEUE_POLL_MS')) } : {}),
     ...(env.PARLEY_SFU_GRACE_MS ? { sfuDisconnectGraceMs: milliseconds(env, 'PARLEY_SFU_GRACE_MS') } : {}),
+    ...(env.PARLEY_LEADER_LEASE_MS ? { leaderLeaseMs: Math.max(300, milliseconds(env, 'PARLEY_LEADER_LEASE_MS')) } : {}),
+    ...(env.PARLEY_SFU_LEASE_MS ? { sfuCallLeaseMs: Math.max(300, milliseconds(env, 'PARLEY_SFU_LEASE_MS')) } : {}),
     // Off unless asked for: a metrics port is a deployment's choice (tools/deploy sets 9464).
     ...(env.PARLEY_METRICS_PORT ? { metricsPort: port(env, 'PARLEY_METRICS_PORT', 0) } : {}),
   };
+}
+
+/** `PARLEY_BLOB_QUOTA_BYTES`: the bytes of attachments one account may store (default 1 GiB). */
+export function blobLimitsFromEnv(env: NodeJS.ProcessEnv): BlobLimits {
+  const quota = env.PARLEY_BLOB_QUOTA_BYTES;
+  if (quota === undefined || quota === '') return DEFAULT_BLOB_LIMITS;
+  const bytes = Number(quota);
+  if (!Number.isSafeInteger(bytes) || bytes < 1) throw new Error(`PARLEY_BLOB_QUOTA_BYTES must be a positive number of bytes, got "${quota}"`);
+  return { ...DEFAULT_BLOB_LIMITS, quotaBytesPerAccount: bytes };
 }
 
 /** `PARLEY_DATABASE_URL`: a PostgreSQL URL, or nothing for the SQLite default; `PARLEY_REDIS_URL` beside it. */

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { type AddressInfo, type Server, createServer } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { RELAY_PATH } from '@parley/contracts';
+import { CONTRACT_VERSION, RELAY_PATH } from '@parley/contracts';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '@parley/clock/testing';
@@ -171,7 +171,7 @@ describe('createParleyServer', () => {
 
       // The embedded default made the local build the release everyone gets.
       const alice = await registerAccount(addresses.api, 'alice');
-      const manifest = await fetch(`${addresses.api}/api/manifest?contract=1.0.0`, { headers: { authorization: `Bearer ${alice.token}` } });
+      const manifest = await fetch(`${addresses.api}/api/manifest?contract=${CONTRACT_VERSION}`, { headers: { authorization: `Bearer ${alice.token}` } });
       const remotes = JSON.parse(((await manifest.json()) as { manifest: string }).manifest).remotes;
       expect(remotes.chat.entry).toBe(`${addresses.chat!.replace('127.0.0.1', 'localhost')}/releases/0.1.0/remoteEntry.js`);
       expect(remotes.call).toBeUndefined();
@@ -183,7 +183,7 @@ describe('createParleyServer', () => {
       expect(await health.json()).toMatchObject({ status: 'ok' });
 
       const alice = await registerAccount(addresses.shell!, 'alice');
-      const manifest = await fetch(`${addresses.shell}/api/manifest?contract=1.0.0`, { headers: { authorization: `Bearer ${alice.token}` } });
+      const manifest = await fetch(`${addresses.shell}/api/manifest?contract=${CONTRACT_VERSION}`, { headers: { authorization: `Bearer ${alice.token}` } });
       expect(manifest.status).toBe(200);
 
       const unknown = await fetch(`${addresses.shell}/api/unknown`);
@@ -239,7 +239,7 @@ describe('createParleyServer', () => {
       const httpDevice = await registerAccount(addresses.api, 'token.user');
       const socketDevice = await registerAccount(addresses.api, 'socket.user');
 
-      await fetch(`${addresses.api}/api/manifest?contract=1.0.0`, { headers: { authorization: `Bearer ${httpDevice.token}` } });
+      await fetch(`${addresses.api}/api/manifest?contract=${CONTRACT_VERSION}`, { headers: { authorization: `Bearer ${httpDevice.token}` } });
       const alice = await TestRelayClient.signedIn(addresses.api, RELAY_PATH, socketDevice.token);
       const ciphertext = Buffer.from('ciphertext-marker').toString('base64');
       alice.send({ t: 'send', id: 'm', to: 'bob', messages: [{ deviceId: 1, type: 2, ciphertext }] });

@@ -7,9 +7,9 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { APP_NAMES, type AppName, type ServerConfig } from './config.js';
+import { APP_NAMES, type AppName, type RateLimit, type ServerConfig } from './config.js';
 import { DEFAULT_DISK_LIMITS } from './limits/disk-limits.js';
-import { type StorageSweepReport, runStorageSweeps, startStorageSweeps } from './storage/storage-sweeps.js';
+import { type StorageSweepReport, runStorageSweeps } from './storage/storage-sweeps.js';
 import { closeGracefully, createFastifyApp } from './http/fastify-app.js';
 import { registerHealthRoute } from './http/health-route.js';
 import { sendError } from './http/http-errors.js';
@@ -19,10 +19,13 @@ import { RedisClusterBus } from './relay/cluster-bus.js';
 import { RelayHub } from './relay/relay-hub.js';
 import { registerRelaySocket } from './relay/relay-socket.js';
 import { storageFor } from './storage/open-storage.js';
+import { PostgresStorage } from './storage/postgres-storage.js';
 import { type StaticOrigin, originUrl, serveStatic } from './http/static-origin.js';
 import { publishLocalBuilds } from './releases/local-builds.js';
 import { type ServedOrigins, registerSecurityHeaders, releaseOriginsReader } from './http/security-headers.js';
-import { MANIFEST_KEY_FILE_NAME, loadOrCreateManifestKeys, writePublicKeys } from './releases/manifest-keys.js';
+import { MANIFEST_KEY_FILE_NAME, type ManifestKeys, loadOrCreateManifestKeys, writePublicKeys } from './releases/manifest-keys.js';
+import { assertSameSetupAsOtherNodes } from './cluster/same-setup.js';
+import { ROOM_KEY_FILE_NAME, RoomSecrets } from './sfu/room-secret.js';
 import { ReleaseRegistry } from './releases/release-registry.js';
 import { ServerMetrics, metricsListener } from './observability/metrics.js';
 import { registerSettingsRoutes } from './accounts/settings-routes.js';
@@ -32,14 +35,19 @@ import { type ApiContext, registerCallerLimits } from './http/api-support.js';
 import { DeviceAuthenticator } from './accounts/device-auth.js';
 import { registerLinkRoutes } from './accounts/link-routes.js';
 import { RateLimiter } from './limits/rate-limiter.js';
+import { type RequestLimiter, SharedRateLimits } from './limits/shared-rate-limits.js';
 import { RelayConnectionCounter } from './relay/relay-connection-caps.js';
 import { RelayWriter } from './relay/relay-writer.js';
 import { registerTurnRoute } from './turn/turn-route.js';
 import { type SfuService, sfuRateLimit, startSfuService } from './sfu/sfu-service.js';
 import { CallLinkDirectory } from './call-links/call-link-directory.js';
 import { registerCallLinkRoutes } from './call-links/call-link-routes.js';
-import { startCallLinkSweeps } from './call-links/call-link-sweeps.js';
 import { registerGuestRoutes } from './call-links/guest-accounts.js';
+import { DEFAULT_BLOB_LIMITS } from './blobs/blob-limits.js';
+import { BlobLibrary, type BlobSweepReport } from './blobs/blob-library.js';
+import { registerBlobRoutes } from './blobs/blob-routes.js';
+import { startSweeps } from './cluster/sweeps.js';
+import { FolderBlobStore } from './blobs/folder-blob-store.js';
 
 /** Base URLs the running server answers on; an app is absent when its origin is not served. */
 export interface Addresses {
@@ -66,7 +74,12 @@ export interface ParleyServer {
   sfu(): SfuService | null;
   /** Runs the storage sweeps now (they also run every STORAGE_SWEEP_INTERVAL_MS while started). */
   sweepStorage(): Promise<StorageSweepReport>;
+  /** Runs the attachment blob expiry now (it also runs every BLOB_SWEEP_INTERVAL_MS while started). */
+  sweepBlobs(): Promise<BlobSweepReport>;
 }
+
+/** How often a waiting link poll re-reads its request when several nodes share the database. */
+const LINK_POLL_RECHECK_MS = 1_000;
 
 /** How long `stop` lets requests in flight finish before cutting their connections. */
 const SHUTDOWN_GRACE_MS = 5_000;
@@ -86,6 +99,10 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
     deps.storage ??
     storageFor({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, clock: config.clock, commitThread: config.relayCommitThread, onWarning: (m) => warn(m) });
   const registry = new ReleaseRegistry(storage, { dataDir: config.dataDir, clock: config.clock });
+  const blobLimits = config.blobLimits ?? DEFAULT_BLOB_LIMITS;
+  // Several nodes on PostgreSQL share no data folder: their blobs live in the database.
+  const blobStore = storage instanceof PostgresStorage ? storage.blobStore() : FolderBlobStore.inDataDir(config.dataDir);
+  const blobs = new BlobLibrary(blobStore, config.clock, blobLimits);
   let running: {
     logger: Logger;
     apps: FastifyInstance[];
@@ -93,6 +110,7 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
     sfu: SfuService | null;
     stopSweeps: () => Promise<void>;
     bus: RedisClusterBus | null;
+    sharedLimits: SharedRateLimits | null;
     queuePoll: NodeJS.Timeout | undefined;
     metricsServer: Server | null;
     sweepStorage: () => Promise<StorageSweepReport>;
@@ -106,12 +124,16 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
     const logger = createLogger(config);
     warn = (message) => logger.warn(message);
     await storage.open();
+    await blobs.open();
     if ((await storage.getMeta(META_CREATED_AT)) === undefined) {
       await storage.setMeta(META_CREATED_AT, String(config.clock.now()));
     }
 
-    const keys = loadOrCreateManifestKeys(config.manifestKeyFile ?? join(config.dataDir, MANIFEST_KEY_FILE_NAME));
+    const manifestKeyFile = config.manifestKeyFile ?? join(config.dataDir, MANIFEST_KEY_FILE_NAME);
+    const keys = loadOrCreateManifestKeys(manifestKeyFile);
     writePublicKeys(config.dataDir, keys);
+    // Several nodes on one database: refused here when its keys or release files differ from theirs.
+    if (config.databaseUrl) await refuseUnlikeOtherNodes(logger, keys, manifestKeyFile);
     if (keys.created) logger.info({ keyIds: keys.pinned.map((key) => key.keyId) }, 'generated the manifest signing keys (current and next)');
     // Filled in once the remote origins listen; the manifest route resolves release URLs with it.
     const remoteOrigins: Partial<Record<'chat' | 'call', string>> = {};
@@ -128,19 +150,26 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
     let metrics: ServerMetrics | null = null;
     const writer = new RelayWriter(storage, config.clock, (envelopes) => {
       if (metrics) metrics.relayMessages += envelopes.length;
-      hub.offer(envelopes);
+      return hub.offer(envelopes);
     }, limits);
     const auth = new DeviceAuthenticator(storage, { clock: config.clock });
     const rates = config.rateLimits;
+    // Several nodes joined by Redis: the API's buckets are shared, so no node is a way around them.
+    const sharedLimits = config.redisUrl
+      ? await SharedRateLimits.start(config.redisUrl, config.clock, (error) => logger.warn({ err: { message: error.message } }, 'shared rate limits (Redis)'))
+      : null;
+    const requestLimiter = (name: string, limit: RateLimit | null | undefined): RequestLimiter =>
+      sharedLimits ? sharedLimits.limiter(name, limit ?? null) : new RateLimiter(limit ?? null, config.clock);
     // One set of buckets for every listener: the shell's origin is no way around a limit.
     const context: ApiContext = {
       auth,
-      deviceLimiter: new RateLimiter(rates?.api ?? null, config.clock),
-      anonymousLimiter: new RateLimiter(rates?.anonymous ?? null, config.clock),
-      keyUploadLimiter: new RateLimiter(rates?.keyUploads ?? null, config.clock),
+      deviceLimiter: requestLimiter('api', rates?.api),
+      anonymousLimiter: requestLimiter('anonymous', rates?.anonymous),
+      keyUploadLimiter: requestLimiter('key-uploads', rates?.keyUploads),
     };
+    // Per device, on the one node holding the device's relay connection.
     const sendLimiter = new RateLimiter(rates?.relaySends ?? null, config.clock);
-    const bundleFetchLimiter = new RateLimiter(rates?.bundleFetches ?? null, config.clock);
+    const bundleFetchLimiter = requestLimiter('bundle-fetches', rates?.bundleFetches);
     const frameLimiter = new RateLimiter(rates?.relayFrames ?? null, config.clock);
     // One count for both listeners (API port and the shell's origin), like the rate limits.
     const connections = config.relayConnectionCaps ? new RelayConnectionCounter(config.relayConnectionCaps) : undefined;
@@ -150,7 +179,7 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
       storage,
       clock: config.clock,
       log: logger.child({ component: 'call-links' }),
-      endCall: async (callId, reason) => sfu?.calls.end(callId, reason),
+      endCall: async (callId, reason) => sfu?.endCall(callId, reason),
     });
     // Group calls: Janus started or connected here, so relay sockets can hand it `sfu` frames.
     sfu = await startSfuService({
@@ -164,16 +193,24 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
       openCallsPerUser: limits.openGroupCallsPerUser,
       ...(config.sfuDisconnectGraceMs !== undefined ? { disconnectGraceMs: config.sfuDisconnectGraceMs } : {}),
       ...(config.sfuEmptyCallTimeoutMs !== undefined ? { emptyCallTimeoutMs: config.sfuEmptyCallTimeoutMs } : {}),
+      ...(config.sfuCallLeaseMs !== undefined ? { callLeaseMs: config.sfuCallLeaseMs } : {}),
+      ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
       callLinks,
     });
-    const stopLinkSweeps = startCallLinkSweeps({ links: callLinks, log: logger.child({ component: 'call-links' }) });
     const sweepOptions = { storage, hub, clock: config.clock, log: logger.child({ component: 'storage-sweeps' }), limits };
-    const stopStorageSweeps = startStorageSweeps(sweepOptions);
-    const stopSweeps = async () => {
-      await Promise.all([stopLinkSweeps(), stopStorageSweeps()]);
-    };
+    // On one node of those sharing the database (a lease in it); another takes over if it dies.
+    const stopSweeps = await startSweeps({
+      leases: storage,
+      clock: config.clock,
+      log: logger,
+      ...(config.leaderLeaseMs ? { leaseMs: config.leaderLeaseMs } : {}),
+      storage: sweepOptions,
+      callLinks,
+      blobs,
+    });
+    const blobDownloadLimiter = requestLimiter('blob-downloads', rates ? blobLimits.downloadRate : null);
     sfuService = sfu;
-    const limiters = { api: context.deviceLimiter, anonymous: context.anonymousLimiter, keyUploads: context.keyUploadLimiter, relaySends: sendLimiter, bundleFetches: bundleFetchLimiter, relayFrames: frameLimiter };
+    const limiters = { api: context.deviceLimiter, anonymous: context.anonymousLimiter, keyUploads: context.keyUploadLimiter, relaySends: sendLimiter, bundleFetches: bundleFetchLimiter, relayFrames: frameLimiter, blobDownloads: blobDownloadLimiter };
     metrics = new ServerMetrics({
       connectedDevices: () => hub.size,
       openSockets: () => openSockets,
@@ -203,10 +240,19 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
       });
       registerSettingsRoutes(app, { ...context, storage, clock: config.clock });
       registerAccountsRoutes(app, { ...context, storage, hub, clock: config.clock, bundleFetchLimiter, preKeyCaps: limits });
-      registerLinkRoutes(app, { ...context, storage, hub, clock: config.clock, pollTimeoutMs: config.linkPollTimeoutMs });
+      registerLinkRoutes(app, {
+        ...context,
+        storage,
+        hub,
+        clock: config.clock,
+        pollTimeoutMs: config.linkPollTimeoutMs,
+        // On a shared database another node may take the provision: look for it every second.
+        ...(config.databaseUrl ? { recheckMs: LINK_POLL_RECHECK_MS } : {}),
+      });
       registerTurnRoute(app, { ...context, turn: config.turn ?? null, clock: config.clock });
       registerCallLinkRoutes(app, { ...context, storage, links: callLinks });
       registerGuestRoutes(app, { ...context, storage, hub, clock: config.clock });
+      registerBlobRoutes(app, { ...context, blobs, downloadLimiter: blobDownloadLimiter });
       await registerRelaySocket(app, {
         hub,
         storage,
@@ -218,6 +264,8 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
         ...(config.relayConnectionCaps ? { maxBufferedBytes: config.relayConnectionCaps.maxBufferedBytes } : {}),
         ...(config.relayConnectionCaps?.deliveryWindowBytes ? { deliveryWindowBytes: config.relayConnectionCaps.deliveryWindowBytes } : {}),
         authTimeoutMs: config.relayAuthTimeoutMs,
+        // Configured as one of several nodes (Redis, or polling without it): others write these queues.
+        sharedQueues: Boolean(config.redisUrl || config.queuePollMs),
         onSession,
         sfu: sfu?.gateway ?? null,
       });
@@ -263,7 +311,7 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
     }
 
     const metricsServer = config.metricsPort !== undefined ? metricsListener(metrics) : null;
-    running = { logger, apps: [api, ...origins.map(([, origin]) => origin.app)], writer, sfu, stopSweeps, bus, queuePoll, metricsServer, sweepStorage: () => runStorageSweeps(sweepOptions) };
+    running = { logger, apps: [api, ...origins.map(([, origin]) => origin.app)], writer, sfu, stopSweeps, bus, sharedLimits, queuePoll, metricsServer, sweepStorage: () => runStorageSweeps(sweepOptions) };
     try {
       await api.listen({ host: config.host, port: config.apiPort });
       const addresses: Addresses = { api: originUrl(api, config.host) };
@@ -292,7 +340,7 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
 
   async function stop(): Promise<void> {
     if (!running) return;
-    const { logger, apps, writer, sfu, stopSweeps, bus, queuePoll, metricsServer } = running;
+    const { logger, apps, writer, sfu, stopSweeps, bus, sharedLimits, queuePoll, metricsServer } = running;
     running = null;
     clearInterval(queuePoll);
     await stopSweeps();
@@ -306,8 +354,29 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
     // Sends accepted before the close are committed (and were or will not be acknowledged) first.
     await writer.drain();
     await bus?.stop();
+    await sharedLimits?.stop();
     await storage.close();
     logger.info('parley server stopped');
+  }
+
+  async function refuseUnlikeOtherNodes(logger: Logger, manifestKeys: ManifestKeys, manifestKeyFile: string): Promise<void> {
+    const remotes = (['chat', 'call'] as const).filter((remote) => config.apps[remote]);
+    const groupCalls = (config.janus?.mode ?? 'off') !== 'off';
+    try {
+      await assertSameSetupAsOtherNodes(
+        storage,
+        {
+          manifestKeys,
+          manifestKeyFile,
+          ...(groupCalls ? { roomKey: { fingerprint: RoomSecrets.fromDataDir(config.dataDir).fingerprint(), file: join(config.dataDir, ROOM_KEY_FILE_NAME) } } : {}),
+          releases: await Promise.all(remotes.map(async (remote) => ({ remote, dir: registry.releasesDir(remote), missing: await registry.localReleasesMissing(remote) }))),
+        },
+        logger,
+      );
+    } catch (error) {
+      await storage.close();
+      throw error;
+    }
   }
 
   async function publishLocalReleases(logger: Logger): Promise<void> {
@@ -329,5 +398,10 @@ export function createParleyServer(config: ServerConfig, deps: { storage?: Stora
     return running.sweepStorage();
   }
 
-  return { start, stop, storage, registry, openRelaySockets: () => openSockets, sfu: () => sfuService, sweepStorage };
+  async function sweepBlobs(): Promise<BlobSweepReport> {
+    if (!running) throw new Error('the server is not started');
+    return blobs.sweep();
+  }
+
+  return { start, stop, storage, registry, openRelaySockets: () => openSockets, sfu: () => sfuService, sweepStorage, sweepBlobs };
 }

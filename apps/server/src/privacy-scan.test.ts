@@ -6,7 +6,8 @@
  * runs — and the log (at trace level) contain no marker, no identity private key and no device
  * token, in clear, hex or base64. The control is a marker the server does hold in clear (a display
  * name, sent through the same client): the same scan finds it, so the scan would find a message
- * text that reached the server unencrypted.
+ * text that reached the server unencrypted. The same scan runs over the attachment blob folder
+ * after encrypted uploads, with a blob uploaded in clear as its control.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -16,33 +17,12 @@ import { type TestDevice, linkNewDevice, registerDevice } from '@parley/messenge
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '@parley/clock';
 import { type ParleyServer, createParleyServer } from './create-server.js';
+import { encryptAttachment } from '@parley/signal-protocol';
+import { BLOBS_PATH } from './blobs/blob-routes.js';
+import { scanFor } from './testing/plaintext-scan.js';
 import { serverEndpoint } from './testing/test-messenger.js';
-import { tempFolder, testConfig } from './testing/test-support.js';
-
-/** Every form a secret could take in a file: clear, hex and base64 at each byte alignment. */
-export function encodings(secret: string | Uint8Array): string[] {
-  const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret);
-  const forms = [bytes.toString('hex'), bytes.toString('hex').toUpperCase()];
-  if (typeof secret === 'string') forms.unshift(secret);
-  for (let offset = 0; offset < 3; offset++) {
-    // Shifted by `offset` bytes, the first and last base64 quanta mix in neighbouring bytes:
-    // only the quanta in between are fixed by the secret alone.
-    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
-    const inner = encoded.slice(offset === 0 ? 0 : 4, -4);
-    forms.push(inner, inner.replaceAll('+', '-').replaceAll('/', '_'));
-  }
-  return forms;
-}
-
-/** Where `secret` shows in `text` (raw bytes count too for binary secrets), as findings. */
-function scanFor(label: string, text: Buffer, secrets: ReadonlyArray<[string, string | Uint8Array]>): string[] {
-  const found: string[] = [];
-  for (const [what, secret] of secrets) {
-    if (typeof secret !== 'string' && text.includes(Buffer.from(secret))) found.push(`${label}: ${what} as raw bytes`);
-    for (const form of encodings(secret)) if (text.includes(form)) found.push(`${label}: ${what} as ${form.slice(0, 16)}…`);
-  }
-  return found;
-}
+import { TestIdentity } from './testing/test-keys.js';
+import { TestApi, tempFolder, testConfig } from './testing/test-support.js';
 
 describe('privacy scan of the database files and the log', () => {
   let folder: Awaited<ReturnType<typeof tempFolder>>;
@@ -127,5 +107,54 @@ describe('privacy scan of the database files and the log', () => {
     for (const embedding of [marker, Buffer.from(marker).toString('hex'), Buffer.from(`ab${marker}cd`).toString('base64')]) {
       expect(scanFor('text', Buffer.from(`…${embedding}…`), [['marker', marker]])).not.toEqual([]);
     }
+  });
+});
+
+describe('privacy scan of the blob folder and the database after attachment uploads', () => {
+  let folder: Awaited<ReturnType<typeof tempFolder>>;
+  let server: ParleyServer;
+
+  beforeEach(async () => {
+    folder = await tempFolder();
+    server = createParleyServer(testConfig(folder.path));
+  });
+  afterEach(async () => {
+    await server.stop();
+    await folder.remove();
+  });
+
+  it('finds no byte of an encrypted attachment or its key, and does find a blob uploaded in clear', async () => {
+    const base = (await server.start()).api;
+    const http = new TestApi(base);
+    const alice = await http.register(new TestIdentity().account('privacy.blobs'));
+    const upload = async (bytes: Uint8Array) => {
+      const { body } = await http.request('POST', BLOBS_PATH, { token: alice.token, body: { size: bytes.length } });
+      await fetch(`${base}${BLOBS_PATH}/${body.id}?offset=0`, { method: 'PUT', headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/octet-stream' }, body: new Uint8Array(bytes) });
+      expect((await http.request('POST', `${BLOBS_PATH}/${body.id}/finish`, { token: alice.token })).status).toBe(200);
+    };
+    const marker = (kind: string) => `${kind}-MARKER-${randomBytes(6).toString('hex')}`;
+    const fileText = marker('ATTACHMENT');
+    // A file whose every part is recognisable: the marker repeated, and random bytes.
+    const plaintext = Buffer.concat([Buffer.from(fileText.repeat(50)), randomBytes(4096), Buffer.from(fileText)]);
+    const sealed = await encryptAttachment(plaintext);
+    await upload(sealed.ciphertext);
+    // The control: a blob a broken client would have uploaded unencrypted.
+    const control = marker('CLEAR-BLOB');
+    await upload(Buffer.from(control));
+
+    const secrets: Array<[string, string | Uint8Array]> = [
+      ['the attachment\'s text', fileText],
+      ['the attachment\'s random bytes', plaintext.subarray(fileText.length * 50, fileText.length * 50 + 64)],
+      ['the attachment\'s key', sealed.key],
+    ];
+    const blobFolder = join(folder.path, 'blobs');
+    const files = [
+      ...readdirSync(blobFolder).map((name) => join(blobFolder, name)),
+      ...readdirSync(folder.path).filter((name) => name.startsWith('parley.sqlite')).map((name) => join(folder.path, name)),
+    ];
+    const everything = Buffer.concat(files.map((path) => readFileSync(path)));
+    expect(scanFor('blobs and database', everything, [['the clear control blob', control]])).not.toEqual([]);
+    const findings = files.flatMap((path) => scanFor(path, readFileSync(path), secrets));
+    expect(findings).toEqual([]);
   });
 });

@@ -13,18 +13,22 @@ import { type CallLayoutChoice, applyTheme, readCallLayout, readSplit, readTheme
 import { useCallPresentation } from './layout/call-presentation.js';
 import { MainArea } from './layout/MainArea.js';
 import { shellLayout } from './layout/shell-layout.js';
-import { ManifestError, fetchManifest, safeDefault } from './manifest/manifest-client.js';
+import { type AcceptedManifest, ManifestError, fetchManifest, safeDefault } from './manifest/manifest-client.js';
+import { takePrefetchedManifest } from './manifest/manifest-prefetch.js';
+import { useBackgroundNotifications } from './notifications/use-background-notifications.js';
 import { PINNED_MANIFEST_KEYS } from './manifest/pinned-keys.js';
 import { LAST_MANIFEST_KEY, LAST_SIGNED_MANIFEST_KEY } from './manifest/stored-manifest.js';
 import { messagesFor, relayStatusText } from './messages.js';
 import { RemoteErrorBoundary } from './remotes/RemoteErrorBoundary.js';
 import { RemoteSlot } from './remotes/RemoteSlot.js';
 import { useDeferredStart } from './remotes/deferred-start.js';
-import { AppearanceSettings } from './screens/AppearanceSettings.js';
-import { CallsSettings } from './screens/CallsSettings.js';
-import { type BetaActions, BetaToggle } from './screens/BetaToggle.js';
-import { ReleaseInfo, type SharedLibraryInfo } from './screens/ReleaseInfo.js';
-import { type SettingsActions, SettingsPanel } from './screens/SettingsPanel.js';
+import { startRemoteEarly } from './remotes/remote-loader.js';
+import { StartedEarly } from './started-early.js';
+import type { BetaActions } from './screens/BetaToggle.js';
+// The settings dialog's parts arrive as a lazy chunk when Settings first opens (issue 20).
+import { AppearanceSettings, BetaToggle, CallsSettings, NotificationsSettings, ReleaseInfo, SettingsPanel } from './screens/lazy-settings.js';
+import type { SharedLibraryInfo } from './screens/ReleaseInfo.js';
+import type { SettingsActions } from './screens/SettingsPanel.js';
 
 /** Never refresh the manifest more often than this, whatever its lifetime. */
 const MIN_REFRESH_MS = 5_000;
@@ -46,6 +50,51 @@ function federationInstance() {
   // One plugin per concern, in order: check every entry, retry a failed one, then fall back to a notice.
   instance.registerPlugins([integrityPlugin(manifestIntegrity), retryPlugin({ retries: 2, delayMs: 250 }), fallbackPlugin()]);
   return instance;
+}
+
+/** The first manifest load, started before the shell renders (startSignedInLoads), by the token it carries. */
+const earlyManifests = new StartedEarly<Promise<AcceptedManifest>>();
+
+/**
+ * The manifest request for this user, checked against the pinned keys and the last accepted issue
+ * time. `first`: the page's first load, which takes the request started early (a refresh never does).
+ */
+function requestManifest(token: string, userId: string, first: boolean): Promise<AcceptedManifest> {
+  return fetchManifest({
+    token,
+    userId,
+    now: Date.now,
+    lastAcceptedIssuedAt: Number(localStorage.getItem(LAST_MANIFEST_KEY) ?? 0),
+    pinnedKeys: PINNED_MANIFEST_KEYS,
+    // The request started with the device token, if any (manifest-prefetch.ts).
+    ...(first ? { prefetched: takePrefetchedManifest(token) } : {}),
+  });
+}
+
+/**
+ * Starts the signed-in shell's first manifest load and, once it is verified, the chat's load, while
+ * the device session is still starting (issue 20): the chat's downloads then overlap the session's
+ * round trips and the shell's first render instead of following them. What loads is exactly what
+ * the slot would load (the verified manifest's release, under its integrity); the Shell takes both
+ * loads when it renders. `chat`: false for a guest, who gets no chat.
+ */
+export function startSignedInLoads(token: string, userId: string, chat: boolean): void {
+  earlyManifests.start(token, () => {
+    const accepted = requestManifest(token, userId, true);
+    if (chat) {
+      accepted.then(
+        ({ manifest }) => {
+          const release = manifest.remotes.chat;
+          if (!release) return;
+          // The integrity plugin reads the entry's hash from the accepted manifest.
+          acceptedManifest = manifest;
+          startRemoteEarly(federationInstance(), 'chat', release);
+        },
+        () => {},
+      );
+    }
+    return accepted;
+  });
 }
 
 type ManifestState =
@@ -151,6 +200,8 @@ export function Shell({ session, token, account, settings, relayCloseCause = NO_
     setSplit(percent);
   }, []);
   const presentation = useCallPresentation();
+  // Calls and messages while the tab is in the background, the unread count on the tab.
+  useBackgroundNotifications(locale, !guest);
   const layout = shellLayout({ mode: presentation.mode, callAsksForSpace: presentation.asked, guest, choice: callLayout });
 
   const [manifestFetches, setManifestFetches] = useState(0);
@@ -160,13 +211,8 @@ export function Shell({ session, token, account, settings, relayCloseCause = NO_
     let cancelled = false;
     // A refresh keeps the mounted remotes until the answer is in.
     setManifestState((current) => (current.status === 'ready' ? current : { status: 'loading' }));
-    fetchManifest({
-      token,
-      userId: session.userId,
-      now: Date.now,
-      lastAcceptedIssuedAt: Number(localStorage.getItem(LAST_MANIFEST_KEY) ?? 0),
-      pinnedKeys: PINNED_MANIFEST_KEYS,
-    })
+    // The first load may have been started before this render (startSignedInLoads).
+    (earlyManifests.take(token) ?? requestManifest(token, session.userId, manifestFetches === 0))
       .then(({ manifest, signed }) => {
         if (cancelled) return;
         localStorage.setItem(LAST_MANIFEST_KEY, String(manifest.issuedAt));
@@ -318,6 +364,7 @@ export function Shell({ session, token, account, settings, relayCloseCause = NO_
             <>
               <AppearanceSettings t={t} theme={theme} onTheme={chooseTheme} callLayout={callLayout} onCallLayout={chooseCallLayout} />
               {callLinksAvailable && <CallsSettings t={t} onCallLinks={openCallLinks} />}
+              <NotificationsSettings t={t} locale={locale} />
             </>
           }
         >

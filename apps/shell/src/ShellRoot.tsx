@@ -1,11 +1,13 @@
 import { useObservable } from '@parley/bus-react';
+import { CONTRACT_VERSION } from '@parley/contracts';
 import { bus } from '@parley/event-bus';
 import { Suspense, lazy, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Observable } from 'rxjs';
 import { browserIdle } from './idle.js';
-import { LAST_MANIFEST_KEY } from './manifest/stored-manifest.js';
-import { defaultLocale, messagesFor } from './messages.js';
-import { OnboardingScreen, type OnboardingActions } from './screens/OnboardingScreen.js';
+import { prefetchManifest } from './manifest/manifest-prefetch.js';
+import { defaultLocale, failureText, loadMessages, messagesFor, messagesLoaded } from './messages.js';
+import { deviceSession, looksSignedIn, preloadSignedIn, shellModule } from './returning-start.js';
+import type { OnboardingActions } from './screens/OnboardingScreen.js';
 import { OtherTabScreen } from './screens/OtherTabScreen.js';
 import type { DeviceSession, SignedInDevice } from './session/device-session.js';
 import { type OpenedDevice, isGuest, openDevice } from './session/open-device.js';
@@ -15,10 +17,14 @@ import type { TabStatus } from './session/tab-lock.js';
 
 // The signed-in half of the shell loads on demand: a first visit shows the onboarding form without
 // the protocol, messenger or Module Federation code, and fetches them while the user types (issue 20).
-const deviceSession = () => import('./session/device-session.js');
-const Shell = lazy(() => import('./Shell.js').then(({ Shell }) => ({ default: Shell })));
-/** Everything the signed-in shell needs, fetched ahead of time. */
-const preloadSignedIn = () => Promise.all([deviceSession(), import('./Shell.js')]);
+// A returning browser's entry has already asked for it (returning-start.ts, whose imports these are).
+const Shell = lazy(() => shellModule().then(({ Shell }) => ({ default: Shell })));
+// The onboarding form too: a returning user's conversation list does not need it. A browser that
+// was never signed in fetches it alongside the device database (below), as a returning one does the signed-in shell.
+// (Loaded into state rather than React.lazy: React holds a Suspense reveal back ~300 ms, and the
+// form is the first thing a new user sees.)
+const onboardingScreen = () => import('./screens/OnboardingScreen.js');
+type OnboardingForm = Awaited<ReturnType<typeof onboardingScreen>>['OnboardingScreen'];
 
 const LOCALE_KEY = 'parley.locale';
 
@@ -50,10 +56,25 @@ export function ShellRoot({ tab$, onUseHere }: { tab$: Observable<TabStatus>; on
     if (secret) bus.set('call.link-pending', { secret });
     return secret !== null;
   });
+  // A language other than English is a chunk of its own: the page waits for it (one small request
+  // alongside the others) rather than showing English first; if it cannot load, English it is.
+  const [messagesReady, setMessagesReady] = useState(() => messagesLoaded(locale));
+  useEffect(() => {
+    if (messagesReady) return undefined;
+    let live = true;
+    const ready = () => live && setMessagesReady(true);
+    loadMessages(locale).then(ready, ready);
+    return () => {
+      live = false;
+    };
+  }, [messagesReady, locale]);
   const t = messagesFor(locale);
   const setLocale = useCallback((next: string) => {
-    localStorage.setItem(LOCALE_KEY, next);
-    setLocaleState(next);
+    const switchTo = () => {
+      localStorage.setItem(LOCALE_KEY, next);
+      setLocaleState(next);
+    };
+    loadMessages(next).then(switchTo, switchTo);
   }, []);
 
   useEffect(() => {
@@ -97,9 +118,10 @@ export function ShellRoot({ tab$, onUseHere }: { tab$: Observable<TabStatus>; on
     if (tab !== 'active') return;
     alive.current = true;
     let cancelled = false;
-    // A browser that was signed in before (it accepted a manifest) most likely still is: its
-    // signed-in shell loads alongside the device database instead of after it.
-    if (localStorage.getItem(LAST_MANIFEST_KEY) !== null) void preloadSignedIn().catch(() => {});
+    // A browser that was signed in before most likely still is: the entry has already asked for its
+    // signed-in shell and chat entry (returning-start.ts). One that never was fetches the onboarding
+    // form alongside the device database.
+    if (!looksSignedIn(() => localStorage)) void onboardingScreen().catch(() => {});
     openDevice()
       .then(async (opened) => {
         if (cancelled) {
@@ -107,8 +129,16 @@ export function ShellRoot({ tab$, onUseHere }: { tab$: Observable<TabStatus>; on
           return;
         }
         const { credentials } = opened;
+        // The manifest's round trip overlaps the signed-in shell's start (manifest-prefetch.ts).
+        if (credentials) prefetchManifest(credentials.token, CONTRACT_VERSION);
         // A returning user needs the whole signed-in shell at once: its chunks load side by side.
-        const signedIn = credentials ? await preloadSignedIn().then(([session]) => session.signedInDevice(opened.db, credentials)) : null;
+        // Once they are in, the manifest is checked and the chat loads while the session starts.
+        const signedIn = credentials
+          ? await preloadSignedIn().then(([session, shell]) => {
+              if (!cancelled) shell.startSignedInLoads(credentials.token, credentials.userId, !isGuest(credentials));
+              return session.signedInDevice(opened.db, credentials);
+            })
+          : null;
         if (cancelled) {
           opened.db.close();
           return;
@@ -127,11 +157,26 @@ export function ShellRoot({ tab$, onUseHere }: { tab$: Observable<TabStatus>; on
     };
   }, [tab, signIn]);
 
-  // A first visit fetches the signed-in shell while the user fills in the form.
+  // The onboarding form's chunk, once a fresh browser needs it (it was requested alongside the device database).
   const onboardingShown = device.status === 'onboarding';
+  const [OnboardingScreen, setOnboardingScreen] = useState<OnboardingForm | null>(null);
   useEffect(() => {
-    if (onboardingShown) return browserIdle.request(() => void preloadSignedIn().catch(() => {}), 1_000);
-  }, [onboardingShown]);
+    if (!onboardingShown || OnboardingScreen) return undefined;
+    let live = true;
+    onboardingScreen().then(
+      (module) => live && setOnboardingScreen(() => module.OnboardingScreen),
+      (error: unknown) => live && setDevice({ status: 'failed', message: failureText(t, error) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [onboardingShown, OnboardingScreen, t]);
+
+  // A first visit fetches the signed-in shell while the user fills in the form (once it is shown).
+  const formShown = onboardingShown && OnboardingScreen !== null;
+  useEffect(() => {
+    if (formShown) return browserIdle.request(() => void preloadSignedIn().catch(() => {}), 1_000);
+  }, [formShown]);
 
   const onboarding = useMemo<OnboardingActions | null>(() => {
     if (device.status !== 'onboarding') return null;
@@ -163,6 +208,7 @@ export function ShellRoot({ tab$, onUseHere }: { tab$: Observable<TabStatus>; on
     return () => subscription.unsubscribe();
   }, [device]);
 
+  if (!messagesReady) return null;
   if (tab === 'elsewhere') return <OtherTabScreen t={t} onUseHere={onUseHere} />;
   if (device.status === 'failed') {
     return (
@@ -186,14 +232,14 @@ export function ShellRoot({ tab$, onUseHere }: { tab$: Observable<TabStatus>; on
       </main>
     );
   }
-  if (device.status === 'onboarding' && onboarding) {
-    return <OnboardingScreen t={t} locale={locale} onLocale={setLocale} actions={onboarding} notice={device.removed ? t.deviceRemoved : undefined} />;
-  }
   const loading = (
     <main className="screen screen--centred" aria-busy="true">
       <p role="status">{t.loading}</p>
     </main>
   );
+  if (device.status === 'onboarding' && onboarding && OnboardingScreen) {
+    return <OnboardingScreen t={t} locale={locale} onLocale={setLocale} actions={onboarding} notice={device.removed ? t.deviceRemoved : undefined} />;
+  }
   if (device.status === 'signed-in') {
     const { session } = device;
     return (

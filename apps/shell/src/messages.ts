@@ -62,6 +62,18 @@ const en = {
   linkCode: 'Link code',
   link: 'Link this browser',
   linking: 'Waiting for your other device…',
+  // Linking by QR code (issue 19): the new browser's camera.
+  scanQr: 'Scan QR code',
+  scanQrHelp: 'Point the camera at the QR code your other device shows in Settings → “Link a device”.',
+  cameraPreview: 'Camera preview',
+  stopScanning: 'Stop scanning',
+  startingCamera: 'Starting the camera…',
+  cameraDenied: 'Parley may not use the camera. Allow it in the browser, or type the code instead.',
+  noCamera: 'No camera was found. Type the code instead.',
+  cameraFailed: 'The camera could not be started. Type the code instead.',
+  qrNotALinkCode: 'That QR code is not a Parley link code.',
+  qrNewerVersion: 'That link code comes from a newer Parley. Reload this page, or type the code.',
+  qrOtherServer: (origin: string): string => `That link code is for another Parley server (${origin}). Make a code on this one.`,
   failures: {
     handle_taken: 'That handle is taken. Pick another one.',
     invalid: 'Check the handle and display name.',
@@ -99,6 +111,14 @@ const en = {
   linkDeviceHelp: 'On the new device, open Parley, choose “Link this browser” and enter this code:',
   linkCodeExpires: (time: string): string => `Valid until ${time}, once.`,
   linkDone: 'The new device is linked.',
+  linkQrCode: 'QR code to link a new browser',
+  linkQrHelp: 'On the new browser, open Parley and choose “Scan QR code”. Or type the code below.',
+  historyQuestion: 'Send recent messages to the new browser?',
+  historyChoices: { 0: 'No', 1: 'Last month', 3: 'Last 3 months', 12: 'Last 12 months' } as Record<0 | 1 | 3 | 12, string>,
+  historyHelp: 'They travel end-to-end encrypted: the server cannot read them.',
+  historySending: 'Sending recent messages to the new browser…',
+  historySent: (count: number): string => (count === 1 ? 'Sent 1 recent message to the new browser.' : `Sent ${count} recent messages to the new browser.`),
+  historyFailed: 'The recent messages could not be sent to the new browser.',
   deviceRemoved: 'This device was removed from your account. Its keys and messages were deleted from this browser.',
   signOut: 'Sign out of this browser',
   signOutQuestion: 'Sign out of this browser? Your messages on this browser will be deleted.',
@@ -141,124 +161,30 @@ const en = {
 
 export type ShellMessages = typeof en;
 
-const ru: ShellMessages = {
-  temporaryIdentity: 'временная учётная запись разработчика',
-  language: 'Язык',
-  remoteUnavailable: (remote) => (remote === 'call' ? 'Звонки сейчас недоступны.' : 'Чаты сейчас недоступны.'),
-  remoteCrashed: (remote) => (remote === 'call' ? 'Звонки перестали работать. Обновите страницу.' : 'Чаты перестали работать. Обновите страницу.'),
-  remoteWithheld: (remote) =>
-    `${remote === 'call' ? 'Звонки отключены' : 'Чаты отключены'}: сервер предлагает выпуск для другой версии Parley. Попросите администратора сервера опубликовать выпуск для этой версии.`,
-  loading: 'Загрузка…',
-  manifestFailed: 'Не удалось загрузить настройки Parley.',
-  retry: 'Повторить',
-  relay: { connecting: 'Подключение…', open: 'Подключено', reconnecting: 'Переподключение…', closed: 'Нет связи' },
-  relayClosed: {
-    authFailed: 'сервер не принял это устройство',
-    badFrame: 'сервер не смог прочитать данные от этого устройства',
-    replaced: 'это устройство подключилось из другого места',
-    deviceRemoved: 'это устройство удалено из учётной записи',
-    tooManyConnections: 'слишком много подключений, скоро повторим',
-    tooManyFrames: 'слишком много данных, скоро повторим',
-    goingAway: 'сервер перезапускается',
-    internalError: 'на сервере произошла ошибка',
-  },
-  callStatus: { outgoing: 'Вызов…', incoming: 'Входящий звонок', connecting: 'Соединение…', active: 'Идёт звонок' },
-  otherTab: 'Parley открыт в другой вкладке',
-  otherTabHelp: 'На этом устройстве Parley работает в одной вкладке. Открыть здесь? Другая вкладка приостановится.',
-  useHere: 'Открыть здесь',
-  welcome: 'Добро пожаловать в Parley',
-  welcomeHelp: 'Сообщения и звонки защищены сквозным шифрованием: ключи создаются в этом браузере и не покидают его.',
-  createAccount: 'Создать учётную запись',
-  handle: 'Имя пользователя',
-  handleHelp: 'От 3 до 32 символов: строчные латинские буквы, цифры, «_» и «.». По нему вас найдут другие.',
-  displayName: 'Отображаемое имя',
-  create: 'Создать',
-  creating: 'Создаём ключи…',
-  linkThisBrowser: 'Подключить этот браузер к существующей учётной записи',
-  linkThisBrowserHelp: 'На устройстве, где вы уже вошли, откройте «Настройки» → «Подключить устройство» и введите показанный там код.',
-  linkCode: 'Код подключения',
-  link: 'Подключить браузер',
-  linking: 'Ждём подтверждения на другом устройстве…',
-  failures: {
-    handle_taken: 'Это имя уже занято. Выберите другое.',
-    invalid: 'Проверьте имя пользователя и отображаемое имя.',
-    display_name_characters: 'В имени есть невидимые символы или символы направления текста. Введите его заново без них.',
-    handle_reserved: 'Имена, начинающиеся с «guest.», зарезервированы для гостей. Выберите другое.',
-    link_not_found: 'Код недействителен. Проверьте его или создайте новый.',
-    link_expired: 'Срок действия кода истёк. Создайте новый на другом устройстве.',
-    'invalid-code': 'Это не код подключения. Скопируйте его точно так, как он показан на другом устройстве.',
-    'link-not-found': 'Код недействителен. Проверьте его или создайте новый.',
-    'link-expired': 'Срок действия кода истёк. Создайте новый на другом устройстве.',
-    'bad-envelope': 'Другое устройство не подтвердило подключение. Создайте новый код и попробуйте снова.',
-    'wrong-account': 'Сервер ответил от имени другой учётной записи. Браузер не подключён.',
-    timeout: 'Другое устройство не ответило вовремя. Создайте новый код и попробуйте снова.',
-    network: 'Не удалось связаться с сервером. Попробуйте ещё раз.',
-    rate_limited: 'Слишком много попыток. Подождите немного.',
-    busy: 'Сервер перегружен. Попробуйте ещё раз через несколько секунд.',
-  },
-  failureUnknown: 'Что-то пошло не так. Попробуйте ещё раз.',
-  codeNotLoaded: 'Часть Parley не загрузилась или не совпала с кодом, с которым собрана эта версия. Перезагрузите страницу.',
-  settings: 'Настройки',
-  closeSettings: 'Закрыть настройки',
-  account: 'Учётная запись',
-  thisDevice: (id) => `Это устройство (устройство ${id})`,
-  devices: 'Устройства',
-  device: (id) => `Устройство ${id}`,
-  lastSeen: 'в сети',
-  added: 'добавлено',
-  removeDevice: (id) => `Удалить устройство ${id}`,
-  remove: 'Удалить',
-  devicesFailed: 'Не удалось загрузить список устройств.',
-  linkDevice: 'Подключить устройство',
-  linkDeviceHelp: 'На новом устройстве откройте Parley, выберите «Подключить этот браузер» и введите код:',
-  linkCodeExpires: (time) => `Действует до ${time}, один раз.`,
-  linkDone: 'Новое устройство подключено.',
-  deviceRemoved: 'Это устройство удалено из вашей учётной записи. Его ключи и сообщения удалены из этого браузера.',
-  signOut: 'Выйти из этого браузера',
-  signOutQuestion: 'Выйти из этого браузера? Ваши сообщения в этом браузере будут удалены.',
-  signOutConfirm: 'Выйти',
-  signingOut: 'Выходим…',
-  cancel: 'Отмена',
-  guestTitle: 'Войти в звонок гостем',
-  guestHelp: 'Вы открыли ссылку на звонок. Достаточно имени: браузер получит временную гостевую учётную запись, она удалится, когда вы выйдете.',
-  guestName: 'Ваше имя',
-  joinAsGuest: 'Войти гостем',
-  joiningAsGuest: 'Подключаемся…',
-  guestLeft: 'Вы вышли из звонка',
-  guestLeftHelp: 'Временная гостевая учётная запись удалена с сервера и из этого браузера.',
-  startOver: 'Начать заново',
-  deviceFailed: 'Parley не удалось запустить на этом устройстве (ошибка хранилища или сервера).',
-  connection: (status) => `Связь: ${status}`,
-  guest: 'Гость',
-  appearance: 'Оформление',
-  theme: 'Тема',
-  themes: { system: 'Как в системе', light: 'Светлая', dark: 'Тёмная' },
-  callLayout: 'Расположение звонка',
-  callLayouts: { stage: 'Во весь экран', split: 'Рядом с чатом' },
-  callLayoutHelp: 'Где показывать звонок на широком экране. В окне размером с телефон звонок всегда во весь экран.',
-  resizeSplit: 'Изменить ширину чата и звонка',
-  calls: 'Звонки',
-  callLinks: 'Ссылки на звонки',
-  callLinksHelp: 'Ссылки, по которым к звонку может присоединиться кто угодно, даже без учётной записи.',
-  manifestRejected: 'Parley отклонил непроверенную конфигурацию сервера: звонки отключены, пока это не исправят.',
-  betaProgram: 'Бета-программа',
-  betaHelp: 'Получайте новые версии (например, нового приложения звонков) раньше всех. Возможны недоработки.',
-  betaFailed: 'Не удалось сохранить настройку бета-программы.',
-  releaseInfo: 'Сведения о версиях',
-  releaseInfoHelp: 'Какая версия каждого приложения работает на странице и какие общие библиотеки загружены.',
-  notLoaded: 'не загружено',
-  sharedLibraries: 'Общие библиотеки',
-  loadedFrom: (app) => `из ${app}`,
-};
-
 export const LOCALES = [
   { tag: 'en-US', label: 'English' },
   { tag: 'ru-RU', label: 'Русский' },
 ] as const;
 
-/** Messages for a BCP 47 locale, English when the language is not translated. */
+// Russian is a chunk of its own (issue 20: a page in English does not download it), loaded before
+// a Russian page first renders (ShellRoot) and before the language is switched to it.
+let ru: ShellMessages | null = null;
+const isRussian = (locale: string): boolean => locale.toLowerCase().startsWith('ru');
+
+/** Messages for a BCP 47 locale, English when the language is not translated (or not loaded: see loadMessages). */
 export function messagesFor(locale: string): ShellMessages {
-  return locale.toLowerCase().startsWith('ru') ? ru : en;
+  return isRussian(locale) && ru !== null ? ru : en;
+}
+
+/** Whether `messagesFor(locale)` already answers in the locale's own language. */
+export function messagesLoaded(locale: string): boolean {
+  return !isRussian(locale) || ru !== null;
+}
+
+/** Loads the locale's messages (a lazily loaded chunk for Russian); resolves to them. */
+export async function loadMessages(locale: string): Promise<ShellMessages> {
+  if (isRussian(locale) && ru === null) ru = (await import('./messages-ru.js')).ru;
+  return messagesFor(locale);
 }
 
 /** The supported locale closest to the browser's language. */

@@ -2,6 +2,7 @@ import { Buffer } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
+  arrayBufferBacked,
   concatBytes,
   constantTimeEqual,
   copyBytes,
@@ -95,6 +96,16 @@ describe('bytes', () => {
     const copy = copyBytes(shared.subarray(1, 3));
     expect(copy.buffer).toBeInstanceOf(ArrayBuffer);
     expect(copy).toEqual(new Uint8Array([7, 7]));
+  });
+
+  it('keeps a view of an ordinary ArrayBuffer as it is, and copies one of shared memory', () => {
+    const whole = new Uint8Array([1, 2, 3, 4]);
+    const view = whole.subarray(1, 3);
+    expect(arrayBufferBacked(view)).toBe(view);
+    const shared = new Uint8Array(new SharedArrayBuffer(4)).fill(5);
+    const backed = arrayBufferBacked(shared.subarray(0, 2));
+    expect(backed.buffer).toBeInstanceOf(ArrayBuffer);
+    expect(backed).toEqual(new Uint8Array([5, 5]));
   });
 
   it('hex as Node writes it, strict on input', () => {

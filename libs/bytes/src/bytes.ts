@@ -31,6 +31,14 @@ export function copyBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return out;
 }
 
+/**
+ * `bytes` itself when it views an ordinary ArrayBuffer (what WebCrypto takes), else a copy: for large
+ * inputs (attachments), where a copy that is not needed costs a whole file's worth of memory.
+ */
+export function arrayBufferBacked(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  return bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : copyBytes(bytes);
+}
+
 /** Lower-case hex, for tests and identifiers (never for logging secrets). */
 export function toHex(bytes: Uint8Array): string {
   let out = '';

@@ -3,6 +3,7 @@
  * Events are either moments (`kind: 'event'`, delivered to whoever listens now) or states
  * (`kind: 'state'`, a current value every newcomer reads first).
  */
+import type { CallHistorySyncContent } from './call-history-sync.js';
 import type {
   CallSignalingContent,
   GroupKeyContent,
@@ -12,6 +13,9 @@ import type {
   SenderKeyContent,
   TextContent,
 } from './content.js';
+import type { HistoryTransferContent } from './history-transfer.js';
+import type { DeleteContent, EditContent, ReactionContent } from './message-actions.js';
+import type { TypingContent } from './typing.js';
 
 /** Who a conversation is with; enough for the call app to show and ring them. */
 export interface Peer {
@@ -77,6 +81,14 @@ export interface CallEntry {
   readonly startedAt: number;
   /** Answered calls: ms from connection to the end; null for calls never answered here. */
   readonly durationMs: number | null;
+  /**
+   * What the call was with (added with the call history; absent: `direct`): a person, a group call
+   * on the SFU (a group chat's, or a 1:1 call moved there: `conversationId` says which chat), or a
+   * call link (`conversationId` is `link:<roomId>`).
+   */
+  readonly kind?: 'direct' | 'group' | 'link';
+  /** Link calls: the link's root secret, so the call history can open it again (stays on this user's devices). */
+  readonly linkSecret?: string;
 }
 
 /**
@@ -104,6 +116,14 @@ export interface CallLinkOpened {
  * its call-links dialog. Nothing to say beyond the wish; the call app keeps the links.
  */
 export type CallLinksRequest = Readonly<Record<string, never>>;
+
+/**
+ * Open this conversation (the user clicked a message notification): the chat shows it. Sent by the
+ * shell; an older chat that does not listen simply stays where it was.
+ */
+export interface ConversationRequest {
+  readonly conversationId: string;
+}
 
 /** The signed-in identity as the shell sees it. `temporary` marks the development identity. */
 export interface Session {
@@ -151,6 +171,8 @@ export interface BusEventMap {
   'call.links-available': EventSpec<'state', boolean>;
   /** Someone chose "Call links" outside the call app: the call app shows them (see CallLinksRequest). */
   'call.links-requested': EventSpec<'event', CallLinksRequest>;
+  /** Someone asked to see a conversation outside the chat (a notification's click): the chat opens it. */
+  'chat.conversation-requested': EventSpec<'event', ConversationRequest>;
   'content.text': EventSpec<'event', Delivered<TextContent>>;
   'content.receipt': EventSpec<'event', Delivered<ReceiptContent>>;
   'content.call-signaling': EventSpec<'event', Delivered<CallSignalingContent>>;
@@ -159,6 +181,16 @@ export interface BusEventMap {
   'content.sender-key': EventSpec<'event', Delivered<SenderKeyContent>>;
   /** A scheduled call (new, edited or cancelled), already kept by the messenger: for whoever wants to react. */
   'content.scheduled-call': EventSpec<'event', Delivered<ScheduledCallContent>>;
+  /** Another device of this user reported calls (the messenger keeps them; see call-history-sync.ts). */
+  'content.call-history': EventSpec<'event', Delivered<CallHistorySyncContent>>;
+  /** Recent history from another device of the account; kept by the messenger, which publishes nothing of it. */
+  'content.history-transfer': EventSpec<'event', Delivered<HistoryTransferContent>>;
+  /** A reaction, edit or deletion the messenger applied to the history (the chat reads it there). */
+  'content.reaction': EventSpec<'event', Delivered<ReactionContent>>;
+  'content.edit': EventSpec<'event', Delivered<EditContent>>;
+  'content.delete': EventSpec<'event', Delivered<DeleteContent>>;
+  /** Not published today: the messenger keeps typing indicators (Messenger.typing$). */
+  'content.typing': EventSpec<'event', Delivered<TypingContent>>;
 }
 
 export type BusEventType = keyof BusEventMap;
@@ -183,6 +215,7 @@ export const BUS_EVENTS: { readonly [K in BusEventType]: { readonly version: num
   'call.link-pending': { version: 1, kind: 'state' },
   'call.links-available': { version: 1, kind: 'state' },
   'call.links-requested': { version: 1, kind: 'event' },
+  'chat.conversation-requested': { version: 1, kind: 'event' },
   'content.text': { version: 1, kind: 'event' },
   'content.receipt': { version: 1, kind: 'event' },
   'content.call-signaling': { version: 1, kind: 'event' },
@@ -190,6 +223,12 @@ export const BUS_EVENTS: { readonly [K in BusEventType]: { readonly version: num
   'content.group-update': { version: 1, kind: 'event' },
   'content.sender-key': { version: 1, kind: 'event' },
   'content.scheduled-call': { version: 1, kind: 'event' },
+  'content.call-history': { version: 1, kind: 'event' },
+  'content.history-transfer': { version: 1, kind: 'event' },
+  'content.reaction': { version: 1, kind: 'event' },
+  'content.edit': { version: 1, kind: 'event' },
+  'content.delete': { version: 1, kind: 'event' },
+  'content.typing': { version: 1, kind: 'event' },
 };
 
 /** Initial values of the states, so a Behavior always has a value. */

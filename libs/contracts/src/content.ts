@@ -4,15 +4,28 @@
  * group keys). The server never sees these: they travel encrypted.
  */
 import { z } from 'zod';
+import { CONTENT_MAX_TEXT_CHARS } from './content-limits.js';
+import { ATTACHMENTS_PER_MESSAGE_MAX, AttachmentPointerSchema } from './attachments.js';
+import { CallHistorySyncContentSchema } from './call-history-sync.js';
+import { HistoryTransferContentSchema } from './history-transfer.js';
+import { MESSAGE_ACTION_ROUTES, MESSAGE_ACTION_SCHEMAS, QuoteSchema } from './message-actions.js';
+import { TypingContentSchema } from './typing.js';
 
-export const CONTENT_MAX_TEXT_CHARS = 65_536;
+export { CONTENT_MAX_TEXT_CHARS };
 
-export const TextContentSchema = z.object({
-  type: z.literal('text'),
-  conversationId: z.string().min(1).max(128),
-  body: z.string().min(1).max(CONTENT_MAX_TEXT_CHARS),
-  sentAt: z.number().int().nonnegative(),
-});
+export const TextContentSchema = z
+  .object({
+    type: z.literal('text'),
+    conversationId: z.string().min(1).max(128),
+    /** May be empty when the message carries attachments (a photo without a caption). */
+    body: z.string().max(CONTENT_MAX_TEXT_CHARS),
+    sentAt: z.number().int().nonnegative(),
+    /** Files, photos, voice messages (attachments.ts): like Signal's DataMessage, a text's part. */
+    attachments: z.array(AttachmentPointerSchema).min(1).max(ATTACHMENTS_PER_MESSAGE_MAX).optional(),
+    /** A reply: the message it answers (message-actions.ts). */
+    quote: QuoteSchema.optional(),
+  })
+  .refine((c) => c.body.length > 0 || c.attachments !== undefined, { message: 'a text has a body or attachments', path: ['body'] });
 
 export const ReceiptContentSchema = z.object({
   type: z.literal('receipt'),
@@ -118,6 +131,10 @@ export const ContentSchema = z.discriminatedUnion('type', [
   GroupUpdateContentSchema,
   SenderKeyContentSchema,
   ScheduledCallContentSchema,
+  CallHistorySyncContentSchema,
+  HistoryTransferContentSchema,
+  ...MESSAGE_ACTION_SCHEMAS,
+  TypingContentSchema,
 ]);
 
 export type TextContent = z.infer<typeof TextContentSchema>;
@@ -139,4 +156,8 @@ export const CONTENT_ROUTES = {
   'group-update': 'content.group-update',
   'sender-key': 'content.sender-key',
   'scheduled-call': 'content.scheduled-call',
+  'call-history': 'content.call-history',
+  'history-transfer': 'content.history-transfer',
+  ...MESSAGE_ACTION_ROUTES,
+  typing: 'content.typing',
 } as const satisfies Record<ContentType, string>;

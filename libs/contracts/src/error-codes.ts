@@ -1,3 +1,4 @@
+import { BLOB_ERROR_CODES } from './attachment-constants.js';
 import { CALL_LINK_ERROR_CODES } from './call-link-constants.js';
 
 // Error codes that travel from the server to the apps, or from the shared libraries to the apps'
@@ -41,6 +42,8 @@ export const API_ERROR_CODES = [
   'contract_unsupported',
   // Call links.
   ...CALL_LINK_ERROR_CODES,
+  // Attachment blobs.
+  ...BLOB_ERROR_CODES,
 ] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 

@@ -89,9 +89,9 @@ export async function generateDeviceKeys(identity: IdentityKeyPair, now: number,
   return {
     registrationId,
     signedPreKey: await generateSignedPreKey(identity, signedId, now),
-    kyberLastResortPreKey: generateKyberPreKey(identity, kyberStart, now),
+    kyberLastResortPreKey: await generateKyberPreKey(identity, kyberStart, now),
     preKeys: await generatePreKeys(preKeyStart, counts.oneTimePreKeys),
-    kyberPreKeys: Array.from({ length: counts.kyberOneTimePreKeys }, (_, i) => generateKyberPreKey(identity, kyberStart + 1 + i, now)),
+    kyberPreKeys: await Promise.all(Array.from({ length: counts.kyberOneTimePreKeys }, (_, i) => generateKyberPreKey(identity, kyberStart + 1 + i, now))),
   };
 }
 
@@ -184,7 +184,7 @@ export async function replenishPreKeys(params: {
   }
   if (needKyber > 0) {
     const start = await freeIdRange(needKyber, async (id) => (await store.loadKyberPreKey(id)) !== undefined);
-    const records = Array.from({ length: needKyber }, (_, i) => generateKyberPreKey(identity, start + i, now));
+    const records = await Promise.all(Array.from({ length: needKyber }, (_, i) => generateKyberPreKey(identity, start + i, now)));
     for (const record of records) await store.storeKyberPreKey(record.id, record);
     request.kyberOneTimePreKeys = records.map(publicSignedPreKey);
   }

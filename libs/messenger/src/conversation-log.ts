@@ -1,6 +1,7 @@
 import type { WallClock } from '@parley/clock';
 import type { TextContent } from '@parley/contracts';
 import type { ConversationChanges } from './conversation-changes.js';
+import { withMemberReceipt } from './group-receipts.js';
 import type { HistoryStore } from './history-store.js';
 import { KeyedQueue } from './keyed-queue.js';
 import type { ConversationSummary, DeliveryState, HistoryMessage, MemberDeliveryState } from './messenger-api.js';
@@ -64,6 +65,8 @@ export class ConversationLog {
       body: content.body,
       sentAt: content.sentAt,
       storedAt: this.clock.now(),
+      ...(content.attachments ? { attachments: content.attachments } : {}),
+      ...(content.quote ? { quote: content.quote } : {}),
       delivery: 'sending',
       ...(sentTo ? { memberDelivery: sentToEach(sentTo) } : {}),
     };
@@ -83,19 +86,26 @@ export class ConversationLog {
       body: text.content.body,
       sentAt: text.content.sentAt,
       storedAt: this.clock.now(),
+      ...(text.content.attachments ? { attachments: text.content.attachments } : {}),
+      ...(text.content.quote ? { quote: text.content.quote } : {}),
       ...(isSelf ? { delivery: 'sent' as const, ...(text.sentTo ? { memberDelivery: sentToEach(text.sentTo) } : {}) } : { read: false }),
     });
     this.changes.changed(text.conversationId);
   }
 
-  /** A conversation's messages, oldest first. */
-  messages(conversationId: string): Promise<readonly HistoryMessage[]> {
-    return this.history.listMessages(conversationId);
+  /** A conversation's messages, oldest first (those deleted for me left out). */
+  async messages(conversationId: string): Promise<readonly HistoryMessage[]> {
+    return (await this.history.listMessages(conversationId)).filter((message) => message.hidden !== true);
   }
 
   /** Whether the message (sender, message id) is kept already. */
   async has(senderUserId: string, messageId: string): Promise<boolean> {
-    return (await this.history.getMessage(senderUserId, messageId)) !== undefined;
+    return (await this.get(senderUserId, messageId)) !== undefined;
+  }
+
+  /** The message (sender, message id), as kept. */
+  get(senderUserId: string, messageId: string): Promise<HistoryMessage | undefined> {
+    return this.history.getMessage(senderUserId, messageId);
   }
 
   /** Rewrites one message with `edit` (returning it unchanged writes nothing). */
@@ -134,13 +144,11 @@ export class ConversationLog {
    * A member's receipt for this account's group message: that member's state moves forward, and the
    * message's ticks become the least of its members'. Someone the message did not go to changes nothing.
    */
-  async setMemberDelivery(messageId: string, memberUserId: string, state: 'delivered' | 'read'): Promise<void> {
+  async setMemberDelivery(messageId: string, memberUserId: string, state: 'delivered' | 'read', at?: number): Promise<void> {
     const { message, changed } = await this.update(this.self.userId, messageId, (m) => {
-      const current = m.memberDelivery?.[memberUserId];
-      if (m.memberDelivery === undefined || current === undefined || DELIVERY_RANK[state] <= DELIVERY_RANK[current]) return m;
-      const memberDelivery = { ...m.memberDelivery, [memberUserId]: state };
-      const least = leastMemberDelivery(memberDelivery);
-      return { ...m, memberDelivery, delivery: least === undefined ? m.delivery : laterDelivery(m.delivery, least) };
+      const next = withMemberReceipt(m, memberUserId, state, at);
+      const least = next === m || next.memberDelivery === undefined ? undefined : leastMemberDelivery(next.memberDelivery);
+      return least === undefined ? next : { ...next, delivery: laterDelivery(m.delivery, least) };
     });
     if (changed && message !== undefined) this.changes.changed(message.conversationId);
   }
@@ -151,7 +159,7 @@ export class ConversationLog {
     peer: ConversationSummary['peer'],
     kind?: Pick<ConversationSummary, 'kind' | 'group'>,
   ): Promise<ConversationSummary> {
-    const messages = await this.history.listMessages(conversationId);
+    const messages = await this.messages(conversationId);
     return {
       conversationId,
       peer,

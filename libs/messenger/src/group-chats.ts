@@ -170,9 +170,10 @@ export class GroupChats {
     await this.announce(group, [removed.userId]);
   }
 
-  async sendGroupText(groupId: string, body: string): Promise<HistoryMessage> {
+  /** `extras`: attachments, and `quote` for a reply quoting a message of the group. */
+  async sendGroupText(groupId: string, body: string, extras: Pick<TextContent, 'attachments' | 'quote'> = {}): Promise<HistoryMessage> {
     const { log } = this.options;
-    const content: TextContent = { type: 'text', conversationId: groupId, body, sentAt: this.clock.now() };
+    const content: TextContent = { type: 'text', conversationId: groupId, body, sentAt: this.clock.now(), ...extras };
     if (!TextContentSchema.safeParse(content).success) throw new MessengerError('invalid', 'the text is empty or too long');
     const known = await this.activeGroup(groupId);
     const message = await log.addOutgoing(this.options.newMessageId(), content, this.othersIn(known));

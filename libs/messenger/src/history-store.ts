@@ -48,6 +48,9 @@ export interface HistoryStore {
   listCallEntries(): Promise<readonly CallEntry[]>;
   /** Replaces the kept calls. */
   putCallEntries(entries: readonly CallEntry[]): Promise<void>;
+  /** Missed calls started at or before this (ms) were seen (the missed-call badge); 0 when never. */
+  getCallsSeenUpTo(): Promise<number>;
+  putCallsSeenUpTo(at: number): Promise<void>;
 }
 
 const byTime = (a: HistoryMessage, b: HistoryMessage) => a.sentAt - b.sentAt || a.storedAt - b.storedAt;
@@ -59,6 +62,7 @@ export class InMemoryHistoryStore implements HistoryStore {
   private notices: readonly ContactNotice[] = [];
   private quarantined: readonly DeliverFrame[] = [];
   private calls: readonly CallEntry[] = [];
+  private callsSeenUpTo = 0;
 
   async getMessage(senderUserId: string, messageId: string): Promise<HistoryMessage | undefined> {
     return this.messages.get(`${senderUserId}\n${messageId}`);
@@ -110,5 +114,13 @@ export class InMemoryHistoryStore implements HistoryStore {
 
   async putCallEntries(entries: readonly CallEntry[]): Promise<void> {
     this.calls = [...entries];
+  }
+
+  async getCallsSeenUpTo(): Promise<number> {
+    return this.callsSeenUpTo;
+  }
+
+  async putCallsSeenUpTo(at: number): Promise<void> {
+    this.callsSeenUpTo = at;
   }
 }

@@ -10,9 +10,12 @@ export type {
   GroupMember,
   HistoryMessage,
   MemberDeliveryState,
+  MessageReaction,
   Messenger,
   MessengerFailure,
+  SendTextOptions,
 } from './messenger-api.js';
+export { type AttachmentDescription, AttachmentTransfer, type AttachmentTransferOptions, type TransferProgress } from './attachment-transfer.js';
 export {
   type AccountSetup,
   createAccount,
@@ -61,6 +64,7 @@ export { MessengerClient, type MessengerClientOptions } from './messenger-client
 export { type MessengerSelf, SENDER_KEY_MESSAGE_TYPE, selfOf } from './signal-sessions.js';
 export { OWN_DEVICES_TTL_MS } from './contact-directory.js';
 export { MAX_DEVICE_ROUNDS } from './device-fan-out.js';
+export { type CallHistoryApi, mergeCallViews, seenFromSibling } from './call-history.js';
 export { type EarlyContent, SELF_COPY_SUFFIX } from './message-receiver.js';
 export { MAX_QUARANTINED, MAX_QUARANTINED_PER_CONTACT } from './identity-quarantine.js';
 export {
@@ -97,3 +101,8 @@ export {
   type ScheduledCallsOptions,
   type ScheduledCallStore,
 } from './scheduled-calls.js';
+export { type MessageActionApi, MessageActions } from './message-actions.js';
+export { groupMessageReceipts, type GroupMessageReceipts, type MemberReceipt, type MemberReceiptTimes, withMemberReceipt } from './group-receipts.js';
+export { DEFAULT_SEARCH_LIMIT, MessageSearch, type MessageSearchSources } from './search/message-search.js';
+export { InvertedIndex } from './search/inverted-index.js';
+export { isEmptyQuery, matchSpans, normalizeWord, parseQuery, type SearchQuery, tokenize, type WordSpan, wordSpans } from './search/search-tokens.js';

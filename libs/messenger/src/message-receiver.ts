@@ -196,7 +196,7 @@ export class MessageReceiver {
         const message = await history.getMessage(self.userId, messageId);
         if (message?.conversationId === frame.from.userId) await log.setDelivery(messageId, receipt.kind);
         // A group message: one member's receipt (only members it went to count).
-        else if (message?.memberDelivery !== undefined) await log.setMemberDelivery(messageId, frame.from.userId, receipt.kind);
+        else if (message?.memberDelivery !== undefined) await log.setMemberDelivery(messageId, frame.from.userId, receipt.kind, receipt.at);
       }
       return;
     }

@@ -5,8 +5,12 @@
  * is not messaging gets its own small service instead of another optional method here (TURN
  * credentials and call links: call-services.ts).
  */
-import type { CallEntry, Content, MessengerFailureCode, Peer, TextContent } from '@parley/contracts';
+import type { AttachmentPointer, CallEntry, Content, MessengerFailureCode, Peer, Quote, TextContent } from '@parley/contracts';
+import type { AttachmentTransfer } from './attachment-transfer.js';
 import type { Observable } from 'rxjs';
+import type { CallHistoryApi } from './call-history.js';
+import type { MessageActionApi } from './message-actions.js';
+import type { MemberReceiptTimes } from './group-receipts.js';
 import type { ScheduledCallApi } from './scheduled-calls.js';
 
 /** Delivery state of an outgoing message, as the ticks show it. */
@@ -31,8 +35,37 @@ export interface HistoryMessage {
    * state, from their receipts). Absent for messages kept before group receipts existed.
    */
   readonly memberDelivery?: Readonly<Record<string, MemberDeliveryState>>;
+  /** Outgoing group messages only: when each member's receipts came (their clock), for "Message info". */
+  readonly memberReceipts?: Readonly<Record<string, MemberReceiptTimes>>;
   /** Incoming only: this user has seen it (a read receipt went out). */
   readonly read?: boolean;
+  /** Files, photos and voice messages the message carries (issue 18); `body` is then their caption. */
+  readonly attachments?: readonly AttachmentPointer[];
+  /** A reply: the message it answers, as the replier quoted it (added with message actions). */
+  readonly quote?: Quote;
+  /** Reactions by user id, one per person (added with message actions). */
+  readonly reactions?: Readonly<Record<string, MessageReaction>>;
+  /** The author's clock when they last edited it, ms; the body is the edited text. */
+  readonly editedAt?: number;
+  /** Deleted for everyone by its author (their clock, ms): body, quote and reactions are gone. */
+  readonly deletedAt?: number;
+  /** Deleted for me (on every device of this account): not shown, kept so late actions find nothing to show. */
+  readonly hidden?: boolean;
+}
+
+/** One person's reaction to a message. */
+export interface MessageReaction {
+  readonly emoji: string;
+  /** The reacting person's clock, ms: a later reaction of theirs replaces this one. */
+  readonly at: number;
+}
+
+/** What a text may carry besides its body. */
+export interface SendTextOptions {
+  /** Pointers to blobs already uploaded with {@link Messenger.attachments}. */
+  readonly attachments?: readonly AttachmentPointer[];
+  /** A reply: the message it quotes (see {@link Messenger.messageActions}). */
+  readonly quote?: Quote;
 }
 
 /** How far a group message got with one member: sent to them, on one of their devices, or read there. */
@@ -97,7 +130,7 @@ export interface Messenger {
   /** One conversation's history, oldest first; emits again on any change. */
   history$(conversationId: string): Observable<readonly HistoryMessage[]>;
   /** Encrypts and sends a text to every device of the peer and to this user's other devices. */
-  sendText(conversationId: string, body: string): Promise<HistoryMessage>;
+  sendText(conversationId: string, body: string, options?: SendTextOptions): Promise<HistoryMessage>;
   /** Marks incoming messages read (sends read receipts). */
   markRead(conversationId: string, messageIds: readonly string[]): Promise<void>;
   /** Safety number for a contact (60 digits, grouped by 5), the same on both sides. */
@@ -131,6 +164,30 @@ export interface Messenger {
    * them for the page's life only).
    */
   callEntries?(): Promise<readonly CallEntry[]>;
+  /**
+   * The user's draft in a conversation changed (optional: added with typing indicators): sends
+   * "started" / "stopped" sparingly to whoever may see them (see TypingSender).
+   */
+  typingChanged?(conversationId: string, draft: string): void;
+  /** Who is typing in a conversation now (user ids); emits on every change. */
+  typing$?(conversationId: string): Observable<readonly string[]>;
+  /**
+   * Messages of every conversation that have every word of `query` (the last as a prefix), most
+   * recent first, searched on this device (optional: added with message search).
+   */
+  searchMessages?(query: string, limit?: number): Promise<readonly HistoryMessage[]>;
   /** Keeps a finished call (a `call.entry` event) in this device's history, once per call, capped. */
   keepCallEntry?(entry: CallEntry): Promise<void>;
+  /**
+   * Encrypts, uploads and downloads attachments (optional: added with issue 18; without it the
+   * chat offers no attachments). Send what `upload` returns with `sendText(…, { attachments })`.
+   */
+  attachments?(): AttachmentTransfer;
+  /**
+   * The call history (optional: added with the Calls view): every call of this device and of this
+   * user's other devices (synced over Signal), live, and the missed-call badge's "seen" mark.
+   */
+  callHistory?(): CallHistoryApi;
+  /** Replies, reactions, edits and deletions (optional: added with message actions, fakes may leave it out). */
+  messageActions?(): MessageActionApi;
 }

@@ -3,6 +3,19 @@
 
 export * from './verify.js';
 export { type ProtocolAddress, addressKey } from './address.js';
+export {
+  ATTACHMENT_KEY_LENGTH,
+  AttachmentError,
+  type AttachmentErrorCode,
+  type AttachmentSecrets,
+  attachmentCiphertextSize,
+  attachmentDigest,
+  decryptAttachment,
+  type EncryptedAttachment,
+  encryptAttachment,
+  isAttachmentError,
+  paddedAttachmentSize,
+} from './attachments.js';
 export { randomBytes } from './bytes.js';
 export { compareScannableFingerprints, createFingerprint, type Fingerprint, FINGERPRINT_ITERATIONS, SCANNABLE_FINGERPRINT_VERSION } from './fingerprint.js';
 export { InMemorySignalProtocolStore, type InMemoryStoreSnapshot } from './in-memory-store.js';

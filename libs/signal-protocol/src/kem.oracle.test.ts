@@ -24,7 +24,7 @@ describe('Kyber1024 decapsulation against libsignal-client', () => {
       const identity = await IdentityKeyPair.generate();
       const [preKey] = await generatePreKeys(1, 1);
       const signedPreKey = await generateSignedPreKey(identity, 2, 0);
-      const kyberPreKey = generateKyberPreKey(identity, 3, 0);
+      const kyberPreKey = await generateKyberPreKey(identity, 3, 0);
       const b = createPreKeyBundle({ registrationId: 5, deviceId: 1, identity, signedPreKey, kyberPreKey, preKey });
       const alice = OracleStores.create(6);
       const bobAddress = libsignal.ProtocolAddress.new('bob', 1);
@@ -38,7 +38,7 @@ describe('Kyber1024 decapsulation against libsignal-client', () => {
       const fields = ProtoReader.decode(message.serialize().subarray(1));
       const baseKey = EcPublicKey.deserialize(fields.requiredBytes(2, 'base key'));
       const aliceIdentity = EcPublicKey.deserialize(fields.requiredBytes(3, 'identity'));
-      const kyberSecret = kemDecapsulate(kyberPreKey.keyPair.secretKey, fields.requiredBytes(8, 'kyber ciphertext'));
+      const kyberSecret = await kemDecapsulate(kyberPreKey.keyPair.secretKey, fields.requiredBytes(8, 'kyber ciphertext'));
       const secret = concatBytes(
         new Uint8Array(32).fill(0xff),
         await signedPreKey.keyPair.agree(aliceIdentity),

@@ -1,5 +1,3 @@
-import { ml_kem1024 } from '@noble/post-quantum/ml-kem.js';
-import { sha3_256, shake256 } from '@noble/hashes/sha3.js';
 import { concatBytes, copyBytes } from '@parley/bytes';
 import { randomBytes, redactWhenPrinted } from './bytes.js';
 import { SignalProtocolError } from './errors.js';
@@ -20,9 +18,8 @@ export const KYBER1024_CIPHERTEXT_LENGTH = 1568;
 // ML-KEM key generation adds a domain byte to G, which only changes which keys are drawn, not
 // their format: an ML-KEM key pair is a valid Kyber1024 key pair.
 
-function kyberSecret(mlKemKey: Uint8Array, ciphertext: Uint8Array): Uint8Array {
-  return shake256(concatBytes(mlKemKey, sha3_256(ciphertext)), { dkLen: 32 });
-}
+/** The Kyber arithmetic, a chunk of its own fetched on first use (kyber-engine.ts). */
+const kyberEngine = () => import('./kyber-engine.js');
 
 /** A Kyber1024 secret key; serialized as 0x08 ‖ 3168 bytes. Never printed. */
 export class KemSecretKey {
@@ -82,8 +79,9 @@ export class KemKeyPair {
   ) {}
 
   /** A new random key pair. */
-  static generate(): KemKeyPair {
-    const { publicKey, secretKey } = ml_kem1024.keygen(randomBytes(64));
+  static async generate(): Promise<KemKeyPair> {
+    const { mlKem1024 } = await kyberEngine();
+    const { publicKey, secretKey } = mlKem1024.keygen(randomBytes(64));
     return new KemKeyPair(
       KemPublicKey.fromPublicKeyBytes(publicKey),
       KemSecretKey.deserialize(concatBytes(new Uint8Array([KYBER1024_KEY_TYPE]), secretKey)),
@@ -100,11 +98,12 @@ export interface KemEncapsulation {
 }
 
 /** Kyber1024 encapsulation to `publicKey`. */
-export function kemEncapsulate(publicKey: KemPublicKey): KemEncapsulation {
-  const m = sha3_256(randomBytes(32));
+export async function kemEncapsulate(publicKey: KemPublicKey): Promise<KemEncapsulation> {
+  const { mlKem1024, sha3, kyberSecret } = await kyberEngine();
+  const m = sha3(randomBytes(32));
   let result: { cipherText: Uint8Array; sharedSecret: Uint8Array };
   try {
-    result = ml_kem1024.encapsulate(publicKey.publicKeyBytes(), m);
+    result = mlKem1024.encapsulate(publicKey.publicKeyBytes(), m);
   } catch (cause) {
     throw new SignalProtocolError('invalid-key', 'Kyber1024 public key is not a valid encapsulation key', { cause });
   }
@@ -115,7 +114,7 @@ export function kemEncapsulate(publicKey: KemPublicKey): KemEncapsulation {
 }
 
 /** Kyber1024 decapsulation of a serialized ciphertext (0x08 ‖ 1568 bytes). */
-export function kemDecapsulate(secretKey: KemSecretKey, serializedCiphertext: Uint8Array): Uint8Array {
+export async function kemDecapsulate(secretKey: KemSecretKey, serializedCiphertext: Uint8Array): Promise<Uint8Array> {
   if (serializedCiphertext.length === 0) throw new SignalProtocolError('bad-key-type', 'KEM ciphertext has no type byte');
   if (serializedCiphertext[0] !== KYBER1024_KEY_TYPE) {
     throw new SignalProtocolError('bad-key-type', `KEM ciphertext type 0x${serializedCiphertext[0]!.toString(16)} does not match the Kyber1024 key`);
@@ -124,9 +123,10 @@ export function kemDecapsulate(secretKey: KemSecretKey, serializedCiphertext: Ui
     throw new SignalProtocolError('invalid-message', `Kyber1024 ciphertext must be 1569 bytes, got ${serializedCiphertext.length}`);
   }
   const ciphertext = serializedCiphertext.subarray(1);
+  const { mlKem1024, kyberSecret } = await kyberEngine();
   let mlKemKey: Uint8Array;
   try {
-    mlKemKey = ml_kem1024.decapsulate(ciphertext, secretKey._bytes);
+    mlKemKey = mlKem1024.decapsulate(ciphertext, secretKey._bytes);
   } catch (cause) {
     throw new SignalProtocolError('invalid-key', 'Kyber1024 decapsulation failed', { cause });
   }

@@ -10,7 +10,7 @@ describe('PQXDH', async () => {
   const bob = await IdentityKeyPair.generate();
   const signed = await EcKeyPair.generate();
   const oneTime = await EcKeyPair.generate();
-  const kyber = KemKeyPair.generate();
+  const kyber = await KemKeyPair.generate();
 
   for (const withOneTime of [true, false]) {
     it(`both sides derive the same root, chain and SPQR keys (${withOneTime ? 'with' : 'without'} a one-time prekey)`, async () => {

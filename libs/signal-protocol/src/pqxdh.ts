@@ -49,7 +49,7 @@ export async function pqxdhInitiate(params: {
   agreements.catch(() => undefined);
   let encapsulation;
   try {
-    encapsulation = kemEncapsulate(params.theirKyberPreKey);
+    encapsulation = await kemEncapsulate(params.theirKyberPreKey);
   } catch (error) {
     await agreements.catch(() => undefined);
     throw error;
@@ -79,7 +79,7 @@ export async function pqxdhRespond(params: {
   agreements.catch(() => undefined);
   let kyberSecret;
   try {
-    kyberSecret = kemDecapsulate(params.ourKyberPreKey.secretKey, params.kyberCiphertext);
+    kyberSecret = await kemDecapsulate(params.ourKyberPreKey.secretKey, params.kyberCiphertext);
   } catch (error) {
     await agreements.catch(() => undefined);
     throw error;

@@ -18,7 +18,7 @@ async function ourDevice() {
   const identity = await IdentityKeyPair.generate();
   const [preKey] = await generatePreKeys(31, 1);
   const signedPreKey = await generateSignedPreKey(identity, 7, 1_700_000_000_000);
-  const kyberPreKey = generateKyberPreKey(identity, 9, 1_700_000_000_000);
+  const kyberPreKey = await generateKyberPreKey(identity, 9, 1_700_000_000_000);
   return { identity, preKey: preKey!, signedPreKey, kyberPreKey };
 }
 

@@ -17,7 +17,7 @@ describe('prekeys and bundles', async () => {
   const identity = await IdentityKeyPair.generate();
   const [preKey] = await generatePreKeys(100, 1);
   const signedPreKey = await generateSignedPreKey(identity, 7, 1_700_000_000_000);
-  const kyberPreKey = generateKyberPreKey(identity, 9, 1_700_000_000_001);
+  const kyberPreKey = await generateKyberPreKey(identity, 9, 1_700_000_000_001);
   const bundle = createPreKeyBundle({ registrationId: 4242, deviceId: 2, identity, signedPreKey, kyberPreKey, preKey });
 
   it('signs the serialized public keys with the identity key', () => {

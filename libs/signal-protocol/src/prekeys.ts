@@ -121,8 +121,8 @@ export async function generateSignedPreKey(identity: IdentityKeyPair, id: number
 }
 
 /** A Kyber1024 prekey: the identity key signs the 1569-byte serialized public key. */
-export function generateKyberPreKey(identity: IdentityKeyPair, id: number, timestamp: number): KyberPreKeyRecord {
-  const keyPair = KemKeyPair.generate();
+export async function generateKyberPreKey(identity: IdentityKeyPair, id: number, timestamp: number): Promise<KyberPreKeyRecord> {
+  const keyPair = await KemKeyPair.generate();
   return new KyberPreKeyRecord(id, timestamp, keyPair, identity.sign(keyPair.publicKey.serialize()));
 }
 

@@ -2,7 +2,10 @@ import { describe, expect, it, vi } from 'vitest';
 import { fromUtf8, utf8 } from '@parley/bytes';
 import { randomBytes } from './bytes.js';
 import { isSignalProtocolError } from './errors.js';
+import { RecordCache } from './indexeddb/record-cache.js';
 import { processPreKeyBundle } from './session-cipher.js';
+import { SessionRecord } from './session-state.js';
+import type { SignalProtocolStore } from './store.js';
 import { sessionPair, TestDevice } from './testing/devices.js';
 import { typedRefusalsOfEachFlippedBit } from './testing/tamper.js';
 import { CiphertextMessageType, type CiphertextMessage, decodePreKeySignalMessage } from './wire.js';
@@ -77,6 +80,42 @@ describe('sessions between two devices of this library', () => {
     forged.serialized[forged.serialized.length - 1]! ^= 1;
     await expect(b.decrypt(forged, { onPlaintext })).rejects.toThrow();
     expect(steps).toEqual(['store started', 'plaintext candidate']);
+  });
+
+  it('encrypts the next message while a decryption\'s state is written; it lands only behind that write, never after it failed', async () => {
+    const { a, b, bob } = await pair();
+    await b.decrypt(await a.encrypt(utf8('hello')));
+    await a.decrypt(await b.encrypt(utf8('hi')));
+    const commits = writeBehindSessions(bob.store);
+
+    // A call's offer arrives; its state is being written when the answer is encrypted.
+    const decrypting = b.decrypt(await a.encrypt(utf8('offer')));
+    const encrypting = b.encrypt(utf8('answer'));
+    let encrypted = false;
+    void encrypting.then(() => (encrypted = true));
+    await vi.waitFor(() => expect(commits.started).toEqual(['write 1', 'write 2']));
+    // The answer's write waits for the offer's to commit, and the answer for its own.
+    expect(commits.committing).toHaveLength(1);
+    commits.release(0);
+    expect(fromUtf8(await decrypting)).toBe('offer');
+    await vi.waitFor(() => expect(commits.committing).toHaveLength(2));
+    expect(encrypted).toBe(false);
+    commits.release(1);
+    expect(fromUtf8(await a.decrypt(await encrypting))).toBe('answer');
+
+    // The offer's write fails: the answer encrypted meanwhile never lands nor goes out, and the
+    // offer, which the relay brings again, still decrypts.
+    const text = await a.encrypt(utf8('text'));
+    const failing = b.decrypt(text);
+    const replying = b.encrypt(utf8('reply'));
+    await vi.waitFor(() => expect(commits.started).toHaveLength(4));
+    commits.fail(2, new Error('disk full'));
+    await expect(failing).rejects.toThrow('disk full');
+    await expect(replying).rejects.toThrow('disk full');
+    expect(commits.committing).toHaveLength(3);
+    commits.autoCommit = true;
+    expect(fromUtf8(await b.decrypt(text))).toBe('text');
+    expect(fromUtf8(await a.decrypt(await b.encrypt(utf8('reply again'))))).toBe('reply again');
   });
 
   it('alternates directions for many rounds (a DH ratchet step each time)', async () => {
@@ -249,3 +288,39 @@ describe('sessions between two devices of this library', () => {
     expect(out.map((bytes) => fromUtf8(bytes)).sort((x, y) => Number(x) - Number(y))).toEqual(Array.from({ length: 20 }, (_, i) => `${i}`));
   });
 });
+
+/**
+ * Puts `store`'s sessions behind a write-behind cache as the IndexedDB store keeps them (the
+ * record being written is what a read answers; a write commits after the previous one of its
+ * address), with commits the test releases or fails one by one unless `autoCommit`.
+ */
+function writeBehindSessions(store: SignalProtocolStore) {
+  const cache = new RecordCache<Uint8Array>(true);
+  const load = store.loadSession.bind(store);
+  const save = store.storeSession.bind(store);
+  const settle: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  const commits = {
+    /** Writes asked for, in order. */
+    started: [] as string[],
+    /** Writes whose commit has begun (a write waits for the previous one of its address). */
+    committing: [] as number[],
+    autoCommit: false,
+    release: (i: number) => settle[i]!.resolve(),
+    fail: (i: number, error: Error) => settle[i]!.reject(error),
+  };
+  store.loadSession = async (address) => {
+    const bytes = await cache.read(`${address.name}.${address.deviceId}`, async () => (await load(address))?.serialize());
+    return bytes === undefined ? undefined : SessionRecord.deserialize(bytes.slice());
+  };
+  store.storeSession = (address, record) => {
+    const bytes = record.serialize();
+    commits.started.push(`write ${commits.started.length + 1}`);
+    return cache.write(`${address.name}.${address.deviceId}`, bytes, async () => {
+      const i = commits.committing.length;
+      commits.committing.push(i);
+      if (!commits.autoCommit) await new Promise<void>((resolve, reject) => (settle[i] = { resolve, reject }));
+      await save(address, SessionRecord.deserialize(bytes.slice()));
+    });
+  };
+  return commits;
+}

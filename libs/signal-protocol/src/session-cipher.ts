@@ -32,7 +32,10 @@ import {
 const sessionLocalDuplicates = new WeakSet<object>();
 
 // Per (store, address) queue: a load → crypto → store sequence must not interleave with another
-// for the same address, or one update would overwrite the other.
+// for the same address, or one update would overwrite the other. A decryption leaves the queue once
+// its state's write has started, not committed (see `startStoring`): the store answers the record
+// being written to the next operation's read and commits that operation's write after this one
+// (SessionStore).
 const queues = new WeakMap<object, Map<string, Promise<unknown>>>();
 
 function serialized<T>(store: object, address: ProtocolAddress, task: () => Promise<T>): Promise<T> {
@@ -203,7 +206,7 @@ export class SessionCipher {
 
   /** Decrypts the first message(s) of a session the peer started (PQXDH as responder). */
   decryptPreKeySignalMessage(bytes: Uint8Array, options: DecryptOptions = {}): Promise<Uint8Array> {
-    return serialized(this.store, this.remoteAddress, async () => {
+    return whenStored(serialized(this.store, this.remoteAddress, async () => {
       const message = decodePreKeySignalMessage(bytes);
       const record = (await this.store.loadSession(this.remoteAddress)) ?? new SessionRecord();
       if (!(await this.store.isTrustedIdentity(this.remoteAddress, message.identityKey, 'receiving'))) {
@@ -261,13 +264,13 @@ export class SessionCipher {
         await this.store.markKyberPreKeyUsed(used.kyberPreKeyId, used.signedPreKeyId, message.baseKey);
         if (used.preKeyId !== undefined) await this.store.removePreKey(used.preKeyId);
       }
-      return this.storeThenHandOver(record, plaintext, options);
-    });
+      return this.startStoring(record, plaintext, options);
+    }));
   }
 
   /** Decrypts a Double Ratchet message of an established session. */
   decryptSignalMessage(bytes: Uint8Array, options: DecryptOptions = {}): Promise<Uint8Array> {
-    return serialized(this.store, this.remoteAddress, async () => {
+    return whenStored(serialized(this.store, this.remoteAddress, async () => {
       const message = decodeSignalMessage(bytes);
       const record = await this.store.loadSession(this.remoteAddress);
       if (record === undefined) throw new SignalProtocolError('session-not-found', `no session for ${addressKey(this.remoteAddress)}`);
@@ -277,20 +280,26 @@ export class SessionCipher {
         throw new SignalProtocolError('untrusted-identity', `untrusted identity for ${addressKey(this.remoteAddress)}`);
       }
       await this.store.saveIdentity(this.remoteAddress, remoteIdentity);
-      return this.storeThenHandOver(record, plaintext, options);
-    });
+      return this.startStoring(record, plaintext, options);
+    }));
   }
 
   /**
-   * Stores the advanced session and hands the plaintext to `onPlaintext` as soon as the write is
-   * under way: what the caller does with it (a call answering) and the disk write overlap, and the
-   * next operation on this session, which waits for the write, starts sooner.
+   * Starts storing the advanced session and hands the plaintext to `onPlaintext` while the write
+   * is under way: what the caller does with it (a call answering) and the disk write overlap.
+   * The next operation on this session starts now too (a call's answer is encrypted while the
+   * offer's state commits). That is safe for the ratchet because the store answers the record
+   * being written to that operation's read and commits its write only behind this one, never if
+   * this one failed (SessionStore), and because `encrypt` hands out a ciphertext only once the state
+   * that moved past its message key has committed: a crash loses no used key, and no state lands
+   * that consumed the key of a message whose own write failed (that message comes again and must
+   * decrypt). The decryption itself resolves only once this write committed, as before.
    */
-  private async storeThenHandOver(record: SessionRecord, plaintext: Uint8Array, options: DecryptOptions): Promise<Uint8Array> {
-    const storing = this.store.storeSession(this.remoteAddress, record);
+  private startStoring(record: SessionRecord, plaintext: Uint8Array, options: DecryptOptions): Stored<Uint8Array> {
+    const stored = this.store.storeSession(this.remoteAddress, record);
+    stored.catch(() => {}); // awaited by whenStored
     options.onPlaintext?.(plaintext);
-    await storing;
-    return plaintext;
+    return { value: plaintext, stored };
   }
 
   /** Whether a current session exists that can send now. */
@@ -379,6 +388,19 @@ export class SessionCipher {
     state.pendingPreKey = undefined;
     return plaintext;
   }
+}
+
+/** A session operation's result, and the write of the state it advanced to. */
+interface Stored<T> {
+  readonly value: T;
+  readonly stored: Promise<void>;
+}
+
+/** The result of `operation`, once its state's write committed (rejects if that write failed). */
+async function whenStored<T>(operation: Promise<Stored<T>>): Promise<T> {
+  const { value, stored } = await operation;
+  await stored;
+  return value;
 }
 
 function isFinalDuplicate(error: unknown): boolean {

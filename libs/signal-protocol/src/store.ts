@@ -32,7 +32,13 @@ export interface IdentityStore {
   getIdentity(address: ProtocolAddress): Promise<EcPublicKey | undefined>;
 }
 
-/** One {@link SessionRecord} per address. */
+/**
+ * One {@link SessionRecord} per address. The session cipher starts the next operation on a session
+ * while the previous one's state is being written, so once `storeSession` was called,
+ * `loadSession` of that address must answer either the record being stored, or what is stored once
+ * that write settled (a database that orders its transactions); in the first case a later
+ * `storeSession` of the address must commit only after the earlier one did, and never if it failed.
+ */
 export interface SessionStore {
   loadSession(address: ProtocolAddress): Promise<SessionRecord | undefined>;
   storeSession(address: ProtocolAddress, record: SessionRecord): Promise<void>;

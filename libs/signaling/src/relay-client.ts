@@ -591,6 +591,24 @@ export class RelayClient implements RelayConnection {
       case 'scheduled-call':
         this.bus.publish(CONTENT_ROUTES['scheduled-call'], { from, messageId, content });
         return;
+      case 'call-history':
+        this.bus.publish(CONTENT_ROUTES['call-history'], { from, messageId, content });
+        return;
+      case 'history-transfer':
+        this.bus.publish(CONTENT_ROUTES['history-transfer'], { from, messageId, content });
+        return;
+      case 'reaction':
+        this.bus.publish(CONTENT_ROUTES.reaction, { from, messageId, content });
+        return;
+      case 'edit':
+        this.bus.publish(CONTENT_ROUTES.edit, { from, messageId, content });
+        return;
+      case 'delete':
+        this.bus.publish(CONTENT_ROUTES.delete, { from, messageId, content });
+        return;
+      case 'typing':
+        this.bus.publish(CONTENT_ROUTES.typing, { from, messageId, content });
+        return;
       default:
         assertNever(content);
     }

@@ -125,6 +125,11 @@ export function renderEnvFile(settings: DeploySettings, secrets: DeploySecrets, 
         { name: 'PARLEY_JANUS_API_SECRET', value: null, why: "Janus's api_secret, for Janus instances you run (PARLEY_JANUS=wss://…)." },
         { name: 'PARLEY_JANUS_INTERFACE', value: null, why: 'The only network interface Janus gathers candidates on (default: all).' },
         { name: 'PARLEY_SFU_GRACE_MS', value: null, why: 'How long a device whose connection dropped stays in its group calls (default 15000).' },
+        {
+          name: 'PARLEY_SFU_LEASE_MS',
+          value: null,
+          why: "Several nodes: how long a node's lease on a group call lasts unless it renews it (default 6000 ms); a dead node's calls move to another node after at most this long.",
+        },
       ],
     ],
     [

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CONTRACT_VERSION } from '@parley/contracts';
 import { ReleaseRegistry, SqliteStorage, evaluateManifest } from '@parley/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from './cli.js';
@@ -27,7 +28,7 @@ describe('release CLI', () => {
       const registry = new ReleaseRegistry(storage, { dataDir, clock: { now: () => 1 } });
       const manifest = await evaluateManifest(
         { registry, originFor: () => 'http://localhost:4202' },
-        { userId, beta, contractVersion: '1.0.0', now: 1, ttlMs: 1000 },
+        { userId, beta, contractVersion: CONTRACT_VERSION, now: 1, ttlMs: 1000 },
       );
       return manifest.remotes.call?.version;
     } finally {
@@ -77,7 +78,7 @@ describe('release CLI', () => {
     expect(await cli('status', 'call', '--user', 'qa-1')).toBe(0);
     const status = out.join('\n');
     expect(status).toContain('allowlist    qa-1 → 2.0.0, qa-2 → 2.0.0');
-    expect(status).toContain('user qa-1, shell contract 1.0.0: 2.0.0 via allowlist');
+    expect(status).toContain(`user qa-1, shell contract ${CONTRACT_VERSION}: 2.0.0 via allowlist`);
     expect(status).toContain('kill switch off');
   });
 

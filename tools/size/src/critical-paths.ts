@@ -34,7 +34,8 @@ const ONBOARDING_USABLE = `(() => {
   const input = label && document.getElementById(label.htmlFor);
   return button && !button.disabled && input && !input.disabled ? performance.now() : false;
 })()`;
-const CHAT_USABLE = `(() => {
+/** The page-side check that the conversation list is usable (see above). */
+export const CHAT_USABLE = `(() => {
   const list = document.querySelector('nav[aria-label="Conversations"]');
   return list && list.getClientRects().length > 0 ? performance.now() : false;
 })()`;
@@ -45,7 +46,7 @@ const CALL_MOUNTED = `(() => (document.querySelector('[data-testid="call-app"]')
  * Evaluated through the DevTools protocol (page.evaluate of an expression), which the shell's CSP
  * does not govern, unlike waitForFunction's in-page eval.
  */
-async function reached(page: Page, check: string, timeoutMs: number): Promise<number> {
+export async function reached(page: Page, check: string, timeoutMs: number): Promise<number> {
   const poll = `new Promise((resolve) => {
     const tick = () => { const at = ${check}; if (at) resolve(at); else requestAnimationFrame(tick); };
     tick();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { leafModules } from '../../mf-build/bundle-stats-plugin.mjs';
-import { dependencyCosts, packageOf } from './dependency-costs.js';
+import { contentsOfFile, dependencyCosts, packageOf } from './dependency-costs.js';
 
 describe('packageOf', () => {
   it.each([
@@ -48,10 +48,26 @@ describe('leafModules (the bundle stats plugin)', () => {
       { name: '../../node_modules/zod/unused.js', size: 99, orphan: true },
       { name: './src/lazy.ts', size: 5, chunks: ['lazy'] },
     ];
-    expect(leafModules(stats, new Set(['main']))).toEqual([
-      { name: './src/index.ts', size: 10, initial: true },
-      { name: '../../node_modules/zod/a.js', size: 20, initial: true },
-      { name: './src/lazy.ts', size: 5, initial: false },
+    const chunkFiles = new Map([
+      ['main', ['static/js/index.1.js']],
+      ['lazy', ['static/js/async/lazy.2.js']],
     ]);
+    expect(leafModules(stats, new Set(['main']), chunkFiles)).toEqual([
+      { name: './src/index.ts', size: 10, initial: true, files: ['static/js/index.1.js'] },
+      { name: '../../node_modules/zod/a.js', size: 20, initial: true, files: ['static/js/index.1.js'] },
+      { name: './src/lazy.ts', size: 5, initial: false, files: ['static/js/async/lazy.2.js'] },
+    ]);
+  });
+});
+
+describe('contentsOfFile', () => {
+  it('names the packages of the file a URL ends in, heaviest first', () => {
+    const modules = [
+      { name: '../../node_modules/zod/v4/a.js', size: 2048, initial: false, files: ['static/js/async/o.1.js'] },
+      { name: './src/App.tsx', size: 1024, initial: false, files: ['static/js/async/o.1.js', 'static/js/async/p.2.js'] },
+      { name: '../../node_modules/rxjs/x.js', size: 4096, initial: false, files: ['static/js/async/p.2.js'] },
+    ];
+    expect(contentsOfFile(modules, 'static/js/async/o.1.js')).toBe('zod 2.0 kB, app source 1.0 kB');
+    expect(contentsOfFile(modules, 'static/js/async/missing.js')).toBe('');
   });
 });

@@ -9,12 +9,12 @@
  *
  * Prints tables and writes the figures to .tmp/size-report.json (PARLEY_SIZE_REPORT names another file).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { REPO_ROOT } from '@parley/server';
 import { BUDGETS, type CriticalPath, GOAL_BYTES, overBudget } from './budgets.js';
 import { type Milestone, firstVisitOnboarding, returningVisit, signUp } from './critical-paths.js';
-import { type DependencyCost, dependencyCosts, readBuiltModules } from './dependency-costs.js';
+import { type DependencyCost, contentsOfFile, dependencyCosts, readBuiltModules } from './dependency-costs.js';
 import { startParleyOrigins } from './parley-origins.js';
 import { type Encoded, type SharedSize, appSize, sharedSizes } from './static-sizes.js';
 import type { AcceptedEncodings } from './wire-meter.js';
@@ -65,7 +65,16 @@ function dependencyTable(app: string, costs: DependencyCost[] | null): string {
   return `${app}\n${table(['package', 'source bytes', 'in initial chunks', 'modules'], rows)}`;
 }
 
-const apps = Object.fromEntries(APPS.map((app) => [app, appSize(join(REPO_ROOT, 'apps', app, 'dist'))])) as Record<(typeof APPS)[number], Encoded>;
+/**
+ * A remote's second build for shells that provide no federation runtime (tools/mf-build/runtime-fallback.mjs:
+ * `dist/full`); today's shell never loads it, so it is counted on its own row.
+ */
+const FULL_RUNTIME_DIR = 'full';
+const apps = Object.fromEntries(APPS.map((app) => [app, appSize(join(REPO_ROOT, 'apps', app, 'dist'), [FULL_RUNTIME_DIR])])) as Record<(typeof APPS)[number], Encoded>;
+const fullBuilds = APPS.flatMap((app) => {
+  const dir = join(REPO_ROOT, 'apps', app, 'dist', FULL_RUNTIME_DIR);
+  return existsSync(dir) ? [[`${app} (${FULL_RUNTIME_DIR}/, for older shells)`, appSize(dir)] as const] : [];
+});
 const shared: SharedSize[] = sharedSizes(join(REPO_ROOT, 'apps/shell/dist'));
 const dependencies = Object.fromEntries(APPS.map((app) => [app, readBuiltModules(join(REPO_ROOT, 'apps', app, 'build-stats/dist.json'))])) as Record<
   string,
@@ -75,7 +84,8 @@ const costs = Object.fromEntries(Object.entries(dependencies).map(([app, modules
 const wire = await measureWire();
 
 console.log('Built apps, all JS and CSS in dist, as served');
-console.log(table(['app', 'plain', 'gzip', 'brotli'], APPS.map((app) => [app, kB(apps[app].raw), kB(apps[app].gzip), kB(apps[app].br)])));
+const appRows: Array<readonly [string, Encoded]> = [...APPS.map((app) => [app, apps[app]] as const), ...fullBuilds];
+console.log(table(['app', 'plain', 'gzip', 'brotli'], appRows.map(([app, size]) => [app, kB(size.raw), kB(size.gzip), kB(size.br)])));
 console.log('\nShared dependencies the shell provides (mf-manifest.json; a chunk carrying two counts for both)');
 console.log(
   table(
@@ -107,6 +117,17 @@ console.log(
     ],
   ),
 );
+console.log('\nWhat (b) is made of (browser default; bytes on the wire per URL, largest first)');
+/** The packages of a URL's file, from the stats of whichever app's build has a file of that name. */
+const contentsOfUrl = (url: string) => {
+  const file = new URL(url).pathname.replace(/^\/releases\/[^/]+\//, '').replace(/^\//, '');
+  for (const app of APPS) {
+    const found = dependencies[app] ? contentsOfFile(dependencies[app], file) : '';
+    if (found) return `${app}: ${found}`;
+  }
+  return '';
+};
+console.log(table(['URL', 'on the wire', 'made of (source bytes)'], wire.paths.browser.returningChat.byUrl.map((one) => [one.url, kB(one.bytes), contentsOfUrl(one.url)])));
 const served = wire.paths.browser.returningCall.encodings;
 console.log(`\nResponses by Content-Encoding on the returning visit (browser default): ${JSON.stringify(served)}; goal for (a) and (b): ${kB(GOAL_BYTES)}.`);
 

@@ -40,4 +40,15 @@ describe('static sizes', () => {
     expect(appSize(dist).raw).toBe(code.length + code.replace('shared', 'app').length);
     expect(sharedSizes(dist)).toEqual([{ name: 'rxjs', version: '7.8.2', singleton: true, files: 1, ...one }]);
   });
+
+  it('leaves out the folders it is told to skip (a remote’s full build for older shells)', () => {
+    mkdirSync(join(dist, 'full/static/js'), { recursive: true });
+    writeFileSync(join(dist, 'full/remoteEntry.js'), code);
+    writeFileSync(join(dist, 'full/static/js/app.js'), code);
+    const app = code.length + code.replace('shared', 'app').length;
+    expect(appSize(dist).raw).toBe(app + 2 * code.length);
+    expect(appSize(dist, ['full']).raw).toBe(app);
+    // A name is a folder of dist itself, not one met deeper down (full/static stays).
+    expect(appSize(dist, ['static']).raw).toBe(2 * code.length);
+  });
 });

@@ -34,18 +34,18 @@ export function encodedSize(file: string): Encoded {
   };
 }
 
-/** Every JS and CSS file under `dir`, relative to it. */
-function codeFiles(dir: string, sub = ''): string[] {
+/** Every JS and CSS file under `dir`, relative to it, but those under the folders `skip` names. */
+function codeFiles(dir: string, skip: readonly string[], sub = ''): string[] {
   return readdirSync(join(dir, sub)).flatMap((name) => {
     const rel = sub ? `${sub}/${name}` : name;
-    if (statSync(join(dir, rel)).isDirectory()) return codeFiles(dir, rel);
+    if (statSync(join(dir, rel)).isDirectory()) return skip.includes(rel) ? [] : codeFiles(dir, skip, rel);
     return CODE.test(name) ? [rel] : [];
   });
 }
 
-/** All of a built app's JS and CSS, as served. */
-export function appSize(dist: string): Encoded {
-  return codeFiles(dist).reduce((sum, rel) => plus(sum, encodedSize(join(dist, rel))), NOTHING);
+/** All of a built app's JS and CSS, as served, but what lies under the folders `skip` names (relative to `dist`). */
+export function appSize(dist: string, skip: readonly string[] = []): Encoded {
+  return codeFiles(dist, skip).reduce((sum, rel) => plus(sum, encodedSize(join(dist, rel))), NOTHING);
 }
 
 /** One shared dependency a build provides: its name, version and the files it is made of. */

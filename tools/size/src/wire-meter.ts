@@ -26,6 +26,8 @@ export interface WireTotals {
   requests: number;
   /** Responses by their `Content-Encoding` ('identity' when none), to show what was really served. */
   encodings: Record<string, number>;
+  /** Bytes per URL (query dropped), largest first: what the path is made of. */
+  byUrl: { url: string; bytes: number }[];
 }
 
 /** A running count for one page; read it with `totals()` when the page reaches a milestone. */
@@ -60,6 +62,12 @@ export async function meterPage(page: Page, options: { encodings: AcceptedEncodi
   const urls = new Map<string, string>();
   /** How many requests of each URL the page's session saw finish. */
   const finishedUrls = new Map<string, number>();
+  /** Bytes per URL, the page's and its workers'. */
+  const bytesByUrl = new Map<string, number>();
+  const addBytes = (url: string, wire: number) => {
+    const key = url.split('?')[0] ?? url;
+    bytesByUrl.set(key, (bytesByUrl.get(key) ?? 0) + wire);
+  };
   session.on('Network.requestWillBeSent', (event) => urls.set(event.requestId, event.request.url));
   session.on('Network.responseReceived', (event) => {
     const headers = Object.fromEntries(Object.entries(event.response.headers).map(([name, value]) => [name.toLowerCase(), value]));
@@ -71,6 +79,7 @@ export async function meterPage(page: Page, options: { encodings: AcceptedEncodi
     requests += 1;
     const url = urls.get(event.requestId);
     if (url) finishedUrls.set(url, (finishedUrls.get(url) ?? 0) + 1);
+    addBytes(url ?? '(unknown)', event.encodedDataLength);
   });
 
   /** Every request Playwright saw finish (the page's and its workers'), with its wire size. */
@@ -92,22 +101,31 @@ export async function meterPage(page: Page, options: { encodings: AcceptedEncodi
     const unmatched = new Map(finishedUrls);
     let workerBytes = 0;
     let workerRequests = 0;
+    const workerByUrl: { url: string; bytes: number }[] = [];
     for (const { url, wire } of seenByPlaywright) {
       const left = unmatched.get(url) ?? 0;
       if (left > 0) {
         unmatched.set(url, left - 1);
         continue;
       }
-      workerBytes += await wire;
+      const bytesOfWorker = await wire;
+      workerBytes += bytesOfWorker;
       workerRequests += 1;
+      workerByUrl.push({ url, bytes: bytesOfWorker });
     }
-    return { workerBytes, workerRequests };
+    return { workerBytes, workerRequests, workerByUrl };
   };
 
   return {
     async totals() {
-      const { workerBytes, workerRequests } = await workerTotals();
-      return { bytes: bytes + workerBytes, requests: requests + workerRequests, encodings: { ...encodings } };
+      const { workerBytes, workerRequests, workerByUrl } = await workerTotals();
+      const byUrl = new Map(bytesByUrl);
+      for (const { url, bytes: wire } of workerByUrl) {
+        const key = url.split('?')[0] ?? url;
+        byUrl.set(key, (byUrl.get(key) ?? 0) + wire);
+      }
+      const sorted = [...byUrl].map(([url, wire]) => ({ url, bytes: wire })).sort((a, b) => b.bytes - a.bytes);
+      return { bytes: bytes + workerBytes, requests: requests + workerRequests, encodings: { ...encodings }, byUrl: sorted };
     },
     async stop() {
       page.off('requestfinished', onFinished);

@@ -1,8 +1,9 @@
 import { EventBus } from '@parley/event-bus';
 import { ObservableScope } from '@parley/event-bus/scope';
-import type { GroupMediaSession } from '@parley/call-engine';
+import { type GroupMediaSession, RING_TIMEOUT_MS } from '@parley/call-engine';
+import type { CallEntry } from '@parley/contracts';
 import { ManualClock } from '@parley/clock/testing';
-import { NEVER, of } from 'rxjs';
+import { NEVER, of, Subject } from 'rxjs';
 import { createRoot } from 'solid-js';
 import { describe, expect, it } from 'vitest';
 import { messagesFor } from '../messages.js';
@@ -67,5 +68,52 @@ describe('group call store: the app ending', () => {
     expect(bus.state('call.state').value.phase).toBe('idle');
     const listened = [...bus.inspectSubjects!()].filter(([, subject]) => subject.observed).map(([type]) => type);
     expect(listened).toEqual([]);
+  });
+});
+
+describe('group call store: call entries of rings not taken here', () => {
+  function ringing() {
+    const bus = new EventBus();
+    const scope = new ObservableScope();
+    const clock = new ManualClock();
+    const signals = new Subject<{ callId: string; from: { userId: string; deviceId: number }; signal: unknown }>();
+    const store = createRoot(() =>
+      createGroupCallStore<GroupMediaSession>(bus, scope, {
+        self: { userId: 'u1', deviceId: 1, displayName: 'Ada' },
+        sfu: { request: () => new Promise<never>(() => undefined), events$: NEVER, connected$: of(true) },
+        keys: {} as never,
+        ringChannel: { send: async () => undefined },
+        incomingSignals$: signals,
+        createMedia: () => ({}) as never,
+        clock,
+      }),
+    );
+    const entries: CallEntry[] = [];
+    bus.on('call.entry').subscribe((entry) => entries.push(entry));
+    const ring = (callId: string) =>
+      signals.next({
+        callId,
+        from: { userId: 'u2', deviceId: 1 },
+        signal: { kind: 'group-ring', groupId: 'g1', groupName: 'Climbers', media: 'video', callerName: 'Grace', members: [{ userId: 'u2', displayName: 'Grace' }] },
+      });
+    return { store, clock, entries, ring, scope };
+  }
+
+  it('a declined group call is in the history as declined, a group call nobody took here as missed once the ring times out', () => {
+    const { store, clock, entries, ring, scope } = ringing();
+    ring('k1');
+    expect(store.state.incoming?.callId).toBe('k1');
+    store.decline();
+    ring('k2');
+    clock.advance(RING_TIMEOUT_MS - 1);
+    expect(store.state.incoming?.callId).toBe('k2');
+    expect(entries).toHaveLength(1);
+    clock.advance(1);
+    expect(store.state.incoming).toBeNull();
+    expect(entries.map((e) => [e.callId, e.kind, e.conversationId, e.direction, e.media, e.outcome, e.durationMs])).toEqual([
+      ['k1', 'group', 'g1', 'incoming', 'video', 'declined', null],
+      ['k2', 'group', 'g1', 'incoming', 'video', 'missed', null],
+    ]);
+    scope.end();
   });
 });

@@ -14,7 +14,9 @@ import {
   type HostActionResult,
   type SfuClient,
   failureOf,
+  RING_TIMEOUT_MS,
 } from '@parley/call-engine';
+import { schedule } from '@parley/clock';
 import { decryptCallName, deriveCallLinkKeys } from '@parley/call-links';
 import type { Clock } from '@parley/clock';
 import { type CallMedia, type CallState, type GroupCallRequest, type GroupReaction, type GroupRing, IDLE_CALL_STATE, type Peer, parseGroupRing } from '@parley/contracts';
@@ -28,6 +30,21 @@ import { createSignal } from 'solid-js';
 export interface IncomingGroupCall {
   readonly callId: string;
   readonly ring: GroupRing;
+  /** When it started ringing here, ms. */
+  readonly at: number;
+}
+
+/** What every call entry of a group call says: the call, its chat (or link) and who rang. */
+function groupCallEntry(callId: string, ring: GroupRing, direction: 'outgoing' | 'incoming', startedAt: number) {
+  return {
+    callId,
+    conversationId: ring.groupId,
+    peer: { userId: ring.groupId, displayName: ring.groupName },
+    direction,
+    media: ring.media,
+    startedAt,
+    kind: 'group' as const,
+  };
 }
 
 /** What the group calls need besides the bus. */
@@ -70,6 +87,8 @@ interface Running<M extends GroupMediaSession> {
   readonly startedAt: number;
   /** This user created the call link the call runs on: admits, removes. */
   readonly linkAdmin: boolean;
+  /** A link's call: the link's root secret, so the call history can open it again. */
+  readonly linkSecret?: string;
 }
 
 /** The conversation id call entries of a link's call are filed under. */
@@ -109,7 +128,7 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
     return { phase, callId: next.callId, conversationId: current.ring.groupId, media: next.media, peer };
   }
 
-  function start(target: GroupCallTarget, groupRing: GroupRing, direction: 'outgoing' | 'incoming', linkAdminHere = false): void {
+  function start(target: GroupCallTarget, groupRing: GroupRing, direction: 'outgoing' | 'incoming', linkAdminHere = false, linkSecret?: string): void {
     // The app may be gone by the time a create or a link check answers: no call starts for nobody.
     if (!deps.sfu || running || scope.isEnded) return;
     // The call's lifetime: ended when the call ends, or with the app.
@@ -127,7 +146,7 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
       onWarning: (message) => console.warn(`[call] group call: ${message}`),
     });
     holdingFailure = false;
-    const current: Running<M> = { call, scope: callScope, ring: groupRing, direction, startedAt: deps.clock.now(), linkAdmin: linkAdminHere };
+    const current: Running<M> = { call, scope: callScope, ring: groupRing, direction, startedAt: deps.clock.now(), linkAdmin: linkAdminHere, ...(linkSecret ? { linkSecret } : {}) };
     running = current;
     setCurrent(() => call);
     setLinkAdmin(linkAdminHere);
@@ -154,16 +173,33 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
     if (last.error) setFailure(last.error);
     const durationMs = last.joinedAt === null ? null : deps.clock.now() - last.joinedAt;
     bus.publish('call.entry', {
-      callId: last.callId ?? current.ring.groupId,
-      conversationId: current.ring.groupId,
-      peer: { userId: current.ring.groupId, displayName: current.ring.groupName },
-      direction: current.direction,
+      ...groupCallEntry(last.callId ?? current.ring.groupId, current.ring, current.direction, current.startedAt),
       media: last.media,
       outcome: last.joinedAt === null ? 'failed' : 'hung-up',
-      startedAt: current.startedAt,
       durationMs,
+      ...(current.linkSecret ? { kind: 'link' as const, linkSecret: current.linkSecret } : {}),
     });
     current.scope.end();
+  }
+
+  /** A ring that ends unanswered here (declined, or not taken in time): its call entry. */
+  function unanswered(ringing: IncomingGroupCall, outcome: 'declined' | 'missed'): void {
+    bus.publish('call.entry', { ...groupCallEntry(ringing.callId, ringing.ring, 'incoming', ringing.at), outcome, durationMs: null });
+  }
+
+  // The ring shown's timeout (one ring at a time).
+  let stopRinging = () => {};
+  scope.onEnd(() => stopRinging());
+  /** Shows a ring, which stops by itself after the 1:1 ring time and is then a missed call. */
+  function ringHere(ringing: Omit<IncomingGroupCall, 'at'>): void {
+    const shown: IncomingGroupCall = { ...ringing, at: deps.clock.now() };
+    stopRinging();
+    setIncoming(shown);
+    stopRinging = schedule(deps.clock, RING_TIMEOUT_MS, () => {
+      if (incoming() !== shown) return;
+      setIncoming(null);
+      unanswered(shown, 'missed');
+    });
   }
 
   async function create(request: GroupCallRequest): Promise<void> {
@@ -258,7 +294,7 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
         return;
       }
     }
-    start({ link: { roomId: keys.roomId, verifier: keys.verifier } }, linkRing(keys.roomId, name, creator), 'outgoing', admin);
+    start({ link: { roomId: keys.roomId, verifier: keys.verifier } }, linkRing(keys.roomId, name, creator), 'outgoing', admin, secret);
   }
 
   scope.bind(bus.on('call.group-requested'), (request) => void create(request));
@@ -280,7 +316,7 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
       start({ callId }, parsed, 'incoming');
       return;
     }
-    setIncoming({ callId, ring: parsed });
+    ringHere({ callId, ring: parsed });
   });
   scope.onEnd(() => running?.call.dispose());
 
@@ -323,7 +359,9 @@ export function createGroupCallStore<M extends GroupMediaSession>(bus: EventBus,
       start({ callId: ringing.callId }, ringing.ring, 'incoming');
     },
     decline(): void {
+      const ringing = incoming();
       setIncoming(null);
+      if (ringing) unanswered(ringing, 'declined');
     },
     /** Mutes this device and tells the others. */
     setMuted(muted: boolean): void {

@@ -1,5 +1,6 @@
 import X from 'lucide-solid/icons/x';
-import { For, type JSX, Show, createEffect, createSignal, onCleanup, onMount } from 'solid-js';
+import type { Observable } from 'rxjs';
+import { For, type JSX, Show, createEffect, createSignal, from, onCleanup, onMount } from 'solid-js';
 import type { AudioProcessing } from '../media/audio-processing.js';
 import type { CallMessages } from '../messages.js';
 import { watchMutedSpeech } from './muted-speech.js';
@@ -82,6 +83,22 @@ export function AudioSwitches(props: { processing: AudioProcessing; onChange: (n
       {toggle('autoGainControl', props.t.autoGain)}
     </fieldset>
   );
+}
+
+/** What the audio switches need of a call's media: 1:1 (RtcCallMedia) and group (RtcGroupMedia) alike. */
+export interface MicrophoneSettingsMedia {
+  readonly microphone: { readonly processing$: Observable<AudioProcessing> };
+  setAudioProcessing(processing: AudioProcessing): Promise<boolean>;
+}
+
+/**
+ * The audio switches of the microphone a call (1:1 or group) uses: its remembered settings, a
+ * change applied by the call's media (which re-opens the microphone where the browser will not
+ * change a running one).
+ */
+export function MicrophoneSwitches(props: { media: MicrophoneSettingsMedia; t: CallMessages }) {
+  const processing = from(props.media.microphone.processing$);
+  return <Show when={processing()}>{(current) => <AudioSwitches processing={current()} onChange={(next) => void props.media.setAudioProcessing(next)} t={props.t} />}</Show>;
 }
 
 /** "You are muted" while the user speaks with the microphone muted (see muted-speech.ts). */

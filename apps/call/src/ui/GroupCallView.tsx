@@ -1,3 +1,4 @@
+import Ellipsis from 'lucide-solid/icons/ellipsis';
 import Hand from 'lucide-solid/icons/hand';
 import LayoutGrid from 'lucide-solid/icons/layout-grid';
 import Mic from 'lucide-solid/icons/mic';
@@ -10,7 +11,7 @@ import UserPlus from 'lucide-solid/icons/user-plus';
 import Users from 'lucide-solid/icons/users';
 import Video from 'lucide-solid/icons/video';
 import VideoOff from 'lucide-solid/icons/video-off';
-import { For, Show, createEffect, createMemo, createSignal, from, onCleanup } from 'solid-js';
+import { For, Show, createEffect, createMemo, createSignal, createUniqueId, from, onCleanup } from 'solid-js';
 import type { GroupCallStore } from '../group/group-call-store.js';
 import type { GroupParticipantView } from '@parley/call-engine';
 import { GROUP_REACTIONS } from '@parley/contracts';
@@ -21,7 +22,7 @@ import { type CallMessages, formatElapsed } from '../messages.js';
 import { Avatar } from './Avatar.js';
 import { EndedSummary } from './EndedSummary.js';
 import { HostControls, HostNoticeLine } from './HostControls.js';
-import { MutedHint } from './CallSettingsSheet.js';
+import { CallSettingsSheet, MicrophoneSwitches, MutedHint } from './CallSettingsSheet.js';
 import { PictureInPictureButton } from './CallPictureInPicture.js';
 import { IncomingCallDialog } from './IncomingCallDialog.js';
 import { MiniCallBar } from './MiniCallBar.js';
@@ -30,6 +31,7 @@ import { ShareWarning } from './ShareWarning.js';
 import { RoundButton } from './controls.js';
 import { type GridFit, fitGrid } from './grid-fit.js';
 import { createIdleControls } from './idle-controls.js';
+import { createSheetToggle } from './sheet-toggle.js';
 import { StreamAudio, StreamVideo } from './media-views.js';
 
 /** Thumbnails per page in the spotlight layout; beyond it, pages. */
@@ -226,6 +228,9 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
   onCleanup(() => clearInterval(ticker));
   const area = createSize();
   const idle = createIdleControls();
+  // "More": the microphone's audio switches, as in 1:1 calls (the same setting per microphone).
+  const settings = createSheetToggle();
+  const settingsId = createUniqueId();
 
   const snapshot = () => props.store.state.snapshot;
   const participants = () => snapshot()?.participants ?? [];
@@ -444,6 +449,11 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
               </For>
             </div>
           </Show>
+          <Show when={settings.open()}>
+            <CallSettingsSheet id={settingsId} t={props.t} onClose={settings.close}>
+              <MicrophoneSwitches media={media} t={props.t} />
+            </CallSettingsSheet>
+          </Show>
         </div>
         <Show when={!grid() && pages() > 1}>
           <nav class="group-call__pages" aria-label={props.t.page(currentPage() + 1, pages())}>
@@ -483,6 +493,7 @@ function GroupCallStage(props: { media: RtcGroupMedia; store: GroupCallStore<Rtc
           <Show when={snapshot()?.isHost}>
             <HostControls actions={props.store} locked={!!snapshot()?.locked} t={props.t} />
           </Show>
+          <RoundButton label={props.t.more} icon={<Ellipsis aria-hidden="true" />} expanded={settings.open()} controls={settingsId} ref={settings.button} onClick={settings.toggle} />
           <RoundButton label={props.t.gridView} pressed={grid()} icon={<LayoutGrid aria-hidden="true" />} onClick={() => setGrid(!grid())} testId="group-call-grid-switch" />
           <RoundButton label={props.t.minimise} icon={<Minimize2 aria-hidden="true" />} onClick={() => props.setMinimised(true)} />
           <PictureInPictureButton

@@ -15,7 +15,7 @@ import { captureScreen } from '../media/screen-capture.js';
 import { type CallMessages, formatElapsed } from '../messages.js';
 import { Avatar } from './Avatar.js';
 import { MiniCallBar } from './MiniCallBar.js';
-import { AudioSwitches, CallSettingsSheet, DevicePickers, MutedHint } from './CallSettingsSheet.js';
+import { CallSettingsSheet, DevicePickers, MicrophoneSwitches, MutedHint } from './CallSettingsSheet.js';
 import { PictureInPictureButton } from './CallPictureInPicture.js';
 import { SelfView } from './SelfView.js';
 import { ShareWarning } from './ShareWarning.js';
@@ -72,7 +72,6 @@ export function InCall(props: InCallProps) {
   const muted = from(session.muted$);
   const cameraOn = from(session.cameraOn$);
   const decryption = from(session.decryption$);
-  const audioProcessing = from(session.microphone.processing$);
   const [now, setNow] = createSignal(props.now());
   const [quality, setQuality] = createSignal<CallQuality>(NO_QUALITY);
   const [level, setLevel] = createSignal(0);
@@ -304,7 +303,7 @@ export function InCall(props: InCallProps) {
         <Show when={settings.open()}>
           <CallSettingsSheet id={settingsId} t={props.t} onClose={settings.close}>
             <DevicePickers devices={devices()} video={props.media === 'video'} onPick={(kind, id) => void session.useDevice(kind, id)} onSpeaker={setSpeaker} t={props.t} />
-            <Show when={audioProcessing()}>{(processing) => <AudioSwitches processing={processing()} onChange={(next) => void session.setAudioProcessing(next)} t={props.t} />}</Show>
+            <MicrophoneSwitches media={session} t={props.t} />
             <Show when={props.active && props.addPerson}>{(add) => <AddPersonForm add={add()} t={props.t} />}</Show>
             <Show when={props.active}>
               <CallStatistics quality={quality()} video={props.media === 'video'} decryptDrops={decryption()?.dropped ?? 0} t={props.t} />

@@ -1,5 +1,17 @@
-import type { CallEntry } from '@parley/contracts';
-import type { ContactNotice, ConversationSummary, GroupInfo, HistoryMessage, Messenger, MessengerFailure, ScheduledCall, ScheduledCallApi, ScheduledCallDraft } from '@parley/messenger';
+import { type CallEntry, deleteForEveryoneOpen, type MessageRef, quoteExcerpt } from '@parley/contracts';
+import type {
+  CallHistoryApi,
+  ContactNotice,
+  ConversationSummary,
+  GroupInfo,
+  HistoryMessage,
+  MessageActionApi,
+  Messenger,
+  MessengerFailure,
+  ScheduledCall,
+  ScheduledCallApi,
+  ScheduledCallDraft,
+} from '@parley/messenger';
 import { BehaviorSubject, type Observable, map } from 'rxjs';
 
 type Peer = ConversationSummary['peer'];
@@ -133,15 +145,16 @@ export class FakeMessenger implements Messenger {
     return this.schedules;
   }
 
-  /** The calls kept in this fake device's history (as the messenger keeps them across reloads). */
-  readonly keptCalls: CallEntry[] = [];
+  /** This fake device's call history (kept across reloads, as the messenger's); a test plays the other devices with it. */
+  readonly calls = new FakeCallHistory();
 
-  async callEntries(): Promise<readonly CallEntry[]> {
-    return [...this.keptCalls];
+  /** The calls kept in this fake device's history. */
+  get keptCalls(): readonly CallEntry[] {
+    return this.calls.kept;
   }
 
-  async keepCallEntry(entry: CallEntry): Promise<void> {
-    if (!this.keptCalls.some((kept) => kept.callId === entry.callId)) this.keptCalls.push(entry);
+  callHistory(): CallHistoryApi {
+    return this.calls;
   }
 
   /** A group member's message arrives. */
@@ -149,7 +162,61 @@ export class FakeMessenger implements Messenger {
     this.put({ messageId: `in-${++this.clock}`, conversationId: groupId, direction: 'in', from: { userId: fromUserId, deviceId: 1 }, body, sentAt: ++this.clock, storedAt: this.clock, read: false });
   }
 
-  private put(message: HistoryMessage): void {
+  /** What the chat asked of message actions, in order (`reply <body> to <id>`, `react <id> <emoji>`, …). */
+  readonly messageActionLog: string[] = [];
+
+  /** Replies, reactions, edits and deletions, applied to the fake history as the messenger would. */
+  messageActions(): MessageActionApi {
+    return {
+      reply: async (conversationId, body, to) => {
+        this.messageActionLog.push(`reply ${body} to ${to.messageId}`);
+        const sent = await this.sendText(conversationId, body);
+        const quote = { authorUserId: to.from.userId, messageId: to.messageId, excerpt: quoteExcerpt(to.body) };
+        this.change(this.self.userId, sent.messageId, (m) => ({ ...m, quote }));
+        return { ...sent, quote };
+      },
+      react: async (_conversationId, target, emoji) => {
+        this.messageActionLog.push(`react ${target.messageId} ${emoji}`);
+        this.reactAs(this.self.userId, target, emoji);
+      },
+      edit: async (_conversationId, messageId, body) => {
+        this.messageActionLog.push(`edit ${messageId} ${body}`);
+        this.change(this.self.userId, messageId, (m) => ({ ...m, body, editedAt: ++this.clock }));
+      },
+      deleteForEveryone: async (_conversationId, messageId) => {
+        this.messageActionLog.push(`delete for everyone ${messageId}`);
+        this.change(this.self.userId, messageId, ({ quote: _q, reactions: _r, ...m }) => ({ ...m, body: '', deletedAt: ++this.clock }));
+      },
+      deleteForMe: async (_conversationId, target) => {
+        this.messageActionLog.push(`delete for me ${target.messageId}`);
+        this.messages.next(this.messages.value.filter((m) => !(m.from.userId === target.authorUserId && m.messageId === target.messageId)));
+        this.refresh();
+      },
+      canDeleteForEveryone: (message) => {
+        return message.from.userId === this.self.userId && message.deletedAt === undefined && deleteForEveryoneOpen(message.sentAt, this.clock);
+      },
+    };
+  }
+
+  /** Someone's reaction arrives (an empty emoji takes it back). */
+  reactAs(userId: string, target: MessageRef, emoji: string): void {
+    this.change(target.authorUserId, target.messageId, (m) => {
+      const { [userId]: _old, ...others } = m.reactions ?? {};
+      return { ...m, reactions: emoji === '' ? others : { ...others, [userId]: { emoji, at: ++this.clock } } };
+    });
+  }
+
+  /** Time passes on the fake's clock. */
+  advance(ms: number): void {
+    this.clock += ms;
+  }
+
+  private change(authorUserId: string, messageId: string, edit: (message: HistoryMessage) => HistoryMessage): void {
+    this.messages.next(this.messages.value.map((m) => (m.from.userId === authorUserId && m.messageId === messageId ? edit(m) : m)));
+    this.refresh();
+  }
+
+  protected put(message: HistoryMessage): void {
     this.messages.next([...this.messages.value, message]);
     this.refresh();
   }
@@ -231,5 +298,34 @@ export class FakeScheduledCalls implements ScheduledCallApi {
       this.failNext = false;
       throw Object.assign(new Error('offline'), { code: 'network' });
     }
+  }
+}
+
+/** A call history for the chat's tests: what the chat kept and marked seen, and calls other devices report. */
+export class FakeCallHistory implements CallHistoryApi {
+  private readonly list = new BehaviorSubject<readonly CallEntry[]>([]);
+  private readonly seen = new BehaviorSubject<number>(0);
+  readonly entries$: Observable<readonly CallEntry[]> = this.list;
+  readonly seenUpTo$: Observable<number> = this.seen;
+
+  get kept(): readonly CallEntry[] {
+    return this.list.value;
+  }
+
+  get seenUpTo(): number {
+    return this.seen.value;
+  }
+
+  async keep(entry: CallEntry): Promise<void> {
+    if (!this.list.value.some((kept) => kept.callId === entry.callId)) this.receive(entry);
+  }
+
+  async markSeen(at: number): Promise<void> {
+    if (at > this.seen.value) this.seen.next(at);
+  }
+
+  /** Another device of this user reports a call: it replaces the one with its id. */
+  receive(entry: CallEntry): void {
+    this.list.next([...this.list.value.filter((kept) => kept.callId !== entry.callId), entry].sort((a, b) => a.startedAt - b.startedAt));
   }
 }

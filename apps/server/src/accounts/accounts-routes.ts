@@ -24,7 +24,7 @@ import { type ApiContext, Answered, KEY_UPLOAD_ROUTE, answerRateLimited, handled
 import type { DiskLimits } from '../limits/disk-limits.js';
 import { type AuthenticatedDevice, hashSecret, newDeviceToken, newRandomId } from './device-auth.js';
 import { sendError } from '../http/http-errors.js';
-import type { RateLimiter } from '../limits/rate-limiter.js';
+import type { RequestLimiter } from '../limits/shared-rate-limits.js';
 import { PreKeyRejected, checkDeviceKeys, parseIdentityKey } from './prekey-checks.js';
 import type { RelayHub } from '../relay/relay-hub.js';
 import type { AccountRecord, AccountStore, DeviceBundle, NewDevice, PreKeyStore, StoredPreKey, StoredSignedPreKey } from '../storage/storage.js';
@@ -39,7 +39,7 @@ export interface AccountsRoutesOptions extends ApiContext {
   hub: RelayHub;
   clock: WallClock;
   /** Bundle fetches per (requesting device, target user); absent: only the general limit. */
-  bundleFetchLimiter?: RateLimiter;
+  bundleFetchLimiter?: RequestLimiter;
   /** One-time prekeys stored per device, per kind. */
   preKeyCaps: Pick<DiskLimits, 'oneTimePreKeys' | 'kyberOneTimePreKeys'>;
 }
@@ -97,7 +97,7 @@ export function registerAccountsRoutes(app: FastifyInstance, options: AccountsRo
   const bundles = async (request: FastifyRequest, reply: FastifyReply, requester: AuthenticatedDevice, userId: string, deviceId?: number) => {
     // Each fetch consumes one-time prekeys: one requester fetching one target over and over would
     // leave that target's contacts with only the last-resort keys (weaker forward secrecy).
-    const wait = options.bundleFetchLimiter?.take(`${requester.userId}:${requester.deviceId}>${userId}`) ?? 0;
+    const wait = (await options.bundleFetchLimiter?.take(`${requester.userId}:${requester.deviceId}>${userId}`)) ?? 0;
     if (wait > 0) return answerRateLimited(reply, wait, 'key fetches for this user');
     const account = await storage.accountById(userId);
     if (!account) return sendError(reply, 404, 'user_not_found', 'No account has this user id.');

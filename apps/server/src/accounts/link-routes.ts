@@ -35,6 +35,11 @@ export interface LinkRoutesOptions extends ApiContext {
   clock: WallClock;
   /** How long a poll waits for the provision before answering 202. */
   pollTimeoutMs: number;
+  /**
+   * Several nodes on one database: the provision may arrive through another node, whose wake-up
+   * does not reach this one, so a waiting poll also re-reads the request this often. Absent: one node.
+   */
+  recheckMs?: number;
 }
 
 const RequestIdParams = z.object({ requestId: z.string().regex(/^[0-9a-f]{32}$/, '32 hex digits') });
@@ -134,12 +139,16 @@ export function registerLinkRoutes(app: FastifyInstance, options: LinkRoutesOpti
           if (!set) waiters.set(key, (set = new Set()));
           const done = () => {
             clearTimeout(timer);
+            clearInterval(recheck);
             set.delete(done);
             if (set.size === 0 && waiters.get(key) === set) waiters.delete(key);
             reply.raw.off('close', done);
             resolve();
           };
           const timer = setTimeout(done, options.pollTimeoutMs);
+          const recheck = options.recheckMs
+            ? setInterval(() => void storage.linkRequest(hash).then((current) => current?.envelope && done(), () => {}), options.recheckMs)
+            : undefined;
           set.add(done);
           // The new device gave up (page closed): stop waiting for it.
           reply.raw.on('close', done);

@@ -12,17 +12,17 @@ import type { z } from 'zod';
 import { addressBucket } from '../limits/client-address.js';
 import type { AuthenticatedDevice, DeviceAuthenticator } from '../accounts/device-auth.js';
 import { sendError } from './http-errors.js';
-import type { RateLimiter } from '../limits/rate-limiter.js';
+import type { RequestLimiter } from '../limits/shared-rate-limits.js';
 
 /** What a route needs to authenticate and limit its callers. */
 export interface ApiContext {
   auth: DeviceAuthenticator;
   /** Authenticated requests, per device. */
-  deviceLimiter: RateLimiter;
+  deviceLimiter: RequestLimiter;
   /** Requests without a token, per address (IPv6: per /64). */
-  anonymousLimiter: RateLimiter;
+  anonymousLimiter: RequestLimiter;
   /** Routes whose body carries signatures to check, per device, on top of the general limit. */
-  keyUploadLimiter?: RateLimiter;
+  keyUploadLimiter?: RequestLimiter;
 }
 
 declare module 'fastify' {
@@ -51,11 +51,11 @@ export function registerCallerLimits(app: FastifyInstance, context: ApiContext):
     callers.set(request, device);
     const key = device ? `device:${device.userId}:${device.deviceId}` : `address:${addressBucket(request.ip)}`;
     // Refusals are the common case under a flood: answered without throwing (no stack to capture).
-    const wait = (device ? context.deviceLimiter : context.anonymousLimiter).take(key);
+    const wait = await (device ? context.deviceLimiter : context.anonymousLimiter).take(key);
     if (wait > 0) return answerRateLimited(reply, wait);
     // Without a device (account creation, linking, guests) the address's anonymous limit is the budget.
     if (device && request.routeOptions.config?.keyUpload && context.keyUploadLimiter) {
-      const keyWait = context.keyUploadLimiter.take(key);
+      const keyWait = await context.keyUploadLimiter.take(key);
       if (keyWait > 0) return answerRateLimited(reply, keyWait, 'key uploads');
     }
   });

@@ -2,7 +2,7 @@
  * The security headers of every origin the server answers on. The shell's page holds the identity
  * key and the device token: it may run script only from the shell and the two remote origins, talk
  * only to the API and those origins, start workers only from blobs (the SFrame worker, started from
- * checked bytes), and never be framed. Camera, microphone and screen capture belong to the shell's
+ * checked bytes) and the one notification service worker, and never be framed. Camera, microphone and screen capture belong to the shell's
  * origin alone. The policy names the configured public origins, so it holds behind a proxy as on
  * loopback; HTTPS origins also get HSTS.
  */
@@ -19,6 +19,26 @@ export interface ServedOrigins {
   readonly call?: string | undefined;
   /** Origins of releases registered as hosted elsewhere (a CDN, `--entry-url`): the manifest hands them out too. */
   readonly releaseOrigins?: readonly string[];
+}
+
+/** The shell's notification service worker (apps/shell/public/notifications-sw.js), the one script served as a service worker. */
+export const NOTIFICATION_WORKER_PATH = '/notifications-sw.js';
+
+/**
+ * Names a server on loopback answers to: a page may be opened under any of them. Not `[::1]`: CSP's
+ * host-source grammar has no IPv6 literals (Chromium ignores such a source and says so).
+ */
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1'];
+
+/**
+ * The notification worker's exact URL on the shell's origin, for `worker-src`: one URL for a public
+ * origin; on loopback one per name of the machine (`npm start` prints localhost, tests use 127.0.0.1).
+ */
+export function notificationWorkerSources(shell: string | undefined): string[] {
+  if (shell === undefined) return [];
+  const origin = new URL(shell);
+  const hosts = LOOPBACK_HOSTS.includes(origin.hostname) ? LOOPBACK_HOSTS : [origin.hostname];
+  return hosts.map((host) => `${origin.protocol}//${host}${origin.port ? `:${origin.port}` : ''}${NOTIFICATION_WORKER_PATH}`);
 }
 
 /** A year: long enough that HSTS means something, the value browsers' preload lists ask for. */
@@ -49,8 +69,10 @@ export function contentSecurityPolicy(role: OriginRole, origins: ServedOrigins):
     `img-src 'self' ${code.join(' ')} blob:`,
     `font-src 'self' ${code.join(' ')}`,
     `connect-src 'self' ${connect.join(' ')}`,
-    // The SFrame worker starts from a blob of bytes checked against the release (apps/call).
-    'worker-src blob:',
+    // The SFrame worker starts from a blob of bytes checked against the release (apps/call). The
+    // shell's notification service worker is named by its exact URL, not 'self': no other script of
+    // the origin may become a worker. It has no fetch handler, so what the page loads stays checked.
+    ['worker-src blob:', ...notificationWorkerSources(origins.shell)].join(' '),
     // Ringtones and remote media play from MediaStreams and generated audio, never a URL.
     "media-src 'self' blob:",
     "manifest-src 'self'",

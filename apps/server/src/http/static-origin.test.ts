@@ -330,4 +330,12 @@ describe('precompressed builds', () => {
     expect(answer.headers['content-encoding']).toBeUndefined();
     expect(answer.body).toContain('globalThis.changed = true');
   });
+
+  it('serves a copy older than its file when it holds the same bytes, as a restore from a build cache leaves it', async () => {
+    const later = new Date(Date.now() + 5_000);
+    await utimes(join(dist, 'remoteEntry.js'), later, later);
+    const answer = await origin.app.inject({ url: '/remoteEntry.js', headers: { 'accept-encoding': 'br, gzip' } });
+    expect(answer.headers['content-encoding']).toBe('br');
+    expect(brotliDecompressSync(answer.rawPayload).toString()).toBe(entry);
+  });
 });

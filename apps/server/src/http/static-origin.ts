@@ -6,8 +6,10 @@
  * nothing is compressed per request.
  */
 import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, basename, join, resolve, sep } from 'node:path';
+import { brotliDecompress, gunzip } from 'node:zlib';
+import { promisify } from 'node:util';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { COMPRESSIBLE, isFreshCopy } from '../../../../tools/mf-build/precompress.mjs';
@@ -225,16 +227,40 @@ async function findFile(rootReal: string, relative: string): Promise<FoundFile |
 const OFFERED: readonly PrecompressedEncoding[] = ['br', 'gzip'];
 
 /**
- * The precompressed copy of `file` the request gets, if any. A copy counts only while it is at least
- * as new as its file: a file changed after the build (or a release tampered with) is sent as it is
- * now, never as the bytes it was compressed from.
+ * The precompressed copy of `file` the request gets, if any. A copy counts only while it holds the
+ * file's bytes as they are now: a file changed after the build (or a release tampered with) is sent
+ * as it is, never as the bytes it was compressed from.
  */
 async function chosenCopy(request: FastifyRequest, file: FoundFile, rootReal: string): Promise<{ encoding: PrecompressedEncoding; file: FoundFile } | null> {
   for (const encoding of acceptedEncodings(request.headers['accept-encoding'], OFFERED)) {
     const copy = await findFile(rootReal, relativeTo(rootReal, file.path + COPY_SUFFIX[encoding]));
-    if (copy && isFreshCopy(copy.mtimeMs, file.mtimeMs)) return { encoding, file: copy };
+    if (copy && (await copyHoldsFile(copy, file, encoding))) return { encoding, file: copy };
   }
   return null;
+}
+
+const DECOMPRESS: Record<PrecompressedEncoding, (bytes: Buffer) => Promise<Buffer>> = { br: promisify(brotliDecompress), gzip: promisify(gunzip) };
+/** Verdicts on copies older than their file, by both files' path, size and time: decided once. */
+const olderCopyVerdicts = new Map<string, Promise<boolean>>();
+
+/**
+ * Whether `copy` is `file` compressed. A copy at least as new as its file is trusted (the build
+ * writes it after the file and gives it the file's time). An older one is what a restore from a
+ * build cache leaves (Nx writes the outputs back in no set order) as well as what a file changed
+ * after the build leaves: told apart by decompressing it once and comparing bytes.
+ */
+function copyHoldsFile(copy: FoundFile, file: FoundFile, encoding: PrecompressedEncoding): Promise<boolean> {
+  if (isFreshCopy(copy.mtimeMs, file.mtimeMs)) return Promise.resolve(true);
+  const key = [file.path, file.size, file.mtimeMs, copy.size, copy.mtimeMs].join('\0');
+  let verdict = olderCopyVerdicts.get(key);
+  if (!verdict) {
+    verdict = Promise.all([readFile(file.path), readFile(copy.path).then(DECOMPRESS[encoding])]).then(
+      ([original, inflated]) => original.equals(inflated),
+      () => false,
+    );
+    olderCopyVerdicts.set(key, verdict);
+  }
+  return verdict;
 }
 
 function relativeTo(rootReal: string, path: string): string {

@@ -9,6 +9,7 @@ import { RELAY_PATH } from '@parley/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ChildServer, startChildServer } from '../testing/child-server.js';
 import { TestIdentity } from '../testing/test-keys.js';
+import { type Deliveries, floodUntilKilled, receiveUntilQuiet } from '../testing/relay-flood.js';
 import { TestApi, TestRelayClient, scratchPostgresPerFile, tempFolder } from '../testing/test-support.js';
 
 const MESSAGES = 200;
@@ -62,24 +63,8 @@ describe('the server on PostgreSQL', () => {
 
     // Bob is online and acks what he gets, as a client does. Per message, the envelope ids it came
     // in: one envelope redelivered (its ack was not committed at the kill) keeps its id.
-    const delivered = new Map<string, Set<string>>();
-    // Reading stops after `quietMs` without a frame, or fails after RECEIVE_LIMIT_MS: deliveries
-    // that never go quiet (seen once under load) fail with figures instead of a test timeout.
-    const receive = async (client: TestRelayClient, quietMs: number) => {
-      const giveUpAt = Date.now() + RECEIVE_LIMIT_MS;
-      let frames = 0;
-      for (;;) {
-        if (Date.now() > giveUpAt) {
-          throw new Error(`deliveries never went quiet: ${frames} frames in ${RECEIVE_LIMIT_MS} ms, ${delivered.size} distinct messages`);
-        }
-        frames += 1;
-        const frame = (await Promise.race([client.next(quietMs).catch(() => null), client.closed.then(() => null)])) as Frame | null;
-        if (!frame) return;
-        if (frame.t !== 'deliver') continue;
-        delivered.set(frame.messageId!, (delivered.get(frame.messageId!) ?? new Set()).add(frame.id!));
-        client.send({ t: 'ack', id: frame.id });
-      }
-    };
+    const delivered: Deliveries = new Map();
+    const receive = (client: TestRelayClient, quietMs: number) => receiveUntilQuiet(client, delivered, quietMs, RECEIVE_LIMIT_MS);
     const bobOnFirst = await TestRelayClient.signedIn(first.addresses.api, RELAY_PATH, bob.token);
     const bobReading = receive(bobOnFirst, 60_000);
 
@@ -89,19 +74,7 @@ describe('the server on PostgreSQL', () => {
     const acknowledged = new Set<string>();
     const sender = await TestRelayClient.signedIn(first.addresses.api, RELAY_PATH, alice.token);
     await sender.settle();
-    let sent = 0;
-    while (sent < IN_FLIGHT) send(sender, ids[sent++]!);
-    let killed = false;
-    for (;;) {
-      const frame = (await Promise.race([sender.next(10_000), sender.closed])) as Frame;
-      if (frame.t !== 'result') break; // the connection closed: the server is gone
-      if (frame.ok && frame.ref) acknowledged.add(frame.ref);
-      if (!killed && acknowledged.size >= KILL_AFTER) {
-        first.process.kill('SIGKILL');
-        killed = true;
-      }
-      if (sent < MESSAGES && !killed) send(sender, ids[sent++]!);
-    }
+    await floodUntilKilled(sender, ids, (id) => send(sender, id), { inFlight: IN_FLIGHT, killAfter: KILL_AFTER, kill: () => first.process.kill('SIGKILL'), acknowledged });
     expect(await first.exited).toBe('SIGKILL');
     await bobReading;
     const acknowledgedAtKill = new Set(acknowledged);

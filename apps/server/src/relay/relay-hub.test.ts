@@ -72,10 +72,12 @@ describe('RelayHub', () => {
     const calls: string[] = [];
     const bus: ClusterBus = {
       nodeId: 'here',
+      connected: true,
       claim: async (d) => void calls.push(`claim ${d.userId}/${d.deviceId}`),
       release: async (d) => void calls.push(`release ${d.userId}/${d.deviceId}`),
       lookAgain: async (ds) => void calls.push(`look ${ds.map((d) => `${d.userId}/${d.deviceId}`).join(',')}`),
       closeElsewhere: async (d, cause) => void calls.push(`close ${d.userId}/${d.deviceId} ${cause}`),
+      notifyElsewhere: async (d, frame) => void calls.push(`frame ${d.userId}/${d.deviceId} ${frame.t}`),
       stop: async () => {},
     };
     const hub = new RelayHub();
@@ -85,11 +87,17 @@ describe('RelayHub', () => {
     expect(a1.looks.count).toBe(1);
     const b1 = connection('bob', 1);
     hub.add(b1.conn);
-    hub.offer([envelope(1, 'alice', 1), envelope(2, 'carol', 1), envelope(3, 'carol', 1), envelope(4, 'dave', 2)]);
+    // Devices held elsewhere: the promise settles once their nodes were told; none: nothing to wait for.
+    expect(hub.offer([envelope(1, 'alice', 1), envelope(2, 'carol', 1), envelope(3, 'carol', 1), envelope(4, 'dave', 2)])).toBeInstanceOf(Promise);
+    expect(hub.offer([envelope(5, 'alice', 1)])).toBeUndefined();
     hub.closeDevice({ userId: 'erin', deviceId: 1 }, 'deviceRemoved', 'this device was removed from its account');
+    // A notice for a device not held here goes to its node; one held here does not leave the node.
+    expect(hub.notify({ userId: 'frank', deviceId: 3 }, { t: 'pong' })).toBe(false);
+    expect(hub.notify({ userId: 'bob', deviceId: 1 }, { t: 'pong' })).toBe(true);
+    expect(b1.frames).toEqual([{ t: 'pong' }]);
     hub.remove(b1.conn);
     await Promise.resolve();
-    expect(calls).toEqual(['claim alice/1', 'claim bob/1', 'look carol/1,dave/2', 'close erin/1 deviceRemoved', 'release bob/1']);
+    expect(calls).toEqual(['claim alice/1', 'claim bob/1', 'look carol/1,dave/2', 'close erin/1 deviceRemoved', 'frame frank/3 pong', 'release bob/1']);
 
     // Displaced by a newer connection on another node: closed as replaced, its presence left alone.
     calls.length = 0;
@@ -99,6 +107,8 @@ describe('RelayHub', () => {
     const c1 = connection('carol', 1);
     hub.add(c1.conn);
     hub.onNote({ t: 'look', device: { userId: 'carol', deviceId: 1 } });
+    hub.onNote({ t: 'frame', device: { userId: 'carol', deviceId: 1 }, frame: { t: 'prekeys-low', oneTimePreKeys: 3, kyberOneTimePreKeys: 1 } });
+    expect(c1.frames).toEqual([{ t: 'prekeys-low', oneTimePreKeys: 3, kyberOneTimePreKeys: 1 }]);
     hub.onNote({ t: 'close', device: { userId: 'carol', deviceId: 1 }, cause: 'deviceRemoved', reason: 'this device was removed from its account' });
     await Promise.resolve();
     expect(c1.looks.count).toBe(1);

@@ -64,20 +64,32 @@ export class RelayHub implements ClusterListener {
     return this.byDevice.get(keyOf(device));
   }
 
+  /** The devices connected here right now. */
+  devices(): DeviceAddress[] {
+    return [...this.byDevice.values()].map(({ userId, deviceId }) => ({ userId, deviceId }));
+  }
+
   /** Number of live connections. */
   get size(): number {
     return this.byDevice.size;
   }
 
-  /** Sends a frame to a device if it is connected; true when it was. */
+  /**
+   * Sends a frame to a device if it is connected: here (true), or through the bus to the node
+   * holding it (false: whether it is connected there is not known here).
+   */
   notify(device: DeviceAddress, frame: ServerFrame): boolean {
     const connection = this.connectionOf(device);
-    connection?.deliver(frame);
+    if (connection) connection.deliver(frame);
+    else if (this.bus) this.viaBus(this.bus.notifyElsewhere(device, frame));
     return connection !== undefined;
   }
 
-  /** Hands newly queued envelopes to their recipients' connections, in queue order per device. */
-  offer(envelopes: QueuedEnvelope[]): void {
+  /**
+   * Hands newly queued envelopes to their recipients' connections, in queue order per device;
+   * resolves once the nodes holding the others were told (at once when none are, or Redis is away).
+   */
+  offer(envelopes: QueuedEnvelope[]): Promise<void> | undefined {
     const byRecipient = new Map<RelayConnection, QueuedEnvelope[]>();
     const elsewhere = new Map<string, DeviceAddress>();
     for (const envelope of envelopes) {
@@ -92,7 +104,10 @@ export class RelayHub implements ClusterListener {
     }
     for (const [connection, list] of byRecipient) connection.offer(list);
     // Only "look again": the node holding the device reads the queue, which has it all, in order.
-    if (this.bus && elsewhere.size > 0) this.viaBus(this.bus.lookAgain([...elsewhere.values()]));
+    if (this.bus && elsewhere.size > 0 && this.bus.connected) {
+      return this.bus.lookAgain([...elsewhere.values()]).catch((error: unknown) => this.onBusError(error as Error));
+    }
+    return undefined;
   }
 
   /** Closes a device's connection, e.g. when the device was removed. */
@@ -111,6 +126,8 @@ export class RelayHub implements ClusterListener {
       case 'close':
         // The note came from another node of this cluster, which typed it the same way.
         return this.closeHere(note.device, note.cause, note.reason as RelayCloseReason<typeof note.cause>);
+      case 'frame':
+        return void this.connectionOf(note.device)?.deliver(note.frame);
     }
   }
 

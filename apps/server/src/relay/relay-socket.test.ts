@@ -199,6 +199,8 @@ describe('relay WebSocket', () => {
       await first.until('pong');
       first.close();
       await first.closed;
+      // Acks commit with a later batch than the pong (on PostgreSQL, noticeably later): wait for it.
+      await expect.poll(async () => (await server.storage.pendingEnvelopes({ userId: bob!.userId, deviceId: 1 }, 0, 10)).length).toBe(1);
 
       const second = await signIn(bob!);
       const again = await second.until('deliver');

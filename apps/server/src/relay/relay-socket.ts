@@ -31,7 +31,7 @@ import type { ConnectionSlot, RelayConnectionCounter } from './relay-connection-
 import { parseFrequentFrame } from './relay-frame-fast-path.js';
 import type { RelayConnection, RelayHub } from './relay-hub.js';
 import type { RelayWriter } from './relay-writer.js';
-import type { SfuGateway } from '../sfu/sfu-gateway.js';
+import type { SfuFrames } from '../sfu/sfu-router.js';
 import type { PreKeyStore, QueuedEnvelope, RelayQueueStore } from '../storage/storage.js';
 import { corkForThisTurn } from './turn-corking.js';
 
@@ -56,7 +56,7 @@ export interface RelaySocketOptions {
   /** Called with every session, so the server can count open sockets (tests, fuzzing). */
   onSession?: (event: 'open' | 'close') => void;
   /** Group calls (sfu frames); absent when no SFU is configured. */
-  sfu?: SfuGateway | null;
+  sfu?: SfuFrames | null;
   /** Every frame of one connection, whatever its type (absent: only the per-kind limits). */
   frameLimiter?: RateLimiter;
   /** Sockets per address and per account; absent: uncapped. */
@@ -65,6 +65,13 @@ export interface RelaySocketOptions {
   maxBufferedBytes?: number;
   /** Ciphertext bytes delivered and not acked per connection (default DELIVERY_WINDOW_BYTES). */
   deliveryWindowBytes?: number;
+  /**
+   * Other nodes write to the same queues (PostgreSQL with Redis or polling): an envelope this node just committed is
+   * read from the queue, never sent straight away, since another node may have committed an older
+   * one for the device whose "look again" has not arrived (or died with that node); sending the
+   * newer first would move the connection past the older one.
+   */
+  sharedQueues?: boolean;
 }
 
 /**
@@ -344,7 +351,7 @@ class RelaySession {
     if (this.state.kind !== 'ready' || this.state.connection !== connection) return;
     for (const envelope of envelopes) {
       if (envelope.seq <= connection.lastSentSeq) continue;
-      if (!connection.caughtUp || connection.pumping || this.windowFull(connection)) {
+      if (this.options.sharedQueues || !connection.caughtUp || connection.pumping || this.windowFull(connection)) {
         connection.caughtUp = false;
         void this.pump(connection);
         return;

@@ -25,8 +25,12 @@ export class RelayWriter {
   constructor(
     private readonly storage: RelayQueueStore,
     private readonly clock: WallClock,
-    /** Called after each commit with the envelopes it queued, in queue order. */
-    private readonly onQueued: (envelopes: QueuedEnvelope[]) => void,
+    /**
+     * Called after each commit with the envelopes it queued, in queue order. When it returns a
+     * promise (other nodes being told), the batch's sends are answered once it settled: a sender
+     * acknowledged means the node holding the recipient was told, even if this node dies next.
+     */
+    private readonly onQueued: (envelopes: QueuedEnvelope[]) => void | Promise<void>,
     /** Each recipient device's queue quota (disk-limits.ts). */
     private readonly quota: QueueQuota,
   ) {}
@@ -75,12 +79,10 @@ export class RelayWriter {
           for (const send of sends) send.reject(result.error);
           continue;
         }
-        const queued: QueuedEnvelope[] = [];
-        result.outcomes.forEach((outcome, index) => {
-          sends[index]!.resolve(outcome);
-          if (outcome.kind === 'queued') queued.push(...outcome.envelopes);
-        });
-        if (queued.length > 0) this.onQueued(queued);
+        const queued = result.outcomes.flatMap((outcome) => (outcome.kind === 'queued' ? outcome.envelopes : []));
+        const told = queued.length > 0 ? this.onQueued(queued) : undefined;
+        if (told) await told;
+        result.outcomes.forEach((outcome, index) => sends[index]!.resolve(outcome));
       }
     };
     this.flushing = run().finally(() => {

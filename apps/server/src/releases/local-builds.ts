@@ -36,33 +36,39 @@ export async function publishLocalBuilds(
   storage: MetaStore,
   builds: Partial<Record<RemoteName, string>>,
 ): Promise<LocalBuildOutcome[]> {
-  const outcomes: LocalBuildOutcome[] = [];
-  for (const [remote, distDir] of Object.entries(builds) as Array<[RemoteName, string]>) {
-    const declared = existsSync(join(distDir, 'remoteEntry.js')) ? builtVersion(distDir) : null;
-    if (!declared) {
-      outcomes.push({ remote, status: 'missing' });
-      continue;
+  // Publishing and choosing the default in one turn (one for all the builds): of nodes starting
+  // together on one folder and database, the first publishes each build and makes it the default,
+  // the others find them so.
+  return registry.exclusively(async () => {
+    const outcomes: LocalBuildOutcome[] = [];
+    for (const [remote, distDir] of Object.entries(builds) as Array<[RemoteName, string]>) {
+      const declared = existsSync(join(distDir, 'remoteEntry.js')) ? builtVersion(distDir) : null;
+      outcomes.push(declared ? await publishAsDefault(registry, storage, remote, declared, distDir) : { remote, status: 'missing' });
     }
-    let version = declared;
-    let renamed = false;
-    let outcome;
-    try {
-      outcome = await registry.publish({ remote, version, distDir });
-    } catch (error) {
-      if (!(error instanceof ReleaseError) || error.code !== 'release-exists') throw error;
-      version = `${declared}-local-${buildHash(distDir)}`;
-      renamed = true;
-      outcome = await registry.publish({ remote, version, distDir });
-    }
-    const { rules } = await registry.currentRules(remote);
-    const ours = await storage.getMeta(metaKey(remote));
-    let madeDefault = false;
-    if (rules.defaultVersion !== version && (rules.defaultVersion === null || rules.defaultVersion === ours)) {
-      await registry.setDefault(remote, version);
-      await storage.setMeta(metaKey(remote), version);
-      madeDefault = true;
-    }
-    outcomes.push({ remote, status: outcome.status, version, renamed, madeDefault });
+    return outcomes;
+  });
+}
+
+/** Publishes one build (renamed if its version holds other bytes) and makes it the default unless an operator chose another. */
+async function publishAsDefault(registry: ReleaseRegistry, storage: MetaStore, remote: RemoteName, declared: string, distDir: string): Promise<LocalBuildOutcome> {
+  let version = declared;
+  let renamed = false;
+  let outcome;
+  try {
+    outcome = await registry.publish({ remote, version, distDir });
+  } catch (error) {
+    if (!(error instanceof ReleaseError) || error.code !== 'release-exists') throw error;
+    version = `${declared}-local-${buildHash(distDir)}`;
+    renamed = true;
+    outcome = await registry.publish({ remote, version, distDir });
   }
-  return outcomes;
+  const { rules } = await registry.currentRules(remote);
+  const ours = await storage.getMeta(metaKey(remote));
+  let madeDefault = false;
+  if (rules.defaultVersion !== version && (rules.defaultVersion === null || rules.defaultVersion === ours)) {
+    await registry.setDefault(remote, version);
+    await storage.setMeta(metaKey(remote), version);
+    madeDefault = true;
+  }
+  return { remote, status: outcome.status, version, renamed, madeDefault };
 }

@@ -7,10 +7,11 @@
  * key file holding its public half (`next: { keyId, publicKey }`) until rotation brings it in.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseBase64, toBase64 } from '@parley/bytes';
 import type { PinnedManifestKey } from '@parley/rollout';
+import { createFileWhole, replaceFileWhole } from '../files/whole-file.js';
 import { type ManifestSigningKey, generateManifestSigningKey, manifestPublicKey } from '@parley/rollout/sign';
 import { z } from 'zod';
 
@@ -59,12 +60,12 @@ function toKeys(file: KeyFile): ManifestKeys {
   return { signing: current, pinned };
 }
 
-function writePrivate(file: string, content: KeyFile): void {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const staging = `${file}.${process.pid}.tmp`;
-  writeFileSync(staging, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(staging, 0o600);
-  renameSync(staging, file);
+/** Writes the key file whole (0600); with `replace: false`, only if none exists (returns whether it wrote). */
+function writePrivate(file: string, content: KeyFile, { replace = true } = {}): boolean {
+  const text = `${JSON.stringify(content, null, 2)}\n`;
+  if (!replace) return createFileWhole(file, text, 0o600);
+  replaceFileWhole(file, text, 0o600);
+  return true;
 }
 
 function readKeyFile(file: string): KeyFile {
@@ -76,7 +77,8 @@ function readKeyFile(file: string): KeyFile {
 /** Writes the public key set a shell build pins (no secret in it). */
 export function writePublicKeys(dataDir: string, keys: ManifestKeys): string {
   const file = join(dataDir, MANIFEST_PUBLIC_KEYS_FILE_NAME);
-  writeFileSync(file, `${JSON.stringify(keys.pinned, null, 2)}\n`);
+  // Whole: every node starting on a shared folder writes it, while others may read it.
+  replaceFileWhole(file, `${JSON.stringify(keys.pinned, null, 2)}\n`);
   return file;
 }
 
@@ -87,7 +89,9 @@ export function writePublicKeys(dataDir: string, keys: ManifestKeys): string {
 export function loadOrCreateManifestKeys(file: string): ManifestKeys & { created: boolean } {
   if (existsSync(file)) return { ...toKeys(readKeyFile(file)), created: false };
   const content: KeyFile = { current: freshKey(), next: freshKey() };
-  writePrivate(file, content);
+  // Linked into place, never renamed over: of nodes starting together on one shared folder, the
+  // first to create the file wins and the others load it, so they all sign with the same keys.
+  if (!writePrivate(file, content, { replace: false })) return { ...toKeys(readKeyFile(file)), created: false };
   return { ...toKeys(content), created: true };
 }
 

@@ -48,7 +48,7 @@ describe('GET /api/manifest', () => {
     return fetch(`${api}/api/manifest${query}`, { headers: bearer === null ? {} : { authorization: `Bearer ${bearer}` } });
   };
 
-  const manifestFor = async (handle: string, contract = '1.0.0') => {
+  const manifestFor = async (handle: string, contract = CONTRACT_VERSION) => {
     const signed = SignedManifestSchema.parse(await (await get(`?contract=${contract}`, await accounts.token(handle))).json());
     return EvaluatedManifestSchema.parse(JSON.parse(signed.manifest));
   };
@@ -88,7 +88,7 @@ describe('GET /api/manifest', () => {
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     const keys = JSON.parse(readFileSync(keyFile, 'utf8'));
     expect(pinned().map((key: { keyId: string }) => key.keyId)).toEqual([keys.current.keyId, keys.next.keyId]);
-    const signed = SignedManifestSchema.parse(await (await get('?contract=1.0.0')).json());
+    const signed = SignedManifestSchema.parse(await (await get(`?contract=${CONTRACT_VERSION}`)).json());
     expect(signed.signature?.keyId).toBe(keys.current.keyId);
 
     // A restart keeps the same keys: shells pinned them.
@@ -100,7 +100,7 @@ describe('GET /api/manifest', () => {
 
   it('a manifest changed after signing, or checked against other keys, does not verify', async () => {
     await publishBoth();
-    const signed = SignedManifestSchema.parse(await (await get('?contract=1.0.0')).json());
+    const signed = SignedManifestSchema.parse(await (await get(`?contract=${CONTRACT_VERSION}`)).json());
     const tampered = { ...signed, manifest: signed.manifest.replace('0.3.1', '0.3.2') };
     expect(verifySignedManifest(tampered, pinned())).toMatchObject({ ok: false, code: 'bad-signature' });
     expect(verifySignedManifest(signed, [{ keyId: 'other', publicKey: pinned()[0].publicKey }])).toMatchObject({ ok: false, code: 'unknown-key' });
@@ -169,6 +169,16 @@ describe('GET /api/manifest', () => {
     expect((await manifestFor('alice', '1.2.0')).withheld).toBeUndefined();
   });
 
+  it('offers a release published without a range only to shells at least at this contract version', async () => {
+    // Built here, so it may use bus events a shell of an older minor lacks (1.0.0 had fewer).
+    await server.registry.publish({ remote: 'call', version: '0.6.0', distDir: fakeBuild(folder.path, 'call', 'var c6;') });
+    await server.registry.setDefault('call', '0.6.0');
+    expect((await manifestFor('alice')).remotes.call?.version).toBe('0.6.0');
+    const [major, minor] = CONTRACT_VERSION.split('.').map(Number);
+    expect((await manifestFor('alice', `${major}.${minor! + 1}.0`)).remotes.call?.version).toBe('0.6.0');
+    expect((await manifestFor('alice', '1.0.0')).withheld).toEqual({ call: { reason: 'contract', versions: ['0.6.0'] } });
+  });
+
   it('a 50% rollout over 1,000 accounts enables each as the library buckets it (about half), stickily, and widening evicts no one', async () => {
     await server.stop();
     server = createParleyServer(testConfig(folder.path, { clock, rateLimits: null, remoteOrigins: { chat: CHAT_ORIGIN, call: CALL_ORIGIN } }));
@@ -205,14 +215,14 @@ describe('GET /api/manifest', () => {
     ['a well-formed device token that is not registered', 'A'.repeat(43)],
     ['a `dev.<userId>` token (the removed development backdoor)', 'dev.alice'],
   ])('answers 401 for %s', async (_case, token) => {
-    const response = await get('?contract=1.0.0', token);
+    const response = await get(`?contract=${CONTRACT_VERSION}`, token);
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBe('Bearer');
     expect(await response.json()).toEqual({ error: { code: 'unauthorized', message: expect.stringContaining('Bearer <device token>') } });
   });
 
   it('answers 401 for a scheme other than Bearer', async () => {
-    const response = await fetch(`${api}/api/manifest?contract=1.0.0`, { headers: { authorization: 'Basic ZGV2LmFsaWNl' } });
+    const response = await fetch(`${api}/api/manifest?contract=${CONTRACT_VERSION}`, { headers: { authorization: 'Basic ZGV2LmFsaWNl' } });
     expect(response.status).toBe(401);
   });
 

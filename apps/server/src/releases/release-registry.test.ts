@@ -4,6 +4,7 @@ import { brotliDecompressSync } from 'node:zlib';
 import { precompressFolder } from '../../../../tools/mf-build/precompress.mjs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CONTRACT_VERSION } from '@parley/contracts';
 import { ManualClock } from '@parley/clock/testing';
 import { publishLocalBuilds } from './local-builds.js';
 import { ReleaseError, ReleaseRegistry } from './release-registry.js';
@@ -57,6 +58,38 @@ describe('ReleaseRegistry', () => {
     expect((await registry.publish({ remote: 'call', version: '1.0.0', distDir: dist })).status).toBe('unchanged');
   });
 
+  it('publishes one build from two processes at once: one publishes it, the other finds it identical, and it becomes the default once', async () => {
+    // A second connection to the same database and folder: another node starting on the shared folder.
+    const other = new SqliteStorage({ dataDir: folder.path, clock });
+    await other.open();
+    try {
+      const registries = [registry, new ReleaseRegistry(other, { dataDir: folder.path, clock })];
+      const dist = build(folder.path, 'call', `var call = ${JSON.stringify('y'.repeat(50_000))};`, '0.2.0');
+      const outcomes = await Promise.all(registries.map((each, i) => publishLocalBuilds(each, i === 0 ? storage : other, { call: dist })));
+      expect(outcomes.flat().sort((a, b) => a.status.localeCompare(b.status))).toMatchObject([
+        { status: 'published', renamed: false, madeDefault: true },
+        { status: 'unchanged', renamed: false, madeDefault: false },
+      ]);
+      expect((await registry.releases('call')).map((release) => release.version)).toEqual(['0.2.0']);
+      expect(await registry.localReleasesMissing('call')).toEqual([]);
+      expect((await registry.currentRules('call')).revision).toBe(1);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('names the releases the database holds whose files this data folder lacks or holds with other bytes', async () => {
+    await registry.publish({ remote: 'call', version: '1.0.0', distDir: build(folder.path, 'call', 'one') });
+    await registry.publish({ remote: 'call', version: '1.1.0', distDir: build(folder.path, 'call', 'two', '1.1.0') });
+    await registry.register({ remote: 'call', version: '2.0.0', entry: 'https://cdn.example/call/remoteEntry.js', integrity: 'sha384-x', contracts: '^1.0.0' });
+    expect(await registry.localReleasesMissing('call')).toEqual([]);
+    // Another node's folder: the same database, release files of its own (or none).
+    const elsewhere = new ReleaseRegistry(storage, { dataDir: join(folder.path, 'other-node'), clock });
+    expect(await elsewhere.localReleasesMissing('call')).toEqual(['1.0.0', '1.1.0']);
+    writeFileSync(join(folder.path, 'releases', 'call', '1.1.0', 'remoteEntry.js'), 'changed');
+    expect(await registry.localReleasesMissing('call')).toEqual(['1.1.0']);
+  });
+
   it('publishes a build as an immutable release with the sha384 of its entry, idempotently', async () => {
     const dist = build(folder.path, 'call', 'var call = 1;');
     const first = await registry.publish({ remote: 'call', version: '1.0.0', distDir: dist });
@@ -66,7 +99,7 @@ describe('ReleaseRegistry', () => {
       version: '1.0.0',
       entry: '/releases/1.0.0/remoteEntry.js',
       integrity: `sha384-${createHash('sha384').update('var call = 1;').digest('base64')}`,
-      contracts: '^1.0.0',
+      contracts: `^${CONTRACT_VERSION}`,
     });
     expect(readFileSync(join(folder.path, 'releases', 'call', '1.0.0', 'static', 'js', 'main.0123abcd.js'), 'utf8')).toContain('chunk');
     expect((await registry.publish({ remote: 'call', version: '1.0.0', distDir: dist })).status).toBe('unchanged');
@@ -127,9 +160,9 @@ describe('ReleaseRegistry', () => {
     await registry.publish({ remote: 'call', version: '1.0.0', distDir: build(folder.path, 'call', 'v1') });
     await registry.setDefault('call', '1.0.0');
     await registry.kill('call');
-    expect((await registry.explain('call', { userId: 'u', beta: false }, '1.0.0')).reason).toBe('none: kill switch is on');
+    expect((await registry.explain('call', { userId: 'u', beta: false }, CONTRACT_VERSION)).reason).toBe('none: kill switch is on');
     await registry.unkill('call');
-    expect((await registry.explain('call', { userId: 'u', beta: false }, '1.0.0')).reason).toBe('1.0.0 via default');
+    expect((await registry.explain('call', { userId: 'u', beta: false }, CONTRACT_VERSION)).reason).toBe('1.0.0 via default');
   });
 
   it('npm start publishes local builds once and never replaces a published release with other bytes', async () => {

@@ -5,6 +5,7 @@
  * both open the database at once). Every rule change is validated before it is saved and kept as a
  * revision, so a rollback restores an earlier rule set exactly.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -120,6 +121,9 @@ function assertRemote(remote: string): asserts remote is RemoteName {
 
 /** Releases and rules of every remote, over a store and a data folder. */
 export class ReleaseRegistry {
+  /** Set inside `exclusively`, so a nested call does not wait for its own lock. */
+  private readonly holding = new AsyncLocalStorage<true>();
+
   constructor(
     private readonly storage: ReleaseStore,
     private readonly options: { dataDir: string; clock: WallClock },
@@ -131,11 +135,26 @@ export class ReleaseRegistry {
   }
 
   /**
+   * Runs `work` while no other process (another node starting on the same folder and database, the
+   * release CLI) publishes: its checks and writes see no half-published release. Re-entrant, so
+   * `work` may publish.
+   */
+  async exclusively<T>(work: () => Promise<T>): Promise<T> {
+    if (this.holding.getStore()) return work();
+    return this.storage.holdReleaseLock(() => this.holding.run(true, work));
+  }
+
+  /**
    * Publishes a build as a new, immutable release: copies the folder to
    * `releases/<remote>/<version>/` and records the sha384 of its `remoteEntry.js`. Publishing the same
-   * bytes again is a no-op; different bytes under a published version are refused.
+   * bytes again is a no-op, also when another node published them a moment ago; different bytes
+   * under a published version are refused.
    */
   async publish(request: PublishRequest): Promise<PublishOutcome> {
+    return this.exclusively(() => this.publishHeld(request));
+  }
+
+  private async publishHeld(request: PublishRequest): Promise<PublishOutcome> {
     const { remote, version, distDir } = request;
     assertRemote(remote);
     if (parseSemanticVersion(version) === null) throw new ReleaseError('invalid-version', `"${version}" is not a version like 1.2.3 or 1.2.3-beta.1`);
@@ -158,7 +177,8 @@ export class ReleaseRegistry {
       );
     }
 
-    // Copied next to its final place and renamed, so a half-copied release is never served.
+    // Copied next to its final place and renamed, so a half-copied release is never served. Under the
+    // lock, a folder without a row is no one's publication in progress: left over from an interrupted one.
     const staging = join(this.releasesDir(remote), `.staging-${version}-${process.pid}`);
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(this.releasesDir(remote), { recursive: true });
@@ -167,7 +187,6 @@ export class ReleaseRegistry {
     // Compressed once here (a build made by this repository arrives with its copies already), so the
     // remote's origin never compresses per request.
     await precompressFolder(staging);
-    // A folder without a row is left over from an interrupted publish: replaced.
     rmSync(target, { recursive: true, force: true });
     renameSync(staging, target);
 
@@ -180,6 +199,7 @@ export class ReleaseRegistry {
       publishedAt: this.options.clock.now(),
     };
     if ((await this.storage.insertRelease(release)) === 'exists') {
+      // Only a publisher that takes no lock (an older server or CLI) gets here.
       throw new ReleaseError('release-exists', `${remote} ${version} was published at the same moment by someone else`);
     }
     return { status: 'published', release };
@@ -195,6 +215,21 @@ export class ReleaseRegistry {
       throw new ReleaseError('release-exists', `${release.remote} ${release.version} is already published; releases are immutable`);
     }
     return record;
+  }
+
+  /**
+   * Releases of `remote` the database names with files served from this data folder whose files
+   * are missing here or differ (their remoteEntry.js against the recorded sha384): what a node
+   * sharing the database but not the folder would fail to serve.
+   */
+  async localReleasesMissing(remote: RemoteName): Promise<string[]> {
+    const local = (await this.storage.releases(remote)).filter((release) => release.entry.startsWith(`${RELEASES_URL_PREFIX}/`));
+    return local
+      .filter((release) => {
+        const entry = join(this.releasesDir(remote), release.version, 'remoteEntry.js');
+        return !existsSync(entry) || sha384(readFileSync(entry)) !== release.integrity;
+      })
+      .map((release) => release.version);
   }
 
   /** Every release of a remote, oldest first. */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AppName, ServerConfig } from '../config.js';
 import { type Addresses, browserFacing } from '../create-server.js';
+import { notificationWorkerSources } from '../http/security-headers.js';
 import { serverPerTest } from '../testing/test-support.js';
 
 type Origin = 'api' | AppName;
@@ -41,10 +42,19 @@ describe('security headers on every origin', () => {
     expect(directive(policy, 'default-src')).toBe("default-src 'none'");
     expect(directive(policy, 'script-src')).toBe(`script-src 'self' ${shell} ${chat} ${call}`);
     expect(directive(policy, 'connect-src')).toBe(`connect-src 'self' ${shell} ${shell!.replace('http', 'ws')} ${api} ${api!.replace('http', 'ws')} ${chat} ${call}`);
-    expect(directive(policy, 'worker-src')).toBe('worker-src blob:');
+    // Blobs (the SFrame worker) and the notification service worker's exact URL under each loopback name: not 'self'.
+    const port = new URL(shell!).port;
+    expect(directive(policy, 'worker-src')).toBe(
+      `worker-src blob: http://localhost:${port}/notifications-sw.js http://127.0.0.1:${port}/notifications-sw.js`,
+    );
     expect(directive(policy, 'frame-ancestors')).toBe("frame-ancestors 'none'");
     expect(directive(policy, 'object-src')).toBe("object-src 'none'");
     expect(directive(policy, 'base-uri')).toBe("base-uri 'none'");
+  });
+
+  it('a public shell origin names its notification worker once, by its exact URL', () => {
+    expect(notificationWorkerSources('https://parley.example')).toEqual(['https://parley.example/notifications-sw.js']);
+    expect(notificationWorkerSources(undefined)).toEqual([]);
   });
 
   it('every answer of every origin carries a CSP with no wildcard, inline or eval allowance, no-referrer and frame-ancestors none', async () => {

@@ -8,38 +8,9 @@ import { SqliteStorage } from '../storage/sqlite-storage.js';
 import type { DeviceAddress } from '../storage/storage.js';
 import { tempFolder } from '../testing/test-support.js';
 import { GroupCalls } from './group-calls.js';
-import type { RoomBackend } from './janus-rooms.js';
+import { FakeRooms } from './fake-rooms.js';
 import { RoomSecrets } from './room-secret.js';
 import { SfuError } from './sfu-error.js';
-
-/** Rooms as the registry drives them, without a Janus: what was created, granted, destroyed. */
-class FakeRooms implements RoomBackend {
-  up = true;
-  readonly rooms = new Map<number, { placement: string; secret: string; allowed: Set<string> }>();
-  readonly load = new Map<string, number>();
-
-  available(): boolean {
-    return this.up;
-  }
-  async createRoom(roomId: number, secret: string): Promise<string> {
-    if (!this.up) throw new SfuError('sfu_unavailable', 'down');
-    this.rooms.set(roomId, { placement: 'ws://janus-a', secret, allowed: new Set() });
-    return 'ws://janus-a';
-  }
-  async destroyRoom(_placement: string, roomId: number, secret: string): Promise<void> {
-    expect(this.rooms.get(roomId)?.secret).toBe(secret);
-    this.rooms.delete(roomId);
-  }
-  async setTokenAllowed(_placement: string, roomId: number, secret: string, token: string, allowed: boolean): Promise<void> {
-    const room = this.rooms.get(roomId);
-    if (!room || room.secret !== secret) throw new SfuError('sfu_error', 'Janus refused: 426 no such room');
-    if (allowed) room.allowed.add(token);
-    else room.allowed.delete(token);
-  }
-  adjustLoad(placement: string, delta: number): void {
-    this.load.set(placement, (this.load.get(placement) ?? 0) + delta);
-  }
-}
 
 const device = (userId: string, deviceId = 1): DeviceAddress => ({ userId, deviceId });
 

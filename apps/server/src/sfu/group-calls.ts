@@ -49,8 +49,6 @@ interface LiveCall {
   participants: Map<number, LiveParticipant>;
   /** When the call last had no participant (its creation at first). */
   emptySince: number;
-  /** The host locked it: nobody new joins (memory only; a server restart unlocks). */
-  locked?: boolean;
 }
 
 export interface GroupCallsOptions {
@@ -62,10 +60,23 @@ export interface GroupCallsOptions {
   /** An empty call (nobody joined yet, or everyone gone after an SFU restart) ends after this long. */
   emptyCallTimeoutMs: number;
   /**
+   * Which node runs each call (several nodes on one database: call-leases.ts); absent: this node
+   * runs every call (one node).
+   */
+  ownership?: CallOwnership;
+  /**
    * Calls a user may have open (created by them, not ended) when starting another; absent: no cap.
    * Calls of call links are not held to it: a link runs one call at a time, started by whoever opens it.
    */
   openCallsPerUser?: number;
+}
+
+/** The call leases as the registry uses them (call-leases.ts). */
+export interface CallOwnership {
+  /** Takes the call's lease for this node (a new call), or says it is another node's to run. */
+  own(callId: string): Promise<boolean>;
+  /** Gives the lease of an ended call up. */
+  release(callId: string): Promise<void>;
 }
 
 /** Janus feed id of a participant index. */
@@ -119,6 +130,8 @@ export class GroupCalls {
       throw error;
     }
     this.live.set(callId, { record, placement, creating: null, participants: new Map(), emptySince: record.createdAt });
+    // A new id nobody else knows yet: the lease is this node's.
+    await this.options.ownership?.own(callId);
     this.options.log.info({ callId, invitees: users.length }, 'group call created');
     return { callId };
   }
@@ -152,7 +165,7 @@ export class GroupCalls {
     if (!call.record.invitees.includes(device.userId)) throw new SfuError('not_invited', 'You were not invited to this call.');
     const earlier = [...call.participants.values()].find((p) => sameDevice(p.info, device));
     // A rejoin (this device is still in) and the host always get in; anyone else waits for an unlock.
-    if (call.locked && !earlier && device.userId !== call.record.creator) throw locked();
+    if (lockedOut(call.record, device.userId) && !earlier) throw locked();
     if (earlier) await this.leave(callId, earlier.info.index, { keepCall: true });
     if (call.participants.size >= GROUP_CALL_MAX_PARTICIPANTS) {
       throw new SfuError('call_full', `This call already has ${GROUP_CALL_MAX_PARTICIPANTS} participants.`);
@@ -181,14 +194,19 @@ export class GroupCalls {
     const call = await this.call(callId);
     this.participantOf(call, device);
     if (call.record.creator !== device.userId) throw new SfuError('not_host', 'Only the host of the call may lock it.');
-    call.locked = locked;
+    // Stored with who is in: the lock holds on whichever node runs the call next and across
+    // restarts, and those in the call now can still come back after the SFU or their node failed.
+    const lockedFor = locked ? unique([...call.participants.values()].map((p) => p.info.userId)) : null;
+    if (!(await this.options.storage.setGroupCallLock(callId, lockedFor))) throw notFound();
+    if (lockedFor) call.record.lockedFor = lockedFor;
+    else delete call.record.lockedFor;
     this.options.log.info({ callId, locked }, 'group call lock changed');
   }
 
   /** Whether the host locked the call and this device is not in it (then it may not join). */
   async lockedOut(callId: string, device: DeviceAddress): Promise<boolean> {
     const call = await this.call(callId);
-    return call.locked === true && device.userId !== call.record.creator && ![...call.participants.values()].some((p) => sameDevice(p.info, device));
+    return lockedOut(call.record, device.userId) && ![...call.participants.values()].some((p) => sameDevice(p.info, device));
   }
 
   /** The user id of the call's host: its creator (a link's call: the link's creator). */
@@ -318,6 +336,7 @@ export class GroupCalls {
       }
     }
     await this.options.storage.deleteGroupCall(callId);
+    await this.options.ownership?.release(callId).catch(() => undefined);
     this.options.log.info({ callId, reason }, 'group call ended');
     for (const listener of this.endListeners) listener(callId);
   }
@@ -329,9 +348,26 @@ export class GroupCalls {
       const call = this.live.get(record.callId);
       const emptySince = call ? (call.participants.size === 0 ? call.emptySince : undefined) : Math.max(record.createdAt, this.startedAt);
       if (emptySince !== undefined && now - emptySince >= this.options.emptyCallTimeoutMs) {
+        // A call may be running on another node: only its owner (or whoever takes an expired
+        // lease) ends it.
+        if (this.options.ownership && !(await this.options.ownership.own(record.callId))) continue;
         await this.end(record.callId, call ? 'nobody joined in time' : 'nobody rejoined after a restart');
       }
     }
+  }
+
+  /**
+   * Another node took this call over (this node failed to renew its lease in time): it is no
+   * longer run here. Its devices join again, which reaches the new owner; the room, the stored
+   * call and the tokens are the new owner's to replace.
+   */
+  forget(callId: string): void {
+    const call = this.live.get(callId);
+    if (!call) return;
+    this.live.delete(callId);
+    if (call.placement) this.options.rooms.adjustLoad(call.placement, -call.participants.size);
+    for (const participant of call.participants.values()) participant.sink({ kind: 'restarted' });
+    this.options.log.warn({ callId }, 'group call taken over by another node');
   }
 
   /**
@@ -396,6 +432,11 @@ export class GroupCalls {
       if (index !== except) participant.sink(event);
     }
   }
+}
+
+/** Whether the call is locked against this user: not its host, nor in it when it was locked. */
+function lockedOut(record: GroupCallRecord, userId: string): boolean {
+  return record.lockedFor !== undefined && userId !== record.creator && !record.lockedFor.includes(userId);
 }
 
 function sameDevice(a: DeviceAddress, b: DeviceAddress): boolean {

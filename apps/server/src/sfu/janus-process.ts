@@ -34,6 +34,8 @@ export interface JanusProcessOptions {
   onOutput?: (line: string) => void;
   /** How long Janus may take to open its WebSocket port. */
   startTimeoutMs?: number;
+  /** Janus's `api_secret`; random when absent. Several instances behind one PARLEY_JANUS_API_SECRET share one. */
+  apiSecret?: string;
 }
 
 /** A running (or restartable) Janus as its clients see it. */
@@ -152,13 +154,15 @@ export class JanusSupervisor {
   private restarts = 0;
   /** True while a start waits for the port: an exit then fails that start rather than restarting. */
   private starting = false;
-  private readonly apiSecret = randomBytes(24).toString('base64url');
+  private readonly apiSecret: string;
   /** Called after Janus died and listens again. */
   onRestart: (() => void) | null = null;
   /** Called when Janus exited unexpectedly (before it is started again). */
   onExit: ((code: number | null, signal: NodeJS.Signals | null) => void) | null = null;
 
-  constructor(private readonly options: JanusProcessOptions = {}) {}
+  constructor(private readonly options: JanusProcessOptions = {}) {
+    this.apiSecret = options.apiSecret ?? randomBytes(24).toString('base64url');
+  }
 
   /** The pid of the current Janus, for tests that kill it. */
   get pid(): number | undefined {

@@ -5,8 +5,9 @@
  * secret: a leaked database file lets no one administer a room.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createFileWhole } from '../files/whole-file.js';
 
 /** File name of the room key inside the data folder. */
 export const ROOM_KEY_FILE_NAME = 'sfu-room-key';
@@ -19,18 +20,18 @@ export class RoomSecrets {
   static fromDataDir(dataDir: string): RoomSecrets {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const path = join(dataDir, ROOM_KEY_FILE_NAME);
-    if (!existsSync(path)) {
-      // 'wx': two servers starting on one folder must not overwrite each other's key.
-      try {
-        writeFileSync(path, randomBytes(32).toString('base64url') + '\n', { mode: 0o600, flag: 'wx' });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      }
-    }
+    // Linked in whole: of servers starting together on one folder, the first one's key is everyone's,
+    // and none reads it half-written.
+    if (!existsSync(path)) createFileWhole(path, randomBytes(32).toString('base64url') + '\n', 0o600);
     chmodSync(path, 0o600);
     const key = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64url');
     if (key.length !== 32) throw new Error(`${path} must hold a 256-bit base64url key`);
     return new RoomSecrets(key);
+  }
+
+  /** A one-way fingerprint of the key (it reveals nothing of it), for nodes to compare theirs. */
+  fingerprint(): string {
+    return createHmac('sha256', this.key).update('parley room key fingerprint').digest('hex').slice(0, 32);
   }
 
   /** The secret of the call's Janus room. */

@@ -69,6 +69,27 @@ describe('offeredMids', () => {
     ].join('\r\n');
     expect(offeredMids(sdp)).toEqual(['0', '1', '4']);
   });
+
+  it('lists an m-line Firefox added in a renegotiation: port 0, but bundle-only, and sending', () => {
+    const sdp = [
+      'v=0',
+      'o=mozilla...THIS_IS_SDPARTA-153.0 1 1 IN IP4 0.0.0.0',
+      's=-',
+      'a=group:BUNDLE 0 1 2',
+      'm=audio 49716 UDP/TLS/RTP/SAVPF 109',
+      'a=sendonly',
+      'a=mid:0',
+      'm=video 0 UDP/TLS/RTP/SAVPF 120',
+      'a=bundle-only',
+      'a=sendonly',
+      'a=mid:1',
+      'm=audio 0 UDP/TLS/RTP/SAVPF 109',
+      'a=sendonly',
+      'a=mid:2',
+      '',
+    ].join('\r\n');
+    expect(offeredMids(sdp)).toEqual(['0', '1']);
+  });
 });
 
 describe('the SFU gateway', () => {

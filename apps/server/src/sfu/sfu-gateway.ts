@@ -76,9 +76,22 @@ interface SubscribedStream extends SfuStream {
   feedMid?: string;
 }
 
+/**
+ * Which relay connection a request came through, with several nodes: the node holding the device's
+ * socket (sfu-router.ts). A leave sent because that socket closed applies only to a call the device
+ * joined through that node: one that came back through another node and joined again stays.
+ */
+export interface RequestOrigin {
+  readonly via: string;
+  /** The leave a node sends after the disconnect grace (not the device's own). */
+  readonly afterDisconnect?: boolean;
+}
+
 /** Janus's state for one device in one call. */
 interface DeviceCall {
   index: number;
+  /** The node the device joined through (RequestOrigin), or null when nobody said. */
+  via: string | null;
   publisher: VideoRoomHandle;
   published: boolean;
   /** The mids of the m-lines this device publishes (from its latest offer), so subscribers can add the new ones. */
@@ -106,7 +119,7 @@ export class SfuGateway {
   constructor(private readonly options: SfuGatewayOptions) {}
 
   /** Takes one `sfu` frame of an authenticated device; `reply` sends its `sfu-result`. */
-  handle(device: DeviceAddress, frame: SfuRequestFrame, reply: (frame: ServerFrame) => void): void {
+  handle(device: DeviceAddress, frame: SfuRequestFrame, reply: (frame: ServerFrame) => void, origin?: RequestOrigin): void {
     const retryAfter = this.options.limiter.take(keyOf(device));
     if (retryAfter > 0) {
       return reply(failure(frame.id, new SfuError('rate_limited', `Too many SFU requests; retry in ${retryAfter} ms.`)));
@@ -114,7 +127,7 @@ export class SfuGateway {
     const session = this.session(device);
     const run = session.queue.then(async () => {
       try {
-        const body = await this.run(session, frame.request);
+        const body = await this.run(session, frame.request, origin);
         reply({ t: 'sfu-result', ref: frame.id, ok: true, body });
         // After the answer: a creator hears of people waiting only once it knows it is in the call.
         const joinedCall = frame.request.op === 'join' ? frame.request.callId : frame.request.op === 'join-link' && !body.waiting ? body.callId : undefined;
@@ -141,8 +154,9 @@ export class SfuGateway {
   /**
    * The device's relay connection closed: after the grace period it leaves its calls, unless it
    * came back (`handle` with a new connection cancels the timer; a rejoin replaces its presence).
+   * With `via` (this node, with several): only the calls it joined through this node.
    */
-  disconnected(device: DeviceAddress, stillConnected: () => boolean): void {
+  disconnected(device: DeviceAddress, stillConnected: () => boolean, via?: string): void {
     const session = this.sessions.get(keyOf(device));
     // Even with no call yet: a join still in flight must not leave the device in a call it dropped.
     if (!session || this.stopped) return;
@@ -150,7 +164,7 @@ export class SfuGateway {
     session.leaveTimer = setTimeout(() => {
       session.leaveTimer = null;
       if (stillConnected()) return;
-      session.queue = session.queue.then(() => this.leaveAll(session));
+      session.queue = session.queue.then(() => this.leaveAll(session, via));
     }, this.options.disconnectGraceMs);
     session.leaveTimer.unref();
   }
@@ -180,7 +194,8 @@ export class SfuGateway {
     return session;
   }
 
-  private async run(session: DeviceSession, request: SfuRequest): Promise<Record<string, unknown>> {
+  private async run(session: DeviceSession, request: SfuRequest, origin: RequestOrigin | undefined): Promise<Record<string, unknown>> {
+    const via = origin?.via ?? null;
     const { calls } = this.options;
     switch (request.op) {
       case 'create':
@@ -193,7 +208,7 @@ export class SfuGateway {
         else await calls.invite(session.device, request.callId, request.invitees);
         return {};
       case 'join':
-        return this.join(session, request.callId);
+        return this.join(session, request.callId, via);
       case 'publish':
         return this.publish(session, request.callId, request.jsep, request.sources ?? []);
       case 'subscribe':
@@ -213,13 +228,15 @@ export class SfuGateway {
       case 'trickle':
         return this.trickle(session, request.callId, request.pc, request.candidate);
       case 'leave':
+        // The node the device left stays silent about a call it joined again through another.
+        if (origin?.afterDisconnect && !this.joinedVia(session, request.callId, via)) return {};
         await this.leave(session, request.callId);
         return {};
       case 'join-link': {
         const links = this.linksOrRefuse();
         const outcome = await links.joinLink(session.device, request.roomId, request.verifier);
         if (outcome.kind === 'waiting') return { waiting: true, requestId: outcome.requestId };
-        return { callId: outcome.callId, ...(await this.join(session, outcome.callId)) };
+        return { callId: outcome.callId, ...(await this.join(session, outcome.callId, via)) };
       }
       case 'admit':
         await this.linksOrRefuse().admit(session.device, request.callId, request.requestId, request.admit);
@@ -238,7 +255,7 @@ export class SfuGateway {
     return this.options.links;
   }
 
-  private async join(session: DeviceSession, callId: string): Promise<Record<string, unknown>> {
+  private async join(session: DeviceSession, callId: string, via: string | null): Promise<Record<string, unknown>> {
     // A rejoin from this device: its old handles go, the registry replaces its presence.
     const previous = session.calls.get(callId);
     if (previous) {
@@ -254,7 +271,7 @@ export class SfuGateway {
     try {
       publisher = await this.options.rooms.attach(self.placement);
       const handle = publisher;
-      const state: DeviceCall = { index: self.index, publisher: handle, published: false, publishedMids: [], subscriber: null, streams: [] };
+      const state: DeviceCall = { index: self.index, via, publisher: handle, published: false, publishedMids: [], subscriber: null, streams: [] };
       handle.on(VideoRoomPlugin.EVENT.VIDEOROOM_TALKING, (data: { feed?: number; talking?: boolean }) => {
         if (typeof data.feed === 'number') this.options.calls.talking(callId, indexOfFeed(data.feed), data.talking === true);
       });
@@ -385,8 +402,15 @@ export class SfuGateway {
     await this.options.calls.leave(callId, state.index);
   }
 
-  private async leaveAll(session: DeviceSession): Promise<void> {
+  /** Whether the device is in the call through `via` (any, when either side is unknown). */
+  private joinedVia(session: DeviceSession, callId: string, via: string | null | undefined): boolean {
+    const joined = session.calls.get(callId)?.via;
+    return via == null || joined == null || joined === via;
+  }
+
+  private async leaveAll(session: DeviceSession, via?: string): Promise<void> {
     for (const callId of [...session.calls.keys()]) {
+      if (!this.joinedVia(session, callId, via)) continue;
       await this.leave(session, callId).catch((error: unknown) =>
         this.options.log.warn({ callId, err: { message: (error as Error).message } }, 'leaving a call after a disconnect failed'),
       );
@@ -448,7 +472,10 @@ function cameraOf(streams: readonly SubscribedStream[], index: number): Subscrib
 export function offeredMids(sdp: string): string[] {
   const mids: string[] = [];
   for (const section of sdp.split(/\r?\n(?=m=)/).slice(1)) {
-    if (/^m=\S+ 0 /.test(section) || /\r?\na=(inactive|recvonly)\b/.test(section)) continue;
+    // Port 0 rejects an m-line, unless it is bundle-only (RFC 8843 §7.2.2): Firefox offers the m-lines
+    // it adds in a renegotiation (a shared screen) so, and they do send.
+    const rejected = /^m=\S+ 0 /.test(section) && !/\r?\na=bundle-only\b/.test(section);
+    if (rejected || /\r?\na=(inactive|recvonly)\b/.test(section)) continue;
     const mid = /\r?\na=mid:(\S+)/.exec(section)?.[1];
     if (mid) mids.push(mid);
   }
@@ -463,6 +490,7 @@ function unique(values: readonly number[]): number[] {
   return [...new Set(values)];
 }
 
-function failure(ref: string, error: SfuError): SfuResultFrame {
+/** The `sfu-result` refusing request `ref`. */
+export function failure(ref: string, error: SfuError): SfuResultFrame {
   return { t: 'sfu-result', ref, ok: false, code: error.code, message: error.message.slice(0, 500) };
 }

@@ -12,6 +12,11 @@ export interface GroupCallRecord {
   /** Users whose devices may join, the creator included. */
   invitees: string[];
   createdAt: number;
+  /**
+   * Present while the host has the call locked: the users who were in it then. Nobody new joins;
+   * they (and the host) may come back, e.g. after the node or the Janus running the call died.
+   */
+  lockedFor?: string[];
 }
 
 /** Group calls and their invitees. */
@@ -31,6 +36,8 @@ export interface GroupCallStore {
   /** Hands out the call's next participant index, never the same twice; undefined when no such call. */
   takeGroupCallIndex(callId: string): Promise<number | undefined>;
   deleteGroupCall(callId: string): Promise<void>;
+  /** The host locks the call for these users, or unlocks it (null); false when the call does not exist. */
+  setGroupCallLock(callId: string, lockedFor: readonly string[] | null): Promise<boolean>;
   /** Takes a user off a call's invitees (a removal from a link's call). */
   removeGroupCallInvitee(callId: string, userId: string): Promise<void>;
 }

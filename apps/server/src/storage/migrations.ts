@@ -242,6 +242,51 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX accounts_guests ON accounts (user_id) WHERE guest = 1;
     `,
   },
+  {
+    version: 7,
+    name: 'leases',
+    // Issue 22: which node owns a group call or runs the sweeps, until when (lease-store.ts). A
+    // node that dies stops renewing; once expired the next node takes it.
+    sql: `
+      CREATE TABLE leases (
+        name       TEXT    PRIMARY KEY,
+        holder     TEXT    NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
+  {
+    version: 8,
+    name: 'attachment blobs in the database',
+    // PostgreSQL only (several nodes share no data folder). With SQLite one process serves, and
+    // blobs stay files in the data folder (folder-blob-store.ts): the step keeps the numbers equal.
+    sql: `-- nothing on SQLite`,
+  },
+  {
+    version: 9,
+    name: 'queue counters once per statement',
+    // PostgreSQL's counting trigger moved to statement level (postgres-migrations.ts); SQLite has
+    // no statement-level triggers, and its per-row ones cost little in process. The step exists
+    // so both backends keep the same numbers.
+    sql: `SELECT 1;`,
+  },
+  {
+    version: 10,
+    name: 'call locks',
+    // The host's lock on a call is the call's state, so it holds on every node and across restarts.
+    sql: `
+      -- NULL: unlocked; else a JSON array of the user ids in the call when the host locked it.
+      ALTER TABLE group_calls ADD COLUMN locked_members TEXT;
+    `,
+  },
+  {
+    version: 11,
+    name: 'queue removals apart from the device rows',
+    // PostgreSQL only: there two nodes' relay batches met on the device rows the counters live in
+    // (postgres-migrations.ts). One SQLite process writes alone; its counters stay on the device
+    // rows. The step keeps the numbers equal.
+    sql: `SELECT 1;`,
+  },
 ];
 
 /** Checks that versions start at 1 and increase by one, so a merge mistake fails at start-up. */

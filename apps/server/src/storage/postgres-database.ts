@@ -42,12 +42,22 @@ export interface PostgresDatabaseOptions {
 /** A pool with transactions, the durability check and migrations. */
 export class PostgresDatabase {
   readonly pool: pg.Pool;
+  /**
+   * Connections in pipeline mode for the relay's batches (postgres-relay-commit.ts): statements
+   * that do not wait on each other's answers go out together, so a batch costs a few round trips
+   * rather than one per statement. Apart from the shared pool, whose callers await statement by statement.
+   */
+  private readonly pipelinedPool: pg.Pool;
 
   constructor(private readonly options: PostgresDatabaseOptions) {
     assertMigrationsOrdered(options.migrations);
     this.pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, types });
+    // The relay writer commits one batch at a time; the second connection serves a retry while
+    // the first is being released.
+    this.pipelinedPool = new pg.Pool({ connectionString: options.url, max: 2, types, pipeline: true });
     // An idle connection the server dropped must not crash the process; the next query reconnects.
     this.pool.on('error', () => {});
+    this.pipelinedPool.on('error', () => {});
   }
 
   /**
@@ -75,40 +85,60 @@ export class PostgresDatabase {
    * left to do.
    */
   async migrate(): Promise<number[]> {
+    return this.withAdvisoryLock(MIGRATION_LOCK, async (client) => {
+      await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version    INTEGER PRIMARY KEY,
+        name       TEXT    NOT NULL,
+        applied_at BIGINT  NOT NULL
+      )`);
+      const applied = new Set((await this.appliedMigrations(client)).map((m) => m.version));
+      const newest = Math.max(0, ...applied);
+      const known = this.options.migrations.length;
+      if (newest > known) throw new Error(`database has schema version ${newest}, this server knows up to ${known}`);
+      const done: number[] = [];
+      for (const migration of this.options.migrations) {
+        if (applied.has(migration.version)) continue;
+        await client.query('BEGIN');
+        try {
+          await client.query(migration.sql);
+          await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+            migration.version,
+            migration.name,
+            this.options.clock.now(),
+          ]);
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK');
+          throw error;
+        }
+        done.push(migration.version);
+      }
+      return done;
+    });
+  }
+
+  /**
+   * Runs `work` while holding the advisory lock `name` (a session lock on a connection of its own,
+   * so the work may use the pool): processes on this database take turns, and a process that dies
+   * holding it lets go with its connection.
+   */
+  holdAdvisoryLock<T>(name: string, work: () => Promise<T>): Promise<T> {
+    return this.withAdvisoryLock(name, () => work());
+  }
+
+  /**
+   * Runs `work` on a connection holding the session advisory lock `key`: a number, or a name that
+   * PostgreSQL hashes (`hashtext`). Released, and the connection returned, whatever `work` does.
+   */
+  private async withAdvisoryLock<T>(key: number | string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const lockKey = typeof key === 'number' ? '$1' : 'hashtext($1)';
     const client = await this.pool.connect();
     try {
-      await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      await client.query(`SELECT pg_advisory_lock(${lockKey})`, [key]);
       try {
-        await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-          version    INTEGER PRIMARY KEY,
-          name       TEXT    NOT NULL,
-          applied_at BIGINT  NOT NULL
-        )`);
-        const applied = new Set((await this.appliedMigrations(client)).map((m) => m.version));
-        const newest = Math.max(0, ...applied);
-        const known = this.options.migrations.length;
-        if (newest > known) throw new Error(`database has schema version ${newest}, this server knows up to ${known}`);
-        const done: number[] = [];
-        for (const migration of this.options.migrations) {
-          if (applied.has(migration.version)) continue;
-          await client.query('BEGIN');
-          try {
-            await client.query(migration.sql);
-            await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
-              migration.version,
-              migration.name,
-              this.options.clock.now(),
-            ]);
-            await client.query('COMMIT');
-          } catch (error) {
-            await client.query('ROLLBACK');
-            throw error;
-          }
-          done.push(migration.version);
-        }
-        return done;
+        return await work(client);
       } finally {
-        await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+        await client.query(`SELECT pg_advisory_unlock(${lockKey})`, [key]);
       }
     } finally {
       client.release();
@@ -126,15 +156,30 @@ export class PostgresDatabase {
    * or a deadlock, so `work` must not act outside the database before it returns.
    */
   async transaction<T>(work: (client: Queryable) => Promise<T>, beforeCommit?: () => Promise<void>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      const client = await this.pool.connect();
+    return this.retried(this.pool, async (client) => {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await beforeCommit?.();
+      await client.query('COMMIT');
+      return result;
+    });
+  }
+
+  /**
+   * As `transaction`, on a connection in pipeline mode, and `work` sends BEGIN and COMMIT itself
+   * (so it can pipeline them with its statements); whatever it leaves open is rolled back.
+   */
+  async pipelinedTransaction<T>(work: (client: Queryable) => Promise<T>): Promise<T> {
+    return this.retried(this.pipelinedPool, work);
+  }
+
+  /** Runs `attempt` on a connection of `pool`, again on a serialization failure or a deadlock. */
+  private async retried<T>(pool: pg.Pool, attempt: (client: Queryable) => Promise<T>): Promise<T> {
+    for (let attempts = 1; ; attempts++) {
+      const client = await pool.connect();
       let broken = false;
       try {
-        await client.query('BEGIN');
-        const result = await work(client);
-        await beforeCommit?.();
-        await client.query('COMMIT');
-        return result;
+        return await attempt(client);
       } catch (error) {
         try {
           await client.query('ROLLBACK');
@@ -142,9 +187,9 @@ export class PostgresDatabase {
           broken = true;
         }
         const code = (error as { code?: string }).code;
-        if (!(code && RETRYABLE.has(code)) || attempt >= MAX_ATTEMPTS) throw error;
+        if (!(code && RETRYABLE.has(code)) || attempts >= MAX_ATTEMPTS) throw error;
         // A short random wait, growing: the transactions that collided do not meet again at once.
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** attempt));
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** attempts));
       } finally {
         client.release(broken);
       }
@@ -152,7 +197,7 @@ export class PostgresDatabase {
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    await Promise.all([this.pool.end(), this.pipelinedPool.end()]);
   }
 
   private async setting(name: 'fsync' | 'synchronous_commit'): Promise<string> {

@@ -136,6 +136,49 @@ describe('PostgresStorage', () => {
     expect(seen.map((e) => e.messageId)).toEqual(['early', 'late']);
   });
 
+  it('lets a node queue for a device while another node\'s batch acking that device\'s envelopes is still open', async () => {
+    const url = await cluster.createDatabase();
+    const gate = commitGate();
+    const acking = await node(url, { beforeRelayCommit: gate.hold });
+    const sending = await node(url);
+    await acking.createAccount(testAccount('alice', 1), 5);
+    await acking.createAccount(testAccount('bob', 2), 5);
+    const [first] = await sending.commitRelayWrites(testWrites([testSend('first')]));
+    const firstSeq = first!.kind === 'queued' ? first!.envelopes[0]!.seq : 0;
+
+    // Bob's node acks "first" (and queues for alice) and is about to commit; alice's node queues for bob meanwhile.
+    const ack = acking.commitRelayWrites(testWrites([testSend('reply', 'alice')], [{ ...bob1, seq: firstSeq }]));
+    await gate.reached;
+    const next = sending.commitRelayWrites(testWrites([testSend('next')]));
+    // Before migration 11 the ack's trigger held bob's device row: "next" waited for that commit.
+    expect(await settledOrWaitingOnLock(url, next)).toBe(true);
+    gate.release();
+    await ack;
+    expect((await acking.pendingEnvelopes(bob1, 0, 10)).map((e) => e.messageId)).toEqual(['next']);
+  });
+
+  it('holds a device\'s quota with removals counted apart, before and after they are folded', async () => {
+    const url = await cluster.createDatabase();
+    const a = await node(url);
+    const b = await node(url);
+    await a.createAccount(testAccount('alice', 1), 5);
+    await a.createAccount(testAccount('bob', 2), 5);
+    const quota = { queueEnvelopes: 3, queueBytes: 1_000 };
+    const kinds = async (storage: PostgresStorage, ...writes: Parameters<typeof testWrites>) =>
+      (await storage.commitRelayWrites(testWrites(...writes))).map((o) => o.kind);
+    expect(await kinds(a, [testSend('a'), testSend('b'), testSend('c')], [], quota)).toEqual(['queued', 'queued', 'queued']);
+    expect(await kinds(b, [testSend('d')], [], quota)).toEqual(['queue_full']);
+    // Two acks through the other node free two places, counted in queue_removals.
+    const [oldest, second] = await a.pendingEnvelopes(bob1, 0, 2);
+    await b.commitRelayWrites(testWrites([], [{ ...bob1, seq: oldest!.seq }, { ...bob1, seq: second!.seq }]));
+    expect(await kinds(a, [testSend('d'), testSend('e'), testSend('f')], [], quota)).toEqual(['queued', 'queued', 'queue_full']);
+    const [third] = await a.pendingEnvelopes(bob1, 0, 1);
+    await b.commitRelayWrites(testWrites([], [{ ...bob1, seq: third!.seq }]));
+    await a.foldQueueRemovals();
+    expect(await kinds(b, [testSend('f'), testSend('g')], [], quota)).toEqual(['queued', 'queue_full']);
+    expect((await a.pendingEnvelopes(bob1, 0, 10)).map((e) => e.messageId)).toEqual(['d', 'e', 'f']);
+  });
+
   it('makes a device link on one node wait for a send being committed on another, which then must address the new device', async () => {
     const url = await cluster.createDatabase();
     const gate = commitGate();
@@ -208,6 +251,78 @@ describe('PostgresStorage', () => {
     // The other 400 got the last-resort Kyber key, which is meant to be shared.
     expect(bundles.filter((bundle) => bundle.kyberPreKey.keyId === 2)).toHaveLength(400);
   });
+
+  it('keeps each device\'s queue counters equal to its queue through batches, retries, acks, expiry, folds and removal', async () => {
+    const url = await cluster.createDatabase();
+    const storage = await node(url);
+    for (const [i, user] of ['alice', 'bob', 'carol'].entries()) await storage.createAccount(testAccount(user, i + 1), 5);
+    const counters = new pg.Client({ connectionString: url });
+    await counters.connect();
+    // A device's counters are its row's minus its removals row's (migration 11).
+    const mismatches = async () =>
+      (
+        await counters.query(`SELECT d.user_id, d.device_id, d.envelopes, d.bytes, count(e.seq) AS n, coalesce(sum(length(e.ciphertext)), 0) AS queued_bytes
+          FROM (SELECT d.user_id, d.device_id, d.queued_envelopes - coalesce(r.envelopes, 0) AS envelopes, d.queued_bytes - coalesce(r.bytes, 0) AS bytes
+                FROM devices d LEFT JOIN queue_removals r USING (user_id, device_id)) d
+          LEFT JOIN envelopes e ON e.recipient_user = d.user_id AND e.recipient_device = d.device_id
+          GROUP BY d.user_id, d.device_id, d.envelopes, d.bytes HAVING d.envelopes <> count(e.seq) OR d.bytes <> coalesce(sum(length(e.ciphertext)), 0)`)
+      ).rows;
+    const removalRows = async () => Number((await counters.query<{ n: string }>('SELECT count(*) AS n FROM queue_removals')).rows[0]!.n);
+    try {
+      // Several envelopes per device in one statement, sizes differing, one repeated (inserts nothing).
+      const sends = Array.from({ length: 12 }, (_, i) => testSend(`m${i}`, i % 2 ? 'bob' : 'carol', [1], 5 + i));
+      const outcomes = await storage.commitRelayWrites({ ...testWrites([...sends, sends[3]!]), now: 10 });
+      const queued = outcomes.flatMap((o) => (o.kind === 'queued' ? o.envelopes : []));
+      expect(queued).toHaveLength(12);
+      expect(await mismatches()).toEqual([]);
+      await storage.commitRelayWrites(testWrites(sends.slice(0, 4)));
+      expect(await storage.queuedEnvelopeCount()).toBe(12);
+      // Acks of several devices in one statement, with new sends beside them.
+      await storage.commitRelayWrites({ ...testWrites([testSend('late', 'bob', [1], 40)], queued.slice(0, 5).map((e) => ({ ...e.recipient, seq: e.seq }))), now: 20 });
+      expect(await mismatches()).toEqual([]);
+      expect(await removalRows()).toBe(2);
+      // Folded into the device rows: the counters stay right, the removals rows are gone.
+      expect(await storage.foldQueueRemovals()).toBe(2);
+      expect(await removalRows()).toBe(0);
+      expect(await mismatches()).toEqual([]);
+      expect(await storage.expireEnvelopes(15)).toBe(7);
+      expect(await mismatches()).toEqual([]);
+      expect(await storage.queuedEnvelopeCount()).toBe(1);
+      // A device removed takes its counters along and leaves no removals row behind.
+      await storage.removeDevice(bob1);
+      expect(await mismatches()).toEqual([]);
+      expect(await storage.queuedEnvelopeCount()).toBe(0);
+      await storage.foldQueueRemovals();
+      expect(await removalRows()).toBe(0);
+      expect(await mismatches()).toEqual([]);
+    } finally {
+      await counters.end();
+    }
+  });
+
+  it('reads many devices\' queues asked for at once, each after its own position and up to its own limit', async () => {
+    const url = await cluster.createDatabase();
+    const storage = await node(url);
+    for (const [i, user] of ['alice', 'bob', 'carol'].entries()) await storage.createAccount(testAccount(user, i + 1), 5);
+    const outcomes = await storage.commitRelayWrites(testWrites(Array.from({ length: 10 }, (_, i) => testSend(`m${i}`, i % 2 ? 'bob' : 'carol'))));
+    const seqs = outcomes.flatMap((o) => (o.kind === 'queued' ? o.envelopes.map((e) => e.seq) : []));
+    const carol1 = { userId: 'carol', deviceId: 1 };
+    // Asked for in one turn (as a Redis packet's "look again" notes are), answered together.
+    const [bobAll, bobAfterFirst, carolTwo, nobody] = await Promise.all([
+      storage.pendingEnvelopes(bob1, 0, 100),
+      storage.pendingEnvelopes(bob1, seqs[1]!, 100),
+      storage.pendingEnvelopes(carol1, 0, 2),
+      storage.pendingEnvelopes({ userId: 'alice', deviceId: 1 }, 0, 100),
+    ]);
+    expect(bobAll!.map((e) => e.messageId)).toEqual(['m1', 'm3', 'm5', 'm7', 'm9']);
+    expect(bobAll!.every((e) => e.recipient.userId === 'bob')).toBe(true);
+    expect(bobAfterFirst!.map((e) => e.messageId)).toEqual(['m3', 'm5', 'm7', 'm9']);
+    expect(carolTwo!.map((e) => [e.messageId, e.recipient.userId])).toEqual([
+      ['m0', 'carol'],
+      ['m2', 'carol'],
+    ]);
+    expect(nobody).toEqual([]);
+  });
 });
 
 describe('PostgresDatabase transactions', () => {
@@ -231,7 +346,10 @@ describe('PostgresDatabase transactions', () => {
           await client.query('UPDATE t SET n = n + 1 WHERE id = $1', [second]);
         });
       await Promise.all([crossing('a', 'b'), crossing('b', 'a')]);
-      expect(attempts).toBe(3);
+      // Two first attempts and at least one more for the victim. Not exactly three: on a loaded
+      // machine a retry may collide again and be retried once more (a fresh clone's CI saw four);
+      // either way each transaction's effect lands once (the rows below).
+      expect(attempts).toBeGreaterThanOrEqual(3);
       const { rows } = await database.pool.query<{ id: string; n: number }>('SELECT id, n FROM t ORDER BY id');
       expect(rows).toEqual([
         { id: 'a', n: 2 },

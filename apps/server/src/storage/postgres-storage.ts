@@ -8,20 +8,22 @@ import type { WallClock } from '@parley/clock';
 import type { Migration } from './migrations.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { PostgresDatabase, type Queryable, bytea } from './postgres-database.js';
+import { GatheredQueueReads } from './postgres-queue-reads.js';
 import { commitRelayBatch } from './postgres-relay-commit.js';
+import type { BlobStore } from '../blobs/blob-store.js';
+import { PostgresBlobStore } from '../blobs/postgres-blob-store.js';
 import {
   ACCOUNT_SELECT,
   type AccountRow,
   CALL_LINK_SELECT,
   type CallLinkRow,
-  type EnvelopeRow,
   GROUP_CALL_SELECT,
+  lockOf,
   type KeyRow,
   LINK_REQUEST_SELECT,
   type LinkRequestRow,
   toAccount,
   toCallLink,
-  toEnvelope,
   toKey,
   toLinkRequest,
   toSignedKey,
@@ -38,6 +40,7 @@ import {
   type DeviceKeysUpdate,
   type DeviceRecord,
   type GroupCallRecord,
+  type Lease,
   type LinkCodeRecord,
   type LinkRequestOutcome,
   type LinkRequestRecord,
@@ -60,6 +63,10 @@ import {
 
 /** Envelopes deleted per transaction by the expiry sweep, so the relay's commits wait little for it. */
 const EXPIRY_BATCH = 500;
+/** The advisory lock publishing takes (holdReleaseLock). */
+const RELEASE_LOCK = 'parley:releases';
+/** Devices whose queue removals one transaction folds into their counters. */
+const FOLD_BATCH = 500;
 
 export interface PostgresStorageOptions {
   /** `postgres://…`, as PARLEY_DATABASE_URL gives it. */
@@ -79,6 +86,8 @@ export interface PostgresStorageOptions {
 export class PostgresStorage implements Storage {
   readonly kind = 'postgres' as const;
   private database: PostgresDatabase | undefined;
+  /** Every device's queue read by one statement per moment (postgres-queue-reads.ts). */
+  private readonly queueReads = new GatheredQueueReads(() => this.db().pool);
 
   constructor(private readonly options: PostgresStorageOptions) {}
 
@@ -104,6 +113,11 @@ export class PostgresStorage implements Storage {
     return this.db().migrate();
   }
 
+  /** Attachment blobs in this database: nodes that share it share no data folder. */
+  blobStore(): BlobStore {
+    return new PostgresBlobStore(() => this.db());
+  }
+
   async appliedMigrations(): Promise<AppliedMigration[]> {
     return this.db().appliedMigrations();
   }
@@ -114,6 +128,12 @@ export class PostgresStorage implements Storage {
 
   async setMeta(key: string, value: string): Promise<void> {
     await this.run('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
+  }
+
+  async claimMeta(key: string, value: string): Promise<string> {
+    await this.run('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, value]);
+    // A row is never deleted, so the one that won is there to read.
+    return (await this.getMeta(key))!;
   }
 
   async close(): Promise<void> {
@@ -269,30 +289,67 @@ export class PostgresStorage implements Storage {
   // Relay queue.
 
   async commitRelayWrites(writes: RelayWrites): Promise<SubmitOutcome[]> {
-    return this.db().transaction((client) => commitRelayBatch(client, writes), this.options.beforeRelayCommit);
+    return this.db().pipelinedTransaction((client) => commitRelayBatch(client, writes, this.options.beforeRelayCommit));
   }
 
   async queuedEnvelopeCount(): Promise<number> {
-    // The counters the relay keeps: no scan of the queue.
-    return (await this.one<{ n: number }>('SELECT coalesce(sum(queued_envelopes), 0)::bigint AS n FROM devices', []))!.n;
+    // The counters the relay keeps (each device's minus its removals, migration 11): no scan of the queue.
+    return (
+      await this.one<{ n: number }>(
+        `SELECT (SELECT coalesce(sum(queued_envelopes), 0) FROM devices)
+           - (SELECT coalesce(sum(r.envelopes), 0) FROM queue_removals r JOIN devices d USING (user_id, device_id))::bigint AS n`,
+        [],
+      )
+    )!.n;
+  }
+
+  async foldQueueRemovals(): Promise<number> {
+    let total = 0;
+    // Once through the table in key order: rows that acks create again behind the cursor wait for the next run.
+    let after: DeviceAddress = { userId: '', deviceId: 0 };
+    for (;;) {
+      const folded = await this.db().transaction(async (client) => {
+        // The device rows first, as the relay takes them: a batch sending to one of these devices
+        // waits, then reads the folded counters and no removals row (see READ_REMOVALS).
+        const { rows } = await client.query<DeviceAddress>(
+          `SELECT d.user_id AS "userId", d.device_id AS "deviceId" FROM devices d
+           WHERE (d.user_id, d.device_id) IN (SELECT user_id, device_id FROM queue_removals WHERE (user_id, device_id) > ($1, $2)
+                                              ORDER BY user_id, device_id LIMIT $3)
+           ORDER BY d.user_id, d.device_id FOR NO KEY UPDATE OF d`,
+          [after.userId, after.deviceId, FOLD_BATCH],
+        );
+        if (rows.length === 0) return 0;
+        after = rows[rows.length - 1]!;
+        // The removals as they stand once deleted (an ack committing meanwhile is waited for, and counted).
+        await client.query(
+          `WITH folded AS (
+             DELETE FROM queue_removals r USING unnest($1::text[], $2::int[]) AS f (user_id, device_id)
+             WHERE r.user_id = f.user_id AND r.device_id = f.device_id
+             RETURNING r.user_id, r.device_id, r.envelopes, r.bytes)
+           UPDATE devices d SET queued_envelopes = d.queued_envelopes - folded.envelopes, queued_bytes = d.queued_bytes - folded.bytes
+           FROM folded WHERE d.user_id = folded.user_id AND d.device_id = folded.device_id`,
+          [rows.map((row) => row.userId), rows.map((row) => row.deviceId)],
+        );
+        return rows.length;
+      });
+      total += folded;
+      if (folded < FOLD_BATCH) break;
+    }
+    // Rows of devices removed while an ack of theirs was committing: nothing left to count against.
+    await this.run('DELETE FROM queue_removals r WHERE NOT EXISTS (SELECT 1 FROM devices d WHERE d.user_id = r.user_id AND d.device_id = r.device_id)', []);
+    return total;
   }
 
   async pendingEnvelopes(device: DeviceAddress, afterSeq: number, limit: number): Promise<QueuedEnvelope[]> {
-    const rows = await this.all<EnvelopeRow>(
-      `SELECT seq, sender_user AS "senderUser", sender_device AS "senderDevice", message_id AS "messageId", type, ciphertext,
-              server_timestamp AS "serverTimestamp"
-       FROM envelopes WHERE recipient_user = $1 AND recipient_device = $2 AND seq > $3 ORDER BY seq LIMIT $4`,
-      [device.userId, device.deviceId, afterSeq, limit],
-    );
-    return rows.map((row) => toEnvelope(row, device));
+    return this.queueReads.read(device, afterSeq, limit);
   }
 
   async expireEnvelopes(time: number): Promise<number> {
     let total = 0;
     for (;;) {
       // The oldest by seq, deleted only if expired (as on SQLite): never a scan of the queue.
-      // In a transaction of its own so a deadlock with the relay (which locks the device before
-      // the envelope, where this deletes the envelope before its trigger updates the device) is retried.
+      // In a transaction of its own so a deadlock with the relay (both delete envelopes and then
+      // count them in queue_removals) is retried.
       const deleted = await this.db().transaction(async (client) => {
         const result = await client.query(
           `DELETE FROM envelopes WHERE seq IN (
@@ -396,6 +453,10 @@ export class PostgresStorage implements Storage {
 
   // Release registry and rollout rules.
 
+  async holdReleaseLock<T>(work: () => Promise<T>): Promise<T> {
+    return this.db().holdAdvisoryLock(RELEASE_LOCK, work);
+  }
+
   async insertRelease(release: ReleaseRecord): Promise<'published' | 'exists'> {
     const inserted = await this.run(
       'INSERT INTO releases (remote, version, entry, integrity, contracts, published_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING',
@@ -494,6 +555,10 @@ export class PostgresStorage implements Storage {
     await this.run('DELETE FROM group_calls WHERE call_id = $1', [callId]);
   }
 
+  async setGroupCallLock(callId: string, lockedFor: readonly string[] | null): Promise<boolean> {
+    return (await this.run('UPDATE group_calls SET locked_members = $1 WHERE call_id = $2', [lockedFor ? JSON.stringify(lockedFor) : null, callId])) > 0;
+  }
+
   async removeGroupCallInvitee(callId: string, userId: string): Promise<void> {
     await this.run('DELETE FROM group_call_invitees WHERE call_id = $1 AND user_id = $2', [callId, userId]);
   }
@@ -581,9 +646,37 @@ export class PostgresStorage implements Storage {
     return (await this.one('SELECT 1 FROM call_link_removals WHERE call_id = $1 AND user_id = $2', [callId, userId])) !== undefined;
   }
 
-  private async toGroupCall(row: GroupCallRow): Promise<GroupCallRecord> {
+  // Leases (lease-store.ts).
+
+  async takeLease(name: string, holder: string, now: number, expiresAt: number): Promise<Lease> {
+    // The conflict's row lock makes the compare and the write one step across nodes; the read
+    // after it sees the lease as it stands (ours, or the holder that kept it).
+    await this.run(
+      `INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3)
+       ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+       WHERE leases.holder = excluded.holder OR leases.expires_at <= $4`,
+      [name, holder, expiresAt, now],
+    );
+    return (await this.lease(name))!;
+  }
+
+  async renewLeases(names: readonly string[], holder: string, expiresAt: number): Promise<string[]> {
+    if (names.length === 0) return [];
+    const rows = await this.all<{ name: string }>('UPDATE leases SET expires_at = $1 WHERE name = ANY($2) AND holder = $3 RETURNING name', [expiresAt, [...names], holder]);
+    return rows.map((row) => row.name);
+  }
+
+  async lease(name: string): Promise<Lease | undefined> {
+    return this.one<Lease>('SELECT name, holder, expires_at AS "expiresAt" FROM leases WHERE name = $1', [name]);
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    await this.run('DELETE FROM leases WHERE name = $1 AND holder = $2', [name, holder]);
+  }
+
+  private async toGroupCall({ lockedMembers, ...row }: GroupCallRow): Promise<GroupCallRecord> {
     const invitees = await this.all<{ userId: string }>('SELECT user_id AS "userId" FROM group_call_invitees WHERE call_id = $1 ORDER BY position', [row.callId]);
-    return { ...row, invitees: invitees.map((r) => r.userId) };
+    return { ...row, invitees: invitees.map((r) => r.userId), ...lockOf(lockedMembers) };
   }
 
   private db(): PostgresDatabase {
@@ -610,7 +703,7 @@ class TooManyPreKeys extends Error {}
 
 const DEVICES_OF_USER = `SELECT device_id AS "deviceId", registration_id AS "registrationId", created_at AS "createdAt", last_seen_at AS "lastSeenAt"
   FROM devices WHERE user_id = $1 ORDER BY device_id`;
-type GroupCallRow = Omit<GroupCallRecord, 'invitees'>;
+type GroupCallRow = Omit<GroupCallRecord, 'invitees' | 'lockedFor'> & { lockedMembers: string | null };
 
 async function lockDevice(client: Queryable, { userId, deviceId }: DeviceAddress): Promise<void> {
   await client.query('SELECT 1 FROM devices WHERE user_id = $1 AND device_id = $2 FOR NO KEY UPDATE', [userId, deviceId]);

@@ -66,4 +66,10 @@ export interface RelayQueueStore {
   pendingEnvelopes(device: DeviceAddress, afterSeq: number, limit: number): Promise<QueuedEnvelope[]>;
   /** Deletes envelopes queued (server timestamp) before `time`, in short transactions; returns how many. */
   expireEnvelopes(time: number): Promise<number>;
+  /**
+   * Folds the queue removals counted apart from the device rows back into them (PostgreSQL,
+   * migration 11), so neither count grows without bound; returns how many devices it folded.
+   * Absent where removals lower the device rows directly.
+   */
+  foldQueueRemovals?(): Promise<number>;
 }

@@ -30,6 +30,11 @@ export interface RuleRevision {
 
 /** Releases (written once) and the revisions of each remote's rules. */
 export interface ReleaseStore {
+  /**
+   * Runs `work` while no other process on this store (another node, the release CLI) runs its own:
+   * publishing copies files and then records them, which two processes must not interleave.
+   */
+  holdReleaseLock<T>(work: () => Promise<T>): Promise<T>;
   /** Records a release; `exists` (and nothing written) when that remote already has the version. */
   insertRelease(release: ReleaseRecord): Promise<'published' | 'exists'>;
   /** Every release of a remote, oldest first. */

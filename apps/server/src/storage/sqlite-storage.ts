@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { WallClock } from '@parley/clock';
+import { holdLockFile } from '../files/lock-file.js';
 import { MIGRATIONS, type Migration, assertMigrationsOrdered } from './migrations.js';
 import { RelayCommitThread, configureConnection, relayCommitter } from '../relay/relay-commit.js';
 import {
@@ -14,6 +15,7 @@ import {
   type CallLinkRow,
   type EnvelopeRow,
   GROUP_CALL_SELECT,
+  lockOf,
   type KeyRow,
   LINK_REQUEST_SELECT,
   type LinkRequestRow,
@@ -36,6 +38,7 @@ import {
   type DeviceKeysUpdate,
   type DeviceRecord,
   type GroupCallRecord,
+  type Lease,
   type LinkCodeRecord,
   type LinkRequestOutcome,
   type LinkRequestRecord,
@@ -60,6 +63,8 @@ const EXPIRY_BATCH = 500;
 
 /** File name of the database inside the data folder. */
 export const SQLITE_FILE_NAME = 'parley.sqlite';
+/** The lock file publishing holds (holdReleaseLock), beside the database. */
+const RELEASE_LOCK_FILE_NAME = 'releases.lock';
 
 export interface SqliteStorageOptions {
   dataDir: string;
@@ -168,6 +173,11 @@ export class SqliteStorage implements Storage {
     this.handle()
       .prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
       .run(key, value);
+  }
+
+  async claimMeta(key: string, value: string): Promise<string> {
+    this.handle().prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(key, value);
+    return (await this.getMeta(key))!;
   }
 
   async close(): Promise<void> {
@@ -360,6 +370,10 @@ export class SqliteStorage implements Storage {
 
   // Release registry and rollout rules.
 
+  async holdReleaseLock<T>(work: () => Promise<T>): Promise<T> {
+    return holdLockFile(join(this.options.dataDir, RELEASE_LOCK_FILE_NAME), work);
+  }
+
   async insertRelease(release: ReleaseRecord): Promise<'published' | 'exists'> {
     const inserted = this.q().insertRelease.run(
       release.remote,
@@ -440,8 +454,35 @@ export class SqliteStorage implements Storage {
     this.q().deleteGroupCall.run(callId);
   }
 
+  async setGroupCallLock(callId: string, lockedFor: readonly string[] | null): Promise<boolean> {
+    return this.q().lockGroupCall.run(lockedFor ? JSON.stringify(lockedFor) : null, callId).changes > 0;
+  }
+
   async removeGroupCallInvitee(callId: string, userId: string): Promise<void> {
     this.q().deleteGroupCallInvitee.run(callId, userId);
+  }
+
+  // Leases (lease-store.ts).
+
+  async takeLease(name: string, holder: string, now: number, expiresAt: number): Promise<Lease> {
+    const q = this.q();
+    return this.handle().transaction(() => {
+      q.takeLease.run(name, holder, expiresAt, now);
+      return q.lease.get(name) as Lease;
+    }).immediate();
+  }
+
+  async renewLeases(names: readonly string[], holder: string, expiresAt: number): Promise<string[]> {
+    const q = this.q();
+    return this.handle().transaction(() => names.filter((name) => q.renewLease.run(expiresAt, name, holder).changes > 0)).immediate();
+  }
+
+  async lease(name: string): Promise<Lease | undefined> {
+    return this.q().lease.get(name) as Lease | undefined;
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    this.q().releaseLease.run(name, holder);
   }
 
   // Call links.
@@ -549,7 +590,7 @@ export class SqliteStorage implements Storage {
 
   private toGroupCall(row: GroupCallRow): GroupCallRecord {
     const invitees = (this.q().groupCallInvitees.all(row.callId) as Array<{ userId: string }>).map((r) => r.userId);
-    return { callId: row.callId, roomId: row.roomId, creator: row.creator, invitees, createdAt: row.createdAt };
+    return { callId: row.callId, roomId: row.roomId, creator: row.creator, invitees, createdAt: row.createdAt, ...lockOf(row.lockedMembers) };
   }
 
   private insertDevice(device: DeviceAddress, registration: NewDevice, now: number): void {
@@ -700,6 +741,15 @@ function prepareStatements(db: Database.Database) {
     groupCallInvitees: db.prepare('SELECT user_id AS userId FROM group_call_invitees WHERE call_id = ? ORDER BY rowid'),
     takeGroupCallIndex: db.prepare('UPDATE group_calls SET next_index = next_index + 1 WHERE call_id = ? RETURNING next_index - 1 AS "index"'),
     deleteGroupCall: db.prepare('DELETE FROM group_calls WHERE call_id = ?'),
+    lockGroupCall: db.prepare('UPDATE group_calls SET locked_members = ? WHERE call_id = ?'),
+    takeLease: db.prepare(
+      `INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+       WHERE leases.holder = excluded.holder OR leases.expires_at <= ?`,
+    ),
+    renewLease: db.prepare('UPDATE leases SET expires_at = ? WHERE name = ? AND holder = ?'),
+    lease: db.prepare('SELECT name, holder, expires_at AS expiresAt FROM leases WHERE name = ?'),
+    releaseLease: db.prepare('DELETE FROM leases WHERE name = ? AND holder = ?'),
     deleteGroupCallInvitee: db.prepare('DELETE FROM group_call_invitees WHERE call_id = ? AND user_id = ?'),
     insertLinkCode: db.prepare('INSERT INTO link_codes (link_id, user_id, device_id, expires_at) VALUES (?, ?, ?, ?)'),
     linkCode: db.prepare('SELECT user_id AS userId, device_id AS deviceId, expires_at AS expiresAt, used FROM link_codes WHERE link_id = ?'),
@@ -736,4 +786,5 @@ interface GroupCallRow {
   roomId: number;
   creator: string;
   createdAt: number;
+  lockedMembers: string | null;
 }

@@ -113,6 +113,15 @@ export function describeStorageContract(backend: string, harness: StorageHarness
         await storage.setMeta('k', 'two');
         expect(await storage.getMeta('k')).toBe('two');
       });
+
+      it('claims a meta value once: the first of two nodes at once wins, and both read it', async () => {
+        const storage = await fresh();
+        const other = await peer(storage);
+        const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? other : storage).claimMeta('fingerprint', `v${i}`)));
+        expect(new Set(claims).size).toBe(1);
+        expect(await other.getMeta('fingerprint')).toBe(claims[0]);
+        expect(await storage.claimMeta('fingerprint', 'later')).toBe(claims[0]);
+      });
     });
 
     describe('accounts and devices', () => {
@@ -279,6 +288,19 @@ export function describeStorageContract(backend: string, harness: StorageHarness
         expect((await storage.commitRelayWrites(testWrites([testSend('c')], [], quota)))[0]!.kind).toBe('queued');
       });
 
+      it('decides a batch as if its sends came one by one: a repeat, a retry and a quota reached midway', async () => {
+        const storage = await withAliceAndBob();
+        const queuedIds = (outcomes: Awaited<ReturnType<Storage['commitRelayWrites']>>) =>
+          outcomes.map((o) => (o.kind === 'queued' ? o.envelopes.map((e) => e.messageId) : o.kind));
+        // Far from any quota: the second copy of x in the same batch queues nothing.
+        expect(queuedIds(await storage.commitRelayWrites(testWrites([testSend('x'), testSend('y'), testSend('x')])))).toEqual([['x'], ['y'], []]);
+        // Room for one more: the retry of y takes none, z takes the last, w finds none, z again is a retry.
+        const quota = { queueEnvelopes: 3, queueBytes: 1_000 };
+        const outcomes = await storage.commitRelayWrites(testWrites([testSend('y'), testSend('z'), testSend('w'), testSend('z')], [], quota));
+        expect(queuedIds(outcomes)).toEqual([[], ['z'], 'queue_full', []]);
+        expect((await storage.pendingEnvelopes(bob1, 0, 10)).map((e) => e.messageId)).toEqual(['x', 'y', 'z']);
+      });
+
       it('expires envelopes queued before a time', async () => {
         const storage = await withAliceAndBob();
         await storage.commitRelayWrites({ ...testWrites([testSend('old')]), now: 10 });
@@ -371,6 +393,27 @@ export function describeStorageContract(backend: string, harness: StorageHarness
         expect(await storage.releases('call')).toEqual([]);
       });
 
+      it('lets one node at a time hold the release lock, and the next one in once it lets go', async () => {
+        const storage = await fresh();
+        const other = await peer(storage);
+        const order: string[] = [];
+        let othersTurn: Promise<void> | undefined;
+        await storage.holdReleaseLock(async () => {
+          order.push('first in');
+          othersTurn = other.holdReleaseLock(async () => {
+            order.push('second in');
+          });
+          // Time for the other node to get in, were the lock not held (no timing is asserted).
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          order.push('first out');
+        });
+        await othersTurn;
+        expect(order).toEqual(['first in', 'first out', 'second in']);
+        // Let go also when the work fails.
+        await expect(storage.holdReleaseLock(() => Promise.reject(new Error('publish failed')))).rejects.toThrow('publish failed');
+        expect(await other.holdReleaseLock(async () => 'held')).toBe('held');
+      });
+
       it('appends rule revisions only on top of the expected one, even from two nodes at once', async () => {
         const storage = await fresh();
         const revision = (n: number, change = `r${n}`) => ({ remote: 'chat', revision: n, rules: `{"n":${n}}`, change, restores: null, changedAt: n });
@@ -427,6 +470,59 @@ export function describeStorageContract(backend: string, harness: StorageHarness
         const indexes = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? other : storage).takeGroupCallIndex('c1')));
         expect([...indexes].sort((a, b) => a! - b!)).toEqual(Array.from({ length: 20 }, (_, i) => i));
         expect(await storage.takeGroupCallIndex('none')).toBeUndefined();
+      });
+
+      it('keeps the host\'s lock as the call\'s state, read by another node', async () => {
+        const storage = await fresh();
+        await storage.createGroupCall(call('c1', 11));
+        const other = await peer(storage);
+        expect(await storage.setGroupCallLock('c1', ['alice', 'bob'])).toBe(true);
+        expect(await other.groupCall('c1')).toMatchObject({ callId: 'c1', lockedFor: ['alice', 'bob'] });
+        expect((await other.groupCalls())[0]?.lockedFor).toEqual(['alice', 'bob']);
+        expect(await other.setGroupCallLock('c1', null)).toBe(true);
+        expect(await storage.groupCall('c1')).not.toHaveProperty('lockedFor');
+        expect(await storage.setGroupCallLock('none', [])).toBe(false);
+      });
+    });
+
+    describe('leases', () => {
+      it('are held by one holder until they expire, extended by it, then taken by the next', async () => {
+        const storage = await fresh();
+        expect(await storage.lease('call:c1')).toBeUndefined();
+        expect(await storage.takeLease('call:c1', 'node-a', 100, 200)).toEqual({ name: 'call:c1', holder: 'node-a', expiresAt: 200 });
+        // Held: another holder is told who has it, and the lease is unchanged.
+        expect(await storage.takeLease('call:c1', 'node-b', 150, 250)).toEqual({ name: 'call:c1', holder: 'node-a', expiresAt: 200 });
+        // The holder extends it, by taking again or renewing.
+        expect(await storage.takeLease('call:c1', 'node-a', 150, 300)).toEqual({ name: 'call:c1', holder: 'node-a', expiresAt: 300 });
+        expect(await storage.renewLeases(['call:c1', 'call:none'], 'node-a', 400)).toEqual(['call:c1']);
+        expect(await storage.renewLeases(['call:c1'], 'node-b', 900)).toEqual([]);
+        expect(await storage.renewLeases([], 'node-a', 900)).toEqual([]);
+        expect((await storage.lease('call:c1'))?.expiresAt).toBe(400);
+        // Expired (at its expiry, inclusive): the next one takes it, and the old holder cannot renew.
+        expect(await storage.takeLease('call:c1', 'node-b', 400, 500)).toEqual({ name: 'call:c1', holder: 'node-b', expiresAt: 500 });
+        expect(await storage.renewLeases(['call:c1'], 'node-a', 900)).toEqual([]);
+        // Releasing someone else's lease leaves it; the holder's release frees it.
+        await storage.releaseLease('call:c1', 'node-a');
+        expect((await storage.lease('call:c1'))?.holder).toBe('node-b');
+        await storage.releaseLease('call:c1', 'node-b');
+        expect(await storage.lease('call:c1')).toBeUndefined();
+      });
+
+      it('go to exactly one of two nodes taking a free or expired lease at once', async () => {
+        const storage = await fresh();
+        const other = await peer(storage);
+        for (const [round, now] of [[0, 10], [1, 1_000]] as const) {
+          // Round 1: every lease of round 0 expired at 110, so all are free again.
+          const names = Array.from({ length: 10 }, (_, i) => `race:${i}`);
+          const taken = await Promise.all(
+            names.flatMap((name) => [storage.takeLease(name, `a${round}`, now, now + 100), other.takeLease(name, `b${round}`, now, now + 100)]),
+          );
+          for (let i = 0; i < names.length; i++) {
+            const [first, second] = [taken[2 * i]!, taken[2 * i + 1]!];
+            expect(first.holder).toBe(second.holder);
+            expect([`a${round}`, `b${round}`]).toContain(first.holder);
+          }
+        }
       });
     });
 

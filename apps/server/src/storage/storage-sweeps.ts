@@ -2,7 +2,8 @@
  * The periodic clean-up that bounds the disk (issue 21, disk-limits.ts): undelivered envelopes
  * older than envelopeTtlMs, expired link codes with their requests, idle guest accounts, and
  * devices unseen for deviceUnseenTtlMs. Like the call-link sweeps (call-links/call-link-sweeps.ts)
- * it reads the injectable clock, so tests run it by calling runStorageSweeps after moving time.
+ * it reads the injectable clock, so tests run it by calling runStorageSweeps after moving time; the
+ * server runs it every STORAGE_SWEEP_INTERVAL_MS on one node (cluster/sweeps.ts).
  *
  * "Seen" is the device's last authentication (device-auth.ts) or a relay connection open right
  * now: a socket may stay open for weeks without authenticating again, so a connected device found
@@ -11,17 +12,16 @@
 import type { WallClock } from '@parley/clock';
 import type { Logger } from 'pino';
 import { sweepGuestAccounts } from '../call-links/guest-accounts.js';
-import { type DiskLimits, STORAGE_SWEEP_INTERVAL_MS } from '../limits/disk-limits.js';
+import type { DiskLimits } from '../limits/disk-limits.js';
 import type { RelayHub } from '../relay/relay-hub.js';
 import type { AccountStore, DeviceLinkStore, DeviceSweepStore, RelayQueueStore } from './storage.js';
 
 export interface StorageSweepsOptions {
-  storage: AccountStore & DeviceSweepStore & Pick<RelayQueueStore, 'expireEnvelopes'> & Pick<DeviceLinkStore, 'sweepLinkCodes'>;
+  storage: AccountStore & DeviceSweepStore & Pick<RelayQueueStore, 'expireEnvelopes' | 'foldQueueRemovals'> & Pick<DeviceLinkStore, 'sweepLinkCodes'>;
   hub: RelayHub;
   clock: WallClock;
   log: Logger;
   limits: Pick<DiskLimits, 'envelopeTtlMs' | 'deviceUnseenTtlMs' | 'guestIdleMs'>;
-  intervalMs?: number;
 }
 
 /**
@@ -48,6 +48,7 @@ export async function runStorageSweeps(options: StorageSweepsOptions): Promise<S
   const { storage, clock, limits, log } = options;
   const now = clock.now();
   const envelopes = await storage.expireEnvelopes(now - limits.envelopeTtlMs);
+  await storage.foldQueueRemovals?.();
   const linkCodes = await storage.sweepLinkCodes(now);
   const guests = await sweepGuestAccounts(storage, options.hub, clock, log, limits.guestIdleMs);
   const { devices, accounts } = await sweepUnseenDevices(options, now - limits.deviceUnseenTtlMs);
@@ -82,22 +83,16 @@ async function sweepUnseenDevices(options: StorageSweepsOptions, seenBefore: num
   return { devices, accounts };
 }
 
-/** Runs the sweeps once now and then every interval; returns the stop (which awaits a sweep in flight). */
-export function startStorageSweeps(options: StorageSweepsOptions): () => Promise<void> {
-  let running: Promise<unknown> | null = null;
-  const sweep = () => {
-    // One sweep at a time: a slow one is not overtaken by the next.
-    running ??= runStorageSweeps(options)
-      .catch((error: unknown) => options.log.warn({ err: { message: (error as Error).message } }, 'storage sweep failed'))
-      .finally(() => {
-        running = null;
-      });
-  };
-  sweep();
-  const timer = setInterval(sweep, options.intervalMs ?? STORAGE_SWEEP_INTERVAL_MS);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
+/**
+ * Marks every device connected to this node seen now. The device sweep runs on one node of several
+ * (cluster/sweeps.ts) and sees only its own connections, so each node tells the store about its own:
+ * once a day is plenty against a 60-day limit. Returns how many it marked.
+ */
+export async function markConnectedDevicesSeen(options: Pick<StorageSweepsOptions, 'hub' | 'clock'> & { storage: Pick<AccountStore, 'touchDevice'> }): Promise<number> {
+  const devices = options.hub.devices();
+  for (const [index, device] of devices.entries()) {
+    if (index % 100 === 99) await breathe();
+    await options.storage.touchDevice(device, options.clock.now());
+  }
+  return devices.length;
 }

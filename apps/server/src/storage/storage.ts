@@ -13,6 +13,7 @@ import type { AccountStore, DeviceSweepStore } from './account-store.js';
 import type { CallLinkStore } from './call-link-store.js';
 import type { DeviceLinkStore } from './device-link-store.js';
 import type { GroupCallStore } from './group-call-store.js';
+import type { LeaseStore } from './lease-store.js';
 import type { PreKeyStore } from './prekey-store.js';
 import type { RelayQueueStore } from './relay-queue-store.js';
 import type { BetaProgramStore, ReleaseStore } from './release-store.js';
@@ -21,6 +22,7 @@ export * from './account-store.js';
 export type * from './call-link-store.js';
 export type * from './device-link-store.js';
 export type * from './group-call-store.js';
+export type * from './lease-store.js';
 export type * from './prekey-store.js';
 export type * from './relay-queue-store.js';
 export type * from './release-store.js';
@@ -39,6 +41,8 @@ export interface AppliedMigration {
 export interface MetaStore {
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
+  /** Sets `key` to `value` unless it has a value already; returns the value it holds now (of several nodes at once, the first one's). */
+  claimMeta(key: string, value: string): Promise<string>;
 }
 
 /** Opening, schema and closing: what only the server's start and stop (and tools) call. */
@@ -65,4 +69,5 @@ export interface Storage
     ReleaseStore,
     BetaProgramStore,
     GroupCallStore,
-    CallLinkStore {}
+    CallLinkStore,
+    LeaseStore {}

@@ -11,7 +11,7 @@ import type { QueuedEnvelope } from './relay-queue-store.js';
 
 export const ACCOUNT_SELECT = `SELECT user_id AS "userId", handle, display_name AS "displayName", identity_key AS "identityKey",
   created_at AS "createdAt", guest FROM accounts`;
-export const GROUP_CALL_SELECT = 'SELECT call_id AS "callId", room_id AS "roomId", creator_user AS creator, created_at AS "createdAt" FROM group_calls';
+export const GROUP_CALL_SELECT = 'SELECT call_id AS "callId", room_id AS "roomId", creator_user AS creator, created_at AS "createdAt", locked_members AS "lockedMembers" FROM group_calls';
 export const CALL_LINK_SELECT = `SELECT room_id AS "roomId", verifier_hash AS "verifierHash", encrypted_name AS "encryptedName", approval,
   creator_user AS creator, created_at AS "createdAt", last_used_at AS "lastUsedAt", revoked_at AS "revokedAt", call_id AS "callId" FROM call_links`;
 export const LINK_REQUEST_SELECT = `
@@ -110,4 +110,9 @@ export function toLinkRequest(row: LinkRequestRow): LinkRequestRecord {
     ...(row.envelope ? { envelope: new Uint8Array(row.envelope) } : {}),
     ...(row.completedDeviceId !== null ? { completedDeviceId: row.completedDeviceId } : {}),
   };
+}
+
+/** The `lockedFor` of a group call from its stored `locked_members` (JSON, or NULL when unlocked). */
+export function lockOf(lockedMembers: string | null): { lockedFor?: string[] } {
+  return lockedMembers === null ? {} : { lockedFor: JSON.parse(lockedMembers) as string[] };
 }

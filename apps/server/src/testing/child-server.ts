@@ -35,6 +35,8 @@ export interface ChildServer {
   readonly exited: Promise<NodeJS.Signals | number | null>;
   /** What the process wrote to stderr so far (for failure messages); empty when it is inherited. */
   stderr(): string;
+  /** Its log so far (pino writes to stdout), the last megabyte at most. */
+  log(): string;
 }
 
 /** How the child is run, beyond its environment. */
@@ -57,9 +59,11 @@ export async function startChildServer(dataDir: string, env: NodeJS.ProcessEnv =
   let stderr = '';
   child.stderr?.on('data', (chunk) => (stderr += String(chunk)));
   const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
+  let log = '';
   const addresses = await new Promise<Addresses>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
+      log = (log + line + '\n').slice(-1_000_000);
       try {
         const parsed = JSON.parse(line) as { listening?: Addresses };
         if (parsed.listening) resolve(parsed.listening);
@@ -69,5 +73,5 @@ export async function startChildServer(dataDir: string, env: NodeJS.ProcessEnv =
     });
     void exited.then((status) => reject(new Error(`server exited (${status}) before listening: ${stderr}`)));
   });
-  return { process: child, addresses, exited, stderr: () => stderr };
+  return { process: child, addresses, exited, stderr: () => stderr, log: () => log };
 }

@@ -14,8 +14,12 @@ import pg from 'pg';
 
 /** A running scratch cluster. */
 export interface ScratchPostgres {
+  /** The cluster's `postgres` database (for createScratchDatabase from another process). */
+  readonly adminUrl: string;
   /** A new empty database; returns its URL (user `parley`, over the unix socket). */
   createDatabase(): Promise<string>;
+  /** The postmaster and its children (backends, writers): whose CPU a benchmark counts. */
+  processIds(): number[];
   /** Stops the cluster and removes its folder. */
   stop(): Promise<void>;
 }
@@ -87,21 +91,45 @@ export async function startScratchPostgres(settings: Record<string, string> = {}
     }
   }
 
-  let databases = 0;
+  const postmaster = () => Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
   return {
-    async createDatabase() {
-      const name = `parley_${process.pid}_${++databases}`;
-      const admin = new pg.Client({ connectionString: url('postgres') });
-      await admin.connect();
-      try {
-        await admin.query(`CREATE DATABASE ${name}`);
-      } finally {
-        await admin.end();
-      }
-      return url(name);
+    adminUrl: url('postgres'),
+    processIds() {
+      const parent = postmaster();
+      const children = readdirSync('/proc')
+        .filter((entry) => /^\d+$/.test(entry))
+        .filter((pid) => {
+          try {
+            const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+            return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent;
+          } catch {
+            return false; // gone meanwhile
+          }
+        })
+        .map(Number);
+      return [parent, ...children];
     },
+    createDatabase: () => createScratchDatabase(url('postgres')),
     stop,
   };
+}
+
+let databases = 0;
+
+/**
+ * A new empty database on the cluster whose `postgres` database `adminUrl` names (this process's
+ * own name for it, so several test processes share one cluster); returns its URL.
+ */
+export async function createScratchDatabase(adminUrl: string): Promise<string> {
+  const name = `parley_${process.pid}_${++databases}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return adminUrl.replace(/\/postgres$/, `/${name}`);
 }
 
 function postgresUser(): { uid: number; gid: number } {

@@ -13,6 +13,8 @@ import { join } from 'node:path';
 export interface ScratchRedis {
   /** `unix:/…/redis.sock`, as PARLEY_REDIS_URL takes it. */
   readonly url: string;
+  /** The redis-server process now (it changes with a restart). */
+  processId(): number;
   /** Kills it and starts it again on the same socket, with nothing in it. */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -45,6 +47,7 @@ export async function startScratchRedis(): Promise<ScratchRedis> {
   await launch();
   return {
     url: `unix:${socket}`,
+    processId: () => server.pid!,
     async restart() {
       await kill();
       await launch();

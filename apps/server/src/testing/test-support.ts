@@ -15,7 +15,8 @@ import { DEFAULT_RATE_LIMITS, type ServerConfig, SERVER_VERSION } from '../confi
 import { type Addresses, type ParleyServer, createParleyServer } from '../create-server.js';
 import { MIGRATIONS } from '../storage/migrations.js';
 import { SQLITE_FILE_NAME } from '../storage/sqlite-storage.js';
-import { type ScratchPostgres, startScratchPostgres } from './scratch-postgres.js';
+import { type ChildServer, startChildServer } from './child-server.js';
+import { type ScratchPostgres, createScratchDatabase, startScratchPostgres } from './scratch-postgres.js';
 import { TestIdentity } from './test-keys.js';
 
 /**
@@ -60,6 +61,25 @@ export function scratchPostgresPerFile(): { createDatabase(): Promise<string> } 
       if (!cluster) throw new Error('scratchPostgresPerFile: create databases inside a test');
       return cluster.createDatabase();
     },
+  };
+}
+
+/**
+ * Starts server processes (startChildServer) for the running test; each is SIGKILLed when the test
+ * ends. Call it in a describe, before the hooks that remove what the servers use.
+ */
+export function childServersPerTest(): (dataDir: string, env?: NodeJS.ProcessEnv) => Promise<ChildServer> {
+  const started: ChildServer[] = [];
+  afterEach(async () => {
+    for (const child of started.splice(0).reverse()) {
+      child.process.kill('SIGKILL');
+      await child.exited;
+    }
+  });
+  return async (dataDir, env) => {
+    const child = await startChildServer(dataDir, env);
+    started.push(child);
+    return child;
   };
 }
 
@@ -121,9 +141,17 @@ export class TestRelayClient {
   static async connect(base: string, path: string): Promise<TestRelayClient> {
     const socket = new WebSocket(base.replace(/^http/, 'ws') + path);
     const client = new TestRelayClient(socket);
+    // Bounded: a server that never completes the upgrade fails the test with a reason, not a timeout.
     await new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve());
-      socket.once('error', reject);
+      const timer = setTimeout(() => reject(new Error(`no WebSocket upgrade from ${base}${path} within 10 s`)), 10_000);
+      socket.once('open', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      socket.once('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
     });
     return client;
   }
@@ -356,7 +384,9 @@ export function serverPerTest(defaults: Partial<ServerConfig> = {}): ServerPerTe
     },
     clients,
     async start(overrides = {}) {
-      server = createParleyServer(testConfig(started(folder).path, { ...defaults, ...overrides }));
+      // Under `server:test-postgres` each server gets its own fresh database on the scratch cluster.
+      const backend = process.env.PARLEY_TEST_POSTGRES ? { databaseUrl: await createScratchDatabase(process.env.PARLEY_TEST_POSTGRES) } : {};
+      server = createParleyServer(testConfig(started(folder).path, { ...backend, ...defaults, ...overrides }));
       const addresses = await server.start();
       api = addresses.api;
       return addresses;

@@ -75,6 +75,23 @@ describe('fetchManifest', () => {
   });
 });
 
+describe('fetchManifest with a request started early', () => {
+  const never: typeof fetch = async () => {
+    throw new Error('a second request was made');
+  };
+
+  it('takes the early answer instead of asking again, and checks it like a fresh one', async () => {
+    const signed = signedBy(current);
+    const prefetched = serverAnswering(200, signed)('/api/manifest');
+    await expect(fetchManifest({ ...request, fetchImpl: never, prefetched })).resolves.toEqual({ manifest, signed });
+    const altered = { ...signed, manifest: signed.manifest.replace('0.2.0', '0.2.1') };
+    expect(await refusal(fetchManifest({ ...request, fetchImpl: never, prefetched: serverAnswering(200, altered)('/api/manifest') }))).toBe('bad-signature');
+    expect(await refusal(fetchManifest({ ...request, fetchImpl: never, prefetched: Promise.reject(new TypeError('down')) }))).toBe('network');
+    const replayed = serverAnswering(200, signedBy(current))('/api/manifest');
+    expect(await refusal(fetchManifest({ ...request, lastAcceptedIssuedAt: NOW, fetchImpl: never, prefetched: replayed }))).toBe('stale');
+  });
+});
+
 describe('checkManifest', () => {
   it('refuses another user, an expired or replayed manifest and another contract major', () => {
     const code = (m: EvaluatedManifest, last = 0) => {

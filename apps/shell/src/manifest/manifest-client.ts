@@ -1,5 +1,6 @@
 import { CONTRACT_VERSION, type EvaluatedManifest, type SignedManifest, majorOf } from '@parley/contracts';
 import { type PinnedManifestKey, verifySignedManifest } from '@parley/rollout';
+import { manifestRequest } from './manifest-prefetch.js';
 
 export type ManifestErrorCode =
   | 'network'
@@ -33,6 +34,8 @@ export interface ManifestRequest {
   /** The keys pinned in this shell build (current and next). */
   readonly pinnedKeys: readonly PinnedManifestKey[];
   readonly fetchImpl?: typeof fetch;
+  /** The same request, already under way (manifest-prefetch.ts): checked like a fresh one. */
+  readonly prefetched?: Promise<Response>;
 }
 
 /** A manifest that passed every check, with the signed envelope it came in (kept for the safe default). */
@@ -50,10 +53,8 @@ export async function fetchManifest(request: ManifestRequest): Promise<AcceptedM
   const fetchImpl = request.fetchImpl ?? fetch;
   let response: Response;
   try {
-    response = await fetchImpl(`/api/manifest?contract=${encodeURIComponent(CONTRACT_VERSION)}`, {
-      headers: { Authorization: `Bearer ${request.token}` },
-      cache: 'no-store',
-    });
+    const { url, init } = manifestRequest(request.token, CONTRACT_VERSION);
+    response = await (request.prefetched ?? fetchImpl(url, init));
   } catch (error) {
     throw new ManifestError('network', `The server could not be reached (${String(error)}).`);
   }

@@ -2,7 +2,7 @@ import type { ModuleFederation } from '@module-federation/enhanced/runtime';
 import type { RemoteModule, RemoteName, RemoteProps, RemoteRelease } from '@parley/contracts';
 import { useEffect, useRef, useState } from 'react';
 import type { ShellMessages } from '../messages.js';
-import { loadRemoteRelease } from './remote-loader.js';
+import { loadRemoteRelease, takeEarlyRemote } from './remote-loader.js';
 
 type SlotState = { status: 'loading' } | { status: 'mounted'; module: RemoteModule } | { status: 'unavailable' } | { status: 'crashed' };
 
@@ -26,7 +26,8 @@ export function RemoteSlot(props: {
 
   useEffect(() => {
     let cancelled = false;
-    void loadRemoteRelease(federation, name, release).then((loaded) => {
+    // The load the shell started before this slot rendered, if any (startRemoteEarly), else a fresh one.
+    void (takeEarlyRemote(name, release.entry) ?? loadRemoteRelease(federation, name, release)).then((loaded) => {
       if (cancelled) return;
       if (loaded.ok) {
         setState({ status: 'mounted', module: loaded.module });

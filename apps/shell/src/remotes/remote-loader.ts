@@ -1,6 +1,7 @@
 import type { ModuleFederation } from '@module-federation/enhanced/runtime';
 import type { RemoteModule, RemoteName, RemoteRelease } from '@parley/contracts';
 import { type RemoteUnavailable, describeLoadError, isRemoteUnavailable } from '@parley/mf-runtime';
+import { StartedEarly } from '../started-early.js';
 
 export type LoadedRemote = { readonly ok: true; readonly module: RemoteModule } | { readonly ok: false; readonly unavailable: RemoteUnavailable };
 
@@ -29,4 +30,22 @@ export async function loadRemoteRelease(federation: ModuleFederation, name: Remo
   } catch (error) {
     return unavailable('load', describeLoadError(error));
   }
+}
+
+/** Loads started before their slot rendered (startRemoteEarly), by remote name and entry URL. */
+const earlyLoads = new StartedEarly<Promise<LoadedRemote>>();
+const earlyKey = (name: RemoteName, entry: string) => `${name} ${entry}`;
+
+/**
+ * Starts loading a release its slot will ask for once the signed-in shell renders (issue 20): the
+ * same load as the slot's (the manifest's integrity on the entry, the remote's SRI on its chunks),
+ * only sooner, so its downloads overlap the device session's start.
+ */
+export function startRemoteEarly(federation: ModuleFederation, name: RemoteName, release: RemoteRelease): void {
+  earlyLoads.start(earlyKey(name, release.entry), () => loadRemoteRelease(federation, name, release));
+}
+
+/** The load started early for this release, once (later calls get undefined and load afresh). */
+export function takeEarlyRemote(name: RemoteName, entry: string): Promise<LoadedRemote> | undefined {
+  return earlyLoads.take(earlyKey(name, entry));
 }

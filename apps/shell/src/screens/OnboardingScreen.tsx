@@ -1,5 +1,6 @@
-import { Link2, LockKeyhole, MessageCircle, UserPlus, Users } from 'lucide-react';
-import { type FormEvent, useEffect, useId, useState } from 'react';
+import { Link2, LockKeyhole, MessageCircle, QrCode, UserPlus, Users } from 'lucide-react';
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { type CameraRequest, cameraProblemOf, requestCamera } from '../linking/camera-request.js';
 import { failureText, type ShellMessages } from '../messages.js';
 import { browserIdle } from '../idle.js';
 import { LanguageSelect } from './LanguageSelect.js';
@@ -16,6 +17,12 @@ type Busy = null | 'create' | 'link' | 'guest';
 
 /** The form's checks: loaded while the user types (they need zod), awaited on submit. */
 const inputChecks = () => import('./onboarding-checks.js');
+
+/** The camera preview and QR decoder (jsQR): fetched from the "Scan QR code" click, never on first load. */
+const qrScanner = () => import('../linking/QrScanner.js');
+type QrScannerView = Awaited<ReturnType<typeof qrScanner>>['default'];
+/** While scanning: the camera asked for, and the scanner once its code has loaded. */
+type Scan = { readonly camera: CameraRequest; readonly Scanner: QrScannerView | null };
 
 /** First start in a browser: create an account, or link this browser to an existing one with a code. */
 export function OnboardingScreen(props: {
@@ -36,6 +43,10 @@ export function OnboardingScreen(props: {
   const [busy, setBusy] = useState<Busy>(null);
   const [createError, setCreateError] = useState<string | null>(null);
   const [linkError, setLinkError] = useState<string | null>(null);
+  const [scan, setScan] = useState<Scan | null>(null);
+  // For the camera's and the scanner's late answers: is their scan still the one on screen?
+  const scanRef = useRef(scan);
+  scanRef.current = scan;
   const message = (error: unknown) => failureText(t, error);
   // A failed fetch ahead of time is tried again on submit, which shows its failure.
   useEffect(() => browserIdle.request(() => void inputChecks().catch(() => {}), 1_000), []);
@@ -72,16 +83,53 @@ export function OnboardingScreen(props: {
       .finally(() => setBusy(null));
   };
 
-  const link = (event: FormEvent) => {
-    event.preventDefault();
-    if (busy || code.trim() === '') return;
+  const linkWith = (typed: string) => {
+    if (busy || typed.trim() === '') return;
     setBusy('link');
     setLinkError(null);
     actions
-      .linkThisBrowser(code.trim())
+      .linkThisBrowser(typed.trim())
       .catch((error: unknown) => setLinkError(message(error)))
       .finally(() => setBusy(null));
   };
+  const link = (event: FormEvent) => {
+    event.preventDefault();
+    linkWith(code);
+  };
+  // The camera is asked for here, in the click, and stopped by whatever ends the scan.
+  const startScanning = () => {
+    if (busy || scan) return;
+    setLinkError(null);
+    const camera = requestCamera();
+    const stillThis = (current: Scan | null) => current?.camera === camera;
+    const endWith = (problem: string) => {
+      camera.stop();
+      if (!stillThis(scanRef.current)) return;
+      setScan(null);
+      setLinkError(problem);
+    };
+    setScan({ camera, Scanner: null });
+    camera.stream.catch((error: unknown) => {
+      const problem = cameraProblemOf(error);
+      endWith(problem === 'denied' ? t.cameraDenied : problem === 'no-camera' ? t.noCamera : t.cameraFailed);
+    });
+    qrScanner().then(
+      ({ default: Scanner }) => setScan((current) => (stillThis(current) ? { camera, Scanner } : current)),
+      (error: unknown) => endWith(message(error)),
+    );
+  };
+  const stopScanning = () => {
+    scan?.camera.stop();
+    setScan(null);
+  };
+  // A scanned code goes exactly the way of a typed one (it shows in the field, too).
+  const scanned = (read: string) => {
+    stopScanning();
+    setCode(read);
+    linkWith(read);
+  };
+  const scanCamera = scan?.camera;
+  useEffect(() => () => scanCamera?.stop(), [scanCamera]);
 
   return (
     <main className="screen screen--onboarding" lang={locale} data-testid="onboarding">
@@ -163,9 +211,19 @@ export function OnboardingScreen(props: {
           aria-describedby={ids.codeHelp}
           disabled={busy !== null}
         />
-        <button type="submit" className="button" disabled={busy !== null}>
-          {t.link}
-        </button>
+        <div className="card__buttons">
+          <button type="submit" className="button" disabled={busy !== null}>
+            {t.link}
+          </button>
+          {scan === null && (
+            <button type="button" className="button" onClick={startScanning} disabled={busy !== null}>
+              <QrCode aria-hidden="true" size={18} />
+              {t.scanQr}
+            </button>
+          )}
+        </div>
+        {scan !== null && scan.Scanner === null && <p role="status">{t.startingCamera}</p>}
+        {scan?.Scanner && <scan.Scanner t={t} camera={scan.camera} onCode={scanned} onCancel={stopScanning} />}
         {busy === 'link' && <p role="status">{t.linking}</p>}
         {linkError && (
           <p role="alert" id={ids.linkError} data-testid="link-error">

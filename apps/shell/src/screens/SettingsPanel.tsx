@@ -1,6 +1,10 @@
 import { X } from 'lucide-react';
 import { type ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
+import type { HistoryTransferMonths } from '@parley/contracts';
 import type { ShellMessages } from '../messages.js';
+import { HistoryTransferChoice } from '../linking/HistoryTransferChoice.js';
+import { LinkQrCode } from '../linking/LinkQrCode.js';
+import { encodeLinkQr } from '../linking/link-qr-payload.js';
 import { LanguageSelect } from './LanguageSelect.js';
 import { SignOutSection } from './SignOutSection.js';
 
@@ -16,8 +20,8 @@ export interface PendingLink {
   /** What the user types on the new device. */
   readonly code: string;
   readonly expiresAt: number;
-  /** Resolves when the new device was provisioned; rejects when the code expired or failed. */
-  readonly linked: Promise<void>;
+  /** Resolves with the new device's id once it was provisioned; rejects when the code expired or failed. */
+  readonly linked: Promise<number>;
   cancel(): void;
 }
 
@@ -26,9 +30,23 @@ export interface SettingsActions {
   listDevices(): Promise<readonly DeviceEntry[]>;
   removeDevice(deviceId: number): Promise<void>;
   startLinking(): Promise<PendingLink>;
+  /** Sends the last `months` months of history to the device just linked; resolves with how many messages went. */
+  sendHistory(deviceId: number, months: HistoryTransferMonths): Promise<number>;
   /** Removes this device from the account and wipes this browser's keys, history and token. */
   signOut(): Promise<void>;
 }
+
+/** The QR code's text for a link code, or null for a code that does not fit one (the typed code still works). */
+function qrText(code: string): string | null {
+  try {
+    return encodeLinkQr(code, window.location.origin);
+  } catch {
+    return null;
+  }
+}
+
+/** What became of the recent messages chosen for the new device. */
+type HistoryState = { status: 'none' } | { status: 'sending' } | { status: 'sent'; count: number } | { status: 'failed' };
 
 type LinkState = { status: 'idle' } | { status: 'starting' } | { status: 'showing'; link: PendingLink } | { status: 'done' } | { status: 'failed' };
 
@@ -54,6 +72,11 @@ export function SettingsPanel(props: {
   const [devices, setDevices] = useState<readonly DeviceEntry[] | null>(null);
   const [devicesFailed, setDevicesFailed] = useState(false);
   const [link, setLink] = useState<LinkState>({ status: 'idle' });
+  const [historyMonths, setHistoryMonths] = useState<HistoryTransferMonths>(0);
+  const [history, setHistory] = useState<HistoryState>({ status: 'none' });
+  // Read when the new device shows up: the user may change their mind while the code is shown.
+  const chosenMonths = useRef(historyMonths);
+  chosenMonths.current = historyMonths;
   const pending = useRef<PendingLink | null>(null);
   const dialog = useRef<HTMLDialogElement>(null);
   useEffect(() => {
@@ -79,15 +102,23 @@ export function SettingsPanel(props: {
 
   const startLinking = () => {
     setLink({ status: 'starting' });
+    setHistory({ status: 'none' });
     actions
       .startLinking()
       .then((started) => {
         pending.current = started;
         setLink({ status: 'showing', link: started });
         started.linked
-          .then(() => {
+          .then((deviceId) => {
             setLink({ status: 'done' });
             refresh();
+            const months = chosenMonths.current;
+            if (months === 0) return;
+            setHistory({ status: 'sending' });
+            actions.sendHistory(deviceId, months).then(
+              (count) => setHistory({ status: 'sent', count }),
+              () => setHistory({ status: 'failed' }),
+            );
           })
           .catch(() => setLink({ status: 'failed' }))
           .finally(() => {
@@ -153,13 +184,18 @@ export function SettingsPanel(props: {
       )}
       {link.status === 'starting' && <p role="status">{t.loading}</p>}
       {link.status === 'showing' && (
+        <>
         <div role="status" className="settings__link-code">
+          <p>{t.linkQrHelp}</p>
+          {qrText(link.link.code) !== null && <LinkQrCode text={qrText(link.link.code)!} label={t.linkQrCode} />}
           <p>{t.linkDeviceHelp}</p>
           <p>
             <code data-testid="link-code">{link.link.code}</code>
           </p>
           <p>{t.linkCodeExpires(new Intl.DateTimeFormat(locale, { timeStyle: 'short' }).format(link.link.expiresAt))}</p>
         </div>
+        <HistoryTransferChoice t={t} months={historyMonths} onChange={setHistoryMonths} />
+        </>
       )}
       {link.status === 'done' && (
         <p role="status" data-testid="link-done">
@@ -167,6 +203,13 @@ export function SettingsPanel(props: {
         </p>
       )}
       {link.status === 'failed' && <p role="alert">{t.failures.link_expired}</p>}
+      {history.status === 'sending' && <p role="status">{t.historySending}</p>}
+      {history.status === 'sent' && (
+        <p role="status" data-testid="history-sent">
+          {t.historySent(history.count)}
+        </p>
+      )}
+      {history.status === 'failed' && <p role="alert">{t.historyFailed}</p>}
       {children}
       </div>
     </dialog>

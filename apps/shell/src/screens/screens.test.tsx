@@ -118,7 +118,7 @@ describe('SettingsPanel', () => {
       { deviceId: 2, createdAt: 0, lastSeenAt: 0 },
     ];
     const removed: number[] = [];
-    let linked: () => void = () => {};
+    let linked: (deviceId: number) => void = () => {};
     const actions = {
       listDevices: async () => devices,
       removeDevice: async (id: number) => {
@@ -128,9 +128,10 @@ describe('SettingsPanel', () => {
       startLinking: async (): Promise<PendingLink> => ({
         code: 'abcdefgh-secret',
         expiresAt: Date.now() + 60_000,
-        linked: new Promise<void>((resolve) => (linked = resolve)),
+        linked: new Promise<number>((resolve) => (linked = resolve)),
         cancel: () => {},
       }),
+      sendHistory: async () => 0,
       signOut: async () => {},
     };
     const account = { handle: 'ada', displayName: 'Ada', deviceId: 1 };
@@ -145,7 +146,7 @@ describe('SettingsPanel', () => {
     act(() => button('Link a device').click());
     await flush();
     expect(dom.container.querySelector('[data-testid="link-code"]')!.textContent).toBe('abcdefgh-secret');
-    await act(async () => linked());
+    await act(async () => linked(3));
     await flush();
     expect(dom.container.querySelector('[data-testid="link-done"]')!.textContent).toBe('The new device is linked.');
   });
@@ -171,7 +172,7 @@ describe('CallsSettings', () => {
 
 describe('SettingsPanel sign-out (issue 21)', () => {
   const render = (locale: string, signOut: () => Promise<void>) => {
-    const actions = { listDevices: async () => [], removeDevice: async () => {}, startLinking: async () => Promise.reject(new Error('unused')), signOut };
+    const actions = { listDevices: async () => [], removeDevice: async () => {}, startLinking: async () => Promise.reject(new Error('unused')), sendHistory: async () => 0, signOut };
     const account = { handle: 'ada', displayName: 'Ada', deviceId: 1 };
     act(() => dom.root.render(<SettingsPanel t={messagesFor(locale)} locale={locale} onLocale={() => {}} account={account} actions={actions} onClose={() => {}} />));
   };
@@ -198,7 +199,7 @@ describe('SettingsPanel sign-out (issue 21)', () => {
 
   it('Escape in the confirmation closes the confirmation only; Escape in Settings closes Settings', async () => {
     let closed = 0;
-    const actions = { listDevices: async () => [], removeDevice: async () => {}, startLinking: async () => Promise.reject(new Error('unused')), signOut: async () => {} };
+    const actions = { listDevices: async () => [], removeDevice: async () => {}, startLinking: async () => Promise.reject(new Error('unused')), sendHistory: async () => 0, signOut: async () => {} };
     const account = { handle: 'ada', displayName: 'Ada', deviceId: 1 };
     act(() => dom.root.render(<SettingsPanel t={messagesFor('en-US')} locale="en-US" onLocale={() => {}} account={account} actions={actions} onClose={() => closed++} />));
     await flush();

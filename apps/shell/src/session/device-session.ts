@@ -17,6 +17,7 @@ import {
   type SessionCredentials,
   turnCredentialService,
   withLegacyCallServiceMethods,
+  AttachmentTransfer,
 } from '@parley/messenger';
 import type { IdentityKeyPair, SignalProtocolStore } from '@parley/signal-protocol';
 import { provideRelayConnection } from '@parley/signaling';
@@ -168,7 +169,9 @@ export async function startDeviceSession(
     callLinks: callServices.callLinks,
     onFailure: warnFailure,
   });
-  messenger = await MessengerClient.open({ self, api, store, history, relay, groups, scheduledCalls });
+  // Attachments go to this server's blob API, same-origin like every other API call.
+  const attachments = new AttachmentTransfer({ baseUrl: place.origin, token: () => credentials.token });
+  messenger = await MessengerClient.open({ self, api, store, history, relay, groups, scheduledCalls, attachments });
   watch.add(messenger.failures$.subscribe(warnFailure));
   const withdrawRelay = provideRelayConnection(relay);
   const withdrawMessenger = provideMessenger(withLegacyCallServiceMethods(messenger, callServices));
@@ -195,7 +198,7 @@ export async function startDeviceSession(
       let cancel = () => {};
       // The messenger provisions the new device when its request arrives over the relay; the
       // panel learns it is done when the account lists a device it did not have.
-      const linked = new Promise<void>((resolve, reject) => {
+      const linked = new Promise<number>((resolve, reject) => {
         const timer = setInterval(() => {
           if (Date.now() > expiresAt) {
             cancel();
@@ -204,9 +207,10 @@ export async function startDeviceSession(
           }
           listDevices().then(
             (devices) => {
-              if (devices.some((d) => !known.has(d.deviceId))) {
+              const added = devices.find((d) => !known.has(d.deviceId));
+              if (added !== undefined) {
                 cancel();
-                resolve();
+                resolve(added.deviceId);
               }
             },
             () => {},
@@ -221,6 +225,7 @@ export async function startDeviceSession(
       });
       return { code, expiresAt, linked, cancel: () => cancel() };
     },
+    sendHistory: async (deviceId, months) => (await messenger!.sendRecentHistory(deviceId, months)).messages,
   };
 
   return {

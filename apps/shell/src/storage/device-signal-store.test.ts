@@ -27,7 +27,7 @@ async function device(name: string, registrationId: number) {
   const bundle = async () => {
     const [preKey] = await generatePreKeys(1, 1);
     await store.storePreKey(1, preKey!);
-    const kyberPreKey = generateKyberPreKey(identity, 1, Date.now());
+    const kyberPreKey = await generateKyberPreKey(identity, 1, Date.now());
     await store.storeKyberPreKey(1, kyberPreKey);
     return createPreKeyBundle({ registrationId, deviceId: 1, identity, signedPreKey: (await store.loadSignedPreKey(1))!, kyberPreKey, preKey });
   };

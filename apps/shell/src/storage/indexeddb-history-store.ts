@@ -6,6 +6,7 @@ import { RecordCache } from '@parley/signal-protocol/indexeddb';
 const NOTICES = 'contact-notices';
 const QUARANTINED = 'quarantined-messages';
 const CALL_ENTRIES = 'call-entries';
+const CALLS_SEEN_UP_TO = 'calls-seen-up-to';
 
 const byTime = (a: HistoryMessage, b: HistoryMessage) => a.sentAt - b.sentAt || a.storedAt - b.storedAt;
 
@@ -80,6 +81,14 @@ export class IndexedDbHistoryStore implements HistoryStore {
 
   putCallEntries(entries: readonly CallEntry[]): Promise<void> {
     return this.db.put(STORES.meta, CALL_ENTRIES, [...entries]);
+  }
+
+  async getCallsSeenUpTo(): Promise<number> {
+    return (await this.db.get<number>(STORES.meta, CALLS_SEEN_UP_TO)) ?? 0;
+  }
+
+  putCallsSeenUpTo(at: number): Promise<void> {
+    return this.db.put(STORES.meta, CALLS_SEEN_UP_TO, at);
   }
 }
 

@@ -1,6 +1,8 @@
 // Test helpers for the messenger and for the shell's tests: an in-process server and devices
 // wired exactly as the shell wires them (RelayClient → decrypt / onControlFrame → messenger).
+import { AttachmentTransfer } from '../attachment-transfer.js';
 import { toBase64 } from '@parley/bytes';
+import type { CallEntry } from '@parley/contracts';
 import { schedule, type WallClock } from '@parley/clock';
 import { ManualClock as TestClock } from '@parley/clock/testing';
 import { EventBus } from '@parley/event-bus';
@@ -116,6 +118,8 @@ export async function startDevice(
     groups,
     scheduledCalls,
     preKeyTarget: TEST_PREKEY_COUNTS,
+    // The platform's fetch: only a real server on loopback has the blob API.
+    attachments: new AttachmentTransfer({ baseUrl: server.baseUrl, token: () => credentials.token }),
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const relayErrors: RelayError[] = [];
@@ -226,5 +230,23 @@ export function exampleScheduledCall(overrides: Partial<ScheduledCall> = {}): Sc
     revision: 1,
     updatedAt: 1,
     ...overrides,
+  };
+}
+
+/**
+ * A finished call for tests: an incoming, unanswered voice call `callId` in the 1:1 conversation
+ * `conversationId` (the peer named after it), outcome `outcome`, with `extra` on top.
+ */
+export function exampleCallEntry(callId: string, conversationId: string, startedAt: number, outcome: CallEntry['outcome'] = 'missed', extra: Partial<CallEntry> = {}): CallEntry {
+  return {
+    callId,
+    conversationId,
+    peer: { userId: conversationId, displayName: conversationId },
+    direction: 'incoming',
+    media: 'audio',
+    outcome,
+    startedAt,
+    durationMs: null,
+    ...extra,
   };
 }

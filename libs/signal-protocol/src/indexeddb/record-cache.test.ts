@@ -13,7 +13,7 @@ function deferred<T = void>() {
 }
 
 describe('RecordCache', () => {
-  it('a read during a write of the same key waits for it and answers from memory', async () => {
+  it('a read during a write of the same key answers the value being written, without the database', async () => {
     const cache = new RecordCache<string>(true);
     const commit = deferred();
     let loads = 0;
@@ -22,14 +22,43 @@ describe('RecordCache', () => {
       return 'from disk';
     };
     const writing = cache.write('k', 'new', () => commit.promise);
-    let read: string | undefined = 'not yet';
-    const reading = cache.read('k', load).then((value) => (read = value));
-    await Promise.resolve();
-    expect(read).toBe('not yet');
+    expect(await cache.read('k', load)).toBe('new');
     commit.resolve();
-    await Promise.all([writing, reading]);
-    expect(read).toBe('new');
+    await writing;
+    expect(await cache.read('k', load)).toBe('new');
     expect(loads).toBe(0);
+  });
+
+  it('a write commits only after the previous write of the key did, and not at all if that one failed', async () => {
+    const cache = new RecordCache<string>(true);
+    const first = deferred();
+    const committed: string[] = [];
+    const one = cache.write('k', 'one', () => first.promise);
+    const two = cache.write('k', 'two', async () => void committed.push('two'));
+    await Promise.resolve();
+    expect(committed).toEqual([]);
+    first.reject(new Error('quota'));
+    await expect(one).rejects.toThrow('quota');
+    await expect(two).rejects.toThrow('quota');
+    expect(committed).toEqual([]);
+    // Nothing of either is remembered: the database answers.
+    expect(await cache.read('k', async () => 'from disk')).toBe('from disk');
+    // Another key never waits.
+    const third = deferred();
+    void cache.write('k', 'three', () => third.promise);
+    await cache.write('other', 'x', async () => void committed.push('other'));
+    expect(committed).toEqual(['other']);
+    third.resolve();
+  });
+
+  it('a database read that a write overtook does not leave its old value in memory', async () => {
+    const cache = new RecordCache<string>(true);
+    const slowLoad = deferred<string>();
+    const reading = cache.read('k', () => slowLoad.promise);
+    await cache.write('k', 'new', async () => {});
+    slowLoad.resolve('old');
+    expect(await reading).toBe('old');
+    expect(await cache.read('k', async () => 'from disk')).toBe('new');
   });
 
   it('after a failed write, a read goes to the database', async () => {

@@ -50,7 +50,7 @@ export class TestDevice {
   /** A bundle with a new one-time EC prekey (unless `oneTime` is false) and a new one-time Kyber prekey. */
   async bundle(options: { oneTime?: boolean; lastResortKyber?: boolean } = {}): Promise<PreKeyBundle> {
     const signedPreKey = (await this.store.loadSignedPreKey(1))!;
-    const kyberPreKey = generateKyberPreKey(this.identity, this.nextKyberId++, Date.now());
+    const kyberPreKey = await generateKyberPreKey(this.identity, this.nextKyberId++, Date.now());
     await this.store.storeKyberPreKey(kyberPreKey.id, kyberPreKey, { lastResort: options.lastResortKyber ?? false });
     let preKey;
     if (options.oneTime !== false) {

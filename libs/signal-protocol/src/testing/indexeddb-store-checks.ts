@@ -44,8 +44,8 @@ const checks: Record<string, Check> = {
     const identity = await IdentityKeyPair.generate();
     const store = await IndexedDbSignalStore.create(await openSignalDatabase(factory, name), identity, 1);
     const baseKey = (await IdentityKeyPair.generate()).publicKey;
-    await store.storeKyberPreKey(5, generateKyberPreKey(identity, 5, 0));
-    await store.storeKyberPreKey(6, generateKyberPreKey(identity, 6, 0), { lastResort: true });
+    await store.storeKyberPreKey(5, await generateKyberPreKey(identity, 5, 0));
+    await store.storeKyberPreKey(6, await generateKyberPreKey(identity, 6, 0), { lastResort: true });
     await store.markKyberPreKeyUsed(5, 1, baseKey);
     const oneTimeGone = (await store.loadKyberPreKey(5)) === undefined;
     await store.markKyberPreKeyUsed(6, 1, baseKey);

@@ -1,0 +1,54 @@
+import { bus } from '@parley/event-bus';
+import { type Messenger, messenger } from '@parley/messenger';
+import { useEffect, useRef } from 'react';
+import { map } from 'rxjs';
+import { startBackgroundNotifier } from './background-notifier.js';
+import { groupRingsFor } from './group-rings.js';
+import { notificationMessagesFor } from './notification-messages.js';
+import { readShowMessageText } from './notification-preferences.js';
+import { listenToNotificationClicks, notificationAvailability, notificationWorker, serviceWorkerSurface } from './notification-surface.js';
+import { UnreadBadge } from './unread-badge.js';
+
+/** Someone looks at the tab: it is visible and its window has the focus. */
+const pageAttended = () => document.visibilityState === 'visible' && document.hasFocus();
+
+/**
+ * The signed-in shell's notifications and unread count (not for guests: they have no chats).
+ * Nothing here asks for permission: that is Settings' button alone.
+ */
+export function useBackgroundNotifications(locale: string, enabled: boolean): void {
+  const currentLocale = useRef(locale);
+  currentLocale.current = locale;
+  useEffect(() => {
+    if (!enabled) return;
+    let source: Messenger;
+    try {
+      source = messenger();
+    } catch {
+      return; // the session is not open (yet): nothing to watch
+    }
+    // Permission given on an earlier visit: the worker is needed again (registering asks nothing).
+    if (notificationAvailability() === 'granted') void notificationWorker();
+    const badge = new UnreadBadge(document);
+    const stop = startBackgroundNotifier({
+      callState$: bus.state('call.state'),
+      groupRings$: groupRingsFor(bus, source.self.userId),
+      presentation$: bus.state('call.presentation').pipe(map((presentation) => presentation.mode)),
+      conversations$: source.conversations$,
+      alerts: {
+        surface: serviceWorkerSurface,
+        attended: pageAttended,
+        showMessageText: () => readShowMessageText(localStorage),
+        texts: () => notificationMessagesFor(currentLocale.current),
+      },
+      badge,
+      clicks: listenToNotificationClicks,
+      focusPage: () => window.focus(),
+      openConversation: (conversationId) => bus.publish('chat.conversation-requested', { conversationId }),
+    });
+    return () => {
+      stop();
+      badge.dispose();
+    };
+  }, [enabled]);
+}

@@ -3,7 +3,7 @@ import { type RunningSystem, type SystemOptions, startSystem } from './system.js
 import { onboard, openConversation, registerContact, uniqueHandle } from './users.js';
 
 /** A fresh system per test, and a log of every request the page made. */
-export const test = base.extend<{ system: RunningSystem; requests: string[]; systemOptions: SystemOptions }>({
+export const test = base.extend<{ system: RunningSystem; requests: string[]; systemOptions: SystemOptions; closeLeftContexts: void }>({
   /** How this test's system starts; `test.use({ systemOptions: … })` changes it. */
   systemOptions: [{}, { option: true }],
   system: async ({ systemOptions }, use) => {
@@ -11,6 +11,23 @@ export const test = base.extend<{ system: RunningSystem; requests: string[]; sys
     await use(system);
     await system.stop();
   },
+  /**
+   * Contexts a test opened on the shared browser and left open are closed after it. The browser lives
+   * for the whole run; a context left behind keeps its pages running (reconnect timers, and a call's
+   * fake camera and peer connection go on without the server), and the tests after it run slower —
+   * the last file of a CI run took two to four times as long as alone and timed out.
+   */
+  closeLeftContexts: [
+    async ({ browser }, use, testInfo) => {
+      const before = new Set(browser.contexts());
+      await use();
+      const left = browser.contexts().filter((context) => !before.has(context));
+      const withPages = left.filter((context) => context.pages().length > 0).length;
+      if (withPages > 0) console.log(`[e2e] ${testInfo.title}: closing ${withPages} browser context(s) it left open`);
+      await Promise.all(left.map((context) => context.close().catch(() => undefined)));
+    },
+    { auto: true },
+  ],
   requests: async ({ page }, use) => {
     const urls: string[] = [];
     page.on('request', (request: Request) => urls.push(request.url()));

@@ -27,7 +27,7 @@ export function testHooksDefine(env = process.env) {
  * Names that exist only for tests. A production build whose JavaScript contains one of them ships a
  * hook (tools/size checks every build it measures).
  */
-export const TEST_HOOK_NAMES = ['parleyDebug', 'inspectSubjects', 'callMount', 'call-mount', 'corrupt-peer-key', 'misattribute-streams', 'corruptPeerKey', 'parleyForgeGroupSignal'];
+export const TEST_HOOK_NAMES = ['parleyDebug', 'inspectSubjects', 'callMount', 'call-mount', 'corrupt-peer-key', 'misattribute-streams', 'corruptPeerKey', 'parleyForgeGroupSignal', 'parleyRingTimeoutMs'];
 
 /**
  * Every test hook name found in the JavaScript of a build folder, as `{ file, name }` (file relative

@@ -5,6 +5,7 @@
  * send only when it covers them all) and only the device named by `toDeviceId` keeps it.
  */
 import { z } from 'zod';
+import { ATTACHMENTS_PER_MESSAGE_MAX, AttachmentPointerSchema } from './attachments.js';
 import { CONTENT_MAX_TEXT_CHARS } from './content-limits.js';
 
 /** How far back a history transfer reaches, in months; 0 sends nothing. */
@@ -23,6 +24,20 @@ export const TransferredContactSchema = z.object({
   deviceIds: z.array(z.number().int().positive()).max(128),
 });
 
+const transferredPointers = z.array(AttachmentPointerSchema).min(1).max(ATTACHMENTS_PER_MESSAGE_MAX);
+
+/**
+ * The body may be empty only where the message is still something to show: a photo, file or voice
+ * message without a caption (its pointers are checked here too), or the tombstone of a message
+ * deleted for everyone. Checked on the loose fields rather than declared, so the content's type on
+ * the bus (the shell contract) stays as it was.
+ */
+function showsSomething(message: { body: string; [field: string]: unknown }): boolean {
+  const { attachments, deletedAt } = message;
+  if (attachments !== undefined && !transferredPointers.safeParse(attachments).success) return false;
+  return message.body.length > 0 || attachments !== undefined || typeof deletedAt === 'number';
+}
+
 /** One message of a conversation's history; fields added later to history messages pass through. */
 export const TransferredMessageSchema = z
   .object({
@@ -30,13 +45,14 @@ export const TransferredMessageSchema = z
     conversationId: id,
     direction: z.enum(['in', 'out']),
     from: z.object({ userId: id, deviceId: z.number().int().positive() }),
-    body: z.string().min(1).max(CONTENT_MAX_TEXT_CHARS),
+    body: z.string().max(CONTENT_MAX_TEXT_CHARS),
     sentAt: z.number().int().nonnegative(),
     storedAt: z.number().int().nonnegative(),
     delivery: z.enum(['sending', 'sent', 'delivered', 'read', 'failed']).optional(),
     read: z.boolean().optional(),
   })
-  .loose();
+  .loose()
+  .refine(showsSomething, { message: 'a text, an attachment or a deleted message', path: ['body'] });
 
 /** One part of a history transfer. */
 export const HistoryTransferContentSchema = z.object({

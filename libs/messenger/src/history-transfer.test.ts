@@ -80,6 +80,36 @@ describe('history transfer: parts', () => {
     expect(HistoryTransferContentSchema.safeParse({ ...part, part: 1 }).success).toBe(false);
     expect(HistoryTransferContentSchema.safeParse({ ...part, toDeviceId: 0 }).success).toBe(false);
     expect(HistoryTransferContentSchema.safeParse({ ...part, messages: [{ ...part.messages[0], body: '' }] }).success).toBe(false);
+    expect(HistoryTransferContentSchema.safeParse({ ...part, messages: [{ ...part.messages[0], body: '', attachments: [{ ...photo, key: 'short' }] }] }).success).toBe(false);
+  });
+});
+
+/** A photo's pointer as a caption-less photo message carries it. */
+const photo = {
+  blobId: 'A'.repeat(22),
+  key: 'K'.repeat(88),
+  digest: 'D'.repeat(44),
+  size: 1234,
+  contentType: 'image/jpeg',
+  fileName: 'beach.jpg',
+};
+
+describe('history transfer: messages without text', () => {
+  it('a photo without a caption and a message deleted for everyone go along; one deleted for me does not', async () => {
+    const history = await firstDevice();
+    await history.putMessage({ ...message('bob', 'b-photo', 2), body: '', attachments: [photo] });
+    await history.putMessage({ ...message('bob', 'b-gone', 3), body: '', deletedAt: NOW - 3 * DAY });
+    await history.putMessage({ ...message('bob', 'b-hidden', 4), body: '', hidden: true });
+    const exported = await exportHistorySince(history, oldDevice, monthsBefore(NOW, 1));
+    expect(exported.messages.map((m) => m.messageId).sort()).toEqual(['b-1', 'b-20', 'b-gone', 'b-photo']);
+
+    const parts = partsOf(exported, 't1', 3);
+    for (const part of parts) expect(HistoryTransferContentSchema.safeParse(part).success).toBe(true);
+    const kept = new InMemoryHistoryStore();
+    for (const part of parts) await importHistoryPart(kept, newDevice, { userId: 'ada', deviceId: 1 }, part, NOW + 5);
+    const messages = await kept.listMessages('bob');
+    expect(messages.find((m) => m.messageId === 'b-photo')).toMatchObject({ body: '', attachments: [photo] });
+    expect(messages.find((m) => m.messageId === 'b-gone')).toMatchObject({ body: '', deletedAt: NOW - 3 * DAY });
   });
 });
 

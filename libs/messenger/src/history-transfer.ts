@@ -44,7 +44,9 @@ export async function exportHistorySince(history: HistoryStore, self: MessengerS
   const messages: TransferredMessage[] = [];
   for (const contact of await history.listContacts()) {
     if (contact.userId === self.userId) continue;
-    const recent = (await history.listMessages(contact.userId)).filter((message) => message.sentAt >= since);
+    // A message deleted for me stays on this device only so that late actions find nothing to show:
+    // the new browser has no use for it.
+    const recent = (await history.listMessages(contact.userId)).filter((message) => message.sentAt >= since && message.hidden !== true);
     if (recent.length === 0) continue;
     contacts.push({ userId: contact.userId, handle: contact.handle, displayName: contact.displayName, identityKey: contact.identityKey, deviceIds: [...contact.deviceIds] });
     messages.push(...recent.map(transferable));

@@ -150,6 +150,51 @@ test('a file dropped onto the conversation and an image pasted into the composer
   await expect(attachments(bob.page).getByTestId('attachment-file')).toContainText('dropped.pdf');
 });
 
+/** A real WebM video (VP8, 160×120, ~1.5 s of a moving square) recorded by MediaRecorder in `page`. */
+async function recordedVideo(page: Page): Promise<Buffer> {
+  const bytes = await page.evaluate(async () => {
+    const canvas = Object.assign(document.createElement('canvas'), { width: 160, height: 120 });
+    const drawing = canvas.getContext('2d')!;
+    const recorder = new MediaRecorder(canvas.captureStream(25), { mimeType: 'video/webm;codecs=vp8' });
+    const parts: Blob[] = [];
+    recorder.ondataavailable = (event) => parts.push(event.data);
+    const stopped = new Promise((resolve) => (recorder.onstop = resolve));
+    recorder.start();
+    for (let frame = 0; frame < 38; frame++) {
+      drawing.fillStyle = '#204080';
+      drawing.fillRect(0, 0, 160, 120);
+      drawing.fillStyle = '#f0c020';
+      drawing.fillRect(frame * 3, 40, 40, 40);
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    }
+    recorder.stop();
+    await stopped;
+    return [...new Uint8Array(await new Blob(parts).arrayBuffer())];
+  });
+  return Buffer.from(bytes);
+}
+
+test('a video is played in the conversation on the other side, from the keyboard', async ({ browser, system }) => {
+  const { alice, bob, bobHandle } = await alicesAndBobs(browser, system);
+  await openConversation(alice.page, bobHandle);
+  await attach(alice.page, 'clip.webm', 'video/webm', await recordedVideo(alice.page));
+  await expect(attachments(alice.page).getByTestId('message')).toHaveAttribute('data-delivery', /delivered|read/, { timeout: 15_000 });
+
+  await bob.page.getByTestId('conversation-item').filter({ hasText: 'Alice Liddell' }).click();
+  const play = attachments(bob.page).getByRole('button', { name: 'Play video clip.webm' });
+  await play.focus();
+  await bob.page.keyboard.press('Enter');
+  const video = attachments(bob.page).getByTestId('attachment-video');
+  await expect(video).toBeFocused();
+  await expect(video).toHaveAccessibleName('Video clip.webm');
+  // Decrypted and decoded: the picture has the recorded size, and it plays.
+  await expect.poll(() => video.evaluate((element: HTMLVideoElement) => `${element.videoWidth}x${element.videoHeight}`)).toBe('160x120');
+  await video.evaluate((element: HTMLVideoElement) => (element.paused ? element.play() : undefined));
+  await expect.poll(() => video.evaluate((element: HTMLVideoElement) => element.currentTime)).toBeGreaterThan(0.2);
+  // The sender can save it as well.
+  expect((await downloadFile(alice.page, 'clip.webm')).subarray(0, 4)).toEqual(Buffer.from([0x1a, 0x45, 0xdf, 0xa3]));
+});
+
 test('a blob changed on the server is refused with a visible error', async ({ browser, system }) => {
   const { alice, bob, bobHandle } = await alicesAndBobs(browser, system);
   await openConversation(alice.page, bobHandle);

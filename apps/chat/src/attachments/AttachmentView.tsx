@@ -1,7 +1,7 @@
 import type { AttachmentPointer } from '@parley/contracts';
 import { errorCodeOf } from '@parley/contracts';
 import type { AttachmentTransfer } from '@parley/messenger';
-import { Download, FileText, X } from 'lucide-react';
+import { Download, FileText, Play, X } from 'lucide-react';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { type AttachmentMessages, attachmentMessagesFor, formatFileSize } from './attachment-messages.js';
 import { VoicePlayer } from './VoicePlayer.js';
@@ -55,7 +55,10 @@ function useAttachmentFile(transfer: AttachmentTransfer, pointer: AttachmentPoin
   return { fetchState, start };
 }
 
-/** One attachment in a bubble: a photo (thumbnail, then the photo, opening in a viewer), a voice message, or a file card. */
+/**
+ * One attachment in a bubble: a photo (thumbnail, then the photo, opening in a viewer), a voice message,
+ * or a file card — a video's card also plays it in the bubble.
+ */
 export function AttachmentView(props: { pointer: AttachmentPointer; transfer: AttachmentTransfer | undefined; locale: string }) {
   const { pointer, transfer, locale } = props;
   const t = useMemo(() => attachmentMessagesFor(locale), [locale]);
@@ -73,8 +76,29 @@ function FailureNote({ text }: { text: string }) {
   );
 }
 
+/** Whether the browser can play this file in a `<video>` (a type it cannot play stays a file to save). */
+function playableVideo(contentType: string): boolean {
+  if (!contentType.startsWith('video/')) return false;
+  const probe = typeof document === 'undefined' ? null : document.createElement('video');
+  return probe?.canPlayType?.(contentType) !== '';
+}
+
 function FileCard({ pointer, transfer, t, locale }: { pointer: AttachmentPointer; transfer: AttachmentTransfer; t: AttachmentMessages; locale: string }) {
   const { fetchState, start } = useAttachmentFile(transfer, pointer, t);
+  const playable = useMemo(() => playableVideo(pointer.contentType), [pointer.contentType]);
+  const [playing, setPlaying] = useState(false);
+  const video = useRef<HTMLVideoElement>(null);
+  // Once the file is here, the player takes the focus and starts (the browser may want a second
+  // press of its own play button if the download outlasted the click's permission to play sound).
+  useEffect(() => {
+    const element = video.current;
+    if (!playing || !element) return;
+    element.focus();
+    void element.play?.()?.catch(() => undefined);
+  }, [playing, fetchState.state]);
+  const play = async () => {
+    if (fetchState.state === 'ready' || (await start())) setPlaying(true);
+  };
   const save = async () => {
     const url = fetchState.state === 'ready' ? fetchState.url : await start();
     if (!url) return;
@@ -88,11 +112,19 @@ function FileCard({ pointer, transfer, t, locale }: { pointer: AttachmentPointer
       <FileText aria-hidden="true" size={24} />
       <span className="attachment__name">{pointer.fileName}</span>
       <span className="attachment__size">{formatFileSize(pointer.size, locale)}</span>
+      {playable && !playing && (
+        <button type="button" className="icon-button attachment__play" aria-label={t.playVideo(pointer.fileName)} title={t.playVideo(pointer.fileName)} onClick={() => void play()} disabled={fetchState.state === 'loading'}>
+          <Play aria-hidden="true" size={18} />
+        </button>
+      )}
       <button type="button" className="icon-button attachment__download" aria-label={t.download(pointer.fileName)} title={t.download(pointer.fileName)} onClick={() => void save()} disabled={fetchState.state === 'loading'}>
         <Download aria-hidden="true" size={18} />
       </button>
       {fetchState.state === 'loading' && <progress aria-label={t.downloading(pointer.fileName)} max={1} value={fetchState.progress} />}
       {fetchState.state === 'failed' && <FailureNote text={fetchState.text} />}
+      {playing && fetchState.state === 'ready' && (
+        <video ref={video} src={fetchState.url} controls playsInline aria-label={t.video(pointer.fileName)} className="attachment__video" data-testid="attachment-video" />
+      )}
     </div>
   );
 }

@@ -13,6 +13,8 @@ const en = {
   download: (name: string) => `Download ${name}`,
   openPhoto: (name: string) => `Open photo ${name}`,
   photoViewer: (name: string) => `Photo ${name}`,
+  playVideo: (name: string) => `Play video ${name}`,
+  video: (name: string) => `Video ${name}`,
   closeViewer: 'Close',
   uploadFailed: {
     blob_quota_exceeded: 'Your space for attachments is full. Files are removed 30 days after anyone last opened them.',
@@ -42,6 +44,8 @@ const ru: typeof en = {
   download: (name) => `Скачать ${name}`,
   openPhoto: (name) => `Открыть фото ${name}`,
   photoViewer: (name) => `Фото ${name}`,
+  playVideo: (name) => `Смотреть видео ${name}`,
+  video: (name) => `Видео ${name}`,
   closeViewer: 'Закрыть',
   uploadFailed: {
     blob_quota_exceeded: 'Место для вложений закончилось. Файлы удаляются через 30 дней после того, как их открывали в последний раз.',

@@ -124,6 +124,9 @@ export function pluginStartupPreload({ request }) {
           attrs: { rel: 'preload', as: file.endsWith('.css') ? 'style' : 'script', href: `${prefix}${file}` },
         }));
         const entry = headTags.findIndex((tag) => tag.tag === 'script' && typeof tag.attrs?.src === 'string');
+        // The entry stays first in line: a deferred script is fetched at low priority, the hints at high,
+        // and what the entry itself starts (a returning user's signed-in shell) would wait behind them.
+        if (entry !== -1) headTags[entry].attrs = { ...headTags[entry].attrs, fetchpriority: 'high' };
         headTags.splice(entry === -1 ? headTags.length : entry + 1, 0, ...links);
         return { headTags, bodyTags };
       });

@@ -113,10 +113,11 @@ export default tseslint.config(
     ignores: ['libs/call-engine/src/**/*.test.ts', 'libs/call-engine/src/testing.ts'],
     rules: { 'no-restricted-syntax': ['error', ...selectors] },
   })),
-  // The size report's tests check its reading of what those build helpers write (the copies, the module list).
+  // The size report's tests check its reading of what those build helpers write (the copies, the module list,
+  // the start-up preload hints).
   {
     files: ['tools/size/src/**/*.test.ts'],
-    rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['../../mf-build/precompress.mjs', '../../mf-build/bundle-stats-plugin.mjs']) },
+    rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['../../mf-build/precompress.mjs', '../../mf-build/bundle-stats-plugin.mjs', '../../mf-build/startup-preload-plugin.mjs']) },
   },
   // The release's test of the remote entry that falls back to its full build (what a release ships).
   { files: ['tools/release/src/runtime-fallback.test.ts'], rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['../../mf-build/runtime-fallback.mjs']) } },

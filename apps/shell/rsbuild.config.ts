@@ -1,11 +1,12 @@
 import { pluginModuleFederation } from '@module-federation/rsbuild-plugin';
-import { defineConfig } from '@rsbuild/core';
+import { type RsbuildPlugin, defineConfig } from '@rsbuild/core';
 import { pluginReact } from '@rsbuild/plugin-react';
 import { pinnedManifestKeys } from '../../tools/mf-build/manifest-keys.mjs';
 import { pluginPrecompress } from '../../tools/mf-build/precompress-plugin.mjs';
 import { pluginBundleStats } from '../../tools/mf-build/bundle-stats-plugin.mjs';
 import { federationRuntimeExperiments } from '../../tools/mf-build/federation-runtime.mjs';
 import { sharedDependencies } from '../../tools/mf-build/shared-dependencies.mjs';
+import { pluginStartupPreload } from '../../tools/mf-build/startup-preload-plugin.mjs';
 import { testHooksDefine } from '../../tools/mf-build/test-hooks.mjs';
 import pkg from './package.json' with { type: 'json' };
 
@@ -16,6 +17,17 @@ export default defineConfig(({ command }) => ({
     // What each module weighs, from the bundler's stats, for npm run size (beside dist, not served).
     pluginBundleStats(),
     pluginReact(),
+    // The chunks every visit loads right after the entry (bootstrap, React, react-dom, rxjs, the bus)
+    // are hinted in the page with their integrity, so they download alongside the entry (issue 20).
+    pluginStartupPreload({ request: './bootstrap.js' }),
+    // Only the template's icons (the SVG, and the ICO sized so that Chromium takes the SVG): rsbuild
+    // adds an unsized <link rel="icon" href="/favicon.ico"> of its own when public/ holds one, and with
+    // it Chromium downloaded both icons on every visit (issue 20).
+    {
+      name: 'parley:template-icons-only',
+      setup: (api) =>
+        api.modifyHTMLTags(({ headTags, bodyTags }) => ({ headTags: headTags.filter((tag) => !(tag.tag === 'link' && tag.attrs?.rel === 'icon')), bodyTags })),
+    } satisfies RsbuildPlugin,
     pluginModuleFederation({
       name: 'shell',
       // No remote is known at build time: the cohort manifest names them at run time.

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sha384Integrity } from './runtime-fallback.mjs';
 
 // Module Federation's shared-module wrappers, by the names rspack gives them (identifier or readable):
 // "consume shared module (default) react@^19.3.1 (strict) (fallback: …)",
@@ -89,7 +89,7 @@ export async function checkPreloads({ html, entry, readDist, assetPrefix = '/' }
       problems.push(`${href}: not under ${assetPrefix}`);
       continue;
     }
-    const expected = `sha384-${createHash('sha384').update(await readDist(href.slice(assetPrefix.length))).digest('base64')}`;
+    const expected = sha384Integrity(await readDist(href.slice(assetPrefix.length)));
     if (link.integrity !== expected) problems.push(`${href}: integrity ${link.integrity ?? '(none)'}, the file's is ${expected}`);
     if (link.crossorigin !== 'anonymous') problems.push(`${href}: crossorigin ${link.crossorigin ?? '(none)'}, the chunk loader asks with anonymous`);
     if (link.as !== 'script' && link.as !== 'style') problems.push(`${href}: as=${link.as ?? '(none)'}`);

@@ -52,7 +52,9 @@ function useAttachmentFile(transfer: AttachmentTransfer, pointer: AttachmentPoin
       return null;
     }
   };
-  return { fetchState, start };
+  /** The file's object URL: the one already here, or a download started now (null if it failed). */
+  const fileUrl = () => (fetchState.state === 'ready' ? Promise.resolve(fetchState.url) : start());
+  return { fetchState, start, fileUrl };
 }
 
 /**
@@ -84,7 +86,7 @@ function playableVideo(contentType: string): boolean {
 }
 
 function FileCard({ pointer, transfer, t, locale }: { pointer: AttachmentPointer; transfer: AttachmentTransfer; t: AttachmentMessages; locale: string }) {
-  const { fetchState, start } = useAttachmentFile(transfer, pointer, t);
+  const { fetchState, fileUrl } = useAttachmentFile(transfer, pointer, t);
   const playable = useMemo(() => playableVideo(pointer.contentType), [pointer.contentType]);
   const [playing, setPlaying] = useState(false);
   const video = useRef<HTMLVideoElement>(null);
@@ -97,10 +99,10 @@ function FileCard({ pointer, transfer, t, locale }: { pointer: AttachmentPointer
     void element.play?.()?.catch(() => undefined);
   }, [playing, fetchState.state]);
   const play = async () => {
-    if (fetchState.state === 'ready' || (await start())) setPlaying(true);
+    if (await fileUrl()) setPlaying(true);
   };
   const save = async () => {
-    const url = fetchState.state === 'ready' ? fetchState.url : await start();
+    const url = await fileUrl();
     if (!url) return;
     const link = document.createElement('a');
     link.href = url;

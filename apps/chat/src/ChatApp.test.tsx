@@ -2,18 +2,16 @@
 import { EventBus } from '@parley/event-bus';
 import { act } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ChatApp } from './ChatApp.js';
 import { FakeMessenger } from './testing/fake-messenger.js';
 import { reactTestRoot, typeInto } from '@parley/bus-react/testing';
-import { openConversationParts } from './lazy-open-conversation.js';
+import { loadOpenConversationFirst, remoteIn, ADA as ada, BOB as bob } from './testing/chat-test-setup.js';
 
-// The open conversation is a lazily loaded part; here it is loaded once up front (part-loader.test.tsx tests the wait).
-beforeAll(() => openConversationParts.load());
+loadOpenConversationFirst();
 
 
-const remote = { session: { userId: 'me', displayName: 'Me', temporary: false }, locale: 'en-US' };
-const ada = { userId: 'u-ada', handle: 'ada', displayName: 'Ada Lovelace' };
+const remote = remoteIn('en-US');
 
 const dom = reactTestRoot();
 
@@ -214,8 +212,7 @@ describe('ChatApp', () => {
   it('creates a group, shows its members and senders, adds and removes members, and asks for a group call', async () => {
     const bus = new EventBus();
     const messenger = new FakeMessenger();
-    const bob = { userId: 'u-bob', handle: 'bob', displayName: 'Bob' };
-    const cat = { userId: 'u-cat', handle: 'cat', displayName: 'Cat' };
+        const cat = { userId: 'u-cat', handle: 'cat', displayName: 'Cat' };
     for (const user of [ada, bob, cat]) messenger.addUser(user);
     const requests: unknown[] = [];
     bus.on('call.group-requested').subscribe((event) => requests.push(event));

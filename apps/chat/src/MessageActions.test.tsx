@@ -3,16 +3,14 @@ import { reactTestRoot, typeInto } from '@parley/bus-react/testing';
 import { DELETE_FOR_EVERYONE_LIMIT_MS } from '@parley/contracts';
 import { EventBus } from '@parley/event-bus';
 import { act } from 'react';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ChatApp } from './ChatApp.js';
 import { FakeMessenger } from './testing/fake-messenger.js';
-import { openConversationParts } from './lazy-open-conversation.js';
+import { loadOpenConversationFirst, remoteIn, ADA as ada } from './testing/chat-test-setup.js';
 
-// The open conversation is a lazily loaded part; here it is loaded once up front (part-loader.test.tsx tests the wait).
-beforeAll(() => openConversationParts.load());
+loadOpenConversationFirst();
 
-const remote = { session: { userId: 'me', displayName: 'Me', temporary: false }, locale: 'en-US' };
-const ada = { userId: 'u-ada', handle: 'ada', displayName: 'Ada Lovelace' };
+const remote = remoteIn('en-US');
 const dom = reactTestRoot();
 
 const flush = () =>

@@ -2,17 +2,14 @@
 import { EventBus } from '@parley/event-bus';
 import { reactTestRoot } from '@parley/bus-react/testing';
 import { act } from 'react';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ChatApp } from './ChatApp.js';
 import { FeatureFakeMessenger } from './testing/feature-fake-messenger.js';
-import { openConversationParts } from './lazy-open-conversation.js';
+import { loadOpenConversationFirst, remoteIn, ADA as ada, BOB as bob } from './testing/chat-test-setup.js';
 
-// The open conversation is a lazily loaded part; here it is loaded once up front (part-loader.test.tsx tests the wait).
-beforeAll(() => openConversationParts.load());
+loadOpenConversationFirst();
 
-const remote = { session: { userId: 'me', displayName: 'Me', temporary: false }, locale: 'en-US' };
-const ada = { userId: 'u-ada', handle: 'ada', displayName: 'Ada Lovelace' };
-const bob = { userId: 'u-bob', handle: 'bob', displayName: 'Bob' };
+const remote = remoteIn('en-US');
 const cat = { userId: 'u-cat', handle: 'cat', displayName: 'Cat' };
 const dom = reactTestRoot();
 const flush = () => act(async () => new Promise((resolve) => setTimeout(resolve, 0)));

@@ -2,17 +2,14 @@
 import { EventBus } from '@parley/event-bus';
 import { reactTestRoot, typeInto } from '@parley/bus-react/testing';
 import { act } from 'react';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ChatApp } from './ChatApp.js';
 import { FeatureFakeMessenger } from './testing/feature-fake-messenger.js';
-import { openConversationParts } from './lazy-open-conversation.js';
+import { loadOpenConversationFirst, remoteIn, ADA as ada, BOB as bob } from './testing/chat-test-setup.js';
 
-// The open conversation is a lazily loaded part; here it is loaded once up front (part-loader.test.tsx tests the wait).
-beforeAll(() => openConversationParts.load());
+loadOpenConversationFirst();
 
-const remote = (locale: string) => ({ session: { userId: 'me', displayName: 'Me', temporary: false }, locale });
-const ada = { userId: 'u-ada', handle: 'ada', displayName: 'Ada Lovelace' };
-const bob = { userId: 'u-bob', handle: 'bob', displayName: 'Bob' };
+const remote = remoteIn;
 const dom = reactTestRoot();
 const flush = () => act(async () => new Promise((resolve) => setTimeout(resolve, 0)));
 /** The input labelled `name`. */

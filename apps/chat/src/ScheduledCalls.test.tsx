@@ -5,17 +5,15 @@ import { EventBus } from '@parley/event-bus';
 import type { ScheduledCall } from '@parley/messenger';
 import { exampleScheduledCall, ManualClock } from '@parley/messenger/testing';
 import { act } from 'react';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ChatApp } from './ChatApp.js';
 import type { ScheduleEnvironment } from './schedule-environment.js';
 import { FakeMessenger } from './testing/fake-messenger.js';
-import { openConversationParts } from './lazy-open-conversation.js';
+import { loadOpenConversationFirst, remoteIn, ADA as ada } from './testing/chat-test-setup.js';
 
-// The open conversation is a lazily loaded part; here it is loaded once up front (part-loader.test.tsx tests the wait).
-beforeAll(() => openConversationParts.load());
+loadOpenConversationFirst();
 
-const remote = { session: { userId: 'me', displayName: 'Me', temporary: false }, locale: 'en-US' };
-const ada = { userId: 'u-ada', handle: 'ada', displayName: 'Ada Lovelace' };
+const remote = remoteIn('en-US');
 const MINUTE = 60_000;
 /** 18:00 in Moscow, 10:00 in New York. */
 const START = Date.UTC(2026, 11, 1, 15, 0);

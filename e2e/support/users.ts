@@ -60,6 +60,21 @@ export async function showLinkCode(page: Page): Promise<{ settings: Locator; cod
   return { settings, code };
 }
 
+/** In Settings' device list (`settings`), removes the newest device, as a person does, and waits until the list shows one. */
+export async function removeLastDevice(settings: Locator): Promise<void> {
+  const deviceId = await settings.getByTestId('device').last().getAttribute('data-device-id');
+  await settings.getByRole('button', { name: `Remove device ${deviceId}` }).click();
+  await expect(settings.getByTestId('device')).toHaveCount(1);
+}
+
+/** `page`, a browser removed from its account, says so: keys and messages wiped. */
+export async function expectRemovedHere(page: Page): Promise<void> {
+  await expect(page.getByTestId('device-removed')).toHaveText(
+    'This device was removed from your account. Its keys and messages were deleted from this browser.',
+    { timeout: 20_000 },
+  );
+}
+
 /** Types a link code into a new browser's onboarding ("Link this browser") and waits for its chat. */
 export async function linkWithTypedCode(page: Page, shell: string, code: string): Promise<void> {
   await page.goto(shell);

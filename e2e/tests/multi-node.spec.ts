@@ -16,7 +16,7 @@ import { type CallPerson, callPerson, connect } from '../support/calls.js';
 import { skipWhenMissing } from '../support/prerequisites.js';
 import { NODE_COOKIE, type NodeName, type ServerCluster, serverClusterMissing, startServerCluster } from '../support/server-cluster.js';
 import { expectEncryptedMedia } from '../support/sframe-wire.js';
-import { linkWithTypedCode, newPerson, onboard, openConversation, showLinkCode, uniqueHandle } from '../support/users.js';
+import { expectRemovedHere, linkWithTypedCode, newPerson, onboard, openConversation, removeLastDevice, showLinkCode, uniqueHandle } from '../support/users.js';
 
 test.describe.configure({ timeout: 180_000 });
 
@@ -155,13 +155,8 @@ test('a browser removed through node A while connected to node B is signed out t
   await expectConnected({ a: 1, b: 1 });
 
   // Alice removes the laptop on node A: node B closes its socket and the laptop wipes itself.
-  const laptopId = await settings.getByTestId('device').last().getAttribute('data-device-id');
-  await settings.getByRole('button', { name: `Remove device ${laptopId}` }).click();
-  await expect(settings.getByTestId('device')).toHaveCount(1);
-  await expect(laptop.page.getByTestId('device-removed')).toHaveText(
-    'This device was removed from your account. Its keys and messages were deleted from this browser.',
-    { timeout: 20_000 },
-  );
+  await removeLastDevice(settings);
+  await expectRemovedHere(laptop.page);
   await expectConnected({ a: 1, b: 0 });
 
   for (const person of [alice, laptop]) await person.context.close();

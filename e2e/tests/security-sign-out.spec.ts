@@ -7,7 +7,7 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from '../support/fixtures.js';
 import { startNodeDevice } from '../support/node-device.js';
-import { linkWithTypedCode, newPerson, onboard, openConversation, registerContact, showLinkCode, uniqueHandle } from '../support/users.js';
+import { expectRemovedHere, linkWithTypedCode, newPerson, onboard, openConversation, registerContact, removeLastDevice, showLinkCode, uniqueHandle } from '../support/users.js';
 
 /** Everything the origin's IndexedDB databases and localStorage hold, as text, with counts. */
 async function storedInBrowser(page: Page): Promise<{ records: number; text: string; localKeys: string[] }> {
@@ -140,14 +140,8 @@ test('a browser removed by another device of the account wipes itself and shows 
   const token = await tokenOf(laptop.page);
 
   // Alice removes the laptop from her first browser.
-  const laptopId = await settings.getByTestId('device').last().getAttribute('data-device-id');
-  await settings.getByRole('button', { name: `Remove device ${laptopId}` }).click();
-  await expect(settings.getByTestId('device')).toHaveCount(1);
-
-  await expect(laptop.page.getByTestId('device-removed')).toHaveText(
-    'This device was removed from your account. Its keys and messages were deleted from this browser.',
-    { timeout: 20_000 },
-  );
+  await removeLastDevice(settings);
+  await expectRemovedHere(laptop.page);
   await expectNothingLeft(laptop.page, token, secret);
   // Alice's first browser is untouched.
   await settings.getByRole('button', { name: 'Close settings' }).click();

@@ -2,6 +2,7 @@ import { ManualClock } from '@parley/clock/testing';
 import { IdentityKeyPair } from '@parley/signal-protocol';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type FetchFunction, ParleyApiClient } from './api-client.js';
 import { ContactDirectory } from './contact-directory.js';
 import { ConversationChanges } from './conversation-changes.js';
 import { InMemoryHistoryStore } from './history-store.js';
@@ -13,17 +14,18 @@ afterEach(() => {
   for (const device of running.splice(0)) device.stop();
 });
 
-/** Ada's directory (over its own history store) and Bob, on one fake server. */
-async function adaAndBob() {
+/** Ada's directory (over its own history store) and Bob, on one fake server; `fetch` stands between Ada's directory and the server. */
+async function adaAndBob(fetch?: (server: FakeParleyServer) => FetchFunction) {
   const server = new FakeParleyServer();
   const ada = await registerDevice(server, 'ada', 'Ada');
   const bob = await registerDevice(server, 'bob', 'Bob');
   running.push(ada, bob);
   const changes = new ConversationChanges();
   const clock = new ManualClock(5_000);
+  const { token } = ada.setup.credentials;
   const directory = new ContactDirectory({
     self: selfOf(ada.setup.credentials),
-    api: apiFor(server, ada.setup.credentials.token),
+    api: fetch ? new ParleyApiClient({ baseUrl: server.baseUrl, fetch: fetch(server), token }) : apiFor(server, token),
     store: ada.setup.store,
     history: new InMemoryHistoryStore(),
     changes,
@@ -84,6 +86,33 @@ describe('the contact directory', () => {
     directory.forgetOwnDevicesCheck();
     await directory.refreshOwnDevicesIfUnknown();
     expect(await directory.knownDevices(adaId)).toEqual([ada2.setup.credentials.deviceId]);
+  });
+
+  it("asks for this account's devices at start-up without holding anyone up, and the copy-to-own-devices check waits for that answer", async () => {
+    let releaseAnswer = () => {};
+    const answerHeld = new Promise<void>((resolve) => (releaseAnswer = resolve));
+    let asked = 0;
+    const { server, ada, directory } = await adaAndBob((server) => async (input, init) => {
+      if (String(input).endsWith('/api/devices')) {
+        asked += 1;
+        await answerHeld;
+      }
+      return server.fetch(input, init);
+    });
+    const ada2 = await linkNewDevice(server, ada);
+    running.push(ada2);
+    // As MessengerClient.open does: the own record first, then the ask in the background.
+    await directory.ensureOwnRecord();
+    directory.refreshOwnDevicesInBackground();
+    let checked = false;
+    const check = directory.refreshOwnDevicesIfUnknown().then(() => (checked = true));
+    for (let turn = 0; turn < 5; turn += 1) await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(asked).toBe(1);
+    expect(checked).toBe(false);
+    releaseAnswer();
+    await check;
+    expect(await directory.knownDevices(ada.setup.credentials.userId)).toEqual([ada2.setup.credentials.deviceId]);
+    expect(asked).toBe(1);
   });
 
   it('gives the same safety number on both sides, and none for a stranger', async () => {

@@ -40,6 +40,8 @@ export class ContactDirectory {
   private readonly clock: WallClock;
   private readonly queue = new KeyedQueue();
   private ownDevicesCheckedAt = Number.NEGATIVE_INFINITY;
+  /** The start-up ask for this account's devices, while it runs (see refreshOwnDevicesInBackground). */
+  private startupRefresh: Promise<void> = Promise.resolve();
 
   constructor(options: ContactDirectoryOptions) {
     this.self = options.self;
@@ -114,8 +116,19 @@ export class ContactDirectory {
     });
   }
 
+  /**
+   * Asks for this account's devices without making anyone wait for it: at start-up the server's
+   * answer would otherwise be one more round trip before the conversation list shows (issue 20).
+   * Copies to this account's own devices wait for it (refreshOwnDevicesIfUnknown). Offline, the
+   * next such copy asks again.
+   */
+  refreshOwnDevicesInBackground(): void {
+    this.startupRefresh = this.refreshOwnDevices().catch(() => {});
+  }
+
   /** Refreshes this account's devices when none is known and the last check is older than OWN_DEVICES_TTL_MS. */
   async refreshOwnDevicesIfUnknown(): Promise<void> {
+    await this.startupRefresh;
     const own = await this.ensureOwnRecord();
     if (own.deviceIds.length > 0 || this.clock.now() - this.ownDevicesCheckedAt < OWN_DEVICES_TTL_MS) return;
     await asMessengerCall(() => this.refreshOwnDevices());

@@ -194,15 +194,14 @@ export class MessengerClient implements Messenger {
     );
   }
 
-  /** A messenger for this device: makes sure this account's own contact record exists and knows its other devices. */
+  /**
+   * A messenger for this device: makes sure this account's own contact record exists, and asks the
+   * server for its other devices in the background (copies to them wait for the answer).
+   */
   static async open(options: MessengerClientOptions): Promise<MessengerClient> {
     const messenger = new MessengerClient(options);
     await messenger.directory.ensureOwnRecord();
-    try {
-      await messenger.directory.refreshOwnDevices();
-    } catch {
-      // Offline at start-up: the next send asks again.
-    }
+    messenger.directory.refreshOwnDevicesInBackground();
     return messenger;
   }
 

@@ -24,6 +24,7 @@ import { RemoteSlot } from './remotes/RemoteSlot.js';
 import { useDeferredStart } from './remotes/deferred-start.js';
 import { startRemoteEarly } from './remotes/remote-loader.js';
 import { StartedEarly } from './started-early.js';
+import type { Messenger } from '@parley/messenger';
 import type { BetaActions } from './screens/BetaToggle.js';
 // The settings dialog's parts arrive as a lazy chunk when Settings first opens (issue 20).
 import { AppearanceSettings, BetaToggle, CallsSettings, NotificationsSettings, ReleaseInfo, SettingsPanel } from './screens/lazy-settings.js';
@@ -132,10 +133,16 @@ export interface ShellProps {
   readonly onLocale: (locale: string) => void;
   /** A guest who came through a call link: the call alone, no chat and no account settings. */
   readonly guest?: boolean;
+  /**
+   * The device session's messenger, for notifications and the unread count (none for guests). Given
+   * here rather than read from the shared `@parley/messenger` module: importing that would make this
+   * chunk wait for the whole protocol, and the chat's load with it (issue 20).
+   */
+  readonly messenger?: Messenger | null;
 }
 
 /** The shell: header, session, manifest, settings, and a slot per remote the manifest names. */
-export function Shell({ session, token, account, settings, relayCloseCause = NO_CLOSE_CAUSE, locale, onLocale, guest = false }: ShellProps) {
+export function Shell({ session, token, account, settings, relayCloseCause = NO_CLOSE_CAUSE, locale, onLocale, guest = false, messenger = null }: ShellProps) {
   const [settingsOpen, setSettingsOpen] = useState(false);
   const settingsButton = useRef<HTMLButtonElement>(null);
   // Back where the keyboard user was before opening Settings, once the modal dialog is gone (the
@@ -201,7 +208,7 @@ export function Shell({ session, token, account, settings, relayCloseCause = NO_
   }, []);
   const presentation = useCallPresentation();
   // Calls and messages while the tab is in the background, the unread count on the tab.
-  useBackgroundNotifications(locale, !guest);
+  useBackgroundNotifications(locale, guest ? null : messenger);
   const layout = shellLayout({ mode: presentation.mode, callAsksForSpace: presentation.asked, guest, choice: callLayout });
 
   const [manifestFetches, setManifestFetches] = useState(0);

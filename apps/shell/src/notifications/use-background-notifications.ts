@@ -1,5 +1,5 @@
 import { bus } from '@parley/event-bus';
-import { type Messenger, messenger } from '@parley/messenger';
+import type { Messenger } from '@parley/messenger';
 import { useEffect, useRef } from 'react';
 import { map } from 'rxjs';
 import { startBackgroundNotifier } from './background-notifier.js';
@@ -13,20 +13,14 @@ import { UnreadBadge } from './unread-badge.js';
 const pageAttended = () => document.visibilityState === 'visible' && document.hasFocus();
 
 /**
- * The signed-in shell's notifications and unread count (not for guests: they have no chats).
- * Nothing here asks for permission: that is Settings' button alone.
+ * The signed-in shell's notifications and unread count from `source`, the session's messenger (none
+ * for guests: they have no chats). Nothing here asks for permission: that is Settings' button alone.
  */
-export function useBackgroundNotifications(locale: string, enabled: boolean): void {
+export function useBackgroundNotifications(locale: string, source: Messenger | null): void {
   const currentLocale = useRef(locale);
   currentLocale.current = locale;
   useEffect(() => {
-    if (!enabled) return;
-    let source: Messenger;
-    try {
-      source = messenger();
-    } catch {
-      return; // the session is not open (yet): nothing to watch
-    }
+    if (!source) return;
     // Permission given on an earlier visit: the worker is needed again (registering asks nothing).
     if (notificationAvailability() === 'granted') void notificationWorker();
     const badge = new UnreadBadge(document);
@@ -50,5 +44,5 @@ export function useBackgroundNotifications(locale: string, enabled: boolean): vo
       stop();
       badge.dispose();
     };
-  }, [enabled]);
+  }, [source]);
 }

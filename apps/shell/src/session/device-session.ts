@@ -8,6 +8,7 @@ import {
   groupMemberIds,
   linkDevice,
   MessengerClient,
+  type Messenger,
   type MessengerFailure,
   ParleyApiClient,
   provideCallServices,
@@ -43,6 +44,8 @@ export interface DeviceSession {
   readonly settings: SettingsActions;
   /** Why the server last closed the relay connection, until it is back (the header words it). */
   readonly relayCloseCause: Behavior<RelayCloseCause | null>;
+  /** The messenger this session provided to chat and call, for the shell's notifications. */
+  readonly messenger: Messenger;
   /** Closes the relay and withdraws the messenger and relay from chat and call. */
   stop(): void;
 }
@@ -174,7 +177,8 @@ export async function startDeviceSession(
   messenger = await MessengerClient.open({ self, api, store, history, relay, groups, scheduledCalls, attachments });
   watch.add(messenger.failures$.subscribe(warnFailure));
   const withdrawRelay = provideRelayConnection(relay);
-  const withdrawMessenger = provideMessenger(withLegacyCallServiceMethods(messenger, callServices));
+  const provided = withLegacyCallServiceMethods(messenger, callServices);
+  const withdrawMessenger = provideMessenger(provided);
   const withdrawCallServices = provideCallServices(callServices);
   const session: Session = { userId: credentials.userId, displayName: credentials.displayName, temporary: false };
   bus.set('session.current', session);
@@ -233,6 +237,7 @@ export async function startDeviceSession(
     session,
     settings,
     relayCloseCause: relay.closeCause,
+    messenger: provided,
     stop() {
       watch.unsubscribe();
       for (const cancel of [...linkPolls]) cancel();

@@ -121,6 +121,26 @@ export default tseslint.config(
   },
   // The release's test of the remote entry that falls back to its full build (what a release ships).
   { files: ['tools/release/src/runtime-fallback.test.ts'], rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['../../mf-build/runtime-fallback.mjs']) } },
+  // The shell's signed-in screen must not wait for the protocol: a module that imports the messenger,
+  // Signal or the relay client (values, not types) puts their shared chunks on the chat's path (issue 20:
+  // the Shell's notifications reading `messenger()` held the chat's load back ~300 ms on a slow link).
+  // Only the device session (src/session/) loads them; others take what it made as props.
+  {
+    files: ['apps/shell/src/**/*.ts', 'apps/shell/src/**/*.tsx'],
+    ignores: ['apps/shell/src/session/**', 'apps/shell/src/**/*.test.ts', 'apps/shell/src/**/*.test.tsx', 'apps/shell/src/testing/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: ['@parley/messenger', '@parley/signal-protocol', '@parley/signaling'].map((name) => ({
+            name,
+            allowTypeImports: true,
+            message: 'Only src/session/ loads the protocol; take what the device session made as a prop (issue 20).',
+          })),
+        },
+      ],
+    },
+  },
   // runtime:std sources run in a page, a worker and Node: no framework, no Node built-in, no DOM.
   // Their tests run in Node and may use Node (a real WebSocket server, the libsignal oracle).
   ...stdRoots.map((root) => ({

@@ -1,5 +1,6 @@
 import type { EventBus } from '@parley/event-bus';
-import { canJoin, type ScheduledCall, type ScheduledCallApi, ScheduledCallReminders } from '@parley/messenger';
+import type { ScheduledCall, ScheduledCallApi } from '@parley/messenger';
+import { canJoin, ScheduledCallReminders } from '@parley/messenger/page';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ChatMessages } from './messages.js';
 import { useScheduleEnvironment } from './schedule-environment.js';

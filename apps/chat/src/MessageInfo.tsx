@@ -1,4 +1,5 @@
-import { groupMessageReceipts, type HistoryMessage, type MemberReceipt } from '@parley/messenger';
+import type { HistoryMessage, MemberReceipt } from '@parley/messenger';
+import { groupMessageReceipts } from '@parley/messenger/page';
 import { Info, X } from 'lucide-react';
 import { type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
 import type { FeatureMessages } from './feature-messages.js';

@@ -1,5 +1,5 @@
 import type { CallEntry } from '@parley/contracts';
-import type { AttachmentTransfer, DeliveryState, HistoryMessage } from '@parley/messenger';
+import type { AttachmentTransferApi, DeliveryState, HistoryMessage } from '@parley/messenger';
 import { AlertCircle, Check, CheckCheck, Clock3, Phone, PhoneMissed, Video } from 'lucide-react';
 import { type ComponentType, type KeyboardEvent, memo, type ReactNode, useEffect, useRef, useState } from 'react';
 import { AttachmentView } from './attachments/AttachmentView.js';
@@ -38,7 +38,7 @@ export const MessageList = memo(function MessageList(props: {
   /** Group chats: the sender's name shown on incoming messages. */
   senderName?: (message: HistoryMessage) => string;
   /** Downloads the messages' attachments (none shown as downloadable without it). */
-  transfer?: AttachmentTransfer;
+  transfer?: AttachmentTransferApi;
   /** Reply, react, edit and delete (a menu per bubble; the focused message is the tab stop). */
   actions?: BubbleActions;
   /** Extra controls in a bubble's meta line (group chats: "Message info" on own messages). */

@@ -1,4 +1,5 @@
-import { canJoin, joinWindow, type ScheduledCall } from '@parley/messenger';
+import type { ScheduledCall } from '@parley/messenger';
+import { canJoin, joinWindow } from '@parley/messenger/page';
 import { useId, useState } from 'react';
 import type { ChatMessages } from './messages.js';
 import { describeZone, formatCallTimes } from './zoned-time.js';

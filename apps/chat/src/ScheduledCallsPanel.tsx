@@ -1,7 +1,8 @@
 import { callLinkUrl } from '@parley/call-links';
 import { useObservable } from '@parley/bus-react';
 import type { EventBus } from '@parley/event-bus';
-import { joinWindow, type ScheduledCall, type ScheduledCallApi } from '@parley/messenger';
+import type { ScheduledCall, ScheduledCallApi } from '@parley/messenger';
+import { joinWindow } from '@parley/messenger/page';
 import { Suspense, useMemo, useState } from 'react';
 import { map } from 'rxjs';
 import { icsFileName, scheduledCallIcs } from './ics-calendar.js';

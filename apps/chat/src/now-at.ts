@@ -1,5 +1,5 @@
 import type { Clock } from '@parley/clock';
-import { runAt } from '@parley/messenger';
+import { runAt } from '@parley/messenger/page';
 import { useEffect, useState } from 'react';
 
 /** The clock's time, read again at each of `instants` as it passes (a Join button that opens on time). */

@@ -1,6 +1,6 @@
 import type { MountArgs, MountElement, RemoteApp, RemoteModule, RemoteProps } from '@parley/contracts';
 import { bus, busEvaluations } from '@parley/event-bus';
-import { type Messenger, messenger } from '@parley/messenger';
+import type { Messenger } from '@parley/messenger';
 import { StrictMode } from 'react';
 import { type Root, createRoot } from 'react-dom/client';
 import { Observable } from 'rxjs';
@@ -8,15 +8,21 @@ import { ChatApp } from './ChatApp.js';
 import { pageCallLog } from './call-log.js';
 
 const roots = new WeakMap<MountElement, Root>();
+/** Each element's latest render, so a late answer from an older shell's slot never overrides newer props. */
+const latest = new WeakMap<MountElement, MountArgs>();
 
-function propsOf({ dom: _dom, ...props }: MountArgs): RemoteProps {
+function propsOf({ dom: _dom, messenger: _messenger, ...props }: MountArgs): RemoteProps {
   return props;
 }
 
-/** The page's messenger, or null when the shell has not signed anyone in (chat shows a notice). */
-function currentMessenger(): Messenger | null {
+/**
+ * The page's messenger from a shell that does not pass one (older shells), or null when nobody is
+ * signed in (chat shows a notice). Imported only then: the shared `@parley/messenger` module carries
+ * the whole protocol, which today's shell keeps off the chat's path (issue 20).
+ */
+async function slotMessenger(): Promise<Messenger | null> {
   try {
-    return messenger();
+    return (await import('@parley/messenger')).messenger();
   } catch {
     return null;
   }
@@ -30,15 +36,22 @@ export const app: RemoteApp = {
       root = createRoot(args.dom as unknown as HTMLElement);
       roots.set(args.dom, root);
     }
-    root.render(
-      <StrictMode>
-        <ChatApp bus={bus} remote={propsOf(args)} messenger={currentMessenger()} callLog={pageCallLog} />
-      </StrictMode>,
-    );
+    latest.set(args.dom, args);
+    const draw = (messenger: Messenger | null) =>
+      root.render(
+        <StrictMode>
+          <ChatApp bus={bus} remote={propsOf(args)} messenger={messenger} callLog={pageCallLog} />
+        </StrictMode>,
+      );
+    // The shell's messenger satisfies the Messenger interface of the library version it was built
+    // with, which this release's contract range accepts.
+    if (args.messenger !== undefined) draw(args.messenger as Messenger);
+    else void slotMessenger().then((messenger) => latest.get(args.dom) === args && draw(messenger));
   },
   destroy({ dom }) {
     roots.get(dom)?.unmount();
     roots.delete(dom);
+    latest.delete(dom);
   },
 };
 

@@ -1,4 +1,4 @@
-import { matchSpans, parseQuery } from '@parley/messenger';
+import { matchSpans, parseQuery } from '@parley/messenger/page';
 
 /** A piece of a snippet: plain text, or a match to highlight. */
 export interface SnippetPart {

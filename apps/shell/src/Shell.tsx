@@ -139,10 +139,19 @@ export interface ShellProps {
    * chunk wait for the whole protocol, and the chat's load with it (issue 20).
    */
   readonly messenger?: Messenger | null;
+  /**
+   * The messenger the chat is mounted with: the early one reading this device's stores while the
+   * device session starts (it hands over to the session's), or the session's; none for guests.
+   */
+  readonly chatMessenger?: Messenger | null;
+  /** Whether the device session runs (false while a returning user's early shell shows): the call app waits for it. */
+  readonly sessionStarted?: boolean;
+  /** Told once the chat is on screen, or once it is known that none will be (the device session then starts). */
+  readonly onChatReady?: () => void;
 }
 
 /** The shell: header, session, manifest, settings, and a slot per remote the manifest names. */
-export function Shell({ session, token, account, settings, relayCloseCause = NO_CLOSE_CAUSE, locale, onLocale, guest = false, messenger = null }: ShellProps) {
+export function Shell({ session, token, account, settings, relayCloseCause = NO_CLOSE_CAUSE, locale, onLocale, guest = false, messenger = null, chatMessenger = null, sessionStarted = true, onChatReady }: ShellProps) {
   const [settingsOpen, setSettingsOpen] = useState(false);
   const settingsButton = useRef<HTMLButtonElement>(null);
   // Back where the keyboard user was before opening Settings, once the modal dialog is gone (the
@@ -191,6 +200,7 @@ export function Shell({ session, token, account, settings, relayCloseCause = NO_
   const relayStatus = useBehavior(bus.state('relay.status'));
   const relayText = relayStatusText(t, relayStatus, useBehavior(relayCloseCause));
   const remoteProps = useMemo<RemoteProps>(() => ({ session, locale }), [session, locale]);
+  const chatProps = useMemo(() => (chatMessenger ? { ...remoteProps, messenger: chatMessenger } : remoteProps), [remoteProps, chatMessenger]);
   const [theme, setTheme] = useState<ThemeChoice>(() => readTheme(localStorage));
   const chooseTheme = useCallback((choice: ThemeChoice) => {
     applyTheme(document.documentElement, localStorage, choice);
@@ -300,7 +310,11 @@ export function Shell({ session, token, account, settings, relayCloseCause = NO_
     const timer = setTimeout(() => setChatWaitOver(true), CALL_WAITS_FOR_CHAT_MS);
     return () => clearTimeout(timer);
   }, [chatPending, chatWaitOver]);
-  const callMayStart = useDeferredStart(shownManifest !== null && (!chatPending || chatWaitOver));
+  // Calls need the protocol: the call app never mounts before the device session has started.
+  useEffect(() => {
+    if (shownManifest !== null && !chatPending) onChatReady?.();
+  }, [shownManifest, chatPending, onChatReady]);
+  const callMayStart = useDeferredStart(shownManifest !== null && (!chatPending || chatWaitOver) && sessionStarted);
 
   const slot = (name: RemoteName) => {
     if (!shownManifest || disabled.has(name)) return null;
@@ -315,7 +329,7 @@ export function Shell({ session, token, account, settings, relayCloseCause = NO_
         key={`${name}@${release.entry}`}
         fallback={<p role="status" data-testid={`${name}-crashed`}>{t.remoteCrashed(name)}</p>}
       >
-        <RemoteSlot name={name} release={release} remoteProps={remoteProps} federation={federation} t={t} onModule={onModule} onSettled={onSettled} />
+        <RemoteSlot name={name} release={release} remoteProps={name === 'chat' ? chatProps : remoteProps} federation={federation} t={t} onModule={onModule} onSettled={onSettled} />
       </RemoteErrorBoundary>
     );
   };

@@ -6,10 +6,11 @@ import type { Observable } from 'rxjs';
 import { browserIdle } from './idle.js';
 import { prefetchManifest } from './manifest/manifest-prefetch.js';
 import { defaultLocale, failureText, loadMessages, messagesFor, messagesLoaded } from './messages.js';
-import { deviceSession, looksSignedIn, preloadSignedIn, shellModule } from './returning-start.js';
+import { deviceSession, earlyShellModule, looksSignedIn, preloadSignedIn, shellModule } from './returning-start.js';
 import type { OnboardingActions } from './screens/OnboardingScreen.js';
 import { OtherTabScreen } from './screens/OtherTabScreen.js';
 import type { DeviceSession, SignedInDevice } from './session/device-session.js';
+import type { EarlyShell } from './session/early-shell.js';
 import { type OpenedDevice, isGuest, openDevice } from './session/open-device.js';
 import { takeCallLinkFromLocation } from './session/call-link-route.js';
 import { wipeThisBrowser } from './session/wipe-browser.js';
@@ -32,7 +33,13 @@ type DeviceState =
   | { status: 'opening' }
   /** `removed`: this browser was signed out by another device of the account (and wiped). */
   | { status: 'onboarding'; device: OpenedDevice; removed?: boolean }
-  | { status: 'signed-in'; device: OpenedDevice; session: DeviceSession }
+  /**
+   * A returning user's shell before its device session has started: the conversation list and history
+   * from this device's stores while the protocol downloads (issue 20); `signed-in` follows.
+   */
+  | { status: 'starting'; device: OpenedDevice; early: EarlyShell }
+  /** `early`: the shell shown before the session started, whose messenger the chat keeps using. */
+  | { status: 'signed-in'; device: OpenedDevice; session: DeviceSession; early?: EarlyShell }
   /** A guest left their call: their temporary account is gone. */
   | { status: 'guest-left'; device: OpenedDevice }
   | { status: 'failed'; message: string };
@@ -111,7 +118,11 @@ export function ShellRoot({ tab$, onUseHere }: { tab$: Observable<TabStatus>; on
       session.stop();
       return;
     }
-    setDevice({ status: 'signed-in', device: opened, session });
+    // The early shell (if this page showed one) hands over: the chat keeps its messenger object.
+    const shown = current.current;
+    const early = shown.status === 'starting' && shown.device === opened ? shown.early : undefined;
+    early?.sessionStarted(session);
+    setDevice({ status: 'signed-in', device: opened, session, ...(early ? { early } : {}) });
   }, []);
 
   useEffect(() => {
@@ -140,6 +151,20 @@ export function ShellRoot({ tab$, onUseHere }: { tab$: Observable<TabStatus>; on
             (shell) => !cancelled && shell.startSignedInLoads(credentials.token, credentials.userId, !isGuest(credentials)),
             () => {}, // the Shell's own lazy load below reports it
           );
+        }
+        // A returning user sees their conversations from this device's stores while the protocol
+        // still downloads (the device session below takes over once it has started).
+        // Its downloads wait until the chat is on screen, so the list's chunks have the link to themselves.
+        if (credentials && !isGuest(credentials)) {
+          const [{ earlyShell }] = await Promise.all([earlyShellModule(), shellModule()]);
+          if (cancelled) {
+            opened.db.close();
+            return;
+          }
+          const early = earlyShell(opened.db, credentials);
+          setDevice({ status: 'starting', device: opened, early });
+          await early.chatShown;
+          if (cancelled) return;
         }
         const signedIn = credentials
           ? await preloadSignedIn().then(([session]) => session.signedInDevice(opened.db, credentials))
@@ -245,20 +270,25 @@ export function ShellRoot({ tab$, onUseHere }: { tab$: Observable<TabStatus>; on
   if (device.status === 'onboarding' && onboarding && OnboardingScreen) {
     return <OnboardingScreen t={t} locale={locale} onLocale={setLocale} actions={onboarding} notice={device.removed ? t.deviceRemoved : undefined} />;
   }
-  if (device.status === 'signed-in') {
-    const { session } = device;
+  if (device.status === 'starting' || device.status === 'signed-in') {
+    // One Shell element for both: the hand-over updates its props, nothing remounts.
+    const started = device.status === 'signed-in' ? device.session : null;
+    const shown: Pick<DeviceSession, 'session' | 'credentials' | 'settings'> = device.status === 'signed-in' ? device.session : device.early;
     return (
       <Suspense fallback={loading}>
         <Shell
-          session={session.session}
-          token={session.credentials.token}
-          account={session.credentials}
-          settings={session.settings}
-          relayCloseCause={session.relayCloseCause}
+          session={shown.session}
+          token={shown.credentials.token}
+          account={shown.credentials}
+          settings={shown.settings}
+          relayCloseCause={started?.relayCloseCause}
           locale={locale}
           onLocale={setLocale}
-          guest={isGuest(session.credentials)}
-          messenger={session.messenger}
+          guest={isGuest(shown.credentials)}
+          messenger={started?.messenger ?? null}
+          chatMessenger={device.early?.messenger ?? started?.messenger ?? null}
+          sessionStarted={started !== null}
+          onChatReady={device.status === 'starting' ? device.early.chatReady : undefined}
         />
       </Suspense>
     );

@@ -17,8 +17,16 @@ import { readDeviceToken } from './session/early-token.js';
 export const deviceSession = () => import('./session/device-session.js');
 /** The signed-in shell's component. */
 export const shellModule = () => import('./Shell.js');
+/** What a returning user's shell shows before the device session has started (early-shell.ts). */
+export const earlyShellModule = () => import('./session/early-shell.js');
 /** Everything the signed-in shell needs, fetched ahead of time. */
-export const preloadSignedIn = () => Promise.all([deviceSession(), shellModule()]);
+export const preloadSignedIn = () => Promise.all([deviceSession(), shellModule(), earlyShellModule()]);
+/**
+ * What a returning user's conversation list needs: the shell and its early messenger, not the
+ * protocol. The device session's chunks are asked for once the chat is on screen (ShellRoot), so
+ * they do not share the slow link with the list's.
+ */
+export const preloadReturning = () => Promise.all([shellModule(), earlyShellModule()]);
 
 /** Whether this browser accepted a manifest before (a returning user); false when storage is unreadable. */
 export function looksSignedIn(storage: () => Pick<Storage, 'getItem'>): boolean {
@@ -48,7 +56,7 @@ export async function prefetchManifestWithStoredToken(factory: IDBFactory): Prom
  */
 export function startSignedInDownloads(
   storage: () => Pick<Storage, 'getItem'>,
-  load: () => Promise<unknown> = preloadSignedIn,
+  load: () => Promise<unknown> = preloadReturning,
   page: Document = document,
   prefetch: () => Promise<void> = () => prefetchManifestWithStoredToken(indexedDB),
 ): void {

@@ -23,6 +23,13 @@ export interface RemoteProps {
 
 export interface MountArgs extends RemoteProps {
   readonly dom: MountElement;
+  /**
+   * The page's messenger (a `Messenger` of `@parley/messenger`; `unknown` here because contracts
+   * do not depend on that library), given to the chat by shells since the early conversation list
+   * (issue 20): at first one that reads this device's stores while the protocol downloads, then
+   * hands over to the real one. Absent from older shells: the chat then reads `messenger()`.
+   */
+  readonly messenger?: unknown;
 }
 
 /** The singletons a remote imported, handed back so the shell can prove they are shared. */

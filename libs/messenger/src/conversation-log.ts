@@ -1,6 +1,7 @@
 import type { WallClock } from '@parley/clock';
 import type { TextContent } from '@parley/contracts';
 import type { ConversationChanges } from './conversation-changes.js';
+import { conversationSummary, visibleMessages } from './conversation-list.js';
 import { withMemberReceipt } from './group-receipts.js';
 import type { HistoryStore } from './history-store.js';
 import { KeyedQueue } from './keyed-queue.js';
@@ -94,8 +95,8 @@ export class ConversationLog {
   }
 
   /** A conversation's messages, oldest first (those deleted for me left out). */
-  async messages(conversationId: string): Promise<readonly HistoryMessage[]> {
-    return (await this.history.listMessages(conversationId)).filter((message) => message.hidden !== true);
+  messages(conversationId: string): Promise<readonly HistoryMessage[]> {
+    return visibleMessages(this.history, conversationId);
   }
 
   /** Whether the message (sender, message id) is kept already. */
@@ -154,24 +155,7 @@ export class ConversationLog {
   }
 
   /** A conversation as the list shows it: its last message and how many are unread. */
-  async summary(
-    conversationId: string,
-    peer: ConversationSummary['peer'],
-    kind?: Pick<ConversationSummary, 'kind' | 'group'>,
-  ): Promise<ConversationSummary> {
-    const messages = await this.messages(conversationId);
-    return {
-      conversationId,
-      peer,
-      lastMessage: messages.at(-1) ?? null,
-      unread: messages.filter((message) => message.direction === 'in' && message.read !== true).length,
-      ...kind,
-    };
+  summary(conversationId: string, peer: ConversationSummary['peer'], kind?: Pick<ConversationSummary, 'kind' | 'group'>): Promise<ConversationSummary> {
+    return conversationSummary(this.history, conversationId, peer, kind);
   }
-}
-
-/** Most recent first, by this device's clock (a sender's clock may be off; the list shows activity here). */
-export function byLatestActivity(a: ConversationSummary, b: ConversationSummary): number {
-  const latest = (summary: ConversationSummary) => summary.lastMessage?.storedAt ?? -1;
-  return latest(b) - latest(a);
 }

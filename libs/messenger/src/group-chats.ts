@@ -107,11 +107,6 @@ export class GroupChats {
     return group === undefined ? undefined : infoOf(group);
   }
 
-  /** Every group as the conversation list shows it. */
-  async summaries(): Promise<ConversationSummary[]> {
-    return Promise.all((await this.groups.listGroups()).map((group) => this.summaryOf(group)));
-  }
-
   async createGroup(name: string, handles: readonly string[]): Promise<ConversationSummary> {
     const trimmed = name.trim();
     const others = await this.lookUp(handles);

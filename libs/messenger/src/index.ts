@@ -3,6 +3,7 @@
 // services (TURN, call links). The shell assembles the session; chat and call reach it through
 // `messenger()` and `callServices()`.
 export type {
+  AttachmentTransferApi,
   ContactNotice,
   ConversationSummary,
   DeliveryState,

@@ -119,6 +119,9 @@ export interface MessengerFailure {
   readonly userId?: string;
 }
 
+/** What the chat uses of attachments: encrypt-and-upload, download-and-decrypt ({@link AttachmentTransfer} does it). */
+export type AttachmentTransferApi = Pick<AttachmentTransfer, 'upload' | 'download'>;
+
 /** What the chat app uses. The shell provides the page's one instance (see `provideMessenger`). */
 export interface Messenger {
   /** The signed-in user. */
@@ -182,7 +185,7 @@ export interface Messenger {
    * Encrypts, uploads and downloads attachments (optional: added with issue 18; without it the
    * chat offers no attachments). Send what `upload` returns with `sendText(…, { attachments })`.
    */
-  attachments?(): AttachmentTransfer;
+  attachments?(): AttachmentTransferApi;
   /**
    * The call history (optional: added with the Calls view): every call of this device and of this
    * user's other devices (synced over Signal), live, and the missed-call badge's "seen" mark.

@@ -9,7 +9,8 @@ import type { ParleyApiClient } from './api-client.js';
 import { CallHistory, type CallHistoryApi } from './call-history.js';
 import { ContactDirectory } from './contact-directory.js';
 import { ConversationChanges } from './conversation-changes.js';
-import { byLatestActivity, ConversationLog } from './conversation-log.js';
+import { listConversations } from './conversation-list.js';
+import { ConversationLog } from './conversation-log.js';
 import { PairwiseFanOut, type RelaySend } from './device-fan-out.js';
 import { DeviceLinker, type LinkRequestOutcome } from './device-link.js';
 import { asMessengerCall, inBackground, MessengerError, toMessengerError } from './errors.js';
@@ -374,8 +375,7 @@ export class MessengerClient implements Messenger {
     return this.log.summary(contact.userId, { userId: contact.userId, displayName: contact.displayName, handle: contact.handle });
   }
 
-  private async loadConversations(): Promise<readonly ConversationSummary[]> {
-    const direct = await Promise.all((await this.directory.others()).map((contact) => this.summaryOf(contact)));
-    return [...direct, ...(await this.groupChats.summaries())].sort(byLatestActivity);
+  private loadConversations(): Promise<readonly ConversationSummary[]> {
+    return listConversations(this.history, this.groups, this.self.userId);
   }
 }

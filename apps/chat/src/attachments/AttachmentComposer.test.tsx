@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { reactTestRoot } from '@parley/bus-react/testing';
 import type { AttachmentPointer } from '@parley/contracts';
-import type { AttachmentDescription, AttachmentTransfer, TransferProgress } from '@parley/messenger';
+import type { AttachmentDescription, AttachmentTransferApi, TransferProgress } from '@parley/messenger';
 import { act } from 'react';
 import { describe, expect, it } from 'vitest';
 import { AttachmentComposer } from './AttachmentComposer.js';
@@ -25,7 +25,7 @@ const byName = (name: string) => [...dom.container.querySelectorAll<HTMLElement>
 function render(locale: string, transfer: ManualTransfer, sent: AttachmentPointer[]) {
   act(() =>
     dom.root.render(
-      <AttachmentComposer locale={locale} transfer={transfer as unknown as AttachmentTransfer} send={async (pointer) => void sent.push(pointer)}>
+      <AttachmentComposer locale={locale} transfer={transfer as unknown as AttachmentTransferApi} send={async (pointer) => void sent.push(pointer)}>
         <textarea aria-label="Message" />
       </AttachmentComposer>,
     ),

@@ -1,6 +1,6 @@
 import type { AttachmentPointer } from '@parley/contracts';
 import { ATTACHMENT_MAX_BYTES } from '@parley/contracts';
-import type { AttachmentTransfer } from '@parley/messenger';
+import type { AttachmentTransferApi } from '@parley/messenger';
 import { Paperclip } from 'lucide-react';
 import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import { attachmentMessagesFor, uploadFailureText } from './attachment-messages.js';
@@ -23,7 +23,7 @@ let nextUploadKey = 0;
  */
 export function AttachmentComposer(props: {
   locale: string;
-  transfer: AttachmentTransfer;
+  transfer: AttachmentTransferApi;
   send: (pointer: AttachmentPointer) => Promise<unknown>;
   children: ReactNode;
 }) {

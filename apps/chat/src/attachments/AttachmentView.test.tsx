@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { reactTestRoot } from '@parley/bus-react/testing';
 import type { AttachmentPointer } from '@parley/contracts';
-import type { AttachmentTransfer } from '@parley/messenger';
+import type { AttachmentTransferApi } from '@parley/messenger';
 import { act } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AttachmentView } from './AttachmentView.js';
@@ -18,7 +18,7 @@ const pointer = (contentType: string, fileName: string): AttachmentPointer => ({
 });
 
 /** A download the test sees requested; it answers with a few bytes at once. */
-function transfer(): AttachmentTransfer & { downloads: string[] } {
+function transfer(): AttachmentTransferApi & { downloads: string[] } {
   const downloads: string[] = [];
   return {
     downloads,
@@ -27,7 +27,7 @@ function transfer(): AttachmentTransfer & { downloads: string[] } {
       progress(1);
       return new Uint8Array([1, 2, 3]);
     },
-  } as unknown as AttachmentTransfer & { downloads: string[] };
+  } as unknown as AttachmentTransferApi & { downloads: string[] };
 }
 
 const settle = () => act(async () => {

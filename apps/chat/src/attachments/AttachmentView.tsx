@@ -1,6 +1,6 @@
 import type { AttachmentPointer } from '@parley/contracts';
 import { errorCodeOf } from '@parley/contracts';
-import type { AttachmentTransfer } from '@parley/messenger';
+import type { AttachmentTransferApi } from '@parley/messenger';
 import { Download, FileText, Play, X } from 'lucide-react';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { type AttachmentMessages, attachmentMessagesFor, formatFileSize } from './attachment-messages.js';
@@ -14,7 +14,7 @@ import { VoicePlayer } from './VoicePlayer.js';
 const opened = new Map<string, Promise<Blob>>();
 
 /** The decrypted file of a pointer, downloaded once per page (a failure is not kept: a retry downloads again). */
-export function openAttachment(transfer: AttachmentTransfer, pointer: AttachmentPointer, onProgress: (fraction: number) => void): Promise<Blob> {
+export function openAttachment(transfer: AttachmentTransferApi, pointer: AttachmentPointer, onProgress: (fraction: number) => void): Promise<Blob> {
   let file = opened.get(pointer.blobId);
   if (!file) {
     file = transfer.download(pointer, onProgress).then((bytes) => new Blob([bytes], { type: pointer.contentType || 'application/octet-stream' }));
@@ -34,7 +34,7 @@ export function downloadFailureText(t: AttachmentMessages, error: unknown): stri
 }
 
 /** Downloads a pointer's file on demand; the object URL lives as long as the component. */
-function useAttachmentFile(transfer: AttachmentTransfer, pointer: AttachmentPointer, t: AttachmentMessages) {
+function useAttachmentFile(transfer: AttachmentTransferApi, pointer: AttachmentPointer, t: AttachmentMessages) {
   const [fetchState, setFetchState] = useState<Fetch>({ state: 'idle' });
   const url = fetchState.state === 'ready' ? fetchState.url : null;
   useEffect(() => () => {
@@ -61,7 +61,7 @@ function useAttachmentFile(transfer: AttachmentTransfer, pointer: AttachmentPoin
  * One attachment in a bubble: a photo (thumbnail, then the photo, opening in a viewer), a voice message,
  * or a file card — a video's card also plays it in the bubble.
  */
-export function AttachmentView(props: { pointer: AttachmentPointer; transfer: AttachmentTransfer | undefined; locale: string }) {
+export function AttachmentView(props: { pointer: AttachmentPointer; transfer: AttachmentTransferApi | undefined; locale: string }) {
   const { pointer, transfer, locale } = props;
   const t = useMemo(() => attachmentMessagesFor(locale), [locale]);
   if (!transfer) return <p className="attachment attachment--file">{pointer.fileName}</p>;
@@ -85,7 +85,7 @@ function playableVideo(contentType: string): boolean {
   return probe?.canPlayType?.(contentType) !== '';
 }
 
-function FileCard({ pointer, transfer, t, locale }: { pointer: AttachmentPointer; transfer: AttachmentTransfer; t: AttachmentMessages; locale: string }) {
+function FileCard({ pointer, transfer, t, locale }: { pointer: AttachmentPointer; transfer: AttachmentTransferApi; t: AttachmentMessages; locale: string }) {
   const { fetchState, fileUrl } = useAttachmentFile(transfer, pointer, t);
   const playable = useMemo(() => playableVideo(pointer.contentType), [pointer.contentType]);
   const [playing, setPlaying] = useState(false);
@@ -131,7 +131,7 @@ function FileCard({ pointer, transfer, t, locale }: { pointer: AttachmentPointer
   );
 }
 
-function PhotoView({ pointer, transfer, t }: { pointer: AttachmentPointer; transfer: AttachmentTransfer; t: AttachmentMessages }) {
+function PhotoView({ pointer, transfer, t }: { pointer: AttachmentPointer; transfer: AttachmentTransferApi; t: AttachmentMessages }) {
   const { fetchState, start } = useAttachmentFile(transfer, pointer, t);
   const dialog = useRef<HTMLDialogElement>(null);
   const [viewing, setViewing] = useState(false);

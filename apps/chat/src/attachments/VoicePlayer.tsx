@@ -1,5 +1,5 @@
 import type { AttachmentPointer } from '@parley/contracts';
-import type { AttachmentTransfer } from '@parley/messenger';
+import type { AttachmentTransferApi } from '@parley/messenger';
 import { Play } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { formatDuration } from '../messages.js';
@@ -11,7 +11,7 @@ import { downloadFailureText, openAttachment } from './AttachmentView.js';
  * the browser's own audio controls (play, pause and seek, reachable by keyboard and named for
  * screen readers).
  */
-export function VoicePlayer({ pointer, transfer, t }: { pointer: AttachmentPointer; transfer: AttachmentTransfer; t: AttachmentMessages }) {
+export function VoicePlayer({ pointer, transfer, t }: { pointer: AttachmentPointer; transfer: AttachmentTransferApi; t: AttachmentMessages }) {
   const [url, setUrl] = useState<string | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);

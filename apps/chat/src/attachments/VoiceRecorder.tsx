@@ -1,5 +1,5 @@
 import type { AttachmentPointer } from '@parley/contracts';
-import type { AttachmentTransfer } from '@parley/messenger';
+import type { AttachmentTransferApi } from '@parley/messenger';
 import { Mic, Square } from 'lucide-react';
 import { useEffect, useRef, useState } from 'react';
 import { formatDuration } from '../messages.js';
@@ -13,7 +13,7 @@ const VOICE_TYPE = 'audio/webm;codecs=opus';
  * Click to record, click again to send: MediaRecorder with Opus, then the waveform and length
  * from the recording itself, sent as an attachment marked as a voice message.
  */
-export function VoiceRecorder(props: { t: AttachmentMessages; transfer: AttachmentTransfer; send: (pointer: AttachmentPointer) => Promise<unknown>; onFailure: (text: string) => void }) {
+export function VoiceRecorder(props: { t: AttachmentMessages; transfer: AttachmentTransferApi; send: (pointer: AttachmentPointer) => Promise<unknown>; onFailure: (text: string) => void }) {
   const { t, transfer, send, onFailure } = props;
   const recorder = useRef<MediaRecorder | null>(null);
   const [startedAt, setStartedAt] = useState<number | null>(null);

@@ -1,3 +1,5 @@
+// Tests build their fakes from the library's real search; the app itself imports it only lazily (remote-app.tsx, older shells).
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { type HistoryMessage, MessageSearch } from '@parley/messenger';
 import { BehaviorSubject, distinctUntilChanged, EMPTY, firstValueFrom, map, type Observable } from 'rxjs';
 import { FakeMessenger } from './fake-messenger.js';

@@ -1,5 +1,5 @@
 import type { ModuleFederation } from '@module-federation/enhanced/runtime';
-import type { RemoteModule, RemoteName, RemoteProps, RemoteRelease } from '@parley/contracts';
+import type { MountArgs, RemoteModule, RemoteName, RemoteRelease } from '@parley/contracts';
 import { useEffect, useRef, useState } from 'react';
 import type { ShellMessages } from '../messages.js';
 import { loadRemoteRelease, takeEarlyRemote } from './remote-loader.js';
@@ -13,7 +13,8 @@ type SlotState = { status: 'loading' } | { status: 'mounted'; module: RemoteModu
 export function RemoteSlot(props: {
   name: RemoteName;
   release: RemoteRelease;
-  remoteProps: RemoteProps;
+  /** What the remote is rendered with besides its element (RemoteProps, and the chat's messenger). */
+  remoteProps: Omit<MountArgs, 'dom'>;
   federation: ModuleFederation;
   t: ShellMessages;
   onModule: (name: RemoteName, module: RemoteModule | null) => void;

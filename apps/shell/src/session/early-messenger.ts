@@ -1,0 +1,200 @@
+import type {
+  AttachmentTransferApi,
+  CallHistoryApi,
+  ContactNotice,
+  ConversationSummary,
+  GroupStore,
+  HistoryMessage,
+  HistoryStore,
+  MessageActionApi,
+  Messenger,
+  ScheduledCallApi,
+} from '@parley/messenger';
+import { listConversations, visibleMessages } from '@parley/messenger/page';
+import { type Observable, ReplaySubject, defer, firstValueFrom, from, merge, of, switchMap, takeUntil } from 'rxjs';
+
+/** The stores the list is read from before the messenger is there. */
+export interface EarlyStores {
+  readonly history: Pick<HistoryStore, 'listMessages' | 'listContacts' | 'listNotices'>;
+  readonly groups: Pick<GroupStore, 'listGroups'>;
+}
+
+/**
+ * The chat's messenger from the moment this device's stores are open (issue 20): a returning user's
+ * conversations, messages and notices are read from IndexedDB while the protocol (Signal, zod, the
+ * messenger, the relay client: ~90 kB on the wire) still downloads; everything else waits for the real
+ * messenger, which {@link handOver} gives it, and from then on every call and list is the real one's.
+ * What the user does meanwhile is not lost: a text sent, a reaction, a search simply resolves once the
+ * real messenger has done it. The object stays the same for the page's life, so the chat never remounts.
+ */
+export class EarlyMessenger implements Messenger {
+  private readonly real$ = new ReplaySubject<Messenger>(1);
+  private real: Messenger | null = null;
+  private readonly ready: Promise<Messenger> = firstValueFrom(this.real$);
+
+  constructor(
+    readonly self: Messenger['self'],
+    private readonly stores: EarlyStores,
+  ) {}
+
+  /** The real messenger is open: every list switches to it and everything waiting goes to it. */
+  handOver(real: Messenger): void {
+    if (this.real) return;
+    this.real = real;
+    this.real$.next(real);
+    this.real$.complete();
+  }
+
+  /** The stores' value until the real messenger is there, then the real stream. */
+  private live<T>(early: () => Promise<T>, real: (messenger: Messenger) => Observable<T>): Observable<T> {
+    return defer(() => {
+      if (this.real) return real(this.real);
+      return merge(from(early()).pipe(takeUntil(this.real$)), this.real$.pipe(switchMap(real)));
+    });
+  }
+
+  /** Nothing until the real messenger is there, then its stream (for what only it knows: typing). */
+  private later<T>(real: (messenger: Messenger) => Observable<T>): Observable<T> {
+    return this.real$.pipe(switchMap(real));
+  }
+
+  private async use<T>(act: (messenger: Messenger) => T | Promise<T>): Promise<T> {
+    return act(this.real ?? (await this.ready));
+  }
+
+  readonly conversations$: Observable<readonly ConversationSummary[]> = this.live(
+    () => listConversations(this.stores.history, this.stores.groups, this.self.userId),
+    (real) => real.conversations$,
+  );
+
+  readonly notices$: Observable<readonly ContactNotice[]> = this.live(
+    () => this.stores.history.listNotices(),
+    (real) => real.notices$,
+  );
+
+  history$(conversationId: string): Observable<readonly HistoryMessage[]> {
+    return this.live(
+      () => visibleMessages(this.stores.history, conversationId),
+      (real) => real.history$(conversationId),
+    );
+  }
+
+  typing$(conversationId: string): Observable<readonly string[]> {
+    return this.later((real) => real.typing$?.(conversationId) ?? of([]));
+  }
+
+  findUser(handle: string) {
+    return this.use((real) => real.findUser(handle));
+  }
+
+  sendText(...args: Parameters<Messenger['sendText']>) {
+    return this.use((real) => real.sendText(...args));
+  }
+
+  markRead(conversationId: string, messageIds: readonly string[]) {
+    return this.use((real) => real.markRead(conversationId, messageIds));
+  }
+
+  safetyNumber(userId: string) {
+    return this.use((real) => real.safetyNumber(userId));
+  }
+
+  acceptIdentity(userId: string) {
+    return this.use((real) => real.acceptIdentity(userId));
+  }
+
+  sendContent(...args: Parameters<Messenger['sendContent']>) {
+    return this.use((real) => real.sendContent(...args));
+  }
+
+  createGroup(name: string, handles: readonly string[]) {
+    return this.use((real) => required(real.createGroup, 'createGroup').call(real, name, handles));
+  }
+
+  addMembers(groupId: string, handles: readonly string[]) {
+    return this.use((real) => required(real.addMembers, 'addMembers').call(real, groupId, handles));
+  }
+
+  removeMember(groupId: string, userId: string) {
+    return this.use((real) => required(real.removeMember, 'removeMember').call(real, groupId, userId));
+  }
+
+  sendGroupText(groupId: string, body: string) {
+    return this.use((real) => required(real.sendGroupText, 'sendGroupText').call(real, groupId, body));
+  }
+
+  callEntries() {
+    return this.use((real) => real.callEntries?.() ?? []);
+  }
+
+  typingChanged(conversationId: string, draft: string): void {
+    // In order: every change waits for the same hand-over.
+    void this.use((real) => real.typingChanged?.(conversationId, draft));
+  }
+
+  searchMessages(query: string, limit?: number) {
+    return this.use((real) => real.searchMessages?.(query, limit) ?? []);
+  }
+
+  keepCallEntry(...args: Parameters<NonNullable<Messenger['keepCallEntry']>>) {
+    return this.use((real) => real.keepCallEntry?.(...args));
+  }
+
+  private readonly attachmentTransfer: AttachmentTransferApi = {
+    upload: (...args) => this.use((real) => required(real.attachments, 'attachments').call(real).upload(...args)),
+    download: (...args) => this.use((real) => required(real.attachments, 'attachments').call(real).download(...args)),
+  };
+
+  attachments(): AttachmentTransferApi {
+    return this.attachmentTransfer;
+  }
+
+  private readonly scheduled: ScheduledCallApi = {
+    all$: this.later((real) => required(real.scheduledCalls, 'scheduledCalls').call(real).all$),
+    schedule: (...args) => this.use((real) => required(real.scheduledCalls, 'scheduledCalls').call(real).schedule(...args)),
+    edit: (...args) => this.use((real) => required(real.scheduledCalls, 'scheduledCalls').call(real).edit(...args)),
+    cancel: (...args) => this.use((real) => required(real.scheduledCalls, 'scheduledCalls').call(real).cancel(...args)),
+  };
+
+  scheduledCalls(): ScheduledCallApi {
+    return this.scheduled;
+  }
+
+  private readonly calls: CallHistoryApi = {
+    entries$: this.later((real) => required(real.callHistory, 'callHistory').call(real).entries$),
+    seenUpTo$: this.later((real) => required(real.callHistory, 'callHistory').call(real).seenUpTo$),
+    keep: (...args) => this.use((real) => required(real.callHistory, 'callHistory').call(real).keep(...args)),
+    markSeen: (...args) => this.use((real) => required(real.callHistory, 'callHistory').call(real).markSeen(...args)),
+  };
+
+  callHistory(): CallHistoryApi {
+    return this.calls;
+  }
+
+  private readonly actions: MessageActionApi = {
+    reply: (...args) => this.use((real) => this.realActions(real).reply(...args)),
+    react: (...args) => this.use((real) => this.realActions(real).react(...args)),
+    edit: (...args) => this.use((real) => this.realActions(real).edit(...args)),
+    deleteForEveryone: (...args) => this.use((real) => this.realActions(real).deleteForEveryone(...args)),
+    deleteForMe: (...args) => this.use((real) => this.realActions(real).deleteForMe(...args)),
+    // Asked while a menu renders: until the hand-over (well under a second) it is not offered yet.
+    canDeleteForEveryone: (message) => (this.real ? this.realActions(this.real).canDeleteForEveryone(message) : false),
+  };
+
+  private realActions(real: Messenger): MessageActionApi {
+    return required(real.messageActions, 'messageActions').call(real);
+  }
+
+  messageActions(): MessageActionApi {
+    return this.actions;
+  }
+}
+
+/**
+ * A member the shell's own messenger always has (the stand-in is built with it, in the same
+ * release); an error rather than a silent no-op if that ever changed.
+ */
+function required<T>(member: T | undefined, name: string): T {
+  if (member === undefined) throw new Error(`the messenger has no ${name}`);
+  return member;
+}

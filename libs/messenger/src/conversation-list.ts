@@ -1,0 +1,59 @@
+// The conversation list and a conversation's messages as this device keeps them, read from the
+// stores alone: no protocol, no network. The messenger builds its lists with these, and the shell
+// shows them from them while the protocol code is still downloading (issue 20: a returning user's
+// list is usable before Signal, zod and the messenger have loaded).
+import type { GroupStore } from './group-store.js';
+import type { HistoryStore } from './history-store.js';
+import type { ConversationSummary, HistoryMessage } from './messenger-api.js';
+
+/** A conversation's messages, oldest first (those deleted for me left out). */
+export async function visibleMessages(history: Pick<HistoryStore, 'listMessages'>, conversationId: string): Promise<readonly HistoryMessage[]> {
+  return (await history.listMessages(conversationId)).filter((message) => message.hidden !== true);
+}
+
+/** A conversation as the list shows it: its last message and how many are unread. */
+export async function conversationSummary(
+  history: Pick<HistoryStore, 'listMessages'>,
+  conversationId: string,
+  peer: ConversationSummary['peer'],
+  kind?: Pick<ConversationSummary, 'kind' | 'group'>,
+): Promise<ConversationSummary> {
+  const messages = await visibleMessages(history, conversationId);
+  return {
+    conversationId,
+    peer,
+    lastMessage: messages.at(-1) ?? null,
+    unread: messages.filter((message) => message.direction === 'in' && message.read !== true).length,
+    ...kind,
+  };
+}
+
+/** Most recent first, by this device's clock (a sender's clock may be off; the list shows activity here). */
+export function byLatestActivity(a: ConversationSummary, b: ConversationSummary): number {
+  const latest = (summary: ConversationSummary) => summary.lastMessage?.storedAt ?? -1;
+  return latest(b) - latest(a);
+}
+
+/**
+ * Every conversation this device keeps, most recent first: one per contact (this account's own
+ * record is not a conversation) and one per group.
+ */
+export async function listConversations(
+  history: Pick<HistoryStore, 'listMessages' | 'listContacts'>,
+  groups: Pick<GroupStore, 'listGroups'>,
+  selfUserId: string,
+): Promise<readonly ConversationSummary[]> {
+  const contacts = (await history.listContacts()).filter((contact) => contact.userId !== selfUserId);
+  const direct = contacts.map((contact) =>
+    conversationSummary(history, contact.userId, { userId: contact.userId, displayName: contact.displayName, handle: contact.handle }),
+  );
+  const grouped = (await groups.listGroups()).map((group) =>
+    conversationSummary(
+      history,
+      group.groupId,
+      { userId: group.groupId, displayName: group.name, handle: '' },
+      { kind: 'group', group: { groupId: group.groupId, name: group.name, members: group.members, active: group.active } },
+    ),
+  );
+  return [...(await Promise.all(direct)), ...(await Promise.all(grouped))].sort(byLatestActivity);
+}

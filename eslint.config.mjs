@@ -121,6 +121,11 @@ export default tseslint.config(
   },
   // The release's test of the remote entry that falls back to its full build (what a release ships).
   { files: ['tools/release/src/runtime-fallback.test.ts'], rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['../../mf-build/runtime-fallback.mjs']) } },
+  // And of a slim remote's bundler runtime, with the check its build runs (what a release ships).
+  {
+    files: ['tools/release/src/remote-bundler-runtime.test.ts'],
+    rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['../../mf-build/federation-runtime.mjs', '../../mf-build/remote-bundler-runtime.mjs']) },
+  },
   // runtime:std sources run in a page, a worker and Node: no framework, no Node built-in, no DOM.
   // Their tests run in Node and may use Node (a real WebSocket server, the libsignal oracle).
   ...stdRoots.map((root) => ({

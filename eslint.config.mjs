@@ -121,6 +121,11 @@ export default tseslint.config(
   },
   // The release's test of the remote entry that falls back to its full build (what a release ships).
   { files: ['tools/release/src/runtime-fallback.test.ts'], rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['../../mf-build/runtime-fallback.mjs']) } },
+  // And of a slim remote's bundler runtime, with the check its build runs (what a release ships).
+  {
+    files: ['tools/release/src/remote-bundler-runtime.test.ts'],
+    rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['../../mf-build/federation-runtime.mjs', '../../mf-build/remote-bundler-runtime.mjs']) },
+  },
   // The shell's signed-in screen must not wait for the protocol: a module that imports the messenger,
   // Signal or the relay client (values, not types) puts their shared chunks on the chat's path (issue 20:
   // the Shell's notifications reading `messenger()` held the chat's load back ~300 ms on a slow link).

@@ -4,7 +4,7 @@ import { pluginReact } from '@rsbuild/plugin-react';
 import { sharedDependencies } from '../../tools/mf-build/shared-dependencies.mjs';
 import { pluginPrecompress } from '../../tools/mf-build/precompress-plugin.mjs';
 import { pluginBundleStats } from '../../tools/mf-build/bundle-stats-plugin.mjs';
-import { federationRuntimeExperiments, remoteRuntimeBuild } from '../../tools/mf-build/federation-runtime.mjs';
+import { federationRuntimeExperiments, pluginRemoteBundlerRuntime, remoteRuntimeBuild } from '../../tools/mf-build/federation-runtime.mjs';
 import { testHooksDefine } from '../../tools/mf-build/test-hooks.mjs';
 import pkg from './package.json' with { type: 'json' };
 
@@ -27,6 +27,8 @@ export default defineConfig(({ command }) => {
         // Only the parts of the federation runtime this app uses (tools/mf-build/federation-runtime.mjs).
         experiments: federationRuntimeExperiments({ loadsRemotes: false, externalRuntime: runtime.externalRuntime }),
       }),
+      // In the slim build, none of the federation runtime but the bundler runtime's small pieces.
+      pluginRemoteBundlerRuntime({ enabled: runtime.externalRuntime }),
     ],
     // Test hooks (the shared bus's among them) only when the build asks (PARLEY_TEST_HOOKS=1).
     source: { define: { __CHAT_VERSION__: JSON.stringify(pkg.version), ...testHooksDefine() } },

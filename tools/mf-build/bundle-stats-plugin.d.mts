@@ -8,5 +8,7 @@ export function leafModules(
   initialChunks?: ReadonlySet<string | number>,
   chunkFiles?: ReadonlyMap<string | number, readonly string[]>,
 ): { name: string; size: number; initial: boolean; files: string[] }[];
+/** Every leaf module of a build (rsbuild's onAfterBuild stats). */
+export function buildModules(stats: unknown): { name: string; size: number; initial: boolean; files: string[] }[];
 /** Writes every module of a build with its source size to `build-stats/<dist folder>.json` in the project. */
 export function pluginBundleStats(): RsbuildPlugin;

@@ -41,6 +41,21 @@ function openConcatenation(module, initialChunks, chunkFiles) {
 }
 
 /**
+ * Every leaf module of a build (rsbuild's `onAfterBuild` stats, one compiler or several).
+ *
+ * @returns {{ name: string; size: number; initial: boolean; files: string[] }[]}
+ */
+export function buildModules(stats) {
+  const all = 'stats' in stats ? stats.stats : [stats];
+  return all.flatMap((one) => {
+    const json = one.toJson({ all: false, modules: true, modulesSpace: 100000, nestedModules: true, nestedModulesSpace: 100000, runtimeModules: true, orphanModules: true, groupModulesByType: false, chunks: true, ids: true });
+    const initialChunks = new Set((json.chunks ?? []).filter((chunk) => chunk.initial).map((chunk) => chunk.id));
+    const chunkFiles = new Map((json.chunks ?? []).map((chunk) => [chunk.id, (chunk.files ?? []).filter((file) => file.endsWith('.js'))]));
+    return leafModules(json.modules ?? [], initialChunks, chunkFiles);
+  });
+}
+
+/**
  * Writes the bundler's own view of what a build is made of — every module with its source size
  * (before minification) and whether an initial chunk carries it — to `build-stats/modules.json`
  * in the project, for `npm run size`'s per-dependency table (tools/size/src/dependency-costs.ts).
@@ -53,13 +68,7 @@ export function pluginBundleStats() {
     setup(api) {
       api.onAfterBuild(async ({ stats }) => {
         if (!stats) return;
-        const all = 'stats' in stats ? stats.stats : [stats];
-        const modules = all.flatMap((one) => {
-          const json = one.toJson({ all: false, modules: true, modulesSpace: 100000, nestedModules: true, nestedModulesSpace: 100000, runtimeModules: true, orphanModules: true, groupModulesByType: false, chunks: true, ids: true });
-          const initialChunks = new Set((json.chunks ?? []).filter((chunk) => chunk.initial).map((chunk) => chunk.id));
-          const chunkFiles = new Map((json.chunks ?? []).map((chunk) => [chunk.id, (chunk.files ?? []).filter((file) => file.endsWith('.js'))]));
-          return leafModules(json.modules ?? [], initialChunks, chunkFiles);
-        });
+        const modules = buildModules(stats);
         const file = join(api.context.rootPath, bundleStatsFile(basename(api.context.distPath)));
         await mkdir(join(file, '..'), { recursive: true });
         await writeFile(file, `${JSON.stringify({ modules })}\n`);

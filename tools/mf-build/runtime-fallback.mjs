@@ -2,7 +2,8 @@
 // entry of its own when the host provides none (issue 20).
 //
 // Each remote is built twice from the same source: `dist/` with the runtime core external (read from
-// `self._FEDERATION_RUNTIME_CORE`, which the shell sets: `provideExternalRuntime`), and `dist/full/`
+// `self._FEDERATION_RUNTIME_CORE`, which the shell sets: `provideExternalRuntime`) and no other part
+// of the runtime but the bundler runtime's small pieces (remote-bundler-runtime.mjs), and `dist/full/`
 // with the whole runtime bundled, as every build was before. The slim `remoteEntry.js` is then wrapped
 // here: when the page's shell provides the runtime core of exactly the version this remote was built
 // against, the slim code runs as it is; otherwise (an older shell, or one built with another runtime)

@@ -12,7 +12,9 @@ describe('packageOf', () => {
     ['webpack/runtime/jsonp_chunk_loading', 'bundler runtime'],
     ['provide shared module (default) react@19.3.1 = /repo/node_modules/react/index.js', 'module federation glue'],
     ['consume shared module (default) rxjs@^7 (singleton)', 'module federation glue'],
-    ['@module-federation/runtime/rspack.js!=!data:text/javascript,import%20x', '@module-federation/runtime'],
+    ['@module-federation/runtime/rspack.js!=!data:text/javascript,import%20x', 'module federation glue'],
+    ['../../tools/mf-build/remote-bundler-runtime.mjs', 'module federation glue'],
+    ['../../node_modules/@module-federation/runtime/dist/index.js', '@module-federation/runtime'],
   ])('%s belongs to %s', (name, expected) => {
     expect(packageOf(name)).toBe(expected);
   });

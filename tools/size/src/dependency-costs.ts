@@ -33,6 +33,9 @@ export function packageOf(moduleName: string): string {
   const name = moduleName.includes('!=!') ? moduleName.slice(0, moduleName.indexOf('!=!')) : moduleName;
   // Before the path test: "provide shared module … = /…/node_modules/react/index.js" is Module Federation's code, not react's.
   if (/^(provide|consume) shared module|^container entry|^remote /.test(name)) return 'module federation glue';
+  // rspack's federation entry (named by its loader, "@module-federation/runtime/rspack.js!=!data:…",
+  // though it is none of that package's code) and a slim remote's bundler runtime (tools/mf-build).
+  if (moduleName.includes('!=!data:') || /(?:^|\/)tools\/mf-build\//.test(name)) return 'module federation glue';
   const inNodeModules = name.lastIndexOf('node_modules/');
   if (inNodeModules >= 0) return packageName(name.slice(inNodeModules + 'node_modules/'.length));
   const lib = /(?:^|\/)libs\/([^/]+)\//.exec(name);

@@ -146,12 +146,12 @@ export interface ShellProps {
   readonly chatMessenger?: Messenger | null;
   /** Whether the device session runs (false while a returning user's early shell shows): the call app waits for it. */
   readonly sessionStarted?: boolean;
-  /** Told once the chat is on screen, or once it is known that none will be (the device session then starts). */
-  readonly onChatReady?: () => void;
+  /** Told once it is known that no chat will show (none in the manifest): the device session need not wait for it. */
+  readonly onNoChat?: () => void;
 }
 
 /** The shell: header, session, manifest, settings, and a slot per remote the manifest names. */
-export function Shell({ session, token, account, settings, relayCloseCause = NO_CLOSE_CAUSE, locale, onLocale, guest = false, messenger = null, chatMessenger = null, sessionStarted = true, onChatReady }: ShellProps) {
+export function Shell({ session, token, account, settings, relayCloseCause = NO_CLOSE_CAUSE, locale, onLocale, guest = false, messenger = null, chatMessenger = null, sessionStarted = true, onNoChat }: ShellProps) {
   const [settingsOpen, setSettingsOpen] = useState(false);
   const settingsButton = useRef<HTMLButtonElement>(null);
   // Back where the keyboard user was before opening Settings, once the modal dialog is gone (the
@@ -304,7 +304,8 @@ export function Shell({ session, token, account, settings, relayCloseCause = NO_
   const onSettled = useCallback((name: RemoteName) => {
     if (name === 'chat') setChatSettled(true);
   }, []);
-  const chatPending = !guest && !disabled.has('chat') && shownManifest?.remotes.chat !== undefined && !chatSettled;
+  const chatExpected = !guest && !disabled.has('chat') && shownManifest?.remotes.chat !== undefined;
+  const chatPending = chatExpected && !chatSettled;
   useEffect(() => {
     if (!chatPending || chatWaitOver) return;
     const timer = setTimeout(() => setChatWaitOver(true), CALL_WAITS_FOR_CHAT_MS);
@@ -312,8 +313,8 @@ export function Shell({ session, token, account, settings, relayCloseCause = NO_
   }, [chatPending, chatWaitOver]);
   // Calls need the protocol: the call app never mounts before the device session has started.
   useEffect(() => {
-    if (shownManifest !== null && !chatPending) onChatReady?.();
-  }, [shownManifest, chatPending, onChatReady]);
+    if (shownManifest !== null && !chatExpected) onNoChat?.();
+  }, [shownManifest, chatExpected, onNoChat]);
   const callMayStart = useDeferredStart(shownManifest !== null && (!chatPending || chatWaitOver) && sessionStarted);
 
   const slot = (name: RemoteName) => {

@@ -288,7 +288,7 @@ export function ShellRoot({ tab$, onUseHere }: { tab$: Observable<TabStatus>; on
           messenger={started?.messenger ?? null}
           chatMessenger={device.early?.messenger ?? started?.messenger ?? null}
           sessionStarted={started !== null}
-          onChatReady={device.status === 'starting' ? device.early.chatReady : undefined}
+          onNoChat={device.status === 'starting' ? device.early.noChat : undefined}
         />
       </Suspense>
     );

@@ -11,7 +11,7 @@ import type {
   ScheduledCallApi,
 } from '@parley/messenger';
 import { listConversations, visibleMessages } from '@parley/messenger/page';
-import { type Observable, ReplaySubject, defer, firstValueFrom, from, merge, of, switchMap, takeUntil } from 'rxjs';
+import { type Observable, ReplaySubject, defer, firstValueFrom, from, merge, of, switchMap, takeUntil, tap } from 'rxjs';
 
 /** The stores the list is read from before the messenger is there. */
 export interface EarlyStores {
@@ -31,6 +31,9 @@ export class EarlyMessenger implements Messenger {
   private readonly real$ = new ReplaySubject<Messenger>(1);
   private real: Messenger | null = null;
   private readonly ready: Promise<Messenger> = firstValueFrom(this.real$);
+  private listDelivered = () => {};
+  /** Resolves once the list read from the stores reached whoever shows it (the chat). */
+  readonly firstListDelivered = new Promise<void>((resolve) => (this.listDelivered = resolve));
 
   constructor(
     readonly self: Messenger['self'],
@@ -65,7 +68,7 @@ export class EarlyMessenger implements Messenger {
   readonly conversations$: Observable<readonly ConversationSummary[]> = this.live(
     () => listConversations(this.stores.history, this.stores.groups, this.self.userId),
     (real) => real.conversations$,
-  );
+  ).pipe(tap(() => this.listDelivered()));
 
   readonly notices$: Observable<readonly ContactNotice[]> = this.live(
     () => this.stores.history.listNotices(),

@@ -93,12 +93,26 @@ describe('the early shell', () => {
     expect((await sending).body).toBe('sent before the session');
     expect(real.sent).toEqual(['u-bob: sent before the session']);
     const [fromStores, afterHandOver] = await lists;
-    expect(fromStores.map((c) => c.conversationId)).toEqual(['u-bob', 'g.1']);
+    expect(fromStores?.map((c) => c.conversationId)).toEqual(['u-bob', 'g.1']);
     expect(afterHandOver).toEqual([fromSession]);
     // A later subscriber is the session's directly, and follows it.
     const next = firstValueFrom(early.messenger.conversations$.pipe(skip(1)));
     real.conversations.next([]);
     expect(await next).toEqual([]);
+  });
+
+  it("lets the session's downloads start only once the list was delivered, or once no chat will show", async () => {
+    const early = earlyShell(await keptDevice(), ada);
+    let shown = false;
+    void early.chatShown.then(() => (shown = true));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(shown).toBe(false);
+    await firstValueFrom(early.messenger.conversations$);
+    await early.chatShown;
+
+    const withoutChat = earlyShell(await keptDevice(), ada);
+    withoutChat.noChat();
+    await withoutChat.chatShown;
   });
 
   it('settings act once the session runs', async () => {

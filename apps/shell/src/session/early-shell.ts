@@ -18,12 +18,13 @@ export interface EarlyShell {
   readonly messenger: EarlyMessenger;
   readonly settings: SettingsActions;
   /**
-   * Resolves once the chat is on screen (or the shell knows none will be, or after
-   * EARLY_SESSION_WAIT_MS at most): the device session's downloads start then (issue 20).
+   * Resolves once the chat shows the conversation list (painted), once the shell knows no chat
+   * will show, or after EARLY_SESSION_WAIT_MS at most: the device session's downloads start then
+   * (issue 20).
    */
   readonly chatShown: Promise<void>;
-  /** The shell says the chat is on screen (or will not be). */
-  chatReady(): void;
+  /** The shell says no chat will show (none in the manifest, or a guest). */
+  noChat(): void;
   /** The device session is running: the messenger and the settings become its own. */
   sessionStarted(real: { readonly messenger: Messenger; readonly settings: SettingsActions }): void;
 }
@@ -34,15 +35,24 @@ export interface EarlyShell {
  */
 export const EARLY_SESSION_WAIT_MS = 3_000;
 
+/** Resolves after the next frame has been painted (what the list's delivery rendered is on screen). */
+function afterPaint(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => setTimeout(resolve, 0));
+    else setTimeout(resolve, 0);
+  });
+}
+
 /** The early shell of a signed-in (not guest) device, over its opened database. */
 export function earlyShell(db: DeviceDatabase, credentials: DeviceCredentials): EarlyShell {
-  let chatReady = () => {};
-  const chatShown = new Promise<void>((resolve) => {
-    chatReady = resolve;
-    setTimeout(resolve, EARLY_SESSION_WAIT_MS);
-  });
   const { userId, deviceId, handle, displayName } = credentials;
   const messenger = new EarlyMessenger({ userId, deviceId, handle, displayName }, { history: new IndexedDbHistoryStore(db), groups: new IndexedDbGroupStore(db) });
+  let noChat = () => {};
+  const chatShown = new Promise<void>((resolve) => {
+    noChat = resolve;
+    setTimeout(resolve, EARLY_SESSION_WAIT_MS);
+    void messenger.firstListDelivered.then(afterPaint).then(resolve);
+  });
   let settingsReady: (settings: SettingsActions) => void = () => {};
   const ready = new Promise<SettingsActions>((resolve) => (settingsReady = resolve));
   const settings: SettingsActions = {
@@ -58,7 +68,7 @@ export function earlyShell(db: DeviceDatabase, credentials: DeviceCredentials): 
     messenger,
     settings,
     chatShown,
-    chatReady: () => chatReady(),
+    noChat: () => noChat(),
     sessionStarted(real) {
       messenger.handOver(real.messenger);
       settingsReady(real.settings);

@@ -82,7 +82,8 @@ describe('the early shell', () => {
     const sending = early.messenger.sendText('u-bob', 'sent before the session');
     let settled = false;
     void sending.then(() => (settled = true));
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    // The list from the stores is out before the session runs (were the session first, it alone would show).
+    await early.messenger.firstListDelivered;
     expect(settled).toBe(false);
 
     const real = realMessenger();

@@ -1,11 +1,11 @@
 import type { WallClock } from '@parley/clock';
 import type { TextContent } from '@parley/contracts';
 import type { ConversationChanges } from './conversation-changes.js';
-import { conversationSummary, visibleMessages } from './conversation-list.js';
+import { visibleMessages } from './conversation-list.js';
 import { withMemberReceipt } from './group-receipts.js';
 import type { HistoryStore } from './history-store.js';
 import { KeyedQueue } from './keyed-queue.js';
-import type { ConversationSummary, DeliveryState, HistoryMessage, MemberDeliveryState } from './messenger-api.js';
+import type { DeliveryState, HistoryMessage, MemberDeliveryState } from './messenger-api.js';
 import type { MessengerSelf } from './signal-sessions.js';
 
 const DELIVERY_RANK: Record<DeliveryState, number> = { failed: 0, sending: 0, sent: 1, delivered: 2, read: 3 };
@@ -152,10 +152,5 @@ export class ConversationLog {
       return least === undefined ? next : { ...next, delivery: laterDelivery(m.delivery, least) };
     });
     if (changed && message !== undefined) this.changes.changed(message.conversationId);
-  }
-
-  /** A conversation as the list shows it: its last message and how many are unread. */
-  summary(conversationId: string, peer: ConversationSummary['peer'], kind?: Pick<ConversationSummary, 'kind' | 'group'>): Promise<ConversationSummary> {
-    return conversationSummary(this.history, conversationId, peer, kind);
   }
 }

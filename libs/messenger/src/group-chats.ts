@@ -26,6 +26,7 @@ import type { ConversationLog } from './conversation-log.js';
 import { type RelaySend, sendToEveryDevice } from './device-fan-out.js';
 import { type FailureSink, inBackground, MessengerError, toMessengerError } from './errors.js';
 import type { GroupRecord, GroupStore } from './group-store.js';
+import { groupInfoOf, groupSummary } from './conversation-list.js';
 import type { HistoryStore } from './history-store.js';
 import { KeyedQueue } from './keyed-queue.js';
 import type { ConversationSummary, GroupInfo, GroupMember, HistoryMessage } from './messenger-api.js';
@@ -104,7 +105,7 @@ export class GroupChats {
   /** One group as the UI shows it, or undefined for an id that is not a group. */
   async group(groupId: string): Promise<GroupInfo | undefined> {
     const group = await this.groups.getGroup(groupId);
-    return group === undefined ? undefined : infoOf(group);
+    return group === undefined ? undefined : groupInfoOf(group);
   }
 
   async createGroup(name: string, handles: readonly string[]): Promise<ConversationSummary> {
@@ -428,12 +429,8 @@ export class GroupChats {
   }
 
   private summaryOf(group: GroupRecord): Promise<ConversationSummary> {
-    return this.options.log.summary(group.groupId, { userId: group.groupId, displayName: group.name, handle: '' }, { kind: 'group', group: infoOf(group) });
+    return groupSummary(this.options.history, group);
   }
-}
-
-function infoOf(group: GroupRecord): GroupInfo {
-  return { groupId: group.groupId, name: group.name, members: group.members, active: group.active };
 }
 
 /** The `group-update` content that tells members a group's state. */

@@ -2,20 +2,10 @@
 // receipts and contact notices over the one relay connection, scheduled calls, and the call
 // services (TURN, call links). The shell assembles the session; chat and call reach it through
 // `messenger()` and `callServices()`.
-export type {
-  AttachmentTransferApi,
-  ContactNotice,
-  ConversationSummary,
-  DeliveryState,
-  GroupInfo,
-  GroupMember,
-  HistoryMessage,
-  MemberDeliveryState,
-  MessageReaction,
-  Messenger,
-  MessengerFailure,
-  SendTextOptions,
-} from './messenger-api.js';
+// Everything of the protocol-free entry (@parley/messenger/page: the chat's types and helpers, the
+// store-only lists), and the rest of the library below.
+export * from './page.js';
+export type { MessageReaction, MessengerFailure, SendTextOptions } from './messenger-api.js';
 export { type AttachmentDescription, AttachmentTransfer, type AttachmentTransferOptions, type TransferProgress } from './attachment-transfer.js';
 export {
   type AccountSetup,
@@ -84,15 +74,11 @@ export { GROUP_FRAME_SEPARATOR, MAX_GROUP_UPDATE_AHEAD_MS, MAX_HELD_GROUP_MESSAG
 export { groupMemberIds, type GroupRecord, type GroupStore, InMemoryGroupStore } from './group-store.js';
 export {
   byStart,
-  canJoin,
   JOIN_EARLY_MS,
-  joinWindow,
   MAX_TIMER_MS,
-  runAt,
   type ScheduledCall,
   type ScheduledCallDraft,
   type ScheduledCallReminder,
-  ScheduledCallReminders,
   supersedes,
 } from './scheduled-call.js';
 export {
@@ -103,7 +89,7 @@ export {
   type ScheduledCallStore,
 } from './scheduled-calls.js';
 export { type MessageActionApi, MessageActions } from './message-actions.js';
-export { groupMessageReceipts, type GroupMessageReceipts, type MemberReceipt, type MemberReceiptTimes, withMemberReceipt } from './group-receipts.js';
+export { type GroupMessageReceipts, type MemberReceipt, type MemberReceiptTimes, withMemberReceipt } from './group-receipts.js';
 export { DEFAULT_SEARCH_LIMIT, MessageSearch, type MessageSearchSources } from './search/message-search.js';
 export { InvertedIndex } from './search/inverted-index.js';
-export { isEmptyQuery, matchSpans, normalizeWord, parseQuery, type SearchQuery, tokenize, type WordSpan, wordSpans } from './search/search-tokens.js';
+export { isEmptyQuery, normalizeWord, type SearchQuery, tokenize, type WordSpan, wordSpans } from './search/search-tokens.js';

@@ -9,7 +9,7 @@ import type { ParleyApiClient } from './api-client.js';
 import { CallHistory, type CallHistoryApi } from './call-history.js';
 import { ContactDirectory } from './contact-directory.js';
 import { ConversationChanges } from './conversation-changes.js';
-import { listConversations } from './conversation-list.js';
+import { contactSummary, listConversations } from './conversation-list.js';
 import { ConversationLog } from './conversation-log.js';
 import { PairwiseFanOut, type RelaySend } from './device-fan-out.js';
 import { DeviceLinker, type LinkRequestOutcome } from './device-link.js';
@@ -17,7 +17,7 @@ import { asMessengerCall, inBackground, MessengerError, toMessengerError } from 
 import { GroupChats } from './group-chats.js';
 import { exportHistorySince, importHistoryPart, monthsBefore, partBudgetFor, partsOf } from './history-transfer.js';
 import { type GroupStore, InMemoryGroupStore } from './group-store.js';
-import type { ContactRecord, HistoryStore } from './history-store.js';
+import type { HistoryStore } from './history-store.js';
 import { IdentityQuarantine } from './identity-quarantine.js';
 import { type MessageActionApi, MessageActions } from './message-actions.js';
 import { type EarlyContent, MessageReceiver, type ReceiveRoutes, SELF_COPY_SUFFIX } from './message-receiver.js';
@@ -209,7 +209,7 @@ export class MessengerClient implements Messenger {
   // ── the Messenger interface ─────────────────────────────────────────────────────────────────
 
   async findUser(handle: string): Promise<ConversationSummary> {
-    return this.summaryOf(await this.directory.findUser(handle));
+    return contactSummary(this.history, await this.directory.findUser(handle));
   }
 
   history$(conversationId: string): Observable<readonly HistoryMessage[]> {
@@ -371,9 +371,7 @@ export class MessengerClient implements Messenger {
     return (await this.groups.getGroup(conversationId)) !== undefined;
   }
 
-  private summaryOf(contact: ContactRecord): Promise<ConversationSummary> {
-    return this.log.summary(contact.userId, { userId: contact.userId, displayName: contact.displayName, handle: contact.handle });
-  }
+
 
   private loadConversations(): Promise<readonly ConversationSummary[]> {
     return listConversations(this.history, this.groups, this.self.userId);

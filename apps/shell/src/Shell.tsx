@@ -311,10 +311,11 @@ export function Shell({ session, token, account, settings, relayCloseCause = NO_
     const timer = setTimeout(() => setChatWaitOver(true), CALL_WAITS_FOR_CHAT_MS);
     return () => clearTimeout(timer);
   }, [chatPending, chatWaitOver]);
-  // Calls need the protocol: the call app never mounts before the device session has started.
+  // No chat will show: the device session (held back until the chat's list is painted) need not wait.
   useEffect(() => {
     if (shownManifest !== null && !chatExpected) onNoChat?.();
   }, [shownManifest, chatExpected, onNoChat]);
+  // Calls need the protocol: the call app never mounts before the device session has started.
   const callMayStart = useDeferredStart(shownManifest !== null && (!chatPending || chatWaitOver) && sessionStarted);
 
   const slot = (name: RemoteName) => {

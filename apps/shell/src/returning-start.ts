@@ -20,7 +20,7 @@ export const shellModule = () => import('./Shell.js');
 /** What a returning user's shell shows before the device session has started (early-shell.ts). */
 export const earlyShellModule = () => import('./session/early-shell.js');
 /** Everything the signed-in shell needs, fetched ahead of time. */
-export const preloadSignedIn = () => Promise.all([deviceSession(), shellModule(), earlyShellModule()]);
+export const preloadSignedIn = () => Promise.all([deviceSession(), shellModule()]);
 /**
  * What a returning user's conversation list needs: the shell and its early messenger, not the
  * protocol. The device session's chunks are asked for once the chat is on screen (ShellRoot), so

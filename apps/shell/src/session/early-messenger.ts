@@ -13,6 +13,9 @@ import type {
 import { listConversations, visibleMessages } from '@parley/messenger/page';
 import { type Observable, ReplaySubject, defer, firstValueFrom, from, merge, of, switchMap, takeUntil, tap } from 'rxjs';
 
+/** The real messenger's optional methods that the stand-in always offers. */
+type OptionalMethod = 'createGroup' | 'addMembers' | 'removeMember' | 'sendGroupText' | 'attachments' | 'scheduledCalls' | 'callHistory' | 'messageActions';
+
 /** The stores the list is read from before the messenger is there. */
 export interface EarlyStores {
   readonly history: Pick<HistoryStore, 'listMessages' | 'listContacts' | 'listNotices'>;
@@ -59,6 +62,16 @@ export class EarlyMessenger implements Messenger {
   /** Nothing until the real messenger is there, then its stream (for what only it knows: typing). */
   private later<T>(real: (messenger: Messenger) => Observable<T>): Observable<T> {
     return this.real$.pipe(switchMap(real));
+  }
+
+  /**
+   * One of the real messenger's optional methods, bound. The shell's own messenger has them all (the
+   * stand-in is built with it, in the same release): an error rather than a silent no-op if that changed.
+   */
+  private member<K extends OptionalMethod>(real: Messenger, name: K): NonNullable<Messenger[K]> {
+    const method = real[name];
+    if (method === undefined) throw new Error(`the messenger has no ${name}`);
+    return method.bind(real) as NonNullable<Messenger[K]>;
   }
 
   private async use<T>(act: (messenger: Messenger) => T | Promise<T>): Promise<T> {
@@ -111,19 +124,19 @@ export class EarlyMessenger implements Messenger {
   }
 
   createGroup(name: string, handles: readonly string[]) {
-    return this.use((real) => required(real.createGroup, 'createGroup').call(real, name, handles));
+    return this.use((real) => this.member(real, 'createGroup')(name, handles));
   }
 
   addMembers(groupId: string, handles: readonly string[]) {
-    return this.use((real) => required(real.addMembers, 'addMembers').call(real, groupId, handles));
+    return this.use((real) => this.member(real, 'addMembers')(groupId, handles));
   }
 
   removeMember(groupId: string, userId: string) {
-    return this.use((real) => required(real.removeMember, 'removeMember').call(real, groupId, userId));
+    return this.use((real) => this.member(real, 'removeMember')(groupId, userId));
   }
 
   sendGroupText(groupId: string, body: string) {
-    return this.use((real) => required(real.sendGroupText, 'sendGroupText').call(real, groupId, body));
+    return this.use((real) => this.member(real, 'sendGroupText')(groupId, body));
   }
 
   callEntries() {
@@ -144,8 +157,8 @@ export class EarlyMessenger implements Messenger {
   }
 
   private readonly attachmentTransfer: AttachmentTransferApi = {
-    upload: (...args) => this.use((real) => required(real.attachments, 'attachments').call(real).upload(...args)),
-    download: (...args) => this.use((real) => required(real.attachments, 'attachments').call(real).download(...args)),
+    upload: (...args) => this.use((real) => this.member(real, 'attachments')().upload(...args)),
+    download: (...args) => this.use((real) => this.member(real, 'attachments')().download(...args)),
   };
 
   attachments(): AttachmentTransferApi {
@@ -153,10 +166,10 @@ export class EarlyMessenger implements Messenger {
   }
 
   private readonly scheduled: ScheduledCallApi = {
-    all$: this.later((real) => required(real.scheduledCalls, 'scheduledCalls').call(real).all$),
-    schedule: (...args) => this.use((real) => required(real.scheduledCalls, 'scheduledCalls').call(real).schedule(...args)),
-    edit: (...args) => this.use((real) => required(real.scheduledCalls, 'scheduledCalls').call(real).edit(...args)),
-    cancel: (...args) => this.use((real) => required(real.scheduledCalls, 'scheduledCalls').call(real).cancel(...args)),
+    all$: this.later((real) => this.member(real, 'scheduledCalls')().all$),
+    schedule: (...args) => this.use((real) => this.member(real, 'scheduledCalls')().schedule(...args)),
+    edit: (...args) => this.use((real) => this.member(real, 'scheduledCalls')().edit(...args)),
+    cancel: (...args) => this.use((real) => this.member(real, 'scheduledCalls')().cancel(...args)),
   };
 
   scheduledCalls(): ScheduledCallApi {
@@ -164,10 +177,10 @@ export class EarlyMessenger implements Messenger {
   }
 
   private readonly calls: CallHistoryApi = {
-    entries$: this.later((real) => required(real.callHistory, 'callHistory').call(real).entries$),
-    seenUpTo$: this.later((real) => required(real.callHistory, 'callHistory').call(real).seenUpTo$),
-    keep: (...args) => this.use((real) => required(real.callHistory, 'callHistory').call(real).keep(...args)),
-    markSeen: (...args) => this.use((real) => required(real.callHistory, 'callHistory').call(real).markSeen(...args)),
+    entries$: this.later((real) => this.member(real, 'callHistory')().entries$),
+    seenUpTo$: this.later((real) => this.member(real, 'callHistory')().seenUpTo$),
+    keep: (...args) => this.use((real) => this.member(real, 'callHistory')().keep(...args)),
+    markSeen: (...args) => this.use((real) => this.member(real, 'callHistory')().markSeen(...args)),
   };
 
   callHistory(): CallHistoryApi {
@@ -175,29 +188,16 @@ export class EarlyMessenger implements Messenger {
   }
 
   private readonly actions: MessageActionApi = {
-    reply: (...args) => this.use((real) => this.realActions(real).reply(...args)),
-    react: (...args) => this.use((real) => this.realActions(real).react(...args)),
-    edit: (...args) => this.use((real) => this.realActions(real).edit(...args)),
-    deleteForEveryone: (...args) => this.use((real) => this.realActions(real).deleteForEveryone(...args)),
-    deleteForMe: (...args) => this.use((real) => this.realActions(real).deleteForMe(...args)),
+    reply: (...args) => this.use((real) => this.member(real, 'messageActions')().reply(...args)),
+    react: (...args) => this.use((real) => this.member(real, 'messageActions')().react(...args)),
+    edit: (...args) => this.use((real) => this.member(real, 'messageActions')().edit(...args)),
+    deleteForEveryone: (...args) => this.use((real) => this.member(real, 'messageActions')().deleteForEveryone(...args)),
+    deleteForMe: (...args) => this.use((real) => this.member(real, 'messageActions')().deleteForMe(...args)),
     // Asked while a menu renders: until the hand-over (well under a second) it is not offered yet.
-    canDeleteForEveryone: (message) => (this.real ? this.realActions(this.real).canDeleteForEveryone(message) : false),
+    canDeleteForEveryone: (message) => (this.real ? this.member(this.real, 'messageActions')().canDeleteForEveryone(message) : false),
   };
-
-  private realActions(real: Messenger): MessageActionApi {
-    return required(real.messageActions, 'messageActions').call(real);
-  }
 
   messageActions(): MessageActionApi {
     return this.actions;
   }
-}
-
-/**
- * A member the shell's own messenger always has (the stand-in is built with it, in the same
- * release); an error rather than a silent no-op if that ever changed.
- */
-function required<T>(member: T | undefined, name: string): T {
-  if (member === undefined) throw new Error(`the messenger has no ${name}`);
-  return member;
 }

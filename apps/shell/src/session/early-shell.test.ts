@@ -103,7 +103,9 @@ describe('the early shell', () => {
   });
 
   it("lets the session's downloads start only once the list was delivered, or once no chat will show", async () => {
-    const early = earlyShell(await keptDevice(), ada);
+    // The longest wait well past the test's own time-out: only the list or "no chat" can release it here.
+    const longerThanTheTest = 60_000;
+    const early = earlyShell(await keptDevice(), ada, longerThanTheTest);
     let shown = false;
     void early.chatShown.then(() => (shown = true));
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -111,7 +113,7 @@ describe('the early shell', () => {
     await firstValueFrom(early.messenger.conversations$);
     await early.chatShown;
 
-    const withoutChat = earlyShell(await keptDevice(), ada);
+    const withoutChat = earlyShell(await keptDevice(), ada, longerThanTheTest);
     withoutChat.noChat();
     await withoutChat.chatShown;
   });

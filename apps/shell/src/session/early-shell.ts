@@ -43,14 +43,17 @@ function afterPaint(): Promise<void> {
   });
 }
 
-/** The early shell of a signed-in (not guest) device, over its opened database. */
-export function earlyShell(db: DeviceDatabase, credentials: DeviceCredentials): EarlyShell {
+/**
+ * The early shell of a signed-in (not guest) device, over its opened database. `maxWaitMs`: how long
+ * the device session waits at most for the chat's list (tests lengthen it to see what else releases it).
+ */
+export function earlyShell(db: DeviceDatabase, credentials: DeviceCredentials, maxWaitMs = EARLY_SESSION_WAIT_MS): EarlyShell {
   const { userId, deviceId, handle, displayName } = credentials;
   const messenger = new EarlyMessenger({ userId, deviceId, handle, displayName }, { history: new IndexedDbHistoryStore(db), groups: new IndexedDbGroupStore(db) });
   let noChat = () => {};
   const chatShown = new Promise<void>((resolve) => {
     noChat = resolve;
-    setTimeout(resolve, EARLY_SESSION_WAIT_MS);
+    setTimeout(resolve, maxWaitMs);
     void messenger.firstListDelivered.then(afterPaint).then(resolve);
   });
   let settingsReady: (settings: SettingsActions) => void = () => {};

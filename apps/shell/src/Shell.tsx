@@ -238,7 +238,7 @@ export function Shell({ session, token, account, settings, relayCloseCause = NO_
         diagnostics.manifest = manifest;
         setManifestState({ status: 'ready', manifest });
       })
-      .catch((error: unknown) => {
+      .catch(async (error: unknown) => {
         if (cancelled) return;
         const failure = error instanceof ManifestError ? error : new ManifestError('network', String(error));
         console.warn(`[shell] manifest refused (${failure.code}): ${failure.message}`);
@@ -248,7 +248,8 @@ export function Shell({ session, token, account, settings, relayCloseCause = NO_
         } catch {
           stored = null;
         }
-        const fallback = safeDefault(stored, session.userId, PINNED_MANIFEST_KEYS, Date.now());
+        const fallback = await safeDefault(stored, session.userId, PINNED_MANIFEST_KEYS, Date.now());
+        if (cancelled) return;
         acceptedManifest = fallback;
         diagnostics.manifest = fallback;
         setManifestState({ status: 'failed', error: failure, fallback });

@@ -53,17 +53,17 @@ describe('signManifest', () => {
 describe('verifySignedManifest', () => {
   const signed = createSignedManifest(manifest, current.privateKey, current.keyId);
 
-  it('accepts a manifest signed with a pinned key and returns it parsed', () => {
-    expect(verifySignedManifest(signed, pinned)).toEqual({ ok: true, manifest, keyId: '2026-01' });
+  it('accepts a manifest signed with a pinned key and returns it parsed', async () => {
+    expect(await verifySignedManifest(signed, pinned)).toEqual({ ok: true, manifest, keyId: '2026-01' });
   });
 
-  it('signs the exact bytes it sends: a re-serialization of the same manifest is refused', () => {
+  it('signs the exact bytes it sends: a re-serialization of the same manifest is refused', async () => {
     const reformatted = { ...signed, manifest: JSON.stringify(JSON.parse(signed.manifest), null, 2) };
     expect(JSON.parse(reformatted.manifest)).toEqual(manifest);
-    expect(verifySignedManifest(reformatted, pinned)).toMatchObject({ ok: false, code: 'bad-signature' });
+    expect(await verifySignedManifest(reformatted, pinned)).toMatchObject({ ok: false, code: 'bad-signature' });
   });
 
-  it('refuses a one-bit change in every byte of the manifest', () => {
+  it('refuses a one-bit change in every byte of the manifest', async () => {
     const bytes = utf8(signed.manifest);
     const flip = (index: number, bit: number) => {
       const changed = Uint8Array.from(bytes);
@@ -73,107 +73,107 @@ describe('verifySignedManifest', () => {
     };
     // Every byte once, cycling through the bit positions (each verification costs ~1 ms).
     for (let index = 0; index < bytes.length; index += 1) {
-      expect(flip(index, index % 7), `byte ${index}`).toMatchObject({ ok: false, code: 'bad-signature' });
+      expect(await flip(index, index % 7), `byte ${index}`).toMatchObject({ ok: false, code: 'bad-signature' });
     }
     // And every bit of the bytes that matter most: the user id and the call release.
     for (const needle of ['"alice"', '2.0.0/remoteEntry']) {
       const start = signed.manifest.indexOf(needle);
       expect(start).toBeGreaterThan(0);
       for (let index = start; index < start + needle.length; index += 1) {
-        for (let bit = 0; bit < 7; bit += 1) expect(flip(index, bit), `byte ${index} bit ${bit}`).toMatchObject({ ok: false, code: 'bad-signature' });
+        for (let bit = 0; bit < 7; bit += 1) expect(await flip(index, bit), `byte ${index} bit ${bit}`).toMatchObject({ ok: false, code: 'bad-signature' });
       }
     }
   });
 
-  it('refuses every one-bit change of the signature', () => {
+  it('refuses every one-bit change of the signature', async () => {
     const signature = fromBase64(signed.signature!.value);
     expect(signature).toHaveLength(64);
     for (let bit = 0; bit < signature.length * 8; bit += 1) {
       const changed = Uint8Array.from(signature);
       changed[bit >> 3]! ^= 1 << (bit & 7);
       const tampered: SignedManifest = { ...signed, signature: { ...signed.signature!, value: toBase64(changed) } };
-      expect(verifySignedManifest(tampered, pinned), `bit ${bit}`).toMatchObject({ ok: false, code: 'bad-signature' });
+      expect(await verifySignedManifest(tampered, pinned), `bit ${bit}`).toMatchObject({ ok: false, code: 'bad-signature' });
     }
   });
 
-  it('refuses a signature by a key that is not pinned', () => {
+  it('refuses a signature by a key that is not pinned', async () => {
     const stranger = generateManifestSigningKey('2026-01');
     // Claims a pinned key id, but was made with another key.
-    expect(verifySignedManifest(createSignedManifest(manifest, stranger.privateKey, '2026-01'), pinned)).toMatchObject({
+    expect(await verifySignedManifest(createSignedManifest(manifest, stranger.privateKey, '2026-01'), pinned)).toMatchObject({
       ok: false,
       code: 'bad-signature',
     });
     // Names a key the shell does not know.
-    expect(verifySignedManifest(createSignedManifest(manifest, stranger.privateKey, 'rogue'), pinned)).toMatchObject({
+    expect(await verifySignedManifest(createSignedManifest(manifest, stranger.privateKey, 'rogue'), pinned)).toMatchObject({
       ok: false,
       code: 'unknown-key',
     });
     // A pinned key under another id is still another id.
-    expect(verifySignedManifest(createSignedManifest(manifest, current.privateKey, 'rogue'), pinned)).toMatchObject({
+    expect(await verifySignedManifest(createSignedManifest(manifest, current.privateKey, 'rogue'), pinned)).toMatchObject({
       ok: false,
       code: 'unknown-key',
     });
-    expect(verifySignedManifest(signed, [])).toMatchObject({ ok: false, code: 'unknown-key' });
+    expect(await verifySignedManifest(signed, [])).toMatchObject({ ok: false, code: 'unknown-key' });
   });
 
-  it('rotates: the next key is accepted now, and the old one stops working once unpinned', () => {
+  it('rotates: the next key is accepted now, and the old one stops working once unpinned', async () => {
     const signedWithNext = createSignedManifest(manifest, next.privateKey, next.keyId);
-    expect(verifySignedManifest(signedWithNext, pinned)).toMatchObject({ ok: true, keyId: '2026-07' });
+    expect(await verifySignedManifest(signedWithNext, pinned)).toMatchObject({ ok: true, keyId: '2026-07' });
 
     const afterRotation = [pin(next), pin(generateManifestSigningKey('2027-01'))];
-    expect(verifySignedManifest(signedWithNext, afterRotation)).toMatchObject({ ok: true, keyId: '2026-07' });
-    expect(verifySignedManifest(signed, afterRotation)).toMatchObject({ ok: false, code: 'unknown-key' });
+    expect(await verifySignedManifest(signedWithNext, afterRotation)).toMatchObject({ ok: true, keyId: '2026-07' });
+    expect(await verifySignedManifest(signed, afterRotation)).toMatchObject({ ok: false, code: 'unknown-key' });
   });
 
-  it('verifies strictly (RFC 8032, not ZIP-215): a small-order key does not verify a trivial signature', () => {
+  it('verifies strictly (RFC 8032, not ZIP-215): a small-order key does not verify a trivial signature', async () => {
     // Identity point as key and R, S = 0: every message "verifies" under ZIP-215's cofactored rules.
     const identity = new Uint8Array(32);
     identity[0] = 1;
     const trivial = new Uint8Array(64);
     trivial[0] = 1;
     const forged = { manifest: signed.manifest, signature: { alg: 'Ed25519', keyId: 'weak', value: toBase64(trivial) } };
-    expect(verifySignedManifest(forged, [{ keyId: 'weak', publicKey: identity }])).toMatchObject({ ok: false, code: 'bad-signature' });
+    expect(await verifySignedManifest(forged, [{ keyId: 'weak', publicKey: identity }])).toMatchObject({ ok: false, code: 'bad-signature' });
   });
 
-  it('takes pinned public keys as base64 too, and ignores pinned keys that are not 32 bytes', () => {
+  it('takes pinned public keys as base64 too, and ignores pinned keys that are not 32 bytes', async () => {
     const asBase64 = [{ keyId: current.keyId, publicKey: toBase64(current.publicKey) }];
-    expect(verifySignedManifest(signed, asBase64)).toMatchObject({ ok: true });
+    expect(await verifySignedManifest(signed, asBase64)).toMatchObject({ ok: true });
     const broken = [{ keyId: current.keyId, publicKey: current.publicKey.subarray(0, 31) }];
-    expect(verifySignedManifest(signed, broken)).toMatchObject({ ok: false, code: 'unknown-key' });
+    expect(await verifySignedManifest(signed, broken)).toMatchObject({ ok: false, code: 'unknown-key' });
   });
 
-  it('refuses an unsigned manifest', () => {
-    expect(verifySignedManifest({ manifest: signed.manifest, signature: null }, pinned)).toMatchObject({ ok: false, code: 'unsigned' });
-    expect(verifySignedManifest({ manifest: signed.manifest }, pinned)).toMatchObject({ ok: false, code: 'unsigned' });
+  it('refuses an unsigned manifest', async () => {
+    expect(await verifySignedManifest({ manifest: signed.manifest, signature: null }, pinned)).toMatchObject({ ok: false, code: 'unsigned' });
+    expect(await verifySignedManifest({ manifest: signed.manifest }, pinned)).toMatchObject({ ok: false, code: 'unsigned' });
   });
 
-  it('refuses a signature value that is not canonical base64 of 64 bytes', () => {
+  it('refuses a signature value that is not canonical base64 of 64 bytes', async () => {
     const value = signed.signature!.value;
     const lastChar = value.at(-3)!; // 64 bytes → 86 characters + "==": the last one carries 4 padding bits
     const nonCanonical = `${value.slice(0, -3)}${String.fromCharCode(lastChar.charCodeAt(0) + 1)}==`;
     for (const bad of [value.slice(0, -4), `${value}AAAA`, ` ${value}`, value.replace(/=+$/, ''), nonCanonical]) {
       const tampered = { ...signed, signature: { ...signed.signature!, value: bad } };
-      expect(verifySignedManifest(tampered, pinned), bad).toMatchObject({ ok: false, code: 'bad-signature' });
+      expect(await verifySignedManifest(tampered, pinned), bad).toMatchObject({ ok: false, code: 'bad-signature' });
     }
   });
 
-  it('refuses malformed envelopes without throwing', () => {
+  it('refuses malformed envelopes without throwing', async () => {
     for (const envelope of [null, undefined, 'signed', 42, [], {}, { manifest: 7, signature: signed.signature }, { manifest: '', signature: signed.signature }]) {
-      expect(verifySignedManifest(envelope, pinned)).toMatchObject({ ok: false, code: 'invalid' });
+      expect(await verifySignedManifest(envelope, pinned)).toMatchObject({ ok: false, code: 'invalid' });
     }
-    expect(verifySignedManifest({ ...signed, signature: { ...signed.signature!, alg: 'RS256' } }, pinned)).toMatchObject({ ok: false, code: 'invalid' });
-    expect(verifySignedManifest(signed, null as unknown as PinnedManifestKey[])).toMatchObject({ ok: false, code: 'invalid' });
+    expect(await verifySignedManifest({ ...signed, signature: { ...signed.signature!, alg: 'RS256' } }, pinned)).toMatchObject({ ok: false, code: 'invalid' });
+    expect(await verifySignedManifest(signed, null as unknown as PinnedManifestKey[])).toMatchObject({ ok: false, code: 'invalid' });
   });
 
-  it('parses only after verifying: authentic bytes that are not a valid manifest are refused as invalid', () => {
+  it('parses only after verifying: authentic bytes that are not a valid manifest are refused as invalid', async () => {
     const notJson = { manifest: 'not json', signature: signManifest('not json', current.privateKey, current.keyId) };
-    expect(verifySignedManifest(notJson, pinned)).toMatchObject({ ok: false, code: 'invalid' });
+    expect(await verifySignedManifest(notJson, pinned)).toMatchObject({ ok: false, code: 'invalid' });
     const wrongShape = JSON.stringify({ ...manifest, schemaVersion: 2 });
-    expect(verifySignedManifest({ manifest: wrongShape, signature: signManifest(wrongShape, current.privateKey, current.keyId) }, pinned)).toMatchObject({
+    expect(await verifySignedManifest({ manifest: wrongShape, signature: signManifest(wrongShape, current.privateKey, current.keyId) }, pinned)).toMatchObject({
       ok: false,
       code: 'invalid',
     });
     // The same bytes with a bad signature are refused for the signature, before anyone looks inside.
-    expect(verifySignedManifest({ manifest: 'not json', signature: signed.signature }, pinned)).toMatchObject({ ok: false, code: 'bad-signature' });
+    expect(await verifySignedManifest({ manifest: 'not json', signature: signed.signature }, pinned)).toMatchObject({ ok: false, code: 'bad-signature' });
   });
 });

@@ -3,7 +3,6 @@
  * of the manifest string. The bytes are verified before they are parsed, against a pinned key set that
  * holds the current key and the next one, so the server can rotate keys without a shell release.
  */
-import { ed25519 } from '@noble/curves/ed25519.js';
 import {
   EvaluatedManifestSchema,
   ManifestSignatureSchema,
@@ -12,6 +11,7 @@ import {
   type SignedManifest,
 } from '@parley/contracts';
 import { parseBase64, utf8 } from '@parley/bytes';
+import { verifyEd25519 } from './ed25519-verify.js';
 
 /** The only signature algorithm manifests use. */
 export const MANIFEST_SIGNATURE_ALG = 'Ed25519';
@@ -52,17 +52,17 @@ function publicKeyBytes(key: PinnedManifestKey): Uint8Array | null {
 /**
  * Verifies a signed manifest (as received: `unknown` is fine) against the pinned keys and, only once
  * the bytes are authentic, parses them as an `EvaluatedManifest`. Expiry, replay and the user id are
- * the caller's to check on the result. Never throws.
+ * the caller's to check on the result. Never rejects.
  */
-export function verifySignedManifest(signed: SignedManifest | unknown, pinnedKeys: readonly PinnedManifestKey[]): ManifestVerification {
+export async function verifySignedManifest(signed: SignedManifest | unknown, pinnedKeys: readonly PinnedManifestKey[]): Promise<ManifestVerification> {
   try {
-    return verify(signed, pinnedKeys);
+    return await verify(signed, pinnedKeys);
   } catch (error) {
     return reject('invalid', `unreadable signed manifest: ${String(error)}`);
   }
 }
 
-function verify(signed: unknown, pinnedKeys: readonly PinnedManifestKey[]): ManifestVerification {
+async function verify(signed: unknown, pinnedKeys: readonly PinnedManifestKey[]): Promise<ManifestVerification> {
   if (typeof signed !== 'object' || signed === null || Array.isArray(signed)) return reject('invalid', 'expected { manifest, signature }');
   const { manifest: bytes, signature } = signed as { manifest?: unknown; signature?: unknown };
   if (typeof bytes !== 'string') return reject('invalid', 'the manifest is not a string');
@@ -84,8 +84,8 @@ function verify(signed: unknown, pinnedKeys: readonly PinnedManifestKey[]): Mani
     return reject('bad-signature', 'the signature is not 64 bytes of standard base64');
   }
   const message = utf8(manifest);
-  // Strict RFC 8032 decoding (not ZIP-215): one valid encoding per signature and key.
-  const authentic = candidates.some((publicKey) => ed25519.verify(signatureBytes, message, publicKey, { zip215: false }));
+  let authentic = false;
+  for (const publicKey of candidates) authentic ||= await verifyEd25519(signatureBytes, message, publicKey);
   if (!authentic) return reject('bad-signature', `the signature does not verify with key "${keyId}"`);
 
   let parsed: unknown;
@@ -95,6 +95,6 @@ function verify(signed: unknown, pinnedKeys: readonly PinnedManifestKey[]): Mani
     return reject('invalid', 'the signed manifest is not JSON');
   }
   const result = EvaluatedManifestSchema.safeParse(parsed);
-  if (!result.success) return reject('invalid', `the signed manifest does not match the schema: ${result.error.issues[0]?.message ?? ''}`);
+  if (!result.success) return reject('invalid', `the signed manifest does not match the schema: ${result.problem}`);
   return { ok: true, manifest: result.data, keyId };
 }

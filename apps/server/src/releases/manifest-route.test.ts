@@ -68,7 +68,7 @@ describe('GET /api/manifest', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
     const signed = SignedManifestSchema.parse(await response.json());
-    const verified = verifySignedManifest(signed, pinned());
+    const verified = await verifySignedManifest(signed, pinned());
     expect(verified).toMatchObject({ ok: true });
     expect(JSON.parse(signed.manifest)).toEqual({
       schemaVersion: 1,
@@ -102,8 +102,8 @@ describe('GET /api/manifest', () => {
     await publishBoth();
     const signed = SignedManifestSchema.parse(await (await get(`?contract=${CONTRACT_VERSION}`)).json());
     const tampered = { ...signed, manifest: signed.manifest.replace('0.3.1', '0.3.2') };
-    expect(verifySignedManifest(tampered, pinned())).toMatchObject({ ok: false, code: 'bad-signature' });
-    expect(verifySignedManifest(signed, [{ keyId: 'other', publicKey: pinned()[0].publicKey }])).toMatchObject({ ok: false, code: 'unknown-key' });
+    expect(await verifySignedManifest(tampered, pinned())).toMatchObject({ ok: false, code: 'bad-signature' });
+    expect(await verifySignedManifest(signed, [{ keyId: 'other', publicKey: pinned()[0].publicKey }])).toMatchObject({ ok: false, code: 'unknown-key' });
   });
 
   it('takes the account\'s user id from the device token', async () => {

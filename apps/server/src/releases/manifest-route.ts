@@ -7,7 +7,7 @@
 import {
   CONTRACT_VERSION,
   type EvaluatedManifest,
-  EvaluatedManifestSchema,
+  isManifestContractVersion,
   MANIFEST_SCHEMA_VERSION,
   REMOTE_NAMES,
   type RemoteName,
@@ -111,7 +111,7 @@ function checkContractVersion(raw: unknown, reply: FastifyReply): string | null 
     sendError(reply, 400, 'contract_missing', 'Query parameter "contract" (the shell\'s contract version, e.g. 1.0.0) is required.');
     return null;
   }
-  if (typeof raw !== 'string' || !EvaluatedManifestSchema.shape.contractVersion.safeParse(raw).success) {
+  if (typeof raw !== 'string' || !isManifestContractVersion(raw)) {
     const shown = typeof raw === 'string' ? `"${raw.slice(0, 40)}"` : 'several values';
     sendError(reply, 400, 'contract_invalid', `Query parameter "contract" must be one semantic version like 1.2.3, got ${shown}.`);
     return null;

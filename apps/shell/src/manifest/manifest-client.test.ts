@@ -111,20 +111,20 @@ describe('checkManifest', () => {
 });
 
 describe('safeDefault', () => {
-  it('keeps only the chat of the last accepted manifest, even expired, if it still verifies for this user', () => {
+  it('keeps only the chat of the last accepted manifest, even expired, if it still verifies for this user', async () => {
     const old = signedBy(current, { ...manifest, expiresAt: NOW - 1 });
-    expect(safeDefault(old, manifest.userId, pinnedKeys, NOW)?.remotes).toEqual({ chat: CHAT });
-    expect(safeDefault(old, 'someone-else', pinnedKeys, NOW)).toBeNull();
-    expect(safeDefault(signedBy(stranger), manifest.userId, pinnedKeys, NOW)).toBeNull();
-    expect(safeDefault(null, manifest.userId, pinnedKeys, NOW)).toBeNull();
-    expect(safeDefault(signedBy(current, { ...manifest, remotes: { call: CALL } }), manifest.userId, pinnedKeys, NOW)).toBeNull();
+    expect((await safeDefault(old, manifest.userId, pinnedKeys, NOW))?.remotes).toEqual({ chat: CHAT });
+    expect(await safeDefault(old, 'someone-else', pinnedKeys, NOW)).toBeNull();
+    expect(await safeDefault(signedBy(stranger), manifest.userId, pinnedKeys, NOW)).toBeNull();
+    expect(await safeDefault(null, manifest.userId, pinnedKeys, NOW)).toBeNull();
+    expect(await safeDefault(signedBy(current, { ...manifest, remotes: { call: CALL } }), manifest.userId, pinnedKeys, NOW)).toBeNull();
   });
 
-  it('stops standing in once the last accepted manifest is older than a week: a pulled chat release does not run on forever', () => {
+  it('stops standing in once the last accepted manifest is older than a week: a pulled chat release does not run on forever', async () => {
     const lastAccepted = signedBy(current);
     const weekAfterIssue = manifest.issuedAt + SAFE_DEFAULT_MAX_AGE_MS;
     expect(SAFE_DEFAULT_MAX_AGE_MS).toBe(7 * 24 * 60 * 60 * 1000);
-    expect(safeDefault(lastAccepted, manifest.userId, pinnedKeys, weekAfterIssue)?.remotes).toEqual({ chat: CHAT });
-    expect(safeDefault(lastAccepted, manifest.userId, pinnedKeys, weekAfterIssue + 1)).toBeNull();
+    expect((await safeDefault(lastAccepted, manifest.userId, pinnedKeys, weekAfterIssue))?.remotes).toEqual({ chat: CHAT });
+    expect(await safeDefault(lastAccepted, manifest.userId, pinnedKeys, weekAfterIssue + 1)).toBeNull();
   });
 });

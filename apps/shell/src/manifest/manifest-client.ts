@@ -60,13 +60,13 @@ export async function fetchManifest(request: ManifestRequest): Promise<AcceptedM
   }
   if (!response.ok) throw new ManifestError('http', `The server answered ${response.status}.`);
   const body: unknown = await response.json().catch(() => null);
-  const manifest = verifyManifest(body, request.pinnedKeys);
+  const manifest = await verifyManifest(body, request.pinnedKeys);
   return { manifest: checkManifest(manifest, request), signed: body as SignedManifest };
 }
 
 /** The signature check alone: the verified manifest, or a typed refusal. */
-export function verifyManifest(signed: unknown, pinnedKeys: readonly PinnedManifestKey[]): EvaluatedManifest {
-  const verified = verifySignedManifest(signed, pinnedKeys);
+export async function verifyManifest(signed: unknown, pinnedKeys: readonly PinnedManifestKey[]): Promise<EvaluatedManifest> {
+  const verified = await verifySignedManifest(signed, pinnedKeys);
   if (!verified.ok) throw new ManifestError(verified.code, verified.message);
   return verified.manifest;
 }
@@ -97,8 +97,8 @@ export const SAFE_DEFAULT_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
  * of `now`. Never the call app or any other remote: those need a fresh, valid manifest. Null when
  * there is nothing trustworthy to fall back to.
  */
-export function safeDefault(lastAccepted: unknown, userId: string, pinnedKeys: readonly PinnedManifestKey[], now: number): EvaluatedManifest | null {
-  const verified = verifySignedManifest(lastAccepted, pinnedKeys);
+export async function safeDefault(lastAccepted: unknown, userId: string, pinnedKeys: readonly PinnedManifestKey[], now: number): Promise<EvaluatedManifest | null> {
+  const verified = await verifySignedManifest(lastAccepted, pinnedKeys);
   if (!verified.ok || verified.manifest.userId !== userId) return null;
   if (now - verified.manifest.issuedAt > SAFE_DEFAULT_MAX_AGE_MS) return null;
   const chat = verified.manifest.remotes.chat;

@@ -1,7 +1,7 @@
 import './zod-without-eval.js';
 import { getInstance } from '@module-federation/enhanced/runtime';
 import { useBehavior } from '@parley/bus-react';
-import { BETA_SETTING_PATH, BetaSettingSchema, type EvaluatedManifest, REMOTE_NAMES, type RemoteModule, type RemoteName, type RelayCloseCause, type RemoteProps, type Session } from '@parley/contracts';
+import { BETA_SETTING_PATH, type EvaluatedManifest, REMOTE_NAMES, type RemoteModule, type RemoteName, type RelayCloseCause, type RemoteProps, type Session } from '@parley/contracts';
 import { type Behavior, bus, readOnly } from '@parley/event-bus';
 import { fallbackPlugin, integrityPlugin, retryPlugin } from '@parley/mf-runtime';
 import { type ThemeChoice, avatarColour, initialsOf } from '@parley/design-tokens';
@@ -272,7 +272,9 @@ export function Shell({ session, token, account, settings, relayCloseCause = NO_
       async get() {
         const response = await fetch(BETA_SETTING_PATH, { headers: { Authorization: `Bearer ${token}` }, cache: 'no-store' });
         if (!response.ok) throw new Error(`beta setting: ${response.status}`);
-        return BetaSettingSchema.parse(await response.json()).enabled;
+        // The schema (zod) loads when Settings asks, not with the shell's first paint (issue 20).
+        const { readBetaSetting } = await import('./screens/beta-setting.js');
+        return readBetaSetting(await response.json());
       },
       async set(enabled) {
         const response = await fetch(BETA_SETTING_PATH, {

@@ -9,6 +9,7 @@ export * from './relay-close.js';
 export * from './accounts-api.js';
 export * from './guest-handle.js';
 export * from './settings-api.js';
+export * from './settings-constants.js';
 export * from './sfu.js';
 export * from './call-links.js';
 export * from './error-codes.js';

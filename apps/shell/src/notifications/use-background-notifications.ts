@@ -1,48 +1,31 @@
-import { bus } from '@parley/event-bus';
 import type { Messenger } from '@parley/messenger';
 import { useEffect, useRef } from 'react';
-import { map } from 'rxjs';
-import { startBackgroundNotifier } from './background-notifier.js';
-import { groupRingsFor } from './group-rings.js';
-import { notificationMessagesFor } from './notification-messages.js';
-import { readShowMessageText } from './notification-preferences.js';
-import { listenToNotificationClicks, notificationAvailability, notificationWorker, serviceWorkerSurface } from './notification-surface.js';
-import { UnreadBadge } from './unread-badge.js';
-
-/** Someone looks at the tab: it is visible and its window has the focus. */
-const pageAttended = () => document.visibilityState === 'visible' && document.hasFocus();
 
 /**
  * The signed-in shell's notifications and unread count from `source`, the session's messenger (none
  * for guests: they have no chats). Nothing here asks for permission: that is Settings' button alone.
+ *
+ * Their code is a chunk of its own, loaded once the session runs: it reads group rings with the call
+ * signals' schemas (zod's classic API), which would otherwise sit on the returning visit's first
+ * load before the conversation list (issue 20). The unread count and a ringing 1:1 call are states,
+ * read as they are when the chunk starts; a group ring sent in that moment is one the call app,
+ * which loads later still, rings for (the bus holds call signaling for it).
  */
 export function useBackgroundNotifications(locale: string, source: Messenger | null): void {
   const currentLocale = useRef(locale);
   currentLocale.current = locale;
   useEffect(() => {
     if (!source) return;
-    // Permission given on an earlier visit: the worker is needed again (registering asks nothing).
-    if (notificationAvailability() === 'granted') void notificationWorker();
-    const badge = new UnreadBadge(document);
-    const stop = startBackgroundNotifier({
-      callState$: bus.state('call.state'),
-      groupRings$: groupRingsFor(bus, source.self.userId),
-      presentation$: bus.state('call.presentation').pipe(map((presentation) => presentation.mode)),
-      conversations$: source.conversations$,
-      alerts: {
-        surface: serviceWorkerSurface,
-        attended: pageAttended,
-        showMessageText: () => readShowMessageText(localStorage),
-        texts: () => notificationMessagesFor(currentLocale.current),
-      },
-      badge,
-      clicks: listenToNotificationClicks,
-      focusPage: () => window.focus(),
-      openConversation: (conversationId) => bus.publish('chat.conversation-requested', { conversationId }),
-    });
+    let stop: (() => void) | null = null;
+    let stopped = false;
+    import('./page-notifications.js')
+      .then(({ startPageNotifications }) => {
+        if (!stopped) stop = startPageNotifications(() => currentLocale.current, source);
+      })
+      .catch((error: unknown) => console.warn(`[shell] notifications could not start: ${String(error)}`));
     return () => {
-      stop();
-      badge.dispose();
+      stopped = true;
+      stop?.();
     };
   }, [source]);
 }

@@ -114,10 +114,17 @@ export default tseslint.config(
     rules: { 'no-restricted-syntax': ['error', ...selectors] },
   })),
   // The size report's tests check its reading of what those build helpers write (the copies, the module list,
-  // the start-up preload hints).
+  // the start-up preload hints) and how the shell's workspace libraries are grouped into chunks.
   {
     files: ['tools/size/src/**/*.test.ts'],
-    rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['../../mf-build/precompress.mjs', '../../mf-build/bundle-stats-plugin.mjs', '../../mf-build/startup-preload-plugin.mjs']) },
+    rules: {
+      '@nx/enforce-module-boundaries': moduleBoundaries([
+        '../../mf-build/precompress.mjs',
+        '../../mf-build/bundle-stats-plugin.mjs',
+        '../../mf-build/startup-preload-plugin.mjs',
+        '../../mf-build/workspace-chunks.mjs',
+      ]),
+    },
   },
   // The release's test of the remote entry that falls back to its full build (what a release ships).
   { files: ['tools/release/src/runtime-fallback.test.ts'], rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['../../mf-build/runtime-fallback.mjs']) } },

@@ -8,6 +8,7 @@ import { federationRuntimeExperiments } from '../../tools/mf-build/federation-ru
 import { sharedDependencies } from '../../tools/mf-build/shared-dependencies.mjs';
 import { pluginStartupPreload } from '../../tools/mf-build/startup-preload-plugin.mjs';
 import { testHooksDefine } from '../../tools/mf-build/test-hooks.mjs';
+import { workspaceLibraryChunks } from '../../tools/mf-build/workspace-chunks.mjs';
 import pkg from './package.json' with { type: 'json' };
 
 export default defineConfig(({ command }) => ({
@@ -55,9 +56,9 @@ export default defineConfig(({ command }) => ({
   performance: {
     chunkSplit: {
       strategy: 'split-by-experience',
-      // The small workspace libraries every part uses, once: without this, each shared singleton's
-      // chunk (messenger, signaling, event bus) carried its own copy of them (issue 20).
-      forceSplitting: { 'parley-common': /[\\/]libs[\\/](contracts|bytes|clock|call-links)[\\/]src[\\/]/ },
+      // The small workspace libraries every part uses, once, with the contracts' zod schemas apart
+      // from what the first paint needs (tools/mf-build/workspace-chunks.mjs).
+      forceSplitting: workspaceLibraryChunks(),
     },
   },
   output: { cleanDistPath: true },

@@ -18,7 +18,7 @@ export default defineConfig(({ command }) => ({
     pluginBundleStats(),
     // React's API on Preact's compat layer (REACT_ALIASES below): no React Refresh, which needs React itself.
     pluginReact({ fastRefresh: false }),
-    // The chunks every visit loads right after the entry (bootstrap, React, react-dom, rxjs, the bus)
+    // The chunks every visit loads right after the entry (bootstrap, Preact, rxjs, the bus)
     // are hinted in the page with their integrity, so they download alongside the entry (issue 20).
     pluginStartupPreload({ request: './bootstrap.js' }),
     // Only the template's icons (the SVG, and the ICO sized so that Chromium takes the SVG): rsbuild

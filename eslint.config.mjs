@@ -97,8 +97,9 @@ export default tseslint.config(
   { files: ['e2e/**/*.ts'], rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['@parley/server', '@parley/server/testing', '@parley/deploy']) } },
   // Build configuration runs in Node at build time, not in the app: it may use the shared build
   // helpers under tools/, which are files rather than a project. So does the e2e build of the call
-  // app's test pages, which must build them as the app's own configuration does.
-  { files: ['**/rsbuild.config.ts', 'e2e/fixtures/call-lab-build.ts'], rules: { '@nx/enforce-module-boundaries': 'off' } },
+  // app's test pages, which must build them as the app's own configuration does, and the unit-test
+  // configurations that resolve React as the build does (tools/mf-build/react-on-preact-vitest.mjs).
+  { files: ['**/rsbuild.config.ts', 'e2e/fixtures/call-lab-build.ts', 'apps/shell/vitest.config.ts', 'apps/chat/vitest.config.ts', 'libs/bus-react/vitest.config.ts'], rules: { '@nx/enforce-module-boundaries': 'off' } },
   // Builds and release publishing precompress with the same code (brotli and gzip copies made once):
   // the server, and the release CLI through it, may import that one build helper file.
   { files: ['apps/server/src/**/*.ts'], rules: { '@nx/enforce-module-boundaries': moduleBoundaries(['../../../../tools/mf-build/precompress.mjs']) } },

@@ -1,7 +1,7 @@
 import { pluginModuleFederation } from '@module-federation/rsbuild-plugin';
 import { defineConfig } from '@rsbuild/core';
 import { pluginReact } from '@rsbuild/plugin-react';
-import { sharedDependencies } from '../../tools/mf-build/shared-dependencies.mjs';
+import { REACT_ALIASES, sharedDependencies } from '../../tools/mf-build/shared-dependencies.mjs';
 import { pluginPrecompress } from '../../tools/mf-build/precompress-plugin.mjs';
 import { pluginBundleStats } from '../../tools/mf-build/bundle-stats-plugin.mjs';
 import { federationRuntimeExperiments, pluginRemoteBundlerRuntime, remoteRuntimeBuild } from '../../tools/mf-build/federation-runtime.mjs';
@@ -17,7 +17,8 @@ export default defineConfig(({ command }) => {
       pluginPrecompress(),
       // What each module weighs, from the bundler's stats, for npm run size (beside dist, not served).
       pluginBundleStats(),
-      pluginReact(),
+      // React's API on Preact's compat layer (REACT_ALIASES below): no React Refresh, which needs React itself.
+      pluginReact({ fastRefresh: false }),
       pluginModuleFederation({
         name: 'chat',
         filename: 'remoteEntry.js',
@@ -30,6 +31,8 @@ export default defineConfig(({ command }) => {
       // In the slim build, none of the federation runtime but the bundler runtime's small pieces.
       pluginRemoteBundlerRuntime({ enabled: runtime.externalRuntime }),
     ],
+    // React's API is Preact's compat layer (issue 20): see shared-dependencies.mjs.
+    resolve: { alias: REACT_ALIASES },
     // Test hooks (the shared bus's among them) only when the build asks (PARLEY_TEST_HOOKS=1).
     source: { define: { __CHAT_VERSION__: JSON.stringify(pkg.version), ...testHooksDefine() } },
     // Served from its own origin: chunks resolve against wherever remoteEntry.js came from.

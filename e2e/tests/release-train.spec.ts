@@ -144,7 +144,7 @@ test('call v2 goes to beta without touching shell or chat, rolls back, and the k
   await expect(info.locator('[data-remote="call"]')).toContainText(system.releaseEntry('call', CALL_V2));
   await expect(info.locator('[data-remote="chat"]')).toHaveAttribute('data-version', CHAT_VERSION);
   await expect(info.locator('[data-testid="shared-library"][data-name="rxjs"]')).toHaveCount(1);
-  await expect(info.locator('[data-testid="shared-library"][data-name="react"]')).toHaveCount(1);
+  await expect(info.locator('[data-testid="shared-library"][data-name="preact"]')).toHaveCount(1);
   await tester.page.getByRole('button', { name: 'Close settings' }).click();
 
   expect(fingerprint(distOf('shell'))).toEqual(shellBefore);

@@ -1,6 +1,6 @@
 /**
  * Integrity of the chunks the shell's page preloads (issue 20). Beside its entry, the page hints the
- * chunks every visit loads next (the bootstrap, React, react-dom, rxjs, the bus), each with the
+ * chunks every visit loads next (the bootstrap, Preact, rxjs, the bus), each with the
  * sha384 its chunk loader holds (tools/mf-build/startup-preload-plugin.mjs), so they download while
  * the entry does. Here the bootstrap chunk is changed on its way to the browser: the preloaded bytes
  * are refused as the loader's own request would be, none of the chunk runs and the shell does not

@@ -17,8 +17,25 @@ function singleton(pkg, extra = {}) {
 }
 
 /**
+ * What each React request becomes: Preact's compat layer. The same map is the bundler's and the unit
+ * tests' alias (apps' rsbuild and vitest configs), so that what is tested is what ships; `react` and
+ * `react-dom` as prefixes cover `react/jsx-runtime`, `react-dom/client` and the rest.
+ */
+export const REACT_ALIASES = { react: 'preact/compat', 'react-dom': 'preact/compat' };
+
+// The React requests made in the apps and their libraries, and the Preact module that answers each.
+const REACT_ON_PREACT = {
+  react: 'preact/compat',
+  'react-dom': 'preact/compat',
+  'react-dom/client': 'preact/compat/client',
+  'react/jsx-runtime': 'preact/compat/jsx-runtime',
+  'react/jsx-dev-runtime': 'preact/compat/jsx-dev-runtime',
+};
+
+/**
  * Shared singletons for one app.
  * @param {{ framework: 'react' | 'solid', unshare?: string[] }} options
+ *   `framework: 'react'` is React's API as Preact's compat layer runs it (REACT_ALIASES).
  *   `unshare` drops packages from sharing; it exists only for the negative-control build that proves
  *   the singleton check can fail.
  */
@@ -36,16 +53,26 @@ export function sharedDependencies({ framework, unshare = [] }) {
     '@parley/signal-protocol': singleton('@parley/signal-protocol', { strictVersion: true }),
   };
   if (framework === 'react') {
-    shared.react = singleton('react');
-    shared['react-dom'] = singleton('react-dom');
-    shared['react-dom/'] = singleton('react-dom');
+    // React's API comes from Preact's compat layer (issue 20: react-dom alone was ~58 kB brotli on the
+    // returning user's path). It is shared under Preact's names, never `react`: an older remote that
+    // asks for `react` ^19 finds no provider in a newer shell and loads its own React, and a newer
+    // remote in an older shell (which provides only `react`) loads its own Preact. Each app mounts
+    // its own root, so the two never need to be one instance (version-skew.spec.ts).
+    shared.preact = singleton('preact');
+    shared['preact/'] = singleton('preact');
+    // The requests the apps' code and libraries make (`react`, `react-dom/client`, the JSX runtime),
+    // matched by Module Federation before resolution, so each needs its own entry pointing at Preact.
+    for (const [request, target] of Object.entries(REACT_ON_PREACT)) shared[request] = singleton('preact', { import: target, shareKey: target });
   }
   if (framework === 'solid') {
     shared['solid-js'] = singleton('solid-js');
     shared['solid-js/'] = singleton('solid-js');
   }
   for (const name of unshare) {
-    for (const key of Object.keys(shared)) if (key === name || key.startsWith(`${name}/`)) delete shared[key];
+    for (const [key, config] of Object.entries(shared)) {
+      const shareKey = config.shareKey ?? key;
+      if (shareKey === name || shareKey.startsWith(`${name}/`)) delete shared[key];
+    }
   }
   return shared;
 }

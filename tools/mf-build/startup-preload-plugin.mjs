@@ -100,7 +100,7 @@ export async function checkPreloads({ html, entry, readDist, assetPrefix = '/' }
 
 /**
  * Hints, in the page itself, the chunks every visit loads right after the entry (`import(request)`
- * and the shared modules it consumes: React, react-dom, rxjs, the bus), so the browser fetches them
+ * and the shared modules it consumes: Preact, rxjs, the bus), so the browser fetches them
  * alongside the entry instead of after it has run (issue 20: one request-chain link less). Each
  * hint is `<link rel="preload" as="script">` (the chunks are classic scripts, loaded by the
  * bundler's JSONP loader with `crossOrigin = "anonymous"`), and Subresource Integrity adds to it the

@@ -45,6 +45,8 @@ echo "== the older commit's apps for the version-skew test"
 # Built here, outside the loopback namespace, so a shallow clone can still fetch the commit; the
 # spec's own call then finds them cached. The commit is the spec's OLDER_COMMIT line.
 bash tools/test/build-at-commit.sh "$(sed -n "s/^const OLDER_COMMIT = '\([0-9a-f]*\)';$/\1/p" e2e/tests/version-skew.spec.ts)" >/dev/null
+# And the last commit whose shell and chat ran on React, for framework-skew.spec.ts (its REACT_COMMIT line).
+bash tools/test/build-at-commit.sh "$(sed -n "s/^const REACT_COMMIT = '\([0-9a-f]*\)';$/\1/p" e2e/tests/framework-skew.spec.ts)" >/dev/null
 
 echo "== browser tests (Playwright in Debian Chromium)"
 # The browser tests drive test hooks: every app they build (one flag for all, see

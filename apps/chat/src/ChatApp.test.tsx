@@ -1,7 +1,6 @@
 // @vitest-environment happy-dom
 import { EventBus } from '@parley/event-bus';
 import { act } from 'react';
-import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { ChatApp } from './ChatApp.js';
 import { FakeMessenger } from './testing/fake-messenger.js';
@@ -44,8 +43,8 @@ async function openAda(bus: EventBus, messenger: FakeMessenger) {
 
 describe('ChatApp', () => {
   it('without a signed-in messenger shows a notice, no conversation', () => {
-    const html = renderToStaticMarkup(<ChatApp bus={new EventBus()} remote={remote} messenger={null} />);
-    expect(html).toContain('Sign in to Parley to chat.');
+    act(() => dom.root.render(<ChatApp bus={new EventBus()} remote={remote} messenger={null} />));
+    expect(dom.container.textContent).toContain('Sign in to Parley to chat.');
   });
 
   it('finds a user by handle and opens the conversation; unknown handles get a clear answer', async () => {

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ChatMessages } from './messages.js';
+import { focusOnMount } from './focus-on-mount.js';
 
 /** The safety number with a contact, in groups of five digits, to compare on both devices. */
 export function SafetyNumberView(props: { t: ChatMessages; name: string; load: () => Promise<string>; onBack: () => void }) {
@@ -29,7 +30,7 @@ export function SafetyNumberView(props: { t: ChatMessages; name: string; load: (
       )}
       {failed && <p role="alert">{t.findFailed.network}</p>}
       <p>{t.safetyNumberHelp(name)}</p>
-      <button type="button" onClick={onBack} autoFocus>
+      <button type="button" onClick={onBack} ref={focusOnMount}>
         {t.back}
       </button>
     </section>

@@ -3,6 +3,7 @@ import type { ScheduledCall, ScheduledCallDraft } from '@parley/messenger';
 import { type FormEvent, useId, useState } from 'react';
 import type { ChatMessages } from './messages.js';
 import { describeZone, utcToZonedLocal, zonedLocalToUtc } from './zoned-time.js';
+import { focusOnMount } from './focus-on-mount.js';
 
 const HOUR = 3_600_000;
 
@@ -79,7 +80,7 @@ export function ScheduleCallForm(props: {
         onChange={set('title')}
         maxLength={SCHEDULED_CALL_TITLE_MAX_CHARS}
         required
-        autoFocus
+        ref={focusOnMount}
         data-testid="schedule-title"
       />
       <label htmlFor={`${id}-description`}>{t.callDescription}</label>

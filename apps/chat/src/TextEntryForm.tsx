@@ -1,4 +1,5 @@
 import { type FocusEvent, type KeyboardEvent, type ReactNode, useId } from 'react';
+import { focusOnMount } from './focus-on-mount.js';
 
 /**
  * A text to write and a button to submit it, as the composer and the message editor both need:
@@ -52,7 +53,7 @@ export function TextEntryForm(props: {
         id={inputId}
         rows={1}
         // The field is shown because the person is about to write (a conversation opened, Edit chosen).
-        autoFocus
+        ref={focusOnMount}
         value={props.value}
         {...(props.placeholder !== undefined ? { placeholder: props.placeholder } : {})}
         {...(props.tooltip !== undefined ? { title: props.tooltip } : {})}

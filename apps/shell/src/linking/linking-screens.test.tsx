@@ -42,6 +42,8 @@ describe('Settings → Link a device: QR code and recent messages', () => {
     await flush();
     const qr = dom.container.querySelector('canvas[role="img"]')!;
     expect(qr.getAttribute('aria-label')).toBe('QR code to link a new browser');
+    // The canvas's effect imports the encoder once the code is shown (Preact runs it as the act ends).
+    await flush();
     expect(drawn).toEqual([`parley-link/1 ${CODE} ${ORIGIN}`]);
     expect(dom.container.querySelector('[data-testid="link-code"]')!.textContent).toBe(CODE);
   });

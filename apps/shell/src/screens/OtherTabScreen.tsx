@@ -1,4 +1,5 @@
 import type { ShellMessages } from '../messages.js';
+import { focusOnMount } from '../focus-on-mount.js';
 
 /** Shown in every tab but the active one: Parley runs in one tab per device. */
 export function OtherTabScreen({ t, onUseHere }: { t: ShellMessages; onUseHere: () => void }) {
@@ -6,7 +7,7 @@ export function OtherTabScreen({ t, onUseHere }: { t: ShellMessages; onUseHere: 
     <main className="screen screen--centred screen--other-tab" data-testid="other-tab">
       <h1>{t.otherTab}</h1>
       <p>{t.otherTabHelp}</p>
-      <button type="button" className="button button--primary" onClick={onUseHere} autoFocus>
+      <button type="button" className="button button--primary" onClick={onUseHere} ref={focusOnMount}>
         {t.useHere}
       </button>
     </main>

@@ -17,20 +17,21 @@ function singleton(pkg, extra = {}) {
 }
 
 /**
- * What each React request becomes: Preact's compat layer. The same map is the bundler's and the unit
- * tests' alias (apps' rsbuild and vitest configs), so that what is tested is what ships; `react` and
- * `react-dom` as prefixes cover `react/jsx-runtime`, `react-dom/client` and the rest.
+ * What each React request becomes: Preact's compat layer. The same map is the bundler's alias (the
+ * apps' rsbuild configs), the unit tests' (react-on-preact-vitest.mjs) and the shared modules' below,
+ * so that what is tested is what ships; `react` and `react-dom` as prefixes cover
+ * `react/jsx-runtime`, `react-dom/client` and the rest.
  */
 export const REACT_ALIASES = { react: 'preact/compat', 'react-dom': 'preact/compat' };
 
-// The React requests made in the apps and their libraries, and the Preact module that answers each.
-const REACT_ON_PREACT = {
-  react: 'preact/compat',
-  'react-dom': 'preact/compat',
-  'react-dom/client': 'preact/compat/client',
-  'react/jsx-runtime': 'preact/compat/jsx-runtime',
-  'react/jsx-dev-runtime': 'preact/compat/jsx-dev-runtime',
-};
+/** The Preact module that answers a React request: `react-dom/client` -> `preact/compat/client`. */
+function preactModuleFor(request) {
+  const pkg = request === 'react-dom' || request.startsWith('react-dom/') ? 'react-dom' : 'react';
+  return `${REACT_ALIASES[pkg]}${request.slice(pkg.length)}`;
+}
+
+// The React requests the apps and their libraries make.
+const REACT_REQUESTS = ['react', 'react-dom', 'react-dom/client', 'react/jsx-runtime', 'react/jsx-dev-runtime'];
 
 /**
  * Shared singletons for one app.
@@ -62,7 +63,10 @@ export function sharedDependencies({ framework, unshare = [] }) {
     shared['preact/'] = singleton('preact');
     // The requests the apps' code and libraries make (`react`, `react-dom/client`, the JSX runtime),
     // matched by Module Federation before resolution, so each needs its own entry pointing at Preact.
-    for (const [request, target] of Object.entries(REACT_ON_PREACT)) shared[request] = singleton('preact', { import: target, shareKey: target });
+    for (const request of REACT_REQUESTS) {
+      const target = preactModuleFor(request);
+      shared[request] = singleton('preact', { import: target, shareKey: target });
+    }
   }
   if (framework === 'solid') {
     shared['solid-js'] = singleton('solid-js');

@@ -75,14 +75,10 @@ export interface ShapeCheck<T> {
   parse(value: unknown): T;
 }
 
-class Problem {
-  constructor(readonly problem: string) {}
-}
-
 type Read<T> = (value: unknown, path: string) => T;
 
 const fail = (path: string, expected: string): never => {
-  throw new Problem(`${path || 'the value'}: expected ${expected}`);
+  throw new ManifestShapeError(`${path || 'the value'}: expected ${expected}`);
 };
 
 function shapeCheck<T>(read: Read<T>): ShapeCheck<T> {
@@ -90,7 +86,7 @@ function shapeCheck<T>(read: Read<T>): ShapeCheck<T> {
     try {
       return { success: true, data: read(value, '') };
     } catch (error) {
-      if (error instanceof Problem) return { success: false, problem: error.problem };
+      if (error instanceof ManifestShapeError) return { success: false, problem: error.message };
       throw error;
     }
   };
